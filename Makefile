@@ -1,0 +1,63 @@
+# Maillage — the README's commands. Everything the project needs is installed from here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := MAILLAGE_ENV=development FLASK_APP=wsgi $(BIN)/flask
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint install install-dev assets browser db seed bench clean
+
+## make run: the app with a demo network on the embedded default (SQLite, console mail) + the scheduler
+run: install assets db seed
+	@echo "Maillage sur http://$(HOST):$(PORT) (planificateur lancé à côté ; Ctrl+C arrête les deux)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(FLASK) scheduler run & \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: installs everything the suite needs, then runs it (TEST_DATABASE_URL for PostgreSQL)
+test: install-dev assets browser
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check coordination export tests wsgi.py
+	$(BIN)/lint-imports
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+
+## Debian's Chromium, for the browser and accessibility tests (Playwright drives it; no browser download)
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium manque : sudo apt-get install chromium (tests navigateur ignorés)"; fi; \
+	fi
+
+db: install
+	@mkdir -p var
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) demo seed --if-empty
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache

@@ -1,0 +1,73 @@
+"""Maillage: the coordination platform of a territorial digital-inclusion network."""
+from flask import Flask
+
+from coordination.config import config_from_env
+
+
+def create_app(config=None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_object(config or config_from_env())
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+    return app
+
+
+def register_logging(app):
+    from coordination.logging import configure_logging
+    configure_logging(app)
+
+
+def register_extensions(app):
+    from coordination import models  # noqa: F401 - every model is mapped before first use
+    from coordination.auth.services import load_user
+    from coordination.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _migrations_dir())))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
+
+
+def _migrations_dir():
+    from coordination.config import ROOT
+    return ROOT / "migrations"
+
+
+def register_blueprints(app):
+    from coordination.assets import bp as assets_bp
+    from coordination.auth.views import bp as auth_bp
+    from coordination.directory.views import bp as directory_bp
+    from coordination.ops import bp as ops_bp
+
+    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_cli(app):
+    from coordination.auth.cli import users_cli
+    from coordination.directory.cli import demo_cli
+    from coordination.mail_cli import mail_cli
+    from coordination.scheduler import scheduler_cli
+
+    for group in (users_cli, demo_cli, mail_cli, scheduler_cli):
+        app.cli.add_command(group)
+
+
+def register_error_handlers(app):
+    from coordination.errors import register_error_handlers as register
+    register(app)
+
+
+def register_security_headers(app):
+    from coordination.security import add_security_headers
+    app.after_request(add_security_headers)

@@ -1,0 +1,38 @@
+"""Who may do what with organisations and their members. Services call these; views only mirror them."""
+from coordination.auth.models import Organisation, User
+
+
+def is_authenticated(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active
+
+
+def is_coordinator(actor) -> bool:
+    return is_authenticated(actor) and actor.is_coordinator
+
+
+def is_member(actor, organisation: Organisation) -> bool:
+    return is_authenticated(actor) and actor.membership_in(organisation.id) is not None
+
+
+def is_org_admin(actor, organisation: Organisation) -> bool:
+    if not is_authenticated(actor):
+        return False
+    membership = actor.membership_in(organisation.id)
+    return membership is not None and membership.role == "admin"
+
+
+def can_view_organisation(actor, organisation: Organisation) -> bool:
+    return is_coordinator(actor) or is_member(actor, organisation)
+
+
+def can_manage_members(actor, organisation: Organisation) -> bool:
+    return (is_org_admin(actor, organisation) and organisation.is_active) or is_coordinator(actor)
+
+
+def can_decide_organisation(actor) -> bool:
+    return is_coordinator(actor)
+
+
+def can_act_for(actor: User, organisation: Organisation) -> bool:
+    """A member may act for an active organisation only."""
+    return is_member(actor, organisation) and organisation.is_active

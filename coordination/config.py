@@ -1,0 +1,94 @@
+"""Configuration. Every environment variable the application reads is read here, and only here."""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("MAILLAGE_VAR_DIR", ROOT / "var"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    NETWORK_NAME = os.environ.get("NETWORK_NAME", "Réseau Maillage Loire-Atlantique")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+    # Sessions and cookies: secure by default, relaxed only by MAILLAGE_ENV=development.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_HOURS", 12))
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Rate limiting (Flask-Limiter); memory:// suits one process, use redis:// with several workers.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Signed links
+    PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+    INVITATION_MAX_AGE = _int("INVITATION_MAX_AGE", 7 * 24 * 3600)
+
+    # Mail: messages are rows first (the outbox), then sent by a scheduler job.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | smtp
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Maillage <ne-pas-repondre@maillage.localhost>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = _int("SMTP_PORT", 25)
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "none")  # none | starttls | ssl
+    SMTP_TIMEOUT = _int("SMTP_TIMEOUT", 20)
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+
+    # Scheduler process
+    SCHEDULER_TIMEZONE = "Europe/Paris"
+    SCHEDULER_MAIL_INTERVAL = _int("SCHEDULER_MAIL_INTERVAL", 30)
+
+    # Geocoding (BAN through geopy) — never blocks a save.
+    GEOCODER_DOMAIN = os.environ.get("GEOCODER_DOMAIN", "data.geopf.fr/geocodage")
+    GEOCODER_ENABLED = _bool("GEOCODER_ENABLED", True)
+
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(VAR_DIR / "index"))
+    NODE_MODULES_DIR = os.environ.get("NODE_MODULES_DIR", str(ROOT / "node_modules"))
+
+
+class DevelopmentConfig(Config):
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = True
+    MAIL_BACKEND = "console"
+    GEOCODER_ENABLED = False
+    BASE_URL = "http://localhost"
+
+
+CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}
+
+
+def config_from_env():
+    return CONFIGS.get(os.environ.get("MAILLAGE_ENV", "production"), Config)

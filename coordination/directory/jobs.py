@@ -1,0 +1,2 @@
+"""Scheduled jobs of this domain (run by coordination.scheduler)."""
+JOBS: list = []

@@ -1,0 +1,22 @@
+"""Who may see and change which places."""
+from coordination.auth import permissions as auth_permissions
+
+
+def can_edit_place(actor, place) -> bool:
+    """Members of the place's active organisation edit its listing; coordinators moderate every place."""
+    if place.deleted_at is not None:
+        return False
+    return auth_permissions.is_coordinator(actor) or auth_permissions.can_act_for(actor, place.organisation)
+
+
+def can_create_place(actor, organisation) -> bool:
+    return auth_permissions.is_coordinator(actor) or auth_permissions.can_act_for(actor, organisation)
+
+
+def can_delete_place(actor, place) -> bool:
+    return can_edit_place(actor, place)
+
+
+def can_view_place(actor, place) -> bool:
+    """Published places of active organisations are public; the rest only to those who can edit them."""
+    return place.is_public or can_edit_place(actor, place)

@@ -1,0 +1,99 @@
+"""Domain exceptions and the French error pages they turn into."""
+import logging
+
+from flask import jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status = 400
+    default_message = "La demande n'a pas pu être traitée."
+
+    def __init__(self, message: str | None = None, **details):
+        super().__init__(message or self.default_message)
+        self.message = message or self.default_message
+        self.details = details
+
+
+class NotFound(DomainError):
+    status = 404
+    default_message = "Cette page n'existe pas ou plus."
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    default_message = "Vous n'avez pas accès à cette page ou à cette action."
+
+
+class Invalid(DomainError):
+    status = 400
+    default_message = "Les informations saisies ne sont pas valables."
+
+    def __init__(self, message: str | None = None, errors: dict | None = None, **details):
+        super().__init__(message, **details)
+        self.errors = errors or {}
+
+
+class Conflict(DomainError):
+    status = 409
+    default_message = "Ces informations ont été modifiées par quelqu'un d'autre entre-temps."
+
+    def __init__(self, message: str | None = None, changes: list | None = None, **details):
+        super().__init__(message, **details)
+        self.changes = changes or []
+
+
+TITLES = {
+    400: "Demande incorrecte",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Méthode non autorisée",
+    409: "Conflit de modification",
+    429: "Trop de tentatives",
+    500: "Erreur interne",
+    503: "Service momentanément indisponible",
+}
+
+MESSAGES = {
+    400: "La demande n'a pas pu être comprise. Vérifiez le formulaire et réessayez.",
+    403: "Vous n'avez pas accès à cette page ou à cette action.",
+    404: "Cette page n'existe pas ou plus.",
+    405: "Cette action n'est pas possible sur cette page.",
+    409: "Ces informations ont été modifiées par quelqu'un d'autre entre-temps.",
+    429: "Trop de tentatives en peu de temps. Patientez quelques minutes avant de réessayer.",
+    500: "Une erreur imprévue s'est produite. L'équipe a été prévenue ; réessayez dans un moment.",
+    503: "La base de données est momentanément indisponible. Rien n'a été enregistré ; réessayez dans un moment.",
+}
+
+
+def error_response(status: int, message: str | None = None):
+    message = message or MESSAGES.get(status, MESSAGES[500])
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        return jsonify(error=message, status=status), status
+    return render_template("errors/error.html", status=status, title=TITLES.get(status, "Erreur"),
+                           message=message), status
+
+
+def register_error_handlers(app):
+    from coordination.extensions import db
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        return error_response(error.status, error.message)
+
+    @app.errorhandler(OperationalError)
+    def database_down(error):
+        db.session.rollback()
+        log.error("database unavailable: %s", error.orig)
+        return error_response(503)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        from werkzeug.exceptions import HTTPException
+        if isinstance(error, HTTPException):
+            return error_response(error.code or 500, MESSAGES.get(error.code))
+        db.session.rollback()
+        log.exception("unexpected error")
+        return error_response(500)

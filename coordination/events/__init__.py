@@ -1,0 +1,1 @@
+"""Network meetings (issue: quarterly network meetings)."""

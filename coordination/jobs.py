@@ -1,0 +1,17 @@
+"""Job declaration shared by every domain's jobs.py (a leaf module: no domain imports)."""
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    func: str  # "module:function", run inside an application context by the scheduler
+    trigger: Callable  # tz -> APScheduler trigger object (timezone passed explicitly)
+    kwargs: dict = field(default_factory=dict)
+
+
+def outbox_job(interval_seconds: int) -> Job:
+    from apscheduler.triggers.interval import IntervalTrigger
+    return Job(id="mail.send_pending", func="coordination.mail:send_pending",
+               trigger=lambda tz: IntervalTrigger(seconds=interval_seconds, timezone=tz))

@@ -1,0 +1,196 @@
+"""Outbox. Every message is a row first; `send_pending` (a scheduler job and `flask mail send-pending`)
+delivers them, retries failures with backoff, and never sends one twice.
+
+A message is claimed (status 'sending') and committed before the SMTP conversation, then marked
+'sent'. If the process dies in between, the message stays 'sending' and is not retried
+automatically: a lost message is better noticed than a duplicate sent (see `release_stuck`).
+"""
+import base64
+import logging
+import smtplib
+import ssl
+import sys
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, render_template
+from sqlalchemy import JSON, String, Text, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coordination.auth.models import utcnow
+from coordination.extensions import db
+
+log = logging.getLogger(__name__)
+
+BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720, 1440)
+
+
+class Message(db.Model):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(250))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list] = mapped_column(JSON, default=list)  # [{filename, content_type, data(base64)}]
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending|sending|sent|failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    sent_at: Mapped[datetime | None]
+
+
+def attachment(filename: str, content_type: str, data: bytes) -> dict:
+    return {"filename": filename, "content_type": content_type, "data": base64.b64encode(data).decode()}
+
+
+def queue(recipient: str, subject: str, template: str, *, dedupe_key: str | None = None,
+          attachments: list | None = None, **context) -> Message | None:
+    """Adds a message to the caller's transaction, rendered from templates/mail/<template>.txt
+    (and .html when it exists). Returns None when a message with the same dedupe key exists."""
+    if dedupe_key and db.session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key)):
+        return None
+    context.setdefault("network_name", current_app.config["NETWORK_NAME"])
+    context.setdefault("base_url", current_app.config["BASE_URL"])
+    body_text = render_template(f"mail/{template}.txt", **context)
+    try:
+        body_html = render_template(f"mail/{template}.html", **context)
+    except Exception as error:  # noqa: BLE001 - an HTML part is optional
+        if error.__class__.__name__ != "TemplateNotFound":
+            raise
+        body_html = None
+    message = Message(recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
+                      attachments=attachments or [], dedupe_key=dedupe_key)
+    db.session.add(message)
+    return message
+
+
+def build_email(message: Message, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(idstring=f"maillage-{message.id}")
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    for item in message.attachments or []:
+        maintype, subtype = item["content_type"].split(";")[0].split("/", 1)
+        email.add_attachment(base64.b64decode(item["data"]), maintype=maintype, subtype=subtype,
+                             filename=item["filename"])
+    return email
+
+
+class ConsoleBackend:
+    """Prints messages: the embedded default, so `make run` needs no mail server."""
+
+    def __init__(self, config, stream=None):
+        self.stream = stream or sys.stdout
+
+    def send(self, email: EmailMessage) -> None:
+        body = email.get_body(preferencelist=("plain",))
+        self.stream.write(f"\n----- courriel -----\nÀ : {email['To']}\nObjet : {email['Subject']}\n\n"
+                          f"{body.get_content() if body else ''}\n--------------------\n")
+        self.stream.flush()
+
+
+class SMTPBackend:
+    def __init__(self, config):
+        self.config = config
+
+    def send(self, email: EmailMessage) -> None:
+        c = self.config
+        if c["SMTP_SECURITY"] == "ssl":
+            client = smtplib.SMTP_SSL(c["SMTP_HOST"], c["SMTP_PORT"], timeout=c["SMTP_TIMEOUT"],
+                                      context=ssl.create_default_context())
+        else:
+            client = smtplib.SMTP(c["SMTP_HOST"], c["SMTP_PORT"], timeout=c["SMTP_TIMEOUT"])
+        with client:
+            if c["SMTP_SECURITY"] == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if c["SMTP_USERNAME"]:
+                client.login(c["SMTP_USERNAME"], c["SMTP_PASSWORD"])
+            client.send_message(email)
+
+
+BACKENDS = {"console": ConsoleBackend, "smtp": SMTPBackend}
+
+
+def get_backend():
+    config = current_app.config
+    return BACKENDS[config["MAIL_BACKEND"]](config)
+
+
+def _claim(message_id: int) -> bool:
+    """Marks one due message as being sent; False if another sender took it first."""
+    claimed = db.session.execute(
+        update(Message).where(Message.id == message_id, Message.status == "pending")
+        .values(status="sending", attempts=Message.attempts + 1)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def send_pending(*, now: datetime | None = None, limit: int = 100, backend=None) -> dict:
+    """Sends due messages. Returns counts {'sent', 'retry', 'failed'}."""
+    now = now or utcnow()
+    backend = backend or get_backend()
+    config = current_app.config
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    due = db.session.scalars(
+        select(Message.id).where(Message.status == "pending", Message.next_attempt_at <= now)
+        .order_by(Message.next_attempt_at, Message.id).limit(limit)
+    ).all()
+    for message_id in due:
+        if not _claim(message_id):
+            continue
+        message = db.session.get(Message, message_id)
+        try:
+            backend.send(build_email(message, config["MAIL_FROM"]))
+        except (OSError, smtplib.SMTPException) as error:
+            message.last_error = f"{type(error).__name__}: {error}"[:1000]
+            if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+                message.status = "failed"
+                counts["failed"] += 1
+                log.error("message %s failed for good: %s", message.id, message.last_error)
+            else:
+                message.status = "pending"
+                delay = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
+                message.next_attempt_at = now + timedelta(minutes=delay)
+                counts["retry"] += 1
+                log.warning("message %s will be retried in %s min: %s", message.id, delay, message.last_error)
+        else:
+            message.status = "sent"
+            message.sent_at = utcnow()
+            message.last_error = None
+            counts["sent"] += 1
+        db.session.commit()
+    return counts
+
+
+def retry_failed() -> int:
+    """Puts failed messages back in the queue (after fixing the mail configuration)."""
+    count = db.session.execute(
+        update(Message).where(Message.status == "failed").values(status="pending", attempts=0,
+                                                                  next_attempt_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    return count
+
+
+def release_stuck(older_than: timedelta = timedelta(hours=1)) -> int:
+    """Messages left 'sending' by a crashed sender are marked failed for a human to look at:
+    resending them blindly could deliver twice."""
+    count = db.session.execute(
+        update(Message).where(Message.status == "sending", Message.next_attempt_at < utcnow() - older_than)
+        .values(status="failed", last_error="Envoi interrompu : vérifier avant de relancer.")
+    ).rowcount
+    db.session.commit()
+    return count
+
+
+__all__ = ["Message", "queue", "send_pending", "retry_failed", "release_stuck", "attachment"]

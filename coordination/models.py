@@ -1,0 +1,5 @@
+"""Imports every domain's models so that Alembic and the mapper see them all. Defines nothing."""
+from coordination.audit import AuditEvent  # noqa: F401
+from coordination.auth.models import Invitation, Membership, Organisation, User  # noqa: F401
+from coordination.directory.models import Place  # noqa: F401
+from coordination.mail import Message  # noqa: F401

@@ -1,0 +1,1 @@
+"""Referrals between partners (issue: referrals)."""

@@ -1,0 +1,22 @@
+from urllib.parse import urlsplit
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only same-site relative paths are followed after login (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for links in emails, built from BASE_URL (works in jobs, without a request)."""
+    from flask import current_app, has_request_context, url_for
+
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context("/", base_url=base):
+        return base + url_for(endpoint, **values)

@@ -1,0 +1,1 @@
+"""Open-data exports and imports; reads the directory through its services and serializers."""

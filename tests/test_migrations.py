@@ -1,0 +1,49 @@
+"""The migrations, run on an empty database, produce exactly the schema the models declare."""
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from coordination import create_app
+from coordination.config import TestConfig
+from coordination.extensions import db
+
+
+def _migrated_differences(database_url: str) -> list:
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+        db.engine.dispose()
+    return differences
+
+
+def test_migrations_match_models_on_sqlite(tmp_path):
+    assert _migrated_differences(f"sqlite:///{tmp_path / 'empty.db'}") == []
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="TEST_DATABASE_URL does not point at PostgreSQL")
+def test_migrations_match_models_on_postgresql():
+    server = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"maillage_migrations_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        assert _migrated_differences(server.set(database=name).render_as_string(hide_password=False)) == []
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
