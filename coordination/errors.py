@@ -2,6 +2,7 @@
 import logging
 
 from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,10 @@ def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(error):
         return error_response(error.status, error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return error_response(400, "Le formulaire a expiré ou n'est pas valide. Rechargez la page et réessayez.")
 
     @app.errorhandler(OperationalError)
     def database_down(error):

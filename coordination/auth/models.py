@@ -30,6 +30,10 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        # The session id embeds a fragment of the password hash: a new password ends other sessions.
+        return f"{self.id}:{(self.password_hash or '')[-10:]}"
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
