@@ -1,0 +1,147 @@
+"""The outbox: rows first, sent by a job, retried with backoff, never lost, never sent twice.
+The SMTP backend is exercised against a real SMTP server (aiosmtpd) on 127.0.0.1."""
+import io
+import socket
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from coordination import mail
+from coordination.auth.models import utcnow
+
+
+class Recorder:
+    def __init__(self):
+        self.envelopes = []
+        self.refuse = 0  # refuse this many deliveries with a temporary error
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            self.refuse -= 1
+            return "451 4.3.0 Réessayez plus tard"
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port,
+                      SMTP_SECURITY="none", SMTP_TIMEOUT=5)
+    yield recorder
+    controller.stop()
+    app.config.update(MAIL_BACKEND="console")
+
+
+def queue_test_message(db, recipient="camille@exemple.fr", **kwargs):
+    message = mail.queue(recipient, "Essai", "test_message", name="Camille", **kwargs)
+    db.session.commit()
+    return message
+
+
+def received(recorder):
+    return [message_from_bytes(e.content, policy=policy.default) for e in recorder.envelopes]
+
+
+def test_queued_message_is_a_row_until_sent(db, mail_outbox):
+    queue_test_message(db)
+    [row] = mail_outbox()
+    assert row.status == "pending"
+    assert "Bonjour Camille" in row.body_text
+    assert "<p>Bonjour Camille,</p>" in row.body_html
+
+
+def test_smtp_backend_delivers_text_html_and_attachment(db, smtp_server, mail_outbox):
+    ics = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    queue_test_message(db, attachments=[mail.attachment("reunion.ics", "text/calendar", ics)])
+
+    assert mail.send_pending() == {"sent": 1, "retry": 0, "failed": 0}
+
+    [email] = received(smtp_server)
+    assert email["To"] == "camille@exemple.fr"
+    assert email["Subject"] == "Essai"
+    assert "Bonjour Camille" in email.get_body(("plain",)).get_content()
+    assert "<p>Bonjour Camille,</p>" in email.get_body(("html",)).get_content()
+    [part] = list(email.iter_attachments())
+    assert part.get_filename() == "reunion.ics"
+    assert part.get_content().encode() == ics
+    assert mail_outbox()[0].status == "sent"
+
+
+def test_a_sent_message_is_never_sent_twice(db, smtp_server):
+    queue_test_message(db)
+    mail.send_pending()
+    assert mail.send_pending() == {"sent": 0, "retry": 0, "failed": 0}
+    assert len(smtp_server.envelopes) == 1
+
+
+def test_temporary_refusal_is_retried_with_backoff(db, smtp_server, mail_outbox):
+    smtp_server.refuse = 1
+    queue_test_message(db)
+    now = utcnow()
+
+    assert mail.send_pending(now=now) == {"sent": 0, "retry": 1, "failed": 0}
+    [row] = mail_outbox()
+    assert row.status == "pending" and row.attempts == 1
+    assert row.next_attempt_at == now + timedelta(minutes=1)
+    assert "451" in row.last_error
+
+    assert mail.send_pending(now=now) == {"sent": 0, "retry": 0, "failed": 0}  # not due yet
+    assert mail.send_pending(now=now + timedelta(minutes=2))["sent"] == 1
+    assert len(smtp_server.envelopes) == 1
+
+
+def test_server_down_keeps_the_message_then_gives_up_after_max_attempts(app, db, mail_outbox):
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_TIMEOUT=2,
+                      MAIL_MAX_ATTEMPTS=3)
+    try:
+        queue_test_message(db)
+        now = utcnow()
+        for step in range(3):
+            mail.send_pending(now=now + timedelta(days=step))
+        [row] = mail_outbox()
+        assert row.status == "failed" and row.attempts == 3
+        assert "ConnectionRefused" in row.last_error
+        assert mail.retry_failed() == 1
+        assert mail_outbox()[0].status == "pending"
+    finally:
+        app.config.update(MAIL_BACKEND="console", MAIL_MAX_ATTEMPTS=8)
+
+
+def test_dedupe_key_queues_one_message(db, mail_outbox):
+    assert queue_test_message(db, dedupe_key="rappel:42") is not None
+    assert queue_test_message(db, dedupe_key="rappel:42") is None
+    assert len(mail_outbox()) == 1
+
+
+def test_a_message_claimed_by_another_sender_is_skipped(db):
+    message = queue_test_message(db)
+    assert mail._claim(message.id) is True
+    assert mail._claim(message.id) is False
+
+
+def test_console_backend_prints_the_message(db, app):
+    stream = io.StringIO()
+    queue_test_message(db)
+    counts = mail.send_pending(backend=mail.ConsoleBackend(app.config, stream=stream))
+    assert counts["sent"] == 1
+    assert "À : camille@exemple.fr" in stream.getvalue()
+    assert "Bonjour Camille" in stream.getvalue()
+
+
+def test_cli_send_pending(db, runner, mail_outbox):
+    queue_test_message(db)
+    result = runner.invoke(args=["mail", "send-pending"])
+    assert result.exit_code == 0, result.output
+    assert "1 envoyé(s)" in result.output
+    assert mail_outbox()[0].status == "sent"

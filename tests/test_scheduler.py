@@ -1,0 +1,47 @@
+"""The scheduler process: jobs declared per domain, explicit timezone on every trigger, idempotent runs."""
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from coordination import mail, scheduler
+
+
+def test_scheduler_registers_the_outbox_job_with_safe_defaults(app):
+    built = scheduler.build_scheduler(app, BackgroundScheduler)
+    built.start(paused=True)
+    try:
+        jobs = {job.id: job for job in built.get_jobs()}
+        assert "mail.send_pending" in jobs
+        job = jobs["mail.send_pending"]
+        assert str(job.trigger.timezone) == "Europe/Paris"
+        assert job.coalesce is True
+        assert job.max_instances == 1
+        assert job.misfire_grace_time == scheduler.MISFIRE_GRACE_SECONDS
+        assert job.args == ("coordination.mail:send_pending",)
+    finally:
+        built.shutdown(wait=False)
+
+
+def test_rebuilding_replaces_jobs_instead_of_duplicating_them(app):
+    for _ in range(2):
+        built = scheduler.build_scheduler(app, BackgroundScheduler)
+        built.start(paused=True)
+        ids = [job.id for job in built.get_jobs()]
+        built.shutdown(wait=False)
+    assert ids.count("mail.send_pending") == 1
+
+
+def test_run_job_sends_the_outbox_once_even_when_run_twice(app, db, mail_outbox):
+    scheduler.build_scheduler(app, BackgroundScheduler)  # binds the app the jobs run in
+    mail.queue("camille@exemple.fr", "Essai", "test_message", name="Camille")
+    db.session.commit()
+
+    first = scheduler.run_job("coordination.mail:send_pending")
+    second = scheduler.run_job("coordination.mail:send_pending")
+
+    assert first["sent"] == 1 and second["sent"] == 0
+    assert [m.status for m in mail_outbox()] == ["sent"]
+
+
+def test_cli_lists_declared_jobs(runner):
+    result = runner.invoke(args=["scheduler", "jobs"])
+    assert result.exit_code == 0
+    assert "mail.send_pending" in result.output
