@@ -4,6 +4,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from coordination import mail, scheduler
 
 
+def stop(built):
+    built.shutdown(wait=False)
+    built._lookup_jobstore("default").engine.dispose()
+
+
 def test_scheduler_registers_the_outbox_job_with_safe_defaults(app):
     built = scheduler.build_scheduler(app, BackgroundScheduler)
     built.start(paused=True)
@@ -17,7 +22,7 @@ def test_scheduler_registers_the_outbox_job_with_safe_defaults(app):
         assert job.misfire_grace_time == scheduler.MISFIRE_GRACE_SECONDS
         assert job.args == ("coordination.mail:send_pending",)
     finally:
-        built.shutdown(wait=False)
+        stop(built)
 
 
 def test_rebuilding_replaces_jobs_instead_of_duplicating_them(app):
@@ -25,12 +30,12 @@ def test_rebuilding_replaces_jobs_instead_of_duplicating_them(app):
         built = scheduler.build_scheduler(app, BackgroundScheduler)
         built.start(paused=True)
         ids = [job.id for job in built.get_jobs()]
-        built.shutdown(wait=False)
+        stop(built)
     assert ids.count("mail.send_pending") == 1
 
 
-def test_run_job_sends_the_outbox_once_even_when_run_twice(app, db, mail_outbox):
-    scheduler.build_scheduler(app, BackgroundScheduler)  # binds the app the jobs run in
+def test_run_job_sends_the_outbox_once_even_when_run_twice(app, db, mail_outbox, monkeypatch):
+    monkeypatch.setattr(scheduler, "_app", app)  # the app the scheduler process runs jobs in
     mail.queue("camille@exemple.fr", "Essai", "test_message", name="Camille")
     db.session.commit()
 
