@@ -1,12 +1,13 @@
 """Maillage: the coordination platform of a territorial digital-inclusion network."""
 from flask import Flask
 
-from coordination.config import config_from_env
+from coordination.config import check, config_from_env
 
 
 def create_app(config=None) -> Flask:
     app = Flask(__name__)
     app.config.from_object(config or config_from_env())
+    check(app.config)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)

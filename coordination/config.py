@@ -19,8 +19,12 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+DEV_SECRET_KEY = "dev-only-change-me"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    REQUIRE_SECRET_KEY = True  # production refuses to start with the development key
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     NETWORK_NAME = os.environ.get("NETWORK_NAME", "Réseau Maillage Loire-Atlantique")
@@ -70,12 +74,14 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    REQUIRE_SECRET_KEY = False
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 
 class TestConfig(Config):
     TESTING = True
+    REQUIRE_SECRET_KEY = False
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
@@ -92,3 +98,9 @@ CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestC
 
 def config_from_env():
     return CONFIGS.get(os.environ.get("MAILLAGE_ENV", "production"), Config)
+
+
+def check(config) -> None:
+    if config.get("REQUIRE_SECRET_KEY") and config["SECRET_KEY"] == DEV_SECRET_KEY:
+        raise RuntimeError("SECRET_KEY n'est pas défini : fixez une valeur longue et aléatoire "
+                           "(ou MAILLAGE_ENV=development en local).")

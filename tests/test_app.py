@@ -39,3 +39,17 @@ def test_security_headers(client):
 def test_import_contracts_hold():
     from importlinter.cli import lint_imports
     assert lint_imports(config_filename="setup.cfg") == 0
+
+
+def test_production_refuses_the_development_secret_key():
+    import pytest
+
+    from coordination import create_app
+    from coordination.config import Config
+
+    class Production(Config):
+        SECRET_KEY = "dev-only-change-me"
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(Production)
