@@ -37,8 +37,15 @@ def test_security_headers(client):
 
 
 def test_import_contracts_hold():
-    from importlinter.cli import lint_imports
-    assert lint_imports(config_filename="setup.cfg") == 0
+    # In a subprocess: import-linter reconfigures logging for the whole process.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([str(Path(sys.executable).with_name("lint-imports")), "--config", "setup.cfg",
+                             "--no-cache"], cwd=root, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_the_development_secret_key():
@@ -53,3 +60,19 @@ def test_production_refuses_the_development_secret_key():
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(Production)
+
+
+def test_unexpected_error_is_a_french_500_page_and_is_logged(caplog):
+    from coordination import create_app
+    from coordination.config import TestConfig
+
+    app = create_app(TestConfig)
+
+    @app.get("/boom")
+    def boom():
+        raise ValueError("panne")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Une erreur imprévue" in response.get_data(as_text=True)
+    assert any("unexpected error" in record.getMessage() for record in caplog.records)
