@@ -1,4 +1,25 @@
 import click
 from flask.cli import AppGroup
 
+from coordination.auth import services
+from coordination.errors import Invalid
+
 users_cli = AppGroup("users", help="Comptes utilisateurs.")
+
+
+@users_cli.command("create-coordinator")
+@click.argument("email")
+@click.option("--name", help="Nom affiché (par défaut : la partie de l'adresse avant @).")
+@click.option("--password", help="Mot de passe (demandé sans écho s'il n'est pas donné).")
+def create_coordinator(email, name, password):
+    """Crée un compte coordinateur, ou donne le rôle de coordinateur à un compte existant."""
+    if password is None and services.find_user_by_email(email) is None:
+        password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe")
+    try:
+        user, created = services.create_coordinator(email=email, name=name, password=password)
+    except Invalid as error:
+        raise click.ClickException(" ".join(error.errors.values()) or error.message) from None
+    if created:
+        click.echo(f"Compte coordinateur créé : {user.email}")
+    else:
+        click.echo(f"{user.email} est désormais coordinateur.")

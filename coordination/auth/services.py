@@ -1,18 +1,132 @@
-"""Account use cases: authentication, organisations joining the network, members, invitations."""
+"""Account use cases: authentication, password reset, organisations joining the network,
+coordinator decisions, members and invitations.
+
+Each public function is one use case: it loads, checks permissions (coordination.auth.permissions),
+validates, applies, records an audit event, queues mail through the outbox and commits.
+"""
+import hashlib
 import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+from stdnum.fr import siret as stdnum_siret
 
-from coordination import audit
-from coordination.auth.models import User, utcnow
+from coordination import audit, mail
+from coordination.auth import permissions
+from coordination.auth.models import Invitation, Membership, Organisation, User, utcnow
+from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
+from coordination.utils import external_url
+from coordination.vocabularies import ORGANISATION_KINDS, ROLES
 
 log = logging.getLogger(__name__)
 
+PASSWORD_MIN_LENGTH = 12
+RESET_SALT = "password-reset"
+INVITATION_SALT = "invitation"
+
+# Reasons a signed link is refused; views map them to an HTTP status.
+LINK_BAD, LINK_EXPIRED, LINK_USED, LINK_REVOKED = "bad", "expired", "used", "revoked"
+
+
+# --- small helpers ---------------------------------------------------------------------------
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
+
+def _actor(actor) -> User | None:
+    """The authenticated, active user behind `actor` (Flask-Login's anonymous user gives None)."""
+    return actor if permissions.is_authenticated(actor) else None
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _password_fingerprint(user: User) -> str:
+    """A digest of the password hash: it changes with the password and reveals nothing of it."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def _check_password_strength(password: str | None, field: str = "password") -> str:
+    if not password or len(password) < PASSWORD_MIN_LENGTH:
+        raise Invalid(errors={field: f"Le mot de passe doit contenir au moins {PASSWORD_MIN_LENGTH} caractères."})
+    return password
+
+
+def _check_email(email: str, field: str = "email") -> str:
+    try:
+        return validate_email(normalise_email(email), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise Invalid(errors={field: "Adresse électronique invalide."}) from None
+
+
+def _required_text(value: str | None, field: str, message: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise Invalid(errors={field: message})
+    if len(value) > max_length:
+        raise Invalid(errors={field: f"{max_length} caractères au maximum."})
+    return value
+
+
+# --- validation of organisation data (also used by the forms, so errors sit next to fields) ---
+
+RNA_PATTERN = re.compile(r"W\d{9}")
+
+
+def normalise_pivot(value: str | None) -> str:
+    """A SIRET (14 digits, Luhn checksum) or an RNA number (W followed by 9 digits), spaces removed."""
+    compact = re.sub(r"[\s.\-]", "", value or "").upper()
+    if not compact:
+        raise Invalid(errors={"pivot": "Indiquez le SIRET ou le numéro RNA de l'organisation."})
+    if compact.startswith("W"):
+        if not RNA_PATTERN.fullmatch(compact):
+            raise Invalid(errors={"pivot": "Le numéro RNA commence par W suivi de 9 chiffres (ex. : W441234567)."})
+        return compact
+    try:
+        return stdnum_siret.validate(compact)
+    except InvalidChecksum:
+        raise Invalid(errors={"pivot": "Ce SIRET n'est pas valide : vérifiez les chiffres (clé de contrôle incorrecte)."}) from None
+    except InvalidLength:
+        raise Invalid(errors={"pivot": "Le SIRET comporte 14 chiffres."}) from None
+    except ValidationError:
+        raise Invalid(errors={"pivot": "Indiquez un SIRET (14 chiffres) ou un numéro RNA (W suivi de 9 chiffres)."}) from None
+
+
+def normalise_phone(value: str | None, field: str = "contact_phone") -> str:
+    """A French (or international) phone number in E.164 form, e.g. +33240000000."""
+    try:
+        number = phonenumbers.parse((value or "").strip(), "FR")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise Invalid(errors={field: "Numéro de téléphone invalide (ex. : 02 40 00 00 00)."})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_website(value: str | None, field: str = "website") -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or "." not in parts.netloc or len(value) > 500:
+        raise Invalid(errors={field: "Adresse de site invalide : elle commence par https:// (ex. : https://exemple.fr)."})
+    return value
+
+
+# --- sessions and login ----------------------------------------------------------------------
 
 def load_user(session_id: str) -> User | None:
     """Flask-Login loader. The session id embeds a fragment of the password hash, so that
@@ -44,3 +158,423 @@ def authenticate(email: str, password: str) -> User | None:
     audit.record(user, "user.login", "user", user.id)
     db.session.commit()
     return user
+
+
+# --- password reset --------------------------------------------------------------------------
+
+def request_password_reset(*, email: str) -> None:
+    """Queues a reset link when an active account has this email; does nothing visible otherwise
+    (the caller answers the same either way: no account enumeration)."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        log.info("password reset asked for an unknown or inactive address")
+        return
+    token = _serializer(RESET_SALT).dumps({"u": user.id, "p": _password_fingerprint(user)})
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    mail.queue(user.email, "Réinitialiser votre mot de passe", "auth_password_reset", user=user,
+               link=external_url("auth.reset_password", token=token), minutes=max(max_age // 60, 1))
+    audit.record(user, "user.password_reset_requested", "user", user.id)
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset link belongs to; Invalid (with reason) when expired, tampered or used."""
+    try:
+        payload = _serializer(RESET_SALT).loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except SignatureExpired:
+        raise Invalid("Ce lien de réinitialisation a expiré.", reason=LINK_EXPIRED) from None
+    except BadSignature:
+        raise Invalid("Ce lien de réinitialisation n'est pas valide.", reason=LINK_BAD) from None
+    user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
+    if user is None or not user.active:
+        raise Invalid("Ce lien de réinitialisation n'est pas valide.", reason=LINK_BAD)
+    if payload.get("p") != _password_fingerprint(user):
+        raise Invalid("Ce lien de réinitialisation a déjà servi.", reason=LINK_USED)
+    return user
+
+
+def reset_password(*, token: str, password: str) -> User:
+    """Sets a new password from a reset link. The link dies with the old password, and so do
+    the other sessions of this account (their session id carries the old password stamp)."""
+    user = user_for_reset_token(token)
+    user.set_password(_check_password_strength(password))
+    audit.record(user, "user.password_reset", "user", user.id)
+    mail.queue(user.email, "Votre mot de passe a été modifié", "auth_password_changed", user=user,
+               link=external_url("auth.forgot_password"))
+    db.session.commit()
+    return user
+
+
+# --- joining the network ---------------------------------------------------------------------
+
+def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contact_phone: str,
+                 website: str | None = None, admin_name: str | None = None, admin_email: str | None = None,
+                 password: str | None = None, actor=None) -> tuple[Organisation, User]:
+    """An organisation asks to join the network. It is created 'pending' with its first admin:
+    the logged-in person (actor) or a new account. Coordinators are notified."""
+    actor = _actor(actor)
+    name = _required_text(name, "name", "Indiquez le nom de l'organisation.", 200)
+    if kind not in ORGANISATION_KINDS:
+        raise Invalid(errors={"kind": "Choisissez un type d'organisation dans la liste."})
+    pivot = normalise_pivot(pivot)
+    contact_email = _check_email(contact_email, "contact_email")
+    contact_phone = normalise_phone(contact_phone)
+    website = normalise_website(website)
+    if actor is None:
+        admin_name = _required_text(admin_name, "admin_name", "Indiquez votre nom.", 120)
+        admin_email = _check_email(admin_email, "admin_email")
+        _check_password_strength(password)
+    _check_pivot_free(pivot)
+    if actor is None and find_user_by_email(admin_email):
+        raise Invalid(errors={"admin_email": _ACCOUNT_EXISTS})
+
+    organisation = Organisation(name=name, kind=kind, pivot=pivot, contact_email=contact_email,
+                                contact_phone=contact_phone, website=website, status="pending")
+    admin = actor
+    if admin is None:
+        admin = User(email=admin_email, name=admin_name)
+        admin.set_password(password)
+        db.session.add(admin)
+    db.session.add(organisation)
+    db.session.add(Membership(user=admin, organisation=organisation, role="admin"))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        _check_pivot_free(pivot)
+        if actor is None and find_user_by_email(admin_email):
+            raise Invalid(errors={"admin_email": _ACCOUNT_EXISTS}) from None
+        raise
+    if actor is None:
+        audit.record(admin, "user.created", "user", admin.id, via="join")
+    audit.record(admin, "organisation.join_requested", "organisation", organisation.id, kind=kind)
+    mail.queue(contact_email, "Votre demande d'adhésion au réseau a bien été reçue", "auth_join_received",
+               organisation=organisation)
+    link = external_url("auth.coordination_home")
+    for coordinator in _coordinators():
+        mail.queue(coordinator.email, f"Nouvelle demande d'adhésion : {organisation.name}",
+                   "auth_join_coordinator", organisation=organisation, kind_label=ORGANISATION_KINDS[kind],
+                   link=link)
+    _commit_or_conflict(pivot)
+    return organisation, admin
+
+
+_ACCOUNT_EXISTS = ("Un compte existe déjà avec cette adresse. Connectez-vous d'abord, "
+                   "puis revenez sur ce formulaire.")
+_PIVOT_TAKEN = "Une organisation avec ce SIRET ou ce numéro RNA est déjà inscrite sur le réseau."
+
+
+def _check_pivot_free(pivot: str) -> None:
+    if db.session.scalar(select(Organisation.id).where(Organisation.pivot == pivot)):
+        raise Invalid(errors={"pivot": _PIVOT_TAKEN})
+
+
+def _commit_or_conflict(pivot: str) -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        _check_pivot_free(pivot)
+        raise
+
+
+def _coordinators() -> list[User]:
+    return db.session.scalars(
+        select(User).where(User.is_coordinator.is_(True), User.active.is_(True)).order_by(User.id)
+    ).all()
+
+
+# --- coordinator decisions -------------------------------------------------------------------
+
+def pending_organisations(*, actor) -> list[Organisation]:
+    _require_coordinator(actor)
+    return db.session.scalars(
+        select(Organisation).where(Organisation.status == "pending").order_by(Organisation.created_at)
+    ).all()
+
+
+def all_organisations(*, actor) -> list[Organisation]:
+    _require_coordinator(actor)
+    return db.session.scalars(select(Organisation).order_by(func.lower(Organisation.name))).all()
+
+
+def accept_organisation(organisation_id: int, *, actor) -> Organisation:
+    organisation = _decide(organisation_id, actor=actor, from_status="pending", to_status="active")
+    audit.record(actor, "organisation.accepted", "organisation", organisation.id)
+    _notify_organisation(organisation, "Votre organisation a rejoint le réseau", "auth_organisation_accepted",
+                         link=external_url("directory.partner_home"))
+    db.session.commit()
+    return organisation
+
+
+def refuse_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
+    reason = _required_text(reason, "reason", "Indiquez le motif du refus.", 1000)
+    organisation = _decide(organisation_id, actor=actor, from_status="pending", to_status="refused")
+    organisation.refusal_reason = reason
+    audit.record(actor, "organisation.refused", "organisation", organisation.id, reason=reason)
+    _notify_organisation(organisation, "Votre demande d'adhésion au réseau", "auth_organisation_refused",
+                         reason=reason)
+    db.session.commit()
+    return organisation
+
+
+def suspend_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
+    reason = _required_text(reason, "reason", "Indiquez le motif de la suspension.", 1000)
+    organisation = _decide(organisation_id, actor=actor, from_status="active", to_status="suspended")
+    audit.record(actor, "organisation.suspended", "organisation", organisation.id, reason=reason)
+    _notify_organisation(organisation, "Votre organisation est suspendue du réseau", "auth_organisation_suspended",
+                         reason=reason)
+    db.session.commit()
+    return organisation
+
+
+def reactivate_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
+    reason = _required_text(reason, "reason", "Indiquez le motif de la réactivation.", 1000)
+    organisation = _decide(organisation_id, actor=actor, from_status="suspended", to_status="active")
+    audit.record(actor, "organisation.reactivated", "organisation", organisation.id, reason=reason)
+    _notify_organisation(organisation, "Votre organisation est de nouveau active sur le réseau",
+                         "auth_organisation_reactivated", reason=reason, link=external_url("directory.partner_home"))
+    db.session.commit()
+    return organisation
+
+
+def _require_coordinator(actor) -> None:
+    if not permissions.can_decide_organisation(actor):
+        raise PermissionDenied()
+
+
+def _decide(organisation_id: int, *, actor, from_status: str, to_status: str) -> Organisation:
+    _require_coordinator(actor)
+    organisation = db.session.get(Organisation, organisation_id, with_for_update=True)
+    if organisation is None:
+        raise NotFound("Cette organisation n'existe pas.")
+    if organisation.status != from_status:
+        raise Conflict("Cette organisation a changé de statut entre-temps : rechargez la page.")
+    organisation.status = to_status
+    organisation.decided_at = utcnow()
+    organisation.decided_by_id = actor.id
+    return organisation
+
+
+def _notify_organisation(organisation: Organisation, subject: str, template: str, **context) -> None:
+    """Mails the organisation's contact address and its admins (each address once)."""
+    recipients = [organisation.contact_email] + [
+        m.user.email for m in organisation.memberships if m.role == "admin" and m.user.active]
+    for recipient in dict.fromkeys(normalise_email(r) for r in recipients):
+        mail.queue(recipient, subject, template, organisation=organisation, **context)
+
+
+# --- members and invitations -----------------------------------------------------------------
+
+@dataclass
+class MembersOverview:
+    organisation: Organisation
+    memberships: list[Membership]
+    invitations: list[Invitation]
+    can_manage: bool
+
+
+def get_organisation(organisation_id: int) -> Organisation:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound("Cette organisation n'existe pas.")
+    return organisation
+
+
+def members_overview(organisation_id: int, *, actor) -> MembersOverview:
+    """The members and pending invitations of an organisation, for its members and coordinators."""
+    organisation = get_organisation(organisation_id)
+    if not permissions.can_view_organisation(actor, organisation):
+        raise PermissionDenied()
+    memberships = db.session.scalars(
+        select(Membership).join(User).where(Membership.organisation_id == organisation.id)
+        .order_by(Membership.role, func.lower(User.name))
+    ).all()
+    invitations = db.session.scalars(
+        select(Invitation).where(Invitation.organisation_id == organisation.id, Invitation.accepted_at.is_(None),
+                                 Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+        .order_by(Invitation.created_at)
+    ).all()
+    return MembersOverview(organisation, memberships, invitations,
+                           permissions.can_manage_members(actor, organisation))
+
+
+def _managed_organisation(organisation_id: int, actor) -> Organisation:
+    organisation = get_organisation(organisation_id)
+    if not permissions.can_manage_members(actor, organisation):
+        raise PermissionDenied()
+    return organisation
+
+
+def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invitation:
+    """Emails a signed, single-use invitation link. A new invitation replaces a pending one
+    for the same address."""
+    organisation = _managed_organisation(organisation_id, actor)
+    email = _check_email(email)
+    if role not in ROLES:
+        raise Invalid(errors={"role": "Choisissez un rôle dans la liste."})
+    existing = find_user_by_email(email)
+    if existing is not None and existing.membership_in(organisation.id):
+        raise Invalid(errors={"email": "Cette personne est déjà membre de l'organisation."})
+    now = utcnow()
+    db.session.execute(
+        update(Invitation).where(Invitation.organisation_id == organisation.id, Invitation.email == email,
+                                 Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    max_age = current_app.config["INVITATION_MAX_AGE"]
+    invitation = Invitation(organisation=organisation, email=email, role=role, nonce=secrets.token_urlsafe(24),
+                            invited_by_id=actor.id, created_at=now, expires_at=now + timedelta(seconds=max_age))
+    db.session.add(invitation)
+    db.session.flush()
+    token = _serializer(INVITATION_SALT).dumps({"i": invitation.id, "n": invitation.nonce})
+    mail.queue(email, f"Invitation à rejoindre {organisation.name} sur Maillage", "auth_invitation",
+               organisation=organisation, inviter=actor, role_label=ROLES[role], has_account=existing is not None,
+               link=external_url("auth.invitation", token=token), days=max(max_age // 86400, 1))
+    audit.record(actor, "invitation.created", "invitation", invitation.id, organisation_id=organisation.id,
+                 role=role)
+    db.session.commit()
+    return invitation
+
+
+def revoke_invitation(organisation_id: int, invitation_id: int, *, actor) -> Invitation:
+    organisation = _managed_organisation(organisation_id, actor)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.organisation_id != organisation.id:
+        raise NotFound("Cette invitation n'existe pas.")
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        audit.record(actor, "invitation.revoked", "invitation", invitation.id, organisation_id=organisation.id)
+        db.session.commit()
+    return invitation
+
+
+def remove_member(organisation_id: int, membership_id: int, *, actor) -> None:
+    """Removes a member. The last admin of an organisation cannot be removed."""
+    organisation = _managed_organisation(organisation_id, actor)
+    db.session.refresh(organisation, with_for_update=True)  # serialises concurrent removals (PostgreSQL)
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.organisation_id != organisation.id:
+        raise NotFound("Ce membre n'existe pas ou a déjà été retiré.")
+    if membership.role == "admin":
+        admins = db.session.scalar(select(func.count(Membership.id)).where(
+            Membership.organisation_id == organisation.id, Membership.role == "admin"))
+        if admins <= 1:
+            raise Conflict("Impossible de retirer le dernier administrateur de l'organisation : "
+                           "nommez d'abord un autre administrateur.")
+    audit.record(actor, "membership.removed", "organisation", organisation.id, user_id=membership.user_id,
+                 role=membership.role)
+    db.session.delete(membership)
+    db.session.commit()
+
+
+# Invitation links
+
+INVITATION_MESSAGES = {
+    LINK_BAD: "Ce lien d'invitation n'est pas valide.",
+    LINK_EXPIRED: "Cette invitation a expiré.",
+    LINK_USED: "Cette invitation a déjà été acceptée.",
+    LINK_REVOKED: "Cette invitation a été annulée.",
+}
+
+
+def _invitation_error(reason: str) -> Invalid:
+    return Invalid(INVITATION_MESSAGES[reason], reason=reason)
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The pending invitation behind a link; Invalid (with reason) otherwise."""
+    try:
+        payload = _serializer(INVITATION_SALT).loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
+    except SignatureExpired:
+        raise _invitation_error(LINK_EXPIRED) from None
+    except BadSignature:
+        raise _invitation_error(LINK_BAD) from None
+    invitation = db.session.get(Invitation, payload.get("i")) if isinstance(payload, dict) else None
+    if invitation is None or not secrets.compare_digest(str(payload.get("n", "")), invitation.nonce):
+        raise _invitation_error(LINK_BAD)
+    if invitation.accepted_at is not None:
+        raise _invitation_error(LINK_USED)
+    if invitation.revoked_at is not None:
+        raise _invitation_error(LINK_REVOKED)
+    if invitation.expires_at <= utcnow():
+        raise _invitation_error(LINK_EXPIRED)
+    return invitation
+
+
+@dataclass
+class InvitationState:
+    invitation: Invitation
+    step: str  # "signup" (no account yet) | "login" (account exists, not logged in) | "wrong_account" | "confirm"
+
+
+def invitation_state(token: str, *, actor) -> InvitationState:
+    """What the person holding an invitation link has to do next."""
+    invitation = invitation_from_token(token)
+    actor = _actor(actor)
+    if actor is not None:
+        step = "confirm" if normalise_email(actor.email) == invitation.email else "wrong_account"
+    else:
+        step = "login" if find_user_by_email(invitation.email) else "signup"
+    return InvitationState(invitation, step)
+
+
+def accept_invitation(*, token: str, actor=None, name: str | None = None, password: str | None = None) -> User:
+    """Accepts an invitation: as the logged-in account with the invited address, or by creating
+    that account (name + password). Single use, even with two simultaneous clicks."""
+    invitation = invitation_from_token(token)
+    actor = _actor(actor)
+    if actor is not None and normalise_email(actor.email) != invitation.email:
+        raise PermissionDenied("Cette invitation est destinée à une autre adresse électronique.")
+    if actor is None:
+        if find_user_by_email(invitation.email):
+            raise PermissionDenied("Un compte existe déjà pour cette adresse : connectez-vous pour accepter.")
+        name = _required_text(name, "name", "Indiquez votre nom.", 120)
+        _check_password_strength(password)
+    claimed = db.session.execute(
+        update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None),
+                                 Invitation.revoked_at.is_(None)).values(accepted_at=utcnow())
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise _invitation_error(LINK_USED)
+    user = actor
+    if user is None:
+        user = User(email=invitation.email, name=name)
+        user.set_password(password)
+        db.session.add(user)
+    if user.membership_in(invitation.organisation_id) is None:
+        db.session.add(Membership(user=user, organisation_id=invitation.organisation_id, role=invitation.role))
+    try:
+        db.session.flush()
+    except IntegrityError:  # the account or the membership appeared meanwhile
+        db.session.rollback()
+        raise _invitation_error(LINK_USED) from None
+    if actor is None:
+        audit.record(user, "user.created", "user", user.id, via="invitation")
+    audit.record(user, "invitation.accepted", "invitation", invitation.id,
+                 organisation_id=invitation.organisation_id, role=invitation.role)
+    db.session.commit()
+    return user
+
+
+# --- command line ----------------------------------------------------------------------------
+
+def create_coordinator(*, email: str, name: str | None = None, password: str | None = None,
+                       actor=None) -> tuple[User, bool]:
+    """Creates a coordinator account, or makes an existing account coordinator.
+    Returns (user, created)."""
+    email = _check_email(email)
+    user = find_user_by_email(email)
+    created = user is None
+    if created:
+        user = User(email=email, name=_required_text(name or email.split("@")[0], "name", "Indiquez un nom.", 120))
+        user.set_password(_check_password_strength(password))
+        db.session.add(user)
+    elif password:
+        user.set_password(_check_password_strength(password))
+    user.is_coordinator = True
+    db.session.flush()
+    audit.record(_actor(actor), "user.coordinator_granted", "user", user.id, created=created)
+    db.session.commit()
+    return user, created

@@ -1,17 +1,71 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from coordination.auth import services
-from coordination.auth.forms import LoginForm
+from coordination.auth.forms import (
+    AcceptInvitationForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    InviteForm,
+    JoinForm,
+    LoginForm,
+    ReasonForm,
+    ResetPasswordForm,
+    apply_errors,
+)
+from coordination.errors import Invalid
 from coordination.extensions import limiter
 from coordination.utils import safe_next_url
+from coordination.vocabularies import ORGANISATION_KINDS, ORGANISATION_STATUSES, ROLES
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+
+FAILED = object()
+LINK_STATUS = {services.LINK_BAD: 400, services.LINK_EXPIRED: 410, services.LINK_USED: 410,
+               services.LINK_REVOKED: 410}
+FORGOT_MESSAGE = ("Si un compte existe avec cette adresse, un courriel vient de lui être envoyé avec un lien "
+                  "pour choisir un nouveau mot de passe. Pensez à regarder dans les indésirables.")
+JOIN_MESSAGE = ("Votre demande d'adhésion a bien été envoyée. L'équipe de coordination va l'examiner ; "
+                "vous recevrez sa réponse par courriel.")
+
+
+@bp.context_processor
+def vocabularies():
+    return {"KINDS": ORGANISATION_KINDS, "STATUSES": ORGANISATION_STATUSES, "ROLES": ROLES}
 
 
 def _login_limit():
     return current_app.config["RATELIMIT_LOGIN"]
 
+
+def _join_limit():
+    return current_app.config.get("RATELIMIT_JOIN", "10 per hour")
+
+
+def _call(form, service, *args, **kwargs):
+    """Calls a service; its Invalid errors go next to the form's fields (or in a flash message)."""
+    try:
+        return service(*args, **kwargs)
+    except Invalid as error:
+        if not apply_errors(form, error):
+            flash(error.message, "error")
+        return FAILED
+
+
+def _link_invalid(error: Invalid, kind: str):
+    return render_template("auth/link_invalid.html", message=error.message, kind=kind), \
+        LINK_STATUS.get(error.details.get("reason"), 400)
+
+
+# --- login, logout, password reset -----------------------------------------------------------
 
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
@@ -34,12 +88,160 @@ def logout():
     return redirect(url_for("directory.home"))
 
 
-@bp.get("/rejoindre")
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(email=form.email.data)
+        flash(FORGOT_MESSAGE, "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        services.user_for_reset_token(token)
+    except Invalid as error:
+        return _link_invalid(error, "reset")
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = _call(form, services.reset_password, token=token, password=form.password.data)
+        if user is not FAILED:
+            login_user(user)
+            flash("Votre mot de passe a été modifié. Vos autres sessions ont été fermées.", "success")
+            return redirect(url_for("directory.partner_home"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+# --- joining the network ---------------------------------------------------------------------
+
+@bp.route("/rejoindre", methods=["GET", "POST"])
+@limiter.limit(_join_limit, methods=["POST"])
 def join():
-    return render_template("auth/join.html")
+    form = JoinForm()
+    if current_user.is_authenticated:
+        form.without_account_fields()
+    if form.is_submitted() and form.is_robot():
+        flash(JOIN_MESSAGE, "success")
+        return redirect(url_for("directory.home"))
+    if form.validate_on_submit():
+        result = _call(form, services.join_network, actor=current_user, **form.service_data())
+        if result is not FAILED:
+            login_user(result[1])
+            flash(JOIN_MESSAGE, "success")
+            return redirect(url_for("directory.partner_home"))
+    return render_template("auth/join.html", form=form)
+
+
+# --- coordination space ----------------------------------------------------------------------
+
+DECISIONS = {  # action: (service, label of the reason, message once done, page it is taken from)
+    "refuser": (services.refuse_organisation, "Motif du refus", "La demande de « {} » a été refusée.",
+                "coordination_home"),
+    "suspendre": (services.suspend_organisation, "Motif de la suspension", "« {} » est suspendue.",
+                  "organisations"),
+    "reactiver": (services.reactivate_organisation, "Motif de la réactivation", "« {} » est de nouveau active.",
+                  "organisations"),
+}
+
+
+def _reason_forms(organisations, bound=None):
+    """One reason form per organisation and possible decision; `bound` is the submitted one."""
+    actions = {"pending": ["refuser"], "active": ["suspendre"], "suspended": ["reactiver"]}
+    forms = {}
+    for organisation in organisations:
+        for action in actions.get(organisation.status, []):
+            forms[action, organisation.id] = ReasonForm.build(action, organisation, DECISIONS[action][1])
+    if bound:
+        forms[bound[0]] = bound[1]
+    return forms
 
 
 @bp.get("/coordination")
 @login_required
-def coordination_home():
-    return render_template("auth/coordination_home.html")
+def coordination_home(bound=None):
+    pending = services.pending_organisations(actor=current_user)
+    return render_template("auth/coordination_home.html", pending=pending, forms=_reason_forms(pending, bound))
+
+
+@bp.get("/coordination/organisations")
+@login_required
+def organisations(bound=None):
+    everyone = services.all_organisations(actor=current_user)
+    return render_template("auth/organisations.html", organisations=everyone, forms=_reason_forms(everyone, bound))
+
+
+@bp.post("/coordination/organisations/<int:organisation_id>/accepter")
+@login_required
+def accept_organisation(organisation_id):
+    organisation = services.accept_organisation(organisation_id, actor=current_user)
+    flash(f"« {organisation.name} » a rejoint le réseau.", "success")
+    return redirect(url_for("auth.coordination_home"))
+
+
+@bp.post("/coordination/organisations/<int:organisation_id>/<any(refuser, suspendre, reactiver):action>")
+@login_required
+def decide_organisation(organisation_id, action):
+    service, label, done, page = DECISIONS[action]
+    form = ReasonForm.build(action, services.get_organisation(organisation_id), label, bind=True)
+    if form.validate():
+        organisation = _call(form, service, organisation_id, reason=form.reason.data, actor=current_user)
+        if organisation is not FAILED:
+            flash(done.format(organisation.name), "success")
+            return redirect(url_for(f"auth.{page}"))
+    return PAGES[page](bound=((action, organisation_id), form))
+
+
+PAGES = {"coordination_home": coordination_home, "organisations": organisations}
+
+
+# --- members and invitations -----------------------------------------------------------------
+
+@bp.route("/organisations/<int:organisation_id>/membres", methods=["GET", "POST"])
+@login_required
+def members(organisation_id):
+    overview = services.members_overview(organisation_id, actor=current_user)
+    form = InviteForm()
+    if form.validate_on_submit():
+        invitation = _call(form, services.invite_member, organisation_id, email=form.email.data,
+                           role=form.role.data, actor=current_user)
+        if invitation is not FAILED:
+            flash(f"Invitation envoyée à {invitation.email}.", "success")
+            return redirect(url_for("auth.members", organisation_id=organisation_id))
+    return render_template("auth/members.html", overview=overview, form=form)
+
+
+@bp.post("/organisations/<int:organisation_id>/membres/<int:membership_id>/retirer")
+@login_required
+def remove_member(organisation_id, membership_id):
+    services.remove_member(organisation_id, membership_id, actor=current_user)
+    flash("Le membre a été retiré de l'organisation.", "success")
+    return redirect(url_for("auth.members", organisation_id=organisation_id))
+
+
+@bp.post("/organisations/<int:organisation_id>/invitations/<int:invitation_id>/annuler")
+@login_required
+def revoke_invitation(organisation_id, invitation_id):
+    invitation = services.revoke_invitation(organisation_id, invitation_id, actor=current_user)
+    flash(f"L'invitation de {invitation.email} est annulée.", "success")
+    return redirect(url_for("auth.members", organisation_id=organisation_id))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def invitation(token):
+    try:
+        state = services.invitation_state(token, actor=current_user)
+    except Invalid as error:
+        return _link_invalid(error, "invitation")
+    form = AcceptInvitationForm() if state.step == "signup" else ConfirmForm()
+    if state.step in ("signup", "confirm") and form.validate_on_submit():
+        account = {"name": form.name.data, "password": form.password.data} if state.step == "signup" else {}
+        user = _call(form, services.accept_invitation, token=token, actor=current_user, **account)
+        if user is not FAILED:
+            login_user(user)
+            flash(f"Vous avez rejoint « {state.invitation.organisation.name} ».", "success")
+            return redirect(url_for("auth.members", organisation_id=state.invitation.organisation_id))
+    status = 403 if state.step == "wrong_account" else 200
+    return render_template("auth/invitation.html", state=state, form=form), status
