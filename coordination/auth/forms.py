@@ -19,6 +19,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
+try:
+    from wtforms import SelectChoice
+except ImportError:  # WTForms < 3.3 takes (value, label) tuples
+    def SelectChoice(value, label):
+        return (value, label)
+
 from coordination.auth import services
 from coordination.errors import Invalid
 from coordination.vocabularies import ORGANISATION_KINDS, ROLES
@@ -42,6 +48,14 @@ class Form(FlaskForm):
 
         def get_translations(self, form):
             return DefaultMeta.get_translations(self, form)
+
+
+def _choices(labels: dict) -> list:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 def _email_validators():
@@ -75,7 +89,7 @@ def apply_errors(form, error: Invalid) -> bool:
 
 
 class LoginForm(Form):
-    email = EmailField("Adresse électronique", validators=[DataRequired(REQUIRED), Email(INVALID_EMAIL)],
+    email = EmailField("Adresse électronique", validators=[DataRequired(REQUIRED), Email(INVALID_EMAIL)], filters=[strip],
                        render_kw={"autocomplete": "email"})
     password = PasswordField("Mot de passe", validators=[DataRequired(REQUIRED)],
                              render_kw={"autocomplete": "current-password"})
@@ -83,7 +97,7 @@ class LoginForm(Form):
 
 
 class ForgotPasswordForm(Form):
-    email = EmailField("Adresse électronique", validators=_email_validators(), render_kw={"autocomplete": "email"})
+    email = EmailField("Adresse électronique", filters=[strip], validators=_email_validators(), render_kw={"autocomplete": "email"})
 
 
 class ResetPasswordForm(Form):
@@ -96,16 +110,16 @@ class ResetPasswordForm(Form):
 
 class JoinForm(Form):
     name = StringField("Nom de l'organisation", validators=[DataRequired(REQUIRED), _max(200)])
-    kind = SelectField("Type d'organisation", choices=[("", "Choisissez…"), *ORGANISATION_KINDS.items()],
+    kind = SelectField("Type d'organisation", choices=_choices({"": "Choisissez…", **ORGANISATION_KINDS}),
                        validators=[DataRequired("Choisissez un type d'organisation dans la liste.")])
     pivot = StringField("SIRET ou numéro RNA", validators=[DataRequired(REQUIRED), _service_check(services.normalise_pivot)])
-    contact_email = EmailField("Adresse électronique de contact", validators=_email_validators())
+    contact_email = EmailField("Adresse électronique de contact", filters=[strip], validators=_email_validators())
     contact_phone = TelField("Téléphone de contact", validators=[DataRequired(REQUIRED),
                                                                   _service_check(services.normalise_phone)])
     website = StringField("Site internet (facultatif)", validators=[Optional(), _service_check(services.normalise_website)])
     admin_name = StringField("Votre nom", validators=[DataRequired(REQUIRED), _max(120)],
                              render_kw={"autocomplete": "name"})
-    admin_email = EmailField("Votre adresse électronique", validators=_email_validators(),
+    admin_email = EmailField("Votre adresse électronique", filters=[strip], validators=_email_validators(),
                              render_kw={"autocomplete": "email"})
     password = PasswordField("Mot de passe", validators=_new_password_validators(),
                              render_kw=NEW_PASSWORD)
@@ -134,8 +148,8 @@ class JoinForm(Form):
 
 
 class InviteForm(Form):
-    email = EmailField("Adresse électronique de la personne invitée", validators=_email_validators())
-    role = SelectField("Rôle", choices=list(ROLES.items()), default="member",
+    email = EmailField("Adresse électronique de la personne invitée", filters=[strip], validators=_email_validators())
+    role = SelectField("Rôle", choices=_choices(ROLES), default="member",
                        validators=[DataRequired("Choisissez un rôle dans la liste.")])
 
 

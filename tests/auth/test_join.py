@@ -1,0 +1,170 @@
+"""Joining the network: the public form, validation of SIRET/RNA and phone, duplicates, honeypot."""
+import pytest
+from sqlalchemy import select
+
+from coordination.auth.models import Membership, Organisation, User
+from tests.auth.helpers import audit_actions, text
+from tests.conftest import PASSWORD, make_organisation, make_user
+
+VALID_SIRET = "732 829 320 00074"
+
+
+def join_data(**overrides):
+    data = {
+        "name": "Les Connectés de Rezé", "kind": "association", "pivot": VALID_SIRET,
+        "contact_email": "contact@connectes.fr", "contact_phone": "02 40 12 34 56", "website": "https://connectes.fr",
+        "admin_name": "Sacha Leroy", "admin_email": "sacha@connectes.fr", "password": PASSWORD, "confirm": PASSWORD,
+    }
+    data.update(overrides)
+    return data
+
+
+def organisations(db):
+    return db.session.scalars(select(Organisation)).all()
+
+
+def test_form_is_served_in_french(client):
+    page = text(client.get("/rejoindre"))
+    assert "<h1>Rejoindre le réseau</h1>" in page
+    assert 'for="pivot"' in page and 'for="admin_email"' in page
+    assert "Centre social" in page  # kinds from the vocabulary
+
+
+def test_join_creates_pending_organisation_admin_and_mails(client, db, mail_outbox):
+    coordinators = [make_user("coord1@exemple.fr", coordinator=True), make_user("coord2@exemple.fr", coordinator=True)]
+    make_user("retired@exemple.fr", coordinator=True, active=False)
+    response = client.post("/rejoindre", data=join_data())
+    assert response.status_code == 302
+    (organisation,) = organisations(db)
+    assert organisation.status == "pending"
+    assert organisation.pivot == "73282932000074"
+    assert organisation.contact_phone == "+33240123456"
+    assert organisation.website == "https://connectes.fr"
+    (membership,) = organisation.memberships
+    assert membership.role == "admin" and membership.user.email == "sacha@connectes.fr"
+    assert membership.user.check_password(PASSWORD)
+    assert {"user.created", "organisation.join_requested"} <= set(audit_actions(db))
+    messages = mail_outbox()
+    assert [m.recipient for m in messages] == ["contact@connectes.fr"] + [c.email for c in coordinators]
+    assert messages[0].subject == "Votre demande d'adhésion au réseau a bien été reçue"
+    assert messages[1].subject == "Nouvelle demande d'adhésion : Les Connectés de Rezé"
+    assert "http://localhost/coordination" in messages[1].body_text
+    assert client.get("/espace-partenaire").status_code == 200
+
+
+def test_rna_is_accepted(client, db):
+    assert client.post("/rejoindre", data=join_data(pivot="w 441 234 567")).status_code == 302
+    assert organisations(db)[0].pivot == "W441234567"
+
+
+@pytest.mark.parametrize(("pivot", "message"), [
+    ("73282932000075", "Ce SIRET n'est pas valide : vérifiez les chiffres (clé de contrôle incorrecte)."),
+    ("7328293200007", "Le SIRET comporte 14 chiffres."),
+    ("W12345", "Le numéro RNA commence par W suivi de 9 chiffres (ex. : W441234567)."),
+    ("ABCDEFGHIJKLMN", "Indiquez un SIRET (14 chiffres) ou un numéro RNA (W suivi de 9 chiffres)."),
+    ("", "Ce champ est obligatoire."),
+])
+def test_invalid_pivot_is_explained_next_to_the_field(client, db, pivot, message):
+    response = client.post("/rejoindre", data=join_data(pivot=pivot))
+    page = text(response)
+    assert response.status_code == 200
+    assert f'<p class="error-message" id="pivot-error">{message}</p>' in page
+    assert 'value="Les Connectés de Rezé"' in page  # what was typed is kept
+    assert organisations(db) == []
+
+
+def test_duplicate_pivot_is_refused_next_to_the_field(client, db, mail_outbox):
+    make_organisation(pivot="73282932000074")
+    response = client.post("/rejoindre", data=join_data())
+    assert response.status_code == 200
+    assert "Une organisation avec ce SIRET ou ce numéro RNA est déjà inscrite sur le réseau." in text(response)
+    assert 'id="pivot-error"' in text(response)
+    assert len(organisations(db)) == 1 and mail_outbox() == []
+    assert db.session.scalar(select(User).where(User.email == "sacha@connectes.fr")) is None
+
+
+def test_duplicate_pivot_racing_past_the_check_hits_the_unique_constraint(app, db, monkeypatch):
+    from coordination.auth import services
+    from coordination.errors import Invalid
+    make_organisation(pivot="73282932000074")
+    monkeypatch.setattr(services, "_check_pivot_free", _check_once(services._check_pivot_free))
+    data = join_data()
+    data.pop("confirm")
+    with app.test_request_context():
+        with pytest.raises(Invalid) as error:
+            services.join_network(**data)
+    assert "pivot" in error.value.errors
+    assert len(organisations(db)) == 1
+    assert db.session.scalar(select(User).where(User.email == "sacha@connectes.fr")) is None
+
+
+def _check_once(check):
+    """Lets the first check pass, as if another request inserted the same SIRET just after it."""
+    calls = []
+
+    def patched(pivot):
+        calls.append(pivot)
+        if len(calls) > 1:
+            check(pivot)
+    return patched
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("contact_phone", "12", "Numéro de téléphone invalide (ex. : 02 40 00 00 00)."),
+    ("contact_email", "pas-une-adresse", "Adresse électronique invalide."),
+    ("website", "javascript://connectes.fr/%0aalert(1)", "Adresse de site invalide"),
+    ("kind", "", "Choisissez un type d'organisation dans la liste."),
+    ("kind", "secte", "N'est pas un choix valide."),
+    ("password", "court", "Le mot de passe doit contenir au moins 12 caractères."),
+    ("confirm", "autre-mot-de-passe-long", "Les deux mots de passe ne correspondent pas."),
+    ("name", "", "Ce champ est obligatoire."),
+])
+def test_bad_input_is_explained_in_french(client, db, field, value, message):
+    response = client.post("/rejoindre", data=join_data(**{field: value}))
+    assert response.status_code == 200
+    assert message in text(response)
+    assert f'id="{field}-error"' in text(response)
+    assert organisations(db) == []
+
+
+def test_phone_is_normalised_to_e164(client, db):
+    client.post("/rejoindre", data=join_data(contact_phone="+33 6 12 34 56 78", website=""))
+    organisation = organisations(db)[0]
+    assert organisation.contact_phone == "+33612345678"
+    assert organisation.website is None
+
+
+def test_existing_account_is_asked_to_log_in_first(client, db):
+    make_user("sacha@connectes.fr")
+    response = client.post("/rejoindre", data=join_data())
+    assert response.status_code == 200
+    assert "Un compte existe déjà avec cette adresse. Connectez-vous d'abord" in text(response)
+    assert 'id="admin_email-error"' in text(response)
+    assert organisations(db) == []
+
+
+def test_logged_in_person_becomes_the_admin(client, db, login):
+    user = make_user("sacha@connectes.fr")
+    login(user)
+    page = text(client.get("/rejoindre"))
+    assert 'name="admin_email"' not in page and "sacha@connectes.fr" in page
+    data = {k: v for k, v in join_data().items() if k not in ("admin_name", "admin_email", "password", "confirm")}
+    assert client.post("/rejoindre", data=data).status_code == 302
+    (membership,) = db.session.scalars(select(Membership)).all()
+    assert membership.user_id == user.id and membership.role == "admin"
+    assert db.session.scalar(select(db.func.count(User.id))) == 1
+
+
+def test_honeypot_pretends_success_and_creates_nothing(client, db, mail_outbox):
+    response = client.post("/rejoindre", data=join_data(nickname="robot"), follow_redirects=True)
+    assert "Votre demande d'adhésion a bien été envoyée." in text(response)
+    assert organisations(db) == [] and mail_outbox() == []
+
+
+def test_posts_are_rate_limited(app, client):
+    limit = int(app.config.get("RATELIMIT_JOIN", "10 per hour").split()[0])
+    for _ in range(limit):
+        assert client.post("/rejoindre", data=join_data(pivot="")).status_code == 200
+    response = client.post("/rejoindre", data=join_data())
+    assert response.status_code == 429
+    assert "Trop de tentatives" in text(response)
