@@ -1,0 +1,261 @@
+"""Opening hours: between the weekday editor partners fill in and the OSM `opening_hours` syntax
+the national standard stores (column `horaires`). Pure functions, no database, no request.
+
+A *week* is ``{"Mo": [("09:00", "12:00"), ("14:00", "17:30")], "Tu": [], ...}``: for each weekday
+code of ``vocabularies.WEEKDAYS``, its time ranges as zero-padded "HH:MM" strings, in order.
+An empty list means closed (or not stated).
+
+Expressions the editor cannot show (public holidays, months, week numbers, comments…) are kept
+verbatim in the "advanced" field: ``split`` takes the leading rules it can represent and returns the
+rest untouched, ``join`` puts them back in the same order, so the meaning never changes.
+"""
+import re
+
+import opening_hours
+
+from coordination.vocabularies import WEEKDAYS
+
+DAYS = tuple(code for code, _ in WEEKDAYS)
+DAY_NAMES = dict(WEEKDAYS)
+MAX_RANGES = 2  # the editor shows two ranges per day (morning, afternoon)
+MAX_LENGTH = 1000
+NBSP = "\u00a0"
+
+Week = dict[str, list[tuple[str, str]]]
+
+
+class HoursError(ValueError):
+    """An expression or an editor entry that cannot be saved; the message is in French."""
+
+
+_TIME = r"(?:[01]?\d|2[0-3]):[0-5]\d"
+_DAY = "|".join(DAYS)
+_DAY_SELECTOR = rf"(?:{_DAY})(?:-(?:{_DAY}))?(?:,(?:{_DAY})(?:-(?:{_DAY}))?)*"
+_RANGES = rf"{_TIME}-{_TIME}(?:,{_TIME}-{_TIME})*"
+_RULE = re.compile(rf"^(?P<days>{_DAY_SELECTOR})\s+(?P<times>{_RANGES})$")
+_EDITOR_TIME = re.compile(r"^\s*(\d{1,2})\s*[:hH]\s*(\d{2})?\s*(?::\d{2})?\s*$")
+
+
+def empty_week() -> Week:
+    return {day: [] for day in DAYS}
+
+
+def _pad(value: str) -> str:
+    hours, minutes = value.split(":")
+    return f"{int(hours):02d}:{minutes}"
+
+
+# --- week -> OSM ---------------------------------------------------------------------------
+
+def _runs(week: Week) -> list[tuple[tuple, list[str]]]:
+    """Consecutive days with identical ranges: [(ranges, [days…]), …], closed days left out."""
+    runs: list[tuple[tuple, list[str]]] = []
+    for day in DAYS:
+        ranges = tuple(tuple(r) for r in week.get(day) or ())
+        if ranges and runs and runs[-1][0] == ranges and DAYS.index(runs[-1][1][-1]) == DAYS.index(day) - 1:
+            runs[-1][1].append(day)
+        elif ranges:
+            runs.append((ranges, [day]))
+    return runs
+
+
+def _groups(week: Week) -> list[tuple[tuple, list[list[str]]]]:
+    """Runs with identical ranges merged, in order of first appearance: [(ranges, [run, run…]), …]."""
+    groups: dict[tuple, list[list[str]]] = {}
+    for ranges, days in _runs(week):
+        groups.setdefault(ranges, []).append(days)
+    return list(groups.items())
+
+
+def _osm_days(runs: list[list[str]]) -> str:
+    return ",".join(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
+
+
+def to_osm(week: Week) -> str:
+    """``{"Mo".."Fr": [(09:00, 12:00), (14:00, 17:30)], "Sa": [(09:00, 12:00)]}``
+    -> ``"Mo-Fr 09:00-12:00,14:00-17:30; Sa 09:00-12:00"``; ``""`` for an empty week."""
+    rules = []
+    for ranges, runs in _groups(week):
+        times = ",".join(f"{_pad(start)}-{_pad(end)}" for start, end in ranges)
+        rules.append(f"{_osm_days(runs)} {times}")
+    return "; ".join(rules)
+
+
+# --- OSM -> week ---------------------------------------------------------------------------
+
+def _expand(selector: str) -> list[str]:
+    days = []
+    for part in selector.split(","):
+        first, _, last = part.partition("-")
+        start = DAYS.index(first)
+        end = DAYS.index(last or first)
+        length = (end - start) % 7 + 1  # "Sa-Mo" wraps around the week end
+        days.extend(DAYS[(start + i) % 7] for i in range(length))
+    return days
+
+
+def _parse_rule(rule: str) -> dict[str, list[tuple[str, str]]] | None:
+    match = _RULE.match(rule.strip())
+    if not match:
+        return None
+    ranges = []
+    for span in match["times"].split(","):
+        start, end = (_pad(t) for t in span.split("-"))
+        if start >= end:  # overnight ranges and empty ranges are not editable
+            return None
+        ranges.append((start, end))
+    if len(ranges) > MAX_RANGES or any(a[1] > b[0] for a, b in zip(ranges, ranges[1:])):
+        return None
+    days = _expand(match["days"])
+    if len(set(days)) != len(days):
+        return None
+    return {day: list(ranges) for day in days}
+
+
+def _rules(expr: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the rules separated by ";" outside double-quoted comments."""
+    spans, start, quoted = [], 0, False
+    for i, char in enumerate(expr):
+        if char == '"':
+            quoted = not quoted
+        elif char == ";" and not quoted:
+            spans.append((start, i))
+            start = i + 1
+    spans.append((start, len(expr)))
+    return spans
+
+
+def split(expr: str | None) -> tuple[Week, str]:
+    """The leading rules the editor can show, as a week, and the rest of the expression verbatim.
+    ``join(*split(expr))`` means the same as ``expr``."""
+    week = empty_week()
+    expr = (expr or "").strip()
+    for start, end in _rules(expr):
+        rule = expr[start:end].strip()
+        if not rule:
+            continue
+        parsed = _parse_rule(rule)
+        if parsed is None or any(week[day] for day in parsed):
+            return week, expr[start:].strip().strip(";").strip()
+        week.update(parsed)
+    return week, ""
+
+
+def from_osm(expr: str | None) -> Week | None:
+    """The week that ``to_osm`` would write as ``expr``, or None when the editor cannot represent it."""
+    week, rest = split(expr)
+    return None if rest else week
+
+
+def join(week: Week, extra: str | None = "") -> str:
+    """The editor's week followed by the expert rules (later OSM rules override earlier ones)."""
+    return "; ".join(part for part in (to_osm(week), (extra or "").strip().strip(";").strip()) if part)
+
+
+# --- validation ----------------------------------------------------------------------------
+
+def validate(expr: str | None) -> str:
+    """The expression, stripped, if opening_hours accepts it; raises HoursError otherwise."""
+    expr = (expr or "").strip()
+    if not expr:
+        return ""
+    if len(expr) > MAX_LENGTH:
+        raise HoursError(f"Les horaires ne peuvent pas dépasser {MAX_LENGTH} caractères.")
+    try:
+        opening_hours.OpeningHours(expr)
+    except opening_hours.ParserError as error:
+        position = re.search(r"-->\s*\d+:(\d+)", str(error))
+        where = f" (vers le caractère {position[1]})" if position else ""
+        raise HoursError(
+            f"Horaires non reconnus{where} : vérifiez la syntaxe OpenStreetMap, "
+            "par exemple « Mo-Fr 09:00-12:00,14:00-17:30; PH off »."
+        ) from None
+    return expr
+
+
+def parse_time(value: str | None) -> str | None:
+    """An editor time ("09:00", "9:00", "9h30", "14 h") as "HH:MM"; None when empty."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    match = _EDITOR_TIME.match(value)
+    if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
+        raise HoursError(f"« {value} » n'est pas une heure valable (format HH:MM, par exemple 09:00).")
+    return f"{int(match[1]):02d}:{match[2] or '00'}"
+
+
+def parse_editor(raw: dict[str, list[tuple[str | None, str | None]]]) -> tuple[Week, dict[str, str]]:
+    """The editor's raw inputs ``{"Mo": [(start, end), (start, end)], …}`` -> (week, errors by day)."""
+    week, errors = empty_week(), {}
+    for day in DAYS:
+        try:
+            week[day] = _parse_day(raw.get(day) or [])
+        except HoursError as error:
+            errors[day] = f"{DAY_NAMES[day]} : {error}"
+    return week, errors
+
+
+def _parse_day(pairs) -> list[tuple[str, str]]:
+    ranges = []
+    for number, (start, end) in enumerate(pairs, start=1):
+        start, end = parse_time(start), parse_time(end)
+        if start is None and end is None:
+            continue
+        if start is None or end is None:
+            raise HoursError(f"indiquez l'heure d'ouverture et l'heure de fermeture du créneau {number}.")
+        if start >= end:
+            raise HoursError(f"la fermeture du créneau {number} ({end}) doit être après son ouverture ({start}).")
+        if ranges and start < ranges[-1][1]:
+            raise HoursError(f"le créneau {number} doit commencer après la fin du créneau précédent "
+                             f"({ranges[-1][1]}).")
+        ranges.append((start, end))
+    return ranges
+
+
+# --- French description --------------------------------------------------------------------
+
+def _french_time(value: str) -> str:
+    hours, minutes = value.split(":")
+    return f"{int(hours)}{NBSP}h" + (f"{NBSP}{minutes}" if minutes != "00" else "")
+
+
+def _french_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
+
+
+def _french_days(runs: list[list[str]]) -> str:
+    parts = []
+    for run in runs:
+        names = [DAY_NAMES[day].lower() for day in run]
+        parts.extend(names if len(run) <= 2 else [f"{names[0]} au {names[-1]}"])
+    text = _french_list(parts)
+    return text[0].upper() + text[1:]
+
+
+_SPECIAL = {
+    "ph off": "Fermé les jours fériés",
+    "ph closed": "Fermé les jours fériés",
+    "24/7": "Ouvert 24 h/24, 7 jours sur 7",
+}
+
+
+def describe_lines(expr: str | None) -> list[str]:
+    """French lines for people: ["Lundi au vendredi : 9 h – 12 h, 14 h – 17 h 30", …]."""
+    week, rest = split(expr)
+    lines = []
+    for ranges, runs in _groups(week):
+        times = ", ".join(f"{_french_time(start)} – {_french_time(end)}" for start, end in ranges)
+        lines.append(f"{_french_days(runs)}{NBSP}: {times}")
+    if lines and not all(week.values()) and not rest:
+        merged = _runs({day: [("closed", "closed")] if not week[day] else [] for day in DAYS})
+        lines.append(f"{_french_days([days for _, days in merged])}{NBSP}: fermé")
+    for start, end in _rules(rest) if rest else []:
+        rule = rest[start:end].strip()
+        if rule:
+            lines.append(_SPECIAL.get(rule.lower(), f"Horaires particuliers{NBSP}: {rule}"))
+    return lines
+
+
+def describe(expr: str | None) -> str:
+    """``describe_lines`` as one text, one line per group of days."""
+    return "\n".join(describe_lines(expr))
