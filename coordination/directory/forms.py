@@ -1,1 +1,176 @@
-"""Place forms."""
+"""Place forms: every field of the national standard 1.0.1, and the weekday opening-hours editor.
+
+The form checks each field with the same functions as the services (``validation``), so that the
+messages appear next to the fields; the services validate again, as they do for the CLI and imports.
+"""
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, ValidationError
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from coordination.directory import hours, validation
+from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES, WEEKDAYS
+
+try:  # WTForms >= 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice as _Choice
+except ImportError:  # pragma: no cover - WTForms 3.1/3.2
+    def _Choice(value, label):
+        return value, label
+
+REQUIRED = "Ce champ est obligatoire."
+SLOTS = (1, 2)
+
+
+class Clean:
+    """Runs a ``validation.clean_*`` function on the field; its French message becomes the field's error."""
+
+    def __init__(self, cleaner):
+        self.cleaner = cleaner
+
+    def __call__(self, form, field):
+        try:
+            self.cleaner(field.data)
+        except validation.FieldError as error:
+            raise ValidationError(str(error)) from None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _checkboxes(name: str) -> MultiCheckboxField:
+    values, label, _ = PLACE_VOCABULARIES[name]
+    pairs = TYPOLOGIES.items() if name == "typology" else ((v, v) for v in values)
+    choices = [_Choice(value, label) for value, label in pairs]
+    if name == "services":
+        label += " (au moins un)"
+    return MultiCheckboxField(label, choices=choices, validate_choice=False,
+                              validators=[Clean(validation.CLEANERS[name])])
+
+
+def _text(name: str, field_class=StringField, required=False, **kwargs):
+    validators = [DataRequired(REQUIRED)] if required else []
+    validators.append(Clean(validation.CLEANERS[name]))
+    return field_class(validation.LABELS[name], validators=validators, **kwargs)
+
+
+def hours_field_name(day: str, slot: int, edge: str) -> str:
+    return f"hours_{day.lower()}_{slot}_{edge}"
+
+
+class PlaceForm(FlaskForm):
+    name = _text("name", required=True)
+    address = _text("address", required=True)
+    address_complement = _text("address_complement")
+    postcode = _text("postcode", required=True, render_kw={"inputmode": "numeric", "autocomplete": "postal-code"})
+    commune = _text("commune", required=True)
+    insee_code = _text("insee_code")
+    latitude = _text("latitude", render_kw={"inputmode": "decimal"})
+    longitude = _text("longitude", render_kw={"inputmode": "decimal"})
+
+    phone = _text("phone", render_kw={"autocomplete": "tel"})
+    emails = _text("emails", TextAreaField, render_kw={"rows": 2})
+    website = _text("website")
+    appointment_url = _text("appointment_url")
+    accessibility_url = _text("accessibility_url")
+
+    summary = _text("summary", TextAreaField, render_kw={"rows": 3, "data-counter": validation.SUMMARY_MAX})
+    description = _text("description", TextAreaField, render_kw={"rows": 6})
+    parent_structure = _text("parent_structure")
+    other_labels = _text("other_labels", TextAreaField, render_kw={"rows": 2})
+
+    services = _checkboxes("services")
+    publics = _checkboxes("publics")
+    specific_support = _checkboxes("specific_support")
+    fees = _checkboxes("fees")
+    programmes = _checkboxes("programmes")
+    labels = _checkboxes("labels")
+    access_modes = _checkboxes("access_modes")
+    support_modes = _checkboxes("support_modes")
+    itinerance = _checkboxes("itinerance")
+    typology = _checkboxes("typology")
+
+    hours_extra = TextAreaField("Remarques / horaires particuliers (syntaxe OpenStreetMap)", render_kw={"rows": 2})
+
+    VOCABULARIES = tuple(PLACE_VOCABULARIES)
+    SCALARS = ("name", "address", "address_complement", "postcode", "commune", "insee_code", "latitude",
+               "longitude", "phone", "emails", "website", "appointment_url", "accessibility_url", "summary",
+               "description", "parent_structure", "other_labels")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.services.errors and not self.services.data:
+            self.services.errors.append(validation.REQUIRED_MESSAGES["services"])
+            valid = False
+        week, errors = hours.parse_editor(self._raw_week())
+        for day, message in errors.items():
+            self[hours_field_name(day, 1, "start")].errors.append(message)
+            valid = False
+        if not errors:
+            try:
+                hours.validate(hours.join(week, self.hours_extra.data))
+            except hours.HoursError as error:
+                self.hours_extra.errors.append(str(error))
+                valid = False
+        return valid
+
+    def _raw_week(self) -> dict:
+        return {day: [(self[hours_field_name(day, slot, "start")].data, self[hours_field_name(day, slot, "end")].data)
+                      for slot in SLOTS] for day, _ in WEEKDAYS}
+
+    def hours_days(self):
+        """For the template: (day code, French name, [(start field, end field) per slot], errors)."""
+        for day, label in WEEKDAYS:
+            slots = [(self[hours_field_name(day, s, "start")], self[hours_field_name(day, s, "end")]) for s in SLOTS]
+            errors = [e for pair in slots for f in pair for e in f.errors]
+            yield day, label, slots, errors
+
+    def place_data(self) -> dict:
+        """What the services take: the model's attribute names, raw values (the services clean them)."""
+        data = {name: self[name].data for name in self.SCALARS + self.VOCABULARIES}
+        week, _ = hours.parse_editor(self._raw_week())
+        data["opening_hours"] = hours.join(week, self.hours_extra.data)
+        return data
+
+    def add_errors(self, errors: dict) -> None:
+        """Shows the errors a service raised (Invalid.errors) next to the fields."""
+        for name, messages in errors.items():
+            target = self["hours_extra"] if name == "opening_hours" else self._fields.get(name)
+            if target is not None:
+                target.errors = list(target.errors) + list(messages)
+
+    @classmethod
+    def initial_data(cls, place) -> dict:
+        """The form's values for an existing place; the hours go to the editor when it can show them."""
+        data = {name: getattr(place, name) for name in cls.SCALARS + cls.VOCABULARIES}
+        data["emails"] = "\n".join(place.emails or [])
+        data["other_labels"] = "\n".join(place.other_labels or [])
+        for name in ("latitude", "longitude"):
+            data[name] = "" if data[name] is None else repr(data[name])  # shortest exact decimal
+        week, rest = hours.split(place.opening_hours)
+        for day, ranges in week.items():
+            for slot, (start, end) in zip(SLOTS, ranges):
+                data[hours_field_name(day, slot, "start")] = start
+                data[hours_field_name(day, slot, "end")] = end
+        data["hours_extra"] = rest
+        data["version"] = place.version
+        return data
+
+
+for _day, _label in WEEKDAYS:
+    for _slot in SLOTS:
+        for _edge, _word in (("start", "ouverture"), ("end", "fermeture")):
+            setattr(PlaceForm, hours_field_name(_day, _slot, _edge),
+                    StringField(f"{_label}, créneau {_slot} : {_word}"))
+
+
+class EditPlaceForm(PlaceForm):
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(
+        "Le formulaire est incomplet : rechargez la page de modification.")])
+
+    def rebase(self, version: int) -> None:
+        """After a conflict: the next save starts from the current version (the person has seen the
+        differences), and keeps everything else they typed."""
+        self.version.data = version
+        self.version.raw_data = [str(version)]

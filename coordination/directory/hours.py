@@ -10,6 +10,7 @@ verbatim in the "advanced" field: ``split`` takes the leading rules it can repre
 rest untouched, ``join`` puts them back in the same order, so the meaning never changes.
 """
 import re
+from itertools import pairwise
 
 import opening_hours
 
@@ -104,7 +105,7 @@ def _parse_rule(rule: str) -> dict[str, list[tuple[str, str]]] | None:
         if start >= end:  # overnight ranges and empty ranges are not editable
             return None
         ranges.append((start, end))
-    if len(ranges) > MAX_RANGES or any(a[1] > b[0] for a, b in zip(ranges, ranges[1:])):
+    if len(ranges) > MAX_RANGES or any(a[1] > b[0] for a, b in pairwise(ranges)):
         return None
     days = _expand(match["days"])
     if len(set(days)) != len(days):

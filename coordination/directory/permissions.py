@@ -17,6 +17,20 @@ def can_delete_place(actor, place) -> bool:
     return can_edit_place(actor, place)
 
 
+def can_confirm_place(actor, place) -> bool:
+    """"Still accurate" is the partner's word: only members of the place's active organisation give it."""
+    return place.deleted_at is None and auth_permissions.can_act_for(actor, place.organisation)
+
+
 def can_view_place(actor, place) -> bool:
     """Published places of active organisations are public; the rest only to those who can edit them."""
     return place.is_public or can_edit_place(actor, place)
+
+
+def can_moderate(actor) -> bool:
+    """The coordination's list of every place of the network."""
+    return auth_permissions.is_coordinator(actor)
+
+
+def can_manage_members(actor, organisation) -> bool:
+    return auth_permissions.can_manage_members(actor, organisation)

@@ -1,17 +1,156 @@
-from flask import Blueprint, render_template
-from flask_login import login_required
+from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
-from coordination.directory import services
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from coordination.auth.models import utcnow
+from coordination.directory import hours, permissions, services, validation
+from coordination.directory.forms import EditPlaceForm, PlaceForm
+from coordination.errors import Conflict, Invalid
+from coordination.utils import safe_next_url
+from coordination.vocabularies import (
+    ORGANISATION_KINDS,
+    ORGANISATION_STATUSES,
+    PLACE_VOCABULARIES,
+    TYPOLOGIES,
+)
 
 bp = Blueprint("directory", __name__, template_folder="templates")
 
+PARIS = ZoneInfo("Europe/Paris")
+REVIEW_AFTER = timedelta(days=183)  # listings not confirmed for 6 months are flagged
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+
+
+def french_date(value) -> str:
+    """A stored UTC datetime as a French date in Paris time: "1er mars 2026"."""
+    if value is None:
+        return "—"
+    day = value.replace(tzinfo=UTC).astimezone(PARIS)
+    return f"{day.day}{'er' if day.day == 1 else ''} {MONTHS[day.month - 1]} {day.year}"
+
+
+def needs_review(place) -> bool:
+    return place.verified_at is None or place.verified_at < utcnow() - REVIEW_AFTER
+
+
+@bp.context_processor
+def helpers():
+    return {"french_date": french_date, "describe_hours": hours.describe_lines, "permissions": permissions,
+            "format_phone": validation.format_phone, "needs_review": needs_review,
+            "vocabularies": PLACE_VOCABULARIES, "typologies": TYPOLOGIES, "statuses": ORGANISATION_STATUSES,
+            "kinds": ORGANISATION_KINDS}
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _back_url() -> str:
+    return safe_next_url(request.args.get("next")) or url_for(".partner_home")
+
+
+def _back():
+    return redirect(_back_url())
+
+
+# --- public --------------------------------------------------------------------------------
 
 @bp.get("/")
 def home():
     return render_template("directory/home.html", places=services.published_places())
 
 
+@bp.get("/lieux/<public_id>")
+def place_page(public_id):
+    place = services.get_public_place(public_id, actor=_actor())
+    return render_template("directory/place.html", place=place)
+
+
+# --- partner space -------------------------------------------------------------------------
+
 @bp.get("/espace-partenaire")
 @login_required
 def partner_home():
-    return render_template("directory/partner_home.html")
+    return render_template("directory/partner_home.html", entries=services.partner_dashboard(actor=_actor()))
+
+
+@bp.route("/espace-partenaire/organisations/<int:organisation_id>/lieux/nouveau", methods=["GET", "POST"])
+@login_required
+def new_place(organisation_id):
+    organisation = services.get_organisation_for_new_place(organisation_id, actor=_actor())
+    form = PlaceForm()
+    if form.validate_on_submit():
+        try:
+            place = services.create_place(organisation_id, form.place_data(), actor=_actor())
+        except Invalid as error:
+            form.add_errors(error.errors)
+        else:
+            flash(f"Le lieu « {place.name} » a été ajouté et publié.", "success")
+            return redirect(url_for(".partner_home"))
+    return render_template("directory/place_form.html", form=form, organisation=organisation,
+                           place=None, back_url=_back_url()), 400 if form.errors else 200
+
+
+@bp.route("/espace-partenaire/lieux/<int:place_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit_place(place_id):
+    place = services.get_place_for_edit(place_id, actor=_actor())
+    form, conflict = EditPlaceForm(data=EditPlaceForm.initial_data(place)), None
+    if form.validate_on_submit():
+        try:
+            services.update_place(place_id, form.place_data(), actor=_actor(), expected_version=form.version.data)
+        except Invalid as error:
+            form.add_errors(error.errors)
+        except Conflict as error:
+            conflict = error
+            form.rebase(error.details["current_version"])
+        else:
+            flash("Les modifications ont été enregistrées.", "success")
+            return _back()
+    status = 409 if conflict else 400 if form.errors else 200
+    return render_template("directory/place_form.html", form=form, organisation=place.organisation,
+                           place=place, conflict=conflict, back_url=_back_url()), status
+
+
+@bp.post("/espace-partenaire/lieux/<int:place_id>/publication")
+@login_required
+def publish_place(place_id):
+    published = request.form.get("published") == "1"
+    place = services.set_published(place_id, published, actor=_actor())
+    state = "est publié dans l'annuaire" if published else "est retiré de l'annuaire public"
+    flash(f"« {place.name} » {state}.", "success")
+    return _back()
+
+
+@bp.post("/espace-partenaire/lieux/<int:place_id>/confirmer")
+@login_required
+def confirm_place(place_id):
+    place = services.confirm_place_accurate(place_id, actor=_actor())
+    flash(f"Merci : les informations de « {place.name} » sont confirmées à jour.", "success")
+    return _back()
+
+
+@bp.route("/espace-partenaire/lieux/<int:place_id>/supprimer", methods=["GET", "POST"])
+@login_required
+def delete_place(place_id):
+    if request.method == "GET":
+        place = services.get_place_for_edit(place_id, actor=_actor())
+        return render_template("directory/place_delete.html", place=place, back_url=_back_url())
+    place = services.delete_place(place_id, actor=_actor())
+    flash(f"Le lieu « {place.name} » a été supprimé.", "success")
+    return _back()
+
+
+# --- coordination --------------------------------------------------------------------------
+
+@bp.get("/coordination/lieux")
+@login_required
+def moderation():
+    organisation_id = request.args.get("organisation", type=int)
+    published = {"oui": True, "non": False}.get(request.args.get("publie", ""))
+    places = services.moderation_places(actor=_actor(), organisation_id=organisation_id, published=published)
+    return render_template("directory/moderation.html", places=places, organisation_id=organisation_id,
+                           published=published, organisations=services.organisations_with_places(actor=_actor()))
