@@ -13,6 +13,6 @@ def _forget_cached_user(sender, **extra):
 
 @pytest.fixture(autouse=True)
 def _fresh_user_per_request(app):
-    request_started.connect(_forget_cached_user, app)
+    request_started.connect(_forget_cached_user)
     yield
-    request_started.disconnect(_forget_cached_user, app)
+    request_started.disconnect(_forget_cached_user)

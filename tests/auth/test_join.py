@@ -90,9 +90,8 @@ def test_duplicate_pivot_racing_past_the_check_hits_the_unique_constraint(app, d
     monkeypatch.setattr(services, "_check_pivot_free", _check_once(services._check_pivot_free))
     data = join_data()
     data.pop("confirm")
-    with app.test_request_context():
-        with pytest.raises(Invalid) as error:
-            services.join_network(**data)
+    with app.test_request_context(), pytest.raises(Invalid) as error:
+        services.join_network(**data)
     assert "pivot" in error.value.errors
     assert len(organisations(db)) == 1
     assert db.session.scalar(select(User).where(User.email == "sacha@connectes.fr")) is None

@@ -1,0 +1,123 @@
+"""The coordination space: validating, refusing, suspending and reactivating organisations."""
+import pytest
+from sqlalchemy import select
+
+from coordination.auth.models import User
+from tests.auth.helpers import audit_actions, text
+from tests.conftest import make_member, make_organisation, make_user
+
+
+@pytest.fixture
+def coordinator(login):
+    user = make_user("coordination@exemple.fr", coordinator=True)
+    login(user)
+    return user
+
+
+@pytest.fixture
+def pending():
+    organisation = make_organisation("Centre social des Dervallières", status="pending", kind="centre_social")
+    make_member(organisation, role="admin", email="admin@dervallieres.fr")
+    make_member(organisation, role="member", email="membre@dervallieres.fr")
+    return organisation
+
+
+def test_home_lists_pending_requests(client, coordinator, pending):
+    make_organisation("Déjà active")
+    page = text(client.get("/coordination"))
+    assert "Centre social des Dervallières" in page
+    assert "Centre social" in page and pending.pivot in page and "contact@exemple.fr" in page
+    assert "Déjà active" not in page
+    assert f'action="/coordination/organisations/{pending.id}/accepter"' in page
+    assert page.count("<h1>") == 1
+
+
+def test_accept(client, coordinator, pending, db, mail_outbox):
+    response = client.post(f"/coordination/organisations/{pending.id}/accepter", follow_redirects=True)
+    assert "« Centre social des Dervallières » a rejoint le réseau." in text(response)
+    db.session.refresh(pending)
+    assert pending.status == "active"
+    assert pending.decided_by_id == coordinator.id and pending.decided_at is not None
+    assert "organisation.accepted" in audit_actions(db)
+    messages = mail_outbox()
+    assert sorted(m.recipient for m in messages) == ["admin@dervallieres.fr", "contact@exemple.fr"]
+    assert {m.subject for m in messages} == {"Votre organisation a rejoint le réseau"}
+
+
+def test_accepting_twice_is_a_conflict(client, coordinator, pending):
+    client.post(f"/coordination/organisations/{pending.id}/accepter")
+    response = client.post(f"/coordination/organisations/{pending.id}/accepter")
+    assert response.status_code == 409
+    assert "a changé de statut" in text(response)
+
+
+def test_refuse_needs_a_reason(client, coordinator, pending, db, mail_outbox):
+    response = client.post(f"/coordination/organisations/{pending.id}/refuser", data={f"refuser-{pending.id}-reason": " "})
+    assert response.status_code == 200
+    assert "Indiquez le motif." in text(response)
+    assert f'id="refuser-{pending.id}-reason-error"' in text(response)
+    db.session.refresh(pending)
+    assert pending.status == "pending" and mail_outbox() == []
+
+
+def test_refuse_with_reason(client, coordinator, pending, db, mail_outbox):
+    reason = "Votre structure n'intervient pas sur le territoire du réseau."
+    response = client.post(f"/coordination/organisations/{pending.id}/refuser",
+                           data={f"refuser-{pending.id}-reason": reason}, follow_redirects=True)
+    assert "a été refusée" in text(response)
+    db.session.refresh(pending)
+    assert pending.status == "refused" and pending.refusal_reason == reason
+    assert "organisation.refused" in audit_actions(db)
+    messages = mail_outbox()
+    assert sorted(m.recipient for m in messages) == ["admin@dervallieres.fr", "contact@exemple.fr"]
+    assert all(reason in m.body_text for m in messages)
+    assert messages[0].subject == "Votre demande d'adhésion au réseau"
+
+
+def test_suspend_and_reactivate(client, coordinator, db, mail_outbox):
+    organisation = make_organisation("Médiathèque Jacques Demy", kind="mediatheque")
+    page = text(client.get("/coordination/organisations"))
+    assert "Médiathèque Jacques Demy" in page and "Active" in page
+    url = f"/coordination/organisations/{organisation.id}"
+    assert "Indiquez le motif." in text(client.post(f"{url}/suspendre", data={}))
+    client.post(f"{url}/suspendre", data={f"suspendre-{organisation.id}-reason": "Fiches jamais mises à jour."})
+    db.session.refresh(organisation)
+    assert organisation.status == "suspended"
+    assert "Suspendue" in text(client.get("/coordination/organisations"))
+    client.post(f"{url}/reactiver", data={f"reactiver-{organisation.id}-reason": "Fiches mises à jour."})
+    db.session.refresh(organisation)
+    assert organisation.status == "active"
+    assert audit_actions(db, "organisation") == ["organisation.suspended", "organisation.reactivated"]
+    assert [m.subject for m in mail_outbox()] == ["Votre organisation est suspendue du réseau",
+                                                  "Votre organisation est de nouveau active sur le réseau"]
+
+
+def test_only_pending_can_be_refused_and_only_active_suspended(client, coordinator, pending):
+    assert client.post(f"/coordination/organisations/{pending.id}/suspendre",
+                       data={f"suspendre-{pending.id}-reason": "x"}).status_code == 409
+    assert client.post("/coordination/organisations/9999/accepter").status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, pending):
+    response = client.get("/coordination")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
+    response = client.post(f"/coordination/organisations/{pending.id}/accepter")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
+
+
+@pytest.mark.parametrize("url", ["/coordination", "/coordination/organisations"])
+def test_non_coordinator_cannot_see_the_space(client, login, pending, url):
+    login(make_member(make_organisation(), role="admin"))
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "Accès refusé" in text(response)
+
+
+@pytest.mark.parametrize("action", ["accepter", "refuser"])
+def test_non_coordinator_cannot_decide(client, login, pending, db, action):
+    login(db.session.scalar(select(User).where(User.email == "admin@dervallieres.fr")))
+    response = client.post(f"/coordination/organisations/{pending.id}/{action}",
+                           data={f"refuser-{pending.id}-reason": "Je me refuse moi-même."})
+    assert response.status_code == 403
+    db.session.refresh(pending)
+    assert pending.status == "pending"
