@@ -171,7 +171,7 @@ class ReasonForm(Form):
     reason = TextAreaField("Motif", validators=[DataRequired("Indiquez le motif."), _max(1000)])
 
     @classmethod
-    def build(cls, action: str, organisation, label: str, *, bind: bool = False) -> "ReasonForm":
-        form = cls(prefix=f"{action}-{organisation.id}", **({} if bind else {"formdata": None}))
+    def build(cls, action: str, organisation_id: int, label: str, *, bind: bool = False) -> "ReasonForm":
+        form = cls(prefix=f"{action}-{organisation_id}", **({} if bind else {"formdata": None}))
         form.reason.label.text = label
         return form

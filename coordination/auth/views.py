@@ -153,7 +153,7 @@ def _reason_forms(organisations, bound=None):
     forms = {}
     for organisation in organisations:
         for action in actions.get(organisation.status, []):
-            forms[action, organisation.id] = ReasonForm.build(action, organisation, DECISIONS[action][1])
+            forms[action, organisation.id] = ReasonForm.build(action, organisation.id, DECISIONS[action][1])
     if bound:
         forms[bound[0]] = bound[1]
     return forms
@@ -185,7 +185,7 @@ def accept_organisation(organisation_id):
 @login_required
 def decide_organisation(organisation_id, action):
     service, label, done, page = DECISIONS[action]
-    form = ReasonForm.build(action, services.get_organisation(organisation_id), label, bind=True)
+    form = ReasonForm.build(action, organisation_id, label, bind=True)
     if form.validate():
         organisation = _call(form, service, organisation_id, reason=form.reason.data, actor=current_user)
         if organisation is not FAILED:
