@@ -3,6 +3,7 @@
 The suite runs on SQLite in memory, or on the PostgreSQL database named by TEST_DATABASE_URL.
 Tables are created once per session and emptied after each test.
 """
+import functools
 import itertools
 import os
 
@@ -73,11 +74,18 @@ def unique(prefix: str) -> str:
 
 # --- factories -----------------------------------------------------------------------------
 
+@functools.lru_cache
+def _cheap_hash(password: str) -> str:
+    from werkzeug.security import generate_password_hash
+    return generate_password_hash(password, method="pbkdf2:sha256:1000")
+
+
 def make_user(email=None, *, name="Camille Martin", coordinator=False, active=True, password=PASSWORD):
     from coordination.auth.models import User
     user = User(email=(email or f"{unique('user')}@exemple.fr").lower(), name=name,
                 is_coordinator=coordinator, active=active)
-    user.set_password(password)
+    # A cheap hash keeps the suite fast; the application's own hashing is tested in tests/auth.
+    user.password_hash = _cheap_hash(password)
     _db.session.add(user)
     _db.session.commit()
     return user

@@ -1,0 +1,136 @@
+"""Who may see and do what: anonymous, member of A, admin of A, member of B, coordinator,
+on every partner and coordination URL. Refusals are enforced by services, so crafted requests fail too."""
+import pytest
+
+from coordination.auth.models import Invitation, Membership, Organisation
+from coordination.directory.models import Place
+from tests.conftest import make_member, make_organisation, make_place, make_user
+
+ROLES = ("anonymous", "member_a", "admin_a", "member_b", "coordinator")
+
+
+@pytest.fixture
+def network(db):
+    org_a = make_organisation("Association Numérique Pour Tous")
+    org_b = make_organisation("Médiathèque de Rezé", kind="mediatheque")
+    pending = make_organisation("Centre social en attente", status="pending", kind="centre_social")
+    users = {
+        "member_a": make_member(org_a, role="member"),
+        "admin_a": make_member(org_a, role="admin"),
+        "member_b": make_member(org_b, role="admin"),
+        "coordinator": make_user(coordinator=True),
+    }
+    place_a = make_place(org_a, name="Espace numérique Bellevue")
+    return {"org_a": org_a, "org_b": org_b, "pending": pending, "users": users, "place_a": place_a}
+
+
+def as_role(client, login, network, role):
+    if role != "anonymous":
+        login(network["users"][role])
+    return client
+
+
+def expected(role, allowed):
+    if role == "anonymous":
+        return 302
+    return 200 if role in allowed else 403
+
+
+PARTNERS = {"member_a", "admin_a", "member_b", "coordinator"}
+A_SIDE = {"member_a", "admin_a", "coordinator"}
+COORDINATION = {"coordinator"}
+
+PAGES = [
+    ("/espace-partenaire", PARTNERS),
+    ("/organisations/{org_a}/membres", A_SIDE),
+    ("/espace-partenaire/organisations/{org_a}/lieux/nouveau", A_SIDE),
+    ("/espace-partenaire/lieux/{place_a}/modifier", A_SIDE),
+    ("/espace-partenaire/lieux/{place_a}/supprimer", A_SIDE),
+    ("/coordination", COORDINATION),
+    ("/coordination/organisations", COORDINATION),
+    ("/coordination/lieux", COORDINATION),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path,allowed", PAGES, ids=[p for p, _ in PAGES])
+def test_page_access(client, login, network, role, path, allowed):
+    client = as_role(client, login, network, role)
+    url = path.format(org_a=network["org_a"].id, place_a=network["place_a"].id)
+    response = client.get(url)
+    assert response.status_code == expected(role, allowed)
+    if response.status_code == 302:
+        assert "/connexion" in response.headers["Location"]
+
+
+def test_unpublished_place_page_is_hidden_from_the_public_and_from_other_partners(client, login, network, db):
+    place = network["place_a"]
+    place.published = False
+    db.session.commit()
+    url = f"/lieux/{place.public_id}"
+    assert client.get(url).status_code == 404
+    login(network["users"]["member_b"])
+    assert client.get(url).status_code == 404
+    login(network["users"]["member_a"])
+    assert client.get(url).status_code == 200
+
+
+CRAFTED_PLACE_POSTS = [
+    ("/espace-partenaire/lieux/{id}/modifier", {"name": "Piraté", "version": "1"}),
+    ("/espace-partenaire/lieux/{id}/publication", {"published": "0"}),
+    ("/espace-partenaire/lieux/{id}/confirmer", {}),
+    ("/espace-partenaire/lieux/{id}/supprimer", {}),
+]
+
+
+@pytest.mark.parametrize("path,data", CRAFTED_PLACE_POSTS, ids=[p for p, _ in CRAFTED_PLACE_POSTS])
+def test_member_of_b_cannot_change_a_place_of_a(client, login, network, db, path, data):
+    place = network["place_a"]
+    before = (place.name, place.published, place.verified_at, place.deleted_at, place.version)
+    login(network["users"]["member_b"])
+    response = client.post(path.format(id=place.id), data=data)
+    assert response.status_code == 403
+    db.session.expire_all()
+    place = db.session.get(Place, place.id)
+    assert (place.name, place.published, place.verified_at, place.deleted_at, place.version) == before
+
+
+def test_member_of_b_cannot_create_a_place_for_a(client, login, network, db):
+    login(network["users"]["member_b"])
+    response = client.post(f"/espace-partenaire/organisations/{network['org_a'].id}/lieux/nouveau",
+                           data={"name": "Lieu pirate"})
+    assert response.status_code == 403
+    assert db.session.query(Place).filter_by(name="Lieu pirate").count() == 0
+
+
+@pytest.mark.parametrize("role", ["member_a", "member_b"])
+def test_non_admins_cannot_invite_or_remove_members_of_a(client, login, network, db, role):
+    org_a = network["org_a"]
+    admin_membership = db.session.query(Membership).filter_by(user_id=network["users"]["admin_a"].id).one()
+    login(network["users"][role])
+    invite = client.post(f"/organisations/{org_a.id}/membres", data={"email": "x@exemple.fr", "role": "admin"})
+    remove = client.post(f"/organisations/{org_a.id}/membres/{admin_membership.id}/retirer")
+    assert invite.status_code == 403 and remove.status_code == 403
+    assert db.session.query(Invitation).count() == 0
+    assert db.session.get(Membership, admin_membership.id) is not None
+
+
+@pytest.mark.parametrize("role", ["member_a", "admin_a", "member_b"])
+def test_only_coordinators_decide_on_organisations(client, login, network, db, role):
+    pending = network["pending"]
+    login(network["users"][role])
+    accept = client.post(f"/coordination/organisations/{pending.id}/accepter")
+    refuse = client.post(f"/coordination/organisations/{pending.id}/refuser", data={"reason": "Non"})
+    suspend = client.post(f"/coordination/organisations/{network['org_a'].id}/suspendre", data={"reason": "Non"})
+    assert {accept.status_code, refuse.status_code, suspend.status_code} == {403}
+    db.session.expire_all()
+    assert db.session.get(Organisation, pending.id).status == "pending"
+    assert db.session.get(Organisation, network["org_a"].id).status == "active"
+
+
+def test_coordinator_may_moderate_a_place_of_any_organisation(client, login, network, db):
+    login(network["users"]["coordinator"])
+    response = client.post(f"/espace-partenaire/lieux/{network['place_a'].id}/publication", data={"published": "0"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Place, network["place_a"].id).published is False
