@@ -18,11 +18,11 @@ def test_join_form_when_the_database_fails(client, db, monkeypatch):
     response = client.post("/rejoindre", data={
         "name": "Association Les Connectés", "kind": "association", "pivot": "73282932000074",
         "contact_email": "contact@connectes.fr", "contact_phone": "02 40 00 00 00",
-        "admin_name": "Alex Dupont", "admin_email": "alex@connectes.fr",
+        "admin_name": "Alex Dupont", "admin_email": "alex@connectes.fr", "password": "un-mot-de-passe-long",
         "confirm": "un-mot-de-passe-long",
     })
     monkeypatch.undo()
-    assert response.status_code == 503
+    assert response.status_code == 503, response.get_data(as_text=True)[-3000:]
     assert "momentanément indisponible" in response.get_data(as_text=True)
     db.session.rollback()
     assert db.session.query(Organisation).count() == 0
