@@ -44,6 +44,7 @@ class Config:
     # Rate limiting (Flask-Limiter); memory:// suits one process, use redis:// with several workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    RATELIMIT_JOIN = os.environ.get("RATELIMIT_JOIN", "10 per hour")
     RATELIMIT_HEADERS_ENABLED = True
 
     # Signed links

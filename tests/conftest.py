@@ -8,6 +8,7 @@ import itertools
 import os
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import text
 
 from coordination import create_app
@@ -51,6 +52,19 @@ def _clean_database(app):
             for table in tables:
                 connection.execute(table.delete())
     ctx.pop()
+
+
+def _forget_cached_user(sender, **extra):
+    g.pop("_login_user", None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_user_per_request(app):
+    """Requests reuse the test's application context (and so `g`); real requests each get their own.
+    Forgetting Flask-Login's cached user at each request restores that behaviour."""
+    request_started.connect(_forget_cached_user)
+    yield
+    request_started.disconnect(_forget_cached_user)
 
 
 @pytest.fixture

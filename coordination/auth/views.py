@@ -47,7 +47,7 @@ def _login_limit():
 
 
 def _join_limit():
-    return current_app.config.get("RATELIMIT_JOIN", "10 per hour")
+    return current_app.config["RATELIMIT_JOIN"]
 
 
 def _call(form, service, *args, **kwargs):
