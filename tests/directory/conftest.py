@@ -26,12 +26,3 @@ def form_data(place=None, **overrides) -> dict:
 def place_form():
     return form_data
 
-
-# Browser fixtures (Debian's Chromium, axe-core) shared with tests/browser.
-from tests.browser.conftest import (  # noqa: F401
-    axe_violations,
-    browser,
-    browser_login,
-    live_server,
-    page,
-)
