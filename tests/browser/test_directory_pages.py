@@ -1,9 +1,4 @@
-"""The directory's pages in a real browser: no serious accessibility violation (axe-core).
-
-Not collected here (the name does not start with test_): the browser fixtures are session-scoped in
-tests/browser/conftest.py, and a second Playwright instance cannot run in the same process. To be
-moved to tests/browser/test_directory_pages.py (or run once the fixtures live in tests/conftest.py).
-"""
+"""Partner and coordination pages in a real browser: no serious accessibility violation."""
 import pytest
 
 from tests.conftest import (
