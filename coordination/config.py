@@ -26,7 +26,7 @@ class Config:
     REQUIRE_SECRET_KEY = True  # production refuses to start with the development key
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}  # noqa: RUF012 - read-only configuration
     NETWORK_NAME = os.environ.get("NETWORK_NAME", "Réseau Maillage Loire-Atlantique")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -1,6 +1,6 @@
 """Job declaration shared by every domain's jobs.py (a leaf module: no domain imports)."""
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def queue(recipient: str, subject: str, template: str, *, dedupe_key: str | None
     body_text = render_template(f"mail/{template}.txt", **context)
     try:
         body_html = render_template(f"mail/{template}.html", **context)
-    except Exception as error:  # noqa: BLE001 - an HTML part is optional
+    except Exception as error:
         if error.__class__.__name__ != "TemplateNotFound":
             raise
         body_html = None
@@ -193,4 +193,4 @@ def release_stuck(older_than: timedelta = timedelta(hours=1)) -> int:
     return count
 
 
-__all__ = ["Message", "queue", "send_pending", "retry_failed", "release_stuck", "attachment"]
+__all__ = ["Message", "attachment", "queue", "release_stuck", "retry_failed", "send_pending"]

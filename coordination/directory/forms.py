@@ -150,7 +150,7 @@ class PlaceForm(FlaskForm):
             data[name] = "" if data[name] is None else repr(data[name])  # shortest exact decimal
         week, rest = hours.split(place.opening_hours)
         for day, ranges in week.items():
-            for slot, (start, end) in zip(SLOTS, ranges):
+            for slot, (start, end) in zip(SLOTS, ranges, strict=False):
                 data[hours_field_name(day, slot, "start")] = start
                 data[hours_field_name(day, slot, "end")] = end
         data["hours_extra"] = rest

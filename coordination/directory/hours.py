@@ -198,8 +198,8 @@ def parse_editor(raw: dict[str, list[tuple[str | None, str | None]]]) -> tuple[W
 
 def _parse_day(pairs) -> list[tuple[str, str]]:
     ranges = []
-    for number, (start, end) in enumerate(pairs, start=1):
-        start, end = parse_time(start), parse_time(end)
+    for number, (start_text, end_text) in enumerate(pairs, start=1):
+        start, end = parse_time(start_text), parse_time(end_text)
         if start is None and end is None:
             continue
         if start is None or end is None:

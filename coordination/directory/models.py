@@ -63,7 +63,7 @@ class Place(db.Model):
     organisation: Mapped[Organisation] = relationship()
 
     # Optimistic locking: an UPDATE that finds another version raises StaleDataError.
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
 
     @property
     def is_public(self) -> bool:

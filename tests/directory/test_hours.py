@@ -127,7 +127,7 @@ def test_validate_accepts_osm_and_returns_it_stripped():
 
 @pytest.mark.parametrize("expr", ["lundi 9h-12h", "Mo-Fr 25:00-26:00", "n'importe quoi", "Mo-Fr 09:00-"])
 def test_validate_refuses_bad_syntax_in_french(expr):
-    with pytest.raises(hours.HoursError, match="Horaires non reconnus.*OpenStreetMap"):
+    with pytest.raises(hours.HoursError, match=r"Horaires non reconnus.*OpenStreetMap"):
         hours.validate(expr)
 
 
