@@ -14,6 +14,7 @@ def create_app(config=None) -> Flask:
     register_cli(app)
     register_error_handlers(app)
     register_security_headers(app)
+    register_template_filters(app)
     return app
 
 
@@ -72,3 +73,9 @@ def register_error_handlers(app):
 def register_security_headers(app):
     from coordination.security import add_security_headers
     app.after_request(add_security_headers)
+
+
+def register_template_filters(app):
+    from coordination.clock import date_fr, datetime_fr
+    app.add_template_filter(date_fr)
+    app.add_template_filter(datetime_fr)

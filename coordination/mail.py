@@ -18,7 +18,7 @@ from flask import current_app, render_template
 from sqlalchemy import JSON, String, Text, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordination.auth.models import utcnow
+from coordination.clock import utcnow
 from coordination.extensions import db
 
 log = logging.getLogger(__name__)

@@ -23,7 +23,8 @@ from stdnum.fr import siret as stdnum_siret
 
 from coordination import audit, mail
 from coordination.auth import permissions
-from coordination.auth.models import Invitation, Membership, Organisation, User, utcnow
+from coordination.auth.models import Invitation, Membership, Organisation, User
+from coordination.clock import utcnow
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
 from coordination.utils import external_url

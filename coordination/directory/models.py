@@ -4,7 +4,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coordination.auth.models import Organisation, utcnow
+from coordination.auth.models import Organisation
+from coordination.clock import utcnow
 from coordination.extensions import db
 
 

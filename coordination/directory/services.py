@@ -17,7 +17,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit
 from coordination.auth import permissions as auth_permissions
-from coordination.auth.models import Organisation, User, utcnow
+from coordination.auth.models import Organisation, User
+from coordination.clock import utcnow
 from coordination.directory import hours, permissions, validation
 from coordination.directory.models import Place
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied

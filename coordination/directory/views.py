@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from coordination.auth.models import utcnow
+from coordination.clock import utcnow
 from coordination.directory import hours, permissions, services, validation
 from coordination.directory.forms import EditPlaceForm, PlaceForm
 from coordination.errors import Conflict, Invalid

@@ -1,0 +1,36 @@
+"""Time helpers (leaf module). The database stores naive UTC; people read Europe/Paris."""
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as stored in the database."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_paris(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(PARIS)
+
+
+def date_fr(value: date | datetime | None) -> str:
+    """« 3 mars 2026 », in Paris time for datetimes."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_paris(value).date()
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def datetime_fr(value: datetime | None) -> str:
+    """« 3 mars 2026 à 14 h 05 », in Paris time."""
+    if value is None:
+        return ""
+    local = to_paris(value)
+    return f"{date_fr(local.date())} à {local.hour} h {local.minute:02d}"
