@@ -4,6 +4,7 @@ coordinator decisions, members and invitations.
 Each public function is one use case: it loads, checks permissions (coordination.auth.permissions),
 validates, applies, records an audit event, queues mail through the outbox and commits.
 """
+import functools
 import hashlib
 import logging
 import re
@@ -20,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.fr import siret as stdnum_siret
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from coordination import audit, mail
 from coordination.auth import permissions
@@ -48,7 +50,10 @@ def normalise_email(email: str) -> str:
 
 def _actor(actor) -> User | None:
     """The authenticated, active user behind `actor` (Flask-Login's anonymous user gives None)."""
-    return actor if permissions.is_authenticated(actor) else None
+    if not permissions.is_authenticated(actor):
+        return None
+    # Flask-Login's current_user is a proxy: keep the real User (a proxy stored in g loops forever).
+    return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -56,7 +61,9 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 
 def _password_fingerprint(user: User) -> str:
-    """A digest of the password hash: it changes with the password and reveals nothing of it."""
+    """The fingerprint signed into password-reset links: a digest of the whole password hash, so a
+    link dies with the password it was asked for and reveals nothing of it. Not the session stamp
+    (see `session_stamp`), which must stay what `User.get_id` embeds in existing sessions."""
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
@@ -142,17 +149,29 @@ def load_user(session_id: str) -> User | None:
 
 
 def session_stamp(user: User) -> str:
-    return (user.password_hash or "")[-10:]
+    """The password stamp of a session id: whatever `User.get_id` puts after the colon."""
+    return user.get_id().partition(":")[2]
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    # Emails are stored lower-cased: a plain comparison lets PostgreSQL use the unique index.
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made once with the method of real hashes: unknown accounts
+    cost a login the same hashing work as known ones (no timing oracle on account existence)."""
+    return generate_password_hash(secrets.token_urlsafe(24))
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Returns the active user with these credentials, or None (same answer for every failure)."""
+    """Returns the active user with these credentials, or None (same answer, and the same
+    hashing work, for every failure: the password is checked before anything else)."""
     user = find_user_by_email(email)
-    if user is None or not user.active or not user.check_password(password):
+    has_password = user is not None and bool(user.password_hash)
+    matches = check_password_hash(user.password_hash if has_password else _dummy_hash(), password or "")
+    if not (has_password and matches and user.active):
         log.info("failed login")
         return None
     user.last_login_at = utcnow()

@@ -46,6 +46,11 @@ def _login_limit():
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+def _submitted_email():
+    """Rate-limit key of the account a login targets, whatever address the attempts come from."""
+    return "login-email:" + services.normalise_email(request.form.get("email", ""))
+
+
 def _join_limit():
     return current_app.config["RATELIMIT_JOIN"]
 
@@ -69,6 +74,7 @@ def _link_invalid(error: Invalid, kind: str):
 
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -89,3 +89,95 @@ def test_logout_is_post_only(client, login):
 def test_login_page_links_to_password_reset_and_join(client):
     page = text(client.get("/connexion"))
     assert 'href="/mot-de-passe-oublie"' in page and 'href="/rejoindre"' in page
+
+
+# --- timing: the same work whether or not the account exists -------------------------------
+
+def _count_hash_checks(monkeypatch):
+    from coordination.auth import services
+    from werkzeug.security import check_password_hash
+    checked = []
+
+    def spy(password_hash, password):
+        checked.append(password_hash)
+        return check_password_hash(password_hash, password)
+    monkeypatch.setattr(services, "check_password_hash", spy, raising=False)
+    return checked
+
+
+def test_unknown_email_still_verifies_a_password_against_a_dummy_hash(app, monkeypatch):
+    from coordination.auth import services
+    checked = _count_hash_checks(monkeypatch)
+    assert services.authenticate("personne@exemple.fr", PASSWORD) is None
+    assert services.authenticate("quelquun@exemple.fr", PASSWORD) is None
+    assert len(checked) == 2 and checked[0] == checked[1]  # one dummy hash, computed once
+
+
+def test_dummy_hash_uses_the_method_of_real_hashes(app):
+    from werkzeug.security import generate_password_hash
+
+    from coordination.auth import services
+    assert services._dummy_hash().split("$")[0] == generate_password_hash("x").split("$")[0]
+
+
+def test_inactive_user_has_the_password_checked_first(app, monkeypatch):
+    from coordination.auth import services
+    user = make_user("parti@exemple.fr", active=False)
+    checked = _count_hash_checks(monkeypatch)
+    assert services.authenticate("parti@exemple.fr", PASSWORD) is None
+    assert checked == [user.password_hash]
+
+
+def test_account_without_password_is_checked_against_the_dummy_hash(app, db, monkeypatch):
+    from coordination.auth import services
+    user = make_user("sans-mot@exemple.fr")
+    user.password_hash = None
+    db.session.commit()
+    checked = _count_hash_checks(monkeypatch)
+    assert services.authenticate("sans-mot@exemple.fr", "") is None
+    assert checked == [services._dummy_hash()]
+
+
+def test_email_lookup_compares_the_stored_lower_case_column(app, db):
+    """No lower() on the column: PostgreSQL can use the unique index on users.email."""
+    from sqlalchemy import event
+
+    from coordination.auth import services
+    make_user("camille@exemple.fr")
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement.lower())
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert services.find_user_by_email(" Camille@Exemple.FR ").email == "camille@exemple.fr"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert statements and not any("lower(" in s for s in statements)
+
+
+def test_session_stamp_is_the_one_in_the_session_id(app, monkeypatch):
+    from coordination.auth import services
+    from coordination.auth.models import User
+    user = make_user()
+    assert services.session_stamp(user) == user.get_id().partition(":")[2]
+    monkeypatch.setattr(User, "get_id", lambda self: f"{self.id}:autre-empreinte")
+    assert services.session_stamp(user) == "autre-empreinte"
+
+
+# --- rate limit per account, whatever the address -----------------------------------------
+
+def test_attempts_on_one_account_are_limited_across_addresses(app, client):
+    make_user("camille@exemple.fr")
+    per_minute = int(app.config["RATELIMIT_LOGIN"].split()[0])
+    for attempt in range(per_minute):
+        response = client.post("/connexion", data={"email": "camille@exemple.fr", "password": "mauvais"},
+                               environ_overrides={"REMOTE_ADDR": f"10.0.0.{attempt + 1}"})
+        assert response.status_code == 200
+    response = client.post("/connexion", data={"email": " Camille@Exemple.fr", "password": PASSWORD},
+                           environ_overrides={"REMOTE_ADDR": "10.0.1.1"})
+    assert response.status_code == 429
+    assert "Trop de tentatives" in text(response)
+    other = client.post("/connexion", data={"email": "autre@exemple.fr", "password": "mauvais"},
+                        environ_overrides={"REMOTE_ADDR": "10.0.1.2"})
+    assert other.status_code == 200  # other accounts are not locked
