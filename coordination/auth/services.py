@@ -9,13 +9,14 @@ import hashlib
 import logging
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -183,18 +184,36 @@ def authenticate(email: str, password: str) -> User | None:
 # --- password reset --------------------------------------------------------------------------
 
 def request_password_reset(*, email: str) -> None:
-    """Queues a reset link when an active account has this email; does nothing visible otherwise
-    (the caller answers the same either way: no account enumeration)."""
+    """Queues a reset link when an active account has this email, at most one per quarter of an
+    hour; does nothing visible otherwise (the caller answers the same either way: no account
+    enumeration). Both paths sign a token and render the mail, so they take about as long."""
     user = find_user_by_email(email)
-    if user is None or not user.active:
+    account = user if user is not None and user.active else None
+    recipient = account or _NoAccount(email=normalise_email(email))
+    token = _serializer(RESET_SALT).dumps({"u": recipient.id, "p": _password_fingerprint(recipient)})
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    context = {"user": recipient, "link": external_url("auth.reset_password", token=token),
+               "minutes": max(max_age // 60, 1)}
+    if account is None:
+        render_template("mail/auth_password_reset.txt", network_name=current_app.config["NETWORK_NAME"], **context)
         log.info("password reset asked for an unknown or inactive address")
         return
-    token = _serializer(RESET_SALT).dumps({"u": user.id, "p": _password_fingerprint(user)})
-    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    mail.queue(user.email, "Réinitialiser votre mot de passe", "auth_password_reset", user=user,
-               link=external_url("auth.reset_password", token=token), minutes=max(max_age // 60, 1))
-    audit.record(user, "user.password_reset_requested", "user", user.id)
+    queued = mail.queue(account.email, "Réinitialiser votre mot de passe", "auth_password_reset",
+                        dedupe_key=f"reset:{account.id}:{int(time.time()) // 900}", **context)
+    if queued is None:
+        log.info("password reset already mailed to user %s this quarter of an hour", account.id)
+        return
+    audit.record(account, "user.password_reset_requested", "user", account.id)
     db.session.commit()
+
+
+@dataclass
+class _NoAccount:
+    """Stands in for the user when nobody has the address, so the same work is done."""
+    email: str
+    id: int = 0
+    name: str = ""
+    password_hash: str = ""
 
 
 def user_for_reset_token(token: str) -> User:

@@ -121,3 +121,39 @@ def test_new_password_ends_other_sessions(app, client, reset_link, login):
     client.post(reset_link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert client.get("/espace-partenaire").status_code == 200
     assert other.get("/espace-partenaire").status_code == 302
+
+
+def _rendered_templates(app):
+    from flask import template_rendered
+    names = []
+
+    def record(sender, template, context, **extra):
+        names.append(template.name)
+    template_rendered.connect(record, app)
+    return names, lambda: template_rendered.disconnect(record, app)
+
+
+@pytest.mark.parametrize("email", ["inconnu@exemple.fr", "parti@exemple.fr"])
+def test_unknown_or_inactive_address_costs_the_same_work(app, client, mail_outbox, email):
+    """The mail is rendered whether or not a link is sent: no timing oracle on account existence."""
+    make_user("parti@exemple.fr", active=False)
+    names, stop = _rendered_templates(app)
+    try:
+        ask_reset(client, email)
+    finally:
+        stop()
+    assert "mail/auth_password_reset.txt" in names
+    assert mail_outbox() == []
+
+
+def test_at_most_one_reset_mail_per_quarter_hour(client, mail_outbox, monkeypatch):
+    import time
+    make_user("camille@exemple.fr")
+    now = 1_800_000_000.0  # a quarter-hour boundary
+    monkeypatch.setattr(time, "time", lambda: now)
+    for _ in range(3):
+        assert SAME_ANSWER in text(ask_reset(client, "camille@exemple.fr"))
+    assert len(mail_outbox()) == 1
+    now += 900
+    ask_reset(client, "camille@exemple.fr")
+    assert len(mail_outbox()) == 2
