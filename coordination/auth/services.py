@@ -74,17 +74,39 @@ def _check_password_strength(password: str | None, field: str = "password") -> s
     return password
 
 
+# Names, emails and subjects are single-line: they end up in mail subjects and headers.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_CHARACTERS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # multi-line texts keep \n and \t
+_SINGLE_LINE = "Ce champ ne peut contenir ni retour à la ligne ni caractère de contrôle."
+_PRINTABLE = "Ce champ contient un caractère de contrôle : retirez-le."
+
+
+def _single_line(value: str, field: str) -> str:
+    if CONTROL_CHARACTERS.search(value):
+        raise Invalid(errors={field: _SINGLE_LINE})
+    return value
+
+
 def _check_email(email: str, field: str = "email") -> str:
+    email = _single_line(normalise_email(email), field)
     try:
-        return validate_email(normalise_email(email), check_deliverability=False).normalized.lower()
+        return validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise Invalid(errors={field: "Adresse électronique invalide."}) from None
 
 
-def _required_text(value: str | None, field: str, message: str, max_length: int) -> str:
+def _required_text(value: str | None, field: str, message: str, max_length: int, *,
+                   multiline: bool = False) -> str:
+    """A trimmed, non-empty text. Single-line unless `multiline` (line breaks normalised to \n)."""
     value = (value or "").strip()
     if not value:
         raise Invalid(errors={field: message})
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if CONTROL_CHARACTERS_BUT_LINES.search(value):
+            raise Invalid(errors={field: _PRINTABLE})
+    else:
+        _single_line(value, field)
     if len(value) > max_length:
         raise Invalid(errors={field: f"{max_length} caractères au maximum."})
     return value
@@ -129,6 +151,7 @@ def normalise_website(value: str | None, field: str = "website") -> str | None:
     value = (value or "").strip()
     if not value:
         return None
+    _single_line(value, field)
     parts = urlsplit(value)
     if parts.scheme not in {"http", "https"} or "." not in parts.netloc or len(value) > 500:
         raise Invalid(errors={field: "Adresse de site invalide : elle commence par https:// (ex. : https://exemple.fr)."})
@@ -347,7 +370,7 @@ def accept_organisation(organisation_id: int, *, actor) -> Organisation:
 
 
 def refuse_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
-    reason = _required_text(reason, "reason", "Indiquez le motif du refus.", 1000)
+    reason = _required_text(reason, "reason", "Indiquez le motif du refus.", 1000, multiline=True)
     organisation = _decide(organisation_id, actor=actor, from_status="pending", to_status="refused")
     organisation.refusal_reason = reason
     audit.record(actor, "organisation.refused", "organisation", organisation.id, reason=reason)
@@ -358,7 +381,7 @@ def refuse_organisation(organisation_id: int, *, reason: str, actor) -> Organisa
 
 
 def suspend_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
-    reason = _required_text(reason, "reason", "Indiquez le motif de la suspension.", 1000)
+    reason = _required_text(reason, "reason", "Indiquez le motif de la suspension.", 1000, multiline=True)
     organisation = _decide(organisation_id, actor=actor, from_status="active", to_status="suspended")
     audit.record(actor, "organisation.suspended", "organisation", organisation.id, reason=reason)
     _notify_organisation(organisation, "Votre organisation est suspendue du réseau", "auth_organisation_suspended",
@@ -368,7 +391,7 @@ def suspend_organisation(organisation_id: int, *, reason: str, actor) -> Organis
 
 
 def reactivate_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
-    reason = _required_text(reason, "reason", "Indiquez le motif de la réactivation.", 1000)
+    reason = _required_text(reason, "reason", "Indiquez le motif de la réactivation.", 1000, multiline=True)
     organisation = _decide(organisation_id, actor=actor, from_status="suspended", to_status="active")
     audit.record(actor, "organisation.reactivated", "organisation", organisation.id, reason=reason)
     _notify_organisation(organisation, "Votre organisation est de nouveau active sur le réseau",
