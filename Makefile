@@ -11,8 +11,8 @@ PORT ?= 5000
 ## make run: the app with a demo network on the embedded default (SQLite, console mail) + the scheduler
 run: install assets db seed
 	@echo "Maillage sur http://$(HOST):$(PORT) (planificateur lancé à côté ; Ctrl+C arrête les deux)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(FLASK) scheduler run & \
+	@$(FLASK) scheduler run & scheduler=$$!; \
+	  trap 'kill $$scheduler 2>/dev/null' EXIT; trap 'exit 0' INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: installs everything the suite needs, then runs it (TEST_DATABASE_URL for PostgreSQL)
@@ -24,8 +24,8 @@ lint: install-dev
 	$(BIN)/lint-imports
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "venv manque : apt-get install python3-venv"; exit 1; }
+	$(BIN)/pip install --quiet --upgrade pip || { rm -rf $(VENV); exit 1; }
 
 $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .

@@ -8,6 +8,10 @@ def create_app(config=None) -> Flask:
     app = Flask(__name__)
     app.config.from_object(config or config_from_env())
     check(app.config)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -19,8 +23,9 @@ def create_app(config=None) -> Flask:
 
 
 def register_logging(app):
-    from coordination.logging import configure_logging
+    from coordination.logging import assign_request_id, configure_logging
     configure_logging(app)
+    app.before_request(assign_request_id)
 
 
 def register_extensions(app):

@@ -29,6 +29,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}  # noqa: RUF012 - read-only configuration
     NETWORK_NAME = os.environ.get("NETWORK_NAME", "Réseau Maillage Loire-Atlantique")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+    # (the rate limits need the real client address).
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     # Sessions and cookies: secure by default, relaxed only by MAILLAGE_ENV=development.
@@ -37,6 +40,7 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_DAYS", 30))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_HOURS", 12))
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -102,6 +106,13 @@ def config_from_env():
 
 
 def check(config) -> None:
-    if config.get("REQUIRE_SECRET_KEY") and config["SECRET_KEY"] == DEV_SECRET_KEY:
-        raise RuntimeError("SECRET_KEY n'est pas défini : fixez une valeur longue et aléatoire "
+    """Production refuses settings that are only safe on a developer's machine."""
+    if not config.get("REQUIRE_SECRET_KEY"):
+        return
+    key = config["SECRET_KEY"] or ""
+    if key == DEV_SECRET_KEY or len(key) < 32:
+        raise RuntimeError("SECRET_KEY n'est pas défini ou trop court : fixez une valeur aléatoire d'au moins "
+                           "32 caractères (ou MAILLAGE_ENV=development en local).")
+    if config["MAIL_BACKEND"] == "console":
+        raise RuntimeError("MAIL_BACKEND=console n'envoie aucun courriel : configurez MAIL_BACKEND=smtp et SMTP_* "
                            "(ou MAILLAGE_ENV=development en local).")

@@ -1,9 +1,10 @@
 """Domain exceptions and the French error pages they turn into."""
 import logging
 
-from flask import jsonify, render_template, request
+from flask import g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -63,14 +64,19 @@ MESSAGES = {
     404: "Cette page n'existe pas ou plus.",
     405: "Cette action n'est pas possible sur cette page.",
     409: "Ces informations ont été modifiées par quelqu'un d'autre entre-temps.",
+    410: "Ce lien n'est plus valable.",
+    413: "Le fichier ou le formulaire envoyé est trop volumineux.",
     429: "Trop de tentatives en peu de temps. Patientez quelques minutes avant de réessayer.",
     500: "Une erreur imprévue s'est produite. L'équipe a été prévenue ; réessayez dans un moment.",
     503: "La base de données est momentanément indisponible. Rien n'a été enregistré ; réessayez dans un moment.",
 }
 
 
+GENERIC_CLIENT_ERROR = "La demande n'a pas pu être traitée. Vérifiez l'adresse ou le formulaire et réessayez."
+
+
 def error_response(status: int, message: str | None = None):
-    message = message or MESSAGES.get(status, MESSAGES[500])
+    message = message or MESSAGES.get(status) or (GENERIC_CLIENT_ERROR if status < 500 else MESSAGES[500])
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         return jsonify(error=message, status=status), status
     return render_template("errors/error.html", status=status, title=TITLES.get(status, "Erreur"),
@@ -91,14 +97,28 @@ def register_error_handlers(app):
     @app.errorhandler(OperationalError)
     def database_down(error):
         db.session.rollback()
+        _render_as_anonymous()
         log.error("database unavailable: %s", error.orig)
         return error_response(503)
 
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        body, status = error_response(error.code or 500, MESSAGES.get(error.code))
+        response = make_response(body, status)
+        for name in ("Allow", "Retry-After", "WWW-Authenticate"):  # keep what clients act on
+            if name in error.get_response().headers:
+                response.headers[name] = error.get_response().headers[name]
+        return response
+
     @app.errorhandler(Exception)
     def unexpected(error):
-        from werkzeug.exceptions import HTTPException
-        if isinstance(error, HTTPException):
-            return error_response(error.code or 500, MESSAGES.get(error.code))
         db.session.rollback()
+        _render_as_anonymous()
         log.exception("unexpected error")
         return error_response(500)
+
+
+def _render_as_anonymous():
+    """The error page must render even when loading the logged-in user is what failed."""
+    from coordination.extensions import login_manager
+    g._login_user = login_manager.anonymous_user()

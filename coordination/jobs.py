@@ -11,7 +11,11 @@ class Job:
     kwargs: dict = field(default_factory=dict)
 
 
-def outbox_job(interval_seconds: int) -> Job:
+def outbox_jobs(interval_seconds: int) -> list[Job]:
     from apscheduler.triggers.interval import IntervalTrigger
-    return Job(id="mail.send_pending", func="coordination.mail:send_pending",
-               trigger=lambda tz: IntervalTrigger(seconds=interval_seconds, timezone=tz))
+    return [
+        Job(id="mail.send_pending", func="coordination.mail:send_pending",
+            trigger=lambda tz: IntervalTrigger(seconds=interval_seconds, timezone=tz)),
+        Job(id="mail.release_stuck", func="coordination.mail:release_stuck",
+            trigger=lambda tz: IntervalTrigger(minutes=15, timezone=tz)),
+    ]

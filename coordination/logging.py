@@ -3,6 +3,7 @@ import json
 import logging
 import sys
 import time
+import uuid
 
 from flask import g, has_request_context, request
 
@@ -29,3 +30,8 @@ def configure_logging(app):
     root.handlers[:] = [handler]
     root.setLevel(app.config["LOG_LEVEL"])
     root.propagate = app.testing  # let pytest's caplog see records in tests
+
+
+def assign_request_id():
+    """Before each request: an id that ties together the log lines of one request."""
+    g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex[:16]

@@ -16,6 +16,7 @@ from email.utils import make_msgid
 
 from flask import current_app, render_template
 from sqlalchemy import JSON, String, Text, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.clock import utcnow
@@ -52,7 +53,7 @@ def queue(recipient: str, subject: str, template: str, *, dedupe_key: str | None
           attachments: list | None = None, **context) -> Message | None:
     """Adds a message to the caller's transaction, rendered from templates/mail/<template>.txt
     (and .html when it exists). Returns None when a message with the same dedupe key exists."""
-    if dedupe_key and db.session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key)):
+    if dedupe_key and _dedupe_key_taken(dedupe_key):
         return None
     context.setdefault("network_name", current_app.config["NETWORK_NAME"])
     context.setdefault("base_url", current_app.config["BASE_URL"])
@@ -65,8 +66,20 @@ def queue(recipient: str, subject: str, template: str, *, dedupe_key: str | None
         body_html = None
     message = Message(recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
                       attachments=attachments or [], dedupe_key=dedupe_key)
-    db.session.add(message)
+    if not dedupe_key:
+        db.session.add(message)
+        return message
+    # Two senders may race on one key: the loser's savepoint rolls back, not the caller's transaction.
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        return None
     return message
+
+
+def _dedupe_key_taken(dedupe_key: str) -> bool:
+    return db.session.scalar(select(Message.id).where(Message.dedupe_key == dedupe_key)) is not None
 
 
 def build_email(message: Message, sender: str) -> EmailMessage:
@@ -109,12 +122,20 @@ class SMTPBackend:
                                       context=ssl.create_default_context())
         else:
             client = smtplib.SMTP(c["SMTP_HOST"], c["SMTP_PORT"], timeout=c["SMTP_TIMEOUT"])
-        with client:
+        try:
             if c["SMTP_SECURITY"] == "starttls":
                 client.starttls(context=ssl.create_default_context())
             if c["SMTP_USERNAME"]:
                 client.login(c["SMTP_USERNAME"], c["SMTP_PASSWORD"])
             client.send_message(email)
+        except BaseException:
+            client.close()
+            raise
+        # Accepted: a failing QUIT must not make the message look unsent (it would go out twice).
+        try:
+            client.quit()
+        except (OSError, smtplib.SMTPException):
+            client.close()
 
 
 BACKENDS = {"console": ConsoleBackend, "smtp": SMTPBackend}
@@ -129,7 +150,7 @@ def _claim(message_id: int) -> bool:
     """Marks one due message as being sent; False if another sender took it first."""
     claimed = db.session.execute(
         update(Message).where(Message.id == message_id, Message.status == "pending")
-        .values(status="sending", attempts=Message.attempts + 1)
+        .values(status="sending", attempts=Message.attempts + 1, next_attempt_at=utcnow())
     ).rowcount
     db.session.commit()
     return claimed == 1
@@ -150,7 +171,16 @@ def send_pending(*, now: datetime | None = None, limit: int = 100, backend=None)
             continue
         message = db.session.get(Message, message_id)
         try:
-            backend.send(build_email(message, config["MAIL_FROM"]))
+            email = build_email(message, config["MAIL_FROM"])
+        except (ValueError, TypeError, KeyError) as error:  # a message that can never be built
+            message.status = "failed"
+            message.last_error = f"Message invalide : {type(error).__name__}: {error}"[:1000]
+            counts["failed"] += 1
+            log.error("message %s cannot be built: %s", message.id, message.last_error)
+            db.session.commit()
+            continue
+        try:
+            backend.send(email)
         except (OSError, smtplib.SMTPException) as error:
             message.last_error = f"{type(error).__name__}: {error}"[:1000]
             if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
@@ -183,13 +213,15 @@ def retry_failed() -> int:
 
 
 def release_stuck(older_than: timedelta = timedelta(hours=1)) -> int:
-    """Messages left 'sending' by a crashed sender are marked failed for a human to look at:
-    resending them blindly could deliver twice."""
+    """Messages left 'sending' by a crashed sender (claimed more than `older_than` ago) are marked
+    failed for a human to look at: resending them blindly could deliver twice."""
     count = db.session.execute(
         update(Message).where(Message.status == "sending", Message.next_attempt_at < utcnow() - older_than)
         .values(status="failed", last_error="Envoi interrompu : vérifier avant de relancer.")
     ).rowcount
     db.session.commit()
+    if count:
+        log.error("%s message(s) interrupted while sending, marked failed", count)
     return count
 
 

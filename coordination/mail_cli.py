@@ -17,3 +17,9 @@ def send_pending():
 def retry_failed():
     """Remet en file les courriels en échec définitif."""
     click.echo(f"{mail.retry_failed()} courriel(s) remis en file.")
+
+
+@mail_cli.command("release-stuck")
+def release_stuck():
+    """Marque en échec les courriels restés « en cours d'envoi » (expéditeur interrompu)."""
+    click.echo(f"{mail.release_stuck()} courriel(s) marqué(s) en échec, à vérifier avant de relancer.")

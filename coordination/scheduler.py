@@ -25,8 +25,8 @@ _app = None  # the application the running scheduler executes jobs in
 
 
 def declared_jobs(app) -> list:
-    from coordination.jobs import outbox_job
-    jobs = [outbox_job(app.config["SCHEDULER_MAIL_INTERVAL"])]
+    from coordination.jobs import outbox_jobs
+    jobs = outbox_jobs(app.config["SCHEDULER_MAIL_INTERVAL"])
     for name in DOMAIN_JOB_MODULES:
         try:
             module = importlib.import_module(name)
@@ -53,6 +53,7 @@ def run_job(func_path: str, **kwargs):
 
 
 def build_scheduler(app, scheduler_class=None):
+    from apscheduler.events import EVENT_SCHEDULER_STARTED
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.blocking import BlockingScheduler
@@ -67,10 +68,22 @@ def build_scheduler(app, scheduler_class=None):
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
         timezone=tz,
     )
-    for job in declared_jobs(app):
+    declared = declared_jobs(app)
+    for job in declared:
         scheduler.add_job(run_job, trigger=job.trigger(tz), id=job.id, name=job.id,
                           args=[job.func], kwargs=job.kwargs, replace_existing=True)
+    scheduler.add_listener(_forget_undeclared(scheduler, {job.id for job in declared}), EVENT_SCHEDULER_STARTED)
     return scheduler
+
+
+def _forget_undeclared(scheduler, declared_ids: set):
+    """A job renamed or removed from the code must not stay in the persistent job store."""
+    def listener(event):
+        for job in scheduler.get_jobs():
+            if job.id not in declared_ids:
+                log.info("removing job %s, no longer declared", job.id)
+                job.remove()
+    return listener
 
 
 scheduler_cli = AppGroup("scheduler", help="Processus planificateur (un seul, hors des workers web).")
@@ -80,8 +93,6 @@ scheduler_cli = AppGroup("scheduler", help="Processus planificateur (un seul, ho
 def run():
     """Démarre le planificateur (bloquant)."""
     scheduler = build_scheduler(current_app._get_current_object())
-    for job in scheduler.get_jobs() if scheduler.running else []:
-        log.info("job %s", job.id)
     click.echo("Planificateur démarré (Ctrl+C pour arrêter).")
     try:
         scheduler.start()

@@ -13,7 +13,15 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def add_security_headers(response):
+    from flask import current_app, g
+
     headers = response.headers
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    # Pages seen by a logged-in partner hold members' data: never keep them in a shared computer's cache.
+    user = g.get("_login_user")  # only when this request loaded a user: never load one here
+    if user is not None and user.is_authenticated:
+        headers["Cache-Control"] = "no-store"
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")

@@ -6,17 +6,16 @@ def safe_next_url(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
 
 
 def external_url(endpoint: str, **values) -> str:
     """An absolute URL for links in emails, built from BASE_URL (works in jobs, without a request)."""
-    from flask import current_app, has_request_context, url_for
+    from flask import current_app, url_for
 
+    # Always from BASE_URL (never from the request's Host header), and correct under a sub-path.
     base = current_app.config["BASE_URL"].rstrip("/")
-    if has_request_context():
-        return base + url_for(endpoint, **values)
     with current_app.test_request_context("/", base_url=base):
-        return base + url_for(endpoint, **values)
+        return url_for(endpoint, _external=True, **values)

@@ -76,3 +76,84 @@ def test_unexpected_error_is_a_french_500_page_and_is_logged(caplog):
     assert response.status_code == 500
     assert "Une erreur imprévue" in response.get_data(as_text=True)
     assert any("unexpected error" in record.getMessage() for record in caplog.records)
+
+
+def test_error_pages_keep_the_headers_clients_need(client):
+    response = client.post("/healthz")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert "Cette action n" in response.get_data(as_text=True)
+
+
+def test_database_down_while_loading_the_user_still_gives_the_french_503(client, db, login, monkeypatch):
+    from tests.conftest import make_user
+    login(make_user())
+    from coordination.auth import services
+
+    def broken(session_id):
+        raise OperationalError("SELECT users", {}, Exception("connection refused"))
+    monkeypatch.setattr(services, "load_user", broken)
+    from coordination.extensions import login_manager
+    monkeypatch.setattr(login_manager, "_user_callback", broken)
+    response = client.get("/espace-partenaire")
+    assert response.status_code == 503
+    assert "momentanément indisponible" in response.get_data(as_text=True)
+
+
+def test_pages_of_logged_in_partners_are_not_cached(client, login):
+    from tests.conftest import make_user
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    login(make_user())
+    assert client.get("/espace-partenaire").headers["Cache-Control"] == "no-store"
+
+
+
+def test_links_in_mail_follow_base_url_even_under_a_sub_path(app):
+    from coordination.utils import external_url, safe_next_url
+    app.config["BASE_URL"] = "https://exemple.fr/maillage"
+    try:
+        assert external_url("auth.login") == "https://exemple.fr/maillage/connexion"
+    finally:
+        app.config["BASE_URL"] = "http://localhost"
+    assert safe_next_url("/\\evil.example") is None
+    assert safe_next_url("//evil.example") is None
+    assert safe_next_url("/espace-partenaire") == "/espace-partenaire"
+
+
+def test_production_refuses_console_mail_and_short_keys():
+    import pytest
+
+    from coordination import create_app
+    from coordination.config import Config
+
+    class ShortKey(Config):
+        SECRET_KEY = "court"
+        MAIL_BACKEND = "smtp"
+
+    class ConsoleMail(Config):
+        SECRET_KEY = "x" * 40
+        MAIL_BACKEND = "console"
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ShortKey)
+    with pytest.raises(RuntimeError, match="MAIL_BACKEND"):
+        create_app(ConsoleMail)
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for():
+    from flask import request
+
+    from coordination import create_app
+    from coordination.config import TestConfig
+
+    class Proxied(TestConfig):
+        PROXY_COUNT = 1
+
+    app = create_app(Proxied)
+
+    @app.get("/adresse")
+    def address():
+        return request.remote_addr
+
+    response = app.test_client().get("/adresse", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.get_data(as_text=True) == "203.0.113.7"

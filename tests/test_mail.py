@@ -145,3 +145,59 @@ def test_cli_send_pending(db, runner, mail_outbox):
     assert result.exit_code == 0, result.output
     assert "1 envoyé(s)" in result.output
     assert mail_outbox()[0].status == "sent"
+
+
+def test_a_message_that_cannot_be_built_fails_alone_and_the_batch_goes_on(db, smtp_server, mail_outbox):
+    mail.queue("camille@exemple.fr", "Objet\r\nBcc: intrus@exemple.fr", "test_message", name="Camille")
+    queue_test_message(db, recipient="dominique@exemple.fr")
+    db.session.commit()
+    assert mail.send_pending() == {"sent": 1, "retry": 0, "failed": 1}
+    broken, good = mail_outbox()
+    assert broken.status == "failed" and "Message invalide" in broken.last_error
+    assert good.status == "sent"
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["dominique@exemple.fr"]]
+
+
+def test_a_message_left_sending_by_a_crashed_sender_is_flagged_not_resent(db, mail_outbox, runner):
+    message = queue_test_message(db)
+    assert mail._claim(message.id)
+    assert mail.release_stuck(older_than=timedelta(hours=1)) == 0  # just claimed: maybe still sending
+    message = mail_outbox()[0]
+    message.next_attempt_at = utcnow() - timedelta(hours=2)
+    db.session.commit()
+    result = runner.invoke(args=["mail", "release-stuck"])
+    assert "1 courriel(s) marqué(s) en échec" in result.output
+    assert mail_outbox()[0].status == "failed"
+    assert mail.send_pending()["sent"] == 0
+
+
+def test_a_refused_quit_after_acceptance_does_not_send_twice(db, app, mail_outbox, monkeypatch):
+    import smtplib
+
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+
+    def quit_refused(self):
+        raise smtplib.SMTPResponseException(421, b"Au revoir brutal")
+    monkeypatch.setattr(smtplib.SMTP, "quit", quit_refused)
+    try:
+        queue_test_message(db)
+        assert mail.send_pending()["sent"] == 1
+        assert mail.send_pending()["sent"] == 0
+        assert len(recorder.envelopes) == 1
+    finally:
+        controller.stop()
+        app.config.update(MAIL_BACKEND="console")
+
+
+def test_racing_dedupe_keys_keep_the_callers_transaction(db, mail_outbox, monkeypatch):
+    from coordination.auth.models import Organisation
+    queue_test_message(db, dedupe_key="rappel:7")
+    monkeypatch.setattr(mail, "_dedupe_key_taken", lambda key: False)  # the other sender was faster
+    db.session.add(Organisation(name="Asso", kind="association", pivot="W123456789", contact_email="a@b.fr"))
+    assert mail.queue("x@exemple.fr", "Essai", "test_message", name="X", dedupe_key="rappel:7") is None
+    db.session.commit()
+    assert db.session.query(Organisation).count() == 1
+    assert len(mail_outbox()) == 1

@@ -50,3 +50,23 @@ def test_cli_lists_declared_jobs(runner):
     result = runner.invoke(args=["scheduler", "jobs"])
     assert result.exit_code == 0
     assert "mail.send_pending" in result.output
+
+
+def test_a_job_no_longer_declared_is_removed_from_the_store(app, tmp_path):
+    app.config["SQLALCHEMY_DATABASE_URI_BACKUP"] = app.config["SQLALCHEMY_DATABASE_URI"]
+    store = f"sqlite:///{tmp_path / 'jobs.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = store
+    try:
+        first = scheduler.build_scheduler(app, BackgroundScheduler)
+        first.start(paused=True)
+        first.add_job(scheduler.run_job, "interval", minutes=5, id="old.renamed_job",
+                      args=["coordination.mail:send_pending"])
+        stop(first)
+        second = scheduler.build_scheduler(app, BackgroundScheduler)
+        second.start(paused=True)
+        ids = {job.id for job in second.get_jobs()}
+        stop(second)
+    finally:
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config.pop("SQLALCHEMY_DATABASE_URI_BACKUP")
+    assert "old.renamed_job" not in ids
+    assert "mail.send_pending" in ids
