@@ -271,9 +271,13 @@ def reset_password(*, token: str, password: str) -> User:
 
 def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contact_phone: str,
                  website: str | None = None, admin_name: str | None = None, admin_email: str | None = None,
-                 password: str | None = None, actor=None) -> tuple[Organisation, User]:
+                 password: str | None = None, actor=None) -> tuple[Organisation, User] | None:
     """An organisation asks to join the network. It is created 'pending' with its first admin:
-    the logged-in person (actor) or a new account. Coordinators are notified."""
+    the logged-in person (actor) or a new account. Coordinators are notified.
+
+    When an anonymous visitor gives the address of an existing account, nothing is created and
+    None is returned: the caller answers as for a success (no account enumeration), and the
+    address gets a mail asking to log in first."""
     actor = _actor(actor)
     name = _required_text(name, "name", "Indiquez le nom de l'organisation.", 200)
     if kind not in ORGANISATION_KINDS:
@@ -288,7 +292,7 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
         _check_password_strength(password)
     _check_pivot_free(pivot)
     if actor is None and find_user_by_email(admin_email):
-        raise Invalid(errors={"admin_email": _ACCOUNT_EXISTS})
+        return _join_with_existing_account(admin_email, password)
 
     organisation = Organisation(name=name, kind=kind, pivot=pivot, contact_email=contact_email,
                                 contact_phone=contact_phone, website=website, status="pending")
@@ -305,7 +309,7 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
         db.session.rollback()
         _check_pivot_free(pivot)
         if actor is None and find_user_by_email(admin_email):
-            raise Invalid(errors={"admin_email": _ACCOUNT_EXISTS}) from None
+            return _join_with_existing_account(admin_email, password)
         raise
     if actor is None:
         audit.record(admin, "user.created", "user", admin.id, via="join")
@@ -321,8 +325,23 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
     return organisation, admin
 
 
-_ACCOUNT_EXISTS = ("Un compte existe déjà avec cette adresse. Connectez-vous d'abord, "
-                   "puis revenez sur ce formulaire.")
+def _join_with_existing_account(email: str, password: str) -> None:
+    """Mails the owner of an existing account (once a day per address) instead of telling the
+    visitor. The mail carries no text from the form: strangers cannot use it to write to people."""
+    generate_password_hash(password)  # the hashing work of a new account: both answers take as long
+    digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+    mail.queue(email, "Votre demande d'adhésion au réseau", "auth_join_account_exists",
+               dedupe_key=f"join-account-exists:{digest}:{utcnow().date().isoformat()}",
+               login_link=external_url("auth.login"), join_link=external_url("auth.join"),
+               forgot_link=external_url("auth.forgot_password"))
+    log.info("join form used with the address of an existing account")
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same mail was queued by a simultaneous request
+        db.session.rollback()
+    return None
+
+
 _PIVOT_TAKEN = "Une organisation avec ce SIRET ou ce numéro RNA est déjà inscrite sur le réseau."
 
 

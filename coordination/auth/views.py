@@ -135,7 +135,8 @@ def join():
     if form.validate_on_submit():
         result = _call(form, services.join_network, actor=current_user, **form.service_data())
         if result is not FAILED:
-            login_user(result[1])
+            if result is not None:  # None: the address has an account, mailed (and not told here)
+                login_user(result[1])
             flash(JOIN_MESSAGE, "success")
             return redirect(url_for("directory.partner_home"))
     return render_template("auth/join.html", form=form)

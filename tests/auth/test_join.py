@@ -133,13 +133,46 @@ def test_phone_is_normalised_to_e164(client, db):
     assert organisation.website is None
 
 
-def test_existing_account_is_asked_to_log_in_first(client, db):
+def test_existing_account_is_not_revealed_but_mailed(client, db, mail_outbox):
+    """The page answers as for a new account (no enumeration); the address owner learns by mail."""
     make_user("sacha@connectes.fr")
-    response = client.post("/rejoindre", data=join_data())
-    assert response.status_code == 200
-    assert "Un compte existe déjà avec cette adresse. Connectez-vous d'abord" in text(response)
-    assert 'id="admin_email-error"' in text(response)
+    response = client.post("/rejoindre", data=join_data(admin_email="Sacha@Connectes.fr"))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/espace-partenaire"  # as after a normal join
+    page = text(client.get(response.headers["Location"], follow_redirects=True))
+    assert "Votre demande d'adhésion a bien été envoyée." in page
+    assert "existe déjà" not in page
     assert organisations(db) == []
+    assert db.session.scalar(select(db.func.count(User.id))) == 1
+    (message,) = mail_outbox()
+    assert message.recipient == "sacha@connectes.fr"
+    assert "Un compte existe déjà avec cette adresse : connectez-vous puis refaites la demande" in message.body_text
+    assert "http://localhost/connexion" in message.body_text and "http://localhost/rejoindre" in message.body_text
+    assert "Les Connectés de Rezé" not in message.subject + message.body_text  # no text chosen by a stranger
+
+
+def test_existing_account_gets_one_such_mail_a_day(client, db, mail_outbox):
+    make_user("sacha@connectes.fr")
+    for _ in range(3):
+        assert client.post("/rejoindre", data=join_data()).status_code == 302
+    assert len(mail_outbox()) == 1
+
+
+def test_existing_account_appearing_during_the_join_is_not_revealed(app, db, mail_outbox, monkeypatch):
+    from coordination.auth import services
+    user = make_user("sacha@connectes.fr")
+    lookups = []
+
+    def late_account(email):  # the first lookup misses it, as if it was created just after
+        lookups.append(email)
+        return None if len(lookups) == 1 else user
+    monkeypatch.setattr(services, "find_user_by_email", late_account)
+    data = join_data()
+    data.pop("confirm")
+    with app.test_request_context():
+        assert services.join_network(**data) is None
+    assert organisations(db) == []
+    assert [m.recipient for m in mail_outbox()] == ["sacha@connectes.fr"]
 
 
 def test_logged_in_person_becomes_the_admin(client, db, login):
