@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     current_app,
@@ -144,40 +147,57 @@ def join():
 
 # --- coordination space ----------------------------------------------------------------------
 
-DECISIONS = {  # action: (service, label of the reason, message once done, page it is taken from)
-    "refuser": (services.refuse_organisation, "Motif du refus", "La demande de « {} » a été refusée.",
-                "coordination_home"),
-    "suspendre": (services.suspend_organisation, "Motif de la suspension", "« {} » est suspendue.",
-                  "organisations"),
-    "reactiver": (services.reactivate_organisation, "Motif de la réactivation", "« {} » est de nouveau active.",
-                  "organisations"),
-}
-
-
-def _reason_forms(organisations, bound=None):
-    """One reason form per organisation and possible decision; `bound` is the submitted one."""
+def _reason_forms(organisations, submitted=None):
+    """One reason form per (action, organisation id); `submitted` ones (with their errors) replace blank ones."""
     actions = {"pending": ["refuser"], "active": ["suspendre"], "suspended": ["reactiver"]}
     forms = {}
     for organisation in organisations:
         for action in actions.get(organisation.status, []):
-            forms[action, organisation.id] = ReasonForm.build(action, organisation.id, DECISIONS[action][1])
-    if bound:
-        forms[bound[0]] = bound[1]
+            forms[action, organisation.id] = ReasonForm.build(action, organisation.id, DECISIONS[action].label)
+    forms.update(submitted or {})
     return forms
+
+
+def _render_coordination_home(submitted=None):
+    pending = services.pending_organisations(actor=current_user)
+    return render_template("auth/coordination_home.html", pending=pending, forms=_reason_forms(pending, submitted))
+
+
+def _render_organisations(submitted=None):
+    everyone = services.all_organisations(actor=current_user)
+    return render_template("auth/organisations.html", organisations=everyone,
+                           forms=_reason_forms(everyone, submitted))
+
+
+@dataclass
+class Decision:
+    service: Callable
+    label: str  # of the reason field
+    done: str  # message once done, formatted with the organisation's name
+    page: str  # endpoint of the page the decision is taken from
+    render: Callable  # renders that page again, with the submitted form and its errors
+
+
+DECISIONS = {
+    "refuser": Decision(services.refuse_organisation, "Motif du refus", "La demande de « {} » a été refusée.",
+                        "auth.coordination_home", _render_coordination_home),
+    "suspendre": Decision(services.suspend_organisation, "Motif de la suspension", "« {} » est suspendue.",
+                          "auth.organisations", _render_organisations),
+    "reactiver": Decision(services.reactivate_organisation, "Motif de la réactivation",
+                          "« {} » est de nouveau active.", "auth.organisations", _render_organisations),
+}
 
 
 @bp.get("/coordination")
 @login_required
-def coordination_home(bound=None):
-    pending = services.pending_organisations(actor=current_user)
-    return render_template("auth/coordination_home.html", pending=pending, forms=_reason_forms(pending, bound))
+def coordination_home():
+    return _render_coordination_home()
 
 
 @bp.get("/coordination/organisations")
 @login_required
-def organisations(bound=None):
-    everyone = services.all_organisations(actor=current_user)
-    return render_template("auth/organisations.html", organisations=everyone, forms=_reason_forms(everyone, bound))
+def organisations():
+    return _render_organisations()
 
 
 @bp.post("/coordination/organisations/<int:organisation_id>/accepter")
@@ -191,17 +211,14 @@ def accept_organisation(organisation_id):
 @bp.post("/coordination/organisations/<int:organisation_id>/<any(refuser, suspendre, reactiver):action>")
 @login_required
 def decide_organisation(organisation_id, action):
-    service, label, done, page = DECISIONS[action]
-    form = ReasonForm.build(action, organisation_id, label, bind=True)
+    decision = DECISIONS[action]
+    form = ReasonForm.build(action, organisation_id, decision.label, bind=True)
     if form.validate():
-        organisation = _call(form, service, organisation_id, reason=form.reason.data, actor=current_user)
+        organisation = _call(form, decision.service, organisation_id, reason=form.reason.data, actor=current_user)
         if organisation is not FAILED:
-            flash(done.format(organisation.name), "success")
-            return redirect(url_for(f"auth.{page}"))
-    return PAGES[page](bound=((action, organisation_id), form))
-
-
-PAGES = {"coordination_home": coordination_home, "organisations": organisations}
+            flash(decision.done.format(organisation.name), "success")
+            return redirect(url_for(decision.page))
+    return decision.render({(action, organisation_id): form})
 
 
 # --- members and invitations -----------------------------------------------------------------

@@ -121,3 +121,32 @@ def test_non_coordinator_cannot_decide(client, login, pending, db, action):
     assert response.status_code == 403
     db.session.refresh(pending)
     assert pending.status == "pending"
+
+
+def test_views_take_only_their_url_arguments():
+    """Pages are rendered by plain helpers, not by calling other views with extra arguments."""
+    import inspect
+
+    from coordination.auth import views
+    assert not hasattr(views, "PAGES")
+    assert list(inspect.signature(views.coordination_home).parameters) == []
+    assert list(inspect.signature(views.organisations).parameters) == []
+
+
+def test_a_refused_decision_comes_back_to_its_own_page(client, coordinator, pending, db):
+    active = make_organisation("Médiathèque Jacques Demy")
+    page = text(client.post(f"/coordination/organisations/{active.id}/suspendre", data={}))
+    assert "<h1>Organisations du réseau</h1>" in page and f'id="suspendre-{active.id}-reason-error"' in page
+    page = text(client.post(f"/coordination/organisations/{pending.id}/refuser", data={}))
+    assert "<h1>Coordination du réseau</h1>" in page and f'id="refuser-{pending.id}-reason-error"' in page
+
+
+def test_dates_are_shown_in_paris_time(client, coordinator, db):
+    from datetime import datetime
+    late = make_organisation("Arrivée tard le soir", status="pending")
+    late.created_at = datetime(2026, 2, 28, 23, 30)  # UTC: already 1 March in Paris
+    decided = make_organisation("Suspendue au petit matin", status="suspended")
+    decided.decided_at = datetime(2026, 7, 14, 22, 15)  # UTC: 15 July in Paris (summer time)
+    db.session.commit()
+    assert "1er mars 2026" in text(client.get("/coordination"))
+    assert "15 juillet 2026" in text(client.get("/coordination/organisations"))

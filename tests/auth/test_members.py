@@ -280,3 +280,13 @@ def test_remove_is_post_only(client, login, admin, organisation):
     login(admin)
     membership_id = admin.membership_in(organisation.id).id
     assert client.get(f"{members_url(organisation)}/{membership_id}/retirer").status_code == 405
+
+
+def test_invitation_expiry_is_shown_in_paris_time(client, login, admin, organisation, db):
+    from datetime import datetime
+    login(admin)
+    invite(client, organisation, "nouvelle@exemple.fr")
+    invitation = db.session.scalar(select(Invitation))
+    invitation.expires_at = datetime(2099, 12, 31, 23, 30)  # UTC: already 2100 in Paris
+    db.session.commit()
+    assert "valable jusqu'au 1er janvier 2100 à 0 h 30" in text(client.get(members_url(organisation)))
