@@ -1,5 +1,11 @@
 """Imports every domain's models so that Alembic and the mapper see them all. Defines nothing."""
 from coordination.audit import AuditEvent  # noqa: F401
 from coordination.auth.models import Invitation, Membership, Organisation, User  # noqa: F401
-from coordination.directory.models import Place  # noqa: F401
+from coordination.directory.models import (  # noqa: F401
+    GeocodeCache,
+    Place,
+    PlaceClosure,
+    SearchIndexQueue,
+    SearchLog,
+)
 from coordination.mail import Message  # noqa: F401

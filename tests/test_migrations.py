@@ -47,3 +47,28 @@ def test_migrations_match_models_on_postgresql():
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_upgrading_a_database_that_holds_places(tmp_path):
+    """Later revisions must apply to a database in use (new NOT NULL columns need defaults)."""
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'used.db'}"
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision="0001_initial")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO organisations (id, name, kind, pivot, contact_email, status, created_at) "
+                "VALUES (1, 'Asso', 'association', 'W123456789', 'a@exemple.fr', 'active', '2026-01-01')"))
+            connection.execute(text(
+                "INSERT INTO places (id, public_id, organisation_id, name, address, postcode, commune, emails, "
+                "other_labels, services, publics, specific_support, fees, programmes, labels, access_modes, "
+                "support_modes, itinerance, typology, published, created_at, updated_at, verified_at, version) "
+                "VALUES (1, 'a0a0a0a0-0000-4000-8000-000000000001', 1, 'Lieu', '1 rue', '44000', 'Nantes', '[]', "
+                "'[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', '[]', 1, '2026-01-01', '2026-01-01', "
+                "'2026-01-01', 1)"))
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT geocode_attempts FROM places")).scalar() == 0
+        db.engine.dispose()

@@ -1,7 +1,7 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.auth.models import Organisation
@@ -31,6 +31,10 @@ class Place(db.Model):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     coordinates_source: Mapped[str | None] = mapped_column(String(20))  # geocoder | manual | import
+    # Geocoding never blocks a save: a place without coordinates waits here for the geocoding job.
+    geocode_status: Mapped[str | None] = mapped_column(String(10), index=True)  # pending | done | failed
+    geocode_attempts: Mapped[int] = mapped_column(default=0)
+    geocode_next_at: Mapped[datetime | None]
 
     opening_hours: Mapped[str | None] = mapped_column(Text)  # OSM opening_hours syntax
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164
@@ -62,6 +66,8 @@ class Place(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation] = relationship()
+    closures: Mapped[list["PlaceClosure"]] = relationship(
+        back_populates="place", cascade="all, delete-orphan", order_by="PlaceClosure.starts_on")
 
     # Optimistic locking: an UPDATE that finds another version raises StaleDataError.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
@@ -69,3 +75,63 @@ class Place(db.Model):
     @property
     def is_public(self) -> bool:
         return self.published and self.deleted_at is None and self.organisation.is_active
+
+
+class PlaceClosure(db.Model):
+    """A temporary closure (opening_hours is None) or exceptional hours, from starts_on to ends_on
+    inclusive; it overrides the regular hours in "open now", on the place page and in open data."""
+    __tablename__ = "place_closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    opening_hours: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str | None] = mapped_column(String(280))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    place: Mapped[Place] = relationship(back_populates="closures")
+
+
+class SearchIndexQueue(db.Model):
+    """Place ids changed since the index was last written; only the scheduler process consumes it."""
+    __tablename__ = "search_index_queue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    place_id: Mapped[int] = mapped_column(index=True)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SearchLog(db.Model):
+    """One row per search: the normalised query, facets, resolved commune and result count.
+    Nothing personal (no IP, no user agent, no user)."""
+    __tablename__ = "search_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    query: Mapped[str] = mapped_column(String(200), default="")
+    facets: Mapped[dict] = mapped_column(JSON, default=dict)
+    commune: Mapped[str | None] = mapped_column(String(150))
+    insee_code: Mapped[str | None] = mapped_column(String(5))
+    radius_km: Mapped[float | None]
+    results_count: Mapped[int] = mapped_column(default=0)
+
+
+class GeocodeCache(db.Model):
+    """Answers of the geocoder, by normalised query (negative answers too, with found=False)."""
+    __tablename__ = "geocode_cache"
+    __table_args__ = (UniqueConstraint("query", name="uq_geocode_cache_query"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(300))
+    found: Mapped[bool] = mapped_column(default=True)
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    label: Mapped[str | None] = mapped_column(String(300))
+    postcode: Mapped[str | None] = mapped_column(String(5))
+    insee_code: Mapped[str | None] = mapped_column(String(5))
+    commune: Mapped[str | None] = mapped_column(String(150))
+    kind: Mapped[str | None] = mapped_column(String(20))  # housenumber | street | municipality | locality
+    score: Mapped[float | None]
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
