@@ -72,9 +72,21 @@ class Config:
 
     # Geocoding (BAN through geopy) — never blocks a save.
     GEOCODER_DOMAIN = os.environ.get("GEOCODER_DOMAIN", "data.geopf.fr/geocodage")
+    GEOCODER_SCHEME = os.environ.get("GEOCODER_SCHEME", "https")
     GEOCODER_ENABLED = _bool("GEOCODER_ENABLED", True)
+    GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "3"))
+    GEOCODER_MIN_DELAY = float(os.environ.get("GEOCODER_MIN_DELAY", "0.1"))  # seconds between two calls
 
+    # Search
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(VAR_DIR / "index"))
+    SEARCH_DEFAULT_RADIUS_KM = float(os.environ.get("SEARCH_DEFAULT_RADIUS_KM", "10"))
+    SEARCH_PER_PAGE = _int("SEARCH_PER_PAGE", 20)
+    SEARCH_QUEUE_INTERVAL = _int("SEARCH_QUEUE_INTERVAL", 5)  # seconds between two index updates
+
+    # Maps: tiles are the only thing the browser fetches from elsewhere.
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    MAP_TILE_ATTRIBUTION = os.environ.get(
+        "MAP_TILE_ATTRIBUTION", "© les contributeurs d'OpenStreetMap")
     NODE_MODULES_DIR = os.environ.get("NODE_MODULES_DIR", str(ROOT / "node_modules"))
 
 
