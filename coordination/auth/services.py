@@ -511,7 +511,7 @@ def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invi
     token = _serializer(INVITATION_SALT).dumps({"i": invitation.id, "n": invitation.nonce})
     mail.queue(email, f"Invitation à rejoindre {organisation.name} sur Maillage", "auth_invitation",
                organisation=organisation, inviter=actor, role_label=ROLES[role], has_account=existing is not None,
-               link=external_url("auth.invitation", token=token), days=max(max_age // 86400, 1))
+               link=external_url("auth.invitation", token=token), expires_at=invitation.expires_at)
     audit.record(actor, "invitation.created", "invitation", invitation.id, organisation_id=organisation.id,
                  role=role)
     db.session.commit()
