@@ -5,6 +5,17 @@ from coordination.auth import services
 from coordination.errors import Invalid
 
 users_cli = AppGroup("users", help="Comptes utilisateurs.")
+PASSWORDS_DIFFER = "Les deux mots de passe ne correspondent pas."
+
+
+def prompt_new_password() -> str:
+    """Asks twice, without echo, until both entries match. click.prompt's own confirmation
+    (confirmation_prompt=) cannot translate its mismatch message, hence this loop."""
+    while True:
+        password = click.prompt("Mot de passe", hide_input=True)
+        if password == click.prompt("Confirmez le mot de passe", hide_input=True):
+            return password
+        click.echo(f"Erreur : {PASSWORDS_DIFFER} Recommencez.", err=True)
 
 
 @users_cli.command("create-coordinator")
@@ -14,7 +25,7 @@ users_cli = AppGroup("users", help="Comptes utilisateurs.")
 def create_coordinator(email, name, password):
     """Crée un compte coordinateur, ou donne le rôle de coordinateur à un compte existant."""
     if password is None and services.find_user_by_email(email) is None:
-        password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt="Confirmez le mot de passe")
+        password = prompt_new_password()
     try:
         user, created = services.create_coordinator(email=email, name=name, password=password)
     except Invalid as error:

@@ -32,6 +32,9 @@ def test_mismatched_confirmation_asks_again(runner, db):
     result = runner.invoke(args=["users", "create-coordinator", "coord@exemple.fr"],
                            input=f"{STRONG}\nautre-chose-encore\n{STRONG}\n{STRONG}\n")
     assert result.exit_code == 0, result.output
+    assert "Les deux mots de passe ne correspondent pas." in result.output
+    assert "do not match" not in result.output
+    assert result.output.count("Confirmez le mot de passe") == 2
     assert user(db, "coord@exemple.fr").check_password(STRONG)
 
 
