@@ -174,3 +174,137 @@ class EditPlaceForm(PlaceForm):
         differences), and keeps everything else they typed."""
         self.version.data = version
         self.version.raw_data = [str(version)]
+
+
+# --- public search (GET /recherche) ----------------------------------------------------------
+
+# URL parameter -> place vocabulary: short French names, stable (shared and bookmarked links).
+FACET_PARAMS = {
+    "services": "services",
+    "publics": "publics",
+    "accompagnement": "support_modes",
+    "acces": "access_modes",
+    "frais": "fees",
+    "dispositifs": "programmes",
+    "prise_en_charge": "specific_support",
+    "labels": "labels",
+    "itinerance": "itinerance",
+    "typologie": "typology",
+}
+FACET_LABELS = {
+    "services": "Besoin",
+    "publics": "Public",
+    "support_modes": "Accompagnement",
+    "access_modes": "Comment y accéder",
+    "fees": "Coût",
+    "programmes": "Dispositifs",
+    "specific_support": "Prise en charge spécifique",
+    "labels": "Formations et labels",
+    "itinerance": "Lieu fixe ou itinérant",
+    "typology": "Type de structure",
+}
+RADIUS_CHOICES = (2, 5, 10, 20, 50)
+RADIUS_MAX_KM = 100
+SORTS = {"distance": "distance", "pertinence": "relevance"}  # URL value -> service value
+TEXT_MAX = 200
+TRUE_VALUES = ("1", "on", "oui", "true", "y")
+
+
+def _number(text) -> str:
+    return f"{text:g}".replace(".", ",")
+
+
+class SearchForm(FlaskForm):
+    """The search form, read from the query string. Whatever the URL holds, it yields a search
+    request and French notices for what it had to ignore; it never fails."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Quel besoin ?", render_kw={"type": "search", "placeholder": "ex. : démarches CAF, smartphone"})
+    ou = StringField("Où ?", render_kw={"placeholder": "commune, code postal ou adresse",
+                                        "autocomplete": "address-level2"})
+    rayon = StringField("Distance maximale")
+    ouvert = StringField("Ouvert maintenant")
+    samedi = StringField("Ouvert le samedi")
+    tri = StringField("Trier par")
+    page = StringField("Page")
+
+    def __init__(self, formdata, default_radius_km: float = 10, **kwargs):
+        super().__init__(formdata=formdata, **kwargs)
+        self.args = formdata
+        self.default_radius_km = default_radius_km
+        self.notices: list[str] = []
+        self.facets = {key: self._facet(param, key) for param, key in FACET_PARAMS.items()}
+        self.facets = {key: values for key, values in self.facets.items() if values}
+        self.radius_km = self._radius()
+        self.page_number = self._page()
+        self.sort = self.tri.data if self.tri.data in SORTS else "distance"
+        self.open_now = (self.ouvert.data or "").strip().lower() in TRUE_VALUES
+        self.open_saturday = (self.samedi.data or "").strip().lower() in TRUE_VALUES
+
+    @staticmethod
+    def _clean_text(value) -> str:
+        text = " ".join("".join(c if c.isprintable() else " " for c in (value or "")).split())
+        return text[:TEXT_MAX]
+
+    def _facet(self, param: str, key: str) -> list[str]:
+        allowed = PLACE_VOCABULARIES[key][0]
+        values = []
+        for value in self.args.getlist(param) if hasattr(self.args, "getlist") else []:
+            if value in allowed:
+                if value not in values:
+                    values.append(value)
+            elif value.strip():
+                self.notices.append(f"Le filtre « {self._clean_text(value)[:80]} » n'existe pas : il a été ignoré.")
+        return values
+
+    def _radius(self) -> float | None:
+        raw = (self.rayon.data or "").strip().lower().removesuffix("km").strip().replace(",", ".")
+        if not raw:
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            value = float("nan")
+        if not 0 < value <= RADIUS_MAX_KM:  # also false for nan
+            self.notices.append(f"La distance demandée n'est pas valable (au plus {RADIUS_MAX_KM} km) : "
+                                f"recherche dans un rayon de {_number(self.default_radius_km)} km.")
+            return None
+        return value
+
+    def _page(self) -> int:
+        raw = (self.page.data or "").strip()
+        if not raw:
+            return 1
+        if raw.isdigit() and 1 <= int(raw) <= 10_000:
+            return int(raw)
+        self.notices.append("Le numéro de page demandé n'est pas valable : voici la première page.")
+        return 1
+
+    @property
+    def text(self) -> str:
+        return self._clean_text(self.q.data)
+
+    @property
+    def where(self) -> str:
+        return self._clean_text(self.ou.data)
+
+    def request_data(self) -> dict:
+        """The keyword arguments of ``services.SearchRequest``."""
+        return {"text": self.text, "where": self.where, "radius_km": self.radius_km, "facets": self.facets,
+                "open_now": self.open_now, "open_saturday": self.open_saturday, "sort": SORTS[self.sort],
+                "page": self.page_number}
+
+    def radius_options(self) -> list[tuple[str, str, bool]]:
+        """(value, label, selected) for the distance select; a radius from a shared link is kept."""
+        current = self.radius_km or self.default_radius_km
+        values = sorted({*RADIUS_CHOICES, current})
+        return [(_number(v).replace(",", "."), f"{_number(v)} km", v == current) for v in values]
+
+    def is_checked(self, param: str, value: str) -> bool:
+        return value in self.facets.get(FACET_PARAMS[param], ())
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.facets or self.open_now or self.open_saturday)

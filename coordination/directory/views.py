@@ -1,13 +1,14 @@
 from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from coordination.clock import utcnow
-from coordination.directory import hours, permissions, services, validation
-from coordination.directory.forms import EditPlaceForm, PlaceForm
+from coordination.directory import hours, maps, permissions, services, validation
+from coordination.directory.forms import FACET_LABELS, FACET_PARAMS, EditPlaceForm, PlaceForm, SearchForm
 from coordination.errors import Conflict, Invalid
+from coordination.security import csp_nonce
 from coordination.utils import safe_next_url
 from coordination.vocabularies import (
     ORGANISATION_KINDS,
@@ -60,7 +61,8 @@ def _back():
 
 @bp.get("/")
 def home():
-    return render_template("directory/home.html", places=services.published_places())
+    form = SearchForm(None, default_radius_km=current_app.config["SEARCH_DEFAULT_RADIUS_KM"])
+    return render_template("directory/home.html", form=form, places=services.published_places(limit=6))
 
 
 @bp.get("/lieux/<public_id>")
@@ -154,3 +156,68 @@ def moderation():
     places = services.moderation_places(actor=_actor(), organisation_id=organisation_id, published=published)
     return render_template("directory/moderation.html", places=places, organisation_id=organisation_id,
                            published=published, organisations=services.organisations_with_places(actor=_actor()))
+
+
+# --- public search (/recherche): the form, the results, the map ------------------------------
+
+def format_distance(km) -> str:
+    """ "à 350 m", "à 1,2 km", "à 12 km" (non-breaking spaces)."""
+    if km is None:
+        return ""
+    if km < 1:
+        return f"à {max(10, round(km * 1000, -1)):.0f}\u00a0m"
+    return f"à {km:.1f}\u00a0km".replace(".", ",") if km < 10 else f"à {km:.0f}\u00a0km"
+
+
+def opening_status(place) -> str:
+    status_text = getattr(hours, "status_text", None)  # written with the opening-hours engine
+    return status_text(place, utcnow()) if status_text else ""
+
+
+def search_url(**changes) -> str:
+    """This search's URL with some parameters changed (None removes one); every other one is kept."""
+    args = request.args.to_dict(flat=False)
+    args.update(changes)  # keeps the order of the parameters already there
+    return url_for("directory.search", **{name: value for name, value in args.items() if value is not None})
+
+
+def results_map_html(results) -> str:
+    hits = [hit for hit in results.hits if hit.place.latitude is not None and hit.place.longitude is not None]
+    if not hits:
+        return ""
+    places = [maps.MapPlace(hit.place.latitude, hit.place.longitude, hit.place.name,
+                            url_for("directory.place_page", public_id=hit.place.public_id),
+                            " — ".join(filter(None, (format_distance(hit.distance_km), hit.place.commune))))
+              for hit in hits]
+    center = (results.location.latitude, results.location.longitude) if results.location else None
+    return maps.results_map(places, center, tile_url=current_app.config["MAP_TILE_URL"],
+                            attribution=current_app.config["MAP_TILE_ATTRIBUTION"], nonce=csp_nonce(),
+                            vendor=request.script_root + "/vendor")
+
+
+def facet_groups(form, results) -> list[dict]:
+    """The filter checkboxes: each vocabulary's values with their counts, plus the checked ones."""
+    groups = []
+    for param, key in FACET_PARAMS.items():
+        checked = form.facets.get(key, [])
+        counts = dict(results.facets.get(key, []))
+        values = list(counts) + [value for value in checked if value not in counts]
+        options = [{"value": value, "label": TYPOLOGIES.get(value, value) if key == "typology" else value,
+                    "count": counts.get(value, 0), "checked": value in checked} for value in values]
+        if options:
+            groups.append({"param": param, "label": FACET_LABELS[key], "options": options})
+    return groups
+
+
+@bp.context_processor
+def search_helpers():
+    return {"format_distance": format_distance, "opening_status": opening_status, "search_url": search_url,
+            "facet_groups": facet_groups}
+
+
+@bp.get("/recherche")
+def search():
+    form = SearchForm(request.args, default_radius_km=current_app.config["SEARCH_DEFAULT_RADIUS_KM"])
+    results = services.search_places(services.SearchRequest(**form.request_data()))
+    return render_template("directory/search.html", form=form, results=results,
+                           results_map=results_map_html(results))
