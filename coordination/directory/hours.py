@@ -8,12 +8,21 @@ An empty list means closed (or not stated).
 Expressions the editor cannot show (public holidays, months, week numbers, comments…) are kept
 verbatim in the "advanced" field: ``split`` takes the leading rules it can represent and returns the
 rest untouched, ``join`` puts them back in the same order, so the meaning never changes.
+
+Evaluation (``is_open_at``, ``open_on_saturday``, ``status_text``) uses opening-hours-py in
+Europe/Paris with the French public holidays (``PH``). A place's temporary closures override its
+regular hours on the days they cover: closed when the closure has no hours, else its own hours.
+"place" here is anything with ``opening_hours`` and ``closures`` (load the closures with the places
+when evaluating many). Naive datetimes are UTC, as stored in the database.
 """
+import functools
 import re
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
 import opening_hours
 
+from coordination.clock import MONTHS, PARIS, to_paris
 from coordination.vocabularies import WEEKDAYS
 
 DAYS = tuple(code for code, _ in WEEKDAYS)
@@ -260,3 +269,176 @@ def describe_lines(expr: str | None) -> list[str]:
 def describe(expr: str | None) -> str:
     """``describe_lines`` as one text, one line per group of days."""
     return "\n".join(describe_lines(expr))
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+HORIZON_DAYS = 14  # how far "ouvre lundi à 9 h" looks ahead
+SATURDAYS = 8  # "ouvert le samedi": open on one of the next eight Saturdays
+OPEN, CLOSED, UNKNOWN = "open", "closed", "unknown"
+_STATES = {opening_hours.State.OPEN: OPEN, opening_hours.State.CLOSED: CLOSED}
+
+
+@functools.lru_cache(maxsize=8192)
+def parsed(expr: str) -> "opening_hours.OpeningHours | None":
+    """The expression ready to evaluate (Paris time, French holidays), None when unreadable.
+    Cached: search evaluates the same few hundred expressions over and over."""
+    try:
+        return opening_hours.OpeningHours(expr, timezone=PARIS, country="FR")
+    except (opening_hours.ParserError, ValueError, SyntaxError):
+        return None
+
+
+def closure_on(place, day: date):
+    """The temporary closure covering ``day`` (the one starting last when several do), or None."""
+    covering = [c for c in (getattr(place, "closures", None) or ()) if c.starts_on <= day <= c.ends_on]
+    return max(covering, key=lambda c: (c.starts_on, c.id or 0)) if covering else None
+
+
+def _effective(place, day: date) -> tuple[str | None, object]:
+    """(the expression that applies on ``day`` or None for "closed all day", the closure if any).
+    Without a closure, the regular hours ("" when not stated)."""
+    closure = closure_on(place, day)
+    if closure is not None:
+        return (closure.opening_hours or "").strip() or None, closure
+    return (place.opening_hours or "").strip(), None
+
+
+def _local(at: datetime) -> datetime:
+    return to_paris(at)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), PARIS)
+
+
+def _day_segments(place, day: date, start: datetime) -> list[tuple[datetime, datetime, str]]:
+    end = _midnight(day + timedelta(days=1))
+    expr, _ = _effective(place, day)
+    if expr is None:
+        return [(start, end, CLOSED)]
+    schedule = parsed(expr) if expr else None
+    if schedule is None:
+        return [(start, end, UNKNOWN)]
+    return [(max(a, start), min(b, end), _STATES.get(state, UNKNOWN))
+            for a, b, state, _ in schedule.intervals(start, end) if a < end]
+
+
+def _segments(place, start: datetime, days: int = HORIZON_DAYS):
+    """(from, to, state) from ``start`` for ``days`` days, each day under its own effective hours,
+    consecutive equal states merged."""
+    current = None
+    day = start.date()
+    for offset in range(days):
+        this_day = day + timedelta(days=offset)
+        begin = start if offset == 0 else _midnight(this_day)
+        for segment in _day_segments(place, this_day, begin):
+            if current and current[2] == segment[2] and current[1] == segment[0]:
+                current = (current[0], segment[1], current[2])
+                continue
+            if current:
+                yield current
+            current = segment
+    if current:
+        yield current
+
+
+def is_open_at(place, at: datetime) -> bool:
+    """Open at ``at`` under its regular hours, or under the temporary closure covering that day."""
+    local = _local(at)
+    expr, _ = _effective(place, local.date())
+    schedule = parsed(expr) if expr else None
+    return schedule is not None and schedule.is_open(local)
+
+
+@functools.lru_cache(maxsize=8192)
+def _open_on_saturday(expr: str, today: date) -> bool:
+    schedule = parsed(expr)
+    if schedule is None:
+        return False
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+    for week in range(SATURDAYS):
+        day = saturday + timedelta(weeks=week)
+        intervals = schedule.intervals(_midnight(day), _midnight(day + timedelta(days=1)))
+        if any(state == opening_hours.State.OPEN for _, _, state, _ in intervals):
+            return True
+    return False
+
+
+def open_on_saturday(place, today: date | None = None) -> bool:
+    """The regular hours open at some time on a Saturday (one of the next eight: public holidays
+    and seasons aside). Temporary closures are not considered."""
+    expr = (place.opening_hours or "").strip()
+    if not expr:
+        return False
+    return _open_on_saturday(expr, today or _local(datetime.now(PARIS)).date())
+
+
+def _clock(moment: datetime) -> str:
+    return f"{moment.hour}{NBSP}h" + (f"{NBSP}{moment.minute:02d}" if moment.minute else "")
+
+
+def short_date(day: date, today: date | None = None) -> str:
+    """« 3 mars », with the year when it is not this year's (« 3 mars 2027 »)."""
+    text = f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]}"
+    return text if today is not None and day.year == today.year else f"{text} {day.year}"
+
+
+def _when(moment: datetime, now: datetime) -> str:
+    """« à 14 h », « demain à 9 h », « lundi à 9 h », « le 3 mars à 9 h »."""
+    days = (moment.date() - now.date()).days
+    if days == 0:
+        prefix = ""
+    elif days == 1:
+        prefix = "demain "
+    elif days < 7:
+        prefix = f"{DAY_NAMES[DAYS[moment.weekday()]].lower()} "
+    else:
+        prefix = f"le {short_date(moment.date(), now.date())} "
+    return f"{prefix}à {_clock(moment)}"
+
+
+def closure_text(closure, today: date | None = None) -> str:
+    """« Fermé temporairement jusqu'au 3 mars : travaux » / « Horaires exceptionnels jusqu'au … »."""
+    until = short_date(closure.ends_on, today)
+    head = ("Fermé temporairement" if not (closure.opening_hours or "").strip()
+            else "Horaires exceptionnels")
+    text = f"{head} jusqu'au {until}"
+    return f"{text}{NBSP}: {closure.message}" if closure.message else text
+
+
+def status_text(place, at: datetime) -> str:
+    """Today's state in French: « Ouvert maintenant, ferme à 12 h », « Fermé, ouvre lundi à 9 h »,
+    « Fermé temporairement jusqu'au 3 mars : travaux », « Horaires non renseignés »."""
+    now = _local(at)
+    closure = closure_on(place, now.date())
+    if closure is not None and not (closure.opening_hours or "").strip():
+        return closure_text(closure, now.date())
+    if closure is None and not (place.opening_hours or "").strip():
+        return "Horaires non renseignés"
+    segments = _segments(place, now)
+    first = next(segments, None)
+    suffix = " (horaires exceptionnels)" if closure is not None else ""
+    if first is None or first[2] == UNKNOWN:
+        return "Horaires à confirmer auprès du lieu" + suffix
+    if first[2] == OPEN:
+        if first[1] >= now + timedelta(days=HORIZON_DAYS - 1):
+            return "Ouvert maintenant" + suffix
+        return f"Ouvert maintenant, ferme {_when(first[1], now)}{suffix}"
+    opening = next((s for s in segments if s[2] == OPEN), None)
+    if opening is None:
+        return "Fermé" + suffix
+    return f"Fermé, ouvre {_when(opening[0], now)}{suffix}"
+
+
+def upcoming_closures(place, today: date) -> list:
+    """The closures that are not over yet, the current one first."""
+    return sorted((c for c in (getattr(place, "closures", None) or ()) if c.ends_on >= today),
+                  key=lambda c: (c.starts_on, c.id or 0))
+
+
+def closure_period(closure, today: date | None = None) -> str:
+    """« le 3 mars », « du 3 mars au 10 mars » (the year when it is not this year's)."""
+    if closure.starts_on == closure.ends_on:
+        return f"le {short_date(closure.starts_on, today)}"
+    return f"du {short_date(closure.starts_on, today)} au {short_date(closure.ends_on, today)}"
