@@ -1,0 +1,389 @@
+"""Geocoding: from a text typed by a resident, or a place's address, to coordinates.
+
+The only module that touches geopy (``BANFrance``, the Base Adresse Nationale, its domain from
+``GEOCODER_DOMAIN``). Nothing here ever raises to its caller, and nothing here ever blocks a save:
+
+- ``locate(where)`` serves the search page. It tries, in order: the directory's own geocoded places
+  (a postcode, or a commune name: no network), the cache (``GeocodeCache``, negative answers too),
+  then the BAN (rate-limited, short timeout), whose answer is cached. When the BAN cannot be reached,
+  a postcode or commune found in the text is resolved from the directory's places and the answer is
+  marked ``approximate`` (the page says "position approximative").
+- ``geocode_address(address, postcode, commune)`` serves places; ``geocode_pending_places()`` is the
+  scheduler job that geocodes the places queued by ``services.create_place`` / ``update_place``
+  (``geocode_status = "pending"``), with backoff, and queues them for the search index.
+"""
+import logging
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from geopy.adapters import URLLibAdapter
+from geopy.exc import GeocoderQueryError, GeopyError
+from geopy.geocoders import BANFrance
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from coordination.clock import utcnow
+from coordination.directory import search
+from coordination.directory.models import GeocodeCache, Place
+from coordination.extensions import db
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "maillage-coordination"
+MIN_SCORE = 0.4  # BAN answers something for almost any text; below this it is a guess
+MIN_QUERY, MAX_QUERY = 3, 200  # the BAN refuses shorter and longer queries
+MAX_ATTEMPTS = 8  # a pending place is retried with backoff, then marked "failed"
+BATCH = 50  # places geocoded per job run
+GAZETTEER_TTL = 300  # seconds an in-memory view of the directory's communes is trusted
+_POSTCODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a resident searches from."""
+    latitude: float
+    longitude: float
+    label: str
+    commune: str | None
+    insee_code: str | None
+    postcode: str | None
+    approximate: bool
+
+
+@dataclass(frozen=True)
+class GeocodeResult:
+    """One answer of the geocoder (or of the cache)."""
+    latitude: float
+    longitude: float
+    label: str
+    postcode: str | None
+    insee_code: str | None
+    commune: str | None
+    kind: str | None  # housenumber | street | municipality | locality
+    score: float | None
+
+
+class Unreachable(Exception):
+    """The geocoder could not be asked (network, timeout, server error, rate limit)."""
+
+
+# --- text ----------------------------------------------------------------------------------
+
+def normalise(text: str | None) -> str:
+    """The cache key: collapsed spaces, lower case, no surrounding punctuation."""
+    return " ".join((text or "").split()).strip(" ,;.").lower()[:300]
+
+
+def fold(text: str | None) -> str:
+    """For comparing names: no accents, œ/æ expanded, letters and digits only, single spaces;
+    "St" and "Ste" written out ("St-Herblain" = "Saint Herblain")."""
+    text = (text or "").lower().replace("œ", "oe").replace("æ", "ae")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    words = re.sub(r"[^a-z0-9]+", " ", text).split()
+    return " ".join({"st": "saint", "ste": "sainte"}.get(w, w) for w in words)
+
+
+# --- the directory's own communes ------------------------------------------------------------
+
+@dataclass
+class _Area:
+    """The centroid of the directory's geocoded places in a commune or a postcode."""
+    label: str
+    commune: str
+    insee_code: str | None
+    postcode: str | None
+    latitude: float
+    longitude: float
+    count: int
+
+    def location(self, approximate: bool) -> Location:
+        return Location(latitude=self.latitude, longitude=self.longitude, label=self.label, commune=self.commune,
+                        insee_code=self.insee_code, postcode=self.postcode, approximate=approximate)
+
+
+def _merge(rows) -> _Area:
+    """One area from rows (postcode, commune, insee, lat, lon, count): weighted centroid, the
+    commune with most places names it."""
+    total = sum(r[5] for r in rows)
+    main = max(rows, key=lambda r: r[5])
+    postcodes = {r[0] for r in rows}
+    return _Area(label=main[1], commune=main[1], insee_code=main[2],
+                 postcode=main[0] if len(postcodes) == 1 else None,
+                 latitude=sum(r[3] * r[5] for r in rows) / total, longitude=sum(r[4] * r[5] for r in rows) / total,
+                 count=total)
+
+
+class _Gazetteer:
+    """Postcodes and communes of the directory's geocoded places, held in memory (one GROUP BY),
+    rebuilt when a place is added or edited (cheap indexed stamp) or after ``GAZETTEER_TTL``."""
+
+    def __init__(self, rows):
+        by_postcode, by_commune = {}, {}
+        for row in rows:
+            by_postcode.setdefault(row[0], []).append(row)
+            by_commune.setdefault(fold(row[1]), {}).setdefault(row[2] or row[1], []).append(row)
+        self.postcodes = {code: _merge(rs) for code, rs in by_postcode.items()}
+        for code, area in self.postcodes.items():
+            area.label = f"{code} {area.commune}"
+        # A commune name shared by several communes (Saint-Denis) maps to each of them, most places first.
+        self.communes = {name: sorted((_merge(rs) for rs in communes.values()), key=lambda a: -a.count)
+                         for name, communes in by_commune.items()}
+
+    def postcode(self, code: str) -> _Area | None:
+        return self.postcodes.get(code)
+
+    def commune(self, name: str, *, unique: bool) -> _Area | None:
+        areas = self.communes.get(fold(name)) or []
+        if unique and len(areas) != 1:
+            return None
+        return areas[0] if areas else None
+
+    def find_in(self, text: str) -> _Area | None:
+        """Best effort for a text the geocoder could not read: a postcode in it, else the longest
+        commune name it contains (as whole words), else a commune starting with it."""
+        match = _POSTCODE.search(text)
+        if match and match[1] in self.postcodes:
+            return self.postcodes[match[1]]
+        folded = f" {fold(text)} "
+        names = [name for name in self.communes if f" {name} " in folded]
+        if names:
+            return self.communes[max(names, key=len)][0]
+        prefix = folded.strip()
+        if len(prefix) >= MIN_QUERY:
+            starting = sorted(name for name in self.communes if name.startswith(prefix))
+            if starting:
+                return max((self.communes[name][0] for name in starting), key=lambda a: a.count)
+        return None
+
+
+_gazetteer_lock = threading.Lock()
+_gazetteer_state: dict = {}
+
+
+def _gazetteer_stamp():
+    """Changes when a place is added (max id) or edited (max updated_at): two indexed lookups."""
+    return db.session.execute(select(func.max(Place.id), func.max(Place.updated_at))).one()
+
+
+def _gazetteer() -> _Gazetteer:
+    key = (id(current_app._get_current_object()), str(db.engine.url))
+    stamp = (key, *_gazetteer_stamp())
+    with _gazetteer_lock:
+        state = _gazetteer_state.get("current")
+        if state and state[0] == stamp and time.monotonic() - state[1] < GAZETTEER_TTL:
+            return state[2]
+    rows = db.session.execute(
+        select(Place.postcode, Place.commune, Place.insee_code, func.avg(Place.latitude), func.avg(Place.longitude),
+               func.count(Place.id))
+        .where(Place.latitude.is_not(None), Place.longitude.is_not(None), Place.deleted_at.is_(None))
+        .group_by(Place.postcode, Place.commune, Place.insee_code)
+    ).all()
+    gazetteer = _Gazetteer(rows)
+    with _gazetteer_lock:
+        _gazetteer_state["current"] = (stamp, time.monotonic(), gazetteer)
+    return gazetteer
+
+
+def forget_gazetteer() -> None:
+    """Drops the in-memory communes (after coordinates changed without an edit, e.g. in tests)."""
+    with _gazetteer_lock:
+        _gazetteer_state.clear()
+
+
+# --- the BAN -------------------------------------------------------------------------------
+
+_rate_lock = threading.Lock()
+_last_call = [0.0]
+
+
+def _wait_turn(min_delay: float) -> None:
+    """At most one call every ``min_delay`` seconds, across the threads of this process."""
+    with _rate_lock:
+        wait = _last_call[0] + min_delay - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        _last_call[0] = time.monotonic()
+
+
+def _ban(query: str) -> GeocodeResult | None:
+    """Asks the BAN; None when it finds nothing. Raises Unreachable when it cannot be asked."""
+    config = current_app.config
+    if not config["GEOCODER_ENABLED"]:
+        raise Unreachable("geocoder disabled")
+    geocoder = BANFrance(domain=config["GEOCODER_DOMAIN"], scheme=config["GEOCODER_SCHEME"],
+                         timeout=config["GEOCODER_TIMEOUT"], user_agent=USER_AGENT, adapter_factory=URLLibAdapter)
+    _wait_turn(config["GEOCODER_MIN_DELAY"])
+    try:
+        found = geocoder.geocode(query, limit=1)
+    except GeocoderQueryError:  # the BAN refused the text itself: nothing to find
+        return None
+    except (GeopyError, OSError, ValueError) as error:
+        log.warning("geocoder unreachable: %s", error)
+        raise Unreachable(str(error)) from None
+    if found is None:
+        return None
+    properties = (found.raw or {}).get("properties") or {}
+    return GeocodeResult(latitude=float(found.latitude), longitude=float(found.longitude),
+                         label=(properties.get("label") or found.address or query)[:300],
+                         postcode=(properties.get("postcode") or None), insee_code=properties.get("citycode") or None,
+                         commune=properties.get("city") or None, kind=properties.get("type") or None,
+                         score=_float(properties.get("score")))
+
+
+def _float(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _cached(key: str) -> GeocodeCache | None:
+    return db.session.scalar(select(GeocodeCache).where(GeocodeCache.query == key))
+
+
+def _from_cache(row: GeocodeCache) -> GeocodeResult | None:
+    if not row.found or row.latitude is None or row.longitude is None:
+        return None
+    return GeocodeResult(latitude=row.latitude, longitude=row.longitude, label=row.label or row.query,
+                         postcode=row.postcode, insee_code=row.insee_code, commune=row.commune, kind=row.kind,
+                         score=row.score)
+
+
+def _store(key: str, result: GeocodeResult | None) -> None:
+    """Caches an answer, in its own commit. Skipped when the session holds someone else's pending
+    changes (never committed behind their back). A concurrent insert of the same key wins."""
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        return
+    values = dict(query=key, found=result is not None, fetched_at=utcnow())
+    if result is not None:
+        values.update(latitude=result.latitude, longitude=result.longitude, label=result.label,
+                      postcode=(result.postcode or "")[:5] or None, insee_code=(result.insee_code or "")[:5] or None,
+                      commune=(result.commune or "")[:150] or None, kind=(result.kind or "")[:20] or None,
+                      score=result.score)
+    session.add(GeocodeCache(**values))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+
+
+def _geocode(query: str) -> GeocodeResult | None:
+    """Cache, then the BAN (cached). Raises Unreachable."""
+    key = normalise(query)
+    if len(key) < MIN_QUERY:
+        return None
+    row = _cached(key)
+    if row is not None:
+        return _from_cache(row)
+    result = _ban(key[:MAX_QUERY])
+    _store(key, result)
+    return result
+
+
+# --- search page ---------------------------------------------------------------------------
+
+def locate(where: str | None) -> Location | None:
+    """Where a resident searches from ("Saint-Herblain", "44800", "12 rue de Strasbourg Nantes"),
+    or None when nothing matches. Never raises."""
+    text = " ".join((where or "").split())
+    if not text:
+        return None
+    try:
+        return _locate(text)
+    except Exception:  # the search page must answer whatever happens here
+        log.exception("locate failed for %r", text)
+        db.session.rollback()
+        return None
+
+
+def _locate(text: str) -> Location | None:
+    gazetteer = _gazetteer()
+    if _POSTCODE.fullmatch(text):
+        area = gazetteer.postcode(text)
+        if area is not None:
+            return area.location(approximate=False)
+    else:
+        area = gazetteer.commune(text, unique=True)
+        if area is not None:
+            return area.location(approximate=False)
+    try:
+        result = _geocode(text)
+    except Unreachable:
+        area = gazetteer.find_in(text)
+        return area.location(approximate=True) if area is not None else None
+    if result is None or (result.score is not None and result.score < MIN_SCORE):
+        return None
+    return Location(latitude=result.latitude, longitude=result.longitude, label=result.label,
+                    commune=result.commune, insee_code=result.insee_code, postcode=result.postcode,
+                    approximate=False)
+
+
+# --- places --------------------------------------------------------------------------------
+
+def address_query(address: str | None, postcode: str | None, commune: str | None) -> str:
+    return " ".join(part.strip() for part in (address, postcode, commune) if part and part.strip())
+
+
+def geocode_address(address: str | None, postcode: str | None, commune: str | None) -> GeocodeResult | None:
+    """A place's address as coordinates; None when the geocoder finds nothing credible.
+    Raises Unreachable when the geocoder cannot be asked (the job retries later)."""
+    result = _geocode(address_query(address, postcode, commune))
+    if result is None or (result.score is not None and result.score < MIN_SCORE):
+        return None
+    if postcode and result.postcode and result.postcode != postcode.strip():
+        return None  # a match in another postcode is not this place
+    return result
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** attempts, 24 * 60))
+
+
+def geocode_pending_places(limit: int = BATCH) -> int:
+    """Scheduler job: geocodes the places waiting for coordinates; returns how many were geocoded.
+    Stops at the first unreachable answer (the others keep their turn)."""
+    if not current_app.config["GEOCODER_ENABLED"]:
+        return 0
+    now = utcnow()
+    places = db.session.execute(
+        select(Place.id, Place.address, Place.postcode, Place.commune, Place.geocode_attempts)
+        .where(Place.geocode_status == "pending", Place.deleted_at.is_(None),
+               or_(Place.geocode_next_at.is_(None), Place.geocode_next_at <= now))
+        .order_by(Place.geocode_next_at.is_not(None), Place.geocode_next_at, Place.id).limit(limit)
+    ).all()
+    done = []
+    for place_id, address, postcode, commune, attempts in places:
+        same_address = and_(Place.id == place_id, Place.geocode_status == "pending", Place.address == address,
+                            Place.postcode == postcode, Place.commune == commune)
+        try:
+            result = geocode_address(address, postcode, commune)
+        except Unreachable:
+            tries = (attempts or 0) + 1
+            values = ({"geocode_status": "failed", "geocode_next_at": None} if tries >= MAX_ATTEMPTS
+                      else {"geocode_next_at": utcnow() + _backoff(tries)})
+            db.session.execute(update(Place).where(same_address).values(geocode_attempts=tries, **values)
+                               .execution_options(synchronize_session=False))
+            db.session.commit()
+            break
+        if result is None:  # the address is not known to the BAN: retrying will not help
+            values = {"geocode_status": "failed", "geocode_next_at": None,
+                      "geocode_attempts": (attempts or 0) + 1}
+        else:
+            values = {"geocode_status": "done", "geocode_next_at": None, "latitude": result.latitude,
+                      "longitude": result.longitude, "coordinates_source": "geocoder"}
+        # A plain UPDATE: not a content edit, so the version (optimistic locking) is left alone, and
+        # nothing is written if the address changed meanwhile.
+        written = db.session.execute(update(Place).where(same_address).values(**values)
+                                     .execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+        if written and result is not None:
+            done.append(place_id)
+    if done:
+        search.queue_place_ids(done)
+    return len(done)
