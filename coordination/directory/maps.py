@@ -87,12 +87,13 @@ class _PlainMarkers(MacroElement):
         self.callback = _MARKER_JS
 
 
-class _FrenchZoom(MacroElement):
-    """The zoom buttons, labelled in French (Leaflet's default labels are English)."""
+class _FrenchControls(MacroElement):
+    """Zoom buttons labelled in French (Leaflet's defaults are English) and a metric scale."""
     _template = Template("""
         {% macro script(this, kwargs) %}
             L.control.zoom({zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer"})
                 .addTo({{ this._parent.get_name() }});
+            L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
     """)
 
@@ -130,8 +131,8 @@ def results_map(places_with_coords: Iterable[MapPlace], center: tuple[float, flo
     points = [(p.latitude, p.longitude) for p in places] + ([tuple(center)] if center else [])
     start = points[0] if len(points) == 1 else (center or FRANCE)
     fmap = Map(location=list(start), zoom_start=DEFAULT_ZOOM if points else 6, tiles=tile_url, attr=attribution,
-               zoom_control=False, control_scale=True)
-    _FrenchZoom().add_to(fmap)
+               zoom_control=False)
+    _FrenchControls().add_to(fmap)
     if center:
         folium.CircleMarker(list(center), radius=9, color="#b00020", weight=3, fill=False,
                             interactive=False).add_to(fmap)

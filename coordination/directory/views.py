@@ -170,8 +170,7 @@ def format_distance(km) -> str:
 
 
 def opening_status(place) -> str:
-    status_text = getattr(hours, "status_text", None)  # written with the opening-hours engine
-    return status_text(place, utcnow()) if status_text else ""
+    return hours.status_text(place, utcnow())
 
 
 def search_url(**changes) -> str:
