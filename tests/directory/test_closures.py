@@ -1,0 +1,177 @@
+"""Temporary closures and exceptional hours, declared by partners: the use cases and the pages."""
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from coordination.audit import AuditEvent
+from coordination.directory import hours, search, services
+from coordination.directory.models import PlaceClosure
+from coordination.errors import Invalid, NotFound, PermissionDenied
+from coordination.extensions import db as _db
+from tests.conftest import make_member, make_organisation, make_place, make_user
+
+
+@pytest.fixture
+def today():
+    return services.paris_today()
+
+
+@pytest.fixture
+def place():
+    return make_place(make_organisation("Médiathèque Jacques Demy"), opening_hours="Mo-Sa 10:00-18:00")
+
+
+@pytest.fixture
+def member(place):
+    return make_member(place.organisation)
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    ids = []
+    monkeypatch.setattr(search, "queue_place_ids", ids.extend)
+    return ids
+
+
+def days(today, start, end=None):
+    return {"starts_on": (today + timedelta(days=start)).isoformat(),
+            "ends_on": (today + timedelta(days=start if end is None else end)).isoformat()}
+
+
+def errors_of(call) -> dict:
+    with pytest.raises(Invalid) as error:
+        call()
+    return error.value.errors
+
+
+# --- use cases -----------------------------------------------------------------------------
+
+def test_a_partner_declares_a_closure(place, member, today, queued):
+    closure = services.add_closure(place.id, {**days(today, 0, 2), "closed": True, "message": "  Travaux   de peinture "},
+                                   actor=member)
+    assert (closure.starts_on, closure.ends_on, closure.opening_hours, closure.message, closure.created_by_id) == (
+        today, today + timedelta(days=2), None, "Travaux de peinture", member.id)
+    assert queued == [place.id]
+    event = _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "place.closure.add"))
+    assert event.object_id == str(place.id) and event.details["closed"] is True
+    _db.session.expire_all()
+    assert hours.status_text(place, services.utcnow()).startswith("Fermé temporairement jusqu'au ")
+
+
+def test_exceptional_hours_are_validated_osm_hours(place, member, today, queued):
+    closure = services.add_closure(place.id, {**days(today, 3, 9), "closed": False, "opening_hours": "Mo-Fr 10:00-12:00"},
+                                   actor=member)
+    assert closure.opening_hours == "Mo-Fr 10:00-12:00" and closure.message is None
+    assert "Horaires non reconnus" in errors_of(lambda: services.add_closure(
+        place.id, {**days(today, 20), "closed": False, "opening_hours": "lundi matin"}, actor=member))["opening_hours"][0]
+    assert "Indiquez les horaires exceptionnels" in errors_of(lambda: services.add_closure(
+        place.id, {**days(today, 20), "closed": False, "opening_hours": " "}, actor=member))["opening_hours"][0]
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"starts_on": "", "ends_on": ""}, "starts_on", "Indiquez la date de début."),
+    ({"starts_on": "demain", "ends_on": "2030-01-01"}, "starts_on", "« demain » n'est pas une date valable"),
+    ({"starts_on": "31/02/2030", "ends_on": "2030-03-01"}, "starts_on", "n'est pas une date valable"),
+    ("end-before-start", "ends_on", "La date de fin doit être le même jour que la date de début ou après."),
+    ("past", "starts_on", "La date de début est passée"),
+    ("too-long", "ends_on", "au plus un an"),
+    ("long-message", "message", "280 caractères au maximum"),
+])
+def test_bad_closures_get_french_errors(place, member, today, queued, data, field, message):
+    if isinstance(data, str):
+        data = {
+            "end-before-start": days(today, 5, 4),
+            "past": days(today, -3, 2),
+            "too-long": days(today, 0, 400),
+            "long-message": {**days(today, 1), "message": "x" * 281},
+        }[data]
+    errors = errors_of(lambda: services.add_closure(place.id, {"closed": True, **data}, actor=member))
+    assert message in errors[field][0]
+    assert queued == [] and _db.session.scalars(select(PlaceClosure)).all() == []
+
+
+def test_french_dates_are_understood(place, member, today, queued):
+    start = today + timedelta(days=2)
+    closure = services.add_closure(place.id, {"starts_on": start.strftime("%d/%m/%Y"), "ends_on": start.strftime("%d/%m/%Y"),
+                                              "closed": True}, actor=member)
+    assert closure.starts_on == closure.ends_on == start
+
+
+def test_overlapping_periods_are_refused(place, member, today, queued):
+    services.add_closure(place.id, {**days(today, 5, 10), "closed": True}, actor=member)
+    errors = errors_of(lambda: services.add_closure(place.id, {**days(today, 10, 12), "closed": True}, actor=member))
+    assert "Une autre période est déjà déclarée du " in errors["starts_on"][0]
+    services.add_closure(place.id, {**days(today, 11, 12), "closed": True}, actor=member)  # right after: fine
+
+
+def test_removing_a_closure(place, member, today, queued):
+    closure = services.add_closure(place.id, {**days(today, 1), "closed": True}, actor=member)
+    queued.clear()
+    services.remove_closure(closure.id, actor=member)
+    assert _db.session.scalars(select(PlaceClosure)).all() == [] and queued == [place.id]
+    assert "place.closure.remove" in [e.action for e in _db.session.scalars(select(AuditEvent))]
+    with pytest.raises(NotFound):
+        services.remove_closure(closure.id, actor=member)
+
+
+def test_only_editors_of_the_place_manage_its_closures(place, member, today, queued):
+    outsider = make_member(make_organisation())
+    with pytest.raises(PermissionDenied):
+        services.add_closure(place.id, {**days(today, 1), "closed": True}, actor=outsider)
+    closure = services.add_closure(place.id, {**days(today, 1), "closed": True}, actor=member)
+    with pytest.raises(PermissionDenied):
+        services.remove_closure(closure.id, actor=outsider)
+    coordinator = make_user(coordinator=True)
+    services.remove_closure(closure.id, actor=coordinator)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+def html_of(response) -> str:
+    return re.sub(r"[ \t\n]+", " ", unescape(response.get_data(as_text=True)))
+
+
+def test_the_closures_page_adds_lists_and_removes(client, login, place, member, today, queued):
+    login(member)
+    url = f"/espace-partenaire/lieux/{place.id}/fermetures"
+    html = html_of(client.get(url))
+    assert "Aucune fermeture ni aucun horaire exceptionnel n'est prévu." in html
+    for field in ("starts_on", "ends_on", "opening_hours", "message"):
+        assert re.search(rf'<label for="{field}">', html), field
+    response = client.post(url, data={**days(today, 1, 3), "kind": "closed", "message": "Inventaire annuel"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    html = html_of(client.get(url))
+    assert "Inventaire annuel" in html and "\u00a0: fermé" in html
+    assert "Inventaire annuel" in html_of(client.get(f"/lieux/{place.public_id}"))
+
+    response = client.post(url, data={**days(today, 10, 12), "kind": "hours", "opening_hours": "10:00-12:00"})
+    assert response.status_code == 302
+    assert "horaires exceptionnels" in html_of(client.get(url))
+
+    closure = _db.session.scalars(select(PlaceClosure).order_by(PlaceClosure.id)).first()
+    response = client.post(f"/espace-partenaire/fermetures/{closure.id}/supprimer")
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    assert "Inventaire annuel" not in html_of(client.get(url))
+
+
+def test_the_closures_page_shows_errors_next_to_the_fields(client, login, place, member, today, queued):
+    login(member)
+    url = f"/espace-partenaire/lieux/{place.id}/fermetures"
+    response = client.post(url, data={**days(today, 4, 2), "kind": "hours", "opening_hours": ""})
+    assert response.status_code == 400
+    html = html_of(response)
+    assert 'id="ends_on-error">La date de fin doit être' in html
+    assert 'id="opening_hours-error">Indiquez les horaires exceptionnels' in html
+    assert 'aria-invalid="true"' in html and "Le formulaire contient des erreurs" in html
+
+
+def test_the_closures_page_is_for_editors_only(client, login, place, today):
+    url = f"/espace-partenaire/lieux/{place.id}/fermetures"
+    assert client.get(url).status_code == 302  # to the login page
+    login(make_member(make_organisation()))
+    assert client.get(url).status_code == 403
+    assert client.post(url, data={**days(today, 1), "kind": "closed"}).status_code == 403
+    assert _db.session.scalars(select(PlaceClosure)).all() == []
