@@ -4,7 +4,7 @@ The form checks each field with the same functions as the services (``validation
 messages appear next to the fields; the services validate again, as they do for the CLI and imports.
 """
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
@@ -308,3 +308,26 @@ class SearchForm(FlaskForm):
     @property
     def has_filters(self) -> bool:
         return bool(self.facets or self.open_now or self.open_saturday)
+
+
+# --- Closures: temporary closures and exceptional hours (partner space) -----------------------
+
+class ClosureForm(FlaskForm):
+    """A period when the regular hours do not apply; the service checks the dates and the hours."""
+    starts_on = StringField("Du", render_kw={"type": "date"})  # the service reads and checks the dates
+    ends_on = StringField("Au (inclus)", render_kw={"type": "date"})
+    kind = RadioField("Pendant cette période, le lieu est", default="closed",
+                      choices=[_Choice("closed", "fermé"), _Choice("hours", "ouvert avec des horaires exceptionnels")])
+    opening_hours = StringField("Horaires exceptionnels (syntaxe OpenStreetMap, par exemple « Mo-Fr 09:00-12:00 »)")
+    message = TextAreaField("Message pour le public (facultatif)", render_kw={"rows": 2, "maxlength": 280})
+
+    def closure_data(self) -> dict:
+        return {"starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "closed": self.kind.data != "hours",
+                "opening_hours": self.opening_hours.data if self.kind.data == "hours" else None,
+                "message": self.message.data}
+
+    def add_errors(self, errors: dict) -> None:
+        for name, messages in errors.items():
+            field = self._fields.get(name)
+            if field is not None:
+                field.errors = list(field.errors) + list(messages)

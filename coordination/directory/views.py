@@ -3,13 +3,15 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
+import segno
 
 from coordination.clock import utcnow
 from coordination.directory import hours, maps, permissions, services, validation
-from coordination.directory.forms import FACET_LABELS, FACET_PARAMS, EditPlaceForm, PlaceForm, SearchForm
+from coordination.directory.forms import FACET_LABELS, FACET_PARAMS, ClosureForm, EditPlaceForm, PlaceForm, SearchForm
 from coordination.errors import Conflict, Invalid
 from coordination.security import csp_nonce
-from coordination.utils import safe_next_url
+from coordination.utils import external_url, safe_next_url
 from coordination.vocabularies import (
     ORGANISATION_KINDS,
     ORGANISATION_STATUSES,
@@ -65,10 +67,67 @@ def home():
     return render_template("directory/home.html", form=form, places=services.published_places(limit=6))
 
 
+# --- place page, printable sheet, temporary closures -------------------------------------------
+
+def place_context(place) -> dict:
+    """What the place page and the sheet show besides the place: today's state, closures ahead,
+    the itinerary link."""
+    now = utcnow()
+    today = services.paris_today()
+    itinerary = (f"https://www.openstreetmap.org/directions?to={place.latitude:.6f},{place.longitude:.6f}"
+                 if place.latitude is not None and place.longitude is not None else None)
+    return {"place": place, "status": hours.status_text(place, now), "open_now": hours.is_open_at(place, now),
+            "closures": hours.upcoming_closures(place, today), "today": today, "itinerary": itinerary,
+            "live_url": external_url("directory.place_page", public_id=place.public_id)}
+
+
+@bp.context_processor
+def place_helpers():
+    return {"closure_period": hours.closure_period}
+
+
+def qr_svg(url: str) -> Markup:
+    """A QR code to ``url`` as inline SVG (no style attribute, nothing fetched)."""
+    svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, svgclass="qr-code", lineclass=None)
+    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR code : adresse de la fiche en ligne" ', 1))
+
+
 @bp.get("/lieux/<public_id>")
 def place_page(public_id):
     place = services.get_public_place(public_id, actor=_actor())
-    return render_template("directory/place.html", place=place)
+    return render_template("directory/place.html", **place_context(place))
+
+
+@bp.get("/lieux/<public_id>/fiche")
+def place_sheet(public_id):
+    place = services.get_public_place(public_id, actor=_actor())
+    context = place_context(place)
+    return render_template("directory/sheet.html", qr_code=qr_svg(context["live_url"]), **context)
+
+
+@bp.route("/espace-partenaire/lieux/<int:place_id>/fermetures", methods=["GET", "POST"])
+@login_required
+def place_closures(place_id):
+    place, closures = services.place_closures(place_id, actor=_actor())
+    form = ClosureForm()
+    if form.validate_on_submit():
+        try:
+            services.add_closure(place_id, form.closure_data(), actor=_actor())
+        except Invalid as error:
+            form.add_errors(error.errors)
+        else:
+            flash("La période a été enregistrée : elle s'affiche sur la fiche du lieu.", "success")
+            return redirect(url_for(".place_closures", place_id=place_id))
+    return render_template("directory/closures.html", place=place, closures=closures, form=form,
+                           today=services.paris_today()), 400 if form.errors else 200
+
+
+@bp.post("/espace-partenaire/fermetures/<int:closure_id>/supprimer")
+@login_required
+def remove_closure(closure_id):
+    closure = services.remove_closure(closure_id, actor=_actor())
+    flash("La période a été supprimée.", "success")
+    return redirect(url_for(".place_closures", place_id=closure.place_id))
 
 
 # --- partner space -------------------------------------------------------------------------
@@ -195,12 +254,13 @@ def results_map_html(results) -> str:
 
 
 def facet_groups(form, results) -> list[dict]:
-    """The filter checkboxes: each vocabulary's values with their counts, plus the checked ones."""
+    """The filter checkboxes: the values found in the results, with their counts, and the checked ones."""
     groups = []
     for param, key in FACET_PARAMS.items():
         checked = form.facets.get(key, [])
         counts = dict(results.facets.get(key, []))
-        values = list(counts) + [value for value in checked if value not in counts]
+        values = [value for value, count in counts.items() if count or value in checked]
+        values += [value for value in checked if value not in counts]
         options = [{"value": value, "label": TYPOLOGIES.get(value, value) if key == "typology" else value,
                     "count": counts.get(value, 0), "checked": value in checked} for value in values]
         if options:
