@@ -10,6 +10,7 @@ UPDATE statements that leave the version alone, so that a coordinator unpublishi
 make a partner's edit in progress fail with a conflict.
 """
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
@@ -18,9 +19,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from coordination import audit
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Organisation, User
-from coordination.clock import utcnow
-from coordination.directory import hours, permissions, validation
-from coordination.directory.models import Place
+from coordination.clock import to_paris, utcnow
+from coordination.directory import hours, permissions, search, validation
+from coordination.directory.models import Place, PlaceClosure
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
 from coordination.vocabularies import TYPOLOGIES
@@ -159,11 +160,26 @@ def _with_coordinates_source(cleaned: dict, place: Place | None) -> dict:
     return {**cleaned, "coordinates_source": source}
 
 
+ADDRESS_FIELDS = ("address", "postcode", "commune")
+
+
+def _queue_geocoding(place: Place, changed) -> None:
+    """Geocoding never blocks a save: a place whose address changed, or that has no coordinates,
+    waits for the geocoding job (geocoding.geocode_pending_places) unless a person typed them."""
+    if place.coordinates_source == "manual" and place.latitude is not None:
+        return
+    if set(ADDRESS_FIELDS) & set(changed) and place.latitude is not None:
+        place.latitude = place.longitude = place.coordinates_source = None  # stale: another address
+    if place.latitude is None or place.longitude is None:
+        place.geocode_status, place.geocode_attempts, place.geocode_next_at = "pending", 0, None
+
+
 def create_place(organisation_id: int, data: dict, *, actor) -> Place:
     organisation = get_organisation_for_new_place(organisation_id, actor=actor)
     cleaned = _with_coordinates_source(validation.clean_place(data), None)
     now = utcnow()
     place = Place(organisation=organisation, created_at=now, updated_at=now, verified_at=now, **cleaned)
+    _queue_geocoding(place, cleaned)
     db.session.add(place)
     db.session.flush()
     audit.record(actor, "place.create", "place", place.id, organisation_id=organisation.id,
@@ -211,6 +227,7 @@ def update_place(place_id: int, data: dict, *, actor, expected_version: int | No
         raise _conflict(place, cleaned)
     for name in changed:
         setattr(place, name, cleaned[name])
+    _queue_geocoding(place, changed)
     place.updated_at = utcnow()
     if auth_permissions.is_member(actor, place.organisation):
         place.verified_at = place.updated_at  # its partner just reviewed it
@@ -256,3 +273,103 @@ def delete_place(place_id: int, *, actor) -> Place:
     audit.record(actor, "place.delete", "place", place.id, public_id=place.public_id)
     db.session.commit()
     return place
+
+
+# --- Closures: temporary closures and exceptional hours -------------------------------------
+
+CLOSURE_NOT_FOUND = "Cette fermeture n'existe pas ou a déjà été supprimée."
+CLOSURE_MAX_DAYS = 366
+CLOSURE_MESSAGE_MAX = 280
+
+
+def paris_today() -> date:
+    return to_paris(utcnow()).date()
+
+
+def _closure_date(value, errors: dict, name: str, label: str) -> date | None:
+    if isinstance(value, date):
+        return value
+    text = (value or "").strip() if isinstance(value, str) else ""
+    if not text:
+        errors[name] = [f"Indiquez la date {label}."]
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        day, month, year = (int(part) for part in text.replace("-", "/").split("/"))
+        return date(year, month, day)
+    except ValueError:
+        errors[name] = [f"« {text[:20]} » n'est pas une date valable (format JJ/MM/AAAA)."]
+        return None
+
+
+def _clean_closure(place: Place, data: dict, today: date) -> dict:
+    """{starts_on, ends_on, closed, opening_hours, message} -> the closure's columns; Invalid otherwise."""
+    errors: dict[str, list[str]] = {}
+    starts_on = _closure_date(data.get("starts_on"), errors, "starts_on", "de début")
+    ends_on = _closure_date(data.get("ends_on"), errors, "ends_on", "de fin")
+    if starts_on and ends_on:
+        if ends_on < starts_on:
+            errors["ends_on"] = ["La date de fin doit être le même jour que la date de début ou après."]
+        elif starts_on < today:
+            errors["starts_on"] = ["La date de début est passée : indiquez aujourd'hui ou une date à venir."]
+        elif (ends_on - starts_on).days >= CLOSURE_MAX_DAYS:
+            errors["ends_on"] = ["Une fermeture temporaire dure au plus un an : au-delà, modifiez les horaires "
+                                 "du lieu ou retirez-le de l'annuaire."]
+        else:
+            for other in place.closures:
+                if other.starts_on <= ends_on and starts_on <= other.ends_on:
+                    errors["starts_on"] = [f"Une autre période est déjà déclarée {hours.closure_period(other, today)} "
+                                           ": supprimez-la d'abord ou choisissez d'autres dates."]
+                    break
+    opening_hours = None
+    if not data.get("closed"):
+        try:
+            opening_hours = hours.validate(data.get("opening_hours")) or None
+        except hours.HoursError as error:
+            errors["opening_hours"] = [str(error)]
+        else:
+            if opening_hours is None:
+                errors["opening_hours"] = ["Indiquez les horaires exceptionnels, ou choisissez « Fermé »."]
+    message = " ".join((data.get("message") or "").split()) or None
+    if message and len(message) > CLOSURE_MESSAGE_MAX:
+        errors["message"] = [f"{CLOSURE_MESSAGE_MAX} caractères au maximum (actuellement {len(message)})."]
+    if errors:
+        raise Invalid(errors=errors)
+    return {"starts_on": starts_on, "ends_on": ends_on, "opening_hours": opening_hours, "message": message}
+
+
+def add_closure(place_id: int, data: dict, *, actor) -> PlaceClosure:
+    """Declares a temporary closure (``closed`` true) or exceptional hours (``opening_hours``, OSM
+    syntax) from ``starts_on`` to ``ends_on`` inclusive, with an optional ``message`` for residents."""
+    place = get_place_for_edit(place_id, actor=actor)
+    cleaned = _clean_closure(place, data, paris_today())
+    closure = PlaceClosure(place=place, created_by_id=getattr(actor, "id", None), **cleaned)
+    db.session.add(closure)
+    db.session.flush()
+    audit.record(actor, "place.closure.add", "place", place.id, closure_id=closure.id,
+                 starts_on=closure.starts_on.isoformat(), ends_on=closure.ends_on.isoformat(),
+                 closed=closure.opening_hours is None)
+    db.session.commit()
+    search.queue_place_ids([place.id])
+    return closure
+
+
+def remove_closure(closure_id: int, *, actor) -> PlaceClosure:
+    closure = db.session.get(PlaceClosure, closure_id)
+    if closure is None:
+        raise NotFound(CLOSURE_NOT_FOUND)
+    place = get_place_for_edit(closure.place_id, actor=actor)
+    db.session.delete(closure)
+    audit.record(actor, "place.closure.remove", "place", place.id, closure_id=closure_id)
+    db.session.commit()
+    search.queue_place_ids([place.id])
+    return closure
+
+
+def place_closures(place_id: int, *, actor) -> tuple[Place, list[PlaceClosure]]:
+    """The place (for its editors) and its current and future closures."""
+    place = get_place_for_edit(place_id, actor=actor)
+    return place, hours.upcoming_closures(place, paris_today())
