@@ -249,9 +249,19 @@ _SPECIAL = {
 }
 
 
+_EVERY_DAY = re.compile(rf"^\s*{_RANGES}\s*$")
+
+
+def _every_day(expr: str | None) -> str:
+    """Rules without a day selector ("10:00-12:00") apply every day: written out so they can be shown."""
+    expr = expr or ""
+    return "; ".join(f"Mo-Su {rule.strip()}" if _EVERY_DAY.match(rule) else rule.strip()
+                     for rule in (expr[start:end] for start, end in _rules(expr)) if rule.strip())
+
+
 def describe_lines(expr: str | None) -> list[str]:
     """French lines for people: ["Lundi au vendredi : 9 h – 12 h, 14 h – 17 h 30", …]."""
-    week, rest = split(expr)
+    week, rest = split(_every_day(expr))
     lines = []
     for ranges, runs in _groups(week):
         times = ", ".join(f"{_french_time(start)} – {_french_time(end)}" for start, end in ranges)

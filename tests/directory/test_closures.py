@@ -175,3 +175,10 @@ def test_the_closures_page_is_for_editors_only(client, login, place, today):
     assert client.get(url).status_code == 403
     assert client.post(url, data={**days(today, 1), "kind": "closed"}).status_code == 403
     assert _db.session.scalars(select(PlaceClosure)).all() == []
+
+
+def test_the_partner_space_links_to_the_closures_page(client, login, place, member):
+    login(member)
+    url = f"/espace-partenaire/lieux/{place.id}/fermetures"
+    assert url in html_of(client.get("/espace-partenaire"))
+    assert url in html_of(client.get(f"/espace-partenaire/lieux/{place.id}/modifier"))

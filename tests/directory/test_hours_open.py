@@ -135,3 +135,10 @@ def test_closure_helpers():
     assert hours.closure_period(future, today) == "le 4 janvier 2027"
     assert hours.closure_on(p, date(2026, 3, 2)) is current
     assert hours.closure_on(p, date(2026, 3, 3)) is None
+
+
+def test_rules_without_days_are_described_as_every_day():
+    assert hours.describe_lines("10:00-12:00,14:00-16:00") == [
+        f"Lundi au dimanche{NBSP}: 10{NBSP}h – 12{NBSP}h, 14{NBSP}h – 16{NBSP}h"]
+    assert hours.describe_lines("Mo-Fr 09:00-12:00; PH off") == [
+        f"Lundi au vendredi{NBSP}: 9{NBSP}h – 12{NBSP}h", "Fermé les jours fériés"]

@@ -79,7 +79,7 @@ def test_a_current_closure_is_shown_first(client, place):
 def test_future_exceptional_hours_are_announced(client, place):
     add_closure(place, days_from=10, days=5, opening_hours="10:00-12:00", message=None)
     html = html_of(client.get(f"/lieux/{place.public_id}"))
-    assert "horaires exceptionnels" in html and f"Tous les jours{NBSP}: 10{NBSP}h – 12{NBSP}h" not in html
+    assert "horaires exceptionnels" in html and f"Lundi au dimanche{NBSP}: 10{NBSP}h – 12{NBSP}h" in html
     assert "Fermé temporairement" not in html
 
 
