@@ -66,6 +66,7 @@ def test_names_are_data_never_markup():
     html = render([MapPlace(47.2, -1.55, "<script>alert(1)</script>", "/lieux/x", "</script><b>")])
     assert "<script>alert" not in html and "</script><b>" not in html
     assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in html
+    assert "\\u003c/script\\u003e\\u003cb\\u003e" in html
     # the popup is built from text nodes, not parsed HTML
     assert "textContent = row[2]" in html and "innerHTML" not in html
 
@@ -88,14 +89,33 @@ def test_plain_markers_up_to_the_threshold_then_one_fast_cluster():
 def test_places_without_coordinates_are_left_out_and_the_view_fits_the_rest():
     items = [*places(2), MapPlace(None, None, "Sans coordonnées", "/lieux/y")]
     html = render(items)
-    assert "Sans coordonnées" not in html
-    assert ".fitBounds(" in html
-    assert "L.circleMarker(" in html  # the searched position
+    assert "Sans coordonn" not in html
+    assert '"center":[47.2173,-1.5534],"bounds":[[47.0,-2.0],[47.2173,-1.5534]]' in html
+
+
+def test_one_place_no_center_is_centred_on_it():
+    html = results_map(places(1), tile_url=TILES, attribution=ATTRIBUTION)
+    assert '{"center":null,"bounds":null,"start":[47.0,-2.0],"zoom":13}' in html
 
 
 def test_no_place_no_center_shows_france():
     html = results_map([], tile_url=TILES, attribution=ATTRIBUTION)
-    assert "center: [46.6, 2.4]" in html and ".fitBounds(" not in html
+    assert '{"center":null,"bounds":null,"start":[46.6,2.4],"zoom":6}' in html
+    assert "var rows = [];" in html
+
+
+def test_the_folium_skeleton_is_built_once_per_configuration():
+    first, second = render(places(2)), render(places(3))
+    map_id = re.search(r'id="(map_[0-9a-f]+)"', first)[1]
+    assert f'id="{map_id}"' in second
+    other = results_map(places(2), tile_url="https://autre.example.org/{z}/{x}/{y}.png", attribution="x")
+    assert f'id="{map_id}"' not in other and "autre.example.org" in other
+
+
+def test_placeholders_never_leak_nor_are_replaced_twice():
+    html = render([MapPlace(47.2, -1.55, "__MAILLAGE_VIEW__", "/lieux/x", '"__MAILLAGE_ROWS__"')])
+    assert html.count("__MAILLAGE_VIEW__") == 1 and html.count("__MAILLAGE_ROWS__") == 1
+    assert '"bounds":[[' in html
 
 
 def test_five_thousand_markers_stay_light():
