@@ -179,7 +179,7 @@ def create_place(organisation_id: int, data: dict, *, actor) -> Place:
     cleaned = _with_coordinates_source(validation.clean_place(data), None)
     now = utcnow()
     place = Place(organisation=organisation, created_at=now, updated_at=now, verified_at=now, **cleaned)
-    _queue_geocoding(place, cleaned)
+    _queue_geocoding(place, ())  # new: only a place without coordinates waits for the geocoder
     db.session.add(place)
     db.session.flush()
     audit.record(actor, "place.create", "place", place.id, organisation_id=organisation.id,

@@ -308,3 +308,13 @@ def test_only_the_geocoding_module_imports_geopy():
     users = sorted(str(path.relative_to(root)) for path in root.rglob("*.py")
                    if re.search(r"^\s*(from|import) geopy", path.read_text(encoding="utf-8"), re.M))
     assert users == ["directory/geocoding.py"]
+
+
+def test_a_new_place_keeps_the_coordinates_it_comes_with(app, monkeypatch):
+    monkeypatch.setattr(search, "queue_place_ids", lambda ids: None)
+    organisation = make_organisation()
+    member = make_member(organisation)
+    imported = _new_place(organisation, member, latitude="47.2", longitude="-1.5", coordinates_source="import")
+    assert (imported.latitude, imported.coordinates_source, imported.geocode_status) == (47.2, "import", None)
+    bare = _new_place(organisation, member)
+    assert (bare.latitude, bare.geocode_status) == (None, "pending")
