@@ -62,11 +62,11 @@ def register_blueprints(app):
 
 def register_cli(app):
     from coordination.auth.cli import users_cli
-    from coordination.directory.cli import demo_cli
+    from coordination.directory.cli import demo_cli, search_cli
     from coordination.mail_cli import mail_cli
     from coordination.scheduler import scheduler_cli
 
-    for group in (users_cli, demo_cli, mail_cli, scheduler_cli):
+    for group in (users_cli, demo_cli, search_cli, mail_cli, scheduler_cli):
         app.cli.add_command(group)
 
 

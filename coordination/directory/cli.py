@@ -10,3 +10,23 @@ def seed(if_empty):
     """Crée le réseau de démonstration (Nantes / Loire-Atlantique)."""
     from coordination.directory import demo
     demo.seed(if_empty=if_empty, echo=click.echo)
+
+
+search_cli = AppGroup("search", help="Index de recherche des lieux.")
+
+
+@search_cli.command("reindex")
+def reindex():
+    """Reconstruit l'index dans un nouveau dossier, puis le met en service d'un coup."""
+    from coordination.directory import search
+    with click.progressbar(length=search.public_place_count(), label="Indexation des lieux") as bar:
+        count = search.reindex(progress=bar.update)
+    click.echo(f"Index reconstruit : {count} lieux publiés.")
+
+
+@search_cli.command("apply-queue")
+def apply_queue():
+    """Applique une fois la file des lieux modifiés à l'index."""
+    from coordination.directory import search
+    count = search.apply_queue()
+    click.echo(f"{count} lieu(x) mis à jour dans l'index.")

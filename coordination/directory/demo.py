@@ -12,7 +12,7 @@ from stdnum import luhn
 
 from coordination import audit
 from coordination.auth.models import Membership, Organisation, User
-from coordination.directory import hours, validation
+from coordination.directory import hours, search, validation
 from coordination.directory.models import Place
 from coordination.extensions import db
 from coordination.vocabularies import (
@@ -299,6 +299,7 @@ def seed(*, if_empty: bool, echo) -> None:
     except Exception:
         db.session.rollback()
         raise
+    search.queue_place_ids(counts["place_ids"])
     echo(f"Réseau de démonstration créé : {counts['organisations']} organisations, {counts['places']} lieux, "
          f"{counts['users']} comptes.")
     echo(f"Mot de passe de tous les comptes : {PASSWORD}")
@@ -319,10 +320,12 @@ def _create(rng: random.Random) -> dict:
             contact_email=f"contact@{slug(name)[:30].strip('-')}.{DOMAIN}", contact_phone=_phone(rng))
         db.session.add(organisations[key])
 
+    places = []
     for organisation_key, commune_key, name in PLACES:
         kind = ORGANISATIONS[organisation_key][1]
         cleaned = validation.clean_place(_place_data(rng, kind, organisation_key, commune_key, name))
-        db.session.add(Place(organisation=organisations[organisation_key], **cleaned))
+        places.append(Place(organisation=organisations[organisation_key], **cleaned))
+    db.session.add_all(places)
 
     accounts = []
     for organisation_key, role, first_name, last_name in PEOPLE:
@@ -335,4 +338,4 @@ def _create(rng: random.Random) -> dict:
     db.session.flush()
     audit.record(coordinator, "demo.seed", "network", "demo", places=len(PLACES))
     return {"organisations": len(organisations), "places": len(PLACES), "users": len(PEOPLE) + 1,
-            "accounts": accounts}
+            "accounts": accounts, "place_ids": [place.id for place in places]}

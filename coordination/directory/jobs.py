@@ -1,5 +1,13 @@
 """Scheduled jobs of this domain (run by coordination.scheduler)."""
+from flask import current_app, has_app_context
+
 from coordination.jobs import Job
+
+
+def _every_queue_interval(tz):
+    from apscheduler.triggers.interval import IntervalTrigger
+    seconds = current_app.config["SEARCH_QUEUE_INTERVAL"] if has_app_context() else 5
+    return IntervalTrigger(seconds=seconds, timezone=tz)
 
 
 def _every_minute(tz):
@@ -8,6 +16,9 @@ def _every_minute(tz):
 
 
 JOBS: list = [
+    # The only writer of the search index: applies the queue of changed places (and builds the
+    # index when it is missing), every SEARCH_QUEUE_INTERVAL seconds.
+    Job(id="search.apply_queue", func="coordination.directory.search:apply_queue", trigger=_every_queue_interval),
     # Places saved without coordinates (or with a new address) wait for the geocoder: every minute,
     # with backoff per place (geocoding.geocode_pending_places).
     Job(id="geocoding.pending_places", func="coordination.directory.geocoding:geocode_pending_places",

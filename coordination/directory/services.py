@@ -9,22 +9,32 @@ unpublishing and "still accurate" confirmations are not content edits: they are 
 UPDATE statements that leave the version alone, so that a coordinator unpublishing a place does not
 make a partner's edit in progress fail with a conflict.
 """
+import functools
+import logging
+import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
+from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Organisation, User
-from coordination.clock import to_paris, utcnow
+from coordination.clock import PARIS, to_paris, utcnow
 from coordination.directory import hours, permissions, search, validation
-from coordination.directory.models import Place, PlaceClosure
+from coordination.directory.models import Place, PlaceClosure, SearchLog
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
-from coordination.vocabularies import TYPOLOGIES
+from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES
+
+if TYPE_CHECKING:
+    from coordination.directory.geocoding import Location
+
+logger = logging.getLogger(__name__)
 
 PLACE_NOT_FOUND = "Ce lieu n'existe pas ou a été supprimé."
 CONFLICT_MESSAGE = "Cette fiche a été modifiée par quelqu'un d'autre pendant que vous la modifiiez."
@@ -185,6 +195,7 @@ def create_place(organisation_id: int, data: dict, *, actor) -> Place:
     audit.record(actor, "place.create", "place", place.id, organisation_id=organisation.id,
                  public_id=place.public_id)
     db.session.commit()
+    search.queue_place_ids([place.id])
     return place
 
 
@@ -237,6 +248,7 @@ def update_place(place_id: int, data: dict, *, actor, expected_version: int | No
     except StaleDataError:  # another transaction committed a new version after we loaded it
         db.session.rollback()
         raise _conflict(_load_place(place_id), cleaned) from None
+    search.queue_place_ids([place.id])
     return place
 
 
@@ -248,6 +260,7 @@ def set_published(place_id: int, published: bool, *, actor) -> Place:
                        .values(published=published))
     audit.record(actor, "place.publish" if published else "place.unpublish", "place", place.id)
     db.session.commit()
+    search.queue_place_ids([place.id])
     return place
 
 
@@ -260,6 +273,7 @@ def confirm_place_accurate(place_id: int, *, actor) -> Place:
                        .values(verified_at=utcnow()))
     audit.record(actor, "place.confirm", "place", place.id)
     db.session.commit()
+    search.queue_place_ids([place.id])
     return place
 
 
@@ -272,6 +286,7 @@ def delete_place(place_id: int, *, actor) -> Place:
     place.published = False
     audit.record(actor, "place.delete", "place", place.id, public_id=place.public_id)
     db.session.commit()
+    search.queue_place_ids([place.id])
     return place
 
 
@@ -373,3 +388,201 @@ def place_closures(place_id: int, *, actor) -> tuple[Place, list[PlaceClosure]]:
     """The place (for its editors) and its current and future closures."""
     place = get_place_for_edit(place_id, actor=actor)
     return place, hours.upcoming_closures(place, paris_today())
+
+
+# --- Search: residents find places near them ------------------------------------------------
+# The index lives in directory/search.py (the only code that touches Whoosh); this is the use case
+# the search page, the API and the benchmark call. Writes to the index go through the queue
+# (search.queue_place_ids after each commit above; search.apply_queue in the scheduler).
+
+SEARCH_REBUILDING = "La recherche est en cours de reconstruction : réessayez dans quelques instants."
+SEARCH_SORTS = ("distance", "relevance")
+SEARCH_MAX_RADIUS_KM = 200.0
+SEARCH_WIDENING_KM = (10.0, 20.0, 50.0, 100.0)
+SEARCH_MAX_TEXT = 200
+
+
+@dataclass
+class SearchRequest:
+    text: str = ""
+    where: str = ""            # address, commune or postcode typed by the resident
+    radius_km: float | None = None   # None = config default
+    facets: dict[str, list[str]] = field(default_factory=dict)  # keys of vocabularies.PLACE_VOCABULARIES
+    open_now: bool = False
+    open_saturday: bool = False
+    sort: str = "distance"     # "distance" | "relevance"
+    page: int = 1
+
+
+@dataclass
+class SearchHit:
+    place: Place               # loaded with the whole page in one query (organisation and closures too)
+    distance_km: float | None
+
+
+@dataclass
+class SearchResults:
+    request: SearchRequest
+    hits: list[SearchHit]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, list[tuple[str, int]]]   # every vocabulary value, in order, with its count
+    location: "Location | None"                # from geocoding.locate(where)
+    radius_km: float | None                    # the radius actually used (None without a location)
+    widened_from_km: float | None              # the radius asked for, when nothing was found there
+    suggestion: str | None                     # corrected text: « Vouliez-vous dire « … » ? »
+    messages: list[str]                        # French notes for the page
+    index_status: str                          # "ok" | "rebuilding"
+
+
+def _locate(where: str):
+    from coordination.directory import geocoding
+    return geocoding.locate(where)
+
+
+def _search_text(text) -> str:
+    return " ".join(str(text or "").split())[:SEARCH_MAX_TEXT]
+
+
+def _search_radius(value, default: float, messages: list[str]) -> float:
+    if value is None or value == "":
+        return default
+    try:
+        radius = float(value)
+    except (TypeError, ValueError):
+        messages.append(f"Le rayon « {str(value)[:20]} » n'est pas un nombre : rayon de {default:g} km utilisé.")
+        return default
+    if not math.isfinite(radius) or radius <= 0:
+        messages.append(f"Le rayon doit être positif : rayon de {default:g} km utilisé.")
+        return default
+    if radius > SEARCH_MAX_RADIUS_KM:
+        messages.append(f"Le rayon est limité à {SEARCH_MAX_RADIUS_KM:g} km.")
+        return SEARCH_MAX_RADIUS_KM
+    return radius
+
+
+def _search_facets(raw, messages: list[str]) -> dict[str, list[str]]:
+    """The known values of known vocabularies; the rest is ignored with a message."""
+    facets: dict[str, list[str]] = {}
+    for key, values in (raw or {}).items():
+        if key not in PLACE_VOCABULARIES:
+            messages.append(f"Le filtre « {str(key)[:40]} » n'existe pas : il a été ignoré.")
+            continue
+        vocabulary, label, _column = PLACE_VOCABULARIES[key]
+        for value in ([values] if isinstance(values, str) else values or ()):
+            if value in vocabulary:
+                if value not in facets.setdefault(key, []):
+                    facets[key].append(value)
+            else:
+                messages.append(f"« {str(value)[:60]} » n'est pas une valeur de « {label} » : ignorée.")
+        if not facets.get(key):
+            facets.pop(key, None)
+    return facets
+
+
+def _open_filter(request: SearchRequest, at: datetime):
+    """The ``keep`` callback of the index search: the ids of the places open as asked."""
+    if not (request.open_now or request.open_saturday):
+        return None
+
+    def keep(place_ids: list[int]) -> set[int]:
+        kept = set()
+        for start in range(0, len(place_ids), 1000):
+            chunk = place_ids[start:start + 1000]
+            places = db.session.scalars(select(Place).where(Place.id.in_(chunk))
+                                        .options(selectinload(Place.closures))).all()
+            for place in places:
+                if request.open_now and not hours.is_open_at(place, at):
+                    continue
+                if request.open_saturday and not hours.open_on_saturday(place):
+                    continue
+                kept.add(place.id)
+        return kept
+    return keep
+
+
+def _log_search(text: str, facets: dict, location, radius_km: float | None, total: int) -> None:
+    """One anonymous row: the normalised query, facets, commune resolved, radius and count — never
+    the address typed, nor anything about the person."""
+    try:
+        db.session.add(SearchLog(query=search.fold(text.lower())[:SEARCH_MAX_TEXT], facets=facets,
+                                 commune=location.commune if location else None,
+                                 insee_code=location.insee_code if location else None,
+                                 radius_km=radius_km, results_count=total))
+        db.session.commit()
+    except Exception:
+        logger.exception("search log not written")
+        db.session.rollback()
+
+
+def search_places(request: SearchRequest, *, now: datetime | None = None, log: bool = True) -> SearchResults:
+    """Free text + where + radius + facets + open now/Saturday, sorted by distance or relevance,
+    one page. Never raises for bad input: every correction is explained in ``messages``."""
+    config = current_app.config
+    messages: list[str] = []
+    now = now or datetime.now(PARIS)
+    day = to_paris(now).date()
+    text = _search_text(request.text)
+    default_radius = float(config["SEARCH_DEFAULT_RADIUS_KM"])
+    radius = _search_radius(request.radius_km, default_radius, messages)
+    facets = _search_facets(request.facets, messages)
+    try:
+        page = max(1, int(request.page or 1))
+    except (TypeError, ValueError):
+        page = 1
+    sort = request.sort if request.sort in SEARCH_SORTS else "distance"
+
+    where = " ".join(str(request.where or "").split())
+    location = _locate(where) if where else None
+    if where and location is None:
+        messages.append(f"Aucune commune ne correspond à « {where[:100]} » : les lieux sont cherchés partout.")
+    point = (location.latitude, location.longitude) if location else None
+
+    empty = SearchResults(request=request, hits=[], total=0, page=1, pages=1, facets={}, location=location,
+                          radius_km=radius if point else None, widened_from_km=None, suggestion=None,
+                          messages=messages, index_status="ok")
+    query = search.TextQuery.parse(text)
+    ask = functools.partial(search.search, query, point=point, facets=facets, keep=_open_filter(request, now),
+                            sort=sort, page=page, per_page=config["SEARCH_PER_PAGE"], day=day)
+    radii = [radius] + [r for r in SEARCH_WIDENING_KM if r > radius] if point else [None]
+    modes = (True, False) if len(query.words) > 1 else (True,)
+    try:
+        for used in radii:
+            for match_all in modes:
+                result = ask(radius_km=used, match_all=match_all)
+                if result.total:
+                    break
+            if result.total:
+                break
+        suggestion = search.suggest(text) if text and not result.total else None
+    except search.IndexUnavailable:
+        empty.index_status = "rebuilding"
+        messages.append(SEARCH_REBUILDING)
+        return empty
+
+    widened_from = None
+    if result.total:
+        if point and used != radius:
+            widened_from = radius
+            messages.append(f"Aucun lieu dans un rayon de {radius:g} km : le rayon a été élargi à {used:g} km.")
+        if not match_all:
+            messages.append("Aucun lieu ne correspond à tous les mots : voici ceux qui en contiennent au moins un.")
+    else:
+        used = radius if point else None
+        if point and radii[-1] != radius:
+            messages.append(f"Aucun lieu ne correspond, même dans un rayon de {radii[-1]:g} km.")
+    if result.page != page:
+        messages.append(f"La page {page} n'existe pas : voici la dernière page ({result.page}).")
+
+    by_id = {place.id: place for place in db.session.scalars(
+        select(Place).where(Place.id.in_([m.place_id for m in result.matches]))
+        .options(joinedload(Place.organisation), selectinload(Place.closures))).unique()}
+    hits = [SearchHit(place=by_id[m.place_id], distance_km=m.distance_km) for m in result.matches
+            if m.place_id in by_id and by_id[m.place_id].is_public]  # the database has the last word
+
+    if log:
+        _log_search(text, facets, location, used, result.total)
+    return SearchResults(request=request, hits=hits, total=result.total, page=result.page, pages=result.pages,
+                         facets=result.facets, location=location, radius_km=used, widened_from_km=widened_from,
+                         suggestion=suggestion, messages=messages, index_status="ok")

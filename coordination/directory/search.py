@@ -1,0 +1,714 @@
+"""The search index: the only module that touches Whoosh (Whoosh-Reloaded 2.7.5).
+
+What is indexed: one document per public place (published, not deleted, organisation active),
+with its text in a French analysis (``name``, ``place`` = commune/postcode/address, ``body`` = the
+rest), the same text unstemmed in ``words`` (prefix matching and spelling suggestions), and one
+KEYWORD field per vocabulary of ``vocabularies.PLACE_VOCABULARIES``.
+
+What is not indexed: coordinates. They are stored, and loaded into memory when a searcher opens
+(per segment, so a refresh only reads the new segments), with a grid of 0.1° cells. A proximity
+search takes the places of the cells around the point, keeps those within the radius (haversine),
+and only then asks the index about those documents: the text matcher is advanced with
+``skip_to`` over the candidates. Facet counts are computed over the candidate set, from bit masks
+kept in memory with the coordinates.
+
+The user's text is never given to Whoosh's query parser: it is tokenised with the analyzer and the
+query is built from Term and Prefix objects, so "AND", quotes, ``*`` and parentheses are text.
+
+Layout on disk: ``SEARCH_INDEX_DIR/CURRENT`` names the live index directory next to it
+(``ix-v<schema>-<stamp>``). A rebuild writes a new directory, then replaces ``CURRENT`` atomically
+(``os.replace``) and removes the old directory. Only the scheduler process (and ``flask search``)
+write; web workers only read, through a searcher kept per index directory and refreshed when the
+index changed.
+"""
+from __future__ import annotations
+
+import functools
+import heapq
+import logging
+import math
+import os
+import re
+import shutil
+import threading
+import time
+import unicodedata
+import uuid
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from whoosh import index as whoosh_index
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import LockError
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import contains_eager, selectinload
+from whoosh.query import And, Or, Prefix, Term
+
+from coordination.auth.models import Organisation
+from coordination.directory.models import Place, SearchIndexQueue
+from coordination.extensions import db
+from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+POINTER = "CURRENT"
+DIR_PREFIX = f"ix-v{SCHEMA_VERSION}-"
+CELL_DEGREES = 0.1
+EARTH_RADIUS_KM = 6371.0088
+WRITER_TIMEOUT = 5.0
+MIN_PREFIX = 3  # shorter prefixes would expand to too many terms
+MAX_TERMS = 12  # words of the user's text taken into account
+
+FACETS = tuple(PLACE_VOCABULARIES)  # the order of the masks kept in memory
+
+
+class IndexUnavailable(Exception):
+    """The index is missing or unreadable: it is being rebuilt (the scheduler job does it)."""
+
+
+# --- French analysis -----------------------------------------------------------------------
+
+# Whoosh's French list, plus a few frequent words it lacks ("les" among them).
+STOP_WORDS = frozenset(stopwords_for_language("fr")) | {
+    "a", "les", "ils", "elles", "cet", "cette", "leurs", "ni", "chez", "dont", "où", "y", "d", "l",
+}
+_stem_fr = functools.lru_cache(maxsize=100_000)(stemmer_for_language("fr"))
+
+
+def fold(text: str) -> str:
+    """Lowercase text without accents: œ→oe, æ→ae, é→e, ç→c…"""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class FoldFilter(Filter):
+    """Accent folding after the stop words (the French stop list is spelled with accents)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = fold(token.text)
+            yield token
+
+
+class FrenchStemFilter(Filter):
+    """Snowball French stemmer on folded words (cached, thread-safe)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = _stem_fr(token.text)
+            yield token
+
+
+TOKEN_PATTERN = r"[^\W_]+"  # letters and digits
+
+
+def folded_analyzer():
+    return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
+            | StopFilter(stoplist=STOP_WORDS, minsize=1) | FoldFilter())
+
+
+def french_analyzer():
+    return folded_analyzer() | FrenchStemFilter()
+
+
+_FOLDED = folded_analyzer()
+
+
+def words_of(text: str) -> list[str]:
+    """The folded, unstemmed words of a text, stop words removed."""
+    return [token.text for token in _FOLDED(text or "")]
+
+
+def stem(word: str) -> str:
+    return _stem_fr(word)
+
+
+# --- schema and documents ------------------------------------------------------------------
+
+def _schema() -> Schema:
+    french = french_analyzer()
+    fields = dict(
+        id=ID(stored=True, unique=True),
+        name=TEXT(analyzer=french, phrase=False, field_boost=4.0),
+        place=TEXT(analyzer=french, phrase=False, field_boost=2.0),
+        body=TEXT(analyzer=french, phrase=False),
+        words=TEXT(analyzer=folded_analyzer(), phrase=False, field_boost=0.5),
+        lat=STORED, lon=STORED, masks=STORED,
+    )
+    for key in FACETS:
+        fields[f"f_{key}"] = KEYWORD(lowercase=False, scorable=False)
+    return Schema(**fields)
+
+
+SCHEMA = _schema()
+TEXT_FIELDS = ("name", "place", "body")
+_VALUE_INDEX = {key: {value: i for i, value in enumerate(values)}
+                for key, (values, _label, _column) in PLACE_VOCABULARIES.items()}
+VOCABULARY_VALUES = {key: tuple(values) for key, (values, _label, _column) in PLACE_VOCABULARIES.items()}
+
+
+def facet_mask(key: str, values: Iterable[str]) -> int:
+    index = _VALUE_INDEX[key]
+    mask = 0
+    for value in values or ():
+        if value in index:
+            mask |= 1 << index[value]
+    return mask
+
+
+def document(place) -> dict:
+    """The index document of a place (its organisation loaded)."""
+    vocabularies = {key: list(getattr(place, key) or ()) for key in FACETS}
+    labels = [TYPOLOGIES.get(code, code) for code in vocabularies["typology"]]
+    body = [place.summary, place.description, place.parent_structure, place.organisation.name,
+            *(place.other_labels or ()), *labels]
+    body.extend(value for key in FACETS if key != "typology" for value in vocabularies[key])
+    body_text = "\n".join(part for part in body if part)
+    place_text = " ".join(part for part in (place.commune, place.postcode, place.address,
+                                            place.address_complement) if part)
+    doc = dict(
+        id=str(place.id), name=place.name, place=place_text, body=body_text,
+        words="\n".join((place.name, place_text, body_text)),
+        lat=place.latitude, lon=place.longitude,
+        masks=tuple(facet_mask(key, vocabularies[key]) for key in FACETS),
+    )
+    for key in FACETS:
+        positions = sorted(_VALUE_INDEX[key][v] for v in vocabularies[key] if v in _VALUE_INDEX[key])
+        if positions:
+            doc[f"f_{key}"] = " ".join(str(p) for p in positions)
+    return doc
+
+
+# --- the index on disk ---------------------------------------------------------------------
+
+def _root() -> str:
+    return current_app.config["SEARCH_INDEX_DIR"]
+
+
+def _read_pointer(root: str) -> str | None:
+    """The live index directory, or None when missing, from another schema or unreadable."""
+    try:
+        with open(os.path.join(root, POINTER), encoding="utf-8") as file:
+            name = file.read().strip()
+    except OSError:
+        return None
+    if not name.startswith(DIR_PREFIX) or "/" in name or not os.path.isdir(os.path.join(root, name)):
+        return None
+    return name
+
+
+def index_exists() -> bool:
+    root = _root()
+    name = _read_pointer(root)
+    if name is None:
+        return False
+    try:
+        return whoosh_index.exists_in(os.path.join(root, name))
+    except Exception:  # a damaged table of contents: the index has to be rebuilt
+        log.warning("search index %s unreadable", name, exc_info=True)
+        return False
+
+
+def _write_pointer(root: str, name: str) -> None:
+    temporary = os.path.join(root, f"{POINTER}.{uuid.uuid4().hex}.tmp")
+    with open(temporary, "w", encoding="utf-8") as file:
+        file.write(name)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, os.path.join(root, POINTER))
+
+
+def rebuild(places: Iterable, *, progress: Callable[[int], None] | None = None) -> int:
+    """Writes a fresh index of ``places`` in a new directory, then swaps it in atomically.
+
+    While it runs, the live index's write lock is held so that the queue job cannot write to an
+    index about to be replaced (its changes are applied to the new one afterwards)."""
+    root = _root()
+    os.makedirs(root, exist_ok=True)
+    old_name = _read_pointer(root)
+    old_lock = None
+    if old_name is not None:
+        try:
+            old_lock = whoosh_index.open_dir(os.path.join(root, old_name)).lock("WRITELOCK")
+            if not _acquire(old_lock, timeout=30):
+                log.warning("search index: the live index stayed locked; rebuilding anyway")
+                old_lock = None
+        except Exception:  # an unreadable index is what a rebuild is for
+            old_lock = None
+    name = f"{DIR_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    path = os.path.join(root, name)
+    try:
+        os.makedirs(path)
+        ix = whoosh_index.create_in(path, SCHEMA)
+        writer = ix.writer(limitmb=128)
+        count = 0
+        try:
+            for place in places:
+                writer.add_document(**document(place))
+                count += 1
+                if progress is not None:
+                    progress(1)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=True)
+        ix.close()
+        _write_pointer(root, name)
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    finally:
+        if old_lock is not None:
+            old_lock.release()
+    for entry in os.listdir(root):
+        if entry.startswith("ix-") and entry != name and os.path.isdir(os.path.join(root, entry)):
+            shutil.rmtree(os.path.join(root, entry), ignore_errors=True)
+    log.info("search index rebuilt: %s documents in %s", count, name)
+    return count
+
+
+def _acquire(lock, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        if lock.acquire(blocking=False):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
+def apply_changes(places: Iterable, removed_ids: Iterable[int], *, timeout: float | None = None) -> bool:
+    """Writes the documents of ``places`` and removes ``removed_ids``, in one commit.
+    False when the index is missing, locked by another writer past ``timeout``, or swapped meanwhile
+    (the caller keeps its queue and tries again)."""
+    root = _root()
+    name = _read_pointer(root)
+    if name is None:
+        return False
+    ix = whoosh_index.open_dir(os.path.join(root, name))
+    try:
+        writer = ix.writer(timeout=WRITER_TIMEOUT if timeout is None else timeout)
+    except LockError:
+        return False
+    try:
+        if _read_pointer(root) != name:  # a rebuild swapped the index while we waited
+            writer.cancel()
+            return False
+        for place in places:
+            writer.update_document(**document(place))
+        for place_id in removed_ids:
+            writer.delete_by_term("id", str(place_id))
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return True
+
+
+# --- the searcher and what is kept in memory -----------------------------------------------
+
+@dataclass
+class _Segment:
+    """What a search needs of one segment without reading the index: per local docnum the place
+    id, coordinates and facet masks, and the grid of cells."""
+    place_ids: list[int]
+    lats: array
+    lons: array
+    masks: list[tuple[int, ...]]
+    grid: dict[tuple[int, int], list[int]]
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return (math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES))
+
+
+def _load_segment(reader) -> _Segment:
+    total = reader.doc_count_all()
+    place_ids, masks = [0] * total, [()] * total
+    lats, lons = array("d", [math.nan]) * total, array("d", [math.nan]) * total
+    grid: dict[tuple[int, int], list[int]] = {}
+    for docnum in range(total):
+        if reader.is_deleted(docnum):
+            continue
+        stored = reader.stored_fields(docnum)
+        place_ids[docnum] = int(stored["id"])
+        masks[docnum] = tuple(stored.get("masks") or ())
+        lat, lon = stored.get("lat"), stored.get("lon")
+        if lat is not None and lon is not None:
+            lats[docnum], lons[docnum] = lat, lon
+            grid.setdefault(_cell(lat, lon), []).append(docnum)
+    return _Segment(place_ids, lats, lons, masks, grid)
+
+
+class _Live:
+    """The searcher of one index root, shared by the threads of a process."""
+
+    def __init__(self, root: str):
+        self.root = root
+        self.lock = threading.RLock()
+        self.name: str | None = None
+        self.ix = None
+        self.searcher = None
+        self.segments: dict[str, _Segment] = {}
+        self.leaves: list = []  # (subsearcher, offset, segment reader, _Segment)
+
+    def _close(self):
+        if self.searcher is not None:
+            try:
+                self.searcher.close()
+            except Exception:  # closing a broken searcher must not prevent the reopen
+                log.debug("closing the old searcher failed", exc_info=True)
+        self.searcher = self.ix = self.name = None
+        self.segments, self.leaves = {}, []
+
+    def _index_leaves(self):
+        leaves, keep = [], {}
+        for subsearcher, offset in self.searcher.leaf_searchers():
+            reader = subsearcher.reader()
+            key = reader.segment().segment_id() if hasattr(reader, "segment") and reader.segment() else None
+            # Documents deleted since a segment was loaded stay in its arrays and grid: readers
+            # skip them (is_deleted), so a refresh only loads the segments it has not seen.
+            segment = self.segments.get(key) if key else None
+            if segment is None:
+                segment = _load_segment(reader)
+            if key:
+                keep[key] = segment
+            leaves.append((subsearcher, offset, reader, segment))
+        self.segments, self.leaves = keep, leaves
+
+    def _open(self, name: str):
+        self._close()  # another directory: nothing to reuse
+        self.ix = whoosh_index.open_dir(os.path.join(self.root, name))
+        self.searcher = self.ix.searcher()
+        self.name = name
+        self._index_leaves()
+
+    def current(self):
+        """Opens or refreshes the searcher; raises IndexUnavailable."""
+        name = _read_pointer(self.root)
+        if name is None:
+            self._close()
+            raise IndexUnavailable()
+        try:
+            if name != self.name or self.searcher is None:
+                self._open(name)
+            elif not self.searcher.up_to_date():
+                # Not Searcher.refresh(): with reuse, Whoosh-Reloaded 2.7.5 keeps the readers of
+                # segments merged away (every document twice). A new searcher reads the new table of
+                # contents; the coordinates of segments already seen stay cached by segment id.
+                old, self.searcher = self.searcher, self.ix.searcher()
+                self._index_leaves()
+                old.close()
+        except Exception as error:
+            log.warning("search index unreadable: %s", error)
+            self._close()
+            raise IndexUnavailable() from error
+        return self
+
+
+_LIVE: dict[str, _Live] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+def _live() -> _Live:
+    root = _root()
+    with _LIVE_LOCK:
+        live = _LIVE.get(root)
+        if live is None:
+            live = _LIVE[root] = _Live(root)
+    return live
+
+
+def close_searchers() -> None:
+    """Forgets the open searchers (tests, after removing an index directory)."""
+    with _LIVE_LOCK:
+        for live in _LIVE.values():
+            with live.lock:
+                live._close()
+        _LIVE.clear()
+
+
+# --- queries -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TextQuery:
+    """The user's words: folded (for prefixes and spelling) and stemmed (for terms)."""
+    words: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> TextQuery:
+        words = []
+        for word in words_of(text):
+            if word not in words:
+                words.append(word)
+        return cls(tuple(words[:MAX_TERMS]))
+
+    def __bool__(self):
+        return bool(self.words)
+
+    def whoosh_query(self, *, match_all: bool):
+        clauses = []
+        last = len(self.words) - 1
+        for i, word in enumerate(self.words):
+            stemmed = stem(word)
+            terms = [Term(name, stemmed) for name in TEXT_FIELDS]
+            if i == last and len(word) >= MIN_PREFIX:
+                terms.append(Prefix("words", word))
+            clauses.append(Or(terms))
+        if len(clauses) == 1:
+            return clauses[0]
+        return And(clauses) if match_all else Or(clauses)
+
+
+@dataclass
+class Match:
+    place_id: int
+    distance_km: float | None
+    score: float
+
+
+@dataclass
+class IndexPage:
+    matches: list[Match]  # the page, in order
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _cells_around(lat: float, lon: float, radius_km: float) -> list[tuple[int, int]]:
+    dlat = radius_km / 111.19
+    dlon = radius_km / (111.19 * max(math.cos(math.radians(lat)), 0.01))
+    (i0, j0), (i1, j1) = _cell(lat - dlat, lon - dlon), _cell(lat + dlat, lon + dlon)
+    return [(i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
+
+
+def _nearby(segment: _Segment, reader, lat: float, lon: float, radius_km: float) -> list[tuple[int, float]]:
+    """(local docnum, distance) of the segment's documents within the radius, by docnum."""
+    found = []
+    lats, lons = segment.lats, segment.lons
+    cos_lat = math.cos(math.radians(lat))
+    phi = math.radians(lat)
+    for cell in _cells_around(lat, lon, radius_km):
+        for docnum in segment.grid.get(cell, ()):
+            dphi = math.radians(lats[docnum]) - phi
+            dlambda = math.radians(lons[docnum] - lon)
+            a = math.sin(dphi / 2) ** 2 + cos_lat * math.cos(phi + dphi) * math.sin(dlambda / 2) ** 2
+            distance = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+            if distance <= radius_km:
+                found.append((docnum, distance))
+    found.sort()
+    if reader.has_deletions():
+        found = [(d, km) for d, km in found if not reader.is_deleted(d)]
+    return found
+
+
+def _matching(live: _Live, query, point, radius_km) -> list[tuple[int, float | None, float, tuple]]:
+    """(place id, distance, score, masks) of the documents matching the query near the point."""
+    results = []
+    context = live.searcher.context() if query is not None else None
+    for subsearcher, _offset, reader, segment in live.leaves:
+        if point is not None:
+            candidates = _nearby(segment, reader, point[0], point[1], radius_km)
+            if query is None:
+                results.extend((segment.place_ids[d], km, 0.0, segment.masks[d]) for d, km in candidates)
+                continue
+            if not candidates:
+                continue
+            matcher = query.matcher(subsearcher, context)
+            for docnum, km in candidates:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                    if not matcher.is_active():
+                        break
+                if matcher.id() == docnum:
+                    results.append((segment.place_ids[docnum], km, matcher.score(), segment.masks[docnum]))
+        elif query is None:
+            results.extend((segment.place_ids[d], None, 0.0, segment.masks[d])
+                           for d in range(reader.doc_count_all()) if not reader.is_deleted(d))
+        else:
+            matcher = query.matcher(subsearcher, context)
+            while matcher.is_active():
+                docnum = matcher.id()
+                results.append((segment.place_ids[docnum], None, matcher.score(), segment.masks[docnum]))
+                matcher.next()
+    return results
+
+
+def tiebreak(day: date, place_id: int) -> int:
+    """A pseudo-random rank of a place that changes every day (splitmix64 of day and id)."""
+    x = ((day.toordinal() << 32) ^ place_id) & 0xFFFFFFFFFFFFFFFF
+    x = (x + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return x ^ (x >> 31)
+
+
+def search(text: TextQuery, *, point: tuple[float, float] | None, radius_km: float | None,
+           facets: dict[str, list[str]], match_all: bool = True,
+           keep: Callable[[list[int]], set[int]] | None = None,
+           sort: str = "distance", page: int = 1, per_page: int = 20, day: date) -> IndexPage:
+    """One search in the index.
+
+    ``facets``: vocabulary key -> accepted values (a place matches one of them; all keys must
+    match). ``keep``: called with the ids of the places matching text and distance, returns the
+    ids to keep (open now…). Counts per facet value are over those places, each vocabulary counted
+    with the selections of the other vocabularies applied. The page is clamped to the last page.
+    Raises IndexUnavailable."""
+    query = text.whoosh_query(match_all=match_all) if text else None
+    live = _live()
+    with live.lock:
+        live.current()
+        try:
+            rows = _matching(live, query, point, radius_km if point is not None else None)
+        except Exception as error:  # a damaged segment: reopen next time
+            log.warning("search failed on the index: %s", error)
+            live._close()
+            raise IndexUnavailable() from error
+    if keep is not None and rows:
+        kept = keep([row[0] for row in rows])
+        rows = [row for row in rows if row[0] in kept]
+
+    selected = [(i, facet_mask(key, facets[key])) for i, key in enumerate(FACETS) if facets.get(key)]
+    counts = [[0] * len(VOCABULARY_VALUES[key]) for key in FACETS]
+    matched = []
+    for row in rows:
+        masks = row[3]
+        failed = [i for i, wanted in selected if not (masks[i] & wanted)] if selected else ()
+        if len(failed) > 1:
+            continue
+        for i in (failed if failed else range(len(FACETS))):
+            mask, slot = masks[i] if i < len(masks) else 0, counts[i]
+            position = 0
+            while mask:
+                if mask & 1:
+                    slot[position] += 1
+                mask >>= 1
+                position += 1
+        if not failed:
+            matched.append(row)
+
+    total = len(matched)
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    if sort == "distance" and point is not None:
+        def key(row):
+            return (round(row[1], 2), -round(row[2], 4), tiebreak(day, row[0]))
+    else:
+        def key(row):
+            return (-round(row[2], 4), row[1] if row[1] is not None else 0.0, tiebreak(day, row[0]))
+    ordered = heapq.nsmallest(page * per_page, matched, key=key)[(page - 1) * per_page:]
+    return IndexPage(
+        matches=[Match(row[0], row[1], row[2]) for row in ordered], total=total, page=page, pages=pages,
+        facets={key: list(zip(VOCABULARY_VALUES[key], counts[i], strict=True)) for i, key in enumerate(FACETS)},
+    )
+
+
+def suggest(text: str) -> str | None:
+    """The text with its unknown words replaced by the closest indexed word, or None."""
+    raw_words = re.findall(TOKEN_PATTERN, text or "")
+    if not raw_words:
+        return None
+    live = _live()
+    changed = False
+    corrected = []
+    with live.lock:
+        live.current()
+        reader = live.searcher.reader()
+        corrector = live.searcher.corrector("words")
+        for raw in raw_words[:MAX_TERMS]:
+            lowered = raw.lower()
+            word = fold(lowered)
+            if lowered in STOP_WORDS or word.isdigit() or len(word) < 3 \
+                    or reader.doc_frequency("words", word) > 0:
+                corrected.append(raw)
+                continue
+            options = corrector.suggest(word, limit=1, maxdist=1 if len(word) < 6 else 2, prefix=1)
+            if options:
+                corrected.append(options[0])
+                changed = True
+            else:
+                corrected.append(raw)
+    return " ".join(corrected) if changed else None
+
+
+# --- the queue and the single writer ------------------------------------------------------
+# Web requests (and jobs) put the ids of changed places in the queue table after their commit;
+# the scheduler applies the queue every SEARCH_QUEUE_INTERVAL seconds: the only index writer.
+
+QUEUE_BATCH = 1000
+
+
+def queue_place_ids(place_ids: Iterable[int]) -> None:
+    """Asks for these places' documents to be rewritten. Call it after the commit of the change,
+    in its own small transaction; a failure here is logged, never raised (the change is saved,
+    and the next full reindex catches up)."""
+    ids = sorted({int(i) for i in place_ids if i is not None})
+    if not ids:
+        return
+    try:
+        db.session.add_all(SearchIndexQueue(place_id=i) for i in ids)
+        db.session.commit()
+    except Exception:
+        log.exception("search queue: could not queue places %s", ids[:20])
+        db.session.rollback()
+
+
+def _public_places():
+    return (select(Place).join(Place.organisation)
+            .where(Place.published.is_(True), Place.deleted_at.is_(None), Organisation.status == "active")
+            .options(contains_eager(Place.organisation)))
+
+
+def public_place_count() -> int:
+    return db.session.scalar(select(func.count(Place.id)).join(Place.organisation).where(
+        Place.published.is_(True), Place.deleted_at.is_(None), Organisation.status == "active"))
+
+
+def reindex(*, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuilds the whole index from the database and swaps it in; returns the documents written.
+    ``progress`` is called with 1 after each place (a click progress bar's ``update``)."""
+    places = db.session.scalars(_public_places().order_by(Place.id).execution_options(yield_per=1000))
+    count = rebuild(places, progress=progress)
+    db.session.rollback()  # end the read transaction; nothing was written
+    return count
+
+
+def apply_queue(limit: int = QUEUE_BATCH) -> int:
+    """Scheduler job: applies the queued changes to the index (building the index first when it is
+    missing or unreadable). Returns the number of places applied."""
+    if not index_exists():
+        log.info("search index missing: rebuilding it")
+        reindex()
+    rows = db.session.execute(select(SearchIndexQueue.id, SearchIndexQueue.place_id)
+                              .order_by(SearchIndexQueue.id).limit(limit)).all()
+    if not rows:
+        return 0
+    ids = {place_id for _row_id, place_id in rows}
+    places = db.session.scalars(select(Place).where(Place.id.in_(ids))
+                                .options(selectinload(Place.organisation))).all()
+    public = [place for place in places if place.is_public]
+    removed = ids - {place.id for place in public}
+    if not apply_changes(public, removed):
+        db.session.rollback()
+        log.info("search index busy or swapped: %s queued places wait for the next run", len(ids))
+        return 0
+    db.session.execute(delete(SearchIndexQueue).where(SearchIndexQueue.id.in_([row_id for row_id, _ in rows])))
+    db.session.commit()
+    return len(ids)

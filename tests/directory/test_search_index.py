@@ -1,0 +1,302 @@
+"""The search index: French analysis, query building, the queue and its single writer, rebuilds."""
+import gc
+import os
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+
+from coordination.clock import PARIS
+from coordination.directory import search, services
+from coordination.directory.models import SearchIndexQueue
+from coordination.extensions import db as _db
+from coordination.scheduler import declared_jobs
+from tests.conftest import make_member, make_organisation, make_place, make_user
+
+
+@pytest.fixture(autouse=True)
+def empty_index(app):
+    """Every test starts from an index of the (empty) database."""
+    search.reindex()
+    yield
+    search.close_searchers()
+
+
+def find(text="", **fields) -> list[str]:
+    results = services.search_places(services.SearchRequest(text=text, **fields), log=False)
+    assert results.index_status == "ok"
+    return [hit.place.name for hit in results.hits]
+
+
+def queued() -> list[int]:
+    return list(_db.session.scalars(select(SearchIndexQueue.place_id).order_by(SearchIndexQueue.id)))
+
+
+# --- analysis ------------------------------------------------------------------------------
+
+def test_folding_lowercases_and_removes_accents_and_ligatures():
+    assert search.fold("Démarches à l'Œuvre, Cæcilia, ÇA") == "demarches a l'oeuvre, caecilia, ca"
+
+
+def test_words_split_on_letters_and_digits_and_drop_french_stop_words():
+    assert search.words_of("Les démarches de la CAF, à Saint-Herblain (44800) : l'ordinateur") == [
+        "demarches", "caf", "saint", "herblain", "44800", "ordinateur"]
+    # stop words are matched before folding: « été » is one, « ete » typed without accent is not
+    assert search.words_of("été") == []
+    assert search.words_of("Œuvre cœur") == ["oeuvre", "coeur"]
+
+
+def test_the_query_is_built_from_terms_never_parsed():
+    query = search.TextQuery.parse('aide AND (démarches OR "caf") ordi*')
+    assert query.words == ("aide", "and", "demarches", "or", "caf", "ordi")
+    text = str(query.whoosh_query(match_all=True))
+    assert "words:ordi*" in text and "body:demarch" in text
+
+
+@pytest.fixture
+def network():
+    organisation = make_organisation("Association Les Connectés")
+    plain = dict(services=[], fees=[], support_modes=[])
+    places = [
+        make_place(organisation, name="Point numérique de la mairie", summary="Démarches administratives en ligne",
+                   **plain),
+        make_place(organisation, name="Médiathèque Hermeland", commune="Saint-Herblain", postcode="44800",
+                   address="1 rue François Rabelais", summary="Ateliers tablette", **plain),
+        make_place(organisation, name="Atelier du Breil", description="Apprendre à utiliser un ordinateur", **plain),
+        make_place(organisation, name="Maison de quartier", description="Prendre en main son smartphone", **plain),
+        make_place(organisation, name="Cœur de ville connecté", summary="Permanences", **plain),
+    ]
+    search.reindex()
+    return places
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("demarche", "Point numérique de la mairie"),
+    ("DÉMARCHES administratives", "Point numérique de la mairie"),
+    ("les démarches de la", "Point numérique de la mairie"),
+    ("saint herblain", "Médiathèque Hermeland"),
+    ("Saint-Herblain", "Médiathèque Hermeland"),
+    ("44800", "Médiathèque Hermeland"),
+    ("ordi", "Atelier du Breil"),
+    ("ordinateurs", "Atelier du Breil"),
+    ("smartphones", "Maison de quartier"),
+    ("coeur", "Cœur de ville connecté"),
+    ("cœur", "Cœur de ville connecté"),
+    ("mediatheque", "Médiathèque Hermeland"),
+])
+def test_french_examples_find_their_place(network, text, expected):
+    assert find(text) == [expected]
+
+
+def test_a_typo_gets_a_suggestion(network):
+    results = services.search_places(services.SearchRequest(text="smarphone"), log=False)
+    assert results.total == 0
+    assert results.suggestion == "smartphone"
+    assert find(results.suggestion) == ["Maison de quartier"]
+
+
+def test_no_suggestion_for_known_words(network):
+    results = services.search_places(services.SearchRequest(text="ordinateur"), log=False)
+    assert results.total == 1 and results.suggestion is None
+
+
+@pytest.mark.parametrize("text", [
+    "AND", "OR", "NOT", "aide AND", "AND aide", '"', '"aide', 'aide"', '"aide démarches"', "*", "ordi*", "?",
+    "(", ")", "(aide", "aide)", "((()))", "name:mairie", "body:", "[a TO z]", "{a TO z}", "aide~2", "aide^3",
+    "\\", "+aide -mairie", "aide && mairie || x", "<script>", "'; DROP TABLE places; --", "%", "_", "x" * 5000,
+    " ".join(["mot"] * 500), "\x00", "🙂",
+])
+def test_query_syntax_is_plain_text_and_never_raises(network, text):
+    results = services.search_places(services.SearchRequest(text=text), log=False)
+    assert results.index_status == "ok"
+
+
+def test_operators_are_words_not_syntax(network):
+    # « AND » is not an operator: with every word required, nothing has « and » in it...
+    results = services.search_places(services.SearchRequest(text="démarches AND ordinateur"), log=False)
+    # ...so the search falls back to places having at least one of the words, and says so
+    assert {hit.place.name for hit in results.hits} == {"Point numérique de la mairie", "Atelier du Breil"}
+    assert any("au moins un" in message for message in results.messages)
+
+
+# --- the queue and the single writer -------------------------------------------------------
+
+NEW_PLACE = {
+    "name": "Espace Zola", "address": "2 rue de la Bottière", "postcode": "44300", "commune": "Nantes",
+    "latitude": "47.2301", "longitude": "-1.52", "services": ["Maîtrise des outils numériques du quotidien"],
+}
+
+
+def test_an_edit_is_queued_then_searchable_once_the_queue_is_applied():
+    coordinator = make_user(coordinator=True)
+    organisation = make_organisation()
+    place = services.create_place(organisation.id, NEW_PLACE, actor=coordinator)
+    assert queued() == [place.id]
+    assert find("zola") == []  # web requests never write the index
+    assert search.apply_queue() == 1
+    assert queued() == []
+    assert find("zola") == ["Espace Zola"]
+
+    services.update_place(place.id, {"name": "Espace Voltaire"}, actor=coordinator, expected_version=None)
+    assert queued() == [place.id]
+    search.apply_queue()
+    assert find("zola") == [] and find("voltaire") == ["Espace Voltaire"]
+
+    services.set_published(place.id, False, actor=coordinator)
+    search.apply_queue()
+    assert find("voltaire") == []
+
+    services.set_published(place.id, True, actor=coordinator)
+    search.apply_queue()
+    assert find("voltaire") == ["Espace Voltaire"]
+
+    services.confirm_place_accurate(place.id, actor=make_member(organisation))
+    assert queued() == [place.id]
+    search.apply_queue()
+
+    services.delete_place(place.id, actor=coordinator)
+    search.apply_queue()
+    assert find("voltaire") == []
+    assert queued() == []
+
+
+def test_places_of_an_organisation_no_longer_active_are_removed(db):
+    organisation = make_organisation()
+    place = make_place(organisation, name="Espace Condorcet")
+    search.queue_place_ids([place.id])
+    search.apply_queue()
+    assert find("condorcet") == ["Espace Condorcet"]
+    organisation.status = "suspended"
+    db.session.commit()
+    search.queue_place_ids([place.id])
+    search.apply_queue()
+    assert find("condorcet") == []
+
+
+def test_the_database_has_the_last_word_over_a_stale_index(db):
+    place = make_place(make_organisation(), name="Espace Diderot")
+    search.reindex()
+    place.published = False
+    db.session.commit()  # not queued: the index still has it
+    assert find("diderot") == []
+
+
+def test_a_locked_index_keeps_the_queue_for_the_next_run(monkeypatch):
+    place = make_place(make_organisation(), name="Espace Hugo")
+    search.queue_place_ids([place.id])
+    root = search._root()
+    lock = search.whoosh_index.open_dir(os.path.join(root, search._read_pointer(root))).lock("WRITELOCK")
+    assert lock.acquire(blocking=False)
+    monkeypatch.setattr(search, "WRITER_TIMEOUT", 0.1)
+    try:
+        assert search.apply_queue() == 0
+        assert queued() == [place.id]
+    finally:
+        lock.release()
+    assert search.apply_queue() == 1
+    assert find("hugo") == ["Espace Hugo"]
+
+
+def test_queueing_never_fails_the_save(monkeypatch, db):
+    place = make_place(make_organisation())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone")
+    monkeypatch.setattr(db.session, "add_all", broken)
+    search.queue_place_ids([place.id])  # logged, not raised
+    monkeypatch.undo()
+    assert queued() == []
+
+
+def test_the_queue_job_is_declared(app):
+    jobs = {job.id: job for job in declared_jobs(app)}
+    assert jobs["search.apply_queue"].func == "coordination.directory.search:apply_queue"
+    trigger = jobs["search.apply_queue"].trigger(PARIS)
+    assert trigger.interval.total_seconds() == app.config["SEARCH_QUEUE_INTERVAL"]
+
+
+def test_the_demo_seed_queues_its_places():
+    from coordination.directory import demo
+    demo.seed(if_empty=True, echo=lambda *args: None)
+    assert len(queued()) > 10
+    search.apply_queue()
+    assert queued() == []
+    assert services.search_places(services.SearchRequest(), log=False).total == search.public_place_count()
+
+
+# --- rebuilds ------------------------------------------------------------------------------
+
+def _wipe_index():
+    root = search._root()
+    for entry in os.listdir(root):
+        path = os.path.join(root, entry)
+        shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+
+
+def test_a_deleted_index_says_it_is_rebuilding_and_the_job_rebuilds_it(network):
+    assert find("ordinateur") == ["Atelier du Breil"]
+    _wipe_index()
+    results = services.search_places(services.SearchRequest(text="ordinateur"), log=False)
+    assert results.index_status == "rebuilding"
+    assert results.hits == [] and "La recherche est en cours de reconstruction" in results.messages[-1]
+    assert not search.index_exists()
+    search.apply_queue()
+    assert search.index_exists()
+    assert find("ordinateur") == ["Atelier du Breil"]
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # Whoosh leaves the damaged file open
+def test_an_unreadable_index_is_rebuilt_not_a_crash(network):
+    root = search._root()
+    live = os.path.join(root, search._read_pointer(root))
+    for entry in os.listdir(live):
+        with open(os.path.join(live, entry), "wb") as file:
+            file.write(b"\x00garbage")
+    search.close_searchers()
+    results = services.search_places(services.SearchRequest(text="ordinateur"), log=False)
+    assert results.index_status == "rebuilding"
+    search.apply_queue()
+    assert find("ordinateur") == ["Atelier du Breil"]
+    gc.collect()
+
+
+def test_an_index_of_another_schema_version_counts_as_missing(network):
+    root = search._root()
+    with open(os.path.join(root, search.POINTER), "w") as file:
+        file.write("ix-v0-old")
+    assert not search.index_exists()
+    search.apply_queue()
+    assert find("ordinateur") == ["Atelier du Breil"]
+
+
+def test_reindex_builds_a_new_directory_and_swaps_it_in(network, runner):
+    root = search._root()
+    before = search._read_pointer(root)
+    assert find("ordinateur") == ["Atelier du Breil"]  # a searcher is open on the old directory
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "Index reconstruit : 5 lieux publiés." in result.output
+    after = search._read_pointer(root)
+    assert after != before
+    assert sorted(e for e in os.listdir(root) if e.startswith("ix-")) == [after]  # old one removed
+    assert find("ordinateur") == ["Atelier du Breil"]  # the open searcher followed the swap
+    assert find("smartphone") == ["Maison de quartier"]
+
+
+def test_apply_queue_command(runner, db):
+    place = make_place(make_organisation(), name="Espace Rousseau")
+    search.queue_place_ids([place.id])
+    result = runner.invoke(args=["search", "apply-queue"])
+    assert result.exit_code == 0, result.output
+    assert "1 lieu(x) mis à jour" in result.output
+    assert db.session.scalar(select(func.count(SearchIndexQueue.id))) == 0
+    assert find("rousseau") == ["Espace Rousseau"]
+
+
+def test_refresh_after_many_small_commits_keeps_every_document():
+    organisation = make_organisation()
+    for i in range(12):
+        place = make_place(organisation, name=f"Relais {i}", latitude=47.2 + i / 1000)
+        search.queue_place_ids([place.id])
+        search.apply_queue()
+        assert len(find("relais")) == i + 1
