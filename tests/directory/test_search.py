@@ -1,0 +1,303 @@
+"""search_places: distance, radius, facets, open now, sort and daily tie-break, pages, search log."""
+import math
+from datetime import datetime
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import event, select
+
+from coordination.clock import PARIS
+from coordination.directory import hours, search, services
+from coordination.directory.models import SearchLog
+from coordination.extensions import db as _db
+from tests.conftest import make_organisation, make_place
+
+NANTES = (47.2184, -1.5536)
+LOCATIONS = {
+    "Nantes": SimpleNamespace(latitude=NANTES[0], longitude=NANTES[1], label="Nantes", commune="Nantes",
+                              insee_code="44109", postcode="44000", approximate=False),
+    "12 rue des Lilas Nantes": SimpleNamespace(latitude=47.2200, longitude=-1.5500, label="12 Rue des Lilas 44000 Nantes",
+                                               commune="Nantes", insee_code="44109", postcode="44000",
+                                               approximate=False),
+}
+
+
+def haversine(a, b):
+    """Computed here, independently of the code under test."""
+    (lat1, lon1), (lat2, lon2) = a, b
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def offset(km_north=0.0, km_east=0.0, origin=NANTES):
+    return (origin[0] + km_north / 111.195,
+            origin[1] + km_east / (111.195 * math.cos(math.radians(origin[0]))))
+
+
+@pytest.fixture(autouse=True)
+def index_and_geocoder(app, monkeypatch):
+    monkeypatch.setattr(services, "_locate", LOCATIONS.get)
+    search.reindex()
+    yield
+    search.close_searchers()
+
+
+def run(*, log=False, now=None, **fields):
+    fields.setdefault("where", "Nantes")
+    return services.search_places(services.SearchRequest(**fields), now=now, log=log)
+
+
+def at(organisation, name, point, **fields):
+    return make_place(organisation, name=name, latitude=point[0], longitude=point[1], **fields)
+
+
+@pytest.fixture
+def organisation():
+    return make_organisation()
+
+
+# --- distance ------------------------------------------------------------------------------
+
+def test_places_within_the_radius_sorted_by_distance(organisation):
+    spots = {"A": (1, 0), "B": (0, 3), "C": (-5, -5), "D": (8, 2), "E": (0, -9.9), "F": (9, 9), "G": (0, 30)}
+    for name, (north, east) in spots.items():
+        at(organisation, name, offset(north, east))
+    search.reindex()
+    results = run(radius_km=10)
+    expected = sorted((haversine(NANTES, offset(*d)), n) for n, d in spots.items()
+                      if haversine(NANTES, offset(*d)) <= 10)
+    assert [hit.place.name for hit in results.hits] == [name for _km, name in expected] == ["A", "B", "C", "D", "E"]
+    for hit, (km, _name) in zip(results.hits, expected, strict=True):
+        assert hit.distance_km == pytest.approx(km, abs=0.01)
+    assert results.total == 5 and results.radius_km == 10 and results.widened_from_km is None
+    assert results.location.commune == "Nantes"
+
+
+def test_text_and_distance_together(organisation):
+    at(organisation, "Ordi proche", offset(2, 0), description="prêt d'ordinateurs", services=[])
+    at(organisation, "Tablette proche", offset(1, 0), description="tablettes", services=[])
+    at(organisation, "Ordi loin", offset(40, 0), description="ordinateur", services=[])
+    search.reindex()
+    assert [hit.place.name for hit in run(text="ordinateur").hits] == ["Ordi proche"]
+
+
+def test_nothing_near_widens_the_radius_step_by_step_and_says_so(organisation):
+    at(organisation, "Loin", offset(35, 0))
+    search.reindex()
+    results = run()
+    assert [hit.place.name for hit in results.hits] == ["Loin"]
+    assert results.radius_km == 50 and results.widened_from_km == 10
+    assert "Aucun lieu dans un rayon de 10 km : le rayon a été élargi à 50 km." in results.messages
+
+
+def test_nothing_even_at_the_widest_radius(organisation):
+    at(organisation, "Très loin", offset(300, 0))
+    search.reindex()
+    results = run()
+    assert results.hits == [] and results.total == 0 and results.widened_from_km is None
+    assert "Aucun lieu ne correspond, même dans un rayon de 100 km." in results.messages
+
+
+@pytest.mark.parametrize(("radius", "used", "message"), [
+    (-5, 10, "Le rayon doit être positif"),
+    (0, 10, "Le rayon doit être positif"),
+    ("abc", 10, "n'est pas un nombre"),
+    (float("nan"), 10, "Le rayon doit être positif"),
+    (float("inf"), 10, "Le rayon doit être positif"),
+    (5000, 200, "Le rayon est limité à 200 km."),
+    ("15", 15, None),
+    (None, 10, None),
+])
+def test_absurd_radius_is_clamped_with_a_message(organisation, radius, used, message):
+    at(organisation, "Ici", offset(1, 0))
+    search.reindex()
+    results = run(radius_km=radius)
+    assert results.radius_km == used and results.total == 1
+    if message:
+        assert any(message in m for m in results.messages)
+    else:
+        assert results.messages == []
+
+
+def test_an_unknown_place_searches_everywhere_with_a_message(organisation):
+    at(organisation, "Ici", offset(1, 0))
+    at(organisation, "Très loin", offset(300, 0))
+    search.reindex()
+    results = run(where="Zzyzx")
+    assert "Aucune commune ne correspond à « Zzyzx » : les lieux sont cherchés partout." in results.messages
+    assert results.location is None and results.radius_km is None
+    assert {hit.place.name for hit in results.hits} == {"Ici", "Très loin"}
+    assert {hit.distance_km for hit in results.hits} == {None}
+
+
+def test_empty_query_with_a_place_lists_nearby_places(organisation):
+    at(organisation, "Proche", offset(1, 0))
+    at(organisation, "Autre ville", offset(60, 0))
+    search.reindex()
+    assert [hit.place.name for hit in run().hits] == ["Proche"]
+
+
+def test_empty_query_without_a_place_lists_every_place(organisation):
+    at(organisation, "Proche", offset(1, 0))
+    make_place(organisation, name="Sans coordonnées", latitude=None, longitude=None)
+    search.reindex()
+    results = run(where="")
+    assert results.total == 2 and results.messages == [] and results.location is None
+
+
+# --- facets --------------------------------------------------------------------------------
+
+@pytest.fixture
+def faceted(organisation):
+    at(organisation, "Gratuit 1", offset(1, 0), fees=["Gratuit"], publics=["Seniors"])
+    at(organisation, "Gratuit 2", offset(2, 0), fees=["Gratuit"], publics=["Jeunes", "Seniors"])
+    at(organisation, "Payant", offset(3, 0), fees=["Payant"], publics=["Jeunes"])
+    at(organisation, "Sous condition loin", offset(80, 0), fees=["Gratuit sous condition"])
+    search.reindex()
+
+
+def counts(results, key):
+    return {value: count for value, count in results.facets[key] if count}
+
+
+def test_facet_counts_over_the_candidate_set(faceted):
+    results = run()
+    assert counts(results, "fees") == {"Gratuit": 2, "Payant": 1}  # the far place is not a candidate
+    assert counts(results, "publics") == {"Seniors": 2, "Jeunes": 2}
+    assert [value for value, _ in results.facets["fees"]] == ["Gratuit", "Gratuit sous condition", "Payant"]
+
+
+def test_facet_filter_and_counts_of_the_other_values(faceted):
+    results = run(facets={"fees": ["Gratuit"]})
+    assert {hit.place.name for hit in results.hits} == {"Gratuit 1", "Gratuit 2"}
+    assert counts(results, "fees") == {"Gratuit": 2, "Payant": 1}  # still offered: choosing widens
+    assert counts(results, "publics") == {"Seniors": 2, "Jeunes": 1}  # narrowed by the fee chosen
+    both = run(facets={"fees": ["Gratuit", "Payant"], "publics": ["Jeunes"]})
+    assert {hit.place.name for hit in both.hits} == {"Gratuit 2", "Payant"}
+
+
+def test_unknown_facets_are_ignored_with_a_message(faceted):
+    results = run(facets={"fees": ["Gratuit", "Hors de prix"], "couleur": ["bleu"]})
+    assert {hit.place.name for hit in results.hits} == {"Gratuit 1", "Gratuit 2"}
+    assert "« Hors de prix » n'est pas une valeur de « Frais à charge » : ignorée." in results.messages
+    assert "Le filtre « couleur » n'existe pas : il a été ignoré." in results.messages
+
+
+# --- open now / Saturday -------------------------------------------------------------------
+
+def test_open_now_and_open_saturday_filter_with_the_hours_module(organisation, monkeypatch):
+    at(organisation, "Ouvert", offset(1, 0))
+    at(organisation, "Fermé", offset(2, 0))
+    at(organisation, "Samedi", offset(3, 0))
+    search.reindex()
+    now = datetime(2026, 3, 10, 10, 0, tzinfo=PARIS)
+    seen = []
+
+    def is_open_at(place, when):
+        seen.append(when)
+        return place.name in ("Ouvert", "Samedi")
+    monkeypatch.setattr(hours, "is_open_at", is_open_at)
+    monkeypatch.setattr(hours, "open_on_saturday", lambda place, today=None: place.name == "Samedi")
+    assert [hit.place.name for hit in run(open_now=True, now=now).hits] == ["Ouvert", "Samedi"]
+    assert seen and set(seen) == {now}
+    assert [hit.place.name for hit in run(open_saturday=True, now=now).hits] == ["Samedi"]
+    assert [hit.place.name for hit in run(open_now=True, open_saturday=True, now=now).hits] == ["Samedi"]
+
+
+def test_open_now_with_real_hours_on_a_public_holiday(organisation):
+    at(organisation, "Semaine", offset(1, 0), opening_hours="Mo-Fr 09:00-17:00; PH off")
+    at(organisation, "Jours fériés aussi", offset(2, 0), opening_hours="Mo-Fr 09:00-17:00; PH 09:00-12:00")
+    search.reindex()
+    tuesday = datetime(2026, 3, 10, 10, 0, tzinfo=PARIS)
+    assert run(open_now=True, now=tuesday).total == 2
+    may_first = datetime(2026, 5, 1, 10, 0, tzinfo=PARIS)  # Friday, fête du Travail
+    assert [hit.place.name for hit in run(open_now=True, now=may_first).hits] == ["Jours fériés aussi"]
+
+
+# --- sort, tie-break, pages ----------------------------------------------------------------
+
+def test_relevance_puts_the_name_first(organisation):
+    at(organisation, "Maison des services", offset(1, 0), description="On y parle parfois de tablette", services=[])
+    at(organisation, "Tablette pour tous", offset(5, 0), services=[])
+    search.reindex()
+    assert [h.place.name for h in run(text="tablette", sort="relevance").hits] == ["Tablette pour tous",
+                                                                                    "Maison des services"]
+    assert [h.place.name for h in run(text="tablette", sort="distance").hits] == ["Maison des services",
+                                                                                   "Tablette pour tous"]
+    assert run(text="tablette", sort="n'importe quoi").hits[0].place.name == "Maison des services"
+
+
+def test_ties_change_order_every_day_and_stay_stable_within_a_day(organisation):
+    for i in range(10):
+        at(organisation, f"Lieu {i}", offset(1, 0))  # same building, same distance
+    search.reindex()
+
+    def order(moment):
+        return [hit.place.name for hit in run(now=moment).hits]
+    morning, evening = datetime(2026, 3, 10, 8, 0, tzinfo=PARIS), datetime(2026, 3, 10, 19, 0, tzinfo=PARIS)
+    tomorrow = datetime(2026, 3, 11, 8, 0, tzinfo=PARIS)
+    assert order(morning) == order(evening)
+    assert order(morning) != order(tomorrow)
+    assert sorted(order(morning)) == sorted(order(tomorrow))
+    firsts = {order(datetime(2026, 3, day, 12, 0, tzinfo=PARIS))[0] for day in range(1, 29)}
+    assert len(firsts) > 3  # nobody is always first
+
+
+def test_pages_and_a_page_out_of_range(app, organisation):
+    per_page = app.config["SEARCH_PER_PAGE"]
+    for i in range(per_page + 5):
+        at(organisation, f"Lieu {i:02d}", offset(i / 10, 0))
+    search.reindex()
+    first, second = run(page=1), run(page=2)
+    assert first.pages == second.pages == 2 and first.total == per_page + 5
+    assert len(first.hits) == per_page and len(second.hits) == 5
+    assert not {h.place.id for h in first.hits} & {h.place.id for h in second.hits}
+    beyond = run(page=99)
+    assert beyond.page == 2 and [h.place.id for h in beyond.hits] == [h.place.id for h in second.hits]
+    assert "La page 99 n'existe pas : voici la dernière page (2)." in beyond.messages
+    for page in (0, -3, "abc", None):
+        assert run(page=page).page == 1
+
+
+def test_one_query_for_the_page_not_one_per_result(organisation):
+    for i in range(12):
+        at(organisation, f"Lieu {i}", offset(i / 10, 0))
+    search.reindex()
+    statements = []
+
+    def count(*args, **kwargs):
+        statements.append(args[2])
+    engine = _db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        few = run(text="lieu quelconque")  # falls back to any word: all places, a page of 12
+        small = len(statements)
+        statements.clear()
+        run(text="lieu", facets={"fees": ["Gratuit"]})
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert few.total == 12
+    assert small == len(statements) <= 3  # places with organisations, closures (and the log when asked)
+    for hit in few.hits:
+        assert hit.place.organisation.name  # already loaded: no statement after the search
+    assert len(statements) == small
+
+
+# --- the search log ------------------------------------------------------------------------
+
+def test_each_search_writes_one_anonymous_log_row(faceted):
+    results = run(text="  Démarches   CAF ", where="12 rue des Lilas Nantes", facets={"fees": ["Gratuit"]}, log=True)
+    rows = _db.session.scalars(select(SearchLog)).all()
+    assert len(rows) == 1
+    row = rows[0]
+    assert row.query == "demarches caf"
+    assert row.facets == {"fees": ["Gratuit"]}
+    assert (row.commune, row.insee_code) == ("Nantes", "44109")
+    assert row.radius_km == results.radius_km and row.results_count == results.total
+    values = " ".join(str(getattr(row, column.name)) for column in SearchLog.__table__.columns)
+    assert "Lilas" not in values and "12 rue" not in values  # the address typed is never kept
+    assert {column.name for column in SearchLog.__table__.columns} == {
+        "id", "at", "query", "facets", "commune", "insee_code", "radius_km", "results_count"}
+    run(text="autre chose")  # log=False
+    assert len(_db.session.scalars(select(SearchLog)).all()) == 1
