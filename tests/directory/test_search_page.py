@@ -4,7 +4,7 @@ a stand-in that follows the same contract, so that they check the page, not the 
 import re
 from dataclasses import dataclass, field
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
@@ -198,8 +198,9 @@ def test_results_list(client, search, places):
 
 
 def test_checked_facets_stay_checked_even_without_results(client, search):
-    search.result = found([], facets={})
+    search.result = found([], facets={"fees": [("Gratuit", 0), ("Payant", 0)]})
     _, html = get(client, "/recherche?q=x&frais=Payant")
+    assert 'value="Gratuit"' not in html  # values without results are not offered
     assert re.search(r'name="frais" value="Payant" checked', html)
     assert "Aucun lieu trouvé" in html
     assert "<details class=\"filters\" open>" in html
@@ -215,13 +216,11 @@ def test_opening_status_is_shown(client, search, places, monkeypatch):
 
 
 @pytest.mark.parametrize("changes, expected", [
-    (dict(widened_from_km=10, radius_km=20), "Aucun lieu à moins de 10\u00a0km : la recherche a été élargie à 20\u00a0km."),
     (dict(suggestion="smartphone"), "Vouliez-vous dire <a href=\"/recherche?q=smartphone"),
     (dict(location=FakeLocation(approximate=True)), "Position approximative"),
-    (dict(index_status="rebuilding"), "La recherche est en cours de reconstruction"),
     (dict(messages=["Aucune commune ne correspond à « Zzyzx »."]), "Aucune commune ne correspond à « Zzyzx »."),
 ])
-def test_messages(client, search, places, changes, expected):
+def test_what_the_service_says_is_shown(client, search, places, changes, expected):
     search.result = found(places, **changes)
     response, html = get(client, "/recherche?q=smarphone&ou=Zzyzx&frais=Gratuit&page=1")
     assert response.status_code == 200
@@ -233,13 +232,6 @@ def test_suggestion_link_keeps_the_other_parameters(client, search, places):
     _, html = get(client, "/recherche?q=smarphone&ou=Nantes&frais=Gratuit&page=2")
     href = re.search(r'Vouliez-vous dire <a href="([^"]+)"', html).group(1).replace("&amp;", "&")
     assert parse_qs(urlsplit(href).query) == {"q": ["smartphone"], "ou": ["Nantes"], "frais": ["Gratuit"]}
-
-
-def test_page_out_of_range_says_so(client, search, places):
-    search.result = found(places, page=3, pages=3, total=45)
-    response, html = get(client, "/recherche?q=x&page=40")
-    assert response.status_code == 200
-    assert "La page 40 n'existe pas : voici la dernière page." in unescape(html)
 
 
 def test_pagination_links_keep_every_parameter(client, search, places):
@@ -300,3 +292,91 @@ def test_home_is_a_search_landing(client, places):
     assert 'name="q"' in html and 'name="ou"' in html and 'name="rayon"' in html
     assert "Médiathèque Jacques Demy" in html
     assert "csrf_token" not in html.split('role="search"')[1].split("</form>")[0]
+
+
+# --- with the real search service and index ------------------------------------------------------
+
+@pytest.fixture
+def indexed(app):
+    from coordination.directory import search as index
+    organisation = make_organisation("Association Les Connectés")
+    made = [
+        make_place(organisation, name="Point numérique de la mairie", summary="Démarches administratives en ligne",
+                   latitude=47.2184, longitude=-1.5536, fees=["Gratuit"]),
+        make_place(organisation, name="Médiathèque Hermeland", commune="Saint-Herblain", postcode="44800",
+                   insee_code="44162", address="1 rue François Rabelais", latitude=47.2237, longitude=-1.6349,
+                   summary="Ateliers smartphone et tablette", fees=["Payant"],
+                   services=["Maîtrise des outils numériques du quotidien"]),
+        make_place(organisation, name="Espace Angers Centre", commune="Angers", postcode="49000",
+                   insee_code="49007", latitude=47.4739, longitude=-0.5517, summary="Aide smartphone"),
+    ]
+    index.reindex()
+    yield made
+    index.close_searchers()
+
+
+def page_text(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return unescape(response.get_data(as_text=True))
+
+
+def result_names(html) -> list[str]:
+    return re.findall(r'<h3 class="result-name"><a href="/lieux/[^"]+">([^<]+)</a>', html)
+
+
+def test_real_search_by_need_and_place(client, indexed):
+    html = page_text(client, "/recherche?q=d%C3%A9marches&ou=Nantes")
+    assert result_names(html) == ["Point numérique de la mairie"]
+    assert "1 lieu trouvé" in html and "autour de Nantes" in html
+    assert 'class="results-map"' in html
+
+
+def test_real_facet_filter_and_counts(client, indexed):
+    html = page_text(client, "/recherche?q=smartphone&ou=44800&rayon=50")
+    assert result_names(html) == ["Médiathèque Hermeland"]
+    assert re.search(r'value="Payant">\s*<label[^>]*>Payant <span class="count">\(1', html)
+    html = page_text(client, "/recherche?ou=Nantes&frais=Gratuit")
+    assert result_names(html) == ["Point numérique de la mairie"]
+    assert re.search(r'name="frais" value="Gratuit" checked', html)
+
+
+@pytest.mark.parametrize("query, message", [
+    ("", "Indiquez un besoin et une commune"),
+    ("q=&ou=", "Indiquez un besoin et une commune"),
+    ("q=smartphone&ou=Zzyzxville", "Aucune commune ne correspond à « Zzyzxville »"),
+    ("q=smartphone&ou=Nantes&rayon=100000", "La distance demandée n'est pas valable"),
+    ("q=smartphone&ou=Nantes&rayon=-1", "La distance demandée n'est pas valable"),
+    ("q=smartphone&ou=Nantes&rayon=dix", "La distance demandée n'est pas valable"),
+    ("q=smartphone&services=Jardinage", "Le filtre « Jardinage » n'existe pas"),
+    ("q=smartphone&page=deux", "Le numéro de page demandé n'est pas valable"),
+    ("q=smartphone&page=999", "La page 999 n'existe pas"),
+    ("q=smarphone", "Vouliez-vous dire"),
+])
+def test_real_bad_input_gives_a_normal_page_with_a_message(client, indexed, query, message):
+    assert message in page_text(client, f"/recherche?{query}")
+
+
+@pytest.mark.parametrize("text", ['smartphone AND', '"smartphone', "smart*", "(smartphone", "smartphone)) OR (",
+                                  "NOT smartphone", "title:smartphone", "smartphone~2", "{} [] ^ \\\\"])
+def test_real_query_syntax_is_text(client, indexed, text):
+    html = page_text(client, "/recherche?" + urlencode({"q": text}))
+    assert "Médiathèque Hermeland" in result_names(html) or "Aucun lieu trouvé" in html
+
+
+def test_real_radius_widened(client, indexed):
+    html = page_text(client, "/recherche?q=smartphone&ou=49000&rayon=2&tri=distance")
+    assert result_names(html)[0] == "Espace Angers Centre"
+    html = page_text(client, "/recherche?q=tablette&ou=Angers&rayon=10")
+    assert result_names(html) == ["Médiathèque Hermeland"]
+    assert "le rayon a été élargi" in html
+
+
+def test_real_index_being_rebuilt(client, indexed, monkeypatch):
+    from coordination.directory import search as index
+
+    def unavailable(*args, **kwargs):
+        raise index.IndexUnavailable("missing")
+    monkeypatch.setattr(index, "search", unavailable)
+    html = page_text(client, "/recherche?q=smartphone")
+    assert "La recherche est en cours de reconstruction" in html and "Aucun lieu trouvé" in html
