@@ -45,7 +45,7 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import LockError
 from whoosh.lang import stemmer_for_language, stopwords_for_language
-from sqlalchemy import delete, func, select
+from sqlalchemy import Integer, cast, delete, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 from whoosh.query import And, Or, Prefix, Term
 
@@ -684,7 +684,12 @@ def public_place_count() -> int:
 def reindex(*, progress: Callable[[int], None] | None = None) -> int:
     """Rebuilds the whole index from the database and swaps it in; returns the documents written.
     ``progress`` is called with 1 after each place (a click progress bar's ``update``)."""
-    places = db.session.scalars(_public_places().order_by(Place.id).execution_options(yield_per=1000))
+    # Documents in geographic order (bands of 0.1° of latitude, then longitude): the places near a
+    # point get neighbouring document numbers, so the text matcher skips whole posting blocks
+    # between the few runs of candidates instead of decoding them all.
+    band = cast(Place.latitude * (1 / CELL_DEGREES), Integer)
+    places = db.session.scalars(_public_places().order_by(Place.latitude.is_(None), band, Place.longitude, Place.id)
+                                .execution_options(yield_per=1000))
     count = rebuild(places, progress=progress)
     db.session.rollback()  # end the read transaction; nothing was written
     return count
