@@ -19,6 +19,7 @@ def create_app(config=None) -> Flask:
     register_error_handlers(app)
     register_security_headers(app)
     register_template_filters(app)
+    register_signals(app)
     return app
 
 
@@ -84,3 +85,8 @@ def register_template_filters(app):
     from coordination.clock import date_fr, datetime_fr
     app.add_template_filter(date_fr)
     app.add_template_filter(datetime_fr)
+
+
+def register_signals(app):
+    from coordination.directory.services import connect_signals
+    connect_signals()

@@ -24,7 +24,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.fr import siret as stdnum_siret
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from coordination import audit, mail
+from coordination import audit, signals, mail
 from coordination.auth import permissions
 from coordination.auth.models import Invitation, Membership, Organisation, User
 from coordination.clock import utcnow
@@ -385,6 +385,7 @@ def accept_organisation(organisation_id: int, *, actor) -> Organisation:
     _notify_organisation(organisation, "Votre organisation a rejoint le réseau", "auth_organisation_accepted",
                          link=external_url("directory.partner_home"))
     db.session.commit()
+    signals.organisation_status_changed.send(organisation.id, status=organisation.status)
     return organisation
 
 
@@ -406,6 +407,7 @@ def suspend_organisation(organisation_id: int, *, reason: str, actor) -> Organis
     _notify_organisation(organisation, "Votre organisation est suspendue du réseau", "auth_organisation_suspended",
                          reason=reason)
     db.session.commit()
+    signals.organisation_status_changed.send(organisation.id, status=organisation.status)
     return organisation
 
 
@@ -416,6 +418,7 @@ def reactivate_organisation(organisation_id: int, *, reason: str, actor) -> Orga
     _notify_organisation(organisation, "Votre organisation est de nouveau active sur le réseau",
                          "auth_organisation_reactivated", reason=reason, link=external_url("directory.partner_home"))
     db.session.commit()
+    signals.organisation_status_changed.send(organisation.id, status=organisation.status)
     return organisation
 
 

@@ -1,0 +1,8 @@
+"""Signals through which domains react to each other without importing each other's internals
+(leaf module). Senders send after their transaction has committed."""
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the organisation id; keyword: status (the new one)
+organisation_status_changed = _signals.signal("organisation-status-changed")
