@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from coordination import audit
+from coordination import audit, signals
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Organisation, User
 from coordination.clock import PARIS, to_paris, utcnow
@@ -586,3 +586,15 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
     return SearchResults(request=request, hits=hits, total=result.total, page=result.page, pages=result.pages,
                          facets=result.facets, location=location, radius_km=used, widened_from_km=widened_from,
                          suggestion=suggestion, messages=messages, index_status="ok")
+
+
+# --- Reactions to other domains ----------------------------------------------------------------
+
+def requeue_organisation_places(organisation_id: int, **_) -> None:
+    """An organisation accepted, suspended or reactivated: its places enter or leave the search index."""
+    place_ids = db.session.scalars(select(Place.id).where(Place.organisation_id == organisation_id)).all()
+    search.queue_place_ids(place_ids)
+
+
+def connect_signals() -> None:
+    signals.organisation_status_changed.connect(requeue_organisation_places)
