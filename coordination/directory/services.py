@@ -58,6 +58,16 @@ def published_places(limit: int = 50) -> list[Place]:
     ).all()
 
 
+def recently_updated_places(limit: int = 6) -> list[Place]:
+    """The public places (published, not deleted, organisation active) last updated first: the home
+    page's short list."""
+    return db.session.scalars(
+        select(Place).join(Organisation)
+        .where(Place.published.is_(True), Place.deleted_at.is_(None), Organisation.status == "active")
+        .order_by(Place.updated_at.desc(), Place.id.desc()).limit(limit)
+    ).all()
+
+
 def _load_place(place_id: int) -> Place:
     place = db.session.get(Place, place_id)
     if place is None or place.deleted_at is not None:

@@ -64,7 +64,7 @@ def _back():
 @bp.get("/")
 def home():
     form = SearchForm(None, default_radius_km=current_app.config["SEARCH_DEFAULT_RADIUS_KM"])
-    return render_template("directory/home.html", form=form, places=services.published_places(limit=6))
+    return render_template("directory/home.html", form=form, places=services.recently_updated_places(limit=6))
 
 
 # --- place page, printable sheet, temporary closures -------------------------------------------

@@ -294,6 +294,18 @@ def test_home_is_a_search_landing(client, places):
     assert "csrf_token" not in html.split('role="search"')[1].split("</form>")[0]
 
 
+def test_home_lists_the_six_places_last_updated(client):
+    from datetime import datetime, timedelta
+    organisation = make_organisation()
+    for i in range(8):
+        make_place(organisation, name=f"Lieu numéro {i}", updated_at=datetime(2026, 3, 1) + timedelta(days=i))
+    make_place(organisation, name="Lieu caché", published=False, updated_at=datetime(2026, 4, 1))
+    html = client.get("/").get_data(as_text=True)
+    assert "Lieux mis à jour récemment" in html
+    assert re.findall(r'<h3><a href="/lieux/[^"]+">([^<]+)</a>', html) == [
+        f"Lieu numéro {i}" for i in (7, 6, 5, 4, 3, 2)]
+
+
 # --- with the real search service and index ------------------------------------------------------
 
 @pytest.fixture

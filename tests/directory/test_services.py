@@ -246,3 +246,17 @@ def test_partner_dashboard(member, organisation):
     [entry] = services.partner_dashboard(actor=member)
     assert entry.organisation == organisation and [p.name for p in entry.places] == ["B"]
     assert entry.can_add_places and not entry.can_manage_members
+
+
+def test_recently_updated_places_are_public_ones_last_updated_first(organisation):
+    from datetime import datetime, timedelta
+    start = datetime(2026, 3, 1, 9, 0)
+    made = [make_place(organisation, name=f"Lieu {i}", updated_at=start + timedelta(days=i)) for i in range(8)]
+    make_place(organisation, name="Masqué", published=False, updated_at=start + timedelta(days=30))
+    make_place(organisation, name="Supprimé", published=False, deleted_at=start,
+               updated_at=start + timedelta(days=31))
+    make_place(make_organisation(status="suspended"), name="Suspendu", updated_at=start + timedelta(days=32))
+    assert [p.name for p in services.recently_updated_places()] == [f"Lieu {i}" for i in (7, 6, 5, 4, 3, 2)]
+    made[0].updated_at = start + timedelta(days=40)
+    _db.session.commit()
+    assert [p.name for p in services.recently_updated_places(limit=2)] == ["Lieu 0", "Lieu 7"]
