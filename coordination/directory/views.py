@@ -277,6 +277,8 @@ def search_helpers():
 @bp.get("/recherche")
 def search():
     form = SearchForm(request.args, default_radius_km=current_app.config["SEARCH_DEFAULT_RADIUS_KM"])
-    results = services.search_places(services.SearchRequest(**form.request_data()))
+    search_request = services.SearchRequest(**form.request_data())
+    # paging through one search logs it once: only its first page is logged
+    results = services.search_places(search_request, log=search_request.page == 1)
     return render_template("directory/search.html", form=form, results=results,
                            results_map=results_map_html(results))

@@ -301,3 +301,12 @@ def test_each_search_writes_one_anonymous_log_row(faceted):
         "id", "at", "query", "facets", "commune", "insee_code", "radius_km", "results_count"}
     run(text="autre chose")  # log=False
     assert len(_db.session.scalars(select(SearchLog)).all()) == 1
+
+
+def test_paging_through_a_search_logs_it_once_from_the_page(client, organisation):
+    for i in range(25):
+        at(organisation, f"Lieu {i}", offset(i / 10, 0))
+    search.reindex()
+    for page in (1, 2, 1):
+        assert client.get(f"/recherche?q=lieu&ou=Nantes&page={page}").status_code == 200
+    assert [row.results_count for row in _db.session.scalars(select(SearchLog))] == [25, 25]

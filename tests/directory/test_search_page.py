@@ -62,17 +62,19 @@ def search(monkeypatch):
     """Stands in for services.search_places: records the requests, returns what the test sets."""
     class Stub:
         requests: list = []  # noqa: RUF012
+        logs: list = []  # noqa: RUF012
         result = None
 
         def __call__(self, request, *, now=None, log=True):
             self.requests.append(request)
+            self.logs.append(log)
             if self.result is None:
                 return FakeResults(request=request)
             result = self.result(request) if callable(self.result) else self.result
             result.request = request
             return result
     stub = Stub()
-    stub.requests = []
+    stub.requests, stub.logs = [], []
     monkeypatch.setattr(services, "SearchRequest", FakeRequest, raising=False)
     monkeypatch.setattr(services, "search_places", stub, raising=False)
     return stub
@@ -280,6 +282,13 @@ def test_no_map_without_coordinates_and_no_nonce_elsewhere(client, search, place
     assert "results-map" not in html and "<script" not in html
     assert "nonce-" not in response.headers["Content-Security-Policy"]
     assert "nonce-" not in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_paging_logs_the_search_once(client, search, places):
+    search.result = found(places)
+    for page in ("", "&page=1", "&page=2", "&page=3", "&page=deux"):
+        get(client, f"/recherche?q=x{page}")
+    assert search.logs == [True, True, False, False, True]  # "deux" is read as the first page
 
 
 # --- the home page ----------------------------------------------------------------------------
