@@ -27,6 +27,7 @@ import functools
 import heapq
 import logging
 import math
+import operator
 import os
 import re
 import shutil
@@ -474,6 +475,15 @@ class Match:
     score: float
 
 
+@dataclass(frozen=True)
+class MapPoint:
+    """A matching place on the results map (coordinates from memory, no database read)."""
+    place_id: int
+    latitude: float
+    longitude: float
+    distance_km: float | None
+
+
 @dataclass
 class IndexPage:
     matches: list[Match]  # the page, in order
@@ -481,6 +491,7 @@ class IndexPage:
     page: int
     pages: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    map_points: list[MapPoint] = field(default_factory=list)  # the whole result set with coordinates, capped
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -517,15 +528,17 @@ def _nearby(segment: _Segment, reader, lat: float, lon: float, radius_km: float)
     return found
 
 
-def _matching(live: _Live, query, point, radius_km) -> list[tuple[int, float | None, float, tuple]]:
-    """(place id, distance, score, masks) of the documents matching the query near the point."""
+def _matching(live: _Live, query, point, radius_km) -> list[tuple[int, float | None, float, tuple, float, float]]:
+    """(place id, distance, score, masks, latitude, longitude) of the documents matching the query
+    near the point (NaN coordinates for a place without them)."""
     results = []
     context = live.searcher.context() if query is not None else None
     for subsearcher, _offset, reader, segment in live.leaves:
+        ids, masks, lats, lons = segment.place_ids, segment.masks, segment.lats, segment.lons
         if point is not None:
             candidates = _nearby(segment, reader, point[0], point[1], radius_km)
             if query is None:
-                results.extend((segment.place_ids[d], km, 0.0, segment.masks[d]) for d, km in candidates)
+                results.extend((ids[d], km, 0.0, masks[d], lats[d], lons[d]) for d, km in candidates)
                 continue
             if not candidates:
                 continue
@@ -538,15 +551,15 @@ def _matching(live: _Live, query, point, radius_km) -> list[tuple[int, float | N
                     if not matcher.is_active():
                         break
                 if matcher.id() == docnum:
-                    results.append((segment.place_ids[docnum], km, matcher.score(), segment.masks[docnum]))
+                    results.append((ids[docnum], km, matcher.score(), masks[docnum], lats[docnum], lons[docnum]))
         elif query is None:
-            results.extend((segment.place_ids[d], None, 0.0, segment.masks[d])
+            results.extend((ids[d], None, 0.0, masks[d], lats[d], lons[d])
                            for d in range(reader.doc_count_all()) if not reader.is_deleted(d))
         else:
             matcher = query.matcher(subsearcher, context)
             while matcher.is_active():
                 docnum = matcher.id()
-                results.append((segment.place_ids[docnum], None, matcher.score(), segment.masks[docnum]))
+                results.append((ids[docnum], None, matcher.score(), masks[docnum], lats[docnum], lons[docnum]))
                 matcher.next()
     return results
 
@@ -563,14 +576,16 @@ def tiebreak(day: date, place_id: int) -> int:
 def search(text: TextQuery, *, point: tuple[float, float] | None, radius_km: float | None,
            facets: dict[str, list[str]], match_all: bool = True,
            keep: Callable[[list[int]], set[int]] | None = None,
-           sort: str = "distance", page: int = 1, per_page: int = 20, day: date) -> IndexPage:
+           sort: str = "distance", page: int = 1, per_page: int = 20, day: date,
+           map_limit: int = 0) -> IndexPage:
     """One search in the index.
 
     ``facets``: vocabulary key -> accepted values (a place matches one of them; all keys must
     match). ``keep``: called with the ids of the places matching text and distance, returns the
     ids to keep (open now…). Counts per facet value are over those places, each vocabulary counted
     with the selections of the other vocabularies applied. The page is clamped to the last page.
-    Raises IndexUnavailable."""
+    ``map_limit``: how many of all the matching places (with coordinates) go to ``map_points`` —
+    the nearest when there is a point, else the best scored. Raises IndexUnavailable."""
     query = text.whoosh_query(match_all=match_all) if text else None
     live = _live()
     with live.lock:
@@ -617,7 +632,22 @@ def search(text: TextQuery, *, point: tuple[float, float] | None, radius_km: flo
     return IndexPage(
         matches=[Match(row[0], row[1], row[2]) for row in ordered], total=total, page=page, pages=pages,
         facets={key: list(zip(VOCABULARY_VALUES[key], counts[i], strict=True)) for i, key in enumerate(FACETS)},
+        map_points=_map_points(matched, point, map_limit),
     )
+
+
+def _map_points(rows: list[tuple], point, limit: int) -> list[MapPoint]:
+    """The rows with coordinates as map points: all of them up to ``limit``, nearest first when
+    there is a point (already known: no distance computed again); beyond, the ``limit`` nearest,
+    or without a point the ``limit`` best scored."""
+    if limit <= 0:
+        return []
+    located = [row for row in rows if not math.isnan(row[4])]  # NaN: a place without coordinates
+    if point is not None:
+        located = heapq.nsmallest(limit, located, key=operator.itemgetter(1))
+    elif len(located) > limit:
+        located = heapq.nsmallest(limit, located, key=lambda row: -row[2])
+    return [MapPoint(row[0], row[4], row[5], row[1]) for row in located]
 
 
 def suggest(text: str) -> str | None:

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -410,6 +410,7 @@ SEARCH_SORTS = ("distance", "relevance")
 SEARCH_MAX_RADIUS_KM = 200.0
 SEARCH_WIDENING_KM = (10.0, 20.0, 50.0, 100.0)
 SEARCH_MAX_TEXT = 200
+SEARCH_MAP_LIMIT = 5000    # places on the results map (the nearest, or the best scored)
 
 
 @dataclass
@@ -430,6 +431,17 @@ class SearchHit:
     distance_km: float | None
 
 
+@dataclass(frozen=True)
+class MapPoint:
+    """A place of the whole result set on the map (not only the page's)."""
+    latitude: float
+    longitude: float
+    name: str
+    public_id: str
+    distance_km: float | None = None
+    commune: str | None = None
+
+
 @dataclass
 class SearchResults:
     request: SearchRequest
@@ -444,6 +456,7 @@ class SearchResults:
     suggestion: str | None                     # corrected text: « Vouliez-vous dire « … » ? »
     messages: list[str]                        # French notes for the page
     index_status: str                          # "ok" | "rebuilding"
+    map_points: list[MapPoint] = field(default_factory=list)  # every match with coordinates, ≤ SEARCH_MAP_LIMIT
 
 
 def _locate(where: str):
@@ -526,6 +539,23 @@ def _log_search(text: str, facets: dict, location, radius_km: float | None, tota
         db.session.rollback()
 
 
+def _map_points(index_points: list, page_places: dict[int, Place]) -> list[MapPoint]:
+    """Names and links of the map's places: the page's places are already loaded; the others come
+    from ONE query of four columns (ids inlined as integers: no bound-variable limit on SQLite),
+    public places only — the database has the last word."""
+    missing = sorted({p.place_id for p in index_points} - page_places.keys())
+    rows = {place.id: (place.name, place.public_id, place.commune)
+            for place in page_places.values() if place.is_public}
+    if missing:
+        ids = bindparam("map_ids", missing, expanding=True, literal_execute=True)
+        rows.update((row.id, (row.name, row.public_id, row.commune)) for row in db.session.execute(
+            select(Place.id, Place.name, Place.public_id, Place.commune).join(Place.organisation)
+            .where(Place.id.in_(ids), Place.published.is_(True), Place.deleted_at.is_(None),
+                   Organisation.status == "active")))
+    return [MapPoint(p.latitude, p.longitude, *rows[p.place_id][:2], p.distance_km, rows[p.place_id][2])
+            for p in index_points if p.place_id in rows]
+
+
 def search_places(request: SearchRequest, *, now: datetime | None = None, log: bool = True) -> SearchResults:
     """Free text + where + radius + facets + open now/Saturday, sorted by distance or relevance,
     one page. Never raises for bad input: every correction is explained in ``messages``."""
@@ -554,7 +584,8 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
                           messages=messages, index_status="ok")
     query = search.TextQuery.parse(text)
     ask = functools.partial(search.search, query, point=point, facets=facets, keep=_open_filter(request, now),
-                            sort=sort, page=page, per_page=config["SEARCH_PER_PAGE"], day=day)
+                            sort=sort, page=page, per_page=config["SEARCH_PER_PAGE"], day=day,
+                            map_limit=SEARCH_MAP_LIMIT)
     radii = [radius] + [r for r in SEARCH_WIDENING_KM if r > radius] if point else [None]
     modes = (True, False) if len(query.words) > 1 else (True,)
     try:
@@ -595,7 +626,8 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
         _log_search(text, facets, location, used, result.total)
     return SearchResults(request=request, hits=hits, total=result.total, page=result.page, pages=result.pages,
                          facets=result.facets, location=location, radius_km=used, widened_from_km=widened_from,
-                         suggestion=suggestion, messages=messages, index_status="ok")
+                         suggestion=suggestion, messages=messages, index_status="ok",
+                         map_points=_map_points(result.map_points, by_id))
 
 
 # --- Reactions to other domains ----------------------------------------------------------------

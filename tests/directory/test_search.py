@@ -4,11 +4,11 @@ from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from coordination.clock import PARIS
 from coordination.directory import hours, search, services
-from coordination.directory.models import SearchLog
+from coordination.directory.models import Place, SearchLog
 from coordination.extensions import db as _db
 from tests.conftest import make_organisation, make_place
 
@@ -301,6 +301,85 @@ def test_each_search_writes_one_anonymous_log_row(faceted):
         "id", "at", "query", "facets", "commune", "insee_code", "radius_km", "results_count"}
     run(text="autre chose")  # log=False
     assert len(_db.session.scalars(select(SearchLog)).all()) == 1
+
+
+# --- the map: the whole result set, not only the page ------------------------------------------
+
+def test_map_points_cover_every_match_nearest_first_with_one_more_query(organisation):
+    for i in range(45):
+        at(organisation, f"Lieu {i}", offset(i / 10, 0))
+    at(organisation, "Sans coordonnées", (None, None))
+    search.reindex()
+    statements = []
+
+    def count(*args, **kwargs):
+        statements.append(args[2])
+    event.listen(_db.engine, "before_cursor_execute", count)
+    try:
+        results = run(text="lieu", radius_km=50)
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", count)
+    assert results.total == 45 and len(results.hits) == 20
+    names = [point.name for point in results.map_points]
+    assert names == [f"Lieu {i}" for i in range(45)]  # nearest first, places without coordinates left out
+    by_name = {place.name: place for place in _db.session.scalars(select(Place))}
+    for point in results.map_points:
+        place = by_name[point.name]
+        assert (point.latitude, point.longitude, point.public_id) == (place.latitude, place.longitude,
+                                                                      place.public_id)
+        assert point.distance_km == pytest.approx(haversine(NANTES, (place.latitude, place.longitude)), abs=0.01)
+    # the page (places, closures) and one query for the 25 places off the page
+    map_queries = [sql for sql in statements if "public_id" in sql and "opening_hours" not in sql]
+    assert len(map_queries) == 1 and len(statements) <= 3
+
+
+def test_map_points_of_one_page_cost_no_query(organisation):
+    for i in range(5):
+        at(organisation, f"Lieu {i}", offset(i / 10, 0))
+    search.reindex()
+    statements = []
+
+    def count(*args, **kwargs):
+        statements.append(args[2])
+    event.listen(_db.engine, "before_cursor_execute", count)
+    try:
+        results = run(text="lieu")
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", count)
+    assert len(results.map_points) == 5 and len(statements) <= 2  # the page's places and their closures
+
+
+def test_map_points_are_capped_to_the_nearest(organisation, monkeypatch):
+    monkeypatch.setattr(services, "SEARCH_MAP_LIMIT", 10)
+    for i in range(30, 0, -1):  # created farthest first: the order comes from the distance
+        at(organisation, f"Lieu {i}", offset(i / 10, 0))
+    search.reindex()
+    results = run(radius_km=50)
+    assert results.total == 30
+    assert [point.name for point in results.map_points] == [f"Lieu {i}" for i in range(1, 11)]
+
+
+def test_map_points_without_a_place_are_the_best_scored(organisation, monkeypatch):
+    monkeypatch.setattr(services, "SEARCH_MAP_LIMIT", 2)
+    at(organisation, "Atelier", offset(1, 0), summary="atelier", services=[])
+    at(organisation, "Smartphone", offset(2, 0), summary="smartphone", services=[])
+    at(organisation, "Smartphone et tablette", offset(3, 0), summary="smartphone smartphone", services=[])
+    at(organisation, "Autre smartphone", offset(4, 0), summary="ordinateurs", services=[])
+    search.reindex()
+    results = run(text="smartphone", where="")
+    assert results.total == 3
+    assert {point.name for point in results.map_points} == {hit.place.name for hit in results.hits[:2]}
+
+
+def test_the_database_has_the_last_word_on_the_map(organisation):
+    places = [at(organisation, f"Lieu {i}", offset(i / 10, 0)) for i in range(25)]
+    search.reindex()
+    hidden = places[-1]  # off the first page
+    _db.session.execute(update(Place).where(Place.id == hidden.id).values(published=False))
+    _db.session.commit()  # the index still has it (the queue is not applied here)
+    results = run(text="lieu")
+    assert results.total == 25
+    assert len(results.map_points) == 24 and hidden.name not in {point.name for point in results.map_points}
 
 
 def test_paging_through_a_search_logs_it_once_from_the_page(client, organisation):

@@ -2,6 +2,7 @@
 never gives a 500. The search service is the real one when it exists; these tests build results with
 a stand-in that follows the same contract, so that they check the page, not the engine."""
 import re
+import time
 from dataclasses import dataclass, field
 from html import unescape
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -55,6 +56,7 @@ class FakeResults:
     suggestion: str | None = None
     messages: list = field(default_factory=list)
     index_status: str = "ok"
+    map_points: list = field(default_factory=list)
 
 
 @pytest.fixture
@@ -94,8 +96,11 @@ def places():
 
 
 def found(places, **kwargs):
-    defaults = dict(request=None, hits=[FakeHit(p, d) for p, d in zip(places, (0.35, 1.24, 7.9), strict=False)],
-                    total=len(places), location=FakeLocation(), radius_km=10)
+    hits = [FakeHit(p, d) for p, d in zip(places, (0.35, 1.24, 7.9), strict=False)]
+    defaults = dict(request=None, hits=hits, total=len(places), location=FakeLocation(), radius_km=10,
+                    map_points=[services.MapPoint(h.place.latitude, h.place.longitude, h.place.name,
+                                                  h.place.public_id, h.distance_km, h.place.commune)
+                                for h in hits if h.place.latitude is not None])
     defaults.update(kwargs)
     return FakeResults(**defaults)
 
@@ -284,6 +289,24 @@ def test_no_map_without_coordinates_and_no_nonce_elsewhere(client, search, place
     assert "nonce-" not in client.get("/").headers["Content-Security-Policy"]
 
 
+def test_the_map_shows_the_whole_result_set_and_five_thousand_points_stay_light(client, search, places):
+    """The view draws results.map_points (every match, up to 5,000), not the page's hits."""
+    points = [services.MapPoint(47.0 + (i % 100) / 100, -2.0 + (i // 100) / 100, f"Espace numérique n° {i}",
+                                f"{i:08d}-0000-4000-8000-000000000000", i / 100, "Nantes") for i in range(5000)]
+    search.result = found(places, total=5000, pages=250, map_points=points)
+    started = time.perf_counter()
+    response, html = get(client, "/recherche?q=x&ou=Nantes")
+    elapsed = time.perf_counter() - started
+    size = len(response.get_data())
+    print(f"\n/recherche with 5,000 map points: {size / 1e6:.2f} MB in {elapsed * 1000:.0f} ms")
+    assert size < 1_000_000
+    script = html.split("<script nonce=")[1]
+    assert script.count("L.markerClusterGroup(") == 1
+    assert script.count("-0000-4000-8000-000000000000") == 5000
+    assert script.count('"/lieux/00004999-0000-4000-8000-000000000000"') == 1
+    assert "Les 5000 lieux trouvés, toutes pages confondues, sur une carte (regroupés" in html
+
+
 def test_paging_logs_the_search_once(client, search, places):
     search.result = found(places)
     for page in ("", "&page=1", "&page=2", "&page=3", "&page=deux"):
@@ -401,3 +424,34 @@ def test_real_index_being_rebuilt(client, indexed, monkeypatch):
     monkeypatch.setattr(index, "search", unavailable)
     html = page_text(client, "/recherche?q=smartphone")
     assert "La recherche est en cours de reconstruction" in html and "Aucun lieu trouvé" in html
+
+
+def make_places(organisation, count: int, **fields) -> list:
+    """``count`` public places in one commit, around Nantes (a grid of about 1 km)."""
+    from coordination.directory.models import Place
+    from coordination.extensions import db
+    made = [Place(organisation=organisation, name=f"Atelier carte {i:04d}", address="1 rue de la Carte",
+                  postcode="44000", commune="Nantes", insee_code="44109", latitude=47.15 + (i % 20) / 100,
+                  longitude=-1.65 + (i // 20) / 100, coordinates_source="manual", summary="Atelier smartphone",
+                  published=True, **fields) for i in range(count)]
+    db.session.add_all(made)
+    db.session.commit()
+    return made
+
+
+def test_real_search_of_four_hundred_places_maps_them_all_clustered(client, app):
+    from coordination.directory import search as index
+    made = make_places(make_organisation(), 400)
+    index.reindex()
+    try:
+        response = client.get("/recherche?q=atelier+carte")
+    finally:
+        index.close_searchers()
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "400 lieux trouvés" in html
+    assert len(result_names(unescape(html))) == app.config["SEARCH_PER_PAGE"]
+    script = html.split("<script nonce=")[1]
+    assert script.count("L.markerClusterGroup(") == 1
+    for place in made:
+        assert script.count(f'"/lieux/{place.public_id}"') == 1
+    assert "Les 400 lieux trouvés, toutes pages confondues, sur une carte (regroupés" in html
