@@ -14,7 +14,7 @@ import logging
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
@@ -431,9 +431,9 @@ class SearchHit:
     distance_km: float | None
 
 
-@dataclass(frozen=True)
-class MapPoint:
-    """A place of the whole result set on the map (not only the page's)."""
+class MapPoint(NamedTuple):
+    """A place of the whole result set on the map (not only the page's). A tuple: thousands are
+    made per search."""
     latitude: float
     longitude: float
     name: str
@@ -547,13 +547,20 @@ def _map_points(index_points: list, page_places: dict[int, Place]) -> list[MapPo
     rows = {place.id: (place.name, place.public_id, place.commune)
             for place in page_places.values() if place.is_public}
     if missing:
+        # Core columns (no ORM entity): a third of the time for thousands of rows
+        places, organisations = Place.__table__.c, Organisation.__table__.c
         ids = bindparam("map_ids", missing, expanding=True, literal_execute=True)
-        rows.update((row.id, (row.name, row.public_id, row.commune)) for row in db.session.execute(
-            select(Place.id, Place.name, Place.public_id, Place.commune).join(Place.organisation)
-            .where(Place.id.in_(ids), Place.published.is_(True), Place.deleted_at.is_(None),
-                   Organisation.status == "active")))
-    return [MapPoint(p.latitude, p.longitude, *rows[p.place_id][:2], p.distance_km, rows[p.place_id][2])
-            for p in index_points if p.place_id in rows]
+        rows.update((id_, (name, public_id, commune)) for id_, name, public_id, commune in db.session.execute(
+            select(places.id, places.name, places.public_id, places.commune)
+            .join(Organisation.__table__, organisations.id == places.organisation_id)
+            .where(places.id.in_(ids), places.published.is_(True), places.deleted_at.is_(None),
+                   organisations.status == "active")))
+    points = []
+    for p in index_points:
+        row = rows.get(p.place_id)
+        if row is not None:
+            points.append(MapPoint(p.latitude, p.longitude, row[0], row[1], p.distance_km, row[2]))
+    return points
 
 
 def search_places(request: SearchRequest, *, now: datetime | None = None, log: bool = True) -> SearchResults:
