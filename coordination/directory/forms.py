@@ -277,7 +277,7 @@ class SearchForm(FlaskForm):
         raw = (self.page.data or "").strip()
         if not raw:
             return 1
-        if raw.isdigit() and 1 <= int(raw) <= 10_000:
+        if raw.isascii() and raw.isdecimal() and 1 <= int(raw) <= 10_000:
             return int(raw)
         self.notices.append("Le numéro de page demandé n'est pas valable : voici la première page.")
         return 1

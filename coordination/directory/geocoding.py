@@ -24,7 +24,7 @@ from flask import current_app
 from geopy.adapters import URLLibAdapter
 from geopy.exc import GeocoderQueryError, GeopyError
 from geopy.geocoders import BANFrance
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from coordination.clock import utcnow
@@ -199,31 +199,47 @@ def forget_gazetteer() -> None:
 
 _rate_lock = threading.Lock()
 _last_call = [0.0]
+_down_until = [0.0]
+# After a failure, the BAN is not asked again for this long: a geocoder that hangs must not hold
+# every search for its timeout.
+DOWN_PAUSE_SECONDS = 60.0
+# A search page waits at most this long for its turn; the geocoding job waits as long as needed.
+SEARCH_MAX_WAIT = 0.2
 
 
-def _wait_turn(min_delay: float) -> None:
-    """At most one call every ``min_delay`` seconds, across the threads of this process."""
+def _wait_turn(min_delay: float, max_wait: float | None = None) -> None:
+    """At most one call every ``min_delay`` seconds, across the threads of this process.
+    Raises Unreachable instead of waiting longer than ``max_wait``."""
     with _rate_lock:
         wait = _last_call[0] + min_delay - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
-        _last_call[0] = time.monotonic()
+        if max_wait is not None and wait > max_wait:
+            raise Unreachable("geocoder busy")
+        _last_call[0] = time.monotonic() + max(wait, 0)
+    if wait > 0:
+        time.sleep(wait)  # outside the lock: other threads see the reserved slot and queue after it
 
 
-def _ban(query: str) -> GeocodeResult | None:
+def forget_outage() -> None:
+    _down_until[0] = 0.0
+
+
+def _ban(query: str, *, max_wait: float | None = None) -> GeocodeResult | None:
     """Asks the BAN; None when it finds nothing. Raises Unreachable when it cannot be asked."""
     config = current_app.config
     if not config["GEOCODER_ENABLED"]:
         raise Unreachable("geocoder disabled")
+    if time.monotonic() < _down_until[0]:
+        raise Unreachable("geocoder recently unreachable")
     geocoder = BANFrance(domain=config["GEOCODER_DOMAIN"], scheme=config["GEOCODER_SCHEME"],
                          timeout=config["GEOCODER_TIMEOUT"], user_agent=USER_AGENT, adapter_factory=URLLibAdapter)
-    _wait_turn(config["GEOCODER_MIN_DELAY"])
+    _wait_turn(config["GEOCODER_MIN_DELAY"], max_wait)
     try:
         found = geocoder.geocode(query, limit=1)
     except GeocoderQueryError:  # the BAN refused the text itself: nothing to find
         return None
     except (GeopyError, OSError, ValueError) as error:
         log.warning("geocoder unreachable: %s", error)
+        _down_until[0] = time.monotonic() + DOWN_PAUSE_SECONDS
         raise Unreachable(str(error)) from None
     if found is None:
         return None
@@ -260,7 +276,10 @@ def _store(key: str, result: GeocodeResult | None) -> None:
     session = db.session
     if session.new or session.dirty or session.deleted:
         return
-    values = dict(query=key, found=result is not None, fetched_at=utcnow())
+    # Kept to the day, and purged after CACHE_DAYS: an address typed on the search page must not be
+    # datable precisely enough to be tied to a search.
+    values = dict(query=key, found=result is not None,
+                  fetched_at=utcnow().replace(hour=0, minute=0, second=0, microsecond=0))
     if result is not None:
         values.update(latitude=result.latitude, longitude=result.longitude, label=result.label,
                       postcode=(result.postcode or "")[:5] or None, insee_code=(result.insee_code or "")[:5] or None,
@@ -273,7 +292,7 @@ def _store(key: str, result: GeocodeResult | None) -> None:
         session.rollback()
 
 
-def _geocode(query: str) -> GeocodeResult | None:
+def _geocode(query: str, *, max_wait: float | None = None) -> GeocodeResult | None:
     """Cache, then the BAN (cached). Raises Unreachable."""
     key = normalise(query)
     if len(key) < MIN_QUERY:
@@ -281,7 +300,7 @@ def _geocode(query: str) -> GeocodeResult | None:
     row = _cached(key)
     if row is not None:
         return _from_cache(row)
-    result = _ban(key[:MAX_QUERY])
+    result = _ban(key[:MAX_QUERY], max_wait=max_wait)
     _store(key, result)
     return result
 
@@ -313,7 +332,7 @@ def _locate(text: str) -> Location | None:
         if area is not None:
             return area.location(approximate=False)
     try:
-        result = _geocode(text)
+        result = _geocode(text, max_wait=SEARCH_MAX_WAIT)
     except Unreachable:
         area = gazetteer.find_in(text)
         return area.location(approximate=True) if area is not None else None
@@ -387,3 +406,14 @@ def geocode_pending_places(limit: int = BATCH) -> int:
     if done:
         search.queue_place_ids(done)
     return len(done)
+
+
+CACHE_DAYS = 30
+
+
+def purge_cache(*, now=None) -> int:
+    """Forgets cached answers older than CACHE_DAYS (a scheduler job, daily)."""
+    limit = (now or utcnow()) - timedelta(days=CACHE_DAYS)
+    count = db.session.execute(delete(GeocodeCache).where(GeocodeCache.fetched_at < limit)).rowcount
+    db.session.commit()
+    return count

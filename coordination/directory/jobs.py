@@ -1,4 +1,5 @@
 """Scheduled jobs of this domain (run by coordination.scheduler)."""
+from apscheduler.triggers.cron import CronTrigger
 from flask import current_app, has_app_context
 
 from coordination.jobs import Job
@@ -23,4 +24,7 @@ JOBS: list = [
     # with backoff per place (geocoding.geocode_pending_places).
     Job(id="geocoding.pending_places", func="coordination.directory.geocoding:geocode_pending_places",
         trigger=_every_minute),
+    # Cached geocoder answers (addresses typed by residents among them) are forgotten after 30 days.
+    Job(id="geocoding.purge_cache", func="coordination.directory.geocoding:purge_cache",
+        trigger=lambda tz: CronTrigger(hour=3, minute=20, timezone=tz)),
 ]

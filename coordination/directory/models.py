@@ -103,13 +103,18 @@ class SearchIndexQueue(db.Model):
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def this_hour() -> datetime:
+    """Search log times are kept to the hour: precise times could tie a search to other records."""
+    return utcnow().replace(minute=0, second=0, microsecond=0)
+
+
 class SearchLog(db.Model):
     """One row per search: the normalised query, facets, resolved commune and result count.
     Nothing personal (no IP, no user agent, no user)."""
     __tablename__ = "search_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=this_hour, index=True)
     query: Mapped[str] = mapped_column(String(200), default="")
     facets: Mapped[dict] = mapped_column(JSON, default=dict)
     commune: Mapped[str | None] = mapped_column(String(150))

@@ -26,3 +26,12 @@ def form_data(place=None, **overrides) -> dict:
 def place_form():
     return form_data
 
+
+
+@pytest.fixture(autouse=True)
+def _geocoder_not_remembered_down():
+    """Each test starts with a geocoder that has not failed recently (the outage pause is per process)."""
+    from coordination.directory import geocoding
+    geocoding.forget_outage()
+    yield
+    geocoding.forget_outage()

@@ -171,8 +171,41 @@ def test_geocoder_errors_are_not_cached_and_never_raised(ban, network):
     BAN.status = 503
     assert geocoding.locate("Quimper") is None
     BAN.status = 200
+    # Right after a failure the geocoder is left alone: an approximate answer from the directory.
+    assert geocoding.locate("12 rue de Strasbourg Nantes").approximate is True
+    assert len(ban.requests) == 1
+    geocoding.forget_outage()  # the pause is over
     assert geocoding.locate("12 rue de Strasbourg Nantes").approximate is False
     assert len(ban.requests) == 2
+
+
+def test_a_hanging_geocoder_holds_one_search_only(app, network, monkeypatch):
+    """A server that accepts connections and never answers costs one timeout, then is left alone."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    monkeypatch.setitem(app.config, "GEOCODER_ENABLED", True)
+    monkeypatch.setitem(app.config, "GEOCODER_SCHEME", "http")
+    monkeypatch.setitem(app.config, "GEOCODER_DOMAIN", f"127.0.0.1:{listener.getsockname()[1]}")
+    monkeypatch.setitem(app.config, "GEOCODER_TIMEOUT", 0.5)
+    try:
+        answers = [geocoding.locate(text) for text in
+                   ("3 rue des Olivettes Nantes", "5 rue Kervégan Nantes", "8 quai de la Fosse Nantes")]
+        listener.setblocking(False)
+        connections = []
+        while True:
+            try:
+                connections.append(listener.accept()[0])
+            except BlockingIOError:
+                break
+        for connection in connections:
+            connection.close()
+    finally:
+        listener.close()
+    assert [answer.approximate for answer in answers] == [True, True, True]
+    assert len(connections) == 1  # the geocoder was asked once, then left alone
 
 
 def test_disabled_geocoder_answers_from_the_directory(app, monkeypatch, network):
@@ -223,6 +256,7 @@ def test_a_place_saved_while_the_geocoder_is_down_waits_then_is_geocoded(ban, mo
     assert place.geocode_attempts == 1
 
     ban.up()
+    geocoding.forget_outage()  # the pause after a failure is over
     place.geocode_next_at = None
     services.db.session.commit()
     version = place.version
