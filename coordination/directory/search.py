@@ -16,15 +16,21 @@ The user's text is never given to Whoosh's query parser: it is tokenised with th
 query is built from Term and Prefix objects, so "AND", quotes, ``*`` and parentheses are text.
 
 Layout on disk: ``SEARCH_INDEX_DIR/CURRENT`` names the live index directory next to it
-(``ix-v<schema>-<stamp>``). A rebuild writes a new directory, then replaces ``CURRENT`` atomically
-(``os.replace``) and removes the old directory. Only the scheduler process (and ``flask search``)
-write; web workers only read, through a searcher kept per index directory and refreshed when the
-index changed.
+(``ix-v<schema>-<vocabularies hash>-<stamp>``: an index of another schema or built with other
+vocabularies counts as missing). A rebuild takes ``REBUILD.lock`` (one rebuild at a time, across
+processes) and the live index's write lock before it reads the database, writes a new directory,
+replaces ``CURRENT`` atomically (``os.replace``) and removes the old directory. Only the scheduler
+process (and ``flask search``) write; web workers only read, through a searcher kept per index
+directory and refreshed when the index changed.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
+import hashlib
 import heapq
+import json
 import logging
 import math
 import operator
@@ -44,6 +50,7 @@ from flask import current_app
 from whoosh import index as whoosh_index
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 from sqlalchemy import Integer, cast, delete, func, select
@@ -59,7 +66,8 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 POINTER = "CURRENT"
-DIR_PREFIX = f"ix-v{SCHEMA_VERSION}-"
+REBUILD_LOCK = "REBUILD.lock"
+REBUILD_TIMEOUT = 30.0  # seconds a rebuild waits for another rebuild, then for the live index's writer
 CELL_DEGREES = 0.1
 EARTH_RADIUS_KM = 6371.0088
 WRITER_TIMEOUT = 5.0
@@ -71,6 +79,11 @@ FACETS = tuple(PLACE_VOCABULARIES)  # the order of the masks kept in memory
 
 class IndexUnavailable(Exception):
     """The index is missing or unreadable: it is being rebuilt (the scheduler job does it)."""
+
+
+class IndexBusy(Exception):
+    """Nothing was rebuilt: another rebuild is running, or the live index stayed locked by its
+    writer past the timeout."""
 
 
 # --- French analysis -----------------------------------------------------------------------
@@ -155,6 +168,19 @@ _VALUE_INDEX = {key: {value: i for i, value in enumerate(values)}
 VOCABULARY_VALUES = {key: tuple(values) for key, (values, _label, _column) in PLACE_VOCABULARIES.items()}
 
 
+def index_prefix(vocabularies) -> str:
+    """``ix-v<schema>-<hash>-``: the hash covers the vocabularies, their values and their order (the
+    facet masks and KEYWORD positions of a document depend on them), so that an index built with
+    other vocabularies counts as missing and is rebuilt, never read with the wrong masks."""
+    described = json.dumps([[key, list(values)] for key, (values, _label, _column) in vocabularies.items()],
+                           ensure_ascii=False)
+    digest = hashlib.sha256(f"{SCHEMA_VERSION}\n{described}".encode()).hexdigest()[:10]
+    return f"ix-v{SCHEMA_VERSION}-{digest}-"
+
+
+DIR_PREFIX = index_prefix(PLACE_VOCABULARIES)
+
+
 def facet_mask(key: str, values: Iterable[str]) -> int:
     index = _VALUE_INDEX[key]
     mask = 0
@@ -226,23 +252,67 @@ def _write_pointer(root: str, name: str) -> None:
     os.replace(temporary, os.path.join(root, POINTER))
 
 
-def rebuild(places: Iterable, *, progress: Callable[[int], None] | None = None) -> int:
-    """Writes a fresh index of ``places`` in a new directory, then swaps it in atomically.
+@dataclass(frozen=True)
+class RebuildLock:
+    """Held by a rebuild: the root's rebuild lock and the write lock of ``live`` (None when there
+    was no readable live index)."""
+    root: str
+    live: str | None
 
-    While it runs, the live index's write lock is held so that the queue job cannot write to an
-    index about to be replaced (its changes are applied to the new one afterwards)."""
+
+def _writelock(path: str):
+    """The write lock of the index in ``path`` (the one ``ix.writer()`` takes), without opening the
+    index: it can be taken on an index whose table of contents is damaged."""
+    return FileStorage(path).lock(f"{whoosh_index._DEF_INDEX_NAME}_WRITELOCK")
+
+
+def _flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def rebuild_lock(timeout: float | None = None):
+    """Everything a rebuild must hold, taken BEFORE it reads the database:
+
+    - ``REBUILD.lock`` in the index root (fcntl): one rebuild at a time, across processes, so that
+      no rebuild removes a directory another one is writing;
+    - the live index's write lock, so that the queue job cannot write an edit to the old index after
+      the rebuild's SELECT (the rebuild would swap in the version it read; the edit waits in the
+      queue and is applied to the new index).
+
+    Raises IndexBusy when either cannot be had within ``timeout`` seconds: rebuilding anyway could
+    undo an edit."""
+    timeout = REBUILD_TIMEOUT if timeout is None else timeout
     root = _root()
     os.makedirs(root, exist_ok=True)
-    old_name = _read_pointer(root)
-    old_lock = None
-    if old_name is not None:
+    fd = os.open(os.path.join(root, REBUILD_LOCK), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if not _wait_for(lambda: _flock(fd), timeout):
+            raise IndexBusy("another rebuild of the search index is running")
+        live = _read_pointer(root)
+        writelock = None
+        if live is not None:
+            writelock = _writelock(os.path.join(root, live))
+            if not _acquire(writelock, timeout):
+                raise IndexBusy(f"the search index {live} stayed locked by its writer")
         try:
-            old_lock = whoosh_index.open_dir(os.path.join(root, old_name)).lock("WRITELOCK")
-            if not _acquire(old_lock, timeout=30):
-                log.warning("search index: the live index stayed locked; rebuilding anyway")
-                old_lock = None
-        except Exception:  # an unreadable index is what a rebuild is for
-            old_lock = None
+            yield RebuildLock(root, live)
+        finally:
+            if writelock is not None:
+                writelock.release()
+    finally:
+        os.close(fd)  # releases the rebuild lock
+
+
+def rebuild(places: Iterable, *, lock: RebuildLock, progress: Callable[[int], None] | None = None) -> int:
+    """Writes a fresh index of ``places`` in a new directory, then swaps it in atomically.
+
+    ``lock`` comes from ``rebuild_lock()``, taken before ``places`` was read (see ``reindex``)."""
+    root = lock.root
     name = f"{DIR_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     path = os.path.join(root, name)
     try:
@@ -265,24 +335,36 @@ def rebuild(places: Iterable, *, progress: Callable[[int], None] | None = None) 
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
         raise
-    finally:
-        if old_lock is not None:
-            old_lock.release()
-    for entry in os.listdir(root):
-        if entry.startswith("ix-") and entry != name and os.path.isdir(os.path.join(root, entry)):
-            shutil.rmtree(os.path.join(root, entry), ignore_errors=True)
+    _remove_old_indexes(root, built=name)
     log.info("search index rebuilt: %s documents in %s", count, name)
     return count
 
 
-def _acquire(lock, timeout: float) -> bool:
+def _remove_old_indexes(root: str, *, built: str) -> None:
+    """Removes the index directories but the one ``CURRENT`` names (read again here, whatever its
+    prefix) and the one just built. Called with the rebuild lock held: no other is being built."""
+    try:
+        with open(os.path.join(root, POINTER), encoding="utf-8") as file:
+            current = file.read().strip()
+    except OSError:
+        current = None
+    for entry in os.listdir(root):
+        if entry.startswith("ix-") and entry not in (current, built) and os.path.isdir(os.path.join(root, entry)):
+            shutil.rmtree(os.path.join(root, entry), ignore_errors=True)
+
+
+def _wait_for(attempt: Callable[[], bool], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while True:
-        if lock.acquire(blocking=False):
+        if attempt():
             return True
         if time.monotonic() >= deadline:
             return False
         time.sleep(0.05)
+
+
+def _acquire(lock, timeout: float) -> bool:
+    return _wait_for(lambda: lock.acquire(blocking=False), timeout)
 
 
 def apply_changes(places: Iterable, removed_ids: Iterable[int], *, timeout: float | None = None) -> bool:
@@ -293,11 +375,15 @@ def apply_changes(places: Iterable, removed_ids: Iterable[int], *, timeout: floa
     name = _read_pointer(root)
     if name is None:
         return False
-    ix = whoosh_index.open_dir(os.path.join(root, name))
     try:
+        ix = whoosh_index.open_dir(os.path.join(root, name))
         writer = ix.writer(timeout=WRITER_TIMEOUT if timeout is None else timeout)
     except LockError:
         return False
+    except Exception:
+        if _read_pointer(root) != name:  # swapped and removed by a rebuild meanwhile
+            return False
+        raise
     try:
         if _read_pointer(root) != name:  # a rebuild swapped the index while we waited
             writer.cancel()
@@ -605,7 +691,7 @@ def search(text: TextQuery, *, point: tuple[float, float] | None, radius_km: flo
     matched = []
     for row in rows:
         masks = row[3]
-        failed = [i for i, wanted in selected if not (masks[i] & wanted)] if selected else ()
+        failed = [i for i, wanted in selected if not (i < len(masks) and masks[i] & wanted)] if selected else ()
         if len(failed) > 1:
             continue
         for i in (failed if failed else range(len(FACETS))):
@@ -713,24 +799,38 @@ def public_place_count() -> int:
 
 def reindex(*, progress: Callable[[int], None] | None = None) -> int:
     """Rebuilds the whole index from the database and swaps it in; returns the documents written.
-    ``progress`` is called with 1 after each place (a click progress bar's ``update``)."""
+    ``progress`` is called with 1 after each place (a click progress bar's ``update``). Raises
+    IndexBusy, having rebuilt nothing, when another rebuild runs or the live index stays locked."""
     # Documents in geographic order (bands of 0.1° of latitude, then longitude): the places near a
     # point get neighbouring document numbers, so the text matcher skips whole posting blocks
     # between the few runs of candidates instead of decoding them all.
     band = cast(Place.latitude * (1 / CELL_DEGREES), Integer)
-    places = db.session.scalars(_public_places().order_by(Place.latitude.is_(None), band, Place.longitude, Place.id)
-                                .execution_options(yield_per=1000))
-    count = rebuild(places, progress=progress)
-    db.session.rollback()  # end the read transaction; nothing was written
-    return count
+    with rebuild_lock() as lock:
+        # Read under the live index's write lock: no queued edit can be written to the old index
+        # between this SELECT and the swap (it would be lost with the old index).
+        places = db.session.scalars(_public_places().order_by(Place.latitude.is_(None), band, Place.longitude,
+                                                              Place.id).execution_options(yield_per=1000))
+        try:
+            return rebuild(places, lock=lock, progress=progress)
+        finally:
+            db.session.rollback()  # end the read transaction; nothing was written
+
+
+def _rebuild_for_the_queue(reason: str) -> bool:
+    log.warning("search index %s: rebuilding it", reason)
+    try:
+        reindex()
+    except IndexBusy as error:
+        log.warning("search index not rebuilt (%s): the next run tries again", error)
+        return False
+    return True
 
 
 def apply_queue(limit: int = QUEUE_BATCH) -> int:
     """Scheduler job: applies the queued changes to the index (building the index first when it is
-    missing or unreadable). Returns the number of places applied."""
-    if not index_exists():
-        log.info("search index missing: rebuilding it")
-        reindex()
+    missing or unreadable, or when writing to it fails). Returns the number of places applied."""
+    if not index_exists() and not _rebuild_for_the_queue("missing or unreadable"):
+        return 0
     rows = db.session.execute(select(SearchIndexQueue.id, SearchIndexQueue.place_id)
                               .order_by(SearchIndexQueue.id).limit(limit)).all()
     if not rows:
@@ -740,7 +840,14 @@ def apply_queue(limit: int = QUEUE_BATCH) -> int:
                                 .options(selectinload(Place.organisation))).all()
     public = [place for place in places if place.is_public]
     removed = ids - {place.id for place in public}
-    if not apply_changes(public, removed):
+    try:
+        applied = apply_changes(public, removed)
+    except Exception:  # a damaged segment (the table of contents reads fine): rebuild, or fail every run
+        log.exception("search index: applying the queue failed")
+        db.session.rollback()
+        _rebuild_for_the_queue("damaged")
+        return 0  # the queue is applied to the new index at the next run
+    if not applied:
         db.session.rollback()
         log.info("search index busy or swapped: %s queued places wait for the next run", len(ids))
         return 0

@@ -300,3 +300,129 @@ def test_refresh_after_many_small_commits_keeps_every_document():
         search.queue_place_ids([place.id])
         search.apply_queue()
         assert len(find("relais")) == i + 1
+
+
+# --- rebuilds racing with the queue, with each other, with a damaged index ------------------
+
+def test_an_edit_applied_while_a_rebuild_reads_the_database_is_not_undone(monkeypatch):
+    from coordination.directory.models import Place
+    place = make_place(make_organisation(), name="Espace Ancien")
+    search.reindex()
+    monkeypatch.setattr(search, "WRITER_TIMEOUT", 0.1)
+    real_rebuild = search.rebuild
+    applied = []
+
+    def edit_between_the_select_and_the_build(places, *args, **kwargs):
+        places = list(places)  # what the rebuild's SELECT read...
+        _db.session.expunge_all()  # ...stays as it was read
+        edited = _db.session.get(Place, place.id)
+        edited.name = "Espace Nouveau"
+        _db.session.commit()
+        search.queue_place_ids([place.id])
+        applied.append(search.apply_queue())  # the scheduler runs meanwhile
+        return real_rebuild(places, *args, **kwargs)
+    monkeypatch.setattr(search, "rebuild", edit_between_the_select_and_the_build)
+    search.reindex()
+    monkeypatch.undo()
+    assert applied == [0] and queued() == [place.id]  # the rebuild held the lock: the edit waited
+    assert search.apply_queue() == 1
+    assert find("nouveau") == ["Espace Nouveau"] and find("ancien") == []
+
+
+def test_a_rebuild_gives_up_when_the_live_index_stays_locked(network, monkeypatch):
+    root = search._root()
+    before = search._read_pointer(root)
+    lock = search.whoosh_index.open_dir(os.path.join(root, before)).lock("WRITELOCK")
+    assert lock.acquire(blocking=False)
+    monkeypatch.setattr(search, "REBUILD_TIMEOUT", 0.1)
+    try:
+        with pytest.raises(search.IndexBusy):
+            search.reindex()
+    finally:
+        lock.release()
+    assert search._read_pointer(root) == before
+    assert sorted(e for e in os.listdir(root) if e.startswith("ix-")) == [before]
+
+
+def test_one_rebuild_at_a_time(network, monkeypatch):
+    monkeypatch.setattr(search, "REBUILD_TIMEOUT", 0.1)
+    nested = []
+
+    def start_another_rebuild(_step):
+        if not nested:
+            try:
+                nested.append(search.reindex())
+            except Exception as error:  # what the second rebuild did is the assertion
+                nested.append(error)
+    assert search.reindex(progress=start_another_rebuild) == 5
+    assert len(nested) == 1 and isinstance(nested[0], search.IndexBusy)
+    root = search._root()
+    assert sorted(e for e in os.listdir(root) if e.startswith("ix-")) == [search._read_pointer(root)]
+    assert find("ordinateur") == ["Atelier du Breil"]
+
+
+def test_the_cleanup_rereads_current_and_keeps_what_it_names(network):
+    root = search._root()
+    live = search._read_pointer(root)
+    stale = f"{search.DIR_PREFIX}stale"
+    os.makedirs(os.path.join(root, stale))
+    search._remove_old_indexes(root, built="ix-v1-just-built")  # CURRENT names another directory now
+    assert sorted(e for e in os.listdir(root) if e.startswith("ix-")) == [live]
+    assert find("ordinateur") == ["Atelier du Breil"]
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # Whoosh leaves the damaged file open
+def test_a_damaged_segment_is_rebuilt_by_the_queue_job(network):
+    root = search._root()
+    name = search._read_pointer(root)
+    segments = [e for e in os.listdir(os.path.join(root, name)) if e.endswith(".seg")]
+    assert segments
+    for entry in segments:  # the table of contents is intact: only a segment is damaged
+        path = os.path.join(root, name, entry)
+        size = os.path.getsize(path)
+        with open(path, "wb") as file:
+            file.write(b"\x00garbage" * (size // 8 + 1))
+    assert search.index_exists()
+    place = make_place(make_organisation(), name="Espace Diderot")
+    search.queue_place_ids([place.id])
+    search.close_searchers()
+    search.apply_queue()  # logs the failure and rebuilds instead of raising at every run
+    assert search._read_pointer(root) != name
+    search.apply_queue()
+    assert queued() == []
+    assert find("ordinateur") == ["Atelier du Breil"] and find("diderot") == ["Espace Diderot"]
+    gc.collect()
+
+
+def test_the_directory_prefix_names_the_schema_and_the_vocabularies():
+    from coordination.vocabularies import PLACE_VOCABULARIES
+    assert search.DIR_PREFIX == search.index_prefix(PLACE_VOCABULARIES)
+    assert search.DIR_PREFIX.startswith(f"ix-v{search.SCHEMA_VERSION}-")
+    key = next(iter(PLACE_VOCABULARIES))
+    values, label, column = PLACE_VOCABULARIES[key]
+    for changed in ((*values, "Une valeur de plus"), tuple(reversed(values))):
+        assert search.index_prefix({**PLACE_VOCABULARIES, key: (changed, label, column)}) != search.DIR_PREFIX
+
+
+def test_an_index_built_with_other_vocabularies_counts_as_missing(network, monkeypatch):
+    from coordination.vocabularies import PLACE_VOCABULARIES
+    root = search._root()
+    key = next(iter(PLACE_VOCABULARIES))
+    values, label, column = PLACE_VOCABULARIES[key]
+    other = search.index_prefix({**PLACE_VOCABULARIES, key: ((*values, "Une valeur de plus"), label, column)})
+    monkeypatch.setattr(search, "DIR_PREFIX", other)  # the code now runs with other vocabularies
+    assert not search.index_exists()
+    results = services.search_places(services.SearchRequest(text="ordinateur"), log=False)
+    assert results.index_status == "rebuilding"
+    search.apply_queue()
+    assert search._read_pointer(root).startswith(other)
+    assert find("ordinateur") == ["Atelier du Breil"]
+
+
+def test_documents_with_fewer_facet_masks_never_break_a_search(monkeypatch):
+    real_document = search.document
+    monkeypatch.setattr(search, "document", lambda place: {**real_document(place), "masks": ()})
+    make_place(make_organisation(), name="Espace Sand", fees=["Gratuit"])
+    search.reindex()
+    assert find("sand") == ["Espace Sand"]
+    assert find("sand", facets={"fees": ["Gratuit"]}) == []
