@@ -682,22 +682,27 @@ def search(text: TextQuery, *, point: tuple[float, float] | None, radius_km: flo
             log.warning("search failed on the index: %s", error)
             live._close()
             raise IndexUnavailable() from error
-    if keep is not None and rows:
-        kept = keep([row[0] for row in rows])
-        rows = [row for row in rows if row[0] in kept]
-
+    # The facet masks first: a place failing two selected vocabularies is neither shown nor counted,
+    # so the (costly) ``keep`` callback never sees it. A place failing one is counted in that one.
     selected = [(i, facet_mask(key, facets[key])) for i, key in enumerate(FACETS) if facets.get(key)]
-    counts = [[0] * len(VOCABULARY_VALUES[key]) for key in FACETS]
-    matched = []
+    candidates = []
     for row in rows:
         masks = row[3]
         failed = [i for i, wanted in selected if not (i < len(masks) and masks[i] & wanted)] if selected else ()
-        if len(failed) > 1:
-            continue
-        for i in (failed if failed else range(len(FACETS))):
+        if len(failed) <= 1:
+            candidates.append((row, failed))
+    if keep is not None and candidates:
+        kept = keep([row[0] for row, _failed in candidates])
+        candidates = [(row, failed) for row, failed in candidates if row[0] in kept]
+
+    counts = [[0] * len(VOCABULARY_VALUES[key]) for key in FACETS]
+    matched = []
+    for row, failed in candidates:
+        masks = row[3]
+        for i in (failed or range(len(FACETS))):
             mask, slot = masks[i] if i < len(masks) else 0, counts[i]
             position = 0
-            while mask:
+            while mask and position < len(slot):
                 if mask & 1:
                     slot[position] += 1
                 mask >>= 1

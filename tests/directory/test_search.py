@@ -1,6 +1,6 @@
 """search_places: distance, radius, facets, open now, sort and daily tie-break, pages, search log."""
 import math
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -8,7 +8,7 @@ from sqlalchemy import event, select, update
 
 from coordination.clock import PARIS
 from coordination.directory import hours, search, services
-from coordination.directory.models import Place, SearchLog
+from coordination.directory.models import Place, PlaceClosure, SearchLog
 from coordination.extensions import db as _db
 from tests.conftest import make_organisation, make_place
 
@@ -187,21 +187,26 @@ def test_unknown_facets_are_ignored_with_a_message(faceted):
 # --- open now / Saturday -------------------------------------------------------------------
 
 def test_open_now_and_open_saturday_filter_with_the_hours_module(organisation, monkeypatch):
-    at(organisation, "Ouvert", offset(1, 0))
+    opened = at(organisation, "Ouvert", offset(1, 0))
     at(organisation, "Fermé", offset(2, 0))
-    at(organisation, "Samedi", offset(3, 0))
+    saturday = at(organisation, "Samedi", offset(3, 0))
     search.reindex()
     now = datetime(2026, 3, 10, 10, 0, tzinfo=PARIS)
-    seen = []
+    seen, days = [], []
 
     def is_open_at(place, when):
         seen.append(when)
-        return place.name in ("Ouvert", "Samedi")
+        return place.id in (opened.id, saturday.id)
+
+    def open_on_saturday(place, today=None):
+        days.append(today)
+        return place.id == saturday.id
     monkeypatch.setattr(hours, "is_open_at", is_open_at)
-    monkeypatch.setattr(hours, "open_on_saturday", lambda place, today=None: place.name == "Samedi")
+    monkeypatch.setattr(hours, "open_on_saturday", open_on_saturday)
     assert [hit.place.name for hit in run(open_now=True, now=now).hits] == ["Ouvert", "Samedi"]
     assert seen and set(seen) == {now}
     assert [hit.place.name for hit in run(open_saturday=True, now=now).hits] == ["Samedi"]
+    assert days and set(days) == {now.date()}  # the request's day, not the clock's
     assert [hit.place.name for hit in run(open_now=True, open_saturday=True, now=now).hits] == ["Samedi"]
 
 
@@ -389,3 +394,101 @@ def test_paging_through_a_search_logs_it_once_from_the_page(client, organisation
     for page in (1, 2, 1):
         assert client.get(f"/recherche?q=lieu&ou=Nantes&page={page}").status_code == 200
     assert [row.results_count for row in _db.session.scalars(select(SearchLog))] == [25, 25]
+
+
+# --- open now: facets first, each place evaluated once per request ---------------------------
+
+def test_the_open_filter_only_sees_places_the_facets_leave(faceted):
+    asked = []
+
+    def keep(place_ids):
+        asked.extend(place_ids)
+        return set(place_ids)
+    names = {place.id: place.name for place in _db.session.scalars(select(Place))}
+    result = search.search(search.TextQuery.parse(""), point=NANTES, radius_km=10, keep=keep,
+                           day=date(2026, 3, 10), facets={"fees": ["Payant"], "publics": ["Jeunes"]})
+    assert [names[m.place_id] for m in result.matches] == ["Payant"]
+    # "Gratuit 1" (Gratuit, Seniors) fails both vocabularies chosen: neither shown nor counted, so
+    # the open filter is never asked about it
+    assert sorted(names[i] for i in asked) == ["Gratuit 2", "Payant"]
+    assert counts_of(result.facets, "fees") == {"Gratuit": 1, "Payant": 1}  # Gratuit 2 fails the fee only
+    assert counts_of(result.facets, "publics") == {"Jeunes": 1}
+
+
+def counts_of(facets, key):
+    return {value: count for value, count in facets[key] if count}
+
+
+def test_open_now_evaluates_each_place_once_across_widening_in_one_query_per_attempt(organisation, monkeypatch):
+    near = at(organisation, "Fermé à 15 km", offset(15, 0), opening_hours="Mo-Fr 09:00-17:00")
+    far = at(organisation, "Fermé à 40 km", offset(40, 0), opening_hours="Mo-Fr 09:00-17:00")
+    search.reindex()
+    sunday = datetime(2026, 3, 8, 10, 0, tzinfo=PARIS)
+    evaluated = []
+    real_is_open_at = hours.is_open_at
+
+    def is_open_at(place, when):
+        evaluated.append(place.id)
+        return real_is_open_at(place, when)
+    monkeypatch.setattr(hours, "is_open_at", is_open_at)
+    statements = []
+
+    def count(*args, **kwargs):
+        if "place_closures" in args[2]:
+            statements.append(args[2])
+    event.listen(_db.engine, "before_cursor_execute", count)
+    try:
+        results = run(open_now=True, now=sunday)  # 10 km: nobody; 20: the near one; 50: the far one; 100
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", count)
+    assert results.total == 0
+    assert sorted(evaluated) == sorted([near.id, far.id])  # once each, although asked at 20, 50 and 100 km
+    assert len(statements) == 2  # the attempts with places not seen yet, one query each
+
+
+def test_open_now_reads_closures_of_the_day_with_the_places(organisation):
+    closed = at(organisation, "Fermé exceptionnellement", offset(1, 0), opening_hours="Mo-Fr 09:00-17:00")
+    at(organisation, "Ouvert", offset(2, 0), opening_hours="Mo-Fr 09:00-17:00")
+    special = at(organisation, "Ouvert ce dimanche", offset(3, 0), opening_hours="Mo-Fr 09:00-17:00")
+    _db.session.add_all([
+        PlaceClosure(place_id=closed.id, starts_on=date(2026, 3, 9), ends_on=date(2026, 3, 13)),
+        PlaceClosure(place_id=special.id, starts_on=date(2026, 3, 8), ends_on=date(2026, 3, 8),
+                     opening_hours="Su 09:00-12:00"),
+        PlaceClosure(place_id=special.id, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 2)),  # past
+    ])
+    _db.session.commit()
+    search.reindex()
+    tuesday = datetime(2026, 3, 10, 10, 0, tzinfo=PARIS)
+    assert [hit.place.name for hit in run(open_now=True, now=tuesday).hits] == ["Ouvert", "Ouvert ce dimanche"]
+    sunday = datetime(2026, 3, 8, 10, 0, tzinfo=PARIS)
+    assert [hit.place.name for hit in run(open_now=True, now=sunday).hits] == ["Ouvert ce dimanche"]
+
+
+def test_open_saturday_is_judged_from_the_requests_date(organisation):
+    at(organisation, "Samedis de mars 2020", offset(1, 0), opening_hours="2020 Mar Sa 09:00-12:00")
+    search.reindex()
+    february_2020 = datetime(2020, 2, 20, 10, 0, tzinfo=PARIS)
+    assert [hit.place.name for hit in run(open_saturday=True, now=february_2020).hits] == ["Samedis de mars 2020"]
+    assert run(open_saturday=True, now=datetime(2026, 3, 10, 10, 0, tzinfo=PARIS)).total == 0
+
+
+# --- widening: every word first, at every radius -------------------------------------------
+
+def test_all_words_are_tried_at_every_radius_before_any_word(organisation):
+    at(organisation, "Aide proche", offset(2, 0), description="aide aux démarches", services=[])
+    at(organisation, "Aide et CAF", offset(30, 0), description="aide pour les dossiers CAF", services=[])
+    search.reindex()
+    results = run(text="aide CAF")
+    assert [hit.place.name for hit in results.hits] == ["Aide et CAF"]
+    assert results.radius_km == 50 and results.widened_from_km == 10
+    assert not any("au moins un" in message for message in results.messages)
+
+
+def test_any_word_comes_last_at_the_radius_asked_first(organisation):
+    at(organisation, "Aide proche", offset(2, 0), description="aide aux démarches", services=[])
+    at(organisation, "Aide lointaine", offset(30, 0), description="aide aux démarches", services=[])
+    search.reindex()
+    results = run(text="aide CAF")
+    assert [hit.place.name for hit in results.hits] == ["Aide proche"]
+    assert results.radius_km == 10 and results.widened_from_km is None
+    assert "Aucun lieu ne correspond à tous les mots : voici ceux qui en contiennent au moins un." in results.messages
