@@ -19,8 +19,12 @@ search_cli = AppGroup("search", help="Index de recherche des lieux.")
 def reindex():
     """Reconstruit l'index dans un nouveau dossier, puis le met en service d'un coup."""
     from coordination.directory import search
-    with click.progressbar(length=search.public_place_count(), label="Indexation des lieux") as bar:
-        count = search.reindex(progress=bar.update)
+    try:
+        with click.progressbar(length=search.public_place_count(), label="Indexation des lieux") as bar:
+            count = search.reindex(progress=bar.update)
+    except search.IndexBusy:
+        raise click.ClickException("L'index est en cours d'écriture par un autre processus : "
+                                   "réessayez dans un moment.") from None
     click.echo(f"Index reconstruit : {count} lieux publiés.")
 
 

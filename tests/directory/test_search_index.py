@@ -426,3 +426,15 @@ def test_documents_with_fewer_facet_masks_never_break_a_search(monkeypatch):
     search.reindex()
     assert find("sand") == ["Espace Sand"]
     assert find("sand", facets={"fees": ["Gratuit"]}) == []
+
+
+def test_cli_reindex_says_in_french_when_the_index_is_busy(runner, monkeypatch):
+    from coordination.directory import search as search_module
+
+    def busy(**kwargs):
+        raise search_module.IndexBusy("locked")
+    monkeypatch.setattr(search_module, "reindex", busy)
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 1
+    assert "en cours d'écriture par un autre processus" in result.output
+    assert "Traceback" not in result.output
