@@ -384,8 +384,7 @@ def accept_organisation(organisation_id: int, *, actor) -> Organisation:
     audit.record(actor, "organisation.accepted", "organisation", organisation.id)
     _notify_organisation(organisation, "Votre organisation a rejoint le réseau", "auth_organisation_accepted",
                          link=external_url("directory.partner_home"))
-    db.session.commit()
-    signals.organisation_status_changed.send(organisation.id, status=organisation.status)
+    _commit_decision(organisation)
     return organisation
 
 
@@ -396,7 +395,7 @@ def refuse_organisation(organisation_id: int, *, reason: str, actor) -> Organisa
     audit.record(actor, "organisation.refused", "organisation", organisation.id, reason=reason)
     _notify_organisation(organisation, "Votre demande d'adhésion au réseau", "auth_organisation_refused",
                          reason=reason)
-    db.session.commit()
+    _commit_decision(organisation)
     return organisation
 
 
@@ -406,8 +405,7 @@ def suspend_organisation(organisation_id: int, *, reason: str, actor) -> Organis
     audit.record(actor, "organisation.suspended", "organisation", organisation.id, reason=reason)
     _notify_organisation(organisation, "Votre organisation est suspendue du réseau", "auth_organisation_suspended",
                          reason=reason)
-    db.session.commit()
-    signals.organisation_status_changed.send(organisation.id, status=organisation.status)
+    _commit_decision(organisation)
     return organisation
 
 
@@ -417,9 +415,14 @@ def reactivate_organisation(organisation_id: int, *, reason: str, actor) -> Orga
     audit.record(actor, "organisation.reactivated", "organisation", organisation.id, reason=reason)
     _notify_organisation(organisation, "Votre organisation est de nouveau active sur le réseau",
                          "auth_organisation_reactivated", reason=reason, link=external_url("directory.partner_home"))
+    _commit_decision(organisation)
+    return organisation
+
+
+def _commit_decision(organisation: Organisation) -> None:
+    """Commits a status decision, then tells the other domains (the directory re-indexes the places)."""
     db.session.commit()
     signals.organisation_status_changed.send(organisation.id, status=organisation.status)
-    return organisation
 
 
 def _require_coordinator(actor) -> None:

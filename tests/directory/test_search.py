@@ -1,4 +1,5 @@
 """search_places: distance, radius, facets, open now, sort and daily tie-break, pages, search log."""
+import contextlib
 import math
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -21,6 +22,20 @@ LOCATIONS = {
                                                approximate=False),
 }
 
+
+
+@contextlib.contextmanager
+def recorded_statements():
+    """The SQL statements sent while the block runs."""
+    statements = []
+
+    def record(*args, **kwargs):
+        statements.append(args[2])
+    event.listen(_db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", record)
 
 def haversine(a, b):
     """Computed here, independently of the code under test."""
@@ -269,19 +284,11 @@ def test_one_query_for_the_page_not_one_per_result(organisation):
     for i in range(12):
         at(organisation, f"Lieu {i}", offset(i / 10, 0))
     search.reindex()
-    statements = []
-
-    def count(*args, **kwargs):
-        statements.append(args[2])
-    engine = _db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         few = run(text="lieu quelconque")  # falls back to any word: all places, a page of 12
         small = len(statements)
         statements.clear()
         run(text="lieu", facets={"fees": ["Gratuit"]})
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert few.total == 12
     assert small == len(statements) <= 3  # places with organisations, closures (and the log when asked)
     for hit in few.hits:
@@ -315,15 +322,8 @@ def test_map_points_cover_every_match_nearest_first_with_one_more_query(organisa
         at(organisation, f"Lieu {i}", offset(i / 10, 0))
     at(organisation, "Sans coordonnées", (None, None))
     search.reindex()
-    statements = []
-
-    def count(*args, **kwargs):
-        statements.append(args[2])
-    event.listen(_db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         results = run(text="lieu", radius_km=50)
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", count)
     assert results.total == 45 and len(results.hits) == 20
     names = [point.name for point in results.map_points]
     assert names == [f"Lieu {i}" for i in range(45)]  # nearest first, places without coordinates left out
@@ -342,15 +342,8 @@ def test_map_points_of_one_page_cost_no_query(organisation):
     for i in range(5):
         at(organisation, f"Lieu {i}", offset(i / 10, 0))
     search.reindex()
-    statements = []
-
-    def count(*args, **kwargs):
-        statements.append(args[2])
-    event.listen(_db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         results = run(text="lieu")
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", count)
     assert len(results.map_points) == 5 and len(statements) <= 2  # the page's places and their closures
 
 
@@ -431,19 +424,11 @@ def test_open_now_evaluates_each_place_once_across_widening_in_one_query_per_att
         evaluated.append(place.id)
         return real_is_open_at(place, when)
     monkeypatch.setattr(hours, "is_open_at", is_open_at)
-    statements = []
-
-    def count(*args, **kwargs):
-        if "place_closures" in args[2]:
-            statements.append(args[2])
-    event.listen(_db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         results = run(open_now=True, now=sunday)  # 10 km: nobody; 20: the near one; 50: the far one; 100
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", count)
     assert results.total == 0
     assert sorted(evaluated) == sorted([near.id, far.id])  # once each, although asked at 20, 50 and 100 km
-    assert len(statements) == 2  # the attempts with places not seen yet, one query each
+    assert len([sql for sql in statements if "place_closures" in sql]) == 2  # the attempts with places not seen yet, one query each
 
 
 def test_open_now_reads_closures_of_the_day_with_the_places(organisation):
