@@ -107,10 +107,7 @@ def found(places, **kwargs):
 
 def get(client, url):
     response = client.get(url)
-    html = response.get_data(as_text=True)
-    with open("/tmp/pages/last-search.html", "w") as file:
-        file.write(html)
-    return response, html
+    return response, response.get_data(as_text=True)
 
 
 # --- the form read from the URL ----------------------------------------------------------------
