@@ -83,6 +83,13 @@ class Config:
     SEARCH_PER_PAGE = _int("SEARCH_PER_PAGE", 20)
     SEARCH_QUEUE_INTERVAL = _int("SEARCH_QUEUE_INTERVAL", 5)  # seconds between two index updates
 
+    # Open data: exported files, the API, imports
+    OPEN_DATA_DIR = os.environ.get("OPEN_DATA_DIR", str(VAR_DIR / "open-data"))
+    OPEN_DATA_LICENCE = "Licence Ouverte 2.0 (etalab-2.0)"
+    OPEN_DATA_EXPORT_HOUR = _int("OPEN_DATA_EXPORT_HOUR", 2)  # nightly regeneration, Paris time
+    RATELIMIT_API = os.environ.get("RATELIMIT_API", "120 per minute")
+    IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 30 * 1024 * 1024)
+
     # Maps: tiles are the only thing the browser fetches from elsewhere.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     MAP_TILE_ATTRIBUTION = os.environ.get(

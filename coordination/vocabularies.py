@@ -109,6 +109,19 @@ TYPOLOGIES = {
     "Autre": "Autre",
 }
 
+# Every code of the frozen data·inclusion v0 structure typology (what the standard's `typologie` column
+# refers to): imported files may use any of them; the place form offers the short list above.
+TYPOLOGY_CODES = (
+    "ACI", "ACIPHC", "AFPA", "AI", "ASE", "ASSO", "ASSO_CHOMEUR", "AVIP", "Autre", "BIB", "CAARUD", "CADA",
+    "CAF", "CAP_EMPLOI", "CAVA", "CC", "CCAS", "CCONS", "CD", "CDAS", "CFP", "CHRS", "CHU", "CIAS", "CIDFF",
+    "CITMET", "CMP", "CMS", "CPAM", "CPH", "CS", "CSAPA", "CSC", "DEETS", "DEPT", "DIPLP", "E2C", "EA", "EATT",
+    "EI", "EITI", "ENM", "EPCI", "EPI", "EPIDE", "EPN", "ES", "ESS", "ETABL_PRI", "ETABL_PUB", "ETAT", "ETTI",
+    "EVS", "FABLAB", "FAIS", "FT", "GEIQ", "HUDA", "LA_POSTE", "MDA", "MDE", "MDEF", "MDPH", "MDS", "MJC", "ML",
+    "MQ", "MSA", "MSAP", "MUNI", "OACAS", "ODC", "OF", "OIL", "OPCS", "PAD", "PENSION", "PI", "PIJ_BIJ", "PIMMS",
+    "PJJ", "PLIE", "PREF", "PREVENTION", "REG", "RESSOURCERIE", "RFS", "RS_FJT", "SCP", "SPIP", "TIERS_LIEUX",
+    "UDAF",
+)
+
 # Place attribute name -> (vocabulary, French label, standard column)
 PLACE_VOCABULARIES = {
     "services": (SERVICES, "Services proposés", "services"),
@@ -120,7 +133,7 @@ PLACE_VOCABULARIES = {
     "access_modes": (ACCESS_MODES, "Modalités d'accès", "modalites_acces"),
     "support_modes": (SUPPORT_MODES, "Modalités d'accompagnement", "modalites_accompagnement"),
     "itinerance": (ITINERANCE, "Itinérance", "itinerance"),
-    "typology": (tuple(TYPOLOGIES), "Typologie de la structure", "typologie"),
+    "typology": (TYPOLOGY_CODES, "Typologie de la structure", "typologie"),
 }
 
 WEEKDAYS = (("Mo", "Lundi"), ("Tu", "Mardi"), ("We", "Mercredi"), ("Th", "Jeudi"),

@@ -24,6 +24,7 @@ _counter = itertools.count(1)
 def app(tmp_path_factory):
     class Config(TestConfig):
         SEARCH_INDEX_DIR = str(tmp_path_factory.mktemp("index"))
+        OPEN_DATA_DIR = str(tmp_path_factory.mktemp("open-data"))
 
     application = create_app(Config)
     with application.app_context():

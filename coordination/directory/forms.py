@@ -98,6 +98,13 @@ class PlaceForm(FlaskForm):
                "longitude", "phone", "emails", "website", "appointment_url", "accessibility_url", "summary",
                "description", "parent_structure", "other_labels")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A place imported with a typology code outside the short list keeps it through an edit.
+        offered = {code for code, _ in TYPOLOGIES.items()}
+        extra = [code for code in self.typology.data or () if code not in offered]
+        self.typology.choices = [*self.typology.choices, *(_Choice(code, code) for code in extra)]
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if not self.services.errors and not self.services.data:

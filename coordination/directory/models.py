@@ -20,6 +20,9 @@ class Place(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_public_id)
+    # The id a place had in the file it was imported from, when that id could not be its public id
+    # (not a UUID): re-importing the same file finds the place again.
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
 
     name: Mapped[str] = mapped_column(String(250))
@@ -63,6 +66,9 @@ class Place(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # date_maj
     verified_at: Mapped[datetime] = mapped_column(default=utcnow)  # last confirmed by its partner
     deleted_at: Mapped[datetime | None] = mapped_column(index=True)  # kept so the public id is never reused
+    # Any write to the row (edit, publication, deletion, coordinates) or to its organisation's status
+    # moves it: the open-data change feed reads places by this column.
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
     version: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation] = relationship()

@@ -650,6 +650,23 @@ def _matching(live: _Live, query, point, radius_km) -> list[tuple[int, float | N
     return results
 
 
+def matching_place_ids(text: TextQuery) -> set[int]:
+    """Ids of every indexed place whose text matches all the words (the API's ``q``).
+    Raises IndexUnavailable."""
+    if not text:
+        return set()
+    live = _live()
+    with live.lock:
+        live.current()
+        try:
+            rows = _matching(live, text.whoosh_query(match_all=True), None, None)
+        except Exception as error:
+            log.warning("search failed on the index: %s", error)
+            live._close()
+            raise IndexUnavailable() from error
+    return {row[0] for row in rows}
+
+
 def tiebreak(day: date, place_id: int) -> int:
     """A pseudo-random rank of a place that changes every day (splitmix64 of day and id)."""
     x = ((day.toordinal() << 32) ^ place_id) & 0xFFFFFFFFFFFFFFFF

@@ -10,15 +10,17 @@ UPDATE statements that leave the version alone, so that a coordinator unpublishi
 make a partner's edit in progress fail with a conflict.
 """
 import functools
+import json
 import logging
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import String, and_, bindparam, cast, func, or_, select, update
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, signals
@@ -679,11 +681,140 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
                          map_points=_map_points(result.map_points, by_id))
 
 
+# --- Open data: what the exports, the API and the change feed read -----------------------------
+
+def _public_places_query():
+    return (select(Place).join(Place.organisation)
+            .where(Place.published.is_(True), Place.deleted_at.is_(None), Organisation.status == "active"))
+
+
+def iter_public_places(batch_size: int = 2000) -> Iterator[Place]:
+    """Every public place with its organisation, by id, streamed in batches: an export of the whole
+    country never holds more than one batch of rows in memory."""
+    statement = (_public_places_query().options(contains_eager(Place.organisation))
+                 .order_by(Place.id).execution_options(yield_per=batch_size))
+    yield from db.session.execute(statement).scalars()
+
+
+def count_public_places() -> int:
+    return db.session.scalar(select(func.count()).select_from(_public_places_query().subquery()))
+
+
+def get_published_place(public_id: str) -> Place:
+    """A public place by its public id (anonymous readers: the API)."""
+    place = db.session.scalar(_public_places_query().where(Place.public_id == str(public_id)[:36])
+                              .options(contains_eager(Place.organisation)))
+    if place is None:
+        raise NotFound("Ce lieu n'existe pas ou n'est plus publié.")
+    return place
+
+
+@dataclass
+class PlaceFilter:
+    """The API's filters, already parsed (the API checks their syntax and answers 400 in French)."""
+    text: str = ""
+    postcode: str | None = None
+    insee_code: str | None = None
+    commune: str | None = None
+    services: list[str] = field(default_factory=list)  # a place offering any of them
+    near: tuple[float, float, float] | None = None  # latitude, longitude, radius in km
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
+    updated_since: date | None = None  # date_maj on or after this day
+
+
+@dataclass
+class PlacePage:
+    places: list[Place]
+    total: int
+    distances_km: dict[int, float] = field(default_factory=dict)
+
+
+def _json_list_contains(column, value: str):
+    # Lists are stored as JSON text: the value appears quoted exactly as json.dumps writes it, on
+    # SQLite and PostgreSQL alike.
+    return cast(column, String).like("%" + json.dumps(value).replace("%", r"\%").replace("_", r"\_") + "%",
+                                     escape="\\")
+
+
+def _filtered_rows(filters: PlaceFilter):
+    statement = select(Place.id, Place.latitude, Place.longitude).join(Place.organisation).where(
+        Place.published.is_(True), Place.deleted_at.is_(None), Organisation.status == "active")
+    if filters.postcode:
+        statement = statement.where(Place.postcode == filters.postcode)
+    if filters.insee_code:
+        statement = statement.where(Place.insee_code == filters.insee_code.upper())
+    if filters.commune:
+        statement = statement.where(func.lower(Place.commune) == filters.commune.strip().lower())
+    if filters.services:
+        statement = statement.where(or_(*(_json_list_contains(Place.services, s) for s in filters.services)))
+    if filters.bbox:
+        west, south, east, north = filters.bbox
+        statement = statement.where(Place.longitude.between(west, east), Place.latitude.between(south, north))
+    if filters.near:
+        lat, lon, radius = filters.near
+        dlat = radius / 111.0
+        dlon = radius / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+        statement = statement.where(Place.latitude.between(lat - dlat, lat + dlat),
+                                    Place.longitude.between(lon - dlon, lon + dlon))
+    if filters.updated_since:
+        start = datetime.combine(filters.updated_since, datetime.min.time(), PARIS).astimezone(UTC)
+        start = start.replace(tzinfo=None)
+        statement = statement.where(or_(Place.updated_at >= start, Place.verified_at >= start))
+    return db.session.execute(statement.order_by(Place.id)).all()
+
+
+def find_public_places(filters: PlaceFilter, *, page: int, per_page: int) -> PlacePage:
+    """One page of public places matching every filter: nearest first around a point, else by id
+    (a stable order for harvesting page after page)."""
+    rows = _filtered_rows(filters)
+    if filters.text:
+        matching = search.matching_place_ids(search.TextQuery.parse(filters.text))
+        rows = [row for row in rows if row.id in matching]
+    distances: dict[int, float] = {}
+    if filters.near:
+        lat, lon, radius = filters.near
+        for row in rows:
+            distances[row.id] = search.haversine_km(lat, lon, row.latitude, row.longitude)
+        rows = sorted((row for row in rows if distances[row.id] <= radius), key=lambda r: (distances[r.id], r.id))
+    ids = [row.id for row in rows[(page - 1) * per_page: page * per_page]]
+    loaded = {place.id: place for place in db.session.scalars(
+        select(Place).where(Place.id.in_(ids)).options(joinedload(Place.organisation)))} if ids else {}
+    return PlacePage(places=[loaded[i] for i in ids if i in loaded], total=len(rows),
+                     distances_km={i: round(distances[i], 3) for i in ids if i in distances})
+
+
+@dataclass
+class PlaceChange:
+    """One entry of the change feed: a public place as it is now, or a tombstone."""
+    place: Place
+    changed_at: datetime
+    status: str  # "publie" | "depublie" | "supprime"
+
+
+def place_changes(since: datetime, *, after_id: int = 0, limit: int = 500) -> list[PlaceChange]:
+    """Places changed after ``since`` (naive UTC), oldest change first, ties broken by id: a reuser
+    stores the last (changed_at, id) and asks again from there. A place that left the public
+    directory (unpublished, deleted, organisation suspended) comes as a tombstone."""
+    statement = (select(Place).join(Place.organisation).options(contains_eager(Place.organisation))
+                 .where(or_(Place.changed_at > since, and_(Place.changed_at == since, Place.id > after_id)))
+                 .order_by(Place.changed_at, Place.id).limit(limit))
+    changes = []
+    for place in db.session.scalars(statement):
+        status = "publie" if place.is_public else ("supprime" if place.deleted_at else "depublie")
+        changes.append(PlaceChange(place=place, changed_at=place.changed_at, status=status))
+    return changes
+
+
 # --- Reactions to other domains ----------------------------------------------------------------
 
 def requeue_organisation_places(organisation_id: int, **_) -> None:
-    """An organisation accepted, suspended or reactivated: its places enter or leave the search index."""
+    """An organisation accepted, suspended or reactivated: its places enter or leave the search index
+    and the open-data change feed."""
     place_ids = db.session.scalars(select(Place.id).where(Place.organisation_id == organisation_id)).all()
+    if place_ids:
+        db.session.execute(update(Place.__table__).where(Place.__table__.c.organisation_id == organisation_id)
+                           .values(changed_at=utcnow()))
+        db.session.commit()
     search.queue_place_ids(place_ids)
 
 

@@ -225,7 +225,7 @@ CLEANERS = {
     **{name: (lambda v, name=name: clean_vocabulary(name, v)) for name in PLACE_VOCABULARIES},
     "published": bool,
 }
-assert set(TYPOLOGIES) == set(PLACE_VOCABULARIES["typology"][0])
+assert set(TYPOLOGIES) <= set(PLACE_VOCABULARIES["typology"][0])
 
 REQUIRED_MESSAGES = {"services": "Choisissez au moins un service."}
 
