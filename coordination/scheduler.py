@@ -18,6 +18,7 @@ DOMAIN_JOB_MODULES = (
     "coordination.directory.jobs",
     "coordination.events.jobs",
     "coordination.referrals.jobs",
+    "export.jobs",
 )
 MISFIRE_GRACE_SECONDS = 300
 

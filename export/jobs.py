@@ -1,0 +1,2 @@
+"""Scheduled jobs of the open data (run by coordination.scheduler)."""
+JOBS: list = []
