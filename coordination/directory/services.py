@@ -730,10 +730,12 @@ class PlacePage:
 
 
 def _json_list_contains(column, value: str):
-    # Lists are stored as JSON text: the value appears quoted exactly as json.dumps writes it, on
-    # SQLite and PostgreSQL alike.
-    return cast(column, String).like("%" + json.dumps(value).replace("%", r"\%").replace("_", r"\_") + "%",
-                                     escape="\\")
+    # Lists are stored as JSON text: the value appears quoted exactly as json.dumps writes it
+    # (accents escaped), on SQLite and PostgreSQL alike.
+    quoted = json.dumps(value)
+    for special in "!%_":
+        quoted = quoted.replace(special, "!" + special)
+    return cast(column, String).like(f"%{quoted}%", escape="!")
 
 
 def _filtered_rows(filters: PlaceFilter):
