@@ -88,13 +88,15 @@ def _write_data_files(directory: Path, progress) -> list[dict]:
         for writer in writers:
             writer.begin()
         done = 0
-        for place in iter_public_places():
-            record = standard_record(place, source=context["source"])
-            for writer in writers:
-                writer.add(record)
-            done += 1
-            if progress and done % PROGRESS_EVERY == 0:
-                progress(PROGRESS_EVERY)
+        # closing(): a writer that fails mid-way releases the server-side cursor at once
+        with contextlib.closing(iter_public_places()) as places:
+            for place in places:
+                record = standard_record(place, source=context["source"])
+                for writer in writers:
+                    writer.add(record)
+                done += 1
+                if progress and done % PROGRESS_EVERY == 0:
+                    progress(PROGRESS_EVERY)
         for writer in writers:
             writer.end()
         for stream, _ in opened:
