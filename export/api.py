@@ -55,7 +55,7 @@ def places():
 @bp.get("/lieux/<public_id>")
 @limited
 def place(public_id):
-    found = services.get_published_place(public_id)
+    found = services.get_published_place(api_params.place_id(public_id))
     return _json(standard_record(found, source=current_app.config["NETWORK_NAME"]))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from coordination.directory.services import PlaceFilter
-from coordination.errors import Invalid
+from coordination.errors import Invalid, NotFound
 from coordination.vocabularies import SERVICES
 
 PER_PAGE_DEFAULT = 50
@@ -202,6 +202,16 @@ def _day(reader: _Reader, name: str) -> date | None:
     if day is None:
         return reader.fail(name, "Attendu une date AAAA-MM-JJ, par exemple 2026-01-31.")
     return max(day, OLDEST_DAY)
+
+
+# --- /lieux/<id> ----------------------------------------------------------------------------
+
+def place_id(value: str) -> str:
+    """A public id as it may exist; anything else (control characters, absurd lengths) is simply not
+    found, before it reaches the database (PostgreSQL refuses NUL in a string)."""
+    if len(value) > 100 or CONTROL.search(value):
+        raise NotFound("Ce lieu n'existe pas ou n'est plus publié.")
+    return value
 
 
 # --- /lieux/changements --------------------------------------------------------------------

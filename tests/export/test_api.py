@@ -502,3 +502,9 @@ def test_feed_timestamps_are_utc(client, organisation):
     _, body = get(client, "/api/v1/lieux/changements")
     moment = datetime.fromisoformat(body["changements"][0]["date_changement"])
     assert before <= moment <= datetime.now(UTC) + timedelta(seconds=5)
+
+
+@pytest.mark.parametrize("public_id", ["abc%00def", "%01", "x" * 101, "é" * 40])
+def test_detail_odd_ids_are_404_not_500(client, public_id):
+    response, body = get(client, f"/api/v1/lieux/{public_id}")
+    assert response.status_code == 404 and body["status"] == 404
