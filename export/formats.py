@@ -18,7 +18,7 @@ DATA_INCLUSION_SCHEMA_URLS = {
 }
 
 
-def _dumps(value) -> str:
+def dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -33,7 +33,8 @@ class Writer:
     def begin(self):
         pass
 
-    def add(self, record: dict):
+    def add(self, record: dict, encoded: str):
+        """``encoded`` is the record as JSON, encoded once for every writer that needs it."""
         raise NotImplementedError
 
     def end(self):
@@ -47,7 +48,7 @@ class CsvWriter(Writer):
         self.writer = csv.writer(self.stream, quoting=csv.QUOTE_MINIMAL)
         self.writer.writerow(STANDARD_FIELDS)
 
-    def add(self, record):
+    def add(self, record, encoded):
         self.writer.writerow([csv_value(record[name]) for name in STANDARD_FIELDS])
         self.rows += 1
 
@@ -61,12 +62,13 @@ class JsonArrayWriter(Writer):
     def begin(self):
         self.stream.write(self.opening)
 
-    def items(self, record):
-        yield record
+    def items(self, record, encoded):
+        """The JSON text of each item this record gives."""
+        yield encoded
 
-    def add(self, record):
-        for item in self.items(record):
-            self.stream.write(("\n" if self.rows == 0 else ",\n") + _dumps(item))
+    def add(self, record, encoded):
+        for item in self.items(record, encoded):
+            self.stream.write(("\n" if self.rows == 0 else ",\n") + item)
             self.rows += 1
 
     def end(self):
@@ -83,20 +85,22 @@ class GeoJsonWriter(JsonArrayWriter):
     opening = '{"type":"FeatureCollection","features":['
     closing = "]}\n"
 
-    def items(self, record):
+    def items(self, record, encoded):
         has_point = record["latitude"] is not None and record["longitude"] is not None
         geometry = {"type": "Point", "coordinates": [record["longitude"], record["latitude"]]} if has_point else None
-        yield {"type": "Feature", "id": record["id"], "geometry": geometry, "properties": record}
+        head = dumps({"type": "Feature", "id": record["id"], "geometry": geometry})
+        yield f'{head[:-1]},"properties":{encoded}}}'
 
 
 class StructureWriter(JsonArrayWriter):
-    def items(self, record):
-        yield structure(record, **self.context)
+    def items(self, record, encoded):
+        yield dumps(structure(record, **self.context))
 
 
 class ServiceWriter(JsonArrayWriter):
-    def items(self, record):
-        yield from services(record, **self.context)
+    def items(self, record, encoded):
+        for service in services(record, **self.context):
+            yield dumps(service)
 
 
 # --- data·inclusion v1 ------------------------------------------------------------------------

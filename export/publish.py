@@ -22,7 +22,7 @@ from coordination.directory.serializers import standard_record
 from coordination.directory.services import count_public_places, iter_public_places
 from coordination.utils import external_url
 from export import catalog
-from export.formats import FILES
+from export.formats import FILES, dumps
 
 LOCK = ".publish.lock"
 PROGRESS_EVERY = 500
@@ -92,8 +92,9 @@ def _write_data_files(directory: Path, progress) -> list[dict]:
         with contextlib.closing(iter_public_places()) as places:
             for place in places:
                 record = standard_record(place, source=context["source"])
+                encoded = dumps(record)
                 for writer in writers:
-                    writer.add(record)
+                    writer.add(record, encoded)
                 done += 1
                 if progress and done % PROGRESS_EVERY == 0:
                     progress(PROGRESS_EVERY)

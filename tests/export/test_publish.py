@@ -312,7 +312,7 @@ def test_a_writer_failing_mid_stream_leaves_the_previous_files_intact(open_data_
     publish.publish_all()
     before = snapshot(open_data_dir)
 
-    def explode(self, record):
+    def explode(self, record, encoded):
         if self.rows == 2:
             raise Boom
         self.rows += 1
