@@ -21,7 +21,7 @@ from export import api_params, openapi
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
 
 # The text index lives behind directory services; its "missing index" error is reached through them.
-IndexUnavailable = services.search.IndexUnavailable
+IndexUnavailable = services.IndexUnavailable
 RETRY_SECONDS = "30"
 EXPOSED_HEADERS = "ETag, Link, X-Total-Count, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
 DEFAULT_ALLOWED_HEADERS = "Accept, Accept-Language, Cache-Control, If-None-Match, If-Modified-Since"

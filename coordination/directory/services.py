@@ -709,6 +709,9 @@ def get_published_place(public_id: str) -> Place:
     return place
 
 
+IndexUnavailable = search.IndexUnavailable  # the API answers 503 while the index is rebuilt
+
+
 @dataclass
 class PlaceFilter:
     """The API's filters, already parsed (the API checks their syntax and answers 400 in French)."""
@@ -739,14 +742,12 @@ def _json_list_contains(column, value: str):
 
 
 def _filtered_rows(filters: PlaceFilter):
-    statement = select(Place.id, Place.latitude, Place.longitude).join(Place.organisation).where(
+    statement = select(Place.id, Place.latitude, Place.longitude, Place.commune).join(Place.organisation).where(
         Place.published.is_(True), Place.deleted_at.is_(None), Organisation.status == "active")
     if filters.postcode:
         statement = statement.where(Place.postcode == filters.postcode)
     if filters.insee_code:
         statement = statement.where(Place.insee_code == filters.insee_code.upper())
-    if filters.commune:
-        statement = statement.where(func.lower(Place.commune) == filters.commune.strip().lower())
     if filters.services:
         statement = statement.where(or_(*(_json_list_contains(Place.services, s) for s in filters.services)))
     if filters.bbox:
@@ -769,6 +770,9 @@ def find_public_places(filters: PlaceFilter, *, page: int, per_page: int) -> Pla
     """One page of public places matching every filter: nearest first around a point, else by id
     (a stable order for harvesting page after page)."""
     rows = _filtered_rows(filters)
+    if filters.commune:  # without case or accents, the same on SQLite (whose lower() is ASCII only)
+        wanted = search.fold(" ".join(filters.commune.split()))
+        rows = [row for row in rows if search.fold(row.commune) == wanted]
     if filters.text:
         matching = search.matching_place_ids(search.TextQuery.parse(filters.text))
         rows = [row for row in rows if row.id in matching]

@@ -78,6 +78,7 @@ def test_structured_filters(organisation):
     assert find(postcode="44400")[0] == {"Rezé matériel"}
     assert find(insee_code="2a004")[0] == {"Ajaccio"}
     assert find(commune="rezé")[0] == {"Rezé matériel"}
+    assert find(commune=" REZE ")[0] == {"Rezé matériel"}  # case and accents do not matter
     assert find(bbox=(8.0, 41.0, 9.6, 43.1))[0] == {"Ajaccio"}
     assert find(services=["Aide aux démarches"])[0] == set()  # a value, not a prefix
 
