@@ -1,8 +1,697 @@
-"""Reads directory files for import (work in progress: filled by the import work of issue 4)."""
-import click
+"""Reads directory files for import, and ``flask opendata import``.
 
+A file is read into rows of the national standard 1.0.1 (``coordination.directory.imports.ImportRow``)
+whatever its shape: the standard 1.0.1 (CSV or JSON), the older 0.1 (CSV with ``;`` or JSON, mapped
+with the official 0.1 -> 1.0 table), or the France Services list (``export/france_services.py``).
+Everything a person can fix in the file is reported with its line and column; what can be read
+safely despite a small flaw (Latin-1, a decimal comma, DD/MM/YYYY, a lost leading zero, a
+vocabulary value with another case or apostrophe) is read and reported as a warning.
+
+The use case itself (validation with the place form's rules, matching, writing in one transaction)
+is ``coordination.directory.imports``: the command line and the upload page both call
+``check_file`` and ``apply_file`` below.
+"""
+import csv
+import io
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from coordination.auth.services import find_user_by_email
+from coordination.directory import imports, serializers
+from coordination.directory.imports import ERROR, WARNING, ImportPlan, ImportReport, ImportRow, Problem
+from coordination.errors import DomainError
+from coordination.vocabularies import PLACE_VOCABULARIES
+
+FORMAT_LABELS = {
+    "1.0.1": "standard « Lieux de médiation numérique » 1.0.1",
+    "0.1": "standard « Lieux de médiation numérique » 0.1 (converti en 1.0.1)",
+    "france-services": "liste nationale des France Services (convertie en 1.0.1)",
+}
+
+# --- the official 0.1 -> 1.0 mapping (national cartography) ---------------------------------------
+SERVICES_01 = {
+    "Devenir autonome dans les démarches administratives": "Aide aux démarches administratives",
+    "Réaliser des démarches administratives avec un accompagnement": "Aide aux démarches administratives",
+    "Accompagner les démarches de santé": "Aide aux démarches administratives",
+    "Prendre en main un smartphone ou une tablette": "Maîtrise des outils numériques du quotidien",
+    "Prendre en main un ordinateur": "Maîtrise des outils numériques du quotidien",
+    "Utiliser le numérique au quotidien": "Maîtrise des outils numériques du quotidien",
+    "Approfondir ma culture numérique": "Compréhension du monde numérique",
+    "Promouvoir la citoyenneté numérique": "Compréhension du monde numérique",
+    "Favoriser mon insertion professionnelle": "Insertion professionnelle via le numérique",
+    "Créer et développer mon entreprise": "Insertion professionnelle via le numérique",
+    "Accéder à une connexion internet": "Accès internet et matériel informatique",
+    "Accéder à du matériel": "Accès internet et matériel informatique",
+    "S'équiper en matériel informatique": "Acquisition de matériel informatique à prix solidaire",
+    "Créer avec le numérique": "Loisirs et créations numériques",
+    "Soutenir la parentalité et l'éducation avec le numérique": "Parentalité et éducation avec le numérique",
+}
+# 0.1 label -> (1.0 column, value); the three columns share the 0.1 "labels_nationaux".
+LABELS_01 = {
+    "CNFS": ("dispositif_programmes_nationaux", "Conseillers numériques"),
+    "France Services": ("dispositif_programmes_nationaux", "France Services"),
+    "Aidants Connect": ("dispositif_programmes_nationaux", "Aidants Connect"),
+    "Grandes écoles du numérique": ("dispositif_programmes_nationaux", "Grande école du numérique"),
+    "Point numérique CAF": ("dispositif_programmes_nationaux", "Point d'accès numérique CAF"),
+    "Point relais CAF": ("dispositif_programmes_nationaux", "Point d'accès numérique CAF"),
+    "Fabriques de Territoire": ("formations_labels", "Fabriques de Territoire"),
+    "APTIC": ("autres_formations_labels", "APTIC"),
+    "Relais pôle emploi": ("autres_formations_labels", "Relais pôle emploi"),
+    "French Tech": ("autres_formations_labels", "French Tech"),
+    "Campus connecté": ("autres_formations_labels", "Campus connecté"),
+}
+# conditions_acces: the 0.1 values are "Label : explanation"; the label decides.
+FEES_01 = {
+    "Gratuit": ("frais_a_charge", "Gratuit"),
+    "Gratuit sous condition": ("frais_a_charge", "Gratuit sous condition"),
+    "Payant": ("frais_a_charge", "Payant"),
+    "Adhésion": ("frais_a_charge", "Payant"),
+    "Accepte le Pass numérique": ("autres_formations_labels", "Pass numérique"),
+}
+SUPPORT_01 = {
+    "Seul": "En autonomie",
+    "Avec de l'aide": "Accompagnement individuel",
+    "A ma place": "Accompagnement individuel",
+    "Dans un atelier": "Dans un atelier collectif",
+}
+# publics_accueillis has no official mapping: the closest 1.0 values (publics, else specific support).
+PUBLICS_01 = {
+    "Seniors (+ 65 ans)": ("publics_specifiquement_adresses", "Seniors"),
+    "Familles/enfants": ("publics_specifiquement_adresses", "Familles et/ou enfants"),
+    "Jeunes (16-26 ans)": ("publics_specifiquement_adresses", "Jeunes"),
+    "Uniquement femmes": ("publics_specifiquement_adresses", "Femmes"),
+    "Adultes": (None, None),
+    "Public langues étrangères": ("prise_en_charge_specifique", "Langues étrangères (autres)"),
+    "Déficience visuelle": ("prise_en_charge_specifique", "Déficience visuelle"),
+    "Surdité": ("prise_en_charge_specifique", "Surdité"),
+    "Handicaps psychiques": ("prise_en_charge_specifique", "Handicaps mentaux"),
+    "Handicaps mentaux": ("prise_en_charge_specifique", "Handicaps mentaux"),
+    "Personnes en situation d'illettrisme": ("prise_en_charge_specifique", "Illettrisme"),
+}
+COLUMNS_01 = {"courriel": "courriels", "accessibilite": "fiche_acces_libre", "labels_autres": "autres_formations_labels"}
+ONLY_01 = {"courriel", "labels_nationaux", "conditions_acces", "conditions_access", "publics_accueillis",
+           "labels_autres", "accessibilite", "cle_ban"}
+ONLY_101 = set(serializers.STANDARD_FIELDS) - {
+    "id", "pivot", "nom", "commune", "code_postal", "code_insee", "adresse", "complement_adresse", "latitude",
+    "longitude", "typologie", "telephone", "site_web", "horaires", "presentation_resume", "presentation_detail",
+    "source", "structure_parente", "date_maj", "services", "modalites_accompagnement", "prise_rdv"}
+
+VOCABULARY_OF_COLUMN = {column: values for _name, (values, _label, column) in PLACE_VOCABULARIES.items()}
+
+
+@dataclass
+class ReadResult:
+    """A file read into rows; ``problems`` holds those of the whole file (line 0, or the header: 1)."""
+    format: str | None = None
+    encoding: str | None = None
+    rows: list[ImportRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    json: bool = False
+    source_name: str | None = None  # the file's name (the France Services list is dated by it)
+
+    @property
+    def readable(self) -> bool:
+        return not any(p.severity == ERROR for p in self.problems)
+
+
+@dataclass
+class Outcome:
+    """What the command line and the upload page show: the file read, and the plan or the report."""
+    read: ReadResult
+    plan: ImportPlan | None = None
+    report: ImportReport | None = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.read.problems + (self.plan.problems if self.plan else [])
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == ERROR for p in self.problems)
+
+    @property
+    def format_label(self) -> str:
+        return FORMAT_LABELS.get(self.read.format or "", "format inconnu")
+
+
+# --- reading the bytes ---------------------------------------------------------------------------
+
+def _size_text(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
+
+
+def _file_problem(message: str, reason: str, severity: str = ERROR, line: int = 0, column: str = "") -> Problem:
+    return Problem(line, column, message, severity, reason)
+
+
+def decode(data: bytes, result: ReadResult) -> str | None:
+    """UTF-8 (with or without BOM), else Windows-1252/Latin-1, reported as a warning."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        result.encoding = "UTF-8 avec BOM"
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+        result.encoding = result.encoding or "UTF-8"
+    except UnicodeDecodeError as error:
+        try:
+            text = data.decode("cp1252")
+            result.encoding = "Windows-1252"
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+            result.encoding = "Latin-1 (ISO-8859-1)"
+        line = data[:error.start].count(b"\n") + 1
+        result.problems.append(_file_problem(
+            f"Le fichier n'est pas en UTF-8 (premier caractère non UTF-8 ligne {line}) : il a été lu en "
+            f"{result.encoding}. Vérifiez les accents ci-dessous et enregistrez-le en UTF-8 la prochaine fois.",
+            "encodage non UTF-8", WARNING))
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def read_bytes(data: bytes, *, max_bytes: int | None = None, name: str | None = None) -> ReadResult:
+    result = ReadResult(source_name=name)
+    if max_bytes is not None and len(data) > max_bytes:
+        result.problems.append(_too_big(len(data), max_bytes))
+        return result
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
+        return result
+    text = decode(data, result)
+    if text.lstrip().startswith(("[", "{")):
+        result.json = True
+        records = _json_records(text, result)
+    else:
+        records = _csv_records(text, result)
+    if records is None:
+        return result
+    _to_standard(records, result)
+    return result
+
+
+def _too_big(size: int, max_bytes: int) -> Problem:
+    return _file_problem(f"Le fichier fait {_size_text(size)} : la limite est de {_size_text(max_bytes)}. "
+                         "Découpez-le en plusieurs fichiers (par département, par exemple).", "fichier trop volumineux")
+
+
+def read_path(path: str | os.PathLike, *, max_bytes: int | None = None, name: str | None = None) -> ReadResult:
+    size = Path(path).stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        result = ReadResult()
+        result.problems.append(_too_big(size, max_bytes))
+        return result
+    return read_bytes(Path(path).read_bytes(), max_bytes=max_bytes, name=name or Path(path).name)
+
+
+def _json_records(text: str, result: ReadResult) -> list[tuple[int, dict]] | None:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        result.problems.append(_file_problem(f"Le fichier JSON est mal formé ligne {error.lineno} : {error.msg}.",
+                                             "JSON mal formé"))
+        return None
+    if isinstance(data, dict):  # {"data": [...]} or a GeoJSON FeatureCollection
+        if isinstance(data.get("features"), list):
+            data = [dict(f.get("properties") or {}) for f in data["features"] if isinstance(f, dict)]
+        else:
+            data = next((v for v in data.values() if isinstance(v, list)), None)
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        result.problems.append(_file_problem("Le fichier JSON doit contenir une liste d'objets, un par lieu.",
+                                             "JSON mal formé"))
+        return None
+    if not data:
+        result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
+        return None
+    # JSON has no lines: object n° 1 is reported as line 2, as if the file were opened as a spreadsheet.
+    return [(index + 2, {str(k).strip(): v for k, v in item.items()}) for index, item in enumerate(data)]
+
+
+def _csv_records(text: str, result: ReadResult) -> list[tuple[int, dict]] | None:
+    header = text.split("\n", 1)[0]
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    separator = max(counts, key=counts.get)
+    if not counts[separator]:
+        separator = ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if not rows:
+        result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
+        return None
+    names = [name.strip().lstrip("\ufeff") for name in rows[0]]
+    if len(rows) == 1:
+        result.problems.append(_file_problem("Le fichier ne contient que la ligne d'en-tête : aucun lieu.",
+                                             "fichier vide", line=1))
+        return None
+    records = []
+    for index, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
+            result.problems.append(_file_problem(
+                f"La ligne a {len(cells)} cellules pour {len(names)} colonnes : une valeur contient sans doute "
+                f"le séparateur « {separator} » sans guillemets.", "nombre de cellules incorrect", line=index))
+        records.append((index, dict(zip(names, cells, strict=False))))
+    return records
+
+
+# --- into the standard 1.0.1 ----------------------------------------------------------------------
+
+def detect_format(columns: set[str]) -> str:
+    from export import france_services
+    if france_services.is_france_services(columns):
+        return "france-services"
+    if columns & ONLY_01 and not columns & ONLY_101:
+        return "0.1"
+    return "1.0.1"
+
+
+def _to_standard(records: list[tuple[int, dict]], result: ReadResult) -> None:
+    columns = set().union(*(record.keys() for _, record in records))
+    result.format = detect_format(columns)
+    if result.format == "france-services":
+        from export import france_services
+        records = france_services.convert(records, result)
+        columns = set(serializers.STANDARD_FIELDS)
+    known = set(serializers.STANDARD_FIELDS) | (ONLY_01 | set(COLUMNS_01) if result.format == "0.1" else set())
+    if result.format == "0.1":
+        present = {COLUMNS_01.get(c, c) for c in columns}
+    else:
+        present = columns
+    missing = [c for c in serializers.REQUIRED_FIELDS if c not in present]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        result.problems.append(_file_problem(
+            f"Colonne{plural} obligatoire{plural} absente{plural} : {', '.join(missing)}. Colonnes trouvées : "
+            f"{', '.join(sorted(columns)) or 'aucune'}.", "colonne obligatoire absente", line=1))
+        return
+    unknown = sorted(columns - known - {"structureId"})
+    if unknown and result.format != "france-services":
+        result.problems.append(_file_problem(f"Colonnes ignorées (absentes du standard) : {', '.join(unknown)}.",
+                                             "colonnes ignorées", WARNING, line=1))
+    reader = _RowReader(result.format)
+    for line, record in records:
+        result.rows.append(reader.row(line, record))
+
+
+def _fold(value: str) -> str:
+    text = unicodedata.normalize("NFKD", value.replace("’", "'").replace("`", "'").replace("œ", "oe"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(text.replace("«", " ").replace("»", " ").split())
+
+
+FOLDED = {column: {_fold(v): v for v in values} for column, values in VOCABULARY_OF_COLUMN.items()}
+FOLDED_01 = {name: {_fold(k): k for k in table} for name, table in
+             (("services", SERVICES_01), ("labels", LABELS_01), ("fees", FEES_01), ("support", SUPPORT_01),
+              ("publics", PUBLICS_01))}
+DATE_FR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) > 1000:
+        return str(int(value))
+    return str(value).strip()
+
+
+def _items(value, separators: str) -> list[str]:
+    if isinstance(value, (list, tuple)):
+        return [_text(v) for v in value if _text(v)]
+    return [part.strip() for part in re.split(separators, _text(value)) if part.strip()]
+
+
+class _RowReader:
+    def __init__(self, format: str):
+        self.format = format
+
+    def row(self, line: int, raw: dict) -> ImportRow:
+        row = ImportRow(line=line, record={})
+        self.problems = row.problems
+        self.line = line
+        if self.format == "0.1":
+            raw = self._from_01(raw)
+        for column in serializers.STANDARD_FIELDS:
+            if column not in raw:
+                continue
+            value = raw[column]
+            reader = getattr(self, f"_{column}", None)
+            if reader is not None:
+                value = reader(value)
+            elif column in VOCABULARY_OF_COLUMN:
+                value = self._vocabulary(column, value)
+            elif column in serializers.LIST_COLUMNS:
+                value = _items(value, r"\|")
+            else:
+                value = _text(value) or None
+            row.record[column] = value
+        return row
+
+    def warn(self, column: str, message: str, reason: str) -> None:
+        self.problems.append(Problem(self.line, column, message, WARNING, reason))
+
+    def error(self, column: str, message: str, reason: str) -> None:
+        self.problems.append(Problem(self.line, column, message, ERROR, reason))
+
+    # one column each
+    def _id(self, value) -> str | None:
+        return _text(value) or None
+
+    def _code_postal(self, value) -> str | None:
+        text = _text(value).replace(" ", "")
+        if re.fullmatch(r"\d{4}", text):
+            self.warn("code_postal", f"Code postal « {text} » à 4 chiffres : le zéro initial perdu (tableur) a été "
+                      f"rétabli : « 0{text} ».", "code postal sans zéro initial")
+            return "0" + text
+        return text or None
+
+    def _code_insee(self, value) -> str | None:
+        text = _text(value).replace(" ", "")
+        if re.fullmatch(r"\d{4}", text):
+            self.warn("code_insee", f"Code INSEE « {text} » à 4 chiffres : zéro initial rétabli (« 0{text} »).",
+                      "code INSEE sans zéro initial")
+            return "0" + text
+        return text or None
+
+    def _coordinate(self, column: str, value) -> float | None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        text = _text(value)
+        if not text:
+            return None
+        if re.fullmatch(r"-?\d+,\d+", text):
+            self.warn(column, f"« {text} » : virgule décimale lue comme un point.", "virgule décimale")
+            text = text.replace(",", ".")
+        try:
+            return float(text)
+        except ValueError:
+            self.error(column, f"« {text} » n'est pas un nombre décimal (exemple : 47.2184).", f"{column} invalide")
+            return None
+
+    def _latitude(self, value):
+        return self._coordinate("latitude", value)
+
+    def _longitude(self, value):
+        return self._coordinate("longitude", value)
+
+    def _date_maj(self, value) -> str | None:
+        text = _text(value)
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+        match = DATE_FR.fullmatch(text)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            try:
+                iso = date(year, month, day).isoformat()
+            except ValueError:
+                pass
+            else:
+                self.warn("date_maj", f"Date « {text} » au format JJ/MM/AAAA lue comme {iso}.", "date JJ/MM/AAAA")
+                return iso
+        try:
+            iso = datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+        except ValueError:
+            self.error("date_maj", f"« {text} » n'est pas une date valable : écrivez-la AAAA-MM-JJ "
+                       "(exemple : 2024-06-30).", "date_maj invalide")
+            return None
+        self.warn("date_maj", f"Date et heure « {text} » : seule la date {iso} est gardée.", "date avec heure")
+        return iso
+
+    def _pivot(self, value) -> str | None:
+        return _text(value).replace(" ", "") or None
+
+    def _telephone(self, value) -> str | None:
+        items = _items(value, r"\||;|/")
+        if len(items) > 1:
+            self.warn("telephone", f"Plusieurs numéros ({', '.join(items)}) : seul le premier est gardé.",
+                      "plusieurs téléphones")
+        return items[0] if items else None
+
+    def _courriels(self, value) -> list[str]:
+        return _items(value, r"[|;,\s]+")
+
+    def _site_web(self, value) -> str | None:
+        items = _items(value, r"\|")
+        if len(items) > 1:
+            self.warn("site_web", f"Plusieurs sites ({len(items)}) : seul le premier est gardé.", "plusieurs sites web")
+        return items[0] if items else None
+
+    def _presentation_resume(self, value) -> str | None:
+        text = _text(value) or None
+        if text and len(text) > serializers.SUMMARY_MAX:
+            self.warn("presentation_resume", f"Présentation résumée de {len(text)} caractères : coupée à "
+                      f"{serializers.SUMMARY_MAX} ; le texte entier passe en tête de la présentation détaillée.",
+                      "présentation résumée trop longue")
+            self.long_summary = text
+            return serializers.cut_at_word(text)
+        self.long_summary = None
+        return text
+
+    def _presentation_detail(self, value) -> str | None:
+        text = _text(value) or None
+        long_summary = getattr(self, "long_summary", None)
+        if long_summary:
+            self.long_summary = None
+            return long_summary if not text else f"{long_summary}\n\n{text}"
+        return text
+
+    def _vocabulary(self, column: str, value) -> list[str]:
+        allowed = VOCABULARY_OF_COLUMN[column]
+        found = []
+        for item in _items(value, r"\|" if self.format != "0.1" else r"\||;"):
+            if item in allowed:
+                found.append(item)
+                continue
+            near = FOLDED[column].get(_fold(item))
+            if near is None and column == "typologie":
+                near = FOLDED[column].get(_fold(item).replace(" ", "_"))
+            if near is not None:
+                self.warn(column, f"« {item} » lu comme « {near} » (valeur exacte du standard).",
+                          "valeur proche du vocabulaire")
+                found.append(near)
+                continue
+            parts = [p.strip() for p in item.split(";") if p.strip()]
+            if len(parts) > 1 and all(p in allowed for p in parts):
+                self.warn(column, f"« {item} » : valeurs séparées par « ; » au lieu de « | ».", "séparateur ;")
+                found.extend(parts)
+                continue
+            shown = " ; ".join(allowed) if len(allowed) <= 20 else " ; ".join(allowed[:20]) + " ; …"
+            self.error(column, f"Valeur inconnue « {item} » dans la colonne « {column} ». Valeurs permises : "
+                       f"{shown}.", f"{column} : valeur inconnue")
+        return list(dict.fromkeys(found))
+
+    def _source(self, value) -> None:
+        return None  # the export writes the network's name
+
+    # the 0.1 shape
+    def _from_01(self, raw: dict) -> dict:
+        record = {COLUMNS_01.get(k, k): v for k, v in raw.items() if k not in ONLY_01 or k in COLUMNS_01}
+        extra: dict[str, list[str]] = {}
+        present = set()
+
+        def add(column, value):
+            if column:
+                present.add(column)
+                if value:
+                    extra.setdefault(column, []).append(value)
+
+        if "services" in raw:
+            record["services"] = self._map_01("services", raw["services"], SERVICES_01, "services")
+        for column in ("labels_nationaux",):
+            if column in raw:
+                for target, value in self._pairs_01(column, raw[column], LABELS_01, "labels"):
+                    add(target, value)
+                for target in ("dispositif_programmes_nationaux", "formations_labels"):
+                    present.add(target)
+        for column in ("conditions_acces", "conditions_access"):
+            if column in raw:
+                present.add("frais_a_charge")
+                for target, value in self._pairs_01("conditions_acces", raw[column], FEES_01, "fees"):
+                    add(target, value)
+        if "publics_accueillis" in raw:
+            present.update(("publics_specifiquement_adresses", "prise_en_charge_specifique"))
+            for target, value in self._pairs_01("publics_accueillis", raw["publics_accueillis"], PUBLICS_01,
+                                                "publics"):
+                add(target, value)
+        if "modalites_accompagnement" in raw:
+            record["modalites_accompagnement"] = self._map_01(
+                "modalites_accompagnement", raw["modalites_accompagnement"], SUPPORT_01, "support")
+        for column in present:
+            values = extra.get(column, [])
+            if column == "autres_formations_labels":
+                values = _items(record.get(column), r"\||;") + values
+            record[column] = list(dict.fromkeys(values))
+        if "typologie" in record:
+            record["typologie"] = _items(record["typologie"], r"\||;")
+        return record
+
+    def _label_01(self, item: str, table: dict, folded_name: str) -> str | None:
+        if item in table:
+            return item
+        head = item.split(" : ", 1)[0].strip()
+        for candidate in (head, item):
+            if candidate in table:
+                return candidate
+            key = FOLDED_01[folded_name].get(_fold(candidate))
+            if key is not None:
+                return key
+        for key in table:  # "Handicaps psychiques : troubles…" has a long explanation
+            if _fold(item).startswith(_fold(key)):
+                return key
+        return None
+
+    def _pairs_01(self, column: str, value, table: dict, folded_name: str):
+        for item in _items(value, r";|\|"):
+            key = self._label_01(item, table, folded_name)
+            if key is None:
+                self.error(column, f"Valeur inconnue « {item} » dans la colonne « {column} » (standard 0.1). "
+                           f"Valeurs permises : {' ; '.join(table)}.", f"{column} : valeur inconnue")
+                continue
+            yield table[key]
+
+    def _map_01(self, column: str, value, table: dict, folded_name: str) -> list[str]:
+        target = "services" if column == "services" else "modalites_accompagnement"
+        allowed = VOCABULARY_OF_COLUMN[target]
+        mapped = []
+        for item in _items(value, r";|\|"):
+            if item in allowed:
+                mapped.append(item)
+                continue
+            key = self._label_01(item, table, folded_name)
+            if key is None:
+                self.error(column, f"Valeur inconnue « {item} » dans la colonne « {column} » (standard 0.1). "
+                           f"Valeurs permises : {' ; '.join(table)}.", f"{column} : valeur inconnue")
+                continue
+            mapped.append(table[key])
+        return list(dict.fromkeys(mapped))
+
+
+# --- the use case, for the command line and the upload page ----------------------------------------
+
+def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None) -> Outcome:
+    """The dry run: every problem, and what the import would do. Writes nothing."""
+    read = read_path(path, max_bytes=_limit(max_bytes))
+    outcome = Outcome(read=read)
+    if read.readable:
+        outcome.plan = imports.plan_import(read.rows, actor=actor, progress=progress)
+    return outcome
+
+
+def apply_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
+               skip_invalid: bool = False) -> Outcome:
+    """Applies the file in one transaction when it has no error; otherwise writes nothing (with
+    ``skip_invalid``: everything but the rows in error)."""
+    read = read_path(path, max_bytes=_limit(max_bytes))
+    outcome = Outcome(read=read)
+    if read.readable:
+        outcome.report = imports.apply_import(read.rows, actor=actor, progress=progress, skip_invalid=skip_invalid)
+        outcome.plan = outcome.report.plan
+    return outcome
+
+
+def _limit(max_bytes: int | None) -> int:
+    return max_bytes if max_bytes is not None else int(current_app.config["IMPORT_MAX_BYTES"])
+
+
+def summary_lines(outcome: Outcome) -> list[str]:
+    """The French report's head: format, counts, rejected rows by reason."""
+    read, plan = outcome.read, outcome.plan
+    lines = [f"Format : {outcome.format_label}" + (f" ; encodage : {read.encoding}" if read.encoding else "")]
+    if plan is None:
+        lines.append("Le fichier n'a pas pu être lu : rien n'a été importé.")
+        return lines
+    lines.append(f"Lignes lues : {plan.rows}")
+    lines.append(f"Lieux à créer : {plan.to_create} ; à mettre à jour : {plan.to_update} ; "
+                 f"inchangés : {plan.unchanged} ; ignorés : {plan.skipped}")
+    lines.append(f"Organisations à créer (en attente de validation) : {len(plan.organisations)}")
+    lines.append(f"Doublons possibles : {len(plan.duplicates)}")
+    rejected = plan.rejected_lines
+    lines.append(f"Lignes rejetées : {len(rejected)} ; avertissements : {len(plan.warnings)}")
+    for reason, count in plan.rejected_by_reason():
+        lines.append(f"  - {reason} : {count} ligne{'s' if count > 1 else ''}")
+    report = outcome.report
+    if report is not None and report.applied:
+        lines.append(f"Import appliqué : {report.created} lieux créés, {report.updated} mis à jour, "
+                     f"{report.organisations_created} organisations créées.")
+    if report is not None and report.applied and plan.rejected_lines:
+        lines.append(f"Lignes en erreur laissées de côté : {len(plan.rejected_lines)}.")
+    elif outcome.has_errors:
+        lines.append("Le fichier contient des erreurs : rien n'a été importé. Corrigez-les puis relancez "
+                     "(ou importez seulement les lignes valables avec --skip-invalid).")
+    return lines
+
+
+def problem_line(problem: Problem, *, json_file: bool = False) -> str:
+    where = "fichier" if problem.line == 0 else (f"objet n° {problem.line - 1}" if json_file else
+                                                  f"ligne {problem.line}")
+    column = f", colonne {problem.column}" if problem.column else ""
+    return f"{where}{column} [{problem.severity_label}] : {problem.message}"
+
+
+# --- flask opendata import ----------------------------------------------------------------------------
 
 @click.command("import")
-def import_command():
-    """Importe un fichier d'annuaire."""
-    raise click.ClickException("L'import n'est pas encore disponible.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--dry-run", is_flag=True, help="Vérifie le fichier et affiche ce qui serait fait, sans rien écrire.")
+@click.option("--as", "as_email", metavar="EMAIL",
+              help="Adresse du compte coordinateur au nom duquel l'import est fait (obligatoire).")
+@click.option("--skip-invalid", is_flag=True,
+              help="Importe les lignes valables et laisse de côté les lignes en erreur (après une vérification).")
+@with_appcontext
+def import_command(file, dry_run, as_email, skip_invalid):
+    """Importe un fichier d'annuaire (standard 1.0.1 ou 0.1, CSV ou JSON ; liste France Services)."""
+    if not as_email:
+        raise click.UsageError("Indiquez le compte coordinateur qui fait l'import : --as adresse@exemple.fr "
+                               "(il est enregistré dans le journal d'audit).")
+    actor = find_user_by_email(as_email)
+    if actor is None or not actor.is_coordinator or not actor.active:
+        raise click.ClickException(f"« {as_email} » n'est pas un compte coordinateur actif.")
+    try:
+        with click.progressbar(length=1, label="Vérification" if dry_run else "Vérification et import",
+                               show_pos=True) as bar:
+            outcome = _run_with_bar(file, actor, bar, dry_run=dry_run, skip_invalid=skip_invalid)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    for line in summary_lines(outcome):
+        click.echo(line)
+    problems = outcome.problems
+    if problems:
+        click.echo("")
+        click.echo("Problèmes :")
+        for problem in problems:
+            click.echo("  " + problem_line(problem, json_file=outcome.read.json))
+    if dry_run and not outcome.has_errors:
+        click.echo("Vérification seule (--dry-run) : rien n'a été écrit.")
+    applied = outcome.report is not None and outcome.report.applied
+    if outcome.has_errors and not applied:
+        raise SystemExit(1)
+
+
+def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool) -> Outcome:
+    """The bar counts rows once the file is read (its length is known then)."""
+    read = read_path(file, max_bytes=_limit(None))
+    bar.length = max(1, len(read.rows))
+    outcome = Outcome(read=read)
+    if not read.readable:
+        return outcome
+    if dry_run:
+        outcome.plan = imports.plan_import(read.rows, actor=actor, progress=bar.update)
+    else:
+        outcome.report = imports.apply_import(read.rows, actor=actor, progress=bar.update,
+                                              skip_invalid=skip_invalid)
+        outcome.plan = outcome.report.plan
+    return outcome

@@ -1,0 +1,623 @@
+"""Import of a directory file: the only code that writes places for an import.
+
+The file is read elsewhere (``export/importing.py``: encodings, separators, the 0.1 mapping): this
+module receives its rows as records of the national standard 1.0.1 (standard column -> value) and
+
+- ``plan_import(rows, *, actor)`` validates every row with the place form's rules
+  (``validation.CLEANERS``), matches it to a place by ``id`` (``Place.public_id``, else
+  ``Place.external_id``), compares every standard field and says what would be created, updated or
+  left alone, which organisations would be created, and which rows look like duplicates;
+- ``apply_import(rows, *, actor)`` does the same and, when no row has an error, writes everything in
+  ONE transaction (bulk statements, no query per row). Unchanged places are not written at all, so
+  re-importing a file changes nothing, not even ``Place.changed_at``.
+
+Only coordinators import. Organisations are matched by ``pivot`` and created "pending" when unknown.
+"""
+import re
+import unicodedata
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import bindparam, insert, select, update
+
+from coordination import audit
+from coordination.auth import permissions as auth_permissions
+from coordination.auth.models import Organisation
+from coordination.auth.services import normalise_pivot
+from coordination.clock import PARIS, utcnow
+from coordination.directory import search, serializers, validation
+from coordination.directory.models import Place
+from coordination.errors import Conflict, Invalid, PermissionDenied
+from coordination.extensions import db
+from coordination.vocabularies import KIND_TO_TYPOLOGY
+
+ERROR, WARNING = "error", "warning"
+SEVERITY_LABELS = {ERROR: "erreur", WARNING: "avertissement"}
+
+# The national cartography writes this SIRET when it does not know the structure's.
+UNKNOWN_PIVOT = "00000000000000"
+UNKNOWN_PIVOT_ORGANISATION = "Structures sans SIRET connu (import)"
+DUPLICATE_DISTANCE_M = 200
+BATCH_SIZE = 1000
+
+# Metropolitan France (Corsica included) and the overseas territories whose phone prefixes the
+# standard accepts: (south, north, west, east).
+FRANCE_BOXES = {
+    "France métropolitaine": (41.2, 51.2, -5.5, 9.7),
+    "Guadeloupe": (15.8, 16.6, -61.9, -60.9),
+    "Martinique": (14.3, 14.95, -61.3, -60.75),
+    "Guyane": (2.1, 5.9, -54.7, -51.5),
+    "La Réunion": (-21.45, -20.8, 55.15, 55.9),
+    "Mayotte": (-13.1, -12.6, 44.9, 45.35),
+    "Saint-Pierre-et-Miquelon": (46.7, 47.2, -56.5, -56.1),
+    "Saint-Barthélemy et Saint-Martin": (17.85, 18.15, -63.2, -62.75),
+    "Nouvelle-Calédonie": (-22.9, -19.5, 163.5, 168.2),
+    "Polynésie française": (-28.0, -7.8, -154.8, -134.4),
+    "Wallis-et-Futuna": (-14.4, -13.1, -178.3, -176.1),
+}
+
+COLUMN_OF = {**{attr: col for col, attr in serializers.TEXT_COLUMNS.items()},
+             **{attr: col for col, attr in serializers.LIST_COLUMNS.items()},
+             **{attr: col for col, attr in serializers.NUMBER_COLUMNS.items()}}
+ATTRIBUTE_OF = {**serializers.TEXT_COLUMNS, **serializers.LIST_COLUMNS, **serializers.NUMBER_COLUMNS}
+CONTENT_ATTRIBUTES = tuple(COLUMN_OF)
+TYPOLOGY_TO_KIND = {code: kind for kind, code in KIND_TO_TYPOLOGY.items() if kind != "other"}
+
+
+# --- what the reader gives, what the plan says ------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of the file: ``line`` as a spreadsheet shows it (header = 1; 0 for the whole
+    file), the standard ``column`` (or "" for the whole row), a French ``message``, a ``severity``
+    (an error rejects the row, a warning keeps it) and a short French ``reason`` to count by."""
+    line: int
+    column: str
+    message: str
+    severity: str = ERROR
+    reason: str = ""
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS[self.severity]
+
+
+@dataclass
+class ImportRow:
+    """One row of the file as a record of the standard 1.0.1: only the columns the file has
+    (a missing column leaves the place's value alone; an empty one clears it)."""
+    line: int
+    record: dict
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class PlannedPlace:
+    line: int
+    row_id: str
+    action: str  # create | update | unchanged | skipped
+    values: dict  # Place attribute -> cleaned value (only the columns of the file)
+    pivot: str
+    updated_at: datetime | None
+    place_id: int | None = None
+    public_id: str | None = None
+    external_id: str | None = None
+    changed: list[str] = field(default_factory=list)  # standard columns
+
+
+@dataclass
+class PlannedOrganisation:
+    pivot: str
+    name: str
+    kind: str
+    contact_email: str
+    lines: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Duplicate:
+    line: int
+    row_id: str
+    other_id: str
+    other_line: int | None  # None: a place already in the directory
+    reason: str
+
+
+@dataclass
+class ImportPlan:
+    rows: int = 0
+    places: list[PlannedPlace] = field(default_factory=list)
+    organisations: list[PlannedOrganisation] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def _count(self, action: str) -> int:
+        return sum(1 for p in self.places if p.action == action)
+
+    @property
+    def to_create(self) -> int:
+        return self._count("create")
+
+    @property
+    def to_update(self) -> int:
+        return self._count("update")
+
+    @property
+    def unchanged(self) -> int:
+        return self._count("unchanged")
+
+    @property
+    def skipped(self) -> int:
+        return self._count("skipped")
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == ERROR for p in self.problems)
+
+    @property
+    def rejected_lines(self) -> list[int]:
+        return sorted({p.line for p in self.problems if p.severity == ERROR and p.line > 0})
+
+    def rejected_by_reason(self) -> list[tuple[str, int]]:
+        """Rows rejected, counted by reason (a row with several reasons counts under each)."""
+        reasons: dict[str, set[int]] = defaultdict(set)
+        for p in self.errors:
+            if p.line > 0:
+                reasons[p.reason or p.message].add(p.line)
+        return sorted(((reason, len(lines)) for reason, lines in reasons.items()), key=lambda x: (-x[1], x[0]))
+
+    def warnings_by_reason(self) -> list[tuple[str, int]]:
+        counts = Counter(p.reason or p.message for p in self.warnings)
+        return sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+
+
+@dataclass
+class ImportReport:
+    plan: ImportPlan
+    applied: bool
+    created: int = 0
+    updated: int = 0
+    organisations_created: int = 0
+    place_ids: list[int] = field(default_factory=list)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _require_coordinator(actor) -> None:
+    if not auth_permissions.is_coordinator(actor):
+        raise PermissionDenied("Seuls les coordinateurs du réseau peuvent importer un annuaire.")
+
+
+def normalise_name(value: str | None) -> str:
+    """« Médiathèque  L'Envol » -> "mediatheque l envol": accents, case, punctuation folded."""
+    text = unicodedata.normalize("NFKD", value or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    return search.haversine_km(lat1, lon1, lat2, lon2) * 1000
+
+
+def in_france(latitude: float, longitude: float) -> bool:
+    return any(s <= latitude <= n and w <= longitude <= e for s, n, w, e in FRANCE_BOXES.values())
+
+
+def noon_utc(day: date) -> datetime:
+    """date_maj as stored: noon in Paris on that day, naive UTC (an export gives the same day back)."""
+    return datetime.combine(day, time(12), PARIS).astimezone(UTC).replace(tzinfo=None)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value.lower() and len(value) == 36
+    except ValueError:
+        return False
+
+
+class _Cleaner:
+    """validation.CLEANERS with a memory: real files repeat the same hours, phones and lists."""
+
+    def __init__(self):
+        self.memo: dict = {}
+
+    def __call__(self, attribute: str, value):
+        key = (attribute, tuple(value) if isinstance(value, list) else value)
+        try:
+            hit = self.memo[key]
+        except (KeyError, TypeError):
+            pass
+        else:
+            if isinstance(hit, validation.FieldError):
+                raise hit
+            return list(hit) if isinstance(hit, list) else hit
+        try:
+            result = validation.CLEANERS[attribute](value)
+        except validation.FieldError as error:
+            if len(self.memo) < 200_000:
+                self.memo[key] = error
+            raise
+        if len(self.memo) < 200_000:
+            self.memo[key] = result
+        return list(result) if isinstance(result, list) else result
+
+
+def _preview(value, limit: int = 80) -> str:
+    text = " | ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _same(attribute: str, stored, new) -> bool:
+    if attribute in ("latitude", "longitude"):
+        if stored is None or new is None:
+            return stored is None and new is None
+        return abs(stored - new) < 5e-7  # the export keeps 6 decimals
+    if isinstance(stored, list) or isinstance(new, list):
+        return list(stored or []) == list(new or [])
+    return (stored or None) == (new or None)
+
+
+# --- planning ----------------------------------------------------------------------------------
+
+class _Directory:
+    """What the plan needs of the database, loaded once: places by id, organisations by pivot,
+    and the keys the duplicate detection looks up."""
+
+    def __init__(self):
+        places = Place.__table__.c
+        columns = [places.id, places.public_id, places.external_id, places.organisation_id, places.deleted_at,
+                   places.updated_at, places.verified_at, places.coordinates_source,
+                   *(places[a] for a in CONTENT_ATTRIBUTES)]
+        self.organisations = {o.pivot: o for o in db.session.execute(
+            select(Organisation.id, Organisation.pivot, Organisation.kind))}
+        self.pivot_of = {o.id: o.pivot for o in self.organisations.values()}
+        self.kind_of = {o.id: o.kind for o in self.organisations.values()}
+        self.by_id: dict[str, object] = {}
+        self.by_pivot_name: dict[tuple, str] = {}
+        self.by_name_postcode: dict[tuple, list] = defaultdict(list)
+        for row in db.session.execute(select(*columns)):
+            self.by_id[row.public_id] = row
+            if row.external_id:
+                self.by_id[row.external_id] = row
+            if row.deleted_at is None:
+                self.remember(row.public_id, None, self.pivot_of.get(row.organisation_id), row.name,
+                              row.postcode, row.latitude, row.longitude)
+
+    def remember(self, row_id, line, pivot, name, postcode, latitude, longitude) -> None:
+        key = normalise_name(name)
+        if pivot and pivot != UNKNOWN_PIVOT:
+            self.by_pivot_name.setdefault((pivot, key), (row_id, line))
+        if latitude is not None and longitude is not None:
+            self.by_name_postcode[(key, postcode)].append((row_id, line, latitude, longitude))
+
+    def duplicate_of(self, row_id, pivot, name, postcode, latitude, longitude):
+        key = normalise_name(name)
+        if pivot != UNKNOWN_PIVOT and (pivot, key) in self.by_pivot_name:
+            other_id, other_line = self.by_pivot_name[(pivot, key)]
+            if other_id != row_id:
+                return other_id, other_line, "même pivot et même nom"
+        if latitude is not None and longitude is not None:
+            for other_id, other_line, lat, lon in self.by_name_postcode.get((key, postcode), ()):
+                if other_id != row_id and distance_m(latitude, longitude, lat, lon) < DUPLICATE_DISTANCE_M:
+                    return other_id, other_line, f"même nom, même code postal, à moins de {DUPLICATE_DISTANCE_M} m"
+        return None
+
+
+def _stored_value(existing, attribute: str, directory: _Directory):
+    value = getattr(existing, attribute)
+    if attribute == "typology" and not value:  # the export writes the organisation kind's code
+        code = KIND_TO_TYPOLOGY.get(directory.kind_of.get(existing.organisation_id))
+        return [code] if code else []
+    return value
+
+
+def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tuple[dict, set]:
+    """Place attribute -> cleaned value, for the columns the reader could read."""
+    bad_columns = {p.column for p in row.problems if p.severity == ERROR}
+    values = {}
+    for column, value in row.record.items():
+        attribute = ATTRIBUTE_OF.get(column)
+        if attribute is None or column in bad_columns:
+            continue
+        try:
+            values[attribute] = clean(attribute, value)
+        except validation.FieldError as error:
+            problems.append(Problem(row.line, column, f"« {_preview(value)} » : {error}", ERROR,
+                                    f"{column} : valeur invalide"))
+            bad_columns.add(column)
+    return values, bad_columns
+
+
+def _check_required(row: ImportRow, values: dict, bad_columns: set, problems: list[Problem]) -> None:
+    for column in (*serializers.REQUIRED_FIELDS, "services"):
+        attribute = ATTRIBUTE_OF.get(column)
+        if column in bad_columns:
+            continue
+        present = row.record.get(column) if attribute is None else values.get(attribute)
+        if not present:
+            what = "au moins un service" if column == "services" else "une valeur"
+            problems.append(Problem(row.line, column, f"La colonne « {column} » est obligatoire : indiquez {what}.",
+                                    ERROR, f"{column} : vide"))
+
+
+def _check_coordinates(row: ImportRow, values: dict, bad_columns: set, problems: list[Problem]) -> None:
+    latitude, longitude = values.get("latitude"), values.get("longitude")
+    if {"latitude", "longitude"} & bad_columns:
+        values.pop("latitude", None)
+        values.pop("longitude", None)
+        return
+    if (latitude is None) != (longitude is None):
+        missing = "longitude" if longitude is None else "latitude"
+        problems.append(Problem(row.line, missing, "Indiquez la latitude et la longitude, ou aucune des deux.",
+                                ERROR, "coordonnées incomplètes"))
+    elif latitude is not None and not in_france(latitude, longitude):
+        problems.append(Problem(
+            row.line, "latitude",
+            f"Les coordonnées ({latitude:g}, {longitude:g}) sont hors de France (métropole et outre-mer) : "
+            "latitude et longitude inversées, ou mauvais signe ?", ERROR, "coordonnées hors de France"))
+
+
+def _row_pivot(row: ImportRow, bad_columns: set, problems: list[Problem]) -> str | None:
+    raw = row.record.get("pivot")
+    if "pivot" in bad_columns or not raw:
+        return None
+    compact = re.sub(r"[\s.\-]", "", str(raw))
+    if compact == UNKNOWN_PIVOT:
+        problems.append(Problem(row.line, "pivot", f"SIRET inconnu ({UNKNOWN_PIVOT}) : le lieu est rattaché "
+                                f"à l'organisation « {UNKNOWN_PIVOT_ORGANISATION} », à corriger ensuite.",
+                                WARNING, "SIRET inconnu (00000000000000)"))
+        return UNKNOWN_PIVOT
+    try:
+        return normalise_pivot(compact)
+    except Invalid as error:
+        message = error.errors.get("pivot", error.message)
+        problems.append(Problem(row.line, "pivot", f"« {raw} » : {message}", ERROR, "pivot invalide"))
+        return None
+
+
+def _row_date(row: ImportRow, bad_columns: set, problems: list[Problem]) -> date | None:
+    raw = row.record.get("date_maj")
+    if "date_maj" in bad_columns or not raw:
+        return None
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        problems.append(Problem(row.line, "date_maj", f"« {raw} » n'est pas une date AAAA-MM-JJ.", ERROR,
+                                "date_maj invalide"))
+        return None
+
+
+def _new_organisation(pivot: str, row: ImportRow, values: dict, actor) -> PlannedOrganisation:
+    if pivot == UNKNOWN_PIVOT:
+        name, kind = UNKNOWN_PIVOT_ORGANISATION, "other"
+    else:
+        name = (values.get("parent_structure") or values.get("name") or pivot)[:200]
+        kind = next((TYPOLOGY_TO_KIND[c] for c in values.get("typology") or () if c in TYPOLOGY_TO_KIND), "other")
+    emails = values.get("emails") or []
+    # Without an address of its own, the organisation is in the importing coordinator's care: the
+    # decision messages reach someone who knows where it comes from, never a made-up address.
+    contact = emails[0] if emails and pivot != UNKNOWN_PIVOT else actor.email
+    return PlannedOrganisation(pivot=pivot, name=name, kind=kind, contact_email=contact)
+
+
+def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], None] | None = None) -> ImportPlan:
+    """What the import would do, and every problem: nothing is written."""
+    _require_coordinator(actor)
+    directory = _Directory()
+    plan = ImportPlan()
+    clean = _Cleaner()
+    seen_ids: dict[str, int] = {}
+    new_organisations: dict[str, PlannedOrganisation] = {}
+    for count, row in enumerate(rows, 1):
+        plan.rows += 1
+        problems = list(row.problems)
+        values, bad_columns = _clean_row(row, clean, problems)
+        _check_required(row, values, bad_columns, problems)
+        _check_coordinates(row, values, bad_columns, problems)
+        pivot = _row_pivot(row, bad_columns, problems)
+        day = _row_date(row, bad_columns, problems)
+        row_id = str(row.record.get("id") or "").strip()
+        if row_id and len(row_id) > 200:
+            problems.append(Problem(row.line, "id", "L'identifiant fait plus de 200 caractères.", ERROR,
+                                    "id trop long"))
+        elif row_id in seen_ids:
+            problems.append(Problem(row.line, "id", f"L'identifiant « {row_id} » est déjà celui de la ligne "
+                                    f"{seen_ids[row_id]} : chaque lieu doit avoir son propre id.", ERROR,
+                                    "id en double dans le fichier"))
+        elif row_id:
+            seen_ids[row_id] = row.line
+        plan.problems.extend(problems)
+        if any(p.severity == ERROR for p in problems):
+            if progress and count % 500 == 0:
+                progress(500)
+            continue
+        planned = _plan_place(row, row_id, values, pivot, day, directory, plan)
+        plan.places.append(planned)
+        if pivot not in directory.organisations:
+            organisation = new_organisations.get(pivot)
+            if organisation is None:
+                organisation = new_organisations[pivot] = _new_organisation(pivot, row, values, actor)
+            organisation.lines.append(row.line)
+        if progress and count % 500 == 0:
+            progress(500)
+    if progress:
+        progress(plan.rows % 500)
+    plan.organisations = list(new_organisations.values())
+    plan.problems.sort(key=lambda p: (p.line, p.column))
+    return plan
+
+
+def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: ImportPlan) -> PlannedPlace:
+    existing = directory.by_id.get(row_id)
+    planned = PlannedPlace(line=row.line, row_id=row_id, action="create", values=values, pivot=pivot,
+                           updated_at=noon_utc(day))
+    if existing is None:
+        if _is_uuid(row_id):
+            planned.public_id = row_id.lower()
+        else:
+            planned.external_id = row_id
+        duplicate = directory.duplicate_of(row_id, pivot, values.get("name"), values.get("postcode"),
+                                           values.get("latitude"), values.get("longitude"))
+        if duplicate:
+            other_id, other_line, reason = duplicate
+            plan.duplicates.append(Duplicate(row.line, row_id, other_id, other_line, reason))
+            where = f"la ligne {other_line}" if other_line else "un lieu déjà dans l'annuaire"
+            plan.problems.append(Problem(row.line, "id", f"Doublon possible avec {where} (id « {other_id} ») : "
+                                         f"{reason}. Le lieu est créé ; vérifiez-le ensuite.", WARNING,
+                                         "doublon possible"))
+        directory.remember(row_id, row.line, pivot, values.get("name"), values.get("postcode"),
+                           values.get("latitude"), values.get("longitude"))
+        return planned
+    planned.place_id, planned.public_id = existing.id, existing.public_id
+    if existing.deleted_at is not None:
+        planned.action = "skipped"
+        plan.problems.append(Problem(row.line, "id", f"Le lieu « {row_id} » a été supprimé de l'annuaire : "
+                                     "il n'est pas recréé.", WARNING, "lieu supprimé dans l'annuaire"))
+        return planned
+    changed = []
+    for attribute, value in values.items():
+        if attribute in ("latitude", "longitude") and values.get("latitude") is None and existing.latitude is not None:
+            continue  # no coordinates in the file: the geocoder's (or a person's) stay
+        if not _same(attribute, _stored_value(existing, attribute, directory), value):
+            changed.append(COLUMN_OF[attribute])
+    if directory.pivot_of.get(existing.organisation_id) != pivot:
+        changed.append("pivot")
+    stored_day = serializers.last_update(existing)
+    if stored_day != day:
+        changed.append("date_maj")
+    if not changed or (changed == ["date_maj"] and stored_day > day):
+        planned.action = "unchanged"
+    elif stored_day > day:
+        planned.action = "unchanged"
+        plan.problems.append(Problem(row.line, "date_maj", f"La fiche a été mise à jour dans l'annuaire le "
+                                     f"{stored_day:%d/%m/%Y}, après la date du fichier ({day:%d/%m/%Y}) : elle est "
+                                     "laissée telle quelle.", WARNING, "fiche plus récente dans l'annuaire"))
+    else:
+        planned.action = "update"
+        planned.changed = sorted(set(changed) - {"latitude", "longitude"} | (
+            {"latitude", "longitude"} & set(changed)))
+    return planned
+
+
+# --- applying ----------------------------------------------------------------------------------
+
+def _place_columns(planned: PlannedPlace, existing=None) -> dict:
+    values = dict(planned.values)
+    if "latitude" in values and values.get("latitude") is None and existing is not None \
+            and existing.latitude is not None:
+        values.pop("latitude", None)
+        values.pop("longitude", None)
+    columns = {**values, "updated_at": planned.updated_at, "verified_at": planned.updated_at}
+    if values.get("latitude") is not None:
+        columns.update(coordinates_source="import", geocode_status=None)
+    elif "latitude" in values or existing is None:
+        columns.update(latitude=None, longitude=None, coordinates_source=None,
+                       geocode_status="pending", geocode_attempts=0, geocode_next_at=None)
+    if existing is not None and set(values) & {"address", "postcode", "commune"} and "latitude" not in values:
+        address_changed = any(not _same(a, getattr(existing, a), values[a])
+                              for a in ("address", "postcode", "commune") if a in values)
+        if address_changed and existing.coordinates_source != "manual":
+            columns.update(latitude=None, longitude=None, coordinates_source=None,
+                           geocode_status="pending", geocode_attempts=0, geocode_next_at=None)
+    return columns
+
+
+def apply_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], None] | None = None,
+                 skip_invalid: bool = False) -> ImportReport:
+    """Plans, then writes everything in one transaction, or nothing when any row has an error.
+    With ``skip_invalid`` (a person's explicit choice, after a dry run), the rows with an error are
+    left out and the others written, still in one transaction; an error of the whole file (line 0
+    or the header) still stops everything."""
+    plan = plan_import(rows, actor=actor, progress=progress)
+    report = ImportReport(plan=plan, applied=False)
+    file_errors = any(p.severity == ERROR and p.line <= 1 for p in plan.problems)
+    if file_errors or (plan.has_errors and not skip_invalid):
+        return report
+    try:
+        organisation_ids = _create_organisations(plan.organisations)
+        now = utcnow()
+        creates = [p for p in plan.places if p.action == "create"]
+        updates = [p for p in plan.places if p.action == "update"]
+        place_ids = _insert_places(creates, organisation_ids, now)
+        place_ids += _update_places(updates, organisation_ids)
+        audit.record(actor, "place.import", "import", "-", rows=plan.rows, created=len(creates),
+                     updated=len(updates), unchanged=plan.unchanged, skipped=plan.skipped,
+                     rejected=len(plan.rejected_lines),
+                     organisations_created=len(plan.organisations), duplicates=len(plan.duplicates))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    search.queue_place_ids(place_ids)
+    report.applied = True
+    report.created, report.updated = len(creates), len(updates)
+    report.organisations_created = len(plan.organisations)
+    report.place_ids = place_ids
+    return report
+
+
+def _create_organisations(planned: list[PlannedOrganisation]) -> dict[str, int]:
+    ids = {o.pivot: o.id for o in db.session.execute(select(Organisation.id, Organisation.pivot))}
+    for start in range(0, len(planned), BATCH_SIZE):
+        batch = planned[start:start + BATCH_SIZE]
+        organisations = [Organisation(name=o.name, kind=o.kind, pivot=o.pivot, contact_email=o.contact_email,
+                                      status="pending") for o in batch]
+        db.session.add_all(organisations)
+        db.session.flush()
+        ids.update((o.pivot, o.id) for o in organisations)
+    return ids
+
+
+def _insert_places(creates: list[PlannedPlace], organisation_ids: dict[str, int], now: datetime) -> list[int]:
+    ids: list[int] = []
+    defaults = {a: ([] if a in serializers.LIST_COLUMNS.values() else None) for a in CONTENT_ATTRIBUTES}
+    for start in range(0, len(creates), BATCH_SIZE):
+        batch = []
+        for planned in creates[start:start + BATCH_SIZE]:
+            columns = {**defaults, **_place_columns(planned)}
+            columns.update(public_id=planned.public_id or str(uuid.uuid4()), external_id=planned.external_id,
+                           organisation_id=organisation_ids[planned.pivot], created_at=now, changed_at=now,
+                           published=True, version=1, geocode_attempts=0,
+                           geocode_status=columns.get("geocode_status"))
+            batch.append(columns)
+        ids.extend(db.session.scalars(insert(Place.__table__).returning(Place.__table__.c.id), batch))
+    return ids
+
+
+def _update_places(updates: list[PlannedPlace], organisation_ids: dict[str, int]) -> list[int]:
+    """One UPDATE per place that changed, by primary key, grouped by set of columns (executemany)."""
+    if not updates:
+        return []
+    table = Place.__table__
+    existing = {row.id: row for row in db.session.execute(
+        select(table).where(table.c.id.in_([p.place_id for p in updates])))} if len(updates) <= 30_000 else {
+        row.id: row for row in db.session.execute(select(table))}
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for planned in updates:
+        row = existing[planned.place_id]
+        columns = _place_columns(planned, row)
+        columns.update(organisation_id=organisation_ids[planned.pivot], version=row.version + 1)
+        groups[tuple(sorted(columns))].append({**{f"v_{k}": v for k, v in columns.items()},
+                                              "b_id": row.id, "b_version": row.version})
+    sane_rowcount = db.session.get_bind().dialect.supports_sane_multi_rowcount
+    for names, params in groups.items():
+        statement = (update(table).where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+                     .values({name: bindparam(f"v_{name}") for name in names}))
+        for start in range(0, len(params), BATCH_SIZE):
+            batch = params[start:start + BATCH_SIZE]
+            result = db.session.connection().execute(statement, batch)
+            if sane_rowcount and result.rowcount != len(batch):
+                raise Conflict("Des lieux ont été modifiés pendant l'import : rien n'a été enregistré, "
+                               "relancez l'import.")
+    return [p.place_id for p in updates]
