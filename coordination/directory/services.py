@@ -693,7 +693,11 @@ def iter_public_places(batch_size: int = 2000) -> Iterator[Place]:
     country never holds more than one batch of rows in memory."""
     statement = (_public_places_query().options(contains_eager(Place.organisation))
                  .order_by(Place.id).execution_options(yield_per=batch_size))
-    yield from db.session.execute(statement).scalars()
+    result = db.session.execute(statement).scalars()
+    try:
+        yield from result
+    finally:  # a caller that stops early must not leave a server-side cursor open
+        result.close()
 
 
 def count_public_places() -> int:

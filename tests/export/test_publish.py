@@ -306,8 +306,6 @@ def test_a_writer_failing_at_the_end_leaves_the_previous_files_and_manifest_inta
     assert "Nouveau lieu" not in (open_data_dir / CSV).read_text(encoding="utf-8")
 
 
-@pytest.mark.skipif(using_postgres(), reason="directory.services.iter_public_places leaves its server-side "
-                                             "cursor to the garbage collector when abandoned mid-stream")
 def test_a_writer_failing_mid_stream_leaves_the_previous_files_intact(open_data_dir, tricky_places, monkeypatch):
     publish.publish_all()
     before = snapshot(open_data_dir)
