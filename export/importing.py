@@ -582,9 +582,15 @@ class _RowReader:
 
 # --- the use case, for the command line and the upload page ----------------------------------------
 
-def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None) -> Outcome:
+def too_big(size: int, max_bytes: int) -> Outcome:
+    """The outcome of a file refused for its size, before reading it."""
+    return Outcome(read=ReadResult(problems=[_too_big(size, max_bytes)]))
+
+
+def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
+               name: str | None = None) -> Outcome:
     """The dry run: every problem, and what the import would do. Writes nothing."""
-    read = read_path(path, max_bytes=_limit(max_bytes))
+    read = read_path(path, max_bytes=_limit(max_bytes), name=name)
     outcome = Outcome(read=read)
     if read.readable:
         outcome.plan = imports.plan_import(read.rows, actor=actor, progress=progress)
@@ -592,10 +598,10 @@ def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[
 
 
 def apply_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
-               skip_invalid: bool = False) -> Outcome:
+               skip_invalid: bool = False, name: str | None = None) -> Outcome:
     """Applies the file in one transaction when it has no error; otherwise writes nothing (with
     ``skip_invalid``: everything but the rows in error)."""
-    read = read_path(path, max_bytes=_limit(max_bytes))
+    read = read_path(path, max_bytes=_limit(max_bytes), name=name)
     outcome = Outcome(read=read)
     if read.readable:
         outcome.report = imports.apply_import(read.rows, actor=actor, progress=progress, skip_invalid=skip_invalid)
@@ -607,7 +613,7 @@ def _limit(max_bytes: int | None) -> int:
     return max_bytes if max_bytes is not None else int(current_app.config["IMPORT_MAX_BYTES"])
 
 
-def summary_lines(outcome: Outcome) -> list[str]:
+def summary_lines(outcome: Outcome, *, command_line: bool = True) -> list[str]:
     """The French report's head: format, counts, rejected rows by reason."""
     read, plan = outcome.read, outcome.plan
     lines = [f"Format : {outcome.format_label}" + (f" ; encodage : {read.encoding}" if read.encoding else "")]
@@ -630,8 +636,8 @@ def summary_lines(outcome: Outcome) -> list[str]:
     if report is not None and report.applied and plan.rejected_lines:
         lines.append(f"Lignes en erreur laissées de côté : {len(plan.rejected_lines)}.")
     elif outcome.has_errors:
-        lines.append("Le fichier contient des erreurs : rien n'a été importé. Corrigez-les puis relancez "
-                     "(ou importez seulement les lignes valables avec --skip-invalid).")
+        lines.append("Le fichier contient des erreurs : rien n'a été importé. Corrigez-les puis relancez"
+                     + (" (ou importez seulement les lignes valables avec --skip-invalid)." if command_line else "."))
     return lines
 
 

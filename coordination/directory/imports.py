@@ -32,7 +32,7 @@ from coordination.directory import search, serializers, validation
 from coordination.directory.models import Place
 from coordination.errors import Conflict, Invalid, PermissionDenied
 from coordination.extensions import db
-from coordination.vocabularies import KIND_TO_TYPOLOGY
+from coordination.vocabularies import KIND_TO_TYPOLOGY, PLACE_VOCABULARIES
 
 ERROR, WARNING = "error", "warning"
 SEVERITY_LABELS = {ERROR: "erreur", WARNING: "avertissement"}
@@ -64,6 +64,7 @@ COLUMN_OF = {**{attr: col for col, attr in serializers.TEXT_COLUMNS.items()},
              **{attr: col for col, attr in serializers.NUMBER_COLUMNS.items()}}
 ATTRIBUTE_OF = {**serializers.TEXT_COLUMNS, **serializers.LIST_COLUMNS, **serializers.NUMBER_COLUMNS}
 CONTENT_ATTRIBUTES = tuple(COLUMN_OF)
+VOCABULARY_SETS = frozenset(PLACE_VOCABULARIES) - {"typology"}
 TYPOLOGY_TO_KIND = {code: kind for kind, code in KIND_TO_TYPOLOGY.items() if kind != "other"}
 
 
@@ -263,6 +264,8 @@ def _same(attribute: str, stored, new) -> bool:
         if stored is None or new is None:
             return stored is None and new is None
         return abs(stored - new) < 5e-7  # the export keeps 6 decimals
+    if attribute in VOCABULARY_SETS:  # the export writes them in the standard's order
+        return set(stored or ()) == set(new or ())
     if isinstance(stored, list) or isinstance(new, list):
         return list(stored or []) == list(new or [])
     return (stored or None) == (new or None)
