@@ -147,6 +147,8 @@ class Outcome:
 # --- reading the bytes ---------------------------------------------------------------------------
 
 def _size_text(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size:,} octets".replace(",", "\u00a0")
     return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
 
 

@@ -1,0 +1,117 @@
+"""The coordinators' upload page: dry run, then apply the same file."""
+import io
+
+import pytest
+
+from coordination.directory.models import Place
+from export import import_views
+from tests.conftest import make_organisation, make_user
+from tests.export.test_import import csv_text, row
+
+URL = "/coordination/import"
+
+
+@pytest.fixture(autouse=True)
+def import_blueprint(app):
+    """The page's blueprint, registered by coordination.register_blueprints; a test application
+    built before that registration gets it here."""
+    if "opendata_import" not in app.blueprints:
+        got_first_request = app._got_first_request
+        app._got_first_request = False  # registering after a request is refused by Flask
+        app.register_blueprint(import_views.bp)
+        app._got_first_request = got_first_request
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("coordination@exemple.fr", coordinator=True)
+
+
+def upload(client, content: str, name="lieux.csv"):
+    return client.post(URL, data={"file": (io.BytesIO(content.encode()), name)},
+                       content_type="multipart/form-data")
+
+
+def test_anonymous_people_are_sent_to_the_login_page(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+
+
+def test_partners_are_refused(client, login, db):
+    partner = make_user("p@exemple.fr")
+    login(partner)
+    assert client.get(URL).status_code == 403
+    assert upload(client, csv_text([row()])).status_code == 403
+    assert Place.query.count() == 0
+
+
+def test_dry_run_then_apply(client, login, coordinator):
+    login(coordinator)
+    page = client.get(URL).get_data(as_text=True)
+    assert "Vérifier" in page and 'enctype="multipart/form-data"' in page
+    response = upload(client, csv_text([row(), row(id="lieu-2", nom="Lieu 2", date_maj="15/03/2024")]))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Lieux à créer : 2" in page and ">Appliquer l'import</button>" in page
+    assert "lue comme 2024-03-15" in page  # the warning, in the table
+    assert Place.query.count() == 0
+    token = client.get_cookie("session") and _token(page)
+    response = client.post(f"{URL}/appliquer", data={"token": token})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert "Import appliqué : 2 lieux créés" in page
+    assert Place.query.count() == 2
+    # the same token cannot be applied twice
+    response = client.post(f"{URL}/appliquer", data={"token": token})
+    assert response.status_code == 302 and Place.query.count() == 2
+
+
+def _token(page: str) -> str:
+    marker = 'name="token" type="hidden" value="'
+    start = page.index(marker) + len(marker)
+    return page[start:page.index('"', start)]
+
+
+def test_a_file_with_errors_cannot_be_applied(client, login, coordinator):
+    login(coordinator)
+    page = upload(client, csv_text([row(), row(id="lieu-2", telephone="12")])).get_data(as_text=True)
+    assert "Numéro de téléphone invalide" in page and "<td>3</td>" in page and "<td>telephone</td>" in page
+    assert ">Appliquer l'import</button>" not in page
+    assert "rien n&#39;a été importé" in page.lower() or "Rien n&#39;a été importé" in page
+
+
+def test_a_token_from_another_session_is_refused(client, login, coordinator, app):
+    login(coordinator)
+    page = upload(client, csv_text([row()])).get_data(as_text=True)
+    token = _token(page)
+    other = app.test_client()
+    other_coordinator = make_user("autre@exemple.fr", coordinator=True)
+    response = other.post("/connexion", data={"email": other_coordinator.email, "password": "motdepasse-solide-42"})
+    assert response.status_code == 302
+    response = other.post(f"{URL}/appliquer", data={"token": token})
+    assert response.status_code == 302 and Place.query.count() == 0
+
+
+def test_a_file_changed_after_its_dry_run_is_not_applied(client, login, coordinator):
+    login(coordinator)
+    token = _token(upload(client, csv_text([row()])).get_data(as_text=True))
+    kept = import_views._folder() / f"{token}.upload"
+    kept.write_text(csv_text([row(nom="Remplacé")]))
+    response = client.post(f"{URL}/appliquer", data={"token": token})
+    assert response.status_code == 302 and Place.query.count() == 0
+
+
+def test_a_file_over_the_limit_is_refused(client, login, coordinator, app, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1000)
+    login(coordinator)
+    page = upload(client, csv_text([row(id=f"l{i}") for i in range(20)])).get_data(as_text=True)
+    assert "la limite est de 1\u00a0000 octets" in page and "Découpez-le" in page
+    assert ">Appliquer l'import</button>" not in page
+
+
+def test_an_empty_upload_is_explained(client, login, coordinator):
+    login(coordinator)
+    page = upload(client, "").get_data(as_text=True)
+    assert "Le fichier est vide" in page or "Choisissez un fichier" in page
+    make_organisation()  # nothing else was created
+    assert Place.query.count() == 0
