@@ -444,7 +444,7 @@ class _RowReader:
         return items[0] if items else None
 
     def _courriels(self, value) -> list[str]:
-        return _items(value, r"[|;,\s]+")
+        return [item for item in _items(value, r"[|;,\s]+") if re.search(r"\w", item)]  # "-" means none
 
     def _site_web(self, value) -> str | None:
         items = _items(value, r"\|")
