@@ -57,9 +57,10 @@ def register_blueprints(app):
     from coordination.directory.views import bp as directory_bp
     from coordination.ops import bp as ops_bp
     from export.api import bp as api_bp
+    from export.import_views import bp as opendata_import_bp
     from export.views import bp as opendata_bp
 
-    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, opendata_bp, api_bp):
+    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, opendata_bp, api_bp, opendata_import_bp):
         app.register_blueprint(blueprint)
 
 

@@ -67,10 +67,14 @@ class _Reader:
     def given(self, name: str) -> bool:
         return name in self.args
 
-    def text(self, name: str, max_length: int = TEXT_MAX) -> str | None:
+    def text(self, name: str, max_length: int = TEXT_MAX, *, exact: bool = False) -> str | None:
+        """The parameter's value. Free text is trimmed and may be empty; an ``exact`` value (a code,
+        a number, a date) given empty or padded with spaces is refused, as the OpenAPI document says."""
         values = self.args.getlist(name)
         if len(values) > 1:
             return self.fail(name, "Ce paramètre ne peut être donné qu'une fois.")
+        if exact and values and (not values[0] or values[0] != values[0].strip()):
+            return self.fail(name, "Valeur vide ou entourée d'espaces : retirez le paramètre ou donnez une valeur.")
         value = values[0].strip() if values else ""
         if len(value) > max_length:
             return self.fail(name, f"{max_length} caractères au plus.")
@@ -79,13 +83,13 @@ class _Reader:
         return value or None
 
     def matching(self, name: str, pattern: re.Pattern, expected: str) -> str | None:
-        value = self.text(name)
+        value = self.text(name, exact=True)
         if value is not None and not pattern.fullmatch(value):
             return self.fail(name, f"Valeur incorrecte : attendu {expected}.")
         return value
 
     def integer(self, name: str, default: int, maximum: int) -> int:
-        value = self.text(name)
+        value = self.text(name, exact=True)
         if value is None:
             return default
         if not INTEGER.fullmatch(value) or not 1 <= int(value) <= maximum:
@@ -94,7 +98,7 @@ class _Reader:
         return int(value)
 
     def number(self, name: str, low: float, high: float, *, positive: bool = False) -> float | None:
-        value = self.text(name)
+        value = self.text(name, exact=True)
         if value is None:
             return None
         parsed = _number(value)
@@ -151,7 +155,7 @@ def _services(reader: _Reader) -> list[str]:
     """Repeated (services=a&services=b) or "|"-separated; exact values of the national vocabulary,
     case aside."""
     known = {service.casefold(): service for service in SERVICES}
-    values = [part.strip() for raw in reader.args.getlist("services") for part in raw.split("|") if part.strip()]
+    values = [part.strip() for raw in reader.args.getlist("services") for part in raw.split("|")]
     unknown = [value for value in values if value.casefold() not in known]
     if unknown:
         reader.fail("services", f"Valeur inconnue : « {unknown[0][:80]} ». Valeurs acceptées : "
@@ -192,7 +196,7 @@ def _bbox(reader: _Reader) -> tuple[float, float, float, float] | None:
 
 
 def _day(reader: _Reader, name: str) -> date | None:
-    value = reader.text(name)
+    value = reader.text(name, exact=True)
     if value is None:
         return None
     try:
@@ -235,7 +239,7 @@ def feed_query(args) -> FeedQuery:
 
 
 def _timestamp(reader: _Reader, name: str) -> datetime | None:
-    value = reader.text(name, 64)
+    value = reader.text(name, 64, exact=True)
     if value is None:
         return None
     hint = "Attendu une date ISO 8601, par exemple 2026-01-31T08:00:00Z ou 2026-01-31T09:00:00+01:00."

@@ -508,3 +508,16 @@ def test_feed_timestamps_are_utc(client, organisation):
 def test_detail_odd_ids_are_404_not_500(client, public_id):
     response, body = get(client, f"/api/v1/lieux/{public_id}")
     assert response.status_code == 404 and body["status"] == 404
+
+
+@pytest.mark.parametrize("query", ["code_postal=", "code_postal=%2044000", "lat=&lon=-1.5", "page=", "maj_depuis=",
+                                   "services=",
+                                   "services=Loisirs+et+cr%C3%A9ations+num%C3%A9riques%7C"])
+def test_an_empty_or_padded_exact_value_is_refused_as_documented(client, query):
+    response = client.get(f"/api/v1/lieux?{query}")
+    assert response.status_code == 400
+    assert response.get_json()["parametres"]
+
+
+def test_empty_free_text_means_no_filter(client):
+    assert client.get("/api/v1/lieux?q=&commune=").status_code == 200
