@@ -53,7 +53,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.lang import stemmer_for_language, stopwords_for_language
-from sqlalchemy import Integer, cast, delete, func, select
+from sqlalchemy import Integer, cast, delete, func, insert, select
 from sqlalchemy.orm import contains_eager, selectinload
 from whoosh.query import And, Or, Prefix, Term
 
@@ -801,7 +801,8 @@ def queue_place_ids(place_ids: Iterable[int]) -> None:
     if not ids:
         return
     try:
-        db.session.add_all(SearchIndexQueue(place_id=i) for i in ids)
+        # One multi-row INSERT: an import queues tens of thousands of places at once.
+        db.session.execute(insert(SearchIndexQueue), [{"place_id": i} for i in ids])
         db.session.commit()
     except Exception:
         log.exception("search queue: could not queue places %s", ids[:20])

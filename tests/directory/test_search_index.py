@@ -202,7 +202,7 @@ def test_queueing_never_fails_the_save(monkeypatch, db):
 
     def broken(*args, **kwargs):
         raise RuntimeError("database gone")
-    monkeypatch.setattr(db.session, "add_all", broken)
+    monkeypatch.setattr(db.session, "execute", broken)
     search.queue_place_ids([place.id])  # logged, not raised
     monkeypatch.undo()
     assert queued() == []
