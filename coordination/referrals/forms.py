@@ -1,0 +1,143 @@
+"""Referral forms (the services validate; the forms carry the fields and the CSRF token)."""
+import re
+import secrets
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+
+from coordination.referrals import workflow
+from coordination.referrals.services import CHANNELS, CONSENT_METHODS, LANGUAGES
+from coordination.vocabularies import SERVICES
+
+try:  # WTForms >= 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice as _Choice
+except ImportError:  # pragma: no cover - WTForms 3.1/3.2
+    def _Choice(value, label):
+        return value, label
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _choices(pairs, empty: str | None = None) -> list:
+    choices = [_Choice("", empty)] if empty is not None else []
+    return choices + [_Choice(value, label) for value, label in pairs]
+
+
+class ServiceErrors:
+    """Shows the errors a service raised (``Invalid.errors``) next to the fields; the others
+    (no field of that name) in ``general_errors``."""
+
+    def add_errors(self, errors: dict, message: str | None = None) -> None:
+        self.general_errors = list(getattr(self, "general_errors", []))
+        for name, messages in (errors or {}).items():
+            target = self._fields.get(name)
+            if target is not None and name != "csrf_token":
+                target.errors = list(target.errors) + list(messages)
+            else:
+                self.general_errors.extend(messages)
+        if not errors and message:
+            self.general_errors.append(message)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors or getattr(self, "general_errors", None))
+
+
+class ReferralForm(ServiceErrors, FlaskForm):
+    # A new random key each time the blank form is shown: posting it twice finds the first referral.
+    submission_key = HiddenField()
+    sender_organisation_id = SelectField("Vous orientez au nom de", validate_choice=False)
+    service = SelectField("Service demandé", validate_choice=False)
+    first_name = StringField("Prénom", render_kw={"autocomplete": "off", "maxlength": 80})
+    last_name = StringField("Nom (facultatif)", render_kw={"autocomplete": "off", "maxlength": 80})
+    phone = StringField("Téléphone", render_kw={"type": "tel", "autocomplete": "off", "inputmode": "tel"})
+    email = StringField("Adresse électronique", render_kw={"type": "email", "autocomplete": "off"})
+    contact_channel = SelectField("Moyen de contact préféré", default="phone", validate_choice=False,
+                                  choices=_choices(CHANNELS.items()))
+    language = SelectField("Langue préférée", default="fr", validate_choice=False,
+                           choices=_choices(LANGUAGES.items()))
+    need = TextAreaField("Le besoin, en quelques mots", render_kw={"rows": 4})
+    urgent = BooleanField("Demande urgente (à traiter dans les prochains jours)")
+    consent = BooleanField("La personne a donné son accord pour ce partage, après avoir pris connaissance "
+                           "du texte ci-dessus")
+    consent_method = RadioField("Comment l'accord a-t-il été recueilli ?", validate_choice=False,
+                                choices=_choices(CONSENT_METHODS.items()))
+
+    PERSONAL_FIELDS = ("first_name", "last_name", "phone", "email", "contact_channel", "language", "need")
+
+    @classmethod
+    def for_target(cls, target, limit: int) -> "ReferralForm":
+        form = cls()
+        form.sender_organisation_id.choices = _choices((str(o.id), o.name) for o in target.organisations)
+        services = target.place.services or SERVICES
+        form.service.choices = _choices(((s, s) for s in services), empty="Choisissez un service")
+        form.need.render_kw = {**form.need.render_kw, "maxlength": limit, "data-counter": limit}
+        if not form.is_submitted() or not form.submission_key.data:
+            form.submission_key.data = secrets.token_urlsafe(24)
+        return form
+
+    def referral_data(self) -> dict:
+        names = ("submission_key", "sender_organisation_id", "service", "urgent", "consent", "consent_method",
+                 *self.PERSONAL_FIELDS)
+        return {name: self[name].data for name in names}
+
+
+class AcceptForm(ServiceErrors, FlaskForm):
+    comment = TextAreaField("Commentaire pour l'organisation qui oriente (facultatif)", render_kw={"rows": 2})
+
+
+class DeclineForm(ServiceErrors, FlaskForm):
+    reason = SelectField("Motif du refus", validate_choice=False,
+                         choices=_choices(workflow.DECLINE_REASONS.items(), empty="Choisissez un motif"))
+    comment = TextAreaField("Commentaire (obligatoire pour « autre raison »)", render_kw={"rows": 2})
+
+
+class CancelForm(ServiceErrors, FlaskForm):
+    comment = TextAreaField("Pourquoi annulez-vous ? (facultatif)", render_kw={"rows": 2})
+
+
+class OutcomeForm(ServiceErrors, FlaskForm):
+    outcome = SelectField("Issue de l'orientation", validate_choice=False)
+    redirected_place = StringField("Si la personne a été réorientée : adresse de la fiche du nouveau lieu "
+                                   "(ou son identifiant)")
+    comment = TextAreaField("Commentaire (facultatif)", render_kw={"rows": 2})
+
+    def with_outcomes(self, outcomes) -> "OutcomeForm":
+        self.outcome.choices = _choices(((o, workflow.STATUS_LABELS[o]) for o in outcomes),
+                                        empty="Choisissez une issue")
+        return self
+
+    def place_public_id(self) -> str:
+        """The place's public id, from its page's address or the id itself."""
+        found = _UUID.search(self.redirected_place.data or "")
+        return found.group(0).lower() if found else (self.redirected_place.data or "").strip()
+
+
+class CommentForm(ServiceErrors, FlaskForm):
+    comment = TextAreaField("Votre commentaire", render_kw={"rows": 3})
+
+
+class WithdrawForm(ServiceErrors, FlaskForm):
+    """The confirmation step: the page explains what is erased; the button confirms."""
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    statut = SelectField("Statut", validate_choice=False,
+                         choices=_choices(workflow.STATUS_LABELS.items(), empty="Tous les statuts"))
+    service = SelectField("Service", validate_choice=False,
+                          choices=_choices(((s, s) for s in SERVICES), empty="Tous les services"))
+    organisation = SelectField("Organisation", validate_choice=False)
+
+    def with_organisations(self, organisations) -> "FilterForm":
+        self.organisation.choices = _choices(((str(o.id), o.name) for o in organisations),
+                                             empty="Toutes les organisations")
+        return self
+
+    def filters(self) -> dict:
+        status = self.statut.data if self.statut.data in workflow.STATUS_LABELS else None
+        service = self.service.data if self.service.data in SERVICES else None
+        organisation = int(self.organisation.data) if (self.organisation.data or "").isdigit() else None
+        return {"status": status, "service": service, "organisation_id": organisation}

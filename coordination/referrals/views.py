@@ -1,0 +1,174 @@
+"""Referral pages: the partner space's inbox and outbox, sending, following, answering.
+
+Lists show the anonymous parts of referrals only; the person's details are read (and each read
+audited) on the detail page, by ``services.personal_data``.
+"""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from coordination.directory.validation import format_phone
+from coordination.errors import Invalid
+from coordination.referrals import permissions, queries, services, workflow
+from coordination.referrals.forms import (
+    AcceptForm,
+    CancelForm,
+    CommentForm,
+    DeclineForm,
+    FilterForm,
+    OutcomeForm,
+    ReferralForm,
+    WithdrawForm,
+)
+
+bp = Blueprint("referrals", __name__, template_folder="templates")
+
+EVENT_LABELS = {workflow.SENT: "Orientation envoyée", "comment": "Commentaire",
+                workflow.EXPIRED: "Expirée : pas de réponse dans le délai"}
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def can_refer(place) -> bool:
+    """The place page's "Orienter une personne" link: a member of an active organisation, a place
+    that receives referrals. The service checks again."""
+    actor = _actor()
+    return (getattr(actor, "is_authenticated", False) and permissions.can_receive(place)
+            and any(permissions.can_send_from(actor, m.organisation) for m in actor.memberships))
+
+
+def referrals_waiting() -> int:
+    """The navigation's badge: received referrals waiting for an answer (one indexed count)."""
+    return queries.to_answer_count(_actor()) if current_user.is_authenticated else 0
+
+
+@bp.app_context_processor
+def referral_globals():
+    # Callables, so that the count runs only where the layout asks for it.
+    return {"can_refer": can_refer, "referrals_waiting": referrals_waiting}
+
+
+@bp.context_processor
+def referral_helpers():
+    return {"status_labels": workflow.STATUS_LABELS, "decline_reasons": workflow.DECLINE_REASONS,
+            "channels": services.CHANNELS, "languages": services.LANGUAGES,
+            "consent_methods": services.CONSENT_METHODS, "event_labels": EVENT_LABELS, "format_phone": format_phone,
+            "consent_version": current_app.config["REFERRAL_CONSENT_VERSION"],
+            "retention_days": current_app.config["REFERRAL_RETENTION_DAYS"]}
+
+
+# --- lists -----------------------------------------------------------------------------------
+
+@bp.get("/orientations")
+@login_required
+def index():
+    form = FilterForm(request.args)
+    board = queries.board(_actor(), queries.ReferralFilter(**form.filters()))
+    return render_template("referrals/index.html", board=board, form=form.with_organisations(board.organisations))
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+@bp.route("/lieux/<public_id>/orienter", methods=["GET", "POST"])
+@login_required
+def new(public_id):
+    target = services.referral_target(public_id, actor=_actor())
+    form = ReferralForm.for_target(target, current_app.config["REFERRAL_NEED_MAX"])
+    if form.validate_on_submit():
+        try:
+            referral = services.create_referral(public_id, form.referral_data(), actor=_actor())
+        except Invalid as error:
+            form.add_errors(error.errors, error.message)
+        else:
+            flash(f"L'orientation a été envoyée à « {referral.receiver_organisation.name} ».", "success")
+            return redirect(url_for(".detail", uid=referral.uid))
+    return render_template("referrals/new.html", form=form, target=target), 400 if form.has_errors else 200
+
+
+# --- following and answering -----------------------------------------------------------------
+
+def _detail_page(uid, status=200, **forms):
+    referral = services.get_referral(uid, actor=_actor())
+    side = permissions.side(_actor(), referral)
+    actions = workflow.next_statuses(referral.status, side)
+    outcomes = [target for target in actions if target in workflow.OUTCOMES]
+    forms = {"accept": AcceptForm(formdata=None), "decline": DeclineForm(formdata=None),
+             "cancel": CancelForm(formdata=None), "comment": CommentForm(formdata=None),
+             "outcome": OutcomeForm(formdata=None), **forms}
+    forms["outcome"].with_outcomes(outcomes)
+    return render_template("referrals/detail.html", referral=referral, side=side, actions=actions,
+                           outcomes=outcomes, forms=forms,
+                           person=services.personal_data(referral, actor=_actor()),
+                           comments=services.comments(referral, actor=_actor())), status
+
+
+@bp.get("/orientations/<uid>")
+@login_required
+def detail(uid):
+    return _detail_page(uid)
+
+
+def _act(uid, name, form, perform, success):
+    """Runs one action form; its errors show next to its fields on the detail page."""
+    try:
+        perform(form)
+    except Invalid as error:
+        form.add_errors(error.errors, error.message)
+        return _detail_page(uid, 400, **{name: form})
+    flash(success, "success")
+    return redirect(url_for(".detail", uid=uid, _anchor="suivi"))
+
+
+@bp.post("/orientations/<uid>/accepter")
+@login_required
+def accept(uid):
+    return _act(uid, "accept", AcceptForm(), lambda f: services.accept_referral(
+        uid, actor=_actor(), comment=f.comment.data), "Vous avez accepté l'orientation.")
+
+
+@bp.post("/orientations/<uid>/refuser")
+@login_required
+def decline(uid):
+    return _act(uid, "decline", DeclineForm(), lambda f: services.decline_referral(
+        uid, actor=_actor(), reason=f.reason.data, comment=f.comment.data), "Vous avez refusé l'orientation.")
+
+
+@bp.post("/orientations/<uid>/annuler")
+@login_required
+def cancel(uid):
+    return _act(uid, "cancel", CancelForm(), lambda f: services.cancel_referral(
+        uid, actor=_actor(), comment=f.comment.data), "L'orientation a été annulée.")
+
+
+@bp.post("/orientations/<uid>/issue")
+@login_required
+def outcome(uid):
+    outcomes = workflow.OUTCOMES
+    return _act(uid, "outcome", OutcomeForm().with_outcomes(outcomes), lambda f: services.record_outcome(
+        uid, f.outcome.data, actor=_actor(), comment=f.comment.data,
+        redirected_place_public_id=f.place_public_id()), "L'issue de l'orientation est enregistrée.")
+
+
+@bp.post("/orientations/<uid>/commentaire")
+@login_required
+def comment(uid):
+    return _act(uid, "comment", CommentForm(), lambda f: services.add_comment(
+        uid, f.comment.data, actor=_actor()), "Votre commentaire a été ajouté.")
+
+
+@bp.get("/orientations/<uid>/retirer-consentement")
+@login_required
+def withdraw_confirm(uid):
+    referral = services.get_referral(uid, actor=_actor())
+    allowed = workflow.WITHDRAWN in workflow.next_statuses(referral.status, permissions.side(_actor(), referral))
+    return render_template("referrals/withdraw.html", referral=referral, form=WithdrawForm(), allowed=allowed)
+
+
+@bp.post("/orientations/<uid>/retirer-consentement")
+@login_required
+def withdraw(uid):
+    services.withdraw_consent(uid, actor=_actor())
+    flash("Le consentement est retiré : les données de la personne et les commentaires sont effacés, "
+          "l'orientation est close.", "success")
+    return redirect(url_for(".detail", uid=uid))
