@@ -1,0 +1,55 @@
+"""`flask referrals …` commands: the scheduled jobs run once, and the key rotation."""
+import click
+from flask.cli import AppGroup
+
+from coordination.referrals import maintenance
+
+referrals_cli = AppGroup("referrals", help="Orientations : clés de chiffrement, tâches planifiées.")
+
+
+def _plural(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count <= 1 else plural}"
+
+
+@referrals_cli.command("expire")
+def expire():
+    """Passe en « expirée » les orientations restées sans réponse (une fois)."""
+    count = maintenance.expire_referrals()
+    click.echo(f"{_plural(count, 'orientation expirée', 'orientations expirées')}.")
+
+
+@referrals_cli.command("remind")
+def remind():
+    """Envoie les rappels dus aux structures destinataires (une fois ; rien le week-end)."""
+    count = maintenance.send_reminders()
+    click.echo(f"Rappels envoyés pour {_plural(count, 'orientation', 'orientations')}.")
+
+
+@referrals_cli.command("purge")
+def purge():
+    """Efface les données personnelles des orientations closes depuis la durée de conservation."""
+    count = maintenance.purge_personal_data()
+    click.echo(f"Données personnelles effacées pour {_plural(count, 'orientation', 'orientations')}.")
+
+
+@referrals_cli.command("rotate-key")
+@click.option("--batch-size", default=maintenance.ROTATION_BATCH_SIZE, show_default=True,
+              help="Lignes rechiffrées par transaction.")
+def rotate_key(batch_size):
+    """Rechiffre les données personnelles et les commentaires avec la première clé de PERSONAL_DATA_KEYS.
+
+    Ajoutez la nouvelle clé en tête de PERSONAL_DATA_KEYS, lancez cette commande, et ne retirez
+    l'ancienne clé qu'après une exécution sans erreur. La commande peut être relancée sans risque."""
+    report = maintenance.rotate_keys(batch_size=batch_size)
+    click.echo(f"Données personnelles rechiffrées : {report.referrals}")
+    click.echo(f"Commentaires rechiffrés : {report.comments}")
+    if report.changed_meanwhile:
+        click.echo(f"Modifiées pendant l'opération (laissées telles quelles) : {report.changed_meanwhile}")
+    if report.unreadable:
+        click.echo(f"Illisibles avec les clés configurées (laissées intactes) : {len(report.unreadable)}", err=True)
+        for table, row_id in report.unreadable:
+            click.echo(f"  {table} n° {row_id}", err=True)
+        click.echo("Ne retirez aucune ancienne clé : remettez celle qui chiffrait ces valeurs, puis relancez.",
+                   err=True)
+        raise SystemExit(1)
+    click.echo("Terminé : l'ancienne clé peut être retirée de PERSONAL_DATA_KEYS.")

@@ -1,0 +1,20 @@
+"""Scheduled jobs of the referrals (run by coordination.scheduler); see maintenance.py."""
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from coordination.jobs import Job
+
+
+def _every_15_minutes(tz):
+    return IntervalTrigger(minutes=15, timezone=tz)
+
+
+JOBS: list = [
+    # Referrals still waiting at their expiry date become "expired"; the sender is told.
+    Job(id="referrals.expire", func="coordination.referrals.maintenance:expire_referrals", trigger=_every_15_minutes),
+    # The receiving organisation is reminded of a waiting referral (working days only, Paris time).
+    Job(id="referrals.remind", func="coordination.referrals.maintenance:send_reminders", trigger=_every_15_minutes),
+    # Personal data erased REFERRAL_RETENTION_DAYS after closure, every night.
+    Job(id="referrals.purge", func="coordination.referrals.maintenance:purge_personal_data",
+        trigger=lambda tz: CronTrigger(hour=3, minute=40, timezone=tz)),
+]

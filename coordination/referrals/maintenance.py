@@ -1,0 +1,191 @@
+"""The referrals' scheduled work: expiry, reminders, purge of personal data, key rotation.
+
+Each function is one use case owning its transactions, run by the scheduler (jobs.py) and by
+`flask referrals …` (cli.py). Each is idempotent: running it twice, or two runs at the same time,
+does the work once. They work in batches committed one by one, so a long backlog never holds a
+long transaction, and a run that stops halfway is finished by the next one.
+
+``now`` is naive UTC, as stored; tests pass fixed clocks.
+
+Working days and weekends. A reminder is due ``REFERRAL_REMINDER_FIRST_WORKING_DAYS`` working days
+(Monday to Friday) after the referral was sent (set by ``services.create_referral``), then every
+``REFERRAL_REMINDER_EVERY_WORKING_DAYS`` working days after the previous reminder, at the same time
+of day, counted on the Europe/Paris calendar (the network's time). Nothing is sent on a Saturday or
+a Sunday, Paris time. A reminder that falls due on a weekend — or that was due on Friday evening
+while the scheduler was stopped — waits, and goes out at the first run on Monday (from Monday 00:00,
+Paris time): one reminder, however many were missed, and the next one is counted from that Monday.
+"""
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from cryptography.fernet import InvalidToken
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from coordination import audit, crypto
+from coordination.clock import to_paris, utcnow
+from coordination.extensions import db
+from coordination.referrals import services, workflow
+from coordination.referrals.models import Referral, ReferralEvent
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+ROTATION_BATCH_SIZE = 500
+
+
+def _locked_batch(*conditions, batch_size: int = BATCH_SIZE, options=()) -> list[Referral]:
+    """Up to ``batch_size`` referrals matching ``conditions``, locked for this transaction on
+    PostgreSQL (rows another run holds are skipped: that run handles them). SQLite has one writer
+    at a time and ignores the lock clause."""
+    return list(db.session.scalars(
+        select(Referral).where(*conditions).order_by(Referral.id).limit(batch_size)
+        .options(*options).with_for_update(skip_locked=True, of=Referral)))
+
+
+# --- expiry ---------------------------------------------------------------------------------
+
+def expire_referrals(now: datetime | None = None) -> int:
+    """Referrals still waiting for an answer at their expiry date become "expired"; the sending
+    organisation is told. Returns how many expired."""
+    now = now or utcnow()
+    count = 0
+    while batch := _locked_batch(Referral.status == workflow.SENT, Referral.expires_at <= now):
+        for referral in batch:
+            _expire(referral, now)
+        db.session.commit()
+        count += len(batch)
+    if count:
+        log.info("%d referral(s) expired", count)
+    return count
+
+
+def _expire(referral: Referral, now: datetime) -> None:
+    event = services._move(referral, workflow.EXPIRED, actor=None, side="system")
+    # The transition happened at the job's clock, not the machine's.
+    event.at = referral.closed_at = now
+    audit.record(None, "referral.expired", "referral", referral.id)
+    services._notify(referral, "sender", "referral_expired", "Une orientation est restée sans réponse",
+                     key=workflow.EXPIRED)
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+def is_weekend(now: datetime) -> bool:
+    """Saturday or Sunday in Paris time (``now`` is naive UTC)."""
+    return to_paris(now).weekday() >= 5
+
+
+def working_days_after(moment: datetime, days: int) -> datetime:
+    """``moment`` (naive UTC) plus ``days`` working days of the Paris calendar, at the same Paris
+    time of day (across a change of summer time too), as naive UTC."""
+    local = to_paris(moment)
+    while days > 0:
+        local += timedelta(days=1)  # wall-clock arithmetic: the offset is recomputed below
+        if local.weekday() < 5:
+            days -= 1
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """One reminder to each member of the receiving organisation of every referral still waiting
+    whose reminder is due; nothing on weekends (see the module's docstring). Returns how many
+    referrals were reminded."""
+    now = now or utcnow()
+    if is_weekend(now):
+        return 0
+    every = current_app.config["REFERRAL_REMINDER_EVERY_WORKING_DAYS"]
+    count = 0
+    while batch := _locked_batch(Referral.status == workflow.SENT, Referral.next_reminder_at <= now,
+                                 # about to expire: the expiry notice follows, not a reminder
+                                 Referral.expires_at > now):
+        for referral in batch:
+            referral.reminders_sent += 1
+            services._notify(referral, "receiver", "referral_reminder", "Une orientation attend votre réponse",
+                             key=f"reminder-{referral.reminders_sent}", reminder_number=referral.reminders_sent,
+                             waiting_days=(now - referral.created_at).days)
+            referral.next_reminder_at = working_days_after(now, every)
+        db.session.commit()
+        count += len(batch)
+    if count:
+        log.info("reminders sent for %d referral(s)", count)
+    return count
+
+
+# --- purge ----------------------------------------------------------------------------------
+
+def purge_personal_data(now: datetime | None = None) -> int:
+    """Erases the person's details and the comments of referrals closed REFERRAL_RETENTION_DAYS
+    days ago or more; the anonymous fields (service, organisations, dates, outcome) stay.
+    Returns how many referrals were purged."""
+    now = now or utcnow()
+    limit = now - timedelta(days=current_app.config["REFERRAL_RETENTION_DAYS"])
+    count = 0
+    while batch := _locked_batch(Referral.closed_at.is_not(None), Referral.closed_at <= limit,
+                                 Referral.purged_at.is_(None), options=[selectinload(Referral.events)]):
+        for referral in batch:
+            services._erase_personal_data(referral, now)
+            audit.record(None, "referral.purged", "referral", referral.id)
+        db.session.commit()
+        count += len(batch)
+    if count:
+        log.info("personal data of %d referral(s) erased", count)
+    return count
+
+
+# --- key rotation ---------------------------------------------------------------------------
+
+@dataclass
+class RotationReport:
+    referrals: int = 0  # personal_data tokens re-encrypted
+    comments: int = 0  # ReferralEvent.comment tokens re-encrypted
+    unreadable: list[tuple[str, int]] = field(default_factory=list)  # (table, id): no configured key reads it
+    changed_meanwhile: int = 0  # erased or rewritten by someone else during the run: left as they are
+
+
+def rotate_keys(batch_size: int = ROTATION_BATCH_SIZE) -> RotationReport:
+    """Re-encrypts every personal_data and comment token with the newest key of PERSONAL_DATA_KEYS.
+
+    Resumable batches rather than one transaction: each batch is committed, so the web keeps
+    working during a long rotation (one transaction would hold every referral row until the end),
+    and a run that stops halfway loses nothing — the tokens not yet rotated are still read with the
+    older keys, which stay configured until the run ends without error, and running the command
+    again finishes the job (rotating a token twice is harmless).
+
+    Each token is written back only if it has not changed since it was read (a withdrawal of
+    consent may erase it meanwhile: the erasure wins). A token no key can read is reported and left
+    untouched — never destroyed: it may belong to a key removed too early, which can be put back.
+    """
+    report = RotationReport()
+    for table, column, counter in ((Referral.__table__, "personal_data", "referrals"),
+                                   (ReferralEvent.__table__, "comment", "comments")):
+        rotated = _rotate_column(table, column, report, batch_size)
+        setattr(report, counter, rotated)
+    return report
+
+
+def _rotate_column(table, column_name: str, report: RotationReport, batch_size: int) -> int:
+    column, id_column = table.c[column_name], table.c.id
+    rotated, last_id = 0, 0
+    while True:
+        rows = db.session.execute(
+            select(id_column, column).where(id_column > last_id, column.is_not(None))
+            .order_by(id_column).limit(batch_size)).all()
+        if not rows:
+            return rotated
+        for row_id, token in rows:
+            try:
+                new_token = crypto.rotate(token)
+            except InvalidToken:
+                report.unreadable.append((table.name, row_id))
+                continue
+            result = db.session.execute(
+                update(table).where(id_column == row_id, column == token).values({column_name: new_token}))
+            if result.rowcount == 1:
+                rotated += 1
+            else:
+                report.changed_meanwhile += 1
+        db.session.commit()
+        last_id = rows[-1][0]
