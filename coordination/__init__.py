@@ -56,11 +56,13 @@ def register_blueprints(app):
     from coordination.auth.views import bp as auth_bp
     from coordination.directory.views import bp as directory_bp
     from coordination.ops import bp as ops_bp
+    from coordination.referrals.views import bp as referrals_bp
     from export.api import bp as api_bp
     from export.import_views import bp as opendata_import_bp
     from export.views import bp as opendata_bp
 
-    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, opendata_bp, api_bp, opendata_import_bp):
+    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, referrals_bp, opendata_bp, api_bp,
+                      opendata_import_bp):
         app.register_blueprint(blueprint)
 
 
@@ -68,10 +70,11 @@ def register_cli(app):
     from coordination.auth.cli import users_cli
     from coordination.directory.cli import demo_cli, search_cli
     from coordination.mail_cli import mail_cli
+    from coordination.referrals.cli import referrals_cli
     from coordination.scheduler import scheduler_cli
     from export.cli import opendata_cli
 
-    for group in (users_cli, demo_cli, search_cli, mail_cli, scheduler_cli, opendata_cli):
+    for group in (users_cli, demo_cli, search_cli, mail_cli, scheduler_cli, opendata_cli, referrals_cli):
         app.cli.add_command(group)
 
 

@@ -90,6 +90,16 @@ class Config:
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "120 per minute")
     IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 30 * 1024 * 1024)
 
+    # Referrals: personal data of residents is encrypted, and erased after closure.
+    PERSONAL_DATA_KEYS = os.environ.get("PERSONAL_DATA_KEYS", "")  # Fernet keys, newest first, comma-separated
+    REFERRAL_EXPIRY_DAYS = _int("REFERRAL_EXPIRY_DAYS", 14)  # no answer after this many days: expired
+    REFERRAL_REMINDER_FIRST_WORKING_DAYS = _int("REFERRAL_REMINDER_FIRST_WORKING_DAYS", 2)
+    REFERRAL_REMINDER_EVERY_WORKING_DAYS = _int("REFERRAL_REMINDER_EVERY_WORKING_DAYS", 5)
+    REFERRAL_RETENTION_DAYS = _int("REFERRAL_RETENTION_DAYS", 90)  # personal data erased after closure
+    REFERRAL_CONSENT_VERSION = os.environ.get("REFERRAL_CONSENT_VERSION", "2026-11")
+    REFERRAL_NEED_MAX = 1000
+    REFERRAL_COMMENT_MAX = 1000
+
     # Maps: tiles are the only thing the browser fetches from elsewhere.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     MAP_TILE_ATTRIBUTION = os.environ.get(
@@ -132,6 +142,10 @@ def check(config) -> None:
     if key == DEV_SECRET_KEY or len(key) < 32:
         raise RuntimeError("SECRET_KEY n'est pas défini ou trop court : fixez une valeur aléatoire d'au moins "
                            "32 caractères (ou MAILLAGE_ENV=development en local).")
+    if not (config.get("PERSONAL_DATA_KEYS") or "").strip():
+        raise RuntimeError("PERSONAL_DATA_KEYS n'est pas défini : générez une clé avec `python -c \"from "
+                           "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\"` "
+                           "(ou MAILLAGE_ENV=development en local).")
     if config["MAIL_BACKEND"] == "console":
         raise RuntimeError("MAIL_BACKEND=console n'envoie aucun courriel : configurez MAIL_BACKEND=smtp et SMTP_* "
                            "(ou MAILLAGE_ENV=development en local).")

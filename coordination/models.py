@@ -9,3 +9,4 @@ from coordination.directory.models import (  # noqa: F401
     SearchLog,
 )
 from coordination.mail import Message  # noqa: F401
+from coordination.referrals.models import Referral, ReferralEvent  # noqa: F401

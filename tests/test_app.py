@@ -132,12 +132,19 @@ def test_production_refuses_console_mail_and_short_keys():
 
     class ConsoleMail(Config):
         SECRET_KEY = "x" * 40
+        PERSONAL_DATA_KEYS = "a-key"
         MAIL_BACKEND = "console"
+
+    class NoPersonalDataKey(Config):
+        SECRET_KEY = "x" * 40
+        MAIL_BACKEND = "smtp"
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(ShortKey)
     with pytest.raises(RuntimeError, match="MAIL_BACKEND"):
         create_app(ConsoleMail)
+    with pytest.raises(RuntimeError, match="PERSONAL_DATA_KEYS"):
+        create_app(NoPersonalDataKey)
 
 
 def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for():

@@ -4,7 +4,7 @@ The form checks each field with the same functions as the services (``validation
 messages appear next to the fields; the services validate again, as they do for the CLI and imports.
 """
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
@@ -90,13 +90,14 @@ class PlaceForm(FlaskForm):
     support_modes = _checkboxes("support_modes")
     itinerance = _checkboxes("itinerance")
     typology = _checkboxes("typology")
+    accepts_referrals = BooleanField(validation.LABELS["accepts_referrals"], default=True)
 
     hours_extra = TextAreaField("Remarques / horaires particuliers (syntaxe OpenStreetMap)", render_kw={"rows": 2})
 
     VOCABULARIES = tuple(PLACE_VOCABULARIES)
     SCALARS = ("name", "address", "address_complement", "postcode", "commune", "insee_code", "latitude",
                "longitude", "phone", "emails", "website", "appointment_url", "accessibility_url", "summary",
-               "description", "parent_structure", "other_labels")
+               "description", "parent_structure", "other_labels", "accepts_referrals")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

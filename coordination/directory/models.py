@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.auth.models import Organisation
@@ -62,6 +62,8 @@ class Place(db.Model):
     typology: Mapped[list] = mapped_column(JSON, default=list)
 
     published: Mapped[bool] = mapped_column(default=True, index=True)
+    # Partners may refer residents here (how: the standard's access modes, e.g. a prescription form).
+    accepts_referrals: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # date_maj
     verified_at: Mapped[datetime] = mapped_column(default=utcnow)  # last confirmed by its partner

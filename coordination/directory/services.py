@@ -218,6 +218,8 @@ def _differences(place: Place, cleaned: dict) -> list[str]:
 def _display(name: str, value) -> str:
     if value is None or value == [] or value == "":
         return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
     if name == "opening_hours":
         return " ; ".join(hours.describe_lines(value)) or value
     if name == "typology":

@@ -43,6 +43,7 @@ LABELS = {
     "other_labels": "Autres formations et labels",
     **{name: label for name, (_, label, _) in PLACE_VOCABULARIES.items()},
     "published": "Publié",
+    "accepts_referrals": "Accepte les orientations des partenaires",
 }
 REQUIRED = ("name", "address", "postcode", "commune", "services")
 MAX_LENGTHS = {"name": 250, "address": 250, "address_complement": 250, "commune": 150,
@@ -224,6 +225,7 @@ CLEANERS = {
     "other_labels": clean_other_labels,
     **{name: (lambda v, name=name: clean_vocabulary(name, v)) for name in PLACE_VOCABULARIES},
     "published": bool,
+    "accepts_referrals": bool,
 }
 assert set(TYPOLOGIES) <= set(PLACE_VOCABULARIES["typology"][0])
 

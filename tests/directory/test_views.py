@@ -138,6 +138,17 @@ def test_edit_place_through_the_form(client, login, admin, place):
     assert audit_actions()[-1] == "place.update"
 
 
+def test_a_partner_may_close_the_place_to_referrals(client, login, admin, place):
+    login(admin)
+    checkbox = re.search(r'<input[^>]*name="accepts_referrals"[^>]*>',
+                         client.get(f"/espace-partenaire/lieux/{place.id}/modifier").get_data(as_text=True))
+    assert checkbox and "checked" in checkbox.group()
+    data = _post_data(place)
+    del data["accepts_referrals"]  # an unticked box is not sent
+    assert client.post(f"/espace-partenaire/lieux/{place.id}/modifier", data=data).status_code == 302
+    assert place.accepts_referrals is False
+
+
 BAD_INPUTS = [
     ("postcode", "4400", "Le code postal doit comporter 5 chiffres"),
     ("postcode", "44 0001", "Le code postal doit comporter 5 chiffres"),

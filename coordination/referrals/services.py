@@ -1,0 +1,370 @@
+"""Referral use cases: send, answer, follow to the outcome, comment, withdraw consent.
+
+Each function is one use case owning its transaction. Personal data only ever leaves this module
+through ``personal_data()``, which checks the reader and records the read in the audit log. Mail
+sent about a referral carries a link and the service asked for, never the person.
+"""
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from coordination import audit, crypto, mail
+from coordination.auth.models import Membership, Organisation, User
+from coordination.clock import utcnow
+from coordination.directory import services as directory_services
+from coordination.directory.models import Place
+from coordination.directory.validation import FieldError, clean_phone
+from coordination.errors import Invalid, NotFound, PermissionDenied
+from coordination.extensions import db
+from coordination.referrals import permissions, workflow
+from coordination.referrals.models import Referral, ReferralEvent
+from coordination.utils import external_url
+from coordination.vocabularies import SERVICES
+
+NOT_FOUND = "Cette orientation n'existe pas, ou vous n'y avez pas accès."
+CHANNELS = {"phone": "Téléphone", "sms": "SMS", "email": "Courriel",
+            "sender": "Par l'intermédiaire de la structure qui oriente"}
+LANGUAGES = {"fr": "Français", "en": "Anglais", "ar": "Arabe", "es": "Espagnol", "pt": "Portugais",
+             "tr": "Turc", "ro": "Roumain", "ru": "Russe", "uk": "Ukrainien", "fa": "Persan (dari, farsi)",
+             "ps": "Pachto", "ta": "Tamoul", "wo": "Wolof", "lsf": "Langue des signes française", "other": "Autre"}
+CONSENT_METHODS = {"oral": "À l'oral", "written": "Par écrit (formulaire signé)"}
+NAME_MAX = 80
+_SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def _load(uid: str, actor) -> Referral:
+    referral = db.session.scalar(select(Referral).where(Referral.uid == str(uid)[:36]))
+    # An outsider learns nothing, not even that the referral exists.
+    if referral is None or not permissions.can_view(actor, referral):
+        raise NotFound(NOT_FOUND)
+    return referral
+
+
+def get_referral(uid: str, *, actor) -> Referral:
+    return _load(uid, actor)
+
+
+def personal_data(referral: Referral, *, actor) -> dict | None:
+    """The person's details, for a member of one of the two organisations; each read is audited.
+    None once erased (closure + retention, or consent withdrawn)."""
+    if not permissions.can_view(actor, referral):
+        raise NotFound(NOT_FOUND)
+    if referral.personal_data is None:
+        return None
+    data = crypto.decrypt_json(referral.personal_data)
+    audit.record(actor, "referral.personal_data_read", "referral", referral.id)
+    db.session.commit()
+    return data
+
+
+def comments(referral: Referral, *, actor) -> dict[int, str | None]:
+    """Decrypted comment texts by event id (None once erased)."""
+    if not permissions.can_view(actor, referral):
+        raise NotFound(NOT_FOUND)
+    return {event.id: crypto.decrypt_text(event.comment) if event.comment else None for event in referral.events}
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+@dataclass
+class ReferralTarget:
+    place: Place
+    organisations: list[Organisation]  # the actor's organisations that may send
+
+
+def referral_target(place_public_id: str, *, actor) -> ReferralTarget:
+    """The place a member wants to refer someone to, and the organisations they may send from."""
+    place = directory_services.get_public_place(place_public_id, actor=actor)
+    if not permissions.can_receive(place):
+        raise Invalid("Ce lieu ne reçoit pas d'orientations par la plateforme : contactez-le directement.")
+    organisations = [m.organisation for m in actor.memberships if permissions.can_send_from(actor, m.organisation)]
+    if not organisations:
+        raise PermissionDenied("Seuls les membres d'une organisation active du réseau peuvent orienter une personne.")
+    return ReferralTarget(place=place, organisations=organisations)
+
+
+def _text(data: dict, name: str) -> str:
+    value = data.get(name)
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _clean_person(data: dict, errors: dict) -> dict:
+    person = {"first_name": _text(data, "first_name"), "last_name": _text(data, "last_name")}
+    if not person["first_name"]:
+        errors["first_name"] = ["Indiquez le prénom de la personne."]
+    for name in ("first_name", "last_name"):
+        if len(person[name]) > NAME_MAX:
+            errors[name] = [f"{NAME_MAX} caractères au maximum."]
+    person["phone"], person["email"] = None, None
+    if _text(data, "phone"):
+        try:
+            person["phone"] = clean_phone(_text(data, "phone"))
+        except FieldError as error:
+            errors["phone"] = [str(error)]
+    if _text(data, "email"):
+        try:
+            person["email"] = validate_email(_text(data, "email"), check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors["email"] = ["Adresse électronique invalide."]
+    channel = _text(data, "contact_channel") or "phone"
+    if channel not in CHANNELS:
+        errors["contact_channel"] = ["Choisissez un moyen de contact de la liste."]
+    elif channel in ("phone", "sms") and not person["phone"] and "phone" not in errors:
+        errors["phone"] = ["Indiquez un numéro de téléphone, ou choisissez un autre moyen de contact."]
+    elif channel == "email" and not person["email"] and "email" not in errors:
+        errors["email"] = ["Indiquez une adresse électronique, ou choisissez un autre moyen de contact."]
+    language = _text(data, "language") or "fr"
+    if language not in LANGUAGES:
+        errors["language"] = ["Choisissez une langue de la liste."]
+    need = str(data.get("need") or "").strip()
+    limit = current_app.config["REFERRAL_NEED_MAX"]
+    if not need:
+        errors["need"] = ["Décrivez en quelques mots le besoin de la personne."]
+    elif len(need) > limit:
+        errors["need"] = [f"{limit} caractères au maximum (actuellement {len(need)})."]
+    person.update(language=language, need=need)
+    return {"person": person, "channel": channel}
+
+
+def _clean_referral(data: dict, place: Place, sender_ids: set[int]) -> dict:
+    errors: dict[str, list[str]] = {}
+    cleaned = _clean_person(data, errors)
+    service = _text(data, "service")
+    if service not in SERVICES:
+        errors["service"] = ["Choisissez un service du vocabulaire national."]
+    elif place.services and service not in place.services:
+        errors["service"] = ["Ce lieu ne propose pas ce service : choisissez-en un qu'il propose."]
+    try:
+        sender_id = int(data.get("sender_organisation_id") or 0)
+    except (TypeError, ValueError):
+        sender_id = 0
+    if sender_id not in sender_ids:
+        errors["sender_organisation_id"] = ["Choisissez l'organisation au nom de laquelle vous orientez."]
+    if not data.get("consent"):
+        errors["consent"] = ["Sans le consentement de la personne, l'orientation ne peut pas être envoyée."]
+    method = _text(data, "consent_method")
+    if method not in CONSENT_METHODS:
+        errors["consent_method"] = ["Indiquez comment le consentement a été recueilli."]
+    if errors:
+        raise Invalid("Certaines informations de l'orientation ne sont pas valables.", errors=errors)
+    return {**cleaned, "service": service, "sender_id": sender_id, "consent_method": method,
+            "urgent": bool(data.get("urgent"))}
+
+
+def _working_days_after(moment: datetime, days: int) -> datetime:
+    """``moment`` plus ``days`` working days (Monday to Friday), at the same time of day."""
+    while days > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            days -= 1
+    return moment
+
+
+def _existing_submission(submission_key: str, actor) -> Referral | None:
+    referral = db.session.scalar(select(Referral).where(Referral.submission_key == submission_key))
+    if referral is not None and referral.sender_user_id != getattr(actor, "id", None):
+        raise Invalid("Ce formulaire a déjà été utilisé : rechargez la page.")
+    return referral
+
+
+def create_referral(place_public_id: str, data: dict, *, actor) -> Referral:
+    """Sends a referral. ``data["submission_key"]`` is the form's one-time key: sending the same
+    form twice (double click, reload) returns the referral created the first time."""
+    submission_key = _text(data, "submission_key")
+    if not _SUBMISSION_KEY.match(submission_key):
+        raise Invalid("Le formulaire a expiré : rechargez la page.")
+    existing = _existing_submission(submission_key, actor)
+    if existing is not None:
+        return existing
+    target = referral_target(place_public_id, actor=actor)
+    cleaned = _clean_referral(data, target.place, {o.id for o in target.organisations})
+    now = utcnow()
+    config = current_app.config
+    referral = Referral(
+        submission_key=submission_key, sender_organisation_id=cleaned["sender_id"], sender_user_id=actor.id,
+        place_id=target.place.id, receiver_organisation_id=target.place.organisation_id,
+        service=cleaned["service"], urgent=cleaned["urgent"], contact_channel=cleaned["channel"],
+        personal_data=crypto.encrypt_json(cleaned["person"]), status=workflow.SENT,
+        consent_at=now, consent_recorded_by_id=actor.id, consent_method=cleaned["consent_method"],
+        consent_text_version=config["REFERRAL_CONSENT_VERSION"], created_at=now,
+        expires_at=now + timedelta(days=config["REFERRAL_EXPIRY_DAYS"]),
+        next_reminder_at=_working_days_after(now, config["REFERRAL_REMINDER_FIRST_WORKING_DAYS"]),
+    )
+    db.session.add(referral)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same form, posted twice at the same moment: the other one won
+        db.session.rollback()
+        return _existing_submission(submission_key, actor) or _load_by_key(submission_key)
+    referral.events.append(ReferralEvent(actor_id=actor.id, organisation_id=referral.sender_organisation_id,
+                                         kind=workflow.SENT, at=now))
+    audit.record(actor, "referral.sent", "referral", referral.id, service=referral.service,
+                 receiver_organisation_id=referral.receiver_organisation_id)
+    _notify(referral, "receiver", "referral_received", "Nouvelle orientation reçue")
+    db.session.commit()
+    return referral
+
+
+def _load_by_key(submission_key: str) -> Referral:
+    referral = db.session.scalar(select(Referral).where(Referral.submission_key == submission_key))
+    if referral is None:
+        raise Invalid("L'orientation n'a pas pu être enregistrée : réessayez.")
+    return referral
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+def members_to_notify(organisation_id: int) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(Membership).where(Membership.organisation_id == organisation_id, User.active.is_(True))
+        .order_by(User.id)))
+
+
+def _notify(referral: Referral, side: str, template: str, subject: str, *, key: str | None = None, **context):
+    """Mails every member of one side. No personal data: the service, the place, a link."""
+    organisation_id = referral.receiver_organisation_id if side == "receiver" else referral.sender_organisation_id
+    link = external_url("referrals.detail", uid=referral.uid)
+    for user in members_to_notify(organisation_id):
+        mail.queue(user.email, subject, template, referral=referral, link=link, user=user,
+                   status_label=workflow.STATUS_LABELS.get(referral.status), **context,
+                   dedupe_key=f"referral:{referral.id}:{key or template}:{user.id}")
+
+
+# --- transitions -------------------------------------------------------------------------------
+
+TRANSITION_MAIL = {
+    workflow.ACCEPTED: ("sender", "referral_answered", "Votre orientation a été acceptée"),
+    workflow.DECLINED: ("sender", "referral_answered", "Votre orientation a été refusée"),
+    workflow.CANCELLED: ("receiver", "referral_cancelled", "Une orientation a été annulée"),
+    workflow.WITHDRAWN: ("other", "referral_withdrawn", "Une orientation a été close (consentement retiré)"),
+    **{outcome: ("sender", "referral_closed", "Une orientation est terminée") for outcome in workflow.OUTCOMES},
+}
+
+
+def _acting_organisation_id(referral: Referral, side: str) -> int:
+    return referral.sender_organisation_id if side == "sender" else referral.receiver_organisation_id
+
+
+def _erase_personal_data(referral: Referral, now: datetime) -> None:
+    referral.personal_data = None
+    for event in referral.events:
+        event.comment = None
+    referral.purged_at = now
+
+
+def _move(referral: Referral, target: str, *, actor, side: str, reason: str | None = None,
+          comment: str | None = None) -> ReferralEvent:
+    now = utcnow()
+    who = workflow.TRANSITIONS.get((referral.status, target))
+    acting_side = who if who in ("sender", "receiver") else ("sender" if side == "both" else side)
+    event = ReferralEvent(actor_id=getattr(actor, "id", None), kind=target, from_status=referral.status,
+                          reason=reason, at=now,
+                          organisation_id=_acting_organisation_id(referral, acting_side) if actor else None,
+                          comment=crypto.encrypt_text(comment) if comment else None)
+    referral.events.append(event)
+    referral.status = target
+    if target in (workflow.ACCEPTED, workflow.DECLINED):
+        referral.answered_at = now
+    if target in workflow.FINAL_STATUSES:
+        referral.closed_at = now
+        referral.next_reminder_at = None
+    if target == workflow.ACCEPTED:
+        referral.next_reminder_at = None
+    return event
+
+
+def _transition(uid: str, target: str, *, actor, reason: str | None = None, comment: str | None = None,
+                updates: dict | None = None, **context) -> Referral:
+    referral = _load(uid, actor)
+    side = permissions.side(actor, referral)
+    organisation = referral.sender_organisation if side == "sender" else referral.receiver_organisation
+    if side != "both" and not organisation.is_active:
+        raise PermissionDenied("Votre organisation n'est pas active : elle ne peut pas agir sur cette orientation.")
+    if not workflow.allowed(referral.status, target, side):
+        raise PermissionDenied(
+            f"Impossible : l'orientation est « {workflow.STATUS_LABELS[referral.status].lower()} », "
+            "ou cette action revient à l'autre organisation.")
+    comment = _clean_comment(comment, required=False)
+    for name, value in (updates or {}).items():
+        setattr(referral, name, value)
+    _move(referral, target, actor=actor, side=side, reason=reason, comment=comment)
+    if target == workflow.WITHDRAWN:
+        referral.consent_withdrawn_at = utcnow()
+        _erase_personal_data(referral, referral.consent_withdrawn_at)
+    audit.record(actor, f"referral.{target}", "referral", referral.id, reason=reason)
+    notify_side, template, subject = TRANSITION_MAIL[target]
+    if notify_side == "other":
+        notify_side = "receiver" if side == "sender" else "sender"
+    _notify(referral, notify_side, template, subject, key=target, **context)
+    db.session.commit()
+    return referral
+
+
+def _clean_comment(text: str | None, *, required: bool) -> str | None:
+    text = (text or "").strip()
+    limit = current_app.config["REFERRAL_COMMENT_MAX"]
+    if required and not text:
+        raise Invalid("Écrivez un commentaire.", errors={"comment": ["Écrivez un commentaire."]})
+    if len(text) > limit:
+        raise Invalid(f"{limit} caractères au maximum.", errors={"comment": [f"{limit} caractères au maximum."]})
+    return text or None
+
+
+def accept_referral(uid: str, *, actor, comment: str | None = None) -> Referral:
+    return _transition(uid, workflow.ACCEPTED, actor=actor, comment=comment)
+
+
+def decline_referral(uid: str, *, actor, reason: str, comment: str | None = None) -> Referral:
+    if reason not in workflow.DECLINE_REASONS:
+        raise Invalid("Choisissez un motif de refus.", errors={"reason": ["Choisissez un motif de refus."]})
+    if reason == "other" and not (comment or "").strip():
+        raise Invalid("Précisez le motif en commentaire.", errors={"comment": ["Précisez le motif en commentaire."]})
+    return _transition(uid, workflow.DECLINED, actor=actor, reason=reason, comment=comment)
+
+
+def cancel_referral(uid: str, *, actor, comment: str | None = None) -> Referral:
+    return _transition(uid, workflow.CANCELLED, actor=actor, comment=comment)
+
+
+def record_outcome(uid: str, outcome: str, *, actor, comment: str | None = None,
+                   redirected_place_public_id: str | None = None) -> Referral:
+    if outcome not in workflow.OUTCOMES:
+        raise Invalid("Choisissez l'issue de l'orientation.", errors={"outcome": ["Choisissez une issue."]})
+    redirected = None
+    if outcome == workflow.REDIRECTED:
+        try:
+            redirected = directory_services.get_published_place(redirected_place_public_id or "")
+        except NotFound:
+            raise Invalid("Indiquez le lieu vers lequel la personne a été réorientée.",
+                          errors={"redirected_place": ["Choisissez un lieu publié de l'annuaire."]}) from None
+    updates = {"outcome": outcome, "redirected_place_id": redirected.id if redirected else None}
+    return _transition(uid, outcome, actor=actor, reason=outcome, comment=comment, updates=updates)
+
+
+def withdraw_consent(uid: str, *, actor) -> Referral:
+    """The person no longer agrees: their details and the comments are erased now, the referral closes."""
+    return _transition(uid, workflow.WITHDRAWN, actor=actor)
+
+
+def add_comment(uid: str, text: str, *, actor) -> ReferralEvent:
+    referral = _load(uid, actor)
+    if referral.purged_at is not None:
+        raise Invalid("Cette orientation est archivée : on ne peut plus la commenter.")
+    side = permissions.side(actor, referral)
+    event = ReferralEvent(actor_id=actor.id, kind="comment", from_status=referral.status,
+                          organisation_id=_acting_organisation_id(referral, "sender" if side == "both" else side),
+                          comment=crypto.encrypt_text(_clean_comment(text, required=True)))
+    referral.events.append(event)
+    audit.record(actor, "referral.comment", "referral", referral.id)
+    other = "receiver" if side == "sender" else "sender"
+    _notify(referral, other, "referral_comment", "Nouveau commentaire sur une orientation",
+            key=f"comment-{len(referral.events)}")
+    db.session.commit()
+    return event

@@ -1,0 +1,69 @@
+"""The referral state machine, as data: who may move a referral from which status to which.
+
+"sender" is any member of the sending organisation, "receiver" any member of the organisation
+whose place receives it, "system" the scheduler (expiry). A pure module: no database, no Flask.
+"""
+SENT = "sent"
+ACCEPTED = "accepted"
+DECLINED = "declined"
+EXPIRED = "expired"
+CANCELLED = "cancelled"
+COMPLETED = "completed"  # help given
+NO_SHOW = "no_show"
+UNREACHABLE = "unreachable"
+REDIRECTED = "redirected"
+CLOSED = "closed"
+WITHDRAWN = "withdrawn"  # the person withdrew their consent
+
+STATUS_LABELS = {
+    SENT: "En attente de réponse",
+    ACCEPTED: "Acceptée",
+    DECLINED: "Refusée",
+    EXPIRED: "Expirée sans réponse",
+    CANCELLED: "Annulée par l'envoyeur",
+    COMPLETED: "Aide apportée",
+    NO_SHOW: "La personne n'est pas venue",
+    UNREACHABLE: "Personne injoignable",
+    REDIRECTED: "Réorientée vers un autre lieu",
+    CLOSED: "Clôturée",
+    WITHDRAWN: "Consentement retiré",
+}
+OPEN_STATUSES = (SENT, ACCEPTED)
+OUTCOMES = (COMPLETED, NO_SHOW, UNREACHABLE, REDIRECTED, CLOSED)
+FINAL_STATUSES = (DECLINED, EXPIRED, CANCELLED, WITHDRAWN, *OUTCOMES)
+
+DECLINE_REASONS = {
+    "out_of_scope": "Ce service n'est pas proposé ici",
+    "full": "Plus de place disponible pour le moment",
+    "too_far": "Le lieu est trop éloigné de la personne",
+    "public": "La personne ne fait pas partie du public accueilli",
+    "duplicate": "La personne est déjà accompagnée ici",
+    "other": "Autre raison (précisée en commentaire)",
+}
+
+# (from, to) -> who may do it
+TRANSITIONS = {
+    (SENT, ACCEPTED): "receiver",
+    (SENT, DECLINED): "receiver",
+    (SENT, CANCELLED): "sender",
+    (SENT, EXPIRED): "system",
+    **{(ACCEPTED, outcome): "receiver" for outcome in OUTCOMES},
+    # Either organisation records a withdrawal of consent while the referral is open.
+    (SENT, WITHDRAWN): "either",
+    (ACCEPTED, WITHDRAWN): "either",
+}
+
+
+def allowed(current: str, target: str, side: str) -> bool:
+    """Whether ``side`` ("sender", "receiver", "both", "system") may move ``current`` to ``target``.
+    "both" is a person who belongs to the two organisations: they may do what either may."""
+    who = TRANSITIONS.get((current, target))
+    if who is None:
+        return False
+    if who == "either":
+        return side in ("sender", "receiver", "both")
+    return side == who or (side == "both" and who in ("sender", "receiver"))
+
+
+def next_statuses(current: str, side: str) -> list[str]:
+    return [target for (source, target) in TRANSITIONS if source == current and allowed(current, target, side)]
