@@ -4,7 +4,6 @@ All three are built from the manifest that ``export.publish`` writes last, so si
 dates always describe the files actually on disk.
 """
 import json
-import unicodedata
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from flask import current_app
 
 from coordination.directory.serializers import STANDARD_HOMEPAGE, STANDARD_SCHEMA_URL, STANDARD_VERSION
 from coordination.utils import external_url
+from export.formats import slug
 
 MANIFEST = "manifest.json"
 DATAPACKAGE = "datapackage.json"
@@ -140,8 +140,7 @@ def _resource(entry: dict) -> dict:
 
 
 def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return "-".join("".join(c if c.isalnum() or c in "._" else " " for c in ascii_text).split())
+    return slug(text, keep="._")
 
 
 # --- DCAT catalogue (JSON-LD) -------------------------------------------------------------------

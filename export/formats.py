@@ -7,6 +7,7 @@ the data·inclusion writers translate them into that schema's structures and ser
 """
 import csv
 import json
+import unicodedata
 
 from coordination.directory.serializers import STANDARD_FIELDS, STANDARD_SCHEMA_URL, csv_value, split
 
@@ -148,6 +149,18 @@ NAME_MAX = 150
 TEXT_MAX = 10000
 
 
+def slug(text: str, keep: str = "") -> str:
+    """Lower-case ASCII words joined by "-", accents folded ("Accès" gives "acces"); characters
+    in ``keep`` are kept as they are. The same text always gives the same slug."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return "-".join("".join(c if c.isalnum() or c in keep else " " for c in ascii_text).split())
+
+
+# A service's id is its place's id and its label's slug: stable when the place adds or drops
+# another service, so reusers syncing by id see only what changed.
+SERVICE_SLUGS = {label: slug(label) for label in SERVICE_MAPPING}
+
+
 def _name(text: str) -> str:
     """3 to 150 characters, not ending with a period."""
     name = text.strip()
@@ -249,14 +262,14 @@ def services(record: dict, *, source: str, place_url: str) -> list[dict]:
     reception = (["en-presentiel"] if support != ["À distance"] else []) + (["a-distance"] if "À distance" in support else [])
     shared = _place_fields(record)
     result = []
-    for index, label in enumerate(split(record["services"])):
+    for label in dict.fromkeys(split(record["services"])):
         if label not in SERVICE_MAPPING:
             continue
         themes, kind = SERVICE_MAPPING[label]
         place_text = f"{label}, proposé par « {record['nom']} » à {record['commune']}."
         result.append({
             "source": source,
-            "id": f"{record['id']}--{index + 1}",
+            "id": f"{record['id']}--{SERVICE_SLUGS[label]}",
             "structure_id": record["id"],
             "nom": _name(label),
             "description": _text(place_text, record["presentation_resume"], record["presentation_detail"]),

@@ -3,6 +3,7 @@ are written atomically, and the command and nightly job that regenerate them."""
 import csv
 import hashlib
 import json
+import re
 import threading
 from datetime import datetime
 
@@ -267,6 +268,41 @@ def test_data_inclusion_structures_and_services_carry_the_place(open_data_dir, t
     # a place without a standard service is a structure without services
     assert places["no_coordinates"].public_id in structures
     assert not [s for s in services if s["structure_id"] == places["no_coordinates"].public_id]
+
+
+def test_a_service_keeps_its_id_when_another_service_of_the_place_is_removed(open_data_dir, tricky_places, db):
+    """Ids are made of the place's id and the service's label, never of its position in the list:
+    removing one offer must not show reusers the others as changed or deleted."""
+    place = tricky_places[0]["lists"]
+    place.services = ["Aide aux démarches administratives", "Maîtrise des outils numériques du quotidien",
+                      "Accès internet et matériel informatique"]
+    db.session.commit()
+    publish.publish_all()
+    before = {s["nom"]: s["id"] for s in read_json(open_data_dir, SERVICES) if s["structure_id"] == place.public_id}
+    assert before == {
+        "Aide aux démarches administratives": f"{place.public_id}--aide-aux-demarches-administratives",
+        "Maîtrise des outils numériques du quotidien":
+            f"{place.public_id}--maitrise-des-outils-numeriques-du-quotidien",
+        "Accès internet et matériel informatique": f"{place.public_id}--acces-internet-et-materiel-informatique",
+    }
+
+    place.services = ["Aide aux démarches administratives", "Accès internet et matériel informatique"]
+    db.session.commit()
+    publish.publish_all()
+    after = {s["nom"]: s["id"] for s in read_json(open_data_dir, SERVICES) if s["structure_id"] == place.public_id}
+    assert after == {name: before[name] for name in after} and len(after) == 2
+    assert all(service_id.isascii() for service_id in after.values())
+
+
+def test_every_offered_service_gets_an_ascii_id_without_accents_or_spaces():
+    record = dict.fromkeys(STANDARD_FIELDS)
+    record.update(id="abc", nom="Espace", commune="Nantes", date_maj="2024-05-02",
+                  services="|".join(formats.SERVICE_MAPPING))
+    ids = [service["id"] for service in formats.services(record, source="Réseau", place_url="/lieux/__id__")]
+    assert len(ids) == len(set(ids)) == len(formats.SERVICE_MAPPING)
+    for service_id in ids:
+        assert re.fullmatch(r"abc--[a-z0-9]+(-[a-z0-9]+)*", service_id), service_id
+    assert "abc--acquisition-de-materiel-informatique-a-prix-solidaire" in ids
 
 
 def test_a_pivot_that_is_not_a_siret_gives_no_siret():
