@@ -145,6 +145,8 @@ def _slug(text: str) -> str:
 
 # --- DCAT catalogue (JSON-LD) -------------------------------------------------------------------
 
+# DCAT wants the media type as an IRI of the IANA register, not as a plain string.
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 DCAT_CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "dct": "http://purl.org/dc/terms/",
@@ -202,13 +204,13 @@ def dcat_catalog(manifest: dict | None) -> dict:
 
 def _distribution(entry: dict, licence: dict) -> dict:
     url = download_url(entry["name"])
-    return {
+    distribution = {
         "@id": url,
         "@type": "dcat:Distribution",
         "dct:title": entry["title"],
         "dcat:downloadURL": {"@id": url},
         "dcat:accessURL": {"@id": url},
-        "dcat:mediaType": entry["media_type"],
+        "dcat:mediaType": {"@id": IANA_MEDIA_TYPES + entry["media_type"]},
         "dct:format": entry["format"].upper(),
         "dcat:byteSize": {"@value": str(entry["bytes"]), "@type": "xsd:decimal"},
         "spdx:checksum": {
@@ -220,3 +222,6 @@ def _distribution(entry: dict, licence: dict) -> dict:
         "dct:license": licence,
         "dct:conformsTo": {"@id": entry["conforms_to"]},
     }
+    if entry["conforms_to"] in (STANDARD_SCHEMA_URL, STANDARD_HOMEPAGE):  # the standard's own page, for people
+        distribution["foaf:page"] = {"@id": STANDARD_HOMEPAGE}
+    return distribution

@@ -9,7 +9,13 @@ import csv
 import json
 import unicodedata
 
-from coordination.directory.serializers import STANDARD_FIELDS, STANDARD_SCHEMA_URL, csv_value, split
+from coordination.directory.serializers import (
+    STANDARD_FIELDS,
+    STANDARD_HOMEPAGE,
+    STANDARD_SCHEMA_URL,
+    csv_value,
+    split,
+)
 
 DATA_INCLUSION_VERSION = "1.0.8"
 DATA_INCLUSION_SCHEMA_URLS = {
@@ -291,14 +297,16 @@ def services(record: dict, *, source: str, place_url: str) -> list[dict]:
 
 # --- the files ----------------------------------------------------------------------------------
 
-# name, title, writer, media type, format, schema it conforms to
+# name, title, writer, media type, format, what it conforms to. The standard's Table Schema
+# describes a CSV table only: the JSON and GeoJSON files carry the same fields but conform to the
+# standard as a specification (its page on schema.data.gouv.fr), not to that schema.
 FILES = (
     ("lieux-de-mediation-numerique.csv", "Lieux de médiation numérique (CSV, standard 1.0.1)", CsvWriter,
      "text/csv", "csv", STANDARD_SCHEMA_URL),
     ("lieux-de-mediation-numerique.json", "Lieux de médiation numérique (JSON, standard 1.0.1)", StandardJsonWriter,
-     "application/json", "json", STANDARD_SCHEMA_URL),
+     "application/json", "json", STANDARD_HOMEPAGE),
     ("lieux-de-mediation-numerique.geojson", "Lieux de médiation numérique (GeoJSON)", GeoJsonWriter,
-     "application/geo+json", "geojson", STANDARD_SCHEMA_URL),
+     "application/geo+json", "geojson", STANDARD_HOMEPAGE),
     ("data-inclusion/structures.json", "Structures au schéma data·inclusion", StructureWriter,
      "application/json", "json", DATA_INCLUSION_SCHEMA_URLS["structure"]),
     ("data-inclusion/services.json", "Services au schéma data·inclusion", ServiceWriter,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from coordination.directory.serializers import STANDARD_FIELDS, STANDARD_SCHEMA_URL
+from coordination.directory.serializers import STANDARD_FIELDS, STANDARD_HOMEPAGE, STANDARD_SCHEMA_URL
 from export import catalog, publish
 from export.formats import DATA_INCLUSION_SCHEMA_URLS
 from tests.conftest import make_organisation, make_place
@@ -154,7 +154,9 @@ def test_the_dcat_catalogue_lists_one_distribution_per_data_file_matching_the_ma
     for entry in data:
         distribution = distributions[f"http://localhost/open-data/{entry['name']}"]
         assert distribution["@type"] == "dcat:Distribution"
-        assert distribution["dcat:mediaType"] == entry["media_type"]
+        assert distribution["dcat:mediaType"] == {
+            "@id": f"https://www.iana.org/assignments/media-types/{entry['media_type']}"}
+        assert distribution["dct:format"] == entry["format"].upper()
         assert int(distribution["dcat:byteSize"]["@value"]) == entry["bytes"]
         assert distribution["spdx:checksum"]["spdx:algorithm"] == {"@id": "spdx:checksumAlgorithm_sha256"}
         assert distribution["spdx:checksum"]["spdx:checksumValue"]["@value"] == entry["sha256"]
@@ -162,11 +164,20 @@ def test_the_dcat_catalogue_lists_one_distribution_per_data_file_matching_the_ma
         assert distribution["dct:license"] == {"@id": LICENCE}
         body = fetch(client, distribution["dcat:downloadURL"]["@id"].removeprefix("http://localhost")).get_data()
         assert hashlib.sha256(body).hexdigest() == entry["sha256"]
-    conforms = {name.rsplit("/", 1)[-1]: d["dct:conformsTo"]["@id"] for name, d in distributions.items()}
-    assert conforms["lieux-de-mediation-numerique.csv"] == STANDARD_SCHEMA_URL
-    assert conforms["lieux-de-mediation-numerique.json"] == STANDARD_SCHEMA_URL
-    assert conforms["structures.json"] == DATA_INCLUSION_SCHEMA_URLS["structure"]
-    assert conforms["services.json"] == DATA_INCLUSION_SCHEMA_URLS["service"]
+    by_name = {name.rsplit("/", 1)[-1]: d for name, d in distributions.items()}
+    conforms = {name: d["dct:conformsTo"]["@id"] for name, d in by_name.items()}
+    # the CSV follows the standard's Table Schema; the JSON and GeoJSON files follow the standard
+    # (its specification page), not a Table Schema that only describes a CSV
+    assert conforms == {
+        "lieux-de-mediation-numerique.csv": STANDARD_SCHEMA_URL,
+        "lieux-de-mediation-numerique.json": STANDARD_HOMEPAGE,
+        "lieux-de-mediation-numerique.geojson": STANDARD_HOMEPAGE,
+        "structures.json": DATA_INCLUSION_SCHEMA_URLS["structure"],
+        "services.json": DATA_INCLUSION_SCHEMA_URLS["service"],
+    }
+    for name in ("lieux-de-mediation-numerique.csv", "lieux-de-mediation-numerique.json",
+                 "lieux-de-mediation-numerique.geojson"):
+        assert by_name[name]["foaf:page"] == {"@id": STANDARD_HOMEPAGE}
 
 
 def test_every_term_of_the_catalogue_uses_a_declared_prefix_and_absolute_iris(client, network):
