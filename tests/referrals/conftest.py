@@ -13,7 +13,7 @@ SERVICE = "Aide aux démarches administratives"
 
 
 def referral_data(sender, **changes) -> dict:
-    data = {"first_name": FIRST_NAME, "last_name": "Quillebeuf", "phone": "06 12 34 56 78",
+    data = {"first_name": FIRST_NAME, "last_name": "Quillebeuf", "phone": "07 61 23 45 89",
             "email": "zephyrine.q@exemple.fr", "contact_channel": "phone", "language": "fr",
             "need": "Renouveler sa demande de RSA en ligne, n'a pas d'ordinateur.", "service": SERVICE,
             "urgent": False, "sender_organisation_id": sender.id, "consent": True, "consent_method": "oral",

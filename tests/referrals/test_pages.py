@@ -77,7 +77,7 @@ def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, net
     referral = referrals(db)[0]
     assert response.headers["Location"].endswith(f"/orientations/{referral.uid}")
     page = text(a.get(response.headers["Location"]))
-    assert "L'orientation a été envoyée" in page and FIRST_NAME in page and "06 12 34 56 78" in page
+    assert "L'orientation a été envoyée" in page and FIRST_NAME in page and "07 61 23 45 89" in page
     assert "En attente de réponse" in page and "Urgent" in page and "Orientation envoyée" in page
     assert referral.urgent and referral.consent_method == "oral" and referral.consent_text_version == "2026-11"
     assert [m.recipient for m in mail_outbox()] == [network.member_b.email]
