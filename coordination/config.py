@@ -88,7 +88,12 @@ class Config:
     OPEN_DATA_LICENCE = "Licence Ouverte 2.0 (etalab-2.0)"
     OPEN_DATA_EXPORT_HOUR = _int("OPEN_DATA_EXPORT_HOUR", 2)  # nightly regeneration, Paris time
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "120 per minute")
+    # The change feed holds back changes younger than this: a long import commits them all at once.
+    OPEN_DATA_FEED_DELAY_SECONDS = _int("OPEN_DATA_FEED_DELAY_SECONDS", 300)
     IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 30 * 1024 * 1024)
+    # No request body may be larger than the largest import (plus the form around it): Flask answers
+    # 413 before anything, CSRF check included, reads it.
+    MAX_CONTENT_LENGTH = IMPORT_MAX_BYTES + 1024 * 1024
 
     # Referrals: personal data of residents is encrypted, and erased after closure.
     PERSONAL_DATA_KEYS = os.environ.get("PERSONAL_DATA_KEYS", "")  # Fernet keys, newest first, comma-separated
@@ -125,6 +130,7 @@ class TestConfig(Config):
     MAIL_BACKEND = "console"
     GEOCODER_ENABLED = False
     BASE_URL = "http://localhost"
+    OPEN_DATA_FEED_DELAY_SECONDS = 0
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}

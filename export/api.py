@@ -9,12 +9,13 @@ import json
 import math
 import re
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request
 from limits import parse_many
 
 from coordination.directory import services
 from coordination.directory.serializers import standard_record
 from coordination.errors import Invalid
+from coordination.utils import external_url
 from coordination.extensions import limiter
 from export import api_params, openapi
 
@@ -78,7 +79,7 @@ def openapi_document():
 def docs():
     spec = openapi.document()
     return render_template("export/api_docs.html", spec=spec, operations=list(openapi.operations(spec)),
-                           base_url=url_for("api.docs", _external=True).rstrip("/"), curl=openapi.curl,
+                           base_url=external_url("api.docs").rstrip("/"), curl=openapi.curl,
                            rate_limit=rate_limit_fr(_api_limit()))
 
 
@@ -104,7 +105,7 @@ def _page_links(page: int, last: int) -> str:
         pages["next"] = page + 1
     pages["last"] = last
     args = {name: request.args.getlist(name) for name in request.args if name != "page"}
-    return ", ".join(f'<{url_for("api.places", _external=True, **args, page=number)}>; rel="{rel}"'
+    return ", ".join(f'<{external_url("api.places", **args, page=number)}>; rel="{rel}"'
                      for rel, number in pages.items())
 
 
@@ -127,7 +128,7 @@ def _feed_body(found, query) -> dict:
     cursor = api_params.encode_cursor(*last)
     source = current_app.config["NETWORK_NAME"]
     return {"changements": [_change(change, source) for change in page], "curseur_suivant": cursor,
-            "suivant": url_for("api.changes", _external=True, curseur=cursor, limite=query.limit),
+            "suivant": external_url("api.changes", curseur=cursor, limite=query.limit),
             "a_jour": len(found) <= query.limit}
 
 

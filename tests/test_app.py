@@ -164,3 +164,14 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for():
 
     response = app.test_client().get("/adresse", headers={"X-Forwarded-For": "203.0.113.7"})
     assert response.get_data(as_text=True) == "203.0.113.7"
+
+
+def test_a_request_body_over_the_limit_is_refused_in_french(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1000)
+    response = client.post("/connexion", data={"email": "a@exemple.fr", "password": "x" * 5000})
+    assert response.status_code == 413
+    assert "trop volumineux" in response.get_data(as_text=True)
+
+
+def test_the_default_limit_leaves_room_for_the_largest_import(app):
+    assert app.config["MAX_CONTENT_LENGTH"] > app.config["IMPORT_MAX_BYTES"]

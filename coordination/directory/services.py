@@ -15,7 +15,7 @@ import logging
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from flask import current_app
@@ -747,9 +747,9 @@ def _json_list_contains(column, value: str):
     return cast(column, String).like(f"%{quoted}%", escape="!")
 
 
-def _filtered_rows(filters: PlaceFilter):
-    statement = select(Place.id, Place.latitude, Place.longitude, Place.commune).join(Place.organisation).where(
-        Place.published.is_(True), Place.deleted_at.is_(None), Organisation.status == "active")
+def _filtered_statement(filters: PlaceFilter):
+    """The SQL part of the filters, on (id, latitude, longitude, commune) of the public places."""
+    statement = (_public_places_query().with_only_columns(Place.id, Place.latitude, Place.longitude, Place.commune))
     if filters.postcode:
         statement = statement.where(Place.postcode == filters.postcode)
     if filters.insee_code:
@@ -769,13 +769,29 @@ def _filtered_rows(filters: PlaceFilter):
         start = datetime.combine(filters.updated_since, datetime.min.time(), PARIS).astimezone(UTC)
         start = start.replace(tzinfo=None)
         statement = statement.where(or_(Place.updated_at >= start, Place.verified_at >= start))
-    return db.session.execute(statement.order_by(Place.id)).all()
+    return statement
+
+
+def _load_page(ids: list[int]) -> dict[int, Place]:
+    if not ids:
+        return {}
+    return {place.id: place for place in db.session.scalars(
+        select(Place).where(Place.id.in_(ids)).options(joinedload(Place.organisation)))}
 
 
 def find_public_places(filters: PlaceFilter, *, page: int, per_page: int) -> PlacePage:
     """One page of public places matching every filter: nearest first around a point, else by id
     (a stable order for harvesting page after page)."""
-    rows = _filtered_rows(filters)
+    statement = _filtered_statement(filters)
+    if not (filters.commune or filters.text or filters.near):
+        # Only SQL filters: the database counts and pages (harvesting the whole country page by
+        # page must not read every row for every page).
+        total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
+        ids = list(db.session.scalars(statement.with_only_columns(Place.id).order_by(Place.id)
+                                      .limit(per_page).offset((page - 1) * per_page)))
+        loaded = _load_page(ids)
+        return PlacePage(places=[loaded[i] for i in ids if i in loaded], total=total)
+    rows = db.session.execute(statement.order_by(Place.id)).all()
     if filters.commune:  # without case or accents, the same on SQLite (whose lower() is ASCII only)
         wanted = search.fold(" ".join(filters.commune.split()))
         rows = [row for row in rows if search.fold(row.commune) == wanted]
@@ -789,8 +805,7 @@ def find_public_places(filters: PlaceFilter, *, page: int, per_page: int) -> Pla
             distances[row.id] = search.haversine_km(lat, lon, row.latitude, row.longitude)
         rows = sorted((row for row in rows if distances[row.id] <= radius), key=lambda r: (distances[r.id], r.id))
     ids = [row.id for row in rows[(page - 1) * per_page: page * per_page]]
-    loaded = {place.id: place for place in db.session.scalars(
-        select(Place).where(Place.id.in_(ids)).options(joinedload(Place.organisation)))} if ids else {}
+    loaded = _load_page(ids)
     return PlacePage(places=[loaded[i] for i in ids if i in loaded], total=len(rows),
                      distances_km={i: round(distances[i], 3) for i in ids if i in distances})
 
@@ -806,9 +821,16 @@ class PlaceChange:
 def place_changes(since: datetime, *, after_id: int = 0, limit: int = 500) -> list[PlaceChange]:
     """Places changed after ``since`` (naive UTC), oldest change first, ties broken by id: a reuser
     stores the last (changed_at, id) and asks again from there. A place that left the public
-    directory (unpublished, deleted, organisation suspended) comes as a tombstone."""
+    directory (unpublished, deleted, organisation suspended) comes as a tombstone — also one the
+    reuser never saw (never published): unknown ids are to be ignored.
+
+    ``changed_at`` is stamped when a row is written, not when its transaction commits: changes
+    younger than OPEN_DATA_FEED_DELAY_SECONDS are held back, so that a cursor never moves past the
+    rows of a long import that has not committed yet."""
+    settled = utcnow() - timedelta(seconds=current_app.config["OPEN_DATA_FEED_DELAY_SECONDS"])
     statement = (select(Place).join(Place.organisation).options(contains_eager(Place.organisation))
-                 .where(or_(Place.changed_at > since, and_(Place.changed_at == since, Place.id > after_id)))
+                 .where(or_(Place.changed_at > since, and_(Place.changed_at == since, Place.id > after_id)),
+                        Place.changed_at <= settled)
                  .order_by(Place.changed_at, Place.id).limit(limit))
     changes = []
     for place in db.session.scalars(statement):

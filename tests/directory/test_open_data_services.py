@@ -8,6 +8,7 @@ from coordination.clock import utcnow
 from coordination.directory import search, services
 from coordination.directory.models import Place
 from tests.conftest import make_organisation, make_place, make_user
+from tests.directory.test_search import recorded_statements
 
 DEMARCHES = "Aide aux démarches administratives"
 MATERIEL = "Accès internet et matériel informatique"
@@ -161,3 +162,25 @@ def test_cursor_continues_after_ties(organisation):
     last = first[-1]
     rest = services.place_changes(last.changed_at, after_id=last.place.id, limit=10)
     assert [c.place.id for c in first + rest] == [p.id for p in places]
+
+
+def test_recent_changes_are_held_back_until_they_settle(organisation, app, monkeypatch):
+    # A change stamped now may belong to a transaction not committed yet (a long import).
+    monkeypatch.setitem(app.config, "OPEN_DATA_FEED_DELAY_SECONDS", 300)
+    settled, recent = make_place(organisation), make_place(organisation)
+    age(settled, days=1)
+    changes = services.place_changes(utcnow() - timedelta(days=2))
+    assert [c.place.id for c in changes] == [settled.id]
+    assert recent.id not in [c.place.id for c in changes]
+
+
+def test_sql_only_filters_are_paged_by_the_database(organisation):
+    places = [make_place(organisation, postcode="44000") for _ in range(5)]
+    make_place(organisation, postcode="44400")
+    with_postcode = services.PlaceFilter(postcode="44000")
+    pages = [services.find_public_places(with_postcode, page=n, per_page=2) for n in (1, 2, 3, 4)]
+    assert [p.id for page in pages for p in page.places] == [p.id for p in places]
+    assert {page.total for page in pages} == {5}
+    with recorded_statements() as statements:
+        services.find_public_places(services.PlaceFilter(), page=2, per_page=2)
+    assert any("LIMIT" in s.upper() for s in statements)

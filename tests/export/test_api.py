@@ -521,3 +521,13 @@ def test_an_empty_or_padded_exact_value_is_refused_as_documented(client, query):
 
 def test_empty_free_text_means_no_filter(client):
     assert client.get("/api/v1/lieux?q=&commune=").status_code == 200
+
+
+def test_links_come_from_base_url_never_from_the_host_header(client, app):
+    # The answers are cached publicly: a forged Host must not end up in their links.
+    headers = {"Host": "evil.example"}
+    listing = client.get("/api/v1/lieux?par_page=1", headers=headers)
+    assert "evil.example" not in listing.headers.get("Link", "")
+    feed = client.get("/api/v1/lieux/changements", headers=headers)
+    assert feed.get_json()["suivant"].startswith(app.config["BASE_URL"])
+    assert "evil.example" not in client.get("/api/v1/", headers=headers).get_data(as_text=True)
