@@ -5,6 +5,7 @@ and filled in one place. The schema checks the shape of each column; what it doe
 (vocabulary values, one phone, OSM hours, typology codes, the 280-character summary) is
 guaranteed here.
 """
+import functools
 from datetime import UTC, date, datetime
 
 from coordination.clock import PARIS
@@ -90,6 +91,7 @@ def _phone(value: str | None) -> str | None:
     return value if value and PHONE_PATTERN.match(value) else None
 
 
+@functools.lru_cache(maxsize=4096)  # a directory repeats a few hundred distinct hour strings
 def _hours(value: str | None) -> str | None:
     """The regular hours (temporary closures are not part of the standard); never an invalid string."""
     if not value:
