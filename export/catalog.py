@@ -1,9 +1,10 @@
 """What describes the open-data files: the manifest, the Frictionless data package, the DCAT catalogue.
 
 All three are built from the manifest that ``export.publish`` writes last, so sizes, checksums and
-dates always describe the files actually on disk.
+dates always describe the files actually on disk: the files of the generation the manifest names.
 """
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from coordination.utils import external_url
 from export.formats import slug
 
 MANIFEST = "manifest.json"
+# Each export writes its files into a new folder of OPEN_DATA_DIR; the manifest names it.
+GENERATION = re.compile(r"gen-[0-9]{8}T[0-9]{6}Z-[A-Za-z0-9_]+")
 DATAPACKAGE = "datapackage.json"
 LICENCE_ID = "etalab-2.0"
 LICENCE_TITLE = "Licence Ouverte / Open Licence version 2.0"
@@ -62,13 +65,24 @@ def open_data_dir() -> Path:
 
 
 def read_manifest() -> dict | None:
-    """The manifest of the last complete export, or None when there is none (or it is unreadable)."""
+    """The manifest of the last complete export, or None when there is none (or it is unreadable,
+    or names a folder that is not one of the export's generations)."""
     try:
         with (open_data_dir() / MANIFEST).open(encoding="utf-8") as stream:
             manifest = json.load(stream)
     except (OSError, ValueError):
         return None
-    return manifest if isinstance(manifest, dict) and isinstance(manifest.get("files"), list) else None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        return None
+    directory = manifest.get("directory", "")  # absent from manifests written before generations
+    if not isinstance(directory, str) or (directory and not GENERATION.fullmatch(directory)):
+        return None
+    return manifest
+
+
+def files_dir(manifest: dict) -> Path:
+    """The folder holding the files a manifest describes: the generation it names."""
+    return open_data_dir() / manifest.get("directory", "")
 
 
 def file_entry(manifest: dict, name: str) -> dict | None:

@@ -1,8 +1,12 @@
 """Writes the open-data files into OPEN_DATA_DIR: one pass over the public places feeds every writer.
 
-Every file is first written to a temporary name in its final folder and renamed only when all of
-them are complete: a failure leaves the previous files untouched. The data package and the manifest
-(sizes, checksums, row counts) are written last; the pages and the catalogue read the manifest.
+Each export writes a complete generation of files into a new folder (``gen-<time>-<random>/``),
+then replaces the manifest, which names that folder, in one rename: the pages, the downloads and
+the catalogue read the manifest and the files of the generation it names, so a file is never served
+with another generation's size or checksum. A failure before that rename removes the new folder
+and leaves the previous generation and manifest untouched. The previous generation is kept for the
+downloads still reading it; older ones are removed. Beside them, each file's plain name is a
+symbolic link to its newest version, for whoever reads the folder directly (backups, scripts).
 One export at a time: a lock file serialises the command, the nightly job and the first request.
 """
 import contextlib
@@ -10,6 +14,8 @@ import fcntl
 import hashlib
 import json
 import os
+import secrets
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -54,6 +60,15 @@ def _close(stream):
     stream.close()
 
 
+def _fsync_directory(path: Path):
+    """Makes the names created in ``path`` durable (a crash must not lose a renamed file)."""
+    handle = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
 def _install(temporary: Path, path: Path) -> dict:
     """Renames the finished temporary file over ``path``; returns its size and checksum."""
     with temporary.open("rb") as stream:
@@ -76,15 +91,18 @@ def write_atomically(path: Path, text: str) -> dict:
         raise
 
 
-def _write_data_files(directory: Path, progress) -> list[dict]:
-    """Streams the public places once into every format; returns (name, temporary path, rows) per file."""
+def _write_data_files(generation: Path, progress) -> list[dict]:
+    """Streams the public places once into every format, each file in the new generation's folder
+    (nothing reads that folder before the manifest names it); returns the rows of each file."""
     context = {"source": current_app.config["NETWORK_NAME"],
                "place_url": external_url("directory.place_page", public_id="__id__")}
-    opened = []
+    streams = []
     try:
         for name, *_ in FILES:
-            opened.append(_temporary(directory / name))
-        writers = [spec[2](stream, context) for spec, (stream, _) in zip(FILES, opened, strict=True)]
+            path = generation / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            streams.append(path.open("x", encoding="utf-8", newline=""))
+        writers = [spec[2](stream, context) for spec, stream in zip(FILES, streams, strict=True)]
         for writer in writers:
             writer.begin()
         done = 0
@@ -100,50 +118,93 @@ def _write_data_files(directory: Path, progress) -> list[dict]:
                     progress(PROGRESS_EVERY)
         for writer in writers:
             writer.end()
-        for stream, _ in opened:
+        for stream in streams:
             _close(stream)
         if progress and done % PROGRESS_EVERY:
             progress(done % PROGRESS_EVERY)
-        return [{"temporary": temporary, "rows": writer.rows} for (_, temporary), writer in zip(opened, writers,
-                                                                                                strict=True)]
-    except BaseException:
-        for stream, temporary in opened:
-            stream.close()
-            temporary.unlink(missing_ok=True)
-        raise
+        return [{"rows": writer.rows} for writer in writers]
+    finally:
+        for stream in streams:
+            stream.close()  # already closed when complete; the caller removes the folder on failure
+
+
+def _digest(path: Path) -> dict:
+    with path.open("rb") as stream:
+        return {"bytes": os.fstat(stream.fileno()).st_size,
+                "sha256": hashlib.file_digest(stream, "sha256").hexdigest()}
 
 
 def publish_all(progress=None) -> dict:
-    """Regenerates every open-data file; returns the new manifest (files with name, bytes, sha256,
-    rows, generated_at). ``progress(n)`` is called as places are written (n places at a time)."""
+    """Regenerates every open-data file; returns the new manifest (the generation's folder, files
+    with name, bytes, sha256, rows, generated_at). ``progress(n)`` is called as places are written
+    (n places at a time)."""
     directory = catalog.open_data_dir()
     with _exclusive(directory):
         return _publish(directory, progress)
 
 
+def _new_generation(directory: Path, moment: datetime) -> Path:
+    generation = Path(tempfile.mkdtemp(prefix=f"gen-{moment:%Y%m%dT%H%M%SZ}-", dir=directory))
+    os.chmod(generation, 0o755)
+    return generation
+
+
 def _publish(directory: Path, progress) -> dict:
     started = time.monotonic()
-    generated_at = datetime.now(UTC).replace(microsecond=0).isoformat()
-    written = _write_data_files(directory, progress)
-    entries = []
-    for (name, title, _, media_type, file_format, conforms_to), result in zip(FILES, written, strict=True):
-        installed = _install(result["temporary"], directory / name)
-        entries.append({"name": name, "title": title, "media_type": media_type, "format": file_format,
-                        "conforms_to": conforms_to, "rows": result["rows"], "generated_at": generated_at,
-                        **installed})
-    package = catalog.datapackage(entries, generated_at=generated_at)
-    installed = write_atomically(directory / catalog.DATAPACKAGE, json.dumps(package, ensure_ascii=False, indent=2))
-    entries.append({"name": catalog.DATAPACKAGE, "title": "Description du jeu de données (Frictionless)",
-                    "media_type": "application/json", "format": "json", "conforms_to": None, "rows": None,
-                    "generated_at": generated_at, **installed})
-    manifest = {"generated_at": generated_at, "places": entries[0]["rows"],
-                "seconds": round(time.monotonic() - started, 3), "files": entries}
-    write_atomically(directory / catalog.MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+    now = datetime.now(UTC).replace(microsecond=0)
+    generated_at = now.isoformat()
+    previous = catalog.read_manifest()
+    generation = _new_generation(directory, now)
+    try:
+        written = _write_data_files(generation, progress)
+        entries = []
+        for (name, title, _, media_type, file_format, conforms_to), result in zip(FILES, written, strict=True):
+            entries.append({"name": name, "title": title, "media_type": media_type, "format": file_format,
+                            "conforms_to": conforms_to, "rows": result["rows"], "generated_at": generated_at,
+                            **_digest(generation / name)})
+        package = catalog.datapackage(entries, generated_at=generated_at)
+        installed = write_atomically(generation / catalog.DATAPACKAGE,
+                                     json.dumps(package, ensure_ascii=False, indent=2))
+        entries.append({"name": catalog.DATAPACKAGE, "title": "Description du jeu de données (Frictionless)",
+                        "media_type": "application/json", "format": "json", "conforms_to": None, "rows": None,
+                        "generated_at": generated_at, **installed})
+        for folder in {(generation / entry["name"]).parent for entry in entries}:
+            _fsync_directory(folder)
+        manifest = {"generated_at": generated_at, "directory": generation.name, "places": entries[0]["rows"],
+                    "seconds": round(time.monotonic() - started, 3), "files": entries}
+        # the switch: from this rename on, every reader gets the new generation
+        write_atomically(directory / catalog.MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    _fsync_directory(directory)
+    _link_plain_names(directory, generation, entries)
+    _remove_old_generations(directory, keep={generation.name, (previous or {}).get("directory")})
     return manifest
 
 
-def _complete(manifest: dict | None, directory: Path) -> bool:
-    return bool(manifest) and all((directory / entry["name"]).is_file() for entry in manifest["files"])
+def _link_plain_names(directory: Path, generation: Path, entries: list[dict]):
+    """Points each file's plain name (``OPEN_DATA_DIR/<name>``) at the new generation's file; the
+    previous generation is still there, so a link is never left dangling."""
+    for entry in entries:
+        link = directory / entry["name"]
+        link.parent.mkdir(parents=True, exist_ok=True)
+        temporary = link.with_name(f".{link.name}.{secrets.token_hex(4)}.tmp")
+        os.symlink(os.path.relpath(generation / entry["name"], link.parent), temporary)
+        os.replace(temporary, link)
+
+
+def _remove_old_generations(directory: Path, keep: set):
+    """Removes the generations older than the previous one (and any left by an interrupted export)."""
+    for path in directory.iterdir():
+        if path.is_dir() and not path.is_symlink() and catalog.GENERATION.fullmatch(path.name) \
+                and path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _complete(manifest: dict | None) -> bool:
+    return bool(manifest) and all((catalog.files_dir(manifest) / entry["name"]).is_file()
+                                  for entry in manifest["files"])
 
 
 def ensure_published() -> dict | None:
@@ -151,13 +212,13 @@ def ensure_published() -> dict | None:
     now for a network small enough, else returns None (the command or the nightly job will)."""
     directory = catalog.open_data_dir()
     manifest = catalog.read_manifest()
-    if _complete(manifest, directory):
+    if _complete(manifest):
         return manifest
     if count_public_places() > ON_DEMAND_MAX_PLACES:
         return None
     with _exclusive(directory):  # a concurrent request waits here, then finds the files
         manifest = catalog.read_manifest()
-        return manifest if _complete(manifest, directory) else _publish(directory, None)
+        return manifest if _complete(manifest) else _publish(directory, None)
 
 
 @click.command("export")

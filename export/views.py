@@ -37,7 +37,8 @@ def download(filename):
     entry = catalog.file_entry(manifest, filename)
     if entry is None:
         raise NotFound("Ce fichier de données ouvertes n'existe pas.")
-    response = send_file(catalog.open_data_dir() / entry["name"], conditional=True, etag=entry["sha256"],
+    # from the generation the manifest names: the file and its validators always go together
+    response = send_file(catalog.files_dir(manifest) / entry["name"], conditional=True, etag=entry["sha256"],
                          last_modified=catalog.modified(entry), max_age=3600,
                          mimetype=entry["media_type"])  # text/csv gets "; charset=utf-8"
     return _open(response)

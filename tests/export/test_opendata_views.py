@@ -49,7 +49,32 @@ def test_each_file_is_served_with_its_type_length_validators_and_cors(client, ne
     assert response.headers["ETag"] == f'"{hashlib.sha256(body).hexdigest()}"' == f'"{entry["sha256"]}"'
     assert response.headers["Last-Modified"]
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert body == (open_data_dir / name).read_bytes()
+    assert body == (catalog.files_dir(catalog.read_manifest()) / name).read_bytes()
+
+
+def test_a_download_during_a_publication_matches_the_etag_and_length_it_is_served_with(client, network,
+                                                                                       monkeypatch):
+    """The new files are all written before the manifest switches to them: a request arriving
+    between the two gets the previous files with the previous validators, never a mix."""
+    publish.publish_all()
+    make_place(network[0].organisation, name="Un lieu ajouté pendant l'export")
+    seen = []
+    real = catalog.datapackage
+
+    def download_meanwhile(entries, **kwargs):  # every data file is written, the manifest not yet
+        for name in ("lieux-de-mediation-numerique.csv", "data-inclusion/services.json"):
+            response = fetch(client, f"/open-data/{name}")
+            seen.append((response.headers["ETag"], int(response.headers["Content-Length"]), response.get_data()))
+        return real(entries, **kwargs)
+    monkeypatch.setattr(catalog, "datapackage", download_meanwhile)
+    publish.publish_all()
+
+    assert len(seen) == 2
+    for etag, length, body in seen:
+        assert etag == f'"{hashlib.sha256(body).hexdigest()}"' and length == len(body)
+    assert "Un lieu ajouté" not in seen[0][2].decode()
+    after = fetch(client, "/open-data/lieux-de-mediation-numerique.csv")
+    assert "Un lieu ajouté" in after.get_data(as_text=True) and after.headers["ETag"] != seen[0][0]
 
 
 def test_etag_answers_304_until_the_files_change(client, network):

@@ -11,7 +11,7 @@ import pytest
 
 from coordination.clock import utcnow
 from coordination.directory.serializers import STANDARD_FIELDS
-from export import formats, publish
+from export import catalog, formats, publish
 from tests.conftest import make_organisation, make_place, using_postgres
 
 CSV = "lieux-de-mediation-numerique.csv"
@@ -373,6 +373,45 @@ def test_a_failing_publication_of_the_manifest_keeps_the_previous_manifest(open_
     assert not list(open_data_dir.rglob("*.tmp"))
 
 
+def generations(directory):
+    return sorted(path.name for path in directory.glob("gen-*"))
+
+
+def test_each_publication_switches_to_a_new_generation_and_keeps_only_the_previous_one(open_data_dir,
+                                                                                       tricky_places):
+    """The manifest names the generation it describes; the previous one stays for downloads in
+    progress, older ones are removed. The plain names point at the newest files."""
+    manifests = [publish.publish_all() for _ in range(3)]
+
+    names = [manifest["directory"] for manifest in manifests]
+    assert len(set(names)) == 3 and all(re.fullmatch(r"gen-\d{8}T\d{6}Z-[a-z0-9_]+", name) for name in names)
+    assert generations(open_data_dir) == sorted(names[1:])
+    assert catalog.read_manifest() == manifests[2]
+    for entry in manifests[2]["files"]:
+        content = (open_data_dir / names[2] / entry["name"]).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == entry["sha256"]
+        assert (open_data_dir / entry["name"]).read_bytes() == content
+
+
+def test_a_failed_publication_removes_its_own_generation(open_data_dir, tricky_places, monkeypatch):
+    publish.publish_all()
+    before = generations(open_data_dir)
+
+    def explode(self):
+        raise Boom
+    monkeypatch.setattr(formats.GeoJsonWriter, "end", explode)
+    with pytest.raises(Boom):
+        publish.publish_all()
+    assert generations(open_data_dir) == before
+
+
+def test_a_manifest_naming_another_folder_is_not_trusted(open_data_dir, tricky_places):
+    manifest = publish.publish_all()
+    for directory in ("..", "../elsewhere", "/etc", "gen-x/../..", 3):
+        (open_data_dir / "manifest.json").write_text(json.dumps({**manifest, "directory": directory}))
+        assert catalog.read_manifest() is None
+
+
 def test_two_publications_at_once_take_turns(app, open_data_dir, tricky_places, monkeypatch):
     """The lock serialises them: the second starts writing only when the first has finished."""
     active, overlaps = [], []
@@ -408,9 +447,9 @@ def test_the_first_request_generates_the_files_once(open_data_dir, tricky_places
     second = publish.ensure_published()
 
     assert calls == [1] and first == second
-    (open_data_dir / CSV).unlink()  # a file gone missing: generated again
+    (catalog.files_dir(first) / CSV).unlink()  # a file gone missing: generated again
     assert publish.ensure_published()["generated_at"]
-    assert calls == [1, 1] and (open_data_dir / CSV).is_file()
+    assert calls == [1, 1] and (catalog.files_dir(catalog.read_manifest()) / CSV).is_file()
 
 
 def test_a_large_network_without_files_waits_for_the_command(open_data_dir, tricky_places, monkeypatch):
