@@ -1,5 +1,5 @@
 """Time helpers (leaf module). The database stores naive UTC; people read Europe/Paris."""
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -16,6 +16,22 @@ def to_paris(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(PARIS)
+
+
+def is_weekend(moment: datetime) -> bool:
+    """Saturday or Sunday in Paris time (``moment`` is naive UTC)."""
+    return to_paris(moment).weekday() >= 5
+
+
+def working_days_after(moment: datetime, days: int) -> datetime:
+    """``moment`` (naive UTC) plus ``days`` working days (Monday to Friday) of the Paris calendar,
+    at the same Paris time of day (across a change of summer time too), as naive UTC."""
+    local = to_paris(moment)
+    while days > 0:
+        local += timedelta(days=1)  # wall-clock arithmetic: the offset is recomputed below
+        if local.weekday() < 5:
+            days -= 1
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def date_fr(value: date | datetime | None) -> str:

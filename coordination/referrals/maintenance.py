@@ -17,7 +17,7 @@ Paris time): one reminder, however many were missed, and the next one is counted
 """
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from cryptography.fernet import InvalidToken
 from flask import current_app
@@ -25,7 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from coordination import audit, crypto
-from coordination.clock import to_paris, utcnow
+from coordination.clock import is_weekend, utcnow, working_days_after
 from coordination.extensions import db
 from coordination.referrals import services, workflow
 from coordination.referrals.models import Referral, ReferralEvent
@@ -63,31 +63,13 @@ def expire_referrals(now: datetime | None = None) -> int:
 
 
 def _expire(referral: Referral, now: datetime) -> None:
-    event = services._move(referral, workflow.EXPIRED, actor=None, side="system")
-    # The transition happened at the job's clock, not the machine's.
-    event.at = referral.closed_at = now
+    services._move(referral, workflow.EXPIRED, actor=None, side="system", now=now)
     audit.record(None, "referral.expired", "referral", referral.id)
     services._notify(referral, "sender", "referral_expired", "Une orientation est restée sans réponse",
                      key=workflow.EXPIRED)
 
 
 # --- reminders ------------------------------------------------------------------------------
-
-def is_weekend(now: datetime) -> bool:
-    """Saturday or Sunday in Paris time (``now`` is naive UTC)."""
-    return to_paris(now).weekday() >= 5
-
-
-def working_days_after(moment: datetime, days: int) -> datetime:
-    """``moment`` (naive UTC) plus ``days`` working days of the Paris calendar, at the same Paris
-    time of day (across a change of summer time too), as naive UTC."""
-    local = to_paris(moment)
-    while days > 0:
-        local += timedelta(days=1)  # wall-clock arithmetic: the offset is recomputed below
-        if local.weekday() < 5:
-            days -= 1
-    return local.astimezone(UTC).replace(tzinfo=None)
-
 
 def send_reminders(now: datetime | None = None) -> int:
     """One reminder to each member of the receiving organisation of every referral still waiting

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from coordination import audit, crypto, mail
 from coordination.auth.models import Membership, Organisation, User
-from coordination.clock import utcnow
+from coordination.clock import utcnow, working_days_after
 from coordination.directory import services as directory_services
 from coordination.directory.models import Place
 from coordination.directory.validation import FieldError, clean_phone
@@ -158,15 +158,6 @@ def _clean_referral(data: dict, place: Place, sender_ids: set[int]) -> dict:
             "urgent": bool(data.get("urgent"))}
 
 
-def _working_days_after(moment: datetime, days: int) -> datetime:
-    """``moment`` plus ``days`` working days (Monday to Friday), at the same time of day."""
-    while days > 0:
-        moment += timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
-    return moment
-
-
 def _existing_submission(submission_key: str, actor) -> Referral | None:
     referral = db.session.scalar(select(Referral).where(Referral.submission_key == submission_key))
     if referral is not None and referral.sender_user_id != getattr(actor, "id", None):
@@ -195,7 +186,7 @@ def create_referral(place_public_id: str, data: dict, *, actor) -> Referral:
         consent_at=now, consent_recorded_by_id=actor.id, consent_method=cleaned["consent_method"],
         consent_text_version=config["REFERRAL_CONSENT_VERSION"], created_at=now,
         expires_at=now + timedelta(days=config["REFERRAL_EXPIRY_DAYS"]),
-        next_reminder_at=_working_days_after(now, config["REFERRAL_REMINDER_FIRST_WORKING_DAYS"]),
+        next_reminder_at=working_days_after(now, config["REFERRAL_REMINDER_FIRST_WORKING_DAYS"]),
     )
     db.session.add(referral)
     try:
@@ -260,8 +251,8 @@ def _erase_personal_data(referral: Referral, now: datetime) -> None:
 
 
 def _move(referral: Referral, target: str, *, actor, side: str, reason: str | None = None,
-          comment: str | None = None) -> ReferralEvent:
-    now = utcnow()
+          comment: str | None = None, now: datetime | None = None) -> ReferralEvent:
+    now = now or utcnow()
     who = workflow.TRANSITIONS.get((referral.status, target))
     acting_side = who if who in ("sender", "receiver") else ("sender" if side == "both" else side)
     event = ReferralEvent(actor_id=getattr(actor, "id", None), kind=target, from_status=referral.status,
@@ -326,7 +317,8 @@ def decline_referral(uid: str, *, actor, reason: str, comment: str | None = None
         raise Invalid("Choisissez un motif de refus.", errors={"reason": ["Choisissez un motif de refus."]})
     if reason == "other" and not (comment or "").strip():
         raise Invalid("Précisez le motif en commentaire.", errors={"comment": ["Précisez le motif en commentaire."]})
-    return _transition(uid, workflow.DECLINED, actor=actor, reason=reason, comment=comment)
+    return _transition(uid, workflow.DECLINED, actor=actor, reason=reason, comment=comment,
+                       updates={"decline_reason": reason})
 
 
 def cancel_referral(uid: str, *, actor, comment: str | None = None) -> Referral:

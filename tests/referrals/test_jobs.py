@@ -9,6 +9,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 
+from coordination.clock import is_weekend, working_days_after
 from coordination.audit import AuditEvent
 from coordination.extensions import db
 from coordination.referrals import jobs, maintenance, services, workflow
@@ -136,10 +137,10 @@ def test_a_reminder_due_on_friday_evening_is_sent_on_friday_evening(network, clo
 
 def test_working_days_keep_the_paris_time_of_day_across_summer_time():
     # Friday 27 March 2026 10:00 in Paris (UTC+1); Monday 30 March is in summer time (UTC+2)
-    assert maintenance.working_days_after(datetime(2026, 3, 27, 9, 0), 1) == datetime(2026, 3, 30, 8, 0)
-    assert maintenance.working_days_after(datetime(2026, 1, 9, 10, 0), 5) == datetime(2026, 1, 16, 10, 0)
-    assert maintenance.is_weekend(datetime(2026, 1, 9, 23, 30))  # Saturday 00:30 in Paris
-    assert not maintenance.is_weekend(datetime(2026, 1, 11, 23, 30))  # Monday 00:30 in Paris
+    assert working_days_after(datetime(2026, 3, 27, 9, 0), 1) == datetime(2026, 3, 30, 8, 0)
+    assert working_days_after(datetime(2026, 1, 9, 10, 0), 5) == datetime(2026, 1, 16, 10, 0)
+    assert is_weekend(datetime(2026, 1, 9, 23, 30))  # Saturday 00:30 in Paris
+    assert not is_weekend(datetime(2026, 1, 11, 23, 30))  # Monday 00:30 in Paris
 
 
 def test_reminders_carry_no_personal_data_and_reach_only_the_receiving_organisation(network, clock, mail_outbox):

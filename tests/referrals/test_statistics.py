@@ -19,18 +19,6 @@ TOOLS = "Maîtrise des outils numériques du quotidien"
 T0 = datetime(2026, 2, 2, 9, 0)  # a Monday, naive UTC
 
 
-@pytest.fixture
-def statistics_pages(app):
-    """The blueprint, until create_app registers it (see coordination/referrals/statistics_views.py)."""
-    if "referral_statistics" not in app.blueprints:
-        from coordination.referrals.statistics_views import bp
-        got_first_request, app._got_first_request = app._got_first_request, False
-        try:
-            app.register_blueprint(bp)
-        finally:
-            app._got_first_request = got_first_request
-
-
 class Clock:
     def __init__(self, now):
         self.now = now
@@ -135,7 +123,7 @@ def test_only_coordinators_see_the_statistics(network):
             statistics.referral_statistics(actor=person)
 
 
-def test_the_page_shows_the_numbers_and_no_person(network, statistics_pages, client, login):
+def test_the_page_shows_the_numbers_and_no_person(network, client, login):
     login(network["coordinator"])
     response = client.get("/coordination/orientations?depuis=2026-01-01")
     assert response.status_code == 200
@@ -151,7 +139,7 @@ def test_the_page_shows_the_numbers_and_no_person(network, statistics_pages, cli
         assert personal not in page
 
 
-def test_the_csv_has_the_numbers_and_no_person(network, statistics_pages, client, login):
+def test_the_csv_has_the_numbers_and_no_person(network, client, login):
     login(network["coordinator"])
     response = client.get("/coordination/orientations.csv?depuis=2026-01-01")
     assert response.status_code == 200
@@ -183,7 +171,7 @@ def test_a_name_typed_as_a_formula_is_not_a_formula_in_the_csv(app, clock):
 
 
 @pytest.mark.parametrize("path", ["/coordination/orientations", "/coordination/orientations.csv"])
-def test_partners_and_anonymous_visitors_are_refused(network, statistics_pages, client, login, path):
+def test_partners_and_anonymous_visitors_are_refused(network, client, login, path):
     assert client.get(path).status_code == 302  # to the login page
     login(network["people"]["media"])
     response = client.get(path)
@@ -191,7 +179,7 @@ def test_partners_and_anonymous_visitors_are_refused(network, statistics_pages, 
     assert "Médiathèque Jacques Demy" not in response.get_data(as_text=True)
 
 
-def test_a_malformed_date_is_refused_in_french(network, statistics_pages, client, login):
+def test_a_malformed_date_is_refused_in_french(network, client, login):
     login(network["coordinator"])
     response = client.get("/coordination/orientations?depuis=hier")
     assert response.status_code == 400
