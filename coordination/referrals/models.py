@@ -56,6 +56,7 @@ class Referral(db.Model):
     sender_organisation: Mapped[Organisation] = relationship(foreign_keys=[sender_organisation_id])
     receiver_organisation: Mapped[Organisation] = relationship(foreign_keys=[receiver_organisation_id])
     sender_user: Mapped[User | None] = relationship(foreign_keys=[sender_user_id])
+    consent_recorded_by: Mapped[User | None] = relationship(foreign_keys=[consent_recorded_by_id])
     place: Mapped[Place] = relationship(foreign_keys=[place_id])
     redirected_place: Mapped[Place | None] = relationship(foreign_keys=[redirected_place_id])
     events: Mapped[list["ReferralEvent"]] = relationship(

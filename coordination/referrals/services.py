@@ -341,8 +341,26 @@ def record_outcome(uid: str, outcome: str, *, actor, comment: str | None = None,
 
 
 def withdraw_consent(uid: str, *, actor) -> Referral:
-    """The person no longer agrees: their details and the comments are erased now, the referral closes."""
-    return _transition(uid, workflow.WITHDRAWN, actor=actor)
+    """The person no longer agrees: their details and the comments are erased now. An open referral
+    closes; a closed one keeps its outcome (the statistics) and loses the person at once, without
+    waiting for the retention period."""
+    referral = _load(uid, actor)
+    if referral.status in workflow.OPEN_STATUSES:
+        return _transition(uid, workflow.WITHDRAWN, actor=actor)
+    if referral.personal_data is None and referral.purged_at is not None:
+        return referral  # already erased: nothing left to withdraw
+    side = permissions.side(actor, referral)
+    now = utcnow()
+    referral.events.append(ReferralEvent(
+        actor_id=actor.id, kind=workflow.WITHDRAWN, from_status=referral.status, at=now,
+        organisation_id=_acting_organisation_id(referral, "sender" if side == "both" else side)))
+    referral.consent_withdrawn_at = now
+    _erase_personal_data(referral, now)
+    audit.record(actor, "referral.withdrawn", "referral", referral.id, after_closure=True)
+    _notify(referral, "receiver" if side == "sender" else "sender", "referral_withdrawn",
+            "Une orientation a été close (consentement retiré)", key=workflow.WITHDRAWN)
+    db.session.commit()
+    return referral
 
 
 def add_comment(uid: str, text: str, *, actor) -> ReferralEvent:

@@ -161,14 +161,16 @@ def comment(uid):
 @login_required
 def withdraw_confirm(uid):
     referral = services.get_referral(uid, actor=_actor())
-    allowed = workflow.WITHDRAWN in workflow.next_statuses(referral.status, permissions.side(_actor(), referral))
-    return render_template("referrals/withdraw.html", referral=referral, form=WithdrawForm(), allowed=allowed)
+    allowed = referral.personal_data is not None  # open or closed: consent can always be withdrawn
+    return render_template("referrals/withdraw.html", referral=referral, form=WithdrawForm(), allowed=allowed,
+                           still_open=referral.status in workflow.OPEN_STATUSES)
 
 
 @bp.post("/orientations/<uid>/retirer-consentement")
 @login_required
 def withdraw(uid):
-    services.withdraw_consent(uid, actor=_actor())
-    flash("Le consentement est retiré : les données de la personne et les commentaires sont effacés, "
-          "l'orientation est close.", "success")
+    referral = services.withdraw_consent(uid, actor=_actor())
+    closed = "l'orientation est close" if referral.status == workflow.WITHDRAWN else "l'issue reste enregistrée"
+    flash(f"Le consentement est retiré : les données de la personne et les commentaires sont effacés, {closed}.",
+          "success")
     return redirect(url_for(".detail", uid=uid))

@@ -108,7 +108,8 @@ def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, net
     assert referral.status == "completed" and referral.outcome == "completed" and referral.closed_at
     final = text(a.get(f"/orientations/{referral.uid}"))
     assert "Aide apportée" in final and "Dossier déposé" in final
-    assert "Enregistrer l'issue" not in final and "retire son consentement" not in final
+    assert "Enregistrer l'issue" not in final
+    assert "retire son consentement" in final  # consent can still be withdrawn until the data is erased
     assert "Répondre" not in final
     kinds = [e.kind for e in referral.events]
     assert kinds == ["sent", "accepted", "comment", "comment", "completed"]
@@ -179,8 +180,11 @@ def test_withdrawing_consent_asks_for_confirmation_then_erases_at_once(app, db, 
         assert "Données personnelles effacées" in page and FIRST_NAME not in page and "Appel prévu" not in page
         assert "Consentement retiré" in page and "Ajouter le commentaire" not in page
     again = a.get(f"/orientations/{referral.uid}/retirer-consentement")
-    assert "Confirmer" not in text(again) and "déjà close" in text(again)
-    assert a.post(f"/orientations/{referral.uid}/retirer-consentement").status_code == 403
+    assert "Confirmer" not in text(again) and "déjà effacées" in text(again)
+    events = len(referral.events)
+    assert a.post(f"/orientations/{referral.uid}/retirer-consentement").status_code == 302  # nothing left to do
+    db.session.refresh(referral)
+    assert len(referral.events) == events
 
 
 # --- double submission -----------------------------------------------------------------------------

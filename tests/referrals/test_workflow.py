@@ -155,6 +155,12 @@ ACTORS = ["sender", "receiver"]
     (state, target, actor) for state, target, actor in itertools.product(STATES, ACTIONS, ACTORS)])
 def test_every_transition_is_allowed_or_refused_as_the_workflow_says(parties, state, target, actor):
     referral = referral_in(parties, state)
+    if target == workflow.WITHDRAWN and state not in workflow.OPEN_STATUSES:
+        # Consent can be withdrawn at any time: the person is erased, the outcome stays.
+        ACTIONS[target](referral.uid, parties[actor])
+        fresh = services.db.session.get(Referral, referral.id)
+        assert fresh.status == state and fresh.personal_data is None
+        return
     expected = workflow.allowed(state, target, actor)
     if expected:
         ACTIONS[target](referral.uid, parties[actor])
@@ -265,3 +271,16 @@ def test_comments_are_read_back_by_both_sides(parties):
     assert services.comments(referral, actor=parties["sender"])[event.id] == "Rendez-vous pris pour jeudi."
     with pytest.raises(Invalid):
         services.add_comment(referral.uid, "   ", actor=parties["sender"])
+
+
+@pytest.mark.parametrize("closed", [workflow.DECLINED, workflow.CANCELLED, workflow.COMPLETED])
+def test_withdrawal_after_closure_erases_at_once_and_keeps_the_outcome(parties, closed):
+    referral = referral_in(parties, closed)
+    assert referral.personal_data is not None
+    services.withdraw_consent(referral.uid, actor=parties["sender"])
+    fresh = services.db.session.get(Referral, referral.id)
+    assert fresh.status == closed  # the statistics keep the outcome
+    assert fresh.personal_data is None and fresh.consent_withdrawn_at is not None
+    assert fresh.events[-1].kind == workflow.WITHDRAWN
+    services.withdraw_consent(referral.uid, actor=parties["receiver"])  # twice: nothing more to do
+    assert [e.kind for e in fresh.events].count(workflow.WITHDRAWN) == 1
