@@ -13,6 +13,7 @@ module receives its rows as records of the national standard 1.0.1 (standard col
 
 Only coordinators import. Organisations are matched by ``pivot`` and created "pending" when unknown.
 """
+import math
 import re
 import unicodedata
 import uuid
@@ -273,11 +274,51 @@ def _same(attribute: str, stored, new) -> bool:
 
 # --- planning ----------------------------------------------------------------------------------
 
+# --- possible duplicates ---------------------------------------------------------------------
+# Two places are possible duplicates when their names are close (Jaccard similarity of their folded
+# words, small words left out, at least NAME_SIMILARITY) and they have the same pivot, or the same
+# postcode and are less than DUPLICATE_DISTANCE_M apart, or the same postcode and the same address.
+# Candidates are found by "prefix filtering": two word sets that similar share at least one of the
+# first few words of each, in a fixed order (rarest first), so each row is compared with the few places
+# that share a rare word of its name in its pivot or its postcode, never with the whole file.
+
+NAME_SIMILARITY = 0.8
+SMALL_WORDS = frozenset("a au aux d de des du en et l la le les pour sur un une".split())
+
+
+def name_words(value: str | None) -> frozenset[str]:
+    return frozenset(w for w in normalise_name(value).split() if w not in SMALL_WORDS)
+
+
+def similar_names(a: frozenset, b: frozenset) -> bool:
+    if not a or not b:
+        return False
+    common = len(a & b)
+    return common >= NAME_SIMILARITY * (len(a) + len(b) - common)
+
+
+def _prefix_size(words: int) -> int:
+    """How many of a name's rarest words another name at least NAME_SIMILARITY close must share one of."""
+    return words - math.ceil(round(NAME_SIMILARITY * words, 9)) + 1
+
+
+@dataclass
+class _Known:
+    row_id: str
+    line: int | None
+    pivot: str | None
+    words: frozenset
+    postcode: str | None
+    address: str
+    latitude: float | None
+    longitude: float | None
+
+
 class _Directory:
     """What the plan needs of the database, loaded once: places by id, organisations by pivot,
     and the keys the duplicate detection looks up."""
 
-    def __init__(self):
+    def __init__(self, rows: list[ImportRow] = ()):
         places = Place.__table__.c
         columns = [places.id, places.public_id, places.external_id, places.organisation_id, places.deleted_at,
                    places.updated_at, places.verified_at, places.coordinates_source,
@@ -287,33 +328,65 @@ class _Directory:
         self.pivot_of = {o.id: o.pivot for o in self.organisations.values()}
         self.kind_of = {o.id: o.kind for o in self.organisations.values()}
         self.by_id: dict[str, object] = {}
-        self.by_pivot_name: dict[tuple, str] = {}
-        self.by_name_postcode: dict[tuple, list] = defaultdict(list)
+        existing = []
         for row in db.session.execute(select(*columns)):
             self.by_id[row.public_id] = row
             if row.external_id:
                 self.by_id[row.external_id] = row
             if row.deleted_at is None:
-                self.remember(row.public_id, None, self.pivot_of.get(row.organisation_id), row.name,
-                              row.postcode, row.latitude, row.longitude)
+                existing.append(row)
+        # the order of words, rarest first, fixed before any lookup (the files' names and the directory's)
+        self.word_count = Counter(w for r in existing for w in name_words(r.name))
+        self.word_count.update(w for r in rows for w in name_words(str(r.record.get("nom") or "")))
+        # (pivot or postcode, word) -> the names' word sets -> the places with that name (compared once)
+        self.by_pivot_word: dict[tuple, dict[frozenset, list[_Known]]] = defaultdict(dict)
+        self.by_postcode_word: dict[tuple, dict[frozenset, list[_Known]]] = defaultdict(dict)
+        for row in existing:
+            self.remember(row.public_id, None, self.pivot_of.get(row.organisation_id), row.name, row.postcode,
+                          row.address, row.latitude, row.longitude)
 
-    def remember(self, row_id, line, pivot, name, postcode, latitude, longitude) -> None:
-        key = normalise_name(name)
+    def _prefix(self, words: frozenset) -> list[str]:
+        return sorted(words, key=lambda w: (self.word_count[w], w))[:_prefix_size(len(words))]
+
+    def remember(self, row_id, line, pivot, name, postcode, address, latitude, longitude) -> None:
+        known = _Known(row_id, line, pivot, name_words(name), postcode, normalise_name(address), latitude,
+                       longitude)
+        for word in self._prefix(known.words):
+            if pivot and pivot != UNKNOWN_PIVOT:  # the first place of a name is enough for the pivot rule
+                self.by_pivot_word[(pivot, word)].setdefault(known.words, [known])
+            if postcode:
+                self.by_postcode_word[(postcode, word)].setdefault(known.words, []).append(known)
+
+    def _candidates(self, index: dict, key, prefix: list[str], row_id: str, words: frozenset):
+        yield from (known for known in index.get((key, prefix[0]), {}).get(words, ()) if known.row_id != row_id)
+        seen = {words}  # the same name first, then the close ones
+        for word in prefix:
+            for other_words, group in index.get((key, word), {}).items():
+                if other_words in seen:
+                    continue
+                seen.add(other_words)
+                if similar_names(words, other_words):
+                    yield from (known for known in group if known.row_id != row_id)
+
+    def duplicate_of(self, row_id, pivot, name, postcode, address, latitude, longitude):
+        words = name_words(name)
+        if not words:
+            return None
+        prefix = self._prefix(words)
         if pivot and pivot != UNKNOWN_PIVOT:
-            self.by_pivot_name.setdefault((pivot, key), (row_id, line))
-        if latitude is not None and longitude is not None:
-            self.by_name_postcode[(key, postcode)].append((row_id, line, latitude, longitude))
-
-    def duplicate_of(self, row_id, pivot, name, postcode, latitude, longitude):
-        key = normalise_name(name)
-        if pivot != UNKNOWN_PIVOT and (pivot, key) in self.by_pivot_name:
-            other_id, other_line = self.by_pivot_name[(pivot, key)]
-            if other_id != row_id:
-                return other_id, other_line, "même pivot et même nom"
-        if latitude is not None and longitude is not None:
-            for other_id, other_line, lat, lon in self.by_name_postcode.get((key, postcode), ()):
-                if other_id != row_id and distance_m(latitude, longitude, lat, lon) < DUPLICATE_DISTANCE_M:
-                    return other_id, other_line, f"même nom, même code postal, à moins de {DUPLICATE_DISTANCE_M} m"
+            for known in self._candidates(self.by_pivot_word, pivot, prefix, row_id, words):
+                same = "même nom" if known.words == words else "nom proche"
+                return known.row_id, known.line, f"même pivot et {same}"
+        if not postcode:
+            return None
+        address = normalise_name(address)
+        for known in self._candidates(self.by_postcode_word, postcode, prefix, row_id, words):
+            same = "même nom" if known.words == words else "nom proche"
+            if latitude is not None and known.latitude is not None and \
+                    distance_m(latitude, longitude, known.latitude, known.longitude) < DUPLICATE_DISTANCE_M:
+                return known.row_id, known.line, f"{same}, même code postal, à moins de {DUPLICATE_DISTANCE_M} m"
+            if address and address == known.address:
+                return known.row_id, known.line, f"{same}, même adresse et même code postal"
         return None
 
 
@@ -417,7 +490,8 @@ def _new_organisation(pivot: str, row: ImportRow, values: dict, actor) -> Planne
 def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], None] | None = None) -> ImportPlan:
     """What the import would do, and every problem: nothing is written."""
     _require_coordinator(actor)
-    directory = _Directory()
+    rows = rows if isinstance(rows, list) else list(rows)
+    directory = _Directory(rows)
     plan = ImportPlan()
     clean = _Cleaner()
     seen_ids: dict[str, int] = {}
@@ -471,7 +545,7 @@ def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: Im
         else:
             planned.external_id = row_id
         duplicate = directory.duplicate_of(row_id, pivot, values.get("name"), values.get("postcode"),
-                                           values.get("latitude"), values.get("longitude"))
+                                           values.get("address"), values.get("latitude"), values.get("longitude"))
         if duplicate:
             other_id, other_line, reason = duplicate
             plan.duplicates.append(Duplicate(row.line, row_id, other_id, other_line, reason))
@@ -480,7 +554,7 @@ def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: Im
                                          f"{reason}. Le lieu est créé ; vérifiez-le ensuite.", WARNING,
                                          "doublon possible"))
         directory.remember(row_id, row.line, pivot, values.get("name"), values.get("postcode"),
-                           values.get("latitude"), values.get("longitude"))
+                           values.get("address"), values.get("latitude"), values.get("longitude"))
         return planned
     planned.place_id, planned.public_id = existing.id, existing.public_id
     if existing.deleted_at is not None:

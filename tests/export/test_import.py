@@ -454,7 +454,8 @@ def test_possible_duplicates_are_reported_not_merged(coordinator, write):
     near = row(id="autre-source", nom="Espace numérique du Breil", pivot="35600000000048",
                latitude="47.2310", longitude="-1.5905")  # same name + postcode, ~60 m away
     same_pivot = row(id="troisieme", nom="espace numerique du breil", latitude="", longitude="")
-    far = row(id="loin", nom="Espace numérique du Breil", pivot="44306184100047", latitude="47.30", longitude="-1.50")
+    far = row(id="loin", nom="Espace numérique du Breil", pivot="44306184100047", adresse="8 route de Vannes",
+              latitude="47.30", longitude="-1.50")  # another address, 10 km away
     outcome = importing.apply_file(write(csv_text([near, same_pivot, far])), actor=coordinator)
     found = {(d.row_id, d.other_id) for d in outcome.plan.duplicates}
     assert found == {("autre-source", existing.public_id), ("troisieme", existing.public_id)}
