@@ -12,17 +12,18 @@ is ``coordination.directory.imports``: the command line and the upload page both
 ``check_file`` and ``apply_file`` below.
 """
 import csv
-import io
 import json
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import click
+import phonenumbers
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -176,11 +177,20 @@ def decode(data: bytes, result: ReadResult) -> str | None:
             f"Le fichier n'est pas en UTF-8 (premier caractère non UTF-8 ligne {line}) : il a été lu en "
             f"{result.encoding}. Vérifiez les accents ci-dessous et enregistrez-le en UTF-8 la prochaine fois.",
             "encodage non UTF-8", WARNING))
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def read_bytes(data: bytes, *, max_bytes: int | None = None, name: str | None = None) -> ReadResult:
+    return _read([data], max_bytes=max_bytes, name=name)
+
+
+def _read(holder: list, *, max_bytes: int | None, name: str | None) -> ReadResult:
+    """Reads the bytes in ``holder`` (a one-item list, emptied here: the bytes, then the decoded
+    text, are let go as soon as the next stage has them, so that a large file is not held three times)."""
     result = ReadResult(source_name=name)
+    data = holder.pop()
     if max_bytes is not None and len(data) > max_bytes:
         result.problems.append(_too_big(len(data), max_bytes))
         return result
@@ -188,11 +198,13 @@ def read_bytes(data: bytes, *, max_bytes: int | None = None, name: str | None = 
         result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
         return result
     text = decode(data, result)
-    if text.lstrip().startswith(("[", "{")):
+    del data
+    if text.lstrip()[:1] in ("[", "{"):
         result.json = True
         records = _json_records(text, result)
     else:
         records = _csv_records(text, result)
+    del text
     if records is None:
         return result
     _to_standard(records, result)
@@ -210,7 +222,7 @@ def read_path(path: str | os.PathLike, *, max_bytes: int | None = None, name: st
         result = ReadResult()
         result.problems.append(_too_big(size, max_bytes))
         return result
-    return read_bytes(Path(path).read_bytes(), max_bytes=max_bytes, name=name or Path(path).name)
+    return _read([Path(path).read_bytes()], max_bytes=max_bytes, name=name or Path(path).name)
 
 
 def _json_records(text: str, result: ReadResult) -> list[tuple[int, dict]] | None:
@@ -233,28 +245,26 @@ def _json_records(text: str, result: ReadResult) -> list[tuple[int, dict]] | Non
         result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
         return None
     # JSON has no lines: object n° 1 is reported as line 2, as if the file were opened as a spreadsheet.
-    return [(index + 2, {str(k).strip(): v for k, v in item.items()}) for index, item in enumerate(data)]
+    for index, item in enumerate(data):  # in place: the parsed objects are not held twice
+        data[index] = (index + 2, {str(k).strip(): v for k, v in item.items()})
+    return data
 
 
 def _csv_records(text: str, result: ReadResult) -> list[tuple[int, dict]] | None:
-    header = text.split("\n", 1)[0]
-    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
+    counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}
     separator = max(counts, key=counts.get)
     if not counts[separator]:
         separator = ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
-    while rows and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()
-    if not rows:
+    reader = csv.reader(_lines(text), delimiter=separator)  # row by row: no list of every raw row
+    header = next(reader, None)
+    if header is None:
         result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
         return None
-    names = [name.strip().lstrip("\ufeff") for name in rows[0]]
-    if len(rows) == 1:
-        result.problems.append(_file_problem("Le fichier ne contient que la ligne d'en-tête : aucun lieu.",
-                                             "fichier vide", line=1))
-        return None
+    names = [name.strip().lstrip("\ufeff") for name in header]
     records = []
-    for index, cells in enumerate(rows[1:], start=2):
+    for index, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
@@ -262,7 +272,21 @@ def _csv_records(text: str, result: ReadResult) -> list[tuple[int, dict]] | None
                 f"La ligne a {len(cells)} cellules pour {len(names)} colonnes : une valeur contient sans doute "
                 f"le séparateur « {separator} » sans guillemets.", "nombre de cellules incorrect", line=index))
         records.append((index, dict(zip(names, cells, strict=False))))
+    if not records:
+        result.problems.append(_file_problem("Le fichier ne contient que la ligne d'en-tête : aucun lieu.",
+                                             "fichier vide", line=1))
+        return None
     return records
+
+
+def _lines(text: str):
+    """The text's lines with their ends, one at a time (io.StringIO would copy the whole text)."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        end = size if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 # --- into the standard 1.0.1 ----------------------------------------------------------------------
@@ -300,8 +324,9 @@ def _to_standard(records: list[tuple[int, dict]], result: ReadResult) -> None:
         result.problems.append(_file_problem(f"Colonnes ignorées (absentes du standard) : {', '.join(unknown)}.",
                                              "colonnes ignorées", WARNING, line=1))
     reader = _RowReader(result.format)
-    for line, record in records:
+    for index, (line, record) in enumerate(records):
         result.rows.append(reader.row(line, record))
+        records[index] = None  # the raw record is not needed once its row is read
 
 
 def _fold(value: str) -> str:
@@ -315,6 +340,34 @@ FOLDED_01 = {name: {_fold(k): k for k in table} for name, table in
              (("services", SERVICES_01), ("labels", LABELS_01), ("fees", FEES_01), ("support", SUPPORT_01),
               ("publics", PUBLICS_01))}
 DATE_FR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+# An overseas number written with the wrong country code: +33 (metropolitan France) before a
+# département's own prefix, or +269 (the Comoros) before Mayotte's. National prefix -> country code.
+OVERSEAS_PREFIXES = {"590": "590", "690": "590", "691": "590", "594": "594", "694": "594", "596": "596",
+                     "696": "596", "262": "262", "692": "262", "693": "262", "269": "262", "639": "262"}
+WRONG_COUNTRY_CODE = re.compile(r"\+(33|269)((\d{3})\d{6})")
+
+
+def overseas_phone(value: str) -> str | None:
+    """The corrected number (E.164), only when the number as written is invalid and the corrected one
+    valid (phonenumbers): "+33594341747" -> "+594594341747", "+269269662010" -> "+262269662010"."""
+    match = WRONG_COUNTRY_CODE.fullmatch(re.sub(r"[\s.\-()]", "", value))
+    if match is None:
+        return None
+    country, national, prefix = match.groups()
+    target = OVERSEAS_PREFIXES.get(prefix)
+    if target is None or (country == "269" and prefix not in ("269", "639")):
+        return None
+    try:
+        if phonenumbers.is_valid_number(phonenumbers.parse(f"+{country}{national}")):
+            return None
+        corrected = phonenumbers.parse(f"+{target}{national}")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(corrected):
+        return None
+    return phonenumbers.format_number(corrected, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _text(value) -> str:
@@ -357,6 +410,7 @@ class _RowReader:
             else:
                 value = _text(value) or None
             row.record[column] = value
+        self._summary_and_detail(row.record)
         return row
 
     def warn(self, column: str, message: str, reason: str) -> None:
@@ -441,7 +495,14 @@ class _RowReader:
         if len(items) > 1:
             self.warn("telephone", f"Plusieurs numéros ({', '.join(items)}) : seul le premier est gardé.",
                       "plusieurs téléphones")
-        return items[0] if items else None
+        if not items:
+            return None
+        corrected = overseas_phone(items[0])
+        if corrected:
+            self.warn("telephone", f"« {items[0]} » : numéro d'outre-mer écrit avec un mauvais indicatif "
+                      f"international, corrigé en « {corrected} ».", "indicatif d'outre-mer corrigé")
+            return corrected
+        return items[0]
 
     def _courriels(self, value) -> list[str]:
         return [item for item in _items(value, r"[|;,\s]+") if re.search(r"\w", item)]  # "-" means none
@@ -452,24 +513,21 @@ class _RowReader:
             self.warn("site_web", f"Plusieurs sites ({len(items)}) : seul le premier est gardé.", "plusieurs sites web")
         return items[0] if items else None
 
-    def _presentation_resume(self, value) -> str | None:
-        text = _text(value) or None
-        if text and len(text) > serializers.SUMMARY_MAX:
-            self.warn("presentation_resume", f"Présentation résumée de {len(text)} caractères : coupée à "
-                      f"{serializers.SUMMARY_MAX} ; le texte entier passe en tête de la présentation détaillée.",
-                      "présentation résumée trop longue")
-            self.long_summary = text
-            return serializers.cut_at_word(text)
-        self.long_summary = None
-        return text
-
-    def _presentation_detail(self, value) -> str | None:
-        text = _text(value) or None
-        long_summary = getattr(self, "long_summary", None)
-        if long_summary:
-            self.long_summary = None
-            return long_summary if not text else f"{long_summary}\n\n{text}"
-        return text
+    def _summary_and_detail(self, record: dict) -> None:
+        """A summary over the standard's 280 characters is cut at a word, and its full text goes first in
+        the detail (created when the file has no such column), for this row only."""
+        summary = record.get("presentation_resume")
+        if not summary or len(summary) <= serializers.SUMMARY_MAX:
+            return
+        self.warn("presentation_resume", f"Présentation résumée de {len(summary)} caractères : coupée à "
+                  f"{serializers.SUMMARY_MAX} ; le texte entier passe en tête de la présentation détaillée.",
+                  "présentation résumée trop longue")
+        record["presentation_resume"] = serializers.cut_at_word(summary)
+        detail = record.get("presentation_detail")
+        if not detail:
+            record["presentation_detail"] = summary
+        elif not detail.startswith(summary):
+            record["presentation_detail"] = f"{summary}\n\n{detail}"
 
     def _vocabulary(self, column: str, value) -> list[str]:
         allowed = VOCABULARY_OF_COLUMN[column]
@@ -590,23 +648,28 @@ def too_big(size: int, max_bytes: int) -> Outcome:
 
 
 def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
-               name: str | None = None) -> Outcome:
-    """The dry run: every problem, and what the import would do. Writes nothing."""
-    read = read_path(path, max_bytes=_limit(max_bytes), name=name)
-    outcome = Outcome(read=read)
-    if read.readable:
-        outcome.plan = imports.plan_import(read.rows, actor=actor, progress=progress)
+               name: str | None = None, on_read: Callable[[ReadResult], None] | None = None) -> Outcome:
+    """The dry run: every problem, and what the import would do. Writes nothing.
+    ``on_read`` is called once the file is read (the command line sizes its progress bar then)."""
+    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name))
+    if on_read:
+        on_read(outcome.read)
+    if outcome.read.readable:
+        outcome.plan = imports.plan_import(outcome.read.rows, actor=actor, progress=progress)
     return outcome
 
 
 def apply_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
-               skip_invalid: bool = False, name: str | None = None) -> Outcome:
+               skip_invalid: bool = False, name: str | None = None,
+               on_read: Callable[[ReadResult], None] | None = None) -> Outcome:
     """Applies the file in one transaction when it has no error; otherwise writes nothing (with
     ``skip_invalid``: everything but the rows in error)."""
-    read = read_path(path, max_bytes=_limit(max_bytes), name=name)
-    outcome = Outcome(read=read)
-    if read.readable:
-        outcome.report = imports.apply_import(read.rows, actor=actor, progress=progress, skip_invalid=skip_invalid)
+    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name))
+    if on_read:
+        on_read(outcome.read)
+    if outcome.read.readable:
+        outcome.report = imports.apply_import(outcome.read.rows, actor=actor, progress=progress,
+                                              skip_invalid=skip_invalid)
         outcome.plan = outcome.report.plan
     return outcome
 
@@ -643,11 +706,46 @@ def summary_lines(outcome: Outcome, *, command_line: bool = True) -> list[str]:
     return lines
 
 
+def problem_where(problem: Problem, *, json_file: bool = False, short: bool = False) -> str:
+    """Where a problem is: "fichier", "en-tête" (a CSV's line 1; a JSON file has no header line:
+    "fichier"), then "ligne 12" or "objet n° 11" (``short``: the bare line number)."""
+    if problem.line == 0 or (problem.line == 1 and json_file):
+        return "fichier"
+    if problem.line == 1:
+        return "en-tête"
+    if json_file:
+        return f"objet n° {problem.line - 1}"
+    return str(problem.line) if short else f"ligne {problem.line}"
+
+
 def problem_line(problem: Problem, *, json_file: bool = False) -> str:
-    where = "fichier" if problem.line == 0 else (f"objet n° {problem.line - 1}" if json_file else
-                                                  f"ligne {problem.line}")
     column = f", colonne {problem.column}" if problem.column else ""
-    return f"{where}{column} [{problem.severity_label}] : {problem.message}"
+    return f"{problem_where(problem, json_file=json_file)}{column} [{problem.severity_label}] : {problem.message}"
+
+
+REPORT_LIMIT = 2000  # problem lines shown on the upload page; the command line lists them all
+
+
+@dataclass
+class ReportSections:
+    """The upload page's report: errors first, warnings counted by reason, then warning lines, at most
+    ``limit`` lines in all (errors before warnings), and how many lines were left out."""
+    errors: list[Problem]
+    warnings_by_reason: list[tuple[str, int]]
+    warnings: list[Problem]
+    hidden: int
+
+
+def report_sections(outcome: Outcome, *, limit: int | None = None) -> ReportSections:
+    limit = REPORT_LIMIT if limit is None else limit
+    errors = [p for p in outcome.problems if p.severity == ERROR]
+    warnings = [p for p in outcome.problems if p.severity == WARNING]
+    shown_errors = errors[:limit]
+    shown_warnings = warnings[:max(0, limit - len(shown_errors))]
+    by_reason = Counter(p.reason or p.message for p in warnings)
+    return ReportSections(
+        errors=shown_errors, warnings_by_reason=sorted(by_reason.items(), key=lambda x: (-x[1], x[0])),
+        warnings=shown_warnings, hidden=len(errors) + len(warnings) - len(shown_errors) - len(shown_warnings))
 
 
 # --- flask opendata import ----------------------------------------------------------------------------
@@ -659,8 +757,11 @@ def problem_line(problem: Problem, *, json_file: bool = False) -> str:
               help="Adresse du compte coordinateur au nom duquel l'import est fait (obligatoire).")
 @click.option("--skip-invalid", is_flag=True,
               help="Importe les lignes valables et laisse de côté les lignes en erreur (après une vérification).")
+@click.option("--taille-max-mo", "max_mb", type=click.IntRange(min=1), metavar="N",
+              help="Taille maximale du fichier en Mo pour cet import seulement (par défaut : la limite "
+                   "IMPORT_MAX_BYTES de la configuration, 30 Mo), par exemple pour l'annuaire national.")
 @with_appcontext
-def import_command(file, dry_run, as_email, skip_invalid):
+def import_command(file, dry_run, as_email, skip_invalid, max_mb):
     """Importe un fichier d'annuaire (standard 1.0.1 ou 0.1, CSV ou JSON ; liste France Services)."""
     if not as_email:
         raise click.UsageError("Indiquez le compte coordinateur qui fait l'import : --as adresse@exemple.fr "
@@ -671,7 +772,8 @@ def import_command(file, dry_run, as_email, skip_invalid):
     try:
         with click.progressbar(length=1, label="Vérification" if dry_run else "Vérification et import",
                                show_pos=True) as bar:
-            outcome = _run_with_bar(file, actor, bar, dry_run=dry_run, skip_invalid=skip_invalid)
+            outcome = _run_with_bar(file, actor, bar, dry_run=dry_run, skip_invalid=skip_invalid,
+                                    max_bytes=max_mb * 1024 * 1024 if max_mb else None)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     for line in summary_lines(outcome):
@@ -689,17 +791,12 @@ def import_command(file, dry_run, as_email, skip_invalid):
         raise SystemExit(1)
 
 
-def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool) -> Outcome:
+def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool, max_bytes: int | None) -> Outcome:
     """The bar counts rows once the file is read (its length is known then)."""
-    read = read_path(file, max_bytes=_limit(None))
-    bar.length = max(1, len(read.rows))
-    outcome = Outcome(read=read)
-    if not read.readable:
-        return outcome
+    def rows_known(read: ReadResult) -> None:
+        bar.length = max(1, len(read.rows))
+
     if dry_run:
-        outcome.plan = imports.plan_import(read.rows, actor=actor, progress=bar.update)
-    else:
-        outcome.report = imports.apply_import(read.rows, actor=actor, progress=bar.update,
-                                              skip_invalid=skip_invalid)
-        outcome.plan = outcome.report.plan
-    return outcome
+        return check_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known)
+    return apply_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known,
+                      skip_invalid=skip_invalid)

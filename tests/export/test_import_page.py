@@ -4,7 +4,7 @@ import io
 import pytest
 
 from coordination.directory.models import Place
-from export import import_views
+from export import import_views, importing, staging
 from tests.conftest import make_organisation, make_user
 from tests.export.test_import import csv_text, row
 
@@ -20,6 +20,12 @@ def import_blueprint(app):
         app._got_first_request = False  # registering after a request is refused by Flask
         app.register_blueprint(import_views.bp)
         app._got_first_request = got_first_request
+
+
+@pytest.fixture(autouse=True)
+def private_instance(app, tmp_path, monkeypatch):
+    """Uploads are kept under the instance folder: a temporary one here."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path / "instance"))
 
 
 @pytest.fixture
@@ -95,7 +101,7 @@ def test_a_token_from_another_session_is_refused(client, login, coordinator, app
 def test_a_file_changed_after_its_dry_run_is_not_applied(client, login, coordinator):
     login(coordinator)
     token = _token(upload(client, csv_text([row()])).get_data(as_text=True))
-    kept = import_views._folder() / f"{token}.upload"
+    kept = staging.upload_folder() / token / staging.FILE_NAME
     kept.write_text(csv_text([row(nom="Remplacé")]))
     response = client.post(f"{URL}/appliquer", data={"token": token})
     assert response.status_code == 302 and Place.query.count() == 0
@@ -115,3 +121,16 @@ def test_an_empty_upload_is_explained(client, login, coordinator):
     assert "Le fichier est vide" in page or "Choisissez un fichier" in page
     make_organisation()  # nothing else was created
     assert Place.query.count() == 0
+
+
+def test_errors_come_before_warnings_counted_by_reason(client, login, coordinator, monkeypatch):
+    monkeypatch.setattr(importing, "REPORT_LIMIT", 5)
+    login(coordinator)
+    rows = [row(id=f"l{i}", nom=f"Lieu {i}", date_maj="15/03/2024") for i in range(12)]
+    rows.append(row(id="mauvais", nom="Mauvais", telephone="12"))
+    page = upload(client, csv_text(rows)).get_data(as_text=True)
+    errors, by_reason = page.index("Erreurs (1)"), page.index("Avertissements par motif")
+    assert errors < page.index("Numéro de téléphone invalide") < by_reason
+    assert "<td>date JJ/MM/AAAA</td><td>12</td>" in page
+    assert page.count("lue comme 2024-03-15") == 4  # the cap: 1 error + 4 warning lines
+    assert "… et 8 autres lignes du rapport" in page

@@ -37,9 +37,12 @@ def test_conseillers_numeriques_dry_run_explains_every_rejected_row(reference, c
         assert errors and all(p.column and p.message and p.reason for p in errors)
     assert plan.to_create + len(rejected) == 4930
     by_reason = dict(plan.rejected_by_reason())
-    assert by_reason == {"horaires : valeur invalide": 57, "pivot invalide": 10, "telephone : valeur invalide": 7}
+    assert by_reason == {"horaires : valeur invalide": 57, "pivot invalide": 10, "telephone : valeur invalide": 1}
+    # six overseas numbers written with the wrong country code (+33594…, +269269…, +33262…) are corrected
+    corrected = [p for p in plan.warnings if p.reason == "indicatif d'outre-mer corrigé"]
+    assert len(corrected) == 6 and "« +594594341747 »" in corrected[0].message
     summary = "\n".join(importing.summary_lines(outcome))
-    assert "Lignes rejetées : 74" in summary and "  - horaires : valeur invalide : 57 lignes" in summary
+    assert "Lignes rejetées : 68" in summary and "  - horaires : valeur invalide : 57 lignes" in summary
     # the file's unknown SIRET is a warning, and the places share one pending organisation
     assert sum(1 for p in plan.warnings if p.reason.startswith("SIRET inconnu")) == 2383
     assert Place.query.count() == 0
@@ -49,10 +52,10 @@ def test_conseillers_numeriques_dry_run_explains_every_rejected_row(reference, c
 def test_conseillers_numeriques_valid_rows_import_and_reimport_unchanged(reference, coordinator):
     path = real_file(reference, CNFS)
     outcome = importing.apply_file(path, actor=coordinator, skip_invalid=True)
-    assert outcome.report.applied and outcome.report.created == 4856
-    assert Place.query.count() == 4856
+    assert outcome.report.applied and outcome.report.created == 4862
+    assert Place.query.count() == 4862
     again = importing.apply_file(path, actor=coordinator, skip_invalid=True)
-    assert again.plan.unchanged == 4856 and again.report.created == again.report.updated == 0
+    assert again.plan.unchanged == 4862 and again.report.created == again.report.updated == 0
 
 
 def test_france_services_hours_and_phones():

@@ -1,0 +1,133 @@
+"""The upload page's files: kept between the dry run and "Appliquer l'import".
+
+An upload is written in its own folder (mode 0700, random token for a name) under
+``<instance>/imports`` (mode 0700, owned by the user running the application, checked before
+every use), with its sha256. Applying needs the same token, from the person's own session
+(``session_record``), and the same bytes.
+"""
+import hashlib
+import os
+import secrets
+import shutil
+import stat
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from export import importing
+
+UPLOAD_SUBDIR = "imports"
+FILE_NAME = "fichier.upload"
+KEEP_SECONDS = 24 * 3600
+CHUNK = 1 << 20
+
+
+@dataclass
+class StagedUpload:
+    token: str
+    sha256: str
+    size: int
+    name: str | None
+    path: Path
+    outcome: importing.Outcome
+
+    @property
+    def clean(self) -> bool:
+        return not self.outcome.has_errors
+
+    def session_record(self) -> dict:
+        """What the person's session keeps to apply this file later."""
+        return {"token": self.token, "sha256": self.sha256, "clean": self.clean, "name": self.name}
+
+
+def upload_folder() -> Path:
+    """``<instance>/imports``, created private; refused when someone else owns it or can enter it."""
+    folder = Path(current_app.instance_path) / UPLOAD_SUBDIR
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    status = os.lstat(folder)
+    if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid():
+        raise RuntimeError(f"Le dossier des imports {folder} n'appartient pas à l'utilisateur de l'application "
+                           "(ou n'est pas un dossier) : supprimez-le, il sera recréé.")
+    if status.st_mode & 0o077:
+        os.chmod(folder, 0o700)
+    return folder
+
+
+def _forget_old_uploads(folder: Path) -> None:
+    limit = time.time() - KEEP_SECONDS
+    for path in folder.iterdir():
+        if path.is_dir() and not path.is_symlink() and path.stat().st_mtime < limit:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _path_of(token: str) -> Path | None:
+    if not token or not all(c.isalnum() or c in "-_" for c in token):
+        return None
+    return upload_folder() / token / FILE_NAME
+
+
+def _write(stream, path: Path, max_bytes: int) -> tuple[str, int]:
+    """At most max_bytes + 1 bytes (enough to know the file is too big); returns sha256 and size."""
+    digest, size = hashlib.sha256(), 0
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        while size <= max_bytes and (chunk := stream.read(CHUNK)):
+            chunk = chunk[: max_bytes + 1 - size]
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    return digest.hexdigest(), size
+
+
+def stage_upload(file_storage, *, actor, announced_size: int | None = None) -> StagedUpload:
+    """Keeps the upload under a new token and runs its dry run (the configuration's size limit)."""
+    folder = upload_folder()
+    _forget_old_uploads(folder)
+    max_bytes = int(current_app.config["IMPORT_MAX_BYTES"])
+    token = secrets.token_urlsafe(24)
+    (folder / token).mkdir(mode=0o700)
+    path = folder / token / FILE_NAME
+    sha256, size = _write(file_storage.stream, path, max_bytes)
+    name = file_storage.filename
+    if size > max_bytes:  # the rest was not even written: the size the browser announced is the best guess
+        _forget(path)
+        outcome = importing.too_big(max(size, announced_size or 0), max_bytes)
+    else:
+        outcome = importing.check_file(path, actor=actor, max_bytes=max_bytes, name=name)
+    return StagedUpload(token=token, sha256=sha256, size=size, name=name, path=path, outcome=outcome)
+
+
+def staged_path(token: str, session_record: dict | None) -> Path | None:
+    """The file of this person's last dry run, if it had no error and is still there, unchanged."""
+    kept = session_record or {}
+    if not token or kept.get("token") != token or not kept.get("clean"):
+        return None
+    path = _path_of(token)
+    if path is None or not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return path if digest.hexdigest() == kept.get("sha256") else None
+
+
+def apply_staged(token: str, *, actor, session_record: dict | None) -> importing.Outcome | None:
+    """Applies the staged file and forgets it; None when it cannot be applied (see ``staged_path``)."""
+    path = staged_path(token, session_record)
+    if path is None:
+        return None
+    try:
+        return importing.apply_file(path, actor=actor, name=(session_record or {}).get("name"))
+    finally:
+        _forget(path)
+
+
+def _forget(path: Path) -> None:
+    shutil.rmtree(path.parent, ignore_errors=True)
