@@ -18,7 +18,6 @@ from flask import current_app
 
 from export import importing
 
-UPLOAD_SUBDIR = "imports"
 FILE_NAME = "fichier.upload"
 KEEP_SECONDS = 24 * 3600
 CHUNK = 1 << 20
@@ -43,8 +42,8 @@ class StagedUpload:
 
 
 def upload_folder() -> Path:
-    """``<instance>/imports``, created private; refused when someone else owns it or can enter it."""
-    folder = Path(current_app.instance_path) / UPLOAD_SUBDIR
+    """IMPORT_UPLOAD_DIR, created private; refused when someone else owns it or can enter it."""
+    folder = Path(current_app.config["IMPORT_UPLOAD_DIR"])
     folder.parent.mkdir(parents=True, exist_ok=True)
     try:
         folder.mkdir(mode=0o700)

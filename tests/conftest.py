@@ -25,6 +25,7 @@ def app(tmp_path_factory):
     class Config(TestConfig):
         SEARCH_INDEX_DIR = str(tmp_path_factory.mktemp("index"))
         OPEN_DATA_DIR = str(tmp_path_factory.mktemp("open-data"))
+        IMPORT_UPLOAD_DIR = str(tmp_path_factory.mktemp("imports") / "uploads")
 
     application = create_app(Config)
     with application.app_context():

@@ -24,8 +24,8 @@ def import_blueprint(app):
 
 @pytest.fixture(autouse=True)
 def private_instance(app, tmp_path, monkeypatch):
-    """Uploads are kept under the instance folder: a temporary one here."""
-    monkeypatch.setattr(app, "instance_path", str(tmp_path / "instance"))
+    """Uploads are kept in IMPORT_UPLOAD_DIR: a temporary one here."""
+    monkeypatch.setitem(app.config, "IMPORT_UPLOAD_DIR", str(tmp_path / "instance" / "imports"))
 
 
 @pytest.fixture

@@ -191,7 +191,7 @@ def staging():
 
 @pytest.fixture
 def instance(app, tmp_path, monkeypatch):
-    monkeypatch.setattr(app, "instance_path", str(tmp_path / "instance"))
+    monkeypatch.setitem(app.config, "IMPORT_UPLOAD_DIR", str(tmp_path / "instance" / "imports"))
     return tmp_path / "instance"
 
 
