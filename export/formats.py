@@ -7,13 +7,13 @@ the data·inclusion writers translate them into that schema's structures and ser
 """
 import csv
 import json
+import operator
 import unicodedata
 
 from coordination.directory.serializers import (
     STANDARD_FIELDS,
     STANDARD_HOMEPAGE,
     STANDARD_SCHEMA_URL,
-    csv_value,
     split,
 )
 
@@ -25,8 +25,13 @@ DATA_INCLUSION_SCHEMA_URLS = {
 }
 
 
+# One encoder for the whole export: json.dumps with options builds a new encoder at every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+string = json.encoder.encode_basestring  # a str as a JSON string, without escaping non-ASCII text
+
+
 def dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 class Writer:
@@ -34,6 +39,7 @@ class Writer:
 
     def __init__(self, stream, context: dict):
         self.stream = stream
+        self.write = stream.write
         self.context = context  # network name, place page URL template
         self.rows = 0
 
@@ -51,12 +57,16 @@ class Writer:
 class CsvWriter(Writer):
     """The standard's CSV: UTF-8 without BOM, comma, header in schema order, minimal quoting."""
 
+    # the row as a tuple in schema order, in one call; csv writes None as an empty cell and a float
+    # with repr(), as csv_value does
+    row = operator.itemgetter(*STANDARD_FIELDS)
+
     def begin(self):
-        self.writer = csv.writer(self.stream, quoting=csv.QUOTE_MINIMAL)
-        self.writer.writerow(STANDARD_FIELDS)
+        self.writerow = csv.writer(self.stream, quoting=csv.QUOTE_MINIMAL).writerow
+        self.writerow(STANDARD_FIELDS)
 
     def add(self, record, encoded):
-        self.writer.writerow([csv_value(record[name]) for name in STANDARD_FIELDS])
+        self.writerow(self.row(record))
         self.rows += 1
 
 
@@ -67,23 +77,25 @@ class JsonArrayWriter(Writer):
     closing = "]\n"
 
     def begin(self):
-        self.stream.write(self.opening)
+        self.write(self.opening)
+        self.separator = "\n"
 
-    def items(self, record, encoded):
-        """The JSON text of each item this record gives."""
-        yield encoded
-
-    def add(self, record, encoded):
-        for item in self.items(record, encoded):
-            self.stream.write(("\n" if self.rows == 0 else ",\n") + item)
-            self.rows += 1
+    def item(self, text: str):
+        """Writes one item's JSON text."""
+        self.write(self.separator)
+        self.write(text)
+        self.separator = ",\n"
+        self.rows += 1
 
     def end(self):
-        self.stream.write(("\n" if self.rows else "") + self.closing)
+        self.write(("\n" if self.rows else "") + self.closing)
 
 
 class StandardJsonWriter(JsonArrayWriter):
     """The standard as JSON: the CSV's values (lists joined with "|"), numbers for the coordinates."""
+
+    def add(self, record, encoded):
+        self.item(encoded)
 
 
 class GeoJsonWriter(JsonArrayWriter):
@@ -92,22 +104,31 @@ class GeoJsonWriter(JsonArrayWriter):
     opening = '{"type":"FeatureCollection","features":['
     closing = "]}\n"
 
-    def items(self, record, encoded):
-        has_point = record["latitude"] is not None and record["longitude"] is not None
-        geometry = {"type": "Point", "coordinates": [record["longitude"], record["latitude"]]} if has_point else None
-        head = dumps({"type": "Feature", "id": record["id"], "geometry": geometry})
-        yield f'{head[:-1]},"properties":{encoded}}}'
+    def add(self, record, encoded):
+        longitude, latitude = record["longitude"], record["latitude"]
+        # floats as json writes them (repr), without building and encoding a dict per place
+        geometry = (f'{{"type":"Point","coordinates":[{longitude!r},{latitude!r}]}}'
+                    if latitude is not None and longitude is not None else "null")
+        self.item(f'{{"type":"Feature","id":{string(record["id"])},"geometry":{geometry},"properties":{encoded}}}')
 
 
 class StructureWriter(JsonArrayWriter):
-    def items(self, record, encoded):
-        yield dumps(structure(record, **self.context))
+    def add(self, record, encoded):
+        self.item(dumps(structure(record, **self.context)))
 
 
 class ServiceWriter(JsonArrayWriter):
-    def items(self, record, encoded):
-        for service in services(record, **self.context):
-            yield dumps(service)
+    """The same text as ``dumps`` of each of ``services()``, the parts every offer of the place shares
+    encoded once."""
+
+    def add(self, record, encoded):
+        where, terms, offers = _service_parts(record, **self.context)
+        if not offers:
+            return
+        shared = f",{dumps(where)[1:-1]},"
+        tail = f",{dumps(terms)[1:]}"
+        for own, kind in offers:
+            self.item(dumps(own)[:-1] + shared + dumps(kind)[1:-1] + tail)
 
 
 # --- data·inclusion v1 ------------------------------------------------------------------------
@@ -261,38 +282,47 @@ def services(record: dict, *, source: str, place_url: str) -> list[dict]:
     searching by theme ("acquérir un équipement") finds the offer itself, and the place's
     description, fees, publics and modes stay with each of them. A place offering no standard
     service has no service record (its structure is still published)."""
+    where, terms, offers = _service_parts(record, source=source, place_url=place_url)
+    return [{**own, **where, **kind, **terms} for own, kind in offers]
+
+
+def _service_parts(record: dict, *, source: str, place_url: str) -> tuple[dict, dict, list[tuple[dict, dict]]]:
+    """The services of a place in four parts, in the order of their keys: per offer (source, id,
+    name, description), shared (date and place), per offer (type, themes), shared (fees, publics,
+    modes, links). The file's writer encodes the shared parts once per place, not once per offer."""
     fees, fee_details = _fees(split(record["frais_a_charge"]))
     modes, link, by = _mobilisation(record)
     support = split(record["modalites_accompagnement"])
     atelier = support == ["Dans un atelier collectif"]
     reception = (["en-presentiel"] if support != ["À distance"] else []) + (["a-distance"] if "À distance" in support else [])
-    shared = _place_fields(record)
-    result = []
+    where = {"date_maj": record["date_maj"], **_place_fields(record)}
+    terms = {
+        "frais": fees,
+        "frais_precisions": fee_details,
+        "publics": _publics(record),
+        "modes_accueil": reception or None,
+        "modes_mobilisation": modes,
+        "mobilisable_par": by,
+        "lien_mobilisation": link,
+        "lien_source": place_url.replace("__id__", record["id"]),
+    }
+    offers = []
     for label in dict.fromkeys(split(record["services"])):
         if label not in SERVICE_MAPPING:
             continue
         themes, kind = SERVICE_MAPPING[label]
         place_text = f"{label}, proposé par « {record['nom']} » à {record['commune']}."
-        result.append({
+        offers.append(({
             "source": source,
             "id": f"{record['id']}--{SERVICE_SLUGS[label]}",
             "structure_id": record["id"],
             "nom": _name(label),
             "description": _text(place_text, record["presentation_resume"], record["presentation_detail"]),
-            "date_maj": record["date_maj"],
-            **shared,
+        }, {
             "type": "atelier" if atelier and kind == "accompagnement" else kind,
             "thematiques": themes,
-            "frais": fees,
-            "frais_precisions": fee_details,
-            "publics": _publics(record),
-            "modes_accueil": reception or None,
-            "modes_mobilisation": modes,
-            "mobilisable_par": by,
-            "lien_mobilisation": link,
-            "lien_source": place_url.replace("__id__", record["id"]),
-        })
-    return result
+        }))
+    return where, terms, offers
 
 
 # --- the files ----------------------------------------------------------------------------------

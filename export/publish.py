@@ -32,6 +32,7 @@ from export.formats import FILES, dumps
 
 LOCK = ".publish.lock"
 PROGRESS_EVERY = 500
+FLUSH_EVERY = 250  # places whose text is held before it is encoded and written (a few hundred kB)
 # Without files yet, the first request generates them; above this size that is the command's job.
 ON_DEMAND_MAX_PLACES = 20_000
 
@@ -91,18 +92,46 @@ def write_atomically(path: Path, text: str) -> dict:
         raise
 
 
+class _Output:
+    """A new file that writers write text to: the text is gathered, then encoded to UTF-8, hashed
+    and written once per batch of places (``flush``), so the file is never encoded twice nor read
+    back for its checksum. ``write`` is the list's own append: the cheapest call a writer can make."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = path.open("xb")
+        self.parts = []
+        self.write = self.parts.append
+        self.sha256 = hashlib.sha256()
+        self.bytes = 0
+
+    def flush(self):
+        if self.parts:
+            data = "".join(self.parts).encode("utf-8")
+            self.parts.clear()
+            self.sha256.update(data)
+            self.file.write(data)
+            self.bytes += len(data)
+
+    def close(self) -> dict:
+        """Flushes and syncs the file; returns its size and checksum."""
+        self.flush()
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        return {"bytes": self.bytes, "sha256": self.sha256.hexdigest()}
+
+
 def _write_data_files(generation: Path, progress) -> list[dict]:
     """Streams the public places once into every format, each file in the new generation's folder
-    (nothing reads that folder before the manifest names it); returns the rows of each file."""
+    (nothing reads that folder before the manifest names it); returns rows, bytes and sha256 of each."""
     context = {"source": current_app.config["NETWORK_NAME"],
                "place_url": external_url("directory.place_page", public_id="__id__")}
-    streams = []
+    outputs = []
     try:
         for name, *_ in FILES:
-            path = generation / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            streams.append(path.open("x", encoding="utf-8", newline=""))
-        writers = [spec[2](stream, context) for spec, stream in zip(FILES, streams, strict=True)]
+            outputs.append(_Output(generation / name))
+        writers = [spec[2](output, context) for spec, output in zip(FILES, outputs, strict=True)]
         for writer in writers:
             writer.begin()
         done = 0
@@ -114,24 +143,19 @@ def _write_data_files(generation: Path, progress) -> list[dict]:
                 for writer in writers:
                     writer.add(record, encoded)
                 done += 1
+                if done % FLUSH_EVERY == 0:
+                    for output in outputs:
+                        output.flush()
                 if progress and done % PROGRESS_EVERY == 0:
                     progress(PROGRESS_EVERY)
         for writer in writers:
             writer.end()
-        for stream in streams:
-            _close(stream)
         if progress and done % PROGRESS_EVERY:
             progress(done % PROGRESS_EVERY)
-        return [{"rows": writer.rows} for writer in writers]
+        return [{"rows": writer.rows, **output.close()} for writer, output in zip(writers, outputs, strict=True)]
     finally:
-        for stream in streams:
-            stream.close()  # already closed when complete; the caller removes the folder on failure
-
-
-def _digest(path: Path) -> dict:
-    with path.open("rb") as stream:
-        return {"bytes": os.fstat(stream.fileno()).st_size,
-                "sha256": hashlib.file_digest(stream, "sha256").hexdigest()}
+        for output in outputs:
+            output.file.close()  # already closed when complete; the caller removes the folder on failure
 
 
 def publish_all(progress=None) -> dict:
@@ -160,8 +184,7 @@ def _publish(directory: Path, progress) -> dict:
         entries = []
         for (name, title, _, media_type, file_format, conforms_to), result in zip(FILES, written, strict=True):
             entries.append({"name": name, "title": title, "media_type": media_type, "format": file_format,
-                            "conforms_to": conforms_to, "rows": result["rows"], "generated_at": generated_at,
-                            **_digest(generation / name)})
+                            "conforms_to": conforms_to, "generated_at": generated_at, **result})
         package = catalog.datapackage(entries, generated_at=generated_at)
         installed = write_atomically(generation / catalog.DATAPACKAGE,
                                      json.dumps(package, ensure_ascii=False, indent=2))

@@ -305,6 +305,23 @@ def test_every_offered_service_gets_an_ascii_id_without_accents_or_spaces():
     assert "abc--acquisition-de-materiel-informatique-a-prix-solidaire" in ids
 
 
+def test_the_data_inclusion_files_are_the_json_of_structure_and_services_of_each_record(open_data_dir,
+                                                                                       tricky_places):
+    """The writers encode the parts a place's services share once; the text is exactly what
+    encoding each service on its own gives."""
+    publish.publish_all()
+    context = {"source": "Réseau Maillage Loire-Atlantique", "place_url": "http://localhost/lieux/__id__"}
+    records = read_json(open_data_dir, JSON)
+
+    def array(items):
+        return "[" + "".join(("\n" if index == 0 else ",\n") + item for index, item in enumerate(items)) + (
+            "\n]\n" if items else "]\n")
+    expected_services = [formats.dumps(service) for record in records for service in formats.services(record, **context)]
+    expected_structures = [formats.dumps(formats.structure(record, **context)) for record in records]
+    assert (open_data_dir / SERVICES).read_text(encoding="utf-8") == array(expected_services)
+    assert (open_data_dir / STRUCTURES).read_text(encoding="utf-8") == array(expected_structures)
+
+
 def test_a_pivot_that_is_not_a_siret_gives_no_siret():
     record = dict.fromkeys(STANDARD_FIELDS)
     record.update(id="abc", nom="Espace numérique.", pivot="W442000123", date_maj="2024-05-02",
