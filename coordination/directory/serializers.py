@@ -103,8 +103,10 @@ def _hours(value: str | None) -> str | None:
 
 
 def _vocabulary(name: str, values) -> list[str]:
-    allowed = PLACE_VOCABULARIES[name][0]
-    return [v for v in allowed if v in set(values or ())] if name != "typology" else list(values or ())
+    if name == "typology":
+        return list(values or ())
+    chosen = set(values or ())
+    return [value for value in PLACE_VOCABULARIES[name][0] if value in chosen]
 
 
 def standard_record(place, *, source: str) -> dict:
