@@ -100,8 +100,10 @@ class Config:
     # Referrals: personal data of residents is encrypted, and erased after closure.
     PERSONAL_DATA_KEYS = os.environ.get("PERSONAL_DATA_KEYS", "")  # Fernet keys, newest first, comma-separated
     REFERRAL_EXPIRY_DAYS = _int("REFERRAL_EXPIRY_DAYS", 14)  # no answer after this many days: expired
-    REFERRAL_REMINDER_FIRST_WORKING_DAYS = _int("REFERRAL_REMINDER_FIRST_WORKING_DAYS", 2)
-    REFERRAL_REMINDER_EVERY_WORKING_DAYS = _int("REFERRAL_REMINDER_EVERY_WORKING_DAYS", 5)
+    # At least one working day: a zero would make the reminder due again at once, for ever.
+    REFERRAL_REMINDER_FIRST_WORKING_DAYS = max(1, _int("REFERRAL_REMINDER_FIRST_WORKING_DAYS", 2))
+    REFERRAL_REMINDER_EVERY_WORKING_DAYS = max(1, _int("REFERRAL_REMINDER_EVERY_WORKING_DAYS", 5))
+    REFERRAL_OUTCOME_DAYS = max(1, _int("REFERRAL_OUTCOME_DAYS", 60))  # accepted, no outcome: closed
     REFERRAL_RETENTION_DAYS = _int("REFERRAL_RETENTION_DAYS", 90)  # personal data erased after closure
     REFERRAL_CONSENT_VERSION = os.environ.get("REFERRAL_CONSENT_VERSION", "2026-11")
     REFERRAL_NEED_MAX = 1000

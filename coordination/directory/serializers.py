@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from coordination.clock import PARIS
 from coordination.directory import hours
 from coordination.directory.validation import PHONE_PATTERN, SUMMARY_MAX
+from coordination.directory.validation import format_phone as format_phone  # phones as people read them
 from coordination.vocabularies import KIND_TO_TYPOLOGY, PLACE_VOCABULARIES, TYPOLOGY_CODES
 
 STANDARD_VERSION = "1.0.1"

@@ -25,6 +25,13 @@ def remind():
     click.echo(f"Rappels envoyés pour {_plural(count, 'orientation', 'orientations')}.")
 
 
+@referrals_cli.command("close-unfinished")
+def close_unfinished():
+    """Clôt les orientations acceptées dont l'issue n'a jamais été enregistrée (REFERRAL_OUTCOME_DAYS)."""
+    count = maintenance.close_unfinished()
+    click.echo(f"{_plural(count, 'orientation close', 'orientations closes')} faute d'issue.")
+
+
 @referrals_cli.command("purge")
 def purge():
     """Efface les données personnelles des orientations closes depuis la durée de conservation."""

@@ -14,6 +14,9 @@ JOBS: list = [
     Job(id="referrals.expire", func="coordination.referrals.maintenance:expire_referrals", trigger=_every_15_minutes),
     # The receiving organisation is reminded of a waiting referral (working days only, Paris time).
     Job(id="referrals.remind", func="coordination.referrals.maintenance:send_reminders", trigger=_every_15_minutes),
+    # Accepted referrals with no outcome after REFERRAL_OUTCOME_DAYS are closed, every night.
+    Job(id="referrals.close_unfinished", func="coordination.referrals.maintenance:close_unfinished",
+        trigger=lambda tz: CronTrigger(hour=3, minute=30, timezone=tz)),
     # Personal data erased REFERRAL_RETENTION_DAYS after closure, every night.
     Job(id="referrals.purge", func="coordination.referrals.maintenance:purge_personal_data",
         trigger=lambda tz: CronTrigger(hour=3, minute=40, timezone=tz)),

@@ -23,6 +23,7 @@ from cryptography.fernet import InvalidToken
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, crypto
 from coordination.clock import is_weekend, utcnow, working_days_after
@@ -34,6 +35,18 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 ROTATION_BATCH_SIZE = 500
+
+
+def _commit_batch(job: str) -> bool:
+    """Commits a batch; False when a person acted on one of its referrals meanwhile (the version
+    check refused the write): the batch is dropped and the next run takes it again."""
+    try:
+        db.session.commit()
+        return True
+    except StaleDataError:
+        db.session.rollback()
+        log.info("%s: a referral changed while the job ran; the next run takes the batch again", job)
+        return False
 
 
 def _locked_batch(*conditions, batch_size: int = BATCH_SIZE, options=()) -> list[Referral]:
@@ -55,7 +68,8 @@ def expire_referrals(now: datetime | None = None) -> int:
     while batch := _locked_batch(Referral.status == workflow.SENT, Referral.expires_at <= now):
         for referral in batch:
             _expire(referral, now)
-        db.session.commit()
+        if not _commit_batch("expiry"):
+            break
         count += len(batch)
     if count:
         log.info("%d referral(s) expired", count)
@@ -89,7 +103,8 @@ def send_reminders(now: datetime | None = None) -> int:
                              key=f"reminder-{referral.reminders_sent}", reminder_number=referral.reminders_sent,
                              waiting_days=(now - referral.created_at).days)
             referral.next_reminder_at = working_days_after(now, every)
-        db.session.commit()
+        if not _commit_batch("reminders"):
+            break
         count += len(batch)
     if count:
         log.info("reminders sent for %d referral(s)", count)
@@ -110,10 +125,41 @@ def purge_personal_data(now: datetime | None = None) -> int:
         for referral in batch:
             services._erase_personal_data(referral, now)
             audit.record(None, "referral.purged", "referral", referral.id)
-        db.session.commit()
+        if not _commit_batch("purge"):
+            break
         count += len(batch)
+    # Belt and braces: no comment survives on a referral already erased, however it got there.
+    purged = select(Referral.id).where(Referral.purged_at.is_not(None))
+    db.session.execute(update(ReferralEvent).where(ReferralEvent.comment.is_not(None),
+                                                   ReferralEvent.referral_id.in_(purged)).values(comment=None))
+    db.session.commit()
     if count:
         log.info("personal data of %d referral(s) erased", count)
+    return count
+
+
+# --- accepted referrals whose outcome was never recorded -------------------------------------
+
+def close_unfinished(now: datetime | None = None) -> int:
+    """Accepted referrals with no outcome REFERRAL_OUTCOME_DAYS days after acceptance are closed by
+    the platform (both organisations are told), so that the person's data reaches the end of its
+    retention instead of staying for ever. Returns how many were closed."""
+    now = now or utcnow()
+    limit = now - timedelta(days=current_app.config["REFERRAL_OUTCOME_DAYS"])
+    count = 0
+    while batch := _locked_batch(Referral.status == workflow.ACCEPTED, Referral.answered_at <= limit):
+        for referral in batch:
+            services._move(referral, workflow.CLOSED, actor=None, side="system", reason="auto", now=now)
+            referral.outcome = workflow.CLOSED
+            audit.record(None, "referral.closed", "referral", referral.id, reason="auto")
+            for side in ("sender", "receiver"):
+                services._notify(referral, side, "referral_closed", "Une orientation a été close faute d'issue",
+                                 key="auto-closed", automatic=True)
+        if not _commit_batch("closure"):
+            break
+        count += len(batch)
+    if count:
+        log.info("%d accepted referral(s) without outcome closed", count)
     return count
 
 

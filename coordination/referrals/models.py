@@ -52,6 +52,8 @@ class Referral(db.Model):
     next_reminder_at: Mapped[datetime | None] = mapped_column(index=True)
     reminders_sent: Mapped[int] = mapped_column(default=0)
     purged_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime | None]  # a transition or a comment: every action updates the row
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     sender_organisation: Mapped[Organisation] = relationship(foreign_keys=[sender_organisation_id])
     receiver_organisation: Mapped[Organisation] = relationship(foreign_keys=[receiver_organisation_id])
@@ -61,6 +63,10 @@ class Referral(db.Model):
     redirected_place: Mapped[Place | None] = relationship(foreign_keys=[redirected_place_id])
     events: Mapped[list["ReferralEvent"]] = relationship(
         back_populates="referral", cascade="all, delete-orphan", order_by="ReferralEvent.id")
+
+    # Two people acting at once (accept and decline, a comment and the erasure, a job and a click):
+    # the second UPDATE finds another version and fails instead of overwriting the first.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
 
 
 class ReferralEvent(db.Model):

@@ -4,6 +4,7 @@ Each function is one use case owning its transaction. Personal data only ever le
 through ``personal_data()``, which checks the reader and records the read in the audit log. Mail
 sent about a referral carries a link and the service asked for, never the person.
 """
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,21 +13,29 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, crypto, mail
+from coordination.auth import services as auth_services
 from coordination.auth.models import Membership, Organisation, User
 from coordination.clock import utcnow, working_days_after
 from coordination.directory import services as directory_services
 from coordination.directory.models import Place
-from coordination.directory.validation import FieldError, clean_phone
-from coordination.errors import Invalid, NotFound, PermissionDenied
+from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
 from coordination.referrals import permissions, workflow
 from coordination.referrals.models import Referral, ReferralEvent
 from coordination.utils import external_url
 from coordination.vocabularies import SERVICES
 
+logger = logging.getLogger(__name__)
+
 NOT_FOUND = "Cette orientation n'existe pas, ou vous n'y avez pas accès."
+CONFLICT = ("Quelqu'un vient d'agir sur cette orientation en même temps que vous : rechargez la page pour "
+            "voir son nouvel état, puis recommencez si besoin.")
+# What the pages show when a token cannot be decrypted (a key removed before the rotation ended).
+UNREADABLE = {"unreadable": True}
+UNREADABLE_COMMENT = "(commentaire illisible : clé de chiffrement manquante, prévenez l'administrateur)"
 CHANNELS = {"phone": "Téléphone", "sms": "SMS", "email": "Courriel",
             "sender": "Par l'intermédiaire de la structure qui oriente"}
 LANGUAGES = {"fr": "Français", "en": "Anglais", "ar": "Arabe", "es": "Espagnol", "pt": "Portugais",
@@ -58,7 +67,12 @@ def personal_data(referral: Referral, *, actor) -> dict | None:
         raise NotFound(NOT_FOUND)
     if referral.personal_data is None:
         return None
-    data = crypto.decrypt_json(referral.personal_data)
+    try:
+        data = crypto.decrypt_json(referral.personal_data)
+    except crypto.InvalidToken:
+        # A key removed too early: the page still works (answer, withdraw), the person is not shown.
+        logger.error("referral %s: personal data cannot be decrypted with the configured keys", referral.id)
+        return UNREADABLE
     audit.record(actor, "referral.personal_data_read", "referral", referral.id)
     db.session.commit()
     return data
@@ -68,7 +82,17 @@ def comments(referral: Referral, *, actor) -> dict[int, str | None]:
     """Decrypted comment texts by event id (None once erased)."""
     if not permissions.can_view(actor, referral):
         raise NotFound(NOT_FOUND)
-    return {event.id: crypto.decrypt_text(event.comment) if event.comment else None for event in referral.events}
+    return {event.id: _readable_comment(event) for event in referral.events}
+
+
+def _readable_comment(event: ReferralEvent) -> str | None:
+    if not event.comment:
+        return None
+    try:
+        return crypto.decrypt_text(event.comment)
+    except crypto.InvalidToken:
+        logger.error("referral event %s: comment cannot be decrypted with the configured keys", event.id)
+        return UNREADABLE_COMMENT
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -105,9 +129,9 @@ def _clean_person(data: dict, errors: dict) -> dict:
     person["phone"], person["email"] = None, None
     if _text(data, "phone"):
         try:
-            person["phone"] = clean_phone(_text(data, "phone"))
-        except FieldError as error:
-            errors["phone"] = [str(error)]
+            person["phone"] = auth_services.normalise_phone(_text(data, "phone"), "phone")
+        except Invalid:
+            errors["phone"] = ["Numéro de téléphone invalide : saisissez par exemple 06 12 34 56 78."]
     if _text(data, "email"):
         try:
             person["email"] = validate_email(_text(data, "email"), check_deliverability=False).normalized
@@ -261,6 +285,7 @@ def _move(referral: Referral, target: str, *, actor, side: str, reason: str | No
                           comment=crypto.encrypt_text(comment) if comment else None)
     referral.events.append(event)
     referral.status = target
+    referral.last_activity_at = now
     if target in (workflow.ACCEPTED, workflow.DECLINED):
         referral.answered_at = now
     if target in workflow.FINAL_STATUSES:
@@ -275,9 +300,8 @@ def _transition(uid: str, target: str, *, actor, reason: str | None = None, comm
                 updates: dict | None = None, **context) -> Referral:
     referral = _load(uid, actor)
     side = permissions.side(actor, referral)
-    organisation = referral.sender_organisation if side == "sender" else referral.receiver_organisation
-    if side != "both" and not organisation.is_active:
-        raise PermissionDenied("Votre organisation n'est pas active : elle ne peut pas agir sur cette orientation.")
+    if target != workflow.WITHDRAWN:  # erasing a person's data is never blocked
+        _require_active(referral, _acting_side(referral, target, side))
     if not workflow.allowed(referral.status, target, side):
         raise PermissionDenied(
             f"Impossible : l'orientation est « {workflow.STATUS_LABELS[referral.status].lower()} », "
@@ -290,12 +314,45 @@ def _transition(uid: str, target: str, *, actor, reason: str | None = None, comm
         referral.consent_withdrawn_at = utcnow()
         _erase_personal_data(referral, referral.consent_withdrawn_at)
     audit.record(actor, f"referral.{target}", "referral", referral.id, reason=reason)
+    _flush()  # the version check, before the notifications are queued
     notify_side, template, subject = TRANSITION_MAIL[target]
     if notify_side == "other":
         notify_side = "receiver" if side == "sender" else "sender"
     _notify(referral, notify_side, template, subject, key=target, **context)
-    db.session.commit()
+    _commit()
     return referral
+
+
+def _acting_side(referral: Referral, target: str, side: str) -> str:
+    """The organisation a person acts for: theirs, or for a member of both, the one the transition
+    belongs to."""
+    if side != "both":
+        return side
+    who = workflow.TRANSITIONS.get((referral.status, target))
+    return who if who in ("sender", "receiver") else "sender"
+
+
+def _require_active(referral: Referral, side: str) -> None:
+    organisation = referral.sender_organisation if side == "sender" else referral.receiver_organisation
+    if not organisation.is_active:
+        raise PermissionDenied("Votre organisation n'est pas active : elle ne peut pas agir sur cette orientation.")
+
+
+def _flush() -> None:
+    """Writes the referral now: another person's change committed meanwhile becomes a Conflict."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(CONFLICT) from None
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(CONFLICT) from None
 
 
 def _clean_comment(text: str | None, *, required: bool) -> str | None:
@@ -354,12 +411,13 @@ def withdraw_consent(uid: str, *, actor) -> Referral:
     referral.events.append(ReferralEvent(
         actor_id=actor.id, kind=workflow.WITHDRAWN, from_status=referral.status, at=now,
         organisation_id=_acting_organisation_id(referral, "sender" if side == "both" else side)))
-    referral.consent_withdrawn_at = now
+    referral.consent_withdrawn_at = referral.last_activity_at = now
     _erase_personal_data(referral, now)
     audit.record(actor, "referral.withdrawn", "referral", referral.id, after_closure=True)
+    _flush()
     _notify(referral, "receiver" if side == "sender" else "sender", "referral_withdrawn",
             "Une orientation a été close (consentement retiré)", key=workflow.WITHDRAWN)
-    db.session.commit()
+    _commit()
     return referral
 
 
@@ -367,14 +425,17 @@ def add_comment(uid: str, text: str, *, actor) -> ReferralEvent:
     referral = _load(uid, actor)
     if referral.purged_at is not None:
         raise Invalid("Cette orientation est archivée : on ne peut plus la commenter.")
-    side = permissions.side(actor, referral)
+    side = _acting_side(referral, "comment", permissions.side(actor, referral))
+    _require_active(referral, side)
     event = ReferralEvent(actor_id=actor.id, kind="comment", from_status=referral.status,
-                          organisation_id=_acting_organisation_id(referral, "sender" if side == "both" else side),
+                          organisation_id=_acting_organisation_id(referral, side),
                           comment=crypto.encrypt_text(_clean_comment(text, required=True)))
     referral.events.append(event)
+    # Updating the row checks its version: a comment never lands after the erasure committed.
+    referral.last_activity_at = utcnow()
     audit.record(actor, "referral.comment", "referral", referral.id)
+    _flush()
     other = "receiver" if side == "sender" else "sender"
-    _notify(referral, other, "referral_comment", "Nouveau commentaire sur une orientation",
-            key=f"comment-{len(referral.events)}")
-    db.session.commit()
+    _notify(referral, other, "referral_comment", "Nouveau commentaire sur une orientation", key=f"comment-{event.id}")
+    _commit()
     return event

@@ -6,7 +6,7 @@ audited) on the detail page, by ``services.personal_data``.
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from coordination.directory.validation import format_phone
+from coordination.directory.serializers import format_phone
 from coordination.errors import Invalid
 from coordination.referrals import permissions, queries, services, workflow
 from coordination.referrals.forms import (

@@ -54,9 +54,16 @@ TRANSITIONS = {
 }
 
 
+# What the scheduler does on its own: expire an unanswered referral; close an accepted one whose
+# outcome was never recorded (so that its personal data reaches the end of its retention).
+SYSTEM_TRANSITIONS = {(SENT, EXPIRED), (ACCEPTED, CLOSED)}
+
+
 def allowed(current: str, target: str, side: str) -> bool:
     """Whether ``side`` ("sender", "receiver", "both", "system") may move ``current`` to ``target``.
     "both" is a person who belongs to the two organisations: they may do what either may."""
+    if side == "system":
+        return (current, target) in SYSTEM_TRANSITIONS
     who = TRANSITIONS.get((current, target))
     if who is None:
         return False

@@ -46,6 +46,8 @@ def upgrade():
     sa.Column('next_reminder_at', sa.DateTime(), nullable=True),
     sa.Column('reminders_sent', sa.Integer(), nullable=False),
     sa.Column('purged_at', sa.DateTime(), nullable=True),
+    sa.Column('last_activity_at', sa.DateTime(), nullable=True),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.ForeignKeyConstraint(['consent_recorded_by_id'], ['users.id'], name=op.f('fk_referrals_consent_recorded_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['place_id'], ['places.id'], name=op.f('fk_referrals_place_id_places')),
     sa.ForeignKeyConstraint(['receiver_organisation_id'], ['organisations.id'], name=op.f('fk_referrals_receiver_organisation_id_organisations')),

@@ -335,7 +335,7 @@ def test_the_jobs_are_declared_with_their_schedule_in_paris_time(app):
     from coordination.scheduler import declared_jobs
 
     by_id = {job.id: job for job in jobs.JOBS}
-    assert set(by_id) == {"referrals.expire", "referrals.remind", "referrals.purge"}
+    assert set(by_id) == {"referrals.expire", "referrals.remind", "referrals.close_unfinished", "referrals.purge"}
     assert {job.id for job in declared_jobs(app)} >= set(by_id)
     for job in by_id.values():
         module, _, name = job.func.partition(":")
