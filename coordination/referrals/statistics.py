@@ -7,13 +7,14 @@ import csv
 import io
 import statistics as pystats
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from coordination.auth.models import Organisation
 from coordination.errors import PermissionDenied
+from coordination.clock import PARIS
 from coordination.extensions import db
 from coordination.referrals import permissions, workflow
 from coordination.referrals.models import Referral, ReferralEvent
@@ -51,7 +52,8 @@ def referral_statistics(*, actor, since: date | datetime | None = None) -> Refer
     if not permissions.can_see_statistics(actor):
         raise PermissionDenied("Les statistiques des orientations sont réservées à l'équipe de coordination.")
     if isinstance(since, date) and not isinstance(since, datetime):
-        since = datetime(since.year, since.month, since.day)
+        # The day a coordinator picks starts at midnight in Paris, stored times are naive UTC.
+        since = datetime(since.year, since.month, since.day, tzinfo=PARIS).astimezone(UTC).replace(tzinfo=None)
     period = [Referral.created_at >= since] if since else []
     stats = ReferralStatistics(since=since)
 

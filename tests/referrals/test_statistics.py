@@ -184,3 +184,17 @@ def test_a_malformed_date_is_refused_in_french(network, client, login):
     response = client.get("/coordination/orientations?depuis=hier")
     assert response.status_code == 400
     assert "AAAA-MM-JJ" in response.get_data(as_text=True)
+
+
+def test_a_period_starts_at_midnight_in_paris(network):
+    from coordination.extensions import db
+    from coordination.referrals.models import Referral
+
+    every = db.session.scalars(db.select(Referral).order_by(Referral.id)).all()
+    day = date(2026, 3, 2)
+    # 23:30 UTC on 1 March is 00:30 on 2 March in Paris: inside the period starting on 2 March.
+    every[0].created_at = datetime(2026, 3, 1, 23, 30)
+    for referral in every[1:]:
+        referral.created_at = datetime(2026, 3, 1, 22, 30)  # 23:30 in Paris on 1 March: outside
+    db.session.commit()
+    assert statistics.referral_statistics(actor=network["coordinator"], since=day).total == 1
