@@ -109,6 +109,11 @@ class Config:
     REFERRAL_NEED_MAX = 1000
     REFERRAL_COMMENT_MAX = 1000
 
+    # Network meetings
+    MEETING_INVITATION_DAYS = max(1, _int("MEETING_INVITATION_DAYS", 30))  # default for new series
+    MEETING_REMINDER_DAYS = os.environ.get("MEETING_REMINDER_DAYS", "7,1")  # days before, comma-separated
+    MEETING_MATERIALISED = max(1, _int("MEETING_MATERIALISED", 2))  # next occurrences kept as meetings
+
     # Maps: tiles are the only thing the browser fetches from elsewhere.
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     MAP_TILE_ATTRIBUTION = os.environ.get(

@@ -8,5 +8,12 @@ from coordination.directory.models import (  # noqa: F401
     SearchIndexQueue,
     SearchLog,
 )
+from coordination.events.models import (  # noqa: F401
+    CalendarFeed,
+    Meeting,
+    MeetingDelegate,
+    MeetingInvitation,
+    MeetingSeries,
+)
 from coordination.mail import Message  # noqa: F401
 from coordination.referrals.models import Referral, ReferralEvent  # noqa: F401
