@@ -1,0 +1,2 @@
+"""Scheduled jobs of the network meetings (run by coordination.scheduler)."""
+JOBS: list = []
