@@ -1,0 +1,645 @@
+"""Network meeting use cases: series and single meetings, moves and cancellations, invitations,
+reminders, and what each person is invited to.
+
+Each write is one use case owning its transaction; coordinators only (``permissions``). The three
+scheduled jobs (``materialise_occurrences``, ``send_invitations``, ``send_reminders``) are run by
+the scheduler through ``maintenance.py`` and are idempotent: every message carries a dedupe key
+(``meeting:{id}:seq:{sequence}:user:{user_id}`` for an invitation, an update or a cancellation),
+and an invitation row per person and meeting records the SEQUENCE last mailed (``sent_sequence``).
+
+Times: meetings are stored in naive UTC; dates and hours typed by coordinators, and the rule of a
+series, are Paris wall-clock time (``recurrence``).
+"""
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from coordination import audit, mail
+from coordination.auth.models import Membership, Organisation, User
+from coordination.clock import date_fr, datetime_fr, utcnow
+from coordination.directory import services as directory_services
+from coordination.errors import Invalid, NotFound, PermissionDenied
+from coordination.events import ics, permissions, recurrence
+from coordination.events.models import Meeting, MeetingDelegate, MeetingInvitation, MeetingSeries
+from coordination.extensions import db
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND = "Cette réunion n'existe pas, ou vous n'y avez pas accès."
+DENIED = "Seuls les coordinateurs du réseau planifient les réunions."
+TITLE_MAX, ADDRESS_MAX, URL_MAX, AGENDA_MAX = 200, 300, 500, 20_000
+DURATION_MIN, DURATION_MAX = 15, 12 * 60
+INVITATION_DAYS_MAX = 365
+REMINDER_TIME = time(9, 0)  # reminders go out from 9:00, Paris time, on their day
+ANSWERS_REMINDED = ("yes", "maybe", "pending")  # "no" gets no reminder
+ICS_FILENAME = "reunion.ics"
+# The fields whose change is sent to the people already invited (a new SEQUENCE).
+SENT_FIELDS = ("title", "starts_at", "ends_at", "place_id", "address", "video_url", "agenda")
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def get_meeting(meeting_id: int, *, actor) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not permissions.can_view_meeting(actor, meeting):
+        raise NotFound(NOT_FOUND)
+    return meeting
+
+
+def get_series(series_id: int, *, actor) -> MeetingSeries:
+    _require_coordinator(actor)
+    series = db.session.get(MeetingSeries, series_id)
+    if series is None:
+        raise NotFound("Cette série de réunions n'existe pas.")
+    return series
+
+
+def list_series(*, actor) -> list[MeetingSeries]:
+    _require_coordinator(actor)
+    return list(db.session.scalars(select(MeetingSeries).order_by(MeetingSeries.active.desc(), MeetingSeries.title)))
+
+
+def upcoming_meetings(*, actor, now: datetime | None = None) -> list[Meeting]:
+    """Every meeting not yet over (coordinators), cancelled ones included."""
+    _require_coordinator(actor)
+    return list(db.session.scalars(select(Meeting).where(Meeting.ends_at >= (now or utcnow()))
+                                   .order_by(Meeting.starts_at, Meeting.id)))
+
+
+def invitees(meeting: Meeting) -> list[tuple[User, Organisation]]:
+    """Who is invited to ``meeting``: the active members of every active organisation, or only the
+    members it named as delegates when it named some. A person in two organisations is invited
+    once, for the organisation that named them (else the first by name)."""
+    organisations = db.session.scalars(
+        select(Organisation).where(Organisation.status == "active").order_by(Organisation.name, Organisation.id)
+        .options(selectinload(Organisation.memberships).selectinload(Membership.user))).all()
+    delegates: dict[int, set[int]] = {}
+    for organisation_id, user_id in db.session.execute(
+            select(MeetingDelegate.organisation_id, MeetingDelegate.user_id)
+            .where(MeetingDelegate.organisation_id.in_([o.id for o in organisations]))):
+        delegates.setdefault(organisation_id, set()).add(user_id)
+
+    named: dict[int, tuple[User, Organisation]] = {}
+    everyone: dict[int, tuple[User, Organisation]] = {}
+    for organisation in organisations:
+        members = sorted((m.user for m in organisation.memberships if m.user.active), key=lambda u: u.id)
+        chosen = [u for u in members if u.id in delegates.get(organisation.id, set())]
+        target = named if chosen else everyone
+        for user in chosen or members:
+            target.setdefault(user.id, (user, organisation))
+    for user_id, pair in everyone.items():
+        named.setdefault(user_id, pair)
+    return sorted(named.values(), key=lambda pair: (pair[1].name, pair[1].id, pair[0].name, pair[0].id))
+
+
+def meetings_for_user(user, *, since: datetime | None = None) -> list[Meeting]:
+    """The meetings ``user`` is invited to for an active organisation they still belong to (the
+    calendar feed); cancelled ones included, so that calendars show them cancelled."""
+    if user is None or not getattr(user, "active", False):
+        return []
+    query = (select(Meeting).join(MeetingInvitation, MeetingInvitation.meeting_id == Meeting.id)
+             .join(Organisation, Organisation.id == MeetingInvitation.organisation_id)
+             .join(Membership, (Membership.organisation_id == Organisation.id) & (Membership.user_id == user.id))
+             .where(MeetingInvitation.user_id == user.id, Organisation.status == "active")
+             .order_by(Meeting.starts_at, Meeting.id))
+    if since is not None:
+        query = query.where(Meeting.ends_at >= since)
+    return list(db.session.scalars(query).unique())
+
+
+@dataclass
+class OrganisationResponses:
+    organisation: Organisation
+    invitations: list[MeetingInvitation] = field(default_factory=list)
+
+    def count(self, response: str) -> int:
+        return sum(1 for i in self.invitations if i.response == response and not _waiting(i))
+
+    @property
+    def waitlisted(self) -> int:
+        return sum(1 for i in self.invitations if _waiting(i))
+
+    @property
+    def answered(self) -> bool:
+        return any(i.response != "pending" for i in self.invitations)
+
+
+def _waiting(invitation: MeetingInvitation) -> bool:
+    return invitation.waitlisted_at is not None and invitation.response == "yes"
+
+
+def responses_by_organisation(meeting_id: int, *, actor) -> list[OrganisationResponses]:
+    """Each invited organisation with its people and their answers (coordinators), by name."""
+    if not permissions.can_see_responses(actor):
+        raise PermissionDenied(DENIED)
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(NOT_FOUND)
+    groups: dict[int, OrganisationResponses] = {}
+    for invitation in meeting.invitations:
+        groups.setdefault(invitation.organisation_id, OrganisationResponses(invitation.organisation)) \
+            .invitations.append(invitation)
+    for group in groups.values():
+        group.invitations.sort(key=lambda i: (i.user.name, i.user_id))
+    return sorted(groups.values(), key=lambda g: (g.organisation.name, g.organisation.id))
+
+
+# --- validation ------------------------------------------------------------------------------
+
+def _require_coordinator(actor) -> None:
+    if not permissions.can_manage_meetings(actor):
+        raise PermissionDenied(DENIED)
+
+
+def _text(data: dict, name: str) -> str:
+    value = data.get(name)
+    return str(value).strip() if value is not None else ""
+
+
+def _parse_date(value, errors: dict, name: str) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        errors[name] = ["Indiquez une date valide (AAAA-MM-JJ)."]
+        return None
+
+
+def _parse_time(value, errors: dict, name: str) -> time | None:
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    text = str(value or "").strip().lower().replace("h", ":").replace(" ", "")
+    if text.endswith(":"):
+        text += "00"
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        errors[name] = ["Indiquez une heure valide, par exemple 14:00."]
+        return None
+
+
+def _parse_int(value, errors: dict, name: str, *, minimum: int, maximum: int, label: str) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        errors[name] = [f"{label} : indiquez un nombre entier."]
+        return None
+    if not minimum <= number <= maximum:
+        errors[name] = [f"{label} : entre {minimum} et {maximum}."]
+        return None
+    return number
+
+
+def _clean_details(data: dict, errors: dict, *, partial: bool = False) -> dict:
+    """Title, duration, location, agenda, capacity and invitation delay; with ``partial``, only the
+    keys present in ``data``."""
+    cleaned = {}
+
+    def wanted(*names):
+        return not partial or any(name in data for name in names)
+
+    if wanted("title"):
+        cleaned["title"] = " ".join(_text(data, "title").split())
+        if not cleaned["title"]:
+            errors["title"] = ["Indiquez un titre."]
+        elif len(cleaned["title"]) > TITLE_MAX:
+            errors["title"] = [f"{TITLE_MAX} caractères au maximum."]
+    if wanted("duration_minutes"):
+        cleaned["duration_minutes"] = _parse_int(data.get("duration_minutes", 150), errors, "duration_minutes",
+                                                 minimum=DURATION_MIN, maximum=DURATION_MAX, label="Durée en minutes")
+    if wanted("place_public_id"):
+        cleaned["place"] = None
+        public_id = _text(data, "place_public_id")
+        if public_id:
+            try:
+                cleaned["place"] = directory_services.get_published_place(public_id)
+            except NotFound:
+                errors["place_public_id"] = ["Ce lieu n'existe pas ou n'est plus publié dans l'annuaire."]
+    if wanted("address"):
+        cleaned["address"] = " ".join(_text(data, "address").split()) or None
+        if cleaned["address"] and len(cleaned["address"]) > ADDRESS_MAX:
+            errors["address"] = [f"{ADDRESS_MAX} caractères au maximum."]
+    if wanted("video_url"):
+        cleaned["video_url"] = _text(data, "video_url") or None
+        if cleaned["video_url"]:
+            parts = urlsplit(cleaned["video_url"])
+            if parts.scheme != "https" or not parts.netloc or " " in cleaned["video_url"]:
+                errors["video_url"] = ["Le lien de visio doit être une adresse https://…"]
+            elif len(cleaned["video_url"]) > URL_MAX:
+                errors["video_url"] = [f"{URL_MAX} caractères au maximum."]
+    if wanted("agenda"):
+        cleaned["agenda"] = _text(data, "agenda").replace("\r\n", "\n") or None
+        if cleaned["agenda"] and len(cleaned["agenda"]) > AGENDA_MAX:
+            errors["agenda"] = [f"{AGENDA_MAX} caractères au maximum."]
+    if wanted("capacity"):
+        raw = _text(data, "capacity")
+        cleaned["capacity"] = (_parse_int(raw, errors, "capacity", minimum=1, maximum=10_000, label="Nombre de places")
+                               if raw else None)
+    if wanted("invitation_days"):
+        raw = _text(data, "invitation_days")
+        cleaned["invitation_days"] = (
+            _parse_int(raw, errors, "invitation_days", minimum=1, maximum=INVITATION_DAYS_MAX,
+                       label="Délai d'invitation en jours")
+            if raw else current_app.config["MEETING_INVITATION_DAYS"])
+    return cleaned
+
+
+def _require_location(values: dict, errors: dict) -> None:
+    if not (values.get("place") or values.get("address") or values.get("video_url")) and not (
+            {"place_public_id", "address", "video_url"} & set(errors)):
+        errors["address"] = ["Indiquez un lieu de l'annuaire, une adresse ou un lien de visio."]
+
+
+def _clean_rule(data: dict, errors: dict) -> str | None:
+    preset = _text(data, "preset") or "quarterly"
+    if preset in recurrence.PRESETS:
+        return recurrence.PRESETS[preset][1]
+    if preset != "custom":
+        errors["preset"] = ["Choisissez « chaque trimestre », « chaque mois » ou une règle personnalisée."]
+        return None
+    try:
+        return recurrence.validate_rule(data.get("rrule"))
+    except recurrence.RuleError as error:
+        errors["rrule"] = [str(error)]
+        return None
+
+
+def _apply_place(target, values: dict) -> None:
+    for name in ("title", "address", "video_url", "agenda", "capacity", "invitation_days"):
+        if name in values:
+            setattr(target, name, values[name])
+    if "place" in values:
+        target.place = values["place"]
+        target.place_id = values["place"].id if values["place"] else None
+
+
+# --- series and meetings ----------------------------------------------------------------------
+
+def create_series(data: dict, *, actor) -> MeetingSeries:
+    """A recurring meeting; its next occurrences are materialised at once."""
+    _require_coordinator(actor)
+    errors: dict = {}
+    values = _clean_details(data, errors)
+    rule = _clean_rule(data, errors)
+    first_date = _parse_date(data.get("first_date"), errors, "first_date")
+    start_time = _parse_time(data.get("start_time"), errors, "start_time")
+    _require_location(values, errors)
+    first_start_local = (datetime.combine(first_date, start_time)
+                         if first_date is not None and start_time is not None else None)
+    if rule and first_start_local and not errors:
+        ahead = recurrence.occurrences_local(rule, first_start_local, count=1, after_local=max(
+            recurrence.utc_to_local(utcnow()), first_start_local - timedelta(seconds=1)))
+        if not ahead:
+            errors["rrule"] = ["Cette règle ne donne aucune date à venir."]
+    if errors:
+        raise Invalid(errors=errors)
+    series = MeetingSeries(rrule=rule, first_start_local=first_start_local,
+                           duration_minutes=values["duration_minutes"], created_by_id=actor.id)
+    _apply_place(series, values)
+    db.session.add(series)
+    db.session.flush()
+    audit.record(actor, "meeting_series.created", "meeting_series", series.id, rrule=rule)
+    created = _materialise(series, utcnow())
+    db.session.commit()
+    log.info("meeting series %s created with %d meeting(s)", series.id, created)
+    return series
+
+
+def stop_series(series_id: int, *, actor) -> MeetingSeries:
+    """No further occurrences are materialised; the meetings already there stay as they are."""
+    series = get_series(series_id, actor=actor)
+    if series.active:
+        series.active = False
+        audit.record(actor, "meeting_series.stopped", "meeting_series", series.id)
+        db.session.commit()
+    return series
+
+
+def create_meeting(data: dict, *, actor) -> Meeting:
+    """A single meeting, outside any series."""
+    _require_coordinator(actor)
+    errors: dict = {}
+    values = _clean_details(data, errors)
+    starts_at, ends_at = _clean_schedule(data, errors, duration=values.get("duration_minutes"))
+    _require_location(values, errors)
+    if errors:
+        raise Invalid(errors=errors)
+    meeting = Meeting(starts_at=starts_at, ends_at=ends_at)
+    _apply_place(meeting, values)
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record(actor, "meeting.created", "meeting", meeting.id)
+    db.session.commit()
+    return meeting
+
+
+def _clean_schedule(data: dict, errors: dict, *, duration: int | None,
+                    current: Meeting | None = None) -> tuple[datetime | None, datetime | None]:
+    """Start and end (naive UTC) from a Paris date and start time; in the future."""
+    local = recurrence.utc_to_local(current.starts_at) if current else None
+    day = (_parse_date(data.get("date"), errors, "date") if current is None or "date" in data
+           else local.date())
+    start = (_parse_time(data.get("start_time"), errors, "start_time") if current is None or "start_time" in data
+             else local.time())
+    if day is None or start is None or duration is None:
+        return None, None
+    starts_local = datetime.combine(day, start)
+    starts_at = recurrence.local_to_utc(starts_local)
+    ends_at = recurrence.local_to_utc(starts_local + timedelta(minutes=duration))
+    if starts_at <= utcnow():
+        errors["date"] = ["Cette date est passée : choisissez une date à venir."]
+    return starts_at, ends_at
+
+
+def _locked_meeting(meeting_id: int) -> Meeting:
+    meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id).with_for_update(of=Meeting))
+    if meeting is None:
+        raise NotFound(NOT_FOUND)
+    return meeting
+
+
+def update_meeting(meeting_id: int, data: dict, *, actor) -> Meeting:
+    """Moves or changes one meeting (only the keys present in ``data``: date, start_time,
+    duration_minutes, title, place_public_id, address, video_url, agenda, capacity, invitation_days).
+    A change people see gets a new SEQUENCE and is mailed to everyone already invited."""
+    _require_coordinator(actor)
+    meeting = _locked_meeting(meeting_id)
+    if meeting.status == "cancelled":
+        raise Invalid("Cette réunion est annulée : elle ne peut plus être modifiée.")
+    errors: dict = {}
+    values = _clean_details(data, errors, partial=True)
+    duration = values.get("duration_minutes") or int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    if {"date", "start_time", "duration_minutes"} & set(data):
+        starts_at, ends_at = _clean_schedule(data, errors, duration=duration, current=meeting)
+    else:
+        starts_at, ends_at = meeting.starts_at, meeting.ends_at
+    after = {"place": meeting.place, "address": meeting.address, "video_url": meeting.video_url} | values
+    _require_location(after, errors)
+    if errors:
+        db.session.rollback()
+        raise Invalid(errors=errors)
+
+    before = {name: getattr(meeting, name) for name in SENT_FIELDS}
+    _apply_place(meeting, values)
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    changed = [name for name in SENT_FIELDS if getattr(meeting, name) != before[name]]
+    if not changed:
+        db.session.commit()  # capacity or invitation delay: nothing to send
+        return meeting
+    meeting.sequence += 1
+    audit.record(actor, "meeting.updated", "meeting", meeting.id, changed=changed, sequence=meeting.sequence)
+    sent = 0
+    for invitation in _invited(meeting):
+        sent += _send(meeting, invitation, "meeting_update",
+                      f"Modification : {meeting.title}, {datetime_fr(meeting.starts_at)}",
+                      changed=changed, moved="starts_at" in changed or "ends_at" in changed,
+                      previous_start=before["starts_at"])
+    db.session.commit()
+    log.info("meeting %s updated (sequence %s), %d update(s) queued", meeting.id, meeting.sequence, sent)
+    return meeting
+
+
+def cancel_meeting(meeting_id: int, *, actor, reason: str | None = None) -> Meeting:
+    """Cancels one meeting: a METHOD:CANCEL to everyone already invited. Cancelling twice does nothing."""
+    _require_coordinator(actor)
+    meeting = _locked_meeting(meeting_id)
+    if meeting.status == "cancelled":
+        db.session.commit()
+        return meeting
+    reason = " ".join((reason or "").split())[:1000] or None
+    meeting.status = "cancelled"
+    meeting.sequence += 1
+    audit.record(actor, "meeting.cancelled", "meeting", meeting.id, sequence=meeting.sequence)
+    for invitation in _invited(meeting):
+        _send(meeting, invitation, "meeting_cancelled", f"Annulée : {meeting.title} du {date_fr(meeting.starts_at)}",
+              method="CANCEL", reason=reason)
+    db.session.commit()
+    return meeting
+
+
+def _invited(meeting: Meeting) -> list[MeetingInvitation]:
+    """The people a change must reach: those already sent an invitation."""
+    return [i for i in meeting.invitations if i.sent_sequence is not None and i.user.active]
+
+
+# --- mail --------------------------------------------------------------------------------------
+
+def _answer_links(invitation: MeetingInvitation) -> dict:
+    """The signed one-click answer links ({"yes", "no", "maybe"} → URL) of the RSVP module."""
+    try:
+        from coordination.events.rsvp import answer_links
+    except ImportError as error:
+        if error.name not in ("coordination.events.rsvp", None):
+            raise
+        return {}
+    return answer_links(invitation)
+
+
+def _mail_context(meeting: Meeting) -> dict:
+    local_end = recurrence.utc_to_local(meeting.ends_at)
+    return {"meeting": meeting, "when": datetime_fr(meeting.starts_at),
+            "until": f"{local_end.hour} h {local_end.minute:02d}", "location": ics.location_text(meeting),
+            "meeting_url": ics.meeting_url(meeting)}
+
+
+def _send(meeting: Meeting, invitation: MeetingInvitation, template: str, subject: str, *,
+          method: str = "REQUEST", dedupe_key: str | None = None, **context) -> int:
+    """Queues one message about ``meeting`` to one invited person, with the .ics attached; marks the
+    SEQUENCE sent. Returns 1, or 0 when that message was already queued."""
+    key = dedupe_key or f"meeting:{meeting.id}:seq:{meeting.sequence}:user:{invitation.user_id}"
+    calendar = ics.meeting_calendar(meeting, method=method, attendee=invitation)
+    message = mail.queue(
+        invitation.user.email, subject, template, dedupe_key=key,
+        attachments=[mail.attachment(ICS_FILENAME, f"text/calendar; charset=utf-8; method={method}", calendar)],
+        invitation=invitation, user=invitation.user, organisation=invitation.organisation,
+        links=_answer_links(invitation) if method == "REQUEST" and meeting.status == "scheduled" else {},
+        waitlisted=_waiting(invitation), **_mail_context(meeting), **context)
+    if dedupe_key is None:
+        invitation.sent_sequence = meeting.sequence
+    return 0 if message is None else 1
+
+
+# --- scheduled jobs (run through maintenance.py) -----------------------------------------------
+
+def materialise_occurrences(now: datetime | None = None) -> int:
+    """Keeps the next MEETING_MATERIALISED occurrences of every active series as meetings. An
+    occurrence is materialised once: moved or cancelled, it is not created again. Returns how many
+    meetings were created."""
+    now = now or utcnow()
+    created = 0
+    for series_id in db.session.scalars(select(MeetingSeries.id).where(MeetingSeries.active)
+                                        .order_by(MeetingSeries.id)).all():
+        series = db.session.scalar(select(MeetingSeries).where(MeetingSeries.id == series_id, MeetingSeries.active)
+                                   .with_for_update(skip_locked=True, of=MeetingSeries))
+        if series is None:  # stopped meanwhile, or another run holds it
+            db.session.rollback()
+            continue
+        created += _materialise(series, now)
+        db.session.commit()
+    if created:
+        log.info("%d meeting(s) materialised", created)
+    return created
+
+
+def _materialise(series: MeetingSeries, now: datetime) -> int:
+    after = max(recurrence.utc_to_local(now), series.first_start_local - timedelta(seconds=1))
+    wanted = recurrence.occurrences_local(series.rrule, series.first_start_local, after_local=after,
+                                          count=current_app.config["MEETING_MATERIALISED"])
+    if not wanted:
+        return 0
+    existing = set(db.session.scalars(select(Meeting.occurrence_local).where(
+        Meeting.series_id == series.id, Meeting.occurrence_local.in_(wanted))))
+    created = 0
+    for occurrence in wanted:
+        if occurrence in existing:
+            continue
+        meeting = Meeting(series_id=series.id, occurrence_local=occurrence, title=series.title,
+                          starts_at=recurrence.local_to_utc(occurrence),
+                          ends_at=recurrence.local_to_utc(occurrence + timedelta(minutes=series.duration_minutes)),
+                          place_id=series.place_id, address=series.address, video_url=series.video_url,
+                          agenda=series.agenda, capacity=series.capacity, invitation_days=series.invitation_days)
+        try:
+            with db.session.begin_nested():  # another run created it first: keep theirs
+                db.session.add(meeting)
+        except IntegrityError:
+            continue
+        created += 1
+    return created
+
+
+def send_invitations(now: datetime | None = None) -> int:
+    """Invites everyone who should be to each scheduled meeting whose invitation date has come
+    (start − invitation_days), the .ics attached; people who joined since the last run too.
+    Returns how many invitations were sent."""
+    now = now or utcnow()
+    sent = 0
+    candidates = db.session.scalars(select(Meeting.id).where(Meeting.status == "scheduled", Meeting.starts_at > now)
+                                    .order_by(Meeting.starts_at, Meeting.id)).all()
+    for meeting_id in candidates:
+        meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id, Meeting.status == "scheduled")
+                                    .with_for_update(skip_locked=True, of=Meeting))
+        if meeting is None or meeting.starts_at - timedelta(days=meeting.invitation_days) > now:
+            db.session.rollback()
+            continue
+        count = _invite(meeting, now)
+        try:
+            db.session.commit()
+        except IntegrityError:  # another run invited the same person meanwhile: it sent the message
+            db.session.rollback()
+            log.info("meeting %s: invitations written by another run; the next run completes them", meeting_id)
+            continue
+        sent += count
+    if sent:
+        log.info("%d meeting invitation(s) sent", sent)
+    return sent
+
+
+def _invite(meeting: Meeting, now: datetime) -> int:
+    existing = {invitation.user_id: invitation for invitation in meeting.invitations}
+    count = 0
+    for user, organisation in invitees(meeting):
+        invitation = existing.get(user.id)
+        if invitation is None:
+            invitation = MeetingInvitation(meeting=meeting, user=user, organisation=organisation, created_at=now)
+            db.session.add(invitation)
+        if invitation.sent_sequence is None:
+            count += _send(meeting, invitation, "meeting_invitation",
+                           f"Invitation : {meeting.title}, {datetime_fr(meeting.starts_at)}")
+    if meeting.invitations_sent_at is None:
+        meeting.invitations_sent_at = now
+    return count
+
+
+def reminder_days() -> list[int]:
+    """MEETING_REMINDER_DAYS as whole days before the meeting, largest first (unreadable parts ignored)."""
+    days = set()
+    for part in str(current_app.config["MEETING_REMINDER_DAYS"]).split(","):
+        if part.strip().isdigit() and int(part) >= 1:
+            days.add(int(part))
+    return sorted(days, reverse=True)
+
+
+def reminder_moment(meeting: Meeting, days: int) -> datetime:
+    """When the reminder ``days`` before is due: that day at REMINDER_TIME, Paris time (naive UTC)."""
+    day = recurrence.utc_to_local(meeting.starts_at).date() - timedelta(days=days)
+    return recurrence.local_to_utc(datetime.combine(day, REMINDER_TIME))
+
+
+def _due_reminder(meeting: Meeting, now: datetime, days: list[int]) -> int | None:
+    """The latest reminder due (the smallest number of days whose moment has come): a scheduler
+    stopped over the 7-day reminder sends only the 1-day one, not both."""
+    due = [d for d in days if reminder_moment(meeting, d) <= now]
+    return min(due) if due else None
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """At each of MEETING_REMINDER_DAYS days before a meeting (from 9:00, Paris time): a reminder to
+    the people invited who answered yes (the waiting list included, told so) or maybe, or have not
+    answered; and to the coordinators, the organisations none of whose people answered. Nobody
+    invited after that moment is reminded (their invitation is newer). Returns messages queued."""
+    now = now or utcnow()
+    days = reminder_days()
+    if not days:
+        return 0
+    queued = 0
+    horizon = now + timedelta(days=max(days) + 1)
+    candidates = db.session.scalars(
+        select(Meeting.id).where(Meeting.status == "scheduled", Meeting.starts_at > now, Meeting.starts_at <= horizon,
+                                 Meeting.invitations_sent_at.is_not(None)).order_by(Meeting.starts_at)).all()
+    for meeting_id in candidates:
+        meeting = db.session.scalar(select(Meeting).where(Meeting.id == meeting_id, Meeting.status == "scheduled")
+                                    .with_for_update(skip_locked=True, of=Meeting))
+        stage = _due_reminder(meeting, now, days) if meeting is not None else None
+        if stage is None:
+            db.session.rollback()
+            continue
+        queued += _remind(meeting, stage, now)
+        db.session.commit()
+    if queued:
+        log.info("%d meeting reminder(s) queued", queued)
+    return queued
+
+
+def _remind(meeting: Meeting, days: int, now: datetime) -> int:
+    moment = reminder_moment(meeting, days)
+    when = "demain" if days == 1 else f"dans {days} jours"
+    queued = 0
+    for invitation in meeting.invitations:
+        if (invitation.response not in ANSWERS_REMINDED or invitation.sent_sequence is None
+                or invitation.created_at > moment or not invitation.user.active
+                or not invitation.organisation.is_active):
+            continue
+        queued += _send(meeting, invitation, "meeting_reminder", f"Rappel : {meeting.title} {when}",
+                        dedupe_key=f"meeting:{meeting.id}:reminder:{days}d:user:{invitation.user_id}",
+                        days=days, when_relative=when)
+    silent = [group.organisation for group in _groups(meeting) if not group.answered]
+    if silent:
+        coordinators = db.session.scalars(select(User).where(User.is_coordinator, User.active).order_by(User.id))
+        for coordinator in coordinators:
+            message = mail.queue(
+                coordinator.email, f"Sans réponse : {len(silent)} organisation{'s' if len(silent) > 1 else ''} "
+                f"pour « {meeting.title} »", "meeting_coordinator_unanswered",
+                dedupe_key=f"meeting:{meeting.id}:reminder:{days}d:coordinator:{coordinator.id}",
+                organisations=silent, days=days, when_relative=when, coordinator=coordinator,
+                **_mail_context(meeting))
+            queued += message is not None
+    return queued
+
+
+def _groups(meeting: Meeting) -> list[OrganisationResponses]:
+    groups: dict[int, OrganisationResponses] = {}
+    for invitation in meeting.invitations:
+        if invitation.organisation.is_active:
+            groups.setdefault(invitation.organisation_id, OrganisationResponses(invitation.organisation)) \
+                .invitations.append(invitation)
+    return sorted(groups.values(), key=lambda g: (g.organisation.name, g.organisation.id))
