@@ -1,0 +1,131 @@
+"""Meeting forms: they carry the fields and the CSRF token; the services validate."""
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import Optional
+
+from coordination.events import recurrence
+
+try:  # WTForms >= 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice as _Choice
+except ImportError:  # pragma: no cover - WTForms 3.1/3.2
+    def _Choice(value, label):
+        return value, label
+
+PRESET_CHOICES = [_Choice(key, label) for key, (label, _) in recurrence.PRESETS.items()] + [
+    _Choice("custom", "Règle personnalisée (iCalendar RRULE)")]
+
+
+def _iso(value) -> str:
+    """Dates and times go to the services as text, as from the command line."""
+    return value.isoformat() if value else ""
+
+
+def _hhmm(value) -> str:
+    return value.strftime("%H:%M") if value else ""
+
+
+class ServiceErrors:
+    """Shows a service's ``Invalid.errors`` next to the fields, the others in ``general_errors``."""
+
+    def add_errors(self, errors: dict, message: str | None = None) -> None:
+        self.general_errors = list(getattr(self, "general_errors", []))
+        for name, messages in (errors or {}).items():
+            target = self._fields.get(name)
+            if target is not None and name != "csrf_token":
+                target.errors = list(target.errors) + list(messages)
+            else:
+                self.general_errors.extend(messages)
+        if not errors and message:
+            self.general_errors.append(message)
+
+
+class _Location:
+    place_public_id = StringField("Lieu du réseau (identifiant, facultatif)", validators=[Optional()],
+                                  render_kw={"maxlength": 36, "autocomplete": "off"})
+    address = StringField("Adresse (facultatif)", validators=[Optional()], render_kw={"maxlength": 300})
+    video_url = StringField("Lien de visioconférence (facultatif)", validators=[Optional()],
+                            render_kw={"type": "url", "maxlength": 500})
+    agenda = TextAreaField("Ordre du jour (Markdown)", validators=[Optional()], render_kw={"rows": 6})
+    capacity = IntegerField("Nombre de places (vide : sans limite)", validators=[Optional()],
+                            render_kw={"min": 1, "inputmode": "numeric"})
+    invitation_days = IntegerField("Invitations envoyées combien de jours avant", default=30,
+                                   validators=[Optional()], render_kw={"min": 1, "inputmode": "numeric"})
+
+    def location_data(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "place_public_id", "address", "video_url", "agenda", "capacity", "invitation_days")}
+
+
+class SeriesForm(ServiceErrors, _Location, FlaskForm):
+    title = StringField("Titre", render_kw={"maxlength": 200})
+    preset = RadioField("Rythme", choices=PRESET_CHOICES, default="quarterly", validate_choice=False)
+    rrule = StringField("Règle personnalisée", validators=[Optional()],
+                        render_kw={"maxlength": recurrence.MAX_RULE_LENGTH, "autocomplete": "off",
+                                   "spellcheck": "false"})
+    first_date = DateField("Première réunion le", validators=[Optional()])
+    start_time = TimeField("Heure de début", default=None, validators=[Optional()])
+    duration_minutes = IntegerField("Durée (minutes)", default=150, validators=[Optional()],
+                                    render_kw={"min": 15, "inputmode": "numeric"})
+
+    def series_data(self) -> dict:
+        return {"title": self.title.data, "preset": self.preset.data, "rrule": self.rrule.data,
+                "first_date": _iso(self.first_date.data), "start_time": _hhmm(self.start_time.data),
+                "duration_minutes": self.duration_minutes.data, **self.location_data()}
+
+
+class MeetingForm(ServiceErrors, _Location, FlaskForm):
+    title = StringField("Titre", render_kw={"maxlength": 200})
+    date = DateField("Date", validators=[Optional()])
+    start_time = TimeField("Heure de début", validators=[Optional()])
+    duration_minutes = IntegerField("Durée (minutes)", default=150, validators=[Optional()],
+                                    render_kw={"min": 15, "inputmode": "numeric"})
+
+    def meeting_data(self) -> dict:
+        return {"title": self.title.data, "date": _iso(self.date.data), "start_time": _hhmm(self.start_time.data),
+                "duration_minutes": self.duration_minutes.data, **self.location_data()}
+
+
+class MoveForm(ServiceErrors, FlaskForm):
+    date = DateField("Nouvelle date", validators=[Optional()])
+    start_time = TimeField("Heure de début", validators=[Optional()])
+    duration_minutes = IntegerField("Durée (minutes)", validators=[Optional()], render_kw={"min": 15})
+    address = StringField("Adresse", validators=[Optional()], render_kw={"maxlength": 300})
+    video_url = StringField("Lien de visioconférence", validators=[Optional()], render_kw={"type": "url"})
+    capacity = IntegerField("Nombre de places (vide : sans limite)", validators=[Optional()], render_kw={"min": 1})
+
+    def change_data(self) -> dict:
+        data = {name: getattr(self, name).data for name in ("duration_minutes", "address", "video_url", "capacity")}
+        return {"date": _iso(self.date.data), "start_time": _hhmm(self.start_time.data), **data}
+
+
+class CancelForm(ServiceErrors, FlaskForm):
+    reason = TextAreaField("Motif (envoyé aux personnes invitées, facultatif)", validators=[Optional()],
+                           render_kw={"rows": 2, "maxlength": 500})
+
+
+class AnswerForm(FlaskForm):
+    """One answer button (the partner space) or the confirmation of a signed link."""
+    answer = HiddenField()
+
+
+class MinutesForm(ServiceErrors, FlaskForm):
+    minutes = TextAreaField("Compte rendu (Markdown)", render_kw={"rows": 14})
+    publish = BooleanField("Publier : l'afficher aux membres et le leur envoyer par courriel")
+
+
+class SimpleForm(FlaskForm):
+    """A button that only needs the CSRF token (attendance, feeds, delegates read request.form)."""
+
+
+class DelegatesForm(FlaskForm):
+    organisation_id = SelectField("Organisation", validate_choice=False)
