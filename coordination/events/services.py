@@ -25,7 +25,7 @@ from coordination.auth.models import Membership, Organisation, User
 from coordination.clock import date_fr, datetime_fr, utcnow
 from coordination.directory import services as directory_services
 from coordination.errors import Invalid, NotFound, PermissionDenied
-from coordination.events import ics, permissions, recurrence
+from coordination.events import ics, permissions, recurrence, rsvp
 from coordination.events.models import Meeting, MeetingDelegate, MeetingInvitation, MeetingSeries
 from coordination.extensions import db
 
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 NOT_FOUND = "Cette réunion n'existe pas, ou vous n'y avez pas accès."
 DENIED = "Seuls les coordinateurs du réseau planifient les réunions."
 TITLE_MAX, ADDRESS_MAX, URL_MAX, AGENDA_MAX = 200, 300, 500, 20_000
-DURATION_MIN, DURATION_MAX = 15, 12 * 60
+DURATION_MIN, DURATION_MAX, DEFAULT_DURATION = 15, 12 * 60, 150
 INVITATION_DAYS_MAX = 365
 REMINDER_TIME = time(9, 0)  # reminders go out from 9:00, Paris time, on their day
 ANSWERS_REMINDED = ("yes", "maybe", "pending")  # "no" gets no reminder
@@ -215,8 +215,9 @@ def _clean_details(data: dict, errors: dict, *, partial: bool = False) -> dict:
         elif len(cleaned["title"]) > TITLE_MAX:
             errors["title"] = [f"{TITLE_MAX} caractères au maximum."]
     if wanted("duration_minutes"):
-        cleaned["duration_minutes"] = _parse_int(data.get("duration_minutes", 150), errors, "duration_minutes",
-                                                 minimum=DURATION_MIN, maximum=DURATION_MAX, label="Durée en minutes")
+        raw = _text(data, "duration_minutes") or str(DEFAULT_DURATION)
+        cleaned["duration_minutes"] = _parse_int(raw, errors, "duration_minutes", minimum=DURATION_MIN,
+                                                 maximum=DURATION_MAX, label="Durée en minutes")
     if wanted("place_public_id"):
         cleaned["place"] = None
         public_id = _text(data, "place_public_id")
@@ -373,8 +374,11 @@ def update_meeting(meeting_id: int, data: dict, *, actor) -> Meeting:
     duration_minutes, title, place_public_id, address, video_url, agenda, capacity, invitation_days).
     A change people see gets a new SEQUENCE and is mailed to everyone already invited."""
     _require_coordinator(actor)
+    # None stands for a field left as it is; only the capacity is cleared by None (no limit).
+    data = {name: value for name, value in data.items() if value is not None or name == "capacity"}
     meeting = _locked_meeting(meeting_id)
     if meeting.status == "cancelled":
+        db.session.rollback()
         raise Invalid("Cette réunion est annulée : elle ne peut plus être modifiée.")
     errors: dict = {}
     values = _clean_details(data, errors, partial=True)
@@ -390,11 +394,15 @@ def update_meeting(meeting_id: int, data: dict, *, actor) -> Meeting:
         raise Invalid(errors=errors)
 
     before = {name: getattr(meeting, name) for name in SENT_FIELDS}
+    capacity_before = meeting.capacity
     _apply_place(meeting, values)
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    if meeting.capacity != capacity_before:
+        audit.record(actor, "meeting.capacity_changed", "meeting", meeting.id, capacity=meeting.capacity)
+        rsvp.promote_waitlisted(meeting)  # more seats: the waiting list moves up (and is told)
     changed = [name for name in SENT_FIELDS if getattr(meeting, name) != before[name]]
     if not changed:
-        db.session.commit()  # capacity or invitation delay: nothing to send
+        db.session.commit()  # capacity or invitation delay only: no calendar change to send
         return meeting
     meeting.sequence += 1
     audit.record(actor, "meeting.updated", "meeting", meeting.id, changed=changed, sequence=meeting.sequence)
@@ -434,17 +442,6 @@ def _invited(meeting: Meeting) -> list[MeetingInvitation]:
 
 # --- mail --------------------------------------------------------------------------------------
 
-def _answer_links(invitation: MeetingInvitation) -> dict:
-    """The signed one-click answer links ({"yes", "no", "maybe"} → URL) of the RSVP module."""
-    try:
-        from coordination.events.rsvp import answer_links
-    except ImportError as error:
-        if error.name not in ("coordination.events.rsvp", None):
-            raise
-        return {}
-    return answer_links(invitation)
-
-
 def _mail_context(meeting: Meeting) -> dict:
     local_end = recurrence.utc_to_local(meeting.ends_at)
     return {"meeting": meeting, "when": datetime_fr(meeting.starts_at),
@@ -456,13 +453,13 @@ def _send(meeting: Meeting, invitation: MeetingInvitation, template: str, subjec
           method: str = "REQUEST", dedupe_key: str | None = None, **context) -> int:
     """Queues one message about ``meeting`` to one invited person, with the .ics attached; marks the
     SEQUENCE sent. Returns 1, or 0 when that message was already queued."""
-    key = dedupe_key or f"meeting:{meeting.id}:seq:{meeting.sequence}:user:{invitation.user_id}"
+    key = dedupe_key or f"meeting:{meeting.id}:seq:{meeting.sequence}:user:{invitation.user.id}"
     calendar = ics.meeting_calendar(meeting, method=method, attendee=invitation)
     message = mail.queue(
         invitation.user.email, subject, template, dedupe_key=key,
         attachments=[mail.attachment(ICS_FILENAME, f"text/calendar; charset=utf-8; method={method}", calendar)],
         invitation=invitation, user=invitation.user, organisation=invitation.organisation,
-        links=_answer_links(invitation) if method == "REQUEST" and meeting.status == "scheduled" else {},
+        links=rsvp.answer_links(invitation) if method == "REQUEST" and meeting.status == "scheduled" else {},
         waitlisted=_waiting(invitation), **_mail_context(meeting), **context)
     if dedupe_key is None:
         invitation.sent_sequence = meeting.sequence
@@ -546,13 +543,15 @@ def send_invitations(now: datetime | None = None) -> int:
 
 def _invite(meeting: Meeting, now: datetime) -> int:
     existing = {invitation.user_id: invitation for invitation in meeting.invitations}
-    count = 0
     for user, organisation in invitees(meeting):
-        invitation = existing.get(user.id)
-        if invitation is None:
-            invitation = MeetingInvitation(meeting=meeting, user=user, organisation=organisation, created_at=now)
-            db.session.add(invitation)
-        if invitation.sent_sequence is None:
+        if user.id not in existing:
+            existing[user.id] = MeetingInvitation(meeting=meeting, user=user, organisation=organisation,
+                                                  created_at=now)
+            db.session.add(existing[user.id])
+    db.session.flush()  # the answer links sign the invitation's id
+    count = 0
+    for invitation in existing.values():
+        if invitation.sent_sequence is None and rsvp.may_answer_now(invitation):
             count += _send(meeting, invitation, "meeting_invitation",
                            f"Invitation : {meeting.title}, {datetime_fr(meeting.starts_at)}")
     if meeting.invitations_sent_at is None:
@@ -616,8 +615,7 @@ def _remind(meeting: Meeting, days: int, now: datetime) -> int:
     queued = 0
     for invitation in meeting.invitations:
         if (invitation.response not in ANSWERS_REMINDED or invitation.sent_sequence is None
-                or invitation.created_at > moment or not invitation.user.active
-                or not invitation.organisation.is_active):
+                or invitation.created_at > moment or not rsvp.may_answer_now(invitation)):
             continue
         queued += _send(meeting, invitation, "meeting_reminder", f"Rappel : {meeting.title} {when}",
                         dedupe_key=f"meeting:{meeting.id}:reminder:{days}d:user:{invitation.user_id}",

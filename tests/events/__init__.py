@@ -1,0 +1,37 @@
+"""Network meetings. Shared helpers (the fixtures stay in tests/conftest.py)."""
+import base64
+from datetime import datetime
+
+from icalendar import Calendar
+
+# The second Tuesday of March and June 2026, 14:00 in Paris: 13:00 UTC (winter), 12:00 UTC (summer).
+MARCH_MEETING_UTC = datetime(2026, 3, 10, 13, 0)
+JUNE_MEETING_UTC = datetime(2026, 6, 9, 12, 0)
+
+
+def quarterly_data(**overrides) -> dict:
+    data = {"title": "Réunion trimestrielle du réseau", "preset": "quarterly", "first_date": "2026-03-10",
+            "start_time": "14:00", "duration_minutes": 150, "address": "Maison des associations, 2 rue Kervégan, Nantes",
+            "video_url": "https://visio.exemple.fr/reseau", "agenda": "1. Tour de table\n2. **Actualités**",
+            "invitation_days": 30}
+    data.update(overrides)
+    return data
+
+
+def set_clock(monkeypatch, moment: datetime) -> None:
+    """Fixes the clock the meeting services, jobs and answer links read (naive UTC)."""
+    from coordination.events import maintenance, rsvp, services
+    for module in (services, maintenance, rsvp):  # rsvp: links expire after the meeting
+        monkeypatch.setattr(module, "utcnow", lambda: moment)
+
+
+def calendar_of(message) -> Calendar:
+    """The .ics attached to an outbox message, parsed."""
+    [item] = [a for a in message.attachments if a["filename"].endswith(".ics")]
+    assert item["content_type"].startswith("text/calendar")
+    return Calendar.from_ical(base64.b64decode(item["data"]))
+
+
+def event_of(calendar: Calendar):
+    [event] = calendar.walk("VEVENT")
+    return event
