@@ -72,11 +72,13 @@ def register_cli(app):
     from coordination.auth.cli import users_cli
     from coordination.directory.cli import demo_cli, search_cli
     from coordination.mail_cli import mail_cli
+    from coordination.events.cli import events_cli
     from coordination.referrals.cli import referrals_cli
     from coordination.scheduler import scheduler_cli
     from export.cli import opendata_cli
 
-    for group in (users_cli, demo_cli, search_cli, mail_cli, scheduler_cli, opendata_cli, referrals_cli):
+    for group in (users_cli, demo_cli, search_cli, mail_cli, scheduler_cli, opendata_cli, referrals_cli,
+                  events_cli):
         app.cli.add_command(group)
 
 
