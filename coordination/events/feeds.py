@@ -14,7 +14,7 @@ from coordination import audit
 from coordination.auth import permissions as auth_permissions
 from coordination.clock import utcnow
 from coordination.errors import NotFound, PermissionDenied
-from coordination.events import ics, rsvp, services
+from coordination.events import ics, permissions, services
 from coordination.events.models import CalendarFeed
 from coordination.extensions import db
 from coordination.utils import external_url
@@ -35,7 +35,7 @@ def active_feed(actor) -> CalendarFeed | None:
 
 def create_feed(*, actor) -> str:
     """A new private feed URL for the actor (returned once, never stored); revokes the previous one."""
-    if not rsvp.can_see_meetings(actor):
+    if not permissions.can_see_meetings(actor):
         raise PermissionDenied("Le calendrier des réunions est réservé aux membres des organisations actives.")
     now = utcnow()
     for feed in db.session.scalars(select(CalendarFeed).where(CalendarFeed.user_id == actor.id,
@@ -68,7 +68,7 @@ def feed_owner(token: str):
     """The user a live feed token belongs to; NotFound for a revoked or unknown token, or a person
     who may no longer see the network's meetings."""
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == token_hash(token)))
-    if feed is None or feed.revoked_at is not None or not rsvp.can_see_meetings(feed.user):
+    if feed is None or feed.revoked_at is not None or not permissions.can_see_meetings(feed.user):
         raise NotFound("Ce calendrier n'existe pas ou a été révoqué.")
     return feed.user
 

@@ -33,3 +33,14 @@ def can_answer(actor, invitation) -> bool:
     """The invited person, for an active organisation they still belong to."""
     return (auth_permissions.is_authenticated(actor) and invitation.user_id == actor.id
             and auth_permissions.can_act_for(actor, invitation.organisation))
+
+
+def can_see_meetings(actor) -> bool:
+    """Coordinators, and members of an active organisation: the others (pending, suspended,
+    refused organisations, anonymous visitors) see no meeting at all."""
+    return can_manage_meetings(actor) or bool(active_organisations(actor))
+
+
+def can_name_delegates(actor, organisation) -> bool:
+    """Admins of an active organisation choose who attends for it."""
+    return auth_permissions.is_org_admin(actor, organisation) and organisation.is_active

@@ -12,7 +12,7 @@ from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
 from coordination.clock import date_fr, utcnow
 from coordination.errors import Invalid, NotFound, PermissionDenied
-from coordination.events import permissions, rsvp, services
+from coordination.events import permissions, services
 from coordination.events.models import Meeting, MeetingInvitation, MeetingSeries
 from coordination.extensions import db
 from coordination.utils import external_url
@@ -29,7 +29,7 @@ def _coordinator(actor) -> None:
 def get_meeting(meeting_id: int, *, actor) -> Meeting:
     """A meeting for the people it concerns: coordinators and its invitees (permissions), and once
     its minutes are published, every member of an active organisation (they were mailed them)."""
-    if not rsvp.can_see_meetings(actor):
+    if not permissions.can_see_meetings(actor):
         raise PermissionDenied("Les réunions du réseau sont réservées aux membres des organisations actives.")
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
@@ -40,7 +40,7 @@ def get_meeting(meeting_id: int, *, actor) -> Meeting:
 
 
 def get_series(series_id: int, *, actor) -> MeetingSeries:
-    if not rsvp.can_see_meetings(actor):
+    if not permissions.can_see_meetings(actor):
         raise PermissionDenied("Les réunions du réseau sont réservées aux membres des organisations actives.")
     series = db.session.get(MeetingSeries, series_id)
     if series is None:
@@ -236,7 +236,7 @@ def move_defaults(meeting: Meeting):
 
 def published_minutes(*, actor, limit: int = 20) -> list[Meeting]:
     """The latest published minutes, for the members' meetings page."""
-    if not rsvp.can_see_meetings(actor):
+    if not permissions.can_see_meetings(actor):
         return []
     return list(db.session.scalars(select(Meeting).where(Meeting.minutes_published_at.is_not(None))
                                    .order_by(Meeting.starts_at.desc()).limit(limit)))

@@ -52,10 +52,6 @@ class Answer:
 
 # --- who may see and answer ---------------------------------------------------------------------
 
-def can_see_meetings(actor) -> bool:
-    """Coordinators, and members of an active organisation: the others (pending, suspended,
-    refused organisations, anonymous visitors) see no meeting at all."""
-    return permissions.can_manage_meetings(actor) or bool(permissions.active_organisations(actor))
 
 
 def may_answer_now(invitation: MeetingInvitation) -> bool:
@@ -219,7 +215,7 @@ def set_delegates(organisation_id: int, user_ids: list[int], *, actor) -> set[in
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
         raise NotFound("Cette organisation n'existe pas.")
-    if not (auth_permissions.is_org_admin(actor, organisation) and organisation.is_active):
+    if not permissions.can_name_delegates(actor, organisation):
         raise PermissionDenied("Seuls les administrateurs d'une organisation active désignent ses participants.")
     members = {m.user_id for m in db.session.scalars(select(Membership).join(User).where(
         Membership.organisation_id == organisation.id, User.active.is_(True)))}

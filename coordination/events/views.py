@@ -31,7 +31,7 @@ def meeting_helpers():
 
 
 def _require_meetings():
-    if not rsvp.can_see_meetings(_actor()):
+    if not permissions.can_see_meetings(_actor()):
         raise PermissionDenied("Les réunions du réseau sont réservées aux membres des organisations actives.")
 
 
