@@ -92,9 +92,13 @@ def build_email(message: Message, sender: str) -> EmailMessage:
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
     for item in message.attachments or []:
-        maintype, subtype = item["content_type"].split(";")[0].split("/", 1)
+        kind, *parameters = (part.strip() for part in item["content_type"].split(";"))
+        maintype, subtype = kind.split("/", 1)
+        # Parameters matter: a calendar needs method=REQUEST/CANCEL to be an invitation or a
+        # cancellation in mail clients, and a charset for its accents.
+        params = dict(p.split("=", 1) for p in parameters if "=" in p)
         email.add_attachment(base64.b64decode(item["data"]), maintype=maintype, subtype=subtype,
-                             filename=item["filename"])
+                             filename=item["filename"], params=params)
     return email
 
 

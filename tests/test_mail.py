@@ -78,6 +78,19 @@ def test_smtp_backend_delivers_text_html_and_attachment(db, smtp_server, mail_ou
     assert mail_outbox()[0].status == "sent"
 
 
+def test_a_calendar_keeps_its_method_and_charset_through_smtp(db, smtp_server):
+    # Without method=, mail clients show a file, not an invitation or a cancellation.
+    ics = "BEGIN:VCALENDAR\r\nSUMMARY:Réunion du réseau\r\nEND:VCALENDAR\r\n".encode()
+    queue_test_message(db, attachments=[mail.attachment("reunion.ics", "text/calendar; charset=utf-8; method=CANCEL",
+                                                        ics)])
+    mail.send_pending()
+    [email] = received(smtp_server)
+    [part] = list(email.iter_attachments())
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_param("method") == "CANCEL" and part.get_param("charset") == "utf-8"
+    assert "Réunion du réseau" in part.get_content()
+
+
 def test_a_sent_message_is_never_sent_twice(db, smtp_server):
     queue_test_message(db)
     mail.send_pending()

@@ -115,6 +115,8 @@ def _organizer() -> vCalAddress:
 def _attendee(attendee) -> vCalAddress:
     user = getattr(attendee, "user", attendee)  # a MeetingInvitation or a User
     response = getattr(attendee, "response", "pending")
+    if getattr(attendee, "waitlisted_at", None) is not None:
+        response = "maybe"  # waiting for a seat: not accepted yet (TENTATIVE)
     address = vCalAddress(f"mailto:{user.email}")
     address.params["cn"] = vText(user.name)
     address.params["role"] = vText("REQ-PARTICIPANT")

@@ -90,6 +90,10 @@ def save_minutes(meeting_id: int, text: str, *, actor, publish: bool = False) ->
         raise Invalid(errors={"minutes": [f"Le compte rendu dépasse {MINUTES_MAX} caractères."]})
     if publish and not text:
         raise Invalid(errors={"minutes": ["Écrivez le compte rendu avant de le publier."]})
+    if publish and (meeting.status == "cancelled" or meeting.starts_at > utcnow()):
+        # Publishing mails every member: not for a meeting that has not taken place.
+        raise Invalid(errors={"minutes": ["Le compte rendu se publie une fois la réunion commencée ; "
+                                          "vous pouvez l'enregistrer comme brouillon d'ici là."]})
     meeting.minutes = text or None
     first_publication = publish and meeting.minutes_published_at is None
     if first_publication:

@@ -132,7 +132,7 @@ def delegates():
     organisations = records.administered_organisations(_actor())
     if request.method == "POST":
         chosen = request.form.getlist("user_id")
-        rsvp.set_delegates(int(request.form.get("organisation_id", "0") or 0), chosen, actor=_actor())
+        rsvp.set_delegates(request.form.get("organisation_id", 0, type=int), chosen, actor=_actor())
         flash("Les participants aux réunions sont enregistrés.", "success")
         return redirect(url_for(".delegates"))
     if not organisations:

@@ -120,3 +120,15 @@ def test_a_single_meeting_without_series_or_agenda(app):
     event = event_of(Calendar.from_ical(ics.meeting_calendar(meeting)))
     assert str(event["LOCATION"]) == "https://visio.exemple.fr/atelier"
     assert event["DTSTART"].dt.hour == 10  # 09:00 UTC in December is 10:00 in Paris
+
+
+def test_someone_on_the_waiting_list_is_tentative_not_accepted(app, monkeypatch):
+    from types import SimpleNamespace
+    _, march, _ = _series_meetings(monkeypatch)
+    person = make_user("alix@exemple.fr", name="Alix Durand")
+    waiting = SimpleNamespace(user=person, response="yes", waitlisted_at=datetime(2026, 3, 1, 9))
+    event = event_of(Calendar.from_ical(ics.meeting_calendar(march, attendee=waiting)))
+    assert event["ATTENDEE"].params["PARTSTAT"] == "TENTATIVE"
+    seated = SimpleNamespace(user=person, response="yes", waitlisted_at=None)
+    event = event_of(Calendar.from_ical(ics.meeting_calendar(march, attendee=seated)))
+    assert event["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"

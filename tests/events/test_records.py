@@ -8,6 +8,7 @@ from coordination.clock import utcnow
 from coordination.errors import Invalid, PermissionDenied
 from coordination.events import charts, markdown, records
 from coordination.events.models import MeetingSeries
+from coordination.extensions import db as _db
 from tests.conftest import make_member, make_organisation
 from tests.events.conftest import invite, make_meeting
 
@@ -39,7 +40,21 @@ def test_a_script_in_the_minutes_never_reaches_the_page(client, login, meeting, 
     assert client.get("/reunions/series/0/compilation").status_code == 404
 
 
+def took_place(meeting):
+    meeting.starts_at, meeting.ends_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(hours=1)
+    _db.session.commit()
+
+
+def test_minutes_cannot_be_published_before_the_meeting(meeting, network, mail_outbox):
+    with pytest.raises(Invalid):
+        records.save_minutes(meeting.id, "Compte rendu", actor=network.coordinator, publish=True)
+    assert mail_outbox() == [] and meeting.minutes_published_at is None
+    records.save_minutes(meeting.id, "Brouillon", actor=network.coordinator)  # a draft is fine
+    assert meeting.minutes == "Brouillon"
+
+
 def test_publishing_mails_members_of_active_organisations_once(db, meeting, network, mail_outbox):
+    took_place(meeting)
     records.save_minutes(meeting.id, "Compte rendu brouillon", actor=network.coordinator)
     assert mail_outbox() == [] and meeting.minutes_published_at is None
     records.save_minutes(meeting.id, "Compte rendu final", actor=network.coordinator, publish=True)
@@ -51,6 +66,7 @@ def test_publishing_mails_members_of_active_organisations_once(db, meeting, netw
 
 
 def test_minutes_are_for_coordinators_to_write_and_for_members_once_published(client, login, meeting, network):
+    took_place(meeting)
     with pytest.raises(PermissionDenied):
         records.save_minutes(meeting.id, "Texte", actor=network.admin, publish=True)
     with pytest.raises(Invalid):
