@@ -7,6 +7,8 @@ which the database says, not the token. Opening a link shows a confirmation page
 
 When the meeting has a capacity, a "yes" beyond it waits (``waitlisted_at``, first come first
 served); when someone with a seat declines, the first waiting person moves up and is told by mail.
+Only people who may still come hold a seat (active user, still a member, organisation active): a
+seat left that way is free again, for the first waiting person, at the next answer or invitation run.
 The meeting row is locked while seats are counted, so two answers at once never overfill it.
 """
 from dataclasses import dataclass, field
@@ -113,9 +115,17 @@ def _check_open(invitation: MeetingInvitation) -> None:
 # --- answering ----------------------------------------------------------------------------------
 
 def seats_taken(meeting: Meeting) -> int:
-    return db.session.scalar(select(func.count(MeetingInvitation.id)).where(
-        MeetingInvitation.meeting_id == meeting.id, MeetingInvitation.response == "yes",
-        MeetingInvitation.waitlisted_at.is_(None))) or 0
+    """The seats held: "yes" answers not waiting, of people who may still come (``may_answer_now``:
+    an active user, still a member of an active organisation)."""
+    return db.session.scalar(
+        select(func.count(MeetingInvitation.id))
+        .join(User, User.id == MeetingInvitation.user_id)
+        .join(Organisation, Organisation.id == MeetingInvitation.organisation_id)
+        .join(Membership, (Membership.user_id == MeetingInvitation.user_id)
+              & (Membership.organisation_id == MeetingInvitation.organisation_id))
+        .where(MeetingInvitation.meeting_id == meeting.id, MeetingInvitation.response == "yes",
+               MeetingInvitation.waitlisted_at.is_(None), User.active.is_(True), Organisation.status == "active")
+    ) or 0
 
 
 def waiting_list(meeting: Meeting) -> list[MeetingInvitation]:
@@ -127,7 +137,9 @@ def waiting_list(meeting: Meeting) -> list[MeetingInvitation]:
 
 def respond(invitation_id: int, answer: str, *, actor=None, token: str | None = None) -> Answer:
     """Records an answer, from a signed link (``token``) or by the invitee logged in (``actor``).
-    Answering again the same thing changes nothing (and keeps one's place on the waiting list)."""
+    Answering again the same thing changes nothing (and keeps one's place on the waiting list).
+    With a capacity, a new "yes" joins the end of the waiting list and the list moves up at once
+    while seats are free: people already waiting go first into a seat freed by someone who left."""
     if answer not in ANSWERS:
         raise Invalid("Réponse inconnue.", errors={"answer": ["Choisissez « Je viens », « Je ne viens pas » "
                                                               "ou « Peut-être »."]})
@@ -151,11 +163,10 @@ def respond(invitation_id: int, answer: str, *, actor=None, token: str | None = 
     previous = invitation.response
     now = utcnow()
     invitation.response, invitation.responded_at, invitation.waitlisted_at = answer, now, None
-    db.session.flush()
-    # seats_taken now counts this answer too: beyond the capacity, it waits.
-    if answer == "yes" and meeting.capacity is not None and seats_taken(meeting) > meeting.capacity:
-        invitation.waitlisted_at = now
-    promoted = promote_waitlisted(meeting) if had_seat else []
+    if answer == "yes" and meeting.capacity is not None:
+        invitation.waitlisted_at = now  # last in the queue; seated below if a seat is free for it
+    promoted = (promote_waitlisted(meeting, answering=invitation)
+                if had_seat or meeting.capacity is not None else [])
     audit.record(actor if token is None else invitation.user, "meeting.answer", "meeting_invitation",
                  invitation.id, meeting_id=meeting.id, answer=answer, previous=previous,
                  waitlisted=invitation.waitlisted_at is not None, by_link=token is not None)
@@ -163,10 +174,11 @@ def respond(invitation_id: int, answer: str, *, actor=None, token: str | None = 
     return Answer(invitation, changed=True, waitlisted=invitation.waitlisted_at is not None, promoted=promoted)
 
 
-def promote_waitlisted(meeting: Meeting) -> list[MeetingInvitation]:
+def promote_waitlisted(meeting: Meeting, *, answering: MeetingInvitation | None = None) -> list[MeetingInvitation]:
     """Moves people up from the waiting list while seats are free, and mails each of them. Part
     of the caller's transaction (which holds the meeting's lock). Also for the service that raises
-    a meeting's capacity."""
+    a meeting's capacity, and for the invitation job (seats freed by people who left).
+    ``answering``, the invitation being answered now, is seated without mail nor being listed."""
     db.session.flush()
     free = None if meeting.capacity is None else meeting.capacity - seats_taken(meeting)
     promoted = []
@@ -177,9 +189,11 @@ def promote_waitlisted(meeting: Meeting) -> list[MeetingInvitation]:
             continue
         since = invitation.waitlisted_at
         invitation.waitlisted_at = None
-        promoted.append(invitation)
         if free is not None:
             free -= 1
+        if answering is not None and invitation.id == answering.id:
+            continue
+        promoted.append(invitation)
         mail.queue(invitation.user.email, f"Une place s'est libérée : {meeting.title}", "meeting_waitlist_promoted",
                    dedupe_key=f"meeting-waitlist-promoted:{invitation.id}:{since.isoformat()}",
                    name=invitation.user.name, meeting=meeting, when=datetime_fr(meeting.starts_at),
@@ -192,7 +206,9 @@ def promote_waitlisted(meeting: Meeting) -> list[MeetingInvitation]:
 # --- the partner space --------------------------------------------------------------------------
 
 def my_invitations(actor, *, upcoming: bool = True) -> list[MeetingInvitation]:
-    """The actor's invitations to scheduled meetings not yet ended, for active organisations."""
+    """The actor's invitations for active organisations, to meetings not yet ended (every one with
+    ``upcoming=False``). Cancelled meetings are included on purpose: the partner space shows them
+    as cancelled, without answer buttons, so that a cancellation is not missed."""
     if not auth_permissions.is_authenticated(actor):
         return []
     query = (select(MeetingInvitation).join(Meeting).join(Organisation, MeetingInvitation.organisation_id == Organisation.id)
@@ -212,6 +228,10 @@ def delegates(organisation: Organisation) -> set[int]:
 def set_delegates(organisation_id: int, user_ids: list[int], *, actor) -> set[int]:
     """An admin of an active organisation names who attends the network's meetings (none: every
     member is invited)."""
+    try:
+        organisation_id = int(organisation_id)
+    except (TypeError, ValueError):
+        raise Invalid("Cette organisation n'est pas valable : choisissez-la dans la liste.") from None
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
         raise NotFound("Cette organisation n'existe pas.")
@@ -219,7 +239,11 @@ def set_delegates(organisation_id: int, user_ids: list[int], *, actor) -> set[in
         raise PermissionDenied("Seuls les administrateurs d'une organisation active désignent ses participants.")
     members = {m.user_id for m in db.session.scalars(select(Membership).join(User).where(
         Membership.organisation_id == organisation.id, User.active.is_(True)))}
-    chosen = {int(user_id) for user_id in user_ids}
+    try:
+        chosen = {int(user_id) for user_id in user_ids}
+    except (TypeError, ValueError):
+        raise Invalid("Seuls des membres de l'organisation peuvent être désignés : choisissez-les dans "
+                      "la liste.") from None
     if chosen - members:
         raise Invalid("Seuls des membres de l'organisation peuvent être désignés.")
     current = delegates(organisation)

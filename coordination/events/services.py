@@ -11,14 +11,16 @@ Times: meetings are stored in naive UTC; dates and hours typed by coordinators, 
 series, are Paris wall-clock time (``recurrence``).
 """
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coordination import audit, mail
 from coordination.auth.models import Membership, Organisation, User
@@ -141,8 +143,15 @@ def responses_by_organisation(meeting_id: int, *, actor) -> list[OrganisationRes
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound(NOT_FOUND)
+    # One query per table, whatever the number of organisations; the meeting's collection is set
+    # from it too, so that the page (attendance, waiting list) reads the same loaded rows.
+    invitations = db.session.scalars(
+        select(MeetingInvitation).where(MeetingInvitation.meeting_id == meeting.id).order_by(MeetingInvitation.id)
+        .options(selectinload(MeetingInvitation.user), selectinload(MeetingInvitation.organisation))).all()
+    if "invitations" in inspect(meeting).unloaded:
+        set_committed_value(meeting, "invitations", list(invitations))
     groups: dict[int, OrganisationResponses] = {}
-    for invitation in meeting.invitations:
+    for invitation in invitations:
         groups.setdefault(invitation.organisation_id, OrganisationResponses(invitation.organisation)) \
             .invitations.append(invitation)
     for group in groups.values():
@@ -160,6 +169,25 @@ def _require_coordinator(actor) -> None:
 def _text(data: dict, name: str) -> str:
     value = data.get(name)
     return str(value).strip() if value is not None else ""
+
+
+def _breaks_a_line(character: str) -> bool:
+    """A line break or a control character (a tab excepted): what a single-line field refuses,
+    since it would end a header, a line of the .ics or of a mail."""
+    return unicodedata.category(character) in ("Cc", "Zl", "Zp") and character != "\t"
+
+
+def _unsafe_in_url(character: str) -> bool:
+    """Any whitespace (spaces included), control or invisible formatting character."""
+    return character.isspace() or unicodedata.category(character) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+def _single_line(data: dict, name: str, errors: dict) -> str:
+    """A one-line text with its runs of spaces collapsed; line breaks are refused, not joined."""
+    raw = _text(data, name)
+    if any(_breaks_a_line(character) for character in raw):
+        errors[name] = ["Ce champ doit tenir sur une seule ligne, sans retour à la ligne ni caractère de contrôle."]
+    return " ".join(raw.split())
 
 
 def _parse_date(value, errors: dict, name: str) -> date | None:
@@ -209,11 +237,11 @@ def _clean_details(data: dict, errors: dict, *, partial: bool = False) -> dict:
         return not partial or any(name in data for name in names)
 
     if wanted("title"):
-        cleaned["title"] = " ".join(_text(data, "title").split())
+        cleaned["title"] = _single_line(data, "title", errors)
         if not cleaned["title"]:
-            errors["title"] = ["Indiquez un titre."]
+            errors.setdefault("title", ["Indiquez un titre."])
         elif len(cleaned["title"]) > TITLE_MAX:
-            errors["title"] = [f"{TITLE_MAX} caractères au maximum."]
+            errors.setdefault("title", [f"{TITLE_MAX} caractères au maximum."])
     if wanted("duration_minutes"):
         raw = _text(data, "duration_minutes") or str(DEFAULT_DURATION)
         cleaned["duration_minutes"] = _parse_int(raw, errors, "duration_minutes", minimum=DURATION_MIN,
@@ -227,14 +255,21 @@ def _clean_details(data: dict, errors: dict, *, partial: bool = False) -> dict:
             except NotFound:
                 errors["place_public_id"] = ["Ce lieu n'existe pas ou n'est plus publié dans l'annuaire."]
     if wanted("address"):
-        cleaned["address"] = " ".join(_text(data, "address").split()) or None
+        cleaned["address"] = _single_line(data, "address", errors) or None
         if cleaned["address"] and len(cleaned["address"]) > ADDRESS_MAX:
-            errors["address"] = [f"{ADDRESS_MAX} caractères au maximum."]
+            errors.setdefault("address", [f"{ADDRESS_MAX} caractères au maximum."])
     if wanted("video_url"):
         cleaned["video_url"] = _text(data, "video_url") or None
         if cleaned["video_url"]:
-            parts = urlsplit(cleaned["video_url"])
-            if parts.scheme != "https" or not parts.netloc or " " in cleaned["video_url"]:
+            try:
+                parts = urlsplit(cleaned["video_url"])
+            except ValueError:  # e.g. an unclosed "[" in the host
+                parts = None
+            if any(_unsafe_in_url(character) for character in cleaned["video_url"]):
+                # urlsplit drops tabs and line breaks: check the text itself, before parsing.
+                errors["video_url"] = ["Le lien de visio ne doit contenir ni espace, ni retour à la ligne, "
+                                       "ni caractère de contrôle."]
+            elif parts is None or parts.scheme != "https" or not parts.netloc:
                 errors["video_url"] = ["Le lien de visio doit être une adresse https://…"]
             elif len(cleaned["video_url"]) > URL_MAX:
                 errors["video_url"] = [f"{URL_MAX} caractères au maximum."]
@@ -436,7 +471,8 @@ def cancel_meeting(meeting_id: int, *, actor, reason: str | None = None) -> Meet
 
 
 def _invited(meeting: Meeting) -> list[MeetingInvitation]:
-    """The people a change must reach: those already sent an invitation."""
+    """The people a change must reach: those already sent an invitation, who are still active
+    users (whether they may still answer decides only the links, in ``_send``)."""
     return [i for i in meeting.invitations if i.sent_sequence is not None and i.user.active]
 
 
@@ -459,7 +495,8 @@ def _send(meeting: Meeting, invitation: MeetingInvitation, template: str, subjec
         invitation.user.email, subject, template, dedupe_key=key,
         attachments=[mail.attachment(ICS_FILENAME, f"text/calendar; charset=utf-8; method={method}", calendar)],
         invitation=invitation, user=invitation.user, organisation=invitation.organisation,
-        links=rsvp.answer_links(invitation) if method == "REQUEST" and meeting.status == "scheduled" else {},
+        links=(rsvp.answer_links(invitation) if method == "REQUEST" and meeting.status == "scheduled"
+               and rsvp.may_answer_now(invitation) else {}),
         waitlisted=_waiting(invitation), **_mail_context(meeting), **context)
     if dedupe_key is None:
         invitation.sent_sequence = meeting.sequence
@@ -516,7 +553,8 @@ def _materialise(series: MeetingSeries, now: datetime) -> int:
 
 def send_invitations(now: datetime | None = None) -> int:
     """Invites everyone who should be to each scheduled meeting whose invitation date has come
-    (start − invitation_days), the .ics attached; people who joined since the last run too.
+    (start − invitation_days), the .ics attached; people who joined since the last run too. The
+    waiting list moves up into seats freed by people who can no longer come.
     Returns how many invitations were sent."""
     now = now or utcnow()
     sent = 0
@@ -529,6 +567,9 @@ def send_invitations(now: datetime | None = None) -> int:
             db.session.rollback()
             continue
         count = _invite(meeting, now)
+        if meeting.capacity is not None:
+            # Seats held by people who left or whose organisation was suspended are free again.
+            rsvp.promote_waitlisted(meeting)
         try:
             db.session.commit()
         except IntegrityError:  # another run invited the same person meanwhile: it sent the message
@@ -610,24 +651,34 @@ def send_reminders(now: datetime | None = None) -> int:
 
 
 def _remind(meeting: Meeting, days: int, now: datetime) -> int:
+    """The reminder ``days`` before. Skipped as a whole, for people and for the coordinators' list,
+    when the invitations went out after its moment (a meeting invited three days ahead has no
+    7-day reminder). The messages already queued are known from one query, so that a re-run does
+    not build calendars, links and lists only to find them there."""
     moment = reminder_moment(meeting, days)
+    if meeting.invitations_sent_at is None or meeting.invitations_sent_at > moment:
+        return 0
     when = "demain" if days == 1 else f"dans {days} jours"
+    prefix = f"meeting:{meeting.id}:reminder:{days}d:"
+    done = set(db.session.scalars(select(mail.Message.dedupe_key).where(mail.Message.dedupe_key.like(f"{prefix}%"))))
     queued = 0
     for invitation in meeting.invitations:
-        if (invitation.response not in ANSWERS_REMINDED or invitation.sent_sequence is None
+        key = f"{prefix}user:{invitation.user_id}"
+        if (key in done or invitation.response not in ANSWERS_REMINDED or invitation.sent_sequence is None
                 or invitation.created_at > moment or not rsvp.may_answer_now(invitation)):
             continue
         queued += _send(meeting, invitation, "meeting_reminder", f"Rappel : {meeting.title} {when}",
-                        dedupe_key=f"meeting:{meeting.id}:reminder:{days}d:user:{invitation.user_id}",
-                        days=days, when_relative=when)
-    silent = [group.organisation for group in _groups(meeting) if not group.answered]
+                        dedupe_key=key, days=days, when_relative=when)
+    coordinators = [coordinator for coordinator in db.session.scalars(
+        select(User).where(User.is_coordinator, User.active).order_by(User.id))
+        if f"{prefix}coordinator:{coordinator.id}" not in done]
+    silent = [group.organisation for group in _groups(meeting) if not group.answered] if coordinators else []
     if silent:
-        coordinators = db.session.scalars(select(User).where(User.is_coordinator, User.active).order_by(User.id))
         for coordinator in coordinators:
             message = mail.queue(
                 coordinator.email, f"Sans réponse : {len(silent)} organisation{'s' if len(silent) > 1 else ''} "
                 f"pour « {meeting.title} »", "meeting_coordinator_unanswered",
-                dedupe_key=f"meeting:{meeting.id}:reminder:{days}d:coordinator:{coordinator.id}",
+                dedupe_key=f"{prefix}coordinator:{coordinator.id}",
                 organisations=silent, days=days, when_relative=when, coordinator=coordinator,
                 **_mail_context(meeting))
             queued += message is not None
