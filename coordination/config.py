@@ -109,6 +109,13 @@ class Config:
     REFERRAL_NEED_MAX = 1000
     REFERRAL_COMMENT_MAX = 1000
 
+    # Listing freshness (months since the partner last confirmed a place)
+    FRESHNESS_REMIND_MONTHS = max(1, _int("FRESHNESS_REMIND_MONTHS", 5))
+    FRESHNESS_STALE_MONTHS = max(1, _int("FRESHNESS_STALE_MONTHS", 6))
+    FRESHNESS_UNPUBLISH_MONTHS = _int("FRESHNESS_UNPUBLISH_MONTHS", 0)  # 0: stale places stay published
+    FRESHNESS_LINK_DAYS = max(1, _int("FRESHNESS_LINK_DAYS", 30))  # "tout est à jour" link lifetime
+    RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "5 per hour")  # "Signaler une erreur" per address
+
     # Network meetings
     MEETING_INVITATION_DAYS = max(1, _int("MEETING_INVITATION_DAYS", 30))  # default for new series
     MEETING_REMINDER_DAYS = os.environ.get("MEETING_REMINDER_DAYS", "7,1")  # days before, comma-separated

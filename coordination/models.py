@@ -2,9 +2,12 @@
 from coordination.audit import AuditEvent  # noqa: F401
 from coordination.auth.models import Invitation, Membership, Organisation, User  # noqa: F401
 from coordination.directory.models import (  # noqa: F401
+    FreshnessCampaign,
+    FreshnessReminder,
     GeocodeCache,
     Place,
     PlaceClosure,
+    PlaceReport,
     SearchIndexQueue,
     SearchLog,
 )
