@@ -1,0 +1,328 @@
+"""The coordinators' dashboard: the directory's aggregates, the unmet needs of the search log, the
+referral statistics and the meeting participation, composed into tables (each with its chart and
+its CSV). Every figure is an aggregate: no resident, no referred person, no user appears.
+
+Other domains are read through their statistics and records modules only.
+"""
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from coordination.auth import permissions
+from coordination.clock import PARIS, to_paris, utcnow
+from coordination.directory import statistics as directory
+from coordination.errors import Invalid, NotFound, PermissionDenied
+from coordination.events import charts, records
+from coordination.referrals.statistics import referral_statistics
+from coordination.vocabularies import SERVICES
+
+CHART_ROWS = 15  # a chart shows the first rows of its table
+NO_PLACE = "Sans lieu précisé"
+NO_TEXT = "(aucun mot)"
+NO_SERVICE = "—"
+
+
+@dataclass
+class Column:
+    label: str  # French header on the page
+    name: str  # header in the CSV
+    number: bool = False
+
+
+@dataclass
+class Table:
+    key: str  # the CSV's name: /coordination/tableau-de-bord/<key>.csv
+    title: str
+    columns: list[Column]
+    rows: list[tuple]
+    empty: str = "Aucune donnée pour le moment."
+    chart_rows: list[tuple[str, float]] = field(default_factory=list)
+    chart_title: str = ""
+    chart_description: str = ""
+
+    def display(self) -> list[list[str]]:
+        """The cells as the page shows them: French numbers, "—" for nothing."""
+        return [[_display(value, column.number) for value, column in zip(row, self.columns, strict=True)]
+                for row in self.rows]
+
+    def chart(self) -> Markup | None:
+        if not self.chart_rows:
+            return None
+        shown = self.chart_rows[:CHART_ROWS]
+        more = f" Les {len(shown)} premières lignes du tableau." if len(self.chart_rows) > len(shown) else ""
+        return charts.bar_chart(shown, title=self.chart_title, chart_id=f"graphique-{self.key}",
+                                description=f"{self.chart_description}{more} Les mêmes chiffres figurent dans le tableau.")
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    intro: str
+    tables: list[Table]
+
+
+@dataclass
+class Dashboard:
+    since: datetime  # naive UTC: midnight in Paris on the first day of the period
+    since_day: date
+    service: str  # the service of the coverage view
+    service_choices: tuple[str, ...]
+    sections: list[Section]
+
+    def table(self, key: str) -> Table:
+        for section in self.sections:
+            for table in section.tables:
+                if table.key == key:
+                    return table
+        raise NotFound("Ce tableau n'existe pas.")
+
+
+def _display(value, number: bool) -> str:
+    if value is None or value == "":
+        return "—"
+    if number:
+        return _number(value).replace(".", ",")
+    return str(value)
+
+
+def _number(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def default_since(now: datetime | None = None) -> date:
+    """Twelve months back from today in Paris."""
+    return to_paris(now or utcnow()).date() - relativedelta(months=12)
+
+
+def _midnight_utc(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=PARIS).astimezone(UTC).replace(tzinfo=None)
+
+
+def build_dashboard(*, actor, since: date | None = None, service: str | None = None,
+                    now: datetime | None = None) -> Dashboard:
+    """Every table of the dashboard; searches and referrals counted from ``since`` (twelve months
+    by default), meetings over the last twelve months."""
+    if not permissions.is_coordinator(actor):
+        raise PermissionDenied("Le tableau de bord est réservé à l'équipe de coordination.")
+    if service is not None and service not in SERVICES:
+        raise Invalid("Ce service ne fait pas partie des services du standard.")
+    now = now or utcnow()
+    since_day = since or default_since(now)
+    start = _midnight_utc(since_day)
+    unmet_services = directory.unmet_by_service(since=start)
+    if service is None:
+        service = next((row.label for row in unmet_services if row.without_results and row.label in SERVICES),
+                       SERVICES[0])
+    sections = [
+        Section("annuaire", "L'annuaire",
+                "Les organisations actives et leurs lieux publiés (ce que voient les habitants).",
+                [_kinds_table(), _communes_table(), _services_table()]),
+        Section("fraicheur", "Fraîcheur des fiches",
+                "Les lieux des organisations actives, publiés ou non, selon le temps écoulé depuis "
+                "leur dernière vérification par leur organisation.",
+                [_freshness_table(now)]),
+        Section("besoins", "Besoins non couverts",
+                f"Les recherches des habitants qui n'ont trouvé aucun lieu ou au plus {directory.FEW_RESULTS}, "
+                "d'après le journal des recherches (qui ne garde rien de personnel).",
+                [_unmet_table(start), _unmet_service_table(unmet_services), _unmet_commune_table(start)]),
+        Section("couverture", "Couverture d'un service",
+                "Les communes d'où des recherches de ce service n'ont trouvé aucun lieu qui le propose "
+                "dans leur rayon.",
+                [_coverage_table(service, start)]),
+        Section("orientations", "Orientations entre partenaires",
+                "Des comptes et des délais : aucune information sur les personnes orientées.",
+                _referral_tables(actor, start)),
+        Section("reunions", "Participation aux réunions du réseau",
+                "Sur les douze derniers mois, par organisation active.",
+                [_participation_table(actor, now)]),
+    ]
+    return Dashboard(since=start, since_day=since_day, service=service, service_choices=SERVICES,
+                     sections=sections)
+
+
+# --- the tables ---------------------------------------------------------------------------------
+
+def _kinds_table() -> Table:
+    rows = directory.by_kind()
+    return Table(
+        "types", "Organisations actives et lieux publiés par type d'organisation",
+        [Column("Type d'organisation", "type"), Column("Organisations", "organisations", True),
+         Column("Lieux publiés", "lieux", True)],
+        [(row.label, row.organisations, row.places) for row in rows],
+        chart_rows=[(row.label, row.organisations) for row in rows if row.organisations],
+        chart_title="Organisations actives par type",
+        chart_description="Diagramme en barres : nombre d'organisations actives de chaque type.")
+
+
+def _communes_table() -> Table:
+    rows = directory.by_commune()
+    return Table(
+        "communes", "Lieux publiés par commune",
+        [Column("Commune", "commune"), Column("Code INSEE", "code_insee"), Column("Lieux publiés", "lieux", True)],
+        [(row.commune, row.insee_code, row.places) for row in rows],
+        empty="Aucun lieu publié.",
+        chart_rows=[(row.commune, row.places) for row in rows],
+        chart_title="Lieux publiés par commune",
+        chart_description="Diagramme en barres : nombre de lieux publiés dans chaque commune, de la plus pourvue à la moins pourvue.")
+
+
+def _services_table() -> Table:
+    rows = directory.by_service()
+    return Table(
+        "services", "Lieux publiés par service proposé",
+        [Column("Service", "service"), Column("Lieux publiés qui le proposent", "lieux", True)],
+        [(row.service, row.places) for row in rows],
+        chart_rows=[(row.service, row.places) for row in rows],
+        chart_title="Lieux publiés par service",
+        chart_description="Diagramme en barres : nombre de lieux publiés proposant chaque service du standard "
+                          "(un lieu compte pour chacun de ses services).")
+
+
+def _freshness_table(now: datetime) -> Table:
+    rows = directory.freshness(now=now)
+    return Table(
+        "fraicheur", "Lieux selon leur dernière vérification",
+        [Column("Dernière vérification", "anciennete"), Column("Lieux", "lieux", True)],
+        [(row.label, row.places) for row in rows],
+        chart_rows=[(row.label, row.places) for row in rows] if any(row.places for row in rows) else [],
+        chart_title="Fraîcheur des fiches",
+        chart_description="Diagramme en barres : nombre de lieux par ancienneté de leur dernière vérification, "
+                          "des plus récentes aux signalés obsolètes.")
+
+
+def _unmet_table(since: datetime) -> Table:
+    rows = directory.unmet_searches(since=since)
+
+    def label(row) -> str:
+        return " · ".join((row.query or NO_TEXT, row.commune or NO_PLACE, row.service or NO_SERVICE))
+    return Table(
+        "recherches", "Recherches les plus fréquentes sans résultat ou presque",
+        [Column("Mots cherchés", "recherche"), Column("Commune", "commune"), Column("Code INSEE", "code_insee"),
+         Column("Service demandé", "service"), Column(f"Recherches (au plus {directory.FEW_RESULTS} résultats)",
+                                                      "recherches", True),
+         Column("Dont sans aucun résultat", "sans_resultat", True)],
+        [(row.query or NO_TEXT, row.commune or NO_PLACE, row.insee_code, row.service or NO_SERVICE, row.searches,
+          row.without_results) for row in rows],
+        empty="Aucune recherche sans résultat sur la période.",
+        chart_rows=[(label(row), row.searches) for row in rows],
+        chart_title="Recherches les plus fréquentes sans résultat ou presque",
+        chart_description="Diagramme en barres : pour chaque recherche (mots, commune, service), le nombre de fois "
+                          f"où elle a trouvé au plus {directory.FEW_RESULTS} lieux.")
+
+
+def _unmet_service_table(rows: list) -> Table:
+    return Table(
+        "recherches-par-service", "Recherches sans résultat ou presque, par service demandé",
+        [Column("Service demandé", "service"), Column("Recherches", "recherches", True),
+         Column("Dont sans aucun résultat", "sans_resultat", True)],
+        [(row.label, row.searches, row.without_results) for row in rows],
+        empty="Aucune recherche d'un service sans résultat sur la période.",
+        chart_rows=[(row.label, row.searches) for row in rows],
+        chart_title="Recherches sans résultat ou presque, par service",
+        chart_description="Diagramme en barres : nombre de recherches de chaque service ayant trouvé "
+                          f"au plus {directory.FEW_RESULTS} lieux.")
+
+
+def _unmet_commune_table(since: datetime) -> Table:
+    rows = directory.unmet_by_commune(since=since)
+    return Table(
+        "recherches-par-commune", "Recherches sans résultat ou presque, par commune",
+        [Column("Commune", "commune"), Column("Code INSEE", "code_insee"), Column("Recherches", "recherches", True),
+         Column("Dont sans aucun résultat", "sans_resultat", True)],
+        [(row.label, row.code, row.searches, row.without_results) for row in rows],
+        empty="Aucune recherche autour d'une commune sans résultat sur la période.",
+        chart_rows=[(row.label, row.searches) for row in rows],
+        chart_title="Recherches sans résultat ou presque, par commune",
+        chart_description="Diagramme en barres : nombre de recherches autour de chaque commune ayant trouvé "
+                          f"au plus {directory.FEW_RESULTS} lieux.")
+
+
+def _coverage_table(service: str, since: datetime) -> Table:
+    rows = directory.coverage_gaps(service, since=since)
+    return Table(
+        "couverture", f"Communes sans lieu trouvé pour « {service} »",
+        [Column("Commune", "commune"), Column("Code INSEE", "code_insee"),
+         Column("Recherches sans aucun lieu dans le rayon", "recherches_sans_lieu", True),
+         Column("Plus grand rayon cherché (km)", "rayon_max_km", True),
+         Column("Lieux publiés qui le proposent aujourd'hui dans la commune", "lieux_aujourd_hui", True)],
+        [(row.commune, row.insee_code, row.searches, row.largest_radius_km, row.places_now) for row in rows],
+        empty="Aucune recherche de ce service n'est restée sans lieu sur la période.",
+        chart_rows=[(row.commune, row.searches) for row in rows],
+        chart_title=f"Communes sans lieu trouvé pour « {service} »",
+        chart_description="Diagramme en barres : pour chaque commune, le nombre de recherches de ce service "
+                          "qui n'ont trouvé aucun lieu dans leur rayon.")
+
+
+def _referral_tables(actor, since: datetime) -> list[Table]:
+    stats = referral_statistics(actor=actor, since=since)
+    rate = None if stats.acceptance_rate is None else round(stats.acceptance_rate * 100)
+    overview = Table(
+        "orientations", "Orientations : vue d'ensemble",
+        [Column("Indicateur", "indicateur"), Column("Valeur", "valeur", True)],
+        [("Orientations envoyées", stats.total), ("Réponses (acceptées ou refusées)", stats.answered),
+         ("Acceptées", stats.accepted), ("Taux d'acceptation (%)", rate),
+         ("Délai médian de réponse (heures)", stats.median_hours_to_answer),
+         ("En attente de réponse", stats.waiting_answer), ("Acceptées, issue pas encore indiquée", stats.waiting_outcome)])
+    by_service = Table(
+        "orientations-par-service", "Orientations par service demandé",
+        [Column("Service", "service"), Column("Orientations", "orientations", True)],
+        list(stats.by_service), empty="Aucune orientation sur la période.",
+        chart_rows=list(stats.by_service), chart_title="Orientations par service demandé",
+        chart_description="Diagramme en barres : nombre d'orientations pour chaque service demandé.")
+    by_status = Table(
+        "orientations-par-statut", "Orientations par statut et par issue",
+        [Column("Statut", "statut"), Column("Orientations", "orientations", True)],
+        [(label, n) for _status, label, n in stats.by_status], empty="Aucune orientation sur la période.",
+        chart_rows=[(label, n) for _status, label, n in stats.by_status],
+        chart_title="Orientations par statut et par issue",
+        chart_description="Diagramme en barres : nombre d'orientations dans chaque statut.")
+    return [overview, by_service, by_status]
+
+
+def _participation_table(actor, now: datetime) -> Table:
+    stats = records.participation(actor=actor, now=now)
+    return Table(
+        "reunions", "Participation aux réunions par organisation, douze derniers mois",
+        [Column("Organisation", "organisation"), Column("Réunions où elle était invitée", "reunions_invitee", True),
+         Column("Réunions avec au moins une personne présente", "reunions_presente", True),
+         Column("Personnes présentes (au total)", "personnes_presentes", True),
+         Column("Taux de participation (%)", "taux_participation", True)],
+        [(row.organisation.name, row.invited, row.attended, row.people,
+          None if row.rate is None else round(row.rate * 100)) for row in stats.rows],
+        empty="Aucune organisation active.",
+        chart_rows=[(row.organisation.name, row.attended) for row in stats.rows if row.invited],
+        chart_title="Réunions avec au moins une personne présente, par organisation",
+        chart_description="Diagramme en barres : pour chaque organisation invitée, le nombre de réunions "
+                          "des douze derniers mois où au moins une de ses personnes était présente.")
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+def _cell(value) -> str:
+    """Names and queries are typed by people: a leading =, +, - or @ would be a spreadsheet formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def table_csv(table: Table) -> str:
+    """One table, ";"-separated with a BOM (what French spreadsheets open), decimal commas."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([column.name for column in table.columns])
+    for row in table.rows:
+        writer.writerow([("" if value is None else _number(value).replace(".", ",")) if column.number
+                         else _cell(value) for value, column in zip(row, table.columns, strict=True)])
+    return "\ufeff" + out.getvalue()
+
+
+def dashboard_csv(key: str, *, actor, since: date | None = None, service: str | None = None) -> tuple[str, str]:
+    """(file name, CSV text) of one table of the dashboard."""
+    board = build_dashboard(actor=actor, since=since, service=service)
+    return f"tableau-de-bord-{key}.csv", table_csv(board.table(key))
