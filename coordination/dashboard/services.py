@@ -31,6 +31,7 @@ class Column:
     label: str  # French header on the page
     name: str  # header in the CSV
     number: bool = False
+    blank: str = "—"  # shown on the page for an empty cell (the CSV leaves it empty)
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Table:
 
     def display(self) -> list[list[str]]:
         """The cells as the page shows them: French numbers, "—" for nothing."""
-        return [[_display(value, column.number) for value, column in zip(row, self.columns, strict=True)]
+        return [[_display(value, column) for value, column in zip(row, self.columns, strict=True)]
                 for row in self.rows]
 
     def chart(self) -> Markup | None:
@@ -82,10 +83,10 @@ class Dashboard:
         raise NotFound("Ce tableau n'existe pas.")
 
 
-def _display(value, number: bool) -> str:
+def _display(value, column: Column) -> str:
     if value is None or value == "":
-        return "—"
-    if number:
+        return column.blank
+    if column.number:
         return _number(value).replace(".", ",")
     return str(value)
 
@@ -204,12 +205,11 @@ def _unmet_table(since: datetime) -> Table:
         return " · ".join((row.query or NO_TEXT, row.commune or NO_PLACE, row.service or NO_SERVICE))
     return Table(
         "recherches", "Recherches les plus fréquentes sans résultat ou presque",
-        [Column("Mots cherchés", "recherche"), Column("Commune", "commune"), Column("Code INSEE", "code_insee"),
-         Column("Service demandé", "service"), Column(f"Recherches (au plus {directory.FEW_RESULTS} résultats)",
+        [Column("Mots cherchés", "recherche", blank=NO_TEXT), Column("Commune", "commune", blank=NO_PLACE),
+         Column("Code INSEE", "code_insee"), Column("Service demandé", "service", blank=NO_SERVICE), Column(f"Recherches (au plus {directory.FEW_RESULTS} résultats)",
                                                       "recherches", True),
          Column("Dont sans aucun résultat", "sans_resultat", True)],
-        [(row.query or NO_TEXT, row.commune or NO_PLACE, row.insee_code, row.service or NO_SERVICE, row.searches,
-          row.without_results) for row in rows],
+        [(row.query, row.commune, row.insee_code, row.service, row.searches, row.without_results) for row in rows],
         empty="Aucune recherche sans résultat sur la période.",
         chart_rows=[(label(row), row.searches) for row in rows],
         chart_title="Recherches les plus fréquentes sans résultat ou presque",

@@ -74,10 +74,13 @@ def test_unmet_needs_by_search_commune_and_service(network):
     board = services.build_dashboard(actor=network.coordinator, now=network.now)
     unmet = rows(board, "recherches")
     assert unmet[:3] == [("ordinateur", "Rezé", "44143", S_ACCESS, 4, 3),
-                         ("(aucun mot)", "Saint-Herblain", "44162", S_ACCESS, 2, 2),
-                         ("(aucun mot)", "Saint-Herblain", "44162", S_ADMIN, 2, 2)]
-    assert sorted(unmet[3:]) == sorted([("caf", "Sans lieu précisé", None, "—", 1, 0),
-                                        ('=hyperlink("http://x")', "Nantes", "44109", "—", 1, 1)])
+                         ("", "Saint-Herblain", "44162", S_ACCESS, 2, 2),
+                         ("", "Saint-Herblain", "44162", S_ADMIN, 2, 2)]
+    assert sorted(unmet[3:], key=str) == sorted([("caf", None, None, None, 1, 0),
+                                                 ('=hyperlink("http://x")', "Nantes", "44109", None, 1, 1)], key=str)
+    shown = board.table("recherches").display()
+    assert shown[1][:4] == ["(aucun mot)", "Saint-Herblain", "44162", S_ACCESS]
+    assert ["caf", "Sans lieu précisé", "—", "—", "1", "0"] in shown
     assert len(unmet) == 5  # the search with 5 results and the one before the period are not there
     assert rows(board, "recherches-par-service") == [(S_ACCESS, 6, 5), (S_ADMIN, 2, 2)]
     assert rows(board, "recherches-par-commune") == [("Rezé", "44143", 4, 3), ("Saint-Herblain", "44162", 2, 2),
@@ -194,7 +197,8 @@ def test_csv_for_spreadsheets(network, client, login):
         ["commune", "code_insee", "recherches", "sans_resultat"],
         ["Rezé", "44143", "5", "4"], ["Saint-Herblain", "44162", "2", "2"], ["Nantes", "44109", "1", "1"]]
     unmet = read_csv(client.get(f"{URL}/recherches.csv").get_data(as_text=True))
-    assert ["'=hyperlink(\"http://x\")", "Nantes", "44109", "—", "1", "1"] in unmet
+    assert ["'=hyperlink(\"http://x\")", "Nantes", "44109", "", "1", "1"] in unmet
+    assert ["caf", "", "", "", "1", "0"] in unmet
     meetings = read_csv(client.get(f"{URL}/reunions.csv").get_data(as_text=True))
     assert ["'=CMD|' /C calc'!A0", "0", "0", "0", ""] in meetings
     assert ["Association Clic et Déclic", "1", "1", "1", "100"] in meetings
