@@ -1,0 +1,173 @@
+""""Signaler une erreur" (/lieux/<public_id>/signaler, public) and the moderation queue
+(/coordination/moderation, coordinators): the "reports" blueprint."""
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.meta import DefaultMeta
+
+try:
+    from wtforms import SelectChoice
+except ImportError:  # WTForms < 3.3 takes (value, label) tuples
+    def SelectChoice(value, label):
+        return (value, label)
+
+from coordination.auth import services as auth_services
+from coordination.directory import reports
+from coordination.errors import Invalid
+from coordination.extensions import limiter
+
+bp = Blueprint("reports", __name__, template_folder="templates")
+
+THANKS = "Merci : votre signalement a été transmis à la structure et à la coordination du réseau."
+
+
+class Form(FlaskForm):
+    class Meta:
+        locales = ("fr_FR", "fr")
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
+
+
+class ReportForm(Form):
+    """The service validates; the form only carries the fields (and the CSRF token)."""
+    kind = RadioField("Qu'est-ce qui ne va pas ?", choices=[SelectChoice(value, label) for value, label in reports.REPORT_KINDS.items()],
+                      validate_choice=False)
+    message = TextAreaField("Précisez ce qui ne va pas",
+                            render_kw={"maxlength": reports.MESSAGE_MAX, "rows": 5})
+    nickname = StringField("Ne remplissez pas ce champ", render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+
+class DecisionForm(Form):
+    """A coordinator's decision on one queue item; several sit on one page, told apart by their prefix."""
+    reason = TextAreaField("Motif", render_kw={"rows": 2, "maxlength": reports.REASON_MAX})
+    unpublish = BooleanField("Retirer aussi le lieu de l'annuaire public")
+
+
+# The label of the reason field, by action (accepting an organisation needs no reason).
+ACTIONS = {
+    "accepter": "Note",
+    "traiter": "Ce qui a été fait",
+    "ecarter": "Pourquoi l'écarter",
+    "refuser": "Motif du refus",
+    "retirer": "Motif du retrait",
+}
+
+
+def decision_form(action: str, item_id: int, *, bind: bool = False) -> DecisionForm:
+    form = DecisionForm(prefix=f"{action}-{item_id}", **({} if bind else {"formdata": None}))
+    form.reason.label.text = ACTIONS[action]
+    return form
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _apply(form, error: Invalid) -> None:
+    for name, messages in error.errors.items():
+        if name in form:  # the directory gives lists of messages, the auth services one message
+            form[name].errors = [messages] if isinstance(messages, str) else list(messages)
+    if not any(name in form for name in error.errors):
+        flash(error.message, "error")
+
+
+# --- "Signaler une erreur" -----------------------------------------------------------------
+
+def _report_limit():
+    return current_app.config["RATELIMIT_REPORT"]
+
+
+@bp.route("/lieux/<public_id>/signaler", methods=["GET", "POST"])
+@limiter.limit(_report_limit, methods=["POST"])
+def report(public_id):
+    place = reports.reportable_place(public_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            reports.report_error(public_id, form.data)
+        except Invalid as error:
+            _apply(form, error)
+        else:
+            return redirect(url_for(".thanks", public_id=public_id))
+    return render_template("directory/report.html", place=place, form=form), 400 if form.errors else 200
+
+
+@bp.get("/lieux/<public_id>/signaler/merci")
+def thanks(public_id):
+    place = reports.reportable_place(public_id)
+    return render_template("directory/report_thanks.html", place=place, message=THANKS)
+
+
+# --- the moderation queue ------------------------------------------------------------------
+
+def _render_queue(submitted=None, status=200):
+    queue = reports.moderation_queue(actor=_actor())
+    forms = {}
+    for organisation in queue.organisations:
+        forms["refuser", organisation.id] = decision_form("refuser", organisation.id)
+    for report_ in queue.reports:
+        forms["traiter", report_.id] = decision_form("traiter", report_.id)
+        forms["ecarter", report_.id] = decision_form("ecarter", report_.id)
+    for place in queue.stale_places:
+        forms["retirer", place.id] = decision_form("retirer", place.id)
+    forms.update(submitted or {})
+    return render_template("directory/moderation_queue.html", queue=queue, forms=forms,
+                           kinds=reports.REPORT_KINDS), status
+
+
+@bp.get("/coordination/moderation")
+@login_required
+def queue():
+    return _render_queue()
+
+
+def _decide(action: str, item_id: int, call, done: str):
+    """Validates the CSRF token, calls the service with the reason; errors go back next to the field."""
+    form = decision_form(action, item_id, bind=True)
+    if form.validate():
+        try:
+            call(form)
+        except Invalid as error:
+            _apply(form, error)
+        else:
+            flash(done, "success")
+            return redirect(url_for(".queue"))
+    return _render_queue({(action, item_id): form}, status=400)
+
+
+@bp.post("/coordination/moderation/signalements/<int:report_id>/traiter")
+@login_required
+def resolve(report_id):
+    return _decide("traiter", report_id, lambda form: reports.resolve_report(
+        report_id, actor=_actor(), reason=form.reason.data, unpublish=form.unpublish.data),
+        "Le signalement est traité.")
+
+
+@bp.post("/coordination/moderation/signalements/<int:report_id>/ecarter")
+@login_required
+def dismiss(report_id):
+    return _decide("ecarter", report_id, lambda form: reports.dismiss_report(
+        report_id, actor=_actor(), reason=form.reason.data), "Le signalement est écarté.")
+
+
+@bp.post("/coordination/moderation/lieux/<int:place_id>/retirer")
+@login_required
+def unpublish_stale(place_id):
+    return _decide("retirer", place_id, lambda form: reports.unpublish_stale_place(
+        place_id, actor=_actor(), reason=form.reason.data), "Le lieu est retiré de l'annuaire public.")
+
+
+@bp.post("/coordination/moderation/organisations/<int:organisation_id>/accepter")
+@login_required
+def accept_organisation(organisation_id):
+    return _decide("accepter", organisation_id, lambda form: auth_services.accept_organisation(
+        organisation_id, actor=_actor()), "L'organisation a rejoint le réseau.")
+
+
+@bp.post("/coordination/moderation/organisations/<int:organisation_id>/refuser")
+@login_required
+def refuse_organisation(organisation_id):
+    return _decide("refuser", organisation_id, lambda form: auth_services.refuse_organisation(
+        organisation_id, actor=_actor(), reason=form.reason.data), "La demande d'adhésion est refusée.")

@@ -1,0 +1,218 @@
+""""Signaler une erreur" and the coordinators' moderation queue.
+
+A resident tells the network that a listing is wrong; the report reaches the place's organisation and
+the coordinators through the outbox, and waits in the queue until a coordinator resolves or dismisses
+it, with a reason. Nothing about the person who reported is kept: the use case is never given the
+address, the browser or an account (the rate limit is the view's business, in memory of the limiter).
+
+The queue also shows the organisations waiting for validation (decided through the auth services) and
+the places flagged stale by the freshness job.
+"""
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from coordination import audit, mail
+from coordination.auth import services as auth_services
+from coordination.auth.models import Organisation, User
+from coordination.clock import utcnow
+from coordination.directory import permissions, services
+from coordination.directory.models import Place, PlaceReport
+from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
+from coordination.extensions import db
+from coordination.utils import external_url
+
+REPORT_KINDS = {
+    "closed": "Le lieu est fermé définitivement",
+    "hours": "Les horaires sont faux",
+    "address": "L'adresse est fausse",
+    "other": "Autre chose",
+}
+MESSAGE_MAX = 1000
+REASON_MAX = 1000
+HONEYPOT = "nickname"  # hidden from people, filled in by robots
+REPORT_NOT_FOUND = "Ce signalement n'existe pas."
+ALREADY_DECIDED = "Ce signalement a déjà été traité entre-temps : rechargez la page."
+# Control characters other than tab and line breaks (PostgreSQL refuses NUL in text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# --- the public form -----------------------------------------------------------------------
+
+def reportable_place(place_public_id: str) -> Place:
+    """The place a resident may report: a public one only (anything else is a 404)."""
+    return services.get_published_place(place_public_id)
+
+
+def _clean_report(data: dict) -> tuple[str, str | None]:
+    errors: dict[str, list[str]] = {}
+    kind = (data.get("kind") or "").strip()
+    if kind not in REPORT_KINDS:
+        errors["kind"] = ["Indiquez ce qui ne va pas en choisissant une des propositions."]
+    message = _CONTROL.sub("", data.get("message") or "").strip().replace("\r\n", "\n") or None
+    if message and len(message) > MESSAGE_MAX:
+        errors["message"] = [f"Le message doit faire {MESSAGE_MAX} caractères au maximum "
+                             f"(il en fait {len(message)})."]
+    elif kind == "other" and not message:
+        errors["message"] = ["Décrivez en quelques mots ce qui ne va pas."]
+    if errors:
+        raise Invalid("Le signalement n'a pas pu être envoyé : vérifiez le formulaire.", errors=errors)
+    return kind, message
+
+
+def report_error(place_public_id: str, data: dict) -> PlaceReport | None:
+    """Stores what is wrong with a public place and tells its organisation and the coordinators.
+
+    ``data``: ``kind`` (one of REPORT_KINDS), ``message`` (required for "other"), and the honeypot
+    field. A filled honeypot returns None and stores nothing: the caller answers as for a success.
+    """
+    place = reportable_place(place_public_id)
+    if (data.get(HONEYPOT) or "").strip():
+        return None
+    kind, message = _clean_report(data)
+    report = PlaceReport(place_id=place.id, kind=kind, message=message, status="open")
+    db.session.add(report)
+    _notify(place, kind, message)
+    db.session.commit()
+    return report
+
+
+def _organisation_recipients(organisation: Organisation) -> list[str]:
+    admins = [m.user.email for m in organisation.memberships if m.role == "admin" and m.user.active]
+    return [organisation.contact_email, *admins]
+
+
+def _coordinator_recipients() -> list[str]:
+    return list(db.session.scalars(
+        select(User.email).where(User.is_coordinator.is_(True), User.active.is_(True)).order_by(User.id)))
+
+
+def _notify(place: Place, kind: str, message: str | None) -> None:
+    """One message per address: the organisation's contact and admins get a link to edit the listing,
+    coordinators (when not already told as members) a link to the queue."""
+    subject = f"Erreur signalée sur « {place.name} »"
+    context = {"place": place, "kind_label": REPORT_KINDS[kind], "message": message,
+               "place_url": external_url("directory.place_page", public_id=place.public_id)}
+    told = set()
+    for recipient in _organisation_recipients(place.organisation):
+        address = auth_services.normalise_email(recipient)
+        if address and address not in told:
+            told.add(address)
+            mail.queue(address, subject, "place_reported", for_coordinators=False,
+                       link=external_url("directory.edit_place", place_id=place.id), **context)
+    for recipient in _coordinator_recipients():
+        address = auth_services.normalise_email(recipient)
+        if address and address not in told:
+            told.add(address)
+            mail.queue(address, subject, "place_reported", for_coordinators=True,
+                       link=external_url("reports.queue"), **context)
+
+
+# --- the moderation queue ------------------------------------------------------------------
+
+@dataclass
+class ModerationQueue:
+    organisations: list[Organisation]  # waiting for validation
+    reports: list[PlaceReport]  # open, oldest first, with their place
+    stale_places: list[Place]  # flagged stale and still public, stale longest first
+
+    @property
+    def count(self) -> int:
+        return len(self.organisations) + len(self.reports) + len(self.stale_places)
+
+
+def _require_moderator(actor) -> None:
+    if not permissions.can_moderate(actor):
+        raise PermissionDenied()
+
+
+def moderation_queue(*, actor) -> ModerationQueue:
+    _require_moderator(actor)
+    organisations = auth_services.pending_organisations(actor=actor)
+    reports = db.session.scalars(
+        select(PlaceReport).join(PlaceReport.place)
+        .where(PlaceReport.status == "open", Place.deleted_at.is_(None))
+        .options(joinedload(PlaceReport.place).joinedload(Place.organisation))
+        .order_by(PlaceReport.created_at, PlaceReport.id)
+    ).all()
+    stale_places = db.session.scalars(
+        select(Place).join(Place.organisation)
+        .where(Place.stale_since.is_not(None), Place.published.is_(True), Place.deleted_at.is_(None),
+               Organisation.status == "active")
+        .options(joinedload(Place.organisation))
+        .order_by(Place.stale_since, Place.id)
+    ).all()
+    return ModerationQueue(list(organisations), list(reports), list(stale_places))
+
+
+def _reason(reason: str | None, message: str) -> str:
+    cleaned = _CONTROL.sub("", reason or "").strip()
+    if not cleaned:
+        raise Invalid(message, errors={"reason": [message]})
+    if len(cleaned) > REASON_MAX:
+        text = f"Le motif doit faire {REASON_MAX} caractères au maximum."
+        raise Invalid(text, errors={"reason": [text]})
+    return cleaned
+
+
+def _open_report(report_id: int) -> PlaceReport:
+    report = db.session.get(PlaceReport, report_id, with_for_update=True)
+    if report is None:
+        raise NotFound(REPORT_NOT_FOUND)
+    if report.status != "open":
+        raise Conflict(ALREADY_DECIDED)
+    return report
+
+
+def _decide(report: PlaceReport, status: str, reason: str, actor) -> None:
+    report.status = status
+    report.decided_at = utcnow()
+    report.decided_by_id = actor.id
+    report.decision_reason = reason
+
+
+def resolve_report(report_id: int, *, actor, reason: str, unpublish: bool = False) -> PlaceReport:
+    """The report was right: the listing was corrected (or, with ``unpublish``, taken offline)."""
+    _require_moderator(actor)
+    reason = _reason(reason, "Indiquez ce qui a été fait.")
+    report = _open_report(report_id)
+    _decide(report, "resolved", reason, actor)
+    audit.record(actor, "report.resolved", "place_report", report.id, place_id=report.place_id,
+                 kind=report.kind, reason=reason, unpublished=bool(unpublish))
+    if unpublish:
+        # set_published commits: the decision above and the unpublication land in one transaction.
+        services.set_published(report.place_id, False, actor=actor)
+    db.session.commit()
+    return report
+
+
+def dismiss_report(report_id: int, *, actor, reason: str) -> PlaceReport:
+    """The report was wrong or not actionable: it leaves the queue, the listing stays as it is."""
+    _require_moderator(actor)
+    reason = _reason(reason, "Indiquez pourquoi le signalement est écarté.")
+    report = _open_report(report_id)
+    _decide(report, "dismissed", reason, actor)
+    audit.record(actor, "report.dismissed", "place_report", report.id, place_id=report.place_id,
+                 kind=report.kind, reason=reason)
+    db.session.commit()
+    return report
+
+
+def unpublish_stale_place(place_id: int, *, actor, reason: str) -> Place:
+    """Takes a place flagged stale out of the public directory; its organisation can publish it again
+    once the listing is up to date (a confirmation clears the flag)."""
+    _require_moderator(actor)
+    reason = _reason(reason, "Indiquez le motif du retrait.")
+    place = db.session.get(Place, place_id)
+    if place is None or place.deleted_at is not None:
+        raise NotFound(services.PLACE_NOT_FOUND)
+    if place.stale_since is None:
+        raise Conflict("Ce lieu n'est plus signalé comme ancien : rechargez la page.")
+    audit.record(actor, "place.stale_unpublished", "place", place.id, reason=reason,
+                 stale_since=place.stale_since.isoformat())
+    # set_published commits: the audit event above and the unpublication land in one transaction.
+    services.set_published(place.id, False, actor=actor)
+    db.session.commit()
+    return place
