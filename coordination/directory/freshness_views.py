@@ -1,0 +1,86 @@
+"""Listing freshness pages: the reminder's "Tout est à jour" link, the partner space's one-click
+confirmation, and the coordinators' campaigns. Also the ``verified_ago`` template filter."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from coordination.directory import freshness
+from coordination.errors import Invalid
+from coordination.utils import safe_next_url
+
+bp = Blueprint("freshness", __name__, template_folder="templates")
+
+
+@bp.app_template_filter("verified_ago")
+def verified_ago(value) -> str:
+    """``{{ place|verified_ago }}``: « Vérifié il y a 3 mois »."""
+    return freshness.verified_text(value)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _link_error(error: freshness.LinkError):
+    return render_template("directory/freshness_link_error.html", error=error), error.status
+
+
+# --- the reminder's link (no login) -------------------------------------------------------------
+
+@bp.get("/fraicheur/<token>")
+def confirm_link(token):
+    """Shows the places the link would confirm; only the button (POST) confirms: a mail scanner
+    opening the link changes nothing."""
+    try:
+        reminder = freshness.read_token(token)
+    except freshness.LinkError as error:
+        return _link_error(error)
+    return render_template("directory/freshness_confirm.html", reminder=reminder,
+                           places=freshness.listed_places(reminder))
+
+
+@bp.post("/fraicheur/<token>")
+def confirm_link_apply(token):
+    try:
+        reminder = freshness.confirm_by_link(token)
+    except freshness.LinkError as error:
+        return _link_error(error)
+    return render_template("directory/freshness_done.html", reminder=reminder,
+                           places=freshness.listed_places(reminder))
+
+
+# --- the partner space --------------------------------------------------------------------------
+
+@bp.post("/espace-partenaire/organisations/<int:organisation_id>/tout-est-a-jour")
+@login_required
+def confirm_all(organisation_id):
+    count = freshness.confirm_all(organisation_id, actor=_actor())
+    flash(f"Merci : {count} lieu{'x' if count > 1 else ''} confirmé{'s' if count > 1 else ''} à jour."
+          if count else "Cette organisation n'a aucun lieu à confirmer.", "success")
+    return redirect(safe_next_url(request.form.get("next")) or url_for("directory.partner_home"))
+
+
+# --- coordination -------------------------------------------------------------------------------
+
+@bp.route("/coordination/fraicheur", methods=["GET", "POST"])
+@login_required
+def campaigns():
+    overview, errors = freshness.campaigns_overview(actor=_actor()), {}
+    if request.method == "POST":
+        chosen = None if request.form.get("scope") == "all" else request.form.getlist("organisation_ids")
+        try:
+            campaign = freshness.launch_campaign(request.form.get("name", ""), chosen, actor=_actor())
+        except Invalid as error:
+            errors = error.errors
+        else:
+            flash(f"La campagne « {campaign.name} » est lancée : {len(campaign.reminders)} organisation(s) "
+                  "ont reçu un rappel.", "success")
+            return redirect(url_for(".campaign", campaign_id=campaign.id))
+    return render_template("directory/freshness_campaigns.html", overview=overview, errors=errors,
+                           values=request.form), 400 if errors else 200
+
+
+@bp.get("/coordination/fraicheur/<int:campaign_id>")
+@login_required
+def campaign(campaign_id):
+    return render_template("directory/freshness_campaign.html",
+                           progress=freshness.campaign_progress(campaign_id, actor=_actor()))
