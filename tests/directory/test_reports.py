@@ -15,18 +15,6 @@ from tests.conftest import make_member, make_organisation, make_place, make_user
 RESIDENT_ADDRESS = "203.0.113.77"
 
 
-@pytest.fixture(autouse=True)
-def report_pages(app):
-    """The blueprint, until create_app registers it (see coordination/directory/report_views.py)."""
-    if "reports" not in app.blueprints:
-        from coordination.directory.report_views import bp
-        got_first_request, app._got_first_request = app._got_first_request, False
-        try:
-            app.register_blueprint(bp)
-        finally:
-            app._got_first_request = got_first_request
-
-
 @pytest.fixture
 def network(app):
     organisation = make_organisation("Association Les Connectés")
