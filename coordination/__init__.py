@@ -54,6 +54,7 @@ def _migrations_dir():
 def register_blueprints(app):
     from coordination.assets import bp as assets_bp
     from coordination.auth.views import bp as auth_bp
+    from coordination.directory.freshness_views import bp as freshness_bp
     from coordination.directory.report_views import bp as reports_bp
     from coordination.directory.views import bp as directory_bp
     from coordination.events.views import bp as events_bp
@@ -64,7 +65,7 @@ def register_blueprints(app):
     from export.import_views import bp as opendata_import_bp
     from export.views import bp as opendata_bp
 
-    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, reports_bp, events_bp, referrals_bp, referral_statistics_bp, opendata_bp, api_bp,
+    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, reports_bp, freshness_bp, events_bp, referrals_bp, referral_statistics_bp, opendata_bp, api_bp,
                       opendata_import_bp):
         app.register_blueprint(blueprint)
 

@@ -284,7 +284,7 @@ def confirm_place_accurate(place_id: int, *, actor) -> Place:
     if not permissions.can_confirm_place(actor, place):
         raise _denied(actor, place.organisation)
     db.session.execute(update(Place.__table__).where(Place.__table__.c.id == place.id)
-                       .values(verified_at=utcnow()))
+                       .values(verified_at=utcnow(), stale_since=None))
     audit.record(actor, "place.confirm", "place", place.id)
     db.session.commit()
     search.queue_place_ids([place.id])

@@ -52,7 +52,7 @@ def test_the_page_has_what_a_resident_needs(client, place):
                      f"Lundi au vendredi{NBSP}: 9{NBSP}h – 12{NBSP}h, 14{NBSP}h – 17{NBSP}h{NBSP}30",
                      "Fermé les jours fériés",
                      'href="https://www.openstreetmap.org/directions?to=47.230500,-1.590100"',
-                     f'href="/lieux/{place.public_id}/fiche"', "Mis à jour le ", "vérifié par la structure le "):
+                     f'href="/lieux/{place.public_id}/fiche"', "Mis à jour le ", "Vérifié ce mois-ci par la structure"):
         assert expected in html, expected
     status = re.search(r'<p class="open-status[^"]*"><strong>([^<]+)</strong>', html)[1]
     assert status.startswith(("Ouvert maintenant", "Fermé, ouvre"))

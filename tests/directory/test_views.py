@@ -56,7 +56,8 @@ def test_partner_home_lists_organisations_and_places(client, login, admin, organ
     login(admin)
     html = text(client.get("/espace-partenaire"))
     assert "Centre social du Breil" in html and "Espace numérique du Breil" in html
-    assert "Active" in html and "Publié" in html and "Mis à jour le" in html and "vérifié le" in html
+    assert "Active" in html and "Publié" in html and "Mis à jour le" in html and "Vérifié ce mois-ci" in html
+    assert "Tout est à jour" in html
     assert f"/espace-partenaire/organisations/{organisation.id}/lieux/nouveau" in html
     assert f'href="/organisations/{organisation.id}/membres"' in html
     assert "Ces informations sont toujours exactes" in html
