@@ -53,6 +53,7 @@ def _migrations_dir():
 
 def register_blueprints(app):
     from coordination.assets import bp as assets_bp
+    from coordination.dashboard.views import bp as dashboard_bp
     from coordination.auth.views import bp as auth_bp
     from coordination.directory.freshness_views import bp as freshness_bp
     from coordination.directory.report_views import bp as reports_bp
@@ -65,7 +66,7 @@ def register_blueprints(app):
     from export.import_views import bp as opendata_import_bp
     from export.views import bp as opendata_bp
 
-    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, reports_bp, freshness_bp, events_bp, referrals_bp, referral_statistics_bp, opendata_bp, api_bp,
+    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, reports_bp, freshness_bp, dashboard_bp, events_bp, referrals_bp, referral_statistics_bp, opendata_bp, api_bp,
                       opendata_import_bp):
         app.register_blueprint(blueprint)
 

@@ -49,6 +49,12 @@ PAGES = [
     ("/coordination", COORDINATION),
     ("/coordination/organisations", COORDINATION),
     ("/coordination/lieux", COORDINATION),
+    ("/coordination/tableau-de-bord", COORDINATION),
+    ("/coordination/moderation", COORDINATION),
+    ("/coordination/fraicheur", COORDINATION),
+    ("/coordination/orientations", COORDINATION),
+    ("/coordination/reunions", COORDINATION),
+    ("/coordination/import", COORDINATION),
 ]
 
 

@@ -5,14 +5,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.dashboard import S_ADMIN, build_network, register_dashboard
+from tests.dashboard import S_ADMIN, build_network
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def network(app):
-    register_dashboard(app)
     return build_network()
 
 

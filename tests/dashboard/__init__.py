@@ -27,19 +27,6 @@ SECRETS = ("Zéphyrine", "Quillebeuf", "07 61 23 45 89", "zephyrine", "Philomèn
            "contact@exemple.fr")
 
 
-def register_dashboard(app) -> None:
-    """Registers the dashboard's blueprint when the application does not yet (the lead wires it)."""
-    if "dashboard" in app.blueprints:
-        return
-    from coordination.dashboard.views import bp
-    started = app._got_first_request
-    app._got_first_request = False
-    try:
-        app.register_blueprint(bp)
-    finally:
-        app._got_first_request = started
-
-
 def _log(now, count=1, *, query="", commune=None, insee=None, services=None, results=0, radius=None, days=1):
     for _ in range(count):
         db.session.add(SearchLog(at=(now - timedelta(days=days)).replace(minute=0, second=0, microsecond=0),

@@ -12,14 +12,9 @@ from coordination.dashboard import services
 from coordination.directory import statistics
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from tests.conftest import make_organisation, make_place, make_user
-from tests.dashboard import S_ACCESS, S_ADMIN, S_LEISURE, S_TOOLS, SECRETS, build_network, register_dashboard
+from tests.dashboard import S_ACCESS, S_ADMIN, S_LEISURE, S_TOOLS, SECRETS, build_network
 
 URL = "/coordination/tableau-de-bord"
-
-
-@pytest.fixture(autouse=True)
-def _dashboard_blueprint(app):
-    register_dashboard(app)
 
 
 @pytest.fixture

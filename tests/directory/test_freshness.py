@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from coordination.audit import AuditEvent
 from coordination.clock import utcnow
-from coordination.directory import freshness, freshness_views, services
+from coordination.directory import freshness, services
 from coordination.directory.models import FreshnessCampaign, FreshnessReminder, Place, SearchIndexQueue
 from coordination.errors import Invalid, PermissionDenied
 from tests.conftest import make_member, make_organisation, make_place, make_user
@@ -18,17 +18,6 @@ from tests.conftest import make_member, make_organisation, make_place, make_user
 NOW = datetime(2026, 9, 15, 8, 0)  # naive UTC, a Tuesday in September (Paris)
 FIVE_MONTHS_AGO = datetime(2026, 4, 15, 8, 0)
 SIX_MONTHS_AGO = datetime(2026, 3, 15, 8, 0)
-
-
-@pytest.fixture(autouse=True)
-def freshness_blueprint(app):
-    """The blueprint, registered by coordination.register_blueprints; a test application built
-    before that registration gets it here."""
-    if "freshness" not in app.blueprints:
-        got_first_request = app._got_first_request
-        app._got_first_request = False  # registering after a request is refused by Flask
-        app.register_blueprint(freshness_views.bp)
-        app._got_first_request = got_first_request
 
 
 @pytest.fixture
