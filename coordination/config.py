@@ -114,6 +114,8 @@ class Config:
     FRESHNESS_STALE_MONTHS = max(1, _int("FRESHNESS_STALE_MONTHS", 6))
     FRESHNESS_UNPUBLISH_MONTHS = _int("FRESHNESS_UNPUBLISH_MONTHS", 0)  # 0: stale places stay published
     FRESHNESS_LINK_DAYS = max(1, _int("FRESHNESS_LINK_DAYS", 30))  # "tout est à jour" link lifetime
+    # Unmet needs show a search text only when at least this many searches share it.
+    DASHBOARD_MIN_SEARCHES = max(1, _int("DASHBOARD_MIN_SEARCHES", 3))
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "5 per hour")  # "Signaler une erreur" per address
 
     # Network meetings

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from dateutil.relativedelta import relativedelta
+from flask import current_app
 from markupsafe import Markup
 
 from coordination.auth import permissions
@@ -199,7 +200,7 @@ def _freshness_table(now: datetime) -> Table:
 
 
 def _unmet_table(since: datetime) -> Table:
-    rows = directory.unmet_searches(since=since)
+    rows = directory.unmet_searches(since=since, min_searches=current_app.config["DASHBOARD_MIN_SEARCHES"])
 
     def label(row) -> str:
         return " · ".join((row.query or NO_TEXT, row.commune or NO_PLACE, row.service or NO_SERVICE))

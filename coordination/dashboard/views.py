@@ -16,6 +16,8 @@ def _filters() -> dict:
         since = date.fromisoformat(value) if value else None
     except ValueError:
         raise Invalid("La date « depuis » doit être au format AAAA-MM-JJ.") from None
+    if since is not None and not date(2000, 1, 1) <= since <= date(2100, 1, 1):
+        raise Invalid("La date « depuis » doit être comprise entre 2000 et 2100.")
     return {"since": since, "service": request.args.get("service", "").strip() or None}
 
 

@@ -537,7 +537,9 @@ def unpublish_stale(now: datetime | None = None) -> int:
         return 0
     now = now or utcnow()
     cutoff = months_before(now, months)
-    candidates = (Place.published.is_(True), Place.deleted_at.is_(None), Place.verified_at <= cutoff)
+    # Only places already flagged stale (seen by coordinators first), whatever the settings say.
+    candidates = (Place.published.is_(True), Place.deleted_at.is_(None), Place.verified_at <= cutoff,
+                  Place.stale_since.is_not(None))
     total = 0
     for organisation_id in list(_places_by_organisation(*candidates)):
         # Locked (PostgreSQL): a confirmation arriving meanwhile waits, then finds the place unpublished;

@@ -11,7 +11,7 @@ the places flagged stale by the freshness job.
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from coordination import audit, mail
@@ -116,11 +116,15 @@ def _notify(place: Place, kind: str, message: str | None) -> None:
 class ModerationQueue:
     organisations: list[Organisation]  # waiting for validation
     reports: list[PlaceReport]  # open, oldest first, with their place
-    stale_places: list[Place]  # flagged stale and still public, stale longest first
+    stale_places: list[Place]  # flagged stale and still public, stale longest first (STALE_SHOWN at most)
+    stale_total: int = 0  # all of them
 
     @property
     def count(self) -> int:
-        return len(self.organisations) + len(self.reports) + len(self.stale_places)
+        return len(self.organisations) + len(self.reports) + self.stale_total
+
+
+STALE_SHOWN = 50
 
 
 def _require_moderator(actor) -> None:
@@ -137,14 +141,15 @@ def moderation_queue(*, actor) -> ModerationQueue:
         .options(joinedload(PlaceReport.place).joinedload(Place.organisation))
         .order_by(PlaceReport.created_at, PlaceReport.id)
     ).all()
+    stale = (select(Place).join(Place.organisation)
+             .where(Place.stale_since.is_not(None), Place.published.is_(True), Place.deleted_at.is_(None),
+                    Organisation.status == "active"))
+    # The oldest first, a page at a time: a national directory may hold thousands of them.
     stale_places = db.session.scalars(
-        select(Place).join(Place.organisation)
-        .where(Place.stale_since.is_not(None), Place.published.is_(True), Place.deleted_at.is_(None),
-               Organisation.status == "active")
-        .options(joinedload(Place.organisation))
-        .order_by(Place.stale_since, Place.id)
+        stale.options(joinedload(Place.organisation)).order_by(Place.stale_since, Place.id).limit(STALE_SHOWN)
     ).all()
-    return ModerationQueue(list(organisations), list(reports), list(stale_places))
+    stale_total = db.session.scalar(select(func.count()).select_from(stale.subquery()))
+    return ModerationQueue(list(organisations), list(reports), list(stale_places), stale_total)
 
 
 def _reason(reason: str | None, message: str) -> str:

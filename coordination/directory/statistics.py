@@ -162,7 +162,7 @@ def freshness(*, now: datetime | None = None) -> list[FreshnessBucket]:
 
 # --- unmet needs from the search log --------------------------------------------------------------
 
-def unmet_searches(*, since: datetime | None = None, limit: int = 50) -> list[UnmetSearch]:
+def unmet_searches(*, since: datetime | None = None, limit: int = 50, min_searches: int = 3) -> list[UnmetSearch]:
     """The most frequent searches with at most FEW_RESULTS results, by query, commune and service
     (a search for two services counts once for each)."""
     values = _json_values(SearchLog.facets, "services")
@@ -173,6 +173,9 @@ def unmet_searches(*, since: datetime | None = None, limit: int = 50) -> list[Un
         select(SearchLog.query, SearchLog.commune, SearchLog.insee_code, values.c.value, count, none)
         .select_from(SearchLog).outerjoin(values, true()).where(few, *_since(since))
         .group_by(SearchLog.query, SearchLog.commune, SearchLog.insee_code, values.c.value)
+        # A text typed once may be anything a resident wrote (a name, a phone number): only what
+        # several searches share is shown.
+        .having(count >= min_searches)
         .order_by(count.desc(), SearchLog.query, SearchLog.commune, values.c.value).limit(limit))
     return [UnmetSearch(query, commune, insee, service, n, int(zero))
             for query, commune, insee, service, n, zero in rows]

@@ -65,7 +65,15 @@ def test_freshness_boundaries_in_whole_months(db):
     assert counts == {"0-2": 1, "3-4": 2, "5": 2, "6+": 1, "stale": 0}
 
 
-def test_unmet_needs_by_search_commune_and_service(network):
+def test_a_search_text_shown_only_once_shared_by_several_searches(network):
+    # The fixture's one-off searches (« caf », a formula) are texts only one resident typed.
+    board = services.build_dashboard(actor=network.coordinator, now=network.now)
+    unmet = rows(board, "recherches")
+    assert [row[0] for row in unmet] == ["ordinateur"]  # 4 searches; the others are 2 or fewer
+
+
+def test_unmet_needs_by_search_commune_and_service(network, app, monkeypatch):
+    monkeypatch.setitem(app.config, "DASHBOARD_MIN_SEARCHES", 1)
     board = services.build_dashboard(actor=network.coordinator, now=network.now)
     unmet = rows(board, "recherches")
     assert unmet[:3] == [("ordinateur", "Rezé", "44143", S_ACCESS, 4, 3),
@@ -182,7 +190,8 @@ def test_no_personal_data_on_the_page_nor_in_any_csv(network, client, login):
             assert secret.casefold() not in text.casefold(), secret
 
 
-def test_csv_for_spreadsheets(network, client, login):
+def test_csv_for_spreadsheets(network, client, login, app, monkeypatch):
+    monkeypatch.setitem(app.config, "DASHBOARD_MIN_SEARCHES", 1)
     make_organisation("=CMD|' /C calc'!A0")
     login(network.coordinator)
     response = client.get(f"{URL}/recherches-par-commune.csv?depuis=2020-01-01")
@@ -207,3 +216,9 @@ def test_every_formula_start_is_neutralised():
     assert read_csv(services.table_csv(table))[1:] == [["'=1", "2,5"], ["'+1", "2,5"], ["'-1", "2,5"],
                                                         ["'@1", "2,5"], ["Ordinaire", ""]]
     assert table.display()[0] == ["=1", "2,5"] and table.display()[4] == ["Ordinaire", "—"]  # the page escapes
+
+
+def test_an_absurd_period_is_a_french_400(network, client, login):
+    login(network.coordinator)
+    response = client.get(f"{URL}?depuis=0001-01-01")
+    assert response.status_code == 400 and "entre 2000 et 2100" in response.get_data(as_text=True)

@@ -359,6 +359,8 @@ def test_unpublished_after_the_limit_and_organisation_told(db, settings, mail_ou
     hidden = make_place(organisation, verified_at=limit, published=False)  # already out: no mail about it
     other = make_place(make_organisation(status="suspended"), verified_at=limit)
 
+    assert freshness.unpublish_stale(now=NOW) == 0  # not flagged yet: coordinators see a place first
+    freshness.flag_stale_places(now=NOW)
     assert freshness.unpublish_stale(now=NOW) == 2
     assert [reload(db, Place, p.id).published for p in gone] == [False, False]
     assert reload(db, Place, kept.id).published is True

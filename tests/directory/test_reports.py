@@ -310,3 +310,15 @@ def test_the_services_check_the_reason_and_the_actor(db, network):
         reports.resolve_report(999_999, actor=network["coordinator"], reason="Corrigé")
     with pytest.raises(NotFound):
         reports.report_error("pas-un-identifiant", {"kind": "hours"})
+
+
+def test_the_queue_shows_the_oldest_stale_places_a_page_at_a_time(db):
+    coordinator = make_user(coordinator=True)
+    organisation = make_organisation()
+    start = utcnow() - timedelta(days=400)
+    for n in range(reports.STALE_SHOWN + 2):
+        make_place(organisation, name=f"Lieu {n:03d}", stale_since=start + timedelta(hours=n))
+    queue = reports.moderation_queue(actor=coordinator)
+    assert len(queue.stale_places) == reports.STALE_SHOWN and queue.stale_total == reports.STALE_SHOWN + 2
+    assert queue.stale_places[0].name == "Lieu 000"  # stale longest first
+    assert queue.count == reports.STALE_SHOWN + 2
