@@ -59,5 +59,9 @@ db: install
 seed: db
 	$(FLASK) demo seed --if-empty
 
+## make bench: the national-scale benchmark (100,000 places; BENCH_PLACES=5000 for a quick run), not part of make test
+bench: install-dev assets
+	BENCH_PLACES=$(BENCH_PLACES) $(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache

@@ -1,0 +1,1 @@
+"""The national-scale benchmark (issue 8): ``python -m bench.generate``, ``python -m bench.run``."""
