@@ -14,6 +14,8 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from coordination.events import recurrence
+from coordination.form_errors import ServiceErrors
+
 
 try:  # WTForms >= 3.3 deprecates (value, label) tuples
     from wtforms import SelectChoice as _Choice
@@ -32,21 +34,6 @@ def _iso(value) -> str:
 
 def _hhmm(value) -> str:
     return value.strftime("%H:%M") if value else ""
-
-
-class ServiceErrors:
-    """Shows a service's ``Invalid.errors`` next to the fields, the others in ``general_errors``."""
-
-    def add_errors(self, errors: dict, message: str | None = None) -> None:
-        self.general_errors = list(getattr(self, "general_errors", []))
-        for name, messages in (errors or {}).items():
-            target = self._fields.get(name)
-            if target is not None and name != "csrf_token":
-                target.errors = list(target.errors) + list(messages)
-            else:
-                self.general_errors.extend(messages)
-        if not errors and message:
-            self.general_errors.append(message)
 
 
 class _Location:

@@ -5,6 +5,7 @@ import secrets
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 
+from coordination.form_errors import ServiceErrors
 from coordination.referrals import workflow
 from coordination.referrals.services import CHANNELS, CONSENT_METHODS, LANGUAGES
 from coordination.vocabularies import SERVICES
@@ -21,26 +22,6 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 def _choices(pairs, empty: str | None = None) -> list:
     choices = [_Choice("", empty)] if empty is not None else []
     return choices + [_Choice(value, label) for value, label in pairs]
-
-
-class ServiceErrors:
-    """Shows the errors a service raised (``Invalid.errors``) next to the fields; the others
-    (no field of that name) in ``general_errors``."""
-
-    def add_errors(self, errors: dict, message: str | None = None) -> None:
-        self.general_errors = list(getattr(self, "general_errors", []))
-        for name, messages in (errors or {}).items():
-            target = self._fields.get(name)
-            if target is not None and name != "csrf_token":
-                target.errors = list(target.errors) + list(messages)
-            else:
-                self.general_errors.extend(messages)
-        if not errors and message:
-            self.general_errors.append(message)
-
-    @property
-    def has_errors(self) -> bool:
-        return bool(self.errors or getattr(self, "general_errors", None))
 
 
 class ReferralForm(ServiceErrors, FlaskForm):
