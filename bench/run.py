@@ -27,7 +27,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / "work"
+# BENCH_WORK: another working folder (two runs side by side); bench/work by default.
+WORK = Path(os.environ.get("BENCH_WORK") or ROOT / "bench" / "work").resolve()
 RESULTS = ROOT / "bench" / "results"
 DATA_FILE = WORK / "lieux-bench.csv"
 COORDINATOR = "banc-essai@maillage.localhost"
@@ -142,7 +143,7 @@ def step_generate() -> dict:
     started = time.perf_counter()
     written = generator.generate(DATA_FILE, places, seed)
     seconds = time.perf_counter() - started
-    return {"seconds": round(seconds, 2), "places": written, "seed": seed, "file": str(DATA_FILE.relative_to(ROOT)),
+    return {"seconds": round(seconds, 2), "places": written, "seed": seed, "file": DATA_FILE.name,
             "bytes": DATA_FILE.stat().st_size}
 
 
@@ -200,22 +201,36 @@ def step_export() -> dict:
     return {"seconds": round(seconds, 2), "places": manifest.get("places"), "files": files}
 
 
-STEPS = {"generate": step_generate, "import": step_import, "reindex": step_reindex, "export": step_export}
+def step_export_format(name: str) -> dict:
+    """One open-data file on its own, in a process of its own: its time and peak memory."""
+    from export import publish
+
+    folder = WORK / "export-per-format"
+    shutil.rmtree(folder / name, ignore_errors=True)
+    with make_app().app_context():
+        started = time.perf_counter()
+        written = publish.write_one_format(name, folder)
+        seconds = time.perf_counter() - started
+    return {"seconds": round(seconds, 2), "rows": written["rows"], "bytes": written["bytes"]}
 
 
-def run_child_step(name: str) -> None:
+STEPS = {"generate": step_generate, "import": step_import, "reindex": step_reindex, "export": step_export,
+         "export-format": step_export_format}
+
+
+def run_child_step(name: str, *arguments: str) -> None:
     """In the child: the step, then one line holding its figures and this process's peak memory."""
     baseline = peak_rss_mb()
-    result = STEPS[name]()
+    result = STEPS[name](*arguments)
     result.update(peak_rss_mb=peak_rss_mb(), rss_at_start_mb=baseline)
     print(RESULT_MARK + json.dumps(result, ensure_ascii=False), flush=True)
 
 
-def in_child(name: str) -> dict:
+def in_child(name: str, *arguments: str) -> dict:
     """Runs one step in a fresh interpreter; returns its figures (wall time of the whole child included)."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "bench.run", "--step", name], cwd=ROOT, capture_output=True,
-                          text=True, env=os.environ.copy(), check=False)
+    done = subprocess.run([sys.executable, "-m", "bench.run", "--step", name, *arguments], cwd=ROOT,
+                          capture_output=True, text=True, env=os.environ.copy(), check=False)
     wall = time.perf_counter() - started
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT_MARK)]
     if done.returncode or not lines:
@@ -305,6 +320,38 @@ def measure_search(app, requests: int, warmup: int) -> dict:
     return results
 
 
+def timed(call, repeats: int) -> tuple[list[float], object]:
+    """Milliseconds of each of ``repeats`` calls, and the last call's result."""
+    samples, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples, result
+
+
+def measure_map(app, repeats: int) -> dict:
+    """A results map of SEARCH_MAP_LIMIT (5,000) places, as the search page builds it: the index's
+    points, their names and links from the database (one query), then the HTML fragment."""
+    from coordination.directory import search, services, views
+
+    pin_clock()
+    day = PINNED_NOW.date()
+    with app.test_request_context("/recherche"):
+        # no text, no place: every public place matches, the map takes the SEARCH_MAP_LIMIT best
+        index_page = search.search(search.TextQuery.parse(""), point=None, radius_km=None, facets={}, day=day,
+                                   map_limit=services.SEARCH_MAP_LIMIT)
+        naming, points = timed(lambda: services._map_points(index_page.map_points, {}), repeats)
+        results = services.SearchResults(request=services.SearchRequest(), hits=[], total=index_page.total,
+                                         page=1, pages=1, facets={}, location=None, radius_km=None,
+                                         widened_from_km=None, suggestion=None, messages=[], index_status="ok",
+                                         map_points=points)
+        rendering, html = timed(lambda: views.results_map_html(results), repeats)
+    return {"places": len(points), "names_query": percentiles(naming), "html": percentiles(rendering),
+            "total_p50_ms": round(statistics.median(naming) + statistics.median(rendering), 2),
+            "html_bytes": len(html.encode("utf-8")), "repeats": repeats}
+
+
 # --- the report ------------------------------------------------------------------------------------
 
 def print_table(report: dict) -> None:
@@ -335,6 +382,14 @@ def print_table(report: dict) -> None:
     for kind, figures in report["search"].items():
         print(f"{kind:<32}{figures['p50_ms']:>9.1f}{figures['p95_ms']:>9.1f}{figures['p99_ms']:>9.1f}"
               f"{figures['errors']:>9}{figures['page_kb_median']:>9.1f}")
+    figures = report["results_map"]
+    print()
+    print(f"carte de {figures['places']} lieux : noms et liens {figures['names_query']['p50_ms']:.1f} ms, "
+          f"fragment HTML {figures['html']['p50_ms']:.1f} ms (médianes), {figures['html_bytes'] / 2**20:.2f} Mo")
+    print()
+    print(f"{'export, un format à la fois':<44}{'durée (s)':>10}{'pic RSS (Mo)':>14}{'taille (Mo)':>13}")
+    for name, step in report["export_per_format"].items():
+        print(f"{name:<44}{step['seconds']:>10.2f}{step['peak_rss_mb']:>14.1f}{step['bytes'] / 2**20:>13.1f}")
     memory = report["worker_memory"]
     print()
     print(f"mémoire du processus de recherche après le mélange de requêtes : {memory['rss_after_mix_mb']} Mo "
@@ -361,16 +416,23 @@ def main() -> None:
     search = measure_search(app, requests, warmup)
     worker_memory = {"rss_before_mix_mb": rss_before_mix, "rss_after_mix_mb": current_rss_mb(),
                      "peak_rss_mb": peak_rss_mb()}
+    print("carte de 5 000 lieux…", flush=True)
+    results_map = measure_map(app, repeats=max(5, requests // 10))
     print("export…", flush=True)
     steps["export"] = in_child("export")
+    from export.formats import FILES
+    export_per_format = {}
+    for name, *_ in FILES:
+        print(f"export : {name} seul…", flush=True)
+        export_per_format[name] = in_child("export-format", name)
     report = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"), "commit": git_commit(),
         "places": places, "seed": generator.seed_from_env(), "machine": machine(), "database": "sqlite",
         "search_clock": PINNED_NOW.isoformat(),
         "targets_for_100000_places": TARGETS, "steps": steps, "search": search, "worker_memory": worker_memory,
+        "results_map": results_map, "export_per_format": export_per_format,
         "not_measured_yet": ["baselines (naive LIKE + haversine, PostgreSQL full-text + distance) and ratios",
-                             "gunicorn throughput (2 workers, 30 s)", "map of 5,000 results",
-                             "export time and memory per format"],
+                             "gunicorn throughput (2 workers, 30 s)"],
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -380,8 +442,9 @@ def main() -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Banc d'essai national de Maillage (issue 8).")
     parser.add_argument("--step", choices=sorted(STEPS), help="une seule étape (processus enfant)")
+    parser.add_argument("arguments", nargs="*", help="les arguments de l'étape (le fichier d'un format)")
     arguments = parser.parse_args()
     if arguments.step:
-        run_child_step(arguments.step)
+        run_child_step(arguments.step, *arguments.arguments)
     else:
         main()

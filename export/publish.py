@@ -122,16 +122,17 @@ class _Output:
         return {"bytes": self.bytes, "sha256": self.sha256.hexdigest()}
 
 
-def _write_data_files(generation: Path, progress) -> list[dict]:
-    """Streams the public places once into every format, each file in the new generation's folder
-    (nothing reads that folder before the manifest names it); returns rows, bytes and sha256 of each."""
+def _write_data_files(generation: Path, progress, files=FILES) -> list[dict]:
+    """Streams the public places once into every format of ``files``, each file in the new
+    generation's folder (nothing reads that folder before the manifest names it); returns rows,
+    bytes and sha256 of each."""
     context = {"source": current_app.config["NETWORK_NAME"],
                "place_url": external_url("directory.place_page", public_id="__id__")}
     outputs = []
     try:
-        for name, *_ in FILES:
+        for name, *_ in files:
             outputs.append(_Output(generation / name))
-        writers = [spec[2](output, context) for spec, output in zip(FILES, outputs, strict=True)]
+        writers = [spec[2](output, context) for spec, output in zip(files, outputs, strict=True)]
         for writer in writers:
             writer.begin()
         done = 0
@@ -165,6 +166,15 @@ def publish_all(progress=None) -> dict:
     directory = catalog.open_data_dir()
     with _exclusive(directory):
         return _publish(directory, progress)
+
+
+def write_one_format(name: str, folder: Path) -> dict:
+    """Writes one open-data file (``name`` of export.formats.FILES) into ``folder``, outside any
+    generation: the benchmark times each format on its own. Returns rows, bytes and sha256."""
+    files = [spec for spec in FILES if spec[0] == name]
+    if not files:
+        raise ValueError(f"format inconnu : {name}")
+    return _write_data_files(folder, None, files)[0]
 
 
 def _new_generation(directory: Path, moment: datetime) -> Path:

@@ -42,6 +42,7 @@ import time
 import unicodedata
 import uuid
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -412,6 +413,9 @@ class _Segment:
     grid: dict[tuple[int, int], list[int]]
 
 
+_NO_MASKS = (0,) * len(FACETS)
+
+
 def _cell(lat: float, lon: float) -> tuple[int, int]:
     return (math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES))
 
@@ -426,7 +430,8 @@ def _load_segment(reader) -> _Segment:
             continue
         stored = reader.stored_fields(docnum)
         place_ids[docnum] = int(stored["id"])
-        masks[docnum] = tuple(stored.get("masks") or ())
+        # one mask per facet, always (an empty vocabulary is 0): counts read them by position
+        masks[docnum] = (tuple(stored.get("masks") or ()) + _NO_MASKS)[:len(FACETS)]
         lat, lon = stored.get("lat"), stored.get("lon")
         if lat is not None and lon is not None:
             lats[docnum], lons[docnum] = lat, lon
@@ -704,44 +709,60 @@ def search(text: TextQuery, *, point: tuple[float, float] | None, radius_km: flo
     selected = [(i, facet_mask(key, facets[key])) for i, key in enumerate(FACETS) if facets.get(key)]
     candidates = []
     for row in rows:
-        masks = row[3]
-        failed = [i for i, wanted in selected if not (i < len(masks) and masks[i] & wanted)] if selected else ()
+        failed = [i for i, wanted in selected if not row[3][i] & wanted] if selected else ()
         if len(failed) <= 1:
             candidates.append((row, failed))
     if keep is not None and candidates:
         kept = keep([row[0] for row, _failed in candidates])
         candidates = [(row, failed) for row, failed in candidates if row[0] in kept]
 
-    counts = [[0] * len(VOCABULARY_VALUES[key]) for key in FACETS]
-    matched = []
-    for row, failed in candidates:
-        masks = row[3]
-        for i in (failed or range(len(FACETS))):
-            mask, slot = masks[i] if i < len(masks) else 0, counts[i]
-            position = 0
-            while mask and position < len(slot):
-                if mask & 1:
-                    slot[position] += 1
-                mask >>= 1
-                position += 1
-        if not failed:
-            matched.append(row)
-
+    matched = [row for row, failed in candidates if not failed]
+    counts = _facet_counts([row[3] for row in matched],
+                           [(row[3], failed[0]) for row, failed in candidates if failed])
     total = len(matched)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     if sort == "distance" and point is not None:
-        def key(row):
-            return (round(row[1], 2), -round(row[2], 4), tiebreak(day, row[0]))
+        def rank(row):
+            return (round(row[1], 2), -round(row[2], 4))
     else:
-        def key(row):
-            return (-round(row[2], 4), row[1] if row[1] is not None else 0.0, tiebreak(day, row[0]))
-    ordered = heapq.nsmallest(page * per_page, matched, key=key)[(page - 1) * per_page:]
+        def rank(row):
+            return (-round(row[2], 4), row[1] if row[1] is not None else 0.0)
+    ordered = _first(matched, page * per_page, rank, lambda row: tiebreak(day, row[0]))[(page - 1) * per_page:]
     return IndexPage(
         matches=[Match(row[0], row[1], row[2]) for row in ordered], total=total, page=page, pages=pages,
         facets={key: list(zip(VOCABULARY_VALUES[key], counts[i], strict=True)) for i, key in enumerate(FACETS)},
         map_points=_map_points(matched, point, map_limit),
     )
+
+
+def _facet_counts(full: list[tuple], partial: list[tuple[tuple, int]]) -> list[list[int]]:
+    """Per facet, per value, the places offering it: ``full`` holds the masks of the places meeting
+    every selection (counted in every facet), ``partial`` (masks, facet) those failing one
+    selection, counted in that facet only. Thousands of places share a few hundred distinct masks
+    per facet: they are tallied first (in C), and only the distinct masks are split into bits."""
+    counts = []
+    for i, key in enumerate(FACETS):
+        tally = Counter(map(operator.itemgetter(i), full))
+        tally.update(masks[i] for masks, facet in partial if facet == i)
+        slot = [0] * len(VOCABULARY_VALUES[key])
+        for mask, places in tally.items():
+            for position in range(min(mask.bit_length(), len(slot))):
+                if mask >> position & 1:
+                    slot[position] += places
+        counts.append(slot)
+    return counts
+
+
+def _first(rows: list[tuple], count: int, rank: Callable, tie: Callable) -> list[tuple]:
+    """The ``count`` first rows by (rank, tie), sorted. ``tie`` (a hash per row) is only computed
+    for the rows that can reach the first ``count``: those ranked no worse than the count-th."""
+    if count <= 0:
+        return []
+    if len(rows) > count:
+        bound = rank(heapq.nsmallest(count, rows, key=rank)[-1])
+        rows = [row for row in rows if rank(row) <= bound]
+    return sorted(rows, key=lambda row: (rank(row), tie(row)))[:count]
 
 
 def _map_points(rows: list[tuple], point, limit: int) -> list[MapPoint]:

@@ -572,15 +572,21 @@ def _open_filter(request: SearchRequest, at: datetime):
 def _log_search(text: str, facets: dict, location, radius_km: float | None, total: int) -> None:
     """One anonymous row: the normalised query, facets, commune resolved, radius and count — never
     the address typed, nor anything about the person."""
+    session = db.session()
+    # The page's places are loaded before this write: they must stay loaded. With expire_on_commit
+    # the template would reload each of them, one query per place (a third of the page's time).
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        db.session.add(SearchLog(query=search.fold(text.lower())[:SEARCH_MAX_TEXT], facets=facets,
-                                 commune=location.commune if location else None,
-                                 insee_code=location.insee_code if location else None,
-                                 radius_km=radius_km, results_count=total))
-        db.session.commit()
+        session.add(SearchLog(query=search.fold(text.lower())[:SEARCH_MAX_TEXT], facets=facets,
+                              commune=location.commune if location else None,
+                              insee_code=location.insee_code if location else None,
+                              radius_km=radius_km, results_count=total))
+        session.commit()
     except Exception:
         logger.exception("search log not written")
-        db.session.rollback()
+        session.rollback()
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def _map_points(index_points: list, page_places: dict[int, Place]) -> list[MapPoint]:

@@ -88,6 +88,21 @@ def test_every_file_is_written_with_its_manifest_entry(open_data_dir, tricky_pla
     assert not list(open_data_dir.rglob("*.tmp"))
 
 
+@pytest.mark.parametrize("name", [CSV, JSON, GEOJSON, STRUCTURES, SERVICES])
+def test_one_format_written_alone_is_the_file_of_the_full_export(open_data_dir, tricky_places, tmp_path, name):
+    manifest = publish.publish_all()
+    alone = publish.write_one_format(name, tmp_path / "alone")
+
+    entry = next(entry for entry in manifest["files"] if entry["name"] == name)
+    assert (tmp_path / "alone" / name).read_bytes() == (open_data_dir / name).read_bytes()
+    assert (alone["rows"], alone["sha256"]) == (entry["rows"], entry["sha256"])
+
+
+def test_an_unknown_format_is_refused(app, tmp_path):
+    with pytest.raises(ValueError, match="format inconnu"):
+        publish.write_one_format("lieux.xlsx", tmp_path)
+
+
 def test_the_files_hold_only_public_places(open_data_dir, tricky_places):
     places, hidden = tricky_places
     publish.publish_all()
