@@ -183,11 +183,13 @@ def step_reindex() -> dict:
     from coordination.directory import search
 
     with make_app().app_context():
+        processes = search.default_processes()  # as ``flask search reindex`` does
         started = time.perf_counter()
-        documents = search.reindex()
+        documents = search.reindex(processes=processes)
         seconds = time.perf_counter() - started
     index_bytes = sum(p.stat().st_size for p in Path(BenchConfig.SEARCH_INDEX_DIR).rglob("*") if p.is_file())
-    return {"seconds": round(seconds, 2), "documents": documents, "index_mb": round(index_bytes / 2**20, 1)}
+    return {"seconds": round(seconds, 2), "documents": documents, "index_mb": round(index_bytes / 2**20, 1),
+            "processes": processes}
 
 
 def step_export() -> dict:
@@ -223,6 +225,10 @@ def run_child_step(name: str, *arguments: str) -> None:
     baseline = peak_rss_mb()
     result = STEPS[name](*arguments)
     result.update(peak_rss_mb=peak_rss_mb(), rss_at_start_mb=baseline)
+    # the largest process this step forked (the reindex's analysing processes), if any
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if children:
+        result["children_peak_rss_mb"] = round(children / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
     print(RESULT_MARK + json.dumps(result, ensure_ascii=False), flush=True)
 
 
@@ -394,6 +400,9 @@ def print_table(report: dict) -> None:
     print()
     print(f"mémoire du processus de recherche après le mélange de requêtes : {memory['rss_after_mix_mb']} Mo "
           f"résidents (pic {memory['peak_rss_mb']} Mo)")
+    print()
+    from bench import baselines
+    baselines.print_table(report["baselines"])
     print(f"résultats : {RESULTS.relative_to(ROOT) / 'latest.json'}")
 
 
@@ -416,6 +425,9 @@ def main() -> None:
     search = measure_search(app, requests, warmup)
     worker_memory = {"rss_before_mix_mb": rss_before_mix, "rss_after_mix_mb": current_rss_mb(),
                      "peak_rss_mb": peak_rss_mb()}
+    from bench import baselines  # imported here: it imports this module (as bench.run)
+    print("références (naïve, PostgreSQL) : mêmes requêtes, mêmes données…", flush=True)
+    compared = baselines.compare(app, query_mix(), WORK / "maillage-bench.db", requests, warmup)
     print("carte de 5 000 lieux…", flush=True)
     results_map = measure_map(app, repeats=max(5, requests // 10))
     print("export…", flush=True)
@@ -430,9 +442,8 @@ def main() -> None:
         "places": places, "seed": generator.seed_from_env(), "machine": machine(), "database": "sqlite",
         "search_clock": PINNED_NOW.isoformat(),
         "targets_for_100000_places": TARGETS, "steps": steps, "search": search, "worker_memory": worker_memory,
-        "results_map": results_map, "export_per_format": export_per_format,
-        "not_measured_yet": ["baselines (naive LIKE + haversine, PostgreSQL full-text + distance) and ratios",
-                             "gunicorn throughput (2 workers, 30 s)"],
+        "results_map": results_map, "export_per_format": export_per_format, "baselines": compared,
+        "not_measured_yet": ["gunicorn throughput (2 workers, 30 s)"],
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

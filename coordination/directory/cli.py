@@ -16,12 +16,15 @@ search_cli = AppGroup("search", help="Index de recherche des lieux.")
 
 
 @search_cli.command("reindex")
-def reindex():
+@click.option("--processus", "processes", type=click.IntRange(1, 32), default=None,
+              help="Processus d'analyse en parallèle (par défaut : un par cœur, 4 au plus).")
+def reindex(processes):
     """Reconstruit l'index dans un nouveau dossier, puis le met en service d'un coup."""
     from coordination.directory import search
+    processes = processes or search.default_processes()
     try:
         with click.progressbar(length=search.public_place_count(), label="Indexation des lieux") as bar:
-            count = search.reindex(progress=bar.update)
+            count = search.reindex(progress=bar.update, processes=processes)
     except search.IndexBusy:
         raise click.ClickException("L'index est en cours d'écriture par un autre processus : "
                                    "réessayez dans un moment.") from None

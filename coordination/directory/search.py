@@ -103,12 +103,15 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_fold_word = functools.lru_cache(maxsize=100_000)(fold)  # a directory repeats the same words
+
+
 class FoldFilter(Filter):
     """Accent folding after the stop words (the French stop list is spelled with accents)."""
 
     def __call__(self, tokens):
         for token in tokens:
-            token.text = fold(token.text)
+            token.text = _fold_word(token.text)
             yield token
 
 
@@ -309,17 +312,37 @@ def rebuild_lock(timeout: float | None = None):
         os.close(fd)  # releases the rebuild lock
 
 
-def rebuild(places: Iterable, *, lock: RebuildLock, progress: Callable[[int], None] | None = None) -> int:
+def default_processes() -> int:
+    """The indexing processes of a full rebuild from the command line: one per usable core, 4 at most."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def _writer(ix, processes: int):
+    if processes <= 1:
+        return ix.writer(limitmb=128)
+    # Analysis is most of the cost and runs in the sub-processes; each writes its own segment, kept
+    # as it is (multisegment): merging them would be single-threaded and cost what was saved.
+    return ix.writer(procs=processes, limitmb=128, multisegment=True)
+
+
+def rebuild(places: Iterable, *, lock: RebuildLock, progress: Callable[[int], None] | None = None,
+            processes: int = 1) -> int:
     """Writes a fresh index of ``places`` in a new directory, then swaps it in atomically.
 
-    ``lock`` comes from ``rebuild_lock()``, taken before ``places`` was read (see ``reindex``)."""
+    ``lock`` comes from ``rebuild_lock()``, taken before ``places`` was read (see ``reindex``).
+    ``processes`` > 1 analyses the documents in that many forked processes: only from a
+    single-threaded caller (the command line), never from the scheduler's threads."""
     root = lock.root
     name = f"{DIR_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     path = os.path.join(root, name)
     try:
         os.makedirs(path)
         ix = whoosh_index.create_in(path, SCHEMA)
-        writer = ix.writer(limitmb=128)
+        writer = _writer(ix, processes)
         count = 0
         try:
             for place in places:
@@ -330,7 +353,7 @@ def rebuild(places: Iterable, *, lock: RebuildLock, progress: Callable[[int], No
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(optimize=True)
+        writer.commit(optimize=processes <= 1)
         ix.close()
         _write_pointer(root, name)
     except BaseException:
@@ -841,9 +864,10 @@ def public_place_count() -> int:
         Place.published.is_(True), Place.deleted_at.is_(None), Organisation.status == "active"))
 
 
-def reindex(*, progress: Callable[[int], None] | None = None) -> int:
+def reindex(*, progress: Callable[[int], None] | None = None, processes: int = 1) -> int:
     """Rebuilds the whole index from the database and swaps it in; returns the documents written.
-    ``progress`` is called with 1 after each place (a click progress bar's ``update``). Raises
+    ``progress`` is called with 1 after each place (a click progress bar's ``update``);
+    ``processes``: see ``rebuild``. Raises
     IndexBusy, having rebuilt nothing, when another rebuild runs or the live index stays locked."""
     # Documents in geographic order (bands of 0.1° of latitude, then longitude): the places near a
     # point get neighbouring document numbers, so the text matcher skips whole posting blocks
@@ -855,7 +879,7 @@ def reindex(*, progress: Callable[[int], None] | None = None) -> int:
         places = db.session.scalars(_public_places().order_by(Place.latitude.is_(None), band, Place.longitude,
                                                               Place.id).execution_options(yield_per=1000))
         try:
-            return rebuild(places, lock=lock, progress=progress)
+            return rebuild(places, lock=lock, progress=progress, processes=processes)
         finally:
             db.session.rollback()  # end the read transaction; nothing was written
 

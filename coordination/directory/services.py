@@ -604,7 +604,7 @@ def _map_points(index_points: list, page_places: dict[int, Place]) -> list[MapPo
             select(places.id, places.name, places.public_id, places.commune)
             .join(Organisation.__table__, organisations.id == places.organisation_id)
             .where(places.id.in_(ids), places.published.is_(True), places.deleted_at.is_(None),
-                   organisations.status == "active")))
+                   organisations.status == "active")).all())  # all(): one fetch, not one call per row
     points = []
     for p in index_points:
         row = rows.get(p.place_id)

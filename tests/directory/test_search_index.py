@@ -438,3 +438,31 @@ def test_cli_reindex_says_in_french_when_the_index_is_busy(runner, monkeypatch):
     assert result.exit_code == 1
     assert "en cours d'écriture par un autre processus" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_rebuild_in_several_processes_answers_like_a_rebuild_in_one(db):
+    """More places than one batch of the parallel writer (100 documents), so each process writes
+    a segment of its own: the searches must not see the difference."""
+    organisation = make_organisation()
+    words = ("ordinateur", "smartphone", "démarches", "tablette", "emploi")
+    for i in range(260):
+        db.session.add(services.Place(
+            organisation=organisation, name=f"Relais {words[i % 5]} {i}", address="1 place du Commerce",
+            postcode="44000", commune="Nantes", latitude=47.2 + (i % 40) / 200, longitude=-1.55 + (i // 40) / 100,
+            description=f"Aide {words[(i * 7) % 5]}", services=[["Aide aux démarches administratives"], []][i % 2],
+            fees=["Gratuit"] if i % 3 else [], published=True))
+    db.session.commit()
+    asked = [dict(text="ordinateur"), dict(text="aide tablette"), dict(text="relais", where="44000"),
+             dict(text="", where="Nantes", facets={"fees": ["Gratuit"]}), dict(text="emploi", page=2)]
+
+    def answers():
+        results = [services.search_places(services.SearchRequest(**fields), log=False) for fields in asked]
+        return [(r.total, [(hit.place.name, hit.distance_km) for hit in r.hits], r.facets) for r in results]
+
+    search.reindex(processes=1)
+    alone = answers()
+    assert search.reindex(processes=2) == 260
+    segments = search._live().current().leaves
+    assert len(segments) == 2
+    assert answers() == alone
+    assert all(total for total, _hits, _facets in alone)
