@@ -61,6 +61,11 @@ seed: db
 
 ## make bench: the national-scale benchmark (100,000 places; BENCH_PLACES=5000 for a quick run), not part of make test
 bench: install-dev assets
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk manque : sudo apt-get install wrk (débit mesuré avec le générateur Python)"; fi; \
+	fi
 	BENCH_PLACES=$(BENCH_PLACES) $(BIN)/python -m bench.run
 
 clean:
