@@ -91,12 +91,13 @@ def _cpu_seconds(pid: int) -> float | None:
 
 
 def _machine_busy_seconds() -> float | None:
-    """CPU seconds the whole machine spent busy so far, all cores (/proc/stat: not idle, not iowait)."""
+    """CPU seconds the machine's processes used so far, all cores (/proc/stat: user, nice, system, irq,
+    softirq; neither idle, iowait nor the hypervisor's steal)."""
     try:
         fields = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     except (OSError, ValueError, IndexError):
         return None
-    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+    return (sum(fields[:7]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def _children_cpu_seconds() -> float:
@@ -360,9 +361,11 @@ def measure_throughput(work_dir: Path, urls: list[str], seconds: int = 30, worke
             pids = [entry["pid"] for entry in ready]
             cpu_before = {pid: _cpu_seconds(pid) for pid in pids}
             children_before, busy_before = _children_cpu_seconds(), _machine_busy_seconds()
+            load_started = time.perf_counter()
             measured = (_run_wrk if tool == "wrk" else _run_python)(server.port, urls_file, seconds, connections)
             generator_cpu = _children_cpu_seconds() - children_before
             busy = None if busy_before is None else _machine_busy_seconds() - busy_before
+            load_wall = time.perf_counter() - load_started  # the Python generators' start included
             cpu_after = {pid: _cpu_seconds(pid) for pid in pids}
             memory = {pid: _proc_status(pid) for pid in pids}
             restarted = len(server.ready_files()) - len(ready)
@@ -398,7 +401,7 @@ def measure_throughput(work_dir: Path, urls: list[str], seconds: int = 30, worke
         "server_cpu_ms_per_request": round(1000 * cpu_total / measured["requests"], 1) if measured["requests"] else None,
         "server_cpu_percent": round(100 * cpu_total / duration),
         # the rest of the machine meanwhile: other processes perturb the measure (100 = one core)
-        "other_cpu_percent": None if busy is None else max(0, round(100 * (busy - cpu_total - generator_cpu) / duration)),
+        "other_cpu_percent": None if busy is None else max(0, round(100 * (busy - cpu_total - generator_cpu) / load_wall)),
         "worker_rss_mb": rss, "worker_rss_max_mb": max(rss, default=None), "workers_detail": workers_detail,
         "workers_restarted": restarted, "load_generator_cpu_seconds": round(generator_cpu, 1),
         "server_startup_seconds": round(startup, 1), "server_log_problems": problems, "server_log_tail": log_tail,
