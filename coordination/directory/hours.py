@@ -357,7 +357,14 @@ def is_open_at(place, at: datetime) -> bool:
     """Open at ``at`` under its regular hours, or under the temporary closure covering that day."""
     local = _local(at)
     expr, _ = _effective(place, local.date())
-    schedule = parsed(expr) if expr else None
+    return bool(expr) and _open_at(expr, local)
+
+
+@functools.lru_cache(maxsize=4096)
+def _open_at(expr: str, local: datetime) -> bool:
+    # « Ouvert maintenant » asks about thousands of places at one moment, and many share their
+    # hours (« Mo-Fr 09:00-12:00,14:00-17:00 »): each distinct text is evaluated once per moment.
+    schedule = parsed(expr)
     return schedule is not None and schedule.is_open(local)
 
 

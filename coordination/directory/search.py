@@ -432,11 +432,17 @@ class _Segment:
     place_ids: list[int]
     lats: array
     lons: array
+    xyz: array  # per docnum, the point on the unit sphere (x, y, z): distances without trigonometry
     masks: list[tuple[int, ...]]
     grid: dict[tuple[int, int], list[int]]
 
 
 _NO_MASKS = (0,) * len(FACETS)
+
+
+def _unit_vector(lat: float, lon: float) -> tuple[float, float, float]:
+    phi, lam = math.radians(lat), math.radians(lon)
+    return (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -447,6 +453,7 @@ def _load_segment(reader) -> _Segment:
     total = reader.doc_count_all()
     place_ids, masks = [0] * total, [()] * total
     lats, lons = array("d", [math.nan]) * total, array("d", [math.nan]) * total
+    xyz = array("d", [math.nan]) * (3 * total)
     grid: dict[tuple[int, int], list[int]] = {}
     for docnum in range(total):
         if reader.is_deleted(docnum):
@@ -458,8 +465,9 @@ def _load_segment(reader) -> _Segment:
         lat, lon = stored.get("lat"), stored.get("lon")
         if lat is not None and lon is not None:
             lats[docnum], lons[docnum] = lat, lon
+            xyz[3 * docnum:3 * docnum + 3] = array("d", _unit_vector(lat, lon))
             grid.setdefault(_cell(lat, lon), []).append(docnum)
-    return _Segment(place_ids, lats, lons, masks, grid)
+    return _Segment(place_ids, lats, lons, xyz, masks, grid)
 
 
 class _Live:
@@ -623,19 +631,21 @@ def _cells_around(lat: float, lon: float, radius_km: float) -> list[tuple[int, i
 
 
 def _nearby(segment: _Segment, reader, lat: float, lon: float, radius_km: float) -> list[tuple[int, float]]:
-    """(local docnum, distance) of the segment's documents within the radius, by docnum."""
+    """(local docnum, distance) of the segment's documents within the radius, by docnum.
+    Compares chords on the unit sphere (three products, no trigonometry per place); the distance
+    along the sphere, 2R·asin(chord/2), is the haversine distance, computed only for the places kept."""
     found = []
-    lats, lons = segment.lats, segment.lons
-    cos_lat = math.cos(math.radians(lat))
-    phi = math.radians(lat)
+    xyz = segment.xyz
+    px, py, pz = _unit_vector(lat, lon)
+    half_angle = min(radius_km / (2 * EARTH_RADIUS_KM), math.pi / 2)
+    max_chord2 = (2 * math.sin(half_angle)) ** 2
     for cell in _cells_around(lat, lon, radius_km):
         for docnum in segment.grid.get(cell, ()):
-            dphi = math.radians(lats[docnum]) - phi
-            dlambda = math.radians(lons[docnum] - lon)
-            a = math.sin(dphi / 2) ** 2 + cos_lat * math.cos(phi + dphi) * math.sin(dlambda / 2) ** 2
-            distance = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-            if distance <= radius_km:
-                found.append((docnum, distance))
+            at = 3 * docnum
+            dx, dy, dz = xyz[at] - px, xyz[at + 1] - py, xyz[at + 2] - pz
+            chord2 = dx * dx + dy * dy + dz * dz
+            if chord2 <= max_chord2:
+                found.append((docnum, 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(chord2) / 2))))
     found.sort()
     if reader.has_deletions():
         found = [(d, km) for d, km in found if not reader.is_deleted(d)]

@@ -528,14 +528,14 @@ def _opening_hours(place_ids: list[int], day: date, *, closures: bool) -> list[_
     places, closed = Place.__table__.c, PlaceClosure.__table__.c
     ids = bindparam("open_ids", place_ids, expanding=True, literal_execute=True)
     if not closures:
-        rows = db.session.execute(select(places.id, places.opening_hours).where(places.id.in_(ids)))
+        rows = db.session.execute(select(places.id, places.opening_hours).where(places.id.in_(ids))).all()
         return [_Hours(place_id, expr, []) for place_id, expr in rows]
     found: dict[int, _Hours] = {}
     rows = db.session.execute(
         select(places.id, places.opening_hours, closed.id, closed.starts_on, closed.ends_on, closed.opening_hours)
         .outerjoin(PlaceClosure.__table__,
                    and_(closed.place_id == places.id, closed.starts_on <= day, closed.ends_on >= day))
-        .where(places.id.in_(ids)))
+        .where(places.id.in_(ids))).all()
     for place_id, expr, closure_id, starts_on, ends_on, closure_expr in rows:
         place = found.get(place_id) or found.setdefault(place_id, _Hours(place_id, expr, []))
         if closure_id is not None:
