@@ -120,9 +120,18 @@ def test_open_on_saturday_reads_the_regular_hours_only():
 
 def test_parsed_expressions_are_cached():
     hours.parsed.cache_clear()
+    hours._open_at.cache_clear()
     for _ in range(3):
         hours.is_open_at(place(), at("2026-07-13 10:00"))
-    assert hours.parsed.cache_info().misses == 1 and hours.parsed.cache_info().hits >= 2
+    assert hours.parsed.cache_info().misses == 1
+    assert hours._open_at.cache_info().misses == 1 and hours._open_at.cache_info().hits == 2
+
+
+def test_places_sharing_their_hours_are_answered_for_each_moment():
+    # the answer is cached per hours text AND moment: another hour gets its own answer
+    assert hours.is_open_at(place(), at("2026-07-13 10:00")) is True
+    assert hours.is_open_at(place(), at("2026-07-13 13:00")) is False
+    assert hours.is_open_at(place(), at("2026-07-13 10:00")) is True
 
 
 def test_closure_helpers():
