@@ -400,8 +400,13 @@ def print_table(report: dict) -> None:
     print()
     print(f"mémoire du processus de recherche après le mélange de requêtes : {memory['rss_after_mix_mb']} Mo "
           f"résidents (pic {memory['peak_rss_mb']} Mo)")
+    from bench import baselines, load
+    for label, result in report["throughput"].items():
+        print()
+        print(f"débit HTTP — {label}")
+        for line in load.summary_lines(result):
+            print(f"  {line}")
     print()
-    from bench import baselines
     baselines.print_table(report["baselines"])
     print(f"résultats : {RESULTS.relative_to(ROOT) / 'latest.json'}")
 
@@ -428,6 +433,16 @@ def main() -> None:
     from bench import baselines  # imported here: it imports this module (as bench.run)
     print("références (naïve, PostgreSQL) : mêmes requêtes, mêmes données…", flush=True)
     compared = baselines.compare(app, query_mix(), WORK / "maillage-bench.db", requests, warmup)
+    from bench import load
+    mix = query_mix()
+    seconds = int(os.environ.get("BENCH_LOAD_SECONDS") or 30)
+    throughput = {}
+    # The whole mix, then the searches from a place only (what a resident near home asks): the
+    # nationwide text searches cost most of the CPU, and the two figures tell that apart.
+    for label, kinds in (("mélange complet", list(mix)), ("recherches autour d'un lieu", [k for k in mix if "lieu" in k])):
+        print(f"débit HTTP (gunicorn, 2 workers, {seconds} s) : {label}…", flush=True)
+        throughput[label] = load.measure_throughput(WORK, load.interleaved({k: mix[k] for k in kinds}), seconds=seconds,
+                                                    connections=8, threads=2)
     print("carte de 5 000 lieux…", flush=True)
     results_map = measure_map(app, repeats=max(5, requests // 10))
     print("export…", flush=True)
@@ -443,7 +458,7 @@ def main() -> None:
         "search_clock": PINNED_NOW.isoformat(),
         "targets_for_100000_places": TARGETS, "steps": steps, "search": search, "worker_memory": worker_memory,
         "results_map": results_map, "export_per_format": export_per_format, "baselines": compared,
-        "not_measured_yet": ["gunicorn throughput (2 workers, 30 s)"],
+        "throughput": throughput,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -321,12 +321,18 @@ def default_processes() -> int:
     return max(1, min(cores, 4))
 
 
+LIMIT_MB = 128  # per writing process; 400 saves 8 % of a 100,000-place rebuild for 2.2 times the memory
+
+
 def _writer(ix, processes: int):
+    # compound=False: one file per part of a segment. Whoosh reads a compound segment through a
+    # BytesIO that copies the whole file into each web worker's heap (47 MB at 100,000 places);
+    # plain files are read through the operating system's cache, shared by the workers.
     if processes <= 1:
-        return ix.writer(limitmb=128)
+        return ix.writer(limitmb=LIMIT_MB, compound=False)
     # Analysis is most of the cost and runs in the sub-processes; each writes its own segment, kept
     # as it is (multisegment): merging them would be single-threaded and cost what was saved.
-    return ix.writer(procs=processes, limitmb=128, multisegment=True)
+    return ix.writer(procs=processes, limitmb=LIMIT_MB, multisegment=True, compound=False)
 
 
 def rebuild(places: Iterable, *, lock: RebuildLock, progress: Callable[[int], None] | None = None,
