@@ -375,7 +375,8 @@ def test_the_cleanup_rereads_current_and_keeps_what_it_names(network):
 def test_a_damaged_segment_is_rebuilt_by_the_queue_job(network):
     root = search._root()
     name = search._read_pointer(root)
-    segments = [e for e in os.listdir(os.path.join(root, name)) if e.endswith(".seg")]
+    # the segments' files (terms, postings, columns), not the table of contents (.toc)
+    segments = [e for e in os.listdir(os.path.join(root, name)) if e.endswith((".trm", ".pst", ".col"))]
     assert segments
     for entry in segments:  # the table of contents is intact: only a segment is damaged
         path = os.path.join(root, name, entry)
