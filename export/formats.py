@@ -37,6 +37,8 @@ def dumps(value) -> str:
 class Writer:
     """Writes one file: ``begin`` once, ``add`` per record, ``end`` once; ``rows`` counts what was written."""
 
+    uses_encoded = False  # whether ``add`` reads the record's JSON (else it is not encoded at all)
+
     def __init__(self, stream, context: dict):
         self.stream = stream
         self.write = stream.write
@@ -94,6 +96,8 @@ class JsonArrayWriter(Writer):
 class StandardJsonWriter(JsonArrayWriter):
     """The standard as JSON: the CSV's values (lists joined with "|"), numbers for the coordinates."""
 
+    uses_encoded = True
+
     def add(self, record, encoded):
         self.item(encoded)
 
@@ -103,6 +107,8 @@ class GeoJsonWriter(JsonArrayWriter):
 
     opening = '{"type":"FeatureCollection","features":['
     closing = "]}\n"
+
+    uses_encoded = True
 
     def add(self, record, encoded):
         longitude, latitude = record["longitude"], record["latitude"]

@@ -136,11 +136,12 @@ def _write_data_files(generation: Path, progress, files=FILES) -> list[dict]:
         for writer in writers:
             writer.begin()
         done = 0
+        encode = any(writer.uses_encoded for writer in writers)
         # closing(): a writer that fails mid-way releases the server-side cursor at once
         with contextlib.closing(iter_public_places()) as places:
             for place in places:
                 record = standard_record(place, source=context["source"])
-                encoded = dumps(record)
+                encoded = dumps(record) if encode else None
                 for writer in writers:
                     writer.add(record, encoded)
                 done += 1

@@ -16,10 +16,11 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, NamedTuple
 
 from flask import current_app
-from sqlalchemy import String, and_, bindparam, cast, func, or_, select, update
+from sqlalchemy import JSON, String, and_, bindparam, cast, func, or_, select, type_coerce, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -696,16 +697,42 @@ def _public_places_query():
             .where(Place.published.is_(True), Place.deleted_at.is_(None), Organisation.status == "active"))
 
 
-def iter_public_places(batch_size: int = 2000) -> Iterator[Place]:
-    """Every public place with its organisation, by id, streamed in batches: an export of the whole
-    country never holds more than one batch of rows in memory."""
-    statement = (_public_places_query().options(contains_eager(Place.organisation))
-                 .order_by(Place.id).execution_options(yield_per=batch_size))
-    result = db.session.execute(statement).scalars()
+def iter_public_places(batch_size: int = 2000) -> Iterator[SimpleNamespace]:
+    """Every public place, by id, streamed in batches: an export of the whole country never holds
+    more than one batch of rows in memory. Each place is a read-only snapshot, not an ORM object:
+    the place's columns as attributes, and ``organisation`` with its organisation's columns. (The
+    ORM's identity map and instrumentation were half of an export's time at 100,000 places.)"""
+    places, organisations = Place.__table__.c, Organisation.__table__.c
+    json_names = [column.name for column in places if isinstance(column.type, JSON)]
+    # The JSON columns as their text: the twelve lists of a place are decoded in one call below.
+    place_columns = [type_coerce(column, String).label(column.name) if column.name in json_names else column
+                     for column in places]
+    statement = (select(*place_columns, *(column.label(f"organisation__{column.name}") for column in organisations))
+                 .join(Organisation.__table__, organisations.id == places.organisation_id)
+                 .where(places.published.is_(True), places.deleted_at.is_(None), organisations.status == "active")
+                 .order_by(places.id).execution_options(yield_per=batch_size))
+    place_names = [column.name for column in places]
+    organisation_names = [column.name for column in organisations]
+    split = len(place_names)
+    result = db.session.execute(statement)
     try:
-        yield from result
+        for row in result:
+            values = dict(zip(place_names, row[:split], strict=True))
+            _decode_json_columns(values, json_names)
+            place = SimpleNamespace(**values)
+            place.organisation = SimpleNamespace(**dict(zip(organisation_names, row[split:], strict=True)))
+            yield place
     finally:  # a caller that stops early must not leave a server-side cursor open
         result.close()
+
+
+def _decode_json_columns(values: dict, names: list[str]) -> None:
+    """The JSON columns of one row, decoded in place: as one JSON array when the driver gives their
+    text (SQLite; one call instead of twelve), as they come when it has decoded them (PostgreSQL)."""
+    texts = [values[name] for name in names]
+    if all(text is None or isinstance(text, str) for text in texts):
+        decoded = json.loads("[" + ",".join("null" if text is None else text for text in texts) + "]")
+        values.update(zip(names, decoded, strict=True))
 
 
 def count_public_places() -> int:
