@@ -82,7 +82,15 @@ def make_app():
 # --- measuring -------------------------------------------------------------------------------------
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory (ru_maxrss is in KiB on Linux, in bytes on macOS)."""
+    """This process's peak resident memory. On Linux, VmHWM of /proc/self/status: ru_maxrss keeps,
+    across the exec of a child step, the resident memory of the parent it was forked from (the
+    search process, 240 MB), which hid the step's own peak. Elsewhere ru_maxrss (bytes on macOS)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
