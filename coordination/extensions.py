@@ -33,5 +33,11 @@ def _sqlite_write_ahead_log(dbapi_connection, _connection_record):
     ``synchronous`` stays FULL: a committed referral survives a power cut."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            # The switch (once: the mode is kept in the file) needs the database to itself; while
+            # another process writes, this connection works in the old mode and a later one switches.
+            pass
+        finally:
+            cursor.close()

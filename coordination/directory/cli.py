@@ -28,6 +28,9 @@ def reindex(processes):
     except search.IndexBusy:
         raise click.ClickException("L'index est en cours d'écriture par un autre processus : "
                                    "réessayez dans un moment.") from None
+    except search.IndexIncomplete as error:
+        raise click.ClickException(f"Index non remplacé, l'index en service reste le même : {error}. "
+                                   "Relancez avec --processus 1 ou avec plus de mémoire.") from None
     click.echo(f"Index reconstruit : {count} lieux publiés.")
 
 

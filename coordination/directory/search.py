@@ -82,6 +82,11 @@ class IndexUnavailable(Exception):
     """The index is missing or unreadable: it is being rebuilt (the scheduler job does it)."""
 
 
+class IndexIncomplete(Exception):
+    """A rebuild wrote fewer documents than it was given (an indexing process failed): nothing was
+    swapped in, the live index is unchanged."""
+
+
 class IndexBusy(Exception):
     """Nothing was rebuilt: another rebuild is running, or the live index stayed locked by its
     writer past the timeout."""
@@ -335,6 +340,23 @@ def _writer(ix, processes: int):
     return ix.writer(procs=processes, limitmb=LIMIT_MB, multisegment=True, compound=False)
 
 
+def _stop(writer) -> None:
+    """Cancels a writer. A parallel writer's processes are stopped too: Whoosh only flags them, and
+    they would wait for documents forever, holding the rebuild's inherited locks."""
+    for task in getattr(writer, "tasks", ()):
+        task.terminate()
+        task.join()
+    writer.cancel()
+
+
+def _document_count(path: str) -> int:
+    ix = whoosh_index.open_dir(path)
+    try:
+        return ix.doc_count_all()
+    finally:
+        ix.close()
+
+
 def rebuild(places: Iterable, *, lock: RebuildLock, progress: Callable[[int], None] | None = None,
             processes: int = 1) -> int:
     """Writes a fresh index of ``places`` in a new directory, then swaps it in atomically.
@@ -357,10 +379,15 @@ def rebuild(places: Iterable, *, lock: RebuildLock, progress: Callable[[int], No
                 if progress is not None:
                     progress(1)
         except BaseException:
-            writer.cancel()
+            _stop(writer)
             raise
         writer.commit(optimize=processes <= 1)
         ix.close()
+        # A parallel writer whose process died (killed for memory, a document it could not analyse)
+        # still commits, without that process's documents: never swap in an incomplete index.
+        written = _document_count(path)
+        if written != count:
+            raise IndexIncomplete(f"{written} documents written out of {count}: an indexing process failed")
         _write_pointer(root, name)
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
@@ -407,7 +434,7 @@ def apply_changes(places: Iterable, removed_ids: Iterable[int], *, timeout: floa
         return False
     try:
         ix = whoosh_index.open_dir(os.path.join(root, name))
-        writer = ix.writer(timeout=WRITER_TIMEOUT if timeout is None else timeout)
+        writer = ix.writer(timeout=WRITER_TIMEOUT if timeout is None else timeout, compound=False)
     except LockError:
         return False
     except Exception:
@@ -897,6 +924,7 @@ def reindex(*, progress: Callable[[int], None] | None = None, processes: int = 1
         try:
             return rebuild(places, lock=lock, progress=progress, processes=processes)
         finally:
+            places.close()  # a rebuild failing mid-way must not leave a server-side cursor open
             db.session.rollback()  # end the read transaction; nothing was written
 
 

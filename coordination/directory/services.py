@@ -714,11 +714,14 @@ def iter_public_places(batch_size: int = 2000) -> Iterator[SimpleNamespace]:
     place_names = [column.name for column in places]
     organisation_names = [column.name for column in organisations]
     split = len(place_names)
+    # SQLite gives the JSON columns' text; psycopg decodes JSON by type whatever SQLAlchemy expects
+    json_as_text = db.engine.dialect.name == "sqlite"
     result = db.session.execute(statement)
     try:
         for row in result:
             values = dict(zip(place_names, row[:split], strict=True))
-            _decode_json_columns(values, json_names)
+            if json_as_text:
+                _decode_json_columns(values, json_names)
             place = SimpleNamespace(**values)
             place.organisation = SimpleNamespace(**dict(zip(organisation_names, row[split:], strict=True)))
             yield place
@@ -727,12 +730,11 @@ def iter_public_places(batch_size: int = 2000) -> Iterator[SimpleNamespace]:
 
 
 def _decode_json_columns(values: dict, names: list[str]) -> None:
-    """The JSON columns of one row, decoded in place: as one JSON array when the driver gives their
-    text (SQLite; one call instead of twelve), as they come when it has decoded them (PostgreSQL)."""
+    """The JSON columns of one row, given as their text, decoded in place in one call (one JSON
+    array) instead of one call per column."""
     texts = [values[name] for name in names]
-    if all(text is None or isinstance(text, str) for text in texts):
-        decoded = json.loads("[" + ",".join("null" if text is None else text for text in texts) + "]")
-        values.update(zip(names, decoded, strict=True))
+    decoded = json.loads("[" + ",".join("null" if text is None else text for text in texts) + "]")
+    values.update(zip(names, decoded, strict=True))
 
 
 def count_public_places() -> int:

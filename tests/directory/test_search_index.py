@@ -1,5 +1,6 @@
 """The search index: French analysis, query building, the queue and its single writer, rebuilds."""
 import gc
+import multiprocessing
 import os
 import shutil
 
@@ -467,3 +468,52 @@ def test_a_rebuild_in_several_processes_answers_like_a_rebuild_in_one(db):
     assert len(segments) == 2
     assert answers() == alone
     assert all(total for total, _hits, _facets in alone)
+
+
+def _network_of(db, count):
+    organisation = make_organisation()
+    for i in range(count):
+        db.session.add(services.Place(
+            organisation=organisation, name=f"Relais {i}", address="1 place du Commerce", postcode="44000",
+            commune="Nantes", latitude=47.2 + i / 1000, longitude=-1.55, published=True))
+    db.session.commit()
+
+
+def test_a_parallel_rebuild_whose_process_fails_swaps_nothing_in(db, monkeypatch):
+    """A process of the parallel writer dies on a document (here one it cannot analyse: a number
+    where text is expected); Whoosh still commits the others'. The rebuild must refuse the swap."""
+    _network_of(db, 250)
+    search.reindex()
+    before = search._read_pointer(search._root())
+    real_document = search.document
+
+    def one_bad_document(place):
+        doc = real_document(place)
+        return {**doc, "name": 12345} if place.name == "Relais 180" else doc
+
+    monkeypatch.setattr(search, "document", one_bad_document)
+    with pytest.raises(search.IndexIncomplete):
+        search.reindex(processes=2)
+    assert search._read_pointer(search._root()) == before
+    assert sorted(e for e in os.listdir(search._root()) if e.startswith("ix-")) == [before]
+    assert find("relais", page=1) and services.search_places(
+        services.SearchRequest(text="relais"), log=False).total == 250
+
+
+def test_a_parallel_rebuild_failing_in_the_reading_process_stops_its_processes(db, monkeypatch):
+    """An error while the places are read: the analysing processes are stopped (they would wait
+    for documents forever, holding the rebuild's locks), and a new rebuild can run at once."""
+    _network_of(db, 250)
+    real_document = search.document
+
+    def failing_document(place):
+        if place.name == "Relais 200":
+            raise RuntimeError("lecture interrompue")
+        return real_document(place)
+
+    monkeypatch.setattr(search, "document", failing_document)
+    with pytest.raises(RuntimeError, match="lecture interrompue"):
+        search.reindex(processes=2)
+    assert not [child for child in multiprocessing.active_children() if child.is_alive()]
+    monkeypatch.setattr(search, "document", real_document)
+    assert search.reindex(processes=2) == 250
