@@ -24,7 +24,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from flask import request
 
@@ -100,18 +99,8 @@ def _first_page(rows: list[tuple[float | None, int]], per_page: int) -> list[int
     return [place_id for _distance, place_id in rows[:per_page]]
 
 
-class _Hours(NamedTuple):
-    """What ``hours.is_open_at`` reads of a place (no ORM object)."""
-    id: int
-    opening_hours: str | None
-    closures: list
-
-
-class _Closure(NamedTuple):
-    id: int
-    starts_on: date
-    ends_on: date
-    opening_hours: str | None
+# What ``hours.is_open_at`` reads of a place and of a closure: the search service's own tuples.
+_Hours, _Closure = services._Hours, services._Closure
 
 
 def _open_ids(hours_by_id: dict[int, str | None], closures: list[tuple], at: datetime) -> set[int]:
