@@ -19,3 +19,8 @@ def external_url(endpoint: str, **values) -> str:
     base = current_app.config["BASE_URL"].rstrip("/")
     with current_app.test_request_context("/", base_url=base):
         return url_for(endpoint, _external=True, **values)
+
+
+def count_of(count: int, singular: str, plural: str) -> str:
+    """« 1 lieu », « 3 lieux »: the count and the noun (0 and 1 are singular in French)."""
+    return f"{count} {singular if count <= 1 else plural}"

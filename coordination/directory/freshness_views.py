@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from coordination.directory import freshness
 from coordination.errors import Invalid
-from coordination.utils import safe_next_url
+from coordination.utils import count_of, safe_next_url
 
 bp = Blueprint("freshness", __name__, template_folder="templates")
 
@@ -54,7 +54,7 @@ def confirm_link_apply(token):
 @login_required
 def confirm_all(organisation_id):
     count = freshness.confirm_all(organisation_id, actor=_actor())
-    flash(f"Merci : {count} lieu{'x' if count > 1 else ''} confirmé{'s' if count > 1 else ''} à jour."
+    flash(f"Merci : {count_of(count, 'lieu confirmé', 'lieux confirmés')} à jour."
           if count else "Cette organisation n'a aucun lieu à confirmer.", "success")
     return redirect(safe_next_url(request.form.get("next")) or url_for("directory.partner_home"))
 

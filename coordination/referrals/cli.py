@@ -3,40 +3,37 @@ import click
 from flask.cli import AppGroup
 
 from coordination.referrals import maintenance
+from coordination.utils import count_of
 
 referrals_cli = AppGroup("referrals", help="Orientations : clés de chiffrement, tâches planifiées.")
-
-
-def _plural(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count <= 1 else plural}"
 
 
 @referrals_cli.command("expire")
 def expire():
     """Passe en « expirée » les orientations restées sans réponse (une fois)."""
     count = maintenance.expire_referrals()
-    click.echo(f"{_plural(count, 'orientation expirée', 'orientations expirées')}.")
+    click.echo(f"{count_of(count, 'orientation expirée', 'orientations expirées')}.")
 
 
 @referrals_cli.command("remind")
 def remind():
     """Envoie les rappels dus aux structures destinataires (une fois ; rien le week-end)."""
     count = maintenance.send_reminders()
-    click.echo(f"Rappels envoyés pour {_plural(count, 'orientation', 'orientations')}.")
+    click.echo(f"Rappels envoyés pour {count_of(count, 'orientation', 'orientations')}.")
 
 
 @referrals_cli.command("close-unfinished")
 def close_unfinished():
     """Clôt les orientations acceptées dont l'issue n'a jamais été enregistrée (REFERRAL_OUTCOME_DAYS)."""
     count = maintenance.close_unfinished()
-    click.echo(f"{_plural(count, 'orientation close', 'orientations closes')} faute d'issue.")
+    click.echo(f"{count_of(count, 'orientation close', 'orientations closes')} faute d'issue.")
 
 
 @referrals_cli.command("purge")
 def purge():
     """Efface les données personnelles des orientations closes depuis la durée de conservation."""
     count = maintenance.purge_personal_data()
-    click.echo(f"Données personnelles effacées pour {_plural(count, 'orientation', 'orientations')}.")
+    click.echo(f"Données personnelles effacées pour {count_of(count, 'orientation', 'orientations')}.")
 
 
 @referrals_cli.command("rotate-key")

@@ -517,3 +517,13 @@ def test_a_parallel_rebuild_failing_in_the_reading_process_stops_its_processes(d
     assert not [child for child in multiprocessing.active_children() if child.is_alive()]
     monkeypatch.setattr(search, "document", real_document)
     assert search.reindex(processes=2) == 250
+
+
+def test_cli_reindex_takes_a_number_of_processes_and_refuses_zero(network, runner):
+    result = runner.invoke(args=["search", "reindex", "--processus", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Index reconstruit : 5 lieux publiés." in result.output
+    before = search._read_pointer(search._root())
+    refused = runner.invoke(args=["search", "reindex", "--processus", "0"])
+    assert refused.exit_code == 2 and "--processus" in refused.output
+    assert search._read_pointer(search._root()) == before
