@@ -1,9 +1,16 @@
+import unicodedata
 from urllib.parse import urlsplit
 
 
+def _has_control_or_separator(value: str) -> bool:
+    """Control characters (C0, C1) and line or paragraph separators: none belongs in a one-line value."""
+    return any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value)
+
+
 def safe_next_url(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after login (no open redirect)."""
-    if not target:
+    """Only same-site relative paths are followed after login (no open redirect). The value
+    returned is the one checked: nothing that could split or end a Location header."""
+    if not target or _has_control_or_separator(target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:

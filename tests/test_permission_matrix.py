@@ -1,12 +1,15 @@
-"""Who may see and do what: anonymous, member of A, admin of A, member of B, coordinator,
-on every partner and coordination URL. Refusals are enforced by services, so crafted requests fail too."""
+"""Who may see and do what: anonymous, member of A, admin of A, member of B, a coordinator who is a
+member of no organisation, and a coordinator who is also a genuine member of A, on every partner and
+coordination URL. Refusals are enforced by services, so crafted requests fail too."""
+import secrets
+
 import pytest
 
 from coordination.auth.models import Invitation, Membership, Organisation
 from coordination.directory.models import Place
 from tests.conftest import make_member, make_organisation, make_place, make_user
 
-ROLES = ("anonymous", "member_a", "admin_a", "member_b", "coordinator")
+ROLES = ("anonymous", "member_a", "admin_a", "member_b", "coordinator", "coordinator_member_a")
 
 
 @pytest.fixture
@@ -19,6 +22,7 @@ def network(db):
         "admin_a": make_member(org_a, role="admin"),
         "member_b": make_member(org_b, role="admin"),
         "coordinator": make_user(coordinator=True),
+        "coordinator_member_a": make_member(org_a, role="member", coordinator=True),
     }
     place_a = make_place(org_a, name="Espace numérique Bellevue")
     return {"org_a": org_a, "org_b": org_b, "pending": pending, "users": users, "place_a": place_a}
@@ -36,9 +40,10 @@ def expected(role, allowed):
     return 200 if role in allowed else 403
 
 
-PARTNERS = {"member_a", "admin_a", "member_b", "coordinator"}
-A_SIDE = {"member_a", "admin_a", "coordinator"}
-COORDINATION = {"coordinator"}
+COORDINATORS = {"coordinator", "coordinator_member_a"}
+PARTNERS = {"member_a", "admin_a", "member_b"} | COORDINATORS
+A_SIDE = {"member_a", "admin_a"} | COORDINATORS
+COORDINATION = COORDINATORS
 
 PAGES = [
     ("/espace-partenaire", PARTNERS),
@@ -140,3 +145,65 @@ def test_coordinator_may_moderate_a_place_of_any_organisation(client, login, net
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Place, network["place_a"].id).published is False
+
+
+# --- residents' data: only the members of the two organisations of a referral -------------------
+
+SERVICE = "Aide aux démarches administratives"
+
+
+@pytest.fixture
+def referrals(network, db):
+    """A referral from A to B's place, and one between two organisations nobody above belongs to."""
+    from coordination.referrals import services as referral_services
+    org_c = make_organisation("Centre social Ouest", kind="centre_social")
+    org_d = make_organisation("CCAS de Bouguenais", kind="ccas")
+    sender_c = make_member(org_c, role="admin")
+    place_b = make_place(network["org_b"], name="Médiathèque — espace numérique", services=[SERVICE])
+    place_d = make_place(org_d, name="CCAS — accueil numérique", services=[SERVICE])
+
+    def send(organisation, sender, place, first_name):
+        data = {"first_name": first_name, "last_name": "Quillebeuf", "phone": "07 61 23 45 89",
+                "email": "personne@exemple.fr", "contact_channel": "phone", "language": "fr",
+                "need": "Déclarer ses revenus en ligne.", "service": SERVICE, "urgent": False,
+                "sender_organisation_id": organisation.id, "consent": True, "consent_method": "oral",
+                "submission_key": secrets.token_urlsafe(24)}
+        return referral_services.create_referral(place.public_id, data, actor=sender), first_name
+
+    return {"a_to_b": send(network["org_a"], network["users"]["member_a"], place_b, "Zéphyrine"),
+            "c_to_d": send(org_c, sender_c, place_d, "Anatole")}
+
+
+REFERRAL_READERS = {
+    "a_to_b": {"member_a", "admin_a", "member_b", "coordinator_member_a"},
+    "c_to_d": set(),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("which", sorted(REFERRAL_READERS))
+def test_a_referral_and_its_person_are_seen_by_the_two_organisations_only(client, login, network, referrals,
+                                                                           role, which):
+    referral, first_name = referrals[which]
+    client = as_role(client, login, network, role)
+    response = client.get(f"/orientations/{referral.uid}")
+    if role == "anonymous":
+        assert response.status_code == 302
+    elif role in REFERRAL_READERS[which]:
+        assert response.status_code == 200 and first_name in response.get_data(as_text=True)
+    else:
+        assert response.status_code in (403, 404)
+        assert first_name not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["coordinator", "coordinator_member_a"])
+def test_coordinators_never_make_themselves_members(client, login, network, db, role):
+    """The coordination role grants no membership: not of B, where the coordinator is not a member,
+    and not of A as an admin would (the coordinator who is a member of A is a plain member there)."""
+    coordinator = network["users"][role]
+    login(coordinator)
+    for organisation in (network["org_a"], network["org_b"]):
+        response = client.post(f"/organisations/{organisation.id}/membres",
+                               data={"email": coordinator.email, "role": "admin"})
+        assert response.status_code == 403
+    assert db.session.query(Invitation).count() == 0

@@ -1,2 +1,12 @@
-"""Scheduled jobs of this domain (run by coordination.scheduler)."""
-JOBS: list = []
+"""Scheduled jobs of this domain (run by coordination.scheduler); see maintenance.py."""
+from apscheduler.triggers.cron import CronTrigger
+
+from coordination.jobs import Job
+
+JOBS: list = [
+    # Ended sessions and old login failures are deleted every night.
+    Job(id="auth.purge_sessions", func="coordination.auth.maintenance:purge_sessions",
+        trigger=lambda tz: CronTrigger(hour=3, minute=10, timezone=tz)),
+    Job(id="auth.purge_login_failures", func="coordination.auth.maintenance:purge_login_failures",
+        trigger=lambda tz: CronTrigger(hour=3, minute=15, timezone=tz)),
+]

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -27,9 +27,13 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    # The token of the session this object was loaded for (not a column): see UserSession.
+    session_token = None  # str | None
+
     def get_id(self) -> str:
-        # The session id embeds a fragment of the password hash: a new password ends other sessions.
-        return f"{self.id}:{(self.password_hash or '')[-10:]}"
+        # What Flask-Login keeps in the session cookie and the « rester connecté » cookie: the
+        # account and the token of one server-side session, which logout revokes.
+        return f"{self.id}:{self.session_token or ''}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -99,9 +103,38 @@ class Invitation(db.Model):
     role: Mapped[str] = mapped_column(String(10), default="member")
     nonce: Mapped[str] = mapped_column(String(64))
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Sent by a coordinator giving an organisation with no admin its first admin (not by its admins).
+    by_coordination: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship()
+
+
+class UserSession(db.Model):
+    """One open session of an account (a browser). Its token, kept hashed, is in the session and
+    « rester connecté » cookies: logging out revokes the row, so a copy of a cookie dies with it."""
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime | None]
+
+
+class LoginFailure(db.Model):
+    """A wrong password for an address typed in the login form (an account or not: no
+    enumeration). The client address is kept only as a keyed hash."""
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_email_failed_at", "email", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address_hash: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -26,7 +26,20 @@ def can_view_organisation(actor, organisation: Organisation) -> bool:
 
 
 def can_manage_members(actor, organisation: Organisation) -> bool:
-    return (is_org_admin(actor, organisation) and organisation.is_active) or is_coordinator(actor)
+    """Only the organisation's own admins manage its members: the coordination role never makes
+    anyone a member (members read the residents' data of their organisation's referrals)."""
+    return is_org_admin(actor, organisation) and organisation.is_active
+
+
+def can_invite_first_admin(actor, organisation: Organisation, *, has_admin: bool) -> bool:
+    """A coordinator gives an organisation that has no admin yet (created by an import, say) its
+    first admin. The service checks the invited person is someone else, and not a coordinator."""
+    return is_coordinator(actor) and not has_admin and organisation.status in ("pending", "active")
+
+
+def can_invite(actor, organisation: Organisation, *, has_admin: bool) -> bool:
+    return can_manage_members(actor, organisation) or can_invite_first_admin(actor, organisation,
+                                                                             has_admin=has_admin)
 
 
 def can_decide_organisation(actor) -> bool:

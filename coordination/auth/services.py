@@ -6,7 +6,9 @@ validates, applies, records an audit event, queues mail through the outbox and c
 """
 import functools
 import hashlib
+import hmac
 import logging
+import math
 import re
 import secrets
 import time
@@ -18,7 +20,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.fr import siret as stdnum_siret
@@ -26,9 +28,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from coordination import audit, signals, mail
 from coordination.auth import permissions
-from coordination.auth.models import Invitation, Membership, Organisation, User
+from coordination.auth.models import Invitation, LoginFailure, Membership, Organisation, User, UserSession
 from coordination.clock import utcnow
-from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
+from coordination.errors import Conflict, DomainError, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
 from coordination.utils import external_url
 from coordination.vocabularies import ORGANISATION_KINDS, ROLES
@@ -63,8 +65,7 @@ def _serializer(salt: str) -> URLSafeTimedSerializer:
 
 def _password_fingerprint(user: User) -> str:
     """The fingerprint signed into password-reset links: a digest of the whole password hash, so a
-    link dies with the password it was asked for and reveals nothing of it. Not the session stamp
-    (see `session_stamp`), which must stay what `User.get_id` embeds in existing sessions."""
+    link dies with the password it was asked for and reveals nothing of it."""
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
@@ -160,21 +161,93 @@ def normalise_website(value: str | None, field: str = "website") -> str | None:
 
 # --- sessions and login ----------------------------------------------------------------------
 
-def load_user(session_id: str) -> User | None:
-    """Flask-Login loader. The session id embeds a fragment of the password hash, so that
-    changing a password ends every other session."""
-    user_id, _, stamp = (session_id or "").partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or session_stamp(user) != stamp:
-        return None
+SESSION_TOUCH_EVERY = timedelta(minutes=5)  # last_seen_at is written at most this often
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(user: User, *, remember: bool = False) -> User:
+    """Opens a server-side session for `user` (after a login, a new password or an accepted
+    invitation) and puts its token on the object, where `User.get_id` reads it."""
+    token = secrets.token_urlsafe(32)
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION" if remember else "PERMANENT_SESSION_LIFETIME"]
+    now = utcnow()
+    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token), remember=remember,
+                               created_at=now, last_seen_at=now, expires_at=now + lifetime))
+    db.session.commit()
+    user.session_token = token
     return user
 
 
-def session_stamp(user: User) -> str:
-    """The password stamp of a session id: whatever `User.get_id` puts after the colon."""
-    return user.get_id().partition(":")[2]
+def load_user(session_id: str) -> User | None:
+    """Flask-Login loader, for the session cookie and the « rester connecté » cookie alike: the
+    session must still be open on the server (not logged out, not expired)."""
+    user_id, _, token = (session_id or "").partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    now = utcnow()
+    session_row = db.session.scalar(select(UserSession).where(
+        UserSession.token_hash == _token_hash(token), UserSession.user_id == int(user_id),
+        UserSession.revoked_at.is_(None), UserSession.expires_at > now))
+    if session_row is None:
+        return None
+    user = db.session.get(User, session_row.user_id)
+    if user is None or not user.active:
+        return None
+    if now - session_row.last_seen_at > SESSION_TOUCH_EVERY:
+        session_row.last_seen_at = now
+        db.session.commit()
+    user.session_token = token
+    return user
+
+
+def close_session(actor) -> None:
+    """Logout: this browser's session is revoked on the server (the cookies die with it)."""
+    actor = _actor(actor)
+    if actor is None or not actor.session_token:
+        return
+    db.session.execute(update(UserSession).where(
+        UserSession.token_hash == _token_hash(actor.session_token), UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow()))
+    audit.record(actor, "user.logout", "user", actor.id)
+    db.session.commit()
+
+
+def _revoke_every_session(user: User) -> int:
+    return db.session.execute(update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)).values(revoked_at=utcnow())).rowcount
+
+
+def close_every_session(*, actor) -> int:
+    """« Se déconnecter de tous les appareils »: every open session of the account ends, this one too."""
+    actor = _actor(actor)
+    if actor is None:
+        raise PermissionDenied()
+    closed = _revoke_every_session(actor)
+    audit.record(actor, "user.logout_everywhere", "user", actor.id, sessions=closed)
+    db.session.commit()
+    return closed
+
+
+@dataclass
+class AccountOverview:
+    user: User
+    sessions: list[UserSession]
+    current_session_id: int | None
+
+
+def account_overview(*, actor) -> AccountOverview:
+    """The account page: who is logged in, and the sessions open on other browsers."""
+    actor = _actor(actor)
+    if actor is None:
+        raise PermissionDenied()
+    sessions = db.session.scalars(select(UserSession).where(
+        UserSession.user_id == actor.id, UserSession.revoked_at.is_(None), UserSession.expires_at > utcnow())
+        .order_by(UserSession.last_seen_at.desc())).all()
+    current = _token_hash(actor.session_token or "")
+    return AccountOverview(actor, sessions, next((s.id for s in sessions if s.token_hash == current), None))
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -189,16 +262,67 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(24))
 
 
-def authenticate(email: str, password: str) -> User | None:
+# Failures are counted per typed address, whether an account has it or not. The client addresses
+# that failed on an account wait after LOGIN_FREE_FAILURES, twice as long at each new failure (up
+# to LOGIN_MAX_WAIT); an address that has not failed is never refused the right password.
+LOGIN_FREE_FAILURES = 5
+LOGIN_FIRST_WAIT = timedelta(seconds=2)
+LOGIN_MAX_WAIT = timedelta(minutes=15)
+LOGIN_FAILURE_MEMORY = timedelta(hours=24)
+
+
+class TooManyFailures(DomainError):
+    status = 429
+    default_message = ("Trop de tentatives pour ce compte depuis cette connexion. Réessayez plus tard, "
+                       "ou choisissez un nouveau mot de passe avec « Mot de passe oublié ».")
+
+    def __init__(self, retry_after: int):
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(f"Trop de tentatives pour ce compte depuis cette connexion. Réessayez dans "
+                         f"{minutes} minute{'s' if minutes > 1 else ''}, ou choisissez un nouveau mot de passe "
+                         "avec « Mot de passe oublié ».", retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+def _address_hash(address: str | None) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()
+
+
+def login_wait(email: str, address: str | None) -> int:
+    """Seconds this client address must still wait before trying this account again (0: go)."""
+    email = normalise_email(email)
+    since = utcnow() - LOGIN_FAILURE_MEMORY
+    recent = (LoginFailure.email == email, LoginFailure.failed_at > since)
+    if db.session.scalar(select(LoginFailure.id).where(
+            *recent, LoginFailure.address_hash == _address_hash(address)).limit(1)) is None:
+        return 0
+    count, last = db.session.execute(
+        select(func.count(LoginFailure.id), func.max(LoginFailure.failed_at)).where(*recent)).one()
+    if count < LOGIN_FREE_FAILURES:
+        return 0
+    wait = min(LOGIN_FIRST_WAIT * 2 ** (count - LOGIN_FREE_FAILURES), LOGIN_MAX_WAIT)
+    remaining = (last + wait - utcnow()).total_seconds()
+    return max(0, math.ceil(remaining))
+
+
+def authenticate(email: str, password: str, *, address: str | None = None) -> User | None:
     """Returns the active user with these credentials, or None (same answer, and the same
-    hashing work, for every failure: the password is checked before anything else)."""
+    hashing work, for every failure: the password is checked before anything else).
+    TooManyFailures when this client address must wait (the password is then not checked)."""
+    wait = login_wait(email, address)
+    if wait:
+        raise TooManyFailures(wait)
     user = find_user_by_email(email)
     has_password = user is not None and bool(user.password_hash)
     matches = check_password_hash(user.password_hash if has_password else _dummy_hash(), password or "")
     if not (has_password and matches and user.active):
         log.info("failed login")
+        db.session.add(LoginFailure(email=normalise_email(email)[:254], address_hash=_address_hash(address)))
+        db.session.commit()
         return None
     user.last_login_at = utcnow()
+    db.session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
     audit.record(user, "user.login", "user", user.id)
     db.session.commit()
     return user
@@ -256,10 +380,11 @@ def user_for_reset_token(token: str) -> User:
 
 
 def reset_password(*, token: str, password: str) -> User:
-    """Sets a new password from a reset link. The link dies with the old password, and so do
-    the other sessions of this account (their session id carries the old password stamp)."""
+    """Sets a new password from a reset link. The link dies with the old password, and every
+    open session of the account ends (the caller opens a new one for this browser)."""
     user = user_for_reset_token(token)
     user.set_password(_check_password_strength(password))
+    _revoke_every_session(user)
     audit.record(user, "user.password_reset", "user", user.id)
     mail.queue(user.email, "Votre mot de passe a été modifié", "auth_password_changed", user=user,
                link=external_url("auth.forgot_password"))
@@ -458,7 +583,8 @@ class MembersOverview:
     organisation: Organisation
     memberships: list[Membership]
     invitations: list[Invitation]
-    can_manage: bool
+    can_manage: bool  # remove members, cancel invitations
+    can_invite: bool  # an admin, or a coordinator giving an organisation with no admin its first one
 
 
 def get_organisation(organisation_id: int) -> Organisation:
@@ -466,6 +592,11 @@ def get_organisation(organisation_id: int) -> Organisation:
     if organisation is None:
         raise NotFound("Cette organisation n'existe pas.")
     return organisation
+
+
+def _has_admin(organisation: Organisation) -> bool:
+    return db.session.scalar(select(func.count(Membership.id)).where(
+        Membership.organisation_id == organisation.id, Membership.role == "admin")) > 0
 
 
 def members_overview(organisation_id: int, *, actor) -> MembersOverview:
@@ -482,8 +613,9 @@ def members_overview(organisation_id: int, *, actor) -> MembersOverview:
                                  Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
         .order_by(Invitation.created_at)
     ).all()
+    can_invite = permissions.can_invite(actor, organisation, has_admin=_has_admin(organisation))
     return MembersOverview(organisation, memberships, invitations,
-                           permissions.can_manage_members(actor, organisation))
+                           permissions.can_manage_members(actor, organisation), can_invite)
 
 
 def _managed_organisation(organisation_id: int, actor) -> Organisation:
@@ -493,16 +625,43 @@ def _managed_organisation(organisation_id: int, actor) -> Organisation:
     return organisation
 
 
+def _inviting_organisation(organisation_id: int, actor) -> tuple[Organisation, bool]:
+    """The organisation `actor` may invite into, and whether they do it as the coordination
+    (giving an organisation with no admin its first admin) rather than as its admin."""
+    organisation = get_organisation(organisation_id)
+    if permissions.can_manage_members(actor, organisation):
+        return organisation, False
+    if permissions.can_invite_first_admin(actor, organisation, has_admin=_has_admin(organisation)):
+        return organisation, True
+    raise PermissionDenied()
+
+
+def _check_first_admin_invitation(email: str, role: str, existing: User | None, actor: User) -> None:
+    """A coordinator bootstraps an organisation for someone else, never for the coordination."""
+    if email == normalise_email(actor.email):
+        raise Invalid(errors={"email": "Vous ne pouvez pas vous inviter vous-même : la coordination ne devient "
+                                       "pas membre d'une organisation. Invitez la personne qui l'administrera."})
+    if existing is not None and existing.is_coordinator:
+        raise Invalid(errors={"email": "Cette adresse est celle d'un compte de coordination : invitez une "
+                                       "personne de l'organisation."})
+    if role != "admin":
+        raise Invalid(errors={"role": "Cette organisation n'a pas encore d'administrateur : invitez d'abord "
+                                      f"la personne qui l'administrera (rôle « {ROLES['admin']} »)."})
+
+
 def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invitation:
     """Emails a signed, single-use invitation link. A new invitation replaces a pending one
     for the same address."""
-    organisation = _managed_organisation(organisation_id, actor)
+    actor = _actor(actor)
+    organisation, by_coordination = _inviting_organisation(organisation_id, actor)
     email = _check_email(email)
     if role not in ROLES:
         raise Invalid(errors={"role": "Choisissez un rôle dans la liste."})
     existing = find_user_by_email(email)
     if existing is not None and existing.membership_in(organisation.id):
         raise Invalid(errors={"email": "Cette personne est déjà membre de l'organisation."})
+    if by_coordination:
+        _check_first_admin_invitation(email, role, existing, actor)
     now = utcnow()
     db.session.execute(
         update(Invitation).where(Invitation.organisation_id == organisation.id, Invitation.email == email,
@@ -511,21 +670,23 @@ def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invi
     )
     max_age = current_app.config["INVITATION_MAX_AGE"]
     invitation = Invitation(organisation=organisation, email=email, role=role, nonce=secrets.token_urlsafe(24),
-                            invited_by_id=actor.id, created_at=now, expires_at=now + timedelta(seconds=max_age))
+                            invited_by_id=actor.id, by_coordination=by_coordination, created_at=now,
+                            expires_at=now + timedelta(seconds=max_age))
     db.session.add(invitation)
     db.session.flush()
     token = _serializer(INVITATION_SALT).dumps({"i": invitation.id, "n": invitation.nonce})
     mail.queue(email, f"Invitation à rejoindre {organisation.name} sur Maillage", "auth_invitation",
                organisation=organisation, inviter=actor, role_label=ROLES[role], has_account=existing is not None,
-               link=external_url("auth.invitation", token=token), expires_at=invitation.expires_at)
+               by_coordination=by_coordination, link=external_url("auth.invitation", token=token),
+               expires_at=invitation.expires_at)
     audit.record(actor, "invitation.created", "invitation", invitation.id, organisation_id=organisation.id,
-                 role=role)
+                 role=role, by_coordination=by_coordination)
     db.session.commit()
     return invitation
 
 
 def revoke_invitation(organisation_id: int, invitation_id: int, *, actor) -> Invitation:
-    organisation = _managed_organisation(organisation_id, actor)
+    organisation, _ = _inviting_organisation(organisation_id, _actor(actor))
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.organisation_id != organisation.id:
         raise NotFound("Cette invitation n'existe pas.")
@@ -601,6 +762,8 @@ def invitation_state(token: str, *, actor) -> InvitationState:
     actor = _actor(actor)
     if actor is not None:
         step = "confirm" if normalise_email(actor.email) == invitation.email else "wrong_account"
+        if step == "confirm":
+            _check_acceptor(invitation, actor)
     else:
         step = "login" if find_user_by_email(invitation.email) else "signup"
     return InvitationState(invitation, step)
@@ -613,6 +776,8 @@ def accept_invitation(*, token: str, actor=None, name: str | None = None, passwo
     actor = _actor(actor)
     if actor is not None and normalise_email(actor.email) != invitation.email:
         raise PermissionDenied("Cette invitation est destinée à une autre adresse électronique.")
+    if actor is not None:
+        _check_acceptor(invitation, actor)
     if actor is None:
         if find_user_by_email(invitation.email):
             raise PermissionDenied("Un compte existe déjà pour cette adresse : connectez-vous pour accepter.")
@@ -641,8 +806,39 @@ def accept_invitation(*, token: str, actor=None, name: str | None = None, passwo
         audit.record(user, "user.created", "user", user.id, via="invitation")
     audit.record(user, "invitation.accepted", "invitation", invitation.id,
                  organisation_id=invitation.organisation_id, role=invitation.role)
+    _tell_organisation_of_new_member(invitation, user)
     db.session.commit()
     return user
+
+
+def _check_acceptor(invitation: Invitation, user: User) -> None:
+    """Membership comes from the organisation, never from the coordination role: an invitation one
+    sent oneself (possible before this rule existed) or, for a coordinator, one sent by the
+    coordination, is refused."""
+    if invitation.invited_by_id == user.id:
+        raise PermissionDenied("Vous ne pouvez pas accepter une invitation que vous vous êtes envoyée : "
+                               "seuls les administrateurs de l'organisation y font entrer de nouveaux membres.")
+    if invitation.by_coordination and user.is_coordinator:
+        raise PermissionDenied("Un compte de coordination ne devient pas membre d'une organisation par une "
+                               "invitation de la coordination.")
+
+
+def _tell_organisation_of_new_member(invitation: Invitation, member: User) -> None:
+    """Every admin learns who joined (members see the residents' data of the organisation's
+    referrals); the contact address too when the coordination sent the invitation."""
+    organisation = invitation.organisation
+    recipients = [m.user.email for m in organisation.memberships
+                  if m.role == "admin" and m.user.active and m.user_id != member.id]
+    if invitation.by_coordination or not recipients:
+        recipients.append(organisation.contact_email)
+    inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
+    context = {"organisation": organisation, "member": member, "role_label": ROLES[invitation.role],
+               "inviter": inviter, "by_coordination": invitation.by_coordination,
+               "link": external_url("auth.members", organisation_id=organisation.id)}
+    for recipient in dict.fromkeys(normalise_email(r) for r in recipients if r):
+        if recipient != normalise_email(member.email):
+            mail.queue(recipient, f"Nouveau membre de {organisation.name} : {member.name}", "auth_member_added",
+                       **context)
 
 
 # --- command line ----------------------------------------------------------------------------
@@ -660,6 +856,7 @@ def create_coordinator(*, email: str, name: str | None = None, password: str | N
         db.session.add(user)
     elif password:
         user.set_password(_check_password_strength(password))
+        _revoke_every_session(user)
     user.is_coordinator = True
     db.session.flush()
     audit.record(_actor(actor), "user.coordinator_granted", "user", user.id, created=created)

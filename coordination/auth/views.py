@@ -26,7 +26,7 @@ from coordination.auth.forms import (
 )
 from coordination.errors import Invalid
 from coordination.extensions import limiter
-from coordination.utils import safe_next_url
+from coordination.utils import count_of, safe_next_url
 from coordination.vocabularies import ORGANISATION_KINDS, ORGANISATION_STATUSES, ROLES
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -47,11 +47,6 @@ def vocabularies():
 
 def _login_limit():
     return current_app.config["RATELIMIT_LOGIN"]
-
-
-def _submitted_email():
-    """Rate-limit key of the account a login targets, whatever address the attempts come from."""
-    return "login-email:" + services.normalise_email(request.form.get("email", ""))
 
 
 def _join_limit():
@@ -75,15 +70,23 @@ def _link_invalid(error: Invalid, kind: str):
 
 # --- login, logout, password reset -----------------------------------------------------------
 
+def _log_in(user, remember=False):
+    """Opens a server-side session (ended by logout) and the Flask-Login session around it."""
+    login_user(services.open_session(user, remember=remember), remember=remember)
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_email)
+@limiter.limit(_login_limit, methods=["POST"])  # per client address; per account: services.login_wait
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data, address=request.remote_addr)
+        except services.TooManyFailures as error:
+            flash(error.message, "error")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(error.retry_after)}
         if user:
-            login_user(user, remember=form.remember.data)
+            _log_in(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next")) or url_for("directory.partner_home"))
         flash("Adresse électronique ou mot de passe incorrect.", "error")
     return render_template("auth/login.html", form=form)
@@ -92,9 +95,27 @@ def login():
 @bp.post("/deconnexion")
 @login_required
 def logout():
+    services.close_session(current_user)
     logout_user()
     flash("Vous êtes déconnecté.", "success")
     return redirect(url_for("directory.home"))
+
+
+@bp.get("/compte")
+@login_required
+def account():
+    return render_template("auth/account.html", overview=services.account_overview(actor=current_user),
+                           form=ConfirmForm())
+
+
+@bp.post("/compte/deconnexion-partout")
+@login_required
+def logout_everywhere():
+    count = services.close_every_session(actor=current_user)
+    logout_user()
+    flash(f"Vous êtes déconnecté de tous vos appareils ({count_of(count, 'session fermée', 'sessions fermées')}).",
+          "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
@@ -118,7 +139,7 @@ def reset_password(token):
     if form.validate_on_submit():
         user = _call(form, services.reset_password, token=token, password=form.password.data)
         if user is not FAILED:
-            login_user(user)
+            _log_in(user)
             flash("Votre mot de passe a été modifié. Vos autres sessions ont été fermées.", "success")
             return redirect(url_for("directory.partner_home"))
     return render_template("auth/reset_password.html", form=form)
@@ -138,8 +159,8 @@ def join():
     if form.validate_on_submit():
         result = _call(form, services.join_network, actor=current_user, **form.service_data())
         if result is not FAILED:
-            if result is not None:  # None: the address has an account, mailed (and not told here)
-                login_user(result[1])
+            if result is not None and not current_user.is_authenticated:  # None: an existing account, mailed
+                _log_in(result[1])
             flash(JOIN_MESSAGE, "success")
             return redirect(url_for("directory.partner_home"))
     return render_template("auth/join.html", form=form)
@@ -264,7 +285,8 @@ def invitation(token):
         account = {"name": form.name.data, "password": form.password.data} if state.step == "signup" else {}
         user = _call(form, services.accept_invitation, token=token, actor=current_user, **account)
         if user is not FAILED:
-            login_user(user)
+            if not current_user.is_authenticated:
+                _log_in(user)
             flash(f"Vous avez rejoint « {state.invitation.organisation.name} ».", "success")
             return redirect(url_for("auth.members", organisation_id=state.invitation.organisation_id))
     status = 403 if state.step == "wrong_account" else 200

@@ -19,6 +19,7 @@ def context():
                                    contact_phone="+33240000000", website="https://exemple.fr")
     return dict(network_name=NETWORK, base_url="http://localhost", organisation=organisation,
                 user=SimpleNamespace(name="Camille Martin"), inviter=SimpleNamespace(name="Alex Admin"),
+                member=SimpleNamespace(name="Nour Nouvelle", email="nour@exemple.fr"), by_coordination=False,
                 role_label="Membre", has_account=False, link="http://localhost/lien", reason="Un motif.",
                 kind_label="Association", minutes=60, days=7, expires_at=datetime(2026, 3, 31, 22, 30),
                 login_link="http://localhost/connexion", join_link="http://localhost/rejoindre",
