@@ -6,7 +6,7 @@ FLASK := MAILLAGE_ENV=development FLASK_APP=wsgi $(BIN)/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install install-dev assets browser db seed bench clean
+.PHONY: run test lint install install-dev assets browser db seed bench relevance clean
 
 ## make run: the app with a demo network on the embedded default (SQLite, console mail) + the scheduler
 run: install assets db seed
@@ -67,6 +67,11 @@ bench: install-dev assets
 	  else echo "wrk manque : sudo apt-get install wrk (débit mesuré avec le générateur Python)"; fi; \
 	fi
 	BENCH_PLACES=$(BENCH_PLACES) $(BIN)/python -m bench.run
+
+## make relevance: the search relevance benchmark on the real-world files (REAL_WORLD), not part of make test
+REAL_WORLD ?= ../shared/reference/real-world
+relevance: install-dev assets
+	RELEVANCE_DATA=$(REAL_WORLD) $(BIN)/python -m bench.relevance
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache
