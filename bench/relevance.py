@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -44,6 +45,9 @@ REPORT_FILE = (ROOT / os.environ.get("RELEVANCE_REPORT", "docs/relevance.md")).r
 COORDINATOR = "banc-pertinence@maillage.fr"  # never mailed: nobody logs in as this account
 RADIUS_KM = 10.0
 TOP = 5
+# Places at the same distance are ordered by a rank that changes every day: the search reads this
+# fixed day (a Tuesday), so that two runs on the same data give the same table.
+PINNED_NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 
 
 # « nom » is for the kinds of places the standard's typology names but the 0.1 files do not carry
@@ -190,6 +194,24 @@ class ResultsPage(HTMLParser):
             self._in_result = False
 
 
+@contextmanager
+def pinned_search_day():
+    """The search service's clock at PINNED_NOW for the block only: a benchmark device, the
+    application is not changed."""
+    from coordination.directory import services
+
+    class PinnedDatetime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return PINNED_NOW.astimezone(tz) if tz else PINNED_NOW.replace(tzinfo=None)
+
+    original, services.datetime = services.datetime, PinnedDatetime
+    try:
+        yield
+    finally:
+        services.datetime = original
+
+
 def results_of(client, query: Query) -> tuple[int, list[str]]:
     response = client.get("/recherche?" + urlencode({"q": query.text, "ou": query.where}))
     page = ResultsPage()
@@ -313,14 +335,16 @@ def judge(app, queries: list[Query]) -> list[Verdict]:
     with app.app_context():
         places = public_places()
     client = app.test_client()
-    for query in queries:
+    with pinned_search_day():
+        found_per_query = [results_of(client, query) for query in queries]
+    for query, (status, found) in zip(queries, found_per_query, strict=True):
         relevant = {pid for pid, place in places.items() if is_relevant(place, query)}
         verdict = Verdict(query, len(relevant))
         if not relevant:
             named = any(kind == "lieu" for kind, _ in query.rules)
             verdict.excluded = ("lieu nommé absent des données importées" if named
                                 else f"aucun lieu pertinent à moins de {RADIUS_KM:g} km")
-        verdict.status, found = results_of(client, query)
+        verdict.status = status
         verdict.results = len(found)
         verdict.top = [pid in relevant for pid in found[:TOP]]
         if found:
@@ -343,6 +367,17 @@ def figures(verdicts: list[Verdict]) -> dict:
             "success_rate": successes / len(counted) if counted else 0.0, "empty": empty,
             "empty_rate": empty / len(counted) if counted else 0.0,
             "errors": sum(v.status != 200 for v in verdicts)}
+
+
+def by_kind(verdicts: list[Verdict]) -> list[tuple[str, int, int, int]]:
+    """(kind, counted, successes, without result) per kind of query, most frequent first: where the
+    search fails (needs, acronyms, typos, plurals, place names)."""
+    kinds: dict[str, list[Verdict]] = {}
+    for verdict in verdicts:
+        if verdict.excluded is None:
+            kinds.setdefault(verdict.query.kind, []).append(verdict)
+    return [(kind, len(group), sum(v.success for v in group), sum(v.results == 0 for v in group))
+            for kind, group in sorted(kinds.items(), key=lambda item: (-len(item[1]), item[0]))]
 
 
 def verdict_text(verdict: Verdict) -> str:
@@ -387,6 +422,8 @@ def print_report(build_info: dict, verdicts: list[Verdict], numbers: dict, secon
     print(f"sans résultat : {percent(numbers['empty_rate'])} ({numbers['empty']}/{numbers['counted']})")
     if numbers["errors"]:
         print(f"pages en erreur : {numbers['errors']}")
+    print("par genre : " + " ; ".join(f"{kind} {ok}/{counted} réussies, {empty} sans résultat"
+                                      for kind, counted, ok, empty in by_kind(verdicts)))
     print(f"durée totale : {seconds:.0f} s")
 
 
@@ -418,7 +455,12 @@ def write_report(build_info: dict, verdicts: list[Verdict], numbers: dict, secon
         f"- **sans résultat : {percent(numbers['empty_rate'])}** ({numbers['empty']} sur {numbers['counted']}) ;",
         f"- requêtes exclues : {numbers['excluded']} (aucun lieu pertinent à moins de {RADIUS_KM:g} km du centre "
         "de la commune, ou lieu nommé absent des données importées : voir le tableau) ;",
-        "- cibles de l'issue 14 : success@5 ≥ 90 %, sans résultat ≤ 5 %.",
+        "- cibles de l'issue 14 : success@5 ≥ 90 %, sans résultat ≤ 5 % ; aucune requête qui nomme un lieu ne "
+        "le manque.",
+        "",
+        "| genre de requête | comptées | réussies | sans résultat |",
+        "|---|---|---|---|",
+        *(f"| {kind} | {counted} | {ok} | {empty} |" for kind, counted, ok, empty in by_kind(verdicts)),
         "",
         "## Les données",
         "",
@@ -439,7 +481,9 @@ def write_report(build_info: dict, verdicts: list[Verdict], numbers: dict, secon
         "Chaque requête de `bench/relevance_queries.csv` est posée à la page de recherche comme le ferait "
         "un habitant (`/recherche?q=…&ou=…`, rayon et tri par défaut) ; les résultats sont lus sur la page, "
         "dans l'ordre. Le service d'adresses (BAN) n'est jamais appelé (`GEOCODER_ENABLED = False`) : "
-        "« où » est résolu hors ligne, comme le ferait le produit sans réseau.",
+        "« où » est résolu hors ligne, comme le ferait le produit sans réseau. Les lieux à égale distance "
+        "sont départagés par un rang qui change chaque jour : la recherche lit un jour fixe "
+        f"({PINNED_NOW:%Y-%m-%d}), pour que deux mesures sur les mêmes données donnent le même tableau.",
         "",
         "Un lieu est **pertinent** quand les données le disent : il propose l'un des services, programmes "
         "ou typologies du standard national acceptés pour la requête (colonne `attendu`), ou il est le lieu "

@@ -137,7 +137,9 @@ def test_the_harness_reads_the_results_page_in_order_and_counts_as_documented(ap
     queries = [query(f"service:{DEMARCHES}", text="accompagnement"),                       # 3 relevant
                query("service:Parentalité et éducation avec le numérique", text="pronote"),  # none: excluded
                query(f"service:{DEMARCHES}", text="zzzzqx")]                             # no result
+    clock = services.datetime
     verdicts = relevance.judge(app, queries)
+    assert services.datetime is clock, "the search day is pinned during the run only"
 
     first, excluded, empty = verdicts
     assert first.first.startswith("Démarches à 1 km") and first.results == 4
