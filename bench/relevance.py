@@ -382,7 +382,7 @@ def by_kind(verdicts: list[Verdict]) -> list[tuple[str, int, int, int]]:
 
 def verdict_text(verdict: Verdict) -> str:
     if verdict.excluded:
-        return "exclue"
+        return f"exclue : {verdict.excluded}"
     if verdict.status != 200:
         return f"erreur {verdict.status}"
     if not verdict.results:
@@ -470,7 +470,7 @@ def write_report(build_info: dict, verdicts: list[Verdict], numbers: dict, secon
     ]
     lines += [f"- `{name}` — {line}" for name, line in build_info["files"]]
     lines += [
-        f"- réseau de démonstration — {build_info['demo']}",
+        f"- réseau de démonstration (`demo.seed`, comme `flask demo seed`) — {build_info['demo']}",
         "",
         f"Organisations importées acceptées : {build_info['organisations_accepted']} (directement par le banc, "
         "en une requête : le service `accept_organisation` écrit à chacune). Index : "
@@ -490,6 +490,31 @@ def write_report(build_info: dict, verdicts: list[Verdict], numbers: dict, secon
         f"nommé (`lieu:<id du fichier>`), **et** il est à moins de {RADIUS_KM:g} km du centre réel de la "
         "commune (coordonnées et code INSEE écrits dans le fichier de requêtes). Ce que la recherche renvoie "
         "aujourd'hui n'entre pas dans le jugement.",
+        "",
+        "Ce que chaque besoin accepte (la colonne `attendu` le dit requête par requête) :",
+        "",
+        "- démarches (CAF, impôts, carte grise, passeport, ameli, retraite, RSA…) : le service « Aide aux démarches "
+        "administratives », ou les programmes France Services, Aidants Connect, Point d'accès numérique CAF, qui "
+        "existent pour cela ;",
+        "- se servir d'un ordinateur, d'un smartphone, d'une tablette, du courriel : « Maîtrise des outils numériques "
+        "du quotidien » ; « aide / atelier / cours d'informatique » accepte aussi « Compréhension du monde "
+        "numérique » et « Loisirs et créations numériques » ;",
+        "- imprimer, scanner, accès internet, ordinateur en libre accès : « Accès internet et matériel informatique » "
+        "ou le programme France Services (sa charte impose des postes informatiques en accès libre) ; le wifi : le "
+        "service seul ;",
+        "- emploi, Pôle emploi, France Travail : démarches, « Insertion professionnelle via le numérique » ou France "
+        "Services ; CV et lettre de motivation : l'insertion professionnelle seule ;",
+        "- arnaques : « Utilisation sécurisée du numérique » ; Pronote, parentalité : « Parentalité et éducation avec "
+        "le numérique » ; ordinateur pas cher ou reconditionné : « Acquisition de matériel informatique à prix "
+        "solidaire » ;",
+        "- médiathèque, CCAS, centre social : la typologie, ou le nom du lieu (`nom:`), car les fichiers au standard "
+        "0.1 n'ont pas de typologie ;",
+        "- un lieu nommé : son identifiant tel que le produit le garde (l'`id` du fichier ; `france-services-<id_fs>` "
+        "pour la liste France Services).",
+        "",
+        "Les centres des communes sont écrits dans le fichier de requêtes avec leur code INSEE (mairie ou centre "
+        "historique, de connaissance publique, à un kilomètre près) : la liste officielle des communes pourra les "
+        "remplacer quand le produit l'aura.",
         "",
         "Une requête **réussit** (success@5) quand le premier résultat est pertinent et qu'au moins 3 des 5 "
         "premiers le sont (tous, quand il en existe moins de 3). Une requête sans aucun lieu pertinent à "
