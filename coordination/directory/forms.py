@@ -237,6 +237,7 @@ class SearchForm(FlaskForm):
     samedi = StringField("Ouvert le samedi")
     tri = StringField("Trier par")
     page = StringField("Page")
+    autour = StringField("Autour de moi")  # « lat,lon » set by the browser's geolocation, on click only
 
     def __init__(self, formdata, default_radius_km: float = 10, **kwargs):
         super().__init__(formdata=formdata, **kwargs)
@@ -250,6 +251,7 @@ class SearchForm(FlaskForm):
         self.sort = self.tri.data if self.tri.data in SORTS else "distance"
         self.open_now = (self.ouvert.data or "").strip().lower() in TRUE_VALUES
         self.open_saturday = (self.samedi.data or "").strip().lower() in TRUE_VALUES
+        self.near = self._near()
 
     @staticmethod
     def _clean_text(value) -> str:
@@ -281,6 +283,24 @@ class SearchForm(FlaskForm):
             return None
         return value
 
+    def _near(self) -> tuple[float, float] | None:
+        """The browser's position, rounded to about 100 m: the URL never carries more than that."""
+        raw = (self.autour.data or "").strip()
+        if not raw:
+            return None
+        try:
+            latitude, longitude = (round(float(part), 3) for part in raw.split(","))
+        except ValueError:
+            latitude = longitude = float("nan")
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also false for nan
+            self.notices.append("La position transmise par le navigateur n'est pas valable : elle a été ignorée.")
+            return None
+        return latitude, longitude
+
+    @property
+    def near_value(self) -> str:
+        return f"{self.near[0]:.3f},{self.near[1]:.3f}" if self.near else ""
+
     def _page(self) -> int:
         raw = (self.page.data or "").strip()
         if not raw:
@@ -302,7 +322,7 @@ class SearchForm(FlaskForm):
         """The keyword arguments of ``services.SearchRequest``."""
         return {"text": self.text, "where": self.where, "radius_km": self.radius_km, "facets": self.facets,
                 "open_now": self.open_now, "open_saturday": self.open_saturday, "sort": SORTS[self.sort],
-                "page": self.page_number}
+                "page": self.page_number, "near": None if self.where else self.near}
 
     def radius_options(self) -> list[tuple[str, str, bool]]:
         """(value, label, selected) for the distance select; a radius from a shared link is kept."""

@@ -448,6 +448,21 @@ def status_text(place, at: datetime) -> str:
     return f"Fermé, ouvre {_when(opening[0], now)}{suffix}"
 
 
+def next_opening(place, at: datetime) -> datetime | None:
+    """When the place opens next, from ``at`` (``at`` itself when it is open), within the horizon
+    its hours are read for; None when its hours are unknown or it never opens there."""
+    now = _local(at)
+    closure = closure_on(place, now.date())
+    if closure is None and not (place.opening_hours or "").strip():
+        return None
+    return next((start for start, _, state in _segments(place, now) if state == OPEN), None)
+
+
+def opening_text(moment: datetime, at: datetime) -> str:
+    """« ouvre à 14 h », « ouvre demain à 9 h », « ouvre lundi à 9 h »."""
+    return f"ouvre {_when(moment, _local(at))}"
+
+
 def upcoming_closures(place, today: date) -> list:
     """The closures that are not over yet, the current one first."""
     return sorted((c for c in (getattr(place, "closures", None) or ()) if c.ends_on >= today),

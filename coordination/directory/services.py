@@ -428,6 +428,7 @@ class SearchRequest:
     open_saturday: bool = False
     sort: str = "distance"     # "distance" | "relevance"
     page: int = 1
+    near: tuple[float, float] | None = None  # the browser's position (« Autour de moi »), never stored
 
 
 @dataclass
@@ -462,6 +463,8 @@ class SearchResults:
     messages: list[str]                        # French notes for the page
     index_status: str                          # "ok" | "rebuilding"
     map_points: list[MapPoint] = field(default_factory=list)  # every match with coordinates, ≤ SEARCH_MAP_LIMIT
+    # « Ouvert maintenant » with nothing open: the matching places that open soonest, soonest first
+    next_openings: list[SearchHit] = field(default_factory=list)
 
 
 def _locate(where: str):
@@ -614,6 +617,49 @@ def _map_points(index_points: list, page_places: dict[int, Place]) -> list[MapPo
     return points
 
 
+NOTHING_OPEN_NOW = "Aucun de ces lieux n'est ouvert en ce moment : voici ceux qui ouvrent le plus tôt."
+NEXT_OPENINGS_SHOWN = 5
+
+
+def _near(point) -> "Location | None":
+    """« Autour de moi »: the browser's position, as a search location. Never written anywhere."""
+    if not point:
+        return None
+    from coordination.directory import geocoding
+    latitude, longitude = point
+    return geocoding.Location(latitude=latitude, longitude=longitude, label="votre position", commune=None,
+                              insee_code=None, postcode=None, approximate=False)
+
+
+def _next_openings(request: SearchRequest, ask, radii, modes, now: datetime) -> list[SearchHit]:
+    """Nothing is open now: the same search without « ouvert maintenant », its nearest (or most
+    relevant) places ordered by their next opening, so the resident knows where to go and when."""
+    keep = _open_filter(SearchRequest(open_saturday=request.open_saturday), now)
+    result = None
+    try:
+        for match_all in modes:
+            for radius in radii:
+                result = ask(radius_km=radius, match_all=match_all, keep=keep, page=1)
+                if result.total:
+                    break
+            if result.total:
+                break
+    except search.IndexUnavailable:
+        return []
+    if not result or not result.total:
+        return []
+    by_id = {place.id: place for place in db.session.scalars(
+        select(Place).where(Place.id.in_([m.place_id for m in result.matches]))
+        .options(joinedload(Place.organisation), selectinload(Place.closures))).unique()}
+    timed = []
+    for match in result.matches:
+        place = by_id.get(match.place_id)
+        opening = hours.next_opening(place, now) if place is not None and place.is_public else None
+        if opening is not None:
+            timed.append((opening, len(timed), SearchHit(place=place, distance_km=match.distance_km)))
+    return [hit for _, _, hit in sorted(timed)[:NEXT_OPENINGS_SHOWN]]
+
+
 def search_places(request: SearchRequest, *, now: datetime | None = None, log: bool = True) -> SearchResults:
     """Free text + where + radius + facets + open now/Saturday, sorted by distance or relevance,
     one page. Never raises for bad input: every correction is explained in ``messages``."""
@@ -632,7 +678,7 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
     sort = request.sort if request.sort in SEARCH_SORTS else "distance"
 
     where = " ".join(str(request.where or "").split())
-    location = _locate(where) if where else None
+    location = _locate(where) if where else _near(request.near)
     if where and location is None:
         messages.append(f"Aucune commune ne correspond à « {where[:100]} » : les lieux sont cherchés partout.")
     point = (location.latitude, location.longitude) if location else None
@@ -662,7 +708,7 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
         messages.append(SEARCH_REBUILDING)
         return empty
 
-    widened_from = None
+    widened_from, next_openings = None, []
     if result.total:
         if point and used != radius:
             widened_from = radius
@@ -671,7 +717,11 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
             messages.append("Aucun lieu ne correspond à tous les mots : voici ceux qui en contiennent au moins un.")
     else:
         used = radius if point else None
-        if point and radii[-1] != radius:
+        if request.open_now:
+            next_openings = _next_openings(request, ask, radii, modes, now)
+        if next_openings:
+            messages.append(NOTHING_OPEN_NOW)
+        elif point and radii[-1] != radius:
             messages.append(f"Aucun lieu ne correspond, même dans un rayon de {radii[-1]:g} km.")
     if result.page != page:
         messages.append(f"La page {page} n'existe pas : voici la dernière page ({result.page}).")
@@ -687,7 +737,7 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
     return SearchResults(request=request, hits=hits, total=result.total, page=result.page, pages=result.pages,
                          facets=result.facets, location=location, radius_km=used, widened_from_km=widened_from,
                          suggestion=suggestion, messages=messages, index_status="ok",
-                         map_points=_map_points(result.map_points, by_id))
+                         map_points=_map_points(result.map_points, by_id), next_openings=next_openings)
 
 
 # --- Open data: what the exports, the API and the change feed read -----------------------------

@@ -61,10 +61,28 @@ def _back():
 
 # --- public --------------------------------------------------------------------------------
 
+# « Je cherche… »: the needs residents name most, in their words (label, search). Each search is
+# a term of the needs vocabulary, so it finds the places offering the service, whatever their text.
+COMMON_NEEDS = (
+    ("Mes démarches CAF", "CAF"),
+    ("Mes impôts en ligne", "impôts"),
+    ("Ma santé, Ameli", "ameli"),
+    ("Chercher un emploi", "France Travail"),
+    ("Carte grise, permis, papiers", "carte grise"),
+    ("Imprimer ou scanner", "imprimer"),
+    ("Utiliser mon smartphone", "smartphone"),
+    ("Apprendre l'ordinateur", "ordinateur"),
+    ("Un accès à internet", "wifi"),
+    ("Une adresse e-mail", "mail"),
+    ("Éviter les arnaques", "arnaques"),
+)
+
+
 @bp.get("/")
 def home():
     form = SearchForm(None, default_radius_km=current_app.config["SEARCH_DEFAULT_RADIUS_KM"])
-    return render_template("directory/home.html", form=form, places=services.recently_updated_places(limit=6))
+    return render_template("directory/home.html", form=form, common_needs=COMMON_NEEDS,
+                           places=services.recently_updated_places(limit=6))
 
 
 # --- place page, printable sheet, temporary closures -------------------------------------------
@@ -270,10 +288,29 @@ def facet_groups(form, results) -> list[dict]:
     return groups
 
 
+def search_summary(form, results) -> str:
+    """The folded form on a phone: « CAF · Rezé · 10 km · ouvert maintenant »."""
+    parts = [form.text or "Tous les lieux"]
+    if results.location:
+        parts.append(results.location.label)
+        if results.radius_km:
+            parts.append(f"{results.radius_km:g}\u00a0km".replace(".", ","))
+    elif form.where:
+        parts.append(form.where)
+    if form.open_now:
+        parts.append("ouvert maintenant")
+    if form.open_saturday:
+        parts.append("ouvert le samedi")
+    filters = sum(len(values) for values in form.facets.values())
+    if filters:
+        parts.append(f"{filters} filtre{'s' if filters > 1 else ''}")
+    return " · ".join(parts)
+
+
 @bp.context_processor
 def search_helpers():
     return {"format_distance": format_distance, "opening_status": opening_status, "search_url": search_url,
-            "facet_groups": facet_groups}
+            "facet_groups": facet_groups, "search_summary": search_summary}
 
 
 @bp.get("/recherche")

@@ -428,7 +428,10 @@ def test_open_now_evaluates_each_place_once_across_widening_in_one_query_per_att
         results = run(open_now=True, now=sunday)  # 10 km: nobody; 20: the near one; 50: the far one; 100
     assert results.total == 0
     assert sorted(evaluated) == sorted([near.id, far.id])  # once each, although asked at 20, 50 and 100 km
-    assert len([sql for sql in statements if "place_closures" in sql]) == 2  # the attempts with places not seen yet, one query each
+    filter_reads = [sql for sql in statements if "place_closures" in sql and "places.opening_hours" in sql]
+    assert len(filter_reads) == 2  # the attempts with places not seen yet, one query each
+    # then nothing is open: the places of the first radius with any are offered, with their next opening
+    assert [hit.place.name for hit in results.next_openings] == ["Fermé à 15 km"]
 
 
 def test_open_now_reads_closures_of_the_day_with_the_places(organisation):

@@ -23,6 +23,7 @@ class FakeRequest:
     open_saturday: bool = False
     sort: str = "distance"
     page: int = 1
+    near: tuple | None = None
 
 
 @dataclass
@@ -57,6 +58,7 @@ class FakeResults:
     messages: list = field(default_factory=list)
     index_status: str = "ok"
     map_points: list = field(default_factory=list)
+    next_openings: list = field(default_factory=list)
 
 
 @pytest.fixture
@@ -281,7 +283,8 @@ def test_no_map_without_coordinates_and_no_nonce_elsewhere(client, search, place
     places[0].latitude = places[0].longitude = None
     search.result = found(places[:1])
     response, html = get(client, "/recherche?q=x")
-    assert "results-map" not in html and "<script" not in html
+    assert "results-map" not in html
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/search.js" defer>']  # no map script
     assert "nonce-" not in response.headers["Content-Security-Policy"]
     assert "nonce-" not in client.get("/").headers["Content-Security-Policy"]
 
