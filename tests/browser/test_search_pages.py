@@ -67,6 +67,7 @@ def test_a_resident_searches_filters_opens_a_place_and_its_sheet(page, live_serv
     distances = [distance_km(text) for text in page.locator(".result-where strong").all_inner_texts()]
     assert len(distances) == 3 and distances == sorted(distances)  # nearest first
 
+    page.get_by_text("Modifier").click()  # on a phone the form is folded after a search
     page.locator(".filters summary").click()
     page.get_by_role("checkbox", name="Gratuit").check()
     page.get_by_role("button", name="Rechercher").click()
@@ -75,6 +76,7 @@ def test_a_resident_searches_filters_opens_a_place_and_its_sheet(page, live_serv
     assert "frais=Gratuit" in query and "q=d%C3%A9marches" in query and "ou=Nantes" in query
     assert set(page.locator(".result-name a").all_inner_texts()) == {"Point numérique de la mairie",
                                                                       "Centre social du Breil"}
+    page.get_by_text("Modifier").click()
     assert page.get_by_role("checkbox", name="Gratuit").is_checked()
 
     page.get_by_role("link", name="Centre social du Breil").click()
