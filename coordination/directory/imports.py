@@ -419,6 +419,13 @@ def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tupl
             problems.append(Problem(row.line, column, f"« {_preview(value)} » : {error}", ERROR,
                                     f"{column} : valeur invalide"))
             bad_columns.add(column)
+            continue
+        if validation.formula_in(attribute, values[attribute]):
+            # Kept (the place is not lost for it), flagged for a person to correct; the open-data
+            # CSV neutralises the cell meanwhile (formulas.safe_cell).
+            problems.append(Problem(row.line, column, f"« {_preview(values[attribute])} » commence comme une "
+                                    "formule de tableur (=, +, @, tabulation) : le lieu est gardé, corrigez ce "
+                                    "champ dans l'annuaire.", WARNING, f"{column} : commence comme une formule"))
     return values, bad_columns
 
 
