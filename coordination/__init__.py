@@ -27,6 +27,8 @@ def register_logging(app):
     from coordination.logging import assign_request_id, configure_logging
     configure_logging(app)
     app.before_request(assign_request_id)
+    from coordination.security import refuse_control_characters
+    app.before_request(refuse_control_characters)  # before CSRF, the login and every view
 
 
 def register_extensions(app):

@@ -7,6 +7,7 @@ automatically: a lost message is better noticed than a duplicate sent (see `rele
 """
 import base64
 import logging
+import re
 import smtplib
 import ssl
 import sys
@@ -19,6 +20,7 @@ from sqlalchemy import JSON, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from coordination import one_line
 from coordination.clock import utcnow
 from coordination.extensions import db
 
@@ -45,6 +47,19 @@ class Message(db.Model):
     sent_at: Mapped[datetime | None]
 
 
+SUBJECT_MAX = 250  # the column's size
+
+
+def subject_line(text: str) -> str:
+    """A mail subject that no stored text can break (issue 13, finding 7): every line break and run
+    of whitespace becomes one space, control characters go, and it is cut at SUBJECT_MAX characters."""
+    text = _NOT_IN_SUBJECT.sub("", one_line.collapse(text))
+    return text if len(text) <= SUBJECT_MAX else text[: SUBJECT_MAX - 1].rstrip() + "…"
+
+
+_NOT_IN_SUBJECT = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def attachment(filename: str, content_type: str, data: bytes) -> dict:
     return {"filename": filename, "content_type": content_type, "data": base64.b64encode(data).decode()}
 
@@ -64,7 +79,7 @@ def queue(recipient: str, subject: str, template: str, *, dedupe_key: str | None
         if error.__class__.__name__ != "TemplateNotFound":
             raise
         body_html = None
-    message = Message(recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
+    message = Message(recipient=recipient, subject=subject_line(subject), body_text=body_text, body_html=body_html,
                       attachments=attachments or [], dedupe_key=dedupe_key)
     if not dedupe_key:
         db.session.add(message)
@@ -86,7 +101,7 @@ def build_email(message: Message, sender: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.recipient
-    email["Subject"] = message.subject
+    email["Subject"] = subject_line(message.subject)  # also a message queued before subjects were cleaned
     email["Message-ID"] = make_msgid(idstring=f"maillage-{message.id}")
     email.set_content(message.body_text)
     if message.body_html:
@@ -229,4 +244,4 @@ def release_stuck(older_than: timedelta = timedelta(hours=1)) -> int:
     return count
 
 
-__all__ = ["Message", "attachment", "queue", "release_stuck", "retry_failed", "send_pending"]
+__all__ = ["Message", "attachment", "queue", "release_stuck", "retry_failed", "send_pending", "subject_line"]

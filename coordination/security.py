@@ -5,6 +5,7 @@ Scripts and styles come from the app only. The one exception is the inline scrip
 policy allows scripts carrying that nonce. Map tiles are the only images fetched from elsewhere:
 their host is derived from ``MAP_TILE_URL``.
 """
+import re
 import secrets
 from urllib.parse import urlsplit
 
@@ -78,3 +79,44 @@ def add_security_headers(response):
     headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     return response
+
+
+# --- control characters in requests (issue 13, finding 6) ------------------------------------
+# No page or API takes a C0 control character (nor DEL): a NUL reaching PostgreSQL fails the
+# statement, and the others end up in headers, mails and files. One hook refuses them for every
+# route, before any view runs: in the path a 404 (no such page), in the query string or a form
+# field a French 400. Tabs and line breaks stay allowed in query and form values (multi-line texts,
+# a pasted search); the one-line fields refuse line breaks themselves (``coordination.one_line``).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_IN_QUERY = ("L'adresse de la page contient un caractère de contrôle (paramètre « {name} ») : "
+                    "retirez-le et réessayez.")
+CONTROL_IN_FORM = ("Le formulaire contient un caractère de contrôle invisible (champ « {name} »), souvent "
+                   "venu d'un copier-coller : retirez-le et réessayez.")
+CONTROL_IN_FILE_NAME = "Le nom du fichier envoyé contient un caractère de contrôle : renommez-le et réessayez."
+CONTROL_PARAMETER = "Caractères de contrôle interdits."
+
+
+def refuse_control_characters():
+    """A ``before_request`` hook of the whole app (see the comment above)."""
+    from flask import abort, request
+
+    from coordination.errors import Invalid
+
+    if _CONTROL.search(request.path):
+        abort(404)
+    for name, value in request.args.items(multi=True):
+        if _CONTROL.search(name) or _CONTROL_BUT_LINES.search(value):
+            shown = _CONTROL.sub("?", name)[:50]
+            raise Invalid(CONTROL_IN_QUERY.format(name=shown), errors={shown: CONTROL_PARAMETER})
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.mimetype not in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        return None
+    for name, value in request.form.items(multi=True):
+        if _CONTROL.search(name) or _CONTROL_BUT_LINES.search(value):
+            shown = _CONTROL.sub("?", name)[:50]
+            raise Invalid(CONTROL_IN_FORM.format(name=shown), errors={shown: CONTROL_PARAMETER})
+    for name, upload in request.files.items(multi=True):
+        if _CONTROL.search(name) or _CONTROL.search(upload.filename or ""):
+            raise Invalid(CONTROL_IN_FILE_NAME, errors={_CONTROL.sub("?", name)[:50]: CONTROL_PARAMETER})
+    return None

@@ -10,6 +10,7 @@ import json
 import operator
 import unicodedata
 
+from coordination.formulas import safe_cell
 from coordination.directory.serializers import (
     STANDARD_FIELDS,
     STANDARD_HOMEPAGE,
@@ -68,7 +69,9 @@ class CsvWriter(Writer):
         self.writerow(STANDARD_FIELDS)
 
     def add(self, record, encoded):
-        self.writerow(self.row(record))
+        # A text cell that a spreadsheet would run as a formula gets a leading apostrophe (issue 13,
+        # finding 8): an import may have brought one before the input guard existed.
+        self.writerow(map(safe_cell, self.row(record)))
         self.rows += 1
 
 

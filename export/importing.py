@@ -31,6 +31,7 @@ from coordination.auth.services import find_user_by_email
 from coordination.directory import imports, serializers
 from coordination.directory.imports import ERROR, WARNING, ImportPlan, ImportReport, ImportRow, Problem
 from coordination.errors import DomainError
+from coordination.formulas import without_guard
 from coordination.vocabularies import PLACE_VOCABULARIES
 
 FORMAT_LABELS = {
@@ -377,7 +378,7 @@ def _text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer() and abs(value) > 1000:
         return str(int(value))
-    return str(value).strip()
+    return without_guard(str(value).strip())  # the apostrophe the open-data CSV adds before a formula
 
 
 def _items(value, separators: str) -> list[str]:

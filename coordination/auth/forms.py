@@ -26,6 +26,7 @@ except ImportError:  # WTForms < 3.3 takes (value, label) tuples
         return (value, label)
 
 from coordination.auth import services
+from coordination.one_line import OneLine
 from coordination.errors import Invalid
 from coordination.vocabularies import ORGANISATION_KINDS, ROLES
 
@@ -108,8 +109,11 @@ class ResetPasswordForm(Form):
                             render_kw=NEW_PASSWORD)
 
 
+_ONE_LINE = OneLine(services._SINGLE_LINE)  # the services' message: the same next to the field
+
+
 class JoinForm(Form):
-    name = StringField("Nom de l'organisation", validators=[DataRequired(REQUIRED), _max(200)])
+    name = StringField("Nom de l'organisation", validators=[DataRequired(REQUIRED), _max(200), _ONE_LINE])
     kind = SelectField("Type d'organisation", choices=_choices({"": "Choisissez…", **ORGANISATION_KINDS}),
                        validators=[DataRequired("Choisissez un type d'organisation dans la liste.")])
     pivot = StringField("SIRET ou numéro RNA", validators=[DataRequired(REQUIRED), _service_check(services.normalise_pivot)])
@@ -117,7 +121,7 @@ class JoinForm(Form):
     contact_phone = TelField("Téléphone de contact", validators=[DataRequired(REQUIRED),
                                                                   _service_check(services.normalise_phone)])
     website = StringField("Site internet (facultatif)", validators=[Optional(), _service_check(services.normalise_website)])
-    admin_name = StringField("Votre nom", validators=[DataRequired(REQUIRED), _max(120)],
+    admin_name = StringField("Votre nom", validators=[DataRequired(REQUIRED), _max(120), _ONE_LINE],
                              render_kw={"autocomplete": "name"})
     admin_email = EmailField("Votre adresse électronique", filters=[strip], validators=_email_validators(),
                              render_kw={"autocomplete": "email"})
@@ -154,7 +158,8 @@ class InviteForm(Form):
 
 
 class AcceptInvitationForm(Form):
-    name = StringField("Votre nom", validators=[DataRequired(REQUIRED), _max(120)], render_kw={"autocomplete": "name"})
+    name = StringField("Votre nom", validators=[DataRequired(REQUIRED), _max(120), _ONE_LINE],
+                       render_kw={"autocomplete": "name"})
     password = PasswordField("Mot de passe", validators=_new_password_validators(),
                              render_kw=NEW_PASSWORD)
     confirm = PasswordField("Confirmez le mot de passe",

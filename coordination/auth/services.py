@@ -26,7 +26,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.fr import siret as stdnum_siret
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from coordination import audit, signals, mail
+from coordination import audit, formulas, mail, one_line, signals
 from coordination.auth import permissions
 from coordination.auth.models import Invitation, LoginFailure, Membership, Organisation, User, UserSession
 from coordination.clock import utcnow
@@ -83,7 +83,7 @@ _PRINTABLE = "Ce champ contient un caractère de contrôle : retirez-le."
 
 
 def _single_line(value: str, field: str) -> str:
-    if CONTROL_CHARACTERS.search(value):
+    if CONTROL_CHARACTERS.search(value) or one_line.breaks_line(value):
         raise Invalid(errors={field: _SINGLE_LINE})
     return value
 
@@ -405,6 +405,8 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
     address gets a mail asking to log in first."""
     actor = _actor(actor)
     name = _required_text(name, "name", "Indiquez le nom de l'organisation.", 200)
+    if formulas.starts_like_formula(name):
+        raise Invalid(errors={"name": formulas.MESSAGE})
     if kind not in ORGANISATION_KINDS:
         raise Invalid(errors={"kind": "Choisissez un type d'organisation dans la liste."})
     pivot = normalise_pivot(pivot)

@@ -8,6 +8,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectMultipleField,
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from coordination import formulas
 from coordination.directory import hours, validation
 from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES, WEEKDAYS
 
@@ -34,6 +35,21 @@ class Clean:
             raise ValidationError(str(error)) from None
 
 
+class NoFormula:
+    """The form's side of ``validation.formula_in`` (the import only warns: see ``imports``)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, form, field):
+        try:
+            value = validation.CLEANERS[self.name](field.data)
+        except validation.FieldError:
+            return  # Clean says what is wrong
+        if validation.formula_in(self.name, value):
+            raise ValidationError(formulas.MESSAGE)
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -52,6 +68,8 @@ def _checkboxes(name: str) -> MultiCheckboxField:
 def _text(name: str, field_class=StringField, required=False, **kwargs):
     validators = [DataRequired(REQUIRED)] if required else []
     validators.append(Clean(validation.CLEANERS[name]))
+    if name in validation.FORMULA_FIELDS:
+        validators.append(NoFormula(name))
     return field_class(validation.LABELS[name], validators=validators, **kwargs)
 
 

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import bindparam, insert, select, update
 
-from coordination import audit
+from coordination import audit, one_line
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Organisation
 from coordination.auth.services import normalise_pivot
@@ -402,16 +402,30 @@ def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tupl
     """Place attribute -> cleaned value, for the columns the reader could read."""
     bad_columns = {p.column for p in row.problems if p.severity == ERROR}
     values = {}
-    for column, value in row.record.items():
+    for column, given in row.record.items():
         attribute = ATTRIBUTE_OF.get(column)
         if attribute is None or column in bad_columns:
             continue
+        value = given
+        if attribute in validation.ONE_LINE_FIELDS and isinstance(given, str) and one_line.breaks_line(given.strip()):
+            # A line break costs a warning, never the place: it is joined to one line.
+            value = one_line.collapse(given)
+            problems.append(Problem(row.line, column, f"« {_preview(value)} » : retour à la ligne "
+                                    "remplacé par une espace (ce champ tient sur une ligne).", WARNING,
+                                    f"{column} : retour à la ligne retiré"))
         try:
             values[attribute] = clean(attribute, value)
         except validation.FieldError as error:
             problems.append(Problem(row.line, column, f"« {_preview(value)} » : {error}", ERROR,
                                     f"{column} : valeur invalide"))
             bad_columns.add(column)
+            continue
+        if validation.formula_in(attribute, values[attribute]):
+            # Kept (the place is not lost for it), flagged for a person to correct; the open-data
+            # CSV neutralises the cell meanwhile (formulas.safe_cell).
+            problems.append(Problem(row.line, column, f"« {_preview(values[attribute])} » commence comme une "
+                                    "formule de tableur (=, +, @, tabulation) : le lieu est gardé, corrigez ce "
+                                    "champ dans l'annuaire.", WARNING, f"{column} : commence comme une formule"))
     return values, bad_columns
 
 

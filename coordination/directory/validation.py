@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from coordination import formulas, one_line
 from coordination.directory import hours
 from coordination.errors import Invalid
 from coordination.vocabularies import COORDINATE_SOURCES, PLACE_VOCABULARIES, TYPOLOGIES
@@ -49,6 +50,17 @@ REQUIRED = ("name", "address", "postcode", "commune", "services")
 MAX_LENGTHS = {"name": 250, "address": 250, "address_complement": 250, "commune": 150,
                "parent_structure": 250, "description": 10_000}
 SUMMARY_MAX = 280
+# Issue 13, finding 7: these end up in mail subjects, page titles and CSV cells.
+ONE_LINE_FIELDS = ("name", "address", "address_complement", "commune", "parent_structure")
+# Issue 13, finding 8: free texts published in the open-data CSV refuse a formula's first character.
+FORMULA_FIELDS = ("name", "address", "address_complement", "commune", "summary", "description",
+                  "parent_structure", "other_labels")
+
+
+def formula_in(name: str, value) -> bool:
+    """Whether a cleaned value of a free-text field starts like a spreadsheet formula."""
+    values = value if isinstance(value, list) else [value]
+    return name in FORMULA_FIELDS and any(formulas.starts_like_formula(v) for v in values)
 URL_FIELDS = ("website", "appointment_url", "accessibility_url")
 
 INSEE_PATTERN = re.compile(r"^([013-9]\d|2[AB1-9])\d{3}$")
@@ -67,6 +79,8 @@ def _optional(value) -> str | None:
 
 def clean_text(value, *, name: str | None = None) -> str | None:
     text = _optional(value)
+    if text and name in ONE_LINE_FIELDS and one_line.breaks_line(text):
+        raise FieldError(one_line.MESSAGE)
     limit = MAX_LENGTHS.get(name or "")
     if text and limit and len(text) > limit:
         raise FieldError(f"{limit} caractères au maximum (actuellement {len(text)}).")
@@ -246,6 +260,9 @@ def clean_place(data: dict, *, partial: bool = False) -> dict:
                 cleaned[name] = CLEANERS[name](value)
             except FieldError as error:
                 errors[name] = [str(error)]
+            else:
+                if formula_in(name, cleaned[name]):
+                    errors[name] = [formulas.MESSAGE]
     for name in REQUIRED:
         if name in errors or (partial and name not in data):
             continue

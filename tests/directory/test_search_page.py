@@ -175,7 +175,9 @@ def test_unknown_sort_and_flags_fall_back_quietly(client, search):
 
 
 def test_control_characters_and_long_text_are_cleaned(client, search):
-    response, _ = get(client, "/recherche?q=" + "a%00b%0Ac" + "x" * 500 + "&ou=%09Nantes%20%20")
+    # NUL and the other C0 characters but tabs and line breaks are refused by the request hook
+    # (tests/security/test_control_characters_in_requests.py).
+    response, _ = get(client, "/recherche?q=" + "a%0Db%0Ac" + "x" * 500 + "&ou=%09Nantes%20%20")
     assert response.status_code == 200
     request = search.requests[-1]
     assert request.text.startswith("a b cxxx") and len(request.text) <= 200
