@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from coordination import audit, signals
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Organisation, User
-from coordination.clock import PARIS, to_paris, utcnow
+from coordination.clock import PARIS, DateOutOfRange, check_day, to_paris, utcnow
 from coordination.directory import hours, permissions, search, validation
 from coordination.directory.models import Place, PlaceClosure, SearchLog
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -317,21 +317,27 @@ def paris_today() -> date:
 
 
 def _closure_date(value, errors: dict, name: str, label: str) -> date | None:
-    if isinstance(value, date):
-        return value
+    """A day typed as AAAA-MM-JJ or JJ/MM/AAAA, within the years 2000 to 2100."""
     text = (value or "").strip() if isinstance(value, str) else ""
-    if not text:
+    if isinstance(value, date):
+        day = value
+    elif not text:
         errors[name] = [f"Indiquez la date {label}."]
         return None
+    else:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            try:
+                number, month, year = (int(part) for part in text.replace("-", "/").split("/"))
+                day = date(year, month, number)
+            except ValueError:
+                errors[name] = [f"« {text[:20]} » n'est pas une date valable (format JJ/MM/AAAA)."]
+                return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        day, month, year = (int(part) for part in text.replace("-", "/").split("/"))
-        return date(year, month, day)
-    except ValueError:
-        errors[name] = [f"« {text[:20]} » n'est pas une date valable (format JJ/MM/AAAA)."]
+        return check_day(day)
+    except DateOutOfRange as error:
+        errors[name] = [str(error)]
         return None
 
 
