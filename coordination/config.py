@@ -152,11 +152,38 @@ class TestConfig(Config):
     OPEN_DATA_FEED_DELAY_SECONDS = 0
 
 
-CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}
+# The names MAILLAGE_ENV accepts. TestConfig is not among them: it disables CSRF, and the test suite
+# builds it directly; any other name (« test » included) refuses to start.
+CONFIGS = {"production": Config, "development": DevelopmentConfig}
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 10
 
 
 def config_from_env():
-    return CONFIGS.get(os.environ.get("MAILLAGE_ENV", "production"), Config)
+    name = os.environ.get("MAILLAGE_ENV", "production")
+    if name not in CONFIGS:
+        shown = "".join(char if char.isprintable() else "?" for char in name[:40])
+        raise RuntimeError(f"MAILLAGE_ENV={shown} n'est pas un environnement connu : indiquez production (par "
+                           "défaut) ou development. La configuration de test (qui désactive la protection CSRF) "
+                           "ne sert qu'à la suite de tests.")
+    return CONFIGS[name]
+
+
+def _invalid_fernet_keys(value: str) -> list[int]:
+    """The positions (from 1) of the comma-separated entries that are not Fernet keys; [0] when
+    there is no key at all."""
+    from cryptography.fernet import Fernet
+
+    entries = [entry.strip() for entry in value.split(",")]
+    if not any(entries):
+        return [0]
+    invalid = []
+    for position, entry in enumerate(entries, start=1):
+        try:
+            Fernet(entry)
+        except (ValueError, TypeError):
+            invalid.append(position)
+    return invalid
 
 
 def check(config) -> None:
@@ -164,13 +191,25 @@ def check(config) -> None:
     if not config.get("REQUIRE_SECRET_KEY"):
         return
     key = config["SECRET_KEY"] or ""
-    if key == DEV_SECRET_KEY or len(key) < 32:
-        raise RuntimeError("SECRET_KEY n'est pas défini ou trop court : fixez une valeur aléatoire d'au moins "
-                           "32 caractères (ou MAILLAGE_ENV=development en local).")
-    if not (config.get("PERSONAL_DATA_KEYS") or "").strip():
-        raise RuntimeError("PERSONAL_DATA_KEYS n'est pas défini : générez une clé avec `python -c \"from "
-                           "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\"` "
+    if key == DEV_SECRET_KEY or len(key) < SECRET_KEY_MIN_LENGTH:
+        raise RuntimeError(f"SECRET_KEY n'est pas défini ou trop court : fixez une valeur aléatoire d'au moins "
+                           f"{SECRET_KEY_MIN_LENGTH} caractères, par exemple avec `python -c \"import secrets; "
+                           "print(secrets.token_urlsafe(48))\"` (ou MAILLAGE_ENV=development en local).")
+    if len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+        raise RuntimeError(f"SECRET_KEY est trop facile à deviner : il compte moins de {SECRET_KEY_MIN_DISTINCT} "
+                           "caractères différents. Fixez une valeur aléatoire, par exemple avec `python -c "
+                           "\"import secrets; print(secrets.token_urlsafe(48))\"`.")
+    generate = ("`python -c \"from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())\"`")
+    invalid = _invalid_fernet_keys(config.get("PERSONAL_DATA_KEYS") or "")
+    if invalid == [0]:
+        raise RuntimeError(f"PERSONAL_DATA_KEYS n'est pas défini : générez une clé avec {generate} "
                            "(ou MAILLAGE_ENV=development en local).")
+    if invalid:
+        positions = ", ".join(f"n° {position}" for position in invalid)
+        raise RuntimeError(f"PERSONAL_DATA_KEYS contient une valeur qui n'est pas une clé Fernet ({positions}, "
+                           "en comptant à partir de la gauche, séparées par des virgules) : chaque clé compte "
+                           f"44 caractères et se génère avec {generate}.")
     if config["MAIL_BACKEND"] == "console":
         raise RuntimeError("MAIL_BACKEND=console n'envoie aucun courriel : configurez MAIL_BACKEND=smtp et SMTP_* "
                            "(ou MAILLAGE_ENV=development en local).")
