@@ -130,9 +130,13 @@ class Config:
         "MAP_TILE_ATTRIBUTION", "© les contributeurs d'OpenStreetMap")
     NODE_MODULES_DIR = os.environ.get("NODE_MODULES_DIR", str(ROOT / "node_modules"))
 
+    # `flask demo seed` creates a coordinator whose password is public: never in production.
+    DEMO_SEED_ALLOWED = False
+
 
 class DevelopmentConfig(Config):
     REQUIRE_SECRET_KEY = False
+    DEMO_SEED_ALLOWED = True
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -140,6 +144,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     TESTING = True
     REQUIRE_SECRET_KEY = False
+    DEMO_SEED_ALLOWED = True
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
