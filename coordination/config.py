@@ -191,8 +191,26 @@ def _invalid_fernet_keys(value: str) -> list[int]:
     return invalid
 
 
+def _check_rate_limit_storage(config) -> None:
+    """A redis:// storage (rediss://, redis+unix://, redis+sentinel://, redis+cluster://) needs the
+    redis client, the [redis] extra: without it, a French refusal rather than a crash at the first
+    request or in Flask-Limiter's English. The URL is never repeated (it may carry a password)."""
+    uri = (config.get("RATELIMIT_STORAGE_URI") or "").strip()
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    if not scheme.startswith("redis"):
+        return
+    try:
+        import redis  # noqa: F401 - only its presence is checked
+    except ImportError:
+        raise RuntimeError(f"RATELIMIT_STORAGE_URI utilise Redis ({scheme}://…) mais le client Python redis n'est "
+                           "pas installé : installez l'application avec l'option [redis], par exemple "
+                           "`.venv/bin/pip install '.[redis]'`, puis redémarrez.") from None
+
+
 def check(config) -> None:
-    """Production refuses settings that are only safe on a developer's machine."""
+    """Refuses to start on settings that cannot work anywhere, and, in production, on settings that
+    are only safe on a developer's machine."""
+    _check_rate_limit_storage(config)
     if not config.get("REQUIRE_SECRET_KEY"):
         return
     key = config["SECRET_KEY"] or ""
