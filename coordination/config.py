@@ -117,6 +117,8 @@ class Config:
     FRESHNESS_LINK_DAYS = max(1, _int("FRESHNESS_LINK_DAYS", 30))  # "tout est à jour" link lifetime
     # Unmet needs show a search text only when at least this many searches share it.
     DASHBOARD_MIN_SEARCHES = max(1, _int("DASHBOARD_MIN_SEARCHES", 3))
+    # The search log (words searched, no email, phone or long number) is purged after this many days.
+    SEARCH_LOG_RETENTION_DAYS = max(1, _int("SEARCH_LOG_RETENTION_DAYS", 395))
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "5 per hour")  # "Signaler une erreur" per address
 
     # Network meetings

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, NamedTuple
 
 from flask import current_app
-from sqlalchemy import JSON, String, and_, bindparam, cast, func, or_, select, type_coerce, update
+from sqlalchemy import JSON, String, and_, bindparam, cast, delete, func, or_, select, type_coerce, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -577,14 +577,14 @@ def _open_filter(request: SearchRequest, at: datetime):
 
 
 def _log_search(text: str, facets: dict, location, radius_km: float | None, total: int) -> None:
-    """One anonymous row: the normalised query, facets, commune resolved, radius and count — never
-    the address typed, nor anything about the person."""
+    """One anonymous row: the words searched (search.log_words), facets, commune resolved, radius
+    and count — never the raw text nor the address typed, nor anything about the person."""
     session = db.session()
     # The page's places are loaded before this write: they must stay loaded. With expire_on_commit
     # the template would reload each of them, one query per place (a third of the page's time).
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        session.add(SearchLog(query=search.fold(text.lower())[:SEARCH_MAX_TEXT], facets=facets,
+        session.add(SearchLog(words=search.log_words(text), facets=facets,
                               commune=location.commune if location else None,
                               insee_code=location.insee_code if location else None,
                               radius_km=radius_km, results_count=total))
@@ -594,6 +594,16 @@ def _log_search(text: str, facets: dict, location, radius_km: float | None, tota
         session.rollback()
     finally:
         session.expire_on_commit = expire_on_commit
+
+
+def purge_search_log(*, now: datetime | None = None) -> int:
+    """Deletes the search log rows older than SEARCH_LOG_RETENTION_DAYS (a nightly job)."""
+    limit = (now or utcnow()) - timedelta(days=current_app.config["SEARCH_LOG_RETENTION_DAYS"])
+    count = db.session.execute(delete(SearchLog).where(SearchLog.at < limit)).rowcount
+    db.session.commit()
+    if count:
+        logger.info("search log: %d row(s) older than %s purged", count, limit.date().isoformat())
+    return count
 
 
 def _map_points(index_points: list, page_places: dict[int, Place]) -> list[MapPoint]:
