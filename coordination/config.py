@@ -50,7 +50,6 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_JOIN = os.environ.get("RATELIMIT_JOIN", "10 per hour")
-    RATELIMIT_HEADERS_ENABLED = True
 
     # Signed links
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
