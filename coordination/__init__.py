@@ -93,8 +93,9 @@ def register_error_handlers(app):
 
 
 def register_security_headers(app):
-    from coordination.security import add_security_headers
+    from coordination.security import add_security_headers, rate_limit_headers
     app.after_request(add_security_headers)
+    app.after_request(rate_limit_headers)
 
 
 def register_template_filters(app):

@@ -1,10 +1,45 @@
 """Time helpers (leaf module). The database stores naive UTC; people read Europe/Paris."""
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
+
+
+# Days typed by people: outside this range a date is a typing error (or a probe), and years 1 or
+# 9999 overflow the conversions to UTC and the calendar arithmetic.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+DAY_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class DateOutOfRange(ValueError):
+    """A real day, but outside FIRST_DAY–LAST_DAY."""
+
+
+def check_day(day: date, *, name: str = "") -> date:
+    """``day`` when within FIRST_DAY–LAST_DAY; DateOutOfRange (French message) otherwise."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DateOutOfRange(f"La date {name + ' ' if name else ''}doit être comprise entre "
+                             f"{FIRST_DAY.year} et {LAST_DAY.year}.")
+    return day
+
+
+def parse_day(text: str, *, name: str = "") -> date:
+    """An AAAA-MM-JJ day of the years 2000 to 2100; ValueError with a French message otherwise
+    (DateOutOfRange, a ValueError too, for a real day out of range). ``name`` (« depuis ») goes
+    into the message."""
+    value = str(text or "").strip()
+    message = f"La date {name + ' ' if name else ''}doit être au format AAAA-MM-JJ."
+    if not DAY_FORMAT.fullmatch(value):
+        raise ValueError(message)
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(message) from None
+    return check_day(day, name=name)
 
 
 def utcnow() -> datetime:

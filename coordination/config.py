@@ -50,7 +50,6 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_JOIN = os.environ.get("RATELIMIT_JOIN", "10 per hour")
-    RATELIMIT_HEADERS_ENABLED = True
 
     # Signed links
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
@@ -117,6 +116,8 @@ class Config:
     FRESHNESS_LINK_DAYS = max(1, _int("FRESHNESS_LINK_DAYS", 30))  # "tout est à jour" link lifetime
     # Unmet needs show a search text only when at least this many searches share it.
     DASHBOARD_MIN_SEARCHES = max(1, _int("DASHBOARD_MIN_SEARCHES", 3))
+    # The search log (words searched, no email, phone or long number) is purged after this many days.
+    SEARCH_LOG_RETENTION_DAYS = max(1, _int("SEARCH_LOG_RETENTION_DAYS", 395))
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "5 per hour")  # "Signaler une erreur" per address
 
     # Network meetings
@@ -130,9 +131,13 @@ class Config:
         "MAP_TILE_ATTRIBUTION", "© les contributeurs d'OpenStreetMap")
     NODE_MODULES_DIR = os.environ.get("NODE_MODULES_DIR", str(ROOT / "node_modules"))
 
+    # `flask demo seed` creates a coordinator whose password is public: never in production.
+    DEMO_SEED_ALLOWED = False
+
 
 class DevelopmentConfig(Config):
     REQUIRE_SECRET_KEY = False
+    DEMO_SEED_ALLOWED = True
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -140,6 +145,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     TESTING = True
     REQUIRE_SECRET_KEY = False
+    DEMO_SEED_ALLOWED = True
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
@@ -152,25 +158,82 @@ class TestConfig(Config):
     OPEN_DATA_FEED_DELAY_SECONDS = 0
 
 
-CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}
+# The names MAILLAGE_ENV accepts. TestConfig is not among them: it disables CSRF, and the test suite
+# builds it directly; any other name (« test » included) refuses to start.
+CONFIGS = {"production": Config, "development": DevelopmentConfig}
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 10
 
 
 def config_from_env():
-    return CONFIGS.get(os.environ.get("MAILLAGE_ENV", "production"), Config)
+    name = os.environ.get("MAILLAGE_ENV", "production")
+    if name not in CONFIGS:
+        shown = "".join(char if char.isprintable() else "?" for char in name[:40])
+        raise RuntimeError(f"MAILLAGE_ENV={shown} n'est pas un environnement connu : indiquez production (par "
+                           "défaut) ou development. La configuration de test (qui désactive la protection CSRF) "
+                           "ne sert qu'à la suite de tests.")
+    return CONFIGS[name]
+
+
+def _invalid_fernet_keys(value: str) -> list[int]:
+    """The positions (from 1) of the comma-separated entries that are not Fernet keys; [0] when
+    there is no key at all."""
+    from cryptography.fernet import Fernet
+
+    entries = [entry.strip() for entry in value.split(",")]
+    if not any(entries):
+        return [0]
+    invalid = []
+    for position, entry in enumerate(entries, start=1):
+        try:
+            Fernet(entry)
+        except (ValueError, TypeError):
+            invalid.append(position)
+    return invalid
+
+
+def _check_rate_limit_storage(config) -> None:
+    """A redis:// storage (rediss://, redis+unix://, redis+sentinel://, redis+cluster://) needs the
+    redis client, the [redis] extra: without it, a French refusal rather than a crash at the first
+    request or in Flask-Limiter's English. The URL is never repeated (it may carry a password)."""
+    uri = (config.get("RATELIMIT_STORAGE_URI") or "").strip()
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    if not scheme.startswith("redis"):
+        return
+    try:
+        import redis  # noqa: F401 - only its presence is checked
+    except ImportError:
+        raise RuntimeError(f"RATELIMIT_STORAGE_URI utilise Redis ({scheme}://…) mais le client Python redis n'est "
+                           "pas installé : installez l'application avec l'option [redis], par exemple "
+                           "`.venv/bin/pip install '.[redis]'`, puis redémarrez.") from None
 
 
 def check(config) -> None:
-    """Production refuses settings that are only safe on a developer's machine."""
+    """Refuses to start on settings that cannot work anywhere, and, in production, on settings that
+    are only safe on a developer's machine."""
+    _check_rate_limit_storage(config)
     if not config.get("REQUIRE_SECRET_KEY"):
         return
     key = config["SECRET_KEY"] or ""
-    if key == DEV_SECRET_KEY or len(key) < 32:
-        raise RuntimeError("SECRET_KEY n'est pas défini ou trop court : fixez une valeur aléatoire d'au moins "
-                           "32 caractères (ou MAILLAGE_ENV=development en local).")
-    if not (config.get("PERSONAL_DATA_KEYS") or "").strip():
-        raise RuntimeError("PERSONAL_DATA_KEYS n'est pas défini : générez une clé avec `python -c \"from "
-                           "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())\"` "
+    if key == DEV_SECRET_KEY or len(key) < SECRET_KEY_MIN_LENGTH:
+        raise RuntimeError(f"SECRET_KEY n'est pas défini ou trop court : fixez une valeur aléatoire d'au moins "
+                           f"{SECRET_KEY_MIN_LENGTH} caractères, par exemple avec `python -c \"import secrets; "
+                           "print(secrets.token_urlsafe(48))\"` (ou MAILLAGE_ENV=development en local).")
+    if len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+        raise RuntimeError(f"SECRET_KEY est trop facile à deviner : il compte moins de {SECRET_KEY_MIN_DISTINCT} "
+                           "caractères différents. Fixez une valeur aléatoire, par exemple avec `python -c "
+                           "\"import secrets; print(secrets.token_urlsafe(48))\"`.")
+    generate = ("`python -c \"from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())\"`")
+    invalid = _invalid_fernet_keys(config.get("PERSONAL_DATA_KEYS") or "")
+    if invalid == [0]:
+        raise RuntimeError(f"PERSONAL_DATA_KEYS n'est pas défini : générez une clé avec {generate} "
                            "(ou MAILLAGE_ENV=development en local).")
+    if invalid:
+        positions = ", ".join(f"n° {position}" for position in invalid)
+        raise RuntimeError(f"PERSONAL_DATA_KEYS contient une valeur qui n'est pas une clé Fernet ({positions}, "
+                           "en comptant à partir de la gauche, séparées par des virgules) : chaque clé compte "
+                           f"44 caractères et se génère avec {generate}.")
     if config["MAIL_BACKEND"] == "console":
         raise RuntimeError("MAIL_BACKEND=console n'envoie aucun courriel : configurez MAIL_BACKEND=smtp et SMTP_* "
                            "(ou MAILLAGE_ENV=development en local).")

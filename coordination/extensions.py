@@ -23,7 +23,10 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Flask-Limiter's own headers are off: it would put Retry-After on every limited answer, 200s
+# included. coordination.security.rate_limit_headers sends Retry-After on 429 only, and the
+# X-RateLimit-* headers on the API's answers.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
 
 
 @event.listens_for(Engine, "connect")

@@ -5,8 +5,10 @@ Scripts and styles come from the app only. The one exception is the inline scrip
 policy allows scripts carrying that nonce. Map tiles are the only images fetched from elsewhere:
 their host is derived from ``MAP_TILE_URL``.
 """
+import math
 import re
 import secrets
+import time
 from urllib.parse import urlsplit
 
 CSP_DIRECTIVES = (
@@ -120,3 +122,28 @@ def refuse_control_characters():
         if _CONTROL.search(name) or _CONTROL.search(upload.filename or ""):
             raise Invalid(CONTROL_IN_FILE_NAME, errors={_CONTROL.sub("?", name)[:50]: CONTROL_PARAMETER})
     return None
+
+
+RETRY_STATUSES = (429, 503)  # the only answers where « Retry-After » means something
+
+
+def rate_limit_headers(response):
+    """``Retry-After`` on 429 and 503 answers only (a 429 of the rate limits gets the seconds until
+    its window ends); the API's answers carry ``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset``
+    (documented in its OpenAPI description). Flask-Limiter's own headers are off."""
+    from flask import request
+
+    from coordination.extensions import limiter
+
+    if response.status_code not in RETRY_STATUSES:
+        response.headers.pop("Retry-After", None)
+    current = limiter.current_limit if limiter.enabled else None
+    if current is None:
+        return response
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(max(1, math.ceil(current.reset_at - time.time())))
+    if request.blueprint == "api":
+        response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
+        response.headers["X-RateLimit-Remaining"] = str(current.remaining)
+        response.headers["X-RateLimit-Reset"] = str(int(current.reset_at))
+    return response

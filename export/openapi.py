@@ -213,7 +213,13 @@ CACHE_HEADERS = {
     "Cache-Control": _header("string", "public, max-age=60", True),
     "Access-Control-Allow-Origin": _header("string", "« * » : l'API est utilisable depuis tout site.", True),
 }
-RETRY = {"Retry-After": _header("integer", "Secondes à attendre avant de réessayer.")}
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": _header("integer", "Requêtes permises par période (RATELIMIT_API) et par adresse IP."),
+    "X-RateLimit-Remaining": _header("integer", "Requêtes qui restent sur la période en cours."),
+    "X-RateLimit-Reset": _header("integer", "Fin de la période en cours (secondes depuis le 1er janvier 1970, UTC)."),
+}
+CACHE_HEADERS = {**CACHE_HEADERS, **RATE_LIMIT_HEADERS}
+RETRY = {"Retry-After": _header("integer", "Secondes à attendre avant de réessayer."), **RATE_LIMIT_HEADERS}
 
 
 def _responses(ok: dict, *extra: int) -> dict:

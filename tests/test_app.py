@@ -130,13 +130,15 @@ def test_production_refuses_console_mail_and_short_keys():
         SECRET_KEY = "court"
         MAIL_BACKEND = "smtp"
 
+    from cryptography.fernet import Fernet
+
     class ConsoleMail(Config):
-        SECRET_KEY = "x" * 40
-        PERSONAL_DATA_KEYS = "a-key"
+        SECRET_KEY = "q7R-vT2x_Lm9Zp4Kc8Wn3Yb6Hd1Fs5Gj0Ae"
+        PERSONAL_DATA_KEYS = Fernet.generate_key().decode()
         MAIL_BACKEND = "console"
 
     class NoPersonalDataKey(Config):
-        SECRET_KEY = "x" * 40
+        SECRET_KEY = "q7R-vT2x_Lm9Zp4Kc8Wn3Yb6Hd1Fs5Gj0Ae"
         MAIL_BACKEND = "smtp"
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):

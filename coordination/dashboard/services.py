@@ -203,14 +203,14 @@ def _unmet_table(since: datetime) -> Table:
     rows = directory.unmet_searches(since=since, min_searches=current_app.config["DASHBOARD_MIN_SEARCHES"])
 
     def label(row) -> str:
-        return " · ".join((row.query or NO_TEXT, row.commune or NO_PLACE, row.service or NO_SERVICE))
+        return " · ".join((row.words or NO_TEXT, row.commune or NO_PLACE, row.service or NO_SERVICE))
     return Table(
         "recherches", "Recherches les plus fréquentes sans résultat ou presque",
         [Column("Mots cherchés", "recherche", blank=NO_TEXT), Column("Commune", "commune", blank=NO_PLACE),
          Column("Code INSEE", "code_insee"), Column("Service demandé", "service", blank=NO_SERVICE), Column(f"Recherches (au plus {directory.FEW_RESULTS} résultats)",
                                                       "recherches", True),
          Column("Dont sans aucun résultat", "sans_resultat", True)],
-        [(row.query, row.commune, row.insee_code, row.service, row.searches, row.without_results) for row in rows],
+        [(row.words, row.commune, row.insee_code, row.service, row.searches, row.without_results) for row in rows],
         empty="Aucune recherche sans résultat sur la période.",
         chart_rows=[(label(row), row.searches) for row in rows],
         chart_title="Recherches les plus fréquentes sans résultat ou presque",

@@ -1,10 +1,10 @@
 """The coordinators' dashboard: /coordination/tableau-de-bord (page) and one CSV per table."""
-from datetime import date
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
 from coordination.dashboard import services
+from coordination.clock import parse_day
 from coordination.errors import Invalid
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
@@ -13,11 +13,9 @@ bp = Blueprint("dashboard", __name__, template_folder="templates")
 def _filters() -> dict:
     value = request.args.get("depuis", "").strip()
     try:
-        since = date.fromisoformat(value) if value else None
-    except ValueError:
-        raise Invalid("La date « depuis » doit être au format AAAA-MM-JJ.") from None
-    if since is not None and not date(2000, 1, 1) <= since <= date(2100, 1, 1):
-        raise Invalid("La date « depuis » doit être comprise entre 2000 et 2100.")
+        since = parse_day(value, name="« depuis »") if value else None
+    except ValueError as error:
+        raise Invalid(str(error)) from None
     return {"since": since, "service": request.args.get("service", "").strip() or None}
 
 

@@ -9,7 +9,10 @@ demo_cli = AppGroup("demo", help="Réseau de démonstration.")
 def seed(if_empty):
     """Crée le réseau de démonstration (Nantes / Loire-Atlantique)."""
     from coordination.directory import demo
-    demo.seed(if_empty=if_empty, echo=click.echo)
+    try:
+        demo.seed(if_empty=if_empty, echo=click.echo)
+    except demo.DemoRefused as error:
+        raise click.ClickException(str(error)) from None
 
 
 search_cli = AppGroup("search", help="Index de recherche des lieux.")

@@ -7,6 +7,7 @@ one transaction, every place checked by the same validation as the partner form.
 import random
 import unicodedata
 
+from flask import current_app
 from sqlalchemy import select
 from stdnum import luhn
 
@@ -283,9 +284,17 @@ def _place_data(rng: random.Random, kind: str, organisation_key: str, commune_ke
     }
 
 
+class DemoRefused(Exception):
+    """The demo network is not allowed here (production): its accounts have a public password."""
+
+
 def seed(*, if_empty: bool, echo) -> None:
     """Creates the demo network. With ``if_empty``, does nothing when organisations exist; without
-    it, refuses to create the network twice."""
+    it, refuses to create the network twice. Refused (DemoRefused) unless DEMO_SEED_ALLOWED."""
+    if not current_app.config.get("DEMO_SEED_ALLOWED"):
+        raise DemoRefused("Le réseau de démonstration n'est pas créé en production : son compte de coordination "
+                          "a un mot de passe public. Créez les comptes avec `flask users create-coordinator`, "
+                          "ou lancez la démonstration avec MAILLAGE_ENV=development sur une autre base.")
     if if_empty and db.session.scalar(select(Organisation.id).limit(1)) is not None:
         echo("Des organisations existent déjà : le réseau de démonstration n'est pas créé.")
         return

@@ -27,6 +27,9 @@ JOBS: list = [
     # Cached geocoder answers (addresses typed by residents among them) are forgotten after 30 days.
     Job(id="geocoding.purge_cache", func="coordination.directory.geocoding:purge_cache",
         trigger=lambda tz: CronTrigger(hour=3, minute=20, timezone=tz)),
+    # The search log is kept SEARCH_LOG_RETENTION_DAYS (395: a year and a month of comparison), then purged.
+    Job(id="search.purge_log", func="coordination.directory.services:purge_search_log",
+        trigger=lambda tz: CronTrigger(hour=3, minute=25, timezone=tz)),
     # Places not verified for FRESHNESS_STALE_MONTHS are flagged for coordinators (cleared once verified).
     Job(id="freshness.flag_stale", func="coordination.directory.freshness:flag_stale_places",
         trigger=lambda tz: CronTrigger(hour=4, minute=40, timezone=tz)),

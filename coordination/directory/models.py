@@ -119,13 +119,14 @@ def this_hour() -> datetime:
 
 
 class SearchLog(db.Model):
-    """One row per search: the normalised query, facets, resolved commune and result count.
-    Nothing personal (no IP, no user agent, no user)."""
+    """One row per search: the words searched (search.log_words: no email, phone number or long
+    number), facets, resolved commune and result count, to the hour. Nothing personal (no IP, no
+    user agent, no user); purged after SEARCH_LOG_RETENTION_DAYS."""
     __tablename__ = "search_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=this_hour, index=True)
-    query: Mapped[str] = mapped_column(String(200), default="")
+    words: Mapped[str] = mapped_column(String(200), default="")
     facets: Mapped[dict] = mapped_column(JSON, default=dict)
     commune: Mapped[str | None] = mapped_column(String(150))
     insee_code: Mapped[str | None] = mapped_column(String(5))

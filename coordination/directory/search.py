@@ -153,6 +153,38 @@ def stem(word: str) -> str:
     return _stem_fr(word)
 
 
+# --- the search log's words --------------------------------------------------------------------
+
+LOG_WORDS_MAX = 200  # characters, the column's size
+LOG_MAX_DIGITS = 5  # a postcode or a street number; more digits may be a phone, an account, a file number
+# An address (a@b.c, also without its domain's dot), and a phone number written with separators
+# (06 12 34 56 78, +33 (0)6.12.34.56.78, 02-40-…): eight digits or more, in groups.
+_EMAIL = re.compile(r"[^\s@]*@[^\s@]*")
+_PHONE = re.compile(r"\+?\(?\d[\d\s().\-/]{6,}\d")
+
+
+def _looks_like_a_phone(match: re.Match) -> bool:
+    return sum(char.isdigit() for char in match.group()) >= 8
+
+
+def log_words(text: str) -> str:
+    """What the search log keeps of a typed text: the search analyser's words (folded, lower case,
+    stop words removed), without anything that looks like an email address, a phone number or a
+    number of more than LOG_MAX_DIGITS digits. Space-separated, LOG_WORDS_MAX characters at most
+    (whole words)."""
+    text = _EMAIL.sub(" ", str(text or "")[:2000])
+    text = _PHONE.sub(lambda match: " " if _looks_like_a_phone(match) else match.group(), text)
+    kept, length = [], 0
+    for word in words_of(text):
+        if sum(char.isdigit() for char in word) > LOG_MAX_DIGITS:
+            continue
+        length += len(word) + (1 if kept else 0)
+        if length > LOG_WORDS_MAX:
+            break
+        kept.append(word)
+    return " ".join(kept)
+
+
 # --- schema and documents ------------------------------------------------------------------
 
 def _schema() -> Schema:

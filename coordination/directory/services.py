@@ -20,14 +20,14 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, NamedTuple
 
 from flask import current_app
-from sqlalchemy import JSON, String, and_, bindparam, cast, func, or_, select, type_coerce, update
+from sqlalchemy import JSON, String, and_, bindparam, cast, delete, func, or_, select, type_coerce, update
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, signals
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Organisation, User
-from coordination.clock import PARIS, to_paris, utcnow
+from coordination.clock import PARIS, DateOutOfRange, check_day, to_paris, utcnow
 from coordination.directory import hours, permissions, search, validation
 from coordination.directory.models import Place, PlaceClosure, SearchLog
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -317,21 +317,27 @@ def paris_today() -> date:
 
 
 def _closure_date(value, errors: dict, name: str, label: str) -> date | None:
-    if isinstance(value, date):
-        return value
+    """A day typed as AAAA-MM-JJ or JJ/MM/AAAA, within the years 2000 to 2100."""
     text = (value or "").strip() if isinstance(value, str) else ""
-    if not text:
+    if isinstance(value, date):
+        day = value
+    elif not text:
         errors[name] = [f"Indiquez la date {label}."]
         return None
+    else:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            try:
+                number, month, year = (int(part) for part in text.replace("-", "/").split("/"))
+                day = date(year, month, number)
+            except ValueError:
+                errors[name] = [f"« {text[:20]} » n'est pas une date valable (format JJ/MM/AAAA)."]
+                return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        day, month, year = (int(part) for part in text.replace("-", "/").split("/"))
-        return date(year, month, day)
-    except ValueError:
-        errors[name] = [f"« {text[:20]} » n'est pas une date valable (format JJ/MM/AAAA)."]
+        return check_day(day)
+    except DateOutOfRange as error:
+        errors[name] = [str(error)]
         return None
 
 
@@ -574,14 +580,14 @@ def _open_filter(request: SearchRequest, at: datetime):
 
 
 def _log_search(text: str, facets: dict, location, radius_km: float | None, total: int) -> None:
-    """One anonymous row: the normalised query, facets, commune resolved, radius and count — never
-    the address typed, nor anything about the person."""
+    """One anonymous row: the words searched (search.log_words), facets, commune resolved, radius
+    and count — never the raw text nor the address typed, nor anything about the person."""
     session = db.session()
     # The page's places are loaded before this write: they must stay loaded. With expire_on_commit
     # the template would reload each of them, one query per place (a third of the page's time).
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        session.add(SearchLog(query=search.fold(text.lower())[:SEARCH_MAX_TEXT], facets=facets,
+        session.add(SearchLog(words=search.log_words(text), facets=facets,
                               commune=location.commune if location else None,
                               insee_code=location.insee_code if location else None,
                               radius_km=radius_km, results_count=total))
@@ -591,6 +597,16 @@ def _log_search(text: str, facets: dict, location, radius_km: float | None, tota
         session.rollback()
     finally:
         session.expire_on_commit = expire_on_commit
+
+
+def purge_search_log(*, now: datetime | None = None) -> int:
+    """Deletes the search log rows older than SEARCH_LOG_RETENTION_DAYS (a nightly job)."""
+    limit = (now or utcnow()) - timedelta(days=current_app.config["SEARCH_LOG_RETENTION_DAYS"])
+    count = db.session.execute(delete(SearchLog).where(SearchLog.at < limit)).rowcount
+    db.session.commit()
+    if count:
+        logger.info("search log: %d row(s) older than %s purged", count, limit.date().isoformat())
+    return count
 
 
 def _map_points(index_points: list, page_places: dict[int, Place]) -> list[MapPoint]:

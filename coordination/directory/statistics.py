@@ -1,7 +1,7 @@
 """Aggregates of the directory for the coordinators' dashboard: organisations and places by kind,
 commune and service, the freshness of the listings, and the unmet needs the search log shows.
 
-Read-only SQL aggregates. The search log holds nothing personal (query, facets, commune, radius,
+Read-only SQL aggregates. The search log holds nothing personal (words, facets, commune, radius,
 result count, the hour); no other personal column is ever selected here. Callers check that the
 actor is a coordinator (the dashboard's service does).
 """
@@ -50,7 +50,7 @@ class FreshnessBucket:
 
 @dataclass
 class UnmetSearch:
-    query: str  # normalised as logged ("" when only facets or a place were given)
+    words: str  # as logged, search.log_words ("" when only facets or a place were given)
     commune: str | None  # None: no place given
     insee_code: str | None
     service: str | None  # None: no service chosen
@@ -163,22 +163,22 @@ def freshness(*, now: datetime | None = None) -> list[FreshnessBucket]:
 # --- unmet needs from the search log --------------------------------------------------------------
 
 def unmet_searches(*, since: datetime | None = None, limit: int = 50, min_searches: int = 3) -> list[UnmetSearch]:
-    """The most frequent searches with at most FEW_RESULTS results, by query, commune and service
+    """The most frequent searches with at most FEW_RESULTS results, by words, commune and service
     (a search for two services counts once for each)."""
     values = _json_values(SearchLog.facets, "services")
     few = SearchLog.results_count <= FEW_RESULTS
     count = func.count(SearchLog.id).label("count")
     none = func.coalesce(func.sum(case((SearchLog.results_count == 0, 1), else_=0)), 0)
     rows = db.session.execute(
-        select(SearchLog.query, SearchLog.commune, SearchLog.insee_code, values.c.value, count, none)
+        select(SearchLog.words, SearchLog.commune, SearchLog.insee_code, values.c.value, count, none)
         .select_from(SearchLog).outerjoin(values, true()).where(few, *_since(since))
-        .group_by(SearchLog.query, SearchLog.commune, SearchLog.insee_code, values.c.value)
+        .group_by(SearchLog.words, SearchLog.commune, SearchLog.insee_code, values.c.value)
         # A text typed once may be anything a resident wrote (a name, a phone number): only what
         # several searches share is shown.
         .having(count >= min_searches)
-        .order_by(count.desc(), SearchLog.query, SearchLog.commune, values.c.value).limit(limit))
-    return [UnmetSearch(query, commune, insee, service, n, int(zero))
-            for query, commune, insee, service, n, zero in rows]
+        .order_by(count.desc(), SearchLog.words, SearchLog.commune, values.c.value).limit(limit))
+    return [UnmetSearch(words, commune, insee, service, n, int(zero))
+            for words, commune, insee, service, n, zero in rows]
 
 
 def unmet_by_service(*, since: datetime | None = None) -> list[UnmetCount]:

@@ -24,7 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from coordination import audit, mail
 from coordination.auth.models import Membership, Organisation, User
-from coordination.clock import date_fr, datetime_fr, utcnow
+from coordination.clock import DateOutOfRange, check_day, date_fr, datetime_fr, parse_day, utcnow
 from coordination.directory import services as directory_services
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.events import ics, permissions, recurrence, rsvp
@@ -191,15 +191,17 @@ def _single_line(data: dict, name: str, errors: dict) -> str:
 
 
 def _parse_date(value, errors: dict, name: str) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value or "").strip())
+        if isinstance(value, datetime):
+            return check_day(value.date())
+        if isinstance(value, date):
+            return check_day(value)
+        return parse_day(value)
+    except DateOutOfRange as error:
+        errors[name] = [str(error)]
     except ValueError:
         errors[name] = ["Indiquez une date valide (AAAA-MM-JJ)."]
-        return None
+    return None
 
 
 def _parse_time(value, errors: dict, name: str) -> time | None:

@@ -79,10 +79,16 @@ def personal_data(referral: Referral, *, actor) -> dict | None:
 
 
 def comments(referral: Referral, *, actor) -> dict[int, str | None]:
-    """Decrypted comment texts by event id (None once erased)."""
+    """Decrypted comment texts by event id (None once erased), for a member of one of the two
+    organisations; a read that shows at least one comment is audited, like the person's."""
     if not permissions.can_view(actor, referral):
         raise NotFound(NOT_FOUND)
-    return {event.id: _readable_comment(event) for event in referral.events}
+    texts = {event.id: _readable_comment(event) for event in referral.events}
+    shown = sum(1 for text in texts.values() if text is not None and text != UNREADABLE_COMMENT)
+    if shown:
+        audit.record(actor, "referral.comments_read", "referral", referral.id, comments=shown)
+        db.session.commit()
+    return texts
 
 
 def _readable_comment(event: ReferralEvent) -> str | None:

@@ -4,6 +4,7 @@ from datetime import date
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
+from coordination.clock import parse_day
 from coordination.errors import Invalid
 from coordination.referrals import statistics
 
@@ -13,9 +14,9 @@ bp = Blueprint("referral_statistics", __name__, template_folder="templates")
 def _since() -> date | None:
     value = request.args.get("depuis", "").strip()
     try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise Invalid("La date « depuis » doit être au format AAAA-MM-JJ.") from None
+        return parse_day(value, name="« depuis »") if value else None
+    except ValueError as error:
+        raise Invalid(str(error)) from None
 
 
 @bp.get("/coordination/orientations")

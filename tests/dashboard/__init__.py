@@ -30,7 +30,7 @@ SECRETS = ("Zéphyrine", "Quillebeuf", "07 61 23 45 89", "zephyrine", "Philomèn
 def _log(now, count=1, *, query="", commune=None, insee=None, services=None, results=0, radius=None, days=1):
     for _ in range(count):
         db.session.add(SearchLog(at=(now - timedelta(days=days)).replace(minute=0, second=0, microsecond=0),
-                                 query=query, facets={"services": services} if services else {},
+                                 words=query, facets={"services": services} if services else {},
                                  commune=commune, insee_code=insee, radius_km=radius, results_count=results))
 
 

@@ -303,14 +303,14 @@ def test_each_search_writes_one_anonymous_log_row(faceted):
     rows = _db.session.scalars(select(SearchLog)).all()
     assert len(rows) == 1
     row = rows[0]
-    assert row.query == "demarches caf"
+    assert row.words == "demarches caf"
     assert row.facets == {"fees": ["Gratuit"]}
     assert (row.commune, row.insee_code) == ("Nantes", "44109")
     assert row.radius_km == results.radius_km and row.results_count == results.total
     values = " ".join(str(getattr(row, column.name)) for column in SearchLog.__table__.columns)
     assert "Lilas" not in values and "12 rue" not in values  # the address typed is never kept
     assert {column.name for column in SearchLog.__table__.columns} == {
-        "id", "at", "query", "facets", "commune", "insee_code", "radius_km", "results_count"}
+        "id", "at", "words", "facets", "commune", "insee_code", "radius_km", "results_count"}
     run(text="autre chose")  # log=False
     assert len(_db.session.scalars(select(SearchLog)).all()) == 1
 
