@@ -91,6 +91,8 @@ class Config:
     # The change feed holds back changes younger than this: a long import commits them all at once.
     OPEN_DATA_FEED_DELAY_SECONDS = _int("OPEN_DATA_FEED_DELAY_SECONDS", 300)
     IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 30 * 1024 * 1024)
+    # More rows than this are refused as soon as they are counted, before the file is built in memory.
+    IMPORT_MAX_ROWS = max(1, _int("IMPORT_MAX_ROWS", 200_000))
     # Files uploaded on the import page wait here (private folder) between the check and the apply.
     IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports"))
     # No request body may be larger than the largest import (plus the form around it): Flask answers

@@ -11,7 +11,6 @@ The use case itself (validation with the place form's rules, matching, writing i
 is ``coordination.directory.imports``: the command line and the upload page both call
 ``check_file`` and ``apply_file`` below.
 """
-import csv
 import json
 import os
 import re
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import click
 import phonenumbers
-from flask import current_app
+from flask import current_app, has_app_context
 from flask.cli import with_appcontext
 
 from coordination.auth.services import find_user_by_email
@@ -33,6 +32,7 @@ from coordination.directory.imports import ERROR, WARNING, ImportPlan, ImportRep
 from coordination.errors import DomainError
 from coordination.formulas import without_guard
 from coordination.vocabularies import PLACE_VOCABULARIES
+from export import parsing
 
 FORMAT_LABELS = {
     "1.0.1": "standard « Lieux de médiation numérique » 1.0.1",
@@ -107,6 +107,8 @@ ONLY_101 = set(serializers.STANDARD_FIELDS) - {
     "id", "pivot", "nom", "commune", "code_postal", "code_insee", "adresse", "complement_adresse", "latitude",
     "longitude", "typologie", "telephone", "site_web", "horaires", "presentation_resume", "presentation_detail",
     "source", "structure_parente", "date_maj", "services", "modalites_accompagnement", "prise_rdv"}
+
+DEFAULT_MAX_ROWS = 200_000  # IMPORT_MAX_ROWS when read outside the application
 
 VOCABULARY_OF_COLUMN = {column: values for _name, (values, _label, column) in PLACE_VOCABULARIES.items()}
 
@@ -183,33 +185,50 @@ def decode(data: bytes, result: ReadResult) -> str | None:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
-def read_bytes(data: bytes, *, max_bytes: int | None = None, name: str | None = None) -> ReadResult:
-    return _read([data], max_bytes=max_bytes, name=name)
+def read_bytes(data: bytes, *, max_bytes: int | None = None, name: str | None = None,
+               max_rows: int | None = None) -> ReadResult:
+    return _read([data], max_bytes=max_bytes, name=name, max_rows=max_rows)
 
 
-def _read(holder: list, *, max_bytes: int | None, name: str | None) -> ReadResult:
+def _read(holder: list, *, max_bytes: int | None, name: str | None, max_rows: int | None = None) -> ReadResult:
     """Reads the bytes in ``holder`` (a one-item list, emptied here: the bytes, then the decoded
-    text, are let go as soon as the next stage has them, so that a large file is not held three times)."""
+    text, are let go as soon as the next stage has them, so that a large file is not held three times).
+    A file that cannot be read safely (``export/parsing.py``) gives one error with its line."""
     result = ReadResult(source_name=name)
+    try:
+        _parse(holder, result, max_bytes=max_bytes, max_rows=_max_rows(max_rows))
+    except parsing.Malformed as error:
+        result.rows = []
+        result.problems.append(_file_problem(error.message, error.reason, line=error.line, column=error.column))
+    return result
+
+
+def _max_rows(max_rows: int | None) -> int:
+    if max_rows is not None:
+        return max_rows
+    return int(current_app.config["IMPORT_MAX_ROWS"]) if has_app_context() else DEFAULT_MAX_ROWS
+
+
+def _parse(holder: list, result: ReadResult, *, max_bytes: int | None, max_rows: int) -> None:
     data = holder.pop()
     if max_bytes is not None and len(data) > max_bytes:
         result.problems.append(_too_big(len(data), max_bytes))
-        return result
+        return
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
-        return result
+        return
+    parsing.refuse_binary(data)
     text = decode(data, result)
     del data
     if text.lstrip()[:1] in ("[", "{"):
         result.json = True
-        records = _json_records(text, result)
+        records = _json_records(text, result, max_rows)
     else:
-        records = _csv_records(text, result)
+        records = _csv_records(text, result, max_rows)
     del text
     if records is None:
-        return result
+        return
     _to_standard(records, result)
-    return result
 
 
 def _too_big(size: int, max_bytes: int) -> Problem:
@@ -217,20 +236,23 @@ def _too_big(size: int, max_bytes: int) -> Problem:
                          "Découpez-le en plusieurs fichiers (par département, par exemple).", "fichier trop volumineux")
 
 
-def read_path(path: str | os.PathLike, *, max_bytes: int | None = None, name: str | None = None) -> ReadResult:
+def read_path(path: str | os.PathLike, *, max_bytes: int | None = None, name: str | None = None,
+              max_rows: int | None = None) -> ReadResult:
     size = Path(path).stat().st_size
     if max_bytes is not None and size > max_bytes:
         result = ReadResult()
         result.problems.append(_too_big(size, max_bytes))
         return result
-    return _read([Path(path).read_bytes()], max_bytes=max_bytes, name=name or Path(path).name)
+    return _read([Path(path).read_bytes()], max_bytes=max_bytes, name=name or Path(path).name, max_rows=max_rows)
 
 
-def _json_records(text: str, result: ReadResult) -> list[tuple[int, dict]] | None:
+def _json_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[int, dict]] | None:
+    parsing.check_json(text, max_rows=max_rows)  # before parsing: depth and size bounded
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        result.problems.append(_file_problem(f"Le fichier JSON est mal formé ligne {error.lineno} : {error.msg}.",
+        result.problems.append(_file_problem(f"Le fichier JSON est mal formé ligne {error.lineno} : "
+                                             f"{parsing.json_error_text(error.msg)}.",
                                              "JSON mal formé"))
         return None
     if isinstance(data, dict):  # {"data": [...]} or a GeoJSON FeatureCollection
@@ -245,27 +267,28 @@ def _json_records(text: str, result: ReadResult) -> list[tuple[int, dict]] | Non
     if not data:
         result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
         return None
+    parsing.check_json_rows(data, max_rows=max_rows)
     # JSON has no lines: object n° 1 is reported as line 2, as if the file were opened as a spreadsheet.
     for index, item in enumerate(data):  # in place: the parsed objects are not held twice
         data[index] = (index + 2, {str(k).strip(): v for k, v in item.items()})
     return data
 
 
-def _csv_records(text: str, result: ReadResult) -> list[tuple[int, dict]] | None:
+def _csv_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[int, dict]] | None:
     end = text.find("\n")
     first_line = text if end < 0 else text[:end]
     counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}
     separator = max(counts, key=counts.get)
     if not counts[separator]:
         separator = ","
-    reader = csv.reader(_lines(text), delimiter=separator)  # row by row: no list of every raw row
-    header = next(reader, None)
+    reader = parsing.csv_rows(text, separator, max_rows=max_rows)  # row by row: no list of every raw row
+    _, header = next(reader, (1, None))
     if header is None:
         result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
         return None
     names = [name.strip().lstrip("\ufeff") for name in header]
     records = []
-    for index, cells in enumerate(reader, start=2):
+    for index, cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
@@ -278,16 +301,6 @@ def _csv_records(text: str, result: ReadResult) -> list[tuple[int, dict]] | None
                                              "fichier vide", line=1))
         return None
     return records
-
-
-def _lines(text: str):
-    """The text's lines with their ends, one at a time (io.StringIO would copy the whole text)."""
-    start, size = 0, len(text)
-    while start < size:
-        end = text.find("\n", start)
-        end = size if end < 0 else end + 1
-        yield text[start:end]
-        start = end
 
 
 # --- into the standard 1.0.1 ----------------------------------------------------------------------

@@ -85,20 +85,26 @@ def _write(stream, path: Path, max_bytes: int) -> tuple[str, int]:
 
 
 def stage_upload(file_storage, *, actor, announced_size: int | None = None) -> StagedUpload:
-    """Keeps the upload under a new token and runs its dry run (the configuration's size limit)."""
+    """Keeps the upload under a new token and runs its dry run (the configuration's size limit).
+    A file with an error cannot be applied: it is removed at once (and whatever fails on the way)."""
     folder = upload_folder()
     _forget_old_uploads(folder)
     max_bytes = int(current_app.config["IMPORT_MAX_BYTES"])
     token = secrets.token_urlsafe(24)
     (folder / token).mkdir(mode=0o700)
     path = folder / token / FILE_NAME
-    sha256, size = _write(file_storage.stream, path, max_bytes)
-    name = file_storage.filename
-    if size > max_bytes:  # the rest was not even written: the size the browser announced is the best guess
+    try:
+        sha256, size = _write(file_storage.stream, path, max_bytes)
+        name = file_storage.filename
+        if size > max_bytes:  # the rest was not even written: the size the browser announced is the best guess
+            outcome = importing.too_big(max(size, announced_size or 0), max_bytes)
+        else:
+            outcome = importing.check_file(path, actor=actor, max_bytes=max_bytes, name=name)
+    except BaseException:
         _forget(path)
-        outcome = importing.too_big(max(size, announced_size or 0), max_bytes)
-    else:
-        outcome = importing.check_file(path, actor=actor, max_bytes=max_bytes, name=name)
+        raise
+    if outcome.has_errors:
+        _forget(path)
     return StagedUpload(token=token, sha256=sha256, size=size, name=name, path=path, outcome=outcome)
 
 
