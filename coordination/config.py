@@ -130,6 +130,12 @@ class Config:
         "MAP_TILE_ATTRIBUTION", "© les contributeurs d'OpenStreetMap")
     NODE_MODULES_DIR = os.environ.get("NODE_MODULES_DIR", str(ROOT / "node_modules"))
 
+    # « Où » : the official list of communes (installed by `make assets`; missing -> the search
+    # locates from the directory's places, « position approximative ») and the network's territory.
+    COMMUNES_FILE = os.environ.get("COMMUNES_FILE", str(
+        Path(NODE_MODULES_DIR) / "@etalab" / "decoupage-administratif" / "data" / "communes.json"))
+    NETWORK_DEPARTEMENTS = os.environ.get("NETWORK_DEPARTEMENTS", "44")  # comma-separated; empty: everywhere
+
 
 class DevelopmentConfig(Config):
     REQUIRE_SECRET_KEY = False
