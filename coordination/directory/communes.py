@@ -251,3 +251,14 @@ def robust_centre(points: list[tuple[float, float]]) -> tuple[float, float, int]
     if kept and len(kept) < len(points):
         latitude, longitude = statistics.median(p[0] for p in kept), statistics.median(p[1] for p in kept)
     return latitude, longitude, len(kept)
+
+
+def warm_up(app) -> threading.Thread:
+    """Reads the list in the background (about 1.5 s), so that a web worker's first search does not
+    wait for it: ``wsgi.py`` calls it."""
+    def read():
+        with app.app_context():
+            current()
+    thread = threading.Thread(target=read, name="communes-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -221,3 +221,10 @@ def test_an_import_warns_of_a_place_far_from_its_commune_and_keeps_it(tmp_path, 
     far = [p for p in outcome.plan.warnings if p.reason == "lieu à plus de 20 km de sa commune"]
     assert [(p.line, p.column) for p in far] == [(5, "latitude")]
     assert "position du lieu 44.55940, 6.07860 ; centre de la commune 47.21940, -1.55360" in far[0].message
+
+
+def test_the_list_is_read_once_per_process_and_can_be_warmed_up(app, table):
+    assert communes.current() is table  # the same object: read once
+    communes.forget()
+    communes.warm_up(app).join(30)
+    assert communes.current() is not table and len(communes.current()) == len(table) > 34_000
