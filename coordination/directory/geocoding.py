@@ -72,6 +72,7 @@ class Resolution:
     location: Location | None
     choices: tuple[Choice, ...] = ()
     name: str | None = None  # the shared name
+    unplaced: str | None = None  # a commune recognised whose centre nothing knows (no BAN, no place there)
 
 
 @dataclass(frozen=True)
@@ -408,7 +409,7 @@ def _at_commune(match: communes.Match, table: communes.Communes, gazetteer: _Gaz
     choices = tuple(_choice(c, candidates, table) for c in candidates[:12]) if match.ambiguous else ()
     centre = commune_centre(chosen, table, gazetteer)
     if centre is None:
-        return Resolution(None, choices, chosen.name if choices else None)
+        return Resolution(None, choices, chosen.name if choices else None, unplaced=chosen.name)
     if match.postcode:
         label = f"{match.postcode} {chosen.name}"
     else:

@@ -662,7 +662,10 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
     where = " ".join(str(request.where or "").split())
     resolution = _resolve(where) if where else None
     location = resolution.location if resolution else None
-    if where and location is None:
+    if where and location is None and resolution.unplaced:
+        messages.append(f"« {resolution.unplaced} » n'a pas pu être situé (service d'adresses indisponible, aucun "
+                        "lieu de l'annuaire dans cette commune) : les lieux sont cherchés partout.")
+    elif where and location is None:
         messages.append(f"Aucune commune ne correspond à « {where[:100]} » : les lieux sont cherchés partout.")
     outside = _outside_network(location)
     if outside:

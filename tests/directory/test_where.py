@@ -159,6 +159,9 @@ def test_saint_denis_asks_which_one_with_departements(ban, client, monkeypatch, 
     monkeypatch.setitem(app.config, "NETWORK_DEPARTEMENTS", "93")
     text = page(client, "/recherche?ou=Saint-Denis")
     assert "autour de Saint-Denis (93)" in text and "Plusieurs communes" in text
+    # A commune known to the list that nothing can place: said so, not « aucune commune ».
+    text = page(client, "/recherche?ou=Rez%C3%A9")
+    assert "« Rezé » n'a pas pu être situé" in text and "Aucune commune ne correspond" not in text
 
 
 def test_a_search_outside_the_territory_says_where_the_network_operates(ban, client, monkeypatch, app, reindex):
