@@ -541,11 +541,13 @@ def _flag_misplaced(plan: ImportPlan) -> None:
     commune (its INSEE code), the directory's places of that commune and the file's counted: the
     place is imported all the same (issue 14)."""
     from coordination.directory import placement
-    rows = [(planned.line, planned.values.get("name") or planned.row_id, planned.values.get("commune"),
-             planned.values["insee_code"], planned.values["latitude"], planned.values["longitude"])
-            for planned in plan.places
-            if planned.action != "skipped" and planned.values.get("insee_code")
-            and planned.values.get("latitude") is not None and planned.values.get("longitude") is not None]
+    rows = placement.with_codes([
+        (planned.line, planned.values.get("name") or planned.row_id, planned.values.get("commune"),
+         planned.values.get("insee_code"), planned.values["latitude"], planned.values["longitude"],
+         planned.values.get("postcode"))
+        for planned in plan.places
+        if planned.action != "skipped" and planned.values.get("latitude") is not None
+        and planned.values.get("longitude") is not None])
     if not rows:
         return
     others = placement.directory_points({row[3] for row in rows},

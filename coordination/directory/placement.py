@@ -96,29 +96,47 @@ def find_misplaced(places: list[tuple], extra_points: dict[str, list[tuple[float
     return found
 
 
+def with_codes(rows: list[tuple]) -> list[tuple]:
+    """(id, name, commune, insee_code, latitude, longitude, postcode) -> the same without postcode, a
+    missing INSEE code found from the commune's name and postcode (the 0.1 files have none); rows
+    whose commune cannot be told are left out."""
+    table = communes.current()
+    known: dict[tuple, str | None] = {}
+    kept = []
+    for place_id, name, commune, insee_code, latitude, longitude, postcode in rows:
+        code = insee_code
+        if not code and table is not None and commune:
+            key = (communes.fold(commune), (postcode or "").strip())
+            if key not in known:
+                match = table.named(commune)
+                found = [c for c in match.communes if not key[1] or key[1] in c.postcodes] if match else []
+                known[key] = found[0].code if len(found) == 1 else None
+            code = known[key]
+        if code:
+            kept.append((place_id, name, commune, code.upper(), latitude, longitude))
+    return kept
+
+
 def misplaced_places(*, actor) -> list[Misplaced]:
     """The coordination's « Lieux mal placés »: every place of the network (published or not) more
     than 20 km from its commune's centre."""
     if not can_moderate(actor):
         raise PermissionDenied("La liste des lieux mal placés est réservée à la coordination du réseau.")
     rows = db.session.execute(
-        select(Place.id, Place.name, Place.commune, Place.insee_code, Place.latitude, Place.longitude)
+        select(Place.id, Place.name, Place.commune, Place.insee_code, Place.latitude, Place.longitude, Place.postcode)
         .join(Organisation, Organisation.id == Place.organisation_id)
-        .where(Place.deleted_at.is_(None), Place.latitude.is_not(None), Place.longitude.is_not(None),
-               Place.insee_code.is_not(None))).all()
-    return find_misplaced([tuple(row) for row in rows])
+        .where(Place.deleted_at.is_(None), Place.latitude.is_not(None), Place.longitude.is_not(None))).all()
+    return find_misplaced(with_codes([tuple(row) for row in rows]))
 
 
 def directory_points(codes: set[str], *, excluding: set[int]) -> dict[str, list[tuple[float, float]]]:
     """The directory's places of these INSEE codes (but ``excluding``), by code: what an import's
-    rows are compared with."""
+    rows are compared with (places without a code count by their commune's name and postcode)."""
     found: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    names = sorted(codes)
-    for start in range(0, len(names), _CHUNK):
-        for place_id, code, latitude, longitude in db.session.execute(
-                select(Place.id, Place.insee_code, Place.latitude, Place.longitude)
-                .where(Place.insee_code.in_(names[start:start + _CHUNK]), Place.deleted_at.is_(None),
-                       Place.latitude.is_not(None), Place.longitude.is_not(None))):
-            if place_id not in excluding:
-                found[code].append((latitude, longitude))
+    rows = db.session.execute(
+        select(Place.id, Place.name, Place.commune, Place.insee_code, Place.latitude, Place.longitude, Place.postcode)
+        .where(Place.deleted_at.is_(None), Place.latitude.is_not(None), Place.longitude.is_not(None))).all()
+    for place_id, _name, _commune, code, latitude, longitude in with_codes([tuple(row) for row in rows]):
+        if code in codes and place_id not in excluding:
+            found[code].append((latitude, longitude))
     return found

@@ -202,13 +202,16 @@ def test_misplaced_places_are_flagged_to_coordinators(client, login, table):
     _places(organisation, "44109", "Nantes", "44000", [(47.2184, -1.5536), (47.2200, -1.5500), (47.2150, -1.5600)])
     make_place(organisation, name="Lieu égaré", insee_code="44109", commune="Nantes", postcode="44000",
                latitude=44.5594, longitude=6.0786)
+    make_place(organisation, name="Lieu sans code", insee_code=None, commune="NANTES", postcode="44000",
+               latitude=48.6921, longitude=6.1844)  # a 0.1 file has no INSEE code: its name and postcode tell
     found = placement.misplaced_places(actor=make_user(coordinator=True))
-    assert [m.name for m in found] == ["Lieu égaré"] and found[0].distance_km > 500
+    assert [(m.name, m.insee_code) for m in found] == [("Lieu égaré", "44109"), ("Lieu sans code", "44109")]
+    assert found[0].distance_km > 500
     with pytest.raises(PermissionDenied):
         placement.misplaced_places(actor=make_member(organisation))
     login(make_user(coordinator=True))
     text = page(client, "/coordination/lieux")
-    assert "Lieux mal placés (1)" in text and "Lieu égaré" in text
+    assert "Lieux mal placés (2)" in text and "Lieu égaré" in text
     assert "Position du lieu 44.55940, 6.07860 ; centre de la commune 47.21840, -1.55360" in text
 
 
