@@ -70,7 +70,7 @@ def _query_from_request(app, asked: services.SearchRequest, now: datetime) -> Ba
     ignored: list[str] = []  # French notices for the page: not needed here
     radius = services._search_radius(asked.radius_km, float(app.config["SEARCH_DEFAULT_RADIUS_KM"]), ignored)
     where = " ".join(str(asked.where or "").split())
-    location = services._locate(where) if where else None
+    location = services._resolve(where).location if where else None
     point = (location.latitude, location.longitude) if location else None
     return BaselineQuery(text=services._search_text(asked.text), point=point,
                          radius_km=radius if point else None,

@@ -53,7 +53,11 @@ TEXTS = ("démarches administratives", "smartphone", "ordinateur", "CAF", "emplo
 _names = [c[0] for c in COMMUNES]
 # Communes whose name is unique in the table (« Saint-Denis » is in the 93 and in La Réunion), one in
 # five, so the mix goes from Paris to Mayotte.
-WHERE = tuple(name for name in _names if _names.count(name) == 1)[::5]
+# Names other communes of France share are asked with their département, as the choice the search
+# page offers (« Saint-André » alone would ask which one).
+_DEPARTEMENT = {"Mérignac": "33", "Saint-André": "974"}
+WHERE = tuple(f"{name} ({_DEPARTEMENT[name]})" if name in _DEPARTEMENT else name
+              for name in _names if _names.count(name) == 1)[::5]
 FACETS = (
     {"services": "Aide aux démarches administratives", "frais": "Gratuit"},
     {"services": "Maîtrise des outils numériques du quotidien", "accompagnement": "Accompagnement individuel"},

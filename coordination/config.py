@@ -135,6 +135,11 @@ class Config:
 
     # `flask demo seed` creates a coordinator whose password is public: never in production.
     DEMO_SEED_ALLOWED = False
+    # « Où » : the official list of communes (installed by `make assets`; missing -> the search
+    # locates from the directory's places, « position approximative ») and the network's territory.
+    COMMUNES_FILE = os.environ.get("COMMUNES_FILE", str(
+        Path(NODE_MODULES_DIR) / "@etalab" / "decoupage-administratif" / "data" / "communes.json"))
+    NETWORK_DEPARTEMENTS = os.environ.get("NETWORK_DEPARTEMENTS", "44")  # comma-separated; empty: everywhere
 
 
 class DevelopmentConfig(Config):

@@ -16,7 +16,6 @@ import logging
 import re
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,7 +27,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from coordination.clock import utcnow
-from coordination.directory import search
+from coordination.directory import communes, search
 from coordination.directory.models import GeocodeCache, Place
 from coordination.extensions import db
 
@@ -53,6 +52,27 @@ class Location:
     insee_code: str | None
     postcode: str | None
     approximate: bool
+
+    @property
+    def departement(self) -> str | None:
+        return communes.departement_of(self.insee_code)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of the communes a shared name may mean: « Saint-Denis (93, Seine-Saint-Denis) »."""
+    label: str
+    value: str  # what to search from instead: « Saint-Denis (93) »
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What ``resolve`` understood: a location (or None) and, for a name several communes share, the
+    others to choose from (most populous first)."""
+    location: Location | None
+    choices: tuple[Choice, ...] = ()
+    name: str | None = None  # the shared name
+    unplaced: str | None = None  # a commune recognised whose centre nothing knows (no BAN, no place there)
 
 
 @dataclass(frozen=True)
@@ -79,13 +99,7 @@ def normalise(text: str | None) -> str:
     return " ".join((text or "").split()).strip(" ,;.").lower()[:300]
 
 
-def fold(text: str | None) -> str:
-    """For comparing names: no accents, œ/æ expanded, letters and digits only, single spaces;
-    "St" and "Ste" written out ("St-Herblain" = "Saint Herblain")."""
-    text = (text or "").lower().replace("œ", "oe").replace("æ", "ae")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    words = re.sub(r"[^a-z0-9]+", " ", text).split()
-    return " ".join({"st": "saint", "ste": "sainte"}.get(w, w) for w in words)
+fold = communes.fold  # « St-Herblain » = « Saint Herblain »
 
 
 # --- the directory's own communes ------------------------------------------------------------
@@ -131,8 +145,26 @@ class _Gazetteer:
         for code, area in self.postcodes.items():
             area.label = f"{code} {area.commune}"
         # A commune name shared by several communes (Saint-Denis) maps to each of them, most places first.
-        self.communes = {name: sorted((_merge(rs) for rs in communes.values()), key=lambda a: -a.count)
-                         for name, communes in by_commune.items()}
+        self.communes = {name: sorted((_merge(rs) for rs in same_name.values()), key=lambda a: -a.count)
+                         for name, same_name in by_commune.items()}
+        self.centres: dict[str, tuple[float, float, int] | None] = {}  # INSEE code -> robust centre
+
+    def centre(self, commune: communes.Commune, parent: communes.Commune | None) -> tuple[float, float, int] | None:
+        """The median of the directory's places of this commune (INSEE code; or, without one, its
+        name and a postcode of it), ignoring places more than 20 km from it. Computed once per view."""
+        if commune.code not in self.centres:
+            names = {fold(commune.name)} | ({fold(parent.name)} if parent else set())
+            codes = [commune.code] + ([parent.code] if parent else [])
+            rows = db.session.execute(
+                select(Place.latitude, Place.longitude, Place.insee_code, Place.commune)
+                .where(Place.latitude.is_not(None), Place.longitude.is_not(None), Place.deleted_at.is_(None),
+                       or_(Place.insee_code == commune.code,
+                           and_(or_(Place.insee_code.is_(None), Place.insee_code.in_(codes)),
+                                Place.postcode.in_(commune.postcodes or ("-",)))))).all()
+            points = [(lat, lon) for lat, lon, code, name in rows
+                      if code == commune.code or (code in codes and parent) or fold(name) in names]
+            self.centres[commune.code] = communes.robust_centre(points)
+        return self.centres[commune.code]
 
     def postcode(self, code: str) -> _Area | None:
         return self.postcodes.get(code)
@@ -144,15 +176,17 @@ class _Gazetteer:
         return areas[0] if areas else None
 
     def find_in(self, text: str) -> _Area | None:
-        """Best effort for a text the geocoder could not read: a postcode in it, else the longest
-        commune name it contains (as whole words), else a commune starting with it."""
+        """Best effort for a text the geocoder could not read: a postcode in it, else the commune
+        name at its end (not a street's: « rue de Strasbourg »), else a commune starting with it."""
         match = _POSTCODE.search(text)
         if match and match[1] in self.postcodes:
             return self.postcodes[match[1]]
+        words = fold(text).split()
+        for size in range(min(communes.MAX_NAME_WORDS, len(words)), 0, -1):
+            name = " ".join(words[-size:])
+            if name in self.communes and (len(words) == size or words[-size - 1] not in communes.CONNECTORS):
+                return self.communes[name][0]
         folded = f" {fold(text)} "
-        names = [name for name in self.communes if f" {name} " in folded]
-        if names:
-            return self.communes[max(names, key=len)][0]
         prefix = folded.strip()
         if len(prefix) >= MIN_QUERY:
             starting = sorted(name for name in self.communes if name.startswith(prefix))
@@ -313,37 +347,133 @@ def _geocode(query: str, *, max_wait: float | None = None) -> GeocodeResult | No
 def locate(where: str | None) -> Location | None:
     """Where a resident searches from ("Saint-Herblain", "44800", "12 rue de Strasbourg Nantes"),
     or None when nothing matches. Never raises."""
+    return resolve(where).location
+
+
+def resolve(where: str | None) -> Resolution:
+    """``locate``, and the communes to choose from when a name is shared (« Saint-Denis »). Never raises.
+
+    With the official list of communes: a commune's name or postcode is that commune, its centre
+    from the BAN (cached), else the median of the directory's places there; any other text goes to
+    the BAN first, and when the BAN cannot be asked, to the commune next to its postcode or at its
+    end (« position approximative »). Without the list: the directory's places only, approximate."""
     text = " ".join((where or "").split())
     if not text:
-        return None
+        return Resolution(None)
     try:
-        return _locate(text)
+        return _resolve(text)
     except Exception:  # the search page must answer whatever happens here
         log.exception("locate failed for %r", text)
         db.session.rollback()
-        return None
+        return Resolution(None)
 
 
-def _locate(text: str) -> Location | None:
+def network_departements() -> tuple[str, ...]:
+    """``NETWORK_DEPARTEMENTS``: « 44 » or « 44, 49 » (empty: no territory)."""
+    raw = current_app.config.get("NETWORK_DEPARTEMENTS") or ""
+    return tuple(code.strip().upper() for code in str(raw).replace(";", ",").split(",") if code.strip())
+
+
+def _resolve(text: str) -> Resolution:
     gazetteer = _gazetteer()
-    if _POSTCODE.fullmatch(text):
-        area = gazetteer.postcode(text)
-        if area is not None:
-            return area.location(approximate=False)
-    else:
-        area = gazetteer.commune(text, unique=True)
-        if area is not None:
-            return area.location(approximate=False)
+    table = communes.current()
+    if table is None:
+        return Resolution(_locate_from_directory(text, gazetteer))
+    match = table.named(text)
+    if match:
+        return _at_commune(match, table, gazetteer, approximate=False)
     try:
         result = _geocode(text, max_wait=SEARCH_MAX_WAIT)
     except Unreachable:
-        area = gazetteer.find_in(text)
-        return area.location(approximate=True) if area is not None else None
+        match = table.in_address(text)
+        if match:
+            return _at_commune(match, table, gazetteer, approximate=True)
+        area = gazetteer.find_in(text)  # a prefix of a commune of the directory (« saint-herb »)
+        return Resolution(area.location(approximate=True) if area is not None else None)
+    return Resolution(_credible(result))
+
+
+def _credible(result: GeocodeResult | None) -> Location | None:
     if result is None or (result.score is not None and result.score < MIN_SCORE):
         return None
     return Location(latitude=result.latitude, longitude=result.longitude, label=result.label,
                     commune=result.commune, insee_code=result.insee_code, postcode=result.postcode,
                     approximate=False)
+
+
+def _at_commune(match: communes.Match, table: communes.Communes, gazetteer: _Gazetteer, *,
+                approximate: bool) -> Resolution:
+    candidates = match.communes
+    in_network = [c for c in candidates if c.departement in network_departements()]
+    chosen = in_network[0] if len(in_network) == 1 else candidates[0]
+    choices = tuple(_choice(c, candidates, table) for c in candidates[:12]) if match.ambiguous else ()
+    centre = commune_centre(chosen, table, gazetteer)
+    if centre is None:
+        return Resolution(None, choices, chosen.name if choices else None, unplaced=chosen.name)
+    if match.postcode:
+        label = f"{match.postcode} {chosen.name}"
+    else:
+        label = f"{chosen.name} ({chosen.departement})" if match.ambiguous else chosen.name
+    postcode = match.postcode or (chosen.postcode if len(chosen.postcodes) == 1 else None)
+    location = Location(latitude=centre[0], longitude=centre[1], label=label, commune=chosen.name,
+                        insee_code=chosen.code, postcode=postcode, approximate=approximate or not centre[2])
+    return Resolution(location, choices, chosen.name if choices else None)
+
+
+def _choice(commune: communes.Commune, candidates, table: communes.Communes) -> Choice:
+    departement = table.departement_name(commune.departement)
+    label = f"{commune.name} ({commune.departement}" + (f", {departement})" if departement else ")")
+    alone = sum(1 for c in candidates if c.departement == commune.departement) == 1
+    value = f"{commune.name} ({commune.departement})" if alone or not commune.postcode else \
+        f"{commune.postcode} {commune.name}"
+    return Choice(label=label, value=value)
+
+
+def commune_query(commune: communes.Commune) -> str:
+    """What the BAN is asked for a commune's centre (and the cache key)."""
+    return f"{commune.postcode} {commune.name}" if commune.postcode else commune.name
+
+
+def commune_centre(commune: communes.Commune, table: communes.Communes, gazetteer: _Gazetteer | None = None, *,
+                   ask: bool = True) -> tuple[float, float, bool] | None:
+    """A commune's centre: the BAN's answer (cached; without ``ask``, the cache only) when it is that
+    commune, else the robust median of the directory's places there; None when neither knows.
+    (latitude, longitude, from the BAN)."""
+    try:
+        result = _geocode(commune_query(commune), max_wait=SEARCH_MAX_WAIT) if ask else _cached_only(
+            commune_query(commune))
+    except Unreachable:
+        result = None
+    codes = {commune.code} | ({commune.parent} if commune.parent else set())
+    if result is not None and (result.insee_code or "").upper() in codes and (
+            result.score is None or result.score >= MIN_SCORE):
+        return result.latitude, result.longitude, True
+    centre = (gazetteer or _gazetteer()).centre(commune, table.get(commune.parent) if commune.parent else None)
+    return (centre[0], centre[1], False) if centre else None
+
+
+def _cached_only(query: str) -> GeocodeResult | None:
+    row = _cached(normalise(query))
+    return _from_cache(row) if row is not None else None
+
+
+def _locate_from_directory(text: str, gazetteer: _Gazetteer) -> Location | None:
+    """Without the list of communes: the directory's postcodes and communes, then the BAN for the
+    rest, then the directory again. Whatever the directory answers is approximate."""
+    if _POSTCODE.fullmatch(text):
+        area = gazetteer.postcode(text)
+        if area is not None:
+            return area.location(approximate=True)
+    else:
+        area = gazetteer.commune(text, unique=True)
+        if area is not None:
+            return area.location(approximate=True)
+    try:
+        result = _geocode(text, max_wait=SEARCH_MAX_WAIT)
+    except Unreachable:
+        area = gazetteer.find_in(text)
+        return area.location(approximate=True) if area is not None else None
+    return _credible(result)
 
 
 # --- places --------------------------------------------------------------------------------

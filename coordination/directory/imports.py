@@ -545,8 +545,30 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
     if progress:
         progress(plan.rows % 500)
     plan.organisations = list(new_organisations.values())
+    _flag_misplaced(plan)
     plan.problems.sort(key=lambda p: (p.line, p.column))
     return plan
+
+
+def _flag_misplaced(plan: ImportPlan) -> None:
+    """A warning, with both positions, for each row placed more than 20 km from the centre of its
+    commune (its INSEE code), the directory's places of that commune and the file's counted: the
+    place is imported all the same (issue 14)."""
+    from coordination.directory import placement
+    rows = placement.with_codes([
+        (planned.line, planned.values.get("name") or planned.row_id, planned.values.get("commune"),
+         planned.values.get("insee_code"), planned.values["latitude"], planned.values["longitude"],
+         planned.values.get("postcode"))
+        for planned in plan.places
+        if planned.action != "skipped" and planned.values.get("latitude") is not None
+        and planned.values.get("longitude") is not None])
+    if not rows:
+        return
+    others = placement.directory_points({row[3] for row in rows},
+                                        excluding={p.place_id for p in plan.places if p.place_id})
+    for misplaced in placement.find_misplaced(rows, others):
+        plan.problems.append(Problem(misplaced.place_id, "latitude", misplaced.message + " Le lieu est importé : "
+                                     "vérifiez ses coordonnées.", WARNING, "lieu à plus de 20 km de sa commune"))
 
 
 def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: ImportPlan) -> PlannedPlace:

@@ -471,11 +471,39 @@ class SearchResults:
     map_points: list[MapPoint] = field(default_factory=list)  # every match with coordinates, ≤ SEARCH_MAP_LIMIT
     # « Ouvert maintenant » with nothing open: the matching places that open soonest, soonest first
     next_openings: list[SearchHit] = field(default_factory=list)
+    where_choices: tuple = ()  # geocoding.Choice: the communes a shared name may mean (« Saint-Denis »)
+    where_name: str | None = None  # that shared name
 
 
 def _locate(where: str):
+    """A ``geocoding.Resolution`` (tests may give a plain ``Location``)."""
     from coordination.directory import geocoding
-    return geocoding.locate(where)
+    return geocoding.resolve(where)
+
+
+def _resolve(where: str):
+    from coordination.directory import geocoding
+    found = _locate(where)
+    return found if isinstance(found, geocoding.Resolution) else geocoding.Resolution(found)
+
+
+def _outside_network(location) -> str | None:
+    """« Gap (05) est hors du territoire du réseau… » when the search starts outside the
+    départements of ``NETWORK_DEPARTEMENTS``; None inside, or when the département is unknown."""
+    from coordination.directory import communes, geocoding
+    network = geocoding.network_departements()
+    departement = communes.departement_of(getattr(location, "insee_code", None))
+    if not network or not departement or departement in network:
+        return None
+    table = communes.current()
+
+    def named(code: str) -> str:
+        name = table.departement_name(code) if table else None
+        return f"{name} ({code})" if name else code
+    covered = ", ".join(named(code) for code in network)
+    return (f"« {location.label} » ({named(departement)}) est hors du territoire du réseau "
+            f"{current_app.config['NETWORK_NAME']}, qui couvre : {covered}. Les lieux recensés autour sont "
+            "tout de même affichés ; pour d'autres territoires, voyez aussi la cartographie nationale.")
 
 
 def _search_text(text) -> str:
@@ -694,14 +722,23 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
     sort = request.sort if request.sort in SEARCH_SORTS else "distance"
 
     where = " ".join(str(request.where or "").split())
-    location = _locate(where) if where else _near(request.near)
-    if where and location is None:
+    resolution = _resolve(where) if where else None
+    location = resolution.location if resolution else _near(request.near)
+    if where and location is None and resolution.unplaced:
+        messages.append(f"« {resolution.unplaced} » n'a pas pu être situé (service d'adresses indisponible, aucun "
+                        "lieu de l'annuaire dans cette commune) : les lieux sont cherchés partout.")
+    elif where and location is None:
         messages.append(f"Aucune commune ne correspond à « {where[:100]} » : les lieux sont cherchés partout.")
+    outside = _outside_network(location)
+    if outside:
+        messages.append(outside)
     point = (location.latitude, location.longitude) if location else None
 
     empty = SearchResults(request=request, hits=[], total=0, page=1, pages=1, facets={}, location=location,
                           radius_km=radius if point else None, widened_from_km=None, suggestion=None,
-                          messages=messages, index_status="ok")
+                          messages=messages, index_status="ok",
+                          where_choices=resolution.choices if resolution else (),
+                          where_name=resolution.name if resolution else None)
     query = search.TextQuery.parse(text)
     ask = functools.partial(search.search, query, point=point, facets=facets, keep=_open_filter(request, now),
                             sort=sort, page=page, per_page=config["SEARCH_PER_PAGE"], day=day,
@@ -753,7 +790,9 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
     return SearchResults(request=request, hits=hits, total=result.total, page=result.page, pages=result.pages,
                          facets=result.facets, location=location, radius_km=used, widened_from_km=widened_from,
                          suggestion=suggestion, messages=messages, index_status="ok",
-                         map_points=_map_points(result.map_points, by_id), next_openings=next_openings)
+                         map_points=_map_points(result.map_points, by_id), next_openings=next_openings,
+                         where_choices=resolution.choices if resolution else (),
+                         where_name=resolution.name if resolution else None)
 
 
 # --- Open data: what the exports, the API and the change feed read -----------------------------

@@ -7,7 +7,7 @@ from markupsafe import Markup
 import segno
 
 from coordination.clock import utcnow
-from coordination.directory import hours, maps, permissions, services, validation
+from coordination.directory import hours, maps, permissions, placement, services, validation
 from coordination.directory.forms import FACET_LABELS, FACET_PARAMS, ClosureForm, EditPlaceForm, PlaceForm, SearchForm
 from coordination.errors import Conflict, Invalid
 from coordination.security import csp_nonce
@@ -232,7 +232,8 @@ def moderation():
     published = {"oui": True, "non": False}.get(request.args.get("publie", ""))
     places = services.moderation_places(actor=_actor(), organisation_id=organisation_id, published=published)
     return render_template("directory/moderation.html", places=places, organisation_id=organisation_id,
-                           published=published, organisations=services.organisations_with_places(actor=_actor()))
+                           published=published, organisations=services.organisations_with_places(actor=_actor()),
+                           misplaced=placement.misplaced_places(actor=_actor()))
 
 
 # --- public search (/recherche): the form, the results, the map ------------------------------

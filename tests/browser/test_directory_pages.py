@@ -36,8 +36,12 @@ def test_partner_home(page, live_server, axe_violations, browser_login, listing)
 
 
 def test_coordination_list(page, live_server, axe_violations, browser_login, listing):
+    organisation, _ = listing
+    make_place(organisation, name="Lieu égaré", latitude=44.5594, longitude=6.0786)  # Nantes' INSEE code, in Gap
     browser_login(make_user(coordinator=True), PASSWORD)
     page.goto(f"{live_server}/coordination/lieux")
+    assert page.locator("#misplaced-title").inner_text().startswith("Lieux mal placés")
+    assert page.locator(".misplaced").get_by_text("Lieu égaré").count() == 1
     assert axe_violations(page) == []
 
 

@@ -161,7 +161,8 @@ def test_results_page_at_360_px(browser, live_server, network, local_tiles):
 
 
 @pytest.mark.parametrize("path", ["/", "/recherche?q=d%C3%A9marches&ou=Nantes",
-                                  "/recherche?q=smarphone&ou=Zzyzxville&rayon=abc", "place", "sheet"])
+                                  "/recherche?q=smarphone&ou=Zzyzxville&rayon=abc", "/recherche?ou=Saint-Denis",
+                                  "place", "sheet"])
 def test_no_serious_accessibility_violation(page, live_server, axe_violations, network, local_tiles, path):
     local_tiles(page)
     _, places = network

@@ -42,7 +42,7 @@ class BAN(BaseHTTPRequestHandler):
             self.end_headers()
             return
         text = query.get("q", [""])[0].lower()
-        found = ADDRESSES.get(text) or ADDRESSES.get(re.sub(r" \d{5} ", " ", text))
+        found = ADDRESSES.get(text) or ADDRESSES.get(re.sub(r"(^| )\d{5} ", r"\1", text))
         features = []
         if found:
             label, lat, lon, postcode, citycode, city, kind, score = found
@@ -123,18 +123,20 @@ def network():
 
 # --- locate --------------------------------------------------------------------------------
 
-def test_a_postcode_or_commune_of_the_directory_needs_no_network(ban, network):
+def test_a_postcode_or_commune_is_centred_by_the_geocoder_once_then_the_cache(ban, network):
+    """Issue 14: the geocoder first for a commune's centre (cached), the directory's places only
+    when it does not know the commune (Nantes is unknown to the stub: the median of its places)."""
     location = geocoding.locate("44800")
-    assert (location.latitude, location.longitude) == pytest.approx((47.22, -1.64))
+    assert (location.latitude, location.longitude) == pytest.approx((47.2122, -1.6497))
     assert (location.commune, location.insee_code, location.postcode, location.approximate) == (
         "Saint-Herblain", "44162", "44800", False)
     assert location.label == "44800 Saint-Herblain"
     for spelling in ("Saint-Herblain", "saint herblain", "ST HERBLAIN", "  Saint-Herblain "):
         assert geocoding.locate(spelling).commune == "Saint-Herblain"
-    nantes = geocoding.locate("Nantes")  # two postcodes: one commune
+    assert [query["q"] for _, query in ban.requests] == [["44800 saint-herblain"]]
+    nantes = geocoding.locate("Nantes")  # several postcodes: one commune
     assert nantes.insee_code == "44109" and nantes.postcode is None
     assert nantes.latitude == pytest.approx((47.2173 + 47.25) / 2)
-    assert ban.requests == []
 
 
 def test_an_address_goes_to_the_geocoder_once_then_to_the_cache(ban, network):
@@ -149,7 +151,7 @@ def test_an_address_goes_to_the_geocoder_once_then_to_the_cache(ban, network):
     assert geocoding.locate("rezé") is None
     assert len(ban.requests) == 2  # the negative answer is cached too
     cached = {row.query: row.found for row in services.db.session.scalars(select(GeocodeCache))}
-    assert cached == {"12 rue de strasbourg nantes": True, "rezé": False}
+    assert cached == {"12 rue de strasbourg nantes": True, "44400 rezé": False}  # a commune: asked with its postcode
 
 
 def test_a_weak_answer_is_no_answer(ban, network):
