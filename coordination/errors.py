@@ -1,4 +1,5 @@
 """Domain exceptions and the French error pages they turn into."""
+import errno
 import logging
 
 from flask import g, jsonify, make_response, render_template, request
@@ -56,6 +57,7 @@ TITLES = {
     429: "Trop de tentatives",
     500: "Erreur interne",
     503: "Service momentanément indisponible",
+    507: "Disque plein",
 }
 
 MESSAGES = {
@@ -69,7 +71,29 @@ MESSAGES = {
     429: "Trop de tentatives en peu de temps. Patientez quelques minutes avant de réessayer.",
     500: "Une erreur imprévue s'est produite. L'équipe a été prévenue ; réessayez dans un moment.",
     503: "La base de données est momentanément indisponible. Rien n'a été enregistré ; réessayez dans un moment.",
+    507: "Le disque du serveur est plein : rien n'a été enregistré. L'équipe technique a été prévenue ; "
+         "réessayez plus tard.",
 }
+
+DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+DISK_FULL_SQLSTATE = "53100"  # PostgreSQL: disk_full
+SQLITE_FULL = 13
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether ``error`` says the disk (or the quota) is full: an OSError while writing a file, or
+    the database's own report (PostgreSQL's disk_full, SQLite's SQLITE_FULL)."""
+    if isinstance(error, OSError):
+        return error.errno in DISK_FULL_ERRNOS
+    orig = getattr(error, "orig", None)
+    if orig is None:
+        return False
+    if getattr(orig, "sqlstate", None) == DISK_FULL_SQLSTATE or getattr(orig, "pgcode", None) == DISK_FULL_SQLSTATE:
+        return True
+    if getattr(orig, "sqlite_errorcode", None) == SQLITE_FULL:
+        return True
+    text = str(orig).lower()
+    return "database or disk is full" in text or "no space left on device" in text
 
 
 GENERIC_CLIENT_ERROR = "La demande n'a pas pu être traitée. Vérifiez l'adresse ou le formulaire et réessayez."
@@ -98,8 +122,20 @@ def register_error_handlers(app):
     def database_down(error):
         db.session.rollback()
         _render_as_anonymous()
+        if is_disk_full(error):
+            log.error("database disk full: %s", error.orig)
+            return error_response(507)
         log.error("database unavailable: %s", error.orig)
         return error_response(503)
+
+    @app.errorhandler(OSError)
+    def disk_full(error):
+        if not is_disk_full(error):
+            return unexpected(error)
+        db.session.rollback()
+        _render_as_anonymous()
+        log.error("disk full: %s", error)
+        return error_response(507)
 
     @app.errorhandler(HTTPException)
     def http_error(error):

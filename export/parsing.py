@@ -188,7 +188,7 @@ def _too_many_rows(max_rows: int, *, line: int = 0, found: int | None = None) ->
 
 # --- JSON --------------------------------------------------------------------------------------
 
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_PLAIN_STRING = re.compile(r'"[^"]*"')  # once escaped backslashes and quotes are gone
 _NOT_STRUCTURE = re.compile(r"[^\[\]{},]+")
 _EMPTY_PAIR = re.compile(r"\{\}|\[\]")
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
@@ -198,7 +198,8 @@ def check_json(text: str, *, max_rows: int) -> None:
     """Refuses, before any parsing, a JSON text nested deeper than ``JSON_DEPTH_MAX`` (without
     recursion: the standard parser would overflow) or holding more objects and arrays, or values,
     than ``max_rows`` rows can need. Only the brackets and commas outside strings are looked at."""
-    structure = _NOT_STRUCTURE.sub("", _STRING.sub("", text))
+    # escaped backslashes first, then escaped quotes: what remains between quotes is a string
+    structure = _NOT_STRUCTURE.sub("", _PLAIN_STRING.sub("", text.replace("\\\\", "").replace('\\"', "")))
     commas = structure.count(",")
     brackets = structure.replace(",", "")
     del structure

@@ -26,6 +26,7 @@ from flask import current_app
 
 from coordination.directory.serializers import standard_record
 from coordination.directory.services import count_public_places, iter_public_places
+from coordination.errors import is_disk_full
 from coordination.utils import external_url
 from export import catalog
 from export.formats import FILES, dumps
@@ -87,9 +88,16 @@ def write_atomically(path: Path, text: str) -> dict:
         _close(stream)
         return _install(temporary, path)
     except BaseException:
-        stream.close()
+        _close_quietly(stream)  # on a full disk, closing flushes again and fails again
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _close_quietly(stream):
+    """Closes ``stream`` (its descriptor is released even when the last flush fails): the file is
+    being given up, the error that made us give it up is the one to report."""
+    with contextlib.suppress(OSError):
+        stream.close()
 
 
 class _Output:
@@ -156,8 +164,8 @@ def _write_data_files(generation: Path, progress, files=FILES) -> list[dict]:
             progress(done % PROGRESS_EVERY)
         return [{"rows": writer.rows, **output.close()} for writer, output in zip(writers, outputs, strict=True)]
     finally:
-        for output in outputs:
-            output.file.close()  # already closed when complete; the caller removes the folder on failure
+        for output in outputs:  # already closed when complete; the caller removes the folder on failure
+            _close_quietly(output.file)
 
 
 def publish_all(progress=None) -> dict:
@@ -255,12 +263,23 @@ def ensure_published() -> dict | None:
         return manifest if _complete(manifest) else _publish(directory, None)
 
 
+DISK_FULL_MESSAGE = ("Export impossible : le disque est plein ({folder}). Les fichiers publiés précédemment sont "
+                     "restés en place, inchangés, et rien n'a été écrit à moitié. Libérez de la place puis relancez "
+                     "« flask opendata export ».")
+
+
 @click.command("export")
 def export_command():
     """Régénère les fichiers de données ouvertes (standard national, GeoJSON, data·inclusion)."""
     total = count_public_places()
-    with click.progressbar(length=total, label="Export des lieux publiés") as bar:
-        manifest = publish_all(progress=bar.update)
+    try:
+        with click.progressbar(length=total, label="Export des lieux publiés") as bar:
+            manifest = publish_all(progress=bar.update)
+    except OSError as error:
+        if not is_disk_full(error):
+            raise
+        click.echo(DISK_FULL_MESSAGE.format(folder=catalog.open_data_dir()), err=True)
+        raise SystemExit(1) from None
     places = manifest["places"]
     plural = "s" if places > 1 else ""
     click.echo(f"{_number(places)} lieu{'x' if places > 1 else ''} exporté{plural} en {_decimal(manifest['seconds'])} s "

@@ -206,6 +206,10 @@ def test_json_values_and_objects_are_bounded_too():
     assert "imbriqué sur plus de 32 niveaux ligne 3" in read.problems[0].message
     read = importing.read_bytes(b'[{"a":' + b"[" * 30 + b"]" * 30 + b"}]")
     assert [p.reason for p in read.problems] != ["JSON trop imbriqué"]
+    # brackets inside strings, after escaped quotes and backslashes, are text
+    read = importing.read_bytes(json.dumps([row(nom='Le \\"Lieu\\" ' + "[" * 40, presentation_detail="\\" + "{" * 40)])
+                                .encode())
+    assert read.readable, read.problems
     # unbalanced but shallow: the parser's own message, in French
     read = importing.read_bytes(b'[{"nom": "x"]')
     assert read.problems[0].message == "Le fichier JSON est mal formé ligne 1 : une virgule est attendue."
