@@ -398,6 +398,9 @@ def _stored_value(existing, attribute: str, directory: _Directory):
     return value
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks apart
+
+
 def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tuple[dict, set]:
     """Place attribute -> cleaned value, for the columns the reader could read."""
     bad_columns = {p.column for p in row.problems if p.severity == ERROR}
@@ -407,9 +410,14 @@ def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tupl
         if attribute is None or column in bad_columns:
             continue
         value = given
-        if attribute in validation.ONE_LINE_FIELDS and isinstance(given, str) and one_line.breaks_line(given.strip()):
+        if isinstance(given, str) and CONTROL_CHARACTERS.search(given):
+            # The pages refuse them (coordination.security); a file may bring them: dropped, with a warning.
+            value = CONTROL_CHARACTERS.sub("", given)
+            problems.append(Problem(row.line, column, f"« {_preview(value)} » : caractère de contrôle invisible "
+                                    "retiré.", WARNING, f"{column} : caractère de contrôle retiré"))
+        if attribute in validation.ONE_LINE_FIELDS and isinstance(value, str) and one_line.breaks_line(value.strip()):
             # A line break costs a warning, never the place: it is joined to one line.
-            value = one_line.collapse(given)
+            value = one_line.collapse(value)
             problems.append(Problem(row.line, column, f"« {_preview(value)} » : retour à la ligne "
                                     "remplacé par une espace (ce champ tient sur une ligne).", WARNING,
                                     f"{column} : retour à la ligne retiré"))

@@ -131,3 +131,18 @@ def test_an_imported_line_break_costs_a_warning_not_the_place(db, tmp_path):
     assert "retour à la ligne" in warnings["nom"].message and "retour à la ligne" in warnings["adresse"].message
     place = db.session.scalar(select(Place))
     assert (place.name, place.address) == ("Espace numérique du Breil", "12 rue du Breil")
+
+
+def test_an_imported_control_character_is_dropped_with_a_warning(db, tmp_path):
+    """The pages refuse them with a 400 (finding 6); a file may bring them: the place is kept."""
+    coordinator = make_user("coordination@exemple.fr", coordinator=True)
+    path = tmp_path / "lieux.csv"
+    path.write_text(csv_text([row(nom="Espace\x07 numérique\x1b du Breil", adresse="12 rue du Breil\x7f")]),
+                    encoding="utf-8")
+    outcome = importing.apply_file(path, actor=coordinator)
+    assert outcome.report.applied
+    warnings = {p.column: p for p in outcome.problems if p.severity == "warning"}
+    assert "caractère de contrôle invisible retiré" in warnings["nom"].message
+    assert "caractère de contrôle invisible retiré" in warnings["adresse"].message
+    place = db.session.scalar(select(Place))
+    assert (place.name, place.address) == ("Espace numérique du Breil", "12 rue du Breil")
