@@ -59,13 +59,14 @@ from sqlalchemy.orm import contains_eager, selectinload
 from whoosh.query import And, Or, Prefix, Term
 
 from coordination.auth.models import Organisation
+from coordination.directory import needs
 from coordination.directory.models import Place, SearchIndexQueue
 from coordination.extensions import db
 from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: singular/masculine before stemming, whole short words and acronyms (issue 14)
 POINTER = "CURRENT"
 REBUILD_LOCK = "REBUILD.lock"
 REBUILD_TIMEOUT = 30.0  # seconds a rebuild waits for another rebuild, then for the live index's writer
@@ -120,12 +121,62 @@ class FoldFilter(Filter):
             yield token
 
 
+# Singular and masculine before stemming (issue 14): the Snowball stemmer alone conflates neither
+# « conseiller »/« conseillers » nor « lieu »/« lieux ». Rules on the lowercase word, accents kept
+# (« privé » is not the feminine of « prif »), with unaccented spellings too; tried in order after a
+# final plural « s » is dropped; the first that applies wins. Accents are folded after, then the
+# word is stemmed: folding first keeps « impots » = « impôts », « activite » = « activité ».
+_GENDER_NUMBER = (
+    ("eaux", "eau", 1), ("aux", "al", 2), ("eux", "eu", 2), ("euse", "eu", 2), ("trice", "teur", 2),
+    ("ière", "ier", 1), ("iere", "ier", 1), ("ère", "er", 3), ("ere", "er", 3), ("ive", "if", 2),
+    ("elle", "el", 2), ("enne", "en", 2), ("onne", "on", 2), ("ée", "é", 1), ("ee", "e", 2),
+    ("aise", "ai", 2), ("oise", "oi", 2), ("oux", "ou", 2),
+)
+_IRREGULAR = {"travaux": "travail", "yeux": "oeil", "vitraux": "vitrail", "baux": "bail"}
+
+
+def singular(word: str) -> str:
+    """A lowercase word as masculine singular: conseillères → conseiller, lieux → lieu, sociaux →
+    social, actives → actif, heureuse → heureu (as heureux), françaises → françai (as français). Words of 3
+    letters or less are left alone."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    for suffix, replacement, keep in _GENDER_NUMBER:
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            return word[:-len(suffix)] + replacement
+    return word
+
+
+EXACT = "="  # marks a whole word in the stemmed fields: never produced by the tokenizer
+ACRONYMS = needs.default_acronyms()
+
+
+def is_exact(folded: str) -> bool:
+    """Words of 3 letters or less and the vocabulary's acronyms match whole: « caf » never matches
+    « café » (whose stem is « caf »)."""
+    return len(folded) <= 3 or folded in ACRONYMS
+
+
+@functools.lru_cache(maxsize=200_000)
+def term_of(word: str) -> str:
+    """The index term of a lowercase word: EXACT + the folded word for a short word or an acronym,
+    else the stem of its folded masculine singular."""
+    folded = fold(word)
+    if is_exact(folded):
+        return EXACT + folded
+    return _stem_fr(fold(singular(word)))
+
+
 class FrenchStemFilter(Filter):
-    """Snowball French stemmer on folded words (cached, thread-safe)."""
+    """Folded words to index terms (``term_of``; cached, thread-safe)."""
 
     def __call__(self, tokens):
         for token in tokens:
-            token.text = _stem_fr(token.text)
+            token.text = term_of(token.text)
             yield token
 
 
@@ -138,7 +189,8 @@ def folded_analyzer():
 
 
 def french_analyzer():
-    return folded_analyzer() | FrenchStemFilter()
+    return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
+            | StopFilter(stoplist=STOP_WORDS, minsize=1) | FrenchStemFilter())
 
 
 _FOLDED = folded_analyzer()
@@ -150,7 +202,7 @@ def words_of(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    return _stem_fr(word)
+    return term_of(word)
 
 
 # --- schema and documents ------------------------------------------------------------------
@@ -183,7 +235,8 @@ def index_prefix(vocabularies) -> str:
     other vocabularies counts as missing and is rebuilt, never read with the wrong masks."""
     described = json.dumps([[key, list(values)] for key, (values, _label, _column) in vocabularies.items()],
                            ensure_ascii=False)
-    digest = hashlib.sha256(f"{SCHEMA_VERSION}\n{described}".encode()).hexdigest()[:10]
+    exact = " ".join(sorted(ACRONYMS))  # the analysis keeps them whole: other acronyms, other index
+    digest = hashlib.sha256(f"{SCHEMA_VERSION}\n{described}\n{exact}".encode()).hexdigest()[:10]
     return f"ix-v{SCHEMA_VERSION}-{digest}-"
 
 
