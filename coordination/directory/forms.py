@@ -237,6 +237,7 @@ class SearchForm(FlaskForm):
     samedi = StringField("Ouvert le samedi")
     tri = StringField("Trier par")
     page = StringField("Page")
+    mots = StringField("Mots")  # « exacts »: the literal words only, no needs vocabulary
 
     def __init__(self, formdata, default_radius_km: float = 10, **kwargs):
         super().__init__(formdata=formdata, **kwargs)
@@ -250,6 +251,7 @@ class SearchForm(FlaskForm):
         self.sort = self.tri.data if self.tri.data in SORTS else "distance"
         self.open_now = (self.ouvert.data or "").strip().lower() in TRUE_VALUES
         self.open_saturday = (self.samedi.data or "").strip().lower() in TRUE_VALUES
+        self.literal = (self.mots.data or "").strip().lower() == "exacts"
 
     @staticmethod
     def _clean_text(value) -> str:
@@ -302,7 +304,7 @@ class SearchForm(FlaskForm):
         """The keyword arguments of ``services.SearchRequest``."""
         return {"text": self.text, "where": self.where, "radius_km": self.radius_km, "facets": self.facets,
                 "open_now": self.open_now, "open_saturday": self.open_saturday, "sort": SORTS[self.sort],
-                "page": self.page_number}
+                "page": self.page_number, "literal": self.literal}
 
     def radius_options(self) -> list[tuple[str, str, bool]]:
         """(value, label, selected) for the distance select; a radius from a shared link is kept."""

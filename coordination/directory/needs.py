@@ -124,11 +124,14 @@ _ACTIVE: tuple[Need, ...] | None = None
 _LOCK = threading.Lock()
 
 
-def activate(path: str | os.PathLike | None = None) -> tuple[Need, ...]:
+def activate(path: str | os.PathLike | None = None, *, check=None) -> tuple[Need, ...]:
     """Loads and checks the file (the default one without a path) and makes it the vocabulary in use.
-    Called when the application starts: a bad file stops it."""
+    ``check`` (the search's analysis of the terms) may refuse it too. Called when the application
+    starts: a bad file stops it, and the vocabulary in use stays the one before."""
     global _ACTIVE
     loaded = load(path or DEFAULT_FILE)
+    if check is not None:
+        check(loaded)
     with _LOCK:
         _ACTIVE = loaded
     return loaded

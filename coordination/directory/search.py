@@ -73,7 +73,7 @@ REBUILD_TIMEOUT = 30.0  # seconds a rebuild waits for another rebuild, then for 
 CELL_DEGREES = 0.1
 EARTH_RADIUS_KM = 6371.0088
 WRITER_TIMEOUT = 5.0
-MIN_PREFIX = 3  # shorter prefixes would expand to too many terms
+MIN_PREFIX = 4  # shorter prefixes would expand to too many terms (and « caf » is not « café »)
 MAX_TERMS = 12  # words of the user's text taken into account
 
 FACETS = tuple(PLACE_VOCABULARIES)  # the order of the masks kept in memory
@@ -646,31 +646,155 @@ def close_searchers() -> None:
 
 # --- queries -------------------------------------------------------------------------------
 
+_LOWERED = (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1))
+
+
+def lowered_words(text: str) -> list[str]:
+    """The lowercase words of a text (accents kept), stop words removed."""
+    return [token.text for token in _LOWERED(text or "")]
+
+
+@dataclass(frozen=True)
+class NeedsIndex:
+    """The needs vocabulary by the index terms of each term's words: « cartes grises », « Carte
+    grise » and « carte grise » are the same need."""
+    by_terms: dict[tuple[str, ...], needs.Need]
+    longest: int
+    words: frozenset[str]  # the folded words of every need, for spelling suggestions
+
+
+def build_needs_index(vocabulary) -> NeedsIndex:
+    """Raises needs.NeedsFileError when two terms of the file are the same once analysed (naming both lines)."""
+    by_terms: dict[tuple[str, ...], needs.Need] = {}
+    words = set()
+    for need in vocabulary:
+        lowered = lowered_words(need.term)
+        terms = tuple(term_of(word) for word in lowered)
+        if not terms:
+            raise needs.NeedsFileError(f"Fichier des besoins, ligne {need.line} : « {need.term} » n'a que des "
+                                       "mots vides.")
+        if terms in by_terms:
+            raise needs.NeedsFileError(
+                f"Fichier des besoins, ligne {need.line} : « {need.term} » se cherche comme « "
+                f"{by_terms[terms].term} » (ligne {by_terms[terms].line}) : gardez l'un des deux.")
+        by_terms[terms] = need
+        words.update(fold(word) for word in lowered)
+    return NeedsIndex(by_terms, max(len(terms) for terms in by_terms), frozenset(words))
+
+
+_NEEDS_INDEX: dict[int, NeedsIndex] = {}
+
+
+def needs_index() -> NeedsIndex:
+    """The index of the vocabulary in use (built once per vocabulary)."""
+    vocabulary = needs.active()
+    found = _NEEDS_INDEX.get(id(vocabulary))
+    if found is None:
+        found = build_needs_index(vocabulary)
+        _NEEDS_INDEX.clear()
+        _NEEDS_INDEX[id(vocabulary)] = found
+    return found
+
+
+def _category_terms(need: needs.Need) -> list:
+    """The Term objects of a need's services, programmes and typologies (facet KEYWORD fields)."""
+    terms = []
+    for key, values in need.categories.items():
+        positions = _VALUE_INDEX[key]
+        terms.extend(Term(f"f_{key}", str(positions[value])) for value in values if value in positions)
+    return terms
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Some words of the query: one word, or the words naming a need of the vocabulary."""
+    words: tuple[str, ...]          # lowercase, accents kept, as typed
+    need: needs.Need | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+    def _text_query(self):
+        per_word = [Or([Term(name, term_of(word)) for name in TEXT_FIELDS]) for word in self.words]
+        return per_word[0] if len(per_word) == 1 else And(per_word)
+
+    def whoosh_query(self, *, prefix: bool):
+        if self.need is not None:
+            # The places offering the mapped service (score 1 each, the facet fields are not scored),
+            # plus those whose own text has the words: those score higher, and come first by relevance.
+            return Or([*_category_terms(self.need), self._text_query()])
+        word = self.words[0]
+        terms = [Term(name, term_of(word)) for name in TEXT_FIELDS]
+        if prefix:
+            terms.append(Prefix("words", fold(word)))
+        return Or(terms)
+
+
 @dataclass(frozen=True)
 class TextQuery:
-    """The user's words: folded (for prefixes and spelling) and stemmed (for terms)."""
-    words: tuple[str, ...]
+    """The user's words, grouped into clauses: the needs of the vocabulary they name (longest first),
+    and the other words one by one. ``literal``: no needs, the words only (« mots exacts »)."""
+    clauses: tuple[Clause, ...]
+    literal: bool = False
 
     @classmethod
-    def parse(cls, text: str) -> TextQuery:
-        words = []
-        for word in words_of(text):
-            if word not in words:
+    def parse(cls, text: str, *, literal: bool = False) -> TextQuery:
+        words, seen = [], set()
+        for word in lowered_words(text):
+            if fold(word) not in seen:
+                seen.add(fold(word))
                 words.append(word)
-        return cls(tuple(words[:MAX_TERMS]))
+        words = words[:MAX_TERMS]
+        if literal:
+            return cls(tuple(Clause((word,)) for word in words), literal=True)
+        index = needs_index()
+        terms = [term_of(word) for word in words]
+        clauses, i = [], 0
+        while i < len(words):
+            for size in range(min(index.longest, len(words) - i), 0, -1):
+                need = index.by_terms.get(tuple(terms[i:i + size]))
+                if need is not None:
+                    clauses.append(Clause(tuple(words[i:i + size]), need))
+                    i += size
+                    break
+            else:
+                clauses.append(Clause((words[i],)))
+                i += 1
+        return cls(tuple(clauses))
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Every folded word of the query."""
+        return tuple(fold(word) for clause in self.clauses for word in clause.words)
+
+    @property
+    def needs(self) -> list[Clause]:
+        return [clause for clause in self.clauses if clause.need is not None]
 
     def __bool__(self):
-        return bool(self.words)
+        return bool(self.clauses)
 
-    def whoosh_query(self, *, match_all: bool):
-        clauses = []
-        last = len(self.words) - 1
-        for i, word in enumerate(self.words):
-            stemmed = stem(word)
-            terms = [Term(name, stemmed) for name in TEXT_FIELDS]
-            if i == last and len(word) >= MIN_PREFIX:
-                terms.append(Prefix("words", word))
-            clauses.append(Or(terms))
+    def keeping(self, positions: Iterable[int]) -> TextQuery:
+        """The query with only these clauses."""
+        return TextQuery(tuple(self.clauses[i] for i in sorted(positions)), self.literal)
+
+    def _prefix_allowed(self, clause: Clause, reader) -> bool:
+        """The last word is completed (« ordi » → ordinateur) only when it has 4 letters or more, is
+        not a need and is not itself a word of the directory."""
+        if clause.need is not None:
+            return False
+        word = fold(clause.words[0])
+        if len(word) < MIN_PREFIX or is_exact(word):
+            return False
+        if reader is not None and reader.doc_frequency("words", word) > 0:
+            return False
+        return True
+
+    def whoosh_query(self, *, match_all: bool = True, reader=None):
+        last = len(self.clauses) - 1
+        clauses = [clause.whoosh_query(prefix=i == last and self._prefix_allowed(clause, reader))
+                   for i, clause in enumerate(self.clauses)]
         if len(clauses) == 1:
             return clauses[0]
         return And(clauses) if match_all else Or(clauses)
@@ -783,12 +907,33 @@ def matching_place_ids(text: TextQuery) -> set[int]:
     with live.lock:
         live.current()
         try:
-            rows = _matching(live, text.whoosh_query(match_all=True), None, None)
+            rows = _matching(live, text.whoosh_query(match_all=True, reader=live.searcher.reader()), None, None)
         except Exception as error:
             log.warning("search failed on the index: %s", error)
             live._close()
             raise IndexUnavailable() from error
     return {row[0] for row in rows}
+
+
+def clause_matches(text: TextQuery, *, point: tuple[float, float] | None,
+                   radius_km: float | None) -> list[set[int]]:
+    """Per clause of the query, the ids of the places it matches near the point: what the « at least
+    one word » fallback needs to choose the words it keeps. Raises IndexUnavailable."""
+    live = _live()
+    found = []
+    with live.lock:
+        live.current()
+        try:
+            reader = live.searcher.reader()
+            for position in range(len(text.clauses)):
+                alone = text.keeping([position])
+                rows = _matching(live, alone.whoosh_query(reader=reader), point, radius_km if point else None)
+                found.append({row[0] for row in rows})
+        except Exception as error:
+            log.warning("search failed on the index: %s", error)
+            live._close()
+            raise IndexUnavailable() from error
+    return found
 
 
 def tiebreak(day: date, place_id: int) -> int:
@@ -813,11 +958,11 @@ def search(text: TextQuery, *, point: tuple[float, float] | None, radius_km: flo
     with the selections of the other vocabularies applied. The page is clamped to the last page.
     ``map_limit``: how many of all the matching places (with coordinates) go to ``map_points`` —
     the nearest when there is a point, else the best scored. Raises IndexUnavailable."""
-    query = text.whoosh_query(match_all=match_all) if text else None
     live = _live()
     with live.lock:
         live.current()
         try:
+            query = text.whoosh_query(match_all=match_all, reader=live.searcher.reader()) if text else None
             rows = _matching(live, query, point, radius_km if point is not None else None)
         except Exception as error:  # a damaged segment: reopen next time
             log.warning("search failed on the index: %s", error)
@@ -898,11 +1043,54 @@ def _map_points(rows: list[tuple], point, limit: int) -> list[MapPoint]:
     return [MapPoint(row[0], row[4], row[5], row[1]) for row in located]
 
 
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with adjacent transpositions (« démarhces » is 1 from « démarches »),
+    ``limit + 1`` as soon as it is beyond ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+def _max_distance(word: str) -> int:
+    """Short words get fewer corrections: none under 4 letters, 1 edit up to 7, 2 beyond."""
+    return 0 if len(word) < 4 else 1 if len(word) <= 7 else 2
+
+
+def _known(reader, lowered: str) -> bool:
+    folded = fold(lowered)
+    if reader.doc_frequency("words", folded) > 0:
+        return True
+    term = term_of(lowered)
+    return any(reader.doc_frequency(name, term) > 0 for name in TEXT_FIELDS)
+
+
+def _need_words_with_places(reader) -> set[str]:
+    """The folded words of the needs whose services, programmes or typologies some place offers."""
+    words = set()
+    for need in needs.active():
+        if any(reader.doc_frequency(term.fieldname, term.text) > 0 for term in _category_terms(need)):
+            words.update(fold(word) for word in lowered_words(need.term))
+    return words
+
+
 def suggest(text: str) -> str | None:
-    """The text with its unknown words replaced by the closest indexed word, or None."""
+    """The text with its unknown words replaced by the closest indexed word or need word (one that
+    would find places), or None. A word that is a need, or part of one, is never corrected."""
     raw_words = re.findall(TOKEN_PATTERN, text or "")
     if not raw_words:
         return None
+    parsed = TextQuery.parse(text)
+    in_needs = {fold(word) for clause in parsed.needs for word in clause.words}
     live = _live()
     changed = False
     corrected = []
@@ -910,16 +1098,22 @@ def suggest(text: str) -> str | None:
         live.current()
         reader = live.searcher.reader()
         corrector = live.searcher.corrector("words")
+        need_words = None
         for raw in raw_words[:MAX_TERMS]:
             lowered = raw.lower()
             word = fold(lowered)
-            if lowered in STOP_WORDS or word.isdigit() or len(word) < 3 \
-                    or reader.doc_frequency("words", word) > 0:
+            limit = _max_distance(word)
+            if lowered in STOP_WORDS or word.isdigit() or not limit or word in in_needs or _known(reader, lowered):
                 corrected.append(raw)
                 continue
-            options = corrector.suggest(word, limit=1, maxdist=1 if len(word) < 6 else 2, prefix=1)
+            if need_words is None:
+                need_words = _need_words_with_places(reader)
+            options = [(edit_distance(word, other, limit), 0, other) for other in need_words]
+            options += [(edit_distance(word, other, limit), 1, other)
+                        for other in corrector.suggest(word, limit=3, maxdist=limit, prefix=1)]
+            options = sorted(option for option in options if option[0] <= limit)
             if options:
-                corrected.append(options[0])
+                corrected.append(options[0][2])
                 changed = True
             else:
                 corrected.append(raw)

@@ -428,6 +428,7 @@ class SearchRequest:
     open_saturday: bool = False
     sort: str = "distance"     # "distance" | "relevance"
     page: int = 1
+    literal: bool = False      # the words only, not the needs they name (« mots=exacts »)
 
 
 @dataclass
@@ -462,6 +463,9 @@ class SearchResults:
     messages: list[str]                        # French notes for the page
     index_status: str                          # "ok" | "rebuilding"
     map_points: list[MapPoint] = field(default_factory=list)  # every match with coordinates, ≤ SEARCH_MAP_LIMIT
+    understood: str | None = None              # « démarches CAF : lieux qui aident aux démarches administratives »
+    literal: bool = False                      # the words were searched literally (no needs)
+    dropped_words: list[str] = field(default_factory=list)  # left out by the « at least one word » fallback
 
 
 def _locate(where: str):
@@ -614,6 +618,44 @@ def _map_points(index_points: list, page_places: dict[int, Place]) -> list[MapPo
     return points
 
 
+def understood_text(query) -> str | None:
+    """How the page says it understood the needs of the query: « démarches CAF : lieux qui aident
+    aux démarches administratives » (None without a need)."""
+    clauses = query.needs
+    if not clauses:
+        return None
+    named = " ".join(clause.need.term if clause.need.kind == "acronym" else clause.text for clause in clauses)
+    meanings = list(dict.fromkeys(clause.need.understood() for clause in clauses))
+    return f"{named} : " + " ; ".join(meanings)
+
+
+def _clauses_to_keep(query, point, radii) -> list[int]:
+    """The « at least one word » fallback: at the first radius where some clauses find places
+    together, the clauses kept — needs first, then the words in the order typed, each kept when the
+    places found so far still match it. Empty when no clause finds anything."""
+    order = [i for i, c in enumerate(query.clauses) if c.need] + [i for i, c in enumerate(query.clauses) if not c.need]
+    for radius in radii:
+        matches = search.clause_matches(query, point=point, radius_km=radius)
+        kept, places = [], None
+        for i in order:
+            together = matches[i] if places is None else places & matches[i]
+            if together:
+                kept.append(i)
+                places = together
+        if kept:
+            return kept
+    return []
+
+
+def _dropped_message(query, kept: list[int]) -> tuple[str, list[str]]:
+    dropped = [clause.text for i, clause in enumerate(query.clauses) if i not in kept]
+    kept_text = " ".join(query.clauses[i].text for i in sorted(kept))
+    names = ", ".join(f"« {word} »" for word in dropped)
+    verb = "a été laissé de côté" if len(dropped) == 1 else "ont été laissés de côté"
+    return (f"Aucun lieu ne correspond à tous les mots : voici ceux qui correspondent à « {kept_text} » "
+            f"({names} {verb})."), dropped
+
+
 def search_places(request: SearchRequest, *, now: datetime | None = None, log: bool = True) -> SearchResults:
     """Free text + where + radius + facets + open now/Saturday, sorted by distance or relevance,
     one page. Never raises for bad input: every correction is explained in ``messages``."""
@@ -640,22 +682,28 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
     empty = SearchResults(request=request, hits=[], total=0, page=1, pages=1, facets={}, location=location,
                           radius_km=radius if point else None, widened_from_km=None, suggestion=None,
                           messages=messages, index_status="ok")
-    query = search.TextQuery.parse(text)
-    ask = functools.partial(search.search, query, point=point, facets=facets, keep=_open_filter(request, now),
+    query = search.TextQuery.parse(text, literal=bool(request.literal))
+    ask = functools.partial(search.search, point=point, facets=facets, keep=_open_filter(request, now),
                             sort=sort, page=page, per_page=config["SEARCH_PER_PAGE"], day=day,
                             map_limit=SEARCH_MAP_LIMIT)
     radii = [radius] + [r for r in SEARCH_WIDENING_KM if r > radius] if point else [None]
-    modes = (True, False) if len(query.words) > 1 else (True,)
+
+    def widening(text_query):
+        for used in radii:
+            found = ask(text_query, radius_km=used)
+            if found.total:
+                break
+        return found, used
+
+    kept = None
     try:
         # Every word at every radius before any word: « aide CAF » widens to the places offering
-        # both before it settles for every place near with « aide ».
-        for match_all in modes:
-            for used in radii:
-                result = ask(radius_km=used, match_all=match_all)
-                if result.total:
-                    break
-            if result.total:
-                break
+        # both before it settles for fewer words.
+        result, used = widening(query)
+        if not result.total and len(query.clauses) > 1:
+            kept = _clauses_to_keep(query, point, radii)
+            if kept and len(kept) < len(query.clauses):
+                result, used = widening(query.keeping(kept))
         suggestion = search.suggest(text) if text and not result.total else None
     except search.IndexUnavailable:
         empty.index_status = "rebuilding"
@@ -663,12 +711,14 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
         return empty
 
     widened_from = None
+    dropped: list[str] = []
     if result.total:
         if point and used != radius:
             widened_from = radius
             messages.append(f"Aucun lieu dans un rayon de {radius:g} km : le rayon a été élargi à {used:g} km.")
-        if not match_all:
-            messages.append("Aucun lieu ne correspond à tous les mots : voici ceux qui en contiennent au moins un.")
+        if kept and len(kept) < len(query.clauses):
+            message, dropped = _dropped_message(query, kept)
+            messages.append(message)
     else:
         used = radius if point else None
         if point and radii[-1] != radius:
@@ -687,7 +737,8 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
     return SearchResults(request=request, hits=hits, total=result.total, page=result.page, pages=result.pages,
                          facets=result.facets, location=location, radius_km=used, widened_from_km=widened_from,
                          suggestion=suggestion, messages=messages, index_status="ok",
-                         map_points=_map_points(result.map_points, by_id))
+                         map_points=_map_points(result.map_points, by_id), understood=understood_text(query),
+                         literal=query.literal, dropped_words=dropped)
 
 
 # --- Open data: what the exports, the API and the change feed read -----------------------------
@@ -764,6 +815,7 @@ class PlaceFilter:
     near: tuple[float, float, float] | None = None  # latitude, longitude, radius in km
     bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
     updated_since: date | None = None  # date_maj on or after this day
+    literal: bool = False  # q: the words only, not the needs they name (mots=exacts)
 
 
 @dataclass
@@ -831,7 +883,7 @@ def find_public_places(filters: PlaceFilter, *, page: int, per_page: int) -> Pla
         wanted = search.fold(" ".join(filters.commune.split()))
         rows = [row for row in rows if search.fold(row.commune) == wanted]
     if filters.text:
-        matching = search.matching_place_ids(search.TextQuery.parse(filters.text))
+        matching = search.matching_place_ids(search.TextQuery.parse(filters.text, literal=filters.literal))
         rows = [row for row in rows if row.id in matching]
     distances: dict[int, float] = {}
     if filters.near:
