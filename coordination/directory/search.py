@@ -791,6 +791,13 @@ class TextQuery:
             return False
         return True
 
+    def name_query(self):
+        """Every word in the name, for a query of 2 words or more (a place's name), else None."""
+        words = [word for clause in self.clauses for word in clause.words]
+        if len(words) < 2:
+            return None
+        return And([Term("name", term_of(word)) for word in words])
+
     def whoosh_query(self, *, match_all: bool = True, reader=None):
         last = len(self.clauses) - 1
         clauses = [clause.whoosh_query(prefix=i == last and self._prefix_allowed(clause, reader))
@@ -862,9 +869,22 @@ def _nearby(segment: _Segment, reader, lat: float, lon: float, radius_km: float)
     return found
 
 
-def _matching(live: _Live, query, point, radius_km) -> list[tuple[int, float | None, float, tuple, float, float]]:
-    """(place id, distance, score, masks, latitude, longitude) of the documents matching the query
-    near the point (NaN coordinates for a place without them)."""
+def _named(matcher, docnum: int) -> int:
+    """1 when the name matcher (advanced in docnum order) is on this document."""
+    if matcher is None or not matcher.is_active():
+        return 0
+    if matcher.id() < docnum:
+        matcher.skip_to(docnum)
+        if not matcher.is_active():
+            return 0
+    return 1 if matcher.id() == docnum else 0
+
+
+def _matching(live: _Live, query, point, radius_km,
+              name_query=None) -> list[tuple[int, float | None, float, tuple, float, float, int]]:
+    """(place id, distance, score, masks, latitude, longitude, named) of the documents matching the
+    query near the point (NaN coordinates for a place without them); ``named`` is 1 when the place's
+    name has every word of ``name_query``."""
     results = []
     context = live.searcher.context() if query is not None else None
     for subsearcher, _offset, reader, segment in live.leaves:
@@ -872,11 +892,12 @@ def _matching(live: _Live, query, point, radius_km) -> list[tuple[int, float | N
         if point is not None:
             candidates = _nearby(segment, reader, point[0], point[1], radius_km)
             if query is None:
-                results.extend((ids[d], km, 0.0, masks[d], lats[d], lons[d]) for d, km in candidates)
+                results.extend((ids[d], km, 0.0, masks[d], lats[d], lons[d], 0) for d, km in candidates)
                 continue
             if not candidates:
                 continue
             matcher = query.matcher(subsearcher, context)
+            names = name_query.matcher(subsearcher, context) if name_query is not None else None
             for docnum, km in candidates:
                 if not matcher.is_active():
                     break
@@ -885,15 +906,18 @@ def _matching(live: _Live, query, point, radius_km) -> list[tuple[int, float | N
                     if not matcher.is_active():
                         break
                 if matcher.id() == docnum:
-                    results.append((ids[docnum], km, matcher.score(), masks[docnum], lats[docnum], lons[docnum]))
+                    results.append((ids[docnum], km, matcher.score(), masks[docnum], lats[docnum], lons[docnum],
+                                    _named(names, docnum)))
         elif query is None:
-            results.extend((ids[d], None, 0.0, masks[d], lats[d], lons[d])
+            results.extend((ids[d], None, 0.0, masks[d], lats[d], lons[d], 0)
                            for d in range(reader.doc_count_all()) if not reader.is_deleted(d))
         else:
             matcher = query.matcher(subsearcher, context)
+            names = name_query.matcher(subsearcher, context) if name_query is not None else None
             while matcher.is_active():
                 docnum = matcher.id()
-                results.append((ids[docnum], None, matcher.score(), masks[docnum], lats[docnum], lons[docnum]))
+                results.append((ids[docnum], None, matcher.score(), masks[docnum], lats[docnum], lons[docnum],
+                                _named(names, docnum)))
                 matcher.next()
     return results
 
@@ -963,7 +987,8 @@ def search(text: TextQuery, *, point: tuple[float, float] | None, radius_km: flo
         live.current()
         try:
             query = text.whoosh_query(match_all=match_all, reader=live.searcher.reader()) if text else None
-            rows = _matching(live, query, point, radius_km if point is not None else None)
+            rows = _matching(live, query, point, radius_km if point is not None else None,
+                             text.name_query() if text else None)
         except Exception as error:  # a damaged segment: reopen next time
             log.warning("search failed on the index: %s", error)
             live._close()
@@ -986,12 +1011,14 @@ def search(text: TextQuery, *, point: tuple[float, float] | None, radius_km: flo
     total = len(matched)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
+    # The places whose name has every word (« Médiathèque de Gap », « France services Rochefort »)
+    # come first, in either order: no query naming a place misses it.
     if sort == "distance" and point is not None:
         def rank(row):
-            return (round(row[1], 2), -round(row[2], 4))
+            return (-row[6], round(row[1], 2), -round(row[2], 4))
     else:
         def rank(row):
-            return (-round(row[2], 4), row[1] if row[1] is not None else 0.0)
+            return (-row[6], -round(row[2], 4), row[1] if row[1] is not None else 0.0)
     ordered = _first(matched, page * per_page, rank, lambda row: tiebreak(day, row[0]))[(page - 1) * per_page:]
     return IndexPage(
         matches=[Match(row[0], row[1], row[2]) for row in ordered], total=total, page=page, pages=pages,

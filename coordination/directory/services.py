@@ -688,23 +688,38 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
                             map_limit=SEARCH_MAP_LIMIT)
     radii = [radius] + [r for r in SEARCH_WIDENING_KM if r > radius] if point else [None]
 
-    def widening(text_query):
-        for used in radii:
+    def widening(text_query, tried):
+        for used in tried:
             found = ask(text_query, radius_km=used)
             if found.total:
                 break
         return found, used
 
-    kept = None
+    kept, corrected = None, None
     try:
-        # Every word at every radius before any word: « aide CAF » widens to the places offering
-        # both before it settles for fewer words.
-        result, used = widening(query)
+        result, used = widening(query, radii[:1])
+        if not result.total and query.needs and len(query.clauses) > 1:
+            # A need is what the resident asked for: the places near offering it, with the words
+            # that agree with it, before places far away matching every word.
+            near = _clauses_to_keep(query, point, radii[:1])
+            if near and len(near) < len(query.clauses) and any(query.clauses[i].need for i in near):
+                result, used = widening(query.keeping(near), radii[:1])
+                kept = near if result.total else None
+        if not result.total and len(radii) > 1:
+            # Every word at every radius before fewer words: « aide CAF » widens to the places
+            # offering both before it settles for fewer words.
+            result, used = widening(query, radii[1:])
         if not result.total and len(query.clauses) > 1:
             kept = _clauses_to_keep(query, point, radii)
             if kept and len(kept) < len(query.clauses):
-                result, used = widening(query.keeping(kept))
+                result, used = widening(query.keeping(kept), radii)
         suggestion = search.suggest(text) if text and not result.total else None
+        if suggestion:
+            # « smarphone » finds nothing: the places for « smartphone », and the page says so
+            retry, retry_used = widening(search.TextQuery.parse(suggestion, literal=query.literal), radii)
+            if retry.total:
+                result, used, corrected, kept = retry, retry_used, suggestion, None
+                query = search.TextQuery.parse(suggestion, literal=query.literal)
     except search.IndexUnavailable:
         empty.index_status = "rebuilding"
         messages.append(SEARCH_REBUILDING)
@@ -712,6 +727,9 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
 
     widened_from = None
     dropped: list[str] = []
+    if corrected:
+        messages.append(f"Aucun lieu pour « {text} » : voici les résultats pour « {corrected} ».")
+        suggestion = None
     if result.total:
         if point and used != radius:
             widened_from = radius

@@ -95,10 +95,12 @@ def test_french_examples_find_their_place(network, text, expected):
 
 
 def test_a_typo_gets_a_suggestion(network):
+    assert search.suggest("smarphone") == "smartphone"
+    # nothing for the typo: the page shows the places for the correction, and says so (issue 14)
     results = services.search_places(services.SearchRequest(text="smarphone"), log=False)
-    assert results.total == 0
-    assert results.suggestion == "smartphone"
-    assert find(results.suggestion) == ["Maison de quartier"]
+    assert [hit.place.name for hit in results.hits] == ["Maison de quartier"]
+    assert results.suggestion is None
+    assert "Aucun lieu pour « smarphone » : voici les résultats pour « smartphone »." in results.messages
 
 
 def test_no_suggestion_for_known_words(network):

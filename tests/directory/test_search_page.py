@@ -396,7 +396,7 @@ def test_real_facet_filter_and_counts(client, indexed):
     ("q=smartphone&services=Jardinage", "Le filtre « Jardinage » n'existe pas"),
     ("q=smartphone&page=deux", "Le numéro de page demandé n'est pas valable"),
     ("q=smartphone&page=999", "La page 999 n'existe pas"),
-    ("q=smarphone", "Vouliez-vous dire"),
+    ("q=smarphone", "Aucun lieu pour « smarphone » : voici les résultats pour « smartphone »."),
 ])
 def test_real_bad_input_gives_a_normal_page_with_a_message(client, indexed, query, message):
     assert message in page_text(client, f"/recherche?{query}")
