@@ -175,3 +175,45 @@ def test_the_openapi_document_describes_mots(client):
     parameters = {p["name"]: p for p in spec["paths"]["/lieux"]["get"]["parameters"]}
     assert parameters["mots"]["schema"]["enum"] == ["exacts"]
     assert "besoins" in parameters["q"]["description"]
+
+
+# --- near first, named places first, words left out -------------------------------------------------
+
+NANTES = (47.2184, -1.5536)
+
+
+def _at(organisation, name, km_north, **fields):
+    fields.setdefault("programmes", [])
+    return make_place(organisation, name=name, latitude=NANTES[0] + km_north / 111.195, longitude=NANTES[1],
+                      **fields)
+
+
+@pytest.fixture
+def near_and_far(monkeypatch):
+    location = type("Location", (), dict(latitude=NANTES[0], longitude=NANTES[1], label="Nantes", commune="Nantes",
+                                         insee_code="44109", postcode="44000", approximate=False))()
+    monkeypatch.setattr(services, "_locate", lambda where: location)
+    organisation = make_organisation("Réseau de Loire")
+    _at(organisation, "Maison des services", 1, services=[DEMARCHES], description="Accueil")
+    _at(organisation, "Espace lointain", 30, services=[DEMARCHES], description="Vos impôts en ligne")
+    _at(organisation, "Régie de quartier", 0.5, services=[], programmes=["France Services"],
+        description="Accueil France services", commune="Rochefort")
+    _at(organisation, "France services Rochefort", 4, services=[], programmes=["France Services"], commune="Rochefort")
+    search.reindex()
+
+
+def test_a_need_keeps_the_near_places_and_names_the_word_left_out(near_and_far):
+    results = services.search_places(services.SearchRequest(text="impôts en ligne", where="Nantes"), log=False)
+    # the places near offering démarches (France Services included), not the far one saying « en ligne »
+    assert [hit.place.name for hit in results.hits] == ["Régie de quartier", "Maison des services",
+                                                        "France services Rochefort"]
+    assert results.radius_km == 10 and results.widened_from_km is None
+    assert results.dropped_words == ["ligne"]
+    assert ("Aucun lieu ne correspond à tous les mots : voici ceux qui correspondent à « impôts » "
+            "(« ligne » a été laissé de côté).") in results.messages
+
+
+def test_the_place_named_by_the_query_comes_first(near_and_far):
+    results = services.search_places(services.SearchRequest(text="France services Rochefort", where="Nantes"),
+                                     log=False)
+    assert [hit.place.name for hit in results.hits] == ["France services Rochefort", "Régie de quartier"]
