@@ -8,6 +8,7 @@ def create_app(config=None) -> Flask:
     app = Flask(__name__)
     app.config.from_object(config or config_from_env())
     check(app.config)
+    register_needs(app)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
         count = app.config["PROXY_COUNT"]
@@ -21,6 +22,12 @@ def create_app(config=None) -> Flask:
     register_template_filters(app)
     register_signals(app)
     return app
+
+
+def register_needs(app):
+    """The needs vocabulary, read and checked once: a bad file stops the start (French message naming the line)."""
+    from coordination.directory import needs, search
+    needs.activate(app.config.get("NEEDS_FILE") or None, check=search.build_needs_index)
 
 
 def register_logging(app):

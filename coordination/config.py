@@ -82,6 +82,8 @@ class Config:
     SEARCH_DEFAULT_RADIUS_KM = float(os.environ.get("SEARCH_DEFAULT_RADIUS_KM", "10"))
     SEARCH_PER_PAGE = _int("SEARCH_PER_PAGE", 20)
     SEARCH_QUEUE_INTERVAL = _int("SEARCH_QUEUE_INTERVAL", 5)  # seconds between two index updates
+    # The needs vocabulary (CAF, impôts, smartphone… → services of the standard); empty: the repository's file
+    NEEDS_FILE = os.environ.get("NEEDS_FILE", "")
 
     # Open data: exported files, the API, imports
     OPEN_DATA_DIR = os.environ.get("OPEN_DATA_DIR", str(VAR_DIR / "open-data"))

@@ -25,7 +25,7 @@ CURSOR_MAX = 200
 FEED_START = datetime(1970, 1, 1)
 OLDEST_DAY = date(1900, 1, 1)  # every place was updated after that day
 
-LIST_PARAMETERS = ("q", "code_postal", "code_insee", "commune", "services", "lat", "lon", "rayon_km", "bbox",
+LIST_PARAMETERS = ("q", "mots", "code_postal", "code_insee", "commune", "services", "lat", "lon", "rayon_km", "bbox",
                    "maj_depuis", "page", "par_page")
 FEED_PARAMETERS = ("depuis", "curseur", "limite")
 
@@ -140,11 +140,23 @@ def list_query(args) -> ListQuery:
         near=_near(reader),
         bbox=_bbox(reader),
         updated_since=_day(reader, "maj_depuis"),
+        literal=_literal(reader),
     )
     page = reader.integer("page", 1, PAGE_MAX)
     per_page = reader.integer("par_page", PER_PAGE_DEFAULT, PER_PAGE_MAX)
     reader.done()
     return ListQuery(filters=filters, page=page, per_page=per_page)
+
+
+def _literal(reader: _Reader) -> bool:
+    """mots=exacts: q searches its words only, not the needs they name (CAF → démarches administratives)."""
+    value = reader.text("mots", exact=True)
+    if value is None:
+        return False
+    if value.lower() != "exacts":
+        reader.fail("mots", "Valeur incorrecte : seule la valeur « exacts » est acceptée.")
+        return False
+    return True
 
 
 def _upper(value: str | None) -> str | None:

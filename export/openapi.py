@@ -154,7 +154,13 @@ def _list_parameters() -> list[dict]:
     return [
         _query("q", {"type": "string", "maxLength": params.TEXT_MAX},
                "Mots à chercher dans le nom, la présentation, la commune et les services (tous les mots, "
-               "sans tenir compte des accents).", example="démarches"),
+               "sans tenir compte des accents ni du pluriel). Les besoins du vocabulaire des habitants sont "
+               "compris : « CAF », « impôts », « carte grise » trouvent les lieux qui aident aux démarches "
+               "administratives, « smartphone » ceux qui aident à utiliser les outils numériques ; les lieux "
+               "dont le texte contient aussi ces mots viennent en premier. Avec mots=exacts, seuls les mots "
+               "sont cherchés.", example="démarches CAF"),
+        _query("mots", {"type": "string", "enum": ["exacts"]},
+               "« exacts » : q ne cherche que ses mots, sans les besoins qu'ils désignent.", example="exacts"),
         _query("code_postal", {"type": "string", "pattern": r"^\d{5}$"}, "Code postal exact.", example="44000"),
         _query("code_insee", {"type": "string", "pattern": r"^(\d{2}|2[ABab])\d{3}$"},
                "Code INSEE de la commune.", example="44109"),

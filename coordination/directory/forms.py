@@ -256,6 +256,7 @@ class SearchForm(FlaskForm):
     tri = StringField("Trier par")
     page = StringField("Page")
     autour = StringField("Autour de moi")  # « lat,lon » set by the browser's geolocation, on click only
+    mots = StringField("Mots")  # « exacts »: the literal words only, no needs vocabulary
 
     def __init__(self, formdata, default_radius_km: float = 10, **kwargs):
         super().__init__(formdata=formdata, **kwargs)
@@ -270,6 +271,7 @@ class SearchForm(FlaskForm):
         self.open_now = (self.ouvert.data or "").strip().lower() in TRUE_VALUES
         self.open_saturday = (self.samedi.data or "").strip().lower() in TRUE_VALUES
         self.near = self._near()
+        self.literal = (self.mots.data or "").strip().lower() == "exacts"
 
     @staticmethod
     def _clean_text(value) -> str:
@@ -340,7 +342,7 @@ class SearchForm(FlaskForm):
         """The keyword arguments of ``services.SearchRequest``."""
         return {"text": self.text, "where": self.where, "radius_km": self.radius_km, "facets": self.facets,
                 "open_now": self.open_now, "open_saturday": self.open_saturday, "sort": SORTS[self.sort],
-                "page": self.page_number, "near": None if self.where else self.near}
+                "page": self.page_number, "near": None if self.where else self.near, "literal": self.literal}
 
     def radius_options(self) -> list[tuple[str, str, bool]]:
         """(value, label, selected) for the distance select; a radius from a shared link is kept."""

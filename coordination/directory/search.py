@@ -59,20 +59,21 @@ from sqlalchemy.orm import contains_eager, selectinload
 from whoosh.query import And, Or, Prefix, Term
 
 from coordination.auth.models import Organisation
+from coordination.directory import needs
 from coordination.directory.models import Place, SearchIndexQueue
 from coordination.extensions import db
 from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: singular/masculine before stemming, whole short words and acronyms (issue 14)
 POINTER = "CURRENT"
 REBUILD_LOCK = "REBUILD.lock"
 REBUILD_TIMEOUT = 30.0  # seconds a rebuild waits for another rebuild, then for the live index's writer
 CELL_DEGREES = 0.1
 EARTH_RADIUS_KM = 6371.0088
 WRITER_TIMEOUT = 5.0
-MIN_PREFIX = 3  # shorter prefixes would expand to too many terms
+MIN_PREFIX = 4  # shorter prefixes would expand to too many terms (and « caf » is not « café »)
 MAX_TERMS = 12  # words of the user's text taken into account
 
 FACETS = tuple(PLACE_VOCABULARIES)  # the order of the masks kept in memory
@@ -120,12 +121,62 @@ class FoldFilter(Filter):
             yield token
 
 
+# Singular and masculine before stemming (issue 14): the Snowball stemmer alone conflates neither
+# « conseiller »/« conseillers » nor « lieu »/« lieux ». Rules on the lowercase word, accents kept
+# (« privé » is not the feminine of « prif »), with unaccented spellings too; tried in order after a
+# final plural « s » is dropped; the first that applies wins. Accents are folded after, then the
+# word is stemmed: folding first keeps « impots » = « impôts », « activite » = « activité ».
+_GENDER_NUMBER = (
+    ("eaux", "eau", 1), ("aux", "al", 2), ("eux", "eu", 2), ("euse", "eu", 2), ("trice", "teur", 2),
+    ("ière", "ier", 1), ("iere", "ier", 1), ("ère", "er", 3), ("ere", "er", 3), ("ive", "if", 2),
+    ("elle", "el", 2), ("enne", "en", 2), ("onne", "on", 2), ("ée", "é", 1), ("ee", "e", 2),
+    ("aise", "ai", 2), ("oise", "oi", 2), ("oux", "ou", 2),
+)
+_IRREGULAR = {"travaux": "travail", "yeux": "oeil", "vitraux": "vitrail", "baux": "bail"}
+
+
+def singular(word: str) -> str:
+    """A lowercase word as masculine singular: conseillères → conseiller, lieux → lieu, sociaux →
+    social, actives → actif, heureuse → heureu (as heureux), françaises → françai (as français). Words of 3
+    letters or less are left alone."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    for suffix, replacement, keep in _GENDER_NUMBER:
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            return word[:-len(suffix)] + replacement
+    return word
+
+
+EXACT = "="  # marks a whole word in the stemmed fields: never produced by the tokenizer
+ACRONYMS = needs.default_acronyms()
+
+
+def is_exact(folded: str) -> bool:
+    """Words of 3 letters or less and the vocabulary's acronyms match whole: « caf » never matches
+    « café » (whose stem is « caf »)."""
+    return len(folded) <= 3 or folded in ACRONYMS
+
+
+@functools.lru_cache(maxsize=200_000)
+def term_of(word: str) -> str:
+    """The index term of a lowercase word: EXACT + the folded word for a short word or an acronym,
+    else the stem of its folded masculine singular."""
+    folded = fold(word)
+    if is_exact(folded):
+        return EXACT + folded
+    return _stem_fr(fold(singular(word)))
+
+
 class FrenchStemFilter(Filter):
-    """Snowball French stemmer on folded words (cached, thread-safe)."""
+    """Folded words to index terms (``term_of``; cached, thread-safe)."""
 
     def __call__(self, tokens):
         for token in tokens:
-            token.text = _stem_fr(token.text)
+            token.text = term_of(token.text)
             yield token
 
 
@@ -138,7 +189,8 @@ def folded_analyzer():
 
 
 def french_analyzer():
-    return folded_analyzer() | FrenchStemFilter()
+    return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
+            | StopFilter(stoplist=STOP_WORDS, minsize=1) | FrenchStemFilter())
 
 
 _FOLDED = folded_analyzer()
@@ -150,7 +202,7 @@ def words_of(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    return _stem_fr(word)
+    return term_of(word)
 
 
 # --- the search log's words --------------------------------------------------------------------
@@ -215,7 +267,8 @@ def index_prefix(vocabularies) -> str:
     other vocabularies counts as missing and is rebuilt, never read with the wrong masks."""
     described = json.dumps([[key, list(values)] for key, (values, _label, _column) in vocabularies.items()],
                            ensure_ascii=False)
-    digest = hashlib.sha256(f"{SCHEMA_VERSION}\n{described}".encode()).hexdigest()[:10]
+    exact = " ".join(sorted(ACRONYMS))  # the analysis keeps them whole: other acronyms, other index
+    digest = hashlib.sha256(f"{SCHEMA_VERSION}\n{described}\n{exact}".encode()).hexdigest()[:10]
     return f"ix-v{SCHEMA_VERSION}-{digest}-"
 
 
@@ -625,31 +678,162 @@ def close_searchers() -> None:
 
 # --- queries -------------------------------------------------------------------------------
 
+_LOWERED = (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1))
+
+
+def lowered_words(text: str) -> list[str]:
+    """The lowercase words of a text (accents kept), stop words removed."""
+    return [token.text for token in _LOWERED(text or "")]
+
+
+@dataclass(frozen=True)
+class NeedsIndex:
+    """The needs vocabulary by the index terms of each term's words: « cartes grises », « Carte
+    grise » and « carte grise » are the same need."""
+    by_terms: dict[tuple[str, ...], needs.Need]
+    longest: int
+    words: frozenset[str]  # the folded words of every need, for spelling suggestions
+
+
+def build_needs_index(vocabulary) -> NeedsIndex:
+    """Raises needs.NeedsFileError when two terms of the file are the same once analysed (naming both lines)."""
+    by_terms: dict[tuple[str, ...], needs.Need] = {}
+    words = set()
+    for need in vocabulary:
+        lowered = lowered_words(need.term)
+        terms = tuple(term_of(word) for word in lowered)
+        if not terms:
+            raise needs.NeedsFileError(f"Fichier des besoins, ligne {need.line} : « {need.term} » n'a que des "
+                                       "mots vides.")
+        if terms in by_terms:
+            raise needs.NeedsFileError(
+                f"Fichier des besoins, ligne {need.line} : « {need.term} » se cherche comme « "
+                f"{by_terms[terms].term} » (ligne {by_terms[terms].line}) : gardez l'un des deux.")
+        by_terms[terms] = need
+        words.update(fold(word) for word in lowered)
+    return NeedsIndex(by_terms, max(len(terms) for terms in by_terms), frozenset(words))
+
+
+_NEEDS_INDEX: dict[int, NeedsIndex] = {}
+
+
+def needs_index() -> NeedsIndex:
+    """The index of the vocabulary in use (built once per vocabulary)."""
+    vocabulary = needs.active()
+    found = _NEEDS_INDEX.get(id(vocabulary))
+    if found is None:
+        found = build_needs_index(vocabulary)
+        _NEEDS_INDEX.clear()
+        _NEEDS_INDEX[id(vocabulary)] = found
+    return found
+
+
+def _category_terms(need: needs.Need) -> list:
+    """The Term objects of a need's services, programmes and typologies (facet KEYWORD fields)."""
+    terms = []
+    for key, values in need.categories.items():
+        positions = _VALUE_INDEX[key]
+        terms.extend(Term(f"f_{key}", str(positions[value])) for value in values if value in positions)
+    return terms
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Some words of the query: one word, or the words naming a need of the vocabulary."""
+    words: tuple[str, ...]          # lowercase, accents kept, as typed
+    need: needs.Need | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+    def _text_query(self):
+        per_word = [Or([Term(name, term_of(word)) for name in TEXT_FIELDS]) for word in self.words]
+        return per_word[0] if len(per_word) == 1 else And(per_word)
+
+    def whoosh_query(self, *, prefix: bool):
+        if self.need is not None:
+            # The places offering the mapped service (score 1 each, the facet fields are not scored),
+            # plus those whose own text has the words: those score higher, and come first by relevance.
+            return Or([*_category_terms(self.need), self._text_query()])
+        word = self.words[0]
+        terms = [Term(name, term_of(word)) for name in TEXT_FIELDS]
+        if prefix:
+            terms.append(Prefix("words", fold(word)))
+        return Or(terms)
+
+
 @dataclass(frozen=True)
 class TextQuery:
-    """The user's words: folded (for prefixes and spelling) and stemmed (for terms)."""
-    words: tuple[str, ...]
+    """The user's words, grouped into clauses: the needs of the vocabulary they name (longest first),
+    and the other words one by one. ``literal``: no needs, the words only (« mots exacts »)."""
+    clauses: tuple[Clause, ...]
+    literal: bool = False
 
     @classmethod
-    def parse(cls, text: str) -> TextQuery:
-        words = []
-        for word in words_of(text):
-            if word not in words:
+    def parse(cls, text: str, *, literal: bool = False) -> TextQuery:
+        words, seen = [], set()
+        for word in lowered_words(text):
+            if fold(word) not in seen:
+                seen.add(fold(word))
                 words.append(word)
-        return cls(tuple(words[:MAX_TERMS]))
+        words = words[:MAX_TERMS]
+        if literal:
+            return cls(tuple(Clause((word,)) for word in words), literal=True)
+        index = needs_index()
+        terms = [term_of(word) for word in words]
+        clauses, i = [], 0
+        while i < len(words):
+            for size in range(min(index.longest, len(words) - i), 0, -1):
+                need = index.by_terms.get(tuple(terms[i:i + size]))
+                if need is not None:
+                    clauses.append(Clause(tuple(words[i:i + size]), need))
+                    i += size
+                    break
+            else:
+                clauses.append(Clause((words[i],)))
+                i += 1
+        return cls(tuple(clauses))
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Every folded word of the query."""
+        return tuple(fold(word) for clause in self.clauses for word in clause.words)
+
+    @property
+    def needs(self) -> list[Clause]:
+        return [clause for clause in self.clauses if clause.need is not None]
 
     def __bool__(self):
-        return bool(self.words)
+        return bool(self.clauses)
 
-    def whoosh_query(self, *, match_all: bool):
-        clauses = []
-        last = len(self.words) - 1
-        for i, word in enumerate(self.words):
-            stemmed = stem(word)
-            terms = [Term(name, stemmed) for name in TEXT_FIELDS]
-            if i == last and len(word) >= MIN_PREFIX:
-                terms.append(Prefix("words", word))
-            clauses.append(Or(terms))
+    def keeping(self, positions: Iterable[int]) -> TextQuery:
+        """The query with only these clauses."""
+        return TextQuery(tuple(self.clauses[i] for i in sorted(positions)), self.literal)
+
+    def _prefix_allowed(self, clause: Clause, reader) -> bool:
+        """The last word is completed (« ordi » → ordinateur) only when it has 4 letters or more, is
+        not a need and is not itself a word of the directory."""
+        if clause.need is not None:
+            return False
+        word = fold(clause.words[0])
+        if len(word) < MIN_PREFIX or is_exact(word):
+            return False
+        if reader is not None and reader.doc_frequency("words", word) > 0:
+            return False
+        return True
+
+    def name_query(self):
+        """Every word in the name, for a query of 2 words or more (a place's name), else None."""
+        words = [word for clause in self.clauses for word in clause.words]
+        if len(words) < 2:
+            return None
+        return And([Term("name", term_of(word)) for word in words])
+
+    def whoosh_query(self, *, match_all: bool = True, reader=None):
+        last = len(self.clauses) - 1
+        clauses = [clause.whoosh_query(prefix=i == last and self._prefix_allowed(clause, reader))
+                   for i, clause in enumerate(self.clauses)]
         if len(clauses) == 1:
             return clauses[0]
         return And(clauses) if match_all else Or(clauses)
@@ -717,9 +901,22 @@ def _nearby(segment: _Segment, reader, lat: float, lon: float, radius_km: float)
     return found
 
 
-def _matching(live: _Live, query, point, radius_km) -> list[tuple[int, float | None, float, tuple, float, float]]:
-    """(place id, distance, score, masks, latitude, longitude) of the documents matching the query
-    near the point (NaN coordinates for a place without them)."""
+def _named(matcher, docnum: int) -> int:
+    """1 when the name matcher (advanced in docnum order) is on this document."""
+    if matcher is None or not matcher.is_active():
+        return 0
+    if matcher.id() < docnum:
+        matcher.skip_to(docnum)
+        if not matcher.is_active():
+            return 0
+    return 1 if matcher.id() == docnum else 0
+
+
+def _matching(live: _Live, query, point, radius_km,
+              name_query=None) -> list[tuple[int, float | None, float, tuple, float, float, int]]:
+    """(place id, distance, score, masks, latitude, longitude, named) of the documents matching the
+    query near the point (NaN coordinates for a place without them); ``named`` is 1 when the place's
+    name has every word of ``name_query``."""
     results = []
     context = live.searcher.context() if query is not None else None
     for subsearcher, _offset, reader, segment in live.leaves:
@@ -727,11 +924,12 @@ def _matching(live: _Live, query, point, radius_km) -> list[tuple[int, float | N
         if point is not None:
             candidates = _nearby(segment, reader, point[0], point[1], radius_km)
             if query is None:
-                results.extend((ids[d], km, 0.0, masks[d], lats[d], lons[d]) for d, km in candidates)
+                results.extend((ids[d], km, 0.0, masks[d], lats[d], lons[d], 0) for d, km in candidates)
                 continue
             if not candidates:
                 continue
             matcher = query.matcher(subsearcher, context)
+            names = name_query.matcher(subsearcher, context) if name_query is not None else None
             for docnum, km in candidates:
                 if not matcher.is_active():
                     break
@@ -740,15 +938,18 @@ def _matching(live: _Live, query, point, radius_km) -> list[tuple[int, float | N
                     if not matcher.is_active():
                         break
                 if matcher.id() == docnum:
-                    results.append((ids[docnum], km, matcher.score(), masks[docnum], lats[docnum], lons[docnum]))
+                    results.append((ids[docnum], km, matcher.score(), masks[docnum], lats[docnum], lons[docnum],
+                                    _named(names, docnum)))
         elif query is None:
-            results.extend((ids[d], None, 0.0, masks[d], lats[d], lons[d])
+            results.extend((ids[d], None, 0.0, masks[d], lats[d], lons[d], 0)
                            for d in range(reader.doc_count_all()) if not reader.is_deleted(d))
         else:
             matcher = query.matcher(subsearcher, context)
+            names = name_query.matcher(subsearcher, context) if name_query is not None else None
             while matcher.is_active():
                 docnum = matcher.id()
-                results.append((ids[docnum], None, matcher.score(), masks[docnum], lats[docnum], lons[docnum]))
+                results.append((ids[docnum], None, matcher.score(), masks[docnum], lats[docnum], lons[docnum],
+                                _named(names, docnum)))
                 matcher.next()
     return results
 
@@ -762,12 +963,33 @@ def matching_place_ids(text: TextQuery) -> set[int]:
     with live.lock:
         live.current()
         try:
-            rows = _matching(live, text.whoosh_query(match_all=True), None, None)
+            rows = _matching(live, text.whoosh_query(match_all=True, reader=live.searcher.reader()), None, None)
         except Exception as error:
             log.warning("search failed on the index: %s", error)
             live._close()
             raise IndexUnavailable() from error
     return {row[0] for row in rows}
+
+
+def clause_matches(text: TextQuery, *, point: tuple[float, float] | None,
+                   radius_km: float | None) -> list[set[int]]:
+    """Per clause of the query, the ids of the places it matches near the point: what the « at least
+    one word » fallback needs to choose the words it keeps. Raises IndexUnavailable."""
+    live = _live()
+    found = []
+    with live.lock:
+        live.current()
+        try:
+            reader = live.searcher.reader()
+            for position in range(len(text.clauses)):
+                alone = text.keeping([position])
+                rows = _matching(live, alone.whoosh_query(reader=reader), point, radius_km if point else None)
+                found.append({row[0] for row in rows})
+        except Exception as error:
+            log.warning("search failed on the index: %s", error)
+            live._close()
+            raise IndexUnavailable() from error
+    return found
 
 
 def tiebreak(day: date, place_id: int) -> int:
@@ -792,12 +1014,13 @@ def search(text: TextQuery, *, point: tuple[float, float] | None, radius_km: flo
     with the selections of the other vocabularies applied. The page is clamped to the last page.
     ``map_limit``: how many of all the matching places (with coordinates) go to ``map_points`` —
     the nearest when there is a point, else the best scored. Raises IndexUnavailable."""
-    query = text.whoosh_query(match_all=match_all) if text else None
     live = _live()
     with live.lock:
         live.current()
         try:
-            rows = _matching(live, query, point, radius_km if point is not None else None)
+            query = text.whoosh_query(match_all=match_all, reader=live.searcher.reader()) if text else None
+            rows = _matching(live, query, point, radius_km if point is not None else None,
+                             text.name_query() if text else None)
         except Exception as error:  # a damaged segment: reopen next time
             log.warning("search failed on the index: %s", error)
             live._close()
@@ -820,12 +1043,14 @@ def search(text: TextQuery, *, point: tuple[float, float] | None, radius_km: flo
     total = len(matched)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
+    # The places whose name has every word (« Médiathèque de Gap », « France services Rochefort »)
+    # come first, in either order: no query naming a place misses it.
     if sort == "distance" and point is not None:
         def rank(row):
-            return (round(row[1], 2), -round(row[2], 4))
+            return (-row[6], round(row[1], 2), -round(row[2], 4))
     else:
         def rank(row):
-            return (-round(row[2], 4), row[1] if row[1] is not None else 0.0)
+            return (-row[6], -round(row[2], 4), row[1] if row[1] is not None else 0.0)
     ordered = _first(matched, page * per_page, rank, lambda row: tiebreak(day, row[0]))[(page - 1) * per_page:]
     return IndexPage(
         matches=[Match(row[0], row[1], row[2]) for row in ordered], total=total, page=page, pages=pages,
@@ -877,11 +1102,54 @@ def _map_points(rows: list[tuple], point, limit: int) -> list[MapPoint]:
     return [MapPoint(row[0], row[4], row[5], row[1]) for row in located]
 
 
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with adjacent transpositions (« démarhces » is 1 from « démarches »),
+    ``limit + 1`` as soon as it is beyond ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        if min(row) > limit:
+            return limit + 1
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+def _max_distance(word: str) -> int:
+    """Short words get fewer corrections: none under 4 letters, 1 edit up to 7, 2 beyond."""
+    return 0 if len(word) < 4 else 1 if len(word) <= 7 else 2
+
+
+def _known(reader, lowered: str) -> bool:
+    folded = fold(lowered)
+    if reader.doc_frequency("words", folded) > 0:
+        return True
+    term = term_of(lowered)
+    return any(reader.doc_frequency(name, term) > 0 for name in TEXT_FIELDS)
+
+
+def _need_words_with_places(reader) -> set[str]:
+    """The folded words of the needs whose services, programmes or typologies some place offers."""
+    words = set()
+    for need in needs.active():
+        if any(reader.doc_frequency(term.fieldname, term.text) > 0 for term in _category_terms(need)):
+            words.update(fold(word) for word in lowered_words(need.term))
+    return words
+
+
 def suggest(text: str) -> str | None:
-    """The text with its unknown words replaced by the closest indexed word, or None."""
+    """The text with its unknown words replaced by the closest indexed word or need word (one that
+    would find places), or None. A word that is a need, or part of one, is never corrected."""
     raw_words = re.findall(TOKEN_PATTERN, text or "")
     if not raw_words:
         return None
+    parsed = TextQuery.parse(text)
+    in_needs = {fold(word) for clause in parsed.needs for word in clause.words}
     live = _live()
     changed = False
     corrected = []
@@ -889,16 +1157,22 @@ def suggest(text: str) -> str | None:
         live.current()
         reader = live.searcher.reader()
         corrector = live.searcher.corrector("words")
+        need_words = None
         for raw in raw_words[:MAX_TERMS]:
             lowered = raw.lower()
             word = fold(lowered)
-            if lowered in STOP_WORDS or word.isdigit() or len(word) < 3 \
-                    or reader.doc_frequency("words", word) > 0:
+            limit = _max_distance(word)
+            if lowered in STOP_WORDS or word.isdigit() or not limit or word in in_needs or _known(reader, lowered):
                 corrected.append(raw)
                 continue
-            options = corrector.suggest(word, limit=1, maxdist=1 if len(word) < 6 else 2, prefix=1)
+            if need_words is None:
+                need_words = _need_words_with_places(reader)
+            options = [(edit_distance(word, other, limit), 0, other) for other in need_words]
+            options += [(edit_distance(word, other, limit), 1, other)
+                        for other in corrector.suggest(word, limit=3, maxdist=limit, prefix=1)]
+            options = sorted(option for option in options if option[0] <= limit)
             if options:
-                corrected.append(options[0])
+                corrected.append(options[0][2])
                 changed = True
             else:
                 corrected.append(raw)

@@ -435,6 +435,7 @@ class SearchRequest:
     sort: str = "distance"     # "distance" | "relevance"
     page: int = 1
     near: tuple[float, float] | None = None  # the browser's position (« Autour de moi »), never stored
+    literal: bool = False      # the words only, not the needs they name (« mots=exacts »)
 
 
 @dataclass
@@ -473,6 +474,9 @@ class SearchResults:
     next_openings: list[SearchHit] = field(default_factory=list)
     where_choices: tuple = ()  # geocoding.Choice: the communes a shared name may mean (« Saint-Denis »)
     where_name: str | None = None  # that shared name
+    understood: str | None = None              # « démarches CAF : lieux qui aident aux démarches administratives »
+    literal: bool = False                      # the words were searched literally (no needs)
+    dropped_words: list[str] = field(default_factory=list)  # left out by the « at least one word » fallback
 
 
 def _locate(where: str):
@@ -675,15 +679,15 @@ def _near(point) -> "Location | None":
                               insee_code=None, postcode=None, approximate=False)
 
 
-def _next_openings(request: SearchRequest, ask, radii, modes, now: datetime) -> list[SearchHit]:
+def _next_openings(request: SearchRequest, queries, ask, radii, now: datetime) -> list[SearchHit]:
     """Nothing is open now: the same search without « ouvert maintenant », its nearest (or most
     relevant) places ordered by their next opening, so the resident knows where to go and when."""
     keep = _open_filter(SearchRequest(open_saturday=request.open_saturday), now)
     result = None
     try:
-        for match_all in modes:
+        for text_query in queries:
             for radius in radii:
-                result = ask(radius_km=radius, match_all=match_all, keep=keep, page=1)
+                result = ask(text_query, radius_km=radius, keep=keep, page=1)
                 if result.total:
                     break
             if result.total:
@@ -702,6 +706,44 @@ def _next_openings(request: SearchRequest, ask, radii, modes, now: datetime) -> 
         if opening is not None:
             timed.append((opening, len(timed), SearchHit(place=place, distance_km=match.distance_km)))
     return [hit for _, _, hit in sorted(timed)[:NEXT_OPENINGS_SHOWN]]
+
+
+def understood_text(query) -> str | None:
+    """How the page says it understood the needs of the query: « démarches CAF : lieux qui aident
+    aux démarches administratives » (None without a need)."""
+    clauses = query.needs
+    if not clauses:
+        return None
+    named = " ".join(clause.need.term if clause.need.kind == "acronym" else clause.text for clause in clauses)
+    meanings = list(dict.fromkeys(clause.need.understood() for clause in clauses))
+    return f"{named} : " + " ; ".join(meanings)
+
+
+def _clauses_to_keep(query, point, radii) -> list[int]:
+    """The « at least one word » fallback: at the first radius where some clauses find places
+    together, the clauses kept — needs first, then the words in the order typed, each kept when the
+    places found so far still match it. Empty when no clause finds anything."""
+    order = [i for i, c in enumerate(query.clauses) if c.need] + [i for i, c in enumerate(query.clauses) if not c.need]
+    for radius in radii:
+        matches = search.clause_matches(query, point=point, radius_km=radius)
+        kept, places = [], None
+        for i in order:
+            together = matches[i] if places is None else places & matches[i]
+            if together:
+                kept.append(i)
+                places = together
+        if kept:
+            return kept
+    return []
+
+
+def _dropped_message(query, kept: list[int]) -> tuple[str, list[str]]:
+    dropped = [clause.text for i, clause in enumerate(query.clauses) if i not in kept]
+    kept_text = " ".join(query.clauses[i].text for i in sorted(kept))
+    names = ", ".join(f"« {word} »" for word in dropped)
+    verb = "a été laissé de côté" if len(dropped) == 1 else "ont été laissés de côté"
+    return (f"Aucun lieu ne correspond à tous les mots : voici ceux qui correspondent à « {kept_text} » "
+            f"({names} {verb})."), dropped
 
 
 def search_places(request: SearchRequest, *, now: datetime | None = None, log: bool = True) -> SearchResults:
@@ -739,39 +781,66 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
                           messages=messages, index_status="ok",
                           where_choices=resolution.choices if resolution else (),
                           where_name=resolution.name if resolution else None)
-    query = search.TextQuery.parse(text)
-    ask = functools.partial(search.search, query, point=point, facets=facets, keep=_open_filter(request, now),
+    query = search.TextQuery.parse(text, literal=bool(request.literal))
+    ask = functools.partial(search.search, point=point, facets=facets, keep=_open_filter(request, now),
                             sort=sort, page=page, per_page=config["SEARCH_PER_PAGE"], day=day,
                             map_limit=SEARCH_MAP_LIMIT)
     radii = [radius] + [r for r in SEARCH_WIDENING_KM if r > radius] if point else [None]
-    modes = (True, False) if len(query.words) > 1 else (True,)
-    try:
-        # Every word at every radius before any word: « aide CAF » widens to the places offering
-        # both before it settles for every place near with « aide ».
-        for match_all in modes:
-            for used in radii:
-                result = ask(radius_km=used, match_all=match_all)
-                if result.total:
-                    break
-            if result.total:
+
+    def widening(text_query, tried):
+        for used in tried:
+            found = ask(text_query, radius_km=used)
+            if found.total:
                 break
+        return found, used
+
+    kept, corrected = None, None
+    try:
+        result, used = widening(query, radii[:1])
+        if not result.total and query.needs and len(query.clauses) > 1:
+            # A need is what the resident asked for: the places near offering it, with the words
+            # that agree with it, before places far away matching every word.
+            near = _clauses_to_keep(query, point, radii[:1])
+            if near and len(near) < len(query.clauses) and any(query.clauses[i].need for i in near):
+                result, used = widening(query.keeping(near), radii[:1])
+                kept = near if result.total else None
+        if not result.total and len(radii) > 1:
+            # Every word at every radius before fewer words: « aide CAF » widens to the places
+            # offering both before it settles for fewer words.
+            result, used = widening(query, radii[1:])
+        if not result.total and len(query.clauses) > 1:
+            kept = _clauses_to_keep(query, point, radii)
+            if kept and len(kept) < len(query.clauses):
+                result, used = widening(query.keeping(kept), radii)
         suggestion = search.suggest(text) if text and not result.total else None
+        if suggestion:
+            # « smarphone » finds nothing: the places for « smartphone », and the page says so
+            retry, retry_used = widening(search.TextQuery.parse(suggestion, literal=query.literal), radii)
+            if retry.total:
+                result, used, corrected, kept = retry, retry_used, suggestion, None
+                query = search.TextQuery.parse(suggestion, literal=query.literal)
     except search.IndexUnavailable:
         empty.index_status = "rebuilding"
         messages.append(SEARCH_REBUILDING)
         return empty
 
     widened_from, next_openings = None, []
+    dropped: list[str] = []
+    if corrected:
+        messages.append(f"Aucun lieu pour « {text} » : voici les résultats pour « {corrected} ».")
+        suggestion = None
     if result.total:
         if point and used != radius:
             widened_from = radius
             messages.append(f"Aucun lieu dans un rayon de {radius:g} km : le rayon a été élargi à {used:g} km.")
-        if not match_all:
-            messages.append("Aucun lieu ne correspond à tous les mots : voici ceux qui en contiennent au moins un.")
+        if kept and len(kept) < len(query.clauses):
+            message, dropped = _dropped_message(query, kept)
+            messages.append(message)
     else:
         used = radius if point else None
         if request.open_now:
-            next_openings = _next_openings(request, ask, radii, modes, now)
+            fewer = [query.keeping(kept)] if kept and len(kept) < len(query.clauses) else []
+            next_openings = _next_openings(request, [query, *fewer], ask, radii, now)
         if next_openings:
             messages.append(NOTHING_OPEN_NOW)
         elif point and radii[-1] != radius:
@@ -792,7 +861,8 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
                          suggestion=suggestion, messages=messages, index_status="ok",
                          map_points=_map_points(result.map_points, by_id), next_openings=next_openings,
                          where_choices=resolution.choices if resolution else (),
-                         where_name=resolution.name if resolution else None)
+                         where_name=resolution.name if resolution else None,
+                         understood=understood_text(query), literal=query.literal, dropped_words=dropped)
 
 
 # --- Open data: what the exports, the API and the change feed read -----------------------------
@@ -869,6 +939,7 @@ class PlaceFilter:
     near: tuple[float, float, float] | None = None  # latitude, longitude, radius in km
     bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
     updated_since: date | None = None  # date_maj on or after this day
+    literal: bool = False  # q: the words only, not the needs they name (mots=exacts)
 
 
 @dataclass
@@ -936,7 +1007,7 @@ def find_public_places(filters: PlaceFilter, *, page: int, per_page: int) -> Pla
         wanted = search.fold(" ".join(filters.commune.split()))
         rows = [row for row in rows if search.fold(row.commune) == wanted]
     if filters.text:
-        matching = search.matching_place_ids(search.TextQuery.parse(filters.text))
+        matching = search.matching_place_ids(search.TextQuery.parse(filters.text, literal=filters.literal))
         rows = [row for row in rows if row.id in matching]
     distances: dict[int, float] = {}
     if filters.near:

@@ -479,4 +479,7 @@ def test_any_word_comes_last_at_the_radius_asked_first(organisation):
     results = run(text="aide CAF")
     assert [hit.place.name for hit in results.hits] == ["Aide proche"]
     assert results.radius_km == 10 and results.widened_from_km is None
-    assert "Aucun lieu ne correspond à tous les mots : voici ceux qui en contiennent au moins un." in results.messages
+    # the fallback names the word it left out (issue 14)
+    assert ("Aucun lieu ne correspond à tous les mots : voici ceux qui correspondent à « aide » "
+            "(« caf » a été laissé de côté).") in results.messages
+    assert results.dropped_words == ["caf"]

@@ -48,10 +48,15 @@ def test_words_split_on_letters_and_digits_and_drop_french_stop_words():
 
 
 def test_the_query_is_built_from_terms_never_parsed():
-    query = search.TextQuery.parse('aide AND (démarches OR "caf") ordi*')
+    query = search.TextQuery.parse('aide AND (démarches OR "caf") ordi*', literal=True)
     assert query.words == ("aide", "and", "demarches", "or", "caf", "ordi")
     text = str(query.whoosh_query(match_all=True))
     assert "words:ordi*" in text and "body:demarch" in text
+    # « and », « or » and « caf » are whole words (3 letters or less), never stems
+    assert "body:=and" in text and "body:=caf" in text
+    # without mots=exacts, « démarches » and « caf » are needs: their services are searched too
+    understood = search.TextQuery.parse('aide AND (démarches OR "caf") ordi*')
+    assert [clause.need.term for clause in understood.needs] == ["démarches", "CAF"]
 
 
 @pytest.fixture
@@ -90,10 +95,12 @@ def test_french_examples_find_their_place(network, text, expected):
 
 
 def test_a_typo_gets_a_suggestion(network):
+    assert search.suggest("smarphone") == "smartphone"
+    # nothing for the typo: the page shows the places for the correction, and says so (issue 14)
     results = services.search_places(services.SearchRequest(text="smarphone"), log=False)
-    assert results.total == 0
-    assert results.suggestion == "smartphone"
-    assert find(results.suggestion) == ["Maison de quartier"]
+    assert [hit.place.name for hit in results.hits] == ["Maison de quartier"]
+    assert results.suggestion is None
+    assert "Aucun lieu pour « smarphone » : voici les résultats pour « smartphone »." in results.messages
 
 
 def test_no_suggestion_for_known_words(network):
@@ -115,9 +122,12 @@ def test_query_syntax_is_plain_text_and_never_raises(network, text):
 def test_operators_are_words_not_syntax(network):
     # « AND » is not an operator: with every word required, nothing has « and » in it...
     results = services.search_places(services.SearchRequest(text="démarches AND ordinateur"), log=False)
-    # ...so the search falls back to places having at least one of the words, and says so
-    assert {hit.place.name for hit in results.hits} == {"Point numérique de la mairie", "Atelier du Breil"}
-    assert any("au moins un" in message for message in results.messages)
+    # ...so the search falls back to the words that find places together (needs first), and names
+    # the words it left out (issue 14)
+    assert {hit.place.name for hit in results.hits} == {"Point numérique de la mairie"}
+    assert results.dropped_words == ["and", "ordinateur"]
+    assert ("Aucun lieu ne correspond à tous les mots : voici ceux qui correspondent à « démarches » "
+            "(« and », « ordinateur » ont été laissés de côté).") in results.messages
 
 
 # --- the queue and the single writer -------------------------------------------------------
