@@ -101,6 +101,9 @@ def csv_rows(text: str, separator: str, *, max_rows: int) -> Iterator[tuple[int,
     than ``FIELD_MAX``, a row of ``CELLS_MAX`` cells or more, and more than ``max_rows`` rows (the
     header and blank lines aside) are refused as soon as they are read."""
     lines = _Lines(text, separator)
+    # The limit is global to the csv module and other libraries raise it (frictionless, when it
+    # validates a file): set ours each time, so a quote left open is always caught early.
+    csv.field_size_limit(FIELD_MAX + 1)
     reader = csv.reader(lines, delimiter=separator, strict=True)
     rows = 0
     while True:

@@ -218,3 +218,17 @@ def test_json_values_and_objects_are_bounded_too():
 def test_the_depth_check_does_not_recurse():
     with pytest.raises(parsing.Malformed):
         parsing.check_json("[" * 1_000_000 + "]" * 1_000_000, max_rows=200_000)
+
+
+def test_an_unclosed_quote_is_caught_early_whatever_another_library_set_the_csv_limit_to():
+    """The csv module's field limit is global; frictionless raises it when it validates a file."""
+    import csv
+    import sys
+    previous = csv.field_size_limit(sys.maxsize)
+    try:
+        big = good_csv(1) + '"Lieu 2,\n' + good_csv(1).split("\n", 1)[1] * 500
+        read = importing.read_bytes(big.encode())
+        assert read.problems[0].line == 3 and "un guillemet ouvert n'y est sans doute pas refermé" \
+            in read.problems[0].message
+    finally:
+        csv.field_size_limit(previous)
