@@ -142,3 +142,10 @@ def test_after_a_search_the_form_folds_into_a_one_line_summary(client, week_plac
 def test_without_a_search_the_form_is_not_folded(client):
     html = client.get("/recherche").get_data(as_text=True)
     assert "search-fold" not in html and 'class="search-form"' in html
+
+
+def test_every_need_button_is_understood_as_a_need(app):
+    """Each button's search is a term of the needs vocabulary: it finds the places offering the
+    service whatever their own words (« CAF » never means « café »)."""
+    for label, query in COMMON_NEEDS:
+        assert search.TextQuery.parse(query).needs, f"« {label} » ({query}) is not a known need"
