@@ -14,18 +14,10 @@ from coordination.directory.models import SearchLog
 from coordination.directory.views import COMMON_NEEDS
 from coordination.extensions import db
 from tests.conftest import make_organisation, make_place
-from tests.directory.test_search import LOCATIONS, offset, run
+from tests.directory.test_search import index_and_geocoder, offset, run  # noqa: F401 (autouse fixture)
 
 SUNDAY_EVENING = datetime(2026, 3, 8, 19, 0, tzinfo=PARIS)
 TUESDAY_MORNING = datetime(2026, 3, 10, 10, 0, tzinfo=PARIS)
-
-
-@pytest.fixture(autouse=True)
-def index_and_geocoder(app, monkeypatch):
-    monkeypatch.setattr(services, "_locate", LOCATIONS.get)
-    search.reindex()
-    yield
-    search.close_searchers()
 
 
 @pytest.fixture

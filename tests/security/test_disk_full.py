@@ -18,24 +18,16 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from coordination import errors
-from export import import_views, publish, staging
+from export import publish, staging
 from tests.conftest import make_organisation, make_place, make_user
 from tests.export.test_import import csv_text, row
+from tests.export.test_import_page import import_blueprint  # noqa: F401 (autouse: the import page's blueprint)
 
 URL = "/coordination/import"
 
 
 def enospc() -> OSError:
     return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-
-@pytest.fixture(autouse=True)
-def import_blueprint(app):
-    if "opendata_import" not in app.blueprints:  # see tests/export/test_import_page.py
-        got_first_request = app._got_first_request
-        app._got_first_request = False
-        app.register_blueprint(import_views.bp)
-        app._got_first_request = got_first_request
 
 
 @pytest.fixture

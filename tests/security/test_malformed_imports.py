@@ -13,20 +13,12 @@ import zipfile
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from export import import_views, importing, parsing
+from export import importing, parsing
 from tests.conftest import make_user
 from tests.export.test_import import csv_text, row
+from tests.export.test_import_page import import_blueprint  # noqa: F401 (autouse: the import page's blueprint)
 
 URL = "/coordination/import"
-
-
-@pytest.fixture(autouse=True)
-def import_blueprint(app):
-    if "opendata_import" not in app.blueprints:  # see tests/export/test_import_page.py
-        got_first_request = app._got_first_request
-        app._got_first_request = False
-        app.register_blueprint(import_views.bp)
-        app._got_first_request = got_first_request
 
 
 @pytest.fixture
