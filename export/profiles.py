@@ -497,7 +497,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
 URL = re.compile(r"^https?://", re.I)
 POSTCODE = re.compile(r"^\d{4,5}$")
 PHONE = re.compile(r"^(?:\+33|0)\s*[1-9](?:[\s.-]*\d{2}){4}$")
-NUMBER = re.compile(r"^-?\d{1,3}\.\d{3,}$")
+NUMBER = re.compile(r"^-?\d{1,3}[.,]\d+$")
 
 
 def _value_kind(values: list[str]) -> str | None:
@@ -539,7 +539,7 @@ def suggest(samples: dict[str, list]) -> dict[str, str]:
             if kind == target:
                 score += 15
             elif kind == "coordinate" and target in ("latitude", "longitude"):
-                numbers = [float(_text(v)) for v in values if NUMBER.match(_text(v))]
+                numbers = [float(_text(v).replace(",", ".")) for v in values if NUMBER.match(_text(v))]
                 looks_latitude = all(41 <= n <= 52 for n in numbers)
                 score += 5 if (target == "latitude") == looks_latitude else -5
             elif kind is not None and target in ("courriels", "site_web", "telephone", "code_postal"):
