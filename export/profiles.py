@@ -480,7 +480,8 @@ NAME_HINTS = {
     "courriels": ("email", "e-mail", "mail", "courriel"),
     "site_web": ("site", "web", "url", "internet"),
     "pivot": ("siret", "siren", "pivot"),
-    "date_maj": ("mise a jour", "mise_a_jour", "maj", "date", "updated", "modifi"),
+    "date_maj": ("mise a jour", "mise_a_jour", "maj", "date", "updated", "modifi", "latest"),
+    "horaires": ("horaires", "opening hours", "heures d'ouverture"),
     "presentation_detail": ("description", "presentation", "informations", "commentaire"),
     "typologie": ("typologie", "type de lieu", "type_lieu", "typo"),
     "services": ("services", "accompagnements proposes", "formations"),
@@ -513,18 +514,21 @@ def _value_kind(values: list[str]) -> str | None:
 
 
 def _name_score(column: str, target: str) -> int:
-    name = fold(column).replace("_", " ")
+    """How much a column's name points at a field: every hint it holds counts (an exact name most,
+    a whole word next, a part of a word least), so "Nom du lieu ou de la structure" beats
+    "Informations diverses (… votre structure …)" for ``nom``."""
+    name = fold(column).replace("_", " ").strip(" *")
     words = set(re.split(r"[^a-z0-9]+", name))
-    best = 0
+    score = 0
     for raw_hint in NAME_HINTS.get(target, ()):
         hint = raw_hint.replace("_", " ")
         if name == hint:
-            best = max(best, 3)
+            score += 4
         elif (" " in hint and hint in name) or hint in words:
-            best = max(best, 2)
+            score += 2
         elif len(hint) > 4 and hint in name:
-            best = max(best, 1)
-    return best
+            score += 1
+    return score
 
 
 def suggest(samples: dict[str, list]) -> dict[str, str]:
@@ -534,8 +538,9 @@ def suggest(samples: dict[str, list]) -> dict[str, str]:
     scores = []
     for column, values in samples.items():
         kind = _value_kind(values)
+        empty = not any(_text(v) for v in values)
         for target in NAME_HINTS:
-            score = _name_score(column, target) * 10
+            score = _name_score(column, target) * 10 - (5 if empty else 0) - len(column) // 40
             if kind == target:
                 score += 15
             elif kind == "coordinate" and target in ("latitude", "longitude"):

@@ -262,3 +262,28 @@ def test_real_regional_file_imports_with_its_profile(reference, coordinator, nam
     # a second import of the same file finds the same ids: nothing new
     again = importing.check_file(path, actor=coordinator, profile=profile, max_bytes=path.stat().st_size + 1)
     assert again.plan.to_create == 0
+
+
+def test_suggestions_for_the_real_files_find_the_required_fields(reference):
+    expected = {
+        "hinaura-lieux-2022.json": {"nom": "Nom du lieu ou de la structure *", "adresse": "Adresse postale *",
+                                    "commune": "Ville *", "code_postal": "Code postal", "latitude": "bf_latitude",
+                                    "longitude": "bf_longitude", "date_maj": "datetime_latest"},
+        "mednum-bfc-2023.csv": {"nom": "nom_structure", "adresse": "adresse", "commune": "ville",
+                                "code_postal": "code_postal", "latitude": "lat", "longitude": "lon",
+                                "date_maj": "mise_a_jour"},
+        "region-sud-lieux-2022.csv": {"nom": "nom", "adresse": "adresse_rue", "commune": "adresse_commune",
+                                      "code_postal": "adresse_code_postal", "latitude": "latitude",
+                                      "longitude": "longitude"},
+    }
+    for name, fields in expected.items():
+        path = reference / "real-world" / name
+        if not path.is_file():
+            pytest.skip(f"{path} is missing")
+        if name.endswith(".json"):
+            rows = json.loads(path.read_text(encoding="utf-8"))[:20]
+        else:
+            with path.open(encoding="utf-8") as handle:
+                rows = list(csv.DictReader(handle, delimiter=";" if "sud" in name else ","))[:20]
+        suggested = profiles.suggest({column: [row[column] for row in rows] for column in rows[0]})
+        assert {key: suggested.get(key) for key in fields} == fields, name
