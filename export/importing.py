@@ -822,7 +822,10 @@ def import_command(file, dry_run, as_email, skip_invalid, max_mb, profile_name):
     if actor is None or not actor.is_coordinator or not actor.active:
         raise click.ClickException(f"« {as_email} » n'est pas un compte coordinateur actif.")
     try:
-        profile = profiles.load(profile_name) if profile_name else None
+        profile = None
+        if profile_name:
+            profile = (profiles.load_path(profile_name) if profile_name.endswith(".json")
+                       else profiles.load(profile_name))
     except profiles.ProfileError as error:
         raise click.ClickException(error.message) from None
     try:

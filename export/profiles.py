@@ -222,19 +222,25 @@ def available() -> list[str]:
     return sorted(n for n in names if NAME.fullmatch(n))
 
 
-def load(name_or_path: str) -> Profile:
-    """A profile by name (configured folder, then shipped) or by the path of its JSON file."""
-    path = Path(name_or_path)
-    if not (name_or_path.endswith(".json") and path.is_file()):
-        if not NAME.fullmatch(name_or_path):
-            raise ProfileError(f"Nom de profil « {name_or_path} » invalide : a-z, 0-9, « - » et « _ » seulement.")
-        path = next((d / f"{name_or_path}.json" for d in profiles_dirs() if (d / f"{name_or_path}.json").is_file()),
-                    None)
-        if path is None:
-            names = ", ".join(available()) or "aucun"
-            raise ProfileError(f"Profil « {name_or_path} » introuvable. Profils disponibles : {names}.")
+def load(name: str) -> Profile:
+    """A profile by name: the configured folder, then the shipped ones. Only a name (never a path):
+    the page may pass what a person typed."""
+    if not NAME.fullmatch(name):
+        raise ProfileError(f"Nom de profil « {name} » invalide : a-z, 0-9, « - » et « _ » seulement.")
+    path = next((d / f"{name}.json" for d in profiles_dirs() if (d / f"{name}.json").is_file()), None)
+    if path is None:
+        names = ", ".join(available()) or "aucun"
+        raise ProfileError(f"Profil « {name} » introuvable. Profils disponibles : {names}.")
+    return load_path(path)
+
+
+def load_path(path: str | Path) -> Profile:
+    """A profile from the path of its JSON file (the command line's ``--profil fichier.json``)."""
+    path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError:
+        raise ProfileError(f"Le profil « {path} » ne peut pas être lu.") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ProfileError(f"Le profil « {path.name} » n'est pas un JSON valable en UTF-8 : {error}.") from None
     return parse(data, name=path.stem)

@@ -123,6 +123,8 @@ def test_cli_imports_with_a_saved_profile(app, coordinator, runner, sample, tmp_
         unknown = runner.invoke(args=["opendata", "import", str(sample), "--as", coordinator.email,
                                       "--profil", "inconnu"])
         without = runner.invoke(args=["opendata", "import", str(sample), "--as", coordinator.email])
+        by_path = runner.invoke(args=["opendata", "import", str(sample), "--as", coordinator.email, "--dry-run",
+                                      "--profil", str(folder / "essai.json")])
     finally:
         app.config["IMPORT_PROFILES_DIR"] = ""
     assert result.exit_code == 0, result.output
@@ -131,6 +133,7 @@ def test_cli_imports_with_a_saved_profile(app, coordinator, runner, sample, tmp_
     assert unknown.exit_code == 1
     assert "Profil « inconnu » introuvable. Profils disponibles : essai, hinaura-2022," in unknown.output
     assert without.exit_code == 1 and "Format non reconnu" in without.output and "--profil" in without.output
+    assert by_path.exit_code == 0 and "Lieux à créer : 0 ; à mettre à jour : 0 ; inchangés : 2" in by_path.output
 
 
 # --- bad profiles: a French message naming the key ----------------------------------------------------
@@ -161,9 +164,25 @@ def test_a_profile_file_that_is_not_json(tmp_path):
     path = tmp_path / "casse.json"
     path.write_text("{nom: ", encoding="utf-8")
     with pytest.raises(profiles.ProfileError, match="n'est pas un JSON valable"):
-        profiles.load(str(path))
+        profiles.load_path(path)
+    with pytest.raises(profiles.ProfileError, match="ne peut pas être lu"):
+        profiles.load_path(tmp_path / "absent.json")
     with pytest.raises(profiles.ProfileError, match=r"Nom de profil « \.\./etc » invalide"):
         profiles.load("../etc")
+
+
+def test_a_profile_saved_for_the_page_is_found_by_name(app, tmp_path):
+    app.config["IMPORT_PROFILES_DIR"] = str(tmp_path / "profils")
+    try:
+        path = profiles.save({**SAMPLE_PROFILE, "nom": "mon-territoire"})
+        assert path == tmp_path / "profils" / "mon-territoire.json"
+        assert profiles.load("mon-territoire").columns["nom"] == ["nom du lieu"]
+        assert "mon-territoire" in profiles.available()
+        with pytest.raises(profiles.ProfileError, match=r"« horaires\.format »"):
+            profiles.save({**SAMPLE_PROFILE, "nom": "autre", "horaires": {"format": "?"}})
+        assert not (tmp_path / "profils" / "autre.json").exists()
+    finally:
+        app.config["IMPORT_PROFILES_DIR"] = ""
 
 
 def test_shipped_profiles_are_valid():
