@@ -97,6 +97,8 @@ class Config:
     IMPORT_MAX_ROWS = max(1, _int("IMPORT_MAX_ROWS", 200_000))
     # Files uploaded on the import page wait here (private folder) between the check and the apply.
     IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports"))
+    # Mapping profiles saved by coordinators (export/profiles.py), looked up before the shipped ones.
+    IMPORT_PROFILES_DIR = os.environ.get("IMPORT_PROFILES_DIR", str(VAR_DIR / "import-profiles"))
     # No request body may be larger than the largest import (plus the form around it): Flask answers
     # 413 before anything, CSRF check included, reads it.
     MAX_CONTENT_LENGTH = IMPORT_MAX_BYTES + 1024 * 1024

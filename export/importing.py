@@ -32,13 +32,14 @@ from coordination.directory.imports import ERROR, WARNING, ImportPlan, ImportRep
 from coordination.errors import DomainError
 from coordination.formulas import without_guard
 from coordination.vocabularies import PLACE_VOCABULARIES
-from export import parsing
+from export import parsing, profiles
 
 FORMAT_LABELS = {
     "1.0.1": "standard « Lieux de médiation numérique » 1.0.1",
     "0.1": "standard « Lieux de médiation numérique » 0.1 (converti en 1.0.1)",
     "france-services": "liste nationale des France Services (convertie en 1.0.1)",
 }
+UNKNOWN_FORMAT = "inconnu"
 
 # --- the official 0.1 -> 1.0 mapping (national cartography) ---------------------------------------
 SERVICES_01 = {
@@ -122,6 +123,7 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     json: bool = False
     source_name: str | None = None  # the file's name (the France Services list is dated by it)
+    profile: profiles.Profile | None = None  # the mapping profile the file is read with, if any
 
     @property
     def readable(self) -> bool:
@@ -145,6 +147,8 @@ class Outcome:
 
     @property
     def format_label(self) -> str:
+        if self.read.format == "profil" and self.read.profile is not None:
+            return f"fichier lu avec le profil « {self.read.profile.name} » (converti en 1.0.1)"
         return FORMAT_LABELS.get(self.read.format or "", "format inconnu")
 
 
@@ -186,15 +190,16 @@ def decode(data: bytes, result: ReadResult) -> str | None:
 
 
 def read_bytes(data: bytes, *, max_bytes: int | None = None, name: str | None = None,
-               max_rows: int | None = None) -> ReadResult:
-    return _read([data], max_bytes=max_bytes, name=name, max_rows=max_rows)
+               max_rows: int | None = None, profile: profiles.Profile | None = None) -> ReadResult:
+    return _read([data], max_bytes=max_bytes, name=name, max_rows=max_rows, profile=profile)
 
 
-def _read(holder: list, *, max_bytes: int | None, name: str | None, max_rows: int | None = None) -> ReadResult:
+def _read(holder: list, *, max_bytes: int | None, name: str | None, max_rows: int | None = None,
+          profile: profiles.Profile | None = None) -> ReadResult:
     """Reads the bytes in ``holder`` (a one-item list, emptied here: the bytes, then the decoded
     text, are let go as soon as the next stage has them, so that a large file is not held three times).
     A file that cannot be read safely (``export/parsing.py``) gives one error with its line."""
-    result = ReadResult(source_name=name)
+    result = ReadResult(source_name=name, profile=profile)
     try:
         _parse(holder, result, max_bytes=max_bytes, max_rows=_max_rows(max_rows))
     except parsing.Malformed as error:
@@ -237,13 +242,14 @@ def _too_big(size: int, max_bytes: int) -> Problem:
 
 
 def read_path(path: str | os.PathLike, *, max_bytes: int | None = None, name: str | None = None,
-              max_rows: int | None = None) -> ReadResult:
+              max_rows: int | None = None, profile: profiles.Profile | None = None) -> ReadResult:
     size = Path(path).stat().st_size
     if max_bytes is not None and size > max_bytes:
         result = ReadResult()
         result.problems.append(_too_big(size, max_bytes))
         return result
-    return _read([Path(path).read_bytes()], max_bytes=max_bytes, name=name or Path(path).name, max_rows=max_rows)
+    return _read([Path(path).read_bytes()], max_bytes=max_bytes, name=name or Path(path).name, max_rows=max_rows,
+                 profile=profile)
 
 
 def _json_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[int, dict]] | None:
@@ -306,17 +312,43 @@ def _csv_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[int
 # --- into the standard 1.0.1 ----------------------------------------------------------------------
 
 def detect_format(columns: set[str]) -> str:
+    """The format the columns say, or ``UNKNOWN_FORMAT`` when the file has too few of the standard's
+    required columns to be one of its versions (a regional file needs a profile)."""
     from export import france_services
     if france_services.is_france_services(columns):
         return "france-services"
     if columns & ONLY_01 and not columns & ONLY_101:
         return "0.1"
+    renamed = {COLUMNS_01.get(c, c) for c in columns}
+    if len(renamed & set(serializers.REQUIRED_FIELDS)) < 3:
+        return UNKNOWN_FORMAT
     return "1.0.1"
+
+
+def _unknown_format(columns: set[str]) -> Problem:
+    names = profiles.available()
+    return _file_problem(
+        "Format non reconnu : ce fichier n'a pas les colonnes du standard « Lieux de médiation numérique » "
+        f"(obligatoires : {', '.join(serializers.REQUIRED_FIELDS)}) ni celles de la liste France Services. "
+        f"Colonnes trouvées : {', '.join(sorted(columns)) or 'aucune'}. Importez-le avec un profil de "
+        "correspondance qui fait le lien entre ses colonnes et celles du standard (en ligne de commande : "
+        f"--profil NOM ; profils disponibles : {', '.join(names) or 'aucun'}).",
+        "format non reconnu", line=1)
 
 
 def _to_standard(records: list[tuple[int, dict]], result: ReadResult) -> None:
     columns = set().union(*(record.keys() for _, record in records))
-    result.format = detect_format(columns)
+    if result.profile is not None:
+        result.format = "profil"
+        records = profiles.convert(records, result.profile, result)
+        if records is None:
+            return
+        columns = set().union(*(record.keys() for _, record in records))
+    else:
+        result.format = detect_format(columns)
+    if result.format == UNKNOWN_FORMAT:
+        result.problems.append(_unknown_format(columns))
+        return
     if result.format == "france-services":
         from export import france_services
         records = france_services.convert(records, result)
@@ -334,10 +366,10 @@ def _to_standard(records: list[tuple[int, dict]], result: ReadResult) -> None:
             f"{', '.join(sorted(columns)) or 'aucune'}.", "colonne obligatoire absente", line=1))
         return
     unknown = sorted(columns - known - {"structureId"})
-    if unknown and result.format != "france-services":
+    if unknown and result.format not in ("france-services", "profil"):
         result.problems.append(_file_problem(f"Colonnes ignorées (absentes du standard) : {', '.join(unknown)}.",
                                              "colonnes ignorées", WARNING, line=1))
-    reader = _RowReader(result.format)
+    reader = _RowReader("1.0.1" if result.format == "profil" else result.format)
     for index, (line, record) in enumerate(records):
         result.rows.append(reader.row(line, record))
         records[index] = None  # the raw record is not needed once its row is read
@@ -662,10 +694,11 @@ def too_big(size: int, max_bytes: int) -> Outcome:
 
 
 def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
-               name: str | None = None, on_read: Callable[[ReadResult], None] | None = None) -> Outcome:
+               name: str | None = None, on_read: Callable[[ReadResult], None] | None = None,
+               profile: profiles.Profile | None = None) -> Outcome:
     """The dry run: every problem, and what the import would do. Writes nothing.
     ``on_read`` is called once the file is read (the command line sizes its progress bar then)."""
-    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name))
+    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name, profile=profile))
     if on_read:
         on_read(outcome.read)
     if outcome.read.readable:
@@ -675,10 +708,11 @@ def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[
 
 def apply_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
                skip_invalid: bool = False, name: str | None = None,
-               on_read: Callable[[ReadResult], None] | None = None) -> Outcome:
+               on_read: Callable[[ReadResult], None] | None = None,
+               profile: profiles.Profile | None = None) -> Outcome:
     """Applies the file in one transaction when it has no error; otherwise writes nothing (with
     ``skip_invalid``: everything but the rows in error)."""
-    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name))
+    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name, profile=profile))
     if on_read:
         on_read(outcome.read)
     if outcome.read.readable:
@@ -771,12 +805,16 @@ def report_sections(outcome: Outcome, *, limit: int | None = None) -> ReportSect
               help="Adresse du compte coordinateur au nom duquel l'import est fait (obligatoire).")
 @click.option("--skip-invalid", is_flag=True,
               help="Importe les lignes valables et laisse de côté les lignes en erreur (après une vérification).")
+@click.option("--profil", "profile_name", metavar="NOM",
+              help="Profil de correspondance pour un fichier qui n'est pas au standard : nom d'un profil "
+                   "livré (export/profils/) ou du dossier IMPORT_PROFILES_DIR, ou chemin d'un fichier .json.")
 @click.option("--taille-max-mo", "max_mb", type=click.IntRange(min=1), metavar="N",
               help="Taille maximale du fichier en Mo pour cet import seulement (par défaut : la limite "
                    "IMPORT_MAX_BYTES de la configuration, 30 Mo), par exemple pour l'annuaire national.")
 @with_appcontext
-def import_command(file, dry_run, as_email, skip_invalid, max_mb):
-    """Importe un fichier d'annuaire (standard 1.0.1 ou 0.1, CSV ou JSON ; liste France Services)."""
+def import_command(file, dry_run, as_email, skip_invalid, max_mb, profile_name):
+    """Importe un fichier d'annuaire (standard 1.0.1 ou 0.1, CSV ou JSON ; liste France Services ;
+    tout autre fichier avec un profil de correspondance : --profil NOM)."""
     if not as_email:
         raise click.UsageError("Indiquez le compte coordinateur qui fait l'import : --as adresse@exemple.fr "
                                "(il est enregistré dans le journal d'audit).")
@@ -784,10 +822,17 @@ def import_command(file, dry_run, as_email, skip_invalid, max_mb):
     if actor is None or not actor.is_coordinator or not actor.active:
         raise click.ClickException(f"« {as_email} » n'est pas un compte coordinateur actif.")
     try:
+        profile = None
+        if profile_name:
+            profile = (profiles.load_path(profile_name) if profile_name.endswith(".json")
+                       else profiles.load(profile_name))
+    except profiles.ProfileError as error:
+        raise click.ClickException(error.message) from None
+    try:
         with click.progressbar(length=1, label="Vérification" if dry_run else "Vérification et import",
                                show_pos=True) as bar:
             outcome = _run_with_bar(file, actor, bar, dry_run=dry_run, skip_invalid=skip_invalid,
-                                    max_bytes=max_mb * 1024 * 1024 if max_mb else None)
+                                    max_bytes=max_mb * 1024 * 1024 if max_mb else None, profile=profile)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     for line in summary_lines(outcome):
@@ -805,12 +850,14 @@ def import_command(file, dry_run, as_email, skip_invalid, max_mb):
         raise SystemExit(1)
 
 
-def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool, max_bytes: int | None) -> Outcome:
+def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool, max_bytes: int | None,
+                  profile: profiles.Profile | None = None) -> Outcome:
     """The bar counts rows once the file is read (its length is known then)."""
     def rows_known(read: ReadResult) -> None:
         bar.length = max(1, len(read.rows))
 
     if dry_run:
-        return check_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known)
+        return check_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known,
+                          profile=profile)
     return apply_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known,
-                      skip_invalid=skip_invalid)
+                      skip_invalid=skip_invalid, profile=profile)

@@ -174,5 +174,7 @@ def test_every_file_is_offered_to_the_import_and_reported_per_file(app, tmp_path
 
     assert lines == [("a-lieux-0.1.json", "importé : 2 lieux"),
                      ("b-autre-forme.csv", lines[1][1])]
-    assert lines[1][1].startswith("non lu : Colonnes obligatoires absentes : ")
+    assert lines[1][1] == ("non lu : Format non reconnu : ce fichier n'a pas les colonnes du standard « Lieux de "
+                           "médiation numérique » (obligatoires : id, pivot, nom, commune, code_postal, adresse, "
+                           "date_maj) ni celles de la liste France Services")
     assert "Colonnes trouvées" not in lines[1][1]
