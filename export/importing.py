@@ -122,6 +122,7 @@ class ReadResult:
     problems: list[Problem] = field(default_factory=list)
     json: bool = False
     source_name: str | None = None  # the file's name (the France Services list is dated by it)
+    bad_lines: dict[int, Problem] = field(default_factory=dict)  # CSV lines that cannot be read: rejected alone
 
     @property
     def readable(self) -> bool:
@@ -291,10 +292,13 @@ def _csv_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[int
     for index, cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
-            result.problems.append(_file_problem(
-                f"La ligne a {len(cells)} cellules pour {len(names)} colonnes : une valeur contient sans doute "
-                f"le séparateur « {separator} » sans guillemets.", "nombre de cellules incorrect", line=index))
+        if len(cells) != len(names) and (len(cells) < len(names) or any(c.strip() for c in cells[len(names):])):
+            # This line only is rejected (issue 15): the values are not under their columns any more.
+            why = (f"une valeur contient sans doute le séparateur « {separator} » sans guillemets"
+                   if len(cells) > len(names) else "il manque des séparateurs")
+            result.bad_lines[index] = _file_problem(
+                f"La ligne a {len(cells)} cellules pour {len(names)} colonnes : {why}. Ce lieu est laissé de "
+                "côté ; les autres lignes sont lues.", "nombre de cellules incorrect", line=index)
         records.append((index, dict(zip(names, cells, strict=False))))
     if not records:
         result.problems.append(_file_problem("Le fichier ne contient que la ligne d'en-tête : aucun lieu.",
@@ -337,9 +341,12 @@ def _to_standard(records: list[tuple[int, dict]], result: ReadResult) -> None:
     if unknown and result.format != "france-services":
         result.problems.append(_file_problem(f"Colonnes ignorées (absentes du standard) : {', '.join(unknown)}.",
                                              "colonnes ignorées", WARNING, line=1))
-    reader = _RowReader(result.format)
+    reader = _RowReader(result.format, json_file=result.json)
     for index, (line, record) in enumerate(records):
-        result.rows.append(reader.row(line, record))
+        if line in result.bad_lines:
+            result.rows.append(ImportRow(line=line, record={}, problems=[result.bad_lines[line]], json=result.json))
+        else:
+            result.rows.append(reader.row(line, record))
         records[index] = None  # the raw record is not needed once its row is read
 
 
@@ -401,11 +408,12 @@ def _items(value, separators: str) -> list[str]:
 
 
 class _RowReader:
-    def __init__(self, format: str):
+    def __init__(self, format: str, *, json_file: bool = False):
         self.format = format
+        self.json_file = json_file
 
     def row(self, line: int, raw: dict) -> ImportRow:
-        row = ImportRow(line=line, record={})
+        row = ImportRow(line=line, record={}, json=self.json_file)
         self.problems = row.problems
         self.line = line
         if self.format == "0.1":
@@ -564,8 +572,8 @@ class _RowReader:
                 found.extend(parts)
                 continue
             shown = " ; ".join(allowed) if len(allowed) <= 20 else " ; ".join(allowed[:20]) + " ; …"
-            self.error(column, f"Valeur inconnue « {item} » dans la colonne « {column} ». Valeurs permises : "
-                       f"{shown}.", f"{column} : valeur inconnue")
+            self.warn(column, f"Valeur inconnue « {item} » dans la colonne « {column} » : laissée de côté, le lieu "
+                      f"est importé sans elle. Valeurs permises : {shown}.", f"{column} : valeur inconnue laissée de côté")
         return list(dict.fromkeys(found))
 
     def _source(self, value) -> None:
@@ -632,8 +640,9 @@ class _RowReader:
         for item in _items(value, r";|\|"):
             key = self._label_01(item, table, folded_name)
             if key is None:
-                self.error(column, f"Valeur inconnue « {item} » dans la colonne « {column} » (standard 0.1). "
-                           f"Valeurs permises : {' ; '.join(table)}.", f"{column} : valeur inconnue")
+                self.warn(column, f"Valeur inconnue « {item} » dans la colonne « {column} » (standard 0.1) : "
+                          f"laissée de côté. Valeurs permises : {' ; '.join(table)}.",
+                          f"{column} : valeur inconnue laissée de côté")
                 continue
             yield table[key]
 
@@ -647,8 +656,9 @@ class _RowReader:
                 continue
             key = self._label_01(item, table, folded_name)
             if key is None:
-                self.error(column, f"Valeur inconnue « {item} » dans la colonne « {column} » (standard 0.1). "
-                           f"Valeurs permises : {' ; '.join(table)}.", f"{column} : valeur inconnue")
+                self.warn(column, f"Valeur inconnue « {item} » dans la colonne « {column} » (standard 0.1) : "
+                          f"laissée de côté. Valeurs permises : {' ; '.join(table)}.",
+                          f"{column} : valeur inconnue laissée de côté")
                 continue
             mapped.append(table[key])
         return list(dict.fromkeys(mapped))

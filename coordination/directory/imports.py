@@ -60,6 +60,12 @@ FRANCE_BOXES = {
     "Wallis-et-Futuna": (-14.4, -13.1, -178.3, -176.1),
 }
 
+# What a place can do without: an invalid value of these is dropped with a warning and the place is
+# kept (issue 15). Its name, its address and its coordinates are what makes it usable.
+DROPPABLE = frozenset({"opening_hours", "phone", "emails", "website", "accessibility_url", "appointment_url",
+                       "insee_code", "address_complement", "summary", "description", "parent_structure",
+                       "other_labels", *(set(PLACE_VOCABULARIES) - {"services"})})
+
 COLUMN_OF = {**{attr: col for col, attr in serializers.TEXT_COLUMNS.items()},
              **{attr: col for col, attr in serializers.LIST_COLUMNS.items()},
              **{attr: col for col, attr in serializers.NUMBER_COLUMNS.items()}}
@@ -94,6 +100,12 @@ class ImportRow:
     line: int
     record: dict
     problems: list[Problem] = field(default_factory=list)
+    json: bool = False  # a JSON file's row: line N is its object n° N - 1 (in the messages that name another row)
+
+
+def row_where(line: int, json_file: bool) -> str:
+    """Another row, as the report names it: "la ligne 12", or "l'objet n° 11" in a JSON file."""
+    return f"l'objet n° {line - 1}" if json_file else f"la ligne {line}"
 
 
 @dataclass
@@ -424,6 +436,9 @@ def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tupl
         try:
             values[attribute] = clean(attribute, value)
         except validation.FieldError as error:
+            if attribute in DROPPABLE:
+                _drop(row, column, attribute, value, error, clean, values, problems)
+                continue
             problems.append(Problem(row.line, column, f"« {_preview(value)} » : {error}", ERROR,
                                     f"{column} : valeur invalide"))
             bad_columns.add(column)
@@ -437,10 +452,28 @@ def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tupl
     return values, bad_columns
 
 
+def _drop(row: ImportRow, column: str, attribute: str, value, error, clean: _Cleaner, values: dict,
+          problems: list[Problem]) -> None:
+    """An optional value that the place form would refuse: left out (the valid addresses of a list
+    kept), with a warning naming the value; the place is imported without it."""
+    kept = []
+    if attribute == "emails":
+        for item in validation.email_items(value):
+            try:
+                kept.extend(clean(attribute, item))
+            except validation.FieldError:
+                continue
+        if kept:
+            values[attribute] = list(dict.fromkeys(kept))
+    what = f"gardé : {', '.join(kept)} ; " if kept else ""
+    problems.append(Problem(row.line, column, f"« {_preview(value)} » : {error} Valeur laissée de côté ({what}le "
+                            "lieu est importé sans elle).", WARNING, f"{column} : valeur invalide laissée de côté"))
+
+
 def _check_required(row: ImportRow, values: dict, bad_columns: set, problems: list[Problem]) -> None:
     for column in (*serializers.REQUIRED_FIELDS, "services"):
         attribute = ATTRIBUTE_OF.get(column)
-        if column in bad_columns:
+        if column in bad_columns or column == "pivot":  # no SIRET: the placeholder organisation (_row_pivot)
             continue
         present = row.record.get(column) if attribute is None else values.get(attribute)
         if not present:
@@ -468,9 +501,13 @@ def _check_coordinates(row: ImportRow, values: dict, bad_columns: set, problems:
 
 def _row_pivot(row: ImportRow, bad_columns: set, problems: list[Problem]) -> str | None:
     raw = row.record.get("pivot")
-    if "pivot" in bad_columns or not raw:
+    if "pivot" in bad_columns:
         return None
-    compact = re.sub(r"[\s.\-]", "", str(raw))
+    compact = re.sub(r"[\s.\-]", "", str(raw or ""))
+    if not compact:
+        problems.append(Problem(row.line, "pivot", f"SIRET absent : le lieu est rattaché à l'organisation "
+                                f"« {UNKNOWN_PIVOT_ORGANISATION} », à corriger ensuite.", WARNING, "SIRET absent"))
+        return UNKNOWN_PIVOT
     if compact == UNKNOWN_PIVOT:
         problems.append(Problem(row.line, "pivot", f"SIRET inconnu ({UNKNOWN_PIVOT}) : le lieu est rattaché "
                                 f"à l'organisation « {UNKNOWN_PIVOT_ORGANISATION} », à corriger ensuite.",
@@ -480,8 +517,10 @@ def _row_pivot(row: ImportRow, bad_columns: set, problems: list[Problem]) -> str
         return normalise_pivot(compact)
     except Invalid as error:
         message = error.errors.get("pivot", error.message)
-        problems.append(Problem(row.line, "pivot", f"« {raw} » : {message}", ERROR, "pivot invalide"))
-        return None
+        problems.append(Problem(row.line, "pivot", f"« {raw} » : {message} Le lieu est importé et rattaché à "
+                                f"l'organisation « {UNKNOWN_PIVOT_ORGANISATION} », à corriger ensuite.", WARNING,
+                                "pivot invalide : lieu rattaché aux structures sans SIRET"))
+        return UNKNOWN_PIVOT
 
 
 def _row_date(row: ImportRow, bad_columns: set, problems: list[Problem]) -> date | None:
@@ -521,6 +560,11 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
     for count, row in enumerate(rows, 1):
         plan.rows += 1
         problems = list(row.problems)
+        if any(p.severity == ERROR and not p.column for p in problems):  # an unreadable line: nothing to check
+            plan.problems.extend(problems)
+            if progress and count % 500 == 0:
+                progress(500)
+            continue
         values, bad_columns = _clean_row(row, clean, problems)
         _check_required(row, values, bad_columns, problems)
         _check_coordinates(row, values, bad_columns, problems)
@@ -531,8 +575,8 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
             problems.append(Problem(row.line, "id", "L'identifiant fait plus de 200 caractères.", ERROR,
                                     "id trop long"))
         elif row_id in seen_ids:
-            problems.append(Problem(row.line, "id", f"L'identifiant « {row_id} » est déjà celui de la ligne "
-                                    f"{seen_ids[row_id]} : chaque lieu doit avoir son propre id.", ERROR,
+            problems.append(Problem(row.line, "id", f"L'identifiant « {row_id} » est déjà celui de "
+                                    f"{row_where(seen_ids[row_id], row.json)} : chaque lieu doit avoir son propre id.", ERROR,
                                     "id en double dans le fichier"))
         elif row_id:
             seen_ids[row_id] = row.line
@@ -593,7 +637,7 @@ def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: Im
         if duplicate:
             other_id, other_line, reason = duplicate
             plan.duplicates.append(Duplicate(row.line, row_id, other_id, other_line, reason))
-            where = f"la ligne {other_line}" if other_line else "un lieu déjà dans l'annuaire"
+            where = row_where(other_line, row.json) if other_line else "un lieu déjà dans l'annuaire"
             plan.problems.append(Problem(row.line, "id", f"Doublon possible avec {where} (id « {other_id} ») : "
                                          f"{reason}. Le lieu est créé ; vérifiez-le ensuite.", WARNING,
                                          "doublon possible"))

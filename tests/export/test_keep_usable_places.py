@@ -1,0 +1,113 @@
+"""Issue 15: an import keeps every usable place. An invalid optional value is dropped with a warning
+naming its line, column and value; a bad SIRET attaches the place to the placeholder organisation; an
+unreadable CSV line costs that line only. Text-quality warnings, JSON shapes, headers, coordinates."""
+import json
+
+import pytest
+
+from coordination.directory import imports
+from coordination.directory.models import Place
+from export import importing
+from tests.conftest import make_user
+from tests.export.test_import import csv_text, place_count, row
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("coordination@exemple.fr", coordinator=True)
+
+
+@pytest.fixture
+def write(tmp_path):
+    def do_write(content, name="lieux.csv"):
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return path
+    return do_write
+
+
+def warnings_of(outcome, column=None):
+    return [p for p in outcome.problems if p.severity == "warning" and (column is None or p.column == column)]
+
+
+def errors_of(outcome):
+    return [p for p in outcome.problems if p.severity == "error"]
+
+
+# --- 1. an invalid optional value costs the value, not the place -----------------------------------
+
+def test_each_invalid_optional_value_is_dropped_and_the_place_kept(coordinator, write):
+    bad = row(id="lieu-2", nom="Lieu deux", horaires="Mo-Fr 09:00-12:00 sauf jours fériés", telephone="12",
+              site_web="ftp:x", fiche_acces_libre="pas une adresse", prise_rdv="rdv",
+              courriels="mfs@ville-louvres", dispositif_programmes_nationaux="Programme inconnu")
+    outcome = importing.apply_file(write(csv_text([row(), bad])), actor=coordinator)
+    assert errors_of(outcome) == []
+    assert outcome.report.applied and place_count() == 2
+    columns = {p.column for p in warnings_of(outcome) if p.line == 3}
+    assert {"horaires", "telephone", "site_web", "fiche_acces_libre", "prise_rdv", "courriels",
+            "dispositif_programmes_nationaux"} <= columns
+    phone = next(p for p in warnings_of(outcome, "telephone"))
+    assert phone.line == 3 and "« 12 »" in phone.message and "laissée de côté" in phone.message
+    place = Place.query.filter_by(external_id="lieu-2").one()
+    assert place.opening_hours is None and place.phone is None and place.website is None
+    assert place.emails == [] and place.programmes == [] and place.accessibility_url is None
+
+
+def test_a_list_of_addresses_keeps_the_valid_ones(coordinator, write):
+    outcome = importing.apply_file(write(csv_text([row(courriels="accueil@breil.fr|mdsba@cc montsdupilat.fr")])),
+                                   actor=coordinator)
+    assert outcome.report.applied
+    warning = warnings_of(outcome, "courriels")[0]
+    assert "« mdsba@cc »" in warning.message and "gardé : accueil@breil.fr" in warning.message
+    assert Place.query.one().emails == ["accueil@breil.fr"]
+
+
+def test_bad_or_missing_siret_attaches_the_place_to_the_placeholder_organisation(coordinator, write):
+    rows = [row(id="a", nom="Lieu A", pivot="77567267221138"), row(id="b", nom="Lieu B", pivot="")]
+    outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator)
+    assert errors_of(outcome) == [] and outcome.report.applied
+    reasons = {p.line: p.reason for p in warnings_of(outcome, "pivot")}
+    assert reasons == {2: "pivot invalide : lieu rattaché aux structures sans SIRET", 3: "SIRET absent"}
+    assert {p.organisation.pivot for p in Place.query.all()} == {imports.UNKNOWN_PIVOT}
+    assert {p.organisation.name for p in Place.query.all()} == {imports.UNKNOWN_PIVOT_ORGANISATION}
+
+
+def test_what_makes_a_place_unusable_still_rejects_the_row(coordinator, write):
+    rows = [row(id="a", nom=""), row(id="b", latitude="-47.2", longitude="1.5"), row(id="c"), row(id="c", nom="C2"),
+            row(id="d", nom="Lieu D")]
+    outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator, skip_invalid=True)
+    assert outcome.plan.rejected_lines == [2, 3, 5]
+    assert outcome.report.applied and place_count() == 2
+
+
+def test_a_line_with_an_unquoted_separator_costs_that_line_only(coordinator, write):
+    text = csv_text([row(id="a", nom="Lieu A"), row(id="b", nom="Lieu B", prise_rdv="https://rdv.exemple.fr"),
+                     row(id="c", nom="Lieu C")])
+    lines = text.splitlines()
+    lines[2] = lines[2].replace("Lieu B", "Lieu B, annexe")  # a comma without quotes: one cell too many
+    lines[3] = ",".join(lines[3].split(",")[:-3])  # three cells missing
+    outcome = importing.check_file(write("\n".join(lines) + "\n"), actor=coordinator)
+    assert outcome.read.readable and outcome.plan is not None
+    assert outcome.plan.rejected_lines == [3, 4] and outcome.plan.to_create == 1
+    first = next(p for p in errors_of(outcome) if p.line == 3)
+    assert first.reason == "nombre de cellules incorrect" and "sans guillemets" in first.message
+    assert [p.line for p in errors_of(outcome)] == [3, 4]  # one error per line, no noise about its cells
+    applied = importing.apply_file(write("\n".join(lines) + "\n"), actor=coordinator, skip_invalid=True)
+    assert applied.report.applied and [p.external_id for p in Place.query.all()] == ["a"]
+
+
+def test_an_unclosed_quote_is_still_an_error_of_the_whole_file(coordinator, write):
+    text = csv_text([row(id="a"), row(id="b")])
+    lines = text.splitlines()
+    lines[2] = lines[2].replace("Espace numérique du Breil", '"Espace numérique du Breil')
+    outcome = importing.check_file(write("\n".join(lines) + "\n"), actor=coordinator)
+    assert not outcome.read.readable and outcome.plan is None
+
+
+def test_json_reports_name_the_other_object_by_its_number(coordinator, write):
+    records = [{k: v for k, v in row(id=f"x{i}", nom=f"Lieu {i}").items()} for i in range(3)]
+    records[2]["id"] = "x0"
+    outcome = importing.check_file(write(json.dumps(records), name="lieux.json"), actor=coordinator)
+    duplicate = next(p for p in errors_of(outcome) if p.column == "id")
+    assert importing.problem_where(duplicate, json_file=True) == "objet n° 3"
+    assert "déjà celui de l'objet n° 1" in duplicate.message
