@@ -43,6 +43,7 @@ UNKNOWN_PIVOT = "00000000000000"
 UNKNOWN_PIVOT_ORGANISATION = "Structures sans SIRET connu (import)"
 DUPLICATE_DISTANCE_M = 200
 BATCH_SIZE = 1000
+COORDINATE_DECIMALS = serializers.COORDINATE_DECIMALS  # the import keeps what the export writes (issue 15)
 
 # Metropolitan France (Corsica included) and the overseas territories whose phone prefixes the
 # standard accepts: (south, north, west, east).
@@ -276,7 +277,7 @@ def _same(attribute: str, stored, new) -> bool:
     if attribute in ("latitude", "longitude"):
         if stored is None or new is None:
             return stored is None and new is None
-        return abs(stored - new) < 5e-7  # the export keeps 6 decimals
+        return round(stored, COORDINATE_DECIMALS) == round(new, COORDINATE_DECIMALS)  # as the export writes them
     if attribute in VOCABULARY_SETS:  # the export writes them in the standard's order
         return set(stored or ()) == set(new or ())
     if isinstance(stored, list) or isinstance(new, list):
@@ -435,6 +436,8 @@ def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tupl
                                     f"{column} : retour à la ligne retiré"))
         try:
             values[attribute] = clean(attribute, value)
+            if attribute in ("latitude", "longitude") and values[attribute] is not None:
+                values[attribute] = round(values[attribute], COORDINATE_DECIMALS)
         except validation.FieldError as error:
             if attribute in DROPPABLE:
                 _drop(row, column, attribute, value, error, clean, values, problems)

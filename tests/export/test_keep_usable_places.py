@@ -111,3 +111,28 @@ def test_json_reports_name_the_other_object_by_its_number(coordinator, write):
     duplicate = next(p for p in errors_of(outcome) if p.column == "id")
     assert importing.problem_where(duplicate, json_file=True) == "objet n° 3"
     assert "déjà celui de l'objet n° 1" in duplicate.message
+
+
+# --- 7. coordinates rounded the same way in and out -------------------------------------------------
+
+def test_coordinates_are_kept_with_the_six_decimals_the_export_writes(coordinator, write):
+    outcome = importing.apply_file(write(csv_text([row(latitude="47.23054449999", longitude="-1.59010050001")])),
+                                   actor=coordinator)
+    assert outcome.report.applied
+    place = Place.query.one()
+    assert (place.latitude, place.longitude) == (47.230544, -1.590101)
+
+
+def test_reimporting_our_own_export_updates_nothing(coordinator, db, open_data_dir):
+    from export import publish
+    from tests.conftest import make_organisation, make_place
+    organisation = make_organisation("Médiathèque", pivot="44306184100047")
+    # positions from the geocoder or a person's click: more than six decimals, some on a rounding edge
+    for latitude, longitude in ((47.2173005, -1.5534005), (47.12345649999, 2.98765450001),
+                                (43.2962455000001, 5.3699995), (48.856613999, 2.352221999)):
+        make_place(organisation, latitude=latitude, longitude=longitude)
+    publish.publish_all()
+    for name in ("lieux-de-mediation-numerique.csv", "lieux-de-mediation-numerique.json"):
+        outcome = importing.apply_file(open_data_dir / name, actor=coordinator)
+        assert outcome.report.applied, importing.summary_lines(outcome)
+        assert outcome.report.updated == 0 and outcome.plan.unchanged == 4, (name, outcome.plan.places)
