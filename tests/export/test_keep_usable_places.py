@@ -136,3 +136,67 @@ def test_reimporting_our_own_export_updates_nothing(coordinator, db, open_data_d
         outcome = importing.apply_file(open_data_dir / name, actor=coordinator)
         assert outcome.report.applied, importing.summary_lines(outcome)
         assert outcome.report.updated == 0 and outcome.plan.unchanged == 4, (name, outcome.plan.places)
+
+
+# --- 5. text-quality warnings, headers, JSON shapes -----------------------------------------------
+
+def test_text_quality_warnings_name_the_value(coordinator, write):
+    rows = [row(id="a", nom="MÃ©diathÃ¨que", presentation_resume="Acc\ufffds libre"),
+            row(id="b", nom="Lieu B", horaires="Mo-Fr 09:00-12:00; Sa 11:00-11:00"),
+            row(id="c", nom="Lieu C", horaires="24/7"),
+            row(id="d", nom="Lieu D", telephone="08 92 68 02 44"),
+            row(id="e", nom="Lieu E", telephone="Fax : 02 40 12 34 56")]
+    outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator)
+    assert outcome.report.applied and place_count() == 5  # warnings only
+    found = {(p.line, p.column, p.reason): p.message for p in warnings_of(outcome)}
+    assert "« MÃ©diathÃ¨que »" in found[(2, "nom", "texte mal encodé")]
+    assert (2, "presentation_resume", "texte mal encodé") in found
+    assert "« Mo-Fr 09:00-12:00; Sa 11:00-11:00 »" in found[(3, "horaires", "horaires de durée nulle")]
+    assert "« 24/7 »" in found[(4, "horaires", "horaires 24 h/24")]
+    assert "« 08 92 68 02 44 »" in found[(5, "telephone", "téléphone surtaxé")]
+    assert (6, "telephone", "téléphone : fax") in found
+    quiet = importing.check_file(write(csv_text([row(horaires="Mo-Fr 09:00-12:00,14:00-17:30",
+                                                     nom="Médiathèque « L'Été »")])), actor=coordinator)
+    assert warnings_of(quiet) == []
+
+
+def test_headers_are_read_without_case_nor_accents(coordinator, write):
+    text = csv_text([row()])
+    header, rest = text.split("\n", 1)
+    header = header.replace("nom", "Nom").replace("code_postal", "CODE POSTAL").replace("telephone", "Téléphone")
+    outcome = importing.apply_file(write(header + "\n" + rest), actor=coordinator)
+    assert outcome.report.applied, importing.summary_lines(outcome)
+    place = Place.query.one()
+    assert (place.name, place.postcode, place.phone) == ("Espace numérique du Breil", "44100", "+33240123456")
+    renamed = next(p for p in warnings_of(outcome) if p.line == 1)
+    assert "« Nom » → « nom »" in renamed.message and "« Téléphone » → « telephone »" in renamed.message
+
+
+def json_places(count=2):
+    return [row(id=f"x{i}", nom=f"Lieu {i}") for i in range(count)]
+
+
+def test_a_json_wrapper_is_read_under_its_known_key(coordinator, write):
+    for key in ("data", "lieux", "items", "results", "records", "Data"):
+        wrapped = {"meta": {"source": "exemple", "tags": ["a", "b"]}, "links": [], key: json_places()}
+        outcome = importing.check_file(write(json.dumps(wrapped), name="lieux.json"), actor=coordinator)
+        assert outcome.read.readable and outcome.plan.to_create == 2, (key, outcome.problems)
+
+
+def test_geojson_features_bring_their_point(coordinator, write):
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [-1.5901, 47.2305]},
+                 "properties": {k: v for k, v in place.items() if k not in ("latitude", "longitude")}}
+                for place in json_places()]
+    outcome = importing.apply_file(write(json.dumps({"type": "FeatureCollection", "features": features}),
+                                         name="lieux.geojson"), actor=coordinator)
+    assert outcome.report.applied and place_count() == 2
+    assert {(p.latitude, p.longitude) for p in Place.query.all()} == {(47.2305, -1.5901)}
+
+
+def test_a_json_scalar_gets_the_list_message(coordinator, write):
+    for content in ('"lieux"', "42", "true", "null", '{"meta": {"n": 1}}'):
+        outcome = importing.check_file(write(content, name="lieux.json"), actor=coordinator)
+        assert outcome.plan is None
+        [problem] = outcome.problems
+        assert "le fichier doit contenir une liste d'objets" in problem.message.lower(), content
+        assert importing.problem_where(problem, json_file=outcome.read.json) == "fichier"
