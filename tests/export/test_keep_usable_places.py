@@ -200,3 +200,28 @@ def test_a_json_scalar_gets_the_list_message(coordinator, write):
         [problem] = outcome.problems
         assert "le fichier doit contenir une liste d'objets" in problem.message.lower(), content
         assert importing.problem_where(problem, json_file=outcome.read.json) == "fichier"
+
+
+# --- the real files (../shared/reference/real-world), skipped without them ------------------------
+
+def real_file(reference, name):
+    path = reference / "real-world" / name
+    if not path.is_file():
+        pytest.skip(f"{path} is missing: no real file to import")
+    return path
+
+
+def test_real_files_lose_only_the_places_without_name_or_location(reference, coordinator):
+    """Before issue 15: 4,862 of 4,930 conseillers numériques places and 2,652 of 2,683 France Services."""
+    cnfs = importing.check_file(real_file(reference, "conseillers-numeriques-lieux-2022.mednum-0.1.json"),
+                                actor=coordinator)
+    assert (cnfs.plan.rows, cnfs.plan.to_create, cnfs.plan.rejected_lines) == (4930, 4930, [])
+    reasons = dict(cnfs.plan.warnings_by_reason())
+    assert reasons["horaires de durée nulle"] == 14
+    france = importing.check_file(real_file(reference, "france-services-2022-12-01.csv"), actor=coordinator)
+    assert (france.plan.rows, france.plan.to_create) == (2683, 2657)
+    for line in france.plan.rejected_lines:  # the 26 left: no address, no commune, no coordinates
+        row = next(r for r in france.read.rows if r.line == line)
+        assert not any(row.record.get(c) for c in ("adresse", "commune", "latitude", "longitude"))
+    reasons = dict(france.plan.warnings_by_reason())
+    assert (reasons["horaires de durée nulle"], reasons["texte mal encodé"], reasons["téléphone surtaxé"]) == (12, 4, 1)
