@@ -502,6 +502,9 @@ def _check_coordinates(row: ImportRow, values: dict, bad_columns: set, problems:
             "latitude et longitude inversées, ou mauvais signe ?", ERROR, "coordonnées hors de France"))
 
 
+PIVOT_FALLBACKS = ("SIRET absent", "pivot invalide : lieu rattaché aux structures sans SIRET")
+
+
 def _row_pivot(row: ImportRow, bad_columns: set, problems: list[Problem]) -> str | None:
     raw = row.record.get("pivot")
     if "pivot" in bad_columns:
@@ -588,6 +591,11 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
             if progress and count % 500 == 0:
                 progress(500)
             continue
+        if pivot == UNKNOWN_PIVOT and any(p.reason in PIVOT_FALLBACKS for p in problems):
+            # a place already in the directory keeps its organisation when the file's SIRET is bad or absent
+            existing = directory.by_id.get(row_id)
+            if existing is not None:
+                pivot = directory.pivot_of.get(existing.organisation_id, pivot)
         planned = _plan_place(row, row_id, values, pivot, day, directory, plan)
         plan.places.append(planned)
         if pivot not in directory.organisations:

@@ -225,3 +225,11 @@ def test_real_files_lose_only_the_places_without_name_or_location(reference, coo
         assert not any(row.record.get(c) for c in ("adresse", "commune", "latitude", "longitude"))
     reasons = dict(france.plan.warnings_by_reason())
     assert (reasons["horaires de durée nulle"], reasons["texte mal encodé"], reasons["téléphone surtaxé"]) == (12, 4, 1)
+
+
+def test_a_place_already_in_the_directory_keeps_its_organisation_when_the_siret_is_bad(coordinator, write):
+    path = write(csv_text([row()]))
+    assert importing.apply_file(path, actor=coordinator).report.applied
+    outcome = importing.apply_file(write(csv_text([row(pivot="73282932000075")])), actor=coordinator)
+    assert outcome.report.applied and outcome.plan.unchanged == 1
+    assert Place.query.one().organisation.pivot == "73282932000074"
