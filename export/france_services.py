@@ -16,6 +16,8 @@ from coordination.directory.imports import UNKNOWN_PIVOT, WARNING, Problem
 DAYS = (("h_lundi", "Mo"), ("h_mardi", "Tu"), ("h_mercredi", "We"), ("h_jeudi", "Th"), ("h_vendredi", "Fr"),
         ("h_samedi", "Sa"), ("h_dimanche", "Su"))
 SIGNATURE = {"id_fs", "lib_fs", "lib_com", "h_lundi"}
+COLUMNS = (*SIGNATURE, *(column for column, _ in DAYS), "insee_dep", "insee_com", "mail", "commentaire", "format_fs",
+           "groupe", "labellisation")  # and the standard's own: adresse, code_postal, latitude…
 TIME = re.compile(r"(\d{1,2})\s*[:hH]\s*(\d{2})")
 DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 

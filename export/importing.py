@@ -124,6 +124,7 @@ class ReadResult:
     json: bool = False
     source_name: str | None = None  # the file's name (the France Services list is dated by it)
     profile: profiles.Profile | None = None  # the mapping profile the file is read with, if any
+    bad_lines: dict[int, Problem] = field(default_factory=dict)  # CSV lines that cannot be read: rejected alone
 
     @property
     def readable(self) -> bool:
@@ -228,6 +229,10 @@ def _parse(holder: list, result: ReadResult, *, max_bytes: int | None, max_rows:
     if text.lstrip()[:1] in ("[", "{"):
         result.json = True
         records = _json_records(text, result, max_rows)
+    elif _json_scalar(text):
+        result.json = True
+        result.problems.append(_file_problem(NOT_A_LIST, "JSON mal formé"))
+        return
     else:
         records = _csv_records(text, result, max_rows)
     del text
@@ -252,6 +257,51 @@ def read_path(path: str | os.PathLike, *, max_bytes: int | None = None, name: st
                  profile=profile)
 
 
+# A JSON file may wrap its list of places in an object: {"meta": {…}, "data": […]} (issue 15).
+WRAPPER_KEYS = ("data", "lieux", "features", "items", "results", "records")
+NOT_A_LIST = ("Le fichier doit contenir une liste d'objets, un par lieu (ou un objet dont la clé "
+              f"{', '.join(WRAPPER_KEYS[:-1])} ou {WRAPPER_KEYS[-1]} contient cette liste).")
+
+
+def _json_scalar(text: str) -> bool:
+    """A JSON text that is a single number, string, true, false or null (never a directory)."""
+    stripped = text.strip()
+    if len(stripped) > 10_000 or not stripped or stripped[0] not in '"-0123456789tfn':
+        return False
+    try:
+        json.loads(stripped)
+    except ValueError:
+        return False
+    return True
+
+
+def _unwrap(data: dict):
+    """The list of places of a wrapping object, GeoJSON features as their properties (the point's
+    coordinates when they have none); None when no known key holds a list."""
+    keys = {str(k).strip().lower(): k for k in data}
+    key = next((keys[k] for k in WRAPPER_KEYS if k in keys and isinstance(data[keys[k]], list)), None)
+    if key is None:
+        lists = [k for k, v in data.items() if isinstance(v, list)]
+        key = lists[0] if len(lists) == 1 else None
+    if key is None:
+        return None
+    items = data[key]
+    if not any(isinstance(f, dict) and isinstance(f.get("properties"), dict) for f in items[:10]):
+        return items
+    places = []
+    for feature in items:
+        if not isinstance(feature, dict):
+            places.append(feature)
+            continue
+        place = dict(feature.get("properties") or {})
+        geometry = feature.get("geometry") or {}
+        point = geometry.get("coordinates") if isinstance(geometry, dict) and geometry.get("type") == "Point" else None
+        if isinstance(point, list) and len(point) >= 2 and not place.get("latitude") and not place.get("longitude"):
+            place["longitude"], place["latitude"] = point[0], point[1]
+        places.append(place)
+    return places
+
+
 def _json_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[int, dict]] | None:
     parsing.check_json(text, max_rows=max_rows)  # before parsing: depth and size bounded
     try:
@@ -261,14 +311,10 @@ def _json_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[in
                                              f"{parsing.json_error_text(error.msg)}.",
                                              "JSON mal formé"))
         return None
-    if isinstance(data, dict):  # {"data": [...]} or a GeoJSON FeatureCollection
-        if isinstance(data.get("features"), list):
-            data = [dict(f.get("properties") or {}) for f in data["features"] if isinstance(f, dict)]
-        else:
-            data = next((v for v in data.values() if isinstance(v, list)), None)
+    if isinstance(data, dict):  # {"meta": …, "data": [...]} or a GeoJSON FeatureCollection
+        data = _unwrap(data)
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        result.problems.append(_file_problem("Le fichier JSON doit contenir une liste d'objets, un par lieu.",
-                                             "JSON mal formé"))
+        result.problems.append(_file_problem(NOT_A_LIST, "JSON mal formé"))
         return None
     if not data:
         result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
@@ -297,10 +343,13 @@ def _csv_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[int
     for index, cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) > len(names) and any(c.strip() for c in cells[len(names):]):
-            result.problems.append(_file_problem(
-                f"La ligne a {len(cells)} cellules pour {len(names)} colonnes : une valeur contient sans doute "
-                f"le séparateur « {separator} » sans guillemets.", "nombre de cellules incorrect", line=index))
+        if len(cells) != len(names) and (len(cells) < len(names) or any(c.strip() for c in cells[len(names):])):
+            # This line only is rejected (issue 15): the values are not under their columns any more.
+            why = (f"une valeur contient sans doute le séparateur « {separator} » sans guillemets"
+                   if len(cells) > len(names) else "il manque des séparateurs")
+            result.bad_lines[index] = _file_problem(
+                f"La ligne a {len(cells)} cellules pour {len(names)} colonnes : {why}. Ce lieu est laissé de "
+                "côté ; les autres lignes sont lues.", "nombre de cellules incorrect", line=index)
         records.append((index, dict(zip(names, cells, strict=False))))
     if not records:
         result.problems.append(_file_problem("Le fichier ne contient que la ligne d'en-tête : aucun lieu.",
@@ -336,6 +385,35 @@ def _unknown_format(columns: set[str]) -> Problem:
         "format non reconnu", line=1)
 
 
+def _header_key(name: str) -> str:
+    """ "Code Postal", "CODE_POSTAL", "code-postal" -> "code_postal"; "Téléphone" -> "telephone"."""
+    text = unicodedata.normalize("NFKD", str(name).strip())
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+def _known_columns() -> dict[str, str]:
+    from export import france_services
+    names = {*serializers.STANDARD_FIELDS, *ONLY_01, *COLUMNS_01, *france_services.COLUMNS, "structureId"}
+    return {_header_key(name): name for name in names}
+
+
+def _canonical_headers(records: list[tuple[int, dict]], columns: set[str], result: ReadResult) -> set[str]:
+    """Headers read without case nor accents (issue 15): « Nom », « CODE_POSTAL », « Téléphone »
+    are the standard's « nom », « code_postal », « telephone ». A warning lists what was renamed."""
+    known = _known_columns()
+    renamed = {c: known[_header_key(c)] for c in columns
+               if c not in known.values() and known.get(_header_key(c)) and known[_header_key(c)] not in columns}
+    if not renamed:
+        return columns
+    for index, (line, record) in enumerate(records):
+        records[index] = (line, {renamed.get(k, k): v for k, v in record.items()})
+    shown = ", ".join(f"« {old} » → « {new} »" for old, new in sorted(renamed.items()))
+    result.problems.append(_file_problem(f"En-têtes lus sans tenir compte des majuscules ni des accents : {shown}.",
+                                         "en-têtes avec majuscules ou accents", WARNING, line=1))
+    return {renamed.get(c, c) for c in columns}
+
+
 def _to_standard(records: list[tuple[int, dict]], result: ReadResult) -> None:
     columns = set().union(*(record.keys() for _, record in records))
     if result.profile is not None:
@@ -345,6 +423,7 @@ def _to_standard(records: list[tuple[int, dict]], result: ReadResult) -> None:
             return
         columns = set().union(*(record.keys() for _, record in records))
     else:
+        columns = _canonical_headers(records, columns, result)
         result.format = detect_format(columns)
     if result.format == UNKNOWN_FORMAT:
         result.problems.append(_unknown_format(columns))
@@ -369,9 +448,12 @@ def _to_standard(records: list[tuple[int, dict]], result: ReadResult) -> None:
     if unknown and result.format not in ("france-services", "profil"):
         result.problems.append(_file_problem(f"Colonnes ignorées (absentes du standard) : {', '.join(unknown)}.",
                                              "colonnes ignorées", WARNING, line=1))
-    reader = _RowReader("1.0.1" if result.format == "profil" else result.format)
+    reader = _RowReader("1.0.1" if result.format == "profil" else result.format, json_file=result.json)
     for index, (line, record) in enumerate(records):
-        result.rows.append(reader.row(line, record))
+        if line in result.bad_lines:
+            result.rows.append(ImportRow(line=line, record={}, problems=[result.bad_lines[line]], json=result.json))
+        else:
+            result.rows.append(reader.row(line, record))
         records[index] = None  # the raw record is not needed once its row is read
 
 
@@ -416,6 +498,17 @@ def overseas_phone(value: str) -> str | None:
     return phonenumbers.format_number(corrected, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Text decoded twice (UTF-8 read as Windows-1252: « Ã© », « â€™ »), or a replacement character.
+MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|â€|Â[\u00a0-\u00bf]|\ufffd")
+ZERO_LENGTH_HOURS = re.compile(r"(?<![\d:])(\d{1,2}:\d{2})-\1(?![\d:])")
+ALWAYS_OPEN = re.compile(r"\s*(24/7|(Mo-Su\s+)?00:00-24:00)\s*;?\s*")
+PREMIUM_PHONE = re.compile(r"(\+33|0033|0)89\d{7}$")
+
+
+def _preview(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def _text(value) -> str:
     if value is None:
         return ""
@@ -433,11 +526,12 @@ def _items(value, separators: str) -> list[str]:
 
 
 class _RowReader:
-    def __init__(self, format: str):
+    def __init__(self, format: str, *, json_file: bool = False):
         self.format = format
+        self.json_file = json_file
 
     def row(self, line: int, raw: dict) -> ImportRow:
-        row = ImportRow(line=line, record={})
+        row = ImportRow(line=line, record={}, json=self.json_file)
         self.problems = row.problems
         self.line = line
         if self.format == "0.1":
@@ -456,8 +550,17 @@ class _RowReader:
             else:
                 value = _text(value) or None
             row.record[column] = value
+            self._check_encoding(column, value)
         self._summary_and_detail(row.record)
         return row
+
+    def _check_encoding(self, column: str, value) -> None:
+        for text in (value if isinstance(value, list) else [value]):
+            if isinstance(text, str) and MOJIBAKE.search(text):
+                self.warn(column, f"« {_preview(text)} » : caractères mal encodés (« Ã© » au lieu de « é », ou "
+                          "« \ufffd ») : le texte a sans doute été converti deux fois. Corrigez-le dans le fichier ou "
+                          "dans l'annuaire.", "texte mal encodé")
+                return
 
     def warn(self, column: str, message: str, reason: str) -> None:
         self.problems.append(Problem(self.line, column, message, WARNING, reason))
@@ -543,12 +646,30 @@ class _RowReader:
                       "plusieurs téléphones")
         if not items:
             return None
+        if "fax" in _text(value).lower():
+            self.warn("telephone", f"« {_text(value)} » : un numéro de fax ? Le standard attend le téléphone "
+                      "d'accueil.", "téléphone : fax")
+        elif PREMIUM_PHONE.match(re.sub(r"[\s.\-()]", "", items[0])):
+            self.warn("telephone", f"« {items[0]} » : numéro surtaxé (08 9x) ; le public attend un numéro "
+                      "gratuit ou au prix d'un appel local.", "téléphone surtaxé")
         corrected = overseas_phone(items[0])
         if corrected:
             self.warn("telephone", f"« {items[0]} » : numéro d'outre-mer écrit avec un mauvais indicatif "
                       f"international, corrigé en « {corrected} ».", "indicatif d'outre-mer corrigé")
             return corrected
         return items[0]
+
+    def _horaires(self, value) -> str | None:
+        text = _text(value)
+        if not text:
+            return None
+        if ZERO_LENGTH_HOURS.search(text):
+            self.warn("horaires", f"« {text} » : une plage commence et finit à la même heure (OSM la lit comme "
+                      "ouverte toute la journée). Vérifiez les horaires.", "horaires de durée nulle")
+        elif ALWAYS_OPEN.fullmatch(text):
+            self.warn("horaires", f"« {text} » : ouvert 24 h/24, 7 j/7 ? Vérifiez les horaires.",
+                      "horaires 24 h/24")
+        return text
 
     def _courriels(self, value) -> list[str]:
         return [item for item in _items(value, r"[|;,\s]+") if re.search(r"\w", item)]  # "-" means none
@@ -596,8 +717,8 @@ class _RowReader:
                 found.extend(parts)
                 continue
             shown = " ; ".join(allowed) if len(allowed) <= 20 else " ; ".join(allowed[:20]) + " ; …"
-            self.error(column, f"Valeur inconnue « {item} » dans la colonne « {column} ». Valeurs permises : "
-                       f"{shown}.", f"{column} : valeur inconnue")
+            self.warn(column, f"Valeur inconnue « {item} » dans la colonne « {column} » : laissée de côté, le lieu "
+                      f"est importé sans elle. Valeurs permises : {shown}.", f"{column} : valeur inconnue laissée de côté")
         return list(dict.fromkeys(found))
 
     def _source(self, value) -> None:
@@ -664,8 +785,9 @@ class _RowReader:
         for item in _items(value, r";|\|"):
             key = self._label_01(item, table, folded_name)
             if key is None:
-                self.error(column, f"Valeur inconnue « {item} » dans la colonne « {column} » (standard 0.1). "
-                           f"Valeurs permises : {' ; '.join(table)}.", f"{column} : valeur inconnue")
+                self.warn(column, f"Valeur inconnue « {item} » dans la colonne « {column} » (standard 0.1) : "
+                          f"laissée de côté. Valeurs permises : {' ; '.join(table)}.",
+                          f"{column} : valeur inconnue laissée de côté")
                 continue
             yield table[key]
 
@@ -679,8 +801,9 @@ class _RowReader:
                 continue
             key = self._label_01(item, table, folded_name)
             if key is None:
-                self.error(column, f"Valeur inconnue « {item} » dans la colonne « {column} » (standard 0.1). "
-                           f"Valeurs permises : {' ; '.join(table)}.", f"{column} : valeur inconnue")
+                self.warn(column, f"Valeur inconnue « {item} » dans la colonne « {column} » (standard 0.1) : "
+                          f"laissée de côté. Valeurs permises : {' ; '.join(table)}.",
+                          f"{column} : valeur inconnue laissée de côté")
                 continue
             mapped.append(table[key])
         return list(dict.fromkeys(mapped))

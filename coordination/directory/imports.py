@@ -43,6 +43,7 @@ UNKNOWN_PIVOT = "00000000000000"
 UNKNOWN_PIVOT_ORGANISATION = "Structures sans SIRET connu (import)"
 DUPLICATE_DISTANCE_M = 200
 BATCH_SIZE = 1000
+COORDINATE_DECIMALS = serializers.COORDINATE_DECIMALS  # the import keeps what the export writes (issue 15)
 
 # Metropolitan France (Corsica included) and the overseas territories whose phone prefixes the
 # standard accepts: (south, north, west, east).
@@ -59,6 +60,12 @@ FRANCE_BOXES = {
     "Polynésie française": (-28.0, -7.8, -154.8, -134.4),
     "Wallis-et-Futuna": (-14.4, -13.1, -178.3, -176.1),
 }
+
+# What a place can do without: an invalid value of these is dropped with a warning and the place is
+# kept (issue 15). Its name, its address and its coordinates are what makes it usable.
+DROPPABLE = frozenset({"opening_hours", "phone", "emails", "website", "accessibility_url", "appointment_url",
+                       "insee_code", "address_complement", "summary", "description", "parent_structure",
+                       "other_labels", *(set(PLACE_VOCABULARIES) - {"services"})})
 
 COLUMN_OF = {**{attr: col for col, attr in serializers.TEXT_COLUMNS.items()},
              **{attr: col for col, attr in serializers.LIST_COLUMNS.items()},
@@ -94,6 +101,12 @@ class ImportRow:
     line: int
     record: dict
     problems: list[Problem] = field(default_factory=list)
+    json: bool = False  # a JSON file's row: line N is its object n° N - 1 (in the messages that name another row)
+
+
+def row_where(line: int, json_file: bool) -> str:
+    """Another row, as the report names it: "la ligne 12", or "l'objet n° 11" in a JSON file."""
+    return f"l'objet n° {line - 1}" if json_file else f"la ligne {line}"
 
 
 @dataclass
@@ -264,7 +277,7 @@ def _same(attribute: str, stored, new) -> bool:
     if attribute in ("latitude", "longitude"):
         if stored is None or new is None:
             return stored is None and new is None
-        return abs(stored - new) < 5e-7  # the export keeps 6 decimals
+        return round(stored, COORDINATE_DECIMALS) == round(new, COORDINATE_DECIMALS)  # as the export writes them
     if attribute in VOCABULARY_SETS:  # the export writes them in the standard's order
         return set(stored or ()) == set(new or ())
     if isinstance(stored, list) or isinstance(new, list):
@@ -423,7 +436,12 @@ def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tupl
                                     f"{column} : retour à la ligne retiré"))
         try:
             values[attribute] = clean(attribute, value)
+            if attribute in ("latitude", "longitude") and values[attribute] is not None:
+                values[attribute] = round(values[attribute], COORDINATE_DECIMALS)
         except validation.FieldError as error:
+            if attribute in DROPPABLE:
+                _drop(row, column, attribute, value, error, clean, values, problems)
+                continue
             problems.append(Problem(row.line, column, f"« {_preview(value)} » : {error}", ERROR,
                                     f"{column} : valeur invalide"))
             bad_columns.add(column)
@@ -437,10 +455,28 @@ def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tupl
     return values, bad_columns
 
 
+def _drop(row: ImportRow, column: str, attribute: str, value, error, clean: _Cleaner, values: dict,
+          problems: list[Problem]) -> None:
+    """An optional value that the place form would refuse: left out (the valid addresses of a list
+    kept), with a warning naming the value; the place is imported without it."""
+    kept = []
+    if attribute == "emails":
+        for item in validation.email_items(value):
+            try:
+                kept.extend(clean(attribute, item))
+            except validation.FieldError:
+                continue
+        if kept:
+            values[attribute] = list(dict.fromkeys(kept))
+    what = f"gardé : {', '.join(kept)} ; " if kept else ""
+    problems.append(Problem(row.line, column, f"« {_preview(value)} » : {error} Valeur laissée de côté ({what}le "
+                            "lieu est importé sans elle).", WARNING, f"{column} : valeur invalide laissée de côté"))
+
+
 def _check_required(row: ImportRow, values: dict, bad_columns: set, problems: list[Problem]) -> None:
     for column in (*serializers.REQUIRED_FIELDS, "services"):
         attribute = ATTRIBUTE_OF.get(column)
-        if column in bad_columns:
+        if column in bad_columns or column == "pivot":  # no SIRET: the placeholder organisation (_row_pivot)
             continue
         present = row.record.get(column) if attribute is None else values.get(attribute)
         if not present:
@@ -466,11 +502,18 @@ def _check_coordinates(row: ImportRow, values: dict, bad_columns: set, problems:
             "latitude et longitude inversées, ou mauvais signe ?", ERROR, "coordonnées hors de France"))
 
 
+PIVOT_FALLBACKS = ("SIRET absent", "pivot invalide : lieu rattaché aux structures sans SIRET")
+
+
 def _row_pivot(row: ImportRow, bad_columns: set, problems: list[Problem]) -> str | None:
     raw = row.record.get("pivot")
-    if "pivot" in bad_columns or not raw:
+    if "pivot" in bad_columns:
         return None
-    compact = re.sub(r"[\s.\-]", "", str(raw))
+    compact = re.sub(r"[\s.\-]", "", str(raw or ""))
+    if not compact:
+        problems.append(Problem(row.line, "pivot", f"SIRET absent : le lieu est rattaché à l'organisation "
+                                f"« {UNKNOWN_PIVOT_ORGANISATION} », à corriger ensuite.", WARNING, "SIRET absent"))
+        return UNKNOWN_PIVOT
     if compact == UNKNOWN_PIVOT:
         problems.append(Problem(row.line, "pivot", f"SIRET inconnu ({UNKNOWN_PIVOT}) : le lieu est rattaché "
                                 f"à l'organisation « {UNKNOWN_PIVOT_ORGANISATION} », à corriger ensuite.",
@@ -480,8 +523,10 @@ def _row_pivot(row: ImportRow, bad_columns: set, problems: list[Problem]) -> str
         return normalise_pivot(compact)
     except Invalid as error:
         message = error.errors.get("pivot", error.message)
-        problems.append(Problem(row.line, "pivot", f"« {raw} » : {message}", ERROR, "pivot invalide"))
-        return None
+        problems.append(Problem(row.line, "pivot", f"« {raw} » : {message} Le lieu est importé et rattaché à "
+                                f"l'organisation « {UNKNOWN_PIVOT_ORGANISATION} », à corriger ensuite.", WARNING,
+                                "pivot invalide : lieu rattaché aux structures sans SIRET"))
+        return UNKNOWN_PIVOT
 
 
 def _row_date(row: ImportRow, bad_columns: set, problems: list[Problem]) -> date | None:
@@ -521,6 +566,11 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
     for count, row in enumerate(rows, 1):
         plan.rows += 1
         problems = list(row.problems)
+        if any(p.severity == ERROR and not p.column for p in problems):  # an unreadable line: nothing to check
+            plan.problems.extend(problems)
+            if progress and count % 500 == 0:
+                progress(500)
+            continue
         values, bad_columns = _clean_row(row, clean, problems)
         _check_required(row, values, bad_columns, problems)
         _check_coordinates(row, values, bad_columns, problems)
@@ -531,8 +581,8 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
             problems.append(Problem(row.line, "id", "L'identifiant fait plus de 200 caractères.", ERROR,
                                     "id trop long"))
         elif row_id in seen_ids:
-            problems.append(Problem(row.line, "id", f"L'identifiant « {row_id} » est déjà celui de la ligne "
-                                    f"{seen_ids[row_id]} : chaque lieu doit avoir son propre id.", ERROR,
+            problems.append(Problem(row.line, "id", f"L'identifiant « {row_id} » est déjà celui de "
+                                    f"{row_where(seen_ids[row_id], row.json)} : chaque lieu doit avoir son propre id.", ERROR,
                                     "id en double dans le fichier"))
         elif row_id:
             seen_ids[row_id] = row.line
@@ -541,6 +591,11 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
             if progress and count % 500 == 0:
                 progress(500)
             continue
+        if pivot == UNKNOWN_PIVOT and any(p.reason in PIVOT_FALLBACKS for p in problems):
+            # a place already in the directory keeps its organisation when the file's SIRET is bad or absent
+            existing = directory.by_id.get(row_id)
+            if existing is not None:
+                pivot = directory.pivot_of.get(existing.organisation_id, pivot)
         planned = _plan_place(row, row_id, values, pivot, day, directory, plan)
         plan.places.append(planned)
         if pivot not in directory.organisations:
@@ -593,7 +648,7 @@ def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: Im
         if duplicate:
             other_id, other_line, reason = duplicate
             plan.duplicates.append(Duplicate(row.line, row_id, other_id, other_line, reason))
-            where = f"la ligne {other_line}" if other_line else "un lieu déjà dans l'annuaire"
+            where = row_where(other_line, row.json) if other_line else "un lieu déjà dans l'annuaire"
             plan.problems.append(Problem(row.line, "id", f"Doublon possible avec {where} (id « {other_id} ») : "
                                          f"{reason}. Le lieu est créé ; vérifiez-le ensuite.", WARNING,
                                          "doublon possible"))

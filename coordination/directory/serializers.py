@@ -45,6 +45,7 @@ LIST_COLUMNS = {
 }
 NUMBER_COLUMNS = {"latitude": "latitude", "longitude": "longitude"}
 SEPARATOR = "|"
+COORDINATE_DECIMALS = 6  # about 11 cm: written on export, kept on import (imports.py), so a round trip is exact
 
 
 def join(values) -> str | None:
@@ -129,8 +130,8 @@ def standard_record(place, *, source: str) -> dict:
     record.update(
         id=place.public_id,
         pivot=place.organisation.pivot,
-        latitude=round(place.latitude, 6) if place.latitude is not None else None,
-        longitude=round(place.longitude, 6) if place.longitude is not None else None,
+        latitude=round(place.latitude, COORDINATE_DECIMALS) if place.latitude is not None else None,
+        longitude=round(place.longitude, COORDINATE_DECIMALS) if place.longitude is not None else None,
         typologie=join(typology(place)),
         telephone=_phone(place.phone),
         horaires=_hours(place.opening_hours),

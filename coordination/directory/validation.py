@@ -152,9 +152,14 @@ def _items(value, separators: str) -> list[str]:
     return [item.strip() for item in re.split(separators, str(value)) if item.strip()]
 
 
+def email_items(value) -> list[str]:
+    """The addresses of a list as the place form splits them (commas, semicolons, spaces)."""
+    return _items(value, r"[,;\s]+")
+
+
 def clean_emails(value) -> list[str]:
     emails, bad = [], []
-    for item in _items(value, r"[,;\s]+"):
+    for item in email_items(value):
         try:
             email = validate_email(item, check_deliverability=False).normalized
         except EmailNotValidError:

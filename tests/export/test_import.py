@@ -206,19 +206,19 @@ def test_one_bad_row_and_nothing_is_written(coordinator, write):
     make_place(make_organisation(pivot="35600000000048"))
     before = snapshot()
     rows = [row(id=f"lieu-{i}", nom=f"Lieu {i}") for i in range(5)]
-    rows[3]["telephone"] = "12"
+    rows[3]["latitude"], rows[3]["longitude"] = "-47.2305", "1.5901"  # unusable: outside France (issue 15)
     outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator)
     assert not outcome.report.applied
-    problem = only_problem(outcome, "telephone")
+    problem = only_problem(outcome, "latitude")
     assert problem.line == 5  # header = line 1, the fourth place is line 5
-    assert "« 12 »" in problem.message and "Numéro de téléphone invalide" in problem.message
+    assert "(-47.2305, 1.5901)" in problem.message and "hors de France" in problem.message
     assert outcome.plan.to_create == 4 and outcome.plan.rejected_lines == [5]
     assert snapshot() == before
     assert AuditEvent.query.filter_by(action="place.import").count() == 0
 
 
 def test_skip_invalid_imports_the_other_rows(coordinator, write):
-    rows = [row(id="a", nom="Lieu A"), row(id="b", nom="Lieu B", telephone="12")]
+    rows = [row(id="a", nom="Lieu A"), row(id="b", nom="")]
     outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator, skip_invalid=True)
     assert outcome.report.applied and outcome.report.created == 1
     assert [p.external_id for p in Place.query.all()] == ["a"]
@@ -285,13 +285,15 @@ def test_semicolon_separator_is_sniffed(coordinator, write):
 
 
 def test_unknown_vocabulary_value(coordinator, write):
+    """An unknown value is left out with a warning, the place kept with the others (issue 15)."""
     path = write(csv_text([row(), row(id="lieu-2", services="Aide aux démarches administratives|Cours de cuisine")]))
     outcome = importing.apply_file(path, actor=coordinator)
-    problem = only_problem(outcome, "services")
+    problem = only_problem(outcome, "services", "warning")
     assert problem.line == 3
     assert "Valeur inconnue « Cours de cuisine » dans la colonne « services »" in problem.message
     assert "Maîtrise des outils numériques du quotidien" in problem.message  # the allowed values
-    assert_nothing_written(outcome)
+    assert outcome.report.applied and place_count() == 2
+    assert Place.query.filter_by(external_id="lieu-2").one().services == ["Aide aux démarches administratives"]
 
 
 def test_near_miss_vocabulary_values_are_mapped_with_a_warning(coordinator, write):
@@ -348,8 +350,9 @@ def test_french_dates_are_accepted_and_invalid_ones_rejected(coordinator, write)
 
 def test_invalid_phone(coordinator, write):
     outcome = importing.apply_file(write(csv_text([row(telephone="01 23")])), actor=coordinator)
-    assert "Numéro de téléphone invalide" in only_problem(outcome, "telephone").message
-    assert_nothing_written(outcome)
+    problem = only_problem(outcome, "telephone", "warning")
+    assert "« 01 23 »" in problem.message and "Numéro de téléphone invalide" in problem.message
+    assert outcome.report.applied and Place.query.one().phone is None
 
 
 def test_french_phone_is_stored_in_international_form(coordinator, write):
@@ -370,7 +373,8 @@ def test_postcode_that_lost_its_leading_zero(coordinator, write):
 def test_every_problem_of_a_row_is_listed(coordinator, write):
     outcome = importing.check_file(write(csv_text([row(nom="", courriels="pas-une-adresse", site_web="ftp:x",
                                                        horaires="lundi matin")])), actor=coordinator)
-    assert {p.column for p in problems_of(outcome, "error")} == {"nom", "courriels", "site_web", "horaires"}
+    assert {p.column for p in problems_of(outcome, "error")} == {"nom"}
+    assert {p.column for p in problems_of(outcome, "warning")} >= {"courriels", "site_web", "horaires"}
 
 
 # --- JSON and the 0.1 standard ------------------------------------------------------------------
@@ -424,8 +428,9 @@ def test_standard_01_unknown_value(coordinator, write):
         "id": "x", "pivot": "73282932000074", "nom": "N", "commune": "Nantes", "code_postal": "44000",
         "adresse": "1 rue", "date_maj": "2022-05-09", "services": "Apprendre la cuisine", "courriel": ""}
     outcome = importing.apply_file(write(csv_text([record], separator=";", header=V01_HEADER)), actor=coordinator)
-    problem = only_problem(outcome, "services")
+    problem = only_problem(outcome, "services", "warning")
     assert "« Apprendre la cuisine »" in problem.message and "(standard 0.1)" in problem.message
+    assert "au moins un service" in only_problem(outcome, "services").message  # none left: the row is refused
     assert "Prendre en main un ordinateur" in problem.message
     assert_nothing_written(outcome)
 
@@ -440,9 +445,11 @@ def test_unknown_pivot_places_share_one_pending_organisation(coordinator, write)
 
 
 def test_invalid_pivot(coordinator, write):
+    """A bad SIRET attaches the place to the placeholder organisation (issue 15)."""
     outcome = importing.apply_file(write(csv_text([row(pivot="73282932000075")])), actor=coordinator)
-    assert "clé de contrôle" in only_problem(outcome, "pivot").message
-    assert_nothing_written(outcome)
+    assert "clé de contrôle" in only_problem(outcome, "pivot", "warning").message
+    assert outcome.report.applied
+    assert Place.query.one().organisation.pivot == imports.UNKNOWN_PIVOT
 
 
 # --- duplicates across sources ------------------------------------------------------------------
@@ -546,11 +553,11 @@ def test_cli_dry_run_then_apply(coordinator, runner, write):
 
 
 def test_cli_exit_code_and_report_on_errors(coordinator, runner, write):
-    path = write(csv_text([row(), row(id="lieu-2", telephone="12")]))
+    path = write(csv_text([row(), row(id="lieu-2", nom="")]))
     result = runner.invoke(args=["opendata", "import", str(path), "--as", coordinator.email])
     assert result.exit_code == 1
-    assert "ligne 3, colonne telephone [erreur]" in result.output
-    assert "telephone : valeur invalide : 1 ligne" in result.output
+    assert "ligne 3, colonne nom [erreur]" in result.output
+    assert "nom : vide : 1 ligne" in result.output
     assert "rien n'a été importé" in result.output
     assert place_count() == 0
 

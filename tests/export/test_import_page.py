@@ -80,8 +80,8 @@ def _token(page: str) -> str:
 
 def test_a_file_with_errors_cannot_be_applied(client, login, coordinator):
     login(coordinator)
-    page = upload(client, csv_text([row(), row(id="lieu-2", telephone="12")])).get_data(as_text=True)
-    assert "Numéro de téléphone invalide" in page and "<td>3</td>" in page and "<td>telephone</td>" in page
+    page = upload(client, csv_text([row(), row(id="lieu-2", latitude="-47.2305")])).get_data(as_text=True)
+    assert "hors de France" in page and "<td>3</td>" in page and "<td>latitude</td>" in page
     assert ">Appliquer l'import</button>" not in page
     assert "rien n&#39;a été importé" in page.lower() or "Rien n&#39;a été importé" in page
 
@@ -127,10 +127,10 @@ def test_errors_come_before_warnings_counted_by_reason(client, login, coordinato
     monkeypatch.setattr(importing, "REPORT_LIMIT", 5)
     login(coordinator)
     rows = [row(id=f"l{i}", nom=f"Lieu {i}", date_maj="15/03/2024") for i in range(12)]
-    rows.append(row(id="mauvais", nom="Mauvais", telephone="12"))
+    rows.append(row(id="mauvais", nom="Mauvais", latitude="-47.2305"))
     page = upload(client, csv_text(rows)).get_data(as_text=True)
     errors, by_reason = page.index("Erreurs (1)"), page.index("Avertissements par motif")
-    assert errors < page.index("Numéro de téléphone invalide") < by_reason
+    assert errors < page.index("sont hors de France") < by_reason
     assert "<td>date JJ/MM/AAAA</td><td>12</td>" in page
     assert page.count("lue comme 2024-03-15") == 4  # the cap: 1 error + 4 warning lines
     assert "… et 8 autres lignes du rapport" in page

@@ -1,5 +1,6 @@
 """Real directories, as published, with their flaws (../shared/reference/real-world)."""
 import time
+from collections import Counter
 
 import pytest
 
@@ -23,39 +24,41 @@ def real_file(reference, name):
     return path
 
 
-def test_conseillers_numeriques_dry_run_explains_every_rejected_row(reference, coordinator):
+def test_conseillers_numeriques_dry_run_keeps_every_place(reference, coordinator):
+    """Before issue 15, 68 places valid against the official schema were rejected (57 OSM hours no parser
+    accepts, 10 SIRETs with a bad checksum, 1 phone): each value is now dropped with a warning."""
     path = real_file(reference, CNFS)
     started = time.perf_counter()
     outcome = importing.check_file(path, actor=coordinator)
     elapsed = time.perf_counter() - started
     plan = outcome.plan
     assert outcome.read.format == "0.1" and plan.rows == 4930
-    rejected = plan.rejected_lines
-    # every rejected row has at least one error with its column and a French explanation
-    for line in rejected:
-        errors = [p for p in plan.errors if p.line == line]
-        assert errors and all(p.column and p.message and p.reason for p in errors)
-    assert plan.to_create + len(rejected) == 4930
-    by_reason = dict(plan.rejected_by_reason())
-    assert by_reason == {"horaires : valeur invalide": 57, "pivot invalide": 10, "telephone : valeur invalide": 1}
+    assert plan.rejected_lines == [] and plan.to_create == 4930
+    dropped = Counter(p.reason for p in plan.warnings if "laissée de côté" in p.reason or "pivot" in p.reason)
+    assert dropped["horaires : valeur invalide laissée de côté"] == 57
+    assert dropped["telephone : valeur invalide laissée de côté"] == 1
+    assert dropped["pivot invalide : lieu rattaché aux structures sans SIRET"] == 10
+    for problem in plan.warnings:  # every dropped value is named, with its line and column
+        if "laissée de côté" in problem.reason:
+            assert problem.line > 1 and problem.column and "« " in problem.message
     # six overseas numbers written with the wrong country code (+33594…, +269269…, +33262…) are corrected
     corrected = [p for p in plan.warnings if p.reason == "indicatif d'outre-mer corrigé"]
     assert len(corrected) == 6 and "« +594594341747 »" in corrected[0].message
     summary = "\n".join(importing.summary_lines(outcome))
-    assert "Lignes rejetées : 68" in summary and "  - horaires : valeur invalide : 57 lignes" in summary
+    assert "Lignes rejetées : 0" in summary and "rien n'a été importé" not in summary
     # the file's unknown SIRET is a warning, and the places share one pending organisation
     assert sum(1 for p in plan.warnings if p.reason.startswith("SIRET inconnu")) == 2383
     assert Place.query.count() == 0
     assert elapsed < 30, f"dry run of 4,930 rows took {elapsed:.1f} s"
 
 
-def test_conseillers_numeriques_valid_rows_import_and_reimport_unchanged(reference, coordinator):
+def test_conseillers_numeriques_every_place_imports_and_reimports_unchanged(reference, coordinator):
     path = real_file(reference, CNFS)
-    outcome = importing.apply_file(path, actor=coordinator, skip_invalid=True)
-    assert outcome.report.applied and outcome.report.created == 4862
-    assert Place.query.count() == 4862
-    again = importing.apply_file(path, actor=coordinator, skip_invalid=True)
-    assert again.plan.unchanged == 4862 and again.report.created == again.report.updated == 0
+    outcome = importing.apply_file(path, actor=coordinator)  # no --skip-invalid needed any more
+    assert outcome.report.applied and outcome.report.created == 4930
+    assert Place.query.count() == 4930
+    again = importing.apply_file(path, actor=coordinator)
+    assert again.plan.unchanged == 4930 and again.report.created == again.report.updated == 0
 
 
 def test_france_services_hours_and_phones():
@@ -85,5 +88,10 @@ def test_france_services_list_is_detected_and_converted(reference, coordinator):
     assert first.values["programmes"] == ["France Services"] and first.values["typology"] == ["RFS"]
     assert first.updated_at.date().isoformat() == "2022-12-01"
     assert plan.to_create + len(plan.rejected_lines) == 2683
-    assert plan.to_create > 2500, plan.rejected_by_reason()
+    # before issue 15: 2,652 (4 e-mails such as « mfs@ville-louvres » and one INSEE code « 0null » cost
+    # their place); only the 26 rows with neither name of a commune, nor address, nor coordinates are left
+    assert plan.to_create == 2657, plan.rejected_by_reason()
+    assert dict(plan.rejected_by_reason()) == {"adresse : vide": 26, "code_postal : vide": 26, "commune : vide": 26}
+    dropped = [p for p in plan.warnings if p.reason == "courriels : valeur invalide laissée de côté"]
+    assert len(dropped) == 4 and any("« mfs@ville-louvres »" in p.message for p in dropped)
     assert elapsed < 30

@@ -87,10 +87,10 @@ def test_the_command_line_reuses_check_file_and_apply_file(coordinator, runner, 
 
 def test_report_sections_put_errors_first_and_count_warnings(coordinator, write):
     rows = [row(id=f"l{i}", nom=f"Lieu {i}", date_maj="15/03/2024") for i in range(30)]
-    rows.append(row(id="mauvais", nom="Mauvais", telephone="12"))
+    rows.append(row(id="mauvais", nom="Mauvais", latitude="-47.2305"))
     outcome = importing.check_file(write(csv_text(rows)), actor=coordinator)
     sections = importing.report_sections(outcome, limit=10)
-    assert [p.column for p in sections.errors] == ["telephone"]
+    assert [p.column for p in sections.errors] == ["latitude"]
     assert sections.warnings_by_reason == [("date JJ/MM/AAAA", 30)]
     assert len(sections.warnings) == 9 and sections.hidden == 21
 

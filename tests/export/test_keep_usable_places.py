@@ -1,0 +1,235 @@
+"""Issue 15: an import keeps every usable place. An invalid optional value is dropped with a warning
+naming its line, column and value; a bad SIRET attaches the place to the placeholder organisation; an
+unreadable CSV line costs that line only. Text-quality warnings, JSON shapes, headers, coordinates."""
+import json
+
+import pytest
+
+from coordination.directory import imports
+from coordination.directory.models import Place
+from export import importing
+from tests.conftest import make_user
+from tests.export.test_import import csv_text, place_count, row
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("coordination@exemple.fr", coordinator=True)
+
+
+@pytest.fixture
+def write(tmp_path):
+    def do_write(content, name="lieux.csv"):
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return path
+    return do_write
+
+
+def warnings_of(outcome, column=None):
+    return [p for p in outcome.problems if p.severity == "warning" and (column is None or p.column == column)]
+
+
+def errors_of(outcome):
+    return [p for p in outcome.problems if p.severity == "error"]
+
+
+# --- 1. an invalid optional value costs the value, not the place -----------------------------------
+
+def test_each_invalid_optional_value_is_dropped_and_the_place_kept(coordinator, write):
+    bad = row(id="lieu-2", nom="Lieu deux", horaires="Mo-Fr 09:00-12:00 sauf jours fériés", telephone="12",
+              site_web="ftp:x", fiche_acces_libre="pas une adresse", prise_rdv="rdv",
+              courriels="mfs@ville-louvres", dispositif_programmes_nationaux="Programme inconnu")
+    outcome = importing.apply_file(write(csv_text([row(), bad])), actor=coordinator)
+    assert errors_of(outcome) == []
+    assert outcome.report.applied and place_count() == 2
+    columns = {p.column for p in warnings_of(outcome) if p.line == 3}
+    assert {"horaires", "telephone", "site_web", "fiche_acces_libre", "prise_rdv", "courriels",
+            "dispositif_programmes_nationaux"} <= columns
+    phone = next(p for p in warnings_of(outcome, "telephone"))
+    assert phone.line == 3 and "« 12 »" in phone.message and "laissée de côté" in phone.message
+    place = Place.query.filter_by(external_id="lieu-2").one()
+    assert place.opening_hours is None and place.phone is None and place.website is None
+    assert place.emails == [] and place.programmes == [] and place.accessibility_url is None
+
+
+def test_a_list_of_addresses_keeps_the_valid_ones(coordinator, write):
+    outcome = importing.apply_file(write(csv_text([row(courriels="accueil@breil.fr|mdsba@cc montsdupilat.fr")])),
+                                   actor=coordinator)
+    assert outcome.report.applied
+    warning = warnings_of(outcome, "courriels")[0]
+    assert "« mdsba@cc »" in warning.message and "gardé : accueil@breil.fr" in warning.message
+    assert Place.query.one().emails == ["accueil@breil.fr"]
+
+
+def test_bad_or_missing_siret_attaches_the_place_to_the_placeholder_organisation(coordinator, write):
+    rows = [row(id="a", nom="Lieu A", pivot="77567267221138"), row(id="b", nom="Lieu B", pivot="")]
+    outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator)
+    assert errors_of(outcome) == [] and outcome.report.applied
+    reasons = {p.line: p.reason for p in warnings_of(outcome, "pivot")}
+    assert reasons == {2: "pivot invalide : lieu rattaché aux structures sans SIRET", 3: "SIRET absent"}
+    assert {p.organisation.pivot for p in Place.query.all()} == {imports.UNKNOWN_PIVOT}
+    assert {p.organisation.name for p in Place.query.all()} == {imports.UNKNOWN_PIVOT_ORGANISATION}
+
+
+def test_what_makes_a_place_unusable_still_rejects_the_row(coordinator, write):
+    rows = [row(id="a", nom=""), row(id="b", latitude="-47.2", longitude="1.5"), row(id="c"), row(id="c", nom="C2"),
+            row(id="d", nom="Lieu D")]
+    outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator, skip_invalid=True)
+    assert outcome.plan.rejected_lines == [2, 3, 5]
+    assert outcome.report.applied and place_count() == 2
+
+
+def test_a_line_with_an_unquoted_separator_costs_that_line_only(coordinator, write):
+    text = csv_text([row(id="a", nom="Lieu A"), row(id="b", nom="Lieu B", prise_rdv="https://rdv.exemple.fr"),
+                     row(id="c", nom="Lieu C")])
+    lines = text.splitlines()
+    lines[2] = lines[2].replace("Lieu B", "Lieu B, annexe")  # a comma without quotes: one cell too many
+    lines[3] = ",".join(lines[3].split(",")[:-3])  # three cells missing
+    outcome = importing.check_file(write("\n".join(lines) + "\n"), actor=coordinator)
+    assert outcome.read.readable and outcome.plan is not None
+    assert outcome.plan.rejected_lines == [3, 4] and outcome.plan.to_create == 1
+    first = next(p for p in errors_of(outcome) if p.line == 3)
+    assert first.reason == "nombre de cellules incorrect" and "sans guillemets" in first.message
+    assert [p.line for p in errors_of(outcome)] == [3, 4]  # one error per line, no noise about its cells
+    applied = importing.apply_file(write("\n".join(lines) + "\n"), actor=coordinator, skip_invalid=True)
+    assert applied.report.applied and [p.external_id for p in Place.query.all()] == ["a"]
+
+
+def test_an_unclosed_quote_is_still_an_error_of_the_whole_file(coordinator, write):
+    text = csv_text([row(id="a"), row(id="b")])
+    lines = text.splitlines()
+    lines[2] = lines[2].replace("Espace numérique du Breil", '"Espace numérique du Breil')
+    outcome = importing.check_file(write("\n".join(lines) + "\n"), actor=coordinator)
+    assert not outcome.read.readable and outcome.plan is None
+
+
+def test_json_reports_name_the_other_object_by_its_number(coordinator, write):
+    records = [{k: v for k, v in row(id=f"x{i}", nom=f"Lieu {i}").items()} for i in range(3)]
+    records[2]["id"] = "x0"
+    outcome = importing.check_file(write(json.dumps(records), name="lieux.json"), actor=coordinator)
+    duplicate = next(p for p in errors_of(outcome) if p.column == "id")
+    assert importing.problem_where(duplicate, json_file=True) == "objet n° 3"
+    assert "déjà celui de l'objet n° 1" in duplicate.message
+
+
+# --- 7. coordinates rounded the same way in and out -------------------------------------------------
+
+def test_coordinates_are_kept_with_the_six_decimals_the_export_writes(coordinator, write):
+    outcome = importing.apply_file(write(csv_text([row(latitude="47.23054449999", longitude="-1.59010050001")])),
+                                   actor=coordinator)
+    assert outcome.report.applied
+    place = Place.query.one()
+    assert (place.latitude, place.longitude) == (47.230544, -1.590101)
+
+
+def test_reimporting_our_own_export_updates_nothing(coordinator, db, open_data_dir):
+    from export import publish
+    from tests.conftest import make_organisation, make_place
+    organisation = make_organisation("Médiathèque", pivot="44306184100047")
+    # positions from the geocoder or a person's click: more than six decimals, some on a rounding edge
+    for latitude, longitude in ((47.2173005, -1.5534005), (47.12345649999, 2.98765450001),
+                                (43.2962455000001, 5.3699995), (48.856613999, 2.352221999)):
+        make_place(organisation, latitude=latitude, longitude=longitude)
+    publish.publish_all()
+    for name in ("lieux-de-mediation-numerique.csv", "lieux-de-mediation-numerique.json"):
+        outcome = importing.apply_file(open_data_dir / name, actor=coordinator)
+        assert outcome.report.applied, importing.summary_lines(outcome)
+        assert outcome.report.updated == 0 and outcome.plan.unchanged == 4, (name, outcome.plan.places)
+
+
+# --- 5. text-quality warnings, headers, JSON shapes -----------------------------------------------
+
+def test_text_quality_warnings_name_the_value(coordinator, write):
+    rows = [row(id="a", nom="MÃ©diathÃ¨que", presentation_resume="Acc\ufffds libre"),
+            row(id="b", nom="Lieu B", horaires="Mo-Fr 09:00-12:00; Sa 11:00-11:00"),
+            row(id="c", nom="Lieu C", horaires="24/7"),
+            row(id="d", nom="Lieu D", telephone="08 92 68 02 44"),
+            row(id="e", nom="Lieu E", telephone="Fax : 02 40 12 34 56")]
+    outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator)
+    assert outcome.report.applied and place_count() == 5  # warnings only
+    found = {(p.line, p.column, p.reason): p.message for p in warnings_of(outcome)}
+    assert "« MÃ©diathÃ¨que »" in found[(2, "nom", "texte mal encodé")]
+    assert (2, "presentation_resume", "texte mal encodé") in found
+    assert "« Mo-Fr 09:00-12:00; Sa 11:00-11:00 »" in found[(3, "horaires", "horaires de durée nulle")]
+    assert "« 24/7 »" in found[(4, "horaires", "horaires 24 h/24")]
+    assert "« 08 92 68 02 44 »" in found[(5, "telephone", "téléphone surtaxé")]
+    assert (6, "telephone", "téléphone : fax") in found
+    quiet = importing.check_file(write(csv_text([row(horaires="Mo-Fr 09:00-12:00,14:00-17:30",
+                                                     nom="Médiathèque « L'Été »")])), actor=coordinator)
+    assert warnings_of(quiet) == []
+
+
+def test_headers_are_read_without_case_nor_accents(coordinator, write):
+    text = csv_text([row()])
+    header, rest = text.split("\n", 1)
+    header = header.replace("nom", "Nom").replace("code_postal", "CODE POSTAL").replace("telephone", "Téléphone")
+    outcome = importing.apply_file(write(header + "\n" + rest), actor=coordinator)
+    assert outcome.report.applied, importing.summary_lines(outcome)
+    place = Place.query.one()
+    assert (place.name, place.postcode, place.phone) == ("Espace numérique du Breil", "44100", "+33240123456")
+    renamed = next(p for p in warnings_of(outcome) if p.line == 1)
+    assert "« Nom » → « nom »" in renamed.message and "« Téléphone » → « telephone »" in renamed.message
+
+
+def json_places(count=2):
+    return [row(id=f"x{i}", nom=f"Lieu {i}") for i in range(count)]
+
+
+def test_a_json_wrapper_is_read_under_its_known_key(coordinator, write):
+    for key in ("data", "lieux", "items", "results", "records", "Data"):
+        wrapped = {"meta": {"source": "exemple", "tags": ["a", "b"]}, "links": [], key: json_places()}
+        outcome = importing.check_file(write(json.dumps(wrapped), name="lieux.json"), actor=coordinator)
+        assert outcome.read.readable and outcome.plan.to_create == 2, (key, outcome.problems)
+
+
+def test_geojson_features_bring_their_point(coordinator, write):
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [-1.5901, 47.2305]},
+                 "properties": {k: v for k, v in place.items() if k not in ("latitude", "longitude")}}
+                for place in json_places()]
+    outcome = importing.apply_file(write(json.dumps({"type": "FeatureCollection", "features": features}),
+                                         name="lieux.geojson"), actor=coordinator)
+    assert outcome.report.applied and place_count() == 2
+    assert {(p.latitude, p.longitude) for p in Place.query.all()} == {(47.2305, -1.5901)}
+
+
+def test_a_json_scalar_gets_the_list_message(coordinator, write):
+    for content in ('"lieux"', "42", "true", "null", '{"meta": {"n": 1}}'):
+        outcome = importing.check_file(write(content, name="lieux.json"), actor=coordinator)
+        assert outcome.plan is None
+        [problem] = outcome.problems
+        assert "le fichier doit contenir une liste d'objets" in problem.message.lower(), content
+        assert importing.problem_where(problem, json_file=outcome.read.json) == "fichier"
+
+
+# --- the real files (../shared/reference/real-world), skipped without them ------------------------
+
+def real_file(reference, name):
+    path = reference / "real-world" / name
+    if not path.is_file():
+        pytest.skip(f"{path} is missing: no real file to import")
+    return path
+
+
+def test_real_files_lose_only_the_places_without_name_or_location(reference, coordinator):
+    """Before issue 15: 4,862 of 4,930 conseillers numériques places and 2,652 of 2,683 France Services."""
+    cnfs = importing.check_file(real_file(reference, "conseillers-numeriques-lieux-2022.mednum-0.1.json"),
+                                actor=coordinator)
+    assert (cnfs.plan.rows, cnfs.plan.to_create, cnfs.plan.rejected_lines) == (4930, 4930, [])
+    reasons = dict(cnfs.plan.warnings_by_reason())
+    assert reasons["horaires de durée nulle"] == 14
+    france = importing.check_file(real_file(reference, "france-services-2022-12-01.csv"), actor=coordinator)
+    assert (france.plan.rows, france.plan.to_create) == (2683, 2657)
+    for line in france.plan.rejected_lines:  # the 26 left: no address, no commune, no coordinates
+        row = next(r for r in france.read.rows if r.line == line)
+        assert not any(row.record.get(c) for c in ("adresse", "commune", "latitude", "longitude"))
+    reasons = dict(france.plan.warnings_by_reason())
+    assert (reasons["horaires de durée nulle"], reasons["texte mal encodé"], reasons["téléphone surtaxé"]) == (12, 4, 1)
+
+
+def test_a_place_already_in_the_directory_keeps_its_organisation_when_the_siret_is_bad(coordinator, write):
+    path = write(csv_text([row()]))
+    assert importing.apply_file(path, actor=coordinator).report.applied
+    outcome = importing.apply_file(write(csv_text([row(pivot="73282932000075")])), actor=coordinator)
+    assert outcome.report.applied and outcome.plan.unchanged == 1
+    assert Place.query.one().organisation.pivot == "73282932000074"
