@@ -423,8 +423,12 @@ def _to_standard(records: list[tuple[int, dict]], result: ReadResult) -> None:
             return
         columns = set().union(*(record.keys() for _, record in records))
     else:
+        original, said = columns, len(result.problems)
         columns = _canonical_headers(records, columns, result)
         result.format = detect_format(columns)
+        if result.format == UNKNOWN_FORMAT:  # the file's own headers, and no word of renaming them
+            columns = original
+            del result.problems[said:]
     if result.format == UNKNOWN_FORMAT:
         result.problems.append(_unknown_format(columns))
         return
