@@ -213,8 +213,12 @@ def _text(*parts) -> str | None:
     return text if len(text) >= 5 else None
 
 
+# The placeholder SIRET of places whose structure is unknown: data·inclusion wants null then.
+UNKNOWN_SIRET = "00000000000000"
+
+
 def _siret(pivot: str | None) -> str | None:
-    return pivot if pivot and len(pivot) == 14 and pivot.isdigit() else None
+    return pivot if pivot and len(pivot) == 14 and pivot.isdigit() and pivot != UNKNOWN_SIRET else None
 
 
 def _first(value) -> str | None:

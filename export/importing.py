@@ -333,7 +333,7 @@ def _to_standard(records: list[tuple[int, dict]], result: ReadResult) -> None:
             f"Colonne{plural} obligatoire{plural} absente{plural} : {', '.join(missing)}. Colonnes trouvées : "
             f"{', '.join(sorted(columns)) or 'aucune'}.", "colonne obligatoire absente", line=1))
         return
-    unknown = sorted(columns - known - {"structureId"})
+    unknown = sorted(columns - known - {"structureId"} - set(serializers.EXTRA_FIELDS))
     if unknown and result.format != "france-services":
         result.problems.append(_file_problem(f"Colonnes ignorées (absentes du standard) : {', '.join(unknown)}.",
                                              "colonnes ignorées", WARNING, line=1))
@@ -424,6 +424,8 @@ class _RowReader:
             else:
                 value = _text(value) or None
             row.record[column] = value
+        if _text(raw.get("id_source")):  # a re-export (ours or another network's): the original id
+            row.record["id_source"] = _text(raw["id_source"])
         self._summary_and_detail(row.record)
         return row
 
@@ -521,11 +523,8 @@ class _RowReader:
     def _courriels(self, value) -> list[str]:
         return [item for item in _items(value, r"[|;,\s]+") if re.search(r"\w", item)]  # "-" means none
 
-    def _site_web(self, value) -> str | None:
-        items = _items(value, r"\|")
-        if len(items) > 1:
-            self.warn("site_web", f"Plusieurs sites ({len(items)}) : seul le premier est gardé.", "plusieurs sites web")
-        return items[0] if items else None
+    def _site_web(self, value) -> list[str]:
+        return _items(value, r"\|")  # every URL is kept: the standard allows several (issue 15)
 
     def _summary_and_detail(self, record: dict) -> None:
         """A summary over the standard's 280 characters is cut at a word, and its full text goes first in
@@ -568,8 +567,8 @@ class _RowReader:
                        f"{shown}.", f"{column} : valeur inconnue")
         return list(dict.fromkeys(found))
 
-    def _source(self, value) -> None:
-        return None  # the export writes the network's name
+    def _source(self, value) -> str | None:
+        return _text(value) or None  # the file's producer, kept with the place (issue 15)
 
     # the 0.1 shape
     def _from_01(self, raw: dict) -> dict:
