@@ -176,3 +176,10 @@ def test_a_bad_second_website_is_reported_on_its_line(coordinator, db, write_row
     outcome = importing.check_file(write_rows([row(site_web="https://a.exemple.fr|pas une adresse")]),
                                    actor=coordinator)
     assert [(p.line, p.column) for p in outcome.problems if p.column == "site_web"] == [(2, "site_web")]
+
+
+def test_the_place_page_links_every_website(client, db):
+    place = make_place(make_organisation(pivot="35600000000048"), website="https://a.exemple.fr",
+                       other_websites=["https://b.exemple.fr"])
+    html = client.get(f"/lieux/{place.public_id}").get_data(as_text=True)
+    assert 'href="https://a.exemple.fr"' in html and 'href="https://b.exemple.fr"' in html
