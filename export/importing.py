@@ -653,6 +653,50 @@ class _RowReader:
         return list(dict.fromkeys(mapped))
 
 
+# --- personal email addresses (issue 15, item 8) ------------------------------------------------------
+# Public files (the national cartography, regional lists) publish some nominative addresses. With the
+# import's option, an address whose local part looks like « prénom.nom » (two words joined by a dot or
+# an underscore, an initial allowed, neither a generic word such as « contact » or « mairie ») is left
+# out, with a warning naming it. A heuristic: « marie.curie@… » goes, « france.services@… » stays.
+
+PERSONAL_LOCAL_PART = re.compile(r"[a-z]+(?:-[a-z]+)?[._][a-z]+(?:-[a-z]+)?")
+GENERIC_WORDS = frozenset("""
+accueil admin administration agence animation asso association atelier bibliotheque bureau caf ccas centre
+cias cnfs commune communaute conseiller conseillers contact culture cyber cyberbase departement direction
+ecole emploi enfance epn espace fablab famille france info infos inclusion insertion jeunesse lab local
+locale mairie maison media mediatheque mediation mfs mission msap multimedia num numerique office pij
+point pole public relais secretariat service services social sociale solidarite tiers ville
+""".split())
+
+
+def personal_email(address: str) -> bool:
+    local = _fold(str(address).split("@", 1)[0])
+    if not PERSONAL_LOCAL_PART.fullmatch(local):
+        return False
+    return not any(word in GENERIC_WORDS for word in re.split(r"[._-]", local))
+
+
+def drop_personal_emails(read: ReadResult) -> int:
+    """Leaves out of each row the addresses that look nominative, each with a warning; returns how many."""
+    dropped = 0
+    for row in read.rows:
+        emails = row.record.get("courriels")
+        if not emails:
+            continue
+        kept = []
+        for email in emails:
+            if personal_email(email):
+                dropped += 1
+                row.problems.append(Problem(
+                    row.line, "courriels", f"« {email} » ressemble à une adresse nominative (prénom.nom) : elle "
+                    "n'est pas importée (option « sans courriels personnels »).", WARNING,
+                    "courriel nominatif non importé"))
+            else:
+                kept.append(email)
+        row.record["courriels"] = kept
+    return dropped
+
+
 # --- the use case, for the command line and the upload page ----------------------------------------
 
 def too_big(size: int, max_bytes: int) -> Outcome:
@@ -661,10 +705,14 @@ def too_big(size: int, max_bytes: int) -> Outcome:
 
 
 def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
-               name: str | None = None, on_read: Callable[[ReadResult], None] | None = None) -> Outcome:
+               name: str | None = None, on_read: Callable[[ReadResult], None] | None = None,
+               strip_personal_emails: bool = False) -> Outcome:
     """The dry run: every problem, and what the import would do. Writes nothing.
-    ``on_read`` is called once the file is read (the command line sizes its progress bar then)."""
+    ``on_read`` is called once the file is read (the command line sizes its progress bar then);
+    ``strip_personal_emails`` leaves out the addresses that look nominative."""
     outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name))
+    if strip_personal_emails:
+        drop_personal_emails(outcome.read)
     if on_read:
         on_read(outcome.read)
     if outcome.read.readable:
@@ -674,10 +722,12 @@ def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[
 
 def apply_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
                skip_invalid: bool = False, name: str | None = None,
-               on_read: Callable[[ReadResult], None] | None = None) -> Outcome:
+               on_read: Callable[[ReadResult], None] | None = None, strip_personal_emails: bool = False) -> Outcome:
     """Applies the file in one transaction when it has no error; otherwise writes nothing (with
     ``skip_invalid``: everything but the rows in error)."""
     outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name))
+    if strip_personal_emails:
+        drop_personal_emails(outcome.read)
     if on_read:
         on_read(outcome.read)
     if outcome.read.readable:
@@ -773,8 +823,11 @@ def report_sections(outcome: Outcome, *, limit: int | None = None) -> ReportSect
 @click.option("--taille-max-mo", "max_mb", type=click.IntRange(min=1), metavar="N",
               help="Taille maximale du fichier en Mo pour cet import seulement (par défaut : la limite "
                    "IMPORT_MAX_BYTES de la configuration, 30 Mo), par exemple pour l'annuaire national.")
+@click.option("--sans-courriels-personnels", "strip_personal_emails", is_flag=True,
+              help="N'importe pas les adresses électroniques qui ressemblent à une adresse nominative "
+                   "(prénom.nom@…) : chacune est signalée par un avertissement.")
 @with_appcontext
-def import_command(file, dry_run, as_email, skip_invalid, max_mb):
+def import_command(file, dry_run, as_email, skip_invalid, max_mb, strip_personal_emails):
     """Importe un fichier d'annuaire (standard 1.0.1 ou 0.1, CSV ou JSON ; liste France Services)."""
     if not as_email:
         raise click.UsageError("Indiquez le compte coordinateur qui fait l'import : --as adresse@exemple.fr "
@@ -786,7 +839,8 @@ def import_command(file, dry_run, as_email, skip_invalid, max_mb):
         with click.progressbar(length=1, label="Vérification" if dry_run else "Vérification et import",
                                show_pos=True) as bar:
             outcome = _run_with_bar(file, actor, bar, dry_run=dry_run, skip_invalid=skip_invalid,
-                                    max_bytes=max_mb * 1024 * 1024 if max_mb else None)
+                                    max_bytes=max_mb * 1024 * 1024 if max_mb else None,
+                                    strip_personal_emails=strip_personal_emails)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     for line in summary_lines(outcome):
@@ -804,12 +858,14 @@ def import_command(file, dry_run, as_email, skip_invalid, max_mb):
         raise SystemExit(1)
 
 
-def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool, max_bytes: int | None) -> Outcome:
+def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool, max_bytes: int | None,
+                  strip_personal_emails: bool = False) -> Outcome:
     """The bar counts rows once the file is read (its length is known then)."""
     def rows_known(read: ReadResult) -> None:
         bar.length = max(1, len(read.rows))
 
     if dry_run:
-        return check_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known)
+        return check_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known,
+                          strip_personal_emails=strip_personal_emails)
     return apply_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known,
-                      skip_invalid=skip_invalid)
+                      skip_invalid=skip_invalid, strip_personal_emails=strip_personal_emails)
