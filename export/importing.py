@@ -658,22 +658,36 @@ class _RowReader:
 # import's option, an address whose local part looks like « prénom.nom » (two words joined by a dot or
 # an underscore, an initial allowed, neither a generic word such as « contact » or « mairie ») is left
 # out, with a warning naming it. A heuristic: « marie.curie@… » goes, « france.services@… » stays.
+# On the four real files that have addresses, it flags 266 of 4,990 (December 2026).
 
 PERSONAL_LOCAL_PART = re.compile(r"[a-z]+(?:-[a-z]+)?[._][a-z]+(?:-[a-z]+)?")
-GENERIC_WORDS = frozenset("""
-accueil admin administration agence animation asso association atelier bibliotheque bureau caf ccas centre
-cias cnfs commune communaute conseiller conseillers contact culture cyber cyberbase departement direction
-ecole emploi enfance epn espace fablab famille france info infos inclusion insertion jeunesse lab local
-locale mairie maison media mediatheque mediation mfs mission msap multimedia num numerique office pij
-point pole public relais secretariat service services social sociale solidarite tiers ville
-""".split())
+# Parts of the addresses of services, seen in the real files (« franceservices.bergerac »,
+# « accueil.mairie », « maison.service.public »): an address holding one is not a person's.
+GENERIC_PARTS = (
+    "accueil", "action", "admin", "agence", "agglo", "anim", "annexe", "antenne", "asso", "atelier", "biblio", "bureau", "centre", "club",
+    "commun", "conseil", "contact", "creati", "culture", "cyber", "depar", "direction", "emploi", "enfance",
+    "espace", "fablab", "famille", "france", "inclusion", "info", "insertion", "itineran", "jeunesse", "maison",
+    "mairie", "mediat", "mission", "msap", "multimedia", "numeri", "office", "plateforme", "point", "pole", "poms",
+    "public",
+    "region", "relais", "secretar", "service", "social", "solidar", "tiers", "ville",
+)
+# acronyms of services with a vowel (mission locale, point information jeunesse, espace de vie sociale…)
+GENERIC_WORDS = frozenset("ami bij bus caf ccas cfppa cia cias cnfs csi efs epn evs lab mds mfs milo pij plie sec".split())
+VOWEL = re.compile(r"[aeiouy]")
 
 
 def personal_email(address: str) -> bool:
+    """Whether an address looks like « prénom.nom@… » (or « p.nom », « prenom_nom »): two words that
+    are not acronyms (each has a vowel; the first is an initial or has 3 letters or more) and that
+    name no service."""
     local = _fold(str(address).split("@", 1)[0])
-    if not PERSONAL_LOCAL_PART.fullmatch(local):
+    if not PERSONAL_LOCAL_PART.fullmatch(local) or any(part in local for part in GENERIC_PARTS):
         return False
-    return not any(word in GENERIC_WORDS for word in re.split(r"[._-]", local))
+    first, last = re.split(r"[._]", local)
+    words = re.split(r"[._-]", local)
+    if any(word in GENERIC_WORDS or not VOWEL.search(word) for word in words if len(word) > 1):
+        return False
+    return (len(first) == 1 or len(first) >= 3) and len(last) >= 2
 
 
 def drop_personal_emails(read: ReadResult) -> int:

@@ -131,6 +131,9 @@ def test_the_open_data_page_no_longer_claims_there_is_no_personal_data(client, n
     ("anne_martin@exemple.fr", True),
     ("contact@exemple.fr", False), ("france.services@exemple.fr", False), ("mairie.nantes@exemple.fr", False),
     ("conseiller.numerique@exemple.fr", False), ("epn2@exemple.fr", False), ("mfs@ville-louvres.fr", False),
+    # seen in the real files: services, acronyms and places, not people
+    ("franceservices.bergerac@exemple.fr", False), ("fs.brest@exemple.fr", False), ("msp.montsalvy@exemple.fr", False),
+    ("maison.service.public@exemple.fr", False), ("annexe.bellemene@exemple.fr", False), ("bij.pontet@exemple.fr", False),
 ])
 def test_what_looks_like_a_nominative_address(address, personal):
     assert importing.personal_email(address) is personal
@@ -189,3 +192,14 @@ def test_the_import_page_checkbox_holds_from_the_check_to_the_apply(app, client,
     token = page[page.index(marker) + len(marker):].split('"', 1)[0]
     assert client.post("/coordination/import/appliquer", data={"token": token}).status_code == 200
     assert db.session.scalar(select(Place)).emails == ["accueil@breil.exemple.fr"]
+
+
+def test_the_option_on_the_conseillers_numeriques_file(reference, coordinator, db):
+    path = reference / "real-world" / "conseillers-numeriques-lieux-2022.mednum-0.1.json"
+    without = importing.check_file(path, actor=coordinator, max_bytes=200 * 1024 * 1024)
+    outcome = importing.check_file(path, actor=coordinator, max_bytes=200 * 1024 * 1024, strip_personal_emails=True)
+    dropped = [p for p in outcome.problems if p.reason == "courriel nominatif non importé"]
+    assert 100 <= len(dropped) <= 200  # 137 of 1,913 addresses
+    assert not [p for p in without.problems if p.reason == "courriel nominatif non importé"]
+    assert all(p.severity == "warning" and p.column == "courriels" for p in dropped)
+    assert outcome.plan.rows == without.plan.rows  # no place is lost for it
