@@ -89,6 +89,8 @@ class Config:
     OPEN_DATA_DIR = os.environ.get("OPEN_DATA_DIR", str(VAR_DIR / "open-data"))
     OPEN_DATA_LICENCE = "Licence Ouverte 2.0 (etalab-2.0)"
     OPEN_DATA_EXPORT_HOUR = _int("OPEN_DATA_EXPORT_HOUR", 2)  # nightly regeneration, Paris time
+    # The catalogue's contact point (dcat:contactPoint); empty: the /open-data page stands for it.
+    OPEN_DATA_CONTACT_EMAIL = os.environ.get("OPEN_DATA_CONTACT_EMAIL", "")
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "120 per minute")
     # The change feed holds back changes younger than this: a long import commits them all at once.
     OPEN_DATA_FEED_DELAY_SECONDS = _int("OPEN_DATA_FEED_DELAY_SECONDS", 300)

@@ -38,11 +38,11 @@ FIELD_MEANINGS = {
     "typologie": "type de structure, en codes data·inclusion (CCAS, BIB, ASSO…)",
     "telephone": "un numéro de téléphone au format international (+33…)",
     "courriels": "adresses électroniques de contact",
-    "site_web": "site internet du lieu ou de sa structure",
+    "site_web": "site internet du lieu ou de sa structure, et ses réseaux sociaux (plusieurs adresses possibles)",
     "horaires": "horaires d'ouverture habituels, au format OpenStreetMap",
     "presentation_resume": "présentation courte, 280 caractères au plus",
     "presentation_detail": "présentation complète du lieu et de son offre",
-    "source": "réseau qui publie la donnée",
+    "source": "structure qui a collecté la donnée : le réseau, ou le producteur du fichier importé",
     "itinerance": "lieu fixe, itinérant, ou les deux",
     "structure_parente": "structure dont dépend le lieu",
     "date_maj": "date de la dernière mise à jour ou confirmation de la fiche",
@@ -114,7 +114,13 @@ def human_size(size: int) -> str:
 
 # --- Frictionless data package --------------------------------------------------------------------
 
-def datapackage(entries: list[dict], *, generated_at: str) -> dict:
+def dataset_version(moment: datetime) -> str:
+    """The dataset's version: the time of its export (UTC), as a calendar version "2026.12.06.020000"
+    that sorts like the exports (the standard's version is in each resource's schema, not here)."""
+    return f"{moment:%Y.%m.%d.%H%M%S}"
+
+
+def datapackage(entries: list[dict], *, generated_at: str, version: str | None = None) -> dict:
     """A Frictionless data package (v1 spec) describing the data files; paths are relative to it,
     so the package works where it is served and once downloaded with its files."""
     config = current_app.config
@@ -126,7 +132,7 @@ def datapackage(entries: list[dict], *, generated_at: str) -> dict:
                         f"« Lieux de médiation numérique » {STANDARD_VERSION} et au schéma data·inclusion."),
         "homepage": external_url("opendata.index"),
         "created": generated_at,
-        "version": STANDARD_VERSION,
+        "version": version or dataset_version(datetime.fromisoformat(generated_at)),
         "licenses": [{"name": LICENCE_ID, "title": LICENCE_TITLE, "path": LICENCE_URL}],
         "sources": [{"title": config["NETWORK_NAME"], "path": config["BASE_URL"]}],
         "keywords": ["médiation numérique", "inclusion numérique", "lieux", "annuaire"],
@@ -165,9 +171,54 @@ DCAT_CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "dct": "http://purl.org/dc/terms/",
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
     "spdx": "http://spdx.org/rdf/terms#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
+FRENCH = {"@id": "http://publications.europa.eu/resource/authority/language/FRA"}
+FRANCE = "http://publications.europa.eu/resource/authority/country/FRA"
+# The EU data themes (the vocabulary data.europa.eu and data.gouv.fr read): population and society,
+# government and public sector.
+THEMES = [{"@id": f"http://publications.europa.eu/resource/authority/data-theme/{code}"} for code in ("SOCI", "GOVE")]
+
+
+def _date(value: str) -> dict:
+    return {"@value": value, "@type": "xsd:date"}
+
+
+def contact_point() -> dict:
+    """Who answers about the data: OPEN_DATA_CONTACT_EMAIL when set, else the /open-data page."""
+    config = current_app.config
+    contact = {"@type": "vcard:Organization", "vcard:fn": config["NETWORK_NAME"]}
+    email = (config.get("OPEN_DATA_CONTACT_EMAIL") or "").strip()
+    if email:
+        contact["vcard:hasEmail"] = {"@id": f"mailto:{email}"}
+    else:
+        contact["vcard:hasURL"] = {"@id": external_url("opendata.index")}
+    return contact
+
+
+def spatial() -> list[dict]:
+    """The network's territory: one location per département of NETWORK_DEPARTEMENTS (its INSEE
+    code and name), or France when the setting is empty."""
+    from coordination.directory import communes, geocoding
+    codes = geocoding.network_departements()
+    if not codes:
+        return [{"@id": FRANCE, "@type": "dct:Location"}]
+    table = communes.current()
+    locations = []
+    for code in codes:
+        name = table.departement_name(code) if table is not None else None
+        label = f"{name} ({code})" if name else f"Département {code}"
+        locations.append({"@type": "dct:Location", "dct:identifier": code,
+                          "skos:prefLabel": {"@value": label, "@language": "fr"}})
+    return locations
+
+
+def dataset_identifier() -> str:
+    """The dataset's IRI, which resolves: the /open-data page, at the dataset's anchor."""
+    return f"{external_url('opendata.index')}#{DATASET_NAME}"
 
 
 def _date_time(value: str) -> dict:
@@ -183,9 +234,9 @@ def dcat_catalog(manifest: dict | None) -> dict:
                  "foaf:name": config["NETWORK_NAME"]}
     licence = {"@id": LICENCE_URL}
     dataset = {
-        "@id": f"{page}#{DATASET_NAME}",
+        "@id": dataset_identifier(),
         "@type": "dcat:Dataset",
-        "dct:identifier": f"{config['BASE_URL'].rstrip('/')}/{DATASET_NAME}",
+        "dct:identifier": dataset_identifier(),
         "dct:title": f"Lieux de médiation numérique — {config['NETWORK_NAME']}",
         "dct:description": ("Lieux où se faire accompagner au numérique (démarches en ligne, prise en main d'un "
                             "ordinateur ou d'un smartphone, accès à internet), publiés par le réseau au standard "
@@ -194,16 +245,23 @@ def dcat_catalog(manifest: dict | None) -> dict:
         "dcat:keyword": ["médiation numérique", "inclusion numérique", "France Services", "conseillers numériques"],
         "dct:license": licence,
         "dct:publisher": publisher,
-        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/FRA"},
+        "dct:language": FRENCH,
         "dct:accrualPeriodicity": {"@id": "http://purl.org/cld/freq/daily"},
         "dcat:landingPage": {"@id": page},
-        "dct:conformsTo": {"@id": STANDARD_HOMEPAGE},
+        "dcat:contactPoint": contact_point(),
+        "dct:spatial": spatial(),
+        "dcat:theme": THEMES,
+        "dct:conformsTo": {"@id": STANDARD_SCHEMA_URL},
         "dcat:distribution": [],
     }
     if manifest:
+        dataset["dct:issued"] = _date_time(manifest.get("issued") or manifest["generated_at"])
         dataset["dct:modified"] = _date_time(manifest["generated_at"])
+        if manifest.get("first_date"):
+            dataset["dct:temporal"] = {"@type": "dct:PeriodOfTime", "dcat:startDate": _date(manifest["first_date"]),
+                                       "dcat:endDate": _date(manifest["last_date"])}
         dataset["dcat:distribution"] = [_distribution(entry, licence) for entry in data_files(manifest)]
-    return {
+    document = {
         "@context": DCAT_CONTEXT,
         "@id": external_url("opendata.catalog"),
         "@type": "dcat:Catalog",
@@ -211,9 +269,13 @@ def dcat_catalog(manifest: dict | None) -> dict:
         "dct:description": "Catalogue des données ouvertes du réseau de médiation numérique.",
         "dct:publisher": publisher,
         "dct:license": licence,
+        "dct:language": FRENCH,
         "foaf:homepage": {"@id": page},
         "dcat:dataset": [dataset],
     }
+    if manifest:
+        document["dct:modified"] = _date_time(manifest["generated_at"])
+    return document
 
 
 def _distribution(entry: dict, licence: dict) -> dict:

@@ -13,7 +13,6 @@ import unicodedata
 from coordination.formulas import safe_cell
 from coordination.directory.serializers import (
     STANDARD_FIELDS,
-    STANDARD_HOMEPAGE,
     STANDARD_SCHEMA_URL,
     split,
 )
@@ -213,8 +212,12 @@ def _text(*parts) -> str | None:
     return text if len(text) >= 5 else None
 
 
+# The placeholder SIRET of places whose structure is unknown: data·inclusion wants null then.
+UNKNOWN_SIRET = "00000000000000"
+
+
 def _siret(pivot: str | None) -> str | None:
-    return pivot if pivot and len(pivot) == 14 and pivot.isdigit() else None
+    return pivot if pivot and len(pivot) == 14 and pivot.isdigit() and pivot != UNKNOWN_SIRET else None
 
 
 def _first(value) -> str | None:
@@ -336,16 +339,16 @@ def _service_parts(record: dict, *, source: str, place_url: str) -> tuple[dict, 
 
 # --- the files ----------------------------------------------------------------------------------
 
-# name, title, writer, media type, format, what it conforms to. The standard's Table Schema
-# describes a CSV table only: the JSON and GeoJSON files carry the same fields but conform to the
-# standard as a specification (its page on schema.data.gouv.fr), not to that schema.
+# name, title, writer, media type, format, what it conforms to: for every file, the versioned schema
+# file of its standard (issue 15, item 8: one kind of URL, which answers). The JSON and GeoJSON
+# records carry the fields of the standard's Table Schema, with their constraints, in its order.
 FILES = (
     ("lieux-de-mediation-numerique.csv", "Lieux de médiation numérique (CSV, standard 1.0.1)", CsvWriter,
      "text/csv", "csv", STANDARD_SCHEMA_URL),
     ("lieux-de-mediation-numerique.json", "Lieux de médiation numérique (JSON, standard 1.0.1)", StandardJsonWriter,
-     "application/json", "json", STANDARD_HOMEPAGE),
+     "application/json", "json", STANDARD_SCHEMA_URL),
     ("lieux-de-mediation-numerique.geojson", "Lieux de médiation numérique (GeoJSON)", GeoJsonWriter,
-     "application/geo+json", "geojson", STANDARD_HOMEPAGE),
+     "application/geo+json", "geojson", STANDARD_SCHEMA_URL),
     ("data-inclusion/structures.json", "Structures au schéma data·inclusion", StructureWriter,
      "application/json", "json", DATA_INCLUSION_SCHEMA_URLS["structure"]),
     ("data-inclusion/services.json", "Services au schéma data·inclusion", ServiceWriter,

@@ -7,7 +7,7 @@ session: nobody else can apply it.
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import FileField, HiddenField
+from wtforms import BooleanField, FileField, HiddenField
 from wtforms.validators import DataRequired
 
 from coordination.auth import permissions as auth_permissions
@@ -20,6 +20,7 @@ SESSION_KEY = "opendata_import"
 
 class UploadForm(FlaskForm):
     file = FileField("Fichier à importer (CSV ou JSON)", validators=[DataRequired("Choisissez un fichier.")])
+    strip_personal_emails = BooleanField("Ne pas importer les adresses électroniques nominatives (prénom.nom@…)")
 
 
 class ApplyForm(FlaskForm):
@@ -51,7 +52,8 @@ def check():
     form = UploadForm()
     if not form.validate_on_submit():
         return render_template("export/import.html", form=form, outcome=None, apply_form=None), 400
-    staged = staging.stage_upload(form.file.data, actor=current_user, announced_size=request.content_length)
+    staged = staging.stage_upload(form.file.data, actor=current_user, announced_size=request.content_length,
+                                  strip_personal_emails=form.strip_personal_emails.data)
     session[SESSION_KEY] = staged.session_record()
     return render_template("export/import.html", form=UploadForm(formdata=None), outcome=staged.outcome,
                            apply_form=ApplyForm(token=staged.token) if staged.clean else None, filename=staged.name)

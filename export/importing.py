@@ -448,7 +448,7 @@ def _to_standard(records: list[tuple[int, dict]], result: ReadResult) -> None:
             f"Colonne{plural} obligatoire{plural} absente{plural} : {', '.join(missing)}. Colonnes trouvées : "
             f"{', '.join(sorted(columns)) or 'aucune'}.", "colonne obligatoire absente", line=1))
         return
-    unknown = sorted(columns - known - {"structureId"})
+    unknown = sorted(columns - known - {"structureId"} - set(serializers.EXTRA_FIELDS))
     if unknown and result.format not in ("france-services", "profil"):
         result.problems.append(_file_problem(f"Colonnes ignorées (absentes du standard) : {', '.join(unknown)}.",
                                              "colonnes ignorées", WARNING, line=1))
@@ -555,6 +555,8 @@ class _RowReader:
                 value = _text(value) or None
             row.record[column] = value
             self._check_encoding(column, value)
+        if _text(raw.get("id_source")):  # a re-export (ours or another network's): the original id
+            row.record["id_source"] = _text(raw["id_source"])
         self._summary_and_detail(row.record)
         return row
 
@@ -678,11 +680,8 @@ class _RowReader:
     def _courriels(self, value) -> list[str]:
         return [item for item in _items(value, r"[|;,\s]+") if re.search(r"\w", item)]  # "-" means none
 
-    def _site_web(self, value) -> str | None:
-        items = _items(value, r"\|")
-        if len(items) > 1:
-            self.warn("site_web", f"Plusieurs sites ({len(items)}) : seul le premier est gardé.", "plusieurs sites web")
-        return items[0] if items else None
+    def _site_web(self, value) -> list[str]:
+        return _items(value, r"\|")  # every URL is kept: the standard allows several (issue 15)
 
     def _summary_and_detail(self, record: dict) -> None:
         """A summary over the standard's 280 characters is cut at a word, and its full text goes first in
@@ -725,8 +724,8 @@ class _RowReader:
                       f"est importé sans elle. Valeurs permises : {shown}.", f"{column} : valeur inconnue laissée de côté")
         return list(dict.fromkeys(found))
 
-    def _source(self, value) -> None:
-        return None  # the export writes the network's name
+    def _source(self, value) -> str | None:
+        return _text(value) or None  # the file's producer, kept with the place (issue 15)
 
     # the 0.1 shape
     def _from_01(self, raw: dict) -> dict:
@@ -813,6 +812,64 @@ class _RowReader:
         return list(dict.fromkeys(mapped))
 
 
+# --- personal email addresses (issue 15, item 8) ------------------------------------------------------
+# Public files (the national cartography, regional lists) publish some nominative addresses. With the
+# import's option, an address whose local part looks like « prénom.nom » (two words joined by a dot or
+# an underscore, an initial allowed, neither a generic word such as « contact » or « mairie ») is left
+# out, with a warning naming it. A heuristic: « marie.curie@… » goes, « france.services@… » stays.
+# On the four real files that have addresses, it flags 266 of 4,990 (December 2026).
+
+PERSONAL_LOCAL_PART = re.compile(r"[a-z]+(?:-[a-z]+)?[._][a-z]+(?:-[a-z]+)?")
+# Parts of the addresses of services, seen in the real files (« franceservices.bergerac »,
+# « accueil.mairie », « maison.service.public »): an address holding one is not a person's.
+GENERIC_PARTS = (
+    "accueil", "action", "admin", "agence", "agglo", "anim", "annexe", "antenne", "asso", "atelier", "biblio", "bureau", "centre", "club",
+    "commun", "conseil", "contact", "creati", "culture", "cyber", "depar", "direction", "emploi", "enfance",
+    "espace", "fablab", "famille", "france", "inclusion", "info", "insertion", "itineran", "jeunesse", "maison",
+    "mairie", "mediat", "mission", "msap", "multimedia", "numeri", "office", "plateforme", "point", "pole", "poms",
+    "public",
+    "region", "relais", "secretar", "service", "social", "solidar", "tiers", "ville",
+)
+# acronyms of services with a vowel (mission locale, point information jeunesse, espace de vie sociale…)
+GENERIC_WORDS = frozenset("ami bij bus caf ccas cfppa cia cias cnfs csi efs epn evs lab mds mfs milo pij plie sec".split())
+VOWEL = re.compile(r"[aeiouy]")
+
+
+def personal_email(address: str) -> bool:
+    """Whether an address looks like « prénom.nom@… » (or « p.nom », « prenom_nom »): two words that
+    are not acronyms (each has a vowel; the first is an initial or has 3 letters or more) and that
+    name no service."""
+    local = _fold(str(address).split("@", 1)[0])
+    if not PERSONAL_LOCAL_PART.fullmatch(local) or any(part in local for part in GENERIC_PARTS):
+        return False
+    first, last = re.split(r"[._]", local)
+    words = re.split(r"[._-]", local)
+    if any(word in GENERIC_WORDS or not VOWEL.search(word) for word in words if len(word) > 1):
+        return False
+    return (len(first) == 1 or len(first) >= 3) and len(last) >= 2
+
+
+def drop_personal_emails(read: ReadResult) -> int:
+    """Leaves out of each row the addresses that look nominative, each with a warning; returns how many."""
+    dropped = 0
+    for row in read.rows:
+        emails = row.record.get("courriels")
+        if not emails:
+            continue
+        kept = []
+        for email in emails:
+            if personal_email(email):
+                dropped += 1
+                row.problems.append(Problem(
+                    row.line, "courriels", f"« {email} » ressemble à une adresse nominative (prénom.nom) : elle "
+                    "n'est pas importée (option « sans courriels personnels »).", WARNING,
+                    "courriel nominatif non importé"))
+            else:
+                kept.append(email)
+        row.record["courriels"] = kept
+    return dropped
+
+
 # --- the use case, for the command line and the upload page ----------------------------------------
 
 def too_big(size: int, max_bytes: int) -> Outcome:
@@ -822,10 +879,13 @@ def too_big(size: int, max_bytes: int) -> Outcome:
 
 def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
                name: str | None = None, on_read: Callable[[ReadResult], None] | None = None,
-               profile: profiles.Profile | None = None) -> Outcome:
+               profile: profiles.Profile | None = None, strip_personal_emails: bool = False) -> Outcome:
     """The dry run: every problem, and what the import would do. Writes nothing.
-    ``on_read`` is called once the file is read (the command line sizes its progress bar then)."""
+    ``on_read`` is called once the file is read (the command line sizes its progress bar then);
+    ``strip_personal_emails`` leaves out the addresses that look nominative."""
     outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name, profile=profile))
+    if strip_personal_emails:
+        drop_personal_emails(outcome.read)
     if on_read:
         on_read(outcome.read)
     if outcome.read.readable:
@@ -836,10 +896,12 @@ def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[
 def apply_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
                skip_invalid: bool = False, name: str | None = None,
                on_read: Callable[[ReadResult], None] | None = None,
-               profile: profiles.Profile | None = None) -> Outcome:
+               profile: profiles.Profile | None = None, strip_personal_emails: bool = False) -> Outcome:
     """Applies the file in one transaction when it has no error; otherwise writes nothing (with
     ``skip_invalid``: everything but the rows in error)."""
     outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name, profile=profile))
+    if strip_personal_emails:
+        drop_personal_emails(outcome.read)
     if on_read:
         on_read(outcome.read)
     if outcome.read.readable:
@@ -938,8 +1000,11 @@ def report_sections(outcome: Outcome, *, limit: int | None = None) -> ReportSect
 @click.option("--taille-max-mo", "max_mb", type=click.IntRange(min=1), metavar="N",
               help="Taille maximale du fichier en Mo pour cet import seulement (par défaut : la limite "
                    "IMPORT_MAX_BYTES de la configuration, 30 Mo), par exemple pour l'annuaire national.")
+@click.option("--sans-courriels-personnels", "strip_personal_emails", is_flag=True,
+              help="N'importe pas les adresses électroniques qui ressemblent à une adresse nominative "
+                   "(prénom.nom@…) : chacune est signalée par un avertissement.")
 @with_appcontext
-def import_command(file, dry_run, as_email, skip_invalid, max_mb, profile_name):
+def import_command(file, dry_run, as_email, skip_invalid, max_mb, profile_name, strip_personal_emails):
     """Importe un fichier d'annuaire (standard 1.0.1 ou 0.1, CSV ou JSON ; liste France Services ;
     tout autre fichier avec un profil de correspondance : --profil NOM)."""
     if not as_email:
@@ -959,7 +1024,8 @@ def import_command(file, dry_run, as_email, skip_invalid, max_mb, profile_name):
         with click.progressbar(length=1, label="Vérification" if dry_run else "Vérification et import",
                                show_pos=True) as bar:
             outcome = _run_with_bar(file, actor, bar, dry_run=dry_run, skip_invalid=skip_invalid,
-                                    max_bytes=max_mb * 1024 * 1024 if max_mb else None, profile=profile)
+                                    max_bytes=max_mb * 1024 * 1024 if max_mb else None, profile=profile,
+                                    strip_personal_emails=strip_personal_emails)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     for line in summary_lines(outcome):
@@ -978,13 +1044,13 @@ def import_command(file, dry_run, as_email, skip_invalid, max_mb, profile_name):
 
 
 def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool, max_bytes: int | None,
-                  profile: profiles.Profile | None = None) -> Outcome:
+                  profile: profiles.Profile | None = None, strip_personal_emails: bool = False) -> Outcome:
     """The bar counts rows once the file is read (its length is known then)."""
     def rows_known(read: ReadResult) -> None:
         bar.length = max(1, len(read.rows))
 
     if dry_run:
         return check_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known,
-                          profile=profile)
+                          profile=profile, strip_personal_emails=strip_personal_emails)
     return apply_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known,
-                      skip_invalid=skip_invalid, profile=profile)
+                      skip_invalid=skip_invalid, profile=profile, strip_personal_emails=strip_personal_emails)

@@ -34,7 +34,8 @@ FIELDS = (
     ("horaires", "string", False, "Horaires d'ouverture habituels au format OpenStreetMap opening_hours."),
     ("presentation_resume", "string", False, "Courte présentation (280 caractères au plus)."),
     ("presentation_detail", "string", False, "Présentation détaillée."),
-    ("source", "string", False, "Structure qui a collecté la donnée : le nom du réseau."),
+    ("source", "string", False, "Structure qui a collecté la donnée : le producteur du fichier importé, sinon "
+                                "le nom du réseau."),
     ("itinerance", "string", False, "« Fixe » et/ou « Itinérant », séparés par « | »."),
     ("structure_parente", "string", False, "Réseau ou structure auquel le lieu appartient."),
     ("date_maj", "string", True, "Date de la dernière mise à jour ou confirmation (AAAA-MM-JJ)."),
@@ -52,6 +53,15 @@ FIELDS = (
 )
 
 
+# Beyond the standard (serializers.EXTRA_FIELDS): in the JSON answers, after the 32 fields.
+EXTRA_FIELDS = (
+    ("id_source", "string", False, "Identifiant du lieu dans le fichier dont il a été importé (celui du "
+                                   "producteur nommé par « source ») ; null pour un lieu saisi dans l'annuaire. "
+                                   "Le couple (source, id_source) permet de rapprocher le lieu de sa fiche "
+                                   "d'origine ; « id » reste l'identifiant du lieu ici."),
+)
+
+
 def _field(kind: str, required: bool, description: str, name: str) -> dict:
     schema = {"type": kind, "description": description}
     if name == "date_maj":
@@ -66,8 +76,9 @@ def _record_schema() -> dict:
         "type": "object",
         "description": f"Un lieu au standard « Lieux de médiation numérique » {STANDARD_VERSION}, "
                        "champs dans l'ordre du schéma ; null pour un champ non renseigné.",
-        "properties": {name: _field(kind, required, text, name) for name, kind, required, text in FIELDS},
-        "required": [name for name, *_ in FIELDS],
+        "properties": {name: _field(kind, required, text, name)
+                       for name, kind, required, text in FIELDS + EXTRA_FIELDS},
+        "required": [name for name, *_ in FIELDS + EXTRA_FIELDS],
         "additionalProperties": False,
     }
 

@@ -130,10 +130,12 @@ class _Output:
         return {"bytes": self.bytes, "sha256": self.sha256.hexdigest()}
 
 
-def _write_data_files(generation: Path, progress, files=FILES) -> list[dict]:
+def _write_data_files(generation: Path, progress, files=FILES, span: dict | None = None) -> list[dict]:
     """Streams the public places once into every format of ``files``, each file in the new
     generation's folder (nothing reads that folder before the manifest names it); returns rows,
-    bytes and sha256 of each."""
+    bytes and sha256 of each. ``span`` gets the oldest and newest date_maj written (the catalogue's
+    temporal coverage)."""
+    first = last = None
     context = {"source": current_app.config["NETWORK_NAME"],
                "place_url": external_url("directory.place_page", public_id="__id__")}
     outputs = []
@@ -149,6 +151,11 @@ def _write_data_files(generation: Path, progress, files=FILES) -> list[dict]:
         with contextlib.closing(iter_public_places()) as places:
             for place in places:
                 record = standard_record(place, source=context["source"])
+                day = record["date_maj"]
+                if first is None or day < first:
+                    first = day
+                if last is None or day > last:
+                    last = day
                 encoded = dumps(record) if encode else None
                 for writer in writers:
                     writer.add(record, encoded)
@@ -160,6 +167,8 @@ def _write_data_files(generation: Path, progress, files=FILES) -> list[dict]:
                     progress(PROGRESS_EVERY)
         for writer in writers:
             writer.end()
+        if span is not None and first is not None:
+            span.update(first_date=first, last_date=last)
         if progress and done % PROGRESS_EVERY:
             progress(done % PROGRESS_EVERY)
         return [{"rows": writer.rows, **output.close()} for writer, output in zip(writers, outputs, strict=True)]
@@ -199,12 +208,13 @@ def _publish(directory: Path, progress) -> dict:
     previous = catalog.read_manifest()
     generation = _new_generation(directory, now)
     try:
-        written = _write_data_files(generation, progress)
+        span: dict = {}
+        written = _write_data_files(generation, progress, span=span)
         entries = []
         for (name, title, _, media_type, file_format, conforms_to), result in zip(FILES, written, strict=True):
             entries.append({"name": name, "title": title, "media_type": media_type, "format": file_format,
                             "conforms_to": conforms_to, "generated_at": generated_at, **result})
-        package = catalog.datapackage(entries, generated_at=generated_at)
+        package = catalog.datapackage(entries, generated_at=generated_at, version=catalog.dataset_version(now))
         installed = write_atomically(generation / catalog.DATAPACKAGE,
                                      json.dumps(package, ensure_ascii=False, indent=2))
         entries.append({"name": catalog.DATAPACKAGE, "title": "Description du jeu de données (Frictionless)",
@@ -212,8 +222,11 @@ def _publish(directory: Path, progress) -> dict:
                         "generated_at": generated_at, **installed})
         for folder in {(generation / entry["name"]).parent for entry in entries}:
             _fsync_directory(folder)
-        manifest = {"generated_at": generated_at, "directory": generation.name, "places": entries[0]["rows"],
-                    "seconds": round(time.monotonic() - started, 3), "files": entries}
+        # issued: the first publication, carried from manifest to manifest (issue 15, item 8)
+        issued = (previous or {}).get("issued") or (previous or {}).get("generated_at") or generated_at
+        manifest = {"generated_at": generated_at, "issued": issued, "directory": generation.name,
+                    "places": entries[0]["rows"], **span, "seconds": round(time.monotonic() - started, 3),
+                    "files": entries}
         # the switch: from this rename on, every reader gets the new generation
         write_atomically(directory / catalog.MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
     except BaseException:

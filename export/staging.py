@@ -31,6 +31,7 @@ class StagedUpload:
     name: str | None
     path: Path
     outcome: importing.Outcome
+    strip_personal_emails: bool = False
 
     @property
     def clean(self) -> bool:
@@ -38,7 +39,8 @@ class StagedUpload:
 
     def session_record(self) -> dict:
         """What the person's session keeps to apply this file later."""
-        return {"token": self.token, "sha256": self.sha256, "clean": self.clean, "name": self.name}
+        return {"token": self.token, "sha256": self.sha256, "clean": self.clean, "name": self.name,
+                "strip_personal_emails": self.strip_personal_emails}
 
 
 def upload_folder() -> Path:
@@ -84,7 +86,8 @@ def _write(stream, path: Path, max_bytes: int) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def stage_upload(file_storage, *, actor, announced_size: int | None = None) -> StagedUpload:
+def stage_upload(file_storage, *, actor, announced_size: int | None = None,
+                 strip_personal_emails: bool = False) -> StagedUpload:
     """Keeps the upload under a new token and runs its dry run (the configuration's size limit).
     A file with an error cannot be applied: it is removed at once (and whatever fails on the way)."""
     folder = upload_folder()
@@ -99,13 +102,15 @@ def stage_upload(file_storage, *, actor, announced_size: int | None = None) -> S
         if size > max_bytes:  # the rest was not even written: the size the browser announced is the best guess
             outcome = importing.too_big(max(size, announced_size or 0), max_bytes)
         else:
-            outcome = importing.check_file(path, actor=actor, max_bytes=max_bytes, name=name)
+            outcome = importing.check_file(path, actor=actor, max_bytes=max_bytes, name=name,
+                                           strip_personal_emails=strip_personal_emails)
     except BaseException:
         _forget(path)
         raise
     if outcome.has_errors:
         _forget(path)
-    return StagedUpload(token=token, sha256=sha256, size=size, name=name, path=path, outcome=outcome)
+    return StagedUpload(token=token, sha256=sha256, size=size, name=name, path=path, outcome=outcome,
+                        strip_personal_emails=strip_personal_emails)
 
 
 def staged_path(token: str, session_record: dict | None) -> Path | None:
@@ -129,7 +134,9 @@ def apply_staged(token: str, *, actor, session_record: dict | None) -> importing
     if path is None:
         return None
     try:
-        return importing.apply_file(path, actor=actor, name=(session_record or {}).get("name"))
+        kept = session_record or {}
+        return importing.apply_file(path, actor=actor, name=kept.get("name"),
+                                    strip_personal_emails=bool(kept.get("strip_personal_emails")))
     finally:
         _forget(path)
 

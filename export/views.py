@@ -1,5 +1,8 @@
 """Open-data pages and files: /open-data, the exported files, /catalog.jsonld."""
-from flask import Blueprint, jsonify, render_template, send_file
+import hashlib
+import json
+
+from flask import Blueprint, current_app, render_template, request, send_file
 
 from coordination.directory.serializers import REQUIRED_FIELDS
 from coordination.errors import NotFound, error_response
@@ -46,6 +49,14 @@ def download(filename):
 
 @bp.get("/catalog.jsonld", endpoint="catalog")
 def catalog_jsonld():
-    response = jsonify(catalog.dcat_catalog(ensure_published()))
-    response.mimetype = "application/ld+json"
-    return _open(response)
+    """The catalogue, with the files' validators: an ETag of its text, the export's time as
+    Last-Modified, an hour of public cache, 304 on If-None-Match or If-Modified-Since."""
+    manifest = ensure_published()
+    body = json.dumps(catalog.dcat_catalog(manifest), ensure_ascii=False, separators=(",", ":"))
+    response = current_app.response_class(body, mimetype="application/ld+json")
+    response.set_etag(hashlib.sha256(body.encode("utf-8")).hexdigest())
+    if manifest:
+        response.last_modified = catalog.modified(manifest)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return _open(response.make_conditional(request))

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
+from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
 
 from coordination import audit, one_line
@@ -69,9 +70,11 @@ DROPPABLE = frozenset({"opening_hours", "phone", "emails", "website", "accessibi
 
 COLUMN_OF = {**{attr: col for col, attr in serializers.TEXT_COLUMNS.items()},
              **{attr: col for col, attr in serializers.LIST_COLUMNS.items()},
-             **{attr: col for col, attr in serializers.NUMBER_COLUMNS.items()}}
+             **{attr: col for col, attr in serializers.NUMBER_COLUMNS.items()},
+             "other_websites": "site_web"}  # site_web: the first URL is `website`, the others here
 ATTRIBUTE_OF = {**serializers.TEXT_COLUMNS, **serializers.LIST_COLUMNS, **serializers.NUMBER_COLUMNS}
 CONTENT_ATTRIBUTES = tuple(COLUMN_OF)
+LIST_ATTRIBUTES = frozenset(serializers.LIST_COLUMNS.values()) | {"other_websites"}
 VOCABULARY_SETS = frozenset(PLACE_VOCABULARIES) - {"typology"}
 TYPOLOGY_TO_KIND = {code: kind for kind, code in KIND_TO_TYPOLOGY.items() if kind != "other"}
 
@@ -121,6 +124,9 @@ class PlannedPlace:
     public_id: str | None = None
     external_id: str | None = None
     changed: list[str] = field(default_factory=list)  # standard columns
+    # Where the place comes from (issue 15): the file's `source` and its id there, kept at creation.
+    source: str | None = None
+    source_id: str | None = None
 
 
 @dataclass
@@ -414,12 +420,22 @@ def _stored_value(existing, attribute: str, directory: _Directory):
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks apart
 
 
+def _fields(record: dict):
+    """(column, Place attribute, value) for each column of a row: site_web's list of URLs gives
+    the first to ``website`` and the others to ``other_websites``."""
+    for column, given in record.items():
+        if column == "site_web" and isinstance(given, list):
+            yield column, "website", given[0] if given else None
+            yield column, "other_websites", given[1:]
+        else:
+            yield column, ATTRIBUTE_OF.get(column), given
+
+
 def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tuple[dict, set]:
     """Place attribute -> cleaned value, for the columns the reader could read."""
     bad_columns = {p.column for p in row.problems if p.severity == ERROR}
     values = {}
-    for column, given in row.record.items():
-        attribute = ATTRIBUTE_OF.get(column)
+    for column, attribute, given in _fields(row.record):
         if attribute is None or column in bad_columns:
             continue
         value = given
@@ -634,11 +650,22 @@ def _flag_misplaced(plan: ImportPlan) -> None:
                                      "vérifiez ses coordonnées.", WARNING, "lieu à plus de 20 km de sa commune"))
 
 
+def _provenance(row: ImportRow, row_id: str) -> tuple[str | None, str | None]:
+    """The producer the file names in `source` (None when empty or our own network: a re-import of
+    our export), and the place's id there: a re-export's `id_source`, else the file's `id`."""
+    source = str(row.record.get("source") or "").strip()[:200] or None
+    if source == current_app.config["NETWORK_NAME"]:
+        source = None
+    original = str(row.record.get("id_source") or "").strip()[:200] or row_id or None
+    return source, original
+
+
 def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: ImportPlan) -> PlannedPlace:
     existing = directory.by_id.get(row_id)
     planned = PlannedPlace(line=row.line, row_id=row_id, action="create", values=values, pivot=pivot,
                            updated_at=noon_utc(day))
     if existing is None:
+        planned.source, planned.source_id = _provenance(row, row_id)
         if _is_uuid(row_id):
             planned.public_id = row_id.lower()
         else:
@@ -757,12 +784,13 @@ def _create_organisations(planned: list[PlannedOrganisation]) -> dict[str, int]:
 
 def _insert_places(creates: list[PlannedPlace], organisation_ids: dict[str, int], now: datetime) -> list[int]:
     ids: list[int] = []
-    defaults = {a: ([] if a in serializers.LIST_COLUMNS.values() else None) for a in CONTENT_ATTRIBUTES}
+    defaults = {a: ([] if a in LIST_ATTRIBUTES else None) for a in CONTENT_ATTRIBUTES}
     for start in range(0, len(creates), BATCH_SIZE):
         batch = []
         for planned in creates[start:start + BATCH_SIZE]:
             columns = {**defaults, **_place_columns(planned)}
             columns.update(public_id=planned.public_id or str(uuid.uuid4()), external_id=planned.external_id,
+                           source=planned.source, source_id=planned.source_id,
                            organisation_id=organisation_ids[planned.pivot], created_at=now, changed_at=now,
                            published=True, version=1, geocode_attempts=0,
                            geocode_status=columns.get("geocode_status"))

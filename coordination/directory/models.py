@@ -23,6 +23,11 @@ class Place(db.Model):
     # The id a place had in the file it was imported from, when that id could not be its public id
     # (not a UUID): re-importing the same file finds the place again.
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Provenance (issue 15): the producer named by the imported file's `source` column (None: our
+    # own place, published with NETWORK_NAME) and the place's id in that file, published as
+    # `id_source` so that an aggregator can match our places with its own.
+    source: Mapped[str | None] = mapped_column(String(200))
+    source_id: Mapped[str | None] = mapped_column(String(200))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
 
     name: Mapped[str] = mapped_column(String(250))
@@ -43,6 +48,8 @@ class Place(db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))  # E.164
     emails: Mapped[list] = mapped_column(JSON, default=list)
     website: Mapped[str | None] = mapped_column(String(500))
+    # The standard's site_web may hold several URLs ("|"): the first is `website`, the others here.
+    other_websites: Mapped[list] = mapped_column(JSON, default=list)
     appointment_url: Mapped[str | None] = mapped_column(String(500))  # prise_rdv
     accessibility_url: Mapped[str | None] = mapped_column(String(500))  # fiche_acces_libre
     summary: Mapped[str | None] = mapped_column(String(280))  # presentation_resume

@@ -28,6 +28,11 @@ STANDARD_FIELDS = (
     "modalites_acces", "modalites_accompagnement", "fiche_acces_libre", "prise_rdv",
 )
 REQUIRED_FIELDS = ("id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj")
+# Beyond the standard, in the JSON files and the API only (the CSV keeps the standard's 32 columns):
+# `id_source`, the place's id in the file it was imported from (null for a place entered here),
+# so that an aggregator matches the pair (`source`, `id_source`) with its own places.
+EXTRA_FIELDS = ("id_source",)
+RECORD_FIELDS = STANDARD_FIELDS + EXTRA_FIELDS
 
 # Standard column -> Place attribute, for the columns that map one to one.
 TEXT_COLUMNS = {
@@ -112,14 +117,16 @@ def _vocabulary(name: str, values) -> list[str]:
 
 
 def standard_record(place, *, source: str) -> dict:
-    """One place as a record of the standard, keys in schema order; None for an empty column.
-    ``place.organisation`` must be loaded (the pivot and the typology come from it)."""
+    """One place as a record of the standard, keys in schema order then ``EXTRA_FIELDS``; None for
+    an empty column. ``source`` is the network's name: the `source` of the places entered here; an
+    imported place keeps its file's producer. ``place.organisation`` must be loaded (the pivot and
+    the typology come from it)."""
     summary = place.summary
     description = place.description
     resume = cut_at_word(summary)
     if resume != (summary or None):  # the full text stays in the detailed presentation
         description = summary if not description else f"{summary}\n\n{description}"
-    record = dict.fromkeys(STANDARD_FIELDS)
+    record = dict.fromkeys(RECORD_FIELDS)
     for column, attribute in TEXT_COLUMNS.items():
         record[column] = getattr(place, attribute) or None
     for column, attribute in LIST_COLUMNS.items():
@@ -137,8 +144,10 @@ def standard_record(place, *, source: str) -> dict:
         horaires=_hours(place.opening_hours),
         presentation_resume=resume,
         presentation_detail=description or None,
-        source=source,
+        site_web=join([place.website, *(getattr(place, "other_websites", None) or ())]),
+        source=getattr(place, "source", None) or source,
         date_maj=last_update(place).isoformat(),
+        id_source=getattr(place, "source_id", None),
     )
     return record
 

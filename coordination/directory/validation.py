@@ -36,6 +36,7 @@ LABELS = {
     "phone": "Téléphone",
     "emails": "Adresses électroniques",
     "website": "Site web",
+    "other_websites": "Autres sites web",
     "appointment_url": "Lien de prise de rendez-vous",
     "accessibility_url": "Fiche Accès libre (accessibilité)",
     "summary": "Présentation résumée",
@@ -189,6 +190,11 @@ def clean_url(value) -> str | None:
     return text
 
 
+def clean_urls(value) -> list[str]:
+    """Several URLs (a list, or one per line or "|"), each as ``clean_url`` wants it, without duplicates."""
+    return list(dict.fromkeys(url for url in map(clean_url, _items(value, r"[\n|]")) if url))
+
+
 def clean_summary(value) -> str | None:
     text = _optional(value)
     if text and len(text) > SUMMARY_MAX:
@@ -238,6 +244,7 @@ CLEANERS = {
     "phone": clean_phone,
     "emails": clean_emails,
     **{name: clean_url for name in URL_FIELDS},
+    "other_websites": clean_urls,
     "summary": clean_summary,
     "description": lambda v: clean_text(v, name="description"),
     "parent_structure": lambda v: clean_text(v, name="parent_structure"),

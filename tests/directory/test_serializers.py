@@ -22,8 +22,8 @@ def record(place):
 
 def test_every_column_in_schema_order(organisation):
     result = record(make_place(organisation))
-    assert tuple(result) == serializers.STANDARD_FIELDS
-    assert len(result) == 32
+    assert tuple(result) == (*serializers.STANDARD_FIELDS, "id_source")  # then the extra column (issue 15)
+    assert len(result) == 33
 
 
 def test_identity_and_required_columns(organisation):

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from coordination.auth import services as auth_services
 from coordination.directory import search, services
 from coordination.directory.models import Place
-from coordination.directory.serializers import STANDARD_FIELDS
+from coordination.directory.serializers import RECORD_FIELDS
 from coordination.vocabularies import SERVICES
 from tests.conftest import make_organisation, make_place, make_user
 
@@ -56,7 +56,7 @@ def test_lists_public_places_as_standard_records(client, app, organisation):
     assert body["total"] == 1 and body["page"] == 1 and body["par_page"] == 50 and body["pages"] == 1
     assert response.headers["X-Total-Count"] == "1"
     [record] = body["lieux"]
-    assert list(record) == list(STANDARD_FIELDS)
+    assert list(record) == list(RECORD_FIELDS)
     assert record["id"] == place.public_id and record["nom"] == "Médiathèque Floresca Guépin"
     assert record["source"] == app.config["NETWORK_NAME"]
     assert "Médiathèque" in response.get_data(as_text=True)  # UTF-8, not \u escapes
@@ -268,7 +268,7 @@ def test_detail_of_a_public_place(client, organisation):
     place = make_place(organisation, name="Espace Agnès Varda")
     response, body = get(client, f"/api/v1/lieux/{place.public_id}")
     assert response.status_code == 200
-    assert list(body) == list(STANDARD_FIELDS) and body["nom"] == "Espace Agnès Varda"
+    assert list(body) == list(RECORD_FIELDS) and body["nom"] == "Espace Agnès Varda"
 
 
 @pytest.mark.parametrize("state", ["unpublished", "deleted", "suspended", "unknown"])
@@ -313,7 +313,7 @@ def test_change_feed_with_an_edit_an_unpublication_a_deletion_and_a_suspension(c
     first, cursor = follow_feed(client, "/api/v1/lieux/changements")
     assert [c["id"] for c in first] == [p.public_id for p in (edited, unpublished, deleted, suspended, untouched)]
     assert {c["statut"] for c in first} == {"publie"}
-    assert list(first[0]["lieu"]) == list(STANDARD_FIELDS)
+    assert list(first[0]["lieu"]) == list(RECORD_FIELDS)
 
     services.update_place(edited.id, {"name": "Après"}, actor=coordinator, expected_version=None)
     services.set_published(unpublished.id, False, actor=coordinator)

@@ -25,10 +25,11 @@ def test_openapi_place_schema_has_the_32_standard_fields(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     place = spec["components"]["schemas"]["Lieu"]
 
-    assert list(place["properties"]) == list(STANDARD_FIELDS) and len(STANDARD_FIELDS) == 32
-    assert place["required"] == list(STANDARD_FIELDS) and place["additionalProperties"] is False
+    # the 32 fields, then id_source (issue 15), the only field beyond the standard
+    assert list(place["properties"]) == [*STANDARD_FIELDS, "id_source"] and len(STANDARD_FIELDS) == 32
+    assert place["required"] == list(place["properties"]) and place["additionalProperties"] is False
     nullable = {name for name, field in place["properties"].items() if field.get("nullable")}
-    assert nullable == set(STANDARD_FIELDS) - {"id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj"}
+    assert nullable == {*STANDARD_FIELDS, "id_source"} - {"id", "pivot", "nom", "commune", "code_postal", "adresse", "date_maj"}
     assert place["properties"]["latitude"]["type"] == "number"
     assert place["properties"]["date_maj"] == {"type": "string", "format": "date",
                                                "description": place["properties"]["date_maj"]["description"]}

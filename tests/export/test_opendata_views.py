@@ -191,12 +191,11 @@ def test_the_dcat_catalogue_lists_one_distribution_per_data_file_matching_the_ma
         assert hashlib.sha256(body).hexdigest() == entry["sha256"]
     by_name = {name.rsplit("/", 1)[-1]: d for name, d in distributions.items()}
     conforms = {name: d["dct:conformsTo"]["@id"] for name, d in by_name.items()}
-    # the CSV follows the standard's Table Schema; the JSON and GeoJSON files follow the standard
-    # (its specification page), not a Table Schema that only describes a CSV
+    # every file names the same kind of URL: its standard's versioned schema file (issue 15, item 8)
     assert conforms == {
         "lieux-de-mediation-numerique.csv": STANDARD_SCHEMA_URL,
-        "lieux-de-mediation-numerique.json": STANDARD_HOMEPAGE,
-        "lieux-de-mediation-numerique.geojson": STANDARD_HOMEPAGE,
+        "lieux-de-mediation-numerique.json": STANDARD_SCHEMA_URL,
+        "lieux-de-mediation-numerique.geojson": STANDARD_SCHEMA_URL,
         "structures.json": DATA_INCLUSION_SCHEMA_URLS["structure"],
         "services.json": DATA_INCLUSION_SCHEMA_URLS["service"],
     }
@@ -209,7 +208,8 @@ def test_every_term_of_the_catalogue_uses_a_declared_prefix_and_absolute_iris(cl
     document = client.get("/catalog.jsonld").get_json()
     context = document["@context"]
     assert context == {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
-                       "foaf": "http://xmlns.com/foaf/0.1/", "spdx": "http://spdx.org/rdf/terms#",
+                       "foaf": "http://xmlns.com/foaf/0.1/", "skos": "http://www.w3.org/2004/02/skos/core#",
+                       "spdx": "http://spdx.org/rdf/terms#", "vcard": "http://www.w3.org/2006/vcard/ns#",
                        "xsd": "http://www.w3.org/2001/XMLSchema#"}
 
     def walk(node):
