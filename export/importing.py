@@ -134,6 +134,7 @@ class Outcome:
     read: ReadResult
     plan: ImportPlan | None = None
     report: ImportReport | None = None
+    publication: str = imports.PENDING  # for the organisations the import creates (issue 15)
 
     @property
     def problems(self) -> list[Problem]:
@@ -662,10 +663,11 @@ def too_big(size: int, max_bytes: int) -> Outcome:
 
 
 def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
-               name: str | None = None, on_read: Callable[[ReadResult], None] | None = None) -> Outcome:
+               name: str | None = None, on_read: Callable[[ReadResult], None] | None = None,
+               publication: str = imports.PENDING) -> Outcome:
     """The dry run: every problem, and what the import would do. Writes nothing.
     ``on_read`` is called once the file is read (the command line sizes its progress bar then)."""
-    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name))
+    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name), publication=publication)
     if on_read:
         on_read(outcome.read)
     if outcome.read.readable:
@@ -675,15 +677,18 @@ def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[
 
 def apply_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
                skip_invalid: bool = False, name: str | None = None,
-               on_read: Callable[[ReadResult], None] | None = None) -> Outcome:
+               on_read: Callable[[ReadResult], None] | None = None, publication: str = imports.PENDING,
+               notify: bool = False) -> Outcome:
     """Applies the file in one transaction when it has no error; otherwise writes nothing (with
-    ``skip_invalid``: everything but the rows in error)."""
-    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name))
+    ``skip_invalid``: everything but the rows in error). ``publication`` and ``notify``: see
+    ``imports.apply_import`` (no mail to an address of the file unless ``notify``)."""
+    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name), publication=publication)
     if on_read:
         on_read(outcome.read)
     if outcome.read.readable:
         outcome.report = imports.apply_import(outcome.read.rows, actor=actor, progress=progress,
-                                              skip_invalid=skip_invalid)
+                                              skip_invalid=skip_invalid, publication=publication, notify=notify,
+                                              file_name=name or Path(path).name)
         outcome.plan = outcome.report.plan
     return outcome
 
@@ -702,21 +707,42 @@ def summary_lines(outcome: Outcome, *, command_line: bool = True) -> list[str]:
     lines.append(f"Lignes lues : {plan.rows}")
     lines.append(f"Lieux à créer : {plan.to_create} ; à mettre à jour : {plan.to_update} ; "
                  f"inchangés : {plan.unchanged} ; ignorés : {plan.skipped}")
-    lines.append(f"Organisations à créer (en attente de validation) : {len(plan.organisations)}")
+    lines.append(f"Organisations à créer ({imports.PUBLICATIONS[outcome.publication]}) : "
+                 f"{len(plan.organisations)}")
     lines.append(f"Doublons possibles : {len(plan.duplicates)}")
     rejected = plan.rejected_lines
     lines.append(f"Lignes rejetées : {len(rejected)} ; avertissements : {len(plan.warnings)}")
     for reason, count in plan.rejected_by_reason():
         lines.append(f"  - {reason} : {count} ligne{'s' if count > 1 else ''}")
+    lines.extend(visibility_lines(outcome))
     report = outcome.report
     if report is not None and report.applied:
         lines.append(f"Import appliqué : {report.created} lieux créés, {report.updated} mis à jour, "
                      f"{report.organisations_created} organisations créées.")
+        if report.notify and report.invitations:
+            lines.append(f"Invitations mises dans la file d'envoi : {report.invitations} (étalées dans le temps).")
+        elif report.notify and report.organisations_created:
+            lines.append("Les structures seront prévenues (une invitation chacune) quand elles seront acceptées.")
+        elif report.organisations_created:
+            lines.append("Aucun courriel n'est envoyé aux adresses du fichier (« prévenir les structures » "
+                         "n'était pas coché).")
     if report is not None and report.applied and plan.rejected_lines:
         lines.append(f"Lignes en erreur laissées de côté : {len(plan.rejected_lines)}.")
     elif outcome.has_errors:
         lines.append("Le fichier contient des erreurs : rien n'a été importé. Corrigez-les puis relancez"
                      + (" (ou importez seulement les lignes valables avec --skip-invalid)." if command_line else "."))
+    return lines
+
+
+def visibility_lines(outcome: Outcome) -> list[str]:
+    """How many places the public directory will show right after the import, and why not the others."""
+    if outcome.plan is None:
+        return []
+    seen = outcome.plan.visibility(outcome.publication)
+    lines = [f"Lieux visibles dans l'annuaire public juste après l'import : {seen.visible}"
+             + (f" ; non visibles : {seen.hidden_count}" if seen.hidden_count else "")]
+    for reason, count in seen.hidden:
+        lines.append(f"  - {reason} : {count} lieu{'x' if count > 1 else ''}")
     return lines
 
 
@@ -771,11 +797,18 @@ def report_sections(outcome: Outcome, *, limit: int | None = None) -> ReportSect
               help="Adresse du compte coordinateur au nom duquel l'import est fait (obligatoire).")
 @click.option("--skip-invalid", is_flag=True,
               help="Importe les lignes valables et laisse de côté les lignes en erreur (après une vérification).")
+@click.option("--organisations", "publication", type=click.Choice(["en-attente", "acceptees"]),
+              default="en-attente", show_default=True,
+              help="Organisations créées par l'import : « acceptees » (source de confiance, leurs lieux sont "
+                   "publics tout de suite) ou « en-attente » (chacune attend la décision d'un coordinateur).")
+@click.option("--prevenir-structures", "notify", is_flag=True,
+              help="Envoie une invitation (une par organisation créée, étalées dans le temps) aux adresses du "
+                   "fichier. Sans cette option, aucun courriel n'est envoyé à une adresse du fichier.")
 @click.option("--taille-max-mo", "max_mb", type=click.IntRange(min=1), metavar="N",
               help="Taille maximale du fichier en Mo pour cet import seulement (par défaut : la limite "
                    "IMPORT_MAX_BYTES de la configuration, 30 Mo), par exemple pour l'annuaire national.")
 @with_appcontext
-def import_command(file, dry_run, as_email, skip_invalid, max_mb):
+def import_command(file, dry_run, as_email, skip_invalid, publication, notify, max_mb):
     """Importe un fichier d'annuaire (standard 1.0.1 ou 0.1, CSV ou JSON ; liste France Services)."""
     if not as_email:
         raise click.UsageError("Indiquez le compte coordinateur qui fait l'import : --as adresse@exemple.fr "
@@ -787,7 +820,8 @@ def import_command(file, dry_run, as_email, skip_invalid, max_mb):
         with click.progressbar(length=1, label="Vérification" if dry_run else "Vérification et import",
                                show_pos=True) as bar:
             outcome = _run_with_bar(file, actor, bar, dry_run=dry_run, skip_invalid=skip_invalid,
-                                    max_bytes=max_mb * 1024 * 1024 if max_mb else None)
+                                    max_bytes=max_mb * 1024 * 1024 if max_mb else None,
+                                    publication=CLI_PUBLICATIONS[publication], notify=notify)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     for line in summary_lines(outcome):
@@ -805,12 +839,17 @@ def import_command(file, dry_run, as_email, skip_invalid, max_mb):
         raise SystemExit(1)
 
 
-def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool, max_bytes: int | None) -> Outcome:
+CLI_PUBLICATIONS = {"acceptees": imports.ACCEPTED, "en-attente": imports.PENDING}
+
+
+def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool, max_bytes: int | None,
+                  publication: str = imports.PENDING, notify: bool = False) -> Outcome:
     """The bar counts rows once the file is read (its length is known then)."""
     def rows_known(read: ReadResult) -> None:
         bar.length = max(1, len(read.rows))
 
     if dry_run:
-        return check_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known)
+        return check_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known,
+                          publication=publication)
     return apply_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known,
-                      skip_invalid=skip_invalid)
+                      skip_invalid=skip_invalid, publication=publication, notify=notify)
