@@ -84,7 +84,8 @@ def _write(stream, path: Path, max_bytes: int) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def stage_upload(file_storage, *, actor, announced_size: int | None = None) -> StagedUpload:
+def stage_upload(file_storage, *, actor, announced_size: int | None = None,
+                 publication: str = importing.imports.PENDING) -> StagedUpload:
     """Keeps the upload under a new token and runs its dry run (the configuration's size limit).
     A file with an error cannot be applied: it is removed at once (and whatever fails on the way)."""
     folder = upload_folder()
@@ -99,7 +100,7 @@ def stage_upload(file_storage, *, actor, announced_size: int | None = None) -> S
         if size > max_bytes:  # the rest was not even written: the size the browser announced is the best guess
             outcome = importing.too_big(max(size, announced_size or 0), max_bytes)
         else:
-            outcome = importing.check_file(path, actor=actor, max_bytes=max_bytes, name=name)
+            outcome = importing.check_file(path, actor=actor, max_bytes=max_bytes, name=name, publication=publication)
     except BaseException:
         _forget(path)
         raise
@@ -123,13 +124,15 @@ def staged_path(token: str, session_record: dict | None) -> Path | None:
     return path if digest.hexdigest() == kept.get("sha256") else None
 
 
-def apply_staged(token: str, *, actor, session_record: dict | None) -> importing.Outcome | None:
+def apply_staged(token: str, *, actor, session_record: dict | None, publication: str = importing.imports.PENDING,
+                 notify: bool = False) -> importing.Outcome | None:
     """Applies the staged file and forgets it; None when it cannot be applied (see ``staged_path``)."""
     path = staged_path(token, session_record)
     if path is None:
         return None
     try:
-        return importing.apply_file(path, actor=actor, name=(session_record or {}).get("name"))
+        return importing.apply_file(path, actor=actor, name=(session_record or {}).get("name"),
+                                    publication=publication, notify=notify)
     finally:
         _forget(path)
 
