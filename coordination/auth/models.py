@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from coordination.clock import utcnow
+from coordination.clock import to_paris, utcnow
 from coordination.extensions import db
 
 
@@ -103,7 +103,7 @@ class OrganisationImport(db.Model):
     @property
     def label(self) -> str:
         name = f" — {self.file_name}" if self.file_name else ""
-        return f"Import n° {self.id} du {self.created_at:%d/%m/%Y à %H:%M}{name}"
+        return f"Import n° {self.id} du {to_paris(self.created_at):%d/%m/%Y à %H:%M}{name}"
 
 
 class Membership(db.Model):

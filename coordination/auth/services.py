@@ -496,12 +496,18 @@ def _coordinators() -> list[User]:
 
 # --- coordinator decisions -------------------------------------------------------------------
 
-def pending_organisations(*, actor, import_id: int | None = None) -> list[Organisation]:
-    """Organisations waiting for a decision, oldest first; with ``import_id``, only those that import created."""
+def pending_organisations(*, actor, import_id: int | None = None, imported: bool | None = None,
+                          limit: int | None = None) -> list[Organisation]:
+    """Organisations waiting for a decision, oldest first; with ``import_id``, only those that import
+    created; with ``imported`` False, only those that asked to join (True: only imported ones)."""
     _require_coordinator(actor)
     query = select(Organisation).where(Organisation.status == "pending")
     if import_id is not None:
         query = query.where(Organisation.import_id == import_id)
+    if imported is not None:
+        query = query.where(Organisation.import_id.is_not(None) if imported else Organisation.import_id.is_(None))
+    if limit is not None:
+        query = query.limit(limit)
     return db.session.scalars(query.order_by(Organisation.created_at, Organisation.id)).all()
 
 
@@ -582,6 +588,32 @@ def decide_organisations(organisation_ids: list[int], *, action: str, actor, rea
     for organisation in organisations:
         signals.organisation_status_changed.send(organisation.id, status=organisation.status)
     return len(organisations)
+
+
+def get_organisation_import(import_id: int, *, actor) -> OrganisationImport:
+    _require_coordinator(actor)
+    record = db.session.get(OrganisationImport, import_id)
+    if record is None:
+        raise NotFound("Cet import n'existe pas.")
+    return record
+
+
+def pending_of_import(import_id: int, *, actor) -> list[int]:
+    """The ids of the organisations an import created that still wait for a decision."""
+    get_organisation_import(import_id, actor=actor)
+    return list(db.session.scalars(select(Organisation.id).where(
+        Organisation.import_id == import_id, Organisation.status == "pending").order_by(Organisation.id)))
+
+
+def decide_imported_organisations(import_id: int, *, action: str, actor, reason: str | None = None,
+                                  expected: int | None = None) -> int:
+    """Accepts or refuses every organisation of one import still pending. ``expected`` is the count the
+    coordinator confirmed: if it changed meanwhile (another coordinator decided some), nothing is done."""
+    ids = pending_of_import(import_id, actor=actor)
+    if expected is not None and len(ids) != expected:
+        raise Conflict(f"{len(ids)} organisations de cet import sont en attente, et non {expected} : la sélection "
+                       "a changé entre-temps. Rien n'a été fait ; vérifiez-la à nouveau.")
+    return decide_organisations(ids, action=action, actor=actor, reason=reason)
 
 
 INVITATION_KEY = "import-invitation:"
