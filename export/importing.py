@@ -790,6 +790,15 @@ def report_sections(outcome: Outcome, *, limit: int | None = None) -> ReportSect
 
 # --- flask opendata import ----------------------------------------------------------------------------
 
+CLI_PUBLICATIONS = {"acceptees": imports.ACCEPTED, "acceptées": imports.ACCEPTED, "en-attente": imports.PENDING}
+
+
+def _publication_choice(value: str) -> str:
+    if value not in CLI_PUBLICATIONS:
+        raise click.BadParameter(f"« {value} » : choisissez « acceptees » ou « en-attente ».")
+    return value
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--dry-run", is_flag=True, help="Vérifie le fichier et affiche ce qui serait fait, sans rien écrire.")
@@ -797,8 +806,8 @@ def report_sections(outcome: Outcome, *, limit: int | None = None) -> ReportSect
               help="Adresse du compte coordinateur au nom duquel l'import est fait (obligatoire).")
 @click.option("--skip-invalid", is_flag=True,
               help="Importe les lignes valables et laisse de côté les lignes en erreur (après une vérification).")
-@click.option("--organisations", "publication", type=click.Choice(["en-attente", "acceptees"]),
-              default="en-attente", show_default=True,
+@click.option("--organisations", "publication", default="en-attente", show_default=True,
+              metavar="acceptees|en-attente", callback=lambda _ctx, _param, value: _publication_choice(value),
               help="Organisations créées par l'import : « acceptees » (source de confiance, leurs lieux sont "
                    "publics tout de suite) ou « en-attente » (chacune attend la décision d'un coordinateur).")
 @click.option("--prevenir-structures", "notify", is_flag=True,
@@ -839,7 +848,6 @@ def import_command(file, dry_run, as_email, skip_invalid, publication, notify, m
         raise SystemExit(1)
 
 
-CLI_PUBLICATIONS = {"acceptees": imports.ACCEPTED, "en-attente": imports.PENDING}
 
 
 def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool, max_bytes: int | None,
