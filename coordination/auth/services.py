@@ -23,6 +23,7 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.fr import siret as stdnum_siret
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -563,9 +564,12 @@ def decide_organisations(organisation_ids: list[int], *, action: str, actor, rea
         raise Invalid("Aucune organisation en attente ne correspond à cette sélection.")
     if len(ids) > BULK_MAX:
         raise Invalid(f"{len(ids)} organisations : c'est plus que les {BULK_MAX} d'une seule décision.")
-    organisations = db.session.scalars(
-        select(Organisation).where(Organisation.id.in_(ids), Organisation.status == "pending")
-        .order_by(Organisation.id).with_for_update()).all()
+    organisations = []
+    for start in range(0, len(ids), 1000):  # bounded IN lists; memberships loaded with them (the mails)
+        organisations += db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(ids[start:start + 1000]), Organisation.status == "pending")
+            .options(selectinload(Organisation.memberships).joinedload(Membership.user))
+            .order_by(Organisation.id).with_for_update(of=Organisation)).all()
     now = utcnow()
     invitations: dict[int, list[Organisation]] = defaultdict(list)
     for organisation in organisations:
@@ -585,8 +589,8 @@ def decide_organisations(organisation_ids: list[int], *, action: str, actor, rea
     for group in invitations.values():
         queue_import_invitations(group, group[0].source_import)
     db.session.commit()
-    for organisation in organisations:
-        signals.organisation_status_changed.send(organisation.id, status=organisation.status)
+    if organisations:
+        signals.organisations_status_changed.send([o.id for o in organisations], status=organisations[0].status)
     return len(organisations)
 
 

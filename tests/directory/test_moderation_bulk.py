@@ -74,6 +74,10 @@ def test_accepting_an_import_goes_through_a_confirmation(client, login, coordina
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "organisation.accepted")).all()
     assert len(events) == 3 and all(e.details.get("bulk") for e in events)
     assert mail_outbox() == []
+    # their places enter the search index and the change feed (one statement for all, issue 15)
+    from coordination.directory.models import Place, SearchIndexQueue
+    place_ids = set(db.session.scalars(select(Place.id)).all())
+    assert set(db.session.scalars(select(SearchIndexQueue.place_id)).all()) >= place_ids and len(place_ids) == 3
 
 
 def test_refusing_needs_a_reason_and_mails_no_address_of_the_file(client, login, coordinator, imported, db,
