@@ -707,8 +707,7 @@ def summary_lines(outcome: Outcome, *, command_line: bool = True) -> list[str]:
     lines.append(f"Lignes lues : {plan.rows}")
     lines.append(f"Lieux à créer : {plan.to_create} ; à mettre à jour : {plan.to_update} ; "
                  f"inchangés : {plan.unchanged} ; ignorés : {plan.skipped}")
-    lines.append(f"Organisations à créer ({imports.PUBLICATIONS[outcome.publication]}) : "
-                 f"{len(plan.organisations)}")
+    lines.append(f"Organisations à créer, {imports.PUBLICATIONS[outcome.publication]} : {len(plan.organisations)}")
     lines.append(f"Doublons possibles : {len(plan.duplicates)}")
     rejected = plan.rejected_lines
     lines.append(f"Lignes rejetées : {len(rejected)} ; avertissements : {len(plan.warnings)}")

@@ -58,3 +58,33 @@ def test_a_coordinator_accepts_the_organisations_of_one_import(page, live_server
     assert page.get_by_text("3 organisations acceptées.").is_visible()
     db.session.expire_all()
     assert {o.status for o in db.session.query(Organisation)} == {"active"}
+
+
+def test_the_import_page_asks_what_to_do_with_the_new_organisations(page, live_server, axe_violations,
+                                                                   browser_login, tmp_path, app, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_UPLOAD_DIR", str(tmp_path / "imports"))
+    coordinator = make_user(name="Claire Coordination", coordinator=True)
+    path = tmp_path / "cartographie.csv"
+    path.write_text(three_organisations(), encoding="utf-8")
+    browser_login(coordinator, PASSWORD)
+    page.goto(f"{live_server}/coordination/import")
+    pending = page.get_by_role("radio", name="En attente", exact=False)
+    assert pending.is_checked()  # the careful choice by default
+    assert not page.get_by_role("checkbox", name="Prévenir les structures", exact=False).is_checked()
+    assert axe_violations(page) == []
+    page.get_by_label("Fichier à importer (CSV ou JSON)").set_input_files(str(path))
+    page.get_by_role("button", name="Vérifier").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Lieux visibles dans l'annuaire public juste après l'import : 0 ; non visibles : 3"
+                            ).is_visible()
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    apply_form = page.locator("form", has=page.get_by_role("button", name="Appliquer l'import"))
+    apply_form.get_by_role("radio", name="Acceptées (source de confiance)", exact=False).check()
+    page.get_by_role("button", name="Appliquer l'import").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Import appliqué : 3 lieux créés").is_visible()
+    assert page.get_by_text("Lieux visibles dans l'annuaire public juste après l'import : 3").is_visible()
+    assert axe_violations(page) == []
+    db.session.expire_all()
+    assert {o.status for o in db.session.query(Organisation)} == {"active"}

@@ -73,7 +73,7 @@ def test_by_default_imported_organisations_wait_and_the_report_says_no_place_is_
     assert {o.import_id for o in organisations} == {record.id}
     assert visible_places() == 0
     lines = importing.summary_lines(outcome)
-    assert "Organisations à créer (en attente de validation) : 3" in lines
+    assert "Organisations à créer, en attente de validation : 3" in lines
     assert "Lieux visibles dans l'annuaire public juste après l'import : 0 ; non visibles : 3" in lines
     assert "  - organisation créée par l'import, en attente de validation : 3 lieux" in lines
     assert any("Aucun courriel n'est envoyé aux adresses du fichier" in line for line in lines)
@@ -86,7 +86,7 @@ def test_accepted_at_import_the_places_are_public_at_once(coordinator, path):
     assert all(o.decided_at is not None for o in organisations)
     assert visible_places() == 3
     lines = importing.summary_lines(outcome)
-    assert "Organisations à créer (acceptées (source de confiance)) : 3" in lines
+    assert "Organisations à créer, acceptées (source de confiance) : 3" in lines
     assert "Lieux visibles dans l'annuaire public juste après l'import : 3" in lines
 
 
