@@ -641,7 +641,7 @@ def queue_import_invitations(organisations: list[Organisation], record: Organisa
             continue
         message = mail.queue(address, f"« {organisation.name} » dans l'annuaire du réseau",
                              "auth_organisation_imported", dedupe_key=f"{INVITATION_KEY}{organisation.id}",
-                             organisation=organisation, link=external_url("directory.home"),
+                             organisation=organisation, link=external_url("directory.home"), contact=actor_email,
                              active=organisation.status == "active")
         if message is not None:
             message.next_attempt_at = at

@@ -205,7 +205,7 @@ def test_with_the_box_one_invitation_per_organisation_spread_over_time(app, coor
     [email, *_] = received(smtp_server)
     assert "dans l'annuaire du réseau" in email["Subject"]
     body = email.get_body(preferencelist=("plain",)).get_content()
-    assert "répondez à ce message" in body and "http://localhost/" in body
+    assert "écrivez à la coordination du réseau (coordination@exemple.fr)" in body and "http://localhost/" in body
     # never twice: a second invitation for the same organisations is not queued
     record = _db.session.get(OrganisationImport, outcome.report.import_id)
     assert auth_services.queue_import_invitations(_db.session.scalars(select(Organisation)).all(), record) == 0
