@@ -97,6 +97,8 @@ class Config:
     IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 30 * 1024 * 1024)
     # More rows than this are refused as soon as they are counted, before the file is built in memory.
     IMPORT_MAX_ROWS = max(1, _int("IMPORT_MAX_ROWS", 200_000))
+    # Invitations to organisations created by an import (« prévenir les structures »), spread out.
+    IMPORT_INVITATIONS_PER_HOUR = max(1, _int("IMPORT_INVITATIONS_PER_HOUR", 60))
     # Files uploaded on the import page wait here (private folder) between the check and the apply.
     IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports"))
     # Mapping profiles saved by coordinators (export/profiles.py), looked up before the shipped ones.

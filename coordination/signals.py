@@ -6,3 +6,5 @@ _signals = Namespace()
 
 # sender: the organisation id; keyword: status (the new one)
 organisation_status_changed = _signals.signal("organisation-status-changed")
+# sender: a list of organisation ids decided together (the moderation queue's bulk decision); keyword: status
+organisations_status_changed = _signals.signal("organisations-status-changed")

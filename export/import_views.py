@@ -7,8 +7,16 @@ session: nobody else can apply it.
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FileField, HiddenField
+from wtforms import BooleanField, FileField, HiddenField, RadioField
 from wtforms.validators import DataRequired
+
+from coordination.directory import imports
+
+try:  # WTForms >= 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice as _Choice
+except ImportError:  # pragma: no cover - WTForms 3.1/3.2
+    def _Choice(value, label):
+        return value, label
 
 from coordination.auth import permissions as auth_permissions
 from export import importing, staging
@@ -18,13 +26,35 @@ bp = Blueprint("opendata_import", __name__, template_folder="templates")
 SESSION_KEY = "opendata_import"
 
 
+PUBLICATION_CHOICES = [
+    _Choice(imports.PENDING, "En attente : chaque organisation attend la décision d'un coordinateur (file de "
+                             "modération) ; ses lieux ne sont pas publics d'ici là"),
+    _Choice(imports.ACCEPTED, "Acceptées (source de confiance) : leurs lieux sont publics tout de suite")]
+NOTIFY_LABEL = ("Prévenir les structures : une invitation par organisation créée, envoyée à l'adresse du fichier, "
+                "étalée dans le temps (sans cette case, aucun courriel n'est envoyé aux adresses du fichier)")
+
+
+def _publication_field(id_prefix: str = "") -> RadioField:
+    """What the coordinator decides for the organisations the import creates (issue 15)."""
+    # Left out of the form (an older page, a script): "pending", the careful choice.
+    return RadioField("Organisations créées par l'import", choices=PUBLICATION_CHOICES, default=imports.PENDING,
+                      id=f"{id_prefix}publication")
+
+
 class UploadForm(FlaskForm):
     file = FileField("Fichier à importer (CSV ou JSON)", validators=[DataRequired("Choisissez un fichier.")])
     strip_personal_emails = BooleanField("Ne pas importer les adresses électroniques nominatives (prénom.nom@…)")
+    publication = _publication_field()
+    notify = BooleanField(NOTIFY_LABEL, default=False)
 
 
 class ApplyForm(FlaskForm):
+    """The same choices again, next to « Appliquer l'import » (other ids: both forms share the page)."""
     token = HiddenField(validators=[DataRequired()])
+    publication = _publication_field("apply-")
+    notify = BooleanField(NOTIFY_LABEL, default=False, id="apply-notify")
+
+
 
 
 @bp.context_processor
@@ -53,10 +83,13 @@ def check():
     if not form.validate_on_submit():
         return render_template("export/import.html", form=form, outcome=None, apply_form=None), 400
     staged = staging.stage_upload(form.file.data, actor=current_user, announced_size=request.content_length,
-                                  strip_personal_emails=form.strip_personal_emails.data)
+                                  strip_personal_emails=form.strip_personal_emails.data,
+                                  publication=form.publication.data)
     session[SESSION_KEY] = staged.session_record()
+    apply_form = ApplyForm(formdata=None, token=staged.token, publication=form.publication.data,
+                           notify=form.notify.data) if staged.clean else None
     return render_template("export/import.html", form=UploadForm(formdata=None), outcome=staged.outcome,
-                           apply_form=ApplyForm(token=staged.token) if staged.clean else None, filename=staged.name)
+                           apply_form=apply_form, filename=staged.name)
 
 
 @bp.post("/coordination/import/appliquer")
@@ -65,7 +98,8 @@ def apply():
     _coordinators_only()
     form = ApplyForm()
     token = form.token.data if form.validate_on_submit() else None
-    outcome = staging.apply_staged(token, actor=current_user, session_record=session.get(SESSION_KEY))
+    outcome = staging.apply_staged(token, actor=current_user, session_record=session.get(SESSION_KEY),
+                                   publication=form.publication.data, notify=form.notify.data)
     if outcome is None:
         flash("Ce fichier n'est plus disponible ou n'a pas été vérifié sans erreur : vérifiez-le à nouveau.", "error")
         return redirect(url_for("opendata_import.upload"))

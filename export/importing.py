@@ -137,6 +137,7 @@ class Outcome:
     read: ReadResult
     plan: ImportPlan | None = None
     report: ImportReport | None = None
+    publication: str = imports.PENDING  # for the organisations the import creates (issue 15)
 
     @property
     def problems(self) -> list[Problem]:
@@ -879,11 +880,13 @@ def too_big(size: int, max_bytes: int) -> Outcome:
 
 def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
                name: str | None = None, on_read: Callable[[ReadResult], None] | None = None,
-               profile: profiles.Profile | None = None, strip_personal_emails: bool = False) -> Outcome:
+               profile: profiles.Profile | None = None, strip_personal_emails: bool = False,
+               publication: str = imports.PENDING) -> Outcome:
     """The dry run: every problem, and what the import would do. Writes nothing.
     ``on_read`` is called once the file is read (the command line sizes its progress bar then);
     ``strip_personal_emails`` leaves out the addresses that look nominative."""
-    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name, profile=profile))
+    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name, profile=profile),
+                      publication=publication)
     if strip_personal_emails:
         drop_personal_emails(outcome.read)
     if on_read:
@@ -896,17 +899,21 @@ def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[
 def apply_file(path, *, actor, max_bytes: int | None = None, progress: Callable[[int], None] | None = None,
                skip_invalid: bool = False, name: str | None = None,
                on_read: Callable[[ReadResult], None] | None = None,
-               profile: profiles.Profile | None = None, strip_personal_emails: bool = False) -> Outcome:
+               profile: profiles.Profile | None = None, strip_personal_emails: bool = False,
+               publication: str = imports.PENDING, notify: bool = False) -> Outcome:
     """Applies the file in one transaction when it has no error; otherwise writes nothing (with
-    ``skip_invalid``: everything but the rows in error)."""
-    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name, profile=profile))
+    ``skip_invalid``: everything but the rows in error). ``publication`` and ``notify``: see
+    ``imports.apply_import`` (no mail to an address of the file unless ``notify``)."""
+    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name, profile=profile),
+                      publication=publication)
     if strip_personal_emails:
         drop_personal_emails(outcome.read)
     if on_read:
         on_read(outcome.read)
     if outcome.read.readable:
         outcome.report = imports.apply_import(outcome.read.rows, actor=actor, progress=progress,
-                                              skip_invalid=skip_invalid)
+                                              skip_invalid=skip_invalid, publication=publication, notify=notify,
+                                              file_name=name or Path(path).name)
         outcome.plan = outcome.report.plan
     return outcome
 
@@ -925,21 +932,41 @@ def summary_lines(outcome: Outcome, *, command_line: bool = True) -> list[str]:
     lines.append(f"Lignes lues : {plan.rows}")
     lines.append(f"Lieux à créer : {plan.to_create} ; à mettre à jour : {plan.to_update} ; "
                  f"inchangés : {plan.unchanged} ; ignorés : {plan.skipped}")
-    lines.append(f"Organisations à créer (en attente de validation) : {len(plan.organisations)}")
+    lines.append(f"Organisations à créer, {imports.PUBLICATIONS[outcome.publication]} : {len(plan.organisations)}")
     lines.append(f"Doublons possibles : {len(plan.duplicates)}")
     rejected = plan.rejected_lines
     lines.append(f"Lignes rejetées : {len(rejected)} ; avertissements : {len(plan.warnings)}")
     for reason, count in plan.rejected_by_reason():
         lines.append(f"  - {reason} : {count} ligne{'s' if count > 1 else ''}")
+    lines.extend(visibility_lines(outcome))
     report = outcome.report
     if report is not None and report.applied:
         lines.append(f"Import appliqué : {report.created} lieux créés, {report.updated} mis à jour, "
                      f"{report.organisations_created} organisations créées.")
+        if report.notify and report.invitations:
+            lines.append(f"Invitations mises dans la file d'envoi : {report.invitations} (étalées dans le temps).")
+        elif report.notify and report.organisations_created:
+            lines.append("Les structures seront prévenues (une invitation chacune) quand elles seront acceptées.")
+        elif report.organisations_created:
+            lines.append("Aucun courriel n'est envoyé aux adresses du fichier (« prévenir les structures » "
+                         "n'était pas coché).")
     if report is not None and report.applied and plan.rejected_lines:
         lines.append(f"Lignes en erreur laissées de côté : {len(plan.rejected_lines)}.")
     elif outcome.has_errors:
         lines.append("Le fichier contient des erreurs : rien n'a été importé. Corrigez-les puis relancez"
                      + (" (ou importez seulement les lignes valables avec --skip-invalid)." if command_line else "."))
+    return lines
+
+
+def visibility_lines(outcome: Outcome) -> list[str]:
+    """How many places the public directory will show right after the import, and why not the others."""
+    if outcome.plan is None:
+        return []
+    seen = outcome.plan.visibility(outcome.publication)
+    lines = [f"Lieux visibles dans l'annuaire public juste après l'import : {seen.visible}"
+             + (f" ; non visibles : {seen.hidden_count}" if seen.hidden_count else "")]
+    for reason, count in seen.hidden:
+        lines.append(f"  - {reason} : {count} lieu{'x' if count > 1 else ''}")
     return lines
 
 
@@ -987,6 +1014,15 @@ def report_sections(outcome: Outcome, *, limit: int | None = None) -> ReportSect
 
 # --- flask opendata import ----------------------------------------------------------------------------
 
+CLI_PUBLICATIONS = {"acceptees": imports.ACCEPTED, "acceptées": imports.ACCEPTED, "en-attente": imports.PENDING}
+
+
+def _publication_choice(value: str) -> str:
+    if value not in CLI_PUBLICATIONS:
+        raise click.BadParameter(f"« {value} » : choisissez « acceptees » ou « en-attente ».")
+    return value
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--dry-run", is_flag=True, help="Vérifie le fichier et affiche ce qui serait fait, sans rien écrire.")
@@ -997,6 +1033,13 @@ def report_sections(outcome: Outcome, *, limit: int | None = None) -> ReportSect
 @click.option("--profil", "profile_name", metavar="NOM",
               help="Profil de correspondance pour un fichier qui n'est pas au standard : nom d'un profil "
                    "livré (export/profils/) ou du dossier IMPORT_PROFILES_DIR, ou chemin d'un fichier .json.")
+@click.option("--organisations", "publication", default="en-attente", show_default=True,
+              metavar="acceptees|en-attente", callback=lambda _ctx, _param, value: _publication_choice(value),
+              help="Organisations créées par l'import : « acceptees » (source de confiance, leurs lieux sont "
+                   "publics tout de suite) ou « en-attente » (chacune attend la décision d'un coordinateur).")
+@click.option("--prevenir-structures", "notify", is_flag=True,
+              help="Envoie une invitation (une par organisation créée, étalées dans le temps) aux adresses du "
+                   "fichier. Sans cette option, aucun courriel n'est envoyé à une adresse du fichier.")
 @click.option("--taille-max-mo", "max_mb", type=click.IntRange(min=1), metavar="N",
               help="Taille maximale du fichier en Mo pour cet import seulement (par défaut : la limite "
                    "IMPORT_MAX_BYTES de la configuration, 30 Mo), par exemple pour l'annuaire national.")
@@ -1004,7 +1047,8 @@ def report_sections(outcome: Outcome, *, limit: int | None = None) -> ReportSect
               help="N'importe pas les adresses électroniques qui ressemblent à une adresse nominative "
                    "(prénom.nom@…) : chacune est signalée par un avertissement.")
 @with_appcontext
-def import_command(file, dry_run, as_email, skip_invalid, max_mb, profile_name, strip_personal_emails):
+def import_command(file, dry_run, as_email, skip_invalid, publication, notify, max_mb, profile_name,
+                   strip_personal_emails):
     """Importe un fichier d'annuaire (standard 1.0.1 ou 0.1, CSV ou JSON ; liste France Services ;
     tout autre fichier avec un profil de correspondance : --profil NOM)."""
     if not as_email:
@@ -1025,7 +1069,8 @@ def import_command(file, dry_run, as_email, skip_invalid, max_mb, profile_name, 
                                show_pos=True) as bar:
             outcome = _run_with_bar(file, actor, bar, dry_run=dry_run, skip_invalid=skip_invalid,
                                     max_bytes=max_mb * 1024 * 1024 if max_mb else None, profile=profile,
-                                    strip_personal_emails=strip_personal_emails)
+                                    strip_personal_emails=strip_personal_emails,
+                                    publication=CLI_PUBLICATIONS[publication], notify=notify)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     for line in summary_lines(outcome):
@@ -1044,13 +1089,15 @@ def import_command(file, dry_run, as_email, skip_invalid, max_mb, profile_name, 
 
 
 def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool, max_bytes: int | None,
-                  profile: profiles.Profile | None = None, strip_personal_emails: bool = False) -> Outcome:
+                  profile: profiles.Profile | None = None, strip_personal_emails: bool = False,
+                  publication: str = imports.PENDING, notify: bool = False) -> Outcome:
     """The bar counts rows once the file is read (its length is known then)."""
     def rows_known(read: ReadResult) -> None:
         bar.length = max(1, len(read.rows))
 
     if dry_run:
         return check_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known,
-                          profile=profile, strip_personal_emails=strip_personal_emails)
+                          profile=profile, strip_personal_emails=strip_personal_emails, publication=publication)
     return apply_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known,
-                      skip_invalid=skip_invalid, profile=profile, strip_personal_emails=strip_personal_emails)
+                      skip_invalid=skip_invalid, profile=profile, strip_personal_emails=strip_personal_emails,
+                      publication=publication, notify=notify)

@@ -87,7 +87,8 @@ def _write(stream, path: Path, max_bytes: int) -> tuple[str, int]:
 
 
 def stage_upload(file_storage, *, actor, announced_size: int | None = None,
-                 strip_personal_emails: bool = False) -> StagedUpload:
+                 strip_personal_emails: bool = False,
+                 publication: str = importing.imports.PENDING) -> StagedUpload:
     """Keeps the upload under a new token and runs its dry run (the configuration's size limit).
     A file with an error cannot be applied: it is removed at once (and whatever fails on the way)."""
     folder = upload_folder()
@@ -103,7 +104,7 @@ def stage_upload(file_storage, *, actor, announced_size: int | None = None,
             outcome = importing.too_big(max(size, announced_size or 0), max_bytes)
         else:
             outcome = importing.check_file(path, actor=actor, max_bytes=max_bytes, name=name,
-                                           strip_personal_emails=strip_personal_emails)
+                                           strip_personal_emails=strip_personal_emails, publication=publication)
     except BaseException:
         _forget(path)
         raise
@@ -128,7 +129,8 @@ def staged_path(token: str, session_record: dict | None) -> Path | None:
     return path if digest.hexdigest() == kept.get("sha256") else None
 
 
-def apply_staged(token: str, *, actor, session_record: dict | None) -> importing.Outcome | None:
+def apply_staged(token: str, *, actor, session_record: dict | None, publication: str = importing.imports.PENDING,
+                 notify: bool = False) -> importing.Outcome | None:
     """Applies the staged file and forgets it; None when it cannot be applied (see ``staged_path``)."""
     path = staged_path(token, session_record)
     if path is None:
@@ -136,7 +138,8 @@ def apply_staged(token: str, *, actor, session_record: dict | None) -> importing
     try:
         kept = session_record or {}
         return importing.apply_file(path, actor=actor, name=kept.get("name"),
-                                    strip_personal_emails=bool(kept.get("strip_personal_emails")))
+                                    strip_personal_emails=bool(kept.get("strip_personal_emails")),
+                                    publication=publication, notify=notify)
     finally:
         _forget(path)
 

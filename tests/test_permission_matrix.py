@@ -5,7 +5,7 @@ import secrets
 
 import pytest
 
-from coordination.auth.models import Invitation, Membership, Organisation
+from coordination.auth.models import Invitation, Membership, Organisation, OrganisationImport
 from coordination.directory.models import Place
 from tests.conftest import make_member, make_organisation, make_place, make_user
 
@@ -25,7 +25,15 @@ def network(db):
         "coordinator_member_a": make_member(org_a, role="member", coordinator=True),
     }
     place_a = make_place(org_a, name="Espace numérique Bellevue")
-    return {"org_a": org_a, "org_b": org_b, "pending": pending, "users": users, "place_a": place_a}
+    record = OrganisationImport(actor_id=users["coordinator"].id, file_name="lieux.csv", publication="pending",
+                                notify=False, organisations_created=1)
+    db.session.add(record)
+    db.session.flush()
+    imported = make_organisation("Structure importée", status="pending")
+    imported.import_id = record.id
+    db.session.commit()
+    return {"org_a": org_a, "org_b": org_b, "pending": pending, "users": users, "place_a": place_a,
+            "import": record, "imported": imported}
 
 
 def as_role(client, login, network, role):
@@ -60,6 +68,7 @@ PAGES = [
     ("/coordination/orientations", COORDINATION),
     ("/coordination/reunions", COORDINATION),
     ("/coordination/import", COORDINATION),
+    ("/coordination/moderation/imports/{import_id}", COORDINATION),
 ]
 
 
@@ -67,7 +76,7 @@ PAGES = [
 @pytest.mark.parametrize("path,allowed", PAGES, ids=[p for p, _ in PAGES])
 def test_page_access(client, login, network, role, path, allowed):
     client = as_role(client, login, network, role)
-    url = path.format(org_a=network["org_a"].id, place_a=network["place_a"].id)
+    url = path.format(org_a=network["org_a"].id, place_a=network["place_a"].id, import_id=network["import"].id)
     response = client.get(url)
     assert response.status_code == expected(role, allowed)
     if response.status_code == 302:
@@ -207,3 +216,14 @@ def test_coordinators_never_make_themselves_members(client, login, network, db, 
                                data={"email": coordinator.email, "role": "admin"})
         assert response.status_code == 403
     assert db.session.query(Invitation).count() == 0
+
+
+@pytest.mark.parametrize("role", ["member_a", "admin_a", "member_b"])
+def test_only_coordinators_decide_on_an_import_in_bulk(client, login, network, db, role):
+    login(network["users"][role])
+    url = f"/coordination/moderation/imports/{network['import'].id}"
+    for action in ("accept", "refuse"):
+        response = client.post(url, data={"action": action, "reason": "Non", "expected": "1", "confirmed": "oui"})
+        assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Organisation, network["imported"].id).status == "pending"

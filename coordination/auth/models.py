@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from coordination.clock import utcnow
+from coordination.clock import to_paris, utcnow
 from coordination.extensions import db
 
 
@@ -66,13 +66,44 @@ class Organisation(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The directory import that created it (None: it asked to join, or was created by hand).
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("organisation_imports.id", ondelete="SET NULL"),
+                                                  index=True)
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="organisation",
                                                            cascade="all, delete-orphan")
+    source_import: Mapped["OrganisationImport | None"] = relationship()
+
+    @property
+    def from_import(self) -> bool:
+        return self.import_id is not None
 
     @property
     def is_active(self) -> bool:
         return self.status == "active"
+
+
+class OrganisationImport(db.Model):
+    """One applied directory import that created organisations: who, which file, and what the
+    coordinator decided for them (accepted at once, or pending; whether they may be told by mail).
+    Their addresses come from a file: nobody is mailed unless ``notify`` was ticked (issue 15)."""
+    __tablename__ = "organisation_imports"
+    __table_args__ = (CheckConstraint("publication in ('accepted', 'pending')", name="publication"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    publication: Mapped[str] = mapped_column(String(10), default="pending")
+    notify: Mapped[bool] = mapped_column(default=False)
+    organisations_created: Mapped[int] = mapped_column(default=0)
+
+    actor: Mapped["User | None"] = relationship()
+
+    @property
+    def label(self) -> str:
+        name = f" — {self.file_name}" if self.file_name else ""
+        return f"Import n° {self.id} du {to_paris(self.created_at):%d/%m/%Y à %H:%M}{name}"
 
 
 class Membership(db.Model):

@@ -12,6 +12,7 @@ import math
 import re
 import secrets
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -22,13 +23,15 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.fr import siret as stdnum_siret
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from coordination import audit, formulas, mail, one_line, signals
 from coordination.auth import permissions
-from coordination.auth.models import Invitation, LoginFailure, Membership, Organisation, User, UserSession
+from coordination.auth.models import (Invitation, LoginFailure, Membership, Organisation, OrganisationImport, User,
+                                      UserSession)
 from coordination.clock import utcnow
 from coordination.errors import Conflict, DomainError, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
@@ -494,11 +497,30 @@ def _coordinators() -> list[User]:
 
 # --- coordinator decisions -------------------------------------------------------------------
 
-def pending_organisations(*, actor) -> list[Organisation]:
+def pending_organisations(*, actor, import_id: int | None = None, imported: bool | None = None,
+                          limit: int | None = None) -> list[Organisation]:
+    """Organisations waiting for a decision, oldest first; with ``import_id``, only those that import
+    created; with ``imported`` False, only those that asked to join (True: only imported ones)."""
     _require_coordinator(actor)
-    return db.session.scalars(
-        select(Organisation).where(Organisation.status == "pending").order_by(Organisation.created_at)
-    ).all()
+    query = select(Organisation).where(Organisation.status == "pending")
+    if import_id is not None:
+        query = query.where(Organisation.import_id == import_id)
+    if imported is not None:
+        query = query.where(Organisation.import_id.is_not(None) if imported else Organisation.import_id.is_(None))
+    if limit is not None:
+        query = query.limit(limit)
+    return db.session.scalars(query.order_by(Organisation.created_at, Organisation.id)).all()
+
+
+def imports_with_pending(*, actor) -> list[tuple[OrganisationImport, int]]:
+    """The imports that still have organisations waiting, newest first, with how many."""
+    _require_coordinator(actor)
+    rows = db.session.execute(
+        select(OrganisationImport, func.count(Organisation.id))
+        .join(Organisation, Organisation.import_id == OrganisationImport.id)
+        .where(Organisation.status == "pending")
+        .group_by(OrganisationImport.id).order_by(OrganisationImport.id.desc())).all()
+    return [(record, count) for record, count in rows]
 
 
 def all_organisations(*, actor) -> list[Organisation]:
@@ -509,10 +531,123 @@ def all_organisations(*, actor) -> list[Organisation]:
 def accept_organisation(organisation_id: int, *, actor) -> Organisation:
     organisation = _decide(organisation_id, actor=actor, from_status="pending", to_status="active")
     audit.record(actor, "organisation.accepted", "organisation", organisation.id)
-    _notify_organisation(organisation, "Votre organisation a rejoint le réseau", "auth_organisation_accepted",
-                         link=external_url("directory.partner_home"))
+    _tell_accepted(organisation)
     _commit_decision(organisation)
     return organisation
+
+
+def _tell_accepted(organisation: Organisation) -> None:
+    """The acceptance mail; an organisation created by an import gets, at most, the import's invitation
+    (only if « prévenir les structures » was ticked), never the mail meant for those who asked to join."""
+    _notify_organisation(organisation, "Votre organisation a rejoint le réseau", "auth_organisation_accepted",
+                         link=external_url("directory.partner_home"))  # imported: its admins only
+    record = organisation.source_import
+    if record is not None and record.notify:
+        queue_import_invitations([organisation], record)
+
+
+BULK_ACTIONS = ("accept", "refuse")
+BULK_MAX = 20_000
+
+
+def decide_organisations(organisation_ids: list[int], *, action: str, actor, reason: str | None = None) -> int:
+    """Accepts or refuses many pending organisations in one transaction (the moderation queue's bulk
+    action, e.g. every organisation of one import). Those no longer pending are left alone; returns how
+    many were decided. Mails follow the one-by-one rules (nothing to an address taken from a file)."""
+    _require_coordinator(actor)
+    if action not in BULK_ACTIONS:
+        raise Invalid("Choisissez d'accepter ou de refuser.")
+    if action == "refuse":
+        reason = _required_text(reason, "reason", "Indiquez le motif du refus.", 1000, multiline=True)
+    ids = sorted({int(i) for i in organisation_ids})
+    if not ids:
+        raise Invalid("Aucune organisation en attente ne correspond à cette sélection.")
+    if len(ids) > BULK_MAX:
+        raise Invalid(f"{len(ids)} organisations : c'est plus que les {BULK_MAX} d'une seule décision.")
+    organisations = []
+    for start in range(0, len(ids), 1000):  # bounded IN lists; memberships loaded with them (the mails)
+        organisations += db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(ids[start:start + 1000]), Organisation.status == "pending")
+            .options(selectinload(Organisation.memberships).joinedload(Membership.user))
+            .order_by(Organisation.id).with_for_update(of=Organisation)).all()
+    now = utcnow()
+    invitations: dict[int, list[Organisation]] = defaultdict(list)
+    for organisation in organisations:
+        organisation.status = "active" if action == "accept" else "refused"
+        organisation.decided_at, organisation.decided_by_id = now, actor.id
+        if action == "accept":
+            audit.record(actor, "organisation.accepted", "organisation", organisation.id, bulk=True)
+            _notify_organisation(organisation, "Votre organisation a rejoint le réseau",
+                                 "auth_organisation_accepted", link=external_url("directory.partner_home"))
+            if organisation.source_import is not None and organisation.source_import.notify:
+                invitations[organisation.import_id].append(organisation)  # spread together, below
+        else:
+            organisation.refusal_reason = reason
+            audit.record(actor, "organisation.refused", "organisation", organisation.id, reason=reason, bulk=True)
+            _notify_organisation(organisation, "Votre demande d'adhésion au réseau", "auth_organisation_refused",
+                                 reason=reason)
+    for group in invitations.values():
+        queue_import_invitations(group, group[0].source_import)
+    db.session.commit()
+    if organisations:
+        signals.organisations_status_changed.send([o.id for o in organisations], status=organisations[0].status)
+    return len(organisations)
+
+
+def get_organisation_import(import_id: int, *, actor) -> OrganisationImport:
+    _require_coordinator(actor)
+    record = db.session.get(OrganisationImport, import_id)
+    if record is None:
+        raise NotFound("Cet import n'existe pas.")
+    return record
+
+
+def pending_of_import(import_id: int, *, actor) -> list[int]:
+    """The ids of the organisations an import created that still wait for a decision."""
+    get_organisation_import(import_id, actor=actor)
+    return list(db.session.scalars(select(Organisation.id).where(
+        Organisation.import_id == import_id, Organisation.status == "pending").order_by(Organisation.id)))
+
+
+def decide_imported_organisations(import_id: int, *, action: str, actor, reason: str | None = None,
+                                  expected: int | None = None) -> int:
+    """Accepts or refuses every organisation of one import still pending. ``expected`` is the count the
+    coordinator confirmed: if it changed meanwhile (another coordinator decided some), nothing is done."""
+    ids = pending_of_import(import_id, actor=actor)
+    if expected is not None and len(ids) != expected:
+        raise Conflict(f"{len(ids)} organisations de cet import sont en attente, et non {expected} : la sélection "
+                       "a changé entre-temps. Rien n'a été fait ; vérifiez-la à nouveau.")
+    return decide_organisations(ids, action=action, actor=actor, reason=reason)
+
+
+INVITATION_KEY = "import-invitation:"
+
+
+def queue_import_invitations(organisations: list[Organisation], record: OrganisationImport) -> int:
+    """« Prévenir les structures »: one invitation per organisation created by an import, through the
+    outbox, spread at IMPORT_INVITATIONS_PER_HOUR after those already waiting (a file of 2,000
+    structures does not leave in one burst). Never twice to one organisation; never to the importing
+    coordinator's own address (given when the file had none). Adds to the caller's transaction."""
+    interval = timedelta(seconds=3600 / int(current_app.config["IMPORT_INVITATIONS_PER_HOUR"]))
+    now = utcnow()
+    last = db.session.scalar(select(func.max(mail.Message.next_attempt_at)).where(
+        mail.Message.dedupe_key.like(f"{INVITATION_KEY}%"), mail.Message.status == "pending"))
+    at = max(now, last + interval) if last else now
+    actor_email = normalise_email(record.actor.email) if record.actor_id and record.actor else None
+    queued = 0
+    for organisation in organisations:
+        address = normalise_email(organisation.contact_email)
+        if not address or address == actor_email:
+            continue
+        message = mail.queue(address, f"« {organisation.name} » dans l'annuaire du réseau",
+                             "auth_organisation_imported", dedupe_key=f"{INVITATION_KEY}{organisation.id}",
+                             organisation=organisation, link=external_url("directory.home"), contact=actor_email,
+                             active=organisation.status == "active")
+        if message is not None:
+            message.next_attempt_at = at
+            at += interval
+            queued += 1
+    return queued
 
 
 def refuse_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
@@ -571,8 +706,10 @@ def _decide(organisation_id: int, *, actor, from_status: str, to_status: str) ->
 
 
 def _notify_organisation(organisation: Organisation, subject: str, template: str, **context) -> None:
-    """Mails the organisation's contact address and its admins (each address once)."""
-    recipients = [organisation.contact_email] + [
+    """Mails the organisation's contact address and its admins (each address once). The contact address
+    of an organisation created by an import was taken from a file: it is never mailed (only its admins,
+    people with an account, are), see ``queue_import_invitations`` (issue 15)."""
+    recipients = ([] if organisation.import_id is not None else [organisation.contact_email]) + [
         m.user.email for m in organisation.memberships if m.role == "admin" and m.user.active]
     for recipient in dict.fromkeys(normalise_email(r) for r in recipients):
         mail.queue(recipient, subject, template, organisation=organisation, **context)

@@ -180,8 +180,10 @@ def _reason_forms(organisations, submitted=None):
 
 
 def _render_coordination_home(submitted=None):
-    pending = services.pending_organisations(actor=current_user)
-    return render_template("auth/coordination_home.html", pending=pending, forms=_reason_forms(pending, submitted))
+    pending = services.pending_organisations(actor=current_user, imported=False)
+    imported = sum(count for _record, count in services.imports_with_pending(actor=current_user))
+    return render_template("auth/coordination_home.html", pending=pending, imported=imported,
+                           forms=_reason_forms(pending, submitted))
 
 
 def _render_organisations(submitted=None):

@@ -27,7 +27,8 @@ from sqlalchemy import bindparam, insert, select, update
 
 from coordination import audit, one_line
 from coordination.auth import permissions as auth_permissions
-from coordination.auth.models import Organisation
+from coordination.auth import services as auth_services
+from coordination.auth.models import Organisation, OrganisationImport
 from coordination.auth.services import normalise_pivot
 from coordination.clock import PARIS, utcnow
 from coordination.directory import search, serializers, validation
@@ -37,6 +38,15 @@ from coordination.extensions import db
 from coordination.vocabularies import KIND_TO_TYPOLOGY, PLACE_VOCABULARIES
 
 ERROR, WARNING = "error", "warning"
+# What the coordinator decides, at import, for the organisations the import creates (issue 15).
+ACCEPTED, PENDING = "accepted", "pending"
+PUBLICATIONS = {ACCEPTED: "acceptées (source de confiance)", PENDING: "en attente de validation"}
+HIDDEN_BECAUSE = {
+    "new": "organisation créée par l'import, en attente de validation",
+    "pending": "organisation en attente de validation",
+    "refused": "organisation refusée",
+    "suspended": "organisation suspendue",
+}
 SEVERITY_LABELS = {ERROR: "erreur", WARNING: "avertissement"}
 
 # The national cartography writes this SIRET when it does not know the structure's.
@@ -127,6 +137,8 @@ class PlannedPlace:
     # Where the place comes from (issue 15): the file's `source` and its id there, kept at creation.
     source: str | None = None
     source_id: str | None = None
+    published: bool = True  # a place already in the directory keeps its own
+    organisation_status: str | None = None  # None: the import creates the organisation
 
 
 @dataclass
@@ -202,6 +214,35 @@ class ImportPlan:
         counts = Counter(p.reason or p.message for p in self.warnings)
         return sorted(counts.items(), key=lambda x: (-x[1], x[0]))
 
+    def visibility(self, publication: str = PENDING) -> "Visibility":
+        """How many of the file's places the public directory (and the open-data export) will show right
+        after the import, and why the others will not, counted by reason (issue 15)."""
+        hidden: Counter = Counter()
+        visible = 0
+        for planned in self.places:
+            status = planned.organisation_status or ("active" if publication == ACCEPTED else "new")
+            if planned.action == "skipped":
+                hidden["lieu supprimé de l'annuaire"] += 1
+            elif status != "active":
+                hidden[HIDDEN_BECAUSE[status]] += 1
+            elif not planned.published:
+                hidden["lieu dépublié dans l'annuaire"] += 1
+            else:
+                visible += 1
+        if self.rejected_lines:
+            hidden["ligne rejetée (erreur)"] = len(self.rejected_lines)
+        return Visibility(visible, sorted(hidden.items(), key=lambda x: (-x[1], x[0])))
+
+
+@dataclass
+class Visibility:
+    visible: int
+    hidden: list[tuple[str, int]]  # (reason, places)
+
+    @property
+    def hidden_count(self) -> int:
+        return sum(count for _reason, count in self.hidden)
+
 
 @dataclass
 class ImportReport:
@@ -211,6 +252,10 @@ class ImportReport:
     updated: int = 0
     organisations_created: int = 0
     place_ids: list[int] = field(default_factory=list)
+    publication: str = PENDING
+    notify: bool = False
+    import_id: int | None = None  # the record of the organisations it created (none created: None)
+    invitations: int = 0
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -340,10 +385,10 @@ class _Directory:
     def __init__(self, rows: list[ImportRow] = ()):
         places = Place.__table__.c
         columns = [places.id, places.public_id, places.external_id, places.organisation_id, places.deleted_at,
-                   places.updated_at, places.verified_at, places.coordinates_source,
+                   places.updated_at, places.verified_at, places.coordinates_source, places.published,
                    *(places[a] for a in CONTENT_ATTRIBUTES)]
         self.organisations = {o.pivot: o for o in db.session.execute(
-            select(Organisation.id, Organisation.pivot, Organisation.kind))}
+            select(Organisation.id, Organisation.pivot, Organisation.kind, Organisation.status))}
         self.pivot_of = {o.id: o.pivot for o in self.organisations.values()}
         self.kind_of = {o.id: o.kind for o in self.organisations.values()}
         self.by_id: dict[str, object] = {}
@@ -664,6 +709,8 @@ def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: Im
     existing = directory.by_id.get(row_id)
     planned = PlannedPlace(line=row.line, row_id=row_id, action="create", values=values, pivot=pivot,
                            updated_at=noon_utc(day))
+    known = directory.organisations.get(pivot)
+    planned.organisation_status = known.status if known is not None else None
     if existing is None:
         planned.source, planned.source_id = _provenance(row, row_id)
         if _is_uuid(row_id):
@@ -683,6 +730,7 @@ def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: Im
                            values.get("address"), values.get("latitude"), values.get("longitude"))
         return planned
     planned.place_id, planned.public_id = existing.id, existing.public_id
+    planned.published = bool(existing.published)
     if existing.deleted_at is not None:
         planned.action = "skipped"
         plan.problems.append(Problem(row.line, "id", f"Le lieu « {row_id} » a été supprimé de l'annuaire : "
@@ -737,18 +785,33 @@ def _place_columns(planned: PlannedPlace, existing=None) -> dict:
 
 
 def apply_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], None] | None = None,
-                 skip_invalid: bool = False) -> ImportReport:
+                 skip_invalid: bool = False, publication: str = PENDING, notify: bool = False,
+                 file_name: str | None = None) -> ImportReport:
     """Plans, then writes everything in one transaction, or nothing when any row has an error.
     With ``skip_invalid`` (a person's explicit choice, after a dry run), the rows with an error are
     left out and the others written, still in one transaction; an error of the whole file (line 0
-    or the header) still stops everything."""
+    or the header) still stops everything.
+
+    ``publication`` is the coordinator's decision for the organisations the import creates: "accepted"
+    (a trusted source: their places are public at once) or "pending" (each waits in the moderation
+    queue, where one import's can be decided together). Their addresses come from the file: they are
+    mailed only with ``notify`` (« prévenir les structures »), one spread-out invitation each."""
+    if publication not in PUBLICATIONS:
+        raise Invalid("Choisissez si les organisations créées par l'import sont acceptées ou en attente.")
     plan = plan_import(rows, actor=actor, progress=progress)
-    report = ImportReport(plan=plan, applied=False)
+    report = ImportReport(plan=plan, applied=False, publication=publication, notify=bool(notify))
     file_errors = any(p.severity == ERROR and p.line <= 1 for p in plan.problems)
     if file_errors or (plan.has_errors and not skip_invalid):
         return report
     try:
-        organisation_ids = _create_organisations(plan.organisations)
+        record = None
+        if plan.organisations:
+            record = OrganisationImport(actor_id=actor.id, file_name=(file_name or "")[:255] or None,
+                                        publication=publication, notify=bool(notify),
+                                        organisations_created=len(plan.organisations))
+            db.session.add(record)
+            db.session.flush()
+        organisation_ids, created = _create_organisations(plan.organisations, record, actor)
         now = utcnow()
         creates = [p for p in plan.places if p.action == "create"]
         updates = [p for p in plan.places if p.action == "update"]
@@ -757,7 +820,10 @@ def apply_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], 
         audit.record(actor, "place.import", "import", "-", rows=plan.rows, created=len(creates),
                      updated=len(updates), unchanged=plan.unchanged, skipped=plan.skipped,
                      rejected=len(plan.rejected_lines),
-                     organisations_created=len(plan.organisations), duplicates=len(plan.duplicates))
+                     organisations_created=len(plan.organisations), duplicates=len(plan.duplicates),
+                     publication=publication, notify=bool(notify), import_id=record.id if record else None)
+        if record is not None and notify and publication == ACCEPTED:
+            report.invitations = auth_services.queue_import_invitations(created, record)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -767,19 +833,26 @@ def apply_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], 
     report.created, report.updated = len(creates), len(updates)
     report.organisations_created = len(plan.organisations)
     report.place_ids = place_ids
+    report.import_id = record.id if record is not None else None
     return report
 
 
-def _create_organisations(planned: list[PlannedOrganisation]) -> dict[str, int]:
+def _create_organisations(planned: list[PlannedOrganisation], record: OrganisationImport | None,
+                          actor) -> tuple[dict[str, int], list[Organisation]]:
     ids = {o.pivot: o.id for o in db.session.execute(select(Organisation.id, Organisation.pivot))}
+    accepted = record is not None and record.publication == ACCEPTED
+    decided = {"decided_at": utcnow(), "decided_by_id": actor.id} if accepted else {}
+    created: list[Organisation] = []
     for start in range(0, len(planned), BATCH_SIZE):
         batch = planned[start:start + BATCH_SIZE]
         organisations = [Organisation(name=o.name, kind=o.kind, pivot=o.pivot, contact_email=o.contact_email,
-                                      status="pending") for o in batch]
+                                      status="active" if accepted else "pending", import_id=record.id, **decided)
+                         for o in batch]
         db.session.add_all(organisations)
         db.session.flush()
         ids.update((o.pivot, o.id) for o in organisations)
-    return ids
+        created.extend(organisations)
+    return ids, created
 
 
 def _insert_places(creates: list[PlannedPlace], organisation_ids: dict[str, int], now: datetime) -> list[int]:

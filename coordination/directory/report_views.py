@@ -3,8 +3,10 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.meta import DefaultMeta
+from wtforms.validators import Optional
+from wtforms.widgets import HiddenInput
 
 try:
     from wtforms import SelectChoice
@@ -14,7 +16,7 @@ except ImportError:  # WTForms < 3.3 takes (value, label) tuples
 
 from coordination.auth import services as auth_services
 from coordination.directory import reports
-from coordination.errors import Invalid
+from coordination.errors import Conflict, Invalid
 from coordination.extensions import limiter
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -171,3 +173,61 @@ def accept_organisation(organisation_id):
 def refuse_organisation(organisation_id):
     return _decide("refuser", organisation_id, lambda form: auth_services.refuse_organisation(
         organisation_id, actor=_actor(), reason=form.reason.data), "La demande d'adhésion est refusée.")
+
+
+# --- bulk decision on the organisations of one import (issue 15) ----------------------------------
+
+BULK_ACTIONS = {"accept": "Accepter toutes ces organisations", "refuse": "Refuser toutes ces organisations"}
+
+
+class BulkForm(Form):
+    """Step 1: the action (and the reason of a refusal); step 2 repeats them, hidden, with the count
+    the coordinator saw (the service refuses to act if it changed)."""
+    action = RadioField("Décision", choices=[SelectChoice(v, label) for v, label in BULK_ACTIONS.items()],
+                        validate_choice=False)
+    reason = TextAreaField("Motif du refus (envoyé seulement aux comptes de l'organisation, jamais aux adresses "
+                           "du fichier)", render_kw={"rows": 2, "maxlength": reports.REASON_MAX})
+    expected = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    confirmed = HiddenField()
+
+
+def _bulk_page(import_id: int, form: BulkForm, *, confirm: bool = False, status: int = 200):
+    selection = reports.bulk_selection(import_id, actor=_actor())
+    return render_template("directory/moderation_bulk.html", selection=selection, form=form, confirm=confirm,
+                           actions=BULK_ACTIONS), status
+
+
+@bp.get("/coordination/moderation/imports/<int:import_id>")
+@login_required
+def bulk(import_id):
+    return _bulk_page(import_id, BulkForm(formdata=None))
+
+
+@bp.post("/coordination/moderation/imports/<int:import_id>")
+@login_required
+def bulk_decide(import_id):
+    """Without ``confirmed``: the confirmation step (how many, what happens); with it: the decision."""
+    form = BulkForm()
+    if not form.validate():
+        return _bulk_page(import_id, form, status=400)
+    action = form.action.data
+    if action not in BULK_ACTIONS:
+        form.action.errors = ["Choisissez d'accepter ou de refuser."]
+        return _bulk_page(import_id, form, status=400)
+    if action == "refuse" and not (form.reason.data or "").strip():
+        form.reason.errors = ["Indiquez le motif du refus."]
+        return _bulk_page(import_id, form, status=400)
+    if form.confirmed.data != "oui":
+        return _bulk_page(import_id, form, confirm=True)
+    try:
+        count = auth_services.decide_imported_organisations(
+            import_id, action=action, actor=_actor(), reason=form.reason.data, expected=form.expected.data)
+    except Invalid as error:
+        _apply(form, error)
+        return _bulk_page(import_id, form, status=400)
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(url_for(".bulk", import_id=import_id))
+    done = "acceptée" if action == "accept" else "refusée"
+    flash(f"{count} organisation{'s' if count > 1 else ''} {done}{'s' if count > 1 else ''}.", "success")
+    return redirect(url_for(".queue"))

@@ -9,7 +9,7 @@ The queue also shows the organisations waiting for validation (decided through t
 the places flagged stale by the freshness job.
 """
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -114,14 +114,41 @@ def _notify(place: Place, kind: str, message: str | None) -> None:
 
 @dataclass
 class ModerationQueue:
-    organisations: list[Organisation]  # waiting for validation
+    organisations: list[Organisation]  # waiting for validation (those that asked to join)
     reports: list[PlaceReport]  # open, oldest first, with their place
     stale_places: list[Place]  # flagged stale and still public, stale longest first (STALE_SHOWN at most)
     stale_total: int = 0  # all of them
+    imports: list = field(default_factory=list)  # (OrganisationImport, pending count): decided in bulk
+
+    @property
+    def imported_pending(self) -> int:
+        return sum(count for _record, count in self.imports)
 
     @property
     def count(self) -> int:
-        return len(self.organisations) + len(self.reports) + self.stale_total
+        return len(self.organisations) + self.imported_pending + len(self.reports) + self.stale_total
+
+
+BULK_SHOWN = 200
+
+
+@dataclass
+class BulkSelection:
+    """The organisations of one import still pending, for the bulk decision and its confirmation."""
+    record: object  # OrganisationImport
+    organisations: list[Organisation]  # the first BULK_SHOWN
+    total: int
+    places: int  # their places that would become public on acceptance (published, not deleted)
+
+
+def bulk_selection(import_id: int, *, actor) -> BulkSelection:
+    _require_moderator(actor)
+    record = auth_services.get_organisation_import(import_id, actor=actor)
+    ids = auth_services.pending_of_import(import_id, actor=actor)
+    shown = auth_services.pending_organisations(actor=actor, import_id=import_id, limit=BULK_SHOWN)
+    places = db.session.scalar(select(func.count(Place.id)).where(
+        Place.organisation_id.in_(ids), Place.published.is_(True), Place.deleted_at.is_(None))) if ids else 0
+    return BulkSelection(record, list(shown), len(ids), places or 0)
 
 
 STALE_SHOWN = 50
@@ -134,7 +161,7 @@ def _require_moderator(actor) -> None:
 
 def moderation_queue(*, actor) -> ModerationQueue:
     _require_moderator(actor)
-    organisations = auth_services.pending_organisations(actor=actor)
+    organisations = auth_services.pending_organisations(actor=actor, imported=False)
     reports = db.session.scalars(
         select(PlaceReport).join(PlaceReport.place)
         .where(PlaceReport.status == "open", Place.deleted_at.is_(None))
@@ -149,7 +176,8 @@ def moderation_queue(*, actor) -> ModerationQueue:
         stale.options(joinedload(Place.organisation)).order_by(Place.stale_since, Place.id).limit(STALE_SHOWN)
     ).all()
     stale_total = db.session.scalar(select(func.count()).select_from(stale.subquery()))
-    return ModerationQueue(list(organisations), list(reports), list(stale_places), stale_total)
+    return ModerationQueue(list(organisations), list(reports), list(stale_places), stale_total,
+                           auth_services.imports_with_pending(actor=actor))
 
 
 def _reason(reason: str | None, message: str) -> str:

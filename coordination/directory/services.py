@@ -1063,5 +1063,18 @@ def requeue_organisation_places(organisation_id: int, **_) -> None:
     search.queue_place_ids(place_ids)
 
 
+def requeue_organisations_places(organisation_ids: list[int], **_) -> None:
+    """Many organisations decided together: their places, in one statement and one commit."""
+    place_ids: list[int] = []
+    for start in range(0, len(organisation_ids), 1000):  # bounded IN lists
+        batch = organisation_ids[start:start + 1000]
+        place_ids += db.session.scalars(select(Place.id).where(Place.organisation_id.in_(batch))).all()
+        db.session.execute(update(Place.__table__).where(Place.__table__.c.organisation_id.in_(batch))
+                           .values(changed_at=utcnow()))
+    db.session.commit()
+    search.queue_place_ids(place_ids)
+
+
 def connect_signals() -> None:
     signals.organisation_status_changed.connect(requeue_organisation_places)
+    signals.organisations_status_changed.connect(requeue_organisations_places)
