@@ -7,10 +7,11 @@ session: nobody else can apply it.
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FileField, HiddenField, RadioField
-from wtforms.validators import DataRequired
+from wtforms import BooleanField, FileField, HiddenField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from coordination.directory import imports
+from coordination.errors import Invalid
 
 try:  # WTForms >= 3.3 deprecates (value, label) tuples
     from wtforms import SelectChoice as _Choice
@@ -19,7 +20,7 @@ except ImportError:  # pragma: no cover - WTForms 3.1/3.2
         return value, label
 
 from coordination.auth import permissions as auth_permissions
-from export import importing, staging
+from export import importing, mapping, profiles, staging
 
 bp = Blueprint("opendata_import", __name__, template_folder="templates")
 
@@ -44,8 +45,18 @@ def _publication_field(id_prefix: str = "") -> RadioField:
 class UploadForm(FlaskForm):
     file = FileField("Fichier à importer (CSV ou JSON)", validators=[DataRequired("Choisissez un fichier.")])
     strip_personal_emails = BooleanField("Ne pas importer les adresses électroniques nominatives (prénom.nom@…)")
+    profil = SelectField("Profil de correspondance", default="", validate_choice=False)
     publication = _publication_field()
     notify = BooleanField(NOTIFY_LABEL, default=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profil.choices = [_Choice("", "Aucun : format reconnu automatiquement"),
+                               *(_Choice(name, name) for name in profiles.available())]
+
+    def validate_profil(self, field):
+        if field.data and field.data not in profiles.available():
+            raise ValidationError(f"Profil « {field.data} » introuvable : choisissez-en un dans la liste.")
 
 
 class ApplyForm(FlaskForm):
@@ -55,6 +66,13 @@ class ApplyForm(FlaskForm):
     notify = BooleanField(NOTIFY_LABEL, default=False, id="apply-notify")
 
 
+class MappingForm(FlaskForm):
+    """The mapping page (issue 15): its column selects are read by ``mapping.screen_from_form``."""
+    separateur = StringField("Séparateur des listes (entre les valeurs d'une même cellule)", default="|",
+                             validators=[Length(1, 5, "De 1 à 5 caractères.")])
+    format_horaires = RadioField("Format des horaires", default="",
+                                 choices=[_Choice(k, v) for k, v in mapping.HOURS_FORMATS.items()])
+    nom_profil = StringField("Nom du profil (a-z, 0-9, « - » et « _ »)")
 
 
 @bp.context_processor
@@ -84,12 +102,18 @@ def check():
         return render_template("export/import.html", form=form, outcome=None, apply_form=None), 400
     staged = staging.stage_upload(form.file.data, actor=current_user, announced_size=request.content_length,
                                   strip_personal_emails=form.strip_personal_emails.data,
-                                  publication=form.publication.data)
+                                  publication=form.publication.data,
+                                  profile=mapping.chosen_profile(current_user, form.profil.data))
+    return _checked(staged, form.publication.data, form.notify.data)
+
+
+def _checked(staged: staging.StagedUpload, publication: str, notify: bool):
+    """The dry run's page: the report, and « Appliquer l'import » or « Faire correspondre les colonnes »."""
     session[SESSION_KEY] = staged.session_record()
-    apply_form = ApplyForm(formdata=None, token=staged.token, publication=form.publication.data,
-                           notify=form.notify.data) if staged.clean else None
+    apply_form = ApplyForm(formdata=None, token=staged.token, publication=publication,
+                           notify=notify) if staged.clean else None
     return render_template("export/import.html", form=UploadForm(formdata=None), outcome=staged.outcome,
-                           apply_form=apply_form, filename=staged.name)
+                           apply_form=apply_form, filename=staged.name, mappable=staged.unknown_format)
 
 
 @bp.post("/coordination/import/appliquer")
@@ -105,3 +129,46 @@ def apply():
         return redirect(url_for("opendata_import.upload"))
     session.pop(SESSION_KEY, None)
     return render_template("export/import_result.html", outcome=outcome)
+
+
+@bp.get("/coordination/import/correspondance")
+@login_required
+def mapping_page():
+    screen = mapping.mapping_screen(current_user, session.get(SESSION_KEY))
+    form = MappingForm(formdata=None, separateur=screen.separator, format_horaires=screen.hours_format)
+    return _mapping_page(form, screen)
+
+
+@bp.post("/coordination/import/correspondance")
+@login_required
+def mapping_preview():
+    form, screen = _mapping_form()
+    if not form.validate_on_submit():
+        return _mapping_page(form, screen), 400
+    try:
+        return _mapping_page(form, screen, preview=mapping.preview(current_user, session.get(SESSION_KEY), screen))
+    except Invalid as error:
+        return _mapping_page(form, screen, error=error.message), 400
+
+
+@bp.post("/coordination/import/correspondance/enregistrer")
+@login_required
+def mapping_save():
+    form, screen = _mapping_form()
+    if not form.validate_on_submit():
+        return _mapping_page(form, screen), 400
+    try:
+        staged = mapping.save_profile(current_user, session.get(SESSION_KEY), screen, form.nom_profil.data)
+    except Invalid as error:
+        return _mapping_page(form, screen, error=error.message), 400
+    return _checked(staged, imports.PENDING, False)
+
+
+def _mapping_form():
+    screen = mapping.screen_from_form(current_user, session.get(SESSION_KEY), request.form)
+    return MappingForm(), screen
+
+
+def _mapping_page(form, screen, preview=None, error=None):
+    return render_template("export/mapping.html", form=form, screen=screen, preview=preview, error=error,
+                           field_choices=mapping.field_choices(), preview_fields=mapping.PREVIEW_FIELDS)

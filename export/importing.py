@@ -258,6 +258,26 @@ def read_path(path: str | os.PathLike, *, max_bytes: int | None = None, name: st
                  profile=profile)
 
 
+def raw_records(path: str | os.PathLike, *, max_bytes: int | None = None,
+                max_rows: int | None = None) -> list[tuple[int, dict]]:
+    """The file's rows as it has them (its own column names, no conversion): what the mapping page
+    shows. [] when the file cannot be read."""
+    data = Path(path).read_bytes()
+    if (max_bytes is not None and len(data) > max_bytes) or not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        return []
+    result = ReadResult()
+    try:
+        parsing.refuse_binary(data)
+        text = decode(data, result)
+        if text.lstrip()[:1] in ("[", "{"):
+            records = _json_records(text, result, _max_rows(max_rows))
+        else:
+            records = _csv_records(text, result, _max_rows(max_rows))
+    except parsing.Malformed:
+        return []
+    return records or []
+
+
 # A JSON file may wrap its list of places in an object: {"meta": {…}, "data": […]} (issue 15).
 WRAPPER_KEYS = ("data", "lieux", "features", "items", "results", "records")
 NOT_A_LIST = ("Le fichier doit contenir une liste d'objets, un par lieu (ou un objet dont la clé "

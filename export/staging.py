@@ -32,6 +32,12 @@ class StagedUpload:
     path: Path
     outcome: importing.Outcome
     strip_personal_emails: bool = False
+    profile: str | None = None  # the mapping profile the file is read with (issue 15)
+
+    @property
+    def unknown_format(self) -> bool:
+        """Not a known format: kept for the mapping page (« Faire correspondre les colonnes »)."""
+        return self.outcome.read.format == importing.UNKNOWN_FORMAT
 
     @property
     def clean(self) -> bool:
@@ -40,7 +46,8 @@ class StagedUpload:
     def session_record(self) -> dict:
         """What the person's session keeps to apply this file later."""
         return {"token": self.token, "sha256": self.sha256, "clean": self.clean, "name": self.name,
-                "strip_personal_emails": self.strip_personal_emails}
+                "strip_personal_emails": self.strip_personal_emails, "profile": self.profile,
+                "unknown_format": self.unknown_format}
 
 
 def upload_folder() -> Path:
@@ -88,9 +95,12 @@ def _write(stream, path: Path, max_bytes: int) -> tuple[str, int]:
 
 def stage_upload(file_storage, *, actor, announced_size: int | None = None,
                  strip_personal_emails: bool = False,
-                 publication: str = importing.imports.PENDING) -> StagedUpload:
-    """Keeps the upload under a new token and runs its dry run (the configuration's size limit).
-    A file with an error cannot be applied: it is removed at once (and whatever fails on the way)."""
+                 publication: str = importing.imports.PENDING,
+                 profile: importing.profiles.Profile | None = None) -> StagedUpload:
+    """Keeps the upload under a new token and runs its dry run (the configuration's size limit),
+    read with ``profile`` if given. A file with an error cannot be applied: it is removed at once
+    (and whatever fails on the way), unless its only fault is an unknown format: the mapping page
+    reads it then."""
     folder = upload_folder()
     _forget_old_uploads(folder)
     max_bytes = int(current_app.config["IMPORT_MAX_BYTES"])
@@ -104,20 +114,55 @@ def stage_upload(file_storage, *, actor, announced_size: int | None = None,
             outcome = importing.too_big(max(size, announced_size or 0), max_bytes)
         else:
             outcome = importing.check_file(path, actor=actor, max_bytes=max_bytes, name=name,
-                                           strip_personal_emails=strip_personal_emails, publication=publication)
+                                           strip_personal_emails=strip_personal_emails, publication=publication,
+                                           profile=profile)
     except BaseException:
         _forget(path)
         raise
+    staged = StagedUpload(token=token, sha256=sha256, size=size, name=name, path=path, outcome=outcome,
+                          strip_personal_emails=strip_personal_emails, profile=profile.name if profile else None)
+    if outcome.has_errors and not staged.unknown_format:
+        _forget(path)
+    return staged
+
+
+def mappable_path(session_record: dict | None) -> Path | None:
+    """The file of this person's last upload when it was in no known format, still there, unchanged."""
+    kept = session_record or {}
+    if not kept.get("unknown_format"):
+        return None
+    return _unchanged(kept.get("token"), kept)
+
+
+def recheck(session_record: dict | None, *, actor, profile: importing.profiles.Profile,
+            publication: str = importing.imports.PENDING) -> StagedUpload | None:
+    """The dry run again, of the file kept for the mapping page, read with ``profile``; None when
+    that file is gone. As after an upload, a file with an error is removed."""
+    path = mappable_path(session_record)
+    if path is None:
+        return None
+    kept = session_record or {}
+    strip = bool(kept.get("strip_personal_emails"))
+    outcome = importing.check_file(path, actor=actor, max_bytes=int(current_app.config["IMPORT_MAX_BYTES"]),
+                                   name=kept.get("name"), strip_personal_emails=strip, publication=publication,
+                                   profile=profile)
+    staged = StagedUpload(token=kept["token"], sha256=kept["sha256"], size=path.stat().st_size, name=kept.get("name"),
+                          path=path, outcome=outcome, strip_personal_emails=strip, profile=profile.name)
     if outcome.has_errors:
         _forget(path)
-    return StagedUpload(token=token, sha256=sha256, size=size, name=name, path=path, outcome=outcome,
-                        strip_personal_emails=strip_personal_emails)
+    return staged
 
 
 def staged_path(token: str, session_record: dict | None) -> Path | None:
     """The file of this person's last dry run, if it had no error and is still there, unchanged."""
     kept = session_record or {}
-    if not token or kept.get("token") != token or not kept.get("clean"):
+    if not kept.get("clean"):
+        return None
+    return _unchanged(token, kept)
+
+
+def _unchanged(token: str | None, kept: dict) -> Path | None:
+    if not token or kept.get("token") != token:
         return None
     path = _path_of(token)
     if path is None or not path.is_file():
@@ -137,7 +182,11 @@ def apply_staged(token: str, *, actor, session_record: dict | None, publication:
         return None
     try:
         kept = session_record or {}
-        return importing.apply_file(path, actor=actor, name=kept.get("name"),
+        try:
+            profile = importing.profiles.load(kept["profile"]) if kept.get("profile") else None
+        except importing.profiles.ProfileError:  # removed since the dry run: check the file again
+            return None
+        return importing.apply_file(path, actor=actor, name=kept.get("name"), profile=profile,
                                     strip_personal_emails=bool(kept.get("strip_personal_emails")),
                                     publication=publication, notify=notify)
     finally:

@@ -1,0 +1,199 @@
+"""The mapping page's use cases (issue 15, item 2): a file in no known format, read as the standard.
+
+The coordinator maps each column of the staged file (``export/staging.py``) to a field of the
+standard, previews 20 converted rows, and saves the mapping as a profile (``export/profiles.py``);
+the file is then checked again with that profile, and applied as any other upload. Only
+coordinators may do any of it: each function checks it.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from coordination.auth import permissions as auth_permissions
+from coordination.directory.imports import Problem
+from coordination.errors import Invalid, NotFound, PermissionDenied
+from export import importing, profiles, staging
+
+SAMPLES = 3
+PREVIEW_ROWS = 20
+ID_CHOICE = "identifiant"
+HOURS_CHOICE = "horaires"
+DAY_CHOICE = "horaires:"  # "horaires:lundi"
+HOURS_FORMATS = {"": "Pas d'horaires dans ce fichier",
+                 "osm": "Format OpenStreetMap (une colonne, « Mo-Fr 09:00-12:00 »)",
+                 "par-jour": "Une ou plusieurs colonnes par jour (« 9h-12h », « Fermé »)",
+                 "texte-libre": "Texte libre (une colonne) : gardé s'il est au format OpenStreetMap, sinon ajouté "
+                                "à la présentation détaillée, avec un avertissement"}
+PREVIEW_FIELDS = ("id", "nom", "adresse", "code_postal", "commune", "latitude", "longitude", "horaires")
+DEFAULT_PIVOT = "00000000000000"  # the standard's « SIRET inconnu »: the place joins the placeholder organisation
+GONE = ("Le fichier à faire correspondre n'est plus disponible (il est gardé 24 heures, pour la personne qui l'a "
+        "déposé) : déposez-le à nouveau.")
+
+
+def field_choices() -> list[tuple[str, str]]:
+    """What a column may become: nothing, the place's id in the file, a field, the hours."""
+    choices = [("", "— Ne pas importer —"), (ID_CHOICE, "id : identifiant du lieu dans le fichier")]
+    choices += [(name, name) for name in profiles.FIELDS]
+    choices.append((HOURS_CHOICE, "horaires (OpenStreetMap ou texte libre)"))
+    choices += [(f"{DAY_CHOICE}{day}", f"horaires du {day}") for day, _code in profiles.WEEKDAYS]
+    return choices
+
+
+@dataclass
+class Column:
+    index: int
+    name: str
+    samples: list[str]
+    choice: str = ""
+
+
+@dataclass
+class MappingScreen:
+    file_name: str | None
+    columns: list[Column]
+    separator: str = "|"
+    hours_format: str = ""
+
+
+@dataclass
+class Preview:
+    rows: list[tuple[int, dict, list[Problem]]] = field(default_factory=list)
+    file_problems: list[Problem] = field(default_factory=list)
+    json: bool = False
+
+
+def _text(value) -> str:
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _require_coordinator(actor) -> None:
+    if not auth_permissions.is_coordinator(actor):
+        raise PermissionDenied("Seuls les coordinateurs peuvent importer un annuaire.")
+
+
+def _columns(session_record: dict | None) -> tuple[list[Column], str | None]:
+    path = staging.mappable_path(session_record)
+    records = importing.raw_records(path) if path is not None else []
+    if not records:
+        raise NotFound(GONE)
+    names = list(dict.fromkeys(name for _line, record in records for name in record))
+    columns = []
+    for index, name in enumerate(names):
+        values = [_text(record.get(name)) for _line, record in records]
+        columns.append(Column(index, name, [v[:80] for v in values if v][:SAMPLES]))
+    return columns, (session_record or {}).get("name")
+
+
+def mapping_screen(actor, session_record: dict | None) -> MappingScreen:
+    """The staged file's columns, 3 values each, with the suggested field of the standard."""
+    _require_coordinator(actor)
+    columns, name = _columns(session_record)
+    suggested = {column: target for target, column in profiles.suggest({c.name: c.samples for c in columns}).items()}
+    for column in columns:
+        column.choice = suggested.get(column.name, "")
+    hours = "texte-libre" if HOURS_CHOICE in suggested.values() else ""
+    return MappingScreen(file_name=name, columns=columns, hours_format=hours)
+
+
+def screen_from_form(actor, session_record: dict | None, formdata) -> MappingScreen:
+    """The page as the coordinator filled it in (to show it again with the preview or an error)."""
+    _require_coordinator(actor)
+    columns, name = _columns(session_record)
+    allowed = {value for value, _label in field_choices()}
+    for column in columns:
+        choice = formdata.get(f"colonne-{column.index}", "")
+        column.choice = choice if choice in allowed else ""
+    hours = formdata.get("format_horaires", "")
+    return MappingScreen(file_name=name, columns=columns, separator=formdata.get("separateur", "|"),
+                         hours_format=hours if hours in HOURS_FORMATS else "")
+
+
+def profile_data(screen: MappingScreen, name: str | None = None) -> dict:
+    """The profile the page describes (``profiles.parse`` checks it); ProfileError in French."""
+    targets: dict[str, list[str]] = {}
+    for column in screen.columns:
+        if column.choice:
+            targets.setdefault(column.choice, []).append(column.name)
+    data: dict = {"nom": name or "apercu", "separateur_liste": screen.separator or "|",
+                  "colonnes": {t: c for t, c in targets.items() if t in profiles.FIELDS}}
+    if ID_CHOICE in targets:
+        data["identifiant"] = {"colonne": targets[ID_CHOICE][0]}
+    data["valeurs_par_defaut"] = {k: v for k, v in (("pivot", DEFAULT_PIVOT), ("date_maj", date.today().isoformat()))
+                                  if k not in targets}
+    days = {t.removeprefix(DAY_CHOICE): c for t, c in targets.items() if t.startswith(DAY_CHOICE)}
+    if screen.hours_format == "par-jour":
+        if not days:
+            raise profiles.ProfileError("Horaires « une ou plusieurs colonnes par jour » : choisissez « horaires du "
+                                        "lundi » (etc.) pour les colonnes de chaque jour.")
+        data["horaires"] = {"format": "par-jour", "jours": days}
+    elif screen.hours_format:
+        if HOURS_CHOICE not in targets:
+            raise profiles.ProfileError("Horaires : choisissez « horaires » pour la colonne qui les contient, ou "
+                                        "« Pas d'horaires dans ce fichier ».")
+        data["horaires"] = {"format": screen.hours_format, "colonne": targets[HOURS_CHOICE][0]}
+    elif HOURS_CHOICE in targets or days:
+        raise profiles.ProfileError("Horaires : une colonne est choisie pour les horaires, choisissez aussi leur "
+                                    "format.")
+    if not data["colonnes"]:
+        raise profiles.ProfileError("Choisissez au moins le champ du standard d'une colonne (nom, adresse, "
+                                    "code_postal, commune…).")
+    return data
+
+
+def preview(actor, session_record: dict | None, screen: MappingScreen) -> Preview:
+    """The first 20 rows of the staged file converted with the page's mapping, with their problems."""
+    _require_coordinator(actor)
+    try:
+        profile = profiles.parse(profile_data(screen))
+    except profiles.ProfileError as error:
+        raise Invalid(error.message) from None
+    path = staging.mappable_path(session_record)
+    if path is None:
+        raise NotFound(GONE)
+    read = importing.read_path(path, name=screen.file_name, profile=profile)
+    rows = [(row.line, {f: row.record.get(f) for f in PREVIEW_FIELDS}, row.problems)
+            for row in read.rows[:PREVIEW_ROWS]]
+    return Preview(rows=rows, file_problems=read.problems, json=read.json)
+
+
+def check_profile_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("Nom du profil : indiquez un nom, par exemple « annuaire-departement-2024 ».")
+    if not profiles.NAME.fullmatch(name):
+        raise Invalid(f"Nom du profil « {name} » : de 1 à 64 caractères parmi a-z (sans accent ni majuscule), 0-9, "
+                      "« - » et « _ », en commençant par une lettre ou un chiffre (exemple : "
+                      "« annuaire-departement-2024 »).")
+    if (profiles.SHIPPED_DIR / f"{name}.json").is_file():
+        raise Invalid(f"Nom du profil « {name} » : c'est le nom d'un profil fourni avec Maillage ; choisissez-en un "
+                      "autre.")
+    return name
+
+
+def save_profile(actor, session_record: dict | None, screen: MappingScreen, name: str | None) -> staging.StagedUpload:
+    """Saves the page's mapping as a profile, then checks the staged file again with it (the
+    import page then offers « Appliquer l'import » as after any upload)."""
+    _require_coordinator(actor)
+    name = check_profile_name(name)
+    try:
+        data = profile_data(screen, name)
+        profile = profiles.parse(data)
+    except profiles.ProfileError as error:
+        raise Invalid(error.message) from None
+    if staging.mappable_path(session_record) is None:
+        raise NotFound(GONE)
+    profiles.save(data)
+    staged = staging.recheck(session_record, actor=actor, profile=profile)
+    if staged is None:
+        raise NotFound(GONE)
+    return staged
+
+
+def chosen_profile(actor, name: str | None) -> profiles.Profile | None:
+    """The profile chosen on the upload form (shipped or saved), or None for « détection automatique »."""
+    _require_coordinator(actor)
+    if not name:
+        return None
+    try:
+        return profiles.load(name)
+    except profiles.ProfileError as error:
+        raise Invalid(error.message) from None

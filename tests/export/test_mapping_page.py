@@ -1,0 +1,159 @@
+"""The mapping page (issue 15, item 2): a file in no known format is mapped column by column,
+previewed, saved as a profile, then checked and applied as any upload."""
+import io
+import json
+
+import pytest
+
+from coordination.directory.models import Place
+from export import import_views, profiles
+from tests.conftest import make_user
+
+URL = "/coordination/import"
+MAPPING = f"{URL}/correspondance"
+
+# A regional file: its own column names, semicolons, French hours, a list separated by « / ».
+SAMPLE = (
+    "Réf;Nom de la structure;Rue;CP;Ville;Lat;Lon;Mail;Heures d'ouverture;Dernière modification;Aides\n"
+    "r1;Médiathèque des Tilleuls;12 rue des Tilleuls;21000;Dijon;47.32;5.04;contact@tilleuls.fr;"
+    "Mo-Fr 09:00-12:00;05/03/2024;Aide aux démarches administratives\n"
+    "r2;Espace numérique du Port;3 quai du Port;21000;Dijon;47.31;5.05;accueil@port.fr;"
+    "le mardi matin;10/03/2024;aide aux démarches administratives / Maîtrise des outils numériques du "
+    "quotidien\n"
+    "r3;Tiers-lieu La Forge;1 place de la Forge;21200;Beaune;47.02;4.84;forge@exemple.fr;;12/03/2024;"
+    "Maîtrise des outils numériques du quotidien\n"
+)
+MAPPED = {"colonne-0": "identifiant", "colonne-1": "nom", "colonne-2": "adresse", "colonne-3": "code_postal",
+          "colonne-4": "commune", "colonne-5": "latitude", "colonne-6": "longitude", "colonne-7": "courriels",
+          "colonne-8": "horaires", "colonne-9": "date_maj",
+          "colonne-10": "services", "separateur": "/", "format_horaires": "texte-libre"}
+
+
+@pytest.fixture(autouse=True)
+def import_blueprint(app):
+    if "opendata_import" not in app.blueprints:
+        got_first_request = app._got_first_request
+        app._got_first_request = False
+        app.register_blueprint(import_views.bp)
+        app._got_first_request = got_first_request
+
+
+@pytest.fixture(autouse=True)
+def private_folders(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_UPLOAD_DIR", str(tmp_path / "instance" / "imports"))
+    monkeypatch.setitem(app.config, "IMPORT_PROFILES_DIR", str(tmp_path / "profils"))
+    return tmp_path / "profils"
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user("coordination@exemple.fr", coordinator=True)
+
+
+def upload(client, content: str = SAMPLE, name="annuaire-regional.csv", **fields):
+    return client.post(URL, data={"file": (io.BytesIO(content.encode()), name), **fields},
+                       content_type="multipart/form-data")
+
+
+def _token(page: str) -> str:
+    marker = 'name="token" type="hidden" value="'
+    start = page.index(marker) + len(marker)
+    return page[start:page.index('"', start)]
+
+
+def test_upload_unknown_map_preview_save_check_apply(client, login, coordinator, private_folders):
+    login(coordinator)
+    page = upload(client).get_data(as_text=True)
+    assert "Format non reconnu" in page and "Faire correspondre les colonnes" in page
+    assert f'href="{MAPPING}"' in page and "Appliquer l'import</button>" not in page
+
+    page = client.get(MAPPING).get_data(as_text=True)
+    assert "« Nom de la structure »" in page and "« Médiathèque des Tilleuls »" in page
+    assert page.count("<select") == 11
+    # suggestions from the names and values: the e-mail column, the postcode, the name
+    assert '<option value="courriels" selected>' in page and '<option value="code_postal" selected>' in page
+    assert '<option value="nom" selected>' in page
+
+    response = client.post(MAPPING, data=MAPPED)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert "<caption" in page and 'scope="col">nom</th>' in page and 'scope="row">2</th>' in page
+    assert "Médiathèque des Tilleuls" in page and "Mo-Fr 09:00-12:00" in page
+    assert "Horaires en texte libre « le mardi matin »" in page  # the row's warning, in the preview
+    assert Place.query.count() == 0 and not private_folders.exists()
+
+    response = client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": "annuaire-21"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert "fichier lu avec le profil « annuaire-21 »" in page and "Lieux à créer : 3" in page
+    saved = json.loads((private_folders / "annuaire-21.json").read_text(encoding="utf-8"))
+    assert saved["colonnes"]["nom"] == ["Nom de la structure"] and saved["identifiant"] == {"colonne": "Réf"}
+    assert saved["horaires"] == {"format": "texte-libre", "colonne": "Heures d'ouverture"}
+    assert profiles.load("annuaire-21").separator == "/"
+
+    response = client.post(f"{URL}/appliquer", data={"token": _token(page)})
+    assert response.status_code == 200 and "Import appliqué : 3 lieux créés" in response.get_data(as_text=True)
+    assert {p.name for p in Place.query} == {"Médiathèque des Tilleuls", "Espace numérique du Port",
+                                             "Tiers-lieu La Forge"}
+
+    # the saved profile is offered on the upload form, and reads the same file at once
+    assert '<option value="annuaire-21">' in client.get(URL).get_data(as_text=True)
+    page = upload(client, profil="annuaire-21").get_data(as_text=True)
+    assert "fichier lu avec le profil « annuaire-21 »" in page and "inchangés : 3" in page
+
+
+def test_a_shipped_profile_can_be_chosen_on_the_upload_form(client, login, coordinator):
+    login(coordinator)
+    page = client.get(URL).get_data(as_text=True)
+    assert '<option value="mednum-bfc-2023">' in page
+    response = upload(client, profil="profil-qui-n-existe-pas")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Profil « profil-qui-n-existe-pas » introuvable" in page
+
+
+@pytest.mark.parametrize("name, message", [
+    ("Mon Profil", "Nom du profil « Mon Profil » : de 1 à 64 caractères parmi a-z"),
+    ("", "Nom du profil : indiquez un nom"),
+    ("../../etc/passwd", "Nom du profil « ../../etc/passwd » : de 1 à 64 caractères"),
+    ("mednum-bfc-2023", "c'est le nom d'un profil fourni avec Maillage"),
+])
+def test_a_bad_profile_name_gets_a_french_error(client, login, coordinator, private_folders, name, message):
+    login(coordinator)
+    upload(client)
+    response = client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": name})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message.replace("'", "&#39;") in page or message in page
+    assert "Faire correspondre les colonnes</h1>" in page  # the page again, as filled in
+    assert not private_folders.exists()
+
+
+def test_a_mapping_without_required_fields_gets_a_french_error(client, login, coordinator):
+    login(coordinator)
+    upload(client)
+    response = client.post(MAPPING, data={"colonne-1": "nom", "separateur": "|", "format_horaires": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "obligatoire" in page and "adresse" in page
+
+
+def test_without_a_staged_file_the_page_says_so(client, login, coordinator):
+    login(coordinator)
+    response = client.get(MAPPING)
+    assert response.status_code == 404 and "déposez-le à nouveau" in response.get_data(as_text=True)
+
+
+def test_partners_are_refused_and_anonymous_people_sent_to_log_in(client, login, db):
+    for response in (client.get(MAPPING), client.post(MAPPING, data=MAPPED),
+                     client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": "x"})):
+        assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+    login(make_user("p@exemple.fr"))
+    assert client.get(MAPPING).status_code == 403
+    assert client.post(MAPPING, data=MAPPED).status_code == 403
+    assert client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": "x"}).status_code == 403
+
+
+def test_the_forms_need_the_csrf_token(client, login, coordinator, app, monkeypatch):
+    login(coordinator)
+    upload(client)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": "sans-jeton"}).status_code == 400
