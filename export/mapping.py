@@ -150,9 +150,12 @@ def preview(actor, session_record: dict | None, screen: MappingScreen) -> Previe
     if path is None:
         raise NotFound(GONE)
     read = importing.read_path(path, name=screen.file_name, profile=profile)
-    rows = [(row.line, {f: row.record.get(f) for f in PREVIEW_FIELDS}, row.problems)
+    by_line: dict[int, list[Problem]] = {}
+    for problem in read.problems:  # the conversion's warnings name their row: shown with it
+        by_line.setdefault(problem.line if problem.line > 1 else 0, []).append(problem)
+    rows = [(row.line, {f: row.record.get(f) for f in PREVIEW_FIELDS}, [*by_line.get(row.line, []), *row.problems])
             for row in read.rows[:PREVIEW_ROWS]]
-    return Preview(rows=rows, file_problems=read.problems, json=read.json)
+    return Preview(rows=rows, file_problems=by_line.get(0, []), json=read.json)
 
 
 def check_profile_name(name: str | None) -> str:

@@ -79,7 +79,9 @@ def test_upload_unknown_map_preview_save_check_apply(client, login, coordinator,
     assert response.status_code == 200, page
     assert "<caption" in page and 'scope="col">nom</th>' in page and 'scope="row">2</th>' in page
     assert "Médiathèque des Tilleuls" in page and "Mo-Fr 09:00-12:00" in page
-    assert "Horaires en texte libre « le mardi matin »" in page  # the row's warning, in the preview
+    # the row's warning, in its row of the preview
+    row_3 = page[page.index('scope="row">3</th>'):page.index('scope="row">4</th>')]
+    assert "Horaires en texte libre « le mardi matin »" in row_3 and "Espace numérique du Port" in row_3
     assert Place.query.count() == 0 and not private_folders.exists()
 
     response = client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": "annuaire-21"})
