@@ -113,7 +113,7 @@ def _checked(staged: staging.StagedUpload, publication: str, notify: bool):
     apply_form = ApplyForm(formdata=None, token=staged.token, publication=publication,
                            notify=notify) if staged.clean else None
     return render_template("export/import.html", form=UploadForm(formdata=None), outcome=staged.outcome,
-                           apply_form=apply_form, filename=staged.name, mappable=staged.unknown_format)
+                           apply_form=apply_form, filename=staged.name, mappable=staged.mappable)
 
 
 @bp.post("/coordination/import/appliquer")
@@ -135,7 +135,8 @@ def apply():
 @login_required
 def mapping_page():
     screen = mapping.mapping_screen(current_user, session.get(SESSION_KEY))
-    form = MappingForm(formdata=None, separateur=screen.separator, format_horaires=screen.hours_format)
+    form = MappingForm(formdata=None, separateur=screen.separator, format_horaires=screen.hours_format,
+                       nom_profil=screen.profile_name)
     return _mapping_page(form, screen)
 
 

@@ -52,6 +52,7 @@ class MappingScreen:
     columns: list[Column]
     separator: str = "|"
     hours_format: str = ""
+    profile_name: str = ""
 
 
 @dataclass
@@ -84,14 +85,35 @@ def _columns(session_record: dict | None) -> tuple[list[Column], str | None]:
 
 
 def mapping_screen(actor, session_record: dict | None) -> MappingScreen:
-    """The staged file's columns, 3 values each, with the suggested field of the standard."""
+    """The staged file's columns, 3 values each, with the suggested field of the standard (or, back
+    from a dry run in error, the choices of the profile just saved)."""
     _require_coordinator(actor)
     columns, name = _columns(session_record)
+    saved = (session_record or {}).get("profile")
+    if saved:
+        try:
+            return _screen_of_profile(profiles.load(saved), columns, name)
+        except profiles.ProfileError:
+            pass  # removed meanwhile: suggestions, as for a new file
     suggested = {column: target for target, column in profiles.suggest({c.name: c.samples for c in columns}).items()}
     for column in columns:
         column.choice = suggested.get(column.name, "")
     hours = "texte-libre" if HOURS_CHOICE in suggested.values() else ""
     return MappingScreen(file_name=name, columns=columns, hours_format=hours)
+
+
+def _screen_of_profile(profile: profiles.Profile, columns: list[Column], file_name: str | None) -> MappingScreen:
+    choices = {profiles.fold(c): target for target, sources in profile.columns.items() for c in sources}
+    if profile.id_column:
+        choices[profiles.fold(profile.id_column)] = ID_CHOICE
+    days = {code: day for day, code in profiles.WEEKDAYS}
+    for code, sources in profile.hours_columns.items():
+        for column in sources:
+            choices[profiles.fold(column)] = f"{DAY_CHOICE}{days[code]}" if code else HOURS_CHOICE
+    for column in columns:
+        column.choice = choices.get(profiles.fold(column.name), "")
+    return MappingScreen(file_name=file_name, columns=columns, separator=profile.separator,
+                         hours_format=profile.hours_format or "", profile_name=profile.name)
 
 
 def screen_from_form(actor, session_record: dict | None, formdata) -> MappingScreen:

@@ -33,6 +33,13 @@ class StagedUpload:
     outcome: importing.Outcome
     strip_personal_emails: bool = False
     profile: str | None = None  # the mapping profile the file is read with (issue 15)
+    mapped: bool = False  # read with the profile the mapping page just saved
+
+    @property
+    def mappable(self) -> bool:
+        """Kept for the mapping page: in no known format, or in error with the page's own profile
+        (the coordinator goes back to the mapping and saves it again)."""
+        return self.unknown_format or (self.mapped and not self.clean)
 
     @property
     def unknown_format(self) -> bool:
@@ -47,7 +54,7 @@ class StagedUpload:
         """What the person's session keeps to apply this file later."""
         return {"token": self.token, "sha256": self.sha256, "clean": self.clean, "name": self.name,
                 "strip_personal_emails": self.strip_personal_emails, "profile": self.profile,
-                "unknown_format": self.unknown_format}
+                "mappable": self.mappable}
 
 
 def upload_folder() -> Path:
@@ -121,15 +128,16 @@ def stage_upload(file_storage, *, actor, announced_size: int | None = None,
         raise
     staged = StagedUpload(token=token, sha256=sha256, size=size, name=name, path=path, outcome=outcome,
                           strip_personal_emails=strip_personal_emails, profile=profile.name if profile else None)
-    if outcome.has_errors and not staged.unknown_format:
+    if outcome.has_errors and not staged.mappable:
         _forget(path)
     return staged
 
 
 def mappable_path(session_record: dict | None) -> Path | None:
-    """The file of this person's last upload when it was in no known format, still there, unchanged."""
+    """The file of this person's last upload when the mapping page may read it (``mappable``),
+    still there, unchanged."""
     kept = session_record or {}
-    if not kept.get("unknown_format"):
+    if not kept.get("mappable"):
         return None
     return _unchanged(kept.get("token"), kept)
 
@@ -137,7 +145,7 @@ def mappable_path(session_record: dict | None) -> Path | None:
 def recheck(session_record: dict | None, *, actor, profile: importing.profiles.Profile,
             publication: str = importing.imports.PENDING) -> StagedUpload | None:
     """The dry run again, of the file kept for the mapping page, read with ``profile``; None when
-    that file is gone. As after an upload, a file with an error is removed."""
+    that file is gone. A file with an error stays for the mapping page (24 h, as any upload)."""
     path = mappable_path(session_record)
     if path is None:
         return None
@@ -147,9 +155,7 @@ def recheck(session_record: dict | None, *, actor, profile: importing.profiles.P
                                    name=kept.get("name"), strip_personal_emails=strip, publication=publication,
                                    profile=profile)
     staged = StagedUpload(token=kept["token"], sha256=kept["sha256"], size=path.stat().st_size, name=kept.get("name"),
-                          path=path, outcome=outcome, strip_personal_emails=strip, profile=profile.name)
-    if outcome.has_errors:
-        _forget(path)
+                          path=path, outcome=outcome, strip_personal_emails=strip, profile=profile.name, mapped=True)
     return staged
 
 

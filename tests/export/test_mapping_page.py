@@ -159,3 +159,22 @@ def test_the_forms_need_the_csrf_token(client, login, coordinator, app, monkeypa
     upload(client)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     assert client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": "sans-jeton"}).status_code == 400
+
+
+def test_a_profile_whose_dry_run_fails_is_mapped_again_and_replaced(client, login, coordinator, private_folders):
+    login(coordinator)
+    upload(client)
+    without_services = {k: v for k, v in MAPPED.items() if k != "colonne-10"}
+    page = client.post(f"{MAPPING}/enregistrer", data={**without_services, "nom_profil": "annuaire-21"}).get_data(
+        as_text=True)
+    assert "Lu avec ce profil, le fichier contient des erreurs" in page and "Appliquer l'import</button>" not in page
+    assert f'href="{MAPPING}"' in page
+    page = client.get(MAPPING).get_data(as_text=True)  # the choices just saved, and the name
+    assert '<option value="identifiant" selected>' in page and 'value="annuaire-21"' in page
+    assert '<option value="services" selected>' not in page
+    page = client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": "annuaire-21"}).get_data(as_text=True)
+    assert "Lieux à créer : 3" in page and "Appliquer l'import</button>" in page
+    assert profiles.load("annuaire-21").columns["services"] == ["Aides"]
+    client.post(f"{URL}/appliquer", data={"token": _token(page)})
+    assert Place.query.count() == 3
+    assert client.get(MAPPING).status_code == 404  # applied: nothing left to map
