@@ -178,3 +178,20 @@ def test_a_profile_whose_dry_run_fails_is_mapped_again_and_replaced(client, logi
     client.post(f"{URL}/appliquer", data={"token": _token(page)})
     assert Place.query.count() == 3
     assert client.get(MAPPING).status_code == 404  # applied: nothing left to map
+
+
+def test_a_real_regional_file_is_offered_the_mapping_page_and_reads_with_its_shipped_profile(
+        client, login, coordinator, reference):
+    content = (reference / "real-world" / "mednum-bfc-2023.csv").read_bytes()
+    login(coordinator)
+
+    def send(**fields):
+        return client.post(URL, data={"file": (io.BytesIO(content), "mednum-bfc-2023.csv"), **fields},
+                           content_type="multipart/form-data").get_data(as_text=True)
+
+    assert "Faire correspondre les colonnes</a>" in send()
+    page = client.get(MAPPING).get_data(as_text=True)
+    assert "« nom_structure »" in page and "« code_postal »" in page
+    assert page.count("<select") > 10 and '<option value="code_postal" selected>' in page
+    page = send(profil="mednum-bfc-2023")
+    assert "fichier lu avec le profil « mednum-bfc-2023 »" in page and "Lieux à créer : 680" in page
