@@ -64,6 +64,7 @@ class ApplyForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
     publication = _publication_field("apply-")
     notify = BooleanField(NOTIFY_LABEL, default=False, id="apply-notify")
+    skip_invalid = HiddenField(default="")  # "1": the rows in error are left out (offered after the dry run)
 
 
 class MappingForm(FlaskForm):
@@ -110,10 +111,11 @@ def check():
 def _checked(staged: staging.StagedUpload, publication: str, notify: bool):
     """The dry run's page: the report, and « Appliquer l'import » or « Faire correspondre les colonnes »."""
     session[SESSION_KEY] = staged.session_record()
-    apply_form = ApplyForm(formdata=None, token=staged.token, publication=publication,
-                           notify=notify) if staged.clean else None
+    apply_form = ApplyForm(formdata=None, token=staged.token, publication=publication, notify=notify,
+                           skip_invalid="" if staged.clean else "1") if staged.clean or staged.skippable else None
     return render_template("export/import.html", form=UploadForm(formdata=None), outcome=staged.outcome,
-                           apply_form=apply_form, filename=staged.name, mappable=staged.mappable)
+                           apply_form=apply_form, filename=staged.name, mappable=staged.mappable,
+                           rows_in_error=staged.rows_in_error)
 
 
 @bp.post("/coordination/import/appliquer")
@@ -123,7 +125,8 @@ def apply():
     form = ApplyForm()
     token = form.token.data if form.validate_on_submit() else None
     outcome = staging.apply_staged(token, actor=current_user, session_record=session.get(SESSION_KEY),
-                                   publication=form.publication.data, notify=form.notify.data)
+                                   publication=form.publication.data, notify=form.notify.data,
+                                   skip_invalid=form.skip_invalid.data == "1")
     if outcome is None:
         flash("Ce fichier n'est plus disponible ou n'a pas été vérifié sans erreur : vérifiez-le à nouveau.", "error")
         return redirect(url_for("opendata_import.upload"))

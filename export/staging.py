@@ -50,11 +50,24 @@ class StagedUpload:
     def clean(self) -> bool:
         return not self.outcome.has_errors
 
+    @property
+    def rows_in_error(self) -> int:
+        return len({p.line for p in self.outcome.problems if p.severity == importing.ERROR and p.line > 1})
+
+    @property
+    def skippable(self) -> bool:
+        """Errors on some rows only, and places to import from the others: the coordinator may apply
+        the file without those rows (the command line's --skip-invalid)."""
+        plan = self.outcome.plan
+        file_errors = any(p.severity == importing.ERROR and p.line <= 1 for p in self.outcome.problems)
+        return (plan is not None and not self.clean and not file_errors and self.rows_in_error > 0
+                and plan.to_create + plan.to_update > 0)
+
     def session_record(self) -> dict:
         """What the person's session keeps to apply this file later."""
         return {"token": self.token, "sha256": self.sha256, "clean": self.clean, "name": self.name,
                 "strip_personal_emails": self.strip_personal_emails, "profile": self.profile,
-                "mappable": self.mappable}
+                "mappable": self.mappable, "skippable": self.skippable}
 
 
 def upload_folder() -> Path:
@@ -106,8 +119,8 @@ def stage_upload(file_storage, *, actor, announced_size: int | None = None,
                  profile: importing.profiles.Profile | None = None) -> StagedUpload:
     """Keeps the upload under a new token and runs its dry run (the configuration's size limit),
     read with ``profile`` if given. A file with an error cannot be applied: it is removed at once
-    (and whatever fails on the way), unless its only fault is an unknown format: the mapping page
-    reads it then."""
+    (and whatever fails on the way), unless its only fault is an unknown format (the mapping page
+    reads it then) or its errors are on some rows only (it may be applied without them)."""
     folder = upload_folder()
     _forget_old_uploads(folder)
     max_bytes = int(current_app.config["IMPORT_MAX_BYTES"])
@@ -128,7 +141,7 @@ def stage_upload(file_storage, *, actor, announced_size: int | None = None,
         raise
     staged = StagedUpload(token=token, sha256=sha256, size=size, name=name, path=path, outcome=outcome,
                           strip_personal_emails=strip_personal_emails, profile=profile.name if profile else None)
-    if outcome.has_errors and not staged.mappable:
+    if outcome.has_errors and not (staged.mappable or staged.skippable):
         _forget(path)
     return staged
 
@@ -159,10 +172,11 @@ def recheck(session_record: dict | None, *, actor, profile: importing.profiles.P
     return staged
 
 
-def staged_path(token: str, session_record: dict | None) -> Path | None:
-    """The file of this person's last dry run, if it had no error and is still there, unchanged."""
+def staged_path(token: str, session_record: dict | None, *, skip_invalid: bool = False) -> Path | None:
+    """The file of this person's last dry run, if it had no error (or errors on some rows only, to
+    be left out) and is still there, unchanged."""
     kept = session_record or {}
-    if not kept.get("clean"):
+    if not (kept.get("clean") or (skip_invalid and kept.get("skippable"))):
         return None
     return _unchanged(token, kept)
 
@@ -181,9 +195,10 @@ def _unchanged(token: str | None, kept: dict) -> Path | None:
 
 
 def apply_staged(token: str, *, actor, session_record: dict | None, publication: str = importing.imports.PENDING,
-                 notify: bool = False) -> importing.Outcome | None:
-    """Applies the staged file and forgets it; None when it cannot be applied (see ``staged_path``)."""
-    path = staged_path(token, session_record)
+                 notify: bool = False, skip_invalid: bool = False) -> importing.Outcome | None:
+    """Applies the staged file and forgets it; None when it cannot be applied (see ``staged_path``).
+    ``skip_invalid``: the rows in error are left out (the person chose it after the dry run)."""
+    path = staged_path(token, session_record, skip_invalid=skip_invalid)
     if path is None:
         return None
     try:
@@ -194,7 +209,7 @@ def apply_staged(token: str, *, actor, session_record: dict | None, publication:
             return None
         return importing.apply_file(path, actor=actor, name=kept.get("name"), profile=profile,
                                     strip_personal_emails=bool(kept.get("strip_personal_emails")),
-                                    publication=publication, notify=notify)
+                                    publication=publication, notify=notify, skip_invalid=skip_invalid)
     finally:
         _forget(path)
 
