@@ -91,7 +91,7 @@ TYPOLOGY_TO_KIND = {code: kind for kind, code in KIND_TO_TYPOLOGY.items() if kin
 
 # --- what the reader gives, what the plan says ------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One problem of the file: ``line`` as a spreadsheet shows it (header = 1; 0 for the whole
     file), the standard ``column`` (or "" for the whole row), a French ``message``, a ``severity``
@@ -107,7 +107,7 @@ class Problem:
         return SEVERITY_LABELS[self.severity]
 
 
-@dataclass
+@dataclass(slots=True)
 class ImportRow:
     """One row of the file as a record of the standard 1.0.1: only the columns the file has
     (a missing column leaves the place's value alone; an empty one clears it)."""
@@ -122,7 +122,7 @@ def row_where(line: int, json_file: bool) -> str:
     return f"l'objet n° {line - 1}" if json_file else f"la ligne {line}"
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedPlace:
     line: int
     row_id: str
@@ -375,7 +375,7 @@ def _prefix_size(words: int) -> int:
     return words - math.ceil(round(NAME_SIMILARITY * words, 9)) + 1
 
 
-@dataclass
+@dataclass(slots=True)
 class _Known:
     row_id: str
     line: int | None
