@@ -912,7 +912,8 @@ def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[
     if on_read:
         on_read(outcome.read)
     if outcome.read.readable:
-        outcome.plan = imports.plan_import(outcome.read.rows, actor=actor, progress=progress)
+        outcome.plan = imports.plan_import(outcome.read.rows, actor=actor, progress=progress,
+                                           release_records=True)
     return outcome
 
 
@@ -933,7 +934,7 @@ def apply_file(path, *, actor, max_bytes: int | None = None, progress: Callable[
     if outcome.read.readable:
         outcome.report = imports.apply_import(outcome.read.rows, actor=actor, progress=progress,
                                               skip_invalid=skip_invalid, publication=publication, notify=notify,
-                                              file_name=name or Path(path).name)
+                                              file_name=name or Path(path).name, release_records=True)
         outcome.plan = outcome.report.plan
     return outcome
 

@@ -91,7 +91,7 @@ TYPOLOGY_TO_KIND = {code: kind for kind, code in KIND_TO_TYPOLOGY.items() if kin
 
 # --- what the reader gives, what the plan says ------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """One problem of the file: ``line`` as a spreadsheet shows it (header = 1; 0 for the whole
     file), the standard ``column`` (or "" for the whole row), a French ``message``, a ``severity``
@@ -107,7 +107,7 @@ class Problem:
         return SEVERITY_LABELS[self.severity]
 
 
-@dataclass
+@dataclass(slots=True)
 class ImportRow:
     """One row of the file as a record of the standard 1.0.1: only the columns the file has
     (a missing column leaves the place's value alone; an empty one clears it)."""
@@ -122,7 +122,7 @@ def row_where(line: int, json_file: bool) -> str:
     return f"l'objet n° {line - 1}" if json_file else f"la ligne {line}"
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedPlace:
     line: int
     row_id: str
@@ -292,13 +292,22 @@ def _is_uuid(value: str) -> bool:
         return False
 
 
+# Values that hardly ever repeat: remembering them would only keep every row's text alive (issue 15, item 6).
+NOT_REMEMBERED = frozenset({"name", "address", "address_complement", "summary", "description", "latitude",
+                            "longitude"})
+
+
 class _Cleaner:
-    """validation.CLEANERS with a memory: real files repeat the same hours, phones and lists."""
+    """validation.CLEANERS with a memory: real files repeat the same hours, phones and lists (not
+    their names, addresses and texts, which are cleaned each time and not kept)."""
 
     def __init__(self):
         self.memo: dict = {}
 
     def __call__(self, attribute: str, value):
+        if attribute in NOT_REMEMBERED:
+            result = validation.CLEANERS[attribute](value)
+            return list(result) if isinstance(result, list) else result
         key = (attribute, tuple(value) if isinstance(value, list) else value)
         try:
             hit = self.memo[key]
@@ -366,7 +375,7 @@ def _prefix_size(words: int) -> int:
     return words - math.ceil(round(NAME_SIMILARITY * words, 9)) + 1
 
 
-@dataclass
+@dataclass(slots=True)
 class _Known:
     row_id: str
     line: int | None
@@ -615,8 +624,12 @@ def _new_organisation(pivot: str, row: ImportRow, values: dict, actor) -> Planne
     return PlannedOrganisation(pivot=pivot, name=name, kind=kind, contact_email=contact)
 
 
-def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], None] | None = None) -> ImportPlan:
-    """What the import would do, and every problem: nothing is written."""
+def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], None] | None = None,
+                release_records: bool = False) -> ImportPlan:
+    """What the import would do, and every problem: nothing is written.
+    ``release_records``: the record of each row that is planned is let go (emptied) once its cleaned
+    values are in the plan, so that a large file is not held twice (issue 15, item 6); a rejected
+    row keeps its record, for the report."""
     _require_coordinator(actor)
     rows = rows if isinstance(rows, list) else list(rows)
     directory = _Directory(rows)
@@ -664,6 +677,8 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
             if organisation is None:
                 organisation = new_organisations[pivot] = _new_organisation(pivot, row, values, actor)
             organisation.lines.append(row.line)
+        if release_records:
+            row.record = {}
         if progress and count % 500 == 0:
             progress(500)
     if progress:
@@ -786,7 +801,7 @@ def _place_columns(planned: PlannedPlace, existing=None) -> dict:
 
 def apply_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], None] | None = None,
                  skip_invalid: bool = False, publication: str = PENDING, notify: bool = False,
-                 file_name: str | None = None) -> ImportReport:
+                 file_name: str | None = None, release_records: bool = False) -> ImportReport:
     """Plans, then writes everything in one transaction, or nothing when any row has an error.
     With ``skip_invalid`` (a person's explicit choice, after a dry run), the rows with an error are
     left out and the others written, still in one transaction; an error of the whole file (line 0
@@ -798,7 +813,7 @@ def apply_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], 
     mailed only with ``notify`` (« prévenir les structures »), one spread-out invitation each."""
     if publication not in PUBLICATIONS:
         raise Invalid("Choisissez si les organisations créées par l'import sont acceptées ou en attente.")
-    plan = plan_import(rows, actor=actor, progress=progress)
+    plan = plan_import(rows, actor=actor, progress=progress, release_records=release_records)
     report = ImportReport(plan=plan, applied=False, publication=publication, notify=bool(notify))
     file_errors = any(p.severity == ERROR and p.line <= 1 for p in plan.problems)
     if file_errors or (plan.has_errors and not skip_invalid):
