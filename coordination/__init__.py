@@ -109,6 +109,8 @@ def register_template_filters(app):
     from coordination.clock import date_fr, datetime_fr
     app.add_template_filter(date_fr)
     app.add_template_filter(datetime_fr)
+    from coordination.plurals import ngettext
+    app.add_template_global(ngettext)
 
 
 def register_signals(app):

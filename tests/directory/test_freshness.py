@@ -484,7 +484,7 @@ def test_coordination_pages(db, client, login, network, mail_outbox):
     detail = client.get(f"/coordination/fraicheur/{campaign.id}").get_data(as_text=True)
     assert "Avant l&#39;été" in detail and "Alpha" in detail and "Charlie" in detail and "Bravo" not in detail
     # Verified before the launch is not verified for the campaign: nobody is done yet.
-    assert "2 organisation(s) relancée(s), dont 0 à jour" in detail
+    assert "2 organisations relancées, dont 0 à jour" in detail
     listing = client.get("/coordination/fraicheur").get_data(as_text=True)
     assert f"/coordination/fraicheur/{campaign.id}" in listing
     assert client.get("/coordination/fraicheur/999999").status_code == 404

@@ -1,0 +1,17 @@
+"""The interface's plural choice (French rule: 0 and 1 are singular) and its use in pages."""
+import pytest
+
+from coordination.plurals import ngettext
+
+
+@pytest.mark.parametrize("count, expected", [(0, "0 réunion tenue"), (1, "1 réunion tenue"),
+                                             (2, "2 réunions tenues"), (12, "12 réunions tenues")])
+def test_french_plural_rule(count, expected):
+    assert ngettext("%(num)s réunion tenue", "%(num)s réunions tenues", count) == expected
+
+
+def test_templates_say_it_without_parentheses(app):
+    with app.test_request_context():
+        from flask import render_template_string
+        text = render_template_string('{{ ngettext("%(num)s lieu vérifié", "%(num)s lieux vérifiés", n) }}', n=3)
+    assert text == "3 lieux vérifiés"
