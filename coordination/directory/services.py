@@ -665,6 +665,13 @@ def _map_points(index_points: list, page_places: dict[int, Place]) -> list[MapPo
     return points
 
 
+def _page_places(matches) -> dict[int, Place]:
+    """The places of a page of index matches, with what their result shows (organisation, closures), in one query."""
+    return {place.id: place for place in db.session.scalars(
+        select(Place).where(Place.id.in_([m.place_id for m in matches]))
+        .options(joinedload(Place.organisation), selectinload(Place.closures))).unique()}
+
+
 NOTHING_OPEN_NOW = "Aucun de ces lieux n'est ouvert en ce moment : voici ceux qui ouvrent le plus tôt."
 NEXT_OPENINGS_SHOWN = 5
 
@@ -696,9 +703,7 @@ def _next_openings(request: SearchRequest, queries, ask, radii, now: datetime) -
         return []
     if not result or not result.total:
         return []
-    by_id = {place.id: place for place in db.session.scalars(
-        select(Place).where(Place.id.in_([m.place_id for m in result.matches]))
-        .options(joinedload(Place.organisation), selectinload(Place.closures))).unique()}
+    by_id = _page_places(result.matches)
     timed = []
     for match in result.matches:
         place = by_id.get(match.place_id)
@@ -848,9 +853,7 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
     if result.page != page:
         messages.append(f"La page {page} n'existe pas : voici la dernière page ({result.page}).")
 
-    by_id = {place.id: place for place in db.session.scalars(
-        select(Place).where(Place.id.in_([m.place_id for m in result.matches]))
-        .options(joinedload(Place.organisation), selectinload(Place.closures))).unique()}
+    by_id = _page_places(result.matches)
     hits = [SearchHit(place=by_id[m.place_id], distance_km=m.distance_km) for m in result.matches
             if m.place_id in by_id and by_id[m.place_id].is_public]  # the database has the last word
 
