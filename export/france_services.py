@@ -80,45 +80,53 @@ def file_date(name: str | None) -> date | None:
     return None
 
 
-def convert(records: list[tuple[int, dict]], result) -> list[tuple[int, dict]]:
-    """(line, France Services record) -> (line, standard 1.0.1 record); problems go to ``result``."""
+def list_date(result) -> date:
+    """The list's date, from the file's name; today, with a warning in ``result``, when it has none."""
     day = file_date(getattr(result, "source_name", None))
     if day is None:
         day = date.today()
         result.problems.append(Problem(0, "date_maj", "Pas de date dans le nom du fichier (ex. : "
                                        "france-services-2022-12-01.csv) : les lieux sont datés d'aujourd'hui.",
                                        WARNING, "date de la liste inconnue"))
-    converted = []
-    for line, record in records:
-        try:
-            hours = opening_hours(record)
-        except HoursError as error:
-            hours = None
-            result.problems.append(Problem(line, "horaires", f"Horaires illisibles « {error} » : laissés vides.",
-                                           WARNING, "horaires illisibles"))
-        emails = (record.get("mail") or "").strip()
-        converted.append((line, {
-            "id": f"france-services-{(record.get('id_fs') or '').strip()}" if record.get("id_fs") else "",
-            "pivot": UNKNOWN_PIVOT,
-            "nom": record.get("lib_fs"),
-            "commune": record.get("lib_com"),
-            "code_postal": record.get("code_postal"),
-            "code_insee": record.get("insee_com"),
-            "adresse": record.get("adresse"),
-            "complement_adresse": record.get("complement_adresse"),
-            "latitude": record.get("latitude"),
-            "longitude": record.get("longitude"),
-            "typologie": "RFS",
-            "telephone": phone(record.get("telephone")),
-            "courriels": emails,
-            "horaires": hours,
-            "presentation_detail": record.get("commentaire"),
-            "itinerance": {"oui": "Itinérant", "non": "Fixe"}.get((record.get("itinerance") or "").strip().lower()),
-            "structure_parente": record.get("groupe"),
-            "date_maj": day.isoformat(),
-            "services": "Aide aux démarches administratives",
-            "frais_a_charge": "Gratuit",
-            "dispositif_programmes_nationaux": "France Services",
-            "modalites_accompagnement": "Accompagnement individuel",
-        }))
-    return converted
+    return day
+
+
+def convert_record(line: int, record: dict, day: date, problems: list) -> dict:
+    """One France Services record -> a record of the standard 1.0.1; its problems go to ``problems``."""
+    try:
+        hours = opening_hours(record)
+    except HoursError as error:
+        hours = None
+        problems.append(Problem(line, "horaires", f"Horaires illisibles « {error} » : laissés vides.",
+                                WARNING, "horaires illisibles"))
+    emails = (record.get("mail") or "").strip()
+    return {
+        "id": f"france-services-{(record.get('id_fs') or '').strip()}" if record.get("id_fs") else "",
+        "pivot": UNKNOWN_PIVOT,
+        "nom": record.get("lib_fs"),
+        "commune": record.get("lib_com"),
+        "code_postal": record.get("code_postal"),
+        "code_insee": record.get("insee_com"),
+        "adresse": record.get("adresse"),
+        "complement_adresse": record.get("complement_adresse"),
+        "latitude": record.get("latitude"),
+        "longitude": record.get("longitude"),
+        "typologie": "RFS",
+        "telephone": phone(record.get("telephone")),
+        "courriels": emails,
+        "horaires": hours,
+        "presentation_detail": record.get("commentaire"),
+        "itinerance": {"oui": "Itinérant", "non": "Fixe"}.get((record.get("itinerance") or "").strip().lower()),
+        "structure_parente": record.get("groupe"),
+        "date_maj": day.isoformat(),
+        "services": "Aide aux démarches administratives",
+        "frais_a_charge": "Gratuit",
+        "dispositif_programmes_nationaux": "France Services",
+        "modalites_accompagnement": "Accompagnement individuel",
+    }
+
+
+def convert(records: list[tuple[int, dict]], result) -> list[tuple[int, dict]]:
+    """(line, France Services record) -> (line, standard 1.0.1 record); problems go to ``result``."""
+    day = list_date(result)
+    return [(line, convert_record(line, record, day, result.problems)) for line, record in records]

@@ -11,12 +11,13 @@ The use case itself (validation with the place form's rules, matching, writing i
 is ``coordination.directory.imports``: the command line and the upload page both call
 ``check_file`` and ``apply_file`` below.
 """
+import codecs
 import json
 import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -125,10 +126,22 @@ class ReadResult:
     source_name: str | None = None  # the file's name (the France Services list is dated by it)
     profile: profiles.Profile | None = None  # the mapping profile the file is read with, if any
     bad_lines: dict[int, Problem] = field(default_factory=dict)  # CSV lines that cannot be read: rejected alone
+    # A file read in a stream (``stream_path``): its rows are read again from the disk each time they
+    # are asked for, never held together (issue 15, item 6); ``rows`` stays empty.
+    row_stream: Callable[[], Iterator[ImportRow]] | None = None
+    row_count: int = 0
+    name_counts: Counter | None = None  # the words of the file's names, for the duplicate detection's order
 
     @property
     def readable(self) -> bool:
         return not any(p.severity == ERROR for p in self.problems)
+
+    def iter_rows(self) -> Iterator[ImportRow]:
+        return self.row_stream() if self.row_stream is not None else iter(self.rows)
+
+    @property
+    def size(self) -> int:
+        return self.row_count if self.row_stream is not None else len(self.rows)
 
 
 @dataclass
@@ -258,6 +271,169 @@ def read_path(path: str | os.PathLike, *, max_bytes: int | None = None, name: st
                  profile=profile)
 
 
+# --- reading a large file in a stream (issue 15, item 6) ----------------------------------------------
+# ``check_file`` and ``apply_file`` read a CSV line by line from the disk, twice: a first pass checks
+# that every line can be read and counts the rows and the words of their names (the duplicate detection
+# needs their order before the first lookup), the second gives the rows to the plan one at a time.
+# Neither the file's bytes, nor its text, nor its rows are ever held together: memory does not grow
+# with the file. A JSON file is parsed whole (a JSON text cannot be read an object at a time without
+# another parser) and read as before.
+
+SCAN_CHUNK = 1 << 20  # bytes read at a time to check the file before reading it
+
+
+def stream_path(path: str | os.PathLike, *, max_bytes: int | None = None, name: str | None = None,
+                max_rows: int | None = None, profile: profiles.Profile | None = None,
+                strip_personal_emails: bool = False) -> ReadResult:
+    """The file, ready to be read row by row (``ReadResult.iter_rows``); its file-level problems, the
+    number of rows and the words of their names already known. ``strip_personal_emails``: see
+    ``drop_personal_emails``."""
+    path = Path(path)
+    size = path.stat().st_size
+    result = ReadResult(source_name=name or path.name, profile=profile)
+    if max_bytes is not None and size > max_bytes:
+        result.problems.append(_too_big(size, max_bytes))
+        return result
+    try:
+        encoding, json_text = _scan(path, result)
+        if encoding is None:
+            return result
+        if json_text:
+            result = _read([path.read_bytes()], max_bytes=max_bytes, name=name or path.name, max_rows=max_rows,
+                           profile=profile)
+            if strip_personal_emails:
+                drop_personal_emails(result)
+            return result
+        rows = _csv_stream(path, encoding, result, _max_rows(max_rows), strip_personal_emails)
+        if rows is not None:
+            _first_pass(rows, result)
+    except parsing.Malformed as error:
+        result.row_stream = None
+        result.problems.append(_file_problem(error.message, error.reason, line=error.line, column=error.column))
+    return result
+
+
+def _scan(path: Path, result: ReadResult) -> tuple[str | None, bool]:
+    """The bytes, a chunk at a time: a binary file is refused (``parsing.refuse_binary``), an empty one
+    reported; returns the codec to read the text with (None: nothing to read) and whether it is JSON."""
+    with open(path, "rb") as file:
+        head = file.read(SCAN_CHUNK)
+        if head.startswith(parsing.ZIP_SIGNATURES):
+            parsing.refuse_binary(head + file.read())  # the archive's names say what it is
+        parsing.refuse_binary(head)
+        utf8 = codecs.getincrementaldecoder("utf-8")()
+        chunk, lines, blank, bad_line = head, 0, True, 0
+        while chunk:
+            nul = chunk.find(b"\x00")
+            if nul >= 0:
+                raise parsing.nul_byte(lines + chunk.count(b"\n", 0, nul) + 1)
+            blank = blank and not chunk.strip(b" \t\r\n\xef\xbb\xbf")
+            if not bad_line:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError as error:
+                    bad_line = lines + chunk.count(b"\n", 0, error.start) + 1
+            lines += chunk.count(b"\n")
+            chunk = file.read(SCAN_CHUNK)
+        if not bad_line:
+            try:
+                utf8.decode(b"", final=True)
+            except UnicodeDecodeError:
+                bad_line = lines + 1
+    if blank:
+        result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
+        return None, False
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{") or (
+            len(head) < SCAN_CHUNK and _json_scalar(head.decode("utf-8", "replace"))):
+        return "json", True
+    if not bad_line:
+        result.encoding = "UTF-8 avec BOM" if head.startswith(b"\xef\xbb\xbf") else "UTF-8"
+        return "utf-8-sig", False
+    encoding = "cp1252" if _decodes(path, "cp1252") else "latin-1"
+    result.encoding = "Windows-1252" if encoding == "cp1252" else "Latin-1 (ISO-8859-1)"
+    result.problems.append(_file_problem(
+        f"Le fichier n'est pas en UTF-8 (premier caractère non UTF-8 ligne {bad_line}) : il a été lu en "
+        f"{result.encoding}. Vérifiez les accents ci-dessous et enregistrez-le en UTF-8 la prochaine fois.",
+        "encodage non UTF-8", WARNING))
+    return encoding, False
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with open(path, "rb") as file:
+            while chunk := file.read(SCAN_CHUNK):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _csv_stream(path: Path, encoding: str, result: ReadResult, max_rows: int,
+                strip_personal_emails: bool) -> Callable[[], Iterator[ImportRow]] | None:
+    """What reads the CSV's rows again from the disk each time it is called; None (with the problem in
+    ``result``) when its header cannot be read into the standard."""
+    with open(path, encoding=encoding) as file:  # universal newlines: "\r\n" and "\r" end lines too
+        separator = _separator(file.readline())
+        file.seek(0)
+        _, header = next(parsing.csv_rows(file, separator, max_rows=max_rows), (1, None))
+    if header is None:
+        result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
+        return None
+    names = [name.strip().lstrip("\ufeff") for name in header]
+    standardiser = _Standardiser(set(names), result)
+    if not standardiser.ready:
+        return None
+
+    def rows() -> Iterator[ImportRow]:
+        with open(path, encoding=encoding) as file:
+            reader = parsing.csv_rows(file, separator, max_rows=max_rows)
+            next(reader)
+            for line, cells in reader:
+                if not any(cell.strip() for cell in cells):
+                    continue
+                problem = _bad_line(line, cells, names, separator)
+                if problem is not None:
+                    yield ImportRow(line=line, record={}, problems=[problem])
+                    continue
+                row = standardiser.row(line, dict(zip(names, cells, strict=False)))
+                if strip_personal_emails:
+                    _drop_personal_emails_of(row)
+                yield row
+    return rows
+
+
+def _first_pass(rows: Callable[[], Iterator[ImportRow]], result: ReadResult) -> None:
+    """Reads every row once, keeping only their number and the words of their names: a line that
+    cannot be read stops the file here, before anything is planned or written."""
+    count, words = 0, Counter()
+    for row in rows():
+        count += 1
+        words.update(imports.name_words(str(row.record.get("nom") or "")))
+    if not count:
+        result.problems.append(_file_problem("Le fichier ne contient que la ligne d'en-tête : aucun lieu.",
+                                             "fichier vide", line=1))
+        return
+    result.row_stream, result.row_count, result.name_counts = rows, count, words
+
+
+def _separator(first_line: str) -> str:
+    counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}
+    separator = max(counts, key=counts.get)
+    return separator if counts[separator] else ","
+
+
+def _bad_line(line: int, cells: list[str], names: list[str], separator: str) -> Problem | None:
+    if len(cells) == len(names) or (len(cells) > len(names) and not any(c.strip() for c in cells[len(names):])):
+        return None
+    # This line only is rejected (issue 15): the values are not under their columns any more.
+    why = (f"une valeur contient sans doute le séparateur « {separator} » sans guillemets"
+           if len(cells) > len(names) else "il manque des séparateurs")
+    return _file_problem(f"La ligne a {len(cells)} cellules pour {len(names)} colonnes : {why}. Ce lieu est laissé "
+                         "de côté ; les autres lignes sont lues.", "nombre de cellules incorrect", line=line)
+
+
 def raw_records(path: str | os.PathLike, *, max_bytes: int | None = None,
                 max_rows: int | None = None) -> list[tuple[int, dict]]:
     """The file's rows as it has them (its own column names, no conversion): what the mapping page
@@ -349,11 +525,7 @@ def _json_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[in
 
 def _csv_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[int, dict]] | None:
     end = text.find("\n")
-    first_line = text if end < 0 else text[:end]
-    counts = {sep: first_line.count(sep) for sep in (",", ";", "\t")}
-    separator = max(counts, key=counts.get)
-    if not counts[separator]:
-        separator = ","
+    separator = _separator(text if end < 0 else text[:end])
     reader = parsing.csv_rows(text, separator, max_rows=max_rows)  # row by row: no list of every raw row
     _, header = next(reader, (1, None))
     if header is None:
@@ -364,13 +536,9 @@ def _csv_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[int
     for index, cells in reader:
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) != len(names) and (len(cells) < len(names) or any(c.strip() for c in cells[len(names):])):
-            # This line only is rejected (issue 15): the values are not under their columns any more.
-            why = (f"une valeur contient sans doute le séparateur « {separator} » sans guillemets"
-                   if len(cells) > len(names) else "il manque des séparateurs")
-            result.bad_lines[index] = _file_problem(
-                f"La ligne a {len(cells)} cellules pour {len(names)} colonnes : {why}. Ce lieu est laissé de "
-                "côté ; les autres lignes sont lues.", "nombre de cellules incorrect", line=index)
+        problem = _bad_line(index, cells, names, separator)
+        if problem is not None:
+            result.bad_lines[index] = problem
         records.append((index, dict(zip(names, cells, strict=False))))
     if not records:
         result.problems.append(_file_problem("Le fichier ne contient que la ligne d'en-tête : aucun lieu.",
@@ -419,66 +587,101 @@ def _known_columns() -> dict[str, str]:
     return {_header_key(name): name for name in names}
 
 
-def _canonical_headers(records: list[tuple[int, dict]], columns: set[str], result: ReadResult) -> set[str]:
-    """Headers read without case nor accents (issue 15): « Nom », « CODE_POSTAL », « Téléphone »
-    are the standard's « nom », « code_postal », « telephone ». A warning lists what was renamed."""
-    known = _known_columns()
-    renamed = {c: known[_header_key(c)] for c in columns
-               if c not in known.values() and known.get(_header_key(c)) and known[_header_key(c)] not in columns}
-    if not renamed:
-        return columns
-    for index, (line, record) in enumerate(records):
-        records[index] = (line, {renamed.get(k, k): v for k, v in record.items()})
-    shown = ", ".join(f"« {old} » → « {new} »" for old, new in sorted(renamed.items()))
-    result.problems.append(_file_problem(f"En-têtes lus sans tenir compte des majuscules ni des accents : {shown}.",
-                                         "en-têtes avec majuscules ou accents", WARNING, line=1))
-    return {renamed.get(c, c) for c in columns}
+class _Standardiser:
+    """Turns the file's records into rows of the standard 1.0.1 one at a time, once its columns are
+    known: header renaming, the format (or the profile), the required columns. ``ready`` is False
+    when the file cannot be read into the standard (the problem is in ``result``)."""
+
+    def __init__(self, columns: set[str], result: ReadResult):
+        self.result, self.ready = result, False
+        self.renamed: dict[str, str] = {}
+        self.converter = self.france_services_day = None
+        if result.profile is not None:
+            result.format = "profil"
+            self.converter = profiles.Converter(result.profile, columns)
+            missing = self.converter.missing_columns()
+            if missing:
+                plural = "s" if len(missing) > 1 else ""
+                result.problems.append(_file_problem(
+                    f"Colonne{plural} du profil « {result.profile.name} » absente{plural} du fichier : "
+                    f"{', '.join(missing)}. Colonnes trouvées : {', '.join(sorted(columns))}.",
+                    "colonne du profil absente", line=1))
+                return
+            columns = self.converter.output_columns()
+        else:
+            said = len(result.problems)
+            renamed = self._canonical_headers(columns)
+            result.format = detect_format({renamed.get(c, c) for c in columns})
+            if result.format == UNKNOWN_FORMAT:  # the file's own headers, and no word of renaming them
+                del result.problems[said:]
+                result.problems.append(_unknown_format(columns))
+                return
+            self.renamed = renamed
+            columns = {renamed.get(c, c) for c in columns}
+        if result.format == "france-services":
+            from export import france_services
+            self.france_services_day = france_services.list_date(result)
+            columns = set(serializers.STANDARD_FIELDS)
+        if not self._has_required(columns):
+            return
+        self.reader = _RowReader("1.0.1" if result.format == "profil" else result.format, json_file=result.json)
+        self.ready = True
+
+    def _canonical_headers(self, columns: set[str]) -> dict[str, str]:
+        """Headers read without case nor accents (issue 15): « Nom », « CODE_POSTAL », « Téléphone »
+        are the standard's « nom », « code_postal », « telephone ». A warning lists what was renamed."""
+        known = _known_columns()
+        renamed = {c: known[_header_key(c)] for c in columns
+                   if c not in known.values() and known.get(_header_key(c)) and known[_header_key(c)] not in columns}
+        if renamed:
+            shown = ", ".join(f"« {old} » → « {new} »" for old, new in sorted(renamed.items()))
+            self.result.problems.append(_file_problem(
+                f"En-têtes lus sans tenir compte des majuscules ni des accents : {shown}.",
+                "en-têtes avec majuscules ou accents", WARNING, line=1))
+        return renamed
+
+    def _has_required(self, columns: set[str]) -> bool:
+        result = self.result
+        known = set(serializers.STANDARD_FIELDS) | (ONLY_01 | set(COLUMNS_01) if result.format == "0.1" else set())
+        present = {COLUMNS_01.get(c, c) for c in columns} if result.format == "0.1" else columns
+        missing = [c for c in serializers.REQUIRED_FIELDS if c not in present]
+        if missing:
+            plural = "s" if len(missing) > 1 else ""
+            result.problems.append(_file_problem(
+                f"Colonne{plural} obligatoire{plural} absente{plural} : {', '.join(missing)}. Colonnes trouvées : "
+                f"{', '.join(sorted(columns)) or 'aucune'}.", "colonne obligatoire absente", line=1))
+            return False
+        unknown = sorted(columns - known - {"structureId"} - set(serializers.EXTRA_FIELDS))
+        if unknown and result.format not in ("france-services", "profil"):
+            result.problems.append(_file_problem(f"Colonnes ignorées (absentes du standard) : {', '.join(unknown)}.",
+                                                 "colonnes ignorées", WARNING, line=1))
+        return True
+
+    def row(self, line: int, record: dict) -> ImportRow:
+        problems: list[Problem] = []
+        if self.renamed:
+            record = {self.renamed.get(k, k): v for k, v in record.items()}
+        if self.converter is not None:
+            record = self.converter.convert(line, record, problems)
+        elif self.france_services_day is not None:
+            from export import france_services
+            record = france_services.convert_record(line, record, self.france_services_day, problems)
+        row = self.reader.row(line, record)
+        if problems:
+            row.problems[:0] = problems
+        return row
 
 
 def _to_standard(records: list[tuple[int, dict]], result: ReadResult) -> None:
-    columns = set().union(*(record.keys() for _, record in records))
-    if result.profile is not None:
-        result.format = "profil"
-        records = profiles.convert(records, result.profile, result)
-        if records is None:
-            return
-        columns = set().union(*(record.keys() for _, record in records))
-    else:
-        original, said = columns, len(result.problems)
-        columns = _canonical_headers(records, columns, result)
-        result.format = detect_format(columns)
-        if result.format == UNKNOWN_FORMAT:  # the file's own headers, and no word of renaming them
-            columns = original
-            del result.problems[said:]
-    if result.format == UNKNOWN_FORMAT:
-        result.problems.append(_unknown_format(columns))
+    """The records read at once (JSON, and the small files the mapping page previews) into ``result.rows``."""
+    standardiser = _Standardiser(set().union(*(record.keys() for _, record in records)), result)
+    if not standardiser.ready:
         return
-    if result.format == "france-services":
-        from export import france_services
-        records = france_services.convert(records, result)
-        columns = set(serializers.STANDARD_FIELDS)
-    known = set(serializers.STANDARD_FIELDS) | (ONLY_01 | set(COLUMNS_01) if result.format == "0.1" else set())
-    if result.format == "0.1":
-        present = {COLUMNS_01.get(c, c) for c in columns}
-    else:
-        present = columns
-    missing = [c for c in serializers.REQUIRED_FIELDS if c not in present]
-    if missing:
-        plural = "s" if len(missing) > 1 else ""
-        result.problems.append(_file_problem(
-            f"Colonne{plural} obligatoire{plural} absente{plural} : {', '.join(missing)}. Colonnes trouvées : "
-            f"{', '.join(sorted(columns)) or 'aucune'}.", "colonne obligatoire absente", line=1))
-        return
-    unknown = sorted(columns - known - {"structureId"} - set(serializers.EXTRA_FIELDS))
-    if unknown and result.format not in ("france-services", "profil"):
-        result.problems.append(_file_problem(f"Colonnes ignorées (absentes du standard) : {', '.join(unknown)}.",
-                                             "colonnes ignorées", WARNING, line=1))
-    reader = _RowReader("1.0.1" if result.format == "profil" else result.format, json_file=result.json)
     for index, (line, record) in enumerate(records):
         if line in result.bad_lines:
             result.rows.append(ImportRow(line=line, record={}, problems=[result.bad_lines[line]], json=result.json))
         else:
-            result.rows.append(reader.row(line, record))
+            result.rows.append(standardiser.row(line, record))
         records[index] = None  # the raw record is not needed once its row is read
 
 
@@ -872,23 +1075,24 @@ def personal_email(address: str) -> bool:
 
 def drop_personal_emails(read: ReadResult) -> int:
     """Leaves out of each row the addresses that look nominative, each with a warning; returns how many."""
-    dropped = 0
-    for row in read.rows:
-        emails = row.record.get("courriels")
-        if not emails:
-            continue
-        kept = []
-        for email in emails:
-            if personal_email(email):
-                dropped += 1
-                row.problems.append(Problem(
-                    row.line, "courriels", f"« {email} » ressemble à une adresse nominative (prénom.nom) : elle "
-                    "n'est pas importée (option « sans courriels personnels »).", WARNING,
-                    "courriel nominatif non importé"))
-            else:
-                kept.append(email)
-        row.record["courriels"] = kept
-    return dropped
+    return sum(_drop_personal_emails_of(row) for row in read.rows)
+
+
+def _drop_personal_emails_of(row: ImportRow) -> int:
+    emails = row.record.get("courriels")
+    if not emails:
+        return 0
+    kept = []
+    for email in emails:
+        if personal_email(email):
+            row.problems.append(Problem(
+                row.line, "courriels", f"« {email} » ressemble à une adresse nominative (prénom.nom) : elle "
+                "n'est pas importée (option « sans courriels personnels »).", WARNING,
+                "courriel nominatif non importé"))
+        else:
+            kept.append(email)
+    row.record["courriels"] = kept
+    return len(emails) - len(kept)
 
 
 # --- the use case, for the command line and the upload page ----------------------------------------
@@ -905,15 +1109,14 @@ def check_file(path, *, actor, max_bytes: int | None = None, progress: Callable[
     """The dry run: every problem, and what the import would do. Writes nothing.
     ``on_read`` is called once the file is read (the command line sizes its progress bar then);
     ``strip_personal_emails`` leaves out the addresses that look nominative."""
-    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name, profile=profile),
-                      publication=publication)
-    if strip_personal_emails:
-        drop_personal_emails(outcome.read)
+    read = stream_path(path, max_bytes=_limit(max_bytes), name=name, profile=profile,
+                       strip_personal_emails=strip_personal_emails)
+    outcome = Outcome(read=read, publication=publication)
     if on_read:
-        on_read(outcome.read)
-    if outcome.read.readable:
-        outcome.plan = imports.plan_import(outcome.read.rows, actor=actor, progress=progress,
-                                           release_records=True)
+        on_read(read)
+    if read.readable:
+        outcome.plan = imports.plan_import(read.iter_rows(), actor=actor, progress=progress,
+                                           name_counts=read.name_counts, release_records=True)
     return outcome
 
 
@@ -925,16 +1128,16 @@ def apply_file(path, *, actor, max_bytes: int | None = None, progress: Callable[
     """Applies the file in one transaction when it has no error; otherwise writes nothing (with
     ``skip_invalid``: everything but the rows in error). ``publication`` and ``notify``: see
     ``imports.apply_import`` (no mail to an address of the file unless ``notify``)."""
-    outcome = Outcome(read=read_path(path, max_bytes=_limit(max_bytes), name=name, profile=profile),
-                      publication=publication)
-    if strip_personal_emails:
-        drop_personal_emails(outcome.read)
+    read = stream_path(path, max_bytes=_limit(max_bytes), name=name, profile=profile,
+                       strip_personal_emails=strip_personal_emails)
+    outcome = Outcome(read=read, publication=publication)
     if on_read:
-        on_read(outcome.read)
-    if outcome.read.readable:
-        outcome.report = imports.apply_import(outcome.read.rows, actor=actor, progress=progress,
+        on_read(read)
+    if read.readable:
+        outcome.report = imports.apply_import(read.iter_rows(), actor=actor, progress=progress,
                                               skip_invalid=skip_invalid, publication=publication, notify=notify,
-                                              file_name=name or Path(path).name, release_records=True)
+                                              file_name=name or Path(path).name, name_counts=read.name_counts,
+                                              release_records=True)
         outcome.plan = outcome.report.plan
     return outcome
 
@@ -1114,7 +1317,7 @@ def _run_with_bar(file, actor, bar, *, dry_run: bool, skip_invalid: bool, max_by
                   publication: str = imports.PENDING, notify: bool = False) -> Outcome:
     """The bar counts rows once the file is read (its length is known then)."""
     def rows_known(read: ReadResult) -> None:
-        bar.length = max(1, len(read.rows))
+        bar.length = max(1, read.size)
 
     if dry_run:
         return check_file(file, actor=actor, max_bytes=max_bytes, progress=bar.update, on_read=rows_known,

@@ -9,7 +9,9 @@ neither the page nor the command shows a traceback and memory stays bounded by t
 """
 import csv
 import re
+import unicodedata
 from collections.abc import Iterator
+from typing import TextIO
 
 FIELD_MAX = 100_000  # characters in one value (a place's longest text is 10,000)
 CELLS_MAX = 1_000  # a row has fewer values than this (the standard has about 40 columns)
@@ -85,22 +87,26 @@ def refuse_binary(data: bytes) -> None:
         raise Malformed(f"Ce fichier est {kind}, pas un fichier CSV ou JSON : {advice}", reason="fichier binaire")
     nul = data.find(b"\x00")
     if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        raise Malformed(f"Le fichier contient un octet nul ligne {line} : ce n'est pas un fichier texte CSV ou "
-                        "JSON (fichier binaire, ou texte enregistré en UTF-16 : enregistrez-le en « CSV UTF-8 »).",
-                        line=line, reason="fichier binaire")
+        raise nul_byte(data.count(b"\n", 0, nul) + 1)
+
+
+def nul_byte(line: int) -> Malformed:
+    return Malformed(f"Le fichier contient un octet nul ligne {line} : ce n'est pas un fichier texte CSV ou "
+                     "JSON (fichier binaire, ou texte enregistré en UTF-16 : enregistrez-le en « CSV UTF-8 »).",
+                     line=line, reason="fichier binaire")
 
 
 # --- CSV ---------------------------------------------------------------------------------------
 
-def csv_rows(text: str, separator: str, *, max_rows: int) -> Iterator[tuple[int, list[str]]]:
+def csv_rows(text: str | TextIO, separator: str, *, max_rows: int) -> Iterator[tuple[int, list[str]]]:
     """The CSV's records one at a time, as (line where the record starts, cells), the header first.
+    ``text`` is the whole text, or a file opened in text mode (read line by line: issue 15, item 6).
 
     Quoting is strict: a quote left open, or text after a closing quote, is refused with its line
     (a lenient reader would silently swallow the rest of the file into one value). A value longer
     than ``FIELD_MAX``, a row of ``CELLS_MAX`` cells or more, and more than ``max_rows`` rows (the
     header and blank lines aside) are refused as soon as they are read."""
-    lines = _Lines(text, separator)
+    lines = _Lines(text, separator) if isinstance(text, str) else _FileLines(text, separator)
     # The limit is global to the csv module and other libraries raise it (frictionless, when it
     # validates a file): set ours each time, so a quote left open is always caught early.
     csv.field_size_limit(FIELD_MAX + 1)
@@ -149,6 +155,27 @@ class _Lines:
         if text.count(self.separator, start, end) >= CELLS_MAX and text.find('"', start, end) < 0:
             raise _too_many_cells(self.line)
         return text[start:end]
+
+
+class _FileLines:
+    """The lines of a file opened in text mode, one at a time, NFC-normalised, with the same guard
+    against a line of separators alone as ``_Lines``."""
+
+    def __init__(self, file: TextIO, separator: str):
+        self.file, self.separator = file, separator
+        self.line = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        text = self.file.readline()
+        if not text:
+            raise StopIteration
+        self.line += 1
+        if text.count(self.separator) >= CELLS_MAX and '"' not in text:
+            raise _too_many_cells(self.line)
+        return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def _quoting_problem(error: str, start: int, line: int, separator: str) -> Malformed:

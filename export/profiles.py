@@ -395,6 +395,13 @@ class Converter:
     def missing_columns(self) -> list[str]:
         return sorted(c for c in self.profile.source_columns() if fold(c) not in self.resolve)
 
+    def output_columns(self) -> set[str]:
+        """The standard's columns the converted records have (``convert`` gives each of them)."""
+        columns = {"id", *self.profile.columns, *self.profile.defaults}
+        if self.profile.hours_format is not None:
+            columns.add("horaires")
+        return columns
+
     def convert(self, line: int, raw: dict, problems: list[Problem]) -> dict:
         profile = self.profile
         # the row's columns under the profile's own spelling of their names

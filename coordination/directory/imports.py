@@ -13,8 +13,10 @@ module receives its rows as records of the national standard 1.0.1 (standard col
 
 Only coordinators import. Organisations are matched by ``pivot`` and created "pending" when unknown.
 """
+import functools
 import math
 import re
+import sys
 import unicodedata
 import uuid
 from collections import Counter, defaultdict
@@ -133,21 +135,25 @@ class PlannedPlace:
     place_id: int | None = None
     public_id: str | None = None
     external_id: str | None = None
-    changed: list[str] = field(default_factory=list)  # standard columns
+    changed: list[str] | tuple = ()  # standard columns
     # Where the place comes from (issue 15): the file's `source` and its id there, kept at creation.
     source: str | None = None
     source_id: str | None = None
     published: bool = True  # a place already in the directory keeps its own
     organisation_status: str | None = None  # None: the import creates the organisation
 
+    def release(self) -> None:
+        """Lets go of what was needed to write the place: the plan keeps what the report counts."""
+        self.values = None
+        self.public_id = self.external_id = self.source = self.source_id = None
 
-@dataclass
+
+@dataclass(slots=True)
 class PlannedOrganisation:
     pivot: str
     name: str
     kind: str
     contact_email: str
-    lines: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -162,13 +168,22 @@ class Duplicate:
 @dataclass
 class ImportPlan:
     rows: int = 0
+    # Every planned place, unless the plan lets them go as it goes (``release_records``): ``tally``
+    # then keeps what the report counts, and ``matched_place_ids`` the directory's places the file names.
     places: list[PlannedPlace] = field(default_factory=list)
     organisations: list[PlannedOrganisation] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    tally: Counter = field(default_factory=Counter)  # (action, organisation status, published) -> places
+    matched_place_ids: set[int] = field(default_factory=set)
+
+    def count(self, planned: PlannedPlace) -> None:
+        self.tally[(planned.action, planned.organisation_status, planned.published)] += 1
+        if planned.place_id:
+            self.matched_place_ids.add(planned.place_id)
 
     def _count(self, action: str) -> int:
-        return sum(1 for p in self.places if p.action == action)
+        return sum(n for (planned_action, _status, _published), n in self.tally.items() if planned_action == action)
 
     @property
     def to_create(self) -> int:
@@ -219,16 +234,16 @@ class ImportPlan:
         after the import, and why the others will not, counted by reason (issue 15)."""
         hidden: Counter = Counter()
         visible = 0
-        for planned in self.places:
-            status = planned.organisation_status or ("active" if publication == ACCEPTED else "new")
-            if planned.action == "skipped":
-                hidden["lieu supprimé de l'annuaire"] += 1
+        for (action, organisation_status, published), count in self.tally.items():
+            status = organisation_status or ("active" if publication == ACCEPTED else "new")
+            if action == "skipped":
+                hidden["lieu supprimé de l'annuaire"] += count
             elif status != "active":
-                hidden[HIDDEN_BECAUSE[status]] += 1
-            elif not planned.published:
-                hidden["lieu dépublié dans l'annuaire"] += 1
+                hidden[HIDDEN_BECAUSE[status]] += count
+            elif not published:
+                hidden["lieu dépublié dans l'annuaire"] += count
             else:
-                visible += 1
+                visible += count
         if self.rejected_lines:
             hidden["ligne rejetée (erreur)"] = len(self.rejected_lines)
         return Visibility(visible, sorted(hidden.items(), key=lambda x: (-x[1], x[0])))
@@ -280,6 +295,7 @@ def in_france(latitude: float, longitude: float) -> bool:
     return any(s <= latitude <= n and w <= longitude <= e for s, n, w, e in FRANCE_BOXES.values())
 
 
+@functools.lru_cache(maxsize=4096)  # one object per day, shared by the plan's places
 def noon_utc(day: date) -> datetime:
     """date_maj as stored: noon in Paris on that day, naive UTC (an export gives the same day back)."""
     return datetime.combine(day, time(12), PARIS).astimezone(UTC).replace(tzinfo=None)
@@ -293,19 +309,21 @@ def _is_uuid(value: str) -> bool:
 
 
 # Values that hardly ever repeat: remembering them would only keep every row's text alive (issue 15, item 6).
-NOT_REMEMBERED = frozenset({"name", "address", "address_complement", "summary", "description", "latitude",
-                            "longitude"})
+# What files repeat from row to row (hours, communes, the vocabularies' lists): cleaned once. Names,
+# addresses, texts, coordinates, phones, e-mails and websites are each a place's own: remembering them
+# would only hold the whole file in memory (issue 15, item 6).
+REMEMBERED = frozenset({"opening_hours", "postcode", "commune", "insee_code", "other_labels",
+                        *PLACE_VOCABULARIES})
 
 
 class _Cleaner:
-    """validation.CLEANERS with a memory: real files repeat the same hours, phones and lists (not
-    their names, addresses and texts, which are cleaned each time and not kept)."""
+    """validation.CLEANERS with a memory of the values that repeat (``REMEMBERED``)."""
 
     def __init__(self):
         self.memo: dict = {}
 
     def __call__(self, attribute: str, value):
-        if attribute in NOT_REMEMBERED:
+        if attribute not in REMEMBERED:
             result = validation.CLEANERS[attribute](value)
             return list(result) if isinstance(result, list) else result
         key = (attribute, tuple(value) if isinstance(value, list) else value)
@@ -363,10 +381,16 @@ def name_words(value: str | None) -> frozenset[str]:
     return frozenset(w for w in normalise_name(value).split() if w not in SMALL_WORDS)
 
 
-def similar_names(a: frozenset, b: frozenset) -> bool:
+def name_key(words: frozenset[str]) -> tuple[str, ...]:
+    """A name's words as the duplicate index keeps them: a sorted tuple of shared (interned) strings,
+    a quarter of a frozenset's size (issue 15, item 6: 100,000 names are held until the end)."""
+    return tuple(sorted(sys.intern(w) for w in words))
+
+
+def similar_names(a, b) -> bool:
     if not a or not b:
         return False
-    common = len(a & b)
+    common = len(set(a) & set(b))
     return common >= NAME_SIMILARITY * (len(a) + len(b) - common)
 
 
@@ -380,18 +404,23 @@ class _Known:
     row_id: str
     line: int | None
     pivot: str | None
-    words: frozenset
+    words: tuple  # name_key
     postcode: str | None
-    address: str
+    address: int | None  # hash of the normalised address (compared for equality only)
     latitude: float | None
     longitude: float | None
+
+
+def _address_key(address: str | None) -> int | None:
+    folded = normalise_name(address)
+    return hash(folded) if folded else None
 
 
 class _Directory:
     """What the plan needs of the database, loaded once: places by id, organisations by pivot,
     and the keys the duplicate detection looks up."""
 
-    def __init__(self, rows: list[ImportRow] = ()):
+    def __init__(self, name_counts: Counter | None = None):
         places = Place.__table__.c
         columns = [places.id, places.public_id, places.external_id, places.organisation_id, places.deleted_at,
                    places.updated_at, places.verified_at, places.coordinates_source, places.published,
@@ -408,41 +437,66 @@ class _Directory:
                 self.by_id[row.external_id] = row
             if row.deleted_at is None:
                 existing.append(row)
+        # the directory's places as they were before the import, for the « far from its commune » check
+        self.points = [(row.id, row.name, row.commune, row.insee_code, row.latitude, row.longitude, row.postcode)
+                       for row in existing if row.latitude is not None and row.longitude is not None]
         # the order of words, rarest first, fixed before any lookup (the files' names and the directory's)
         self.word_count = Counter(w for r in existing for w in name_words(r.name))
-        self.word_count.update(w for r in rows for w in name_words(str(r.record.get("nom") or "")))
-        # (pivot or postcode, word) -> the names' word sets -> the places with that name (compared once)
-        self.by_pivot_word: dict[tuple, dict[frozenset, list[_Known]]] = defaultdict(dict)
-        self.by_postcode_word: dict[tuple, dict[frozenset, list[_Known]]] = defaultdict(dict)
+        self.word_count.update(name_counts or ())
+        # (pivot or postcode, word) -> the places whose name has that word in its prefix: one _Known, or a
+        # list when there are several (most keys have one place: a list each would double the index)
+        self.by_pivot_word: dict[tuple, _Known | list[_Known]] = {}
+        self.by_postcode_word: dict[tuple, _Known | list[_Known]] = {}
         for row in existing:
             self.remember(row.public_id, None, self.pivot_of.get(row.organisation_id), row.name, row.postcode,
                           row.address, row.latitude, row.longitude)
 
-    def _prefix(self, words: frozenset) -> list[str]:
+    def _prefix(self, words) -> list[str]:
         return sorted(words, key=lambda w: (self.word_count[w], w))[:_prefix_size(len(words))]
 
+    @staticmethod
+    def _add(index: dict, key: tuple, known: _Known, *, first_of_its_name: bool = False) -> None:
+        present = index.get(key)
+        if present is None:
+            index[key] = known
+            return
+        group = present if isinstance(present, list) else [present]
+        if first_of_its_name and any(other.words == known.words for other in group):
+            return
+        group.append(known)
+        if group is not present:
+            index[key] = group
+
     def remember(self, row_id, line, pivot, name, postcode, address, latitude, longitude) -> None:
-        known = _Known(row_id, line, pivot, name_words(name), postcode, normalise_name(address), latitude,
-                       longitude)
+        pivot = sys.intern(pivot) if pivot else pivot
+        postcode = sys.intern(postcode) if postcode else postcode
+        known = _Known(row_id, line, pivot, name_key(name_words(name)), postcode, _address_key(address),
+                       latitude, longitude)
         for word in self._prefix(known.words):
             if pivot and pivot != UNKNOWN_PIVOT:  # the first place of a name is enough for the pivot rule
-                self.by_pivot_word[(pivot, word)].setdefault(known.words, [known])
+                self._add(self.by_pivot_word, (pivot, word), known, first_of_its_name=True)
             if postcode:
-                self.by_postcode_word[(postcode, word)].setdefault(known.words, []).append(known)
+                self._add(self.by_postcode_word, (postcode, word), known)
 
-    def _candidates(self, index: dict, key, prefix: list[str], row_id: str, words: frozenset):
-        yield from (known for known in index.get((key, prefix[0]), {}).get(words, ()) if known.row_id != row_id)
-        seen = {words}  # the same name first, then the close ones
+    @staticmethod
+    def _candidates(index: dict, key, prefix: list[str], row_id: str, words: tuple):
+        groups = []
         for word in prefix:
-            for other_words, group in index.get((key, word), {}).items():
-                if other_words in seen:
-                    continue
-                seen.add(other_words)
-                if similar_names(words, other_words):
-                    yield from (known for known in group if known.row_id != row_id)
+            group = index.get((key, word))
+            if group is not None:
+                groups.append(group if isinstance(group, list) else (group,))
+        # the same name first, then the close ones; each name compared once
+        yield from (known for group in groups for known in group if known.words == words and known.row_id != row_id)
+        similar = {words: False}  # each other name compared once
+        for group in groups:
+            for known in group:
+                if known.words not in similar:
+                    similar[known.words] = similar_names(words, known.words)
+                if similar[known.words] and known.row_id != row_id:
+                    yield known
 
     def duplicate_of(self, row_id, pivot, name, postcode, address, latitude, longitude):
-        words = name_words(name)
+        words = name_key(name_words(name))
         if not words:
             return None
         prefix = self._prefix(words)
@@ -452,13 +506,13 @@ class _Directory:
                 return known.row_id, known.line, f"même pivot et {same}"
         if not postcode:
             return None
-        address = normalise_name(address)
+        address = _address_key(address)
         for known in self._candidates(self.by_postcode_word, postcode, prefix, row_id, words):
             same = "même nom" if known.words == words else "nom proche"
             if latitude is not None and known.latitude is not None and \
                     distance_m(latitude, longitude, known.latitude, known.longitude) < DUPLICATE_DISTANCE_M:
                 return known.row_id, known.line, f"{same}, même code postal, à moins de {DUPLICATE_DISTANCE_M} m"
-            if address and address == known.address:
+            if address is not None and address == known.address:
                 return known.row_id, known.line, f"{same}, même adresse et même code postal"
         return None
 
@@ -590,7 +644,7 @@ def _row_pivot(row: ImportRow, bad_columns: set, problems: list[Problem]) -> str
                                 WARNING, "SIRET inconnu (00000000000000)"))
         return UNKNOWN_PIVOT
     try:
-        return normalise_pivot(compact)
+        return sys.intern(normalise_pivot(compact))  # one string per organisation, not per row
     except Invalid as error:
         message = error.errors.get("pivot", error.message)
         problems.append(Problem(row.line, "pivot", f"« {raw} » : {message} Le lieu est importé et rattaché à "
@@ -624,26 +678,39 @@ def _new_organisation(pivot: str, row: ImportRow, values: dict, actor) -> Planne
     return PlannedOrganisation(pivot=pivot, name=name, kind=kind, contact_email=contact)
 
 
+def file_name_counts(rows: list[ImportRow]) -> Counter:
+    """The words of the file's names, counted: the duplicate detection compares the rarest first."""
+    return Counter(w for r in rows for w in name_words(str(r.record.get("nom") or "")))
+
+
 def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], None] | None = None,
-                release_records: bool = False) -> ImportPlan:
-    """What the import would do, and every problem: nothing is written.
+                release_records: bool = False, name_counts: Counter | None = None,
+                writer: "_Writer | None" = None) -> ImportPlan:
+    """What the import would do, and every problem: nothing is written (but by ``writer``, below).
+    ``rows`` may be read as they come (a stream) when ``name_counts`` (``file_name_counts``) is given.
     ``release_records``: the record of each row that is planned is let go (emptied) once its cleaned
-    values are in the plan, so that a large file is not held twice (issue 15, item 6); a rejected
-    row keeps its record, for the report."""
+    values are in the plan, and those values once written or no longer needed, so that a large file is
+    never held whole (issue 15, item 6); a rejected row keeps its record, for the report.
+    ``writer``: each planned place is handed to it as soon as it is planned (``apply_import``)."""
     _require_coordinator(actor)
-    rows = rows if isinstance(rows, list) else list(rows)
-    directory = _Directory(rows)
+    if name_counts is None:
+        rows = rows if isinstance(rows, list) else list(rows)
+        name_counts = file_name_counts(rows)
+    directory = _Directory(name_counts)
     plan = ImportPlan()
     clean = _Cleaner()
     seen_ids: dict[str, int] = {}
     new_organisations: dict[str, PlannedOrganisation] = {}
-    for count, row in enumerate(rows, 1):
+    placements: list[tuple] = []  # what the « far from its commune » check needs of each place
+    for row in rows:
         plan.rows += 1
+        if progress and plan.rows % 500 == 0:
+            progress(500)
         problems = list(row.problems)
         if any(p.severity == ERROR and not p.column for p in problems):  # an unreadable line: nothing to check
             plan.problems.extend(problems)
-            if progress and count % 500 == 0:
-                progress(500)
+            if writer is not None:
+                writer.row_rejected()
             continue
         values, bad_columns = _clean_row(row, clean, problems)
         _check_required(row, values, bad_columns, problems)
@@ -662,8 +729,8 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
             seen_ids[row_id] = row.line
         plan.problems.extend(problems)
         if any(p.severity == ERROR for p in problems):
-            if progress and count % 500 == 0:
-                progress(500)
+            if writer is not None:
+                writer.row_rejected()
             continue
         if pivot == UNKNOWN_PIVOT and any(p.reason in PIVOT_FALLBACKS for p in problems):
             # a place already in the directory keeps its organisation when the file's SIRET is bad or absent
@@ -671,40 +738,47 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
             if existing is not None:
                 pivot = directory.pivot_of.get(existing.organisation_id, pivot)
         planned = _plan_place(row, row_id, values, pivot, day, directory, plan)
-        plan.places.append(planned)
+        plan.count(planned)
+        if not release_records:
+            plan.places.append(planned)
+        created_organisation = None
         if pivot not in directory.organisations:
             organisation = new_organisations.get(pivot)
             if organisation is None:
-                organisation = new_organisations[pivot] = _new_organisation(pivot, row, values, actor)
-            organisation.lines.append(row.line)
+                created_organisation = new_organisations[pivot] = _new_organisation(pivot, row, values, actor)
+        if planned.action != "skipped" and values.get("latitude") is not None \
+                and values.get("longitude") is not None:
+            commune, code, postcode = (sys.intern(v) if v else v for v in (
+                values.get("commune"), values.get("insee_code"), values.get("postcode")))
+            placements.append((planned.line, values.get("name") or planned.row_id, commune, code,
+                               values["latitude"], values["longitude"], postcode))
+        if writer is not None:
+            writer.add(planned, created_organisation)
         if release_records:
             row.record = {}
-        if progress and count % 500 == 0:
-            progress(500)
+            if writer is None or planned.action not in ("create", "update"):
+                planned.release()  # the writer lets them go once written
     if progress:
         progress(plan.rows % 500)
     plan.organisations = list(new_organisations.values())
-    _flag_misplaced(plan)
+    _flag_misplaced(plan, placements, directory)
     plan.problems.sort(key=lambda p: (p.line, p.column))
     return plan
 
 
-def _flag_misplaced(plan: ImportPlan) -> None:
+def _flag_misplaced(plan: ImportPlan, placements: list[tuple], directory: "_Directory") -> None:
     """A warning, with both positions, for each row placed more than 20 km from the centre of its
     commune (its INSEE code), the directory's places of that commune and the file's counted: the
-    place is imported all the same (issue 14)."""
+    place is imported all the same (issue 14). ``placements``: (line, name, commune, INSEE code,
+    latitude, longitude, postcode) of each place of the file with coordinates."""
     from coordination.directory import placement
-    rows = placement.with_codes([
-        (planned.line, planned.values.get("name") or planned.row_id, planned.values.get("commune"),
-         planned.values.get("insee_code"), planned.values["latitude"], planned.values["longitude"],
-         planned.values.get("postcode"))
-        for planned in plan.places
-        if planned.action != "skipped" and planned.values.get("latitude") is not None
-        and planned.values.get("longitude") is not None])
+    rows = placement.with_codes(placements)
     if not rows:
         return
+    # the directory as it was before the import (the places it writes are not « others »)
     others = placement.directory_points({row[3] for row in rows},
-                                        excluding={p.place_id for p in plan.places if p.place_id})
+                                        excluding=plan.matched_place_ids,
+                                        rows=directory.points)
     for misplaced in placement.find_misplaced(rows, others):
         plan.problems.append(Problem(misplaced.place_id, "latitude", misplaced.message + " Le lieu est importé : "
                                      "vérifiez ses coordonnées.", WARNING, "lieu à plus de 20 km de sa commune"))
@@ -801,11 +875,16 @@ def _place_columns(planned: PlannedPlace, existing=None) -> dict:
 
 def apply_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], None] | None = None,
                  skip_invalid: bool = False, publication: str = PENDING, notify: bool = False,
-                 file_name: str | None = None, release_records: bool = False) -> ImportReport:
-    """Plans, then writes everything in one transaction, or nothing when any row has an error.
+                 file_name: str | None = None, release_records: bool = False,
+                 name_counts: Counter | None = None) -> ImportReport:
+    """Plans and writes in one transaction: everything, or nothing when any row has an error.
     With ``skip_invalid`` (a person's explicit choice, after a dry run), the rows with an error are
     left out and the others written, still in one transaction; an error of the whole file (line 0
     or the header) still stops everything.
+
+    Places are written in batches as they are planned (issue 15, item 6: a large file is never held
+    whole); the first row in error, without ``skip_invalid``, rolls back what was written and the rest
+    of the file is only checked, for the report.
 
     ``publication`` is the coordinator's decision for the organisations the import creates: "accepted"
     (a trusted source: their places are public at once) or "pending" (each waits in the moderation
@@ -813,61 +892,114 @@ def apply_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], 
     mailed only with ``notify`` (« prévenir les structures »), one spread-out invitation each."""
     if publication not in PUBLICATIONS:
         raise Invalid("Choisissez si les organisations créées par l'import sont acceptées ou en attente.")
-    plan = plan_import(rows, actor=actor, progress=progress, release_records=release_records)
-    report = ImportReport(plan=plan, applied=False, publication=publication, notify=bool(notify))
-    file_errors = any(p.severity == ERROR and p.line <= 1 for p in plan.problems)
-    if file_errors or (plan.has_errors and not skip_invalid):
-        return report
+    writer = _Writer(actor, publication=publication, notify=bool(notify), file_name=file_name,
+                     skip_invalid=skip_invalid)
     try:
-        record = None
-        if plan.organisations:
-            record = OrganisationImport(actor_id=actor.id, file_name=(file_name or "")[:255] or None,
-                                        publication=publication, notify=bool(notify),
-                                        organisations_created=len(plan.organisations))
-            db.session.add(record)
-            db.session.flush()
-        organisation_ids, created = _create_organisations(plan.organisations, record, actor)
-        now = utcnow()
-        creates = [p for p in plan.places if p.action == "create"]
-        updates = [p for p in plan.places if p.action == "update"]
-        place_ids = _insert_places(creates, organisation_ids, now)
-        place_ids += _update_places(updates, organisation_ids)
-        audit.record(actor, "place.import", "import", "-", rows=plan.rows, created=len(creates),
-                     updated=len(updates), unchanged=plan.unchanged, skipped=plan.skipped,
-                     rejected=len(plan.rejected_lines),
-                     organisations_created=len(plan.organisations), duplicates=len(plan.duplicates),
-                     publication=publication, notify=bool(notify), import_id=record.id if record else None)
-        if record is not None and notify and publication == ACCEPTED:
-            report.invitations = auth_services.queue_import_invitations(created, record)
+        plan = plan_import(rows, actor=actor, progress=progress, release_records=release_records,
+                           name_counts=name_counts, writer=writer)
+        report = ImportReport(plan=plan, applied=False, publication=publication, notify=bool(notify))
+        file_errors = any(p.severity == ERROR and p.line <= 1 for p in plan.problems)
+        if writer.stopped or file_errors:
+            db.session.rollback()
+            return report
+        writer.finish(plan)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    search.queue_place_ids(place_ids)
+    search.queue_place_ids(writer.place_ids)
     report.applied = True
-    report.created, report.updated = len(creates), len(updates)
+    report.created, report.updated = writer.created, writer.updated
     report.organisations_created = len(plan.organisations)
-    report.place_ids = place_ids
-    report.import_id = record.id if record is not None else None
+    report.place_ids = writer.place_ids
+    report.import_id = writer.record.id if writer.record is not None else None
+    report.invitations = writer.invitations
     return report
 
 
-def _create_organisations(planned: list[PlannedOrganisation], record: OrganisationImport | None,
-                          actor) -> tuple[dict[str, int], list[Organisation]]:
-    ids = {o.pivot: o.id for o in db.session.execute(select(Organisation.id, Organisation.pivot))}
-    accepted = record is not None and record.publication == ACCEPTED
-    decided = {"decided_at": utcnow(), "decided_by_id": actor.id} if accepted else {}
-    created: list[Organisation] = []
-    for start in range(0, len(planned), BATCH_SIZE):
-        batch = planned[start:start + BATCH_SIZE]
+class _Writer:
+    """Writes the planned places of an import in batches of BATCH_SIZE as the plan goes, inside the
+    caller's one transaction: the organisations a batch needs first, then its new places, then the
+    places it changes. Stops (rolling back what it wrote) at the first row in error unless told to
+    leave such rows out."""
+
+    def __init__(self, actor, *, publication: str, notify: bool, file_name: str | None, skip_invalid: bool):
+        self.actor, self.publication, self.notify = actor, publication, notify
+        self.file_name, self.skip_invalid = file_name, skip_invalid
+        self.stopped = False
+        self.record: OrganisationImport | None = None
+        self.organisation_ids: dict[str, int] | None = None
+        self.new_organisations: list[PlannedOrganisation] = []
+        self.creates: list[PlannedPlace] = []
+        self.updates: list[PlannedPlace] = []
+        self.place_ids: list[int] = []
+        self.created = self.updated = self.invitations = 0
+        self.now = utcnow()
+
+    def row_rejected(self) -> None:
+        if not self.skip_invalid and not self.stopped:
+            db.session.rollback()  # all or nothing: what was written goes, the rest is only checked
+            self.stopped = True
+            self.new_organisations, self.creates, self.updates = [], [], []
+
+    def add(self, planned: PlannedPlace, new_organisation: PlannedOrganisation | None) -> None:
+        if self.stopped:
+            return
+        if new_organisation is not None:
+            self.new_organisations.append(new_organisation)
+        if planned.action == "create":
+            self.creates.append(planned)
+        elif planned.action == "update":
+            self.updates.append(planned)
+        if len(self.creates) + len(self.updates) >= BATCH_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.organisation_ids is None:
+            self.organisation_ids = {o.pivot: o.id for o in db.session.execute(
+                select(Organisation.id, Organisation.pivot))}
+        if self.new_organisations:
+            self._create_organisations()
+        self.place_ids += _insert_places(self.creates, self.organisation_ids, self.now)
+        self.place_ids += _update_places(self.updates, self.organisation_ids)
+        self.created += len(self.creates)
+        self.updated += len(self.updates)
+        for planned in self.creates + self.updates:
+            planned.release()  # written: the plan keeps what the report counts
+        self.creates, self.updates = [], []
+
+    def _create_organisations(self) -> None:
+        if self.record is None:
+            self.record = OrganisationImport(actor_id=self.actor.id, file_name=(self.file_name or "")[:255] or None,
+                                             publication=self.publication, notify=self.notify,
+                                             organisations_created=0)
+            db.session.add(self.record)
+            db.session.flush()
+        accepted = self.publication == ACCEPTED
+        decided = {"decided_at": self.now, "decided_by_id": self.actor.id} if accepted else {}
         organisations = [Organisation(name=o.name, kind=o.kind, pivot=o.pivot, contact_email=o.contact_email,
-                                      status="active" if accepted else "pending", import_id=record.id, **decided)
-                         for o in batch]
+                                      status="active" if accepted else "pending", import_id=self.record.id,
+                                      **decided)
+                         for o in self.new_organisations]
         db.session.add_all(organisations)
         db.session.flush()
-        ids.update((o.pivot, o.id) for o in organisations)
-        created.extend(organisations)
-    return ids, created
+        self.organisation_ids.update((o.pivot, o.id) for o in organisations)
+        self.record.organisations_created += len(organisations)
+        self.new_organisations = []
+
+    def finish(self, plan: ImportPlan) -> None:
+        """The last batch, the audit record and, when asked, the invitations of the new organisations."""
+        self.flush()
+        record = self.record
+        audit.record(self.actor, "place.import", "import", "-", rows=plan.rows, created=self.created,
+                     updated=self.updated, unchanged=plan.unchanged, skipped=plan.skipped,
+                     rejected=len(plan.rejected_lines),
+                     organisations_created=len(plan.organisations), duplicates=len(plan.duplicates),
+                     publication=self.publication, notify=self.notify, import_id=record.id if record else None)
+        if record is not None and self.notify and self.publication == ACCEPTED:
+            created = db.session.scalars(select(Organisation).where(Organisation.import_id == record.id)
+                                         .order_by(Organisation.id)).all()
+            self.invitations = auth_services.queue_import_invitations(created, record)
 
 
 def _insert_places(creates: list[PlannedPlace], organisation_ids: dict[str, int], now: datetime) -> list[int]:

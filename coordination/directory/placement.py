@@ -100,12 +100,14 @@ def with_codes(rows: list[tuple]) -> list[tuple]:
     """(id, name, commune, insee_code, latitude, longitude, postcode) -> the same without postcode, a
     missing INSEE code found from the commune's name and postcode (the 0.1 files have none); rows
     whose commune cannot be told are left out."""
-    table = communes.current()
+    table = None  # loaded when a row has no code (the list of communes is large)
     known: dict[tuple, str | None] = {}
     kept = []
     for place_id, name, commune, insee_code, latitude, longitude, postcode in rows:
         code = insee_code
-        if not code and table is not None and commune:
+        if not code and commune and table is None:
+            table = communes.current() or False
+        if not code and table and commune:
             key = (communes.fold(commune), (postcode or "").strip())
             if key not in known:
                 match = table.named(commune)
@@ -129,13 +131,18 @@ def misplaced_places(*, actor) -> list[Misplaced]:
     return find_misplaced(with_codes([tuple(row) for row in rows]))
 
 
-def directory_points(codes: set[str], *, excluding: set[int]) -> dict[str, list[tuple[float, float]]]:
+def directory_points(codes: set[str], *, excluding: set[int], rows: list[tuple] | None = None,
+                     ) -> dict[str, list[tuple[float, float]]]:
     """The directory's places of these INSEE codes (but ``excluding``), by code: what an import's
-    rows are compared with (places without a code count by their commune's name and postcode)."""
+    rows are compared with (places without a code count by their commune's name and postcode).
+    ``rows``: the places, as (id, name, commune, INSEE code, latitude, longitude, postcode), when the
+    caller read them already (an import reads the directory as it was before it writes)."""
     found: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    rows = db.session.execute(
-        select(Place.id, Place.name, Place.commune, Place.insee_code, Place.latitude, Place.longitude, Place.postcode)
-        .where(Place.deleted_at.is_(None), Place.latitude.is_not(None), Place.longitude.is_not(None))).all()
+    if rows is None:
+        rows = db.session.execute(
+            select(Place.id, Place.name, Place.commune, Place.insee_code, Place.latitude, Place.longitude,
+                   Place.postcode)
+            .where(Place.deleted_at.is_(None), Place.latitude.is_not(None), Place.longitude.is_not(None))).all()
     for place_id, _name, _commune, code, latitude, longitude in with_codes([tuple(row) for row in rows]):
         if code in codes and place_id not in excluding:
             found[code].append((latitude, longitude))

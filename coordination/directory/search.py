@@ -1194,8 +1194,9 @@ def queue_place_ids(place_ids: Iterable[int]) -> None:
     if not ids:
         return
     try:
-        # One multi-row INSERT: an import queues tens of thousands of places at once.
-        db.session.execute(insert(SearchIndexQueue), [{"place_id": i} for i in ids])
+        # Multi-row INSERTs of a few thousand: an import queues tens of thousands of places at once.
+        for start in range(0, len(ids), 5000):
+            db.session.execute(insert(SearchIndexQueue), [{"place_id": i} for i in ids[start:start + 5000]])
         db.session.commit()
     except Exception:
         log.exception("search queue: could not queue places %s", ids[:20])

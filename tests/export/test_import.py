@@ -35,6 +35,13 @@ def row(**values) -> dict:
     return base
 
 
+def imported(path, coordinator) -> Place:
+    """The place the file's first row becomes once imported (a dry run keeps no row's values)."""
+    outcome = importing.apply_file(path, actor=coordinator)
+    assert outcome.report.applied, outcome.problems
+    return Place.query.order_by(Place.id).first()
+
+
 def csv_text(rows, *, separator=",", header=None, newline="\n") -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header or HEADER, delimiter=separator, lineterminator=newline,
@@ -267,8 +274,8 @@ def test_latin1_file_is_read_and_reported(coordinator, write):
     outcome = importing.check_file(path, actor=coordinator)
     warning = only_problem(outcome, "", "warning")
     assert "n'est pas en UTF-8" in warning.message and "Windows-1252" in warning.message
-    assert outcome.plan.places[0].values["name"] == "Médiathèque Aimé-Césaire"
     assert place_count() == 0  # a dry run
+    assert imported(path, coordinator).name == "Médiathèque Aimé-Césaire"
 
 
 def test_utf8_with_bom_and_crlf(coordinator, write):
@@ -276,7 +283,7 @@ def test_utf8_with_bom_and_crlf(coordinator, write):
     outcome = importing.check_file(path, actor=coordinator)
     assert not problems_of(outcome), outcome.problems
     assert outcome.read.encoding == "UTF-8 avec BOM"
-    assert outcome.plan.places[0].values["name"] == "Médiathèque"
+    assert imported(path, coordinator).name == "Médiathèque"
 
 
 def test_semicolon_separator_is_sniffed(coordinator, write):
@@ -302,10 +309,10 @@ def test_near_miss_vocabulary_values_are_mapped_with_a_warning(coordinator, writ
                                typologie="asso")]))
     outcome = importing.check_file(path, actor=coordinator)
     assert not outcome.has_errors, outcome.problems
-    values = outcome.plan.places[0].values
-    assert values["services"] == ["Aide aux démarches administratives"]
-    assert values["access_modes"] == ["Ce lieu n'accueille pas de public"]
-    assert values["typology"] == ["ASSO"]
+    place = imported(path, coordinator)
+    assert place.services == ["Aide aux démarches administratives"]
+    assert place.access_modes == ["Ce lieu n'accueille pas de public"]
+    assert place.typology == ["ASSO"]
     assert {p.column for p in problems_of(outcome, "warning")} == {"services", "modalites_acces", "typologie"}
 
 
@@ -317,11 +324,11 @@ def test_duplicated_ids(coordinator, write):
 
 
 def test_decimal_comma_is_accepted_with_a_warning(coordinator, write):
-    outcome = importing.check_file(write(csv_text([row(latitude="47,2305", longitude="-1,5901")], separator=";")),
-                                   actor=coordinator)
+    path = write(csv_text([row(latitude="47,2305", longitude="-1,5901")], separator=";"))
+    outcome = importing.check_file(path, actor=coordinator)
     assert not outcome.has_errors
     assert {p.column for p in problems_of(outcome, "warning")} == {"latitude", "longitude"}
-    assert outcome.plan.places[0].values["latitude"] == 47.2305
+    assert imported(path, coordinator).latitude == 47.2305
 
 
 def test_coordinates_outside_france(coordinator, write):
@@ -356,17 +363,16 @@ def test_invalid_phone(coordinator, write):
 
 
 def test_french_phone_is_stored_in_international_form(coordinator, write):
-    outcome = importing.check_file(write(csv_text([row(telephone="02 40 12 34 56")])), actor=coordinator)
-    assert outcome.plan.places[0].values["phone"] == "+33240123456"
+    assert imported(write(csv_text([row(telephone="02 40 12 34 56")])), coordinator).phone == "+33240123456"
 
 
 def test_postcode_that_lost_its_leading_zero(coordinator, write):
-    outcome = importing.check_file(write(csv_text([row(code_postal="1200", commune="Valserhône",
-                                                       code_insee="1033", latitude="46.106",
-                                                       longitude="5.826")])), actor=coordinator)
+    path = write(csv_text([row(code_postal="1200", commune="Valserhône", code_insee="1033", latitude="46.106",
+                               longitude="5.826")]))
+    outcome = importing.check_file(path, actor=coordinator)
     assert not outcome.has_errors
-    assert outcome.plan.places[0].values["postcode"] == "01200"
-    assert outcome.plan.places[0].values["insee_code"] == "01033"
+    place = imported(path, coordinator)
+    assert (place.postcode, place.insee_code) == ("01200", "01033")
     assert "« 01200 »" in only_problem(outcome, "code_postal", "warning").message
 
 

