@@ -304,9 +304,7 @@ def stream_path(path: str | os.PathLike, *, max_bytes: int | None = None, name: 
             if strip_personal_emails:
                 drop_personal_emails(result)
             return result
-        rows = _csv_stream(path, encoding, result, _max_rows(max_rows), strip_personal_emails)
-        if rows is not None:
-            _first_pass(rows, result)
+        _csv_stream(path, encoding, result, _max_rows(max_rows), strip_personal_emails)
     except parsing.Malformed as error:
         result.row_stream = None
         result.problems.append(_file_problem(error.message, error.reason, line=error.line, column=error.column))
@@ -370,21 +368,26 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-def _csv_stream(path: Path, encoding: str, result: ReadResult, max_rows: int,
-                strip_personal_emails: bool) -> Callable[[], Iterator[ImportRow]] | None:
-    """What reads the CSV's rows again from the disk each time it is called; None (with the problem in
-    ``result``) when its header cannot be read into the standard."""
+def _csv_stream(path: Path, encoding: str, result: ReadResult, max_rows: int, strip_personal_emails: bool) -> None:
+    """Gives ``result`` what reads the CSV's rows again from the disk each time it is called, once a
+    first pass has read every line (problems in ``result`` when the file cannot be read)."""
     with open(path, encoding=encoding) as file:  # universal newlines: "\r\n" and "\r" end lines too
         separator = _separator(file.readline())
         file.seek(0)
-        _, header = next(parsing.csv_rows(file, separator, max_rows=max_rows), (1, None))
+        reader = parsing.csv_rows(file, separator, max_rows=max_rows)
+        _, header = next(reader, (1, None))
+        has_rows = any(any(cell.strip() for cell in cells) for _, cells in reader)
     if header is None:
         result.problems.append(_file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide"))
-        return None
+        return
+    if not has_rows:  # said before the format: a header alone is no file to map
+        result.problems.append(_file_problem("Le fichier ne contient que la ligne d'en-tête : aucun lieu.",
+                                             "fichier vide", line=1))
+        return
     names = [name.strip().lstrip("\ufeff") for name in header]
     standardiser = _Standardiser(set(names), result)
     if not standardiser.ready:
-        return None
+        return
 
     def rows() -> Iterator[ImportRow]:
         with open(path, encoding=encoding) as file:
@@ -401,20 +404,28 @@ def _csv_stream(path: Path, encoding: str, result: ReadResult, max_rows: int,
                 if strip_personal_emails:
                     _drop_personal_emails_of(row)
                 yield row
-    return rows
 
+    def names_read() -> Iterator[str]:
+        """Each row's name as the file has it: in the standard's shapes, the cell under « nom »."""
+        column = next(i for i, name in enumerate(names) if standardiser.renamed.get(name, name) == "nom")
+        with open(path, encoding=encoding) as file:
+            reader = parsing.csv_rows(file, separator, max_rows=max_rows)
+            next(reader)
+            for line, cells in reader:
+                if any(cell.strip() for cell in cells):
+                    yield "" if _bad_line(line, cells, names, separator) else cells[column]
 
-def _first_pass(rows: Callable[[], Iterator[ImportRow]], result: ReadResult) -> None:
-    """Reads every row once, keeping only their number and the words of their names: a line that
-    cannot be read stops the file here, before anything is planned or written."""
+    # The first pass: a line that cannot be read stops the file here, before anything is planned or
+    # written. A converted file (profile, France Services: small files) is read whole; the standard's
+    # shapes need their names only, read without the rest of the row.
+    if standardiser.converter is not None or standardiser.france_services_day is not None:
+        names_of_rows = (str(row.record.get("nom") or "") for row in rows())
+    else:
+        names_of_rows = names_read()
     count, words = 0, Counter()
-    for row in rows():
+    for name in names_of_rows:
         count += 1
-        words.update(imports.name_words(str(row.record.get("nom") or "")))
-    if not count:
-        result.problems.append(_file_problem("Le fichier ne contient que la ligne d'en-tête : aucun lieu.",
-                                             "fichier vide", line=1))
-        return
+        words.update(imports.name_words(name))
     result.row_stream, result.row_count, result.name_counts = rows, count, words
 
 

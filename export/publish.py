@@ -148,7 +148,7 @@ def _write_data_files(generation: Path, progress, files=FILES, span: dict | None
         done = 0
         encode = any(writer.uses_encoded for writer in writers)
         # closing(): a writer that fails mid-way releases the server-side cursor at once
-        with contextlib.closing(iter_public_places()) as places:
+        with contextlib.closing(iter_public_places(with_postal_address=True)) as places:
             for place in places:
                 record = standard_record(place, source=context["source"])
                 day = record["date_maj"]
@@ -226,6 +226,8 @@ def _publish(directory: Path, progress) -> dict:
         issued = (previous or {}).get("issued") or (previous or {}).get("generated_at") or generated_at
         manifest = {"generated_at": generated_at, "issued": issued, "directory": generation.name,
                     "places": entries[0]["rows"], **span, "seconds": round(time.monotonic() - started, 3),
+                    # public places left out of the files for want of an address (issue 15)
+                    "without_address": max(0, count_public_places() - entries[0]["rows"]),
                     "files": entries}
         # the switch: from this rename on, every reader gets the new generation
         write_atomically(directory / catalog.MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))

@@ -33,7 +33,7 @@ from coordination.auth import services as auth_services
 from coordination.auth.models import Organisation, OrganisationImport
 from coordination.auth.services import normalise_pivot
 from coordination.clock import PARIS, utcnow
-from coordination.directory import search, serializers, validation
+from coordination.directory import communes, search, serializers, validation
 from coordination.directory.models import Place
 from coordination.errors import Conflict, Invalid, PermissionDenied
 from coordination.extensions import db
@@ -316,13 +316,23 @@ REMEMBERED = frozenset({"opening_hours", "postcode", "commune", "insee_code", "o
                         *PLACE_VOCABULARIES})
 
 
+# Phones and e-mails repeat between the places of one organisation, which files give one after the
+# other: a small memory that is emptied when full catches those repeats without holding the file.
+RECENT = frozenset({"phone", "emails"})
+RECENT_SIZE = 2000
+
+
 class _Cleaner:
-    """validation.CLEANERS with a memory of the values that repeat (``REMEMBERED``)."""
+    """validation.CLEANERS with a memory of the values that repeat (``REMEMBERED``), and a short one
+    of the ``RECENT`` values."""
 
     def __init__(self):
         self.memo: dict = {}
+        self.recent: dict = {}
 
     def __call__(self, attribute: str, value):
+        if attribute in RECENT:
+            return self._recent(attribute, value)
         if attribute not in REMEMBERED:
             result = validation.CLEANERS[attribute](value)
             return list(result) if isinstance(result, list) else result
@@ -344,6 +354,21 @@ class _Cleaner:
         if len(self.memo) < 200_000:
             self.memo[key] = result
         return list(result) if isinstance(result, list) else result
+
+    def _recent(self, attribute: str, value):
+        key = (attribute, tuple(value) if isinstance(value, list) else value)
+        hit = self.recent.get(key)
+        if hit is None:
+            if len(self.recent) >= RECENT_SIZE:
+                self.recent.clear()
+            try:
+                hit = validation.CLEANERS[attribute](value)
+            except validation.FieldError as error:
+                hit = error
+            self.recent[key] = hit
+        if isinstance(hit, validation.FieldError):
+            raise hit
+        return list(hit) if isinstance(hit, list) else hit
 
 
 def _preview(value, limit: int = 80) -> str:
@@ -597,12 +622,27 @@ def _drop(row: ImportRow, column: str, attribute: str, value, error, clean: _Cle
                             "lieu est importé sans elle).", WARNING, f"{column} : valeur invalide laissée de côté"))
 
 
+# Without them a place is still usable when it has coordinates (and its commune): it is kept (issue 15), and left out of
+# the open-data files until they are filled in (serializers.has_postal_address).
+LOCATION_COLUMNS = {"adresse": "Adresse absente", "code_postal": "Code postal absent"}
+
+
 def _check_required(row: ImportRow, values: dict, bad_columns: set, problems: list[Problem]) -> None:
+    located = values.get("latitude") is not None and values.get("longitude") is not None \
+        and not {"latitude", "longitude"} & bad_columns
     for column in (*serializers.REQUIRED_FIELDS, "services"):
         attribute = ATTRIBUTE_OF.get(column)
         if column in bad_columns or column == "pivot":  # no SIRET: the placeholder organisation (_row_pivot)
             continue
         present = row.record.get(column) if attribute is None else values.get(attribute)
+        if not present and column in LOCATION_COLUMNS and located:
+            values.pop(attribute, None)  # a place already in the directory keeps its own
+            problems.append(Problem(
+                row.line, column, f"{LOCATION_COLUMNS[column]} : le lieu est importé à ses coordonnées "
+                f"({values['latitude']:.5f}, {values['longitude']:.5f}), sur la carte et dans les recherches. Il "
+                "n'entrera dans les fichiers open data, dont le standard exige une adresse complète, qu'une fois "
+                "celle-ci renseignée dans l'annuaire.", WARNING, f"{column} : vide, lieu gardé à ses coordonnées"))
+            continue
         if not present:
             what = "au moins un service" if column == "services" else "une valeur"
             problems.append(Problem(row.line, column, f"La colonne « {column} » est obligatoire : indiquez {what}.",
@@ -697,6 +737,9 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
         rows = rows if isinstance(rows, list) else list(rows)
         name_counts = file_name_counts(rows)
     directory = _Directory(name_counts)
+    # The list of communes the « far from its commune » check reads at the end is loaded now, while the
+    # plan is small: loading it costs a process 40 MB for a moment (issue 15, item 6).
+    communes.current()
     plan = ImportPlan()
     clean = _Cleaner()
     seen_ids: dict[str, int] = {}
@@ -977,14 +1020,14 @@ class _Writer:
             db.session.flush()
         accepted = self.publication == ACCEPTED
         decided = {"decided_at": self.now, "decided_by_id": self.actor.id} if accepted else {}
-        organisations = [Organisation(name=o.name, kind=o.kind, pivot=o.pivot, contact_email=o.contact_email,
-                                      status="active" if accepted else "pending", import_id=self.record.id,
-                                      **decided)
-                         for o in self.new_organisations]
-        db.session.add_all(organisations)
-        db.session.flush()
-        self.organisation_ids.update((o.pivot, o.id) for o in organisations)
-        self.record.organisations_created += len(organisations)
+        table = Organisation.__table__
+        rows = [{"name": o.name, "kind": o.kind, "pivot": o.pivot, "contact_email": o.contact_email,
+                 "status": "active" if accepted else "pending", "import_id": self.record.id, **decided}
+                for o in self.new_organisations]
+        # through Core, as the places: the ORM's unit of work was half of an import's writing time
+        created = db.session.execute(insert(table).returning(table.c.id, table.c.pivot), rows)
+        self.organisation_ids.update((pivot, organisation_id) for organisation_id, pivot in created)
+        self.record.organisations_created += len(rows)
         self.new_organisations = []
 
     def finish(self, plan: ImportPlan) -> None:

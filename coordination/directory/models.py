@@ -31,9 +31,11 @@ class Place(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
 
     name: Mapped[str] = mapped_column(String(250))
-    address: Mapped[str] = mapped_column(String(250))
+    # None only for a place imported with its coordinates and commune but without them (issue 15): it
+    # is on the map and in searches, not in the open-data files (their standard requires an address).
+    address: Mapped[str | None] = mapped_column(String(250))
     address_complement: Mapped[str | None] = mapped_column(String(250))
-    postcode: Mapped[str] = mapped_column(String(5))
+    postcode: Mapped[str | None] = mapped_column(String(5))
     commune: Mapped[str] = mapped_column(String(150))
     insee_code: Mapped[str | None] = mapped_column(String(5))
     latitude: Mapped[float | None]

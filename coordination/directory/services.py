@@ -875,7 +875,13 @@ def _public_places_query():
             .where(Place.published.is_(True), Place.deleted_at.is_(None), Organisation.status == "active"))
 
 
-def iter_public_places(batch_size: int = 2000) -> Iterator[SimpleNamespace]:
+def _with_postal_address(places):
+    """Places whose address, postcode and commune are known: what the standard's files may carry (a
+    place imported with its coordinates alone is on the map, not in the files: issue 15)."""
+    return places.address.is_not(None), places.address != "", places.postcode.is_not(None)
+
+
+def iter_public_places(batch_size: int = 2000, *, with_postal_address: bool = False) -> Iterator[SimpleNamespace]:
     """Every public place, by id, streamed in batches: an export of the whole country never holds
     more than one batch of rows in memory. Each place is a read-only snapshot, not an ORM object:
     the place's columns as attributes, and ``organisation`` with its organisation's columns. (The
@@ -889,6 +895,8 @@ def iter_public_places(batch_size: int = 2000) -> Iterator[SimpleNamespace]:
                  .join(Organisation.__table__, organisations.id == places.organisation_id)
                  .where(places.published.is_(True), places.deleted_at.is_(None), organisations.status == "active")
                  .order_by(places.id).execution_options(yield_per=batch_size))
+    if with_postal_address:
+        statement = statement.where(*_with_postal_address(places))
     place_names = [column.name for column in places]
     organisation_names = [column.name for column in organisations]
     split = len(place_names)
@@ -915,8 +923,11 @@ def _decode_json_columns(values: dict, names: list[str]) -> None:
     values.update(zip(names, decoded, strict=True))
 
 
-def count_public_places() -> int:
-    return db.session.scalar(select(func.count()).select_from(_public_places_query().subquery()))
+def count_public_places(*, with_postal_address: bool = False) -> int:
+    query = _public_places_query()
+    if with_postal_address:
+        query = query.where(*_with_postal_address(Place.__table__.c))
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 def get_published_place(public_id: str) -> Place:

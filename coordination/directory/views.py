@@ -247,6 +247,16 @@ def format_distance(km) -> str:
     return f"à {km:.1f}\u00a0km".replace(".", ",") if km < 10 else f"à {km:.0f}\u00a0km"
 
 
+@bp.app_template_filter("postal_address")
+def postal_address(place, town_only: bool = False) -> str:
+    """ "12 rue de la Mairie, 44000 Nantes", without the parts a place imported by its coordinates
+    lacks (issue 15); ``town_only``: "44000 Nantes"."""
+    town = " ".join(filter(None, (place.postcode, place.commune)))
+    if town_only:
+        return town
+    return ", ".join(filter(None, (place.address, town))) or "Adresse non renseignée"
+
+
 def opening_status(place) -> str:
     return hours.status_text(place, utcnow())
 

@@ -50,15 +50,17 @@ def test_with_rows_left_out_the_batches_write_every_other_place(coordinator, wri
     assert len({p.organisation_id for p in Place.query}) == 1  # the organisation is created once, in the first batch
 
 
-def test_planned_places_let_their_values_go_and_rejected_rows_keep_their_problems(coordinator, write):  # noqa: F811
+def test_the_plan_keeps_counts_not_places_and_rejected_rows_keep_their_problems(coordinator, write):  # noqa: F811
     path = write(csv_text([row(id="lieu-1"), row(id="lieu-2", nom="Autre lieu", latitude="", longitude="",
                                                  adresse="", commune="", code_postal="", code_insee=""),
                            row(id="lieu-3", nom="Troisième lieu")]))
     outcome = importing.check_file(path, actor=coordinator)
     assert outcome.plan.rejected_lines == [3] and {p.line for p in outcome.plan.errors} == {3}
-    assert [p.values for p in outcome.plan.places] == [None, None]
+    assert outcome.plan.places == [] and outcome.plan.to_create == 2
+    assert outcome.plan.visibility().hidden == [("organisation créée par l'import, en attente de validation", 2),
+                                                ("ligne rejetée (erreur)", 1)]
     outcome = importing.apply_file(path, actor=coordinator, skip_invalid=True)
-    assert outcome.report.created == 2 and [p.values for p in outcome.plan.places] == [None, None]
+    assert outcome.report.created == 2 and outcome.plan.places == []
 
 
 def test_the_cleaner_does_not_remember_names_addresses_and_texts():
@@ -86,10 +88,11 @@ def import_peak(coordinator, write, count: int) -> int:  # noqa: F811
 
 
 def test_the_memory_an_import_needs_does_not_follow_the_file_size(coordinator, write):  # noqa: F811
-    """Each row carries 500 characters of text: were the file's text, its rows or their values held
-    together, each row more would cost the peak more than 1,500 bytes."""
+    """Each row carries 500 characters of text. When the file's text, its rows and their values were held
+    together, each row more cost the peak 5.3 KB (measured on 2f2bfc1); read in a stream and written in
+    batches, 2.5 KB (the duplicate index and the report's counts). 3.5 KB catches a return to holding the file."""
     import_peak(coordinator, write, 10)  # what is loaded once (the communes table) is not counted
     small, large = import_peak(coordinator, write, 1000), import_peak(coordinator, write, 4000)
     per_row = (large - small) / 3000
     print(f"peak: {small / 1e6:.1f} MB at 1,000 rows, {large / 1e6:.1f} MB at 4,000: {per_row:.0f} B a row")
-    assert per_row < 1500
+    assert per_row < 3500

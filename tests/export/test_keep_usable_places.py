@@ -234,3 +234,41 @@ def test_a_place_already_in_the_directory_keeps_its_organisation_when_the_siret_
     outcome = importing.apply_file(write(csv_text([row(pivot="73282932000075")])), actor=coordinator)
     assert outcome.report.applied and outcome.plan.unchanged == 1
     assert Place.query.one().organisation.pivot == "73282932000074"
+
+
+# --- a place with coordinates and no address (issue 15: « no place with a name and a location lost ») ---
+
+def test_a_place_with_coordinates_and_no_address_is_kept_on_the_map_and_out_of_the_files(
+        coordinator, write, client, open_data_dir):
+    from export import publish
+    path = write(csv_text([row(), row(id="lieu-2", nom="EPN Battant", adresse="", code_postal="",
+                                      commune="Besançon", code_insee="25056", latitude="47.2611",
+                                      longitude="5.9997")]))
+    outcome = importing.apply_file(path, actor=coordinator, publication=imports.ACCEPTED)
+    assert outcome.report.applied and errors_of(outcome) == [] and place_count() == 2
+    warnings = {p.column: p for p in warnings_of(outcome) if p.line == 3}
+    assert "Adresse absente : le lieu est importé à ses coordonnées (47.26110, 5.99970)" in warnings["adresse"].message
+    assert "Code postal absent" in warnings["code_postal"].message
+    place = Place.query.filter_by(external_id="lieu-2").one()
+    assert (place.address, place.postcode, place.commune) == (None, None, "Besançon")
+    page = client.get(f"/lieux/{place.public_id}").get_data(as_text=True)
+    assert "Adresse non renseignée : le lieu est placé sur la carte." in page and "None" not in page
+    manifest = publish.publish_all()
+    assert manifest["places"] == 1 and manifest["without_address"] == 1  # the standard requires an address
+    page = client.get("/open-data").get_data(as_text=True)
+    assert "1 lieu du site, placé sur la carte par ses seules coordonnées, y entrera dès que son adresse sera " \
+           "renseignée." in page
+
+
+def test_without_address_nor_coordinates_a_row_is_still_rejected(coordinator, write):
+    outcome = importing.apply_file(write(csv_text([row(adresse="", latitude="", longitude="")])), actor=coordinator)
+    assert not outcome.report.applied and [p.reason for p in errors_of(outcome)] == ["adresse : vide"]
+
+
+def test_an_empty_address_in_the_file_leaves_the_stored_one_alone(coordinator, write):
+    assert importing.apply_file(write(csv_text([row()])), actor=coordinator).report.applied
+    stored = Place.query.one().address
+    outcome = importing.apply_file(write(csv_text([row(adresse="", date_maj="2030-01-01")]), name="b.csv"),
+                                   actor=coordinator)
+    assert outcome.report.applied
+    assert Place.query.one().address == stored

@@ -194,4 +194,4 @@ def test_a_real_regional_file_is_offered_the_mapping_page_and_reads_with_its_shi
     assert "« nom_structure »" in page and "« code_postal »" in page
     assert page.count("<select") > 10 and '<option value="code_postal" selected>' in page
     page = send(profil="mednum-bfc-2023")
-    assert "fichier lu avec le profil « mednum-bfc-2023 »" in page and "Lieux à créer : 680" in page
+    assert "fichier lu avec le profil « mednum-bfc-2023 »" in page and "Lieux à créer : 697" in page
