@@ -32,6 +32,7 @@ from coordination.directory import imports, serializers
 from coordination.directory.imports import ERROR, WARNING, ImportPlan, ImportReport, ImportRow, Problem
 from coordination.errors import DomainError
 from coordination.formulas import without_guard
+from coordination.plurals import ngettext
 from coordination.vocabularies import PLACE_VOCABULARIES
 from export import parsing, profiles
 
@@ -1172,12 +1173,16 @@ def summary_lines(outcome: Outcome, *, command_line: bool = True) -> list[str]:
     rejected = plan.rejected_lines
     lines.append(f"Lignes rejetées : {len(rejected)} ; avertissements : {len(plan.warnings)}")
     for reason, count in plan.rejected_by_reason():
-        lines.append(f"  - {reason} : {count} ligne{'s' if count > 1 else ''}")
+        lines.append(("  - " if command_line else "Rejetées pour cette raison, ") + f"{reason} : "
+                     + ngettext("%(num)s ligne", "%(num)s lignes", count))
     lines.extend(visibility_lines(outcome))
     report = outcome.report
     if report is not None and report.applied:
-        lines.append(f"Import appliqué : {report.created} lieux créés, {report.updated} mis à jour, "
-                     f"{report.organisations_created} organisations créées.")
+        lines.append("Import appliqué : " + ", ".join((
+            ngettext("%(num)s lieu créé", "%(num)s lieux créés", report.created),
+            ngettext("%(num)s mis à jour", "%(num)s mis à jour", report.updated),
+            ngettext("%(num)s organisation créée", "%(num)s organisations créées", report.organisations_created),
+        )) + ".")
         if report.notify and report.invitations:
             lines.append(f"Invitations mises dans la file d'envoi : {report.invitations} (étalées dans le temps).")
         elif report.notify and report.organisations_created:
@@ -1187,9 +1192,11 @@ def summary_lines(outcome: Outcome, *, command_line: bool = True) -> list[str]:
                          "n'était pas coché).")
     if report is not None and report.applied and plan.rejected_lines:
         lines.append(f"Lignes en erreur laissées de côté : {len(plan.rejected_lines)}.")
-    elif outcome.has_errors:
-        lines.append("Le fichier contient des erreurs : rien n'a été importé. Corrigez-les puis relancez"
-                     + (" (ou importez seulement les lignes valables avec --skip-invalid)." if command_line else "."))
+    elif outcome.has_errors and command_line:
+        lines.append("Le fichier contient des erreurs : rien n'a été importé. Corrigez-les puis relancez "
+                     "(ou importez seulement les lignes valables avec --skip-invalid).")
+    elif outcome.has_errors:  # the page offers, below, to import the file without its rows in error
+        lines.append("Rien n'a encore été importé : corrigez le fichier et envoyez-le à nouveau.")
     return lines
 
 

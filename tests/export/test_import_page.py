@@ -83,7 +83,7 @@ def test_a_file_with_errors_cannot_be_applied(client, login, coordinator):
     page = upload(client, csv_text([row(), row(id="lieu-2", latitude="-47.2305")])).get_data(as_text=True)
     assert "hors de France" in page and "<td>3</td>" in page and "<td>latitude</td>" in page
     assert ">Appliquer l'import</button>" not in page
-    assert "rien n&#39;a été importé" in page.lower() or "Rien n&#39;a été importé" in page
+    assert "Rien n&#39;a encore été importé : corrigez le fichier et envoyez-le à nouveau." in page
 
 
 def test_a_token_from_another_session_is_refused(client, login, coordinator, app):
