@@ -45,7 +45,7 @@ from coordination.config import DevelopmentConfig  # noqa: E402
 # The targets of DESIGN.md ("Performance targets"), for 100,000 places.
 TARGETS = {
     "search_p95_ms": 50, "import_seconds": 120, "reindex_seconds": 120, "export_seconds_per_format": 10,
-    "worker_rss_mb": 300,
+    "worker_rss_mb": 300, "import_peak_rss_mb": 300,  # issue 15, item 6
 }
 
 TEXTS = ("démarches administratives", "smartphone", "ordinateur", "CAF", "emploi", "atelier",
@@ -169,9 +169,9 @@ def step_import() -> dict:
 
     with make_app().app_context():
         actor = find_user_by_email(COORDINATOR)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         outcome = importing.apply_file(DATA_FILE, actor=actor, max_bytes=DATA_FILE.stat().st_size + 1)
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         report = outcome.report
         if report is None or not report.applied:
             raise SystemExit("import refusé :\n" + "\n".join(importing.summary_lines(outcome)[:40]))
@@ -185,7 +185,9 @@ def step_import() -> dict:
         for problem in problems:
             key = f"{problem.severity_label} : {problem.reason or problem.message}"
             by_reason[key] = by_reason.get(key, 0) + 1
-        return {"seconds": round(seconds, 2), "rows": outcome.plan.rows, "created": report.created,
+        # cpu_seconds: this process's own time, less sensitive than the wall time to a busy machine
+        return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2), "rows": outcome.plan.rows,
+                "created": report.created,
                 "organisations_created": report.organisations_created,
                 "duplicates_reported": len(outcome.plan.duplicates), "problems_by_reason": by_reason,
                 "activation_seconds": round(activation, 3)}
@@ -385,7 +387,8 @@ def print_table(report: dict) -> None:
         ("génération du fichier", steps["generate"], f"{steps['generate']['bytes'] / 2**20:.1f} Mo"),
         ("schéma (create_all)", {**steps["schema"], "peak_rss_mb": None}, ""),
         ("import (apply_file)", steps["import"],
-         f"{steps['import']['created']} lieux, {steps['import']['organisations_created']} organisations"),
+         f"{steps['import']['created']} lieux, {steps['import']['organisations_created']} organisations, "
+         f"{steps['import'].get('cpu_seconds', 0):.0f} s de processeur"),
         ("réindexation (reindex)", steps["reindex"],
          f"{steps['reindex']['documents']} documents, index {steps['reindex']['index_mb']} Mo"),
         ("export (publish_all)", steps["export"],

@@ -493,10 +493,12 @@ class _Directory:
             index[key] = group
 
     def remember(self, row_id, line, pivot, name, postcode, address, latitude, longitude) -> None:
+        """``name`` and ``address``: as written, or already as ``name_key`` and ``_address_key`` give them."""
         pivot = sys.intern(pivot) if pivot else pivot
         postcode = sys.intern(postcode) if postcode else postcode
-        known = _Known(row_id, line, pivot, name_key(name_words(name)), postcode, _address_key(address),
-                       latitude, longitude)
+        words = name if isinstance(name, tuple) else name_key(name_words(name))
+        address = address if address is None or isinstance(address, int) else _address_key(address)
+        known = _Known(row_id, line, pivot, words, postcode, address, latitude, longitude)
         for word in self._prefix(known.words):
             if pivot and pivot != UNKNOWN_PIVOT:  # the first place of a name is enough for the pivot rule
                 self._add(self.by_pivot_word, (pivot, word), known, first_of_its_name=True)
@@ -520,8 +522,8 @@ class _Directory:
                 if similar[known.words] and known.row_id != row_id:
                     yield known
 
-    def duplicate_of(self, row_id, pivot, name, postcode, address, latitude, longitude):
-        words = name_key(name_words(name))
+    def duplicate_of(self, row_id, pivot, words: tuple, postcode, address: int | None, latitude, longitude):
+        """``words``: the name's ``name_key``; ``address``: its ``_address_key``."""
         if not words:
             return None
         prefix = self._prefix(words)
@@ -531,7 +533,6 @@ class _Directory:
                 return known.row_id, known.line, f"même pivot et {same}"
         if not postcode:
             return None
-        address = _address_key(address)
         for known in self._candidates(self.by_postcode_word, postcode, prefix, row_id, words):
             same = "même nom" if known.words == words else "nom proche"
             if latitude is not None and known.latitude is not None and \
@@ -849,8 +850,9 @@ def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: Im
             planned.public_id = row_id.lower()
         else:
             planned.external_id = row_id
-        duplicate = directory.duplicate_of(row_id, pivot, values.get("name"), values.get("postcode"),
-                                           values.get("address"), values.get("latitude"), values.get("longitude"))
+        words, address = name_key(name_words(values.get("name"))), _address_key(values.get("address"))
+        duplicate = directory.duplicate_of(row_id, pivot, words, values.get("postcode"), address,
+                                           values.get("latitude"), values.get("longitude"))
         if duplicate:
             other_id, other_line, reason = duplicate
             plan.duplicates.append(Duplicate(row.line, row_id, other_id, other_line, reason))
@@ -858,8 +860,8 @@ def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: Im
             plan.problems.append(Problem(row.line, "id", f"Doublon possible avec {where} (id « {other_id} ») : "
                                          f"{reason}. Le lieu est créé ; vérifiez-le ensuite.", WARNING,
                                          "doublon possible"))
-        directory.remember(row_id, row.line, pivot, values.get("name"), values.get("postcode"),
-                           values.get("address"), values.get("latitude"), values.get("longitude"))
+        directory.remember(row_id, row.line, pivot, words, values.get("postcode"), address,
+                           values.get("latitude"), values.get("longitude"))
         return planned
     planned.place_id, planned.public_id = existing.id, existing.public_id
     planned.published = bool(existing.published)
