@@ -7,7 +7,7 @@ import pytest
 
 from coordination.auth.models import Invitation, Membership, Organisation, OrganisationImport
 from coordination.directory.models import Place
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 ROLES = ("anonymous", "member_a", "admin_a", "member_b", "coordinator", "coordinator_member_a")
 

@@ -3,8 +3,8 @@ import pytest
 from sqlalchemy import select
 
 from coordination.auth.models import User
+from coordination.testing.factories import make_member, make_organisation, make_user
 from tests.auth.helpers import audit_actions, text
-from tests.conftest import make_member, make_organisation, make_user
 
 
 @pytest.fixture

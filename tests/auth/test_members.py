@@ -3,8 +3,8 @@ import pytest
 from sqlalchemy import select
 
 from coordination.auth.models import Invitation, Membership
+from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_user
 from tests.auth.helpers import audit_actions, link_in, text
-from tests.conftest import PASSWORD, make_member, make_organisation, make_user
 
 NEW_PASSWORD = "mon-mot-de-passe-neuf"
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
+from coordination.testing.factories import PASSWORD
 from tests.dashboard import S_ADMIN, build_network
 
 pytestmark = pytest.mark.browser

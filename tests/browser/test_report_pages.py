@@ -7,7 +7,7 @@ import pytest
 
 from coordination.clock import utcnow
 from coordination.extensions import db
-from tests.conftest import PASSWORD, make_organisation, make_place, make_user
+from coordination.testing.factories import PASSWORD, make_organisation, make_place, make_user
 
 pytestmark = pytest.mark.browser
 

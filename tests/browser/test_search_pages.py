@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from coordination.directory import search as index
-from tests.conftest import PASSWORD, make_member, make_organisation, make_place
+from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_place
 
 pytestmark = pytest.mark.browser
 

@@ -5,13 +5,13 @@ import io
 from datetime import date, datetime
 
 import pytest
-from markupsafe import escape
 from dateutil.relativedelta import relativedelta
+from markupsafe import escape
 
 from coordination.dashboard import services
 from coordination.directory import statistics
 from coordination.errors import Invalid, NotFound, PermissionDenied
-from tests.conftest import make_organisation, make_place, make_user
+from coordination.testing.factories import make_organisation, make_place, make_user
 from tests.dashboard import S_ACCESS, S_ADMIN, S_LEISURE, S_TOOLS, SECRETS, build_network
 
 URL = "/coordination/tableau-de-bord"

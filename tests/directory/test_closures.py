@@ -11,7 +11,7 @@ from coordination.directory import hours, search, services
 from coordination.directory.models import PlaceClosure
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.extensions import db as _db
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 
 @pytest.fixture

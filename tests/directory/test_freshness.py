@@ -13,7 +13,7 @@ from coordination.clock import utcnow
 from coordination.directory import freshness, services
 from coordination.directory.models import FreshnessCampaign, FreshnessReminder, Place, SearchIndexQueue
 from coordination.errors import Invalid, PermissionDenied
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 NOW = datetime(2026, 9, 15, 8, 0)  # naive UTC, a Tuesday in September (Paris)
 FIVE_MONTHS_AGO = datetime(2026, 4, 15, 8, 0)

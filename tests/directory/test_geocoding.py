@@ -6,8 +6,8 @@ import pathlib
 import re
 import socket
 import threading
-from typing import ClassVar
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from coordination.clock import PARIS, utcnow
 from coordination.directory import geocoding, search, services
 from coordination.directory.models import GeocodeCache, Place, SearchIndexQueue
-from tests.conftest import make_member, make_organisation, make_place
+from coordination.testing.factories import make_member, make_organisation, make_place
 
 ADDRESSES = {
     "12 rue de strasbourg nantes": ("12 Rue de Strasbourg 44000 Nantes", 47.2186, -1.5541, "44000", "44109",

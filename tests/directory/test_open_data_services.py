@@ -7,7 +7,7 @@ from coordination.auth import services as auth_services
 from coordination.clock import utcnow
 from coordination.directory import search, services
 from coordination.directory.models import Place
-from tests.conftest import make_organisation, make_place, make_user
+from coordination.testing.factories import make_organisation, make_place, make_user
 from tests.directory.test_search import recorded_statements
 
 DEMARCHES = "Aide aux démarches administratives"

@@ -9,7 +9,7 @@ import pytest
 from coordination.directory import services
 from coordination.directory.models import PlaceClosure
 from coordination.extensions import db as _db
-from tests.conftest import make_member, make_organisation, make_place
+from coordination.testing.factories import make_member, make_organisation, make_place
 
 NBSP = "\u00a0"
 

@@ -10,7 +10,7 @@ from coordination.clock import utcnow
 from coordination.directory import reports
 from coordination.directory.models import Place, PlaceReport
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 RESIDENT_ADDRESS = "203.0.113.77"
 

@@ -12,7 +12,7 @@ from coordination.directory import search, services
 from coordination.directory.models import SearchIndexQueue
 from coordination.extensions import db as _db
 from coordination.scheduler import declared_jobs
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 
 @pytest.fixture(autouse=True)

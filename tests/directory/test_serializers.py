@@ -5,8 +5,8 @@ from datetime import datetime
 import pytest
 
 from coordination.directory import serializers
+from coordination.testing.factories import make_organisation, make_place
 from coordination.vocabularies import PLACE_VOCABULARIES
-from tests.conftest import make_organisation, make_place
 
 SOURCE = "Réseau test"
 

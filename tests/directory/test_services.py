@@ -9,7 +9,7 @@ from coordination.directory import services
 from coordination.directory.models import Place
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db as _db
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 VALID = {
     "name": "Médiathèque de la Bottière", "address": "2 rue de la Bottière", "postcode": "44300",

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from coordination.audit import AuditEvent
 from coordination.directory.models import Place
 from coordination.extensions import db as _db
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 
 def text(response) -> str:

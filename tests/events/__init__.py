@@ -1,4 +1,4 @@
-"""Network meetings. Shared helpers (the fixtures stay in tests/conftest.py)."""
+"""Network meetings. Shared helpers (the fixtures are in tests/plugin.py and tests/events/conftest.py)."""
 import base64
 from datetime import datetime
 

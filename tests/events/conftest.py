@@ -8,7 +8,7 @@ import pytest
 from coordination.clock import utcnow
 from coordination.events.models import Meeting, MeetingInvitation
 from coordination.extensions import db as _db
-from tests.conftest import make_member, make_organisation, make_user
+from coordination.testing.factories import make_member, make_organisation, make_user
 
 
 def make_meeting(*, starts_in=timedelta(days=10), hours=2.5, **fields) -> Meeting:

@@ -12,9 +12,10 @@ from coordination.auth.models import Membership
 from coordination.errors import Invalid
 from coordination.events import maintenance, rsvp, services
 from coordination.events.models import Meeting, MeetingInvitation
-from tests.conftest import make_member, make_organisation, make_user, using_postgres
+from coordination.testing.factories import make_member, make_organisation, make_user
 from tests.events import MARCH_MEETING_UTC, quarterly_data, set_clock
 from tests.events.conftest import invite, make_meeting
+from tests.plugin import using_postgres
 
 BEFORE_SERIES = datetime(2026, 2, 1, 9, 0)
 MARCH_INVITATIONS = MARCH_MEETING_UTC - timedelta(days=30)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from coordination.directory.models import Place
 from coordination.directory.serializers import STANDARD_VERSION
+from coordination.testing.factories import make_organisation, make_place, make_user
 from export import catalog, import_views, importing, publish
-from tests.conftest import make_organisation, make_place, make_user
 from tests.export.test_import import csv_text, row
 
 THEMES = {"http://publications.europa.eu/resource/authority/data-theme/SOCI",

@@ -4,8 +4,8 @@ import io
 import pytest
 
 from coordination.directory.models import Place
+from coordination.testing.factories import make_organisation, make_user
 from export import import_views, importing, staging
-from tests.conftest import make_organisation, make_user
 from tests.export.test_import import csv_text, row
 
 URL = "/coordination/import"

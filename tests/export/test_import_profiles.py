@@ -6,8 +6,8 @@ import json
 import pytest
 
 from coordination.directory.models import Place
+from coordination.testing.factories import make_user
 from export import importing, profiles
-from tests.conftest import make_user
 
 SAMPLE_HEADER = ["Identifiant", "NOM DU LIEU", "Adresse postale", "CP", "Ville", "Latitude", "Longitude",
                  "Mise à jour", "Type", "Lundi", "Mardi"]

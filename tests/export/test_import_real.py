@@ -5,8 +5,8 @@ from collections import Counter
 import pytest
 
 from coordination.directory.models import Place
+from coordination.testing.factories import make_user
 from export import france_services, importing
-from tests.conftest import make_user
 
 CNFS = "conseillers-numeriques-lieux-2022.mednum-0.1.json"
 FRANCE_SERVICES = "france-services-2022-12-01.csv"

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from coordination.directory.models import Place
+from coordination.testing.factories import make_user
 from export import import_views, profiles
-from tests.conftest import make_user
 
 URL = "/coordination/import"
 MAPPING = f"{URL}/correspondance"

@@ -10,8 +10,8 @@ from sqlalchemy import delete, update
 from coordination.auth.models import Organisation
 from coordination.directory.models import Place
 from coordination.directory.serializers import STANDARD_FIELDS
+from coordination.testing.factories import make_organisation, make_place, make_user
 from export import importing, publish
-from tests.conftest import make_organisation, make_place, make_user
 
 CSV = "lieux-de-mediation-numerique.csv"
 JSON = "lieux-de-mediation-numerique.json"

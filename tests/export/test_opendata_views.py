@@ -7,9 +7,9 @@ import re
 import pytest
 
 from coordination.directory.serializers import STANDARD_FIELDS, STANDARD_HOMEPAGE, STANDARD_SCHEMA_URL
+from coordination.testing.factories import make_organisation, make_place
 from export import catalog, publish
 from export.formats import DATA_INCLUSION_SCHEMA_URLS
-from tests.conftest import make_organisation, make_place
 
 FILES = {
     "lieux-de-mediation-numerique.csv": "text/csv; charset=utf-8",

@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 
 from coordination.auth.models import Organisation
 from coordination.directory.models import Place
+from coordination.testing.factories import make_organisation, make_place, make_user
 from export import importing, publish
-from tests.conftest import make_organisation, make_place, make_user
 from tests.export.test_import import csv_text, row
 
 CSV = "lieux-de-mediation-numerique.csv"

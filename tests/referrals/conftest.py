@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from coordination.referrals import services
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 FIRST_NAME = "Zéphyrine"
 SERVICE = "Aide aux démarches administratives"

@@ -9,12 +9,12 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 
-from coordination.clock import is_weekend, working_days_after
 from coordination.audit import AuditEvent
+from coordination.clock import is_weekend, working_days_after
 from coordination.extensions import db
 from coordination.referrals import jobs, maintenance, services, workflow
 from coordination.referrals.models import Referral
-from tests.conftest import make_member, make_organisation, make_place
+from coordination.testing.factories import make_member, make_organisation, make_place
 
 FIRST_NAME = "Zéphyrine"
 LAST_NAME = "Quintavalle"

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from coordination.audit import AuditEvent
 from coordination.referrals.models import Referral
-from tests.conftest import PASSWORD
+from coordination.testing.factories import PASSWORD
 from tests.referrals.conftest import FIRST_NAME, SERVICE, referral_data
 
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')

@@ -12,7 +12,7 @@ from coordination.audit import AuditEvent
 from coordination.mail import Message
 from coordination.referrals import services
 from coordination.referrals.models import Referral
-from tests.conftest import PASSWORD
+from coordination.testing.factories import PASSWORD
 from tests.referrals.conftest import FIRST_NAME, referral_data
 
 ROLES = ("member_a", "member_b", "admin_c", "coordinator", "anonymous")

@@ -11,7 +11,7 @@ from coordination.errors import Conflict, PermissionDenied
 from coordination.extensions import db
 from coordination.referrals import maintenance, services, workflow
 from coordination.referrals.models import Referral
-from tests.conftest import make_member
+from coordination.testing.factories import make_member
 from tests.referrals.conftest import FIRST_NAME
 
 

@@ -10,7 +10,7 @@ from coordination import crypto
 from coordination.extensions import db
 from coordination.referrals import maintenance, services
 from coordination.referrals.models import Referral
-from tests.conftest import make_member, make_organisation, make_place
+from coordination.testing.factories import make_member, make_organisation, make_place
 
 FIRST_NAME = "Zéphyrine"
 COMMENT = "Zéphyrine viendra avec sa fille mardi"

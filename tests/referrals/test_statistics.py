@@ -9,7 +9,7 @@ import pytest
 
 from coordination.errors import PermissionDenied
 from coordination.referrals import services, statistics, workflow
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 FIRST_NAME = "Zéphyrine"
 LAST_NAME = "Quintavalle"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from coordination.directory import search, services
-from tests.conftest import make_organisation, make_place
+from coordination.testing.factories import make_organisation, make_place
 
 REAL_WORLD = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "real-world"
 

@@ -10,8 +10,8 @@ import pytest
 from coordination import create_app
 from coordination.config import TestConfig
 from coordination.directory import needs, search, services
+from coordination.testing.factories import make_organisation, make_place
 from coordination.vocabularies import PROGRAMMES, SERVICES, TYPOLOGY_CODES
-from tests.conftest import make_organisation, make_place
 
 DATA_INCLUSION = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "data-inclusion"
 DEMARCHES = "Aide aux démarches administratives"

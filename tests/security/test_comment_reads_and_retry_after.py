@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from coordination.audit import AuditEvent
 from coordination.referrals import services
-from tests.conftest import make_user
+from coordination.testing.factories import make_user
 from tests.referrals import conftest as referral_fixtures
 
 network = referral_fixtures.network  # organisations A (sends) and B (receives), C outside

@@ -13,8 +13,8 @@ from coordination.auth import services
 from coordination.auth.models import Invitation, Membership
 from coordination.errors import Invalid, PermissionDenied
 from coordination.referrals import services as referral_services
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 from tests.auth.helpers import link_in, text
-from tests.conftest import make_member, make_organisation, make_place, make_user
 
 FIRST_NAME = "Zéphyrine"
 SERVICE = "Aide aux démarches administratives"

@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from coordination import errors
+from coordination.testing.factories import make_organisation, make_place, make_user
 from export import publish, staging
-from tests.conftest import make_organisation, make_place, make_user
 from tests.export.test_import import csv_text, row
 from tests.export.test_import_page import import_blueprint  # noqa: F401 (autouse: the import page's blueprint)
 

@@ -13,8 +13,8 @@ import zipfile
 import pytest
 from werkzeug.test import EnvironBuilder
 
+from coordination.testing.factories import make_user
 from export import importing, parsing
-from tests.conftest import make_user
 from tests.export.test_import import csv_text, row
 from tests.export.test_import_page import import_blueprint  # noqa: F401 (autouse: the import page's blueprint)
 
