@@ -10,14 +10,9 @@ from coordination.auth.models import Organisation
 from coordination.directory import imports, reports
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.mail import Message
-from coordination.testing.factories import make_organisation, make_user
+from coordination.testing.factories import make_organisation
 from export import importing
 from tests.export.test_import_publication import three_organisations
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@reseau.exemple.fr", coordinator=True)
 
 
 @pytest.fixture

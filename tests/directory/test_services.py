@@ -26,16 +26,6 @@ def events(action=None):
     return _db.session.scalars(query).all()
 
 
-@pytest.fixture
-def organisation():
-    return make_organisation("Médiathèques de Nantes", kind="mediatheque")
-
-
-@pytest.fixture
-def member(organisation):
-    return make_member(organisation)
-
-
 def test_create_place_normalises_and_records(member, organisation):
     place = services.create_place(organisation.id, VALID, actor=member)
     assert place.id and len(place.public_id) == 36

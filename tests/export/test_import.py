@@ -46,11 +46,6 @@ def csv_text(rows, *, separator=",", header=None, newline="\n") -> str:
 
 
 @pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
-
-
-@pytest.fixture
 def write(tmp_path):
     def do_write(content, name="lieux.csv", encoding="utf-8"):
         path = tmp_path / name

@@ -2,7 +2,7 @@
 record is let go, and the cleaner does not remember every name, address and text of the file."""
 from coordination.directory import imports
 from export import importing
-from tests.export.test_import import coordinator, csv_text, row, write  # noqa: F401 (fixtures)
+from tests.export.test_import import csv_text, row, write  # noqa: F401 (write is a fixture)
 
 
 def test_planned_rows_let_their_record_go_and_rejected_rows_keep_it(coordinator, write):  # noqa: F811

@@ -28,11 +28,6 @@ def private_instance(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_UPLOAD_DIR", str(tmp_path / "instance" / "imports"))
 
 
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
-
-
 def upload(client, content: str, name="lieux.csv"):
     return client.post(URL, data={"file": (io.BytesIO(content.encode()), name)},
                        content_type="multipart/form-data")

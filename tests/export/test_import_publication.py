@@ -14,7 +14,7 @@ from coordination.clock import utcnow
 from coordination.directory import imports
 from coordination.directory.models import Place
 from coordination.extensions import db as _db
-from coordination.testing.factories import make_organisation, make_place, make_user
+from coordination.testing.factories import make_organisation, make_place
 from export import importing
 from tests.export.test_import import csv_text, row
 from tests.test_mail import received, smtp_server  # noqa: F401 (the real SMTP server the suite uses)
@@ -31,11 +31,6 @@ def three_organisations() -> str:
         row(id="lieu-3", pivot="44306184100047", nom="Les Ateliers du Clic", adresse="3 rue de Rieux",
             latitude="47.2150", longitude="-1.5450", courriels="bonjour@clic.exemple.fr"),
     ])
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 @pytest.fixture

@@ -5,16 +5,10 @@ from collections import Counter
 import pytest
 
 from coordination.directory.models import Place
-from coordination.testing.factories import make_user
 from export import france_services, importing
 
 CNFS = "conseillers-numeriques-lieux-2022.mednum-0.1.json"
 FRANCE_SERVICES = "france-services-2022-12-01.csv"
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 def real_file(reference, name):

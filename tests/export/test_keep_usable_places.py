@@ -7,14 +7,8 @@ import pytest
 
 from coordination.directory import imports
 from coordination.directory.models import Place
-from coordination.testing.factories import make_user
 from export import importing
 from tests.export.test_import import csv_text, place_count, row
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 @pytest.fixture

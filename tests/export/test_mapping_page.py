@@ -45,11 +45,6 @@ def private_folders(app, tmp_path, monkeypatch):
     return tmp_path / "profils"
 
 
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
-
-
 def upload(client, content: str = SAMPLE, name="annuaire-regional.csv", **fields):
     return client.post(URL, data={"file": (io.BytesIO(content.encode()), name), **fields},
                        content_type="multipart/form-data")

@@ -21,12 +21,12 @@ def someone_else_commits(referral, **values):
                        .values(version=Referral.__table__.c.version + 1, **values))
 
 
-def test_accept_and_decline_at_once_the_second_gets_a_conflict(send, network):
+def test_accept_and_decline_at_once_the_second_gets_a_conflict(send, referral_partners):
     referral = send()
-    services.get_referral(referral.uid, actor=network.member_b)  # loaded: status "sent", version 1
+    services.get_referral(referral.uid, actor=referral_partners.member_b)  # loaded: status "sent", version 1
     someone_else_commits(referral, status=workflow.DECLINED)
     with pytest.raises(Conflict):
-        services.accept_referral(referral.uid, actor=network.member_b)
+        services.accept_referral(referral.uid, actor=referral_partners.member_b)
     db.session.expire_all()
     fresh = db.session.get(Referral, referral.id)
     # Nothing of the late "accept" was written (the test's stand-in for the other transaction is
@@ -34,18 +34,18 @@ def test_accept_and_decline_at_once_the_second_gets_a_conflict(send, network):
     assert fresh.status != workflow.ACCEPTED and [e.kind for e in fresh.events] == [workflow.SENT]
 
 
-def test_a_comment_never_lands_after_the_erasure(send, network):
+def test_a_comment_never_lands_after_the_erasure(send, referral_partners):
     referral = send()
-    services.get_referral(referral.uid, actor=network.member_a)
+    services.get_referral(referral.uid, actor=referral_partners.member_a)
     someone_else_commits(referral, personal_data=None, purged_at=utcnow())
     with pytest.raises(Conflict):
-        services.add_comment(referral.uid, f"{FIRST_NAME} rappellera.", actor=network.member_a)
+        services.add_comment(referral.uid, f"{FIRST_NAME} rappellera.", actor=referral_partners.member_a)
     assert db.session.execute(text("SELECT count(*) FROM referral_events WHERE comment IS NOT NULL")).scalar() == 0
 
 
-def test_the_purge_also_clears_a_comment_left_on_an_erased_referral(send, network):
+def test_the_purge_also_clears_a_comment_left_on_an_erased_referral(send, referral_partners):
     referral = send()
-    event = services.add_comment(referral.uid, "Rappel jeudi.", actor=network.member_b)
+    event = services.add_comment(referral.uid, "Rappel jeudi.", actor=referral_partners.member_b)
     db.session.execute(update(Referral.__table__).values(purged_at=utcnow(), personal_data=None))
     db.session.commit()
     maintenance.purge_personal_data()
@@ -53,11 +53,11 @@ def test_the_purge_also_clears_a_comment_left_on_an_erased_referral(send, networ
                               {"id": event.id}).scalar() is None
 
 
-def test_a_key_removed_too_early_leaves_the_page_usable(app, client, login, send, network, monkeypatch):
+def test_a_key_removed_too_early_leaves_the_page_usable(app, client, login, send, referral_partners, monkeypatch):
     referral = send()
-    services.add_comment(referral.uid, "Rendez-vous mardi.", actor=network.member_b)
+    services.add_comment(referral.uid, "Rendez-vous mardi.", actor=referral_partners.member_b)
     monkeypatch.setitem(app.config, "PERSONAL_DATA_KEYS", Fernet.generate_key().decode())
-    login(network.member_b)
+    login(referral_partners.member_b)
     page = client.get(f"/orientations/{referral.uid}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -66,40 +66,40 @@ def test_a_key_removed_too_early_leaves_the_page_usable(app, client, login, send
     assert db.session.get(Referral, referral.id).status == workflow.ACCEPTED
 
 
-def test_a_suspended_organisation_cannot_comment(send, network):
+def test_a_suspended_organisation_cannot_comment(send, referral_partners):
     referral = send()
-    network.org_b.status = "suspended"
+    referral_partners.org_b.status = "suspended"
     db.session.commit()
     with pytest.raises(PermissionDenied):
-        services.add_comment(referral.uid, "Bonjour", actor=network.member_b)
+        services.add_comment(referral.uid, "Bonjour", actor=referral_partners.member_b)
 
 
-def test_a_member_of_both_acts_for_the_side_the_action_belongs_to(send, network):
-    both = make_member(network.org_a)
-    make_member(network.org_b, email=None)  # someone else in B
+def test_a_member_of_both_acts_for_the_side_the_action_belongs_to(send, referral_partners):
+    both = make_member(referral_partners.org_a)
+    make_member(referral_partners.org_b, email=None)  # someone else in B
     from coordination.auth.models import Membership
-    db.session.add(Membership(user=both, organisation=network.org_b, role="member"))
+    db.session.add(Membership(user=both, organisation=referral_partners.org_b, role="member"))
     db.session.commit()
     referral = send()
-    network.org_b.status = "suspended"
+    referral_partners.org_b.status = "suspended"
     db.session.commit()
     with pytest.raises(PermissionDenied):  # accepting is B's action, and B is suspended
         services.accept_referral(referral.uid, actor=both)
 
 
-def test_erasure_is_never_blocked_by_a_suspension(send, network):
+def test_erasure_is_never_blocked_by_a_suspension(send, referral_partners):
     referral = send()
-    network.org_a.status = "suspended"
+    referral_partners.org_a.status = "suspended"
     db.session.commit()
-    services.withdraw_consent(referral.uid, actor=network.member_a)
+    services.withdraw_consent(referral.uid, actor=referral_partners.member_a)
     fresh = db.session.get(Referral, referral.id)
     assert fresh.status == workflow.WITHDRAWN and fresh.personal_data is None
 
 
-def test_accepted_referrals_without_outcome_are_closed_then_purged(app, send, network, mail_outbox):
+def test_accepted_referrals_without_outcome_are_closed_then_purged(app, send, referral_partners, mail_outbox):
     old, recent = send(), send()
     for referral in (old, recent):
-        services.accept_referral(referral.uid, actor=network.member_b)
+        services.accept_referral(referral.uid, actor=referral_partners.member_b)
     now = utcnow()
     outcome_days = app.config["REFERRAL_OUTCOME_DAYS"]
     db.session.execute(update(Referral.__table__).where(Referral.__table__.c.id == old.id)
@@ -116,7 +116,7 @@ def test_accepted_referrals_without_outcome_are_closed_then_purged(app, send, ne
     assert closed.events[-1].actor_id is None and closed.events[-1].reason == "auto"
     assert db.session.get(Referral, recent.id).status == workflow.ACCEPTED
     notices = [m for m in mail_outbox() if "faute d'issue" in m.subject]
-    assert {m.recipient for m in notices} == {network.member_a.email, network.member_b.email}
+    assert {m.recipient for m in notices} == {referral_partners.member_a.email, referral_partners.member_b.email}
     assert all(FIRST_NAME not in m.body_text for m in notices)
 
     later = now + timedelta(days=app.config["REFERRAL_RETENTION_DAYS"])
