@@ -223,13 +223,31 @@ def test_the_directory_view_follows_new_places(ban, geocoded_places):
     assert geocoding.locate("44400").commune == "Rezé"
 
 
+class InstantClock:
+    """Stands in for the geocoding module's ``time``: sleeping only moves this clock on."""
+
+    def __init__(self):
+        self.now, self.slept = 1_000_000.0, []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 def test_rate_limit_spaces_calls(ban, geocoded_places, app, monkeypatch):
     monkeypatch.setitem(app.config, "GEOCODER_MIN_DELAY", 0.2)
-    import time
-    start = time.monotonic()
+    monkeypatch.setattr(geocoding, "_last_call", [0.0])  # no call yet on this clock
+    clock = InstantClock()
+    monkeypatch.setattr(geocoding, "time", clock)
     geocoding.locate("12 rue de Strasbourg Nantes")
+    asked = len(BAN.requests)
     geocoding.locate("3 place de la Mairie 44400 Rezé")
-    assert time.monotonic() - start >= 0.2
+    # the second call asked the geocoder only after waiting out the delay since the first
+    assert asked >= 1 and len(BAN.requests) > asked
+    assert clock.slept == [pytest.approx(0.2)]
 
 
 # --- places ----------------------------------------------------------------------------------
