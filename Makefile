@@ -6,7 +6,7 @@ FLASK := MAILLAGE_ENV=development FLASK_APP=wsgi $(BIN)/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install install-dev assets browser db seed bench relevance clean
+.PHONY: run test lint install install-dev constraints assets browser db seed bench relevance clean
 
 ## make run: the app with a demo network on the embedded default (SQLite, console mail) + the scheduler
 run: install assets db seed
@@ -27,16 +27,22 @@ $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "venv manque : apt-get install python3-venv"; exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip || { rm -rf $(VENV); exit 1; }
 
-$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Python packages at the versions CI runs with (constraints.txt), within setup.cfg's ranges
+$(VENV)/.installed: setup.cfg pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
 	touch $@
 
-$(VENV)/.installed-dev: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: setup.cfg pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+## make constraints: writes the virtualenv's versions to constraints.txt (after an upgrade that make test passed)
+constraints: install-dev
+	{ grep '^#' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^#' | grep -iv '^maillage=='; } \
+	  > constraints.txt.new && mv constraints.txt.new constraints.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -86,7 +86,7 @@ def test_error_pages_keep_the_headers_clients_need(client):
 
 
 def test_database_down_while_loading_the_user_still_gives_the_french_503(client, db, login, monkeypatch):
-    from tests.conftest import make_user
+    from coordination.testing.factories import make_user
     login(make_user())
     from coordination.auth import services
 
@@ -101,7 +101,7 @@ def test_database_down_while_loading_the_user_still_gives_the_french_503(client,
 
 
 def test_pages_of_logged_in_partners_are_not_cached(client, login):
-    from tests.conftest import make_user
+    from coordination.testing.factories import make_user
     assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
     login(make_user())
     assert client.get("/espace-partenaire").headers["Cache-Control"] == "no-store"

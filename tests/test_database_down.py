@@ -3,7 +3,7 @@ from sqlalchemy.exc import OperationalError
 
 from coordination.auth.models import Organisation, User
 from coordination.directory.models import Place
-from tests.conftest import make_member, make_organisation, make_place
+from coordination.testing.factories import make_member, make_organisation, make_place
 
 
 def fail_on_commit(monkeypatch, db):

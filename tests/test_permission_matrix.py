@@ -7,13 +7,13 @@ import pytest
 
 from coordination.auth.models import Invitation, Membership, Organisation, OrganisationImport
 from coordination.directory.models import Place
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 ROLES = ("anonymous", "member_a", "admin_a", "member_b", "coordinator", "coordinator_member_a")
 
 
 @pytest.fixture
-def network(db):
+def every_role(db):
     org_a = make_organisation("Association Numérique Pour Tous")
     org_b = make_organisation("Médiathèque de Rezé", kind="mediatheque")
     pending = make_organisation("Centre social en attente", status="pending", kind="centre_social")
@@ -36,9 +36,9 @@ def network(db):
             "import": record, "imported": imported}
 
 
-def as_role(client, login, network, role):
+def as_role(client, login, every_role, role):
     if role != "anonymous":
-        login(network["users"][role])
+        login(every_role["users"][role])
     return client
 
 
@@ -74,24 +74,24 @@ PAGES = [
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path,allowed", PAGES, ids=[p for p, _ in PAGES])
-def test_page_access(client, login, network, role, path, allowed):
-    client = as_role(client, login, network, role)
-    url = path.format(org_a=network["org_a"].id, place_a=network["place_a"].id, import_id=network["import"].id)
+def test_page_access(client, login, every_role, role, path, allowed):
+    client = as_role(client, login, every_role, role)
+    url = path.format(org_a=every_role["org_a"].id, place_a=every_role["place_a"].id, import_id=every_role["import"].id)
     response = client.get(url)
     assert response.status_code == expected(role, allowed)
     if response.status_code == 302:
         assert "/connexion" in response.headers["Location"]
 
 
-def test_unpublished_place_page_is_hidden_from_the_public_and_from_other_partners(client, login, network, db):
-    place = network["place_a"]
+def test_unpublished_place_page_is_hidden_from_the_public_and_from_other_partners(client, login, every_role, db):
+    place = every_role["place_a"]
     place.published = False
     db.session.commit()
     url = f"/lieux/{place.public_id}"
     assert client.get(url).status_code == 404
-    login(network["users"]["member_b"])
+    login(every_role["users"]["member_b"])
     assert client.get(url).status_code == 404
-    login(network["users"]["member_a"])
+    login(every_role["users"]["member_a"])
     assert client.get(url).status_code == 200
 
 
@@ -104,10 +104,10 @@ CRAFTED_PLACE_POSTS = [
 
 
 @pytest.mark.parametrize("path,data", CRAFTED_PLACE_POSTS, ids=[p for p, _ in CRAFTED_PLACE_POSTS])
-def test_member_of_b_cannot_change_a_place_of_a(client, login, network, db, path, data):
-    place = network["place_a"]
+def test_member_of_b_cannot_change_a_place_of_a(client, login, every_role, db, path, data):
+    place = every_role["place_a"]
     before = (place.name, place.published, place.verified_at, place.deleted_at, place.version)
-    login(network["users"]["member_b"])
+    login(every_role["users"]["member_b"])
     response = client.post(path.format(id=place.id), data=data)
     assert response.status_code == 403
     db.session.expire_all()
@@ -115,19 +115,19 @@ def test_member_of_b_cannot_change_a_place_of_a(client, login, network, db, path
     assert (place.name, place.published, place.verified_at, place.deleted_at, place.version) == before
 
 
-def test_member_of_b_cannot_create_a_place_for_a(client, login, network, db):
-    login(network["users"]["member_b"])
-    response = client.post(f"/espace-partenaire/organisations/{network['org_a'].id}/lieux/nouveau",
+def test_member_of_b_cannot_create_a_place_for_a(client, login, every_role, db):
+    login(every_role["users"]["member_b"])
+    response = client.post(f"/espace-partenaire/organisations/{every_role['org_a'].id}/lieux/nouveau",
                            data={"name": "Lieu pirate"})
     assert response.status_code == 403
     assert db.session.query(Place).filter_by(name="Lieu pirate").count() == 0
 
 
 @pytest.mark.parametrize("role", ["member_a", "member_b"])
-def test_non_admins_cannot_invite_or_remove_members_of_a(client, login, network, db, role):
-    org_a = network["org_a"]
-    admin_membership = db.session.query(Membership).filter_by(user_id=network["users"]["admin_a"].id).one()
-    login(network["users"][role])
+def test_non_admins_cannot_invite_or_remove_members_of_a(client, login, every_role, db, role):
+    org_a = every_role["org_a"]
+    admin_membership = db.session.query(Membership).filter_by(user_id=every_role["users"]["admin_a"].id).one()
+    login(every_role["users"][role])
     invite = client.post(f"/organisations/{org_a.id}/membres", data={"email": "x@exemple.fr", "role": "admin"})
     remove = client.post(f"/organisations/{org_a.id}/membres/{admin_membership.id}/retirer")
     assert invite.status_code == 403 and remove.status_code == 403
@@ -136,24 +136,24 @@ def test_non_admins_cannot_invite_or_remove_members_of_a(client, login, network,
 
 
 @pytest.mark.parametrize("role", ["member_a", "admin_a", "member_b"])
-def test_only_coordinators_decide_on_organisations(client, login, network, db, role):
-    pending = network["pending"]
-    login(network["users"][role])
+def test_only_coordinators_decide_on_organisations(client, login, every_role, db, role):
+    pending = every_role["pending"]
+    login(every_role["users"][role])
     accept = client.post(f"/coordination/organisations/{pending.id}/accepter")
     refuse = client.post(f"/coordination/organisations/{pending.id}/refuser", data={"reason": "Non"})
-    suspend = client.post(f"/coordination/organisations/{network['org_a'].id}/suspendre", data={"reason": "Non"})
+    suspend = client.post(f"/coordination/organisations/{every_role['org_a'].id}/suspendre", data={"reason": "Non"})
     assert {accept.status_code, refuse.status_code, suspend.status_code} == {403}
     db.session.expire_all()
     assert db.session.get(Organisation, pending.id).status == "pending"
-    assert db.session.get(Organisation, network["org_a"].id).status == "active"
+    assert db.session.get(Organisation, every_role["org_a"].id).status == "active"
 
 
-def test_coordinator_may_moderate_a_place_of_any_organisation(client, login, network, db):
-    login(network["users"]["coordinator"])
-    response = client.post(f"/espace-partenaire/lieux/{network['place_a'].id}/publication", data={"published": "0"})
+def test_coordinator_may_moderate_a_place_of_any_organisation(client, login, every_role, db):
+    login(every_role["users"]["coordinator"])
+    response = client.post(f"/espace-partenaire/lieux/{every_role['place_a'].id}/publication", data={"published": "0"})
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(Place, network["place_a"].id).published is False
+    assert db.session.get(Place, every_role["place_a"].id).published is False
 
 
 # --- residents' data: only the members of the two organisations of a referral -------------------
@@ -162,13 +162,13 @@ SERVICE = "Aide aux démarches administratives"
 
 
 @pytest.fixture
-def referrals(network, db):
+def referrals(every_role, db):
     """A referral from A to B's place, and one between two organisations nobody above belongs to."""
     from coordination.referrals import services as referral_services
     org_c = make_organisation("Centre social Ouest", kind="centre_social")
     org_d = make_organisation("CCAS de Bouguenais", kind="ccas")
     sender_c = make_member(org_c, role="admin")
-    place_b = make_place(network["org_b"], name="Médiathèque — espace numérique", services=[SERVICE])
+    place_b = make_place(every_role["org_b"], name="Médiathèque — espace numérique", services=[SERVICE])
     place_d = make_place(org_d, name="CCAS — accueil numérique", services=[SERVICE])
 
     def send(organisation, sender, place, first_name):
@@ -179,7 +179,7 @@ def referrals(network, db):
                 "submission_key": secrets.token_urlsafe(24)}
         return referral_services.create_referral(place.public_id, data, actor=sender), first_name
 
-    return {"a_to_b": send(network["org_a"], network["users"]["member_a"], place_b, "Zéphyrine"),
+    return {"a_to_b": send(every_role["org_a"], every_role["users"]["member_a"], place_b, "Zéphyrine"),
             "c_to_d": send(org_c, sender_c, place_d, "Anatole")}
 
 
@@ -191,10 +191,10 @@ REFERRAL_READERS = {
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("which", sorted(REFERRAL_READERS))
-def test_a_referral_and_its_person_are_seen_by_the_two_organisations_only(client, login, network, referrals,
+def test_a_referral_and_its_person_are_seen_by_the_two_organisations_only(client, login, every_role, referrals,
                                                                            role, which):
     referral, first_name = referrals[which]
-    client = as_role(client, login, network, role)
+    client = as_role(client, login, every_role, role)
     response = client.get(f"/orientations/{referral.uid}")
     if role == "anonymous":
         assert response.status_code == 302
@@ -206,12 +206,12 @@ def test_a_referral_and_its_person_are_seen_by_the_two_organisations_only(client
 
 
 @pytest.mark.parametrize("role", ["coordinator", "coordinator_member_a"])
-def test_coordinators_never_make_themselves_members(client, login, network, db, role):
+def test_coordinators_never_make_themselves_members(client, login, every_role, db, role):
     """The coordination role grants no membership: not of B, where the coordinator is not a member,
     and not of A as an admin would (the coordinator who is a member of A is a plain member there)."""
-    coordinator = network["users"][role]
+    coordinator = every_role["users"][role]
     login(coordinator)
-    for organisation in (network["org_a"], network["org_b"]):
+    for organisation in (every_role["org_a"], every_role["org_b"]):
         response = client.post(f"/organisations/{organisation.id}/membres",
                                data={"email": coordinator.email, "role": "admin"})
         assert response.status_code == 403
@@ -219,11 +219,11 @@ def test_coordinators_never_make_themselves_members(client, login, network, db, 
 
 
 @pytest.mark.parametrize("role", ["member_a", "admin_a", "member_b"])
-def test_only_coordinators_decide_on_an_import_in_bulk(client, login, network, db, role):
-    login(network["users"][role])
-    url = f"/coordination/moderation/imports/{network['import'].id}"
+def test_only_coordinators_decide_on_an_import_in_bulk(client, login, every_role, db, role):
+    login(every_role["users"][role])
+    url = f"/coordination/moderation/imports/{every_role['import'].id}"
     for action in ("accept", "refuse"):
         response = client.post(url, data={"action": action, "reason": "Non", "expected": "1", "confirmed": "oui"})
         assert response.status_code == 403
     db.session.expire_all()
-    assert db.session.get(Organisation, network["imported"].id).status == "pending"
+    assert db.session.get(Organisation, every_role["imported"].id).status == "pending"

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from stdnum import luhn
 
 from coordination import audit
-from coordination.auth.models import Membership, Organisation, User
+from coordination.auth.models import Organisation, User
 from coordination.directory import hours, search, validation
-from coordination.directory.models import Place
 from coordination.extensions import db
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 from coordination.vocabularies import (
     ACCESS_MODES,
     KIND_TO_TYPOLOGY,
@@ -318,30 +318,27 @@ def seed(*, if_empty: bool, echo) -> None:
 
 
 def _create(rng: random.Random) -> dict:
-    coordinator = User(email=COORDINATOR_EMAIL, name="Claire Le Goff", is_coordinator=True)
-    coordinator.set_password(PASSWORD)
-    db.session.add(coordinator)
+    # The factories the suite uses, with the application's password hashing and one transaction.
+    coordinator = make_user(COORDINATOR_EMAIL, name="Claire Le Goff", coordinator=True, password=PASSWORD,
+                            quick=False, commit=False)
 
     organisations = {}
     for key, (name, kind, status) in ORGANISATIONS.items():
-        organisations[key] = Organisation(
-            name=name, kind=kind, status=status, pivot=_pivot(kind, rng),
-            contact_email=f"contact@{slug(name)[:30].strip('-')}.{DOMAIN}", contact_phone=_phone(rng))
-        db.session.add(organisations[key])
+        organisations[key] = make_organisation(
+            name, kind=kind, status=status, pivot=_pivot(kind, rng),
+            contact_email=f"contact@{slug(name)[:30].strip('-')}.{DOMAIN}", contact_phone=_phone(rng), commit=False)
 
     places = []
     for organisation_key, commune_key, name in PLACES:
         kind = ORGANISATIONS[organisation_key][1]
         cleaned = validation.clean_place(_place_data(rng, kind, organisation_key, commune_key, name))
-        places.append(Place(organisation=organisations[organisation_key], **cleaned))
-    db.session.add_all(places)
+        places.append(make_place(organisations[organisation_key], commit=False, **cleaned))
 
     accounts = []
     for organisation_key, role, first_name, last_name in PEOPLE:
         email = f"{slug(first_name)}.{slug(last_name)}@{DOMAIN}"
-        user = User(email=email, name=f"{first_name} {last_name}")
-        user.set_password(PASSWORD)
-        db.session.add_all([user, Membership(user=user, organisation=organisations[organisation_key], role=role)])
+        make_member(organisations[organisation_key], role=role, email=email, name=f"{first_name} {last_name}",
+                    password=PASSWORD, quick=False, commit=False)
         accounts.append((email, ORGANISATIONS[organisation_key][0], "administrateur" if role == "admin" else "membre"))
 
     db.session.flush()

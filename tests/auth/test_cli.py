@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from coordination.auth.models import User
-from tests.conftest import PASSWORD, make_user
+from coordination.testing.factories import PASSWORD, make_user
 
 STRONG = "coordination-2026-solide"
 

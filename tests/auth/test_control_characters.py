@@ -6,10 +6,10 @@ from sqlalchemy import select
 from coordination.auth import services
 from coordination.auth.models import Organisation, User
 from coordination.errors import Invalid
+from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_user
 from tests.auth.helpers import text
 from tests.auth.test_join import join_data
 from tests.auth.test_members import invite
-from tests.conftest import PASSWORD, make_member, make_organisation, make_user
 
 CONTROL = "Ce champ ne peut contenir ni retour à la ligne ni caractère de contrôle."
 

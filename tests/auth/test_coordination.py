@@ -3,15 +3,14 @@ import pytest
 from sqlalchemy import select
 
 from coordination.auth.models import User
+from coordination.testing.factories import make_member, make_organisation
 from tests.auth.helpers import audit_actions, text
-from tests.conftest import make_member, make_organisation, make_user
 
 
 @pytest.fixture
-def coordinator(login):
-    user = make_user("coordination@exemple.fr", coordinator=True)
-    login(user)
-    return user
+def signed_in_coordinator(coordinator, login):
+    login(coordinator)
+    return coordinator
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ def pending():
     return organisation
 
 
-def test_home_lists_pending_requests(client, coordinator, pending):
+def test_home_lists_pending_requests(client, signed_in_coordinator, pending):
     make_organisation("Déjà active")
     page = text(client.get("/coordination"))
     assert "Centre social des Dervallières" in page
@@ -32,26 +31,26 @@ def test_home_lists_pending_requests(client, coordinator, pending):
     assert page.count("<h1>") == 1
 
 
-def test_accept(client, coordinator, pending, db, mail_outbox):
+def test_accept(client, signed_in_coordinator, pending, db, mail_outbox):
     response = client.post(f"/coordination/organisations/{pending.id}/accepter", follow_redirects=True)
     assert "« Centre social des Dervallières » a rejoint le réseau." in text(response)
     db.session.refresh(pending)
     assert pending.status == "active"
-    assert pending.decided_by_id == coordinator.id and pending.decided_at is not None
+    assert pending.decided_by_id == signed_in_coordinator.id and pending.decided_at is not None
     assert "organisation.accepted" in audit_actions(db)
     messages = mail_outbox()
     assert sorted(m.recipient for m in messages) == ["admin@dervallieres.fr", "contact@exemple.fr"]
     assert {m.subject for m in messages} == {"Votre organisation a rejoint le réseau"}
 
 
-def test_accepting_twice_is_a_conflict(client, coordinator, pending):
+def test_accepting_twice_is_a_conflict(client, signed_in_coordinator, pending):
     client.post(f"/coordination/organisations/{pending.id}/accepter")
     response = client.post(f"/coordination/organisations/{pending.id}/accepter")
     assert response.status_code == 409
     assert "a changé de statut" in text(response)
 
 
-def test_refuse_needs_a_reason(client, coordinator, pending, db, mail_outbox):
+def test_refuse_needs_a_reason(client, signed_in_coordinator, pending, db, mail_outbox):
     response = client.post(f"/coordination/organisations/{pending.id}/refuser", data={f"refuser-{pending.id}-reason": " "})
     assert response.status_code == 200
     assert "Indiquez le motif." in text(response)
@@ -60,7 +59,7 @@ def test_refuse_needs_a_reason(client, coordinator, pending, db, mail_outbox):
     assert pending.status == "pending" and mail_outbox() == []
 
 
-def test_refuse_with_reason(client, coordinator, pending, db, mail_outbox):
+def test_refuse_with_reason(client, signed_in_coordinator, pending, db, mail_outbox):
     reason = "Votre structure n'intervient pas sur le territoire du réseau."
     response = client.post(f"/coordination/organisations/{pending.id}/refuser",
                            data={f"refuser-{pending.id}-reason": reason}, follow_redirects=True)
@@ -74,7 +73,7 @@ def test_refuse_with_reason(client, coordinator, pending, db, mail_outbox):
     assert messages[0].subject == "Votre demande d'adhésion au réseau"
 
 
-def test_suspend_and_reactivate(client, coordinator, db, mail_outbox):
+def test_suspend_and_reactivate(client, signed_in_coordinator, db, mail_outbox):
     organisation = make_organisation("Médiathèque Jacques Demy", kind="mediatheque")
     page = text(client.get("/coordination/organisations"))
     assert "Médiathèque Jacques Demy" in page and "Active" in page
@@ -92,7 +91,7 @@ def test_suspend_and_reactivate(client, coordinator, db, mail_outbox):
                                                   "Votre organisation est de nouveau active sur le réseau"]
 
 
-def test_only_pending_can_be_refused_and_only_active_suspended(client, coordinator, pending):
+def test_only_pending_can_be_refused_and_only_active_suspended(client, signed_in_coordinator, pending):
     assert client.post(f"/coordination/organisations/{pending.id}/suspendre",
                        data={f"suspendre-{pending.id}-reason": "x"}).status_code == 409
     assert client.post("/coordination/organisations/9999/accepter").status_code == 404
@@ -133,7 +132,7 @@ def test_views_take_only_their_url_arguments():
     assert list(inspect.signature(views.organisations).parameters) == []
 
 
-def test_a_refused_decision_comes_back_to_its_own_page(client, coordinator, pending, db):
+def test_a_refused_decision_comes_back_to_its_own_page(client, signed_in_coordinator, pending, db):
     active = make_organisation("Médiathèque Jacques Demy")
     page = text(client.post(f"/coordination/organisations/{active.id}/suspendre", data={}))
     assert "<h1>Organisations du réseau</h1>" in page and f'id="suspendre-{active.id}-reason-error"' in page
@@ -141,7 +140,7 @@ def test_a_refused_decision_comes_back_to_its_own_page(client, coordinator, pend
     assert "<h1>Coordination du réseau</h1>" in page and f'id="refuser-{pending.id}-reason-error"' in page
 
 
-def test_dates_are_shown_in_paris_time(client, coordinator, db):
+def test_dates_are_shown_in_paris_time(client, signed_in_coordinator, db):
     from datetime import datetime
     late = make_organisation("Arrivée tard le soir", status="pending")
     late.created_at = datetime(2026, 2, 28, 23, 30)  # UTC: already 1 March in Paris

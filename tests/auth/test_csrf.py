@@ -4,8 +4,8 @@ import pytest
 from coordination import create_app
 from coordination.config import TestConfig
 from coordination.extensions import db
+from coordination.testing.factories import PASSWORD, make_user
 from tests.auth.helpers import text
-from tests.conftest import PASSWORD, make_user
 
 CSRF_MESSAGE = "Le formulaire a expiré ou n'est pas valide. Rechargez la page et réessayez."
 

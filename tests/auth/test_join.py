@@ -3,8 +3,8 @@ import pytest
 from sqlalchemy import select
 
 from coordination.auth.models import Membership, Organisation, User
+from coordination.testing.factories import PASSWORD, make_organisation, make_user
 from tests.auth.helpers import audit_actions, text
-from tests.conftest import PASSWORD, make_organisation, make_user
 
 VALID_SIRET = "732 829 320 00074"
 

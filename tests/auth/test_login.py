@@ -1,8 +1,8 @@
 """Login and logout."""
 from flask_login import current_user
 
+from coordination.testing.factories import PASSWORD, make_user
 from tests.auth.helpers import text
-from tests.conftest import PASSWORD, make_user
 
 
 def test_good_login_redirects_to_partner_space(client):
@@ -96,8 +96,9 @@ def test_login_page_links_to_password_reset_and_join(client):
 # --- timing: the same work whether or not the account exists -------------------------------
 
 def _count_hash_checks(monkeypatch):
-    from coordination.auth import services
     from werkzeug.security import check_password_hash
+
+    from coordination.auth import services
     checked = []
 
     def spy(password_hash, password):

@@ -3,20 +3,20 @@ import pytest
 from sqlalchemy import select
 
 from coordination.auth.models import Invitation, Membership
+from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_user
 from tests.auth.helpers import audit_actions, link_in, text
-from tests.conftest import PASSWORD, make_member, make_organisation, make_user
 
 NEW_PASSWORD = "mon-mot-de-passe-neuf"
 
 
 @pytest.fixture
-def organisation():
+def debrouillards():
     return make_organisation("Les Petits Débrouillards")
 
 
 @pytest.fixture
-def admin(organisation):
-    return make_member(organisation, role="admin", email="admin@debrouillards.fr", name="Alex Admin")
+def admin(debrouillards):
+    return make_member(debrouillards, role="admin", email="admin@debrouillards.fr", name="Alex Admin")
 
 
 def members_url(organisation):
@@ -28,63 +28,63 @@ def invite(client, organisation, email, role="member"):
 
 
 @pytest.fixture
-def invitation_link(client, login, admin, organisation, mail_outbox):
+def invitation_link(client, login, admin, debrouillards, mail_outbox):
     login(admin)
-    assert invite(client, organisation, "nouvelle@exemple.fr").status_code == 302
+    assert invite(client, debrouillards, "nouvelle@exemple.fr").status_code == 302
     client.post("/deconnexion")
     return link_in(mail_outbox()[-1])
 
 
 # --- the members page ---------------------------------------------------------------------------
 
-def test_admin_sees_members_and_can_invite(client, login, admin, organisation):
-    make_member(organisation, email="membre@debrouillards.fr", name="Dominique Membre")
+def test_admin_sees_members_and_can_invite(client, login, admin, debrouillards):
+    make_member(debrouillards, email="membre@debrouillards.fr", name="Dominique Membre")
     login(admin)
-    page = text(client.get(members_url(organisation)))
+    page = text(client.get(members_url(debrouillards)))
     assert "<h1>Membres de « Les Petits Débrouillards »</h1>" in page
     assert "Dominique Membre" in page and "Alex Admin" in page
     assert "Inviter une personne" in page and "Retirer" in page
 
 
-def test_endpoint_name_for_other_domains(app, organisation):
+def test_endpoint_name_for_other_domains(app, debrouillards):
     from flask import url_for
     with app.test_request_context():
-        assert url_for("auth.members", organisation_id=organisation.id) == members_url(organisation)
+        assert url_for("auth.members", organisation_id=debrouillards.id) == members_url(debrouillards)
 
 
-def test_plain_member_sees_the_list_but_cannot_act(client, login, admin, organisation, db):
-    member = make_member(organisation, email="membre@debrouillards.fr")
+def test_plain_member_sees_the_list_but_cannot_act(client, login, admin, debrouillards, db):
+    member = make_member(debrouillards, email="membre@debrouillards.fr")
     login(member)
-    page = text(client.get(members_url(organisation)))
+    page = text(client.get(members_url(debrouillards)))
     assert "Alex Admin" in page and "Inviter une personne" not in page and "Retirer" not in page
-    assert invite(client, organisation, "x@exemple.fr").status_code == 403
-    admin_membership = admin.membership_in(organisation.id)
-    url = f"{members_url(organisation)}/{admin_membership.id}/retirer"
+    assert invite(client, debrouillards, "x@exemple.fr").status_code == 403
+    admin_membership = admin.membership_in(debrouillards.id)
+    url = f"{members_url(debrouillards)}/{admin_membership.id}/retirer"
     assert client.post(url).status_code == 403
 
 
-def test_anonymous_is_sent_to_login(client, organisation):
-    response = client.get(members_url(organisation))
+def test_anonymous_is_sent_to_login(client, debrouillards):
+    response = client.get(members_url(debrouillards))
     assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
 
 
-def test_member_of_another_organisation_gets_403(client, login, admin, organisation, db):
+def test_member_of_another_organisation_gets_403(client, login, admin, debrouillards, db):
     other = make_organisation("Autre association")
     outsider = make_member(other, role="admin", email="admin@autre.fr")
     login(outsider)
-    assert client.get(members_url(organisation)).status_code == 403
-    assert invite(client, organisation, "espion@autre.fr", role="admin").status_code == 403
-    membership = admin.membership_in(organisation.id)
-    assert client.post(f"{members_url(organisation)}/{membership.id}/retirer").status_code == 403
+    assert client.get(members_url(debrouillards)).status_code == 403
+    assert invite(client, debrouillards, "espion@autre.fr", role="admin").status_code == 403
+    membership = admin.membership_in(debrouillards.id)
+    assert client.post(f"{members_url(debrouillards)}/{membership.id}/retirer").status_code == 403
     assert db.session.scalar(select(Invitation)) is None
     # a membership of A reached through B's URL is not found, not removed
     assert client.post(f"{members_url(other)}/{membership.id}/retirer").status_code == 404
     assert db.session.get(Membership, membership.id) is not None
 
 
-def test_coordinator_can_manage_any_organisation(client, login, organisation, mail_outbox):
+def test_coordinator_can_manage_any_organisation(client, login, debrouillards, mail_outbox):
     login(make_user(coordinator=True))
-    assert invite(client, organisation, "nouvelle@exemple.fr", role="admin").status_code == 302
+    assert invite(client, debrouillards, "nouvelle@exemple.fr", role="admin").status_code == 302
     assert mail_outbox()[-1].recipient == "nouvelle@exemple.fr"
 
 
@@ -103,9 +103,9 @@ def test_unknown_organisation_is_404(client, login, admin):
 
 # --- invitations ------------------------------------------------------------------------------
 
-def test_invitation_mail(client, login, admin, organisation, mail_outbox, db):
+def test_invitation_mail(client, login, admin, debrouillards, mail_outbox, db):
     login(admin)
-    response = invite(client, organisation, " Nouvelle@Exemple.fr ", role="admin")
+    response = invite(client, debrouillards, " Nouvelle@Exemple.fr ", role="admin")
     assert response.status_code == 302
     (message,) = mail_outbox()
     assert message.recipient == "nouvelle@exemple.fr"
@@ -115,34 +115,34 @@ def test_invitation_mail(client, login, admin, organisation, mail_outbox, db):
     from coordination.clock import datetime_fr
     assert f"valable jusqu'au {datetime_fr(invitation.expires_at)}" in message.body_text
     assert link_in(message).startswith("/invitation/")
-    assert "nouvelle@exemple.fr" in text(client.get(members_url(organisation)))  # pending invitation listed
+    assert "nouvelle@exemple.fr" in text(client.get(members_url(debrouillards)))  # pending invitation listed
     assert "invitation.created" in audit_actions(db)
 
 
-def test_invalid_invitation_input(client, login, admin, organisation):
-    make_member(organisation, email="deja@exemple.fr")
+def test_invalid_invitation_input(client, login, admin, debrouillards):
+    make_member(debrouillards, email="deja@exemple.fr")
     login(admin)
-    response = invite(client, organisation, "pas-une-adresse")
+    response = invite(client, debrouillards, "pas-une-adresse")
     assert "Adresse électronique invalide." in text(response) and 'value="pas-une-adresse"' in text(response)
-    response = invite(client, organisation, "deja@exemple.fr")
+    response = invite(client, debrouillards, "deja@exemple.fr")
     assert response.status_code == 200
     assert "Cette personne est déjà membre de l'organisation." in text(response)
     assert 'id="email-error"' in text(response)
-    assert "N'est pas un choix valide." in text(invite(client, organisation, "x@exemple.fr", role="owner"))
+    assert "N'est pas un choix valide." in text(invite(client, debrouillards, "x@exemple.fr", role="owner"))
 
 
-def test_new_person_creates_account_and_joins(client, invitation_link, organisation, db):
+def test_new_person_creates_account_and_joins(client, invitation_link, debrouillards, db):
     page = text(client.get(invitation_link))
     assert "Créez votre compte pour nouvelle@exemple.fr" in page
     response = client.post(invitation_link, data={"name": "Nour Nouvelle", "password": NEW_PASSWORD,
                                                   "confirm": NEW_PASSWORD})
     assert response.status_code == 302
-    assert response.headers["Location"] == members_url(organisation)
+    assert response.headers["Location"] == members_url(debrouillards)
     membership = db.session.scalar(select(Membership).join(Membership.user).where(
-        Membership.organisation_id == organisation.id, Membership.role == "member",
+        Membership.organisation_id == debrouillards.id, Membership.role == "member",
         Membership.user.has(email="nouvelle@exemple.fr")))
     assert membership is not None and membership.user.name == "Nour Nouvelle"
-    assert "Nour Nouvelle" in text(client.get(members_url(organisation)))  # logged in
+    assert "Nour Nouvelle" in text(client.get(members_url(debrouillards)))  # logged in
     assert {"user.created", "invitation.accepted"} <= set(audit_actions(db))
 
 
@@ -167,7 +167,7 @@ def test_second_click_is_refused(app, client, invitation_link):
     assert response.status_code == 410
 
 
-def test_existing_account_logs_in_then_accepts(client, invitation_link, organisation, db):
+def test_existing_account_logs_in_then_accepts(client, invitation_link, debrouillards, db):
     user = make_user("nouvelle@exemple.fr")
     page = text(client.get(invitation_link))
     assert "Un compte existe déjà pour nouvelle@exemple.fr" in page
@@ -176,11 +176,11 @@ def test_existing_account_logs_in_then_accepts(client, invitation_link, organisa
                            data={"email": "nouvelle@exemple.fr", "password": PASSWORD})
     assert response.headers["Location"] == invitation_link
     assert "Accepter l'invitation" in text(client.get(invitation_link))
-    assert user.membership_in(organisation.id) is None
+    assert user.membership_in(debrouillards.id) is None
     response = client.post(invitation_link)
     assert response.status_code == 302
     db.session.expire_all()
-    assert user.membership_in(organisation.id).role == "member"
+    assert user.membership_in(debrouillards.id).role == "member"
     assert client.get(invitation_link).status_code == 410
 
 
@@ -226,10 +226,10 @@ def test_expired_by_date(client, invitation_link, db):
     assert client.get(invitation_link).status_code == 410
 
 
-def test_revoked_invitation(client, login, admin, organisation, invitation_link, db):
+def test_revoked_invitation(client, login, admin, debrouillards, invitation_link, db):
     invitation = db.session.scalar(select(Invitation))
     login(admin)
-    response = client.post(f"/organisations/{organisation.id}/invitations/{invitation.id}/annuler",
+    response = client.post(f"/organisations/{debrouillards.id}/invitations/{invitation.id}/annuler",
                            follow_redirects=True)
     assert "L'invitation de nouvelle@exemple.fr est annulée." in text(response)
     client.post("/deconnexion")
@@ -238,11 +238,11 @@ def test_revoked_invitation(client, login, admin, organisation, invitation_link,
     assert "Cette invitation a été annulée." in text(response)
 
 
-def test_new_invitation_replaces_the_pending_one(client, login, admin, organisation, mail_outbox):
+def test_new_invitation_replaces_the_pending_one(client, login, admin, debrouillards, mail_outbox):
     login(admin)
-    invite(client, organisation, "nouvelle@exemple.fr")
+    invite(client, debrouillards, "nouvelle@exemple.fr")
     first = link_in(mail_outbox()[-1])
-    invite(client, organisation, "nouvelle@exemple.fr", role="admin")
+    invite(client, debrouillards, "nouvelle@exemple.fr", role="admin")
     second = link_in(mail_outbox()[-1])
     client.post("/deconnexion")
     assert client.get(first).status_code == 410
@@ -251,45 +251,45 @@ def test_new_invitation_replaces_the_pending_one(client, login, admin, organisat
 
 # --- removing members -------------------------------------------------------------------------
 
-def test_admin_removes_a_member(client, login, admin, organisation, db):
-    member = make_member(organisation, email="membre@debrouillards.fr")
-    membership_id = member.membership_in(organisation.id).id
+def test_admin_removes_a_member(client, login, admin, debrouillards, db):
+    member = make_member(debrouillards, email="membre@debrouillards.fr")
+    membership_id = member.membership_in(debrouillards.id).id
     login(admin)
-    response = client.post(f"{members_url(organisation)}/{membership_id}/retirer", follow_redirects=True)
+    response = client.post(f"{members_url(debrouillards)}/{membership_id}/retirer", follow_redirects=True)
     assert "Le membre a été retiré de l'organisation." in text(response)
     assert db.session.get(Membership, membership_id) is None
     assert "membership.removed" in audit_actions(db)
 
 
-def test_last_admin_cannot_be_removed(client, login, admin, organisation, db):
-    membership_id = admin.membership_in(organisation.id).id
+def test_last_admin_cannot_be_removed(client, login, admin, debrouillards, db):
+    membership_id = admin.membership_in(debrouillards.id).id
     login(admin)
-    response = client.post(f"{members_url(organisation)}/{membership_id}/retirer")
+    response = client.post(f"{members_url(debrouillards)}/{membership_id}/retirer")
     assert response.status_code == 409
     assert "Impossible de retirer le dernier administrateur" in text(response)
     assert db.session.get(Membership, membership_id) is not None
 
 
-def test_an_admin_can_go_when_another_remains(client, login, admin, organisation, db):
-    make_member(organisation, role="admin")
-    membership_id = admin.membership_in(organisation.id).id
+def test_an_admin_can_go_when_another_remains(client, login, admin, debrouillards, db):
+    make_member(debrouillards, role="admin")
+    membership_id = admin.membership_in(debrouillards.id).id
     login(admin)
-    assert client.post(f"{members_url(organisation)}/{membership_id}/retirer").status_code == 302
+    assert client.post(f"{members_url(debrouillards)}/{membership_id}/retirer").status_code == 302
     assert db.session.get(Membership, membership_id) is None
-    assert client.get(members_url(organisation)).status_code == 403  # no longer a member
+    assert client.get(members_url(debrouillards)).status_code == 403  # no longer a member
 
 
-def test_remove_is_post_only(client, login, admin, organisation):
+def test_remove_is_post_only(client, login, admin, debrouillards):
     login(admin)
-    membership_id = admin.membership_in(organisation.id).id
-    assert client.get(f"{members_url(organisation)}/{membership_id}/retirer").status_code == 405
+    membership_id = admin.membership_in(debrouillards.id).id
+    assert client.get(f"{members_url(debrouillards)}/{membership_id}/retirer").status_code == 405
 
 
-def test_invitation_expiry_is_shown_in_paris_time(client, login, admin, organisation, db):
+def test_invitation_expiry_is_shown_in_paris_time(client, login, admin, debrouillards, db):
     from datetime import datetime
     login(admin)
-    invite(client, organisation, "nouvelle@exemple.fr")
+    invite(client, debrouillards, "nouvelle@exemple.fr")
     invitation = db.session.scalar(select(Invitation))
     invitation.expires_at = datetime(2099, 12, 31, 23, 30)  # UTC: already 2100 in Paris
     db.session.commit()
-    assert "valable jusqu'au 1er janvier 2100 à 0 h 30" in text(client.get(members_url(organisation)))
+    assert "valable jusqu'au 1er janvier 2100 à 0 h 30" in text(client.get(members_url(debrouillards)))

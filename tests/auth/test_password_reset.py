@@ -1,8 +1,8 @@
 """Password reset by a signed, expiring, single-use link."""
 import pytest
 
+from coordination.testing.factories import PASSWORD, make_user
 from tests.auth.helpers import audit_actions, link_in, text
-from tests.conftest import PASSWORD, make_user
 
 NEW_PASSWORD = "une-phrase-de-passe-neuve"
 SAME_ANSWER = "Si un compte existe avec cette adresse"

@@ -2,7 +2,7 @@
 coordinator sees, in a real browser at phone and desktop widths."""
 import pytest
 
-from tests.conftest import PASSWORD, make_member, make_organisation, make_user
+from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_user
 
 pytestmark = pytest.mark.browser
 

@@ -4,19 +4,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
+from coordination.testing.factories import PASSWORD
 from tests.dashboard import S_ADMIN, build_network
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def network(app):
+def dashboard_network(app):
     return build_network()
 
 
-def test_a_coordinator_reads_the_dashboard_and_downloads_a_table(page, live_server, browser_login, network):
-    browser_login(network.coordinator, PASSWORD)
+def test_a_coordinator_reads_the_dashboard_and_downloads_a_table(page, live_server, browser_login, dashboard_network):
+    browser_login(dashboard_network.coordinator, PASSWORD)
     page.goto(f"{live_server}/coordination/tableau-de-bord")
     assert page.locator("h1").inner_text() == "Tableau de bord du réseau"
     charts = page.locator("svg[role='img']")
@@ -39,14 +39,14 @@ def test_a_coordinator_reads_the_dashboard_and_downloads_a_table(page, live_serv
     assert download.value.suggested_filename == "tableau-de-bord-communes.csv"
 
 
-def test_a_partner_is_refused(page, live_server, browser_login, network):
-    browser_login(network.sender, PASSWORD)
+def test_a_partner_is_refused(page, live_server, browser_login, dashboard_network):
+    browser_login(dashboard_network.sender, PASSWORD)
     response = page.goto(f"{live_server}/coordination/tableau-de-bord")
     assert response.status == 403
 
 
-def test_no_serious_accessibility_violation(page, live_server, browser_login, axe_violations, network):
-    browser_login(network.coordinator, PASSWORD)
+def test_no_serious_accessibility_violation(page, live_server, browser_login, axe_violations, dashboard_network):
+    browser_login(dashboard_network.coordinator, PASSWORD)
     page.goto(f"{live_server}/coordination/tableau-de-bord")
     assert page.locator("h1").count() == 1
     assert axe_violations(page) == []

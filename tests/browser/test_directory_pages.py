@@ -1,13 +1,7 @@
 """Partner and coordination pages in a real browser: no serious accessibility violation."""
 import pytest
 
-from tests.conftest import (
-    PASSWORD,
-    make_member,
-    make_organisation,
-    make_place,
-    make_user,
-)
+from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_place, make_user
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import pytest
 
 from coordination.clock import utcnow
 from coordination.events import records, rsvp
-from tests.conftest import PASSWORD, make_member, make_organisation, make_user
+from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_user
 from tests.events.conftest import invite, make_meeting
 
 pytestmark = pytest.mark.browser

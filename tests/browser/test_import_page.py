@@ -2,7 +2,7 @@
 labelled and described (issue 15, item 8); no serious accessibility violation."""
 import pytest
 
-from tests.conftest import PASSWORD, make_user
+from coordination.testing.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 

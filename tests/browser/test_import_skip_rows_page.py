@@ -5,7 +5,7 @@ and imports the 3 other places."""
 import pytest
 
 from coordination.directory.models import Place
-from tests.conftest import PASSWORD, make_user
+from coordination.testing.factories import PASSWORD, make_user
 from tests.export.test_import import csv_text, row
 
 pytestmark = pytest.mark.browser

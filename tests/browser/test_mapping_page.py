@@ -3,7 +3,7 @@ known format, « Faire correspondre les colonnes », preview, save the profile; 
 accessibility violation and no sideways scrolling on any of these screens."""
 import pytest
 
-from tests.conftest import PASSWORD, make_user
+from coordination.testing.factories import PASSWORD, make_user
 from tests.export.test_mapping_page import SAMPLE
 
 pytestmark = pytest.mark.browser

@@ -5,8 +5,8 @@ import pytest
 
 from coordination.auth.models import Organisation
 from coordination.extensions import db
+from coordination.testing.factories import PASSWORD, make_user
 from export import importing
-from tests.conftest import PASSWORD, make_user
 from tests.export.test_import_publication import three_organisations
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_organisation, make_place
+from coordination.testing.factories import make_organisation, make_place
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 """Public pages in a real browser: no serious accessibility violation, usable with the keyboard."""
 import pytest
 
-from tests.conftest import make_organisation, make_place
+from coordination.testing.factories import make_organisation, make_place
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def test_skip_link_is_the_first_stop_and_leads_to_the_content(page, live_server)
 
 
 def test_login_form_works_with_the_keyboard_only(page, live_server):
-    from tests.conftest import PASSWORD, make_user
+    from coordination.testing.factories import PASSWORD, make_user
     user = make_user("clavier@exemple.fr")
     page.goto(live_server + "/connexion")
     page.get_by_label("Adresse électronique").focus()

@@ -2,7 +2,7 @@
 detail page, the receiver's answer and the inbox; no serious accessibility violation."""
 import pytest
 
-from tests.conftest import PASSWORD, make_member, make_organisation, make_place
+from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_place
 
 pytestmark = pytest.mark.browser
 

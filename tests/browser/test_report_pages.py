@@ -7,13 +7,13 @@ import pytest
 
 from coordination.clock import utcnow
 from coordination.extensions import db
-from tests.conftest import PASSWORD, make_organisation, make_place, make_user
+from coordination.testing.factories import PASSWORD, make_organisation, make_place, make_user
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def network():
+def places_to_moderate():
     organisation = make_organisation("Association Clic et Déclic")
     make_organisation("Centre social en attente", status="pending")
     place = make_place(organisation, name="Espace numérique Clic")
@@ -28,8 +28,8 @@ def no_horizontal_scroll(tab) -> bool:
 
 
 def test_a_resident_reports_an_error_then_a_coordinator_resolves_it(page, live_server, axe_violations,
-                                                                    browser_login, network):
-    place, stale, coordinator = network
+                                                                    browser_login, places_to_moderate):
+    place, stale, coordinator = places_to_moderate
     page.goto(f"{live_server}/lieux/{place.public_id}/signaler")
     assert page.locator("h1").inner_text() == "Signaler une erreur"
     assert not page.get_by_label("Ne remplissez pas ce champ").is_visible()  # the honeypot

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from coordination.directory import search as index
-from tests.conftest import make_organisation, make_place
+from coordination.testing.factories import make_organisation, make_place
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ NANTES = {"latitude": 47.2184, "longitude": -1.5536}
 
 
 @pytest.fixture
-def network(app):
+def six_indexed_places(app):
     organisation = make_organisation("Association Les Connectés")
     for i in range(6):
         make_place(organisation, name=f"Point numérique {i}", summary="Aide aux démarches en ligne et au smartphone",
@@ -31,7 +31,7 @@ def in_first_screen(tab, locator, height):
     return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 120) <= height
 
 
-def test_at_360_by_740_the_count_and_the_first_result_are_on_the_first_screen(browser, live_server, network):
+def test_at_360_by_740_the_count_and_the_first_result_are_on_the_first_screen(browser, live_server, six_indexed_places):
     context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740})
     tab = context.new_page()
     try:
@@ -57,7 +57,7 @@ def test_at_360_by_740_the_count_and_the_first_result_are_on_the_first_screen(br
         context.close()
 
 
-def test_at_1280_the_form_stays_open_beside_the_results(browser, live_server, network):
+def test_at_1280_the_form_stays_open_beside_the_results(browser, live_server, six_indexed_places):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
     tab = context.new_page()
     try:
@@ -70,7 +70,7 @@ def test_at_1280_the_form_stays_open_beside_the_results(browser, live_server, ne
         context.close()
 
 
-def test_around_me_asks_the_position_on_click_and_a_need_button_searches_around_it(browser, live_server, network):
+def test_around_me_asks_the_position_on_click_and_a_need_button_searches_around_it(browser, live_server, six_indexed_places):
     context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740},
                                   geolocation=NANTES, permissions=["geolocation"])
     tab = context.new_page()
@@ -90,7 +90,7 @@ def test_around_me_asks_the_position_on_click_and_a_need_button_searches_around_
         context.close()
 
 
-def test_a_refused_position_asks_for_the_commune(browser, live_server, network):
+def test_a_refused_position_asks_for_the_commune(browser, live_server, six_indexed_places):
     context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740}, permissions=[])
     tab = context.new_page()
     try:
@@ -106,7 +106,7 @@ def test_a_refused_position_asks_for_the_commune(browser, live_server, network):
         context.close()
 
 
-def test_without_javascript_the_need_buttons_still_search(browser, live_server, network):
+def test_without_javascript_the_need_buttons_still_search(browser, live_server, six_indexed_places):
     context = browser.new_context(locale="fr-FR", java_script_enabled=False)
     tab = context.new_page()
     try:
@@ -122,7 +122,7 @@ def test_without_javascript_the_need_buttons_still_search(browser, live_server, 
 
 @pytest.mark.parametrize("path", ["/", "/recherche?q=smartphone&ou=Nantes&ouvert=1"])
 def test_home_and_folded_results_have_no_serious_accessibility_violation(page, live_server, axe_violations,
-                                                                         network, path):
+                                                                         six_indexed_places, path):
     page.goto(live_server + path)
     assert page.locator("h1").count() == 1
     assert axe_violations(page) == []

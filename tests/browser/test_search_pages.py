@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from coordination.directory import search as index
-from tests.conftest import PASSWORD, make_member, make_organisation, make_place
+from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_place
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,7 @@ def distance_km(text: str) -> float:
 
 
 @pytest.fixture
-def network(app):
+def indexed_places(app):
     organisation = make_organisation("Association Les Connectés")
     places = [
         make_place(organisation, name="Point numérique de la mairie", summary="Aide aux démarches CAF en ligne",
@@ -55,7 +55,7 @@ def local_tiles(app, live_server, monkeypatch):
     return install
 
 
-def test_a_resident_searches_filters_opens_a_place_and_its_sheet(page, live_server, network, local_tiles):
+def test_a_resident_searches_filters_opens_a_place_and_its_sheet(page, live_server, indexed_places, local_tiles):
     local_tiles(page)
     page.goto(live_server + "/")
     page.get_by_label("Quel besoin ?").fill("démarches")
@@ -88,7 +88,7 @@ def test_a_resident_searches_filters_opens_a_place_and_its_sheet(page, live_serv
     assert "Centre social du Breil" in page.locator("h1").inner_text()
 
 
-def test_the_map_runs_under_the_csp_and_fetches_nothing_outside_the_app(browser, live_server, network,
+def test_the_map_runs_under_the_csp_and_fetches_nothing_outside_the_app(browser, live_server, indexed_places,
                                                                         local_tiles):
     # a context that enforces the CSP (the shared page fixture bypasses it for axe)
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
@@ -119,8 +119,8 @@ def test_the_map_runs_under_the_csp_and_fetches_nothing_outside_the_app(browser,
     assert problems == []  # no CSP violation, no script error
 
 
-def test_an_escaped_name_stays_text_on_the_map(browser, live_server, network, local_tiles):
-    organisation, _ = network
+def test_an_escaped_name_stays_text_on_the_map(browser, live_server, indexed_places, local_tiles):
+    organisation, _ = indexed_places
     make_place(organisation, name="<img src=x onerror=alert(1)>", summary="démarches", latitude=47.2200,
                longitude=-1.5600)
     index.reindex()
@@ -140,7 +140,7 @@ def test_an_escaped_name_stays_text_on_the_map(browser, live_server, network, lo
     assert dialogs == []
 
 
-def test_results_page_at_360_px(browser, live_server, network, local_tiles):
+def test_results_page_at_360_px(browser, live_server, indexed_places, local_tiles):
     context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 780})
     tab = context.new_page()
     local_tiles(tab)
@@ -163,9 +163,9 @@ def test_results_page_at_360_px(browser, live_server, network, local_tiles):
 @pytest.mark.parametrize("path", ["/", "/recherche?q=d%C3%A9marches&ou=Nantes",
                                   "/recherche?q=smarphone&ou=Zzyzxville&rayon=abc", "/recherche?ou=Saint-Denis",
                                   "place", "sheet"])
-def test_no_serious_accessibility_violation(page, live_server, axe_violations, network, local_tiles, path):
+def test_no_serious_accessibility_violation(page, live_server, axe_violations, indexed_places, local_tiles, path):
     local_tiles(page)
-    _, places = network
+    _, places = indexed_places
     path = {"place": f"/lieux/{places[0].public_id}", "sheet": f"/lieux/{places[0].public_id}/fiche"}.get(path, path)
     page.goto(live_server + path)
     if page.locator(".results-map-canvas").count():
@@ -176,8 +176,8 @@ def test_no_serious_accessibility_violation(page, live_server, axe_violations, n
 
 
 def test_partner_edit_form_has_no_serious_accessibility_violation(page, live_server, axe_violations,
-                                                                  browser_login, network):
-    organisation, places = network
+                                                                  browser_login, indexed_places):
+    organisation, places = indexed_places
     browser_login(make_member(organisation), PASSWORD)
     page.goto(f"{live_server}/espace-partenaire/lieux/{places[0].id}/modifier")
     assert page.locator("h1").count() == 1

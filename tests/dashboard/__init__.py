@@ -11,7 +11,7 @@ from coordination.directory.models import SearchLog
 from coordination.events.models import Meeting, MeetingInvitation
 from coordination.extensions import db
 from coordination.referrals.models import Referral, ReferralEvent
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 S_ADMIN = "Aide aux démarches administratives"
 S_TOOLS = "Maîtrise des outils numériques du quotidien"

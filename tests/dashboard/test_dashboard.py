@@ -5,20 +5,20 @@ import io
 from datetime import date, datetime
 
 import pytest
-from markupsafe import escape
 from dateutil.relativedelta import relativedelta
+from markupsafe import escape
 
 from coordination.dashboard import services
 from coordination.directory import statistics
 from coordination.errors import Invalid, NotFound, PermissionDenied
-from tests.conftest import make_organisation, make_place, make_user
+from coordination.testing.factories import make_organisation, make_place, make_user
 from tests.dashboard import S_ACCESS, S_ADMIN, S_LEISURE, S_TOOLS, SECRETS, build_network
 
 URL = "/coordination/tableau-de-bord"
 
 
 @pytest.fixture
-def network(db):
+def dashboard_network(db):
     return build_network()
 
 
@@ -33,8 +33,8 @@ def read_csv(text):
 
 # --- the numbers ------------------------------------------------------------------------------------
 
-def test_directory_tables_on_a_known_network(network):
-    board = services.build_dashboard(actor=network.coordinator, now=network.now)
+def test_directory_tables_on_a_known_network(dashboard_network):
+    board = services.build_dashboard(actor=dashboard_network.coordinator, now=dashboard_network.now)
     kinds = {row[0]: row[1:] for row in rows(board, "types")}
     assert kinds["Association"] == (1, 2)  # the deleted place does not count
     assert kinds["France Services"] == (1, 1)
@@ -49,8 +49,8 @@ def test_directory_tables_on_a_known_network(network):
     assert rows(board, "services")[0] == (S_ADMIN, 3)
 
 
-def test_freshness_distribution(network):
-    board = services.build_dashboard(actor=network.coordinator, now=network.now)
+def test_freshness_distribution(dashboard_network):
+    board = services.build_dashboard(actor=dashboard_network.coordinator, now=dashboard_network.now)
     assert [row[1] for row in rows(board, "fraicheur")] == [1, 1, 1, 1, 1]  # 0–2, 3–4, 5, 6+, stale
     assert rows(board, "fraicheur")[4] == ("Signalés obsolètes", 1)
 
@@ -65,16 +65,16 @@ def test_freshness_boundaries_in_whole_months(db):
     assert counts == {"0-2": 1, "3-4": 2, "5": 2, "6+": 1, "stale": 0}
 
 
-def test_a_search_text_shown_only_once_shared_by_several_searches(network):
+def test_a_search_text_shown_only_once_shared_by_several_searches(dashboard_network):
     # The fixture's one-off searches (« caf », a formula) are texts only one resident typed.
-    board = services.build_dashboard(actor=network.coordinator, now=network.now)
+    board = services.build_dashboard(actor=dashboard_network.coordinator, now=dashboard_network.now)
     unmet = rows(board, "recherches")
     assert [row[0] for row in unmet] == ["ordinateur"]  # 4 searches; the others are 2 or fewer
 
 
-def test_unmet_needs_by_search_commune_and_service(network, app, monkeypatch):
+def test_unmet_needs_by_search_commune_and_service(dashboard_network, app, monkeypatch):
     monkeypatch.setitem(app.config, "DASHBOARD_MIN_SEARCHES", 1)
-    board = services.build_dashboard(actor=network.coordinator, now=network.now)
+    board = services.build_dashboard(actor=dashboard_network.coordinator, now=dashboard_network.now)
     unmet = rows(board, "recherches")
     assert unmet[:3] == [("ordinateur", "Rezé", "44143", S_ACCESS, 4, 3),
                          ("", "Saint-Herblain", "44162", S_ACCESS, 2, 2),
@@ -90,29 +90,29 @@ def test_unmet_needs_by_search_commune_and_service(network, app, monkeypatch):
                                                      ("Nantes", "44109", 1, 1)]
 
 
-def test_the_period_starts_where_the_coordinator_says(network):
-    since = (network.now - relativedelta(years=3)).date()
-    board = services.build_dashboard(actor=network.coordinator, since=since, now=network.now)
+def test_the_period_starts_where_the_coordinator_says(dashboard_network):
+    since = (dashboard_network.now - relativedelta(years=3)).date()
+    board = services.build_dashboard(actor=dashboard_network.coordinator, since=since, now=dashboard_network.now)
     assert rows(board, "recherches")[0] == ("ordinateur", "Rezé", "44143", S_ACCESS, 5, 4)
-    later = services.build_dashboard(actor=network.coordinator, since=date(2999, 1, 1), now=network.now)
+    later = services.build_dashboard(actor=dashboard_network.coordinator, since=date(2999, 1, 1), now=dashboard_network.now)
     assert rows(later, "recherches") == [] and rows(later, "orientations")[0] == ("Orientations envoyées", 0)
 
 
-def test_coverage_of_a_service(network):
-    board = services.build_dashboard(actor=network.coordinator, now=network.now)
+def test_coverage_of_a_service(dashboard_network):
+    board = services.build_dashboard(actor=dashboard_network.coordinator, now=dashboard_network.now)
     assert board.service == S_ACCESS  # by default, the service most searched without result
     # Saint-Herblain: the searches found nothing, a place offering it is listed there today
     assert rows(board, "couverture") == [("Rezé", "44143", 3, 20.0, 0), ("Saint-Herblain", "44162", 2, 30.0, 1)]
-    board = services.build_dashboard(actor=network.coordinator, service=S_ADMIN, now=network.now)
+    board = services.build_dashboard(actor=dashboard_network.coordinator, service=S_ADMIN, now=dashboard_network.now)
     assert rows(board, "couverture") == [("Saint-Herblain", "44162", 2, 30.0, 0)]  # its place is unpublished
-    board = services.build_dashboard(actor=network.coordinator, service=S_LEISURE, now=network.now)
+    board = services.build_dashboard(actor=dashboard_network.coordinator, service=S_LEISURE, now=dashboard_network.now)
     assert rows(board, "couverture") == []
     with pytest.raises(Invalid):
-        services.build_dashboard(actor=network.coordinator, service="Réparer les vélos")
+        services.build_dashboard(actor=dashboard_network.coordinator, service="Réparer les vélos")
 
 
-def test_referrals_and_meetings(network):
-    board = services.build_dashboard(actor=network.coordinator, now=network.now)
+def test_referrals_and_meetings(dashboard_network):
+    board = services.build_dashboard(actor=dashboard_network.coordinator, now=dashboard_network.now)
     assert dict(rows(board, "orientations")) == {
         "Orientations envoyées": 3, "Réponses (acceptées ou refusées)": 2, "Acceptées": 1,
         "Taux d'acceptation (%)": 50, "Délai médian de réponse (heures)": 3.0, "En attente de réponse": 1,
@@ -134,36 +134,36 @@ def test_an_empty_network_has_every_table(db):
 
 # --- access -----------------------------------------------------------------------------------------
 
-def test_only_coordinators(network, client, login):
+def test_only_coordinators(dashboard_network, client, login):
     assert client.get(URL).status_code == 302
     assert "/connexion" in client.get(URL).headers["Location"]
     assert "/connexion" in client.get(URL + "/communes.csv").headers["Location"]
-    login(network.sender)
+    login(dashboard_network.sender)
     assert client.get(URL).status_code == 403
     assert client.get(URL + "/communes.csv").status_code == 403
     with pytest.raises(PermissionDenied):
-        services.build_dashboard(actor=network.sender)
+        services.build_dashboard(actor=dashboard_network.sender)
     with pytest.raises(PermissionDenied):
         services.build_dashboard(actor=None)
 
 
-def test_bad_parameters(network, client, login):
-    login(network.coordinator)
+def test_bad_parameters(dashboard_network, client, login):
+    login(dashboard_network.coordinator)
     assert client.get(URL + "?depuis=hier").status_code == 400
     assert client.get(URL + "?service=Autre").status_code == 400
     assert client.get(URL + "/inconnu.csv").status_code == 404
     with pytest.raises(NotFound):
-        services.dashboard_csv("inconnu", actor=network.coordinator)
+        services.dashboard_csv("inconnu", actor=dashboard_network.coordinator)
 
 
 # --- the page and the files -----------------------------------------------------------------------
 
-def test_page_has_a_chart_and_a_table_for_each_figure(network, client, login):
-    login(network.coordinator)
+def test_page_has_a_chart_and_a_table_for_each_figure(dashboard_network, client, login):
+    login(dashboard_network.coordinator)
     response = client.get(URL)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    board = services.build_dashboard(actor=network.coordinator, now=network.now)
+    board = services.build_dashboard(actor=dashboard_network.coordinator, now=dashboard_network.now)
     for section in board.sections:
         for table in section.tables:
             assert f"<caption>{escape(table.title)}</caption>" in body
@@ -176,10 +176,10 @@ def test_page_has_a_chart_and_a_table_for_each_figure(network, client, login):
     assert '<th scope="row">Médiathèque Diderot</th><td>0</td><td>0</td><td>0</td><td>—</td>' in body
 
 
-def test_no_personal_data_on_the_page_nor_in_any_csv(network, client, login):
-    login(network.coordinator)
+def test_no_personal_data_on_the_page_nor_in_any_csv(dashboard_network, client, login):
+    login(dashboard_network.coordinator)
     pages = [client.get(URL).get_data(as_text=True)]
-    board = services.build_dashboard(actor=network.coordinator, now=network.now)
+    board = services.build_dashboard(actor=dashboard_network.coordinator, now=dashboard_network.now)
     for section in board.sections:
         for table in section.tables:
             response = client.get(f"{URL}/{table.key}.csv")
@@ -190,10 +190,10 @@ def test_no_personal_data_on_the_page_nor_in_any_csv(network, client, login):
             assert secret.casefold() not in text.casefold(), secret
 
 
-def test_csv_for_spreadsheets(network, client, login, app, monkeypatch):
+def test_csv_for_spreadsheets(dashboard_network, client, login, app, monkeypatch):
     monkeypatch.setitem(app.config, "DASHBOARD_MIN_SEARCHES", 1)
     make_organisation("=CMD|' /C calc'!A0")
-    login(network.coordinator)
+    login(dashboard_network.coordinator)
     response = client.get(f"{URL}/recherches-par-commune.csv?depuis=2020-01-01")
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="tableau-de-bord-recherches-par-commune.csv"'
@@ -218,7 +218,7 @@ def test_every_formula_start_is_neutralised():
     assert table.display()[0] == ["=1", "2,5"] and table.display()[4] == ["Ordinaire", "—"]  # the page escapes
 
 
-def test_an_absurd_period_is_a_french_400(network, client, login):
-    login(network.coordinator)
+def test_an_absurd_period_is_a_french_400(dashboard_network, client, login):
+    login(dashboard_network.coordinator)
     response = client.get(f"{URL}?depuis=0001-01-01")
     assert response.status_code == 400 and "entre 2000 et 2100" in response.get_data(as_text=True)

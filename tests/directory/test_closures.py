@@ -11,7 +11,7 @@ from coordination.directory import hours, search, services
 from coordination.directory.models import PlaceClosure
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.extensions import db as _db
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 
 @pytest.fixture
@@ -20,13 +20,13 @@ def today():
 
 
 @pytest.fixture
-def place():
+def library_place():
     return make_place(make_organisation("Médiathèque Jacques Demy"), opening_hours="Mo-Sa 10:00-18:00")
 
 
 @pytest.fixture
-def member(place):
-    return make_member(place.organisation)
+def library_member(library_place):
+    return make_member(library_place.organisation)
 
 
 @pytest.fixture
@@ -49,26 +49,26 @@ def errors_of(call) -> dict:
 
 # --- use cases -----------------------------------------------------------------------------
 
-def test_a_partner_declares_a_closure(place, member, today, queued):
-    closure = services.add_closure(place.id, {**days(today, 0, 2), "closed": True, "message": "  Travaux   de peinture "},
-                                   actor=member)
+def test_a_partner_declares_a_closure(library_place, library_member, today, queued):
+    closure = services.add_closure(library_place.id, {**days(today, 0, 2), "closed": True, "message": "  Travaux   de peinture "},
+                                   actor=library_member)
     assert (closure.starts_on, closure.ends_on, closure.opening_hours, closure.message, closure.created_by_id) == (
-        today, today + timedelta(days=2), None, "Travaux de peinture", member.id)
-    assert queued == [place.id]
+        today, today + timedelta(days=2), None, "Travaux de peinture", library_member.id)
+    assert queued == [library_place.id]
     event = _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "place.closure.add"))
-    assert event.object_id == str(place.id) and event.details["closed"] is True
+    assert event.object_id == str(library_place.id) and event.details["closed"] is True
     _db.session.expire_all()
-    assert hours.status_text(place, services.utcnow()).startswith("Fermé temporairement jusqu'au ")
+    assert hours.status_text(library_place, services.utcnow()).startswith("Fermé temporairement jusqu'au ")
 
 
-def test_exceptional_hours_are_validated_osm_hours(place, member, today, queued):
-    closure = services.add_closure(place.id, {**days(today, 3, 9), "closed": False, "opening_hours": "Mo-Fr 10:00-12:00"},
-                                   actor=member)
+def test_exceptional_hours_are_validated_osm_hours(library_place, library_member, today, queued):
+    closure = services.add_closure(library_place.id, {**days(today, 3, 9), "closed": False, "opening_hours": "Mo-Fr 10:00-12:00"},
+                                   actor=library_member)
     assert closure.opening_hours == "Mo-Fr 10:00-12:00" and closure.message is None
     assert "Horaires non reconnus" in errors_of(lambda: services.add_closure(
-        place.id, {**days(today, 20), "closed": False, "opening_hours": "lundi matin"}, actor=member))["opening_hours"][0]
+        library_place.id, {**days(today, 20), "closed": False, "opening_hours": "lundi matin"}, actor=library_member))["opening_hours"][0]
     assert "Indiquez les horaires exceptionnels" in errors_of(lambda: services.add_closure(
-        place.id, {**days(today, 20), "closed": False, "opening_hours": " "}, actor=member))["opening_hours"][0]
+        library_place.id, {**days(today, 20), "closed": False, "opening_hours": " "}, actor=library_member))["opening_hours"][0]
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
@@ -80,7 +80,7 @@ def test_exceptional_hours_are_validated_osm_hours(place, member, today, queued)
     ("too-long", "ends_on", "au plus un an"),
     ("long-message", "message", "280 caractères au maximum"),
 ])
-def test_bad_closures_get_french_errors(place, member, today, queued, data, field, message):
+def test_bad_closures_get_french_errors(library_place, library_member, today, queued, data, field, message):
     if isinstance(data, str):
         data = {
             "end-before-start": days(today, 5, 4),
@@ -88,40 +88,40 @@ def test_bad_closures_get_french_errors(place, member, today, queued, data, fiel
             "too-long": days(today, 0, 400),
             "long-message": {**days(today, 1), "message": "x" * 281},
         }[data]
-    errors = errors_of(lambda: services.add_closure(place.id, {"closed": True, **data}, actor=member))
+    errors = errors_of(lambda: services.add_closure(library_place.id, {"closed": True, **data}, actor=library_member))
     assert message in errors[field][0]
     assert queued == [] and _db.session.scalars(select(PlaceClosure)).all() == []
 
 
-def test_french_dates_are_understood(place, member, today, queued):
+def test_french_dates_are_understood(library_place, library_member, today, queued):
     start = today + timedelta(days=2)
-    closure = services.add_closure(place.id, {"starts_on": start.strftime("%d/%m/%Y"), "ends_on": start.strftime("%d/%m/%Y"),
-                                              "closed": True}, actor=member)
+    closure = services.add_closure(library_place.id, {"starts_on": start.strftime("%d/%m/%Y"), "ends_on": start.strftime("%d/%m/%Y"),
+                                              "closed": True}, actor=library_member)
     assert closure.starts_on == closure.ends_on == start
 
 
-def test_overlapping_periods_are_refused(place, member, today, queued):
-    services.add_closure(place.id, {**days(today, 5, 10), "closed": True}, actor=member)
-    errors = errors_of(lambda: services.add_closure(place.id, {**days(today, 10, 12), "closed": True}, actor=member))
+def test_overlapping_periods_are_refused(library_place, library_member, today, queued):
+    services.add_closure(library_place.id, {**days(today, 5, 10), "closed": True}, actor=library_member)
+    errors = errors_of(lambda: services.add_closure(library_place.id, {**days(today, 10, 12), "closed": True}, actor=library_member))
     assert "Une autre période est déjà déclarée du " in errors["starts_on"][0]
-    services.add_closure(place.id, {**days(today, 11, 12), "closed": True}, actor=member)  # right after: fine
+    services.add_closure(library_place.id, {**days(today, 11, 12), "closed": True}, actor=library_member)  # right after: fine
 
 
-def test_removing_a_closure(place, member, today, queued):
-    closure = services.add_closure(place.id, {**days(today, 1), "closed": True}, actor=member)
+def test_removing_a_closure(library_place, library_member, today, queued):
+    closure = services.add_closure(library_place.id, {**days(today, 1), "closed": True}, actor=library_member)
     queued.clear()
-    services.remove_closure(closure.id, actor=member)
-    assert _db.session.scalars(select(PlaceClosure)).all() == [] and queued == [place.id]
+    services.remove_closure(closure.id, actor=library_member)
+    assert _db.session.scalars(select(PlaceClosure)).all() == [] and queued == [library_place.id]
     assert "place.closure.remove" in [e.action for e in _db.session.scalars(select(AuditEvent))]
     with pytest.raises(NotFound):
-        services.remove_closure(closure.id, actor=member)
+        services.remove_closure(closure.id, actor=library_member)
 
 
-def test_only_editors_of_the_place_manage_its_closures(place, member, today, queued):
+def test_only_editors_of_the_place_manage_its_closures(library_place, library_member, today, queued):
     outsider = make_member(make_organisation())
     with pytest.raises(PermissionDenied):
-        services.add_closure(place.id, {**days(today, 1), "closed": True}, actor=outsider)
-    closure = services.add_closure(place.id, {**days(today, 1), "closed": True}, actor=member)
+        services.add_closure(library_place.id, {**days(today, 1), "closed": True}, actor=outsider)
+    closure = services.add_closure(library_place.id, {**days(today, 1), "closed": True}, actor=library_member)
     with pytest.raises(PermissionDenied):
         services.remove_closure(closure.id, actor=outsider)
     coordinator = make_user(coordinator=True)
@@ -134,9 +134,9 @@ def html_of(response) -> str:
     return re.sub(r"[ \t\n]+", " ", unescape(response.get_data(as_text=True)))
 
 
-def test_the_closures_page_adds_lists_and_removes(client, login, place, member, today, queued):
-    login(member)
-    url = f"/espace-partenaire/lieux/{place.id}/fermetures"
+def test_the_closures_page_adds_lists_and_removes(client, login, library_place, library_member, today, queued):
+    login(library_member)
+    url = f"/espace-partenaire/lieux/{library_place.id}/fermetures"
     html = html_of(client.get(url))
     assert "Aucune fermeture ni aucun horaire exceptionnel n'est prévu." in html
     for field in ("starts_on", "ends_on", "opening_hours", "message"):
@@ -145,7 +145,7 @@ def test_the_closures_page_adds_lists_and_removes(client, login, place, member, 
     assert response.status_code == 302 and response.headers["Location"].endswith(url)
     html = html_of(client.get(url))
     assert "Inventaire annuel" in html and "\u00a0: fermé" in html
-    assert "Inventaire annuel" in html_of(client.get(f"/lieux/{place.public_id}"))
+    assert "Inventaire annuel" in html_of(client.get(f"/lieux/{library_place.public_id}"))
 
     response = client.post(url, data={**days(today, 10, 12), "kind": "hours", "opening_hours": "10:00-12:00"})
     assert response.status_code == 302
@@ -157,9 +157,9 @@ def test_the_closures_page_adds_lists_and_removes(client, login, place, member, 
     assert "Inventaire annuel" not in html_of(client.get(url))
 
 
-def test_the_closures_page_shows_errors_next_to_the_fields(client, login, place, member, today, queued):
-    login(member)
-    url = f"/espace-partenaire/lieux/{place.id}/fermetures"
+def test_the_closures_page_shows_errors_next_to_the_fields(client, login, library_place, library_member, today, queued):
+    login(library_member)
+    url = f"/espace-partenaire/lieux/{library_place.id}/fermetures"
     response = client.post(url, data={**days(today, 4, 2), "kind": "hours", "opening_hours": ""})
     assert response.status_code == 400
     html = html_of(response)
@@ -168,8 +168,8 @@ def test_the_closures_page_shows_errors_next_to_the_fields(client, login, place,
     assert 'aria-invalid="true"' in html and "Le formulaire contient des erreurs" in html
 
 
-def test_the_closures_page_is_for_editors_only(client, login, place, today):
-    url = f"/espace-partenaire/lieux/{place.id}/fermetures"
+def test_the_closures_page_is_for_editors_only(client, login, library_place, today):
+    url = f"/espace-partenaire/lieux/{library_place.id}/fermetures"
     assert client.get(url).status_code == 302  # to the login page
     login(make_member(make_organisation()))
     assert client.get(url).status_code == 403
@@ -177,8 +177,8 @@ def test_the_closures_page_is_for_editors_only(client, login, place, today):
     assert _db.session.scalars(select(PlaceClosure)).all() == []
 
 
-def test_the_partner_space_links_to_the_closures_page(client, login, place, member):
-    login(member)
-    url = f"/espace-partenaire/lieux/{place.id}/fermetures"
+def test_the_partner_space_links_to_the_closures_page(client, login, library_place, library_member):
+    login(library_member)
+    url = f"/espace-partenaire/lieux/{library_place.id}/fermetures"
     assert url in html_of(client.get("/espace-partenaire"))
-    assert url in html_of(client.get(f"/espace-partenaire/lieux/{place.id}/modifier"))
+    assert url in html_of(client.get(f"/espace-partenaire/lieux/{library_place.id}/modifier"))

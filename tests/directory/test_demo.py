@@ -77,7 +77,7 @@ def test_seed_is_deterministic(runner):
 
 
 def test_if_empty_does_nothing_when_organisations_exist(runner):
-    from tests.conftest import make_organisation
+    from coordination.testing.factories import make_organisation
     make_organisation()
     result = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert "existent déjà" in result.output and count(Place) == 0

@@ -13,7 +13,7 @@ from coordination.clock import utcnow
 from coordination.directory import freshness, services
 from coordination.directory.models import FreshnessCampaign, FreshnessReminder, Place, SearchIndexQueue
 from coordination.errors import Invalid, PermissionDenied
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 NOW = datetime(2026, 9, 15, 8, 0)  # naive UTC, a Tuesday in September (Paris)
 FIVE_MONTHS_AGO = datetime(2026, 4, 15, 8, 0)
@@ -383,7 +383,7 @@ def test_unpublished_after_the_limit_and_organisation_told(db, settings, mail_ou
 # --- campaigns ----------------------------------------------------------------------------------
 
 @pytest.fixture
-def network(db, settings):
+def places_by_verification(db, settings):
     a, b, c, empty = (make_organisation(name) for name in ("Alpha", "Bravo", "Charlie", "Delta"))
     places = {
         "a1": make_place(a, verified_at=NOW - timedelta(days=10)),
@@ -397,30 +397,30 @@ def network(db, settings):
                 coordinator=make_user(coordinator=True))
 
 
-def test_campaign_for_some_organisations_and_its_progress(db, network, mail_outbox):
-    places = network["places"]
-    campaign = freshness.launch_campaign(" Avant   l'été ", [network["a"].id, str(network["b"].id),
-                                                              network["empty"].id],
-                                         actor=network["coordinator"], now=NOW)
+def test_campaign_for_some_organisations_and_its_progress(db, places_by_verification, mail_outbox):
+    places = places_by_verification["places"]
+    campaign = freshness.launch_campaign(" Avant   l'été ", [places_by_verification["a"].id, str(places_by_verification["b"].id),
+                                                              places_by_verification["empty"].id],
+                                         actor=places_by_verification["coordinator"], now=NOW)
     assert campaign.name == "Avant l'été" and not campaign.automatic
-    assert campaign.organisation_ids == sorted([network["a"].id, network["b"].id, network["empty"].id])
+    assert campaign.organisation_ids == sorted([places_by_verification["a"].id, places_by_verification["b"].id, places_by_verification["empty"].id])
     by_org = {r.organisation_id: r for r in reminders(db)}
-    assert set(by_org) == {network["a"].id, network["b"].id}  # no places: no reminder
-    assert by_org[network["a"].id].place_ids == sorted([places["a1"].id, places["a2"].id])  # every place
+    assert set(by_org) == {places_by_verification["a"].id, places_by_verification["b"].id}  # no places: no reminder
+    assert by_org[places_by_verification["a"].id].place_ids == sorted([places["a1"].id, places["a2"].id])  # every place
     subjects = {m.subject for m in mail_outbox()}
     assert subjects == {"Avant l'été : vos lieux sont-ils à jour ?"}
     assert len(mail_outbox()) == 2  # one contact address each
 
-    progress = freshness.campaign_progress(campaign.id, actor=network["coordinator"])
+    progress = freshness.campaign_progress(campaign.id, actor=places_by_verification["coordinator"])
     assert [(r.organisation.name, r.verified, r.pending) for r in progress.rows] == [("Alpha", 0, 2), ("Bravo", 0, 1)]
 
     # Alpha confirms one place, Bravo uses its link.
-    member = make_member(network["a"])
+    member = make_member(places_by_verification["a"])
     db.session.execute(db.update(Place).where(Place.id == places["a1"].id).values(verified_at=NOW + timedelta(days=1)))
     db.session.commit()
     bravo_token = token_in(next(m for m in mail_outbox() if "Bravo" in m.body_text))
     freshness.confirm_by_link(bravo_token, now=NOW + timedelta(days=2))
-    progress = freshness.campaign_progress(campaign.id, actor=network["coordinator"])
+    progress = freshness.campaign_progress(campaign.id, actor=places_by_verification["coordinator"])
     assert [(r.organisation.name, r.verified, r.pending, r.done) for r in progress.rows] == [
         ("Alpha", 1, 1, False), ("Bravo", 1, 0, True)]
     assert (progress.verified, progress.pending, progress.organisations_done) == (2, 1, 1)
@@ -430,30 +430,30 @@ def test_campaign_for_some_organisations_and_its_progress(db, network, mail_outb
     assert freshness.send_freshness_reminders(now=NOW + timedelta(days=3)) == 0
 
 
-def test_campaign_for_all_active_organisations(db, network):
-    campaign = freshness.launch_campaign("Rentrée", None, actor=network["coordinator"], now=NOW)
+def test_campaign_for_all_active_organisations(db, places_by_verification):
+    campaign = freshness.launch_campaign("Rentrée", None, actor=places_by_verification["coordinator"], now=NOW)
     assert campaign.organisation_ids is None
-    assert {r.organisation_id for r in reminders(db)} == {network[k].id for k in "abc"}
+    assert {r.organisation_id for r in reminders(db)} == {places_by_verification[k].id for k in "abc"}
 
 
-def test_campaign_form_errors(db, network):
-    coordinator = network["coordinator"]
+def test_campaign_form_errors(db, places_by_verification):
+    coordinator = places_by_verification["coordinator"]
     with pytest.raises(Invalid) as error:
         freshness.launch_campaign("  ", [], actor=coordinator)
     assert set(error.value.errors) == {"name", "organisation_ids"}
-    for chosen in (["x"], [999999], [network["a"].id, network["pending"].id]):
+    for chosen in (["x"], [999999], [places_by_verification["a"].id, places_by_verification["pending"].id]):
         with pytest.raises(Invalid):
             freshness.launch_campaign("Essai", chosen, actor=coordinator)
     assert db.session.scalar(select(db.func.count(FreshnessCampaign.id))) == 0
 
 
-def test_only_coordinators_run_campaigns(db, client, login, network):
-    member = make_member(network["a"], role="admin")
+def test_only_coordinators_run_campaigns(db, client, login, places_by_verification):
+    member = make_member(places_by_verification["a"], role="admin")
     with pytest.raises(PermissionDenied):
         freshness.launch_campaign("Avant l'été", None, actor=member)
     with pytest.raises(PermissionDenied):
         freshness.launch_campaign("Avant l'été", None, actor=None)
-    campaign = freshness.launch_campaign("Avant l'été", None, actor=network["coordinator"], now=NOW)
+    campaign = freshness.launch_campaign("Avant l'été", None, actor=places_by_verification["coordinator"], now=NOW)
     with pytest.raises(PermissionDenied):
         freshness.campaign_progress(campaign.id, actor=member)
 
@@ -465,8 +465,8 @@ def test_only_coordinators_run_campaigns(db, client, login, network):
     assert db.session.scalar(select(db.func.count(FreshnessCampaign.id))) == 1
 
 
-def test_coordination_pages(db, client, login, network, mail_outbox):
-    login(network["coordinator"])
+def test_coordination_pages(db, client, login, places_by_verification, mail_outbox):
+    login(places_by_verification["coordinator"])
     page = client.get("/coordination/fraicheur")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -477,7 +477,7 @@ def test_coordination_pages(db, client, login, network, mail_outbox):
     assert "Donnez un nom à la campagne" in invalid.get_data(as_text=True)
 
     response = client.post("/coordination/fraicheur", data={
-        "name": "Avant l'été", "scope": "some", "organisation_ids": [network["a"].id, network["c"].id]})
+        "name": "Avant l'été", "scope": "some", "organisation_ids": [places_by_verification["a"].id, places_by_verification["c"].id]})
     assert response.status_code == 302
     campaign = db.session.scalars(select(FreshnessCampaign)).one()
     assert response.headers["Location"].endswith(f"/coordination/fraicheur/{campaign.id}")

@@ -6,8 +6,8 @@ import pathlib
 import re
 import socket
 import threading
-from typing import ClassVar
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from coordination.clock import PARIS, utcnow
 from coordination.directory import geocoding, search, services
 from coordination.directory.models import GeocodeCache, Place, SearchIndexQueue
-from tests.conftest import make_member, make_organisation, make_place
+from coordination.testing.factories import make_member, make_organisation, make_place
 
 ADDRESSES = {
     "12 rue de strasbourg nantes": ("12 Rue de Strasbourg 44000 Nantes", 47.2186, -1.5541, "44000", "44109",
@@ -105,7 +105,7 @@ def ban(app, monkeypatch):
 
 
 @pytest.fixture
-def network():
+def geocoded_places():
     """A few geocoded places of the directory, in three communes."""
     organisation = make_organisation()
     make_place(organisation, commune="Saint-Herblain", postcode="44800", insee_code="44162",
@@ -123,7 +123,7 @@ def network():
 
 # --- locate --------------------------------------------------------------------------------
 
-def test_a_postcode_or_commune_is_centred_by_the_geocoder_once_then_the_cache(ban, network):
+def test_a_postcode_or_commune_is_centred_by_the_geocoder_once_then_the_cache(ban, geocoded_places):
     """Issue 14: the geocoder first for a commune's centre (cached), the directory's places only
     when it does not know the commune (Nantes is unknown to the stub: the median of its places)."""
     location = geocoding.locate("44800")
@@ -139,7 +139,7 @@ def test_a_postcode_or_commune_is_centred_by_the_geocoder_once_then_the_cache(ba
     assert nantes.latitude == pytest.approx((47.2173 + 47.25) / 2)
 
 
-def test_an_address_goes_to_the_geocoder_once_then_to_the_cache(ban, network):
+def test_an_address_goes_to_the_geocoder_once_then_to_the_cache(ban, geocoded_places):
     location = geocoding.locate("12 rue de Strasbourg Nantes")
     assert location == geocoding.Location(latitude=47.2186, longitude=-1.5541, label="12 Rue de Strasbourg 44000 Nantes",
                                           commune="Nantes", insee_code="44109", postcode="44000", approximate=False)
@@ -154,11 +154,11 @@ def test_an_address_goes_to_the_geocoder_once_then_to_the_cache(ban, network):
     assert cached == {"12 rue de strasbourg nantes": True, "44400 rezé": False}  # a commune: asked with its postcode
 
 
-def test_a_weak_answer_is_no_answer(ban, network):
+def test_a_weak_answer_is_no_answer(ban, geocoded_places):
     assert geocoding.locate("Zzyzx") is None
 
 
-def test_geocoder_down_falls_back_on_the_directory_and_says_approximate(ban, network):
+def test_geocoder_down_falls_back_on_the_directory_and_says_approximate(ban, geocoded_places):
     ban.down()
     location = geocoding.locate("8 allée des Tilleuls 44800 Saint-Herblain")
     assert location.approximate is True and location.commune == "Saint-Herblain" and location.postcode == "44800"
@@ -169,7 +169,7 @@ def test_geocoder_down_falls_back_on_the_directory_and_says_approximate(ban, net
     assert services.db.session.scalar(select(func.count(GeocodeCache.id))) == 0  # nothing cached while down
 
 
-def test_geocoder_errors_are_not_cached_and_never_raised(ban, network):
+def test_geocoder_errors_are_not_cached_and_never_raised(ban, geocoded_places):
     BAN.status = 503
     assert geocoding.locate("Quimper") is None
     BAN.status = 200
@@ -181,7 +181,7 @@ def test_geocoder_errors_are_not_cached_and_never_raised(ban, network):
     assert len(ban.requests) == 2
 
 
-def test_a_hanging_geocoder_holds_one_search_only(app, network, monkeypatch):
+def test_a_hanging_geocoder_holds_one_search_only(app, geocoded_places, monkeypatch):
     """A server that accepts connections and never answers costs one timeout, then is left alone."""
     import socket
 
@@ -210,26 +210,44 @@ def test_a_hanging_geocoder_holds_one_search_only(app, network, monkeypatch):
     assert len(connections) == 1  # the geocoder was asked once, then left alone
 
 
-def test_disabled_geocoder_answers_from_the_directory(app, monkeypatch, network):
+def test_disabled_geocoder_answers_from_the_directory(app, monkeypatch, geocoded_places):
     monkeypatch.setitem(app.config, "GEOCODER_ENABLED", False)
     geocoding.forget_gazetteer()
     assert geocoding.locate("44300 Nantes").approximate is True
     assert geocoding.locate("") is None and geocoding.locate(None) is None and geocoding.locate("   ") is None
 
 
-def test_the_directory_view_follows_new_places(ban, network):
+def test_the_directory_view_follows_new_places(ban, geocoded_places):
     assert geocoding.locate("44400") is None  # no geocoded place there, and the geocoder does not know it
-    make_place(network, commune="Rezé", postcode="44400", insee_code="44143", latitude=47.19, longitude=-1.57)
+    make_place(geocoded_places, commune="Rezé", postcode="44400", insee_code="44143", latitude=47.19, longitude=-1.57)
     assert geocoding.locate("44400").commune == "Rezé"
 
 
-def test_rate_limit_spaces_calls(ban, network, app, monkeypatch):
+class InstantClock:
+    """Stands in for the geocoding module's ``time``: sleeping only moves this clock on."""
+
+    def __init__(self):
+        self.now, self.slept = 1_000_000.0, []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_rate_limit_spaces_calls(ban, geocoded_places, app, monkeypatch):
     monkeypatch.setitem(app.config, "GEOCODER_MIN_DELAY", 0.2)
-    import time
-    start = time.monotonic()
+    monkeypatch.setattr(geocoding, "_last_call", [0.0])  # no call yet on this clock
+    clock = InstantClock()
+    monkeypatch.setattr(geocoding, "time", clock)
     geocoding.locate("12 rue de Strasbourg Nantes")
+    asked = len(BAN.requests)
     geocoding.locate("3 place de la Mairie 44400 Rezé")
-    assert time.monotonic() - start >= 0.2
+    # the second call asked the geocoder only after waiting out the delay since the first
+    assert asked >= 1 and len(BAN.requests) > asked
+    assert clock.slept == [pytest.approx(0.2)]
 
 
 # --- places ----------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 markers, a light page for 5,000; and the CSP that lets the map run."""
 import json
 import re
-import time
 from pathlib import Path
 
 import folium
@@ -123,13 +122,8 @@ def test_placeholders_never_leak_nor_are_replaced_twice():
 
 
 def test_five_thousand_markers_stay_light():
-    items = places(5000)
-    started = time.perf_counter()
-    html = render(items)
-    elapsed = time.perf_counter() - started
-    size = len(html.encode())
-    print(f"\n5,000 markers: {size / 1e6:.2f} MB of HTML in {elapsed * 1000:.0f} ms")
-    assert size < 1_000_000
+    html = render(places(5000))  # its time is measured by the bench (make bench)
+    assert len(html.encode()) < 1_000_000
     assert html.count("L.markerClusterGroup(") == 1
 
 

@@ -10,14 +10,9 @@ from coordination.auth.models import Organisation
 from coordination.directory import imports, reports
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.mail import Message
+from coordination.testing.factories import make_organisation
 from export import importing
-from tests.conftest import make_organisation, make_user
 from tests.export.test_import_publication import three_organisations
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@reseau.exemple.fr", coordinator=True)
 
 
 @pytest.fixture
@@ -120,7 +115,7 @@ def test_if_the_selection_changed_since_the_confirmation_nothing_is_done(client,
 def test_partners_cannot_see_or_decide(client, login, imported, db):
     import_id, _joined = imported
     organisation = make_organisation("Partenaire")
-    from tests.conftest import make_member
+    from coordination.testing.factories import make_member
     partner = make_member(organisation, role="admin", email="admin@partenaire.exemple.fr")
     login(partner)
     assert client.get(url(import_id)).status_code == 403

@@ -7,21 +7,11 @@ from coordination.auth import services as auth_services
 from coordination.clock import utcnow
 from coordination.directory import search, services
 from coordination.directory.models import Place
-from tests.conftest import make_organisation, make_place, make_user
+from coordination.testing.factories import make_organisation, make_place
 from tests.directory.test_search import recorded_statements
 
 DEMARCHES = "Aide aux démarches administratives"
 MATERIEL = "Accès internet et matériel informatique"
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user(coordinator=True)
-
-
-@pytest.fixture
-def organisation(db):
-    return make_organisation()
 
 
 def changed_at(place) -> datetime:

@@ -1,7 +1,7 @@
 """Places enter and leave the search index with their organisation's status."""
 from coordination.auth import services as auth_services
 from coordination.directory.models import SearchIndexQueue
-from tests.conftest import make_organisation, make_place, make_user
+from coordination.testing.factories import make_organisation, make_place, make_user
 
 
 def queued_ids(db):

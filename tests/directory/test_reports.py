@@ -10,13 +10,13 @@ from coordination.clock import utcnow
 from coordination.directory import reports
 from coordination.directory.models import Place, PlaceReport
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 RESIDENT_ADDRESS = "203.0.113.77"
 
 
 @pytest.fixture
-def network(app):
+def reported_place(app):
     organisation = make_organisation("Association Les Connectés")
     organisation.contact_email = "Contact@Connectes.exemple.fr"
     admin = make_member(organisation, role="admin", email="admin@connectes.exemple.fr")
@@ -40,8 +40,8 @@ def open_reports(db):
 
 # --- the public form -----------------------------------------------------------------------
 
-def test_the_form_is_shown_in_french(client, network):
-    response = client.get(f"/lieux/{network['place'].public_id}/signaler")
+def test_the_form_is_shown_in_french(client, reported_place):
+    response = client.get(f"/lieux/{reported_place['place'].public_id}/signaler")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Signaler une erreur" in page and "Point numérique de la mairie" in page
@@ -49,16 +49,16 @@ def test_the_form_is_shown_in_french(client, network):
         assert label.replace("'", "&#39;") in page
 
 
-def test_a_report_is_stored_and_mailed_to_the_organisation_and_coordinators(client, db, network, mail_outbox):
-    response = post_report(client, network["place"], kind="hours",
+def test_a_report_is_stored_and_mailed_to_the_organisation_and_coordinators(client, db, reported_place, mail_outbox):
+    response = post_report(client, reported_place["place"], kind="hours",
                            message="Fermé le mercredi après-midi depuis janvier.")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/lieux/{network['place'].public_id}/signaler/merci")
+    assert response.headers["Location"].endswith(f"/lieux/{reported_place['place'].public_id}/signaler/merci")
     thanks = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "votre signalement a été transmis" in thanks
 
     [report] = open_reports(db)
-    assert (report.place_id, report.kind, report.status) == (network["place"].id, "hours", "open")
+    assert (report.place_id, report.kind, report.status) == (reported_place["place"].id, "hours", "open")
     assert report.message == "Fermé le mercredi après-midi depuis janvier."
 
     messages = mail_outbox()
@@ -70,15 +70,15 @@ def test_a_report_is_stored_and_mailed_to_the_organisation_and_coordinators(clie
         assert message.subject == "Erreur signalée sur « Point numérique de la mairie »"
         assert "Les horaires sont faux" in message.body_text
         assert "Fermé le mercredi après-midi depuis janvier." in message.body_text
-        assert f"/lieux/{network['place'].public_id}" in message.body_text
+        assert f"/lieux/{reported_place['place'].public_id}" in message.body_text
     by_recipient = {m.recipient: m.body_text for m in messages}
     assert "/coordination/moderation" in by_recipient["coordination@reseau.exemple.fr"]
-    assert f"/espace-partenaire/lieux/{network['place'].id}/modifier" in by_recipient["admin@connectes.exemple.fr"]
+    assert f"/espace-partenaire/lieux/{reported_place['place'].id}/modifier" in by_recipient["admin@connectes.exemple.fr"]
 
 
-def test_nothing_about_the_reporter_is_kept_or_sent(client, db, network, mail_outbox, login):
-    login(network["member"])  # even a logged-in person stays anonymous
-    post_report(client, network["place"], kind="closed")
+def test_nothing_about_the_reporter_is_kept_or_sent(client, db, reported_place, mail_outbox, login):
+    login(reported_place["member"])  # even a logged-in person stays anonymous
+    post_report(client, reported_place["place"], kind="closed")
     [report] = open_reports(db)
     stored = " ".join(str(getattr(report, column.key)) for column in PlaceReport.__table__.columns)
     assert RESIDENT_ADDRESS not in stored and "membre@" not in stored
@@ -90,26 +90,26 @@ def test_nothing_about_the_reporter_is_kept_or_sent(client, db, network, mail_ou
     assert all(RESIDENT_ADDRESS not in str(event.details) for event in events)
 
 
-def test_a_filled_honeypot_answers_like_a_success_and_stores_nothing(client, db, network, mail_outbox):
-    response = post_report(client, network["place"], kind="hours", message="Visitez mon site", nickname="robot")
+def test_a_filled_honeypot_answers_like_a_success_and_stores_nothing(client, db, reported_place, mail_outbox):
+    response = post_report(client, reported_place["place"], kind="hours", message="Visitez mon site", nickname="robot")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/signaler/merci")
     assert open_reports(db) == [] and mail_outbox() == []
     # even with an invalid kind: a robot learns nothing from the answer
-    response = post_report(client, network["place"], kind="spam", nickname="robot")
+    response = post_report(client, reported_place["place"], kind="spam", nickname="robot")
     assert response.status_code == 302 and open_reports(db) == []
 
 
-def test_posts_are_rate_limited_per_address_with_a_french_429(app, client, db, network):
+def test_posts_are_rate_limited_per_address_with_a_french_429(app, client, db, reported_place):
     limit = int(app.config["RATELIMIT_REPORT"].split()[0])
     for _ in range(limit):
-        assert post_report(client, network["place"]).status_code == 302
-    response = post_report(client, network["place"])
+        assert post_report(client, reported_place["place"]).status_code == 302
+    response = post_report(client, reported_place["place"])
     assert response.status_code == 429
     assert "Trop de tentatives" in response.get_data(as_text=True)
     assert len(open_reports(db)) == limit
-    assert client.get(f"/lieux/{network['place'].public_id}/signaler").status_code == 200  # only POSTs
-    other = client.post(f"/lieux/{network['place'].public_id}/signaler", data={"kind": "hours"},
+    assert client.get(f"/lieux/{reported_place['place'].public_id}/signaler").status_code == 200  # only POSTs
+    other = client.post(f"/lieux/{reported_place['place'].public_id}/signaler", data={"kind": "hours"},
                         environ_base={"REMOTE_ADDR": "198.51.100.9"})
     assert other.status_code == 302  # another address is not blocked
 
@@ -120,8 +120,8 @@ def test_posts_are_rate_limited_per_address_with_a_french_429(app, client, db, n
     ({"kind": "other", "message": "   "}, "message", "Décrivez en quelques mots ce qui ne va pas."),
     ({"kind": "address", "message": "x" * 1001}, "message", "1000 caractères au maximum"),
 ])
-def test_bad_input_is_explained_in_french(client, db, network, mail_outbox, data, field, message):
-    response = post_report(client, network["place"], **data)
+def test_bad_input_is_explained_in_french(client, db, reported_place, mail_outbox, data, field, message):
+    response = post_report(client, reported_place["place"], **data)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert message in page.replace("&#39;", "'")
@@ -129,14 +129,14 @@ def test_bad_input_is_explained_in_french(client, db, network, mail_outbox, data
     assert open_reports(db) == [] and mail_outbox() == []
 
 
-def test_control_characters_are_dropped(db, network):
-    report = reports.report_error(network["place"].public_id, {"kind": "other", "message": "Ferm\x00é\x07 !"})
+def test_control_characters_are_dropped(db, reported_place):
+    report = reports.report_error(reported_place["place"].public_id, {"kind": "other", "message": "Ferm\x00é\x07 !"})
     assert report.message == "Fermé !"
 
 
 @pytest.mark.parametrize("state", ["unknown", "unpublished", "deleted", "suspended"])
-def test_only_public_places_can_be_reported(client, db, network, state):
-    place = network["place"]
+def test_only_public_places_can_be_reported(client, db, reported_place, state):
+    place = reported_place["place"]
     public_id = place.public_id
     if state == "unknown":
         public_id = "00000000-0000-4000-8000-000000000000"
@@ -145,7 +145,7 @@ def test_only_public_places_can_be_reported(client, db, network, state):
     elif state == "deleted":
         place.deleted_at = utcnow()
     else:
-        network["organisation"].status = "suspended"
+        reported_place["organisation"].status = "suspended"
     db.session.commit()
     assert client.get(f"/lieux/{public_id}/signaler").status_code == 404
     assert client.post(f"/lieux/{public_id}/signaler", data={"kind": "hours"}).status_code == 404
@@ -162,36 +162,36 @@ def make_stale(place, days=10):
     return place
 
 
-def test_the_queue_is_for_coordinators_only(client, network, login):
+def test_the_queue_is_for_coordinators_only(client, reported_place, login):
     response = client.get("/coordination/moderation")
     assert response.status_code == 302 and "/connexion" in response.headers["Location"]
-    login(network["admin"])
+    login(reported_place["admin"])
     assert client.get("/coordination/moderation").status_code == 403
     for url in ("/coordination/moderation/signalements/1/traiter", "/coordination/moderation/signalements/1/ecarter",
-                f"/coordination/moderation/lieux/{network['place'].id}/retirer",
-                f"/coordination/moderation/organisations/{network['organisation'].id}/accepter",
-                f"/coordination/moderation/organisations/{network['organisation'].id}/refuser"):
+                f"/coordination/moderation/lieux/{reported_place['place'].id}/retirer",
+                f"/coordination/moderation/organisations/{reported_place['organisation'].id}/accepter",
+                f"/coordination/moderation/organisations/{reported_place['organisation'].id}/refuser"):
         assert client.post(url, data={}).status_code == 403, url
     with pytest.raises(PermissionDenied):
-        reports.moderation_queue(actor=network["admin"])
+        reports.moderation_queue(actor=reported_place["admin"])
 
 
-def test_the_queue_lists_pending_organisations_open_reports_and_stale_public_places(client, db, network, login):
+def test_the_queue_lists_pending_organisations_open_reports_and_stale_public_places(client, db, reported_place, login):
     pending = make_organisation("Centre social en attente", status="pending")
-    reports.report_error(network["place"].public_id, {"kind": "closed", "message": "Fermé pour de bon"})
-    decided = reports.report_error(network["place"].public_id, {"kind": "hours"})
-    reports.dismiss_report(decided.id, actor=network["coordinator"], reason="Doublon")
-    stale = make_stale(make_place(network["organisation"], name="Médiathèque ancienne"))
-    make_stale(make_place(network["organisation"], name="Fiche retirée", published=False))
-    make_place(network["organisation"], name="Fiche à jour")
+    reports.report_error(reported_place["place"].public_id, {"kind": "closed", "message": "Fermé pour de bon"})
+    decided = reports.report_error(reported_place["place"].public_id, {"kind": "hours"})
+    reports.dismiss_report(decided.id, actor=reported_place["coordinator"], reason="Doublon")
+    stale = make_stale(make_place(reported_place["organisation"], name="Médiathèque ancienne"))
+    make_stale(make_place(reported_place["organisation"], name="Fiche retirée", published=False))
+    make_place(reported_place["organisation"], name="Fiche à jour")
 
-    queue = reports.moderation_queue(actor=network["coordinator"])
+    queue = reports.moderation_queue(actor=reported_place["coordinator"])
     assert [o.name for o in queue.organisations] == [pending.name]
     assert [(r.kind, r.message) for r in queue.reports] == [("closed", "Fermé pour de bon")]
     assert [p.id for p in queue.stale_places] == [stale.id]
     assert queue.count == 3
 
-    login(network["coordinator"])
+    login(reported_place["coordinator"])
     page = client.get("/coordination/moderation").get_data(as_text=True)
     assert "Centre social en attente" in page and "Fermé pour de bon" in page
     assert "Médiathèque ancienne" in page and "Fiche retirée" not in page and "Fiche à jour" not in page
@@ -202,9 +202,9 @@ def audit_events(db, action):
     return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
 
 
-def test_resolving_a_report_records_the_reason_and_is_audited(client, db, network, login):
-    report = reports.report_error(network["place"].public_id, {"kind": "hours"})
-    login(network["coordinator"])
+def test_resolving_a_report_records_the_reason_and_is_audited(client, db, reported_place, login):
+    report = reports.report_error(reported_place["place"].public_id, {"kind": "hours"})
+    login(reported_place["coordinator"])
     url = f"/coordination/moderation/signalements/{report.id}/traiter"
     response = client.post(url, data={f"traiter-{report.id}-reason": "  "})
     assert response.status_code == 400
@@ -216,35 +216,35 @@ def test_resolving_a_report_records_the_reason_and_is_audited(client, db, networ
     assert response.status_code == 302 and response.headers["Location"].endswith("/coordination/moderation")
     db.session.expire_all()
     report = db.session.get(PlaceReport, report.id)
-    assert report.status == "resolved" and report.decided_by_id == network["coordinator"].id
+    assert report.status == "resolved" and report.decided_by_id == reported_place["coordinator"].id
     assert report.decision_reason == "Horaires corrigés avec la structure" and report.decided_at is not None
     [event] = audit_events(db, "report.resolved")
-    assert event.actor_id == network["coordinator"].id and event.object_id == str(report.id)
+    assert event.actor_id == reported_place["coordinator"].id and event.object_id == str(report.id)
     assert event.details["reason"] == "Horaires corrigés avec la structure"
     assert event.details["unpublished"] is False
-    assert db.session.get(Place, network["place"].id).published is True
+    assert db.session.get(Place, reported_place["place"].id).published is True
     # decided once: a second click gets a French conflict, nothing changes
     assert client.post(url, data={f"traiter-{report.id}-reason": "encore"}).status_code == 409
 
 
-def test_resolving_with_unpublish_takes_the_place_offline_in_the_same_decision(client, db, network, login):
-    report = reports.report_error(network["place"].public_id, {"kind": "closed"})
-    login(network["coordinator"])
+def test_resolving_with_unpublish_takes_the_place_offline_in_the_same_decision(client, db, reported_place, login):
+    report = reports.report_error(reported_place["place"].public_id, {"kind": "closed"})
+    login(reported_place["coordinator"])
     response = client.post(f"/coordination/moderation/signalements/{report.id}/traiter",
                            data={f"traiter-{report.id}-reason": "Fermeture confirmée par la mairie",
                                  f"traiter-{report.id}-unpublish": "y"})
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(Place, network["place"].id).published is False
+    assert db.session.get(Place, reported_place["place"].id).published is False
     assert db.session.get(PlaceReport, report.id).status == "resolved"
     assert audit_events(db, "report.resolved")[0].details["unpublished"] is True
     assert len(audit_events(db, "place.unpublish")) == 1
-    assert client.get(f"/lieux/{network['place'].public_id}/signaler").status_code == 404
+    assert client.get(f"/lieux/{reported_place['place'].public_id}/signaler").status_code == 404
 
 
-def test_dismissing_a_report_records_the_reason_and_is_audited(client, db, network, login):
-    report = reports.report_error(network["place"].public_id, {"kind": "address"})
-    login(network["coordinator"])
+def test_dismissing_a_report_records_the_reason_and_is_audited(client, db, reported_place, login):
+    report = reports.report_error(reported_place["place"].public_id, {"kind": "address"})
+    login(reported_place["coordinator"])
     url = f"/coordination/moderation/signalements/{report.id}/ecarter"
     response = client.post(url, data={})
     assert response.status_code == 400
@@ -256,13 +256,13 @@ def test_dismissing_a_report_records_the_reason_and_is_audited(client, db, netwo
     assert (report.status, report.decision_reason) == ("dismissed", "L'adresse est la bonne")
     [event] = audit_events(db, "report.dismissed")
     assert event.details["reason"] == "L'adresse est la bonne"
-    assert db.session.get(Place, network["place"].id).published is True
-    assert reports.moderation_queue(actor=network["coordinator"]).reports == []
+    assert db.session.get(Place, reported_place["place"].id).published is True
+    assert reports.moderation_queue(actor=reported_place["coordinator"]).reports == []
 
 
-def test_unpublishing_a_stale_place_records_the_reason_and_is_audited(client, db, network, login):
-    place = make_stale(network["place"])
-    login(network["coordinator"])
+def test_unpublishing_a_stale_place_records_the_reason_and_is_audited(client, db, reported_place, login):
+    place = make_stale(reported_place["place"])
+    login(reported_place["coordinator"])
     url = f"/coordination/moderation/lieux/{place.id}/retirer"
     response = client.post(url, data={f"retirer-{place.id}-reason": ""})
     assert response.status_code == 400 and "Indiquez le motif du retrait." in response.get_data(as_text=True)
@@ -272,21 +272,21 @@ def test_unpublishing_a_stale_place_records_the_reason_and_is_audited(client, db
     assert db.session.get(Place, place.id).published is False
     [event] = audit_events(db, "place.stale_unpublished")
     assert event.details["reason"] == "Aucune nouvelle depuis 8 mois" and event.object_id == str(place.id)
-    assert reports.moderation_queue(actor=network["coordinator"]).stale_places == []
+    assert reports.moderation_queue(actor=reported_place["coordinator"]).stale_places == []
 
 
-def test_a_place_no_longer_stale_is_not_unpublished(db, network):
+def test_a_place_no_longer_stale_is_not_unpublished(db, reported_place):
     with pytest.raises(Conflict):
-        reports.unpublish_stale_place(network["place"].id, actor=network["coordinator"], reason="Trop vieux")
-    assert db.session.get(Place, network["place"].id).published is True
+        reports.unpublish_stale_place(reported_place["place"].id, actor=reported_place["coordinator"], reason="Trop vieux")
+    assert db.session.get(Place, reported_place["place"].id).published is True
     with pytest.raises(NotFound):
-        reports.unpublish_stale_place(999_999, actor=network["coordinator"], reason="Trop vieux")
+        reports.unpublish_stale_place(999_999, actor=reported_place["coordinator"], reason="Trop vieux")
 
 
-def test_organisations_are_accepted_or_refused_from_the_queue(client, db, network, login):
+def test_organisations_are_accepted_or_refused_from_the_queue(client, db, reported_place, login):
     accepted = make_organisation("Espace accepté", status="pending")
     refused = make_organisation("Espace refusé", status="pending")
-    login(network["coordinator"])
+    login(reported_place["coordinator"])
     assert client.post(f"/coordination/moderation/organisations/{accepted.id}/accepter").status_code == 302
     url = f"/coordination/moderation/organisations/{refused.id}/refuser"
     response = client.post(url, data={f"refuser-{refused.id}-reason": ""})
@@ -296,18 +296,18 @@ def test_organisations_are_accepted_or_refused_from_the_queue(client, db, networ
     assert (accepted.status, refused.status, refused.refusal_reason) == ("active", "refused", "Hors du territoire")
     assert audit_events(db, "organisation.accepted")[0].object_id == str(accepted.id)
     assert audit_events(db, "organisation.refused")[0].details["reason"] == "Hors du territoire"
-    assert reports.moderation_queue(actor=network["coordinator"]).organisations == []
+    assert reports.moderation_queue(actor=reported_place["coordinator"]).organisations == []
 
 
-def test_the_services_check_the_reason_and_the_actor(db, network):
-    report = reports.report_error(network["place"].public_id, {"kind": "hours"})
+def test_the_services_check_the_reason_and_the_actor(db, reported_place):
+    report = reports.report_error(reported_place["place"].public_id, {"kind": "hours"})
     with pytest.raises(Invalid) as error:
-        reports.dismiss_report(report.id, actor=network["coordinator"], reason="x" * 1001)
+        reports.dismiss_report(report.id, actor=reported_place["coordinator"], reason="x" * 1001)
     assert error.value.errors["reason"] == ["Le motif doit faire 1000 caractères au maximum."]
     with pytest.raises(PermissionDenied):
-        reports.resolve_report(report.id, actor=network["admin"], reason="Corrigé")
+        reports.resolve_report(report.id, actor=reported_place["admin"], reason="Corrigé")
     with pytest.raises(NotFound):
-        reports.resolve_report(999_999, actor=network["coordinator"], reason="Corrigé")
+        reports.resolve_report(999_999, actor=reported_place["coordinator"], reason="Corrigé")
     with pytest.raises(NotFound):
         reports.report_error("pas-un-identifiant", {"kind": "hours"})
 

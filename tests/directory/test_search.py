@@ -11,7 +11,7 @@ from coordination.clock import PARIS
 from coordination.directory import hours, search, services
 from coordination.directory.models import Place, PlaceClosure, SearchLog
 from coordination.extensions import db as _db
-from tests.conftest import make_organisation, make_place
+from coordination.testing.factories import make_place
 
 NANTES = (47.2184, -1.5536)
 LOCATIONS = {
@@ -65,11 +65,6 @@ def run(*, log=False, now=None, **fields):
 
 def at(organisation, name, point, **fields):
     return make_place(organisation, name=name, latitude=point[0], longitude=point[1], **fields)
-
-
-@pytest.fixture
-def organisation():
-    return make_organisation()
 
 
 # --- distance ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from coordination.directory import search, services
 from coordination.directory.models import SearchIndexQueue
 from coordination.extensions import db as _db
 from coordination.scheduler import declared_jobs
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +60,7 @@ def test_the_query_is_built_from_terms_never_parsed():
 
 
 @pytest.fixture
-def network():
+def indexed_places():
     organisation = make_organisation("Association Les Connectés")
     plain = dict(services=[], fees=[], support_modes=[])
     places = [
@@ -90,11 +90,11 @@ def network():
     ("cœur", "Cœur de ville connecté"),
     ("mediatheque", "Médiathèque Hermeland"),
 ])
-def test_french_examples_find_their_place(network, text, expected):
+def test_french_examples_find_their_place(indexed_places, text, expected):
     assert find(text) == [expected]
 
 
-def test_a_typo_gets_a_suggestion(network):
+def test_a_typo_gets_a_suggestion(indexed_places):
     assert search.suggest("smarphone") == "smartphone"
     # nothing for the typo: the page shows the places for the correction, and says so (issue 14)
     results = services.search_places(services.SearchRequest(text="smarphone"), log=False)
@@ -103,7 +103,7 @@ def test_a_typo_gets_a_suggestion(network):
     assert "Aucun lieu pour « smarphone » : voici les résultats pour « smartphone »." in results.messages
 
 
-def test_no_suggestion_for_known_words(network):
+def test_no_suggestion_for_known_words(indexed_places):
     results = services.search_places(services.SearchRequest(text="ordinateur"), log=False)
     assert results.total == 1 and results.suggestion is None
 
@@ -114,12 +114,12 @@ def test_no_suggestion_for_known_words(network):
     "\\", "+aide -mairie", "aide && mairie || x", "<script>", "'; DROP TABLE places; --", "%", "_", "x" * 5000,
     " ".join(["mot"] * 500), "\x00", "🙂",
 ])
-def test_query_syntax_is_plain_text_and_never_raises(network, text):
+def test_query_syntax_is_plain_text_and_never_raises(indexed_places, text):
     results = services.search_places(services.SearchRequest(text=text), log=False)
     assert results.index_status == "ok"
 
 
-def test_operators_are_words_not_syntax(network):
+def test_operators_are_words_not_syntax(indexed_places):
     # « AND » is not an operator: with every word required, nothing has « and » in it...
     results = services.search_places(services.SearchRequest(text="démarches AND ordinateur"), log=False)
     # ...so the search falls back to the words that find places together (needs first), and names
@@ -244,7 +244,7 @@ def _wipe_index():
         shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
 
 
-def test_a_deleted_index_says_it_is_rebuilding_and_the_job_rebuilds_it(network):
+def test_a_deleted_index_says_it_is_rebuilding_and_the_job_rebuilds_it(indexed_places):
     assert find("ordinateur") == ["Atelier du Breil"]
     _wipe_index()
     results = services.search_places(services.SearchRequest(text="ordinateur"), log=False)
@@ -257,7 +257,7 @@ def test_a_deleted_index_says_it_is_rebuilding_and_the_job_rebuilds_it(network):
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # Whoosh leaves the damaged file open
-def test_an_unreadable_index_is_rebuilt_not_a_crash(network):
+def test_an_unreadable_index_is_rebuilt_not_a_crash(indexed_places):
     root = search._root()
     live = os.path.join(root, search._read_pointer(root))
     for entry in os.listdir(live):
@@ -271,7 +271,7 @@ def test_an_unreadable_index_is_rebuilt_not_a_crash(network):
     gc.collect()
 
 
-def test_an_index_of_another_schema_version_counts_as_missing(network):
+def test_an_index_of_another_schema_version_counts_as_missing(indexed_places):
     root = search._root()
     with open(os.path.join(root, search.POINTER), "w") as file:
         file.write("ix-v0-old")
@@ -280,7 +280,7 @@ def test_an_index_of_another_schema_version_counts_as_missing(network):
     assert find("ordinateur") == ["Atelier du Breil"]
 
 
-def test_reindex_builds_a_new_directory_and_swaps_it_in(network, runner):
+def test_reindex_builds_a_new_directory_and_swaps_it_in(indexed_places, runner):
     root = search._root()
     before = search._read_pointer(root)
     assert find("ordinateur") == ["Atelier du Breil"]  # a searcher is open on the old directory
@@ -340,7 +340,7 @@ def test_an_edit_applied_while_a_rebuild_reads_the_database_is_not_undone(monkey
     assert find("nouveau") == ["Espace Nouveau"] and find("ancien") == []
 
 
-def test_a_rebuild_gives_up_when_the_live_index_stays_locked(network, monkeypatch):
+def test_a_rebuild_gives_up_when_the_live_index_stays_locked(indexed_places, monkeypatch):
     root = search._root()
     before = search._read_pointer(root)
     lock = search.whoosh_index.open_dir(os.path.join(root, before)).lock("WRITELOCK")
@@ -355,7 +355,7 @@ def test_a_rebuild_gives_up_when_the_live_index_stays_locked(network, monkeypatc
     assert sorted(e for e in os.listdir(root) if e.startswith("ix-")) == [before]
 
 
-def test_one_rebuild_at_a_time(network, monkeypatch):
+def test_one_rebuild_at_a_time(indexed_places, monkeypatch):
     monkeypatch.setattr(search, "REBUILD_TIMEOUT", 0.1)
     nested = []
 
@@ -372,7 +372,7 @@ def test_one_rebuild_at_a_time(network, monkeypatch):
     assert find("ordinateur") == ["Atelier du Breil"]
 
 
-def test_the_cleanup_rereads_current_and_keeps_what_it_names(network):
+def test_the_cleanup_rereads_current_and_keeps_what_it_names(indexed_places):
     root = search._root()
     live = search._read_pointer(root)
     stale = f"{search.DIR_PREFIX}stale"
@@ -383,7 +383,7 @@ def test_the_cleanup_rereads_current_and_keeps_what_it_names(network):
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # Whoosh leaves the damaged file open
-def test_a_damaged_segment_is_rebuilt_by_the_queue_job(network):
+def test_a_damaged_segment_is_rebuilt_by_the_queue_job(indexed_places):
     root = search._root()
     name = search._read_pointer(root)
     # the segments' files (terms, postings, columns), not the table of contents (.toc)
@@ -416,7 +416,7 @@ def test_the_directory_prefix_names_the_schema_and_the_vocabularies():
         assert search.index_prefix({**PLACE_VOCABULARIES, key: (changed, label, column)}) != search.DIR_PREFIX
 
 
-def test_an_index_built_with_other_vocabularies_counts_as_missing(network, monkeypatch):
+def test_an_index_built_with_other_vocabularies_counts_as_missing(indexed_places, monkeypatch):
     from coordination.vocabularies import PLACE_VOCABULARIES
     root = search._root()
     key = next(iter(PLACE_VOCABULARIES))
@@ -529,7 +529,7 @@ def test_a_parallel_rebuild_failing_in_the_reading_process_stops_its_processes(d
     assert search.reindex(processes=2) == 250
 
 
-def test_cli_reindex_takes_a_number_of_processes_and_refuses_zero(network, runner):
+def test_cli_reindex_takes_a_number_of_processes_and_refuses_zero(indexed_places, runner):
     result = runner.invoke(args=["search", "reindex", "--processus", "1"])
     assert result.exit_code == 0, result.output
     assert "Index reconstruit : 5 lieux publiés." in result.output

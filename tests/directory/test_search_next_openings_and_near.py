@@ -13,7 +13,7 @@ from coordination.directory import search, services
 from coordination.directory.models import SearchLog
 from coordination.directory.views import COMMON_NEEDS
 from coordination.extensions import db
-from tests.conftest import make_organisation, make_place
+from coordination.testing.factories import make_organisation, make_place
 from tests.directory.test_search import index_and_geocoder, offset, run  # noqa: F401 (autouse fixture)
 
 SUNDAY_EVENING = datetime(2026, 3, 8, 19, 0, tzinfo=PARIS)

@@ -4,7 +4,7 @@ from datetime import timedelta
 from coordination.clock import utcnow
 from coordination.directory import geocoding
 from coordination.directory.models import GeocodeCache, SearchLog
-from tests.conftest import make_organisation, make_place
+from coordination.testing.factories import make_organisation, make_place
 
 
 def test_a_page_number_in_other_digits_is_a_normal_page(client):

@@ -5,14 +5,14 @@ from datetime import datetime
 import pytest
 
 from coordination.directory import serializers
+from coordination.testing.factories import make_organisation, make_place
 from coordination.vocabularies import PLACE_VOCABULARIES
-from tests.conftest import make_organisation, make_place
 
 SOURCE = "Réseau test"
 
 
 @pytest.fixture
-def organisation(db):
+def malakoff(db):
     return make_organisation("Centre social Malakoff", kind="centre_social", pivot="73282932000074")
 
 
@@ -20,14 +20,14 @@ def record(place):
     return serializers.standard_record(place, source=SOURCE)
 
 
-def test_every_column_in_schema_order(organisation):
-    result = record(make_place(organisation))
+def test_every_column_in_schema_order(malakoff):
+    result = record(make_place(malakoff))
     assert tuple(result) == (*serializers.STANDARD_FIELDS, "id_source")  # then the extra column (issue 15)
     assert len(result) == 33
 
 
-def test_identity_and_required_columns(organisation):
-    place = make_place(organisation, name="Espace Malakoff", address="1 rue d'Angleterre", postcode="44000",
+def test_identity_and_required_columns(malakoff):
+    place = make_place(malakoff, name="Espace Malakoff", address="1 rue d'Angleterre", postcode="44000",
                        commune="Nantes", updated_at=datetime(2026, 3, 1, 10), verified_at=datetime(2026, 2, 1))
     result = record(place)
     assert result["id"] == place.public_id
@@ -38,16 +38,16 @@ def test_identity_and_required_columns(organisation):
     assert result["date_maj"] == "2026-03-01"
 
 
-def test_date_maj_follows_a_later_confirmation_in_paris_time(organisation):
+def test_date_maj_follows_a_later_confirmation_in_paris_time(malakoff):
     # Confirmed on 31 March at 23:30 in Paris (21:30 UTC): the listing is up to date on that day.
-    place = make_place(organisation, updated_at=datetime(2025, 12, 1), verified_at=datetime(2026, 3, 31, 21, 30))
+    place = make_place(malakoff, updated_at=datetime(2025, 12, 1), verified_at=datetime(2026, 3, 31, 21, 30))
     assert record(place)["date_maj"] == "2026-03-31"
-    place = make_place(organisation, updated_at=datetime(2025, 12, 1), verified_at=datetime(2026, 3, 31, 22, 30))
+    place = make_place(malakoff, updated_at=datetime(2025, 12, 1), verified_at=datetime(2026, 3, 31, 22, 30))
     assert record(place)["date_maj"] == "2026-04-01"
 
 
-def test_lists_are_exact_vocabulary_values_joined_by_a_bar(organisation):
-    place = make_place(organisation, services=["Loisirs et créations numériques", "Aide aux démarches administratives"],
+def test_lists_are_exact_vocabulary_values_joined_by_a_bar(malakoff):
+    place = make_place(malakoff, services=["Loisirs et créations numériques", "Aide aux démarches administratives"],
                        access_modes=["Ce lieu n'accueille pas de public", "Not a value"],
                        emails=["a@exemple.fr", "b@exemple.fr"], other_labels=["Label local", "Autre label"])
     result = record(place)
@@ -61,15 +61,15 @@ def test_lists_are_exact_vocabulary_values_joined_by_a_bar(organisation):
             assert value in values, (name, value)
 
 
-def test_typology_comes_from_the_place_or_the_organisation_kind(organisation):
-    assert record(make_place(organisation))["typologie"] == "CS"
-    assert record(make_place(organisation, typology=["EPN", "MJC"]))["typologie"] == "EPN|MJC"
-    assert record(make_place(organisation, typology=["not-a-code"]))["typologie"] == "CS"
+def test_typology_comes_from_the_place_or_the_organisation_kind(malakoff):
+    assert record(make_place(malakoff))["typologie"] == "CS"
+    assert record(make_place(malakoff, typology=["EPN", "MJC"]))["typologie"] == "EPN|MJC"
+    assert record(make_place(malakoff, typology=["not-a-code"]))["typologie"] == "CS"
 
 
-def test_summary_longer_than_280_is_cut_at_a_word_and_kept_whole_in_the_detail(organisation, db):
+def test_summary_longer_than_280_is_cut_at_a_word_and_kept_whole_in_the_detail(malakoff, db):
     long = ("Nous accompagnons les habitants dans leurs démarches en ligne " * 6).strip()
-    place = make_place(organisation, summary=long[:280], description="Détail.")
+    place = make_place(malakoff, summary=long[:280], description="Détail.")
     with db.session.no_autoflush:
         place.summary = long  # a text longer than the column allows, as another producer may send
         result = record(place)
@@ -82,19 +82,19 @@ def test_summary_longer_than_280_is_cut_at_a_word_and_kept_whole_in_the_detail(o
     assert result["presentation_detail"].endswith("Détail.")
 
 
-def test_short_summary_untouched(organisation):
-    result = record(make_place(organisation, summary="Aide au numérique.", description=None))
+def test_short_summary_untouched(malakoff):
+    result = record(make_place(malakoff, summary="Aide au numérique.", description=None))
     assert result["presentation_resume"] == "Aide au numérique."
     assert result["presentation_detail"] is None
 
 
-def test_phone_hours_and_coordinates(organisation):
-    result = record(make_place(organisation, phone="+262262123456", opening_hours="Mo-Fr 09:00-12:00",
+def test_phone_hours_and_coordinates(malakoff):
+    result = record(make_place(malakoff, phone="+262262123456", opening_hours="Mo-Fr 09:00-12:00",
                                latitude=-20.8789123456, longitude=55.4481))
     assert result["telephone"] == "+262262123456"
     assert result["horaires"] == "Mo-Fr 09:00-12:00"
     assert result["latitude"] == -20.878912
-    place = make_place(organisation, phone="+41221234567", opening_hours="n'importe quoi", latitude=None,
+    place = make_place(malakoff, phone="+41221234567", opening_hours="n'importe quoi", latitude=None,
                        longitude=None)
     result = record(place)
     assert result["telephone"] is None  # the standard only knows French numbers
@@ -102,8 +102,8 @@ def test_phone_hours_and_coordinates(organisation):
     assert result["latitude"] is None and result["longitude"] is None
 
 
-def test_patterns_of_the_schema_hold(organisation):
-    result = record(make_place(organisation, insee_code="2A004", postcode="20000", commune="Ajaccio",
+def test_patterns_of_the_schema_hold(malakoff):
+    result = record(make_place(malakoff, insee_code="2A004", postcode="20000", commune="Ajaccio",
                                itinerance=["Fixe"]))
     assert re.fullmatch(r"([013-9]\d|2[AB1-9])\d{3}", result["code_insee"])
     assert re.fullmatch(r"\d{5}", result["code_postal"])

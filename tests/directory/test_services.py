@@ -9,7 +9,7 @@ from coordination.directory import services
 from coordination.directory.models import Place
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db as _db
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 VALID = {
     "name": "Médiathèque de la Bottière", "address": "2 rue de la Bottière", "postcode": "44300",
@@ -24,16 +24,6 @@ def events(action=None):
     if action:
         query = query.where(AuditEvent.action == action)
     return _db.session.scalars(query).all()
-
-
-@pytest.fixture
-def organisation():
-    return make_organisation("Médiathèques de Nantes", kind="mediatheque")
-
-
-@pytest.fixture
-def member(organisation):
-    return make_member(organisation)
 
 
 def test_create_place_normalises_and_records(member, organisation):

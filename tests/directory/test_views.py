@@ -7,7 +7,7 @@ from sqlalchemy import select
 from coordination.audit import AuditEvent
 from coordination.directory.models import Place
 from coordination.extensions import db as _db
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 
 def text(response) -> str:
@@ -26,45 +26,45 @@ def audit_actions() -> list[str]:
 
 
 @pytest.fixture
-def organisation():
+def breil_centre():
     return make_organisation("Centre social du Breil", kind="centre_social")
 
 
 @pytest.fixture
-def admin(organisation):
-    return make_member(organisation, role="admin")
+def admin(breil_centre):
+    return make_member(breil_centre, role="admin")
 
 
 @pytest.fixture
-def place(organisation):
-    return make_place(organisation, name="Espace numérique du Breil")
+def breil_place(breil_centre):
+    return make_place(breil_centre, name="Espace numérique du Breil")
 
 
 # --- partner space -------------------------------------------------------------------------
 
-def test_anonymous_is_sent_to_login(client, place):
-    for url in ("/espace-partenaire", f"/espace-partenaire/lieux/{place.id}/modifier", "/coordination/lieux",
-                f"/espace-partenaire/organisations/{place.organisation_id}/lieux/nouveau"):
+def test_anonymous_is_sent_to_login(client, breil_place):
+    for url in ("/espace-partenaire", f"/espace-partenaire/lieux/{breil_place.id}/modifier", "/coordination/lieux",
+                f"/espace-partenaire/organisations/{breil_place.organisation_id}/lieux/nouveau"):
         response = client.get(url)
         assert response.status_code == 302 and "/connexion" in response.location
-    response = client.post(f"/espace-partenaire/lieux/{place.id}/publication", data={"published": "0"})
+    response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/publication", data={"published": "0"})
     assert response.status_code == 302 and "/connexion" in response.location
-    assert place.published
+    assert breil_place.published
 
 
-def test_partner_home_lists_organisations_and_places(client, login, admin, organisation, place):
+def test_partner_home_lists_organisations_and_places(client, login, admin, breil_centre, breil_place):
     login(admin)
     html = text(client.get("/espace-partenaire"))
     assert "Centre social du Breil" in html and "Espace numérique du Breil" in html
     assert "Active" in html and "Publié" in html and "Mis à jour le" in html and "Vérifié ce mois-ci" in html
     assert "Tout est à jour" in html
-    assert f"/espace-partenaire/organisations/{organisation.id}/lieux/nouveau" in html
-    assert f'href="/organisations/{organisation.id}/membres"' in html
+    assert f"/espace-partenaire/organisations/{breil_centre.id}/lieux/nouveau" in html
+    assert f'href="/organisations/{breil_centre.id}/membres"' in html
     assert "Ces informations sont toujours exactes" in html
 
 
-def test_members_link_only_for_admins(client, login, organisation):
-    login(make_member(organisation, role="member"))
+def test_members_link_only_for_admins(client, login, breil_centre):
+    login(make_member(breil_centre, role="member"))
     assert "Gérer les membres" not in text(client.get("/espace-partenaire"))
 
 
@@ -84,23 +84,23 @@ def test_pending_organisation_cannot_add_places(client, login):
 
 # --- create / edit -------------------------------------------------------------------------
 
-def test_create_place_through_the_form(client, login, admin, organisation, place_form):
+def test_create_place_through_the_form(client, login, admin, breil_centre, place_form):
     login(admin)
-    assert client.get(f"/espace-partenaire/organisations/{organisation.id}/lieux/nouveau").status_code == 200
-    response = client.post(f"/espace-partenaire/organisations/{organisation.id}/lieux/nouveau",
+    assert client.get(f"/espace-partenaire/organisations/{breil_centre.id}/lieux/nouveau").status_code == 200
+    response = client.post(f"/espace-partenaire/organisations/{breil_centre.id}/lieux/nouveau",
                            data=place_form(hours_extra="PH off", typology=["CS"], other_labels="Label local\nAutre"))
     assert response.status_code == 302, text(response)[:3000]
-    place = _db.session.scalar(select(Place).where(Place.name == "Espace numérique du Breil"))
-    assert place.opening_hours == "Mo 09:00-12:00,14:00-17:30; PH off"
-    assert place.phone == "+33240123456" and place.emails == ["accueil@breil.exemple.fr"]
-    assert place.typology == ["CS"] and place.other_labels == ["Label local", "Autre"]
-    assert (place.latitude, place.longitude, place.coordinates_source) == (47.2305, -1.5901, "manual")
+    breil_place = _db.session.scalar(select(Place).where(Place.name == "Espace numérique du Breil"))
+    assert breil_place.opening_hours == "Mo 09:00-12:00,14:00-17:30; PH off"
+    assert breil_place.phone == "+33240123456" and breil_place.emails == ["accueil@breil.exemple.fr"]
+    assert breil_place.typology == ["CS"] and breil_place.other_labels == ["Label local", "Autre"]
+    assert (breil_place.latitude, breil_place.longitude, breil_place.coordinates_source) == (47.2305, -1.5901, "manual")
     assert audit_actions() == ["user.login", "place.create"]
     assert "a été ajouté" in text(client.get("/espace-partenaire"))
 
 
-def test_edit_form_is_prefilled_including_the_hours_editor(client, login, admin, organisation):
-    place = make_place(organisation, opening_hours="Mo-Fr 09:00-12:00,14:00-17:30; Sa 10:00-12:00; PH off")
+def test_edit_form_is_prefilled_including_the_hours_editor(client, login, admin, breil_centre):
+    place = make_place(breil_centre, opening_hours="Mo-Fr 09:00-12:00,14:00-17:30; Sa 10:00-12:00; PH off")
     login(admin)
     html = text(client.get(f"/espace-partenaire/lieux/{place.id}/modifier"))
     assert 'id="hours_we_2_end" name="hours_we_2_end" type="time" value="17:30"' in html
@@ -111,8 +111,8 @@ def test_edit_form_is_prefilled_including_the_hours_editor(client, login, admin,
     assert html.count("<h1>") == 1 and "<legend>Lundi</legend>" in html
 
 
-def test_unrepresentable_hours_go_to_the_advanced_field(client, login, admin, organisation):
-    place = make_place(organisation, opening_hours="Mo 08:00-10:00,11:00-12:00,14:00-16:00")
+def test_unrepresentable_hours_go_to_the_advanced_field(client, login, admin, breil_centre):
+    place = make_place(breil_centre, opening_hours="Mo 08:00-10:00,11:00-12:00,14:00-16:00")
     login(admin)
     html = text(client.get(f"/espace-partenaire/lieux/{place.id}/modifier"))
     assert re.search(r'id="hours_extra"[^>]*>\s*Mo 08:00-10:00,11:00-12:00,14:00-16:00</textarea>', html)
@@ -128,26 +128,26 @@ def _post_data(place, **overrides):
     return form_data(place, **overrides)
 
 
-def test_edit_place_through_the_form(client, login, admin, place):
+def test_edit_place_through_the_form(client, login, admin, breil_place):
     login(admin)
-    data = _post_data(place, name="Espace numérique du Breil-Malville", hours_tu_1_start="", hours_tu_1_end="",
+    data = _post_data(breil_place, name="Espace numérique du Breil-Malville", hours_tu_1_start="", hours_tu_1_end="",
                       hours_tu_2_start="", hours_tu_2_end="")
-    response = client.post(f"/espace-partenaire/lieux/{place.id}/modifier", data=data)
+    response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=data)
     assert response.status_code == 302
-    assert place.name == "Espace numérique du Breil-Malville" and place.version == 2
-    assert place.opening_hours == "Mo,We-Fr 09:00-12:00,14:00-17:30"
+    assert breil_place.name == "Espace numérique du Breil-Malville" and breil_place.version == 2
+    assert breil_place.opening_hours == "Mo,We-Fr 09:00-12:00,14:00-17:30"
     assert audit_actions()[-1] == "place.update"
 
 
-def test_a_partner_may_close_the_place_to_referrals(client, login, admin, place):
+def test_a_partner_may_close_the_place_to_referrals(client, login, admin, breil_place):
     login(admin)
     checkbox = re.search(r'<input[^>]*name="accepts_referrals"[^>]*>',
-                         client.get(f"/espace-partenaire/lieux/{place.id}/modifier").get_data(as_text=True))
+                         client.get(f"/espace-partenaire/lieux/{breil_place.id}/modifier").get_data(as_text=True))
     assert checkbox and "checked" in checkbox.group()
-    data = _post_data(place)
+    data = _post_data(breil_place)
     del data["accepts_referrals"]  # an unticked box is not sent
-    assert client.post(f"/espace-partenaire/lieux/{place.id}/modifier", data=data).status_code == 302
-    assert place.accepts_referrals is False
+    assert client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=data).status_code == 302
+    assert breil_place.accepts_referrals is False
 
 
 BAD_INPUTS = [
@@ -170,9 +170,9 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize("name, value, message", BAD_INPUTS)
-def test_bad_input_is_explained_next_to_the_field_and_kept(client, login, admin, place, name, value, message):
+def test_bad_input_is_explained_next_to_the_field_and_kept(client, login, admin, breil_place, name, value, message):
     login(admin)
-    response = client.post(f"/espace-partenaire/lieux/{place.id}/modifier", data=_post_data(place, **{name: value}))
+    response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=_post_data(breil_place, **{name: value}))
     assert response.status_code == 400
     html = text(response)
     assert message in error_of(html, name).replace("&#34;", '"').replace("&#39;", "'")
@@ -180,30 +180,30 @@ def test_bad_input_is_explained_next_to_the_field_and_kept(client, login, admin,
     assert f'aria-describedby="{name}-hint {name}-error"' in html or f'aria-describedby="{name}-error"' in html
     escaped = value.replace("'", "&#39;") if value else ""
     assert escaped in html  # what the person typed is still there
-    assert place.version == 1
+    assert breil_place.version == 1
 
 
-def test_service_missing_is_explained(client, login, admin, place):
+def test_service_missing_is_explained(client, login, admin, breil_place):
     login(admin)
-    response = client.post(f"/espace-partenaire/lieux/{place.id}/modifier", data=_post_data(place, services=[]))
+    response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=_post_data(breil_place, services=[]))
     assert response.status_code == 400 and "Choisissez au moins un service." in text(response)
 
 
-def test_bad_hours_range_is_explained_in_the_day(client, login, admin, place):
+def test_bad_hours_range_is_explained_in_the_day(client, login, admin, breil_place):
     login(admin)
-    data = _post_data(place, hours_th_1_start="12:00", hours_th_1_end="09:00")
-    response = client.post(f"/espace-partenaire/lieux/{place.id}/modifier", data=data)
+    data = _post_data(breil_place, hours_th_1_start="12:00", hours_th_1_end="09:00")
+    response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=data)
     assert response.status_code == 400
     html = text(response)
     assert ("Jeudi : la fermeture du créneau 1 (09:00) doit être après son ouverture (12:00)."
             in error_of(html, "hours-Th"))
     assert 'aria-describedby="hours-Th-error" aria-invalid="true" id="hours_th_1_start"' in html
     assert 'name="hours_th_1_start" type="time" value="12:00"' in html
-    assert place.opening_hours == "Mo-Fr 09:00-12:00,14:00-17:30"
+    assert breil_place.opening_hours == "Mo-Fr 09:00-12:00,14:00-17:30"
 
 
-def test_user_text_is_escaped(client, login, admin, organisation):
-    make_place(organisation, name="<script>alert(1)</script>", summary="<b>gras</b>")
+def test_user_text_is_escaped(client, login, admin, breil_centre):
+    make_place(breil_centre, name="<script>alert(1)</script>", summary="<b>gras</b>")
     login(admin)
     html = text(client.get("/espace-partenaire"))
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
@@ -211,14 +211,14 @@ def test_user_text_is_escaped(client, login, admin, organisation):
 
 # --- conflicts -----------------------------------------------------------------------------
 
-def test_two_edits_from_the_same_version_second_gets_409(client, login, admin, organisation, place):
-    colleague = make_member(organisation)
-    first = _post_data(place, name="Version d'Alice")
-    second = _post_data(place, name="Version de Bob", phone="02 51 00 00 00")
+def test_two_edits_from_the_same_version_second_gets_409(client, login, admin, breil_centre, breil_place):
+    colleague = make_member(breil_centre)
+    first = _post_data(breil_place, name="Version d'Alice")
+    second = _post_data(breil_place, name="Version de Bob", phone="02 51 00 00 00")
     login(admin)
-    assert client.post(f"/espace-partenaire/lieux/{place.id}/modifier", data=first).status_code == 302
+    assert client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=first).status_code == 302
     login(colleague)
-    response = client.post(f"/espace-partenaire/lieux/{place.id}/modifier", data=second)
+    response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=second)
     assert response.status_code == 409
     html = text(response)
     assert "Cette fiche a été modifiée par quelqu&#39;un d&#39;autre pendant que vous la modifiiez" in html
@@ -227,14 +227,14 @@ def test_two_edits_from_the_same_version_second_gets_409(client, login, admin, o
     assert 'value="Version de Bob"' in html  # what Bob typed is kept
     assert 'name="version" type="hidden" value="2"' in html  # a new save overwrites knowingly
     _db.session.expire_all()
-    assert (place.name, place.phone, place.version) == ("Version d'Alice", "+33240000000", 2)
+    assert (breil_place.name, breil_place.phone, breil_place.version) == ("Version d'Alice", "+33240000000", 2)
     # Bob saves again after reading the differences
     second["version"] = "2"
-    assert client.post(f"/espace-partenaire/lieux/{place.id}/modifier", data=second).status_code == 302
-    assert place.name == "Version de Bob"
+    assert client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=second).status_code == 302
+    assert breil_place.name == "Version de Bob"
 
 
-def test_concurrent_commit_gives_409_too(client, login, admin, place, monkeypatch):
+def test_concurrent_commit_gives_409_too(client, login, admin, breil_place, monkeypatch):
     from sqlalchemy.orm.exc import StaleDataError
 
     from coordination.directory import services
@@ -248,69 +248,69 @@ def test_concurrent_commit_gives_409_too(client, login, admin, place, monkeypatc
             raise StaleDataError("UPDATE statement on table 'places' expected to update 1 row(s); 0 were matched.")
         return original()
     monkeypatch.setattr(services.db.session, "commit", commit_after_someone_else)
-    response = client.post(f"/espace-partenaire/lieux/{place.id}/modifier", data=_post_data(place, name="Autre"))
+    response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=_post_data(breil_place, name="Autre"))
     assert response.status_code == 409
     assert "modifiée par quelqu&#39;un d&#39;autre" in text(response)
 
 
 # --- publish, confirm, delete --------------------------------------------------------------
 
-def test_unpublish_and_publish(client, login, admin, place):
+def test_unpublish_and_publish(client, login, admin, breil_place):
     login(admin)
-    response = client.post(f"/espace-partenaire/lieux/{place.id}/publication", data={"published": "0"})
-    assert response.status_code == 302 and not place.published
-    assert client.get(f"/lieux/{place.public_id}").status_code == 200  # its editors still see it
-    client.post(f"/espace-partenaire/lieux/{place.id}/publication", data={"published": "1"})
-    assert place.published
+    response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/publication", data={"published": "0"})
+    assert response.status_code == 302 and not breil_place.published
+    assert client.get(f"/lieux/{breil_place.public_id}").status_code == 200  # its editors still see it
+    client.post(f"/espace-partenaire/lieux/{breil_place.id}/publication", data={"published": "1"})
+    assert breil_place.published
     assert audit_actions()[-2:] == ["place.unpublish", "place.publish"]
 
 
-def test_confirm_accurate(client, login, admin, place):
-    before = place.verified_at
+def test_confirm_accurate(client, login, admin, breil_place):
+    before = breil_place.verified_at
     login(admin)
-    response = client.post(f"/espace-partenaire/lieux/{place.id}/confirmer")
+    response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/confirmer")
     assert response.status_code == 302
-    assert place.verified_at > before and audit_actions()[-1] == "place.confirm"
+    assert breil_place.verified_at > before and audit_actions()[-1] == "place.confirm"
     assert "sont confirmées à jour" in text(client.get("/espace-partenaire"))
 
 
-def test_delete_asks_for_confirmation_then_deletes(client, login, admin, place):
+def test_delete_asks_for_confirmation_then_deletes(client, login, admin, breil_place):
     login(admin)
-    page = client.get(f"/espace-partenaire/lieux/{place.id}/supprimer")
+    page = client.get(f"/espace-partenaire/lieux/{breil_place.id}/supprimer")
     assert page.status_code == 200 and "Supprimer définitivement" in text(page)
-    assert place.deleted_at is None
-    assert client.post(f"/espace-partenaire/lieux/{place.id}/supprimer").status_code == 302
-    assert place.deleted_at is not None and not place.published
+    assert breil_place.deleted_at is None
+    assert client.post(f"/espace-partenaire/lieux/{breil_place.id}/supprimer").status_code == 302
+    assert breil_place.deleted_at is not None and not breil_place.published
     html = text(client.get("/espace-partenaire"))
     assert "a été supprimé" in html and "<h3>Espace numérique du Breil</h3>" not in html
-    assert client.get(f"/lieux/{place.public_id}").status_code == 404
-    assert client.get(f"/espace-partenaire/lieux/{place.id}/modifier").status_code == 404
+    assert client.get(f"/lieux/{breil_place.public_id}").status_code == 404
+    assert client.get(f"/espace-partenaire/lieux/{breil_place.id}/modifier").status_code == 404
 
 
 # --- permissions ---------------------------------------------------------------------------
 
-def test_member_of_another_organisation_is_refused_everywhere(client, login, place):
+def test_member_of_another_organisation_is_refused_everywhere(client, login, breil_place):
     other = make_member(make_organisation("Autre association"), role="admin")
     login(other)
-    base = f"/espace-partenaire/lieux/{place.id}"
+    base = f"/espace-partenaire/lieux/{breil_place.id}"
     assert client.get(f"{base}/modifier").status_code == 403
     assert client.get(f"{base}/supprimer").status_code == 403
-    assert client.get(f"/espace-partenaire/organisations/{place.organisation_id}/lieux/nouveau").status_code == 403
-    assert client.post(f"{base}/modifier", data=_post_data(place, name="Piraté")).status_code == 403
+    assert client.get(f"/espace-partenaire/organisations/{breil_place.organisation_id}/lieux/nouveau").status_code == 403
+    assert client.post(f"{base}/modifier", data=_post_data(breil_place, name="Piraté")).status_code == 403
     assert client.post(f"{base}/publication", data={"published": "0"}).status_code == 403
     assert client.post(f"{base}/supprimer").status_code == 403
     assert client.post(f"{base}/confirmer").status_code == 403
-    assert client.post(f"/espace-partenaire/organisations/{place.organisation_id}/lieux/nouveau",
-                       data=_post_data(place, name="Intrus")).status_code == 403
+    assert client.post(f"/espace-partenaire/organisations/{breil_place.organisation_id}/lieux/nouveau",
+                       data=_post_data(breil_place, name="Intrus")).status_code == 403
     assert "Accès refusé" in text(client.post(f"{base}/confirmer"))
     _db.session.expire_all()
-    assert (place.name, place.published, place.deleted_at, place.version) == ("Espace numérique du Breil", True,
+    assert (breil_place.name, breil_place.published, breil_place.deleted_at, breil_place.version) == ("Espace numérique du Breil", True,
                                                                                None, 1)
     assert len(_db.session.scalars(select(Place)).all()) == 1
     assert "place." not in " ".join(audit_actions())
 
 
-def test_coordinator_moderates_every_place(client, login, place):
+def test_coordinator_moderates_every_place(client, login, breil_place):
     coordinator = make_user(coordinator=True)
     hidden = make_place(make_organisation("Autre"), name="Lieu masqué", published=False)
     login(coordinator)
@@ -318,17 +318,17 @@ def test_coordinator_moderates_every_place(client, login, place):
     assert "Espace numérique du Breil" in html and "Lieu masqué" in html
     html = text(client.get("/coordination/lieux?publie=non"))
     assert "Lieu masqué" in html and "Espace numérique du Breil" not in html
-    html = text(client.get(f"/coordination/lieux?organisation={place.organisation_id}"))
+    html = text(client.get(f"/coordination/lieux?organisation={breil_place.organisation_id}"))
     assert "Lieu masqué" not in html
-    assert f"/espace-partenaire/lieux/{place.id}/modifier?next=/coordination/lieux" in text(
+    assert f"/espace-partenaire/lieux/{breil_place.id}/modifier?next=/coordination/lieux" in text(
         client.get("/coordination/lieux"))
-    response = client.post(f"/espace-partenaire/lieux/{place.id}/modifier?next=/coordination/lieux",
-                           data=_post_data(place, summary="Corrigé par la coordination"))
+    response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier?next=/coordination/lieux",
+                           data=_post_data(breil_place, summary="Corrigé par la coordination"))
     assert response.status_code == 302 and response.location.endswith("/coordination/lieux")
     response = client.post(f"/espace-partenaire/lieux/{hidden.id}/publication?next=/coordination/lieux",
                            data={"published": "1"})
     assert response.location.endswith("/coordination/lieux")
-    assert place.summary == "Corrigé par la coordination" and hidden.published
+    assert breil_place.summary == "Corrigé par la coordination" and hidden.published
     events = _db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("place.%"))
                                  .order_by(AuditEvent.id)).all()
     assert [(e.action, e.actor_id) for e in events] == [("place.update", coordinator.id),
@@ -340,16 +340,16 @@ def test_partners_cannot_open_the_coordination_list(client, login, admin):
     assert client.get("/coordination/lieux").status_code == 403
 
 
-def test_next_parameter_cannot_leave_the_site(client, login, admin, place):
+def test_next_parameter_cannot_leave_the_site(client, login, admin, breil_place):
     login(admin)
-    response = client.post(f"/espace-partenaire/lieux/{place.id}/confirmer?next=https://evil.example")
+    response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/confirmer?next=https://evil.example")
     assert response.location.endswith("/espace-partenaire")
 
 
 # --- public pages --------------------------------------------------------------------------
 
-def test_public_page_shows_the_listing_in_french(client, organisation):
-    place = make_place(organisation, name="Médiathèque Lisa Bresner", opening_hours="Mo-Fr 09:00-12:00,14:00-17:30; PH off",
+def test_public_page_shows_the_listing_in_french(client, breil_centre):
+    place = make_place(breil_centre, name="Médiathèque Lisa Bresner", opening_hours="Mo-Fr 09:00-12:00,14:00-17:30; PH off",
                        website="https://mediatheque.exemple.fr", publics=["Seniors"], typology=["BIB"])
     html = text(client.get(f"/lieux/{place.public_id}")).replace("\u00a0", " ")
     assert "<h1>Médiathèque Lisa Bresner</h1>" in html
@@ -360,8 +360,8 @@ def test_public_page_shows_the_listing_in_french(client, organisation):
     assert "Modifier cette fiche" not in html
 
 
-def test_public_page_is_404_for_unpublished_places_and_suspended_organisations(client, organisation):
-    unpublished = make_place(organisation, published=False)
+def test_public_page_is_404_for_unpublished_places_and_suspended_organisations(client, breil_centre):
+    unpublished = make_place(breil_centre, published=False)
     response = client.get(f"/lieux/{unpublished.public_id}")
     assert response.status_code == 404 and "n&#39;est plus publiée" in text(response)
     suspended = make_place(make_organisation(status="suspended"))
@@ -369,7 +369,7 @@ def test_public_page_is_404_for_unpublished_places_and_suspended_organisations(c
     assert client.get("/lieux/00000000-0000-0000-0000-000000000000").status_code == 404
 
 
-def test_home_links_each_published_place(client, place, organisation):
-    make_place(organisation, name="Lieu non publié", published=False)
+def test_home_links_each_published_place(client, breil_place, breil_centre):
+    make_place(breil_centre, name="Lieu non publié", published=False)
     html = text(client.get("/"))
-    assert f'href="/lieux/{place.public_id}"' in html and "Lieu non publié" not in html
+    assert f'href="/lieux/{breil_place.public_id}"' in html and "Lieu non publié" not in html

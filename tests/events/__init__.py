@@ -1,12 +1,17 @@
-"""Network meetings. Shared helpers (the fixtures stay in tests/conftest.py)."""
+"""Network meetings. Shared helpers (the fixtures are in tests/plugin.py and tests/events/conftest.py)."""
 import base64
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from icalendar import Calendar
+from sqlalchemy import event as sqlalchemy_event
 
 # The second Tuesday of March and June 2026, 14:00 in Paris: 13:00 UTC (winter), 12:00 UTC (summer).
 MARCH_MEETING_UTC = datetime(2026, 3, 10, 13, 0)
 JUNE_MEETING_UTC = datetime(2026, 6, 9, 12, 0)
+BEFORE_SERIES = datetime(2026, 2, 1, 9, 0)
+MARCH_INVITATIONS = MARCH_MEETING_UTC - timedelta(days=30)  # 8 February, 13:00 UTC
+SEVEN_DAYS_BEFORE_MARCH = datetime(2026, 3, 3, 8, 0)  # 9:00 Paris
 
 
 def quarterly_data(**overrides) -> dict:
@@ -35,3 +40,25 @@ def calendar_of(message) -> Calendar:
 def event_of(calendar: Calendar):
     [event] = calendar.walk("VEVENT")
     return event
+
+
+def single_meeting_data(**overrides) -> dict:
+    data = {"title": "Atelier du réseau", "date": "2026-03-10", "start_time": "14:00", "duration_minutes": 120,
+            "address": "Maison des associations, Nantes"}
+    data.update(overrides)
+    return data
+
+
+@contextmanager
+def counting_statements(db):
+    """Counts the SQL statements sent to the database inside the block."""
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", count)

@@ -8,7 +8,6 @@ import pytest
 from coordination.clock import utcnow
 from coordination.events.models import Meeting, MeetingInvitation
 from coordination.extensions import db as _db
-from tests.conftest import make_member, make_organisation, make_user
 
 
 def make_meeting(*, starts_in=timedelta(days=10), hours=2.5, **fields) -> Meeting:
@@ -28,24 +27,6 @@ def invite(meeting, user, organisation, **fields) -> MeetingInvitation:
     _db.session.add(invitation)
     _db.session.commit()
     return invitation
-
-
-@pytest.fixture
-def network(db):
-    active = make_organisation("Association Clic et Déclic")
-    other = make_organisation("Médiathèque Diderot", kind="mediatheque")
-    pending = make_organisation("Centre social en attente", status="pending")
-    suspended = make_organisation("Association suspendue", status="suspended")
-    return SimpleNamespace(
-        active=active, other=other, pending=pending, suspended=suspended,
-        admin=make_member(active, role="admin", name="Alice Admin"),
-        member=make_member(active, name="Bruno Membre"),
-        other_member=make_member(other, name="Chloé Diderot"),
-        pending_member=make_member(pending, name="Denis Attente"),
-        suspended_member=make_member(suspended, name="Élise Suspendue"),
-        outsider=make_user(name="Fabien Dehors"),
-        coordinator=make_user(coordinator=True, name="Gaëlle Coordination"),
-    )
 
 
 @pytest.fixture

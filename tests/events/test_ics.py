@@ -6,7 +6,7 @@ from icalendar import Calendar
 from coordination.events import ics
 from coordination.events.models import Meeting
 from coordination.events.services import cancel_meeting, create_series, update_meeting
-from tests.conftest import make_organisation, make_place, make_user
+from coordination.testing.factories import make_organisation, make_place, make_user
 from tests.events import event_of, quarterly_data, set_clock
 
 

@@ -9,7 +9,7 @@ from coordination.errors import Invalid, PermissionDenied
 from coordination.events import charts, markdown, records
 from coordination.events.models import MeetingSeries
 from coordination.extensions import db as _db
-from tests.conftest import make_member, make_organisation
+from coordination.testing.factories import make_member, make_organisation
 from tests.events.conftest import invite, make_meeting
 
 EVIL = ("# Bilan\n\nTexte **important**.\n\n<script>alert('minutes')</script>\n\n"

@@ -6,7 +6,7 @@ import pytest
 from coordination.events import recurrence
 from coordination.events.models import Meeting
 from coordination.events.services import create_series, reminder_moment
-from tests.conftest import make_user
+from coordination.testing.factories import make_user
 from tests.events import JUNE_MEETING_UTC, MARCH_MEETING_UTC, quarterly_data, set_clock
 
 QUARTERLY = recurrence.PRESETS["quarterly"][1]

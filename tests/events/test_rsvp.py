@@ -147,7 +147,7 @@ def test_the_first_on_the_waiting_list_moves_up_and_is_mailed_when_someone_decli
 
 
 def make_user_in(organisation, name):
-    from tests.conftest import make_member
+    from coordination.testing.factories import make_member
     return make_member(organisation, name=name)
 
 

@@ -13,7 +13,7 @@ from coordination import scheduler
 from coordination.events import jobs as event_jobs
 from coordination.events import services
 from coordination.jobs import Job
-from tests.conftest import make_member, make_organisation, make_user
+from coordination.testing.factories import make_member, make_organisation, make_user
 from tests.events import MARCH_MEETING_UTC, quarterly_data, set_clock
 
 INVITATION_DAY = datetime(2026, 2, 8, 13, 0)  # 30 days before the meeting of 10 March 2026

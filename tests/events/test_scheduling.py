@@ -8,16 +8,17 @@ from coordination.auth.models import Membership
 from coordination.errors import Invalid, PermissionDenied
 from coordination.events import maintenance, rsvp, services
 from coordination.events.models import Meeting, MeetingDelegate, MeetingInvitation
-from tests.conftest import make_member, make_organisation, make_user
-from tests.events import JUNE_MEETING_UTC, MARCH_MEETING_UTC, calendar_of, event_of, quarterly_data, set_clock
-
-BEFORE_SERIES = datetime(2026, 2, 1, 9, 0)
-MARCH_INVITATIONS = MARCH_MEETING_UTC - timedelta(days=30)  # 8 February, 13:00 UTC
-
-
-@pytest.fixture
-def coordinator(app):
-    return make_user("coordination@exemple.fr", name="Claude Coordinatrice", coordinator=True)
+from coordination.testing.factories import make_member, make_organisation, make_user
+from tests.events import (
+    BEFORE_SERIES,
+    JUNE_MEETING_UTC,
+    MARCH_INVITATIONS,
+    MARCH_MEETING_UTC,
+    calendar_of,
+    event_of,
+    quarterly_data,
+    set_clock,
+)
 
 
 @pytest.fixture

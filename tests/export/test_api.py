@@ -10,8 +10,8 @@ from coordination.auth import services as auth_services
 from coordination.directory import search, services
 from coordination.directory.models import Place
 from coordination.directory.serializers import RECORD_FIELDS
+from coordination.testing.factories import make_organisation, make_place
 from coordination.vocabularies import SERVICES
-from tests.conftest import make_organisation, make_place, make_user
 
 NANTES = (47.2184, -1.5536)
 LINK = re.compile(r'<([^>]+)>; rel="(\w+)"')
@@ -29,16 +29,6 @@ def ids(body) -> list[str]:
 
 def links(response) -> dict[str, str]:
     return {rel: url for url, rel in LINK.findall(response.headers["Link"])}
-
-
-@pytest.fixture
-def organisation(db):
-    return make_organisation(kind="association")
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user(coordinator=True)
 
 
 # --- /lieux ----------------------------------------------------------------------------------

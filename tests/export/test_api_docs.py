@@ -87,7 +87,7 @@ def test_docs_examples_are_valid_requests(client):
 
 
 def test_docs_page_seen_by_a_partner_is_not_kept_in_shared_caches(client, login):
-    from tests.conftest import make_user
+    from coordination.testing.factories import make_user
     login(make_user())
     response = client.get("/api/v1/")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"

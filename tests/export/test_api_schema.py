@@ -16,8 +16,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from coordination.directory import search
+from coordination.testing.factories import make_organisation, make_place
 from export import openapi
-from tests.conftest import make_organisation, make_place
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance, negative_data_rejection]

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from coordination.directory.models import Place
 from coordination.directory.serializers import STANDARD_VERSION
+from coordination.testing.factories import make_organisation, make_place
 from export import catalog, import_views, importing, publish
-from tests.conftest import make_organisation, make_place, make_user
 from tests.export.test_import import csv_text, row
 
 THEMES = {"http://publications.europa.eu/resource/authority/data-theme/SOCI",
@@ -20,7 +20,7 @@ THEMES = {"http://publications.europa.eu/resource/authority/data-theme/SOCI",
 
 
 @pytest.fixture
-def network(app):
+def dated_places(app):
     organisation = make_organisation("Médiathèque de l'Erdre", kind="mediatheque", pivot="35600000000048")
     return [make_place(organisation, name="Médiathèque Jacques Demy", updated_at=datetime(2024, 3, 15, 12),
                        verified_at=datetime(2024, 3, 15, 12)),
@@ -33,7 +33,7 @@ def dataset_of(document):
     return dataset
 
 
-def test_the_catalogue_has_what_a_portal_harvests(client, network, app, monkeypatch):
+def test_the_catalogue_has_what_a_portal_harvests(client, dated_places, app, monkeypatch):
     monkeypatch.setitem(app.config, "OPEN_DATA_CONTACT_EMAIL", "opendata@reseau.exemple.fr")
     document = client.get("/catalog.jsonld").get_json()
     manifest = catalog.read_manifest()
@@ -53,12 +53,12 @@ def test_the_catalogue_has_what_a_portal_harvests(client, network, app, monkeypa
     assert territory["skos:prefLabel"]["@value"] in ("Loire-Atlantique (44)", "Département 44")
 
 
-def test_without_a_contact_address_the_open_data_page_is_the_contact(client, network, app):
+def test_without_a_contact_address_the_open_data_page_is_the_contact(client, dated_places, app):
     dataset = dataset_of(client.get("/catalog.jsonld").get_json())
     assert dataset["dcat:contactPoint"]["vcard:hasURL"] == {"@id": "http://localhost/open-data"}
 
 
-def test_the_territory_follows_network_departements(client, network, app, monkeypatch):
+def test_the_territory_follows_network_departements(client, dated_places, app, monkeypatch):
     monkeypatch.setitem(app.config, "NETWORK_DEPARTEMENTS", "44, 49")
     dataset = dataset_of(client.get("/catalog.jsonld").get_json())
     assert [place["dct:identifier"] for place in dataset["dct:spatial"]] == ["44", "49"]
@@ -68,7 +68,7 @@ def test_the_territory_follows_network_departements(client, network, app, monkey
                                        "@type": "dct:Location"}]
 
 
-def test_the_issue_date_stays_the_first_publication(client, network):
+def test_the_issue_date_stays_the_first_publication(client, dated_places):
     first = publish.publish_all()
     second = publish.publish_all()
     assert second["issued"] == first["issued"] == first["generated_at"]
@@ -76,7 +76,7 @@ def test_the_issue_date_stays_the_first_publication(client, network):
     assert dataset["dct:issued"]["@value"] == first["generated_at"]
 
 
-def test_the_identifier_resolves_to_the_dataset(client, network):
+def test_the_identifier_resolves_to_the_dataset(client, dated_places):
     dataset = dataset_of(client.get("/catalog.jsonld").get_json())
     identifier = dataset["dct:identifier"]
     assert identifier == dataset["@id"]
@@ -87,7 +87,7 @@ def test_the_identifier_resolves_to_the_dataset(client, network):
     assert f'id="{url.fragment}"' in page.get_data(as_text=True)
 
 
-def test_every_conforms_to_is_a_versioned_schema_file(client, network):
+def test_every_conforms_to_is_a_versioned_schema_file(client, dated_places):
     dataset = dataset_of(client.get("/catalog.jsonld").get_json())
     targets = [dataset["dct:conformsTo"]["@id"]] + [d["dct:conformsTo"]["@id"] for d in dataset["dcat:distribution"]]
     assert len(targets) == 6
@@ -96,7 +96,7 @@ def test_every_conforms_to_is_a_versioned_schema_file(client, network):
         assert "/v1.0." in target, target  # a tag: the schema of that version, not a moving branch
 
 
-def test_the_catalogue_has_an_etag_a_cache_lifetime_and_answers_304(client, network):
+def test_the_catalogue_has_an_etag_a_cache_lifetime_and_answers_304(client, dated_places):
     first = client.get("/catalog.jsonld")
     etag = first.headers["ETag"]
     assert etag and first.headers["Cache-Control"] == "public, max-age=3600"
@@ -104,14 +104,14 @@ def test_the_catalogue_has_an_etag_a_cache_lifetime_and_answers_304(client, netw
     again = client.get("/catalog.jsonld", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.get_data() == b""
 
-    make_place(network[0].organisation, name="Nouveau lieu")
+    make_place(dated_places[0].organisation, name="Nouveau lieu")
     publish.publish_all()  # a new export: another file, another checksum, another ETag
     fresh = client.get("/catalog.jsonld", headers={"If-None-Match": etag})
     assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
     assert json.loads(fresh.get_data()) != json.loads(first.get_data())
 
 
-def test_the_data_package_version_is_the_dataset_s(client, network, open_data_dir):
+def test_the_data_package_version_is_the_dataset_s(client, dated_places, open_data_dir):
     manifest = publish.publish_all()
     package = json.loads((catalog.files_dir(manifest) / catalog.DATAPACKAGE).read_text(encoding="utf-8"))
     assert package["version"] != STANDARD_VERSION
@@ -120,7 +120,7 @@ def test_the_data_package_version_is_the_dataset_s(client, network, open_data_di
 
 # --- personal data ---------------------------------------------------------------------------------
 
-def test_the_open_data_page_no_longer_claims_there_is_no_personal_data(client, network):
+def test_the_open_data_page_no_longer_claims_there_is_no_personal_data(client, dated_places):
     html = client.get("/open-data").get_data(as_text=True)
     assert "Aucune donnée personnelle" not in html
     assert "nominative" in html and "id_source" in html
@@ -137,11 +137,6 @@ def test_the_open_data_page_no_longer_claims_there_is_no_personal_data(client, n
 ])
 def test_what_looks_like_a_nominative_address(address, personal):
     assert importing.personal_email(address) is personal
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 @pytest.fixture

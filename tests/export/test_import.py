@@ -13,8 +13,8 @@ from coordination.auth.models import Organisation
 from coordination.directory import imports, serializers
 from coordination.directory.models import Place, SearchIndexQueue
 from coordination.errors import PermissionDenied
+from coordination.testing.factories import make_organisation, make_place, make_user
 from export import importing
-from tests.conftest import make_organisation, make_place, make_user
 
 HEADER = list(serializers.STANDARD_FIELDS)
 UUID_1 = "0b8f6a3e-3c1d-4a51-9d35-6f0d8c1a2b01"
@@ -50,11 +50,6 @@ def csv_text(rows, *, separator=",", header=None, newline="\n") -> str:
     for r in rows:
         writer.writerow({k: r.get(k, "") for k in (header or HEADER)})
     return out.getvalue()
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 @pytest.fixture

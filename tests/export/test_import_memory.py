@@ -6,7 +6,7 @@ import tracemalloc
 from coordination.directory import imports
 from coordination.directory.models import Place
 from export import importing
-from tests.export.test_import import coordinator, csv_text, row, write  # noqa: F401 (fixtures)
+from tests.export.test_import import csv_text, row, write  # noqa: F401 (write is a fixture)
 
 
 def places_of(count: int, prefix: str = "lieu", **values) -> list[dict]:

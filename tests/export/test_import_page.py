@@ -4,8 +4,8 @@ import io
 import pytest
 
 from coordination.directory.models import Place
+from coordination.testing.factories import make_organisation, make_user
 from export import import_views, importing, staging
-from tests.conftest import make_organisation, make_user
 from tests.export.test_import import csv_text, row
 
 URL = "/coordination/import"
@@ -26,11 +26,6 @@ def import_blueprint(app):
 def private_instance(app, tmp_path, monkeypatch):
     """Uploads are kept in IMPORT_UPLOAD_DIR: a temporary one here."""
     monkeypatch.setitem(app.config, "IMPORT_UPLOAD_DIR", str(tmp_path / "instance" / "imports"))
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 def upload(client, content: str, name="lieux.csv"):

@@ -3,10 +3,10 @@ those rows — the page's « --skip-invalid », offered after the dry run and sa
 from coordination.directory.models import Place
 from tests.export.test_import import csv_text, row
 from tests.export.test_import_page import (  # noqa: F401 (autouse fixtures)
-    URL, _token, coordinator, import_blueprint, private_instance, upload)
+    URL, _token, import_blueprint, private_instance, upload)
 
 
-def test_rows_in_error_can_be_left_out_after_the_dry_run(client, login, coordinator):  # noqa: F811
+def test_rows_in_error_can_be_left_out_after_the_dry_run(client, login, coordinator):
     login(coordinator)
     content = csv_text([row(), row(id="lieu-2", nom=""), row(id="lieu-3", nom="Lieu 3")])
     page = upload(client, content).get_data(as_text=True)
@@ -22,14 +22,14 @@ def test_rows_in_error_can_be_left_out_after_the_dry_run(client, login, coordina
     assert sorted(p.name for p in Place.query.all()) == sorted(["Lieu 3", row()["nom"]])
 
 
-def test_a_clean_file_is_applied_as_before(client, login, coordinator):  # noqa: F811
+def test_a_clean_file_is_applied_as_before(client, login, coordinator):
     login(coordinator)
     page = upload(client, csv_text([row()])).get_data(as_text=True)
     assert ">Appliquer l'import</button>" in page and "ligne en erreur" not in page
     assert 'name="skip_invalid" type="hidden" value=""' in page
 
 
-def test_a_file_error_offers_no_way_to_apply(client, login, coordinator):  # noqa: F811
+def test_a_file_error_offers_no_way_to_apply(client, login, coordinator):
     login(coordinator)
     page = upload(client, "ceci n'est pas un annuaire\n").get_data(as_text=True)
     assert "Importer sans" not in page and "Appliquer l'import</button>" not in page

@@ -7,7 +7,6 @@ import pytest
 
 from coordination.directory.models import Place
 from export import importing, profiles
-from tests.conftest import make_user
 
 SAMPLE_HEADER = ["Identifiant", "NOM DU LIEU", "Adresse postale", "CP", "Ville", "Latitude", "Longitude",
                  "Mise à jour", "Type", "Lundi", "Mardi"]
@@ -27,11 +26,6 @@ SAMPLE_PROFILE = {
     "valeurs_par_defaut": {"pivot": "00000000000000", "services": "Aide aux démarches administratives"},
     "horaires": {"format": "par-jour", "jours": {"lundi": "Lundi", "mardi": "Mardi"}},
 }
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from coordination.clock import utcnow
 from coordination.directory import imports
 from coordination.directory.models import Place
 from coordination.extensions import db as _db
+from coordination.testing.factories import make_organisation, make_place
 from export import importing
-from tests.conftest import make_organisation, make_place, make_user
 from tests.export.test_import import csv_text, row
 from tests.test_mail import received, smtp_server  # noqa: F401 (the real SMTP server the suite uses)
 
@@ -31,11 +31,6 @@ def three_organisations() -> str:
         row(id="lieu-3", pivot="44306184100047", nom="Les Ateliers du Clic", adresse="3 rue de Rieux",
             latitude="47.2150", longitude="-1.5450", courriels="bonjour@clic.exemple.fr"),
     ])
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 @pytest.fixture
@@ -176,7 +171,7 @@ def test_an_organisation_that_asked_to_join_is_still_told(coordinator, smtp_serv
 
 def test_an_admin_of_an_imported_organisation_is_told(coordinator, path, smtp_server):  # noqa: F811
     """A person with an account (invited by a coordinator) is not an address of the file."""
-    from tests.conftest import make_member
+    from coordination.testing.factories import make_member
     importing.apply_file(path, actor=coordinator)
     organisation = _db.session.scalars(select(Organisation).order_by(Organisation.id)).first()
     make_member(organisation, role="admin", email="admin@breil.exemple.fr")

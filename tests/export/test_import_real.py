@@ -1,5 +1,4 @@
 """Real directories, as published, with their flaws (../shared/reference/real-world)."""
-import time
 from collections import Counter
 
 import pytest
@@ -7,15 +6,9 @@ import pytest
 from coordination.directory import imports
 from coordination.directory.models import Place
 from export import france_services, importing
-from tests.conftest import make_user
 
 CNFS = "conseillers-numeriques-lieux-2022.mednum-0.1.json"
 FRANCE_SERVICES = "france-services-2022-12-01.csv"
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 def real_file(reference, name):
@@ -29,9 +22,7 @@ def test_conseillers_numeriques_dry_run_keeps_every_place(reference, coordinator
     """Before issue 15, 68 places valid against the official schema were rejected (57 OSM hours no parser
     accepts, 10 SIRETs with a bad checksum, 1 phone): each value is now dropped with a warning."""
     path = real_file(reference, CNFS)
-    started = time.perf_counter()
     outcome = importing.check_file(path, actor=coordinator)
-    elapsed = time.perf_counter() - started
     plan = outcome.plan
     assert outcome.read.format == "0.1" and plan.rows == 4930
     assert plan.rejected_lines == [] and plan.to_create == 4930
@@ -50,7 +41,6 @@ def test_conseillers_numeriques_dry_run_keeps_every_place(reference, coordinator
     # the file's unknown SIRET is a warning, and the places share one pending organisation
     assert sum(1 for p in plan.warnings if p.reason.startswith("SIRET inconnu")) == 2383
     assert Place.query.count() == 0
-    assert elapsed < 30, f"dry run of 4,930 rows took {elapsed:.1f} s"
 
 
 def test_conseillers_numeriques_every_place_imports_and_reimports_unchanged(reference, coordinator):
@@ -78,9 +68,7 @@ def test_france_services_hours_and_phones():
 
 def test_france_services_list_is_detected_and_converted(reference, coordinator):
     path = real_file(reference, FRANCE_SERVICES)
-    started = time.perf_counter()
     outcome = importing.check_file(path, actor=coordinator)
-    elapsed = time.perf_counter() - started
     plan = outcome.plan
     assert outcome.read.format == "france-services" and plan.rows == 2683
     listed = imports.plan_import(importing.read_path(path).rows, actor=coordinator)  # keeps each row's values
@@ -96,4 +84,3 @@ def test_france_services_list_is_detected_and_converted(reference, coordinator):
     assert dict(plan.rejected_by_reason()) == {"adresse : vide": 26, "code_postal : vide": 26, "commune : vide": 26}
     dropped = [p for p in plan.warnings if p.reason == "courriels : valeur invalide laissée de côté"]
     assert len(dropped) == 4 and any("« mfs@ville-louvres »" in p.message for p in dropped)
-    assert elapsed < 30

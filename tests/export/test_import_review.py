@@ -7,16 +7,11 @@ import pytest
 
 from coordination.directory import imports, serializers
 from coordination.directory.models import Place
+from coordination.testing.factories import make_organisation, make_place
 from export import importing
-from tests.conftest import make_organisation, make_place, make_user
 from tests.export.test_import import csv_text, problems_of, row
 
 LONG = ("Un lieu ouvert à tous pour apprendre le numérique pas à pas " * 8).strip()  # about 470 characters
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 @pytest.fixture

@@ -8,13 +8,7 @@ import pytest
 from coordination.directory import imports
 from coordination.directory.models import Place
 from export import importing
-from tests.conftest import make_user
 from tests.export.test_import import csv_text, place_count, row
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 @pytest.fixture
@@ -124,8 +118,8 @@ def test_coordinates_are_kept_with_the_six_decimals_the_export_writes(coordinato
 
 
 def test_reimporting_our_own_export_updates_nothing(coordinator, db, open_data_dir):
+    from coordination.testing.factories import make_organisation, make_place
     from export import publish
-    from tests.conftest import make_organisation, make_place
     organisation = make_organisation("Médiathèque", pivot="44306184100047")
     # positions from the geocoder or a person's click: more than six decimals, some on a rounding edge
     for latitude, longitude in ((47.2173005, -1.5534005), (47.12345649999, 2.98765450001),

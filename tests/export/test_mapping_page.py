@@ -6,8 +6,8 @@ import json
 import pytest
 
 from coordination.directory.models import Place
+from coordination.testing.factories import make_user
 from export import import_views, profiles
-from tests.conftest import make_user
 
 URL = "/coordination/import"
 MAPPING = f"{URL}/correspondance"
@@ -43,11 +43,6 @@ def private_folders(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_UPLOAD_DIR", str(tmp_path / "instance" / "imports"))
     monkeypatch.setitem(app.config, "IMPORT_PROFILES_DIR", str(tmp_path / "profils"))
     return tmp_path / "profils"
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 def upload(client, content: str = SAMPLE, name="annuaire-regional.csv", **fields):

@@ -10,20 +10,15 @@ from sqlalchemy import delete, update
 from coordination.auth.models import Organisation
 from coordination.directory.models import Place
 from coordination.directory.serializers import STANDARD_FIELDS
+from coordination.testing.factories import make_organisation, make_place
 from export import importing, publish
-from tests.conftest import make_organisation, make_place, make_user
 
 CSV = "lieux-de-mediation-numerique.csv"
 JSON = "lieux-de-mediation-numerique.json"
 
 
 @pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
-
-
-@pytest.fixture
-def network(db):
+def complete_places(db):
     """Places that fill every column of the standard, in two organisations."""
     library = make_organisation("Médiathèque de Rezé", kind="mediatheque", pivot="44306184100047")
     association = make_organisation("Association Ordi'Solidaire", pivot="W442001234")
@@ -73,7 +68,7 @@ def activate_every_organisation(db):
 
 @pytest.mark.parametrize("kind", ["csv", "json"])
 def test_importing_an_export_into_an_empty_directory_reproduces_every_field(
-        kind, network, coordinator, db, open_data_dir, tmp_path):
+        kind, complete_places, coordinator, db, open_data_dir, tmp_path):
     publish.publish_all()
     exported = tmp_path / (CSV if kind == "csv" else JSON)
     shutil.copy(open_data_dir / exported.name, exported)
@@ -94,7 +89,7 @@ def test_importing_an_export_into_an_empty_directory_reproduces_every_field(
             assert after[public_id][field] == row[field], (public_id, field)
 
 
-def test_reimporting_the_export_over_the_same_directory_writes_nothing(network, coordinator, db, open_data_dir):
+def test_reimporting_the_export_over_the_same_directory_writes_nothing(complete_places, coordinator, db, open_data_dir):
     publish.publish_all()
     changed = {p.id: p.changed_at for p in db.session.scalars(db.select(Place))}
     outcome = importing.apply_file(open_data_dir / CSV, actor=coordinator)

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from coordination.directory.serializers import STANDARD_FIELDS, STANDARD_HOMEPAGE, STANDARD_SCHEMA_URL
+from coordination.testing.factories import make_organisation, make_place
 from export import catalog, publish
 from export.formats import DATA_INCLUSION_SCHEMA_URLS
-from tests.conftest import make_organisation, make_place
 
 FILES = {
     "lieux-de-mediation-numerique.csv": "text/csv; charset=utf-8",
@@ -30,14 +30,14 @@ def fetch(client, url, method="GET", **kwargs):
 
 
 @pytest.fixture
-def network(app):
+def library_places(app):
     organisation = make_organisation("Médiathèque de l'Erdre", kind="mediatheque", pivot="35600000000048")
     return [make_place(organisation, name="Médiathèque Jacques Demy"),
             make_place(organisation, name="Espace multimédia", services=["Loisirs et créations numériques"])]
 
 
 @pytest.mark.parametrize(("name", "media_type"), FILES.items())
-def test_each_file_is_served_with_its_type_length_validators_and_cors(client, network, open_data_dir, name,
+def test_each_file_is_served_with_its_type_length_validators_and_cors(client, library_places, open_data_dir, name,
                                                                       media_type):
     response = fetch(client, f"/open-data/{name}")  # never generated: the first request generates them
 
@@ -52,12 +52,12 @@ def test_each_file_is_served_with_its_type_length_validators_and_cors(client, ne
     assert body == (catalog.files_dir(catalog.read_manifest()) / name).read_bytes()
 
 
-def test_a_download_during_a_publication_matches_the_etag_and_length_it_is_served_with(client, network,
+def test_a_download_during_a_publication_matches_the_etag_and_length_it_is_served_with(client, library_places,
                                                                                        monkeypatch):
     """The new files are all written before the manifest switches to them: a request arriving
     between the two gets the previous files with the previous validators, never a mix."""
     publish.publish_all()
-    make_place(network[0].organisation, name="Un lieu ajouté pendant l'export")
+    make_place(library_places[0].organisation, name="Un lieu ajouté pendant l'export")
     seen = []
     real = catalog.datapackage
 
@@ -77,7 +77,7 @@ def test_a_download_during_a_publication_matches_the_etag_and_length_it_is_serve
     assert "Un lieu ajouté" in after.get_data(as_text=True) and after.headers["ETag"] != seen[0][0]
 
 
-def test_etag_answers_304_until_the_files_change(client, network):
+def test_etag_answers_304_until_the_files_change(client, library_places):
     first = fetch(client, "/open-data/lieux-de-mediation-numerique.csv")
     etag = first.headers["ETag"]
 
@@ -85,14 +85,14 @@ def test_etag_answers_304_until_the_files_change(client, network):
     assert again.status_code == 304 and again.get_data() == b""
     assert again.headers["ETag"] == etag
 
-    make_place(network[0].organisation, name="Un nouveau lieu")
+    make_place(library_places[0].organisation, name="Un nouveau lieu")
     publish.publish_all()
     changed = fetch(client, "/open-data/lieux-de-mediation-numerique.csv", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag and "Un nouveau lieu" in changed.get_data(as_text=True)
 
 
-def test_last_modified_answers_304(client, network):
+def test_last_modified_answers_304(client, library_places):
     first = fetch(client, "/open-data/lieux-de-mediation-numerique.geojson")
     since = first.headers["Last-Modified"]
     manifest = catalog.read_manifest()
@@ -105,7 +105,7 @@ def test_last_modified_answers_304(client, network):
     assert older.status_code == 200
 
 
-def test_head_gives_the_length_without_the_body(client, network):
+def test_head_gives_the_length_without_the_body(client, library_places):
     response = fetch(client, "/open-data/lieux-de-mediation-numerique.json", method="HEAD")
     assert response.status_code == 200
     assert int(response.headers["Content-Length"]) == catalog.file_entry(
@@ -114,12 +114,12 @@ def test_head_gives_the_length_without_the_body(client, network):
 
 @pytest.mark.parametrize("name", ["inconnu.csv", "manifest.json", "../manifest.json", "data-inclusion/../manifest.json",
                                   "%2e%2e/%2e%2e/etc/passwd", ".publish.lock"])
-def test_only_the_published_files_are_served(client, network, name):
+def test_only_the_published_files_are_served(client, library_places, name):
     response = fetch(client, f"/open-data/{name}")
     assert response.status_code == 404
 
 
-def test_a_large_network_without_files_gets_a_503_in_french(client, network, monkeypatch):
+def test_a_large_network_without_files_gets_a_503_in_french(client, library_places, monkeypatch):
     monkeypatch.setattr(publish, "ON_DEMAND_MAX_PLACES", 1)
     response = fetch(client, "/open-data/lieux-de-mediation-numerique.csv")
     assert response.status_code == 503
@@ -127,7 +127,7 @@ def test_a_large_network_without_files_gets_a_503_in_french(client, network, mon
     assert "en cours de préparation" in response.get_data(as_text=True)
 
 
-def test_the_data_package_describes_every_data_file(client, network):
+def test_the_data_package_describes_every_data_file(client, library_places):
     package = fetch(client, "/open-data/datapackage.json").get_json()
     manifest = catalog.read_manifest()
 
@@ -149,7 +149,7 @@ def test_the_data_package_describes_every_data_file(client, network):
     assert len({resource["name"] for resource in package["resources"]}) == len(package["resources"])
 
 
-def test_the_data_package_metadata_is_valid_for_frictionless(client, network):
+def test_the_data_package_metadata_is_valid_for_frictionless(client, library_places):
     from frictionless import Package
 
     descriptor = fetch(client, "/open-data/datapackage.json").get_json()
@@ -159,7 +159,7 @@ def test_the_data_package_metadata_is_valid_for_frictionless(client, network):
 
 # --- DCAT -----------------------------------------------------------------------------------------
 
-def test_the_dcat_catalogue_lists_one_distribution_per_data_file_matching_the_manifest(client, network):
+def test_the_dcat_catalogue_lists_one_distribution_per_data_file_matching_the_manifest(client, library_places):
     response = client.get("/catalog.jsonld")
     assert response.status_code == 200
     assert response.mimetype == "application/ld+json"
@@ -204,7 +204,7 @@ def test_the_dcat_catalogue_lists_one_distribution_per_data_file_matching_the_ma
         assert by_name[name]["foaf:page"] == {"@id": STANDARD_HOMEPAGE}
 
 
-def test_every_term_of_the_catalogue_uses_a_declared_prefix_and_absolute_iris(client, network):
+def test_every_term_of_the_catalogue_uses_a_declared_prefix_and_absolute_iris(client, library_places):
     document = client.get("/catalog.jsonld").get_json()
     context = document["@context"]
     assert context == {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
@@ -229,7 +229,7 @@ def test_every_term_of_the_catalogue_uses_a_declared_prefix_and_absolute_iris(cl
     walk(document)
 
 
-def test_the_catalogue_uses_base_url_not_the_request_host(client, network, app, monkeypatch):
+def test_the_catalogue_uses_base_url_not_the_request_host(client, library_places, app, monkeypatch):
     monkeypatch.setitem(app.config, "BASE_URL", "https://maillage.exemple.fr")
     document = client.get("/catalog.jsonld", base_url="http://autre-hote.test").get_json()
     urls = [d["dcat:downloadURL"]["@id"] for d in document["dcat:dataset"][0]["dcat:distribution"]]
@@ -238,7 +238,7 @@ def test_the_catalogue_uses_base_url_not_the_request_host(client, network, app, 
 
 # --- the page -----------------------------------------------------------------------------------
 
-def test_the_open_data_page_explains_the_data_in_french(client, network):
+def test_the_open_data_page_explains_the_data_in_french(client, library_places):
     response = client.get("/open-data")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -258,7 +258,7 @@ def test_the_open_data_page_explains_the_data_in_french(client, network):
     assert 'href="/catalog.jsonld"' in html
 
 
-def test_the_page_says_when_files_are_being_prepared(client, network, monkeypatch):
+def test_the_page_says_when_files_are_being_prepared(client, library_places, monkeypatch):
     monkeypatch.setattr(publish, "ON_DEMAND_MAX_PLACES", 1)
     html = client.get("/open-data").get_data(as_text=True)
     assert "en cours de préparation" in html
@@ -271,7 +271,7 @@ def test_human_sizes_read_in_french():
     assert catalog.human_size(3_150_000) == "3,1 Mo" or catalog.human_size(3_150_000) == "3,2 Mo"
 
 
-def test_manifest_json_is_not_corrupted_by_a_reader_during_publication(client, network, open_data_dir):
+def test_manifest_json_is_not_corrupted_by_a_reader_during_publication(client, library_places, open_data_dir):
     """Readers see the old manifest or the new one, never a half-written file."""
     publish.publish_all()
     (open_data_dir / "manifest.json").write_text("{tronqué", encoding="utf-8")

@@ -11,19 +11,14 @@ from sqlalchemy import select, update
 
 from coordination.auth.models import Organisation
 from coordination.directory.models import Place
+from coordination.testing.factories import make_organisation, make_place
 from export import importing, publish
-from tests.conftest import make_organisation, make_place, make_user
 from tests.export.test_import import csv_text, row
 
 CSV = "lieux-de-mediation-numerique.csv"
 JSON = "lieux-de-mediation-numerique.json"
 STRUCTURES = "data-inclusion/structures.json"
 EXAMPLE = "standard-mediation-num/1.0.1/exemple-valide.csv"
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 def activate_every_organisation(db):

@@ -11,8 +11,9 @@ import pytest
 
 from coordination.clock import utcnow
 from coordination.directory.serializers import RECORD_FIELDS, STANDARD_FIELDS
+from coordination.testing.factories import make_organisation, make_place
 from export import catalog, formats, publish
-from tests.conftest import make_organisation, make_place, using_postgres
+from tests.plugin import using_postgres
 
 CSV = "lieux-de-mediation-numerique.csv"
 JSON = "lieux-de-mediation-numerique.json"

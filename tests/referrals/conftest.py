@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from coordination.referrals import services
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 FIRST_NAME = "Zéphyrine"
 SERVICE = "Aide aux démarches administratives"
@@ -23,7 +23,7 @@ def referral_data(sender, **changes) -> dict:
 
 
 @pytest.fixture
-def network(db):
+def referral_partners(db):
     org_a = make_organisation("France Services de Rezé", kind="france_services")
     org_b = make_organisation("Association Clic et Déclic")
     org_c = make_organisation("Médiathèque Diderot", kind="mediatheque")
@@ -40,10 +40,10 @@ def network(db):
 
 
 @pytest.fixture
-def send(network):
+def send(referral_partners):
     """Sends a referral from A to B's place (through the service), as member_a unless told."""
     def do_send(actor=None, place=None, **changes):
-        actor = actor or network.member_a
-        return services.create_referral((place or network.place_b).public_id,
-                                        referral_data(network.org_a, **changes), actor=actor)
+        actor = actor or referral_partners.member_a
+        return services.create_referral((place or referral_partners.place_b).public_id,
+                                        referral_data(referral_partners.org_a, **changes), actor=actor)
     return do_send

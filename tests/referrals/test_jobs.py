@@ -9,12 +9,12 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 
-from coordination.clock import is_weekend, working_days_after
 from coordination.audit import AuditEvent
+from coordination.clock import is_weekend, working_days_after
 from coordination.extensions import db
 from coordination.referrals import jobs, maintenance, services, workflow
 from coordination.referrals.models import Referral
-from tests.conftest import make_member, make_organisation, make_place
+from coordination.testing.factories import make_member, make_organisation, make_place
 
 FIRST_NAME = "Zéphyrine"
 LAST_NAME = "Quintavalle"
@@ -39,7 +39,7 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def network(app):
+def referral_parties(app):
     sender_org = make_organisation("Médiathèque Jacques Demy", kind="mediatheque")
     receiver_org = make_organisation("France Services Nantes Nord", kind="france_services")
     other_org = make_organisation("Centre social Malakoff", kind="centre_social")
@@ -53,13 +53,13 @@ def network(app):
     }
 
 
-def send(network, clock, at: datetime) -> Referral:
+def send(referral_parties, clock, at: datetime) -> Referral:
     clock.now = at
     data = {"submission_key": secrets.token_urlsafe(18), "first_name": FIRST_NAME, "last_name": LAST_NAME,
             "phone": "06 12 34 56 78", "contact_channel": "phone", "language": "fr",
             "need": "Refaire son dossier de retraite en ligne", "service": SERVICE,
-            "sender_organisation_id": network["sender_org"].id, "consent": "y", "consent_method": "oral"}
-    return services.create_referral(network["place"].public_id, data, actor=network["sender"])
+            "sender_organisation_id": referral_parties["sender_org"].id, "consent": "y", "consent_method": "oral"}
+    return services.create_referral(referral_parties["place"].public_id, data, actor=referral_parties["sender"])
 
 
 def messages(mail_outbox, template_key: str) -> list:
@@ -72,8 +72,8 @@ def reminders(mail_outbox) -> list:
 
 # --- reminders ------------------------------------------------------------------------------
 
-def test_a_referral_sent_on_friday_is_first_reminded_on_tuesday_at_the_same_time(network, clock, mail_outbox):
-    referral = send(network, clock, FRIDAY)
+def test_a_referral_sent_on_friday_is_first_reminded_on_tuesday_at_the_same_time(referral_parties, clock, mail_outbox):
+    referral = send(referral_parties, clock, FRIDAY)
     tuesday = datetime(2026, 1, 13, 10, 0)
     assert referral.next_reminder_at == tuesday
 
@@ -84,25 +84,25 @@ def test_a_referral_sent_on_friday_is_first_reminded_on_tuesday_at_the_same_time
 
     assert maintenance.send_reminders(now=tuesday) == 1
     sent = reminders(mail_outbox)
-    assert sorted(m.recipient for m in sent) == sorted(u.email for u in network["receivers"])
+    assert sorted(m.recipient for m in sent) == sorted(u.email for u in referral_parties["receivers"])
     assert {m.subject for m in sent} == {"Une orientation attend votre réponse"}
     referral = db.session.get(Referral, referral.id)
     assert referral.reminders_sent == 1
     assert referral.next_reminder_at == datetime(2026, 1, 20, 10, 0)  # five working days after Tuesday
 
 
-def test_running_the_reminder_job_twice_sends_one_reminder(network, clock, mail_outbox):
-    referral = send(network, clock, FRIDAY)
+def test_running_the_reminder_job_twice_sends_one_reminder(referral_parties, clock, mail_outbox):
+    referral = send(referral_parties, clock, FRIDAY)
     due = referral.next_reminder_at
     assert maintenance.send_reminders(now=due) == 1
     assert maintenance.send_reminders(now=due) == 0
     assert maintenance.send_reminders(now=due + timedelta(minutes=15)) == 0
-    assert len(reminders(mail_outbox)) == len(network["receivers"])
+    assert len(reminders(mail_outbox)) == len(referral_parties["receivers"])
     assert referral.reminders_sent == 1
 
 
-def test_reminders_repeat_every_five_working_days_until_the_referral_expires(network, clock, mail_outbox):
-    referral = send(network, clock, FRIDAY)  # expires two weeks later, Friday 23 January 10:00
+def test_reminders_repeat_every_five_working_days_until_the_referral_expires(referral_parties, clock, mail_outbox):
+    referral = send(referral_parties, clock, FRIDAY)  # expires two weeks later, Friday 23 January 10:00
     for day in range(0, 16):
         for hour in range(0, 24, 2):
             maintenance.send_reminders(now=FRIDAY + timedelta(days=day, hours=hour))
@@ -113,8 +113,8 @@ def test_reminders_repeat_every_five_working_days_until_the_referral_expires(net
     assert referral.next_reminder_at == datetime(2026, 1, 27, 10, 0)
 
 
-def test_a_reminder_due_on_friday_evening_missed_before_the_weekend_goes_out_on_monday(network, clock, mail_outbox):
-    referral = send(network, clock, datetime(2026, 1, 14, 21, 30))  # Wednesday, 22:30 in Paris
+def test_a_reminder_due_on_friday_evening_missed_before_the_weekend_goes_out_on_monday(referral_parties, clock, mail_outbox):
+    referral = send(referral_parties, clock, datetime(2026, 1, 14, 21, 30))  # Wednesday, 22:30 in Paris
     assert referral.next_reminder_at == datetime(2026, 1, 16, 21, 30)  # Friday, 22:30 in Paris
     # The scheduler was stopped on Friday evening; it runs again during the weekend.
     saturday_paris = datetime(2026, 1, 16, 23, 5)  # Saturday 00:05 in Paris
@@ -123,14 +123,14 @@ def test_a_reminder_due_on_friday_evening_missed_before_the_weekend_goes_out_on_
     assert reminders(mail_outbox) == []
     monday_paris = datetime(2026, 1, 18, 23, 0)  # Monday 00:00 in Paris, still Sunday in UTC
     assert maintenance.send_reminders(now=monday_paris) == 1
-    assert len(reminders(mail_outbox)) == len(network["receivers"])
+    assert len(reminders(mail_outbox)) == len(referral_parties["receivers"])
     # one reminder only, and the next one five working days after that Monday, same Paris time
     assert referral.reminders_sent == 1
     assert referral.next_reminder_at == datetime(2026, 1, 25, 23, 0)  # Monday 26 January, 00:00 in Paris
 
 
-def test_a_reminder_due_on_friday_evening_is_sent_on_friday_evening(network, clock, mail_outbox):
-    referral = send(network, clock, datetime(2026, 1, 14, 21, 30))
+def test_a_reminder_due_on_friday_evening_is_sent_on_friday_evening(referral_parties, clock, mail_outbox):
+    referral = send(referral_parties, clock, datetime(2026, 1, 14, 21, 30))
     assert maintenance.send_reminders(now=datetime(2026, 1, 16, 21, 30)) == 1  # Friday 22:30 in Paris
     assert referral.next_reminder_at == datetime(2026, 1, 23, 21, 30)
 
@@ -143,13 +143,13 @@ def test_working_days_keep_the_paris_time_of_day_across_summer_time():
     assert not is_weekend(datetime(2026, 1, 11, 23, 30))  # Monday 00:30 in Paris
 
 
-def test_reminders_carry_no_personal_data_and_reach_only_the_receiving_organisation(network, clock, mail_outbox):
-    referral = send(network, clock, FRIDAY)
+def test_reminders_carry_no_personal_data_and_reach_only_the_receiving_organisation(referral_parties, clock, mail_outbox):
+    referral = send(referral_parties, clock, FRIDAY)
     maintenance.send_reminders(now=referral.next_reminder_at)
     sent = reminders(mail_outbox)
     assert sent
     for message in sent:
-        assert message.recipient not in (network["sender"].email, network["outsider"].email)
+        assert message.recipient not in (referral_parties["sender"].email, referral_parties["outsider"].email)
         body = message.body_text + (message.body_html or "")
         assert FIRST_NAME not in body and LAST_NAME not in body and "retraite" not in body
         assert SERVICE in body and "Espace France Services Bellevue" in body
@@ -157,20 +157,20 @@ def test_reminders_carry_no_personal_data_and_reach_only_the_receiving_organisat
         assert "Rappel n° 1" in body
 
 
-def test_answered_or_cancelled_referrals_are_not_reminded(network, clock, mail_outbox):
-    accepted = send(network, clock, FRIDAY)
-    cancelled = send(network, clock, FRIDAY)
+def test_answered_or_cancelled_referrals_are_not_reminded(referral_parties, clock, mail_outbox):
+    accepted = send(referral_parties, clock, FRIDAY)
+    cancelled = send(referral_parties, clock, FRIDAY)
     clock.now = FRIDAY + timedelta(hours=1)
-    services.accept_referral(accepted.uid, actor=network["receivers"][0])
-    services.cancel_referral(cancelled.uid, actor=network["sender"])
+    services.accept_referral(accepted.uid, actor=referral_parties["receivers"][0])
+    services.cancel_referral(cancelled.uid, actor=referral_parties["sender"])
     assert maintenance.send_reminders(now=datetime(2026, 1, 13, 12, 0)) == 0
     assert reminders(mail_outbox) == []
 
 
 # --- expiry ---------------------------------------------------------------------------------
 
-def test_a_referral_without_answer_expires_and_the_sender_is_told(network, clock, mail_outbox):
-    referral = send(network, clock, FRIDAY)
+def test_a_referral_without_answer_expires_and_the_sender_is_told(referral_parties, clock, mail_outbox):
+    referral = send(referral_parties, clock, FRIDAY)
     expiry = FRIDAY + timedelta(days=14)
     assert referral.expires_at == expiry
     assert maintenance.expire_referrals(now=expiry - timedelta(minutes=1)) == 0
@@ -190,17 +190,17 @@ def test_a_referral_without_answer_expires_and_the_sender_is_told(network, clock
                                                           object_id=str(referral.id)).count() == 1
 
     notices = messages(mail_outbox, "expired")
-    assert [m.recipient for m in notices] == [network["sender"].email]
+    assert [m.recipient for m in notices] == [referral_parties["sender"].email]
     body = notices[0].body_text
     assert FIRST_NAME not in body and LAST_NAME not in body and "retraite" not in body
     assert SERVICE in body and "Espace France Services Bellevue" in body and referral.uid in body
 
 
-def test_expiry_is_idempotent_and_leaves_answered_referrals_alone(network, clock, mail_outbox):
-    waiting = send(network, clock, FRIDAY)
-    accepted = send(network, clock, FRIDAY)
+def test_expiry_is_idempotent_and_leaves_answered_referrals_alone(referral_parties, clock, mail_outbox):
+    waiting = send(referral_parties, clock, FRIDAY)
+    accepted = send(referral_parties, clock, FRIDAY)
     clock.now = FRIDAY + timedelta(days=1)
-    services.accept_referral(accepted.uid, actor=network["receivers"][0])
+    services.accept_referral(accepted.uid, actor=referral_parties["receivers"][0])
     later = FRIDAY + timedelta(days=30)
     assert maintenance.expire_referrals(now=later) == 1
     assert maintenance.expire_referrals(now=later) == 0
@@ -210,8 +210,8 @@ def test_expiry_is_idempotent_and_leaves_answered_referrals_alone(network, clock
     assert [e.kind for e in waiting.events] == [workflow.SENT, workflow.EXPIRED]
 
 
-def test_an_expired_referral_is_not_reminded(network, clock, mail_outbox):
-    referral = send(network, clock, FRIDAY)
+def test_an_expired_referral_is_not_reminded(referral_parties, clock, mail_outbox):
+    referral = send(referral_parties, clock, FRIDAY)
     # The scheduler was down for three weeks: expiry and reminder are both due.
     later = FRIDAY + timedelta(days=21)
     assert maintenance.send_reminders(now=later) == 0  # about to expire: no reminder
@@ -234,12 +234,12 @@ def raw_comments(referral_id: int) -> list:
         text("SELECT comment FROM referral_events WHERE referral_id = :id ORDER BY id"), {"id": referral_id}).scalars())
 
 
-def test_the_purge_erases_exactly_the_referrals_closed_for_the_retention_period(network, clock, mail_outbox):
+def test_the_purge_erases_exactly_the_referrals_closed_for_the_retention_period(referral_parties, clock, mail_outbox):
     now = datetime(2026, 6, 1, 3, 40)
-    receiver = network["receivers"][0]
+    receiver = referral_parties["receivers"][0]
 
     def closed(days_ago: float, how: str) -> Referral:
-        referral = send(network, clock, now - timedelta(days=days_ago + 2))
+        referral = send(referral_parties, clock, now - timedelta(days=days_ago + 2))
         clock.now = now - timedelta(days=days_ago)
         if how == "declined":
             services.decline_referral(referral.uid, actor=receiver, reason="full", comment=COMMENT)
@@ -252,10 +252,10 @@ def test_the_purge_erases_exactly_the_referrals_closed_for_the_retention_period(
     exactly = closed(90, "declined")
     not_yet = closed(89, "completed")
     almost = closed(90 - 1 / 24, "declined")  # 89 days and 23 hours
-    open_old = send(network, clock, now - timedelta(days=300))
+    open_old = send(referral_parties, clock, now - timedelta(days=300))
     clock.now = now - timedelta(days=299)
     services.accept_referral(open_old.uid, actor=receiver, comment=COMMENT)  # accepted, never closed
-    waiting_old = send(network, clock, now - timedelta(days=300))  # never expired (scheduler down)
+    waiting_old = send(referral_parties, clock, now - timedelta(days=300))  # never expired (scheduler down)
 
     assert maintenance.purge_personal_data(now=now) == 2
     db.session.expire_all()
@@ -268,15 +268,15 @@ def test_the_purge_erases_exactly_the_referrals_closed_for_the_retention_period(
     assert raw_row(long_ago.id).outcome == "completed"
     fresh = db.session.get(Referral, long_ago.id)
     assert [e.kind for e in fresh.events] == ["sent", "accepted", "completed"]  # the timeline stays
-    assert services.personal_data(fresh, actor=network["sender"]) is None
+    assert services.personal_data(fresh, actor=referral_parties["sender"]) is None
 
     for referral in (not_yet, almost, open_old, waiting_old):
         row = raw_row(referral.id)
         assert row.personal_data is not None and row.purged_at is None, referral.status
         kept = db.session.get(Referral, referral.id)
-        assert services.personal_data(kept, actor=network["sender"])["first_name"] == FIRST_NAME
+        assert services.personal_data(kept, actor=referral_parties["sender"])["first_name"] == FIRST_NAME
     assert COMMENT in services.comments(db.session.get(Referral, open_old.id),
-                                        actor=network["sender"]).values()
+                                        actor=referral_parties["sender"]).values()
 
     # idempotent: nothing more today; the next ones when their day comes
     assert maintenance.purge_personal_data(now=now) == 0
@@ -285,19 +285,19 @@ def test_the_purge_erases_exactly_the_referrals_closed_for_the_retention_period(
     assert maintenance.purge_personal_data(now=now + timedelta(days=1)) == 0
 
 
-def test_the_purge_keeps_the_date_of_a_withdrawal(network, clock, mail_outbox):
-    referral = send(network, clock, FRIDAY)
+def test_the_purge_keeps_the_date_of_a_withdrawal(referral_parties, clock, mail_outbox):
+    referral = send(referral_parties, clock, FRIDAY)
     clock.now = FRIDAY + timedelta(hours=3)
-    services.withdraw_consent(referral.uid, actor=network["sender"])
+    services.withdraw_consent(referral.uid, actor=referral_parties["sender"])
     assert referral.purged_at == FRIDAY + timedelta(hours=3)
     assert maintenance.purge_personal_data(now=FRIDAY + timedelta(days=365)) == 0
     assert db.session.get(Referral, referral.id).purged_at == FRIDAY + timedelta(hours=3)
 
 
-def test_the_retention_period_is_a_setting(app, network, clock, monkeypatch):
-    referral = send(network, clock, FRIDAY)
+def test_the_retention_period_is_a_setting(app, referral_parties, clock, monkeypatch):
+    referral = send(referral_parties, clock, FRIDAY)
     clock.now = FRIDAY + timedelta(hours=1)
-    services.cancel_referral(referral.uid, actor=network["sender"])
+    services.cancel_referral(referral.uid, actor=referral_parties["sender"])
     monkeypatch.setitem(app.config, "REFERRAL_RETENTION_DAYS", 7)
     assert maintenance.purge_personal_data(now=FRIDAY + timedelta(days=6)) == 0
     assert maintenance.purge_personal_data(now=FRIDAY + timedelta(days=7, hours=1)) == 1
@@ -305,12 +305,12 @@ def test_the_retention_period_is_a_setting(app, network, clock, monkeypatch):
 
 # --- commands and declarations --------------------------------------------------------------
 
-def test_the_commands_run_each_job_once(network, clock, runner, mail_outbox):
+def test_the_commands_run_each_job_once(referral_parties, clock, runner, mail_outbox):
     long_ago = datetime(2020, 1, 6, 10, 0)
-    waiting = send(network, clock, long_ago)
-    closed = send(network, clock, long_ago)
+    waiting = send(referral_parties, clock, long_ago)
+    closed = send(referral_parties, clock, long_ago)
     clock.now = long_ago + timedelta(hours=1)
-    services.cancel_referral(closed.uid, actor=network["sender"])
+    services.cancel_referral(closed.uid, actor=referral_parties["sender"])
 
     result = runner.invoke(args=["referrals", "remind"])
     assert result.exit_code == 0, result.output

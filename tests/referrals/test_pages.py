@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from coordination.audit import AuditEvent
 from coordination.referrals.models import Referral
-from tests.conftest import PASSWORD
+from coordination.testing.factories import PASSWORD
 from tests.referrals.conftest import FIRST_NAME, SERVICE, referral_data
 
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')
@@ -29,13 +29,13 @@ def form_url(place):
     return f"/lieux/{place.public_id}/orienter"
 
 
-def post_form(client, network, **changes):
+def post_form(client, referral_partners, **changes):
     """Shows the form (to get its one-time key), then posts it."""
-    page = client.get(form_url(network.place_b))
+    page = client.get(form_url(referral_partners.place_b))
     assert page.status_code == 200
-    data = referral_data(network.org_a, submission_key=KEY.search(page.get_data(as_text=True)).group(1), **changes)
+    data = referral_data(referral_partners.org_a, submission_key=KEY.search(page.get_data(as_text=True)).group(1), **changes)
     data = {name: value for name, value in data.items() if value not in (False, None)}
-    return client.post(form_url(network.place_b), data=data), data
+    return client.post(form_url(referral_partners.place_b), data=data), data
 
 
 def referrals(db):
@@ -48,31 +48,31 @@ def audit_count(db, action):
 
 # --- the place page's link ---------------------------------------------------------------------
 
-def test_the_place_page_offers_to_refer_only_to_members_of_an_active_organisation(app, db, network):
+def test_the_place_page_offers_to_refer_only_to_members_of_an_active_organisation(app, db, referral_partners):
     link = "Orienter une personne vers ce lieu"
-    url = f"/lieux/{network.place_b.public_id}"
-    assert link in text(login_as(app, network.member_a).get(url))
+    url = f"/lieux/{referral_partners.place_b.public_id}"
+    assert link in text(login_as(app, referral_partners.member_a).get(url))
     assert link not in text(app.test_client().get(url))
-    assert link not in text(login_as(app, network.coordinator).get(url))  # a coordinator without organisation
-    network.org_a.status = "suspended"
+    assert link not in text(login_as(app, referral_partners.coordinator).get(url))  # a coordinator without organisation
+    referral_partners.org_a.status = "suspended"
     db.session.commit()
-    assert link not in text(login_as(app, network.member_a).get(url))
-    assert link in text(login_as(app, network.admin_c).get(url))
-    network.place_b.accepts_referrals = False
+    assert link not in text(login_as(app, referral_partners.member_a).get(url))
+    assert link in text(login_as(app, referral_partners.admin_c).get(url))
+    referral_partners.place_b.accepts_referrals = False
     db.session.commit()
-    assert link not in text(login_as(app, network.admin_c).get(url))
+    assert link not in text(login_as(app, referral_partners.admin_c).get(url))
 
 
 # --- the whole path ------------------------------------------------------------------------------
 
-def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, network, mail_outbox):
-    a = login_as(app, network.member_a)
-    form = a.get(form_url(network.place_b))
+def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, referral_partners, mail_outbox):
+    a = login_as(app, referral_partners.member_a)
+    form = a.get(form_url(referral_partners.place_b))
     html = text(form)
     assert "version 2026-11" in html and "retirer votre accord" in html  # the consent text and its version
     assert 'name="consent"' in html and 'name="consent_method"' in html
 
-    response, _ = post_form(a, network, urgent="y", comment=None)
+    response, _ = post_form(a, referral_partners, urgent="y", comment=None)
     assert response.status_code == 302
     referral = referrals(db)[0]
     assert response.headers["Location"].endswith(f"/orientations/{referral.uid}")
@@ -80,9 +80,9 @@ def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, net
     assert "L'orientation a été envoyée" in page and FIRST_NAME in page and "07 61 23 45 89" in page
     assert "En attente de réponse" in page and "Urgent" in page and "Orientation envoyée" in page
     assert referral.urgent and referral.consent_method == "oral" and referral.consent_text_version == "2026-11"
-    assert [m.recipient for m in mail_outbox()] == [network.member_b.email]
+    assert [m.recipient for m in mail_outbox()] == [referral_partners.member_b.email]
 
-    b = login_as(app, network.member_b)
+    b = login_as(app, referral_partners.member_b)
     inbox = text(b.get("/orientations"))
     assert "1</strong> orientation reçue en attente de votre réponse" in inbox
     assert SERVICE in inbox and FIRST_NAME not in inbox  # lists show no person
@@ -117,19 +117,19 @@ def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, net
     assert "Votre orientation a été acceptée" in subjects and "Une orientation est terminée" in subjects
 
 
-def test_the_sender_cancels_before_acceptance(app, db, network, send):
+def test_the_sender_cancels_before_acceptance(app, db, referral_partners, send):
     referral = send()
-    a = login_as(app, network.member_a)
+    a = login_as(app, referral_partners.member_a)
     assert "Annuler l'orientation" in text(a.get(f"/orientations/{referral.uid}"))
     assert a.post(f"/orientations/{referral.uid}/annuler", data={"comment": ""}).status_code == 302
     db.session.refresh(referral)
     assert referral.status == "cancelled"
-    assert "Annulée par l'envoyeur" in text(login_as(app, network.member_b).get(f"/orientations/{referral.uid}"))
+    assert "Annulée par l'envoyeur" in text(login_as(app, referral_partners.member_b).get(f"/orientations/{referral.uid}"))
 
 
-def test_the_receiver_declines_with_a_reason(app, db, network, send):
+def test_the_receiver_declines_with_a_reason(app, db, referral_partners, send):
     referral = send()
-    b = login_as(app, network.member_b)
+    b = login_as(app, referral_partners.member_b)
     response = b.post(f"/orientations/{referral.uid}/refuser", data={"reason": "", "comment": ""})
     assert response.status_code == 400
     assert re.search(r'id="reason"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="reason"', text(response))
@@ -139,31 +139,31 @@ def test_the_receiver_declines_with_a_reason(app, db, network, send):
     db.session.refresh(referral)
     assert referral.status == "sent"
     assert b.post(f"/orientations/{referral.uid}/refuser", data={"reason": "full"}).status_code == 302
-    page = text(login_as(app, network.member_a).get(f"/orientations/{referral.uid}"))
+    page = text(login_as(app, referral_partners.member_a).get(f"/orientations/{referral.uid}"))
     assert "Refusée" in page and "Plus de place disponible pour le moment" in page
 
 
-def test_the_outcome_redirected_takes_a_place_address(app, db, network, send):
+def test_the_outcome_redirected_takes_a_place_address(app, db, referral_partners, send):
     referral = send()
-    b = login_as(app, network.member_b)
+    b = login_as(app, referral_partners.member_b)
     b.post(f"/orientations/{referral.uid}/accepter", data={})
     response = b.post(f"/orientations/{referral.uid}/issue", data={"outcome": "redirected", "redirected_place": "ailleurs"})
     assert response.status_code == 400 and "Choisissez un lieu publié de l'annuaire." in text(response)
     response = b.post(f"/orientations/{referral.uid}/issue", data={"outcome": ""})
     assert response.status_code == 400 and "Choisissez une issue." in text(response)
-    address = f"https://maillage.exemple.fr/lieux/{network.other_place.public_id}"
+    address = f"https://maillage.exemple.fr/lieux/{referral_partners.other_place.public_id}"
     response = b.post(f"/orientations/{referral.uid}/issue", data={"outcome": "redirected", "redirected_place": address})
     assert response.status_code == 302
     db.session.refresh(referral)
-    assert referral.status == "redirected" and referral.redirected_place_id == network.other_place.id
-    assert network.other_place.name in text(b.get(f"/orientations/{referral.uid}"))
+    assert referral.status == "redirected" and referral.redirected_place_id == referral_partners.other_place.id
+    assert referral_partners.other_place.name in text(b.get(f"/orientations/{referral.uid}"))
 
 
-def test_withdrawing_consent_asks_for_confirmation_then_erases_at_once(app, db, network, send):
+def test_withdrawing_consent_asks_for_confirmation_then_erases_at_once(app, db, referral_partners, send):
     referral = send()
-    b = login_as(app, network.member_b)
+    b = login_as(app, referral_partners.member_b)
     b.post(f"/orientations/{referral.uid}/accepter", data={"comment": "Appel prévu"})
-    a = login_as(app, network.member_a)
+    a = login_as(app, referral_partners.member_a)
     detail = text(a.get(f"/orientations/{referral.uid}"))
     assert f"/orientations/{referral.uid}/retirer-consentement" in detail
     confirm = a.get(f"/orientations/{referral.uid}/retirer-consentement")
@@ -189,69 +189,69 @@ def test_withdrawing_consent_asks_for_confirmation_then_erases_at_once(app, db, 
 
 # --- double submission -----------------------------------------------------------------------------
 
-def test_posting_the_same_form_twice_creates_one_referral(app, db, network, mail_outbox):
-    a = login_as(app, network.member_a)
-    first, data = post_form(a, network)
-    second = a.post(form_url(network.place_b), data=data)
+def test_posting_the_same_form_twice_creates_one_referral(app, db, referral_partners, mail_outbox):
+    a = login_as(app, referral_partners.member_a)
+    first, data = post_form(a, referral_partners)
+    second = a.post(form_url(referral_partners.place_b), data=data)
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
     assert len(referrals(db)) == 1
     assert len(mail_outbox()) == 1
-    other, _ = post_form(a, network)  # a new form is a new key: a second referral
+    other, _ = post_form(a, referral_partners)  # a new form is a new key: a second referral
     assert other.headers["Location"] != first.headers["Location"] and len(referrals(db)) == 2
 
 
-def test_each_blank_form_gets_a_new_key_and_an_invalid_post_keeps_it(app, network):
-    a = login_as(app, network.member_a)
-    keys = {KEY.search(a.get(form_url(network.place_b)).get_data(as_text=True)).group(1) for _ in range(2)}
+def test_each_blank_form_gets_a_new_key_and_an_invalid_post_keeps_it(app, referral_partners):
+    a = login_as(app, referral_partners.member_a)
+    keys = {KEY.search(a.get(form_url(referral_partners.place_b)).get_data(as_text=True)).group(1) for _ in range(2)}
     assert len(keys) == 2 and all(len(key) >= 24 for key in keys)
     key = keys.pop()
-    response = a.post(form_url(network.place_b), data={"submission_key": key})
+    response = a.post(form_url(referral_partners.place_b), data={"submission_key": key})
     assert response.status_code == 400 and KEY.search(response.get_data(as_text=True)).group(1) == key
 
 
 # --- who cannot receive ------------------------------------------------------------------------------
 
-def test_a_place_that_refuses_referrals_cannot_receive_one(app, db, network):
-    network.place_b.accepts_referrals = False
+def test_a_place_that_refuses_referrals_cannot_receive_one(app, db, referral_partners):
+    referral_partners.place_b.accepts_referrals = False
     db.session.commit()
-    a = login_as(app, network.member_a)
-    response = a.get(form_url(network.place_b))
+    a = login_as(app, referral_partners.member_a)
+    response = a.get(form_url(referral_partners.place_b))
     assert response.status_code == 400 and "ne reçoit pas d'orientations" in text(response)
-    response = a.post(form_url(network.place_b), data=referral_data(network.org_a))
+    response = a.post(form_url(referral_partners.place_b), data=referral_data(referral_partners.org_a))
     assert response.status_code == 400
     assert referrals(db) == []
 
 
-def test_an_unpublished_place_cannot_receive(app, db, network):
-    network.place_b.published = False
+def test_an_unpublished_place_cannot_receive(app, db, referral_partners):
+    referral_partners.place_b.published = False
     db.session.commit()
-    a = login_as(app, network.member_a)
-    assert a.get(form_url(network.place_b)).status_code == 404
-    assert a.post(form_url(network.place_b), data=referral_data(network.org_a)).status_code == 404
+    a = login_as(app, referral_partners.member_a)
+    assert a.get(form_url(referral_partners.place_b)).status_code == 404
+    assert a.post(form_url(referral_partners.place_b), data=referral_data(referral_partners.org_a)).status_code == 404
     # B's own member sees the unpublished place, but it still cannot receive.
-    assert login_as(app, network.member_b).get(form_url(network.place_b)).status_code == 400
+    assert login_as(app, referral_partners.member_b).get(form_url(referral_partners.place_b)).status_code == 400
     assert referrals(db) == []
 
 
-def test_a_suspended_receiver_organisation_cannot_receive(app, db, network):
-    network.org_b.status = "suspended"
+def test_a_suspended_receiver_organisation_cannot_receive(app, db, referral_partners):
+    referral_partners.org_b.status = "suspended"
     db.session.commit()
-    a = login_as(app, network.member_a)
-    assert a.get(form_url(network.place_b)).status_code == 404
-    assert a.post(form_url(network.place_b), data=referral_data(network.org_a)).status_code == 404
+    a = login_as(app, referral_partners.member_a)
+    assert a.get(form_url(referral_partners.place_b)).status_code == 404
+    assert a.post(form_url(referral_partners.place_b), data=referral_data(referral_partners.org_a)).status_code == 404
     assert referrals(db) == []
 
 
-def test_a_member_of_a_suspended_organisation_cannot_send(app, db, network):
-    network.org_a.status = "suspended"
+def test_a_member_of_a_suspended_organisation_cannot_send(app, db, referral_partners):
+    referral_partners.org_a.status = "suspended"
     db.session.commit()
-    response = login_as(app, network.member_a).get(form_url(network.place_b))
+    response = login_as(app, referral_partners.member_a).get(form_url(referral_partners.place_b))
     assert response.status_code == 403 and "organisation active" in text(response)
 
 
-def test_an_unknown_place_is_not_found(app, network):
-    assert login_as(app, network.member_a).get("/lieux/pas-un-lieu/orienter").status_code == 404
+def test_an_unknown_place_is_not_found(app, referral_partners):
+    assert login_as(app, referral_partners.member_a).get("/lieux/pas-un-lieu/orienter").status_code == 404
 
 
 # --- validation --------------------------------------------------------------------------------------
@@ -265,9 +265,9 @@ def field_error(html: str, name: str) -> str:
     return match.group(1)
 
 
-def test_errors_are_shown_in_french_next_to_their_fields(app, db, network):
-    a = login_as(app, network.member_a)
-    response, _ = post_form(a, network, first_name="  ", phone="", email="pas-une-adresse", consent=False,
+def test_errors_are_shown_in_french_next_to_their_fields(app, db, referral_partners):
+    a = login_as(app, referral_partners.member_a)
+    response, _ = post_form(a, referral_partners, first_name="  ", phone="", email="pas-une-adresse", consent=False,
                             consent_method="", need="x" * 1001, service="Astrologie")
     assert response.status_code == 400
     html = text(response)
@@ -282,29 +282,29 @@ def test_errors_are_shown_in_french_next_to_their_fields(app, db, network):
     assert 'value="pas-une-adresse"' in html  # what was typed stays
     assert referrals(db) == []
 
-    response, _ = post_form(a, network, phone="", contact_channel="sms")
+    response, _ = post_form(a, referral_partners, phone="", contact_channel="sms")
     assert field_error(text(response), "phone").startswith("Indiquez un numéro de téléphone")
-    response, _ = post_form(a, network, service="Accès internet et matériel informatique",
-                            sender_organisation_id=network.org_c.id)
+    response, _ = post_form(a, referral_partners, service="Accès internet et matériel informatique",
+                            sender_organisation_id=referral_partners.org_c.id)
     assert "Choisissez l'organisation au nom de laquelle vous orientez." in text(response)
     assert referrals(db) == []
 
 
-def test_the_service_select_lists_the_place_services(app, network):
-    html = text(login_as(app, network.member_a).get(form_url(network.place_b)))
+def test_the_service_select_lists_the_place_services(app, referral_partners):
+    html = text(login_as(app, referral_partners.member_a).get(form_url(referral_partners.place_b)))
     options = re.findall(r'<option value="([^"]*)"', html.split('id="service"')[1].split("</select>")[0])
     assert options == ["", SERVICE, "Accès internet et matériel informatique"]
 
 
-def test_an_empty_comment_is_refused_next_to_the_field(app, db, network, send):
+def test_an_empty_comment_is_refused_next_to_the_field(app, db, referral_partners, send):
     referral = send()
-    response = login_as(app, network.member_b).post(f"/orientations/{referral.uid}/commentaire", data={"comment": " "})
+    response = login_as(app, referral_partners.member_b).post(f"/orientations/{referral.uid}/commentaire", data={"comment": " "})
     assert response.status_code == 400 and field_error(text(response), "comment") == "Écrivez un commentaire."
 
 
-def test_actions_are_csrf_protected(app, db, network, send, monkeypatch):
+def test_actions_are_csrf_protected(app, db, referral_partners, send, monkeypatch):
     referral = send()
-    b = login_as(app, network.member_b)
+    b = login_as(app, referral_partners.member_b)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     response = b.post(f"/orientations/{referral.uid}/accepter", data={})
     assert response.status_code == 400 and "Le formulaire a expiré" in text(response)
@@ -314,15 +314,15 @@ def test_actions_are_csrf_protected(app, db, network, send, monkeypatch):
 
 # --- inbox and outbox --------------------------------------------------------------------------------
 
-def test_inbox_and_outbox_with_filters_and_counts(app, db, network, send):
+def test_inbox_and_outbox_with_filters_and_counts(app, db, referral_partners, send):
     first = send(service=SERVICE)
     second = send(service="Accès internet et matériel informatique", urgent=True)
     from coordination.referrals import services
-    services.accept_referral(second.uid, actor=network.member_b)
-    third = services.create_referral(network.other_place.public_id, referral_data(
-        network.org_b, service=network.other_place.services[0]), actor=network.member_b)
+    services.accept_referral(second.uid, actor=referral_partners.member_b)
+    third = services.create_referral(referral_partners.other_place.public_id, referral_data(
+        referral_partners.org_b, service=referral_partners.other_place.services[0]), actor=referral_partners.member_b)
 
-    b = login_as(app, network.member_b)
+    b = login_as(app, referral_partners.member_b)
     html = text(b.get("/orientations"))
     inbox, outbox = html.split('id="recues"')[1].split('id="envoyees"')
     assert "Reçues (2)" in html and "Envoyées (1)" in html
@@ -336,31 +336,31 @@ def test_inbox_and_outbox_with_filters_and_counts(app, db, network, send):
     assert second.uid in filtered and first.uid not in filtered and third.uid not in filtered
     filtered = text(b.get("/orientations", query_string={"service": SERVICE}))
     assert first.uid in filtered and second.uid not in filtered
-    filtered = text(b.get("/orientations", query_string={"organisation": network.org_c.id}))
+    filtered = text(b.get("/orientations", query_string={"organisation": referral_partners.org_c.id}))
     assert third.uid in filtered and first.uid not in filtered
     assert "Médiathèque Diderot" in filtered.split('id="organisation"')[1].split("</select>")[0]
     junk = b.get("/orientations", query_string={"statut": "n'importe", "organisation": "x", "service": "?"})
     assert junk.status_code == 200 and first.uid in text(junk)
 
-    a_html = text(login_as(app, network.member_a).get("/orientations"))
+    a_html = text(login_as(app, referral_partners.member_a).get("/orientations"))
     assert "Reçues (0)" in a_html and "Envoyées (2)" in a_html and third.uid not in a_html
 
 
-def test_lists_read_no_personal_data(app, db, network, send):
+def test_lists_read_no_personal_data(app, db, referral_partners, send):
     send()
     send()
     reads = audit_count(db, "referral.personal_data_read")
-    for user in (network.member_a, network.member_b):
+    for user in (referral_partners.member_a, referral_partners.member_b):
         html = text(login_as(app, user).get("/orientations"))
         assert FIRST_NAME not in html and "Quillebeuf" not in html and "RSA" not in html
     assert audit_count(db, "referral.personal_data_read") == reads
 
 
-def test_the_navigation_shows_what_waits(app, network, send):
-    assert 'href="/orientations"' in text(login_as(app, network.member_a).get("/espace-partenaire"))
+def test_the_navigation_shows_what_waits(app, referral_partners, send):
+    assert 'href="/orientations"' in text(login_as(app, referral_partners.member_a).get("/espace-partenaire"))
     send()
     send()
-    nav = text(login_as(app, network.member_b).get("/espace-partenaire")).split("</nav>")[0]
+    nav = text(login_as(app, referral_partners.member_b).get("/espace-partenaire")).split("</nav>")[0]
     assert re.search(r'Orientations <span class="badge[^"]*">2<span class="visually-hidden"> en attente', nav)
     assert 'href="/orientations"' not in text(app.test_client().get("/"))
 

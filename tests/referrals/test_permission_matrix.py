@@ -12,7 +12,7 @@ from coordination.audit import AuditEvent
 from coordination.mail import Message
 from coordination.referrals import services
 from coordination.referrals.models import Referral
-from tests.conftest import PASSWORD
+from coordination.testing.factories import PASSWORD
 from tests.referrals.conftest import FIRST_NAME, referral_data
 
 ROLES = ("member_a", "member_b", "admin_c", "coordinator", "anonymous")
@@ -22,10 +22,10 @@ SECRETS = (FIRST_NAME, "Quillebeuf", "07 61 23 45 89", "+33761234589", "zephyrin
            "Renouveler sa demande de RSA", "Rappeler après 18 h chez sa fille")
 
 
-def client_for(app, network, role):
+def client_for(app, referral_partners, role):
     client = app.test_client()
     if role != "anonymous":
-        user = getattr(network, role)
+        user = getattr(referral_partners, role)
         assert client.post("/connexion", data={"email": user.email, "password": PASSWORD}).status_code == 302
     return client
 
@@ -51,9 +51,9 @@ PAGES = {  # path -> expected status by role (anonymous: always the login page)
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", PAGES)
-def test_pages(app, network, send, role, path):
+def test_pages(app, referral_partners, send, role, path):
     referral = send()
-    response = client_for(app, network, role).get(path.format(uid=referral.uid, place=network.place_b.public_id))
+    response = client_for(app, referral_partners, role).get(path.format(uid=referral.uid, place=referral_partners.place_b.public_id))
     if role == "anonymous":
         assert is_login_redirect(response)
     else:
@@ -65,16 +65,16 @@ def test_pages(app, network, send, role, path):
         assert referral.uid not in html and "Espace numérique Clic" not in html
 
 
-def test_outsiders_lists_hold_no_referral(app, network, send):
+def test_outsiders_lists_hold_no_referral(app, referral_partners, send):
     send()
     for role in ("admin_c", "coordinator"):
-        html = body(client_for(app, network, role).get("/orientations"))
+        html = body(client_for(app, referral_partners, role).get("/orientations"))
         assert "Reçues (0)" in html and "Envoyées (0)" in html and "Espace numérique Clic" not in html
 
 
-def test_an_unknown_referral_and_an_outsiders_referral_look_the_same(app, network, send):
+def test_an_unknown_referral_and_an_outsiders_referral_look_the_same(app, referral_partners, send):
     referral = send()
-    c = client_for(app, network, "admin_c")
+    c = client_for(app, referral_partners, "admin_c")
     unknown, hidden = c.get("/orientations/00000000-0000-0000-0000-000000000000"), c.get(f"/orientations/{referral.uid}")
     assert unknown.status_code == hidden.status_code == 404
     assert body(unknown) == body(hidden)
@@ -95,13 +95,13 @@ ACTIONS = {
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", ACTIONS)
-def test_actions(app, db, network, send, role, action):
+def test_actions(app, db, referral_partners, send, role, action):
     state, data, expected, reached = ACTIONS[action]
     referral = send()
     if state == "accepted":
-        services.accept_referral(referral.uid, actor=network.member_b)
+        services.accept_referral(referral.uid, actor=referral_partners.member_b)
     events = len(referral.events)
-    response = client_for(app, network, role).post(f"/orientations/{referral.uid}/{action}", data=data)
+    response = client_for(app, referral_partners, role).post(f"/orientations/{referral.uid}/{action}", data=data)
     db.session.expire_all()
     referral = db.session.get(Referral, referral.id)
     if role == "anonymous":
@@ -117,22 +117,22 @@ def test_actions(app, db, network, send, role, action):
         assert FIRST_NAME not in body(response)
 
 
-def test_a_closed_referral_takes_no_more_answers(app, db, network, send):
+def test_a_closed_referral_takes_no_more_answers(app, db, referral_partners, send):
     referral = send()
-    services.decline_referral(referral.uid, actor=network.member_b, reason="full")
-    b = client_for(app, network, "member_b")
+    services.decline_referral(referral.uid, actor=referral_partners.member_b, reason="full")
+    b = client_for(app, referral_partners, "member_b")
     for action, data in (("accepter", {}), ("issue", {"outcome": "completed"}), ("refuser", {"reason": "full"})):
         assert b.post(f"/orientations/{referral.uid}/{action}", data=data).status_code == 403
-    assert client_for(app, network, "member_a").post(f"/orientations/{referral.uid}/annuler").status_code == 403
+    assert client_for(app, referral_partners, "member_a").post(f"/orientations/{referral.uid}/annuler").status_code == 403
     db.session.refresh(referral)
     assert referral.status == "declined"
 
 
-def test_a_suspended_receiver_sees_but_cannot_answer(app, db, network, send):
+def test_a_suspended_receiver_sees_but_cannot_answer(app, db, referral_partners, send):
     referral = send()
-    network.org_b.status = "suspended"
+    referral_partners.org_b.status = "suspended"
     db.session.commit()
-    b = client_for(app, network, "member_b")
+    b = client_for(app, referral_partners, "member_b")
     assert b.get(f"/orientations/{referral.uid}").status_code == 200
     assert b.post(f"/orientations/{referral.uid}/accepter").status_code == 403
 
@@ -146,44 +146,44 @@ def reads(db, actor=None):
     return db.session.scalar(query)
 
 
-def test_each_read_of_the_person_is_audited(app, db, network, send):
+def test_each_read_of_the_person_is_audited(app, db, referral_partners, send):
     referral = send()
-    a, b = client_for(app, network, "member_a"), client_for(app, network, "member_b")
+    a, b = client_for(app, referral_partners, "member_a"), client_for(app, referral_partners, "member_b")
     assert reads(db) == 0  # sending reads nothing back
     a.get(f"/orientations/{referral.uid}")
-    assert reads(db, network.member_a) == 1
+    assert reads(db, referral_partners.member_a) == 1
     a.get(f"/orientations/{referral.uid}")
     b.get(f"/orientations/{referral.uid}")
-    assert reads(db, network.member_a) == 2 and reads(db, network.member_b) == 1
+    assert reads(db, referral_partners.member_a) == 2 and reads(db, referral_partners.member_b) == 1
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.personal_data_read")).first()
     assert event.object_type == "referral" and event.object_id == str(referral.id)
     a.get("/orientations")
     a.get(f"/orientations/{referral.uid}/retirer-consentement")
-    client_for(app, network, "admin_c").get(f"/orientations/{referral.uid}")
-    client_for(app, network, "coordinator").get(f"/orientations/{referral.uid}")
+    client_for(app, referral_partners, "admin_c").get(f"/orientations/{referral.uid}")
+    client_for(app, referral_partners, "coordinator").get(f"/orientations/{referral.uid}")
     assert reads(db) == 3  # lists, the confirmation page and refused visitors read nothing
     a.post(f"/orientations/{referral.uid}/retirer-consentement")
     a.get(f"/orientations/{referral.uid}")
     assert reads(db) == 3  # erased: nothing left to read
 
 
-def visit_everything(app, network, referral, role) -> list[str]:
-    client = client_for(app, network, role)
+def visit_everything(app, referral_partners, referral, role) -> list[str]:
+    client = client_for(app, referral_partners, role)
     paths = ["/", "/orientations", "/espace-partenaire", f"/orientations/{referral.uid}",
-             f"/orientations/{referral.uid}/retirer-consentement", f"/lieux/{network.place_b.public_id}",
-             f"/lieux/{network.place_b.public_id}/fiche", f"/lieux/{network.place_b.public_id}/orienter",
+             f"/orientations/{referral.uid}/retirer-consentement", f"/lieux/{referral_partners.place_b.public_id}",
+             f"/lieux/{referral_partners.place_b.public_id}/fiche", f"/lieux/{referral_partners.place_b.public_id}/orienter",
              "/recherche?q=d%C3%A9marches", "/coordination", "/coordination/organisations",
-             "/api/v1/lieux", f"/api/v1/lieux/{network.place_b.public_id}"]
+             "/api/v1/lieux", f"/api/v1/lieux/{referral_partners.place_b.public_id}"]
     pages = [body(client.get(path)) for path in paths]
     pages += [body(client.post(f"/orientations/{referral.uid}/{action}", data=data))
               for action, (_, data, _, _) in ACTIONS.items()]
     return pages
 
 
-def test_nobody_outside_a_and_b_sees_the_person(app, db, network, send, caplog):
+def test_nobody_outside_a_and_b_sees_the_person(app, db, referral_partners, send, caplog):
     caplog.set_level(logging.DEBUG)
     referral = send()
-    a, b = client_for(app, network, "member_a"), client_for(app, network, "member_b")
+    a, b = client_for(app, referral_partners, "member_a"), client_for(app, referral_partners, "member_b")
     b.post(f"/orientations/{referral.uid}/accepter", data={"comment": SECRETS[-1]})
     a.post(f"/orientations/{referral.uid}/commentaire", data={"comment": SECRETS[-1]})
     assert FIRST_NAME in body(a.get(f"/orientations/{referral.uid}"))  # the two organisations do see it
@@ -198,7 +198,7 @@ def test_nobody_outside_a_and_b_sees_the_person(app, db, network, send, caplog):
 
     for role in OUTSIDERS:
         for item in (referral, other, fourth):
-            for page in visit_everything(app, network, item, role):
+            for page in visit_everything(app, referral_partners, item, role):
                 for secret in SECRETS:
                     assert secret not in page, (role, secret)
 
@@ -219,13 +219,13 @@ def test_nobody_outside_a_and_b_sees_the_person(app, db, network, send, caplog):
     assert FIRST_NAME not in raw
 
 
-def test_a_member_of_both_organisations_may_do_both_sides(app, db, network, send):
+def test_a_member_of_both_organisations_may_do_both_sides(app, db, referral_partners, send):
     from coordination.auth.models import Membership
-    db.session.add(Membership(user=network.member_a, organisation=network.org_b, role="member"))
+    db.session.add(Membership(user=referral_partners.member_a, organisation=referral_partners.org_b, role="member"))
     db.session.commit()
-    referral = services.create_referral(network.place_b.public_id, referral_data(network.org_a),
-                                        actor=network.member_a)
-    a = client_for(app, network, "member_a")
+    referral = services.create_referral(referral_partners.place_b.public_id, referral_data(referral_partners.org_a),
+                                        actor=referral_partners.member_a)
+    a = client_for(app, referral_partners, "member_a")
     page = body(a.get(f"/orientations/{referral.uid}"))
     assert "Accepter l'orientation" in page and "Annuler l'orientation" in page
     assert a.post(f"/orientations/{referral.uid}/accepter").status_code == 302

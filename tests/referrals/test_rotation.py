@@ -10,7 +10,7 @@ from coordination import crypto
 from coordination.extensions import db
 from coordination.referrals import maintenance, services
 from coordination.referrals.models import Referral
-from tests.conftest import make_member, make_organisation, make_place
+from coordination.testing.factories import make_member, make_organisation, make_place
 
 FIRST_NAME = "Zéphyrine"
 COMMENT = "Zéphyrine viendra avec sa fille mardi"
@@ -27,25 +27,25 @@ def keys(app, monkeypatch):
 
 
 @pytest.fixture
-def network(app):
+def sender_and_receiver(app):
     sender_org = make_organisation("Médiathèque Jacques Demy")
     receiver_org = make_organisation("France Services Nantes Nord")
     return {"sender": make_member(sender_org), "receiver": make_member(receiver_org),
             "sender_org": sender_org, "place": make_place(receiver_org, services=[SERVICE])}
 
 
-def send(network, first_name=FIRST_NAME) -> Referral:
+def send(sender_and_receiver, first_name=FIRST_NAME) -> Referral:
     data = {"submission_key": secrets.token_urlsafe(18), "first_name": first_name, "last_name": "Quintavalle",
             "email": "zephyrine.q@exemple.fr", "contact_channel": "email", "language": "fr",
             "need": "Créer une adresse électronique", "service": SERVICE,
-            "sender_organisation_id": network["sender_org"].id, "consent": "y", "consent_method": "written"}
-    return services.create_referral(network["place"].public_id, data, actor=network["sender"])
+            "sender_organisation_id": sender_and_receiver["sender_org"].id, "consent": "y", "consent_method": "written"}
+    return services.create_referral(sender_and_receiver["place"].public_id, data, actor=sender_and_receiver["sender"])
 
 
-def send_with_comments(network) -> Referral:
-    referral = send(network)
-    services.accept_referral(referral.uid, actor=network["receiver"], comment=COMMENT)
-    services.add_comment(referral.uid, "Rendez-vous pris pour Zéphyrine", actor=network["sender"])
+def send_with_comments(sender_and_receiver) -> Referral:
+    referral = send(sender_and_receiver)
+    services.accept_referral(referral.uid, actor=sender_and_receiver["receiver"], comment=COMMENT)
+    services.add_comment(referral.uid, "Rendez-vous pris pour Zéphyrine", actor=sender_and_receiver["sender"])
     return referral
 
 
@@ -56,18 +56,18 @@ def raw_tokens() -> list[str]:
     return [*personal.scalars(), *comments.scalars()]
 
 
-def read_everything(network) -> list[str]:
+def read_everything(sender_and_receiver) -> list[str]:
     db.session.expire_all()
     texts = []
     for referral in db.session.scalars(db.select(Referral).order_by(Referral.id)):
-        data = services.personal_data(referral, actor=network["sender"])
+        data = services.personal_data(referral, actor=sender_and_receiver["sender"])
         texts.append(data.get("first_name", "<illisible>") if data else None)
-        texts.extend(c for c in services.comments(referral, actor=network["sender"]).values() if c)
+        texts.extend(c for c in services.comments(referral, actor=sender_and_receiver["sender"]).values() if c)
     return texts
 
 
-def test_the_raw_columns_never_hold_the_person_in_clear(network, keys):
-    send_with_comments(network)
+def test_the_raw_columns_never_hold_the_person_in_clear(sender_and_receiver, keys):
+    send_with_comments(sender_and_receiver)
     tokens = raw_tokens()
     assert len(tokens) == 3  # the person, the acceptance's comment, the comment
     row = db.session.execute(text("SELECT * FROM referrals")).mappings().one()
@@ -76,16 +76,16 @@ def test_the_raw_columns_never_hold_the_person_in_clear(network, keys):
     assert FIRST_NAME in Fernet(K1.encode()).decrypt(row["personal_data"].encode()).decode()
 
 
-def test_after_rotation_the_newest_key_alone_reads_everything(network, keys):
-    send_with_comments(network)
-    send(network, first_name="Anatole")
+def test_after_rotation_the_newest_key_alone_reads_everything(sender_and_receiver, keys):
+    send_with_comments(sender_and_receiver)
+    send(sender_and_receiver, first_name="Anatole")
     before = raw_tokens()
-    expected = read_everything(network)
+    expected = read_everything(sender_and_receiver)
     assert expected == [FIRST_NAME, COMMENT, "Rendez-vous pris pour Zéphyrine", "Anatole"]
 
     keys(K2)
     # K2 alone cannot read yet (the test below can fail); the pages say so instead of crashing.
-    assert read_everything(network) == ["<illisible>", services.UNREADABLE_COMMENT, services.UNREADABLE_COMMENT,
+    assert read_everything(sender_and_receiver) == ["<illisible>", services.UNREADABLE_COMMENT, services.UNREADABLE_COMMENT,
                                         "<illisible>"]
 
     keys(f"{K2},{K1}")
@@ -93,7 +93,7 @@ def test_after_rotation_the_newest_key_alone_reads_everything(network, keys):
     assert (report.referrals, report.comments, report.unreadable, report.changed_meanwhile) == (2, 2, [], 0)
 
     keys(K2)
-    assert read_everything(network) == expected
+    assert read_everything(sender_and_receiver) == expected
     after = raw_tokens()
     assert len(after) == len(before) and not set(after) & set(before)
     for token in after:
@@ -103,23 +103,23 @@ def test_after_rotation_the_newest_key_alone_reads_everything(network, keys):
         assert FIRST_NAME not in token
 
 
-def test_rotation_in_small_batches_is_resumable_and_skips_erased_data(network, keys):
+def test_rotation_in_small_batches_is_resumable_and_skips_erased_data(sender_and_receiver, keys):
     for _ in range(5):
-        send(network)
-    erased = send_with_comments(network)
-    services.withdraw_consent(erased.uid, actor=network["sender"])  # personal data and comments erased
+        send(sender_and_receiver)
+    erased = send_with_comments(sender_and_receiver)
+    services.withdraw_consent(erased.uid, actor=sender_and_receiver["sender"])  # personal data and comments erased
     keys(f"{K2},{K1}")
     report = maintenance.rotate_keys(batch_size=2)
     assert (report.referrals, report.comments) == (5, 0)
     # a second run (after an interruption, say) rotates again, harmlessly
     assert maintenance.rotate_keys(batch_size=2).referrals == 5
     keys(K2)
-    assert read_everything(network) == [FIRST_NAME] * 5 + [None]
+    assert read_everything(sender_and_receiver) == [FIRST_NAME] * 5 + [None]
 
 
-def test_a_token_no_key_reads_is_reported_and_left_untouched(network, keys, runner):
-    readable = send(network)
-    orphan = send(network)
+def test_a_token_no_key_reads_is_reported_and_left_untouched(sender_and_receiver, keys, runner):
+    readable = send(sender_and_receiver)
+    orphan = send(sender_and_receiver)
     foreign = Fernet(K3.encode()).encrypt(b'{"first_name": "Personne"}').decode()
     db.session.execute(text("UPDATE referrals SET personal_data = :token WHERE id = :id"),
                        {"token": foreign, "id": orphan.id})
@@ -137,12 +137,12 @@ def test_a_token_no_key_reads_is_reported_and_left_untouched(network, keys, runn
                               {"id": orphan.id}).scalar() == foreign
     keys(K2)
     db.session.expire_all()
-    assert services.personal_data(db.session.get(Referral, readable.id), actor=network["sender"])["first_name"] \
+    assert services.personal_data(db.session.get(Referral, readable.id), actor=sender_and_receiver["sender"])["first_name"] \
         == FIRST_NAME
 
 
-def test_the_command_prints_its_counts_in_french(network, keys, runner):
-    send_with_comments(network)
+def test_the_command_prints_its_counts_in_french(sender_and_receiver, keys, runner):
+    send_with_comments(sender_and_receiver)
     keys(f"{K2},{K1}")
     result = runner.invoke(args=["referrals", "rotate-key", "--batch-size", "1"])
     assert result.exit_code == 0, result.output
@@ -153,8 +153,8 @@ def test_the_command_prints_its_counts_in_french(network, keys, runner):
     ]
 
 
-def test_an_erasure_during_the_rotation_wins(network, keys, monkeypatch):
-    referral = send(network)
+def test_an_erasure_during_the_rotation_wins(sender_and_receiver, keys, monkeypatch):
+    referral = send(sender_and_receiver)
     keys(f"{K2},{K1}")
     real_rotate = crypto.rotate
 

@@ -9,7 +9,7 @@ import pytest
 
 from coordination.errors import PermissionDenied
 from coordination.referrals import services, statistics, workflow
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 FIRST_NAME = "Zéphyrine"
 LAST_NAME = "Quintavalle"
@@ -32,7 +32,7 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def network(app, clock):
+def referral_history(app, clock):
     """Five referrals this month, one last year:
 
     | # | from → to               | service | created | answer             | then      | status    |
@@ -83,8 +83,8 @@ def network(app, clock):
 SINCE = date(2026, 1, 1)
 
 
-def test_the_numbers_of_a_known_network(network):
-    stats = statistics.referral_statistics(actor=network["coordinator"], since=SINCE)
+def test_the_numbers_of_a_known_network(referral_history):
+    stats = statistics.referral_statistics(actor=referral_history["coordinator"], since=SINCE)
     assert stats.total == 5
     assert stats.by_service == [(ADMIN, 3), (TOOLS, 2)]
     assert [(p.sender, p.receiver, p.count) for p in stats.by_pair] == [
@@ -101,8 +101,8 @@ def test_the_numbers_of_a_known_network(network):
     assert (stats.waiting_answer, stats.waiting_outcome) == (1, 1)
 
 
-def test_without_a_period_every_referral_counts(network):
-    stats = statistics.referral_statistics(actor=network["coordinator"])
+def test_without_a_period_every_referral_counts(referral_history):
+    stats = statistics.referral_statistics(actor=referral_history["coordinator"])
     assert stats.total == 6
     assert stats.by_service[0] == (ADMIN, 4)
     assert (stats.answered, stats.accepted) == (4, 2)
@@ -117,14 +117,14 @@ def test_no_referral_no_rate(app):
     assert stats.by_service == stats.by_pair == stats.by_status == []
 
 
-def test_only_coordinators_see_the_statistics(network):
-    for person in network["people"].values():
+def test_only_coordinators_see_the_statistics(referral_history):
+    for person in referral_history["people"].values():
         with pytest.raises(PermissionDenied):
             statistics.referral_statistics(actor=person)
 
 
-def test_the_page_shows_the_numbers_and_no_person(network, client, login):
-    login(network["coordinator"])
+def test_the_page_shows_the_numbers_and_no_person(referral_history, client, login):
+    login(referral_history["coordinator"])
     response = client.get("/coordination/orientations?depuis=2026-01-01")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -139,8 +139,8 @@ def test_the_page_shows_the_numbers_and_no_person(network, client, login):
         assert personal not in page
 
 
-def test_the_csv_has_the_numbers_and_no_person(network, client, login):
-    login(network["coordinator"])
+def test_the_csv_has_the_numbers_and_no_person(referral_history, client, login):
+    login(referral_history["coordinator"])
     response = client.get("/coordination/orientations.csv?depuis=2026-01-01")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -171,22 +171,22 @@ def test_a_name_typed_as_a_formula_is_not_a_formula_in_the_csv(app, clock):
 
 
 @pytest.mark.parametrize("path", ["/coordination/orientations", "/coordination/orientations.csv"])
-def test_partners_and_anonymous_visitors_are_refused(network, client, login, path):
+def test_partners_and_anonymous_visitors_are_refused(referral_history, client, login, path):
     assert client.get(path).status_code == 302  # to the login page
-    login(network["people"]["media"])
+    login(referral_history["people"]["media"])
     response = client.get(path)
     assert response.status_code == 403
     assert "Médiathèque Jacques Demy" not in response.get_data(as_text=True)
 
 
-def test_a_malformed_date_is_refused_in_french(network, client, login):
-    login(network["coordinator"])
+def test_a_malformed_date_is_refused_in_french(referral_history, client, login):
+    login(referral_history["coordinator"])
     response = client.get("/coordination/orientations?depuis=hier")
     assert response.status_code == 400
     assert "AAAA-MM-JJ" in response.get_data(as_text=True)
 
 
-def test_a_period_starts_at_midnight_in_paris(network):
+def test_a_period_starts_at_midnight_in_paris(referral_history):
     from coordination.extensions import db
     from coordination.referrals.models import Referral
 
@@ -197,4 +197,4 @@ def test_a_period_starts_at_midnight_in_paris(network):
     for referral in every[1:]:
         referral.created_at = datetime(2026, 3, 1, 22, 30)  # 23:30 in Paris on 1 March: outside
     db.session.commit()
-    assert statistics.referral_statistics(actor=network["coordinator"], since=day).total == 1
+    assert statistics.referral_statistics(actor=referral_history["coordinator"], since=day).total == 1

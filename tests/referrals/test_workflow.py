@@ -10,7 +10,7 @@ from coordination.audit import AuditEvent
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.referrals import services, workflow
 from coordination.referrals.models import Referral
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 FIRST_NAME = "Zéphyrine"
 

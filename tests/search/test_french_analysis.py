@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from coordination.directory import search, services
-from tests.conftest import make_organisation, make_place
+from coordination.testing.factories import make_organisation, make_place
 
 REAL_WORLD = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "real-world"
 
@@ -108,7 +108,7 @@ def test_short_words_and_acronyms_are_whole_words():
 
 
 @pytest.fixture
-def network():
+def places_by_word():
     organisation = make_organisation("Association Les Connectés")
     plain = dict(services=[], programmes=[], fees=[], support_modes=[])
     places = {
@@ -130,14 +130,14 @@ def names(text, **kwargs):
     return sorted(hit.place.name for hit in results.hits)
 
 
-def test_caf_never_finds_a_cafe(network):
+def test_caf_never_finds_a_cafe(places_by_word):
     assert names("caf", literal=True) == ["Permanence CAF"]
     assert "Repair café du Breil" not in names("caf")
     assert "Repair café du Breil" not in names("déclaration caf")
     assert names("café") == ["Repair café du Breil"]
 
 
-def test_the_last_word_is_completed_only_when_long_and_unknown(network):
+def test_the_last_word_is_completed_only_when_long_and_unknown(places_by_word):
     assert names("ordi") == ["Atelier du Breil"]  # 4 letters, no place has the word: completed
     assert names("ordinat") == ["Atelier du Breil"]
     assert names("tab", literal=True) == []  # 3 letters: never a prefix
@@ -145,7 +145,7 @@ def test_the_last_word_is_completed_only_when_long_and_unknown(network):
     assert names("tablette", literal=True) == ["Médiathèque Hermeland"]
 
 
-def test_prefix_decision_reads_the_index(network):
+def test_prefix_decision_reads_the_index(places_by_word):
     live = search._live().current()
     reader = live.searcher.reader()
     assert "words:ordi*" in str(search.TextQuery.parse("ordi").whoosh_query(reader=reader))
@@ -154,7 +154,7 @@ def test_prefix_decision_reads_the_index(network):
     assert "*" not in str(search.TextQuery.parse("smartphone").whoosh_query(reader=reader))  # a need
 
 
-def test_plurals_find_the_same_places(network):
+def test_plurals_find_the_same_places(places_by_word):
     assert names("conseiller numérique", literal=True) == names("conseillers numériques", literal=True) == [
         "Espace Zola"]
     assert names("ordinateurs", literal=True) == names("ordinateur", literal=True) == ["Atelier du Breil"]
@@ -162,7 +162,7 @@ def test_plurals_find_the_same_places(network):
 
 # --- suggestions --------------------------------------------------------------------------------
 
-def test_suggestions_from_the_directory_or_the_needs(network):
+def test_suggestions_from_the_directory_or_the_needs(places_by_word):
     assert search.suggest("ordinatuer") == "ordinateur"  # a word of the directory, 1 transposition
     assert search.suggest("impots") is None  # a need: never corrected (was « import »)
     assert search.suggest("tablette") is None  # a need (was « tablee »)
@@ -171,8 +171,8 @@ def test_suggestions_from_the_directory_or_the_needs(network):
     assert search.suggest("zzzzzzzz") is None  # nothing close
 
 
-def test_a_need_word_is_suggested_only_when_places_offer_it(network):
-    # no place of this network offers any service: the needs' words are not suggested
+def test_a_need_word_is_suggested_only_when_places_offer_it(places_by_word):
+    # no place of this set offers any service: the needs' words are not suggested
     assert search.suggest("smarphone") is None
     organisation = make_organisation("Autre")
     make_place(organisation, name="Point numérique", services=["Maîtrise des outils numériques du quotidien"])

@@ -10,8 +10,8 @@ import pytest
 from coordination import create_app
 from coordination.config import TestConfig
 from coordination.directory import needs, search, services
+from coordination.testing.factories import make_organisation, make_place
 from coordination.vocabularies import PROGRAMMES, SERVICES, TYPOLOGY_CODES
-from tests.conftest import make_organisation, make_place
 
 DATA_INCLUSION = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "data-inclusion"
 DEMARCHES = "Aide aux démarches administratives"
@@ -95,7 +95,7 @@ def test_a_missing_or_headless_file_stops_the_start(tmp_path):
 # --- what residents find -------------------------------------------------------------------------
 
 @pytest.fixture
-def network():
+def places_by_need():
     organisation = make_organisation("Réseau de test")
     plain = dict(programmes=[], fees=[], support_modes=[])
     places = {
@@ -130,19 +130,19 @@ def found(text, **kwargs):
     ("smartphone", ["Atelier du Breil"]),
     ("smartphones", ["Atelier du Breil"]),
 ])
-def test_a_need_finds_the_places_offering_its_service(network, text, expected):
+def test_a_need_finds_the_places_offering_its_service(places_by_need, text, expected):
     names, results = found(text)
     assert sorted(names) == sorted(expected)
     assert "Repair café" not in names
     assert results.understood
 
 
-def test_the_place_whose_text_says_it_comes_first(network):
+def test_the_place_whose_text_says_it_comes_first(places_by_need):
     names, _ = found("caf")
     assert names[0] == "Espace Bellevue"
 
 
-def test_the_page_says_how_it_understood_and_offers_the_literal_words(client, network):
+def test_the_page_says_how_it_understood_and_offers_the_literal_words(client, places_by_need):
     html = unescape(client.get("/recherche?q=démarches+CAF").get_data(as_text=True))
     assert "démarches CAF\u00a0: lieux qui aident aux démarches administratives." in html
     assert "mots=exacts" in html and "Chercher seulement les mots «\u00a0démarches CAF\u00a0»" in html
@@ -160,7 +160,7 @@ def test_the_understood_line_for_a_programme_or_a_typology():
     assert services.understood_text(search.TextQuery.parse("Médiathèque", literal=True)) is None
 
 
-def test_the_api_q_understands_needs_too(client, network):
+def test_the_api_q_understands_needs_too(client, places_by_need):
     body = client.get("/api/v1/lieux?q=caf").get_json()
     assert sorted(place["nom"] for place in body["lieux"]) == ["Espace Bellevue", "Maison des services"]
     body = client.get("/api/v1/lieux?q=caf&mots=exacts").get_json()

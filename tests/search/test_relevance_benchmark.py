@@ -12,7 +12,7 @@ import pytest
 
 from bench import relevance
 from coordination.directory import search, services
-from tests.conftest import make_organisation, make_place, make_user
+from coordination.testing.factories import make_organisation, make_place, make_user
 
 NANTES = (47.2184, -1.5536)
 DEMARCHES = "Aide aux démarches administratives"

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from coordination.audit import AuditEvent
 from coordination.referrals import services
-from tests.conftest import make_user
+from coordination.testing.factories import make_user
 from tests.referrals import conftest as referral_fixtures
 
-network = referral_fixtures.network  # organisations A (sends) and B (receives), C outside
+referral_partners = referral_fixtures.referral_partners  # organisations A (sends) and B (receives), C outside
 send = referral_fixtures.send
 
 COMMENT_READ = "referral.comments_read"
@@ -21,38 +21,38 @@ def reads(db, action=COMMENT_READ):
     return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
 
 
-def test_reading_comments_is_audited_like_reading_the_person(db, network, send):
+def test_reading_comments_is_audited_like_reading_the_person(db, referral_partners, send):
     referral = send()
-    services.add_comment(referral.uid, "Appeler Zéphyrine le matin.", actor=network.member_b)
-    services.comments(referral, actor=network.member_a)
-    services.comments(referral, actor=network.member_b)
+    services.add_comment(referral.uid, "Appeler Zéphyrine le matin.", actor=referral_partners.member_b)
+    services.comments(referral, actor=referral_partners.member_a)
+    services.comments(referral, actor=referral_partners.member_b)
     events = reads(db)
     assert [(event.actor_id, event.object_id) for event in events] == [
-        (network.member_a.id, str(referral.id)), (network.member_b.id, str(referral.id))]
+        (referral_partners.member_a.id, str(referral.id)), (referral_partners.member_b.id, str(referral.id))]
     assert events[0].details == {"comments": 1}
     assert "Zéphyrine" not in repr(db.session.scalars(select(AuditEvent.details)).all())  # never the text
 
 
-def test_the_referral_page_records_both_reads(client, db, network, send, login):
+def test_the_referral_page_records_both_reads(client, db, referral_partners, send, login):
     referral = send()
-    services.add_comment(referral.uid, "Rappeler vendredi.", actor=network.member_b)
-    login(network.member_b)
+    services.add_comment(referral.uid, "Rappeler vendredi.", actor=referral_partners.member_b)
+    login(referral_partners.member_b)
     assert client.get(f"/orientations/{referral.uid}").status_code == 200
     assert len(reads(db, "referral.personal_data_read")) == 1
-    assert [event.actor_id for event in reads(db)] == [network.member_b.id]
+    assert [event.actor_id for event in reads(db)] == [referral_partners.member_b.id]
 
 
-def test_no_comment_no_read_recorded(db, network, send):
+def test_no_comment_no_read_recorded(db, referral_partners, send):
     referral = send()
-    services.comments(referral, actor=network.member_a)
+    services.comments(referral, actor=referral_partners.member_a)
     assert reads(db) == []
 
 
-def test_nobody_outside_the_two_organisations_reads_comments(db, network, send):
+def test_nobody_outside_the_two_organisations_reads_comments(db, referral_partners, send):
     from coordination.errors import NotFound
     referral = send()
-    services.add_comment(referral.uid, "Rappeler vendredi.", actor=network.member_b)
-    for outsider in (network.admin_c, network.coordinator):
+    services.add_comment(referral.uid, "Rappeler vendredi.", actor=referral_partners.member_b)
+    for outsider in (referral_partners.admin_c, referral_partners.coordinator):
         with pytest.raises(NotFound):
             services.comments(referral, actor=outsider)
     assert reads(db) == []

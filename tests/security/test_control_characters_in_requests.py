@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from coordination.directory.models import Place
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 from tests.directory.conftest import form_data
 
 CONTROLS = ["%00", "%01", "%07", "%1B", "%1F", "%7F", "%0A", "%0D", "%09"]

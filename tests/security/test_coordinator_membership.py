@@ -13,8 +13,8 @@ from coordination.auth import services
 from coordination.auth.models import Invitation, Membership
 from coordination.errors import Invalid, PermissionDenied
 from coordination.referrals import services as referral_services
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 from tests.auth.helpers import link_in, text
-from tests.conftest import make_member, make_organisation, make_place, make_user
 
 FIRST_NAME = "Zéphyrine"
 SERVICE = "Aide aux démarches administratives"
@@ -34,7 +34,7 @@ def send_referral(sender_org, sender, place):
 
 
 @pytest.fixture
-def network(db):
+def referral_parties(db):
     sender_org = make_organisation("France Services de Rezé", kind="france_services")
     receiver_org = make_organisation("Association Clic et Déclic")
     sender = make_member(sender_org, role="admin", name="Agathe Envoi")
@@ -45,11 +45,11 @@ def network(db):
             "receiver_admin": receiver_admin, "place": place, "coordinator": coordinator}
 
 
-def test_the_reported_attack_no_longer_opens_a_referral(client, login, network, mail_outbox, db):
-    referral = send_referral(network["sender_org"], network["sender"], network["place"])
-    coordinator = network["coordinator"]
+def test_the_reported_attack_no_longer_opens_a_referral(client, login, referral_parties, mail_outbox, db):
+    referral = send_referral(referral_parties["sender_org"], referral_parties["sender"], referral_parties["place"])
+    coordinator = referral_parties["coordinator"]
     login(coordinator)
-    response = client.post(members_url(network["receiver_org"]), data={"email": coordinator.email, "role": "member"})
+    response = client.post(members_url(referral_parties["receiver_org"]), data={"email": coordinator.email, "role": "member"})
     assert response.status_code == 403
     assert db.session.scalars(select(Invitation)).all() == []
     assert not any(m.recipient == coordinator.email for m in mail_outbox())
@@ -58,36 +58,36 @@ def test_the_reported_attack_no_longer_opens_a_referral(client, login, network, 
     assert FIRST_NAME not in text(page)
 
 
-def test_a_coordinator_cannot_invite_anyone_into_an_organisation_that_has_admins(app, network, db):
+def test_a_coordinator_cannot_invite_anyone_into_an_organisation_that_has_admins(app, referral_parties, db):
     with app.test_request_context(), pytest.raises(PermissionDenied):
-        services.invite_member(network["receiver_org"].id, email="collegue@reseau.fr", role="admin",
-                               actor=network["coordinator"])
+        services.invite_member(referral_parties["receiver_org"].id, email="collegue@reseau.fr", role="admin",
+                               actor=referral_parties["coordinator"])
     assert db.session.scalars(select(Invitation)).all() == []
 
 
-def test_a_coordinator_cannot_remove_members_of_an_organisation(client, login, network, db):
-    membership = db.session.scalar(select(Membership).where(Membership.user_id == network["receiver_admin"].id))
-    extra = make_member(network["receiver_org"], role="member")
+def test_a_coordinator_cannot_remove_members_of_an_organisation(client, login, referral_parties, db):
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == referral_parties["receiver_admin"].id))
+    extra = make_member(referral_parties["receiver_org"], role="member")
     extra_membership = db.session.scalar(select(Membership).where(Membership.user_id == extra.id))
-    login(network["coordinator"])
-    assert client.post(f"{members_url(network['receiver_org'])}/{extra_membership.id}/retirer").status_code == 403
+    login(referral_parties["coordinator"])
+    assert client.post(f"{members_url(referral_parties['receiver_org'])}/{extra_membership.id}/retirer").status_code == 403
     assert db.session.get(Membership, membership.id) is not None
     assert db.session.get(Membership, extra_membership.id) is not None
 
 
-def test_members_page_shows_no_invitation_form_to_a_coordinator(client, login, network):
-    login(network["coordinator"])
-    page = client.get(members_url(network["receiver_org"]))
+def test_members_page_shows_no_invitation_form_to_a_coordinator(client, login, referral_parties):
+    login(referral_parties["coordinator"])
+    page = client.get(members_url(referral_parties["receiver_org"]))
     assert page.status_code == 200  # coordinators still see who the partners are
     assert "Envoyer l'invitation" not in text(page) and "Retirer" not in text(page)
 
 
 def test_an_organisation_without_admin_gets_its_first_admin_from_a_coordinator_someone_else(
-        client, login, network, mail_outbox, db):
+        client, login, referral_parties, mail_outbox, db):
     imported = make_organisation("Médiathèque importée", kind="mediatheque")
-    login(network["coordinator"])
+    login(referral_parties["coordinator"])
     assert "Envoyer l'invitation" in text(client.get(members_url(imported)))
-    myself = client.post(members_url(imported), data={"email": network["coordinator"].email, "role": "admin"})
+    myself = client.post(members_url(imported), data={"email": referral_parties["coordinator"].email, "role": "admin"})
     assert myself.status_code == 200
     assert "Vous ne pouvez pas vous inviter vous-même" in text(myself)
     assert db.session.scalars(select(Invitation)).all() == []
@@ -105,28 +105,28 @@ def test_an_organisation_without_admin_gets_its_first_admin_from_a_coordinator_s
     assert told and "Dominique Directrice" in told[-1].body_text
 
 
-def test_a_coordinator_cannot_bootstrap_an_organisation_with_another_coordinator(app, network, db):
+def test_a_coordinator_cannot_bootstrap_an_organisation_with_another_coordinator(app, referral_parties, db):
     make_user("autre.coordination@reseau.fr", coordinator=True)
     imported = make_organisation("Centre social importé", kind="centre_social")
     with app.test_request_context(), pytest.raises(Invalid) as error:
         services.invite_member(imported.id, email="autre.coordination@reseau.fr", role="admin",
-                               actor=network["coordinator"])
+                               actor=referral_parties["coordinator"])
     assert "email" in error.value.errors
 
 
-def test_the_first_admin_invited_by_a_coordinator_must_be_an_admin(app, network, db):
+def test_the_first_admin_invited_by_a_coordinator_must_be_an_admin(app, referral_parties, db):
     imported = make_organisation("Centre social importé", kind="centre_social")
     with app.test_request_context(), pytest.raises(Invalid) as error:
-        services.invite_member(imported.id, email="salarie@centre.fr", role="member", actor=network["coordinator"])
+        services.invite_member(imported.id, email="salarie@centre.fr", role="member", actor=referral_parties["coordinator"])
     assert "role" in error.value.errors
 
 
-def test_a_self_invitation_made_before_the_fix_cannot_be_accepted(client, login, app, network, db):
+def test_a_self_invitation_made_before_the_fix_cannot_be_accepted(client, login, app, referral_parties, db):
     """An invitation a coordinator sent to themself before this fix stays unusable."""
     from datetime import timedelta
 
     from coordination.clock import utcnow
-    coordinator, organisation = network["coordinator"], network["receiver_org"]
+    coordinator, organisation = referral_parties["coordinator"], referral_parties["receiver_org"]
     invitation = Invitation(organisation=organisation, email=coordinator.email, role="member",
                             nonce=secrets.token_urlsafe(24), invited_by_id=coordinator.id,
                             created_at=utcnow(), expires_at=utcnow() + timedelta(days=7))
@@ -141,17 +141,17 @@ def test_a_self_invitation_made_before_the_fix_cannot_be_accepted(client, login,
     assert db.session.scalar(select(Membership).where(Membership.user_id == coordinator.id)) is None
 
 
-def test_every_admin_is_mailed_when_a_member_joins(client, login, network, mail_outbox, db):
-    organisation = network["receiver_org"]
+def test_every_admin_is_mailed_when_a_member_joins(client, login, referral_parties, mail_outbox, db):
+    organisation = referral_parties["receiver_org"]
     second_admin = make_member(organisation, role="admin", email="seconde@clic.fr")
-    login(network["receiver_admin"])
+    login(referral_parties["receiver_admin"])
     client.post(members_url(organisation), data={"email": "nouvelle@exemple.fr", "role": "member"})
     client.post("/deconnexion")
     link = link_in(mail_outbox()[-1])
     client.post(link, data={"name": "Nour Nouvelle", "password": "un-mot-de-passe-long",
                             "confirm": "un-mot-de-passe-long"})
     told = {m.recipient: m for m in mail_outbox() if "Nour Nouvelle" in m.body_text}
-    assert set(told) >= {network["receiver_admin"].email, second_admin.email}
+    assert set(told) >= {referral_parties["receiver_admin"].email, second_admin.email}
     message = told[second_admin.email]
     assert "Association Clic et Déclic" in message.subject
     assert "Bruno Accueil" in message.body_text  # who invited her
@@ -159,14 +159,14 @@ def test_every_admin_is_mailed_when_a_member_joins(client, login, network, mail_
 
 
 def test_a_coordinator_who_is_a_genuine_member_sees_the_referrals_of_that_organisation_only(
-        client, login, network, db):
-    coordinator = network["coordinator"]
+        client, login, referral_parties, db):
+    coordinator = referral_parties["coordinator"]
     third_org = make_organisation("Médiathèque Diderot", kind="mediatheque")
     third_admin = make_member(third_org, role="admin")
-    db.session.add(Membership(user=coordinator, organisation=network["sender_org"], role="member"))
+    db.session.add(Membership(user=coordinator, organisation=referral_parties["sender_org"], role="member"))
     db.session.commit()
-    own = send_referral(network["sender_org"], network["sender"], network["place"])
-    other = send_referral(third_org, third_admin, network["place"])
+    own = send_referral(referral_parties["sender_org"], referral_parties["sender"], referral_parties["place"])
+    other = send_referral(third_org, third_admin, referral_parties["place"])
     login(coordinator)
     assert FIRST_NAME in text(client.get(f"/orientations/{own.uid}"))
     assert client.get(f"/orientations/{other.uid}").status_code in (403, 404)

@@ -5,7 +5,7 @@ import pytest
 
 from coordination.clock import DateOutOfRange, parse_day
 from coordination.events.models import Meeting, MeetingSeries
-from tests.conftest import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 OUT_OF_RANGE = ["0001-01-01", "1999-12-31", "2101-01-01", "9999-12-31"]
 

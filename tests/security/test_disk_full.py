@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from coordination import errors
+from coordination.testing.factories import make_organisation, make_place
 from export import publish, staging
-from tests.conftest import make_organisation, make_place, make_user
 from tests.export.test_import import csv_text, row
 from tests.export.test_import_page import import_blueprint  # noqa: F401 (autouse: the import page's blueprint)
 
@@ -36,11 +36,6 @@ def folders(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_UPLOAD_DIR", str(uploads))
     monkeypatch.setitem(app.config, "OPEN_DATA_DIR", str(open_data))
     return uploads, open_data
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from coordination.directory import validation
 from coordination.directory.models import Place
 from coordination.errors import Invalid
 from coordination.formulas import MESSAGE, safe_cell, starts_like_formula, without_guard
+from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 from export import importing, publish
-from tests.conftest import make_member, make_organisation, make_place, make_user
 from tests.directory.conftest import form_data
 from tests.export.test_import import csv_text, row
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from coordination.auth.models import LoginFailure
+from coordination.testing.factories import PASSWORD, make_user
 from tests.auth.helpers import text
-from tests.conftest import PASSWORD, make_user
 
 ATTACKER, OWNER = "203.0.113.7", "198.51.100.20"
 

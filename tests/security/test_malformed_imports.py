@@ -14,7 +14,6 @@ import pytest
 from werkzeug.test import EnvironBuilder
 
 from export import importing, parsing
-from tests.conftest import make_user
 from tests.export.test_import import csv_text, row
 from tests.export.test_import_page import import_blueprint  # noqa: F401 (autouse: the import page's blueprint)
 
@@ -26,11 +25,6 @@ def uploads(app, tmp_path, monkeypatch):
     folder = tmp_path / "instance" / "imports"
     monkeypatch.setitem(app.config, "IMPORT_UPLOAD_DIR", str(folder))
     return folder
-
-
-@pytest.fixture
-def coordinator(db):
-    return make_user("coordination@exemple.fr", coordinator=True)
 
 
 def good_csv(rows=2) -> str:

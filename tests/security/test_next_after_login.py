@@ -2,8 +2,8 @@
 gave a 500 (the raw value went into the Location header). Only the value checked is followed."""
 import pytest
 
+from coordination.testing.factories import PASSWORD, make_user
 from coordination.utils import safe_next_url
-from tests.conftest import PASSWORD, make_user
 
 
 @pytest.mark.parametrize("target", ["/orientations%0d%0aSet-Cookie:%20x=y", "/orientations%0aX", "/a%00b",

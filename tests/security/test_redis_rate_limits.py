@@ -13,7 +13,7 @@ from coordination import create_app
 from coordination.config import TestConfig
 from coordination.extensions import db as _db
 from coordination.extensions import limiter
-from tests.conftest import make_user
+from coordination.testing.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/15"

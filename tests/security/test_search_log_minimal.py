@@ -16,7 +16,7 @@ from coordination.directory import search, services
 from coordination.directory.models import SearchLog
 from coordination.extensions import db as _db
 from coordination.scheduler import declared_jobs
-from tests.conftest import make_organisation, make_place
+from coordination.testing.factories import make_organisation, make_place
 
 
 @pytest.mark.parametrize(("typed", "kept"), [

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from coordination.auth import services
 from coordination.auth.models import UserSession
 from coordination.clock import utcnow
+from coordination.testing.factories import PASSWORD, make_member, make_organisation
 from tests.auth.helpers import text
-from tests.conftest import PASSWORD, make_member, make_organisation
 
 PROTECTED = "/orientations"
 
