@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -33,6 +32,7 @@ from coordination.auth import permissions
 from coordination.auth.models import (Invitation, LoginFailure, Membership, Organisation, OrganisationImport, User,
                                       UserSession)
 from coordination.clock import utcnow
+from coordination.core.signed_links import BadLink, LinkExpired, LinkRevoked, LinkSigner, LinkUsed
 from coordination.errors import Conflict, DomainError, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
 from coordination.utils import external_url
@@ -41,11 +41,12 @@ from coordination.vocabularies import ORGANISATION_KINDS, ROLES
 log = logging.getLogger(__name__)
 
 PASSWORD_MIN_LENGTH = 12
-RESET_SALT = "password-reset"
-INVITATION_SALT = "invitation"
-
-# Reasons a signed link is refused; views map them to an HTTP status.
-LINK_BAD, LINK_EXPIRED, LINK_USED, LINK_REVOKED = "bad", "expired", "used", "revoked"
+# The salts and payloads of the links already mailed: changing them kills those links.
+RESET_LINKS = LinkSigner("password-reset", bad="Ce lien de réinitialisation n'est pas valide.",
+                         expired="Ce lien de réinitialisation a expiré.")
+INVITATION_LINKS = LinkSigner("invitation", bad="Ce lien d'invitation n'est pas valide.",
+                              expired="Cette invitation a expiré.")
+INVITATION_USED = "Cette invitation a déjà été acceptée."
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -60,10 +61,6 @@ def _actor(actor) -> User | None:
         return None
     # Flask-Login's current_user is a proxy: keep the real User (a proxy stored in g loops forever).
     return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
-
-
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def _password_fingerprint(user: User) -> str:
@@ -340,7 +337,7 @@ def request_password_reset(*, email: str) -> None:
     user = find_user_by_email(email)
     account = user if user is not None and user.active else None
     recipient = account or _NoAccount(email=normalise_email(email))
-    token = _serializer(RESET_SALT).dumps({"u": recipient.id, "p": _password_fingerprint(recipient)})
+    token = RESET_LINKS.sign({"u": recipient.id, "p": _password_fingerprint(recipient)})
     max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
     context = {"user": recipient, "link": external_url("auth.reset_password", token=token),
                "minutes": max(max_age // 60, 1)}
@@ -367,18 +364,13 @@ class _NoAccount:
 
 
 def user_for_reset_token(token: str) -> User:
-    """The user a reset link belongs to; Invalid (with reason) when expired, tampered or used."""
-    try:
-        payload = _serializer(RESET_SALT).loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    except SignatureExpired:
-        raise Invalid("Ce lien de réinitialisation a expiré.", reason=LINK_EXPIRED) from None
-    except BadSignature:
-        raise Invalid("Ce lien de réinitialisation n'est pas valide.", reason=LINK_BAD) from None
+    """The user a reset link belongs to; a LinkError when expired, tampered or used."""
+    payload = RESET_LINKS.read(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
     user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
     if user is None or not user.active:
-        raise Invalid("Ce lien de réinitialisation n'est pas valide.", reason=LINK_BAD)
+        raise BadLink(RESET_LINKS.bad)
     if payload.get("p") != _password_fingerprint(user):
-        raise Invalid("Ce lien de réinitialisation a déjà servi.", reason=LINK_USED)
+        raise LinkUsed("Ce lien de réinitialisation a déjà servi.")
     return user
 
 
@@ -813,7 +805,7 @@ def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invi
                             expires_at=now + timedelta(seconds=max_age))
     db.session.add(invitation)
     db.session.flush()
-    token = _serializer(INVITATION_SALT).dumps({"i": invitation.id, "n": invitation.nonce})
+    token = INVITATION_LINKS.sign({"i": invitation.id, "n": invitation.nonce})
     mail.queue(email, f"Invitation à rejoindre {organisation.name} sur Maillage", "auth_invitation",
                organisation=organisation, inviter=actor, role_label=ROLES[role], has_account=existing is not None,
                by_coordination=by_coordination, link=external_url("auth.invitation", token=token),
@@ -857,35 +849,18 @@ def remove_member(organisation_id: int, membership_id: int, *, actor) -> None:
 
 # Invitation links
 
-INVITATION_MESSAGES = {
-    LINK_BAD: "Ce lien d'invitation n'est pas valide.",
-    LINK_EXPIRED: "Cette invitation a expiré.",
-    LINK_USED: "Cette invitation a déjà été acceptée.",
-    LINK_REVOKED: "Cette invitation a été annulée.",
-}
-
-
-def _invitation_error(reason: str) -> Invalid:
-    return Invalid(INVITATION_MESSAGES[reason], reason=reason)
-
-
 def invitation_from_token(token: str) -> Invitation:
-    """The pending invitation behind a link; Invalid (with reason) otherwise."""
-    try:
-        payload = _serializer(INVITATION_SALT).loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
-    except SignatureExpired:
-        raise _invitation_error(LINK_EXPIRED) from None
-    except BadSignature:
-        raise _invitation_error(LINK_BAD) from None
+    """The pending invitation behind a link; a LinkError otherwise."""
+    payload = INVITATION_LINKS.read(token, max_age=current_app.config["INVITATION_MAX_AGE"])
     invitation = db.session.get(Invitation, payload.get("i")) if isinstance(payload, dict) else None
     if invitation is None or not secrets.compare_digest(str(payload.get("n", "")), invitation.nonce):
-        raise _invitation_error(LINK_BAD)
+        raise BadLink(INVITATION_LINKS.bad)
     if invitation.accepted_at is not None:
-        raise _invitation_error(LINK_USED)
+        raise LinkUsed(INVITATION_USED)
     if invitation.revoked_at is not None:
-        raise _invitation_error(LINK_REVOKED)
+        raise LinkRevoked("Cette invitation a été annulée.")
     if invitation.expires_at <= utcnow():
-        raise _invitation_error(LINK_EXPIRED)
+        raise LinkExpired(INVITATION_LINKS.expired)
     return invitation
 
 
@@ -928,7 +903,7 @@ def accept_invitation(*, token: str, actor=None, name: str | None = None, passwo
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise _invitation_error(LINK_USED)
+        raise LinkUsed(INVITATION_USED)
     user = actor
     if user is None:
         user = User(email=invitation.email, name=name)
@@ -940,7 +915,7 @@ def accept_invitation(*, token: str, actor=None, name: str | None = None, passwo
         db.session.flush()
     except IntegrityError:  # the account or the membership appeared meanwhile
         db.session.rollback()
-        raise _invitation_error(LINK_USED) from None
+        raise LinkUsed(INVITATION_USED) from None
     if actor is None:
         audit.record(user, "user.created", "user", user.id, via="invitation")
     audit.record(user, "invitation.accepted", "invitation", invitation.id,

@@ -3,9 +3,11 @@ confirmation, and the coordinators' campaigns. Also the ``verified_ago`` templat
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from coordination.core.signed_links import LinkError
 from coordination.directory import freshness
 from coordination.errors import Invalid
 from coordination.utils import count_of, safe_next_url
+from coordination.web.links import link_error_page
 
 bp = Blueprint("freshness", __name__, template_folder="templates")
 
@@ -20,8 +22,9 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _link_error(error: freshness.LinkError):
-    return render_template("directory/freshness_link_error.html", error=error), error.status
+def _link_error(error: LinkError):
+    return link_error_page(error, next_url=url_for("directory.partner_home"),
+                           next_label="Aller à l'espace partenaire (connexion nécessaire)")
 
 
 # --- the reminder's link (no login) -------------------------------------------------------------
@@ -32,7 +35,7 @@ def confirm_link(token):
     opening the link changes nothing."""
     try:
         reminder = freshness.read_token(token)
-    except freshness.LinkError as error:
+    except LinkError as error:
         return _link_error(error)
     return render_template("directory/freshness_confirm.html", reminder=reminder,
                            places=freshness.listed_places(reminder))
@@ -42,7 +45,7 @@ def confirm_link(token):
 def confirm_link_apply(token):
     try:
         reminder = freshness.confirm_by_link(token)
-    except freshness.LinkError as error:
+    except LinkError as error:
         return _link_error(error)
     return render_template("directory/freshness_done.html", reminder=reminder,
                            places=freshness.listed_places(reminder))

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from coordination.clock import utcnow
+from coordination.core.signed_links import LinkError
 from coordination.errors import Invalid, PermissionDenied
 from coordination.events import charts, feeds, markdown, permissions, records, recurrence, rsvp, services
 from coordination.events.forms import (
@@ -15,6 +16,7 @@ from coordination.events.forms import (
     SimpleForm,
 )
 from coordination.utils import safe_next_url
+from coordination.web.links import link_error_page
 
 bp = Blueprint("events", __name__, template_folder="templates")
 
@@ -69,14 +71,19 @@ def _answer_message(result) -> str:
     return f"Votre réponse « {label} » est enregistrée." if result.changed else f"Votre réponse était déjà « {label} »."
 
 
+def _link_error(error: LinkError):
+    return link_error_page(error, next_url=url_for(".index"), next_label="Voir vos réunions et y répondre",
+                           explanation="Vous pouvez voir vos réunions et y répondre depuis votre espace partenaire.")
+
+
 @bp.get("/reunions/reponse/<token>")
 def rsvp_link(token):
     """Shows what the link would record; only the button (POST) records it: a mail scanner
     opening the link changes nothing."""
     try:
         invitation, chosen = rsvp.read_token(token)
-    except (rsvp.BadLink, rsvp.LinkExpired) as error:
-        return render_template("events/link_error.html", error=error), error.status
+    except LinkError as error:
+        return _link_error(error)
     return render_template("events/rsvp_confirm.html", invitation=invitation, chosen=chosen,
                            meeting=invitation.meeting, form=SimpleForm())
 
@@ -86,8 +93,8 @@ def rsvp_link_confirm(token):
     try:
         invitation, chosen = rsvp.read_token(token)
         result = rsvp.respond(invitation.id, chosen, token=token)
-    except (rsvp.BadLink, rsvp.LinkExpired) as error:
-        return render_template("events/link_error.html", error=error), error.status
+    except LinkError as error:
+        return _link_error(error)
     return render_template("events/rsvp_done.html", result=result, meeting=invitation.meeting,
                            message=_answer_message(result))
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from coordination.audit import AuditEvent
 from coordination.clock import utcnow
+from coordination.core import signed_links
 from coordination.directory import freshness, services
 from coordination.directory.models import FreshnessCampaign, FreshnessReminder, Place, SearchIndexQueue
 from coordination.errors import Invalid, PermissionDenied
@@ -238,7 +239,7 @@ def test_the_button_confirms_the_listed_places_once(db, client, reminded):
         again = method(f"/fraicheur/{reminded['token']}")
         assert again.status_code == 410
         assert "Ce lien a déjà servi" in again.get_data(as_text=True)
-    with pytest.raises(freshness.LinkUsed):
+    with pytest.raises(signed_links.LinkUsed):
         freshness.confirm_by_link(reminded["token"])
     assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "place.confirm")).all()) == 2
 
@@ -271,7 +272,7 @@ def test_the_link_expires_after_the_configured_days(db, client, reminded, settin
     sent = datetime(2026, 9, 1, 9, 0)
     token = freshness.make_token(reminder_id, now=sent)
     assert freshness.read_token(token, now=sent + timedelta(days=29)).id == reminder_id
-    with pytest.raises(freshness.LinkExpired):
+    with pytest.raises(signed_links.LinkExpired):
         freshness.read_token(token, now=sent + timedelta(days=31))
     settings(FRESHNESS_LINK_DAYS=60)
     assert freshness.read_token(token, now=sent + timedelta(days=31)).id == reminder_id

@@ -133,7 +133,7 @@ def test_a_self_invitation_made_before_the_fix_cannot_be_accepted(client, login,
     db.session.add(invitation)
     db.session.commit()
     with app.test_request_context():
-        token = services._serializer(services.INVITATION_SALT).dumps({"i": invitation.id, "n": invitation.nonce})
+        token = services.INVITATION_LINKS.sign({"i": invitation.id, "n": invitation.nonce})
     login(coordinator)
     response = client.post(f"/invitation/{token}")
     assert response.status_code == 403
