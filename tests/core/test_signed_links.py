@@ -28,7 +28,7 @@ def test_a_meeting_answer_link_mailed_before_is_the_same_link(app):
 
 def test_a_link_of_another_kind_is_refused_with_its_message(app):
     invitation_token = auth_services.INVITATION_LINKS.sign({"i": 3, "n": "nonce"})
-    with pytest.raises(BadLink, match="Ce lien de réinitialisation n'est pas valide."):
+    with pytest.raises(BadLink, match="réinitialisation"):
         auth_services.RESET_LINKS.read(invitation_token, max_age=3600)
 
 
@@ -37,6 +37,6 @@ def test_a_link_older_than_its_age_has_expired(app):
     signed_at = datetime(2026, 3, 1, 12, 0)
     token = links.sign(1, now=signed_at)
     assert links.read(token, max_age=3600, now=signed_at + timedelta(minutes=59)) == 1
-    with pytest.raises(LinkExpired, match="Trop vieux.") as caught:
+    with pytest.raises(LinkExpired, match="Trop vieux") as caught:
         links.read(token, max_age=3600, now=signed_at + timedelta(minutes=61))
     assert caught.value.status == 410 and caught.value.title == "Ce lien a expiré"
