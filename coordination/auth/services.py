@@ -9,29 +9,24 @@ import hashlib
 import hmac
 import logging
 import math
-import re
 import secrets
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
-from stdnum.fr import siret as stdnum_siret
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from coordination import audit, formulas, mail, one_line, signals
+from coordination import audit, mail, signals
 from coordination.auth import permissions
 from coordination.auth.models import (Invitation, LoginFailure, Membership, Organisation, OrganisationImport, User,
                                       UserSession)
 from coordination.clock import utcnow
+from coordination.core import csv_writer, validators
 from coordination.core.signed_links import BadLink, LinkExpired, LinkRevoked, LinkSigner, LinkUsed
 from coordination.errors import Conflict, DomainError, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
@@ -71,92 +66,43 @@ def _password_fingerprint(user: User) -> str:
 
 def _check_password_strength(password: str | None, field: str = "password") -> str:
     if not password or len(password) < PASSWORD_MIN_LENGTH:
-        raise Invalid(errors={field: f"Le mot de passe doit contenir au moins {PASSWORD_MIN_LENGTH} caractères."})
+        raise Invalid(errors={field: [f"Le mot de passe doit contenir au moins {PASSWORD_MIN_LENGTH} caractères."]})
     return password
 
 
-# Names, emails and subjects are single-line: they end up in mail subjects and headers.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-CONTROL_CHARACTERS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # multi-line texts keep \n and \t
-_SINGLE_LINE = "Ce champ ne peut contenir ni retour à la ligne ni caractère de contrôle."
-_PRINTABLE = "Ce champ contient un caractère de contrôle : retirez-le."
-
-
-def _single_line(value: str, field: str) -> str:
-    if CONTROL_CHARACTERS.search(value) or one_line.breaks_line(value):
-        raise Invalid(errors={field: _SINGLE_LINE})
-    return value
-
-
 def _check_email(email: str, field: str = "email") -> str:
-    email = _single_line(normalise_email(email), field)
-    try:
-        return validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise Invalid(errors={field: "Adresse électronique invalide."}) from None
+    """A required address, lower-cased: accounts are found by their address whatever its case."""
+    address = validators.checked(field, validators.email, email)
+    if address is None:
+        raise Invalid(errors={field: [validators.INVALID_EMAIL]})
+    return address.lower()
 
 
 def _required_text(value: str | None, field: str, message: str, max_length: int, *,
                    multiline: bool = False) -> str:
-    """A trimmed, non-empty text. Single-line unless `multiline` (line breaks normalised to \n)."""
-    value = (value or "").strip()
+    """A trimmed, non-empty text. One line unless `multiline` (line breaks normalised to \n)."""
+    value = validators.checked(field, validators.text if multiline else validators.one_line, value,
+                               max_length=max_length)
     if not value:
-        raise Invalid(errors={field: message})
-    if multiline:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-        if CONTROL_CHARACTERS_BUT_LINES.search(value):
-            raise Invalid(errors={field: _PRINTABLE})
-    else:
-        _single_line(value, field)
-    if len(value) > max_length:
-        raise Invalid(errors={field: f"{max_length} caractères au maximum."})
+        raise Invalid(errors={field: [message]})
     return value
 
 
 # --- validation of organisation data (also used by the forms, so errors sit next to fields) ---
 
-RNA_PATTERN = re.compile(r"W\d{9}")
-
-
 def normalise_pivot(value: str | None) -> str:
-    """A SIRET (14 digits, Luhn checksum) or an RNA number (W followed by 9 digits), spaces removed."""
-    compact = re.sub(r"[\s.\-]", "", value or "").upper()
-    if not compact:
-        raise Invalid(errors={"pivot": "Indiquez le SIRET ou le numéro RNA de l'organisation."})
-    if compact.startswith("W"):
-        if not RNA_PATTERN.fullmatch(compact):
-            raise Invalid(errors={"pivot": "Le numéro RNA commence par W suivi de 9 chiffres (ex. : W441234567)."})
-        return compact
-    try:
-        return stdnum_siret.validate(compact)
-    except InvalidChecksum:
-        raise Invalid(errors={"pivot": "Ce SIRET n'est pas valide : vérifiez les chiffres (clé de contrôle incorrecte)."}) from None
-    except InvalidLength:
-        raise Invalid(errors={"pivot": "Le SIRET comporte 14 chiffres."}) from None
-    except ValidationError:
-        raise Invalid(errors={"pivot": "Indiquez un SIRET (14 chiffres) ou un numéro RNA (W suivi de 9 chiffres)."}) from None
+    """A SIRET or an RNA number, required (``validators.pivot``)."""
+    pivot = validators.checked("pivot", validators.pivot, value)
+    if pivot is None:
+        raise Invalid(errors={"pivot": ["Indiquez le SIRET ou le numéro RNA de l'organisation."]})
+    return pivot
 
 
-def normalise_phone(value: str | None, field: str = "contact_phone") -> str:
-    """A French (or international) phone number in E.164 form, e.g. +33240000000."""
-    try:
-        number = phonenumbers.parse((value or "").strip(), "FR")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise Invalid(errors={field: "Numéro de téléphone invalide (ex. : 02 40 00 00 00)."})
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def normalise_website(value: str | None, field: str = "website") -> str | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    _single_line(value, field)
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or "." not in parts.netloc or len(value) > 500:
-        raise Invalid(errors={field: "Adresse de site invalide : elle commence par https:// (ex. : https://exemple.fr)."})
-    return value
+def _required_phone(value: str | None, field: str) -> str:
+    number = validators.checked(field, validators.phone, value)
+    if number is None:
+        raise Invalid(errors={field: [validators.INVALID_PHONE]})
+    return number
 
 
 # --- sessions and login ----------------------------------------------------------------------
@@ -400,14 +346,14 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
     address gets a mail asking to log in first."""
     actor = _actor(actor)
     name = _required_text(name, "name", "Indiquez le nom de l'organisation.", 200)
-    if formulas.starts_like_formula(name):
-        raise Invalid(errors={"name": formulas.MESSAGE})
+    if csv_writer.starts_like_formula(name):
+        raise Invalid(errors={"name": [csv_writer.FORMULA_MESSAGE]})
     if kind not in ORGANISATION_KINDS:
-        raise Invalid(errors={"kind": "Choisissez un type d'organisation dans la liste."})
+        raise Invalid(errors={"kind": ["Choisissez un type d'organisation dans la liste."]})
     pivot = normalise_pivot(pivot)
     contact_email = _check_email(contact_email, "contact_email")
-    contact_phone = normalise_phone(contact_phone)
-    website = normalise_website(website)
+    contact_phone = _required_phone(contact_phone, "contact_phone")
+    website = validators.checked("website", validators.url, website)
     if actor is None:
         admin_name = _required_text(admin_name, "admin_name", "Indiquez votre nom.", 120)
         admin_email = _check_email(admin_email, "admin_email")
@@ -469,7 +415,7 @@ _PIVOT_TAKEN = "Une organisation avec ce SIRET ou ce numéro RNA est déjà insc
 
 def _check_pivot_free(pivot: str) -> None:
     if db.session.scalar(select(Organisation.id).where(Organisation.pivot == pivot)):
-        raise Invalid(errors={"pivot": _PIVOT_TAKEN})
+        raise Invalid(errors={"pivot": [_PIVOT_TAKEN]})
 
 
 def _commit_or_conflict(pivot: str) -> None:
@@ -770,14 +716,14 @@ def _inviting_organisation(organisation_id: int, actor) -> tuple[Organisation, b
 def _check_first_admin_invitation(email: str, role: str, existing: User | None, actor: User) -> None:
     """A coordinator bootstraps an organisation for someone else, never for the coordination."""
     if email == normalise_email(actor.email):
-        raise Invalid(errors={"email": "Vous ne pouvez pas vous inviter vous-même : la coordination ne devient "
-                                       "pas membre d'une organisation. Invitez la personne qui l'administrera."})
+        raise Invalid(errors={"email": ["Vous ne pouvez pas vous inviter vous-même : la coordination ne devient "
+                                        "pas membre d'une organisation. Invitez la personne qui l'administrera."]})
     if existing is not None and existing.is_coordinator:
-        raise Invalid(errors={"email": "Cette adresse est celle d'un compte de coordination : invitez une "
-                                       "personne de l'organisation."})
+        raise Invalid(errors={"email": ["Cette adresse est celle d'un compte de coordination : invitez une "
+                                        "personne de l'organisation."]})
     if role != "admin":
-        raise Invalid(errors={"role": "Cette organisation n'a pas encore d'administrateur : invitez d'abord "
-                                      f"la personne qui l'administrera (rôle « {ROLES['admin']} »)."})
+        raise Invalid(errors={"role": ["Cette organisation n'a pas encore d'administrateur : invitez d'abord "
+                                       f"la personne qui l'administrera (rôle « {ROLES['admin']} »)."]})
 
 
 def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invitation:
@@ -787,10 +733,10 @@ def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invi
     organisation, by_coordination = _inviting_organisation(organisation_id, actor)
     email = _check_email(email)
     if role not in ROLES:
-        raise Invalid(errors={"role": "Choisissez un rôle dans la liste."})
+        raise Invalid(errors={"role": ["Choisissez un rôle dans la liste."]})
     existing = find_user_by_email(email)
     if existing is not None and existing.membership_in(organisation.id):
-        raise Invalid(errors={"email": "Cette personne est déjà membre de l'organisation."})
+        raise Invalid(errors={"email": ["Cette personne est déjà membre de l'organisation."]})
     if by_coordination:
         _check_first_admin_invitation(email, role, existing, actor)
     now = utcnow()

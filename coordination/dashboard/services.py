@@ -4,8 +4,6 @@ its CSV). Every figure is an aggregate: no resident, no referred person, no user
 
 Other domains are read through their statistics and records modules only.
 """
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -15,6 +13,7 @@ from markupsafe import Markup
 
 from coordination.auth import permissions
 from coordination.clock import PARIS, to_paris, utcnow
+from coordination.core.csv_writer import csv_text
 from coordination.directory import statistics as directory
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.events import charts, records
@@ -306,21 +305,12 @@ def _participation_table(actor, now: datetime) -> Table:
 
 # --- CSV ------------------------------------------------------------------------------------------
 
-def _cell(value) -> str:
-    """Names and queries are typed by people: a leading =, +, - or @ would be a spreadsheet formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def table_csv(table: Table) -> str:
-    """One table, ";"-separated with a BOM (what French spreadsheets open), decimal commas."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([column.name for column in table.columns])
-    for row in table.rows:
-        writer.writerow([("" if value is None else _number(value).replace(".", ",")) if column.number
-                         else _cell(value) for value, column in zip(row, table.columns, strict=True)])
-    return "\ufeff" + out.getvalue()
+    """One table for spreadsheets (``;``, BOM, decimal commas)."""
+    return csv_text([column.name for column in table.columns],
+                    ([("" if value is None else _number(value).replace(".", ",")) if column.number
+                      else "" if value is None else str(value) for value, column in zip(row, table.columns, strict=True)]
+                     for row in table.rows))
 
 
 def dashboard_csv(key: str, *, actor, since: date | None = None, service: str | None = None) -> tuple[str, str]:

@@ -1,7 +1,5 @@
 """After the meeting: attendance, minutes (Markdown, published to members by mail), a series'
 compilation of minutes, and participation per organisation over the last twelve months."""
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,6 +9,7 @@ from coordination import audit, mail
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
 from coordination.clock import date_fr, utcnow
+from coordination.core.csv_writer import csv_text, number
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.events import permissions, services
 from coordination.events.models import Meeting, MeetingInvitation, MeetingSeries
@@ -179,20 +178,12 @@ def participation(*, actor, now: datetime | None = None) -> Participation:
     return Participation(since=since, until=until, meetings=len(held), recorded=len(recorded), rows=result)
 
 
-def _cell(text: str) -> str:
-    """No formula in a spreadsheet cell (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def participation_csv(stats: Participation) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["organisation", "reunions_invitee", "reunions_presente", "personnes_presentes",
-                     "taux_participation"])
-    for row in stats.rows:
-        writer.writerow([_cell(row.organisation.name), row.invited, row.attended, row.people,
-                         "" if row.rate is None else f"{row.rate:.2f}"])
-    return out.getvalue()
+    """For spreadsheets (``;``, BOM, decimal commas)."""
+    return csv_text(["organisation", "reunions_invitee", "reunions_presente", "personnes_presentes",
+                     "taux_participation"],
+                    ([row.organisation.name, row.invited, row.attended, row.people, number(row.rate, 2)]
+                     for row in stats.rows))
 
 
 # --- pages' queries -----------------------------------------------------------------------------

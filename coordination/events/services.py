@@ -26,6 +26,7 @@ from coordination import audit, mail
 from coordination.auth.models import Membership, Organisation, User
 from coordination.clock import DateOutOfRange, check_day, date_fr, datetime_fr, parse_day, utcnow
 from coordination.directory import services as directory_services
+from coordination.core import validators
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.events import ics, permissions, recurrence, rsvp
 from coordination.events.models import Meeting, MeetingDelegate, MeetingInvitation, MeetingSeries
@@ -171,23 +172,19 @@ def _text(data: dict, name: str) -> str:
     return str(value).strip() if value is not None else ""
 
 
-def _breaks_a_line(character: str) -> bool:
-    """A line break or a control character (a tab excepted): what a single-line field refuses,
-    since it would end a header, a line of the .ics or of a mail."""
-    return unicodedata.category(character) in ("Cc", "Zl", "Zp") and character != "\t"
-
-
 def _unsafe_in_url(character: str) -> bool:
     """Any whitespace (spaces included), control or invisible formatting character."""
     return character.isspace() or unicodedata.category(character) in ("Cc", "Cf", "Zs", "Zl", "Zp")
 
 
 def _single_line(data: dict, name: str, errors: dict) -> str:
-    """A one-line text with its runs of spaces collapsed; line breaks are refused, not joined."""
-    raw = _text(data, name)
-    if any(_breaks_a_line(character) for character in raw):
-        errors[name] = ["Ce champ doit tenir sur une seule ligne, sans retour à la ligne ni caractère de contrôle."]
-    return " ".join(raw.split())
+    """A one-line text (``validators.one_line``): it would end a header, a line of the .ics or of
+    a mail. Refused, the value stays as typed, on one line, for the form."""
+    try:
+        return validators.one_line(data.get(name)) or ""
+    except validators.FieldError as error:
+        errors[name] = [str(error)]
+        return validators.collapse(_text(data, name))
 
 
 def _parse_date(value, errors: dict, name: str) -> date | None:

@@ -6,7 +6,7 @@ audited) on the detail page, by ``services.personal_data``.
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from coordination.directory.serializers import format_phone
+from coordination.core.validators import format_phone
 from coordination.errors import Invalid
 from coordination.referrals import permissions, queries, services, workflow
 from coordination.referrals.forms import (
@@ -79,7 +79,7 @@ def new(public_id):
         try:
             referral = services.create_referral(public_id, form.referral_data(), actor=_actor())
         except Invalid as error:
-            form.add_errors(error.errors, error.message)
+            form.show(error)
         else:
             flash(f"L'orientation a été envoyée à « {referral.receiver_organisation.name} ».", "success")
             return redirect(url_for(".detail", uid=referral.uid))
@@ -114,7 +114,7 @@ def _act(uid, name, form, perform, success):
     try:
         perform(form)
     except Invalid as error:
-        form.add_errors(error.errors, error.message)
+        form.show(error)
         return _detail_page(uid, 400, **{name: form})
     flash(success, "success")
     return redirect(url_for(".detail", uid=uid, _anchor="suivi"))
