@@ -22,13 +22,13 @@ from coordination.auth.forms import (
     LoginForm,
     ReasonForm,
     ResetPasswordForm,
-    apply_errors,
 )
 from coordination.core.signed_links import LinkError
 from coordination.errors import Invalid
 from coordination.extensions import limiter
 from coordination.utils import count_of, safe_next_url
 from coordination.vocabularies import ORGANISATION_KINDS, ORGANISATION_STATUSES, ROLES
+from coordination.web.forms import show_errors
 from coordination.web.links import link_error_page
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -58,8 +58,7 @@ def _call(form, service, *args, **kwargs):
     try:
         return service(*args, **kwargs)
     except Invalid as error:
-        if not apply_errors(form, error):
-            flash(error.message, "error")
+        show_errors(form, error)
         return FAILED
 
 

@@ -2,34 +2,20 @@
 (/coordination/moderation, coordinators): the "reports" blueprint."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
-from wtforms.meta import DefaultMeta
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
-try:
-    from wtforms import SelectChoice
-except ImportError:  # WTForms < 3.3 takes (value, label) tuples
-    def SelectChoice(value, label):
-        return (value, label)
 
 from coordination.auth import services as auth_services
 from coordination.directory import reports
 from coordination.errors import Conflict, Invalid
 from coordination.extensions import limiter
+from coordination.web.forms import Form, SelectChoice, show_errors
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
 THANKS = "Merci : votre signalement a été transmis à la structure et à la coordination du réseau."
-
-
-class Form(FlaskForm):
-    class Meta:
-        locales = ("fr_FR", "fr")
-
-        def get_translations(self, form):
-            return DefaultMeta.get_translations(self, form)
 
 
 class ReportForm(Form):
@@ -67,14 +53,6 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _apply(form, error: Invalid) -> None:
-    for name, messages in error.errors.items():
-        if name in form:  # the directory gives lists of messages, the auth services one message
-            form[name].errors = [messages] if isinstance(messages, str) else list(messages)
-    if not any(name in form for name in error.errors):
-        flash(error.message, "error")
-
-
 # --- "Signaler une erreur" -----------------------------------------------------------------
 
 def _report_limit():
@@ -90,7 +68,7 @@ def report(public_id):
         try:
             reports.report_error(public_id, form.data)
         except Invalid as error:
-            _apply(form, error)
+            show_errors(form, error)
         else:
             return redirect(url_for(".thanks", public_id=public_id))
     return render_template("directory/report.html", place=place, form=form), 400 if form.errors else 200
@@ -132,7 +110,7 @@ def _decide(action: str, item_id: int, call, done: str):
         try:
             call(form)
         except Invalid as error:
-            _apply(form, error)
+            show_errors(form, error)
         else:
             flash(done, "success")
             return redirect(url_for(".queue"))
@@ -223,7 +201,7 @@ def bulk_decide(import_id):
         count = auth_services.decide_imported_organisations(
             import_id, action=action, actor=_actor(), reason=form.reason.data, expected=form.expected.data)
     except Invalid as error:
-        _apply(form, error)
+        show_errors(form, error)
         return _bulk_page(import_id, form, status=400)
     except Conflict as error:
         flash(error.message, "error")

@@ -132,7 +132,7 @@ def place_closures(place_id):
         try:
             services.add_closure(place_id, form.closure_data(), actor=_actor())
         except Invalid as error:
-            form.add_errors(error.errors)
+            form.show(error)
         else:
             flash("La période a été enregistrée : elle s'affiche sur la fiche du lieu.", "success")
             return redirect(url_for(".place_closures", place_id=place_id))
@@ -165,7 +165,7 @@ def new_place(organisation_id):
         try:
             place = services.create_place(organisation_id, form.place_data(), actor=_actor())
         except Invalid as error:
-            form.add_errors(error.errors)
+            form.show(error)
         else:
             flash(f"Le lieu « {place.name} » a été ajouté et publié.", "success")
             return redirect(url_for(".partner_home"))
@@ -182,7 +182,7 @@ def edit_place(place_id):
         try:
             services.update_place(place_id, form.place_data(), actor=_actor(), expected_version=form.version.data)
         except Invalid as error:
-            form.add_errors(error.errors)
+            form.show(error)
         except Conflict as error:
             conflict = error
             form.rebase(error.details["current_version"])

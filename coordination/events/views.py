@@ -186,7 +186,7 @@ def series_create():
     try:
         created = services.create_series(form.series_data(), actor=_actor())
     except Invalid as error:
-        form.add_errors(error.errors, error.message)
+        form.show(error)
         return _coordination_page(400, series=form)
     flash(f"La série « {created.title} » est créée.", "success")
     return redirect(url_for(".series", series_id=created.id))
@@ -199,7 +199,7 @@ def meeting_create():
     try:
         created = services.create_meeting(form.meeting_data(), actor=_actor())
     except Invalid as error:
-        form.add_errors(error.errors, error.message)
+        form.show(error)
         return _coordination_page(400, single=form)
     flash(f"La réunion « {created.title} » est créée.", "success")
     return redirect(url_for(".manage", meeting_id=created.id))
@@ -224,7 +224,7 @@ def _act(meeting_id, name, form, perform, success):
     try:
         perform(form)
     except Invalid as error:
-        form.add_errors(error.errors, error.message)
+        form.show(error)
         return _manage_page(meeting_id, 400, **{name: form})
     flash(success, "success")
     return redirect(url_for(".manage", meeting_id=meeting_id))
