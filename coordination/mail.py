@@ -20,7 +20,7 @@ from sqlalchemy import JSON, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.core import validators
 from coordination.extensions import db
 

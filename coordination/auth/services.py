@@ -25,7 +25,7 @@ from coordination import audit, mail, signals
 from coordination.auth import permissions
 from coordination.auth.models import (Invitation, LoginFailure, Membership, Organisation, OrganisationImport, User,
                                       UserSession)
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.core import csv_writer, validators
 from coordination.core.signed_links import BadLink, LinkExpired, LinkRevoked, LinkSigner, LinkUsed
 from coordination.errors import Conflict, DomainError, Invalid, NotFound, PermissionDenied
@@ -439,7 +439,7 @@ def pending_organisations(*, actor, import_id: int | None = None, imported: bool
                           limit: int | None = None) -> list[Organisation]:
     """Organisations waiting for a decision, oldest first; with ``import_id``, only those that import
     created; with ``imported`` False, only those that asked to join (True: only imported ones)."""
-    _require_coordinator(actor)
+    permissions.require_coordinator(actor)
     query = select(Organisation).where(Organisation.status == "pending")
     if import_id is not None:
         query = query.where(Organisation.import_id == import_id)
@@ -452,7 +452,7 @@ def pending_organisations(*, actor, import_id: int | None = None, imported: bool
 
 def imports_with_pending(*, actor) -> list[tuple[OrganisationImport, int]]:
     """The imports that still have organisations waiting, newest first, with how many."""
-    _require_coordinator(actor)
+    permissions.require_coordinator(actor)
     rows = db.session.execute(
         select(OrganisationImport, func.count(Organisation.id))
         .join(Organisation, Organisation.import_id == OrganisationImport.id)
@@ -462,7 +462,7 @@ def imports_with_pending(*, actor) -> list[tuple[OrganisationImport, int]]:
 
 
 def all_organisations(*, actor) -> list[Organisation]:
-    _require_coordinator(actor)
+    permissions.require_coordinator(actor)
     return db.session.scalars(select(Organisation).order_by(func.lower(Organisation.name))).all()
 
 
@@ -492,7 +492,7 @@ def decide_organisations(organisation_ids: list[int], *, action: str, actor, rea
     """Accepts or refuses many pending organisations in one transaction (the moderation queue's bulk
     action, e.g. every organisation of one import). Those no longer pending are left alone; returns how
     many were decided. Mails follow the one-by-one rules (nothing to an address taken from a file)."""
-    _require_coordinator(actor)
+    permissions.require_coordinator(actor)
     if action not in BULK_ACTIONS:
         raise Invalid("Choisissez d'accepter ou de refuser.")
     if action == "refuse":
@@ -533,7 +533,7 @@ def decide_organisations(organisation_ids: list[int], *, action: str, actor, rea
 
 
 def get_organisation_import(import_id: int, *, actor) -> OrganisationImport:
-    _require_coordinator(actor)
+    permissions.require_coordinator(actor)
     record = db.session.get(OrganisationImport, import_id)
     if record is None:
         raise NotFound("Cet import n'existe pas.")
@@ -625,13 +625,8 @@ def _commit_decision(organisation: Organisation) -> None:
     signals.organisation_status_changed.send(organisation.id, status=organisation.status)
 
 
-def _require_coordinator(actor) -> None:
-    if not permissions.can_decide_organisation(actor):
-        raise PermissionDenied()
-
-
 def _decide(organisation_id: int, *, actor, from_status: str, to_status: str) -> Organisation:
-    _require_coordinator(actor)
+    permissions.require_coordinator(actor)
     organisation = db.session.get(Organisation, organisation_id, with_for_update=True)
     if organisation is None:
         raise NotFound("Cette organisation n'existe pas.")

@@ -12,10 +12,10 @@ from flask import current_app
 from markupsafe import Markup
 
 from coordination.auth import permissions
-from coordination.clock import PARIS, to_paris, utcnow
+from coordination.core.clock import PARIS, to_paris, utcnow
 from coordination.core.csv_writer import csv_text
 from coordination.directory import statistics as directory
-from coordination.errors import Invalid, NotFound, PermissionDenied
+from coordination.errors import Invalid, NotFound
 from coordination.events import charts, records
 from coordination.referrals.statistics import referral_statistics
 from coordination.vocabularies import SERVICES
@@ -110,8 +110,7 @@ def build_dashboard(*, actor, since: date | None = None, service: str | None = N
                     now: datetime | None = None) -> Dashboard:
     """Every table of the dashboard; searches and referrals counted from ``since`` (twelve months
     by default), meetings over the last twelve months."""
-    if not permissions.is_coordinator(actor):
-        raise PermissionDenied("Le tableau de bord est réservé à l'équipe de coordination.")
+    permissions.require_coordinator(actor, "Le tableau de bord est réservé à l'équipe de coordination.")
     if service is not None and service not in SERVICES:
         raise Invalid("Ce service ne fait pas partie des services du standard.")
     now = now or utcnow()

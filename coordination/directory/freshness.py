@@ -43,7 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from coordination import audit, mail
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
-from coordination.clock import MONTHS, PARIS, date_fr, to_paris, utcnow
+from coordination.core.clock import MONTHS, PARIS, date_fr, to_paris, utcnow
 from coordination.directory import search
 from coordination.directory.models import FreshnessCampaign, FreshnessReminder, Place
 from coordination.core.signed_links import BadLink, LinkExpired, LinkSigner, LinkUsed
@@ -96,6 +96,12 @@ def months_since_verified(place, now: datetime | None = None) -> int | None:
     while months > 0 and verified > months_before(now, months):
         months -= 1
     return max(months, 0)
+
+
+def needs_review(place, now: datetime | None = None) -> bool:
+    """« À vérifier »: never verified, or not for FRESHNESS_STALE_MONTHS (``flag_stale_places``' rule)."""
+    return place.verified_at is None or place.verified_at <= months_before(now or utcnow(),
+                                                                            _config("FRESHNESS_STALE_MONTHS"))
 
 
 def verified_text(place, now: datetime | None = None) -> str:

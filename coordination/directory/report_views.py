@@ -1,7 +1,7 @@
 """"Signaler une erreur" (/lieux/<public_id>/signaler, public) and the moderation queue
 (/coordination/moderation, coordinators): the "reports" blueprint."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
@@ -12,6 +12,7 @@ from coordination.directory import reports
 from coordination.errors import Conflict, Invalid
 from coordination.extensions import limiter
 from coordination.web.forms import Form, SelectChoice, show_errors
+from coordination.web.actor import current_actor
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
@@ -49,10 +50,6 @@ def decision_form(action: str, item_id: int, *, bind: bool = False) -> DecisionF
     return form
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 # --- "Signaler une erreur" -----------------------------------------------------------------
 
 def _report_limit():
@@ -83,7 +80,7 @@ def thanks(public_id):
 # --- the moderation queue ------------------------------------------------------------------
 
 def _render_queue(submitted=None, status=200):
-    queue = reports.moderation_queue(actor=_actor())
+    queue = reports.moderation_queue(actor=current_actor())
     forms = {}
     for organisation in queue.organisations:
         forms["refuser", organisation.id] = decision_form("refuser", organisation.id)
@@ -121,7 +118,7 @@ def _decide(action: str, item_id: int, call, done: str):
 @login_required
 def resolve(report_id):
     return _decide("traiter", report_id, lambda form: reports.resolve_report(
-        report_id, actor=_actor(), reason=form.reason.data, unpublish=form.unpublish.data),
+        report_id, actor=current_actor(), reason=form.reason.data, unpublish=form.unpublish.data),
         "Le signalement est traité.")
 
 
@@ -129,28 +126,28 @@ def resolve(report_id):
 @login_required
 def dismiss(report_id):
     return _decide("ecarter", report_id, lambda form: reports.dismiss_report(
-        report_id, actor=_actor(), reason=form.reason.data), "Le signalement est écarté.")
+        report_id, actor=current_actor(), reason=form.reason.data), "Le signalement est écarté.")
 
 
 @bp.post("/coordination/moderation/lieux/<int:place_id>/retirer")
 @login_required
 def unpublish_stale(place_id):
     return _decide("retirer", place_id, lambda form: reports.unpublish_stale_place(
-        place_id, actor=_actor(), reason=form.reason.data), "Le lieu est retiré de l'annuaire public.")
+        place_id, actor=current_actor(), reason=form.reason.data), "Le lieu est retiré de l'annuaire public.")
 
 
 @bp.post("/coordination/moderation/organisations/<int:organisation_id>/accepter")
 @login_required
 def accept_organisation(organisation_id):
     return _decide("accepter", organisation_id, lambda form: auth_services.accept_organisation(
-        organisation_id, actor=_actor()), "L'organisation a rejoint le réseau.")
+        organisation_id, actor=current_actor()), "L'organisation a rejoint le réseau.")
 
 
 @bp.post("/coordination/moderation/organisations/<int:organisation_id>/refuser")
 @login_required
 def refuse_organisation(organisation_id):
     return _decide("refuser", organisation_id, lambda form: auth_services.refuse_organisation(
-        organisation_id, actor=_actor(), reason=form.reason.data), "La demande d'adhésion est refusée.")
+        organisation_id, actor=current_actor(), reason=form.reason.data), "La demande d'adhésion est refusée.")
 
 
 # --- bulk decision on the organisations of one import (issue 15) ----------------------------------
@@ -170,7 +167,7 @@ class BulkForm(Form):
 
 
 def _bulk_page(import_id: int, form: BulkForm, *, confirm: bool = False, status: int = 200):
-    selection = reports.bulk_selection(import_id, actor=_actor())
+    selection = reports.bulk_selection(import_id, actor=current_actor())
     return render_template("directory/moderation_bulk.html", selection=selection, form=form, confirm=confirm,
                            actions=BULK_ACTIONS), status
 
@@ -199,7 +196,7 @@ def bulk_decide(import_id):
         return _bulk_page(import_id, form, confirm=True)
     try:
         count = auth_services.decide_imported_organisations(
-            import_id, action=action, actor=_actor(), reason=form.reason.data, expected=form.expected.data)
+            import_id, action=action, actor=current_actor(), reason=form.reason.data, expected=form.expected.data)
     except Invalid as error:
         show_errors(form, error)
         return _bulk_page(import_id, form, status=400)

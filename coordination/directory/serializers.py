@@ -8,7 +8,7 @@ guaranteed here.
 import functools
 from datetime import UTC, date, datetime
 
-from coordination.clock import PARIS
+from coordination.core.clock import PARIS
 from coordination.directory import hours
 from coordination.directory.validation import SUMMARY_MAX
 from coordination.core.validators import FRENCH_PHONE

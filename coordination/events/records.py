@@ -8,7 +8,7 @@ from sqlalchemy import select
 from coordination import audit, mail
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
-from coordination.clock import date_fr, utcnow
+from coordination.core.clock import date_fr, utcnow
 from coordination.core.csv_writer import csv_text, number
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.events import permissions, services
@@ -16,13 +16,9 @@ from coordination.events.models import Meeting, MeetingInvitation, MeetingSeries
 from coordination.extensions import db
 from coordination.utils import external_url
 
+COORDINATION_ONLY = "Réservé à la coordination du réseau."
 MINUTES_MAX = 100_000
 PERIOD_DAYS = 365
-
-
-def _coordinator(actor) -> None:
-    if not permissions.can_manage_meetings(actor):
-        raise PermissionDenied("Réservé à la coordination du réseau.")
 
 
 def get_meeting(meeting_id: int, *, actor) -> Meeting:
@@ -57,7 +53,7 @@ def minutes_visible(meeting: Meeting, actor) -> bool:
 def record_attendance(meeting_id: int, present: set[int], *, actor) -> Meeting:
     """Marks the invitations in ``present`` as attended and every other invitation as absent.
     Only once the meeting has started, and never for a cancelled one."""
-    _coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound("Cette réunion n'existe pas.")
@@ -80,7 +76,7 @@ def record_attendance(meeting_id: int, present: set[int], *, actor) -> Meeting:
 def save_minutes(meeting_id: int, text: str, *, actor, publish: bool = False) -> Meeting:
     """Saves the minutes (Markdown). ``publish`` shows them to members and mails the members of
     active organisations, once per person and meeting (editing later does not mail again)."""
-    _coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound("Cette réunion n'existe pas.")
@@ -153,7 +149,7 @@ class Participation:
 def participation(*, actor, now: datetime | None = None) -> Participation:
     """Per organisation, over the last twelve months: meetings it was invited to, meetings it took
     part in, people present. Every active organisation is listed, even with no meeting."""
-    _coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
     until = now or utcnow()
     since = until - timedelta(days=PERIOD_DAYS)
     held = list(db.session.scalars(select(Meeting).where(
@@ -196,7 +192,7 @@ class Overview:
 
 
 def overview(*, actor, now: datetime | None = None) -> Overview:
-    _coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
     now = now or utcnow()
     series = services.list_series(actor=actor)
     upcoming = services.upcoming_meetings(actor=actor, now=now)
@@ -207,7 +203,7 @@ def overview(*, actor, now: datetime | None = None) -> Overview:
 
 
 def manage_meeting(meeting_id: int, *, actor) -> Meeting:
-    _coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound("Cette réunion n'existe pas.")

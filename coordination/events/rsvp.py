@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from coordination import audit, mail
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
-from coordination.clock import datetime_fr, utcnow
+from coordination.core.clock import datetime_fr, utcnow
 from coordination.core.signed_links import BadLink, LinkExpired, LinkSigner
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.events import permissions

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, crypto, mail
 from coordination.auth.models import Membership, Organisation, User
-from coordination.clock import utcnow, working_days_after
+from coordination.core.clock import utcnow, working_days_after
 from coordination.core import validators
 from coordination.directory import services as directory_services
 from coordination.directory.models import Place

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from coordination.auth.models import Organisation
 from coordination.errors import PermissionDenied
-from coordination.clock import PARIS
+from coordination.core.clock import PARIS
 from coordination.core.csv_writer import SPREADSHEET, CsvWriter, number
 from coordination.extensions import db
 from coordination.referrals import permissions, workflow

@@ -1,6 +1,7 @@
 """Listing freshness: ages, reminders and their timing, the signed "Tout est à jour" link, stale
 places, unpublication, campaigns and their progress. Fixed clocks throughout."""
 import re
+from types import SimpleNamespace
 from datetime import datetime, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from flask import render_template_string
 from sqlalchemy import select
 
 from coordination.audit import AuditEvent
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.core import signed_links
 from coordination.directory import freshness, services
 from coordination.directory.models import FreshnessCampaign, FreshnessReminder, Place, SearchIndexQueue
@@ -489,3 +490,10 @@ def test_coordination_pages(db, client, login, network, mail_outbox):
     listing = client.get("/coordination/fraicheur").get_data(as_text=True)
     assert f"/coordination/fraicheur/{campaign.id}" in listing
     assert client.get("/coordination/fraicheur/999999").status_code == 404
+
+
+def test_the_a_verifier_badge_follows_the_stale_setting(settings):
+    five_months, six_months, never = (SimpleNamespace(verified_at=at) for at in (FIVE_MONTHS_AGO, SIX_MONTHS_AGO, None))
+    assert [freshness.needs_review(p, NOW) for p in (five_months, six_months, never)] == [False, True, True]
+    settings(FRESHNESS_STALE_MONTHS=4)
+    assert freshness.needs_review(five_months, NOW)

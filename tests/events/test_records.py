@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.errors import Invalid, PermissionDenied
 from coordination.events import charts, markdown, records
 from coordination.events.models import MeetingSeries

@@ -6,7 +6,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text, update
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.errors import Conflict, PermissionDenied
 from coordination.extensions import db
 from coordination.referrals import maintenance, services, workflow

@@ -125,7 +125,7 @@ def test_a_self_invitation_made_before_the_fix_cannot_be_accepted(client, login,
     """An invitation a coordinator sent to themself before this fix stays unusable."""
     from datetime import timedelta
 
-    from coordination.clock import utcnow
+    from coordination.core.clock import utcnow
     coordinator, organisation = network["coordinator"], network["receiver_org"]
     invitation = Invitation(organisation=organisation, email=coordinator.email, role="member",
                             nonce=secrets.token_urlsafe(24), invited_by_id=coordinator.id,

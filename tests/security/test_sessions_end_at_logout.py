@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from coordination.auth import services
 from coordination.auth.models import UserSession
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from tests.auth.helpers import text
 from tests.conftest import PASSWORD, make_member, make_organisation
 
