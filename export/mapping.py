@@ -10,7 +10,7 @@ from datetime import date
 
 from coordination.auth import permissions as auth_permissions
 from coordination.directory.imports import Problem
-from coordination.errors import Invalid, NotFound, PermissionDenied
+from coordination.errors import Invalid, NotFound
 from export import importing, profiles, staging
 
 SAMPLES = 3
