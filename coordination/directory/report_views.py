@@ -11,7 +11,7 @@ from coordination.auth import services as auth_services
 from coordination.directory import reports
 from coordination.errors import Conflict, Invalid
 from coordination.extensions import limiter
-from coordination.web.forms import Form, SelectChoice, show_errors
+from coordination.web.forms import Form, choices, show_errors
 from coordination.web.actor import current_actor
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -21,7 +21,7 @@ THANKS = "Merci : votre signalement a été transmis à la structure et à la co
 
 class ReportForm(Form):
     """The service validates; the form only carries the fields (and the CSRF token)."""
-    kind = RadioField("Qu'est-ce qui ne va pas ?", choices=[SelectChoice(value, label) for value, label in reports.REPORT_KINDS.items()],
+    kind = RadioField("Qu'est-ce qui ne va pas ?", choices=choices(reports.REPORT_KINDS),
                       validate_choice=False)
     message = TextAreaField("Précisez ce qui ne va pas",
                             render_kw={"maxlength": reports.MESSAGE_MAX, "rows": 5})
@@ -158,7 +158,7 @@ BULK_ACTIONS = {"accept": "Accepter toutes ces organisations", "refuse": "Refuse
 class BulkForm(Form):
     """Step 1: the action (and the reason of a refusal); step 2 repeats them, hidden, with the count
     the coordinator saw (the service refuses to act if it changed)."""
-    action = RadioField("Décision", choices=[SelectChoice(v, label) for v, label in BULK_ACTIONS.items()],
+    action = RadioField("Décision", choices=choices(BULK_ACTIONS),
                         validate_choice=False)
     reason = TextAreaField("Motif du refus (envoyé seulement aux comptes de l'organisation, jamais aux adresses "
                            "du fichier)", render_kw={"rows": 2, "maxlength": reports.REASON_MAX})

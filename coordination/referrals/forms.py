@@ -7,15 +7,14 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringFi
 from coordination.referrals import workflow
 from coordination.referrals.services import CHANNELS, CONSENT_METHODS, LANGUAGES
 from coordination.vocabularies import SERVICES
-from coordination.web.forms import Form, SelectChoice
+from coordination.web.forms import Form, choices
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _choices(pairs, empty: str | None = None) -> list:
-    choices = [SelectChoice("", empty)] if empty is not None else []
-    return choices + [SelectChoice(value, label) for value, label in pairs]
+    return choices([("", empty)] if empty is not None else []) + choices(pairs)
 
 
 class ReferralForm(Form):
