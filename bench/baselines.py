@@ -28,7 +28,7 @@ from pathlib import Path
 from flask import request
 
 from bench import run  # first: it sets MAILLAGE_VAR_DIR before the application's config is imported
-from coordination.clock import to_paris
+from coordination.core.clock import to_paris
 from coordination.directory import hours, search, services
 from coordination.directory.forms import SearchForm
 

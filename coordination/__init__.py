@@ -106,10 +106,10 @@ def register_security_headers(app):
 
 
 def register_template_filters(app):
-    from coordination.clock import date_fr, datetime_fr
+    from coordination.core.clock import date_fr, datetime_fr
     app.add_template_filter(date_fr)
     app.add_template_filter(datetime_fr)
-    from coordination.plurals import ngettext
+    from coordination.core.plurals import ngettext
     app.add_template_global(ngettext)
 
 

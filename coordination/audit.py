@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.extensions import db
 
 

@@ -30,13 +30,30 @@ class PermissionDenied(DomainError):
     default_message = "Vous n'avez pas accès à cette page ou à cette action."
 
 
+class Messages(list):
+    """The French messages of one field; printed, they read as one sentence."""
+
+    def __str__(self) -> str:
+        return " ".join(self)
+
+
 class Invalid(DomainError):
+    """What was given cannot be used. ``errors`` maps a field's name to its messages (a list, every
+    time: ``{"email": ["Adresse électronique invalide."]}``); forms show them next to the fields
+    (``coordination.web.forms.ServiceForm``), the rest goes in ``message``."""
     status = 400
     default_message = "Les informations saisies ne sont pas valables."
 
-    def __init__(self, message: str | None = None, errors: dict | None = None, **details):
+    def __init__(self, message: str | None = None, errors: dict[str, list[str]] | None = None, **details):
         super().__init__(message, **details)
-        self.errors = errors or {}
+        for name, messages in (errors or {}).items():
+            if not isinstance(messages, list):
+                raise TypeError(f"Invalid.errors[{name!r}] must be a list of messages")
+        self.errors: dict[str, list[str]] = {name: Messages(messages) for name, messages in (errors or {}).items()}
+
+    def messages(self) -> list[str]:
+        """Every field's messages, in order, or the general message when there is none."""
+        return [message for messages in self.errors.values() for message in messages] or [self.message]
 
 
 class Conflict(DomainError):

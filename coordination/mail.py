@@ -20,8 +20,8 @@ from sqlalchemy import JSON, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coordination import one_line
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
+from coordination.core import validators
 from coordination.extensions import db
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ SUBJECT_MAX = 250  # the column's size
 def subject_line(text: str) -> str:
     """A mail subject that no stored text can break (issue 13, finding 7): every line break and run
     of whitespace becomes one space, control characters go, and it is cut at SUBJECT_MAX characters."""
-    text = _NOT_IN_SUBJECT.sub("", one_line.collapse(text))
+    text = _NOT_IN_SUBJECT.sub("", validators.collapse(text))
     return text if len(text) <= SUBJECT_MAX else text[: SUBJECT_MAX - 1].rstrip() + "…"
 
 

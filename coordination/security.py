@@ -88,7 +88,7 @@ def add_security_headers(response):
 # statement, and the others end up in headers, mails and files. One hook refuses them for every
 # route, before any view runs: in the path a 404 (no such page), in the query string or a form
 # field a French 400. Tabs and line breaks stay allowed in query and form values (multi-line texts,
-# a pasted search); the one-line fields refuse line breaks themselves (``coordination.one_line``).
+# a pasted search); the one-line fields refuse line breaks themselves (``coordination.core.validators.one_line``).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CONTROL_IN_QUERY = ("L'adresse de la page contient un caractère de contrôle (paramètre « {name} ») : "
@@ -110,17 +110,17 @@ def refuse_control_characters():
     for name, value in request.args.items(multi=True):
         if _CONTROL.search(name) or _CONTROL_BUT_LINES.search(value):
             shown = _CONTROL.sub("?", name)[:50]
-            raise Invalid(CONTROL_IN_QUERY.format(name=shown), errors={shown: CONTROL_PARAMETER})
+            raise Invalid(CONTROL_IN_QUERY.format(name=shown), errors={shown: [CONTROL_PARAMETER]})
     if request.method in ("GET", "HEAD", "OPTIONS") or request.mimetype not in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
         return None
     for name, value in request.form.items(multi=True):
         if _CONTROL.search(name) or _CONTROL_BUT_LINES.search(value):
             shown = _CONTROL.sub("?", name)[:50]
-            raise Invalid(CONTROL_IN_FORM.format(name=shown), errors={shown: CONTROL_PARAMETER})
+            raise Invalid(CONTROL_IN_FORM.format(name=shown), errors={shown: [CONTROL_PARAMETER]})
     for name, upload in request.files.items(multi=True):
         if _CONTROL.search(name) or _CONTROL.search(upload.filename or ""):
-            raise Invalid(CONTROL_IN_FILE_NAME, errors={_CONTROL.sub("?", name)[:50]: CONTROL_PARAMETER})
+            raise Invalid(CONTROL_IN_FILE_NAME, errors={_CONTROL.sub("?", name)[:50]: [CONTROL_PARAMETER]})
     return None
 
 

@@ -146,7 +146,8 @@ def _error(status: int, message: str, *, headers: dict | None = None, **details)
 
 @bp.errorhandler(Invalid)
 def invalid_parameters(error):
-    return _error(400, error.message, parametres=error.errors)
+    # The API's documented shape: one text per parameter.
+    return _error(400, error.message, parametres={name: " ".join(messages) for name, messages in error.errors.items()})
 
 
 @bp.errorhandler(429)

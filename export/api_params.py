@@ -56,13 +56,13 @@ class _Reader:
 
     def __init__(self, args, allowed: tuple[str, ...]):
         self.args = args
-        self.errors: dict[str, str] = {}
+        self.errors: dict[str, list[str]] = {}
         for name in args:
             if name not in allowed:
                 self.fail(name, "Paramètre inconnu. Paramètres acceptés : " + ", ".join(allowed) + ".")
 
     def fail(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, message)
+        self.errors.setdefault(name, [message])
 
     def given(self, name: str) -> bool:
         return name in self.args

@@ -5,12 +5,11 @@ so a national export keeps memory flat. Records come from
 ``coordination.directory.serializers.standard_record`` (keys in schema order, None when empty);
 the data·inclusion writers translate them into that schema's structures and services.
 """
-import csv
 import json
 import operator
 import unicodedata
 
-from coordination.formulas import safe_cell
+from coordination.core import csv_writer
 from coordination.directory.serializers import (
     STANDARD_FIELDS,
     STANDARD_SCHEMA_URL,
@@ -64,13 +63,13 @@ class CsvWriter(Writer):
     row = operator.itemgetter(*STANDARD_FIELDS)
 
     def begin(self):
-        self.writerow = csv.writer(self.stream, quoting=csv.QUOTE_MINIMAL).writerow
-        self.writerow(STANDARD_FIELDS)
+        self.writer = csv_writer.CsvWriter(csv_writer.OPEN_DATA, self.stream)
+        self.writer.row(STANDARD_FIELDS)
 
     def add(self, record, encoded):
         # A text cell that a spreadsheet would run as a formula gets a leading apostrophe (issue 13,
         # finding 8): an import may have brought one before the input guard existed.
-        self.writerow(map(safe_cell, self.row(record)))
+        self.writer.row(self.row(record))
         self.rows += 1
 
 

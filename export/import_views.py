@@ -6,21 +6,16 @@ session: nobody else can apply it.
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FileField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from coordination.directory import imports
 from coordination.errors import Invalid
 
-try:  # WTForms >= 3.3 deprecates (value, label) tuples
-    from wtforms import SelectChoice as _Choice
-except ImportError:  # pragma: no cover - WTForms 3.1/3.2
-    def _Choice(value, label):
-        return value, label
 
 from coordination.auth import permissions as auth_permissions
 from export import importing, mapping, profiles, staging
+from coordination.web.forms import Form, SelectChoice
 
 bp = Blueprint("opendata_import", __name__, template_folder="templates")
 
@@ -28,9 +23,9 @@ SESSION_KEY = "opendata_import"
 
 
 PUBLICATION_CHOICES = [
-    _Choice(imports.PENDING, "En attente : chaque organisation attend la décision d'un coordinateur (file de "
+    SelectChoice(imports.PENDING, "En attente : chaque organisation attend la décision d'un coordinateur (file de "
                              "modération) ; ses lieux ne sont pas publics d'ici là"),
-    _Choice(imports.ACCEPTED, "Acceptées (source de confiance) : leurs lieux sont publics tout de suite")]
+    SelectChoice(imports.ACCEPTED, "Acceptées (source de confiance) : leurs lieux sont publics tout de suite")]
 NOTIFY_LABEL = ("Prévenir les structures : une invitation par organisation créée, envoyée à l'adresse du fichier, "
                 "étalée dans le temps (sans cette case, aucun courriel n'est envoyé aux adresses du fichier)")
 
@@ -42,7 +37,7 @@ def _publication_field(id_prefix: str = "") -> RadioField:
                       id=f"{id_prefix}publication")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField("Fichier à importer (CSV ou JSON)", validators=[DataRequired("Choisissez un fichier.")])
     strip_personal_emails = BooleanField("Ne pas importer les adresses électroniques nominatives (prénom.nom@…)")
     profil = SelectField("Profil de correspondance", default="", validate_choice=False)
@@ -51,15 +46,15 @@ class UploadForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.profil.choices = [_Choice("", "Aucun : format reconnu automatiquement"),
-                               *(_Choice(name, name) for name in profiles.available())]
+        self.profil.choices = [SelectChoice("", "Aucun : format reconnu automatiquement"),
+                               *(SelectChoice(name, name) for name in profiles.available())]
 
     def validate_profil(self, field):
         if field.data and field.data not in profiles.available():
             raise ValidationError(f"Profil « {field.data} » introuvable : choisissez-en un dans la liste.")
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(Form):
     """The same choices again, next to « Appliquer l'import » (other ids: both forms share the page)."""
     token = HiddenField(validators=[DataRequired()])
     publication = _publication_field("apply-")
@@ -67,12 +62,12 @@ class ApplyForm(FlaskForm):
     skip_invalid = HiddenField(default="")  # "1": the rows in error are left out (offered after the dry run)
 
 
-class MappingForm(FlaskForm):
+class MappingForm(Form):
     """The mapping page (issue 15): its column selects are read by ``mapping.screen_from_form``."""
     separateur = StringField("Séparateur des listes (entre les valeurs d'une même cellule)", default="|",
                              validators=[Length(1, 5, "De 1 à 5 caractères.")])
     format_horaires = RadioField("Format des horaires", default="",
-                                 choices=[_Choice(k, v) for k, v in mapping.HOURS_FORMATS.items()])
+                                 choices=[SelectChoice(k, v) for k, v in mapping.HOURS_FORMATS.items()])
     nom_profil = StringField("Nom du profil (a-z, 0-9, « - » et « _ »)")
 
 

@@ -31,8 +31,8 @@ from coordination.auth.services import find_user_by_email
 from coordination.directory import imports, serializers
 from coordination.directory.imports import ERROR, WARNING, ImportPlan, ImportReport, ImportRow, Problem
 from coordination.errors import DomainError
-from coordination.formulas import without_guard
-from coordination.plurals import ngettext
+from coordination.core.csv_writer import without_guard
+from coordination.core.plurals import ngettext
 from coordination.vocabularies import PLACE_VOCABULARIES
 from export import parsing, profiles
 

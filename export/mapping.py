@@ -10,7 +10,7 @@ from datetime import date
 
 from coordination.auth import permissions as auth_permissions
 from coordination.directory.imports import Problem
-from coordination.errors import Invalid, NotFound, PermissionDenied
+from coordination.errors import Invalid, NotFound
 from export import importing, profiles, staging
 
 SAMPLES = 3
@@ -61,14 +61,11 @@ class Preview:
     file_problems: list[Problem] = field(default_factory=list)
     json: bool = False
 
+COORDINATORS_ONLY = "Seuls les coordinateurs peuvent importer un annuaire."
+
 
 def _text(value) -> str:
     return "" if value is None else " ".join(str(value).split())
-
-
-def _require_coordinator(actor) -> None:
-    if not auth_permissions.is_coordinator(actor):
-        raise PermissionDenied("Seuls les coordinateurs peuvent importer un annuaire.")
 
 
 def _columns(session_record: dict | None) -> tuple[list[Column], str | None]:
@@ -87,7 +84,7 @@ def _columns(session_record: dict | None) -> tuple[list[Column], str | None]:
 def mapping_screen(actor, session_record: dict | None) -> MappingScreen:
     """The staged file's columns, 3 values each, with the suggested field of the standard (or, back
     from a dry run in error, the choices of the profile just saved)."""
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATORS_ONLY)
     columns, name = _columns(session_record)
     saved = (session_record or {}).get("profile")
     if saved:
@@ -118,7 +115,7 @@ def _screen_of_profile(profile: profiles.Profile, columns: list[Column], file_na
 
 def screen_from_form(actor, session_record: dict | None, formdata) -> MappingScreen:
     """The page as the coordinator filled it in (to show it again with the preview or an error)."""
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATORS_ONLY)
     columns, name = _columns(session_record)
     allowed = {value for value, _label in field_choices()}
     for column in columns:
@@ -163,7 +160,7 @@ def profile_data(screen: MappingScreen, name: str | None = None) -> dict:
 
 def preview(actor, session_record: dict | None, screen: MappingScreen) -> Preview:
     """The first 20 rows of the staged file converted with the page's mapping, with their problems."""
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATORS_ONLY)
     try:
         profile = profiles.parse(profile_data(screen))
     except profiles.ProfileError as error:
@@ -197,7 +194,7 @@ def check_profile_name(name: str | None) -> str:
 def save_profile(actor, session_record: dict | None, screen: MappingScreen, name: str | None) -> staging.StagedUpload:
     """Saves the page's mapping as a profile, then checks the staged file again with it (the
     import page then offers « Appliquer l'import » as after any upload)."""
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATORS_ONLY)
     name = check_profile_name(name)
     try:
         data = profile_data(screen, name)
@@ -215,7 +212,7 @@ def save_profile(actor, session_record: dict | None, screen: MappingScreen, name
 
 def chosen_profile(actor, name: str | None) -> profiles.Profile | None:
     """The profile chosen on the upload form (shipped or saved), or None for « détection automatique »."""
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATORS_ONLY)
     if not name:
         return None
     try:

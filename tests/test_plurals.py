@@ -1,7 +1,7 @@
 """The interface's plural choice (French rule: 0 and 1 are singular) and its use in pages."""
 import pytest
 
-from coordination.plurals import ngettext
+from coordination.core.plurals import ngettext
 
 
 @pytest.mark.parametrize("count, expected", [(0, "0 réunion tenue"), (1, "1 réunion tenue"),

@@ -29,7 +29,7 @@ def create_coordinator(email, name, password):
     try:
         user, created = services.create_coordinator(email=email, name=name, password=password)
     except Invalid as error:
-        raise click.ClickException(" ".join(error.errors.values()) or error.message) from None
+        raise click.ClickException(" ".join(error.messages())) from None
     if created:
         click.echo(f"Compte coordinateur créé : {user.email}")
     else:

@@ -1,5 +1,4 @@
 """Account forms. Every message is French and shown next to its field; the services validate again."""
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -9,26 +8,18 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.meta import DefaultMeta
 from wtforms.validators import (
     DataRequired,
     Email,
     EqualTo,
     Length,
     Optional,
-    ValidationError,
 )
 
-try:
-    from wtforms import SelectChoice
-except ImportError:  # WTForms < 3.3 takes (value, label) tuples
-    def SelectChoice(value, label):
-        return (value, label)
-
 from coordination.auth import services
-from coordination.one_line import OneLine
-from coordination.errors import Invalid
+from coordination.core import validators
 from coordination.vocabularies import ORGANISATION_KINDS, ROLES
+from coordination.web.forms import Clean, Form, OneLine, choices
 
 REQUIRED = "Ce champ est obligatoire."
 INVALID_EMAIL = "Adresse électronique invalide."
@@ -41,20 +32,6 @@ def _max(length: int) -> Length:
     return Length(max=length, message=f"{length} caractères au maximum.")
 
 
-class Form(FlaskForm):
-    """WTForms' own messages (e.g. « choix non valide ») in French as well."""
-
-    class Meta:
-        locales = ("fr_FR", "fr")
-
-        def get_translations(self, form):
-            return DefaultMeta.get_translations(self, form)
-
-
-def _choices(labels: dict) -> list:
-    return [SelectChoice(value, label) for value, label in labels.items()]
-
-
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -65,28 +42,6 @@ def _email_validators():
 
 def _new_password_validators():
     return [DataRequired(REQUIRED), Length(min=services.PASSWORD_MIN_LENGTH, message=PASSWORD_LENGTH), _max(256)]
-
-
-def _service_check(normaliser):
-    """A field validator from a service normaliser: its French message goes next to the field."""
-    def check(form, field):
-        if field.data:
-            try:
-                normaliser(field.data)
-            except Invalid as error:
-                raise ValidationError(" ".join(error.errors.values()) or error.message) from None
-    return check
-
-
-def apply_errors(form, error: Invalid) -> bool:
-    """Puts a service's field errors next to the form's fields. False when one has no field."""
-    placed = True
-    for name, message in error.errors.items():
-        if name in form:
-            form[name].errors = [*form[name].errors, message]
-        else:
-            placed = False
-    return placed and bool(error.errors)
 
 
 class LoginForm(Form):
@@ -109,18 +64,18 @@ class ResetPasswordForm(Form):
                             render_kw=NEW_PASSWORD)
 
 
-_ONE_LINE = OneLine(services._SINGLE_LINE)  # the services' message: the same next to the field
+_ONE_LINE = OneLine()
 
 
 class JoinForm(Form):
     name = StringField("Nom de l'organisation", validators=[DataRequired(REQUIRED), _max(200), _ONE_LINE])
-    kind = SelectField("Type d'organisation", choices=_choices({"": "Choisissez…", **ORGANISATION_KINDS}),
+    kind = SelectField("Type d'organisation", choices=choices({"": "Choisissez…", **ORGANISATION_KINDS}),
                        validators=[DataRequired("Choisissez un type d'organisation dans la liste.")])
-    pivot = StringField("SIRET ou numéro RNA", validators=[DataRequired(REQUIRED), _service_check(services.normalise_pivot)])
+    pivot = StringField("SIRET ou numéro RNA", validators=[DataRequired(REQUIRED), Clean(validators.pivot)])
     contact_email = EmailField("Adresse électronique de contact", filters=[strip], validators=_email_validators())
     contact_phone = TelField("Téléphone de contact", validators=[DataRequired(REQUIRED),
-                                                                  _service_check(services.normalise_phone)])
-    website = StringField("Site internet (facultatif)", validators=[Optional(), _service_check(services.normalise_website)])
+                                                                  Clean(validators.phone)])
+    website = StringField("Site internet (facultatif)", validators=[Optional(), Clean(validators.url)])
     admin_name = StringField("Votre nom", validators=[DataRequired(REQUIRED), _max(120), _ONE_LINE],
                              render_kw={"autocomplete": "name"})
     admin_email = EmailField("Votre adresse électronique", filters=[strip], validators=_email_validators(),
@@ -153,7 +108,7 @@ class JoinForm(Form):
 
 class InviteForm(Form):
     email = EmailField("Adresse électronique de la personne invitée", filters=[strip], validators=_email_validators())
-    role = SelectField("Rôle", choices=_choices(ROLES), default="member",
+    role = SelectField("Rôle", choices=choices(ROLES), default="member",
                        validators=[DataRequired("Choisissez un rôle dans la liste.")])
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from sqlalchemy import delete, or_
 
 from coordination.auth.models import LoginFailure, UserSession
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.extensions import db
 
 # A revoked session is kept a while so that the account page and the audit can be understood.

@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from coordination.clock import to_paris, utcnow
+from coordination.core.clock import to_paris, utcnow
 from coordination.extensions import db
 
 

@@ -1,5 +1,6 @@
 """Who may do what with organisations and their members. Services call these; views only mirror them."""
 from coordination.auth.models import Organisation, User
+from coordination.errors import PermissionDenied
 
 
 def is_authenticated(actor) -> bool:
@@ -8,6 +9,13 @@ def is_authenticated(actor) -> bool:
 
 def is_coordinator(actor) -> bool:
     return is_authenticated(actor) and actor.is_coordinator
+
+
+def require_coordinator(actor, message: str | None = None) -> None:
+    """For the services of every domain: PermissionDenied (``message``, in French) unless the actor
+    is a coordinator."""
+    if not is_coordinator(actor):
+        raise PermissionDenied(message)
 
 
 def is_member(actor, organisation: Organisation) -> bool:

@@ -9,30 +9,25 @@ import hashlib
 import hmac
 import logging
 import math
-import re
 import secrets
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
-from stdnum.fr import siret as stdnum_siret
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from coordination import audit, formulas, mail, one_line, signals
+from coordination import audit, mail, signals
 from coordination.auth import permissions
 from coordination.auth.models import (Invitation, LoginFailure, Membership, Organisation, OrganisationImport, User,
                                       UserSession)
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
+from coordination.core import csv_writer, validators
+from coordination.core.signed_links import BadLink, LinkExpired, LinkRevoked, LinkSigner, LinkUsed
 from coordination.errors import Conflict, DomainError, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
 from coordination.utils import external_url
@@ -41,11 +36,12 @@ from coordination.vocabularies import ORGANISATION_KINDS, ROLES
 log = logging.getLogger(__name__)
 
 PASSWORD_MIN_LENGTH = 12
-RESET_SALT = "password-reset"
-INVITATION_SALT = "invitation"
-
-# Reasons a signed link is refused; views map them to an HTTP status.
-LINK_BAD, LINK_EXPIRED, LINK_USED, LINK_REVOKED = "bad", "expired", "used", "revoked"
+# The salts and payloads of the links already mailed: changing them kills those links.
+RESET_LINKS = LinkSigner("password-reset", bad="Ce lien de réinitialisation n'est pas valide.",
+                         expired="Ce lien de réinitialisation a expiré.")
+INVITATION_LINKS = LinkSigner("invitation", bad="Ce lien d'invitation n'est pas valide.",
+                              expired="Cette invitation a expiré.")
+INVITATION_USED = "Cette invitation a déjà été acceptée."
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -62,10 +58,6 @@ def _actor(actor) -> User | None:
     return actor._get_current_object() if hasattr(actor, "_get_current_object") else actor
 
 
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
 def _password_fingerprint(user: User) -> str:
     """The fingerprint signed into password-reset links: a digest of the whole password hash, so a
     link dies with the password it was asked for and reveals nothing of it."""
@@ -74,92 +66,43 @@ def _password_fingerprint(user: User) -> str:
 
 def _check_password_strength(password: str | None, field: str = "password") -> str:
     if not password or len(password) < PASSWORD_MIN_LENGTH:
-        raise Invalid(errors={field: f"Le mot de passe doit contenir au moins {PASSWORD_MIN_LENGTH} caractères."})
+        raise Invalid(errors={field: [f"Le mot de passe doit contenir au moins {PASSWORD_MIN_LENGTH} caractères."]})
     return password
 
 
-# Names, emails and subjects are single-line: they end up in mail subjects and headers.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-CONTROL_CHARACTERS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # multi-line texts keep \n and \t
-_SINGLE_LINE = "Ce champ ne peut contenir ni retour à la ligne ni caractère de contrôle."
-_PRINTABLE = "Ce champ contient un caractère de contrôle : retirez-le."
-
-
-def _single_line(value: str, field: str) -> str:
-    if CONTROL_CHARACTERS.search(value) or one_line.breaks_line(value):
-        raise Invalid(errors={field: _SINGLE_LINE})
-    return value
-
-
 def _check_email(email: str, field: str = "email") -> str:
-    email = _single_line(normalise_email(email), field)
-    try:
-        return validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise Invalid(errors={field: "Adresse électronique invalide."}) from None
+    """A required address, lower-cased: accounts are found by their address whatever its case."""
+    address = validators.checked(field, validators.email, email)
+    if address is None:
+        raise Invalid(errors={field: [validators.INVALID_EMAIL]})
+    return address.lower()
 
 
 def _required_text(value: str | None, field: str, message: str, max_length: int, *,
                    multiline: bool = False) -> str:
-    """A trimmed, non-empty text. Single-line unless `multiline` (line breaks normalised to \n)."""
-    value = (value or "").strip()
+    """A trimmed, non-empty text. One line unless `multiline` (line breaks normalised to \n)."""
+    value = validators.checked(field, validators.text if multiline else validators.one_line, value,
+                               max_length=max_length)
     if not value:
-        raise Invalid(errors={field: message})
-    if multiline:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-        if CONTROL_CHARACTERS_BUT_LINES.search(value):
-            raise Invalid(errors={field: _PRINTABLE})
-    else:
-        _single_line(value, field)
-    if len(value) > max_length:
-        raise Invalid(errors={field: f"{max_length} caractères au maximum."})
+        raise Invalid(errors={field: [message]})
     return value
 
 
 # --- validation of organisation data (also used by the forms, so errors sit next to fields) ---
 
-RNA_PATTERN = re.compile(r"W\d{9}")
-
-
 def normalise_pivot(value: str | None) -> str:
-    """A SIRET (14 digits, Luhn checksum) or an RNA number (W followed by 9 digits), spaces removed."""
-    compact = re.sub(r"[\s.\-]", "", value or "").upper()
-    if not compact:
-        raise Invalid(errors={"pivot": "Indiquez le SIRET ou le numéro RNA de l'organisation."})
-    if compact.startswith("W"):
-        if not RNA_PATTERN.fullmatch(compact):
-            raise Invalid(errors={"pivot": "Le numéro RNA commence par W suivi de 9 chiffres (ex. : W441234567)."})
-        return compact
-    try:
-        return stdnum_siret.validate(compact)
-    except InvalidChecksum:
-        raise Invalid(errors={"pivot": "Ce SIRET n'est pas valide : vérifiez les chiffres (clé de contrôle incorrecte)."}) from None
-    except InvalidLength:
-        raise Invalid(errors={"pivot": "Le SIRET comporte 14 chiffres."}) from None
-    except ValidationError:
-        raise Invalid(errors={"pivot": "Indiquez un SIRET (14 chiffres) ou un numéro RNA (W suivi de 9 chiffres)."}) from None
+    """A SIRET or an RNA number, required (``validators.pivot``)."""
+    pivot = validators.checked("pivot", validators.pivot, value)
+    if pivot is None:
+        raise Invalid(errors={"pivot": ["Indiquez le SIRET ou le numéro RNA de l'organisation."]})
+    return pivot
 
 
-def normalise_phone(value: str | None, field: str = "contact_phone") -> str:
-    """A French (or international) phone number in E.164 form, e.g. +33240000000."""
-    try:
-        number = phonenumbers.parse((value or "").strip(), "FR")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise Invalid(errors={field: "Numéro de téléphone invalide (ex. : 02 40 00 00 00)."})
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def normalise_website(value: str | None, field: str = "website") -> str | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    _single_line(value, field)
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or "." not in parts.netloc or len(value) > 500:
-        raise Invalid(errors={field: "Adresse de site invalide : elle commence par https:// (ex. : https://exemple.fr)."})
-    return value
+def _required_phone(value: str | None, field: str) -> str:
+    number = validators.checked(field, validators.phone, value)
+    if number is None:
+        raise Invalid(errors={field: [validators.INVALID_PHONE]})
+    return number
 
 
 # --- sessions and login ----------------------------------------------------------------------
@@ -340,7 +283,7 @@ def request_password_reset(*, email: str) -> None:
     user = find_user_by_email(email)
     account = user if user is not None and user.active else None
     recipient = account or _NoAccount(email=normalise_email(email))
-    token = _serializer(RESET_SALT).dumps({"u": recipient.id, "p": _password_fingerprint(recipient)})
+    token = RESET_LINKS.sign({"u": recipient.id, "p": _password_fingerprint(recipient)})
     max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
     context = {"user": recipient, "link": external_url("auth.reset_password", token=token),
                "minutes": max(max_age // 60, 1)}
@@ -367,18 +310,13 @@ class _NoAccount:
 
 
 def user_for_reset_token(token: str) -> User:
-    """The user a reset link belongs to; Invalid (with reason) when expired, tampered or used."""
-    try:
-        payload = _serializer(RESET_SALT).loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    except SignatureExpired:
-        raise Invalid("Ce lien de réinitialisation a expiré.", reason=LINK_EXPIRED) from None
-    except BadSignature:
-        raise Invalid("Ce lien de réinitialisation n'est pas valide.", reason=LINK_BAD) from None
+    """The user a reset link belongs to; a LinkError when expired, tampered or used."""
+    payload = RESET_LINKS.read(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
     user = db.session.get(User, payload.get("u")) if isinstance(payload, dict) else None
     if user is None or not user.active:
-        raise Invalid("Ce lien de réinitialisation n'est pas valide.", reason=LINK_BAD)
+        raise BadLink(RESET_LINKS.bad)
     if payload.get("p") != _password_fingerprint(user):
-        raise Invalid("Ce lien de réinitialisation a déjà servi.", reason=LINK_USED)
+        raise LinkUsed("Ce lien de réinitialisation a déjà servi.")
     return user
 
 
@@ -408,14 +346,14 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
     address gets a mail asking to log in first."""
     actor = _actor(actor)
     name = _required_text(name, "name", "Indiquez le nom de l'organisation.", 200)
-    if formulas.starts_like_formula(name):
-        raise Invalid(errors={"name": formulas.MESSAGE})
+    if csv_writer.starts_like_formula(name):
+        raise Invalid(errors={"name": [csv_writer.FORMULA_MESSAGE]})
     if kind not in ORGANISATION_KINDS:
-        raise Invalid(errors={"kind": "Choisissez un type d'organisation dans la liste."})
+        raise Invalid(errors={"kind": ["Choisissez un type d'organisation dans la liste."]})
     pivot = normalise_pivot(pivot)
     contact_email = _check_email(contact_email, "contact_email")
-    contact_phone = normalise_phone(contact_phone)
-    website = normalise_website(website)
+    contact_phone = _required_phone(contact_phone, "contact_phone")
+    website = validators.checked("website", validators.url, website)
     if actor is None:
         admin_name = _required_text(admin_name, "admin_name", "Indiquez votre nom.", 120)
         admin_email = _check_email(admin_email, "admin_email")
@@ -477,7 +415,7 @@ _PIVOT_TAKEN = "Une organisation avec ce SIRET ou ce numéro RNA est déjà insc
 
 def _check_pivot_free(pivot: str) -> None:
     if db.session.scalar(select(Organisation.id).where(Organisation.pivot == pivot)):
-        raise Invalid(errors={"pivot": _PIVOT_TAKEN})
+        raise Invalid(errors={"pivot": [_PIVOT_TAKEN]})
 
 
 def _commit_or_conflict(pivot: str) -> None:
@@ -501,7 +439,7 @@ def pending_organisations(*, actor, import_id: int | None = None, imported: bool
                           limit: int | None = None) -> list[Organisation]:
     """Organisations waiting for a decision, oldest first; with ``import_id``, only those that import
     created; with ``imported`` False, only those that asked to join (True: only imported ones)."""
-    _require_coordinator(actor)
+    permissions.require_coordinator(actor)
     query = select(Organisation).where(Organisation.status == "pending")
     if import_id is not None:
         query = query.where(Organisation.import_id == import_id)
@@ -514,7 +452,7 @@ def pending_organisations(*, actor, import_id: int | None = None, imported: bool
 
 def imports_with_pending(*, actor) -> list[tuple[OrganisationImport, int]]:
     """The imports that still have organisations waiting, newest first, with how many."""
-    _require_coordinator(actor)
+    permissions.require_coordinator(actor)
     rows = db.session.execute(
         select(OrganisationImport, func.count(Organisation.id))
         .join(Organisation, Organisation.import_id == OrganisationImport.id)
@@ -524,7 +462,7 @@ def imports_with_pending(*, actor) -> list[tuple[OrganisationImport, int]]:
 
 
 def all_organisations(*, actor) -> list[Organisation]:
-    _require_coordinator(actor)
+    permissions.require_coordinator(actor)
     return db.session.scalars(select(Organisation).order_by(func.lower(Organisation.name))).all()
 
 
@@ -554,7 +492,7 @@ def decide_organisations(organisation_ids: list[int], *, action: str, actor, rea
     """Accepts or refuses many pending organisations in one transaction (the moderation queue's bulk
     action, e.g. every organisation of one import). Those no longer pending are left alone; returns how
     many were decided. Mails follow the one-by-one rules (nothing to an address taken from a file)."""
-    _require_coordinator(actor)
+    permissions.require_coordinator(actor)
     if action not in BULK_ACTIONS:
         raise Invalid("Choisissez d'accepter ou de refuser.")
     if action == "refuse":
@@ -595,7 +533,7 @@ def decide_organisations(organisation_ids: list[int], *, action: str, actor, rea
 
 
 def get_organisation_import(import_id: int, *, actor) -> OrganisationImport:
-    _require_coordinator(actor)
+    permissions.require_coordinator(actor)
     record = db.session.get(OrganisationImport, import_id)
     if record is None:
         raise NotFound("Cet import n'existe pas.")
@@ -687,13 +625,8 @@ def _commit_decision(organisation: Organisation) -> None:
     signals.organisation_status_changed.send(organisation.id, status=organisation.status)
 
 
-def _require_coordinator(actor) -> None:
-    if not permissions.can_decide_organisation(actor):
-        raise PermissionDenied()
-
-
 def _decide(organisation_id: int, *, actor, from_status: str, to_status: str) -> Organisation:
-    _require_coordinator(actor)
+    permissions.require_coordinator(actor)
     organisation = db.session.get(Organisation, organisation_id, with_for_update=True)
     if organisation is None:
         raise NotFound("Cette organisation n'existe pas.")
@@ -778,14 +711,14 @@ def _inviting_organisation(organisation_id: int, actor) -> tuple[Organisation, b
 def _check_first_admin_invitation(email: str, role: str, existing: User | None, actor: User) -> None:
     """A coordinator bootstraps an organisation for someone else, never for the coordination."""
     if email == normalise_email(actor.email):
-        raise Invalid(errors={"email": "Vous ne pouvez pas vous inviter vous-même : la coordination ne devient "
-                                       "pas membre d'une organisation. Invitez la personne qui l'administrera."})
+        raise Invalid(errors={"email": ["Vous ne pouvez pas vous inviter vous-même : la coordination ne devient "
+                                        "pas membre d'une organisation. Invitez la personne qui l'administrera."]})
     if existing is not None and existing.is_coordinator:
-        raise Invalid(errors={"email": "Cette adresse est celle d'un compte de coordination : invitez une "
-                                       "personne de l'organisation."})
+        raise Invalid(errors={"email": ["Cette adresse est celle d'un compte de coordination : invitez une "
+                                        "personne de l'organisation."]})
     if role != "admin":
-        raise Invalid(errors={"role": "Cette organisation n'a pas encore d'administrateur : invitez d'abord "
-                                      f"la personne qui l'administrera (rôle « {ROLES['admin']} »)."})
+        raise Invalid(errors={"role": ["Cette organisation n'a pas encore d'administrateur : invitez d'abord "
+                                       f"la personne qui l'administrera (rôle « {ROLES['admin']} »)."]})
 
 
 def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invitation:
@@ -795,10 +728,10 @@ def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invi
     organisation, by_coordination = _inviting_organisation(organisation_id, actor)
     email = _check_email(email)
     if role not in ROLES:
-        raise Invalid(errors={"role": "Choisissez un rôle dans la liste."})
+        raise Invalid(errors={"role": ["Choisissez un rôle dans la liste."]})
     existing = find_user_by_email(email)
     if existing is not None and existing.membership_in(organisation.id):
-        raise Invalid(errors={"email": "Cette personne est déjà membre de l'organisation."})
+        raise Invalid(errors={"email": ["Cette personne est déjà membre de l'organisation."]})
     if by_coordination:
         _check_first_admin_invitation(email, role, existing, actor)
     now = utcnow()
@@ -813,7 +746,7 @@ def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invi
                             expires_at=now + timedelta(seconds=max_age))
     db.session.add(invitation)
     db.session.flush()
-    token = _serializer(INVITATION_SALT).dumps({"i": invitation.id, "n": invitation.nonce})
+    token = INVITATION_LINKS.sign({"i": invitation.id, "n": invitation.nonce})
     mail.queue(email, f"Invitation à rejoindre {organisation.name} sur Maillage", "auth_invitation",
                organisation=organisation, inviter=actor, role_label=ROLES[role], has_account=existing is not None,
                by_coordination=by_coordination, link=external_url("auth.invitation", token=token),
@@ -857,35 +790,18 @@ def remove_member(organisation_id: int, membership_id: int, *, actor) -> None:
 
 # Invitation links
 
-INVITATION_MESSAGES = {
-    LINK_BAD: "Ce lien d'invitation n'est pas valide.",
-    LINK_EXPIRED: "Cette invitation a expiré.",
-    LINK_USED: "Cette invitation a déjà été acceptée.",
-    LINK_REVOKED: "Cette invitation a été annulée.",
-}
-
-
-def _invitation_error(reason: str) -> Invalid:
-    return Invalid(INVITATION_MESSAGES[reason], reason=reason)
-
-
 def invitation_from_token(token: str) -> Invitation:
-    """The pending invitation behind a link; Invalid (with reason) otherwise."""
-    try:
-        payload = _serializer(INVITATION_SALT).loads(token, max_age=current_app.config["INVITATION_MAX_AGE"])
-    except SignatureExpired:
-        raise _invitation_error(LINK_EXPIRED) from None
-    except BadSignature:
-        raise _invitation_error(LINK_BAD) from None
+    """The pending invitation behind a link; a LinkError otherwise."""
+    payload = INVITATION_LINKS.read(token, max_age=current_app.config["INVITATION_MAX_AGE"])
     invitation = db.session.get(Invitation, payload.get("i")) if isinstance(payload, dict) else None
     if invitation is None or not secrets.compare_digest(str(payload.get("n", "")), invitation.nonce):
-        raise _invitation_error(LINK_BAD)
+        raise BadLink(INVITATION_LINKS.bad)
     if invitation.accepted_at is not None:
-        raise _invitation_error(LINK_USED)
+        raise LinkUsed(INVITATION_USED)
     if invitation.revoked_at is not None:
-        raise _invitation_error(LINK_REVOKED)
+        raise LinkRevoked("Cette invitation a été annulée.")
     if invitation.expires_at <= utcnow():
-        raise _invitation_error(LINK_EXPIRED)
+        raise LinkExpired(INVITATION_LINKS.expired)
     return invitation
 
 
@@ -928,7 +844,7 @@ def accept_invitation(*, token: str, actor=None, name: str | None = None, passwo
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise _invitation_error(LINK_USED)
+        raise LinkUsed(INVITATION_USED)
     user = actor
     if user is None:
         user = User(email=invitation.email, name=name)
@@ -940,7 +856,7 @@ def accept_invitation(*, token: str, actor=None, name: str | None = None, passwo
         db.session.flush()
     except IntegrityError:  # the account or the membership appeared meanwhile
         db.session.rollback()
-        raise _invitation_error(LINK_USED) from None
+        raise LinkUsed(INVITATION_USED) from None
     if actor is None:
         audit.record(user, "user.created", "user", user.id, via="invitation")
     audit.record(user, "invitation.accepted", "invitation", invitation.id,

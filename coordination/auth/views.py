@@ -22,18 +22,18 @@ from coordination.auth.forms import (
     LoginForm,
     ReasonForm,
     ResetPasswordForm,
-    apply_errors,
 )
+from coordination.core.signed_links import LinkError
 from coordination.errors import Invalid
 from coordination.extensions import limiter
 from coordination.utils import count_of, safe_next_url
 from coordination.vocabularies import ORGANISATION_KINDS, ORGANISATION_STATUSES, ROLES
+from coordination.web.forms import show_errors
+from coordination.web.links import link_error_page
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 FAILED = object()
-LINK_STATUS = {services.LINK_BAD: 400, services.LINK_EXPIRED: 410, services.LINK_USED: 410,
-               services.LINK_REVOKED: 410}
 FORGOT_MESSAGE = ("Si un compte existe avec cette adresse, un courriel vient de lui être envoyé avec un lien "
                   "pour choisir un nouveau mot de passe. Pensez à regarder dans les indésirables.")
 JOIN_MESSAGE = ("Votre demande d'adhésion a bien été envoyée. L'équipe de coordination va l'examiner ; "
@@ -58,14 +58,19 @@ def _call(form, service, *args, **kwargs):
     try:
         return service(*args, **kwargs)
     except Invalid as error:
-        if not apply_errors(form, error):
-            flash(error.message, "error")
+        show_errors(form, error)
         return FAILED
 
 
-def _link_invalid(error: Invalid, kind: str):
-    return render_template("auth/link_invalid.html", message=error.message, kind=kind), \
-        LINK_STATUS.get(error.details.get("reason"), 400)
+def _reset_link_error(error: LinkError):
+    return link_error_page(error, next_url=url_for("auth.forgot_password"), next_label="Demander un nouveau lien",
+                           explanation="Les liens de réinitialisation ne servent qu'une fois et pour une durée limitée.")
+
+
+def _invitation_link_error(error: LinkError):
+    return link_error_page(error, next_url=url_for("auth.login"), next_label="Se connecter",
+                           explanation="Les invitations ne servent qu'une fois et pour une durée limitée. Demandez "
+                                       "à un administrateur de votre organisation de vous inviter à nouveau.")
 
 
 # --- login, logout, password reset -----------------------------------------------------------
@@ -133,8 +138,8 @@ def forgot_password():
 def reset_password(token):
     try:
         services.user_for_reset_token(token)
-    except Invalid as error:
-        return _link_invalid(error, "reset")
+    except LinkError as error:
+        return _reset_link_error(error)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user = _call(form, services.reset_password, token=token, password=form.password.data)
@@ -280,8 +285,8 @@ def revoke_invitation(organisation_id, invitation_id):
 def invitation(token):
     try:
         state = services.invitation_state(token, actor=current_user)
-    except Invalid as error:
-        return _link_invalid(error, "invitation")
+    except LinkError as error:
+        return _invitation_link_error(error)
     form = AcceptInvitationForm() if state.step == "signup" else ConfirmForm()
     if state.step in ("signup", "confirm") and form.validate_on_submit():
         account = {"name": form.name.data, "password": form.password.data} if state.step == "signup" else {}

@@ -4,8 +4,6 @@ its CSV). Every figure is an aggregate: no resident, no referred person, no user
 
 Other domains are read through their statistics and records modules only.
 """
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -14,9 +12,10 @@ from flask import current_app
 from markupsafe import Markup
 
 from coordination.auth import permissions
-from coordination.clock import PARIS, to_paris, utcnow
+from coordination.core.clock import PARIS, to_paris, utcnow
+from coordination.core.csv_writer import csv_text
 from coordination.directory import statistics as directory
-from coordination.errors import Invalid, NotFound, PermissionDenied
+from coordination.errors import Invalid, NotFound
 from coordination.events import charts, records
 from coordination.referrals.statistics import referral_statistics
 from coordination.vocabularies import SERVICES
@@ -111,8 +110,7 @@ def build_dashboard(*, actor, since: date | None = None, service: str | None = N
                     now: datetime | None = None) -> Dashboard:
     """Every table of the dashboard; searches and referrals counted from ``since`` (twelve months
     by default), meetings over the last twelve months."""
-    if not permissions.is_coordinator(actor):
-        raise PermissionDenied("Le tableau de bord est réservé à l'équipe de coordination.")
+    permissions.require_coordinator(actor, "Le tableau de bord est réservé à l'équipe de coordination.")
     if service is not None and service not in SERVICES:
         raise Invalid("Ce service ne fait pas partie des services du standard.")
     now = now or utcnow()
@@ -306,21 +304,12 @@ def _participation_table(actor, now: datetime) -> Table:
 
 # --- CSV ------------------------------------------------------------------------------------------
 
-def _cell(value) -> str:
-    """Names and queries are typed by people: a leading =, +, - or @ would be a spreadsheet formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def table_csv(table: Table) -> str:
-    """One table, ";"-separated with a BOM (what French spreadsheets open), decimal commas."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([column.name for column in table.columns])
-    for row in table.rows:
-        writer.writerow([("" if value is None else _number(value).replace(".", ",")) if column.number
-                         else _cell(value) for value, column in zip(row, table.columns, strict=True)])
-    return "\ufeff" + out.getvalue()
+    """One table for spreadsheets (``;``, BOM, decimal commas)."""
+    return csv_text([column.name for column in table.columns],
+                    ([("" if value is None else _number(value).replace(".", ",")) if column.number
+                      else "" if value is None else str(value) for value, column in zip(row, table.columns, strict=True)]
+                     for row in table.rows))
 
 
 def dashboard_csv(key: str, *, actor, since: date | None = None, service: str | None = None) -> tuple[str, str]:

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
 from coordination.dashboard import services
-from coordination.clock import parse_day
+from coordination.core.clock import parse_day
 from coordination.errors import Invalid
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")

@@ -3,36 +3,18 @@
 The form checks each field with the same functions as the services (``validation``), so that the
 messages appear next to the fields; the services validate again, as they do for the CLI and imports.
 """
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from coordination import formulas
+from coordination.core.csv_writer import FORMULA_MESSAGE
 from coordination.directory import hours, validation
 from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES, WEEKDAYS
+from coordination.web.forms import Clean, Form, SelectChoice
 
-try:  # WTForms >= 3.3 deprecates (value, label) tuples
-    from wtforms import SelectChoice as _Choice
-except ImportError:  # pragma: no cover - WTForms 3.1/3.2
-    def _Choice(value, label):
-        return value, label
 
 REQUIRED = "Ce champ est obligatoire."
 SLOTS = (1, 2)
-
-
-class Clean:
-    """Runs a ``validation.clean_*`` function on the field; its French message becomes the field's error."""
-
-    def __init__(self, cleaner):
-        self.cleaner = cleaner
-
-    def __call__(self, form, field):
-        try:
-            self.cleaner(field.data)
-        except validation.FieldError as error:
-            raise ValidationError(str(error)) from None
 
 
 class NoFormula:
@@ -47,7 +29,7 @@ class NoFormula:
         except validation.FieldError:
             return  # Clean says what is wrong
         if validation.formula_in(self.name, value):
-            raise ValidationError(formulas.MESSAGE)
+            raise ValidationError(FORMULA_MESSAGE)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -58,7 +40,7 @@ class MultiCheckboxField(SelectMultipleField):
 def _checkboxes(name: str) -> MultiCheckboxField:
     values, label, _ = PLACE_VOCABULARIES[name]
     pairs = TYPOLOGIES.items() if name == "typology" else ((v, v) for v in values)
-    choices = [_Choice(value, label) for value, label in pairs]
+    choices = [SelectChoice(value, label) for value, label in pairs]
     if name == "services":
         label += " (au moins un)"
     return MultiCheckboxField(label, choices=choices, validate_choice=False,
@@ -77,7 +59,8 @@ def hours_field_name(day: str, slot: int, edge: str) -> str:
     return f"hours_{day.lower()}_{slot}_{edge}"
 
 
-class PlaceForm(FlaskForm):
+class PlaceForm(Form):
+    ERROR_TARGETS = {"opening_hours": "hours_extra"}  # noqa: RUF012 (read only)
     name = _text("name", required=True)
     address = _text("address", required=True)
     address_complement = _text("address_complement")
@@ -122,7 +105,7 @@ class PlaceForm(FlaskForm):
         # A place imported with a typology code outside the short list keeps it through an edit.
         offered = {code for code, _ in TYPOLOGIES.items()}
         extra = [code for code in self.typology.data or () if code not in offered]
-        self.typology.choices = [*self.typology.choices, *(_Choice(code, code) for code in extra)]
+        self.typology.choices = [*self.typology.choices, *(SelectChoice(code, code) for code in extra)]
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -158,13 +141,6 @@ class PlaceForm(FlaskForm):
         week, _ = hours.parse_editor(self._raw_week())
         data["opening_hours"] = hours.join(week, self.hours_extra.data)
         return data
-
-    def add_errors(self, errors: dict) -> None:
-        """Shows the errors a service raised (Invalid.errors) next to the fields."""
-        for name, messages in errors.items():
-            target = self["hours_extra"] if name == "opening_hours" else self._fields.get(name)
-            if target is not None:
-                target.errors = list(target.errors) + list(messages)
 
     @classmethod
     def initial_data(cls, place) -> dict:
@@ -240,7 +216,7 @@ def _number(text) -> str:
     return f"{text:g}".replace(".", ",")
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """The search form, read from the query string. Whatever the URL holds, it yields a search
     request and French notices for what it had to ignore; it never fails."""
 
@@ -360,12 +336,12 @@ class SearchForm(FlaskForm):
 
 # --- Closures: temporary closures and exceptional hours (partner space) -----------------------
 
-class ClosureForm(FlaskForm):
+class ClosureForm(Form):
     """A period when the regular hours do not apply; the service checks the dates and the hours."""
     starts_on = StringField("Du", render_kw={"type": "date"})  # the service reads and checks the dates
     ends_on = StringField("Au (inclus)", render_kw={"type": "date"})
     kind = RadioField("Pendant cette période, le lieu est", default="closed",
-                      choices=[_Choice("closed", "fermé"), _Choice("hours", "ouvert avec des horaires exceptionnels")])
+                      choices=[SelectChoice("closed", "fermé"), SelectChoice("hours", "ouvert avec des horaires exceptionnels")])
     opening_hours = StringField("Horaires exceptionnels (syntaxe OpenStreetMap, par exemple « Mo-Fr 09:00-12:00 »)")
     message = TextAreaField("Message pour le public (facultatif)", render_kw={"rows": 2, "maxlength": 280})
 
@@ -373,9 +349,3 @@ class ClosureForm(FlaskForm):
         return {"starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "closed": self.kind.data != "hours",
                 "opening_hours": self.opening_hours.data if self.kind.data == "hours" else None,
                 "message": self.message.data}
-
-    def add_errors(self, errors: dict) -> None:
-        for name, messages in errors.items():
-            field = self._fields.get(name)
-            if field is not None:
-                field.errors = list(field.errors) + list(messages)

@@ -37,23 +37,22 @@ from datetime import UTC, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from coordination import audit, mail
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
-from coordination.clock import MONTHS, PARIS, date_fr, to_paris, utcnow
+from coordination.core.clock import MONTHS, PARIS, date_fr, to_paris, utcnow
 from coordination.directory import search
 from coordination.directory.models import FreshnessCampaign, FreshnessReminder, Place
-from coordination.errors import DomainError, Invalid, NotFound, PermissionDenied
+from coordination.core.signed_links import BadLink, LinkExpired, LinkSigner, LinkUsed
+from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
 from coordination.utils import external_url
 
 log = logging.getLogger(__name__)
 
-SALT = "coordination.directory.freshness"
 NAME_MAX = 200
 UNPUBLISH_BATCH = 500
 CAMPAIGN_LOCK_KEY = 7_301_007  # pg_advisory_xact_lock key: opening this month's automatic campaign
@@ -61,24 +60,10 @@ CAMPAIGN_LOCK_KEY = 7_301_007  # pg_advisory_xact_lock key: opening this month's
 PARTNER_SPACE_HINT = "Vous pouvez confirmer vos lieux à tout moment depuis votre espace partenaire."
 
 
-class LinkError(DomainError):
-    """A "tout est à jour" link that cannot be used; the page says why."""
-
-
-class BadLink(LinkError):
-    status = 400
-    default_message = ("Ce lien n'est pas valable : il a peut-être été mal copié. Utilisez le lien complet "
+# The salt of the links already mailed; payload: the reminder id.
+LINKS = LinkSigner("coordination.directory.freshness",
+                   bad="Ce lien n'est pas valable : il a peut-être été mal copié. Utilisez le lien complet "
                        "du courriel. " + PARTNER_SPACE_HINT)
-
-
-class LinkExpired(LinkError):
-    status = 410
-    default_message = "Ce lien a expiré. " + PARTNER_SPACE_HINT
-
-
-class LinkUsed(LinkError):
-    status = 410
-    default_message = "Ce lien a déjà servi : les lieux de ce rappel ont déjà été confirmés. " + PARTNER_SPACE_HINT
 
 
 # --- permissions (to move to directory/permissions.py) -----------------------------------------
@@ -113,6 +98,12 @@ def months_since_verified(place, now: datetime | None = None) -> int | None:
     return max(months, 0)
 
 
+def needs_review(place, now: datetime | None = None) -> bool:
+    """« À vérifier »: never verified, or not for FRESHNESS_STALE_MONTHS (``flag_stale_places``' rule)."""
+    return place.verified_at is None or place.verified_at <= months_before(now or utcnow(),
+                                                                            _config("FRESHNESS_STALE_MONTHS"))
+
+
 def verified_text(place, now: datetime | None = None) -> str:
     """« Vérifié ce mois-ci », « Vérifié il y a 1 mois », « Vérifié il y a N mois »."""
     months = months_since_verified(place, now)
@@ -129,20 +120,8 @@ def _config(name: str) -> int:
 
 # --- signed links -------------------------------------------------------------------------------
 
-def _serializer(now: datetime | None = None) -> URLSafeTimedSerializer:
-    signer = TimestampSigner
-    if now is not None:  # a fixed clock (jobs given ``now``, tests)
-        stamp = int(now.replace(tzinfo=UTC).timestamp())
-
-        class FixedClockSigner(TimestampSigner):
-            def get_timestamp(self) -> int:
-                return stamp
-        signer = FixedClockSigner
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT, signer=signer)
-
-
 def make_token(reminder_id: int, *, now: datetime | None = None) -> str:
-    return _serializer(now).dumps(int(reminder_id))
+    return LINKS.sign(int(reminder_id), now=now)
 
 
 def confirm_link(reminder: FreshnessReminder, *, now: datetime | None = None) -> str:
@@ -154,17 +133,13 @@ def read_token(token: str, *, now: datetime | None = None) -> FreshnessReminder:
     """The reminder a link stands for. BadLink when altered or naming nothing, LinkExpired after
     FRESHNESS_LINK_DAYS days or when the organisation is no longer active, LinkUsed once used."""
     days = _config("FRESHNESS_LINK_DAYS")
-    try:
-        reminder_id = _serializer(now).loads(token, max_age=days * 86400)
-    except SignatureExpired:  # only raised for a genuine signature: the date cannot be forged
-        raise LinkExpired(f"Ce lien a expiré : il n'était valable que {days} jours. {PARTNER_SPACE_HINT}") from None
-    except BadSignature:
-        raise BadLink() from None
+    reminder_id = LINKS.read(token, max_age=days * 86400, now=now,
+                             expired=f"Ce lien a expiré : il n'était valable que {days} jours. {PARTNER_SPACE_HINT}")
     if not isinstance(reminder_id, int) or isinstance(reminder_id, bool):
-        raise BadLink()
+        raise BadLink(LINKS.bad)
     reminder = db.session.get(FreshnessReminder, reminder_id)
     if reminder is None:
-        raise BadLink()
+        raise BadLink(LINKS.bad)
     if reminder.link_used_at is not None:
         raise LinkUsed(f"Ce lien a déjà servi : les lieux de ce rappel ont été confirmés le "
                        f"{date_fr(reminder.link_used_at)}. {PARTNER_SPACE_HINT}")
@@ -203,7 +178,7 @@ def confirm_by_link(token: str, *, now: datetime | None = None) -> FreshnessRemi
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise LinkUsed()
+        raise LinkUsed("Ce lien a déjà servi : les lieux de ce rappel ont déjà été confirmés. " + PARTNER_SPACE_HINT)
     place_ids = [place.id for place in listed_places(reminder)]
     _mark_verified(place_ids, now)
     for place_id in place_ids:

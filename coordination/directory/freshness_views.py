@@ -1,11 +1,14 @@
 """Listing freshness pages: the reminder's "Tout est à jour" link, the partner space's one-click
 confirmation, and the coordinators' campaigns. Also the ``verified_ago`` template filter."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
+from coordination.core.signed_links import LinkError
 from coordination.directory import freshness
 from coordination.errors import Invalid
 from coordination.utils import count_of, safe_next_url
+from coordination.web.links import link_error_page
+from coordination.web.actor import current_actor
 
 bp = Blueprint("freshness", __name__, template_folder="templates")
 
@@ -16,12 +19,9 @@ def verified_ago(value) -> str:
     return freshness.verified_text(value)
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
-def _link_error(error: freshness.LinkError):
-    return render_template("directory/freshness_link_error.html", error=error), error.status
+def _link_error(error: LinkError):
+    return link_error_page(error, next_url=url_for("directory.partner_home"),
+                           next_label="Aller à l'espace partenaire (connexion nécessaire)")
 
 
 # --- the reminder's link (no login) -------------------------------------------------------------
@@ -32,7 +32,7 @@ def confirm_link(token):
     opening the link changes nothing."""
     try:
         reminder = freshness.read_token(token)
-    except freshness.LinkError as error:
+    except LinkError as error:
         return _link_error(error)
     return render_template("directory/freshness_confirm.html", reminder=reminder,
                            places=freshness.listed_places(reminder))
@@ -42,7 +42,7 @@ def confirm_link(token):
 def confirm_link_apply(token):
     try:
         reminder = freshness.confirm_by_link(token)
-    except freshness.LinkError as error:
+    except LinkError as error:
         return _link_error(error)
     return render_template("directory/freshness_done.html", reminder=reminder,
                            places=freshness.listed_places(reminder))
@@ -53,7 +53,7 @@ def confirm_link_apply(token):
 @bp.post("/espace-partenaire/organisations/<int:organisation_id>/tout-est-a-jour")
 @login_required
 def confirm_all(organisation_id):
-    count = freshness.confirm_all(organisation_id, actor=_actor())
+    count = freshness.confirm_all(organisation_id, actor=current_actor())
     flash(f"Merci : {count_of(count, 'lieu confirmé', 'lieux confirmés')} à jour."
           if count else "Cette organisation n'a aucun lieu à confirmer.", "success")
     return redirect(safe_next_url(request.form.get("next")) or url_for("directory.partner_home"))
@@ -64,11 +64,11 @@ def confirm_all(organisation_id):
 @bp.route("/coordination/fraicheur", methods=["GET", "POST"])
 @login_required
 def campaigns():
-    overview, errors = freshness.campaigns_overview(actor=_actor()), {}
+    overview, errors = freshness.campaigns_overview(actor=current_actor()), {}
     if request.method == "POST":
         chosen = None if request.form.get("scope") == "all" else request.form.getlist("organisation_ids")
         try:
-            campaign = freshness.launch_campaign(request.form.get("name", ""), chosen, actor=_actor())
+            campaign = freshness.launch_campaign(request.form.get("name", ""), chosen, actor=current_actor())
         except Invalid as error:
             errors = error.errors
         else:
@@ -83,4 +83,4 @@ def campaigns():
 @login_required
 def campaign(campaign_id):
     return render_template("directory/freshness_campaign.html",
-                           progress=freshness.campaign_progress(campaign_id, actor=_actor()))
+                           progress=freshness.campaign_progress(campaign_id, actor=current_actor()))

@@ -26,7 +26,7 @@ from geopy.geocoders import BANFrance
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.directory import communes, search
 from coordination.directory.models import GeocodeCache, Place
 from coordination.extensions import db

@@ -22,7 +22,7 @@ from itertools import pairwise
 
 import opening_hours
 
-from coordination.clock import MONTHS, PARIS, to_paris
+from coordination.core.clock import MONTHS, PARIS, to_paris
 from coordination.vocabularies import WEEKDAYS
 
 DAYS = tuple(code for code, _ in WEEKDAYS)

@@ -27,15 +27,16 @@ from datetime import UTC, date, datetime, time
 from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
 
-from coordination import audit, one_line
+from coordination import audit
 from coordination.auth import permissions as auth_permissions
 from coordination.auth import services as auth_services
 from coordination.auth.models import Organisation, OrganisationImport
 from coordination.auth.services import normalise_pivot
-from coordination.clock import PARIS, utcnow
+from coordination.core import validators
+from coordination.core.clock import PARIS, utcnow
 from coordination.directory import communes, search, serializers, validation
 from coordination.directory.models import Place
-from coordination.errors import Conflict, Invalid, PermissionDenied
+from coordination.errors import Conflict, Invalid
 from coordination.extensions import db
 from coordination.vocabularies import KIND_TO_TYPOLOGY, PLACE_VOCABULARIES
 
@@ -274,11 +275,6 @@ class ImportReport:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def _require_coordinator(actor) -> None:
-    if not auth_permissions.is_coordinator(actor):
-        raise PermissionDenied("Seuls les coordinateurs du réseau peuvent importer un annuaire.")
-
 
 def normalise_name(value: str | None) -> str:
     """« Médiathèque  L'Envol » -> "mediatheque l envol": accents, case, punctuation folded."""
@@ -578,9 +574,10 @@ def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tupl
             value = CONTROL_CHARACTERS.sub("", given)
             problems.append(Problem(row.line, column, f"« {_preview(value)} » : caractère de contrôle invisible "
                                     "retiré.", WARNING, f"{column} : caractère de contrôle retiré"))
-        if attribute in validation.ONE_LINE_FIELDS and isinstance(value, str) and one_line.breaks_line(value.strip()):
+        if attribute in validation.ONE_LINE_FIELDS and isinstance(value, str) \
+                and validators.breaks_line(value.strip()):
             # A line break costs a warning, never the place: it is joined to one line.
-            value = one_line.collapse(value)
+            value = validators.collapse(value)
             problems.append(Problem(row.line, column, f"« {_preview(value)} » : retour à la ligne "
                                     "remplacé par une espace (ce champ tient sur une ligne).", WARNING,
                                     f"{column} : retour à la ligne retiré"))
@@ -687,7 +684,7 @@ def _row_pivot(row: ImportRow, bad_columns: set, problems: list[Problem]) -> str
     try:
         return sys.intern(normalise_pivot(compact))  # one string per organisation, not per row
     except Invalid as error:
-        message = error.errors.get("pivot", error.message)
+        message = " ".join(error.errors.get("pivot") or [error.message])
         problems.append(Problem(row.line, "pivot", f"« {raw} » : {message} Le lieu est importé et rattaché à "
                                 f"l'organisation « {UNKNOWN_PIVOT_ORGANISATION} », à corriger ensuite.", WARNING,
                                 "pivot invalide : lieu rattaché aux structures sans SIRET"))
@@ -733,7 +730,7 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
     values are in the plan, and those values once written or no longer needed, so that a large file is
     never held whole (issue 15, item 6); a rejected row keeps its record, for the report.
     ``writer``: each planned place is handed to it as soon as it is planned (``apply_import``)."""
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, "Seuls les coordinateurs du réseau peuvent importer un annuaire.")
     if name_counts is None:
         rows = rows if isinstance(rows, list) else list(rows)
         name_counts = file_name_counts(rows)

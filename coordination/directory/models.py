@@ -5,7 +5,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.auth.models import Organisation
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.extensions import db
 
 

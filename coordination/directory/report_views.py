@@ -1,40 +1,27 @@
 """"Signaler une erreur" (/lieux/<public_id>/signaler, public) and the moderation queue
 (/coordination/moderation, coordinators): the "reports" blueprint."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
+from flask_login import login_required
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
-from wtforms.meta import DefaultMeta
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
-try:
-    from wtforms import SelectChoice
-except ImportError:  # WTForms < 3.3 takes (value, label) tuples
-    def SelectChoice(value, label):
-        return (value, label)
 
 from coordination.auth import services as auth_services
 from coordination.directory import reports
 from coordination.errors import Conflict, Invalid
 from coordination.extensions import limiter
+from coordination.web.forms import Form, choices, show_errors
+from coordination.web.actor import current_actor
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
 THANKS = "Merci : votre signalement a été transmis à la structure et à la coordination du réseau."
 
 
-class Form(FlaskForm):
-    class Meta:
-        locales = ("fr_FR", "fr")
-
-        def get_translations(self, form):
-            return DefaultMeta.get_translations(self, form)
-
-
 class ReportForm(Form):
     """The service validates; the form only carries the fields (and the CSRF token)."""
-    kind = RadioField("Qu'est-ce qui ne va pas ?", choices=[SelectChoice(value, label) for value, label in reports.REPORT_KINDS.items()],
+    kind = RadioField("Qu'est-ce qui ne va pas ?", choices=choices(reports.REPORT_KINDS),
                       validate_choice=False)
     message = TextAreaField("Précisez ce qui ne va pas",
                             render_kw={"maxlength": reports.MESSAGE_MAX, "rows": 5})
@@ -63,18 +50,6 @@ def decision_form(action: str, item_id: int, *, bind: bool = False) -> DecisionF
     return form
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
-def _apply(form, error: Invalid) -> None:
-    for name, messages in error.errors.items():
-        if name in form:  # the directory gives lists of messages, the auth services one message
-            form[name].errors = [messages] if isinstance(messages, str) else list(messages)
-    if not any(name in form for name in error.errors):
-        flash(error.message, "error")
-
-
 # --- "Signaler une erreur" -----------------------------------------------------------------
 
 def _report_limit():
@@ -90,7 +65,7 @@ def report(public_id):
         try:
             reports.report_error(public_id, form.data)
         except Invalid as error:
-            _apply(form, error)
+            show_errors(form, error)
         else:
             return redirect(url_for(".thanks", public_id=public_id))
     return render_template("directory/report.html", place=place, form=form), 400 if form.errors else 200
@@ -105,7 +80,7 @@ def thanks(public_id):
 # --- the moderation queue ------------------------------------------------------------------
 
 def _render_queue(submitted=None, status=200):
-    queue = reports.moderation_queue(actor=_actor())
+    queue = reports.moderation_queue(actor=current_actor())
     forms = {}
     for organisation in queue.organisations:
         forms["refuser", organisation.id] = decision_form("refuser", organisation.id)
@@ -132,7 +107,7 @@ def _decide(action: str, item_id: int, call, done: str):
         try:
             call(form)
         except Invalid as error:
-            _apply(form, error)
+            show_errors(form, error)
         else:
             flash(done, "success")
             return redirect(url_for(".queue"))
@@ -143,7 +118,7 @@ def _decide(action: str, item_id: int, call, done: str):
 @login_required
 def resolve(report_id):
     return _decide("traiter", report_id, lambda form: reports.resolve_report(
-        report_id, actor=_actor(), reason=form.reason.data, unpublish=form.unpublish.data),
+        report_id, actor=current_actor(), reason=form.reason.data, unpublish=form.unpublish.data),
         "Le signalement est traité.")
 
 
@@ -151,28 +126,28 @@ def resolve(report_id):
 @login_required
 def dismiss(report_id):
     return _decide("ecarter", report_id, lambda form: reports.dismiss_report(
-        report_id, actor=_actor(), reason=form.reason.data), "Le signalement est écarté.")
+        report_id, actor=current_actor(), reason=form.reason.data), "Le signalement est écarté.")
 
 
 @bp.post("/coordination/moderation/lieux/<int:place_id>/retirer")
 @login_required
 def unpublish_stale(place_id):
     return _decide("retirer", place_id, lambda form: reports.unpublish_stale_place(
-        place_id, actor=_actor(), reason=form.reason.data), "Le lieu est retiré de l'annuaire public.")
+        place_id, actor=current_actor(), reason=form.reason.data), "Le lieu est retiré de l'annuaire public.")
 
 
 @bp.post("/coordination/moderation/organisations/<int:organisation_id>/accepter")
 @login_required
 def accept_organisation(organisation_id):
     return _decide("accepter", organisation_id, lambda form: auth_services.accept_organisation(
-        organisation_id, actor=_actor()), "L'organisation a rejoint le réseau.")
+        organisation_id, actor=current_actor()), "L'organisation a rejoint le réseau.")
 
 
 @bp.post("/coordination/moderation/organisations/<int:organisation_id>/refuser")
 @login_required
 def refuse_organisation(organisation_id):
     return _decide("refuser", organisation_id, lambda form: auth_services.refuse_organisation(
-        organisation_id, actor=_actor(), reason=form.reason.data), "La demande d'adhésion est refusée.")
+        organisation_id, actor=current_actor(), reason=form.reason.data), "La demande d'adhésion est refusée.")
 
 
 # --- bulk decision on the organisations of one import (issue 15) ----------------------------------
@@ -183,7 +158,7 @@ BULK_ACTIONS = {"accept": "Accepter toutes ces organisations", "refuse": "Refuse
 class BulkForm(Form):
     """Step 1: the action (and the reason of a refusal); step 2 repeats them, hidden, with the count
     the coordinator saw (the service refuses to act if it changed)."""
-    action = RadioField("Décision", choices=[SelectChoice(v, label) for v, label in BULK_ACTIONS.items()],
+    action = RadioField("Décision", choices=choices(BULK_ACTIONS),
                         validate_choice=False)
     reason = TextAreaField("Motif du refus (envoyé seulement aux comptes de l'organisation, jamais aux adresses "
                            "du fichier)", render_kw={"rows": 2, "maxlength": reports.REASON_MAX})
@@ -192,7 +167,7 @@ class BulkForm(Form):
 
 
 def _bulk_page(import_id: int, form: BulkForm, *, confirm: bool = False, status: int = 200):
-    selection = reports.bulk_selection(import_id, actor=_actor())
+    selection = reports.bulk_selection(import_id, actor=current_actor())
     return render_template("directory/moderation_bulk.html", selection=selection, form=form, confirm=confirm,
                            actions=BULK_ACTIONS), status
 
@@ -221,9 +196,9 @@ def bulk_decide(import_id):
         return _bulk_page(import_id, form, confirm=True)
     try:
         count = auth_services.decide_imported_organisations(
-            import_id, action=action, actor=_actor(), reason=form.reason.data, expected=form.expected.data)
+            import_id, action=action, actor=current_actor(), reason=form.reason.data, expected=form.expected.data)
     except Invalid as error:
-        _apply(form, error)
+        show_errors(form, error)
         return _bulk_page(import_id, form, status=400)
     except Conflict as error:
         flash(error.message, "error")

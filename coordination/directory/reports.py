@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from coordination import audit, mail
 from coordination.auth import services as auth_services
 from coordination.auth.models import Organisation, User
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.directory import permissions, services
 from coordination.directory.models import Place, PlaceReport
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied

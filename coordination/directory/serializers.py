@@ -8,10 +8,11 @@ guaranteed here.
 import functools
 from datetime import UTC, date, datetime
 
-from coordination.clock import PARIS
+from coordination.core.clock import PARIS
 from coordination.directory import hours
-from coordination.directory.validation import PHONE_PATTERN, SUMMARY_MAX
-from coordination.directory.validation import format_phone as format_phone  # phones as people read them
+from coordination.directory.validation import SUMMARY_MAX
+from coordination.core.validators import FRENCH_PHONE
+from coordination.core.validators import format_phone as format_phone  # phones as people read them
 from coordination.vocabularies import KIND_TO_TYPOLOGY, PLACE_VOCABULARIES, TYPOLOGY_CODES
 
 STANDARD_VERSION = "1.0.1"
@@ -95,7 +96,7 @@ def typology(place) -> list[str]:
 
 
 def _phone(value: str | None) -> str | None:
-    return value if value and PHONE_PATTERN.match(value) else None
+    return value if value and FRENCH_PHONE.match(value) else None
 
 
 @functools.lru_cache(maxsize=4096)  # a directory repeats a few hundred distinct hour strings

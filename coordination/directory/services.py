@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from coordination import audit, signals
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Organisation, User
-from coordination.clock import PARIS, DateOutOfRange, check_day, to_paris, utcnow
+from coordination.core.clock import PARIS, DateOutOfRange, check_day, to_paris, utcnow
 from coordination.directory import hours, permissions, search, validation
 from coordination.directory.models import Place, PlaceClosure, SearchLog
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied

@@ -12,7 +12,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import case, func, or_, select, true
 
 from coordination.auth.models import Organisation
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.directory.models import Place, SearchLog
 from coordination.extensions import db
 from coordination.vocabularies import ORGANISATION_KINDS, SERVICES

@@ -5,20 +5,11 @@ Each ``clean_*`` function takes what a person or a file gives (strings, lists) a
 to store, or raises ``FieldError`` with a French message. ``clean_place`` applies them to a whole
 dict and raises ``Invalid(errors={field: [message]})``.
 """
-import re
-from urllib.parse import urlsplit
-
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
-from coordination import formulas, one_line
+from coordination.core import csv_writer, validators
+from coordination.core.validators import FieldError, email_items, format_phone  # noqa: F401 (the import's API)
 from coordination.directory import hours
 from coordination.errors import Invalid
 from coordination.vocabularies import COORDINATE_SOURCES, PLACE_VOCABULARIES, TYPOLOGIES
-
-
-class FieldError(ValueError):
-    """One field's value cannot be saved; the message is in French."""
 
 
 # Field -> French label (the form's labels, and the conflict table).
@@ -61,13 +52,9 @@ FORMULA_FIELDS = ("name", "address", "address_complement", "commune", "summary",
 def formula_in(name: str, value) -> bool:
     """Whether a cleaned value of a free-text field starts like a spreadsheet formula."""
     values = value if isinstance(value, list) else [value]
-    return name in FORMULA_FIELDS and any(formulas.starts_like_formula(v) for v in values)
+    return name in FORMULA_FIELDS and any(csv_writer.starts_like_formula(v) for v in values)
 URL_FIELDS = ("website", "appointment_url", "accessibility_url")
 
-INSEE_PATTERN = re.compile(r"^([013-9]\d|2[AB1-9])\d{3}$")
-PHONE_PATTERN = re.compile(r"^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)(\d){6,9}$")
-# Metropolitan France first, then the overseas regions whose prefixes the standard accepts.
-PHONE_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "NC", "PF", "WF")
 
 
 def _text(value) -> str:
@@ -79,31 +66,8 @@ def _optional(value) -> str | None:
 
 
 def clean_text(value, *, name: str | None = None) -> str | None:
-    text = _optional(value)
-    if text and name in ONE_LINE_FIELDS and one_line.breaks_line(text):
-        raise FieldError(one_line.MESSAGE)
-    limit = MAX_LENGTHS.get(name or "")
-    if text and limit and len(text) > limit:
-        raise FieldError(f"{limit} caractères au maximum (actuellement {len(text)}).")
-    return text
-
-
-def clean_postcode(value) -> str | None:
-    text = _text(value).replace(" ", "")
-    if not text:
-        return None
-    if not re.fullmatch(r"\d{5}", text):
-        raise FieldError("Le code postal doit comporter 5 chiffres, par exemple 44000.")
-    return text
-
-
-def clean_insee_code(value) -> str | None:
-    text = _text(value).replace(" ", "").upper()
-    if not text:
-        return None
-    if not INSEE_PATTERN.match(text):
-        raise FieldError("Le code INSEE comporte 5 caractères, par exemple 44109 (Nantes) ou 2A004 (Ajaccio).")
-    return text
+    clean = validators.one_line if name in ONE_LINE_FIELDS else validators.text
+    return clean(value, max_length=MAX_LENGTHS.get(name or ""))
 
 
 def clean_coordinate(value, *, low: float, high: float) -> float | None:
@@ -119,80 +83,8 @@ def clean_coordinate(value, *, low: float, high: float) -> float | None:
 
 
 def clean_phone(value) -> str | None:
-    text = _text(value)
-    if not text:
-        return None
-    for region in PHONE_REGIONS:
-        try:
-            number = phonenumbers.parse(text, region)
-        except phonenumbers.NumberParseException:
-            break
-        if phonenumbers.is_valid_number(number):
-            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-            if PHONE_PATTERN.match(e164):
-                return e164
-            raise FieldError("Seuls les numéros français (métropole et outre-mer) sont acceptés.")
-    raise FieldError("Numéro de téléphone invalide : saisissez par exemple 02 40 12 34 56 ou +33 2 40 12 34 56.")
-
-
-def format_phone(e164: str | None) -> str:
-    """A stored E.164 number as people read it: "02 40 12 34 56"."""
-    if not e164:
-        return ""
-    try:
-        return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL)
-    except phonenumbers.NumberParseException:
-        return e164
-
-
-def _items(value, separators: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        value = "\n".join(str(v) for v in value)
-    return [item.strip() for item in re.split(separators, str(value)) if item.strip()]
-
-
-def email_items(value) -> list[str]:
-    """The addresses of a list as the place form splits them (commas, semicolons, spaces)."""
-    return _items(value, r"[,;\s]+")
-
-
-def clean_emails(value) -> list[str]:
-    emails, bad = [], []
-    for item in email_items(value):
-        try:
-            email = validate_email(item, check_deliverability=False).normalized
-        except EmailNotValidError:
-            bad.append(item)
-            continue
-        if email.lower() not in (e.lower() for e in emails):
-            emails.append(email)
-    if bad:
-        listed = ", ".join(f"« {item} »" for item in bad)
-        plural = "s" if len(bad) > 1 else ""
-        raise FieldError(f"Adresse{plural} électronique{plural} invalide{plural} : {listed}.")
-    return emails
-
-
-def clean_url(value) -> str | None:
-    text = _text(value)
-    if not text:
-        return None
-    if "://" not in text and re.match(r"^[\w.-]+\.[a-z]{2,}(/|$)", text, re.IGNORECASE):
-        text = "https://" + text  # "www.exemple.fr" is what people type
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or "." not in parts.netloc or re.search(r"\s", text):
-        raise FieldError("Adresse web invalide : elle doit commencer par https:// ou http://, "
-                         "par exemple https://www.exemple.fr.")
-    if len(text) > 500:
-        raise FieldError("500 caractères au maximum.")
-    return text
-
-
-def clean_urls(value) -> list[str]:
-    """Several URLs (a list, or one per line or "|"), each as ``clean_url`` wants it, without duplicates."""
-    return list(dict.fromkeys(url for url in map(clean_url, _items(value, r"[\n|]")) if url))
+    """The national standard takes French numbers only (metropole and overseas)."""
+    return validators.phone(value, french_only=True)
 
 
 def clean_summary(value) -> str | None:
@@ -204,12 +96,12 @@ def clean_summary(value) -> str | None:
 
 
 def clean_other_labels(value) -> list[str]:
-    return list(dict.fromkeys(_items(value, r"[\n|]")))
+    return list(dict.fromkeys(validators.items(value, r"[\n|]")))
 
 
 def clean_vocabulary(name: str, value) -> list[str]:
     allowed = PLACE_VOCABULARIES[name][0]
-    values = _items(value, r"[|\n]") if isinstance(value, str) else [_text(v) for v in value or [] if _text(v)]
+    values = validators.items(value, r"[|\n]") if isinstance(value, str) else [_text(v) for v in value or [] if _text(v)]
     unknown = [v for v in values if v not in allowed]
     if unknown:
         raise FieldError("Valeur inconnue : " + ", ".join(f"« {v} »" for v in unknown) + ".")
@@ -234,17 +126,17 @@ CLEANERS = {
     "name": lambda v: clean_text(v, name="name"),
     "address": lambda v: clean_text(v, name="address"),
     "address_complement": lambda v: clean_text(v, name="address_complement"),
-    "postcode": clean_postcode,
+    "postcode": validators.postcode,
     "commune": lambda v: clean_text(v, name="commune"),
-    "insee_code": clean_insee_code,
+    "insee_code": validators.insee_code,
     "latitude": lambda v: clean_coordinate(v, low=-90, high=90),
     "longitude": lambda v: clean_coordinate(v, low=-180, high=180),
     "coordinates_source": clean_coordinates_source,
     "opening_hours": clean_opening_hours,
     "phone": clean_phone,
-    "emails": clean_emails,
-    **{name: clean_url for name in URL_FIELDS},
-    "other_websites": clean_urls,
+    "emails": validators.emails,
+    **{name: validators.url for name in URL_FIELDS},
+    "other_websites": validators.urls,
     "summary": clean_summary,
     "description": lambda v: clean_text(v, name="description"),
     "parent_structure": lambda v: clean_text(v, name="parent_structure"),
@@ -274,7 +166,7 @@ def clean_place(data: dict, *, partial: bool = False) -> dict:
                 errors[name] = [str(error)]
             else:
                 if formula_in(name, cleaned[name]):
-                    errors[name] = [formulas.MESSAGE]
+                    errors[name] = [csv_writer.FORMULA_MESSAGE]
     for name in REQUIRED:
         if name in errors or (partial and name not in data):
             continue

@@ -1,13 +1,13 @@
-from datetime import UTC, timedelta
-from zoneinfo import ZoneInfo
+import functools
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from markupsafe import Markup
 import segno
 
-from coordination.clock import utcnow
-from coordination.directory import hours, maps, permissions, placement, services, validation
+from coordination.core import validators
+from coordination.core.clock import date_fr, utcnow
+from coordination.directory import freshness, hours, maps, permissions, placement, services
 from coordination.directory.forms import FACET_LABELS, FACET_PARAMS, ClosureForm, EditPlaceForm, PlaceForm, SearchForm
 from coordination.errors import Conflict, Invalid
 from coordination.security import csp_nonce
@@ -18,37 +18,16 @@ from coordination.vocabularies import (
     PLACE_VOCABULARIES,
     TYPOLOGIES,
 )
+from coordination.web.actor import current_actor
 
 bp = Blueprint("directory", __name__, template_folder="templates")
 
-PARIS = ZoneInfo("Europe/Paris")
-REVIEW_AFTER = timedelta(days=183)  # listings not confirmed for 6 months are flagged
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre")
-
-
-def french_date(value) -> str:
-    """A stored UTC datetime as a French date in Paris time: "1er mars 2026"."""
-    if value is None:
-        return "—"
-    day = value.replace(tzinfo=UTC).astimezone(PARIS)
-    return f"{day.day}{'er' if day.day == 1 else ''} {MONTHS[day.month - 1]} {day.year}"
-
-
-def needs_review(place) -> bool:
-    return place.verified_at is None or place.verified_at < utcnow() - REVIEW_AFTER
-
-
 @bp.context_processor
 def helpers():
-    return {"french_date": french_date, "describe_hours": hours.describe_lines, "permissions": permissions,
-            "format_phone": validation.format_phone, "needs_review": needs_review,
+    return {"french_date": functools.partial(date_fr, empty="—"), "describe_hours": hours.describe_lines,
+            "permissions": permissions, "format_phone": validators.format_phone, "needs_review": freshness.needs_review,
             "vocabularies": PLACE_VOCABULARIES, "typologies": TYPOLOGIES, "statuses": ORGANISATION_STATUSES,
             "kinds": ORGANISATION_KINDS}
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _back_url() -> str:
@@ -112,13 +91,13 @@ def qr_svg(url: str) -> Markup:
 
 @bp.get("/lieux/<public_id>")
 def place_page(public_id):
-    place = services.get_public_place(public_id, actor=_actor())
+    place = services.get_public_place(public_id, actor=current_actor())
     return render_template("directory/place.html", **place_context(place))
 
 
 @bp.get("/lieux/<public_id>/fiche")
 def place_sheet(public_id):
-    place = services.get_public_place(public_id, actor=_actor())
+    place = services.get_public_place(public_id, actor=current_actor())
     context = place_context(place)
     return render_template("directory/sheet.html", qr_code=qr_svg(context["live_url"]), **context)
 
@@ -126,13 +105,13 @@ def place_sheet(public_id):
 @bp.route("/espace-partenaire/lieux/<int:place_id>/fermetures", methods=["GET", "POST"])
 @login_required
 def place_closures(place_id):
-    place, closures = services.place_closures(place_id, actor=_actor())
+    place, closures = services.place_closures(place_id, actor=current_actor())
     form = ClosureForm()
     if form.validate_on_submit():
         try:
-            services.add_closure(place_id, form.closure_data(), actor=_actor())
+            services.add_closure(place_id, form.closure_data(), actor=current_actor())
         except Invalid as error:
-            form.add_errors(error.errors)
+            form.show(error)
         else:
             flash("La période a été enregistrée : elle s'affiche sur la fiche du lieu.", "success")
             return redirect(url_for(".place_closures", place_id=place_id))
@@ -143,7 +122,7 @@ def place_closures(place_id):
 @bp.post("/espace-partenaire/fermetures/<int:closure_id>/supprimer")
 @login_required
 def remove_closure(closure_id):
-    closure = services.remove_closure(closure_id, actor=_actor())
+    closure = services.remove_closure(closure_id, actor=current_actor())
     flash("La période a été supprimée.", "success")
     return redirect(url_for(".place_closures", place_id=closure.place_id))
 
@@ -153,19 +132,19 @@ def remove_closure(closure_id):
 @bp.get("/espace-partenaire")
 @login_required
 def partner_home():
-    return render_template("directory/partner_home.html", entries=services.partner_dashboard(actor=_actor()))
+    return render_template("directory/partner_home.html", entries=services.partner_dashboard(actor=current_actor()))
 
 
 @bp.route("/espace-partenaire/organisations/<int:organisation_id>/lieux/nouveau", methods=["GET", "POST"])
 @login_required
 def new_place(organisation_id):
-    organisation = services.get_organisation_for_new_place(organisation_id, actor=_actor())
+    organisation = services.get_organisation_for_new_place(organisation_id, actor=current_actor())
     form = PlaceForm()
     if form.validate_on_submit():
         try:
-            place = services.create_place(organisation_id, form.place_data(), actor=_actor())
+            place = services.create_place(organisation_id, form.place_data(), actor=current_actor())
         except Invalid as error:
-            form.add_errors(error.errors)
+            form.show(error)
         else:
             flash(f"Le lieu « {place.name} » a été ajouté et publié.", "success")
             return redirect(url_for(".partner_home"))
@@ -176,13 +155,13 @@ def new_place(organisation_id):
 @bp.route("/espace-partenaire/lieux/<int:place_id>/modifier", methods=["GET", "POST"])
 @login_required
 def edit_place(place_id):
-    place = services.get_place_for_edit(place_id, actor=_actor())
+    place = services.get_place_for_edit(place_id, actor=current_actor())
     form, conflict = EditPlaceForm(data=EditPlaceForm.initial_data(place)), None
     if form.validate_on_submit():
         try:
-            services.update_place(place_id, form.place_data(), actor=_actor(), expected_version=form.version.data)
+            services.update_place(place_id, form.place_data(), actor=current_actor(), expected_version=form.version.data)
         except Invalid as error:
-            form.add_errors(error.errors)
+            form.show(error)
         except Conflict as error:
             conflict = error
             form.rebase(error.details["current_version"])
@@ -198,7 +177,7 @@ def edit_place(place_id):
 @login_required
 def publish_place(place_id):
     published = request.form.get("published") == "1"
-    place = services.set_published(place_id, published, actor=_actor())
+    place = services.set_published(place_id, published, actor=current_actor())
     state = "est publié dans l'annuaire" if published else "est retiré de l'annuaire public"
     flash(f"« {place.name} » {state}.", "success")
     return _back()
@@ -207,7 +186,7 @@ def publish_place(place_id):
 @bp.post("/espace-partenaire/lieux/<int:place_id>/confirmer")
 @login_required
 def confirm_place(place_id):
-    place = services.confirm_place_accurate(place_id, actor=_actor())
+    place = services.confirm_place_accurate(place_id, actor=current_actor())
     flash(f"Merci : les informations de « {place.name} » sont confirmées à jour.", "success")
     return _back()
 
@@ -216,9 +195,9 @@ def confirm_place(place_id):
 @login_required
 def delete_place(place_id):
     if request.method == "GET":
-        place = services.get_place_for_edit(place_id, actor=_actor())
+        place = services.get_place_for_edit(place_id, actor=current_actor())
         return render_template("directory/place_delete.html", place=place, back_url=_back_url())
-    place = services.delete_place(place_id, actor=_actor())
+    place = services.delete_place(place_id, actor=current_actor())
     flash(f"Le lieu « {place.name} » a été supprimé.", "success")
     return _back()
 
@@ -230,10 +209,10 @@ def delete_place(place_id):
 def moderation():
     organisation_id = request.args.get("organisation", type=int)
     published = {"oui": True, "non": False}.get(request.args.get("publie", ""))
-    places = services.moderation_places(actor=_actor(), organisation_id=organisation_id, published=published)
+    places = services.moderation_places(actor=current_actor(), organisation_id=organisation_id, published=published)
     return render_template("directory/moderation.html", places=places, organisation_id=organisation_id,
-                           published=published, organisations=services.organisations_with_places(actor=_actor()),
-                           misplaced=placement.misplaced_places(actor=_actor()))
+                           published=published, organisations=services.organisations_with_places(actor=current_actor()),
+                           misplaced=placement.misplaced_places(actor=current_actor()))
 
 
 # --- public search (/recherche): the form, the results, the map ------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from coordination import audit
 from coordination.auth import permissions as auth_permissions
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.errors import NotFound, PermissionDenied
 from coordination.events import ics, permissions, services
 from coordination.events.models import CalendarFeed

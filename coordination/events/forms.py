@@ -1,5 +1,4 @@
 """Meeting forms: they carry the fields and the CSRF token; the services validate."""
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,17 +13,11 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from coordination.events import recurrence
-from coordination.form_errors import ServiceErrors
+from coordination.web.forms import Form, SelectChoice
 
 
-try:  # WTForms >= 3.3 deprecates (value, label) tuples
-    from wtforms import SelectChoice as _Choice
-except ImportError:  # pragma: no cover - WTForms 3.1/3.2
-    def _Choice(value, label):
-        return value, label
-
-PRESET_CHOICES = [_Choice(key, label) for key, (label, _) in recurrence.PRESETS.items()] + [
-    _Choice("custom", "Règle personnalisée (iCalendar RRULE)")]
+PRESET_CHOICES = [SelectChoice(key, label) for key, (label, _) in recurrence.PRESETS.items()] + [
+    SelectChoice("custom", "Règle personnalisée (iCalendar RRULE)")]
 
 
 def _iso(value) -> str:
@@ -53,7 +46,7 @@ class _Location:
             "place_public_id", "address", "video_url", "agenda", "capacity", "invitation_days")}
 
 
-class SeriesForm(ServiceErrors, _Location, FlaskForm):
+class SeriesForm(_Location, Form):
     title = StringField("Titre", render_kw={"maxlength": 200})
     preset = RadioField("Rythme", choices=PRESET_CHOICES, default="quarterly", validate_choice=False)
     rrule = StringField("Règle personnalisée", validators=[Optional()],
@@ -70,7 +63,7 @@ class SeriesForm(ServiceErrors, _Location, FlaskForm):
                 "duration_minutes": self.duration_minutes.data, **self.location_data()}
 
 
-class MeetingForm(ServiceErrors, _Location, FlaskForm):
+class MeetingForm(_Location, Form):
     title = StringField("Titre", render_kw={"maxlength": 200})
     date = DateField("Date", validators=[Optional()])
     start_time = TimeField("Heure de début", validators=[Optional()])
@@ -82,7 +75,7 @@ class MeetingForm(ServiceErrors, _Location, FlaskForm):
                 "duration_minutes": self.duration_minutes.data, **self.location_data()}
 
 
-class MoveForm(ServiceErrors, FlaskForm):
+class MoveForm(Form):
     date = DateField("Nouvelle date", validators=[Optional()])
     start_time = TimeField("Heure de début", validators=[Optional()])
     duration_minutes = IntegerField("Durée (minutes)", validators=[Optional()], render_kw={"min": 15})
@@ -95,24 +88,24 @@ class MoveForm(ServiceErrors, FlaskForm):
         return {"date": _iso(self.date.data), "start_time": _hhmm(self.start_time.data), **data}
 
 
-class CancelForm(ServiceErrors, FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField("Motif (envoyé aux personnes invitées, facultatif)", validators=[Optional()],
                            render_kw={"rows": 2, "maxlength": 500})
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """One answer button (the partner space) or the confirmation of a signed link."""
     answer = HiddenField()
 
 
-class MinutesForm(ServiceErrors, FlaskForm):
+class MinutesForm(Form):
     minutes = TextAreaField("Compte rendu (Markdown)", render_kw={"rows": 14})
     publish = BooleanField("Publier : l'afficher aux membres et le leur envoyer par courriel")
 
 
-class SimpleForm(FlaskForm):
+class SimpleForm(Form):
     """A button that only needs the CSRF token (attendance, feeds, delegates read request.form)."""
 
 
-class DelegatesForm(FlaskForm):
+class DelegatesForm(Form):
     organisation_id = SelectField("Organisation", validate_choice=False)

@@ -13,7 +13,7 @@ from email.utils import parseaddr
 from flask import current_app
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
 
-from coordination.clock import PARIS, utcnow
+from coordination.core.clock import PARIS, utcnow
 
 PRODID = "-//Maillage//Reunions du reseau//FR"
 TZID = "Europe/Paris"

@@ -6,7 +6,7 @@ never creates a meeting twice nor sends a message twice (dedupe keys, one invita
 """
 from datetime import datetime
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.events import services
 
 

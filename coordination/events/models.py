@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.auth.models import Organisation, User
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.directory.models import Place, new_public_id
 from coordination.extensions import db
 

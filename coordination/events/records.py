@@ -1,7 +1,5 @@
 """After the meeting: attendance, minutes (Markdown, published to members by mail), a series'
 compilation of minutes, and participation per organisation over the last twelve months."""
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,20 +8,17 @@ from sqlalchemy import select
 from coordination import audit, mail
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
-from coordination.clock import date_fr, utcnow
+from coordination.core.clock import date_fr, utcnow
+from coordination.core.csv_writer import csv_text, number
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.events import permissions, services
 from coordination.events.models import Meeting, MeetingInvitation, MeetingSeries
 from coordination.extensions import db
 from coordination.utils import external_url
 
+COORDINATION_ONLY = "Réservé à la coordination du réseau."
 MINUTES_MAX = 100_000
 PERIOD_DAYS = 365
-
-
-def _coordinator(actor) -> None:
-    if not permissions.can_manage_meetings(actor):
-        raise PermissionDenied("Réservé à la coordination du réseau.")
 
 
 def get_meeting(meeting_id: int, *, actor) -> Meeting:
@@ -58,7 +53,7 @@ def minutes_visible(meeting: Meeting, actor) -> bool:
 def record_attendance(meeting_id: int, present: set[int], *, actor) -> Meeting:
     """Marks the invitations in ``present`` as attended and every other invitation as absent.
     Only once the meeting has started, and never for a cancelled one."""
-    _coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound("Cette réunion n'existe pas.")
@@ -81,7 +76,7 @@ def record_attendance(meeting_id: int, present: set[int], *, actor) -> Meeting:
 def save_minutes(meeting_id: int, text: str, *, actor, publish: bool = False) -> Meeting:
     """Saves the minutes (Markdown). ``publish`` shows them to members and mails the members of
     active organisations, once per person and meeting (editing later does not mail again)."""
-    _coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound("Cette réunion n'existe pas.")
@@ -154,7 +149,7 @@ class Participation:
 def participation(*, actor, now: datetime | None = None) -> Participation:
     """Per organisation, over the last twelve months: meetings it was invited to, meetings it took
     part in, people present. Every active organisation is listed, even with no meeting."""
-    _coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
     until = now or utcnow()
     since = until - timedelta(days=PERIOD_DAYS)
     held = list(db.session.scalars(select(Meeting).where(
@@ -179,20 +174,12 @@ def participation(*, actor, now: datetime | None = None) -> Participation:
     return Participation(since=since, until=until, meetings=len(held), recorded=len(recorded), rows=result)
 
 
-def _cell(text: str) -> str:
-    """No formula in a spreadsheet cell (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def participation_csv(stats: Participation) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["organisation", "reunions_invitee", "reunions_presente", "personnes_presentes",
-                     "taux_participation"])
-    for row in stats.rows:
-        writer.writerow([_cell(row.organisation.name), row.invited, row.attended, row.people,
-                         "" if row.rate is None else f"{row.rate:.2f}"])
-    return out.getvalue()
+    """For spreadsheets (``;``, BOM, decimal commas)."""
+    return csv_text(["organisation", "reunions_invitee", "reunions_presente", "personnes_presentes",
+                     "taux_participation"],
+                    ([row.organisation.name, row.invited, row.attended, row.people, number(row.rate, 2)]
+                     for row in stats.rows))
 
 
 # --- pages' queries -----------------------------------------------------------------------------
@@ -205,7 +192,7 @@ class Overview:
 
 
 def overview(*, actor, now: datetime | None = None) -> Overview:
-    _coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
     now = now or utcnow()
     series = services.list_series(actor=actor)
     upcoming = services.upcoming_meetings(actor=actor, now=now)
@@ -216,7 +203,7 @@ def overview(*, actor, now: datetime | None = None) -> Overview:
 
 
 def manage_meeting(meeting_id: int, *, actor) -> Meeting:
-    _coordinator(actor)
+    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound("Cette réunion n'existe pas.")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from dateutil.rrule import rrulestr
 
-from coordination.clock import PARIS
+from coordination.core.clock import PARIS
 
 PRESETS = {
     # The second Tuesday of March, June, September and December.

@@ -13,35 +13,27 @@ The meeting row is locked while seats are counted, so two answers at once never 
 """
 from dataclasses import dataclass, field
 
-from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select
 
 from coordination import audit, mail
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
-from coordination.clock import datetime_fr, utcnow
-from coordination.errors import DomainError, Invalid, NotFound, PermissionDenied
+from coordination.core.clock import datetime_fr, utcnow
+from coordination.core.signed_links import BadLink, LinkExpired, LinkSigner
+from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.events import permissions
 from coordination.events.models import Meeting, MeetingDelegate, MeetingInvitation
 from coordination.extensions import db
 from coordination.utils import external_url
 
-SALT = "coordination.events.rsvp"
+# No date in the token (the meeting's end is the limit); the salt of the links already mailed.
+LINKS = LinkSigner("coordination.events.rsvp", timed=False,
+                   bad="Ce lien de réponse n'est pas valable : il a peut-être été mal copié. Utilisez le lien "
+                       "complet du courriel, ou répondez depuis votre espace partenaire.")
 ANSWERS = {"yes": "Je viens", "no": "Je ne viens pas", "maybe": "Peut-être"}
 RESPONSE_LABELS = {**ANSWERS, "pending": "Pas encore répondu"}
 _CODES = {"yes": "y", "no": "n", "maybe": "m"}
 _ANSWER_OF = {code: answer for answer, code in _CODES.items()}
-
-
-class BadLink(Invalid):
-    default_message = ("Ce lien de réponse n'est pas valable : il a peut-être été mal copié. "
-                       "Utilisez le lien complet du courriel, ou répondez depuis votre espace partenaire.")
-
-
-class LinkExpired(DomainError):
-    status = 410
-    default_message = "Ce lien a expiré : la réunion est terminée."
 
 
 @dataclass
@@ -65,14 +57,10 @@ def may_answer_now(invitation: MeetingInvitation) -> bool:
 
 # --- signed links -------------------------------------------------------------------------------
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
-
-
 def make_token(invitation_id: int, answer: str) -> str:
     if answer not in _CODES:
         raise ValueError(f"unknown answer {answer!r}")
-    return _serializer().dumps([invitation_id, _CODES[answer]])
+    return LINKS.sign([invitation_id, _CODES[answer]])
 
 
 def answer_link(invitation: MeetingInvitation, answer: str) -> str:
@@ -88,15 +76,16 @@ def answer_links(invitation: MeetingInvitation) -> dict[str, str]:
 def read_token(token: str) -> tuple[MeetingInvitation, str]:
     """The invitation and answer a link stands for. BadLink when it was altered or names nothing;
     LinkExpired once the meeting has ended or was cancelled, or the person can no longer answer."""
+    payload = LINKS.read(token)
     try:
-        invitation_id, code = _serializer().loads(token)
+        invitation_id, code = payload
         answer = _ANSWER_OF[code]
         invitation_id = int(invitation_id)
-    except (BadSignature, ValueError, TypeError, KeyError):
-        raise BadLink() from None
+    except (ValueError, TypeError, KeyError):
+        raise BadLink(LINKS.bad) from None
     invitation = db.session.get(MeetingInvitation, invitation_id)
     if invitation is None:
-        raise BadLink()
+        raise BadLink(LINKS.bad)
     _check_open(invitation)
     return invitation, answer
 
@@ -104,7 +93,7 @@ def read_token(token: str) -> tuple[MeetingInvitation, str]:
 def _check_open(invitation: MeetingInvitation) -> None:
     meeting = invitation.meeting
     if meeting.ends_at <= utcnow():
-        raise LinkExpired()
+        raise LinkExpired("Ce lien a expiré : la réunion est terminée.")
     if meeting.status == "cancelled":
         raise LinkExpired("Ce lien a expiré : la réunion a été annulée.")
     if not may_answer_now(invitation):
@@ -146,7 +135,7 @@ def respond(invitation_id: int, answer: str, *, actor=None, token: str | None = 
     if token is not None:
         linked, linked_answer = read_token(token)
         if linked.id != invitation_id or linked_answer != answer:
-            raise BadLink()
+            raise BadLink(LINKS.bad)
     invitation = db.session.get(MeetingInvitation, invitation_id)
     if invitation is None:
         raise NotFound("Cette invitation n'existe pas.")

@@ -23,9 +23,11 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coordination import audit, mail
+from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
-from coordination.clock import DateOutOfRange, check_day, date_fr, datetime_fr, parse_day, utcnow
+from coordination.core.clock import DateOutOfRange, check_day, date_fr, datetime_fr, parse_day, utcnow
 from coordination.directory import services as directory_services
+from coordination.core import validators
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.events import ics, permissions, recurrence, rsvp
 from coordination.events.models import Meeting, MeetingDelegate, MeetingInvitation, MeetingSeries
@@ -55,7 +57,7 @@ def get_meeting(meeting_id: int, *, actor) -> Meeting:
 
 
 def get_series(series_id: int, *, actor) -> MeetingSeries:
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, DENIED)
     series = db.session.get(MeetingSeries, series_id)
     if series is None:
         raise NotFound("Cette série de réunions n'existe pas.")
@@ -63,13 +65,13 @@ def get_series(series_id: int, *, actor) -> MeetingSeries:
 
 
 def list_series(*, actor) -> list[MeetingSeries]:
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, DENIED)
     return list(db.session.scalars(select(MeetingSeries).order_by(MeetingSeries.active.desc(), MeetingSeries.title)))
 
 
 def upcoming_meetings(*, actor, now: datetime | None = None) -> list[Meeting]:
     """Every meeting not yet over (coordinators), cancelled ones included."""
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, DENIED)
     return list(db.session.scalars(select(Meeting).where(Meeting.ends_at >= (now or utcnow()))
                                    .order_by(Meeting.starts_at, Meeting.id)))
 
@@ -161,20 +163,9 @@ def responses_by_organisation(meeting_id: int, *, actor) -> list[OrganisationRes
 
 # --- validation ------------------------------------------------------------------------------
 
-def _require_coordinator(actor) -> None:
-    if not permissions.can_manage_meetings(actor):
-        raise PermissionDenied(DENIED)
-
-
 def _text(data: dict, name: str) -> str:
     value = data.get(name)
     return str(value).strip() if value is not None else ""
-
-
-def _breaks_a_line(character: str) -> bool:
-    """A line break or a control character (a tab excepted): what a single-line field refuses,
-    since it would end a header, a line of the .ics or of a mail."""
-    return unicodedata.category(character) in ("Cc", "Zl", "Zp") and character != "\t"
 
 
 def _unsafe_in_url(character: str) -> bool:
@@ -183,11 +174,13 @@ def _unsafe_in_url(character: str) -> bool:
 
 
 def _single_line(data: dict, name: str, errors: dict) -> str:
-    """A one-line text with its runs of spaces collapsed; line breaks are refused, not joined."""
-    raw = _text(data, name)
-    if any(_breaks_a_line(character) for character in raw):
-        errors[name] = ["Ce champ doit tenir sur une seule ligne, sans retour à la ligne ni caractère de contrôle."]
-    return " ".join(raw.split())
+    """A one-line text (``validators.one_line``): it would end a header, a line of the .ics or of
+    a mail. Refused, the value stays as typed, on one line, for the form."""
+    try:
+        return validators.one_line(data.get(name)) or ""
+    except validators.FieldError as error:
+        errors[name] = [str(error)]
+        return validators.collapse(_text(data, name))
 
 
 def _parse_date(value, errors: dict, name: str) -> date | None:
@@ -325,7 +318,7 @@ def _apply_place(target, values: dict) -> None:
 
 def create_series(data: dict, *, actor) -> MeetingSeries:
     """A recurring meeting; its next occurrences are materialised at once."""
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, DENIED)
     errors: dict = {}
     values = _clean_details(data, errors)
     rule = _clean_rule(data, errors)
@@ -365,7 +358,7 @@ def stop_series(series_id: int, *, actor) -> MeetingSeries:
 
 def create_meeting(data: dict, *, actor) -> Meeting:
     """A single meeting, outside any series."""
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, DENIED)
     errors: dict = {}
     values = _clean_details(data, errors)
     starts_at, ends_at = _clean_schedule(data, errors, duration=values.get("duration_minutes"))
@@ -410,7 +403,7 @@ def update_meeting(meeting_id: int, data: dict, *, actor) -> Meeting:
     """Moves or changes one meeting (only the keys present in ``data``: date, start_time,
     duration_minutes, title, place_public_id, address, video_url, agenda, capacity, invitation_days).
     A change people see gets a new SEQUENCE and is mailed to everyone already invited."""
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, DENIED)
     # None stands for a field left as it is; only the capacity is cleared by None (no limit).
     data = {name: value for name, value in data.items() if value is not None or name == "capacity"}
     meeting = _locked_meeting(meeting_id)
@@ -456,7 +449,7 @@ def update_meeting(meeting_id: int, data: dict, *, actor) -> Meeting:
 
 def cancel_meeting(meeting_id: int, *, actor, reason: str | None = None) -> Meeting:
     """Cancels one meeting: a METHOD:CANCEL to everyone already invited. Cancelling twice does nothing."""
-    _require_coordinator(actor)
+    auth_permissions.require_coordinator(actor, DENIED)
     meeting = _locked_meeting(meeting_id)
     if meeting.status == "cancelled":
         db.session.commit()

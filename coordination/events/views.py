@@ -1,9 +1,10 @@
 """Network meeting pages: the partners' meetings, answers (signed links too), calendar feeds and
 delegates; the coordinator's series, meetings, answers, attendance, minutes and participation."""
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
+from coordination.core.signed_links import LinkError
 from coordination.errors import Invalid, PermissionDenied
 from coordination.events import charts, feeds, markdown, permissions, records, recurrence, rsvp, services
 from coordination.events.forms import (
@@ -15,12 +16,10 @@ from coordination.events.forms import (
     SimpleForm,
 )
 from coordination.utils import safe_next_url
+from coordination.web.links import link_error_page
+from coordination.web.actor import current_actor
 
 bp = Blueprint("events", __name__, template_folder="templates")
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 @bp.context_processor
@@ -31,7 +30,7 @@ def meeting_helpers():
 
 
 def _require_meetings():
-    if not permissions.can_see_meetings(_actor()):
+    if not permissions.can_see_meetings(current_actor()):
         raise PermissionDenied("Les réunions du réseau sont réservées aux membres des organisations actives.")
 
 
@@ -41,23 +40,23 @@ def _require_meetings():
 @login_required
 def index():
     _require_meetings()
-    return render_template("events/index.html", invitations=rsvp.my_invitations(_actor()),
-                           published=records.published_minutes(actor=_actor()))
+    return render_template("events/index.html", invitations=rsvp.my_invitations(current_actor()),
+                           published=records.published_minutes(actor=current_actor()))
 
 
 @bp.get("/reunions/<int:meeting_id>")
 @login_required
 def meeting(meeting_id):
-    found = records.get_meeting(meeting_id, actor=_actor())
-    mine = [i for i in found.invitations if i.user_id == _actor().id]
+    found = records.get_meeting(meeting_id, actor=current_actor())
+    mine = [i for i in found.invitations if i.user_id == current_actor().id]
     return render_template("events/meeting.html", meeting=found, mine=mine,
-                           show_minutes=records.minutes_visible(found, _actor()))
+                           show_minutes=records.minutes_visible(found, current_actor()))
 
 
 @bp.post("/reunions/invitations/<int:invitation_id>/reponse")
 @login_required
 def answer(invitation_id):
-    result = rsvp.respond(invitation_id, request.form.get("answer", ""), actor=_actor())
+    result = rsvp.respond(invitation_id, request.form.get("answer", ""), actor=current_actor())
     flash(_answer_message(result), "success")
     return redirect(safe_next_url(request.form.get("next")) or url_for(".index"))
 
@@ -69,14 +68,19 @@ def _answer_message(result) -> str:
     return f"Votre réponse « {label} » est enregistrée." if result.changed else f"Votre réponse était déjà « {label} »."
 
 
+def _link_error(error: LinkError):
+    return link_error_page(error, next_url=url_for(".index"), next_label="Voir vos réunions et y répondre",
+                           explanation="Vous pouvez voir vos réunions et y répondre depuis votre espace partenaire.")
+
+
 @bp.get("/reunions/reponse/<token>")
 def rsvp_link(token):
     """Shows what the link would record; only the button (POST) records it: a mail scanner
     opening the link changes nothing."""
     try:
         invitation, chosen = rsvp.read_token(token)
-    except (rsvp.BadLink, rsvp.LinkExpired) as error:
-        return render_template("events/link_error.html", error=error), error.status
+    except LinkError as error:
+        return _link_error(error)
     return render_template("events/rsvp_confirm.html", invitation=invitation, chosen=chosen,
                            meeting=invitation.meeting, form=SimpleForm())
 
@@ -86,8 +90,8 @@ def rsvp_link_confirm(token):
     try:
         invitation, chosen = rsvp.read_token(token)
         result = rsvp.respond(invitation.id, chosen, token=token)
-    except (rsvp.BadLink, rsvp.LinkExpired) as error:
-        return render_template("events/link_error.html", error=error), error.status
+    except LinkError as error:
+        return _link_error(error)
     return render_template("events/rsvp_done.html", result=result, meeting=invitation.meeting,
                            message=_answer_message(result))
 
@@ -98,21 +102,21 @@ def rsvp_link_confirm(token):
 @login_required
 def feed_page():
     _require_meetings()
-    return render_template("events/feeds.html", feed=feeds.active_feed(_actor()), new_url=None, form=SimpleForm())
+    return render_template("events/feeds.html", feed=feeds.active_feed(current_actor()), new_url=None, form=SimpleForm())
 
 
 @bp.post("/reunions/calendrier")
 @login_required
 def feed_create():
-    new_url = feeds.create_feed(actor=_actor())
+    new_url = feeds.create_feed(actor=current_actor())
     # Shown in this response only: never put in a flash message (the session cookie is not secret).
-    return render_template("events/feeds.html", feed=feeds.active_feed(_actor()), new_url=new_url, form=SimpleForm())
+    return render_template("events/feeds.html", feed=feeds.active_feed(current_actor()), new_url=new_url, form=SimpleForm())
 
 
 @bp.post("/reunions/calendrier/<int:feed_id>/revoquer")
 @login_required
 def feed_revoke(feed_id):
-    feeds.revoke_feed(feed_id, actor=_actor())
+    feeds.revoke_feed(feed_id, actor=current_actor())
     flash("Le lien du calendrier est révoqué : les agendas abonnés ne recevront plus les réunions.", "success")
     return redirect(url_for(".feed_page"))
 
@@ -129,10 +133,10 @@ def feed(token):
 @bp.route("/reunions/participants", methods=["GET", "POST"])
 @login_required
 def delegates():
-    organisations = records.administered_organisations(_actor())
+    organisations = records.administered_organisations(current_actor())
     if request.method == "POST":
         chosen = request.form.getlist("user_id")
-        rsvp.set_delegates(request.form.get("organisation_id", 0, type=int), chosen, actor=_actor())
+        rsvp.set_delegates(request.form.get("organisation_id", 0, type=int), chosen, actor=current_actor())
         flash("Les participants aux réunions sont enregistrés.", "success")
         return redirect(url_for(".delegates"))
     if not organisations:
@@ -146,22 +150,22 @@ def delegates():
 @bp.get("/reunions/series/<int:series_id>")
 @login_required
 def series(series_id):
-    found = records.get_series(series_id, actor=_actor())
-    return render_template("events/series.html", series=found, meetings=records.series_meetings(found, actor=_actor()),
-                           minutes_visible=lambda m: records.minutes_visible(m, _actor()))
+    found = records.get_series(series_id, actor=current_actor())
+    return render_template("events/series.html", series=found, meetings=records.series_meetings(found, actor=current_actor()),
+                           minutes_visible=lambda m: records.minutes_visible(m, current_actor()))
 
 
 @bp.get("/reunions/series/<int:series_id>/compilation")
 @login_required
 def compilation(series_id):
-    found, meetings = records.compilation(series_id, actor=_actor())
+    found, meetings = records.compilation(series_id, actor=current_actor())
     return render_template("events/compilation.html", series=found, meetings=meetings)
 
 
 # --- the coordinator's pages --------------------------------------------------------------------
 
 def _coordination_page(status=200, **forms):
-    overview = records.overview(actor=_actor())
+    overview = records.overview(actor=current_actor())
     forms = {"series": SeriesForm(formdata=None), "single": MeetingForm(formdata=None), **forms}
     return render_template("events/coordination.html", overview=overview, forms=forms), status
 
@@ -177,9 +181,9 @@ def coordination():
 def series_create():
     form = SeriesForm()
     try:
-        created = services.create_series(form.series_data(), actor=_actor())
+        created = services.create_series(form.series_data(), actor=current_actor())
     except Invalid as error:
-        form.add_errors(error.errors, error.message)
+        form.show(error)
         return _coordination_page(400, series=form)
     flash(f"La série « {created.title} » est créée.", "success")
     return redirect(url_for(".series", series_id=created.id))
@@ -190,19 +194,19 @@ def series_create():
 def meeting_create():
     form = MeetingForm()
     try:
-        created = services.create_meeting(form.meeting_data(), actor=_actor())
+        created = services.create_meeting(form.meeting_data(), actor=current_actor())
     except Invalid as error:
-        form.add_errors(error.errors, error.message)
+        form.show(error)
         return _coordination_page(400, single=form)
     flash(f"La réunion « {created.title} » est créée.", "success")
     return redirect(url_for(".manage", meeting_id=created.id))
 
 
 def _manage_page(meeting_id, status=200, **forms):
-    found = records.manage_meeting(meeting_id, actor=_actor())
+    found = records.manage_meeting(meeting_id, actor=current_actor())
     forms = {"move": MoveForm(formdata=None, obj=records.move_defaults(found)), "cancel": CancelForm(formdata=None),
              "minutes": MinutesForm(formdata=None, minutes=found.minutes or ""), "attendance": SimpleForm(), **forms}
-    return render_template("events/manage.html", meeting=found, forms=forms, responses=services.responses_by_organisation(meeting_id, actor=_actor()),
+    return render_template("events/manage.html", meeting=found, forms=forms, responses=services.responses_by_organisation(meeting_id, actor=current_actor()),
                            waiting=rsvp.waiting_list(found), seats=rsvp.seats_taken(found),
                            started=records.has_started(found)), status
 
@@ -217,7 +221,7 @@ def _act(meeting_id, name, form, perform, success):
     try:
         perform(form)
     except Invalid as error:
-        form.add_errors(error.errors, error.message)
+        form.show(error)
         return _manage_page(meeting_id, 400, **{name: form})
     flash(success, "success")
     return redirect(url_for(".manage", meeting_id=meeting_id))
@@ -227,14 +231,14 @@ def _act(meeting_id, name, form, perform, success):
 @login_required
 def move(meeting_id):
     return _act(meeting_id, "move", MoveForm(), lambda f: services.update_meeting(
-        meeting_id, f.change_data(), actor=_actor()), "La réunion est modifiée ; les personnes invitées sont prévenues.")
+        meeting_id, f.change_data(), actor=current_actor()), "La réunion est modifiée ; les personnes invitées sont prévenues.")
 
 
 @bp.post("/coordination/reunions/<int:meeting_id>/annuler")
 @login_required
 def cancel(meeting_id):
     return _act(meeting_id, "cancel", CancelForm(), lambda f: services.cancel_meeting(
-        meeting_id, actor=_actor(), reason=f.reason.data or None), "La réunion est annulée ; les personnes invitées sont prévenues.")
+        meeting_id, actor=current_actor(), reason=f.reason.data or None), "La réunion est annulée ; les personnes invitées sont prévenues.")
 
 
 @bp.post("/coordination/reunions/<int:meeting_id>/presences")
@@ -242,7 +246,7 @@ def cancel(meeting_id):
 def attendance(meeting_id):
     present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
     return _act(meeting_id, "attendance", SimpleForm(), lambda f: records.record_attendance(
-        meeting_id, present, actor=_actor()), "Les présences sont enregistrées.")
+        meeting_id, present, actor=current_actor()), "Les présences sont enregistrées.")
 
 
 @bp.post("/coordination/reunions/<int:meeting_id>/compte-rendu")
@@ -251,14 +255,14 @@ def minutes(meeting_id):
     form = MinutesForm()
     publish = form.publish.data
     return _act(meeting_id, "minutes", form, lambda f: records.save_minutes(
-        meeting_id, f.minutes.data, actor=_actor(), publish=publish),
+        meeting_id, f.minutes.data, actor=current_actor(), publish=publish),
         "Le compte rendu est publié et envoyé aux membres." if publish else "Le compte rendu est enregistré.")
 
 
 @bp.get("/coordination/reunions/participation")
 @login_required
 def participation():
-    stats = records.participation(actor=_actor())
+    stats = records.participation(actor=current_actor())
     chart = charts.bar_chart([(row.organisation.name, row.attended) for row in stats.rows],
                              title="Réunions avec au moins une personne présente, par organisation",
                              description=f"Sur {stats.meetings} réunion(s) des douze derniers mois ; "
@@ -270,7 +274,7 @@ def participation():
 @bp.get("/coordination/reunions/participation.csv")
 @login_required
 def participation_csv():
-    stats = records.participation(actor=_actor())
+    stats = records.participation(actor=current_actor())
     return Response(records.participation_csv(stats), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="participation-reunions.csv"',
                              "Cache-Control": "no-store"})

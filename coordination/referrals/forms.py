@@ -2,29 +2,22 @@
 import re
 import secrets
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 
-from coordination.form_errors import ServiceErrors
 from coordination.referrals import workflow
 from coordination.referrals.services import CHANNELS, CONSENT_METHODS, LANGUAGES
 from coordination.vocabularies import SERVICES
+from coordination.web.forms import Form, choices
 
-try:  # WTForms >= 3.3 deprecates (value, label) tuples
-    from wtforms import SelectChoice as _Choice
-except ImportError:  # pragma: no cover - WTForms 3.1/3.2
-    def _Choice(value, label):
-        return value, label
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _choices(pairs, empty: str | None = None) -> list:
-    choices = [_Choice("", empty)] if empty is not None else []
-    return choices + [_Choice(value, label) for value, label in pairs]
+    return choices([("", empty)] if empty is not None else []) + choices(pairs)
 
 
-class ReferralForm(ServiceErrors, FlaskForm):
+class ReferralForm(Form):
     # A new random key each time the blank form is shown: posting it twice finds the first referral.
     submission_key = HiddenField()
     sender_organisation_id = SelectField("Vous orientez au nom de", validate_choice=False)
@@ -63,21 +56,21 @@ class ReferralForm(ServiceErrors, FlaskForm):
         return {name: self[name].data for name in names}
 
 
-class AcceptForm(ServiceErrors, FlaskForm):
+class AcceptForm(Form):
     comment = TextAreaField("Commentaire pour l'organisation qui oriente (facultatif)", render_kw={"rows": 2})
 
 
-class DeclineForm(ServiceErrors, FlaskForm):
+class DeclineForm(Form):
     reason = SelectField("Motif du refus", validate_choice=False,
                          choices=_choices(workflow.DECLINE_REASONS.items(), empty="Choisissez un motif"))
     comment = TextAreaField("Commentaire (obligatoire pour « autre raison »)", render_kw={"rows": 2})
 
 
-class CancelForm(ServiceErrors, FlaskForm):
+class CancelForm(Form):
     comment = TextAreaField("Pourquoi annulez-vous ? (facultatif)", render_kw={"rows": 2})
 
 
-class OutcomeForm(ServiceErrors, FlaskForm):
+class OutcomeForm(Form):
     outcome = SelectField("Issue de l'orientation", validate_choice=False)
     redirected_place = StringField("Si la personne a été réorientée : adresse de la fiche du nouveau lieu "
                                    "(ou son identifiant)")
@@ -94,15 +87,15 @@ class OutcomeForm(ServiceErrors, FlaskForm):
         return found.group(0).lower() if found else (self.redirected_place.data or "").strip()
 
 
-class CommentForm(ServiceErrors, FlaskForm):
+class CommentForm(Form):
     comment = TextAreaField("Votre commentaire", render_kw={"rows": 3})
 
 
-class WithdrawForm(ServiceErrors, FlaskForm):
+class WithdrawForm(Form):
     """The confirmation step: the page explains what is erased; the button confirms."""
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 

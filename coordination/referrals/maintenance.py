@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, crypto
-from coordination.clock import is_weekend, utcnow, working_days_after
+from coordination.core.clock import is_weekend, utcnow, working_days_after
 from coordination.extensions import db
 from coordination.referrals import services, workflow
 from coordination.referrals.models import Referral, ReferralEvent

@@ -9,16 +9,15 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from coordination import audit, crypto, mail
-from coordination.auth import services as auth_services
 from coordination.auth.models import Membership, Organisation, User
-from coordination.clock import utcnow, working_days_after
+from coordination.core.clock import utcnow, working_days_after
+from coordination.core import validators
 from coordination.directory import services as directory_services
 from coordination.directory.models import Place
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -135,14 +134,14 @@ def _clean_person(data: dict, errors: dict) -> dict:
     person["phone"], person["email"] = None, None
     if _text(data, "phone"):
         try:
-            person["phone"] = auth_services.normalise_phone(_text(data, "phone"), "phone")
-        except Invalid:
+            person["phone"] = validators.phone(_text(data, "phone"))
+        except validators.FieldError:
             errors["phone"] = ["Numéro de téléphone invalide : saisissez par exemple 06 12 34 56 78."]
     if _text(data, "email"):
         try:
-            person["email"] = validate_email(_text(data, "email"), check_deliverability=False).normalized
-        except EmailNotValidError:
-            errors["email"] = ["Adresse électronique invalide."]
+            person["email"] = validators.email(_text(data, "email"))
+        except validators.FieldError:
+            errors["email"] = [validators.INVALID_EMAIL]
     channel = _text(data, "contact_channel") or "phone"
     if channel not in CHANNELS:
         errors["contact_channel"] = ["Choisissez un moyen de contact de la liste."]

@@ -3,8 +3,6 @@
 Every figure is computed from the anonymous columns (service, organisations, status, outcome, dates)
 with SQL aggregates; ``personal_data`` and the comments are never selected.
 """
-import csv
-import io
 import statistics as pystats
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -14,7 +12,8 @@ from sqlalchemy.orm import aliased
 
 from coordination.auth.models import Organisation
 from coordination.errors import PermissionDenied
-from coordination.clock import PARIS
+from coordination.core.clock import PARIS
+from coordination.core.csv_writer import SPREADSHEET, CsvWriter, number
 from coordination.extensions import db
 from coordination.referrals import permissions, workflow
 from coordination.referrals.models import Referral, ReferralEvent
@@ -111,33 +110,22 @@ def _median_hours_to_answer(period: list) -> float | None:
 CSV_HEADER = ("rubrique", "service", "organisation_orientatrice", "organisation_destinataire", "statut", "valeur")
 
 
-def _cell(value) -> str:
-    """Organisation names are typed by people: a leading =, +, - or @ would be a spreadsheet formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}".rstrip("0").rstrip(".").replace(".", ",")
-
-
 def statistics_csv(stats: ReferralStatistics) -> str:
-    """One table, one figure per line, ";"-separated with a BOM (what French spreadsheets open)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    """One table, one figure per line, for spreadsheets (``;``, BOM, decimal commas)."""
+    writer = CsvWriter(SPREADSHEET)
+    writer.row(CSV_HEADER)
     rate = stats.acceptance_rate
     for name, value in (("total", stats.total), ("repondues", stats.answered), ("acceptees", stats.accepted),
-                        ("taux_acceptation", _number(rate)),
-                        ("delai_median_reponse_heures", _number(stats.median_hours_to_answer)),
+                        ("taux_acceptation", number(rate)),
+                        ("delai_median_reponse_heures", number(stats.median_hours_to_answer)),
                         ("en_attente_reponse", stats.waiting_answer), ("en_attente_issue", stats.waiting_outcome)):
-        writer.writerow((name, "", "", "", "", value))
+        writer.row((name, "", "", "", "", value))
     for service, n in stats.by_service:
-        writer.writerow(("par_service", _cell(service), "", "", "", n))
+        writer.row(("par_service", service, "", "", "", n))
     for pair in stats.by_pair:
-        writer.writerow(("par_organisations", "", _cell(pair.sender), _cell(pair.receiver), "", pair.count))
+        writer.row(("par_organisations", "", pair.sender, pair.receiver, "", pair.count))
     for status, _label, n in stats.by_status:
-        writer.writerow(("par_statut", "", "", "", status, n))
+        writer.row(("par_statut", "", "", "", status, n))
     for reason, _label, n in stats.by_decline_reason:
-        writer.writerow(("motif_refus", "", "", "", reason, n))
-    return "\ufeff" + out.getvalue()
+        writer.row(("motif_refus", "", "", "", reason, n))
+    return writer.text()

@@ -6,7 +6,7 @@ audited) on the detail page, by ``services.personal_data``.
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from coordination.directory.serializers import format_phone
+from coordination.core.validators import format_phone
 from coordination.errors import Invalid
 from coordination.referrals import permissions, queries, services, workflow
 from coordination.referrals.forms import (
@@ -19,6 +19,7 @@ from coordination.referrals.forms import (
     ReferralForm,
     WithdrawForm,
 )
+from coordination.web.actor import current_actor
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
 
@@ -26,21 +27,17 @@ EVENT_LABELS = {workflow.SENT: "Orientation envoyée", "comment": "Commentaire",
                 workflow.EXPIRED: "Expirée : pas de réponse dans le délai"}
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 def can_refer(place) -> bool:
     """The place page's "Orienter une personne" link: a member of an active organisation, a place
     that receives referrals. The service checks again."""
-    actor = _actor()
+    actor = current_actor()
     return (getattr(actor, "is_authenticated", False) and permissions.can_receive(place)
             and any(permissions.can_send_from(actor, m.organisation) for m in actor.memberships))
 
 
 def referrals_waiting() -> int:
     """The navigation's badge: received referrals waiting for an answer (one indexed count)."""
-    return queries.to_answer_count(_actor()) if current_user.is_authenticated else 0
+    return queries.to_answer_count(current_actor()) if current_user.is_authenticated else 0
 
 
 @bp.app_context_processor
@@ -64,7 +61,7 @@ def referral_helpers():
 @login_required
 def index():
     form = FilterForm(request.args)
-    board = queries.board(_actor(), queries.ReferralFilter(**form.filters()))
+    board = queries.board(current_actor(), queries.ReferralFilter(**form.filters()))
     return render_template("referrals/index.html", board=board, form=form.with_organisations(board.organisations))
 
 
@@ -73,13 +70,13 @@ def index():
 @bp.route("/lieux/<public_id>/orienter", methods=["GET", "POST"])
 @login_required
 def new(public_id):
-    target = services.referral_target(public_id, actor=_actor())
+    target = services.referral_target(public_id, actor=current_actor())
     form = ReferralForm.for_target(target, current_app.config["REFERRAL_NEED_MAX"])
     if form.validate_on_submit():
         try:
-            referral = services.create_referral(public_id, form.referral_data(), actor=_actor())
+            referral = services.create_referral(public_id, form.referral_data(), actor=current_actor())
         except Invalid as error:
-            form.add_errors(error.errors, error.message)
+            form.show(error)
         else:
             flash(f"L'orientation a été envoyée à « {referral.receiver_organisation.name} ».", "success")
             return redirect(url_for(".detail", uid=referral.uid))
@@ -89,8 +86,8 @@ def new(public_id):
 # --- following and answering -----------------------------------------------------------------
 
 def _detail_page(uid, status=200, **forms):
-    referral = services.get_referral(uid, actor=_actor())
-    side = permissions.side(_actor(), referral)
+    referral = services.get_referral(uid, actor=current_actor())
+    side = permissions.side(current_actor(), referral)
     actions = workflow.next_statuses(referral.status, side)
     outcomes = [target for target in actions if target in workflow.OUTCOMES]
     forms = {"accept": AcceptForm(formdata=None), "decline": DeclineForm(formdata=None),
@@ -99,8 +96,8 @@ def _detail_page(uid, status=200, **forms):
     forms["outcome"].with_outcomes(outcomes)
     return render_template("referrals/detail.html", referral=referral, side=side, actions=actions,
                            outcomes=outcomes, forms=forms,
-                           person=services.personal_data(referral, actor=_actor()),
-                           comments=services.comments(referral, actor=_actor())), status
+                           person=services.personal_data(referral, actor=current_actor()),
+                           comments=services.comments(referral, actor=current_actor())), status
 
 
 @bp.get("/orientations/<uid>")
@@ -114,7 +111,7 @@ def _act(uid, name, form, perform, success):
     try:
         perform(form)
     except Invalid as error:
-        form.add_errors(error.errors, error.message)
+        form.show(error)
         return _detail_page(uid, 400, **{name: form})
     flash(success, "success")
     return redirect(url_for(".detail", uid=uid, _anchor="suivi"))
@@ -124,21 +121,21 @@ def _act(uid, name, form, perform, success):
 @login_required
 def accept(uid):
     return _act(uid, "accept", AcceptForm(), lambda f: services.accept_referral(
-        uid, actor=_actor(), comment=f.comment.data), "Vous avez accepté l'orientation.")
+        uid, actor=current_actor(), comment=f.comment.data), "Vous avez accepté l'orientation.")
 
 
 @bp.post("/orientations/<uid>/refuser")
 @login_required
 def decline(uid):
     return _act(uid, "decline", DeclineForm(), lambda f: services.decline_referral(
-        uid, actor=_actor(), reason=f.reason.data, comment=f.comment.data), "Vous avez refusé l'orientation.")
+        uid, actor=current_actor(), reason=f.reason.data, comment=f.comment.data), "Vous avez refusé l'orientation.")
 
 
 @bp.post("/orientations/<uid>/annuler")
 @login_required
 def cancel(uid):
     return _act(uid, "cancel", CancelForm(), lambda f: services.cancel_referral(
-        uid, actor=_actor(), comment=f.comment.data), "L'orientation a été annulée.")
+        uid, actor=current_actor(), comment=f.comment.data), "L'orientation a été annulée.")
 
 
 @bp.post("/orientations/<uid>/issue")
@@ -146,7 +143,7 @@ def cancel(uid):
 def outcome(uid):
     outcomes = workflow.OUTCOMES
     return _act(uid, "outcome", OutcomeForm().with_outcomes(outcomes), lambda f: services.record_outcome(
-        uid, f.outcome.data, actor=_actor(), comment=f.comment.data,
+        uid, f.outcome.data, actor=current_actor(), comment=f.comment.data,
         redirected_place_public_id=f.place_public_id()), "L'issue de l'orientation est enregistrée.")
 
 
@@ -154,13 +151,13 @@ def outcome(uid):
 @login_required
 def comment(uid):
     return _act(uid, "comment", CommentForm(), lambda f: services.add_comment(
-        uid, f.comment.data, actor=_actor()), "Votre commentaire a été ajouté.")
+        uid, f.comment.data, actor=current_actor()), "Votre commentaire a été ajouté.")
 
 
 @bp.get("/orientations/<uid>/retirer-consentement")
 @login_required
 def withdraw_confirm(uid):
-    referral = services.get_referral(uid, actor=_actor())
+    referral = services.get_referral(uid, actor=current_actor())
     allowed = referral.personal_data is not None  # open or closed: consent can always be withdrawn
     return render_template("referrals/withdraw.html", referral=referral, form=WithdrawForm(), allowed=allowed,
                            still_open=referral.status in workflow.OPEN_STATUSES)
@@ -169,7 +166,7 @@ def withdraw_confirm(uid):
 @bp.post("/orientations/<uid>/retirer-consentement")
 @login_required
 def withdraw(uid):
-    referral = services.withdraw_consent(uid, actor=_actor())
+    referral = services.withdraw_consent(uid, actor=current_actor())
     closed = "l'orientation est close" if referral.status == workflow.WITHDRAWN else "l'issue reste enregistrée"
     flash(f"Le consentement est retiré : les données de la personne et les commentaires sont effacés, {closed}.",
           "success")

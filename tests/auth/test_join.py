@@ -109,9 +109,9 @@ def _check_once(check):
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("contact_phone", "12", "Numéro de téléphone invalide (ex. : 02 40 00 00 00)."),
+    ("contact_phone", "12", "Numéro de téléphone invalide : saisissez par exemple 02 40 12 34 56"),
     ("contact_email", "pas-une-adresse", "Adresse électronique invalide."),
-    ("website", "javascript://connectes.fr/%0aalert(1)", "Adresse de site invalide"),
+    ("website", "javascript://connectes.fr/%0aalert(1)", "Adresse web invalide"),
     ("kind", "", "Choisissez un type d'organisation dans la liste."),
     ("kind", "secte", "N'est pas un choix valide."),
     ("password", "court", "Le mot de passe doit contenir au moins 12 caractères."),
@@ -200,3 +200,11 @@ def test_posts_are_rate_limited(app, client):
     response = client.post("/rejoindre", data=join_data())
     assert response.status_code == 429
     assert "Trop de tentatives" in text(response)
+
+
+def test_an_overseas_phone_and_a_website_without_https_are_accepted(client, db):
+    from coordination.auth.models import Organisation
+    response = client.post("/rejoindre", data=join_data(contact_phone="0590 12 34 56", website="www.connectes.fr"))
+    assert response.status_code == 302
+    organisation = db.session.scalar(select(Organisation))
+    assert (organisation.contact_phone, organisation.website) == ("+590590123456", "https://www.connectes.fr")

@@ -112,7 +112,7 @@ def test_invitation_mail(client, login, admin, debrouillards, mail_outbox, db):
     assert message.subject == "Invitation à rejoindre Les Petits Débrouillards sur Maillage"
     assert "Alex Admin vous invite" in message.body_text
     invitation = db.session.scalar(select(Invitation))
-    from coordination.clock import datetime_fr
+    from coordination.core.clock import datetime_fr
     assert f"valable jusqu'au {datetime_fr(invitation.expires_at)}" in message.body_text
     assert link_in(message).startswith("/invitation/")
     assert "nouvelle@exemple.fr" in text(client.get(members_url(debrouillards)))  # pending invitation listed

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.events import records, rsvp
 from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_user
 from tests.events.conftest import invite, make_meeting

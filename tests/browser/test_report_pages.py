@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.extensions import db
 from coordination.testing.factories import PASSWORD, make_organisation, make_place, make_user
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from dateutil.relativedelta import relativedelta
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.crypto import encrypt_json
 from coordination.directory.models import SearchLog
 from coordination.events.models import Meeting, MeetingInvitation

@@ -1,6 +1,7 @@
 """Listing freshness: ages, reminders and their timing, the signed "Tout est à jour" link, stale
 places, unpublication, campaigns and their progress. Fixed clocks throughout."""
 import re
+from types import SimpleNamespace
 from datetime import datetime, timedelta
 
 import pytest
@@ -9,7 +10,8 @@ from flask import render_template_string
 from sqlalchemy import select
 
 from coordination.audit import AuditEvent
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
+from coordination.core import signed_links
 from coordination.directory import freshness, services
 from coordination.directory.models import FreshnessCampaign, FreshnessReminder, Place, SearchIndexQueue
 from coordination.errors import Invalid, PermissionDenied
@@ -238,7 +240,7 @@ def test_the_button_confirms_the_listed_places_once(db, client, reminded):
         again = method(f"/fraicheur/{reminded['token']}")
         assert again.status_code == 410
         assert "Ce lien a déjà servi" in again.get_data(as_text=True)
-    with pytest.raises(freshness.LinkUsed):
+    with pytest.raises(signed_links.LinkUsed):
         freshness.confirm_by_link(reminded["token"])
     assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "place.confirm")).all()) == 2
 
@@ -271,7 +273,7 @@ def test_the_link_expires_after_the_configured_days(db, client, reminded, settin
     sent = datetime(2026, 9, 1, 9, 0)
     token = freshness.make_token(reminder_id, now=sent)
     assert freshness.read_token(token, now=sent + timedelta(days=29)).id == reminder_id
-    with pytest.raises(freshness.LinkExpired):
+    with pytest.raises(signed_links.LinkExpired):
         freshness.read_token(token, now=sent + timedelta(days=31))
     settings(FRESHNESS_LINK_DAYS=60)
     assert freshness.read_token(token, now=sent + timedelta(days=31)).id == reminder_id
@@ -488,3 +490,10 @@ def test_coordination_pages(db, client, login, places_by_verification, mail_outb
     listing = client.get("/coordination/fraicheur").get_data(as_text=True)
     assert f"/coordination/fraicheur/{campaign.id}" in listing
     assert client.get("/coordination/fraicheur/999999").status_code == 404
+
+
+def test_the_a_verifier_badge_follows_the_stale_setting(settings):
+    five_months, six_months, never = (SimpleNamespace(verified_at=at) for at in (FIVE_MONTHS_AGO, SIX_MONTHS_AGO, None))
+    assert [freshness.needs_review(p, NOW) for p in (five_months, six_months, never)] == [False, True, True]
+    settings(FRESHNESS_STALE_MONTHS=4)
+    assert freshness.needs_review(five_months, NOW)

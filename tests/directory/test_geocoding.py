@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from coordination.clock import PARIS, utcnow
+from coordination.core.clock import PARIS, utcnow
 from coordination.directory import geocoding, search, services
 from coordination.directory.models import GeocodeCache, Place, SearchIndexQueue
 from coordination.testing.factories import make_member, make_organisation, make_place

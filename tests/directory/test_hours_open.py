@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from coordination.clock import PARIS
+from coordination.core.clock import PARIS
 from coordination.directory import hours
 
 NBSP = "\u00a0"

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from coordination.auth import services as auth_services
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.directory import search, services
 from coordination.directory.models import Place
 from coordination.testing.factories import make_organisation, make_place

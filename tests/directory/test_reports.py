@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from coordination.audit import AuditEvent
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.directory import reports
 from coordination.directory.models import Place, PlaceReport
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import event, select, update
 
-from coordination.clock import PARIS
+from coordination.core.clock import PARIS
 from coordination.directory import hours, search, services
 from coordination.directory.models import Place, PlaceClosure, SearchLog
 from coordination.extensions import db as _db

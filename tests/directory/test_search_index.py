@@ -7,7 +7,7 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from coordination.clock import PARIS
+from coordination.core.clock import PARIS
 from coordination.directory import search, services
 from coordination.directory.models import SearchIndexQueue
 from coordination.extensions import db as _db

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from coordination.clock import PARIS
+from coordination.core.clock import PARIS
 from coordination.directory import search, services
 from coordination.directory.models import SearchLog
 from coordination.directory.views import COMMON_NEEDS

@@ -1,7 +1,7 @@
 """What a search leaves behind: nothing that ties a resident's address to what they looked for."""
 from datetime import timedelta
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.directory import geocoding
 from coordination.directory.models import GeocodeCache, SearchLog
 from coordination.testing.factories import make_organisation, make_place

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.events.models import Meeting, MeetingInvitation
 from coordination.extensions import db as _db
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.events import rsvp
 from coordination.events.models import Meeting, MeetingDelegate, MeetingSeries
 from tests.events.conftest import make_meeting

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.errors import Invalid, PermissionDenied
 from coordination.events import charts, markdown, records
 from coordination.events.models import MeetingSeries
@@ -127,7 +127,7 @@ def test_participation_over_twelve_months_on_a_known_history(history, network):
     assert rows[quiet.name] == (0, 0, 0, None)
     assert [row.organisation.name for row in stats.rows][:2] == ["Association Clic et Déclic", "Médiathèque Diderot"]
     csv_text = records.participation_csv(stats)
-    assert "Association Clic et Déclic,3,2,3,0.67" in csv_text.splitlines()
+    assert "Association Clic et Déclic;3;2;3;0,67" in csv_text.splitlines()
     with pytest.raises(PermissionDenied):
         records.participation(actor=network.admin)
 
@@ -140,7 +140,7 @@ def test_participation_page_has_a_chart_a_table_and_a_csv(client, login, history
     assert "67 %" in body
     download = client.get("/coordination/reunions/participation.csv")
     assert download.mimetype == "text/csv" and "attachment" in download.headers["Content-Disposition"]
-    assert "Médiathèque Diderot,3,1,1,0.33" in download.get_data(as_text=True)
+    assert "Médiathèque Diderot;3;1;1;0,33" in download.get_data(as_text=True)
 
 
 def test_the_chart_escapes_names():

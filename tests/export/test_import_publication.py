@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from coordination import mail
 from coordination.auth import services as auth_services
 from coordination.auth.models import Organisation, OrganisationImport
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.directory import imports
 from coordination.directory.models import Place
 from coordination.extensions import db as _db

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.directory.serializers import RECORD_FIELDS, STANDARD_FIELDS
 from coordination.testing.factories import make_organisation, make_place
 from export import catalog, formats, publish

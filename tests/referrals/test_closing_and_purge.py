@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import text, update
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.extensions import db
 from coordination.referrals import maintenance, services, workflow
 from coordination.referrals.models import Referral

@@ -3,7 +3,7 @@ the erasure, get a conflict and write nothing."""
 import pytest
 from sqlalchemy import text, update
 
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.errors import Conflict
 from coordination.extensions import db
 from coordination.referrals import services, workflow

@@ -10,7 +10,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 
 from coordination.audit import AuditEvent
-from coordination.clock import is_weekend, working_days_after
+from coordination.core.clock import is_weekend, working_days_after
 from coordination.extensions import db
 from coordination.referrals import jobs, maintenance, services, workflow
 from coordination.referrals.models import Referral

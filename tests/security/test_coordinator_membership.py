@@ -125,7 +125,7 @@ def test_a_self_invitation_made_before_the_fix_cannot_be_accepted(client, login,
     """An invitation a coordinator sent to themself before this fix stays unusable."""
     from datetime import timedelta
 
-    from coordination.clock import utcnow
+    from coordination.core.clock import utcnow
     coordinator, organisation = referral_parties["coordinator"], referral_parties["receiver_org"]
     invitation = Invitation(organisation=organisation, email=coordinator.email, role="member",
                             nonce=secrets.token_urlsafe(24), invited_by_id=coordinator.id,
@@ -133,7 +133,7 @@ def test_a_self_invitation_made_before_the_fix_cannot_be_accepted(client, login,
     db.session.add(invitation)
     db.session.commit()
     with app.test_request_context():
-        token = services._serializer(services.INVITATION_SALT).dumps({"i": invitation.id, "n": invitation.nonce})
+        token = services.INVITATION_LINKS.sign({"i": invitation.id, "n": invitation.nonce})
     login(coordinator)
     response = client.post(f"/invitation/{token}")
     assert response.status_code == 403

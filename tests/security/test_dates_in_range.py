@@ -1,9 +1,9 @@
 """Finding 10 of the security review: dates out of range (year 1, year 9999) gave a 500 on the
 referral statistics (`?depuis=0001-01-01`) and on the meeting forms. Every date typed by people is
-read by `coordination.clock.parse_day`, which accepts years 2000 to 2100 only, with a French message."""
+read by `coordination.core.clock.parse_day`, which accepts years 2000 to 2100 only, with a French message."""
 import pytest
 
-from coordination.clock import DateOutOfRange, parse_day
+from coordination.core.clock import DateOutOfRange, parse_day
 from coordination.events.models import Meeting, MeetingSeries
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 

@@ -14,7 +14,8 @@ from coordination.auth.models import Organisation
 from coordination.directory import validation
 from coordination.directory.models import Place
 from coordination.errors import Invalid
-from coordination.formulas import MESSAGE, safe_cell, starts_like_formula, without_guard
+from coordination.core.csv_writer import FORMULA_MESSAGE as MESSAGE
+from coordination.core.csv_writer import safe_cell, starts_like_formula, without_guard
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 from export import importing, publish
 from tests.directory.conftest import form_data

@@ -89,7 +89,7 @@ def test_old_failures_are_purged(client, account, db):
     from datetime import timedelta
 
     from coordination.auth.maintenance import purge_login_failures
-    from coordination.clock import utcnow
+    from coordination.core.clock import utcnow
     fail(client, 3, address=OWNER)
     for failure in db.session.scalars(select(LoginFailure)):
         failure.failed_at = utcnow() - timedelta(days=2)

@@ -11,14 +11,14 @@ from coordination.auth.models import Organisation
 from coordination.directory import validation
 from coordination.directory.models import Place
 from coordination.errors import Invalid
-from coordination.one_line import breaks_line, collapse
+from coordination.core.validators import breaks_line, collapse
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 from export import importing
 from tests.directory.conftest import form_data
 from tests.export.test_import import csv_text, row
 
 BREAKS = ["\r\n", "\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e"]
-ONE_LINE_MESSAGE = "Ce champ doit tenir sur une seule ligne : retirez les retours à la ligne."
+ONE_LINE_MESSAGE = "Ce champ doit tenir sur une seule ligne, sans retour à la ligne ni caractère de contrôle."
 
 
 class Recorder:
@@ -70,7 +70,7 @@ def test_the_join_form_refuses_unicode_line_breaks_in_names(client, db, mail_out
     from tests.auth.test_join import join_data
     response = client.post("/rejoindre", data=join_data(name=f"Les Connectés{brk}Bcc: x@evil"))
     assert response.status_code == 200
-    assert "Ce champ ne peut contenir ni retour à la ligne" in response.get_data(as_text=True)
+    assert ONE_LINE_MESSAGE in response.get_data(as_text=True)
     assert db.session.scalars(select(Organisation)).all() == [] and mail_outbox() == []
 
 

@@ -10,7 +10,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
 from coordination import create_app
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.config import TestConfig
 from coordination.directory import search, services
 from coordination.directory.models import SearchLog

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from coordination.auth import services
 from coordination.auth.models import UserSession
-from coordination.clock import utcnow
+from coordination.core.clock import utcnow
 from coordination.testing.factories import PASSWORD, make_member, make_organisation
 from tests.auth.helpers import text
 

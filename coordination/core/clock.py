@@ -1,4 +1,5 @@
-"""Time helpers (leaf module). The database stores naive UTC; people read Europe/Paris."""
+"""Time and French dates (leaf module). The database stores naive UTC; people read Europe/Paris:
+« 1er mars 2026 » (``date_fr``), « 1er mars 2026 à 14 h 05 » (``datetime_fr``)."""
 import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -69,10 +70,10 @@ def working_days_after(moment: datetime, days: int) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def date_fr(value: date | datetime | None) -> str:
-    """« 3 mars 2026 », in Paris time for datetimes."""
+def date_fr(value: date | datetime | None, *, empty: str = "") -> str:
+    """« 3 mars 2026 », « 1er mars 2026 », in Paris time for datetimes; ``empty`` for None."""
     if value is None:
-        return ""
+        return empty
     if isinstance(value, datetime):
         value = to_paris(value).date()
     day = "1er" if value.day == 1 else str(value.day)

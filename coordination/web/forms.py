@@ -1,0 +1,95 @@
+"""The form base of every domain, and the service-error contract on the form's side.
+
+A service raises ``Invalid(errors={field: [messages]})``; ``Form.show`` puts each field's messages
+next to that field, and the others (no field of that name, or only the general message) in
+``general_errors``, which ``_form_macros.html``'s ``general_errors`` macro shows. Also here: the
+field validators built on ``coordination.core.validators`` (``Clean``, ``OneLine``) and the choices
+of select and radio fields in the shape the installed WTForms wants.
+"""
+from typing import ClassVar
+
+from flask import flash
+from flask_wtf import FlaskForm
+from wtforms.meta import DefaultMeta
+from wtforms.validators import ValidationError
+
+from coordination.core import validators
+from coordination.errors import Invalid
+
+try:  # WTForms >= 3.3 deprecates (value, label) tuples
+    from wtforms import SelectChoice
+except ImportError:  # pragma: no cover - WTForms < 3.3
+    def SelectChoice(value, label):
+        return (value, label)
+
+
+def choices(pairs) -> list:
+    """The choices of a select or radio field from (value, label) pairs or a {value: label} dict."""
+    return [SelectChoice(value, label) for value, label in (pairs.items() if isinstance(pairs, dict) else pairs)]
+
+
+class Form(FlaskForm):
+    """WTForms' own messages (« choix non valide »…) in French; a service's errors shown by ``show``."""
+
+    # A service field whose messages go next to another form field (the place form's hours).
+    ERROR_TARGETS: ClassVar[dict[str, str]] = {}
+
+    class Meta:
+        locales = ("fr_FR", "fr")
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
+
+    @property
+    def general_errors(self) -> list[str]:
+        return self.__dict__.setdefault("_general_errors", [])
+
+    def show(self, error: Invalid) -> list[str]:
+        """Each field's messages next to it; returns the messages left for the top of the page
+        (``general_errors``): those of no field of this form, or the general message when no
+        field has any."""
+        for name, messages in error.errors.items():
+            target = self._fields.get(self.ERROR_TARGETS.get(name, name))
+            if target is not None and name != "csrf_token":
+                target.errors = [*target.errors, *messages]
+            else:
+                self.general_errors.extend(messages)
+        if not error.errors:
+            self.general_errors.append(error.message)
+        return self.general_errors
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors or self.general_errors)
+
+
+class Clean:
+    """A field validator from a ``coordination.core.validators`` function (or one built on them):
+    its French message goes next to the field. ``Optional()``/``DataRequired()`` say whether empty is allowed."""
+
+    def __init__(self, clean, **options):
+        self.clean, self.options = clean, options
+
+    def __call__(self, form, field):
+        try:
+            self.clean(field.data, **self.options)
+        except validators.FieldError as error:
+            raise ValidationError(str(error)) from None
+
+
+class OneLine:
+    """A one-line field (``validators.one_line``): a line break or a control character inside the
+    value is refused; the surrounding ones are only trimmed (a pasted name often ends with one)."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str):
+            try:
+                validators.one_line(field.data)
+            except validators.FieldError as error:
+                raise ValidationError(str(error)) from None
+
+
+def show_errors(form: Form, error: Invalid) -> None:
+    """``form.show(error)`` for a page that has no place for ``general_errors``: those are flashed."""
+    for message in form.show(error):
+        flash(message, "error")
