@@ -26,8 +26,8 @@ def create_app(config=None) -> Flask:
 
 def register_needs(app):
     """The needs vocabulary, read and checked once: a bad file stops the start (French message naming the line)."""
-    from coordination.directory import needs, search
-    needs.activate(app.config.get("NEEDS_FILE") or None, check=search.build_needs_index)
+    from coordination.directory import search
+    search.needs.activate(app.config.get("NEEDS_FILE") or None, check=search.build_needs_index)
 
 
 def register_logging(app):

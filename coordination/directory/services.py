@@ -412,7 +412,7 @@ def place_closures(place_id: int, *, actor) -> tuple[Place, list[PlaceClosure]]:
 
 
 # --- Search: residents find places near them ------------------------------------------------
-# The index lives in directory/search.py (the only code that touches Whoosh); this is the use case
+# The index lives in directory/search/ (the only code that touches Whoosh); this is the use case
 # the search page, the API and the benchmark call. Writes to the index go through the queue
 # (search.queue_place_ids after each commit above; search.apply_queue in the scheduler).
 

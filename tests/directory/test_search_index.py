@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from coordination.core.clock import PARIS
 from coordination.directory import search, services
 from coordination.directory.models import SearchIndexQueue
+from coordination.directory.search import documents, grid, storage
 from coordination.extensions import db as _db
 from coordination.scheduler import declared_jobs
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
@@ -195,10 +196,10 @@ def test_the_database_has_the_last_word_over_a_stale_index(db):
 def test_a_locked_index_keeps_the_queue_for_the_next_run(monkeypatch):
     place = make_place(make_organisation(), name="Espace Hugo")
     search.queue_place_ids([place.id])
-    root = search._root()
-    lock = search.whoosh_index.open_dir(os.path.join(root, search._read_pointer(root))).lock("WRITELOCK")
+    root = storage._root()
+    lock = storage.whoosh_index.open_dir(os.path.join(root, storage._read_pointer(root))).lock("WRITELOCK")
     assert lock.acquire(blocking=False)
-    monkeypatch.setattr(search, "WRITER_TIMEOUT", 0.1)
+    monkeypatch.setattr(storage, "WRITER_TIMEOUT", 0.1)
     try:
         assert search.apply_queue() == 0
         assert queued() == [place.id]
@@ -238,7 +239,7 @@ def test_the_demo_seed_queues_its_places():
 # --- rebuilds ------------------------------------------------------------------------------
 
 def _wipe_index():
-    root = search._root()
+    root = storage._root()
     for entry in os.listdir(root):
         path = os.path.join(root, entry)
         shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
@@ -258,8 +259,8 @@ def test_a_deleted_index_says_it_is_rebuilding_and_the_job_rebuilds_it(indexed_p
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # Whoosh leaves the damaged file open
 def test_an_unreadable_index_is_rebuilt_not_a_crash(indexed_places):
-    root = search._root()
-    live = os.path.join(root, search._read_pointer(root))
+    root = storage._root()
+    live = os.path.join(root, storage._read_pointer(root))
     for entry in os.listdir(live):
         with open(os.path.join(live, entry), "wb") as file:
             file.write(b"\x00garbage")
@@ -272,8 +273,8 @@ def test_an_unreadable_index_is_rebuilt_not_a_crash(indexed_places):
 
 
 def test_an_index_of_another_schema_version_counts_as_missing(indexed_places):
-    root = search._root()
-    with open(os.path.join(root, search.POINTER), "w") as file:
+    root = storage._root()
+    with open(os.path.join(root, storage.POINTER), "w") as file:
         file.write("ix-v0-old")
     assert not search.index_exists()
     search.apply_queue()
@@ -281,13 +282,13 @@ def test_an_index_of_another_schema_version_counts_as_missing(indexed_places):
 
 
 def test_reindex_builds_a_new_directory_and_swaps_it_in(indexed_places, runner):
-    root = search._root()
-    before = search._read_pointer(root)
+    root = storage._root()
+    before = storage._read_pointer(root)
     assert find("ordinateur") == ["Atelier du Breil"]  # a searcher is open on the old directory
     result = runner.invoke(args=["search", "reindex"])
     assert result.exit_code == 0, result.output
     assert "Index reconstruit : 5 lieux publiés." in result.output
-    after = search._read_pointer(root)
+    after = storage._read_pointer(root)
     assert after != before
     assert sorted(e for e in os.listdir(root) if e.startswith("ix-")) == [after]  # old one removed
     assert find("ordinateur") == ["Atelier du Breil"]  # the open searcher followed the swap
@@ -319,8 +320,8 @@ def test_an_edit_applied_while_a_rebuild_reads_the_database_is_not_undone(monkey
     from coordination.directory.models import Place
     place = make_place(make_organisation(), name="Espace Ancien")
     search.reindex()
-    monkeypatch.setattr(search, "WRITER_TIMEOUT", 0.1)
-    real_rebuild = search.rebuild
+    monkeypatch.setattr(storage, "WRITER_TIMEOUT", 0.1)
+    real_rebuild = storage.rebuild
     applied = []
 
     def edit_between_the_select_and_the_build(places, *args, **kwargs):
@@ -332,7 +333,7 @@ def test_an_edit_applied_while_a_rebuild_reads_the_database_is_not_undone(monkey
         search.queue_place_ids([place.id])
         applied.append(search.apply_queue())  # the scheduler runs meanwhile
         return real_rebuild(places, *args, **kwargs)
-    monkeypatch.setattr(search, "rebuild", edit_between_the_select_and_the_build)
+    monkeypatch.setattr(storage, "rebuild", edit_between_the_select_and_the_build)
     search.reindex()
     monkeypatch.undo()
     assert applied == [0] and queued() == [place.id]  # the rebuild held the lock: the edit waited
@@ -341,22 +342,22 @@ def test_an_edit_applied_while_a_rebuild_reads_the_database_is_not_undone(monkey
 
 
 def test_a_rebuild_gives_up_when_the_live_index_stays_locked(indexed_places, monkeypatch):
-    root = search._root()
-    before = search._read_pointer(root)
-    lock = search.whoosh_index.open_dir(os.path.join(root, before)).lock("WRITELOCK")
+    root = storage._root()
+    before = storage._read_pointer(root)
+    lock = storage.whoosh_index.open_dir(os.path.join(root, before)).lock("WRITELOCK")
     assert lock.acquire(blocking=False)
-    monkeypatch.setattr(search, "REBUILD_TIMEOUT", 0.1)
+    monkeypatch.setattr(storage, "REBUILD_TIMEOUT", 0.1)
     try:
         with pytest.raises(search.IndexBusy):
             search.reindex()
     finally:
         lock.release()
-    assert search._read_pointer(root) == before
+    assert storage._read_pointer(root) == before
     assert sorted(e for e in os.listdir(root) if e.startswith("ix-")) == [before]
 
 
 def test_one_rebuild_at_a_time(indexed_places, monkeypatch):
-    monkeypatch.setattr(search, "REBUILD_TIMEOUT", 0.1)
+    monkeypatch.setattr(storage, "REBUILD_TIMEOUT", 0.1)
     nested = []
 
     def start_another_rebuild(_step):
@@ -367,25 +368,25 @@ def test_one_rebuild_at_a_time(indexed_places, monkeypatch):
                 nested.append(error)
     assert search.reindex(progress=start_another_rebuild) == 5
     assert len(nested) == 1 and isinstance(nested[0], search.IndexBusy)
-    root = search._root()
-    assert sorted(e for e in os.listdir(root) if e.startswith("ix-")) == [search._read_pointer(root)]
+    root = storage._root()
+    assert sorted(e for e in os.listdir(root) if e.startswith("ix-")) == [storage._read_pointer(root)]
     assert find("ordinateur") == ["Atelier du Breil"]
 
 
 def test_the_cleanup_rereads_current_and_keeps_what_it_names(indexed_places):
-    root = search._root()
-    live = search._read_pointer(root)
-    stale = f"{search.DIR_PREFIX}stale"
+    root = storage._root()
+    live = storage._read_pointer(root)
+    stale = f"{storage.DIR_PREFIX}stale"
     os.makedirs(os.path.join(root, stale))
-    search._remove_old_indexes(root, built="ix-v1-just-built")  # CURRENT names another directory now
+    storage._remove_old_indexes(root, built="ix-v1-just-built")  # CURRENT names another directory now
     assert sorted(e for e in os.listdir(root) if e.startswith("ix-")) == [live]
     assert find("ordinateur") == ["Atelier du Breil"]
 
 
 @pytest.mark.filterwarnings("ignore::ResourceWarning")  # Whoosh leaves the damaged file open
 def test_a_damaged_segment_is_rebuilt_by_the_queue_job(indexed_places):
-    root = search._root()
-    name = search._read_pointer(root)
+    root = storage._root()
+    name = storage._read_pointer(root)
     # the segments' files (terms, postings, columns), not the table of contents (.toc)
     segments = [e for e in os.listdir(os.path.join(root, name)) if e.endswith((".trm", ".pst", ".col"))]
     assert segments
@@ -399,7 +400,7 @@ def test_a_damaged_segment_is_rebuilt_by_the_queue_job(indexed_places):
     search.queue_place_ids([place.id])
     search.close_searchers()
     search.apply_queue()  # logs the failure and rebuilds instead of raising at every run
-    assert search._read_pointer(root) != name
+    assert storage._read_pointer(root) != name
     search.apply_queue()
     assert queued() == []
     assert find("ordinateur") == ["Atelier du Breil"] and find("diderot") == ["Espace Diderot"]
@@ -408,32 +409,32 @@ def test_a_damaged_segment_is_rebuilt_by_the_queue_job(indexed_places):
 
 def test_the_directory_prefix_names_the_schema_and_the_vocabularies():
     from coordination.vocabularies import PLACE_VOCABULARIES
-    assert search.DIR_PREFIX == search.index_prefix(PLACE_VOCABULARIES)
-    assert search.DIR_PREFIX.startswith(f"ix-v{search.SCHEMA_VERSION}-")
+    assert storage.DIR_PREFIX == storage.index_prefix(PLACE_VOCABULARIES)
+    assert storage.DIR_PREFIX.startswith(f"ix-v{storage.SCHEMA_VERSION}-")
     key = next(iter(PLACE_VOCABULARIES))
     values, label, column = PLACE_VOCABULARIES[key]
     for changed in ((*values, "Une valeur de plus"), tuple(reversed(values))):
-        assert search.index_prefix({**PLACE_VOCABULARIES, key: (changed, label, column)}) != search.DIR_PREFIX
+        assert storage.index_prefix({**PLACE_VOCABULARIES, key: (changed, label, column)}) != storage.DIR_PREFIX
 
 
 def test_an_index_built_with_other_vocabularies_counts_as_missing(indexed_places, monkeypatch):
     from coordination.vocabularies import PLACE_VOCABULARIES
-    root = search._root()
+    root = storage._root()
     key = next(iter(PLACE_VOCABULARIES))
     values, label, column = PLACE_VOCABULARIES[key]
-    other = search.index_prefix({**PLACE_VOCABULARIES, key: ((*values, "Une valeur de plus"), label, column)})
-    monkeypatch.setattr(search, "DIR_PREFIX", other)  # the code now runs with other vocabularies
+    other = storage.index_prefix({**PLACE_VOCABULARIES, key: ((*values, "Une valeur de plus"), label, column)})
+    monkeypatch.setattr(storage, "DIR_PREFIX", other)  # the code now runs with other vocabularies
     assert not search.index_exists()
     results = services.search_places(services.SearchRequest(text="ordinateur"), log=False)
     assert results.index_status == "rebuilding"
     search.apply_queue()
-    assert search._read_pointer(root).startswith(other)
+    assert storage._read_pointer(root).startswith(other)
     assert find("ordinateur") == ["Atelier du Breil"]
 
 
 def test_documents_with_fewer_facet_masks_never_break_a_search(monkeypatch):
-    real_document = search.document
-    monkeypatch.setattr(search, "document", lambda place: {**real_document(place), "masks": ()})
+    real_document = documents.document
+    monkeypatch.setattr(documents, "document", lambda place: {**real_document(place), "masks": ()})
     make_place(make_organisation(), name="Espace Sand", fees=["Gratuit"])
     search.reindex()
     assert find("sand") == ["Espace Sand"]
@@ -474,7 +475,7 @@ def test_a_rebuild_in_several_processes_answers_like_a_rebuild_in_one(db):
     search.reindex(processes=1)
     alone = answers()
     assert search.reindex(processes=2) == 260
-    segments = search._live().current().leaves
+    segments = grid._live().current().leaves
     assert len(segments) == 2
     assert answers() == alone
     assert all(total for total, _hits, _facets in alone)
@@ -494,18 +495,18 @@ def test_a_parallel_rebuild_whose_process_fails_swaps_nothing_in(db, monkeypatch
     where text is expected); Whoosh still commits the others'. The rebuild must refuse the swap."""
     _network_of(db, 250)
     search.reindex()
-    before = search._read_pointer(search._root())
-    real_document = search.document
+    before = storage._read_pointer(storage._root())
+    real_document = documents.document
 
     def one_bad_document(place):
         doc = real_document(place)
         return {**doc, "name": 12345} if place.name == "Relais 180" else doc
 
-    monkeypatch.setattr(search, "document", one_bad_document)
+    monkeypatch.setattr(documents, "document", one_bad_document)
     with pytest.raises(search.IndexIncomplete):
         search.reindex(processes=2)
-    assert search._read_pointer(search._root()) == before
-    assert sorted(e for e in os.listdir(search._root()) if e.startswith("ix-")) == [before]
+    assert storage._read_pointer(storage._root()) == before
+    assert sorted(e for e in os.listdir(storage._root()) if e.startswith("ix-")) == [before]
     assert find("relais", page=1) and services.search_places(
         services.SearchRequest(text="relais"), log=False).total == 250
 
@@ -514,18 +515,18 @@ def test_a_parallel_rebuild_failing_in_the_reading_process_stops_its_processes(d
     """An error while the places are read: the analysing processes are stopped (they would wait
     for documents forever, holding the rebuild's locks), and a new rebuild can run at once."""
     _network_of(db, 250)
-    real_document = search.document
+    real_document = documents.document
 
     def failing_document(place):
         if place.name == "Relais 200":
             raise RuntimeError("lecture interrompue")
         return real_document(place)
 
-    monkeypatch.setattr(search, "document", failing_document)
+    monkeypatch.setattr(documents, "document", failing_document)
     with pytest.raises(RuntimeError, match="lecture interrompue"):
         search.reindex(processes=2)
     assert not [child for child in multiprocessing.active_children() if child.is_alive()]
-    monkeypatch.setattr(search, "document", real_document)
+    monkeypatch.setattr(documents, "document", real_document)
     assert search.reindex(processes=2) == 250
 
 
@@ -533,7 +534,7 @@ def test_cli_reindex_takes_a_number_of_processes_and_refuses_zero(indexed_places
     result = runner.invoke(args=["search", "reindex", "--processus", "1"])
     assert result.exit_code == 0, result.output
     assert "Index reconstruit : 5 lieux publiés." in result.output
-    before = search._read_pointer(search._root())
+    before = storage._read_pointer(storage._root())
     refused = runner.invoke(args=["search", "reindex", "--processus", "0"])
     assert refused.exit_code == 2 and "--processus" in refused.output
-    assert search._read_pointer(search._root()) == before
+    assert storage._read_pointer(storage._root()) == before

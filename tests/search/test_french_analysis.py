@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from coordination.directory import search, services
+from coordination.directory.search import grid, spelling
 from coordination.testing.factories import make_organisation, make_place
 
 REAL_WORLD = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "real-world"
@@ -146,7 +147,7 @@ def test_the_last_word_is_completed_only_when_long_and_unknown(places_by_word):
 
 
 def test_prefix_decision_reads_the_index(places_by_word):
-    live = search._live().current()
+    live = grid._live().current()
     reader = live.searcher.reader()
     assert "words:ordi*" in str(search.TextQuery.parse("ordi").whoosh_query(reader=reader))
     assert "*" not in str(search.TextQuery.parse("tablette", literal=True).whoosh_query(reader=reader))
@@ -185,7 +186,7 @@ def test_a_need_word_is_suggested_only_when_places_offer_it(places_by_word):
 
 
 def test_short_words_get_a_tighter_edit_distance():
-    assert search._max_distance("wif") == 0
-    assert search._max_distance("wiff") == 1 and search._max_distance("smartfon") == 2
-    assert search.edit_distance("démarhces", "démarches", 2) == 1
-    assert search.edit_distance("impots", "import", 1) == 2
+    assert spelling._max_distance("wif") == 0
+    assert spelling._max_distance("wiff") == 1 and spelling._max_distance("smartfon") == 2
+    assert spelling.edit_distance("démarhces", "démarches", 2) == 1
+    assert spelling.edit_distance("impots", "import", 1) == 2

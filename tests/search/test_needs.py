@@ -9,7 +9,8 @@ import pytest
 
 from coordination import create_app
 from coordination.config import TestConfig
-from coordination.directory import needs, search, services
+from coordination.directory import search, services
+from coordination.directory.search import needs
 from coordination.testing.factories import make_organisation, make_place
 from coordination.vocabularies import PROGRAMMES, SERVICES, TYPOLOGY_CODES
 
