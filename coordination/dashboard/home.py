@@ -1,0 +1,37 @@
+"""The coordination home (/coordination): what waits for the coordinators, counted by the domains
+that own it. Counts only: no resident, no referred person appears."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from coordination.auth import permissions
+from coordination.auth import services as auth_services
+from coordination.core.clock import utcnow
+from coordination.directory import reports
+from coordination.events import services as events_services
+from coordination.events.models import Meeting
+from coordination.referrals import statistics as referral_statistics
+
+
+@dataclass
+class CoordinationHome:
+    pending_organisations: int
+    open_reports: int
+    stale_places: int
+    overdue_referrals: int
+    next_meeting: Meeting | None
+
+    @property
+    def nothing_waits(self) -> bool:
+        return not (self.pending_organisations or self.open_reports or self.stale_places or self.overdue_referrals)
+
+
+def coordination_home(*, actor, now: datetime | None = None) -> CoordinationHome:
+    permissions.require_coordinator(actor, "L'espace coordination est réservé à l'équipe de coordination.")
+    now = now or utcnow()
+    return CoordinationHome(
+        pending_organisations=auth_services.pending_organisation_count(actor=actor),
+        open_reports=reports.open_report_count(actor=actor),
+        stale_places=reports.stale_place_count(actor=actor),
+        overdue_referrals=referral_statistics.overdue_count(actor=actor, now=now),
+        next_meeting=events_services.next_meeting(actor=actor, now=now),
+    )
