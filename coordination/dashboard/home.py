@@ -1,14 +1,17 @@
-"""The coordination home (/coordination): what waits for the coordinators, counted by the domains
-that own it. Counts only: no resident, no referred person appears."""
+"""What waits, counted by the domains that own it: for the coordinators on the coordination home
+(/coordination), counts only (no resident, no referred person appears); for a partner on the
+partner home (/espace-partenaire), about their own organisations."""
 from dataclasses import dataclass
 from datetime import datetime
 
 from coordination.auth import permissions
 from coordination.auth import services as auth_services
 from coordination.core.clock import utcnow
-from coordination.directory import reports
+from coordination.directory import freshness, reports
+from coordination.events import rsvp
 from coordination.events import services as events_services
-from coordination.events.models import Meeting
+from coordination.events.models import Meeting, MeetingInvitation
+from coordination.referrals import queries as referral_queries
 from coordination.referrals import statistics as referral_statistics
 
 
@@ -34,4 +37,25 @@ def coordination_home(*, actor, now: datetime | None = None) -> CoordinationHome
         stale_places=reports.stale_place_count(actor=actor),
         overdue_referrals=referral_statistics.overdue_count(actor=actor, now=now),
         next_meeting=events_services.next_meeting(actor=actor, now=now),
+    )
+
+
+@dataclass
+class PartnerWaiting:
+    referrals_to_answer: int
+    places_to_confirm: int
+    invitation: MeetingInvitation | None  # to the next meeting, not answered yet
+
+    @property
+    def nothing_waits(self) -> bool:
+        return not (self.referrals_to_answer or self.places_to_confirm or self.invitation)
+
+
+def partner_waiting(*, actor, now: datetime | None = None) -> PartnerWaiting:
+    """What waits for a partner, on their partner home; only what concerns their own organisations."""
+    now = now or utcnow()
+    return PartnerWaiting(
+        referrals_to_answer=referral_queries.to_answer_count(actor),
+        places_to_confirm=freshness.places_to_confirm_count(actor=actor, now=now),
+        invitation=rsvp.next_unanswered_invitation(actor, now=now),
     )

@@ -83,18 +83,6 @@ def next_meeting(*, actor, now: datetime | None = None) -> Meeting | None:
                               .order_by(Meeting.starts_at, Meeting.id).limit(1)).first()
 
 
-def next_unanswered_invitation(user, *, now: datetime | None = None) -> MeetingInvitation | None:
-    """The user's invitation to the next scheduled meeting they have not answered yet (the partner home)."""
-    if user is None or not getattr(user, "active", False):
-        return None
-    return db.session.scalars(
-        select(MeetingInvitation).join(Meeting, Meeting.id == MeetingInvitation.meeting_id)
-        .where(MeetingInvitation.user_id == user.id, MeetingInvitation.response == "pending",
-               Meeting.status == "scheduled", Meeting.ends_at >= (now or utcnow()))
-        .options(selectinload(MeetingInvitation.meeting))
-        .order_by(Meeting.starts_at, Meeting.id).limit(1)).first()
-
-
 def invitees(meeting: Meeting) -> list[tuple[User, Organisation]]:
     """Who is invited to ``meeting``: the active members of every active organisation, or only the
     members it named as delegates when it named some. A person in two organisations is invited
