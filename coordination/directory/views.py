@@ -135,7 +135,7 @@ def remove_closure(closure_id):
 def partner_home():
     actor = current_actor()
     return render_template("directory/partner_home.html", entries=services.partner_dashboard(actor=actor),
-                           waiting=waiting.partner_waiting(actor=actor))
+                           what_waits=waiting.partner_waiting(actor=actor))
 
 
 @bp.route("/espace-partenaire/organisations/<int:organisation_id>/lieux/nouveau", methods=["GET", "POST"])
