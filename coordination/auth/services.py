@@ -384,7 +384,7 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
     audit.record(admin, "organisation.join_requested", "organisation", organisation.id, kind=kind)
     mail.queue(contact_email, "Votre demande d'adhésion au réseau a bien été reçue", "auth_join_received",
                organisation=organisation)
-    link = external_url("auth.coordination_home")
+    link = external_url("auth.requests")
     for coordinator in _coordinators():
         mail.queue(coordinator.email, f"Nouvelle demande d'adhésion : {organisation.name}",
                    "auth_join_coordinator", organisation=organisation, kind_label=ORGANISATION_KINDS[kind],
@@ -459,6 +459,12 @@ def imports_with_pending(*, actor) -> list[tuple[OrganisationImport, int]]:
         .where(Organisation.status == "pending")
         .group_by(OrganisationImport.id).order_by(OrganisationImport.id.desc())).all()
     return [(record, count) for record, count in rows]
+
+
+def pending_organisation_count(*, actor) -> int:
+    """How many organisations wait for a decision, those created by an import included."""
+    permissions.require_coordinator(actor)
+    return db.session.scalar(select(func.count(Organisation.id)).where(Organisation.status == "pending")) or 0
 
 
 def all_organisations(*, actor) -> list[Organisation]:

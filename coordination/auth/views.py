@@ -80,6 +80,11 @@ def _log_in(user, remember=False):
     login_user(services.open_session(user, remember=remember), remember=remember)
 
 
+def _landing(user) -> str:
+    """Where a person lands once signed in: the coordination home for coordinators, the partner home otherwise."""
+    return url_for("dashboard.home_page") if user.is_coordinator else url_for("directory.partner_home")
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])  # per client address; per account: services.login_wait
 def login():
@@ -92,7 +97,7 @@ def login():
             return render_template("auth/login.html", form=form), 429, {"Retry-After": str(error.retry_after)}
         if user:
             _log_in(user, remember=form.remember.data)
-            return redirect(safe_next_url(request.args.get("next")) or url_for("directory.partner_home"))
+            return redirect(safe_next_url(request.args.get("next")) or _landing(user))
         flash("Adresse électronique ou mot de passe incorrect.", "error")
     return render_template("auth/login.html", form=form)
 
@@ -146,7 +151,7 @@ def reset_password(token):
         if user is not FAILED:
             _log_in(user)
             flash("Votre mot de passe a été modifié. Vos autres sessions ont été fermées.", "success")
-            return redirect(url_for("directory.partner_home"))
+            return redirect(_landing(user))
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -184,10 +189,10 @@ def _reason_forms(organisations, submitted=None):
     return forms
 
 
-def _render_coordination_home(submitted=None):
+def _render_requests(submitted=None):
     pending = services.pending_organisations(actor=current_user, imported=False)
     imported = sum(count for _record, count in services.imports_with_pending(actor=current_user))
-    return render_template("auth/coordination_home.html", pending=pending, imported=imported,
+    return render_template("auth/requests.html", pending=pending, imported=imported,
                            forms=_reason_forms(pending, submitted))
 
 
@@ -208,7 +213,7 @@ class Decision:
 
 DECISIONS = {
     "refuser": Decision(services.refuse_organisation, "Motif du refus", "La demande de « {} » a été refusée.",
-                        "auth.coordination_home", _render_coordination_home),
+                        "auth.requests", _render_requests),
     "suspendre": Decision(services.suspend_organisation, "Motif de la suspension", "« {} » est suspendue.",
                           "auth.organisations", _render_organisations),
     "reactiver": Decision(services.reactivate_organisation, "Motif de la réactivation",
@@ -216,10 +221,10 @@ DECISIONS = {
 }
 
 
-@bp.get("/coordination")
+@bp.get("/coordination/organisations/demandes")
 @login_required
-def coordination_home():
-    return _render_coordination_home()
+def requests():
+    return _render_requests()
 
 
 @bp.get("/coordination/organisations")
@@ -233,7 +238,7 @@ def organisations():
 def accept_organisation(organisation_id):
     organisation = services.accept_organisation(organisation_id, actor=current_user)
     flash(f"« {organisation.name} » a rejoint le réseau.", "success")
-    return redirect(url_for("auth.coordination_home"))
+    return redirect(url_for("auth.requests"))
 
 
 @bp.post("/coordination/organisations/<int:organisation_id>/<any(refuser, suspendre, reactiver):action>")

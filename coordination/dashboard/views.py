@@ -1,9 +1,9 @@
-"""The coordinators' dashboard: /coordination/tableau-de-bord (page) and one CSV per table."""
+"""The coordination home (/coordination) and the coordinators' dashboard: /coordination/tableau-de-bord (page) and one CSV per table."""
 
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
 
-from coordination.dashboard import services
+from coordination.dashboard import home, services
 from coordination.core.clock import parse_day
 from coordination.errors import Invalid
 
@@ -17,6 +17,12 @@ def _filters() -> dict:
     except ValueError as error:
         raise Invalid(str(error)) from None
     return {"since": since, "service": request.args.get("service", "").strip() or None}
+
+
+@bp.get("/coordination")
+@login_required
+def home_page():
+    return render_template("dashboard/home.html", home=home.coordination_home(actor=current_user))
 
 
 @bp.get("/coordination/tableau-de-bord")

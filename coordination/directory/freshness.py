@@ -104,6 +104,21 @@ def needs_review(place, now: datetime | None = None) -> bool:
                                                                             _config("FRESHNESS_STALE_MONTHS"))
 
 
+def places_to_confirm_count(*, actor, now: datetime | None = None) -> int:
+    """The places of the actor's active organisations that need their confirmation (``needs_review``):
+    the partner home's count."""
+    if not auth_permissions.is_authenticated(actor):
+        return 0
+    ids = [membership.organisation_id for membership in actor.memberships]
+    if not ids:
+        return 0
+    cutoff = months_before(now or utcnow(), _config("FRESHNESS_STALE_MONTHS"))
+    return db.session.scalar(
+        select(func.count(Place.id)).join(Place.organisation)
+        .where(Place.organisation_id.in_(ids), Place.deleted_at.is_(None), Organisation.status == "active",
+               (Place.verified_at.is_(None)) | (Place.verified_at <= cutoff))) or 0
+
+
 def verified_text(place, now: datetime | None = None) -> str:
     """« Vérifié ce mois-ci », « Vérifié il y a 1 mois », « Vérifié il y a N mois »."""
     months = months_since_verified(place, now)

@@ -159,18 +159,37 @@ def _require_moderator(actor) -> None:
         raise PermissionDenied()
 
 
+def _stale_places():
+    """Published places of active organisations flagged as not verified for too long."""
+    return (select(Place).join(Place.organisation)
+            .where(Place.stale_since.is_not(None), Place.published.is_(True), Place.deleted_at.is_(None),
+                   Organisation.status == "active"))
+
+
+def _open_reports():
+    return select(PlaceReport).join(PlaceReport.place).where(PlaceReport.status == "open", Place.deleted_at.is_(None))
+
+
+def open_report_count(*, actor) -> int:
+    """Error reports waiting for a coordinator (the moderation queue's reports)."""
+    _require_moderator(actor)
+    return db.session.scalar(select(func.count()).select_from(_open_reports().subquery())) or 0
+
+
+def stale_place_count(*, actor) -> int:
+    """Stale places in the moderation queue (the coordination home's count)."""
+    _require_moderator(actor)
+    return db.session.scalar(select(func.count()).select_from(_stale_places().subquery())) or 0
+
+
 def moderation_queue(*, actor) -> ModerationQueue:
     _require_moderator(actor)
     organisations = auth_services.pending_organisations(actor=actor, imported=False)
     reports = db.session.scalars(
-        select(PlaceReport).join(PlaceReport.place)
-        .where(PlaceReport.status == "open", Place.deleted_at.is_(None))
-        .options(joinedload(PlaceReport.place).joinedload(Place.organisation))
+        _open_reports().options(joinedload(PlaceReport.place).joinedload(Place.organisation))
         .order_by(PlaceReport.created_at, PlaceReport.id)
     ).all()
-    stale = (select(Place).join(Place.organisation)
-             .where(Place.stale_since.is_not(None), Place.published.is_(True), Place.deleted_at.is_(None),
-                    Organisation.status == "active"))
+    stale = _stale_places()
     # The oldest first, a page at a time: a national directory may hold thousands of them.
     stale_places = db.session.scalars(
         stale.options(joinedload(Place.organisation)).order_by(Place.stale_since, Place.id).limit(STALE_SHOWN)

@@ -7,6 +7,7 @@ import segno
 
 from coordination.core import validators
 from coordination.core.clock import date_fr, utcnow
+from coordination.dashboard import home as waiting
 from coordination.directory import freshness, hours, maps, permissions, placement, services
 from coordination.directory.forms import FACET_LABELS, FACET_PARAMS, ClosureForm, EditPlaceForm, PlaceForm, SearchForm
 from coordination.errors import Conflict, Invalid
@@ -132,7 +133,9 @@ def remove_closure(closure_id):
 @bp.get("/espace-partenaire")
 @login_required
 def partner_home():
-    return render_template("directory/partner_home.html", entries=services.partner_dashboard(actor=current_actor()))
+    actor = current_actor()
+    return render_template("directory/partner_home.html", entries=services.partner_dashboard(actor=actor),
+                           what_waits=waiting.partner_waiting(actor=actor))
 
 
 @bp.route("/espace-partenaire/organisations/<int:organisation_id>/lieux/nouveau", methods=["GET", "POST"])

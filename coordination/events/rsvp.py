@@ -12,6 +12,7 @@ seat left that way is free again, for the first waiting person, at the next answ
 The meeting row is locked while seats are counted, so two answers at once never overfill it.
 """
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -205,6 +206,19 @@ def my_invitations(actor, *, upcoming: bool = True) -> list[MeetingInvitation]:
     if upcoming:
         query = query.where(Meeting.ends_at > utcnow())
     return list(db.session.scalars(query.order_by(Meeting.starts_at, MeetingInvitation.id)))
+
+
+def next_unanswered_invitation(actor, *, now: datetime | None = None) -> MeetingInvitation | None:
+    """The actor's invitation to the next scheduled meeting they have not answered yet, among
+    ``my_invitations`` (the partner home)."""
+    if not auth_permissions.is_authenticated(actor):
+        return None
+    return db.session.scalars(
+        select(MeetingInvitation).join(Meeting).join(Organisation, MeetingInvitation.organisation_id == Organisation.id)
+        .where(MeetingInvitation.user_id == actor.id, Organisation.status == "active",
+               MeetingInvitation.response == "pending", Meeting.status == "scheduled",
+               Meeting.ends_at > (now or utcnow()))
+        .order_by(Meeting.starts_at, MeetingInvitation.id).limit(1)).first()
 
 
 # --- delegates ----------------------------------------------------------------------------------

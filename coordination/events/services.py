@@ -76,6 +76,13 @@ def upcoming_meetings(*, actor, now: datetime | None = None) -> list[Meeting]:
                                    .order_by(Meeting.starts_at, Meeting.id)))
 
 
+def next_meeting(*, actor, now: datetime | None = None) -> Meeting | None:
+    """The next scheduled meeting of the network not yet over (the coordination home)."""
+    auth_permissions.require_coordinator(actor, DENIED)
+    return db.session.scalars(select(Meeting).where(Meeting.ends_at >= (now or utcnow()), Meeting.status == "scheduled")
+                              .order_by(Meeting.starts_at, Meeting.id).limit(1)).first()
+
+
 def invitees(meeting: Meeting) -> list[tuple[User, Organisation]]:
     """Who is invited to ``meeting``: the active members of every active organisation, or only the
     members it named as delegates when it named some. A person in two organisations is invited

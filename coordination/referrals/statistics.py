@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from coordination.auth.models import Organisation
 from coordination.errors import PermissionDenied
-from coordination.core.clock import PARIS
+from coordination.core.clock import PARIS, utcnow
 from coordination.core.csv_writer import SPREADSHEET, CsvWriter, number
 from coordination.extensions import db
 from coordination.referrals import permissions, workflow
@@ -91,6 +91,17 @@ def referral_statistics(*, actor, since: date | datetime | None = None) -> Refer
                                if by_reason.get(reason)]
     stats.median_hours_to_answer = _median_hours_to_answer(period)
     return stats
+
+
+def overdue_count(*, actor, now: datetime | None = None) -> int:
+    """Referrals still waiting for an answer after their first reminder was due: a count, nothing
+    about the people referred (the coordination home)."""
+    if not permissions.can_see_statistics(actor):
+        raise PermissionDenied("Les statistiques des orientations sont réservées à l'équipe de coordination.")
+    now = now or utcnow()
+    return db.session.scalar(select(func.count(Referral.id)).where(
+        Referral.status == workflow.SENT,
+        (Referral.reminders_sent > 0) | (Referral.next_reminder_at <= now))) or 0
 
 
 def _median_hours_to_answer(period: list) -> float | None:

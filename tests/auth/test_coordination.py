@@ -23,7 +23,7 @@ def pending():
 
 def test_home_lists_pending_requests(client, signed_in_coordinator, pending):
     make_organisation("Déjà active")
-    page = text(client.get("/coordination"))
+    page = text(client.get("/coordination/organisations/demandes"))
     assert "Centre social des Dervallières" in page
     assert "Centre social" in page and pending.pivot in page and "contact@exemple.fr" in page
     assert "Déjà active" not in page
@@ -104,7 +104,8 @@ def test_anonymous_is_sent_to_login(client, pending):
     assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
 
 
-@pytest.mark.parametrize("url", ["/coordination", "/coordination/organisations"])
+@pytest.mark.parametrize("url", ["/coordination", "/coordination/organisations",
+                                 "/coordination/organisations/demandes"])
 def test_non_coordinator_cannot_see_the_space(client, login, pending, url):
     login(make_member(make_organisation(), role="admin"))
     response = client.get(url)
@@ -128,7 +129,7 @@ def test_views_take_only_their_url_arguments():
 
     from coordination.auth import views
     assert not hasattr(views, "PAGES")
-    assert list(inspect.signature(views.coordination_home).parameters) == []
+    assert list(inspect.signature(views.requests).parameters) == []
     assert list(inspect.signature(views.organisations).parameters) == []
 
 
@@ -137,7 +138,7 @@ def test_a_refused_decision_comes_back_to_its_own_page(client, signed_in_coordin
     page = text(client.post(f"/coordination/organisations/{active.id}/suspendre", data={}))
     assert "<h1>Organisations du réseau</h1>" in page and f'id="suspendre-{active.id}-reason-error"' in page
     page = text(client.post(f"/coordination/organisations/{pending.id}/refuser", data={}))
-    assert "<h1>Coordination du réseau</h1>" in page and f'id="refuser-{pending.id}-reason-error"' in page
+    assert "<h1>Demandes d'adhésion en attente</h1>" in page and f'id="refuser-{pending.id}-reason-error"' in page
 
 
 def test_dates_are_shown_in_paris_time(client, signed_in_coordinator, db):
@@ -147,5 +148,5 @@ def test_dates_are_shown_in_paris_time(client, signed_in_coordinator, db):
     decided = make_organisation("Suspendue au petit matin", status="suspended")
     decided.decided_at = datetime(2026, 7, 14, 22, 15)  # UTC: 15 July in Paris (summer time)
     db.session.commit()
-    assert "1er mars 2026" in text(client.get("/coordination"))
+    assert "1er mars 2026" in text(client.get("/coordination/organisations/demandes"))
     assert "15 juillet 2026" in text(client.get("/coordination/organisations"))
