@@ -477,6 +477,7 @@ class SearchResults:
     understood: str | None = None              # « démarches CAF : lieux qui aident aux démarches administratives »
     literal: bool = False                      # the words were searched literally (no needs)
     dropped_words: list[str] = field(default_factory=list)  # left out by the « at least one word » fallback
+    at: datetime | None = None  # when the search was made: each result's « ouvre demain » is said from then
 
 
 def _locate(where: str):
@@ -781,7 +782,7 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
         messages.append(outside)
     point = (location.latitude, location.longitude) if location else None
 
-    empty = SearchResults(request=request, hits=[], total=0, page=1, pages=1, facets={}, location=location,
+    empty = SearchResults(request=request, at=now, hits=[], total=0, page=1, pages=1, facets={}, location=location,
                           radius_km=radius if point else None, widened_from_km=None, suggestion=None,
                           messages=messages, index_status="ok",
                           where_choices=resolution.choices if resolution else (),
@@ -859,7 +860,7 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
 
     if log:
         _log_search(text, facets, location, used, result.total)
-    return SearchResults(request=request, hits=hits, total=result.total, page=result.page, pages=result.pages,
+    return SearchResults(request=request, at=now, hits=hits, total=result.total, page=result.page, pages=result.pages,
                          facets=result.facets, location=location, radius_km=used, widened_from_km=widened_from,
                          suggestion=suggestion, messages=messages, index_status="ok",
                          map_points=_map_points(result.map_points, by_id), next_openings=next_openings,

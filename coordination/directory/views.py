@@ -239,8 +239,9 @@ def postal_address(place, town_only: bool = False) -> str:
     return ", ".join(filter(None, (place.address, town))) or "Adresse non renseignée"
 
 
-def opening_status(place) -> str:
-    return hours.status_text(place, utcnow())
+def opening_status(place, at=None) -> str:
+    """``at``: the moment of the search the place was found by (the status says « demain » from then)."""
+    return hours.status_text(place, at or utcnow())
 
 
 def search_url(**changes) -> str:
