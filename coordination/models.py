@@ -1,9 +1,8 @@
 """Imports every domain's models so that Alembic and the mapper see them all. Defines nothing."""
 from coordination.audit import AuditEvent  # noqa: F401
 from coordination.auth.models import Invitation, Membership, Organisation, User  # noqa: F401
+from coordination.freshness.models import FreshnessCampaign, FreshnessReminder  # noqa: F401
 from coordination.directory.models import (  # noqa: F401
-    FreshnessCampaign,
-    FreshnessReminder,
     GeocodeCache,
     Place,
     PlaceClosure,

@@ -7,7 +7,7 @@ import pytest
 
 from coordination.auth.models import OrganisationImport
 from coordination.core.clock import utcnow
-from coordination.directory.models import FreshnessCampaign
+from coordination.freshness.models import FreshnessCampaign
 from coordination.events.models import Meeting
 from coordination.testing.factories import make_organisation
 from tests.auth.helpers import text
