@@ -9,7 +9,7 @@ from markupsafe import escape
 
 from coordination.crypto import encrypt_json
 from coordination.dashboard import home
-from coordination.directory.models import PlaceReport
+from coordination.moderation.models import PlaceReport
 from coordination.errors import PermissionDenied
 from coordination.events.models import Meeting, MeetingInvitation
 from coordination.extensions import db

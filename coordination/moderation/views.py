@@ -8,7 +8,7 @@ from wtforms.widgets import HiddenInput
 
 
 from coordination.auth import services as auth_services
-from coordination.directory import reports
+from coordination.moderation import services as reports
 from coordination.errors import Conflict, Invalid
 from coordination.extensions import limiter
 from coordination.web.forms import Form, choices, show_errors
@@ -68,13 +68,13 @@ def report(public_id):
             show_errors(form, error)
         else:
             return redirect(url_for(".thanks", public_id=public_id))
-    return render_template("directory/report.html", place=place, form=form), 400 if form.errors else 200
+    return render_template("moderation/report.html", place=place, form=form), 400 if form.errors else 200
 
 
 @bp.get("/lieux/<public_id>/signaler/merci")
 def thanks(public_id):
     place = reports.reportable_place(public_id)
-    return render_template("directory/report_thanks.html", place=place, message=THANKS)
+    return render_template("moderation/report_thanks.html", place=place, message=THANKS)
 
 
 # --- the moderation queue ------------------------------------------------------------------
@@ -90,7 +90,7 @@ def _render_queue(submitted=None, status=200):
     for place in queue.stale_places:
         forms["retirer", place.id] = decision_form("retirer", place.id)
     forms.update(submitted or {})
-    return render_template("directory/moderation_queue.html", queue=queue, forms=forms,
+    return render_template("moderation/queue.html", queue=queue, forms=forms,
                            kinds=reports.REPORT_KINDS), status
 
 
@@ -168,7 +168,7 @@ class BulkForm(Form):
 
 def _bulk_page(import_id: int, form: BulkForm, *, confirm: bool = False, status: int = 200):
     selection = reports.bulk_selection(import_id, actor=current_actor())
-    return render_template("directory/moderation_bulk.html", selection=selection, form=form, confirm=confirm,
+    return render_template("moderation/bulk.html", selection=selection, form=form, confirm=confirm,
                            actions=BULK_ACTIONS), status
 
 

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from coordination.audit import AuditEvent
 from coordination.auth import services as auth_services
 from coordination.auth.models import Organisation
-from coordination.directory import imports, reports
+from coordination.directory import imports
+from coordination.moderation import services as reports
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.mail import Message
 from coordination.testing.factories import make_organisation
