@@ -10,6 +10,7 @@ from wtforms.widgets import HiddenInput
 from coordination.auth import services as auth_services
 from coordination.moderation import services as reports
 from coordination.errors import Conflict, Invalid
+from coordination.vocabularies import ORGANISATION_KINDS
 from coordination.extensions import limiter
 from coordination.web.forms import Form, choices, show_errors
 from coordination.web.actor import current_actor
@@ -91,7 +92,7 @@ def _render_queue(submitted=None, status=200):
         forms["retirer", place.id] = decision_form("retirer", place.id)
     forms.update(submitted or {})
     return render_template("moderation/queue.html", queue=queue, forms=forms,
-                           kinds=reports.REPORT_KINDS), status
+                           kinds=reports.REPORT_KINDS, kinds_of_organisations=ORGANISATION_KINDS), status
 
 
 @bp.get("/coordination/moderation")
@@ -105,11 +106,11 @@ def _decide(action: str, item_id: int, call, done: str):
     form = decision_form(action, item_id, bind=True)
     if form.validate():
         try:
-            call(form)
+            result = call(form)
         except Invalid as error:
             show_errors(form, error)
         else:
-            flash(done, "success")
+            flash(done.format(getattr(result, "name", "")), "success")
             return redirect(url_for(".queue"))
     return _render_queue({(action, item_id): form}, status=400)
 
@@ -140,14 +141,14 @@ def unpublish_stale(place_id):
 @login_required
 def accept_organisation(organisation_id):
     return _decide("accepter", organisation_id, lambda form: auth_services.accept_organisation(
-        organisation_id, actor=current_actor()), "L'organisation a rejoint le réseau.")
+        organisation_id, actor=current_actor()), "« {} » a rejoint le réseau.")
 
 
 @bp.post("/coordination/moderation/organisations/<int:organisation_id>/refuser")
 @login_required
 def refuse_organisation(organisation_id):
     return _decide("refuser", organisation_id, lambda form: auth_services.refuse_organisation(
-        organisation_id, actor=current_actor(), reason=form.reason.data), "La demande d'adhésion est refusée.")
+        organisation_id, actor=current_actor(), reason=form.reason.data), "La demande de « {} » a été refusée.")
 
 
 # --- bulk decision on the organisations of one import (issue 15) ----------------------------------

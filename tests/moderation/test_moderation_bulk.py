@@ -46,8 +46,6 @@ def test_the_queue_shows_one_line_per_import_and_keeps_join_requests_one_by_one(
     page = client.get("/coordination/moderation").get_data(as_text=True)
     assert f'href="{url(import_id)}"' in page and "cartographie.csv : 3 organisations en attente" in page
     assert "Médiathèque Jacques Demy" not in page  # not one card each
-    home = client.get("/coordination/organisations/demandes").get_data(as_text=True)
-    assert "Et 3 organisations créées par un import" in home
 
 
 def test_accepting_an_import_goes_through_a_confirmation(client, login, coordinator, imported, db, mail_outbox):
