@@ -64,8 +64,8 @@ def register_blueprints(app):
     from coordination.assets import bp as assets_bp
     from coordination.dashboard.views import bp as dashboard_bp
     from coordination.auth.views import bp as auth_bp
-    from coordination.directory.freshness_views import bp as freshness_bp
-    from coordination.directory.report_views import bp as reports_bp
+    from coordination.freshness.views import bp as freshness_bp
+    from coordination.moderation.views import bp as reports_bp
     from coordination.directory.views import bp as directory_bp
     from coordination.events.views import bp as events_bp
     from coordination.ops import bp as ops_bp

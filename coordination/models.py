@@ -2,15 +2,14 @@
 from coordination.audit import AuditEvent  # noqa: F401
 from coordination.auth.models import Invitation, Membership, Organisation, User  # noqa: F401
 from coordination.directory.models import (  # noqa: F401
-    FreshnessCampaign,
-    FreshnessReminder,
     GeocodeCache,
     Place,
     PlaceClosure,
-    PlaceReport,
     SearchIndexQueue,
     SearchLog,
 )
+from coordination.freshness.models import FreshnessCampaign, FreshnessReminder  # noqa: F401
+from coordination.moderation.models import PlaceReport  # noqa: F401
 from coordination.events.models import (  # noqa: F401
     CalendarFeed,
     Meeting,

@@ -17,6 +17,7 @@ DOMAIN_JOB_MODULES = (
     "coordination.auth.jobs",
     "coordination.directory.jobs",
     "coordination.events.jobs",
+    "coordination.freshness.jobs",
     "coordination.referrals.jobs",
     "export.jobs",
 )

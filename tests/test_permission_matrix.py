@@ -139,8 +139,8 @@ def test_non_admins_cannot_invite_or_remove_members_of_a(client, login, every_ro
 def test_only_coordinators_decide_on_organisations(client, login, every_role, db, role):
     pending = every_role["pending"]
     login(every_role["users"][role])
-    accept = client.post(f"/coordination/organisations/{pending.id}/accepter")
-    refuse = client.post(f"/coordination/organisations/{pending.id}/refuser", data={"reason": "Non"})
+    accept = client.post(f"/coordination/moderation/organisations/{pending.id}/accepter")
+    refuse = client.post(f"/coordination/moderation/organisations/{pending.id}/refuser", data={"reason": "Non"})
     suspend = client.post(f"/coordination/organisations/{every_role['org_a'].id}/suspendre", data={"reason": "Non"})
     assert {accept.status_code, refuse.status_code, suspend.status_code} == {403}
     db.session.expire_all()

@@ -180,20 +180,13 @@ def join():
 
 def _reason_forms(organisations, submitted=None):
     """One reason form per (action, organisation id); `submitted` ones (with their errors) replace blank ones."""
-    actions = {"pending": ["refuser"], "active": ["suspendre"], "suspended": ["reactiver"]}
+    actions = {"active": ["suspendre"], "suspended": ["reactiver"]}
     forms = {}
     for organisation in organisations:
         for action in actions.get(organisation.status, []):
             forms[action, organisation.id] = ReasonForm.build(action, organisation.id, DECISIONS[action].label)
     forms.update(submitted or {})
     return forms
-
-
-def _render_requests(submitted=None):
-    pending = services.pending_organisations(actor=current_user, imported=False)
-    imported = sum(count for _record, count in services.imports_with_pending(actor=current_user))
-    return render_template("auth/requests.html", pending=pending, imported=imported,
-                           forms=_reason_forms(pending, submitted))
 
 
 def _render_organisations(submitted=None):
@@ -212,8 +205,6 @@ class Decision:
 
 
 DECISIONS = {
-    "refuser": Decision(services.refuse_organisation, "Motif du refus", "La demande de « {} » a été refusée.",
-                        "auth.requests", _render_requests),
     "suspendre": Decision(services.suspend_organisation, "Motif de la suspension", "« {} » est suspendue.",
                           "auth.organisations", _render_organisations),
     "reactiver": Decision(services.reactivate_organisation, "Motif de la réactivation",
@@ -222,9 +213,10 @@ DECISIONS = {
 
 
 @bp.get("/coordination/organisations/demandes")
-@login_required
 def requests():
-    return _render_requests()
+    """Pending organisations are decided in the moderation queue only (issue 16): the old page's address
+    leads there for good."""
+    return redirect(url_for("reports.queue", _anchor="organisations"), 301)
 
 
 @bp.get("/coordination/organisations")
@@ -233,15 +225,7 @@ def organisations():
     return _render_organisations()
 
 
-@bp.post("/coordination/organisations/<int:organisation_id>/accepter")
-@login_required
-def accept_organisation(organisation_id):
-    organisation = services.accept_organisation(organisation_id, actor=current_user)
-    flash(f"« {organisation.name} » a rejoint le réseau.", "success")
-    return redirect(url_for("auth.requests"))
-
-
-@bp.post("/coordination/organisations/<int:organisation_id>/<any(refuser, suspendre, reactiver):action>")
+@bp.post("/coordination/organisations/<int:organisation_id>/<any(suspendre, reactiver):action>")
 @login_required
 def decide_organisation(organisation_id, action):
     decision = DECISIONS[action]

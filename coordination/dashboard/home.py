@@ -7,7 +7,8 @@ from datetime import datetime
 from coordination.auth import permissions
 from coordination.auth import services as auth_services
 from coordination.core.clock import utcnow
-from coordination.directory import freshness, reports
+from coordination.moderation import services as reports
+from coordination.freshness import services as freshness
 from coordination.events import rsvp
 from coordination.events import services as events_services
 from coordination.events.models import Meeting, MeetingInvitation

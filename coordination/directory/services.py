@@ -1067,6 +1067,12 @@ def place_changes(since: datetime, *, after_id: int = 0, limit: int = 500) -> li
 
 # --- Reactions to other domains ----------------------------------------------------------------
 
+def queue_places_for_search(place_ids) -> None:
+    """Places another domain changed (freshness verifies or unpublishes them), after its commit:
+    the search index picks them up from the queue."""
+    search.queue_place_ids(place_ids)
+
+
 def requeue_organisation_places(organisation_id: int, **_) -> None:
     """An organisation accepted, suspended or reactivated: its places enter or leave the search index
     and the open-data change feed."""

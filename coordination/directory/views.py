@@ -8,7 +8,8 @@ import segno
 from coordination.core import validators
 from coordination.core.clock import date_fr, utcnow
 from coordination.dashboard import home as waiting
-from coordination.directory import freshness, hours, maps, permissions, placement, services
+from coordination.directory import hours, maps, permissions, placement, services
+from coordination.freshness import services as freshness
 from coordination.directory.forms import FACET_LABELS, FACET_PARAMS, ClosureForm, EditPlaceForm, PlaceForm, SearchForm
 from coordination.errors import Conflict, Invalid
 from coordination.security import csp_nonce

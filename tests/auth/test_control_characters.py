@@ -82,7 +82,7 @@ def test_reasons_keep_their_line_breaks(client, login, db, mail_outbox):
     login(make_user("coordination@exemple.fr", coordinator=True))
     pending = make_organisation("En attente", status="pending")
     reason = "Première ligne.\r\nDeuxième ligne."
-    response = client.post(f"/coordination/organisations/{pending.id}/refuser",
+    response = client.post(f"/coordination/moderation/organisations/{pending.id}/refuser",
                            data={f"refuser-{pending.id}-reason": reason})
     assert response.status_code == 302
     db.session.refresh(pending)

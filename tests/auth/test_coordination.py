@@ -23,16 +23,16 @@ def pending():
 
 def test_home_lists_pending_requests(client, signed_in_coordinator, pending):
     make_organisation("Déjà active")
-    page = text(client.get("/coordination/organisations/demandes"))
+    page = text(client.get("/coordination/moderation"))
     assert "Centre social des Dervallières" in page
     assert "Centre social" in page and pending.pivot in page and "contact@exemple.fr" in page
     assert "Déjà active" not in page
-    assert f'action="/coordination/organisations/{pending.id}/accepter"' in page
+    assert f'action="/coordination/moderation/organisations/{pending.id}/accepter"' in page
     assert page.count("<h1>") == 1
 
 
 def test_accept(client, signed_in_coordinator, pending, db, mail_outbox):
-    response = client.post(f"/coordination/organisations/{pending.id}/accepter", follow_redirects=True)
+    response = client.post(f"/coordination/moderation/organisations/{pending.id}/accepter", follow_redirects=True)
     assert "« Centre social des Dervallières » a rejoint le réseau." in text(response)
     db.session.refresh(pending)
     assert pending.status == "active"
@@ -44,16 +44,16 @@ def test_accept(client, signed_in_coordinator, pending, db, mail_outbox):
 
 
 def test_accepting_twice_is_a_conflict(client, signed_in_coordinator, pending):
-    client.post(f"/coordination/organisations/{pending.id}/accepter")
-    response = client.post(f"/coordination/organisations/{pending.id}/accepter")
+    client.post(f"/coordination/moderation/organisations/{pending.id}/accepter")
+    response = client.post(f"/coordination/moderation/organisations/{pending.id}/accepter")
     assert response.status_code == 409
     assert "a changé de statut" in text(response)
 
 
 def test_refuse_needs_a_reason(client, signed_in_coordinator, pending, db, mail_outbox):
-    response = client.post(f"/coordination/organisations/{pending.id}/refuser", data={f"refuser-{pending.id}-reason": " "})
-    assert response.status_code == 200
-    assert "Indiquez le motif." in text(response)
+    response = client.post(f"/coordination/moderation/organisations/{pending.id}/refuser", data={f"refuser-{pending.id}-reason": " "})
+    assert response.status_code == 400
+    assert "Indiquez le motif du refus." in text(response)
     assert f'id="refuser-{pending.id}-reason-error"' in text(response)
     db.session.refresh(pending)
     assert pending.status == "pending" and mail_outbox() == []
@@ -61,7 +61,7 @@ def test_refuse_needs_a_reason(client, signed_in_coordinator, pending, db, mail_
 
 def test_refuse_with_reason(client, signed_in_coordinator, pending, db, mail_outbox):
     reason = "Votre structure n'intervient pas sur le territoire du réseau."
-    response = client.post(f"/coordination/organisations/{pending.id}/refuser",
+    response = client.post(f"/coordination/moderation/organisations/{pending.id}/refuser",
                            data={f"refuser-{pending.id}-reason": reason}, follow_redirects=True)
     assert "a été refusée" in text(response)
     db.session.refresh(pending)
@@ -94,18 +94,18 @@ def test_suspend_and_reactivate(client, signed_in_coordinator, db, mail_outbox):
 def test_only_pending_can_be_refused_and_only_active_suspended(client, signed_in_coordinator, pending):
     assert client.post(f"/coordination/organisations/{pending.id}/suspendre",
                        data={f"suspendre-{pending.id}-reason": "x"}).status_code == 409
-    assert client.post("/coordination/organisations/9999/accepter").status_code == 404
+    assert client.post("/coordination/moderation/organisations/9999/accepter").status_code == 404
 
 
 def test_anonymous_is_sent_to_login(client, pending):
     response = client.get("/coordination")
     assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
-    response = client.post(f"/coordination/organisations/{pending.id}/accepter")
+    response = client.post(f"/coordination/moderation/organisations/{pending.id}/accepter")
     assert response.status_code == 302 and response.headers["Location"].startswith("/connexion")
 
 
 @pytest.mark.parametrize("url", ["/coordination", "/coordination/organisations",
-                                 "/coordination/organisations/demandes"])
+                                 "/coordination/moderation"])
 def test_non_coordinator_cannot_see_the_space(client, login, pending, url):
     login(make_member(make_organisation(), role="admin"))
     response = client.get(url)
@@ -116,7 +116,7 @@ def test_non_coordinator_cannot_see_the_space(client, login, pending, url):
 @pytest.mark.parametrize("action", ["accepter", "refuser"])
 def test_non_coordinator_cannot_decide(client, login, pending, db, action):
     login(db.session.scalar(select(User).where(User.email == "admin@dervallieres.fr")))
-    response = client.post(f"/coordination/organisations/{pending.id}/{action}",
+    response = client.post(f"/coordination/moderation/organisations/{pending.id}/{action}",
                            data={f"refuser-{pending.id}-reason": "Je me refuse moi-même."})
     assert response.status_code == 403
     db.session.refresh(pending)
@@ -137,8 +137,8 @@ def test_a_refused_decision_comes_back_to_its_own_page(client, signed_in_coordin
     active = make_organisation("Médiathèque Jacques Demy")
     page = text(client.post(f"/coordination/organisations/{active.id}/suspendre", data={}))
     assert "<h1>Organisations du réseau</h1>" in page and f'id="suspendre-{active.id}-reason-error"' in page
-    page = text(client.post(f"/coordination/organisations/{pending.id}/refuser", data={}))
-    assert "<h1>Demandes d'adhésion en attente</h1>" in page and f'id="refuser-{pending.id}-reason-error"' in page
+    page = text(client.post(f"/coordination/moderation/organisations/{pending.id}/refuser", data={}))
+    assert "<h1>File de modération</h1>" in page and f'id="refuser-{pending.id}-reason-error"' in page
 
 
 def test_dates_are_shown_in_paris_time(client, signed_in_coordinator, db):
@@ -148,5 +148,19 @@ def test_dates_are_shown_in_paris_time(client, signed_in_coordinator, db):
     decided = make_organisation("Suspendue au petit matin", status="suspended")
     decided.decided_at = datetime(2026, 7, 14, 22, 15)  # UTC: 15 July in Paris (summer time)
     db.session.commit()
-    assert "1er mars 2026" in text(client.get("/coordination/organisations/demandes"))
+    assert "1er mars 2026" in text(client.get("/coordination/moderation"))
     assert "15 juillet 2026" in text(client.get("/coordination/organisations"))
+
+
+def test_the_old_requests_page_leads_to_the_moderation_queue_for_good(client, signed_in_coordinator, pending):
+    response = client.get("/coordination/organisations/demandes")
+    assert response.status_code == 301 and response.headers["Location"] == "/coordination/moderation#organisations"
+    assert "Centre social des Dervallières" in text(client.get(response.headers["Location"]))
+
+
+def test_pending_organisations_are_decided_only_in_the_moderation_queue(client, signed_in_coordinator, pending, db):
+    assert client.post(f"/coordination/organisations/{pending.id}/accepter").status_code == 404
+    assert client.post(f"/coordination/organisations/{pending.id}/refuser",
+                       data={f"refuser-{pending.id}-reason": "Non"}).status_code == 404
+    db.session.refresh(pending)
+    assert pending.status == "pending"

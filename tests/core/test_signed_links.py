@@ -7,7 +7,7 @@ from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 
 from coordination.auth import services as auth_services
 from coordination.core.signed_links import BadLink, LinkExpired, LinkSigner
-from coordination.directory import freshness
+from coordination.freshness import services as freshness
 from coordination.events import rsvp
 
 

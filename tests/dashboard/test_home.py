@@ -9,7 +9,7 @@ from markupsafe import escape
 
 from coordination.crypto import encrypt_json
 from coordination.dashboard import home
-from coordination.directory.models import PlaceReport
+from coordination.moderation.models import PlaceReport
 from coordination.errors import PermissionDenied
 from coordination.events.models import Meeting, MeetingInvitation
 from coordination.extensions import db
@@ -83,7 +83,7 @@ def test_the_page_shows_counts_and_links_and_no_personal_data(client, login, net
     assert "1</span>\n    organisation attend une décision" in page
     assert "2</span>\n    signalements d'erreur ouverts" in page
     assert "1</span>\n    lieu publié n'a pas été vérifié" in page
-    assert 'href="/coordination/organisations/demandes"' in page and 'href="/coordination/moderation#signalements"' in page
+    assert 'href="/coordination/moderation#organisations"' in page and 'href="/coordination/moderation#signalements"' in page
     assert "Réunion de rentrée du réseau" in page and "Réunion annulée" not in page
     raw = response.get_data(as_text=True)
     for secret in SECRETS:

@@ -7,7 +7,7 @@ import pytest
 
 from coordination.auth.models import OrganisationImport
 from coordination.core.clock import utcnow
-from coordination.directory.models import FreshnessCampaign
+from coordination.freshness.models import FreshnessCampaign
 from coordination.events.models import Meeting
 from coordination.testing.factories import make_organisation
 from tests.auth.helpers import text
@@ -60,6 +60,9 @@ def test_every_coordination_page_has_the_coordination_navigation(app, client, lo
     assert len(pages) >= 13 and set(NAV_ENTRIES.values()) <= set(pages)
     for url in pages:
         response = client.get(url)
+        if response.status_code == 301:  # an old address that moved for good (its target is checked too)
+            assert response.headers["Location"].split("#")[0] in pages, url
+            continue
         assert response.status_code == 200, url
         page = text(response)
         nav = re.search(r'<nav class="coordination-nav" aria-label="Coordination">(.*?)</nav>', page, re.S)

@@ -19,7 +19,8 @@ from coordination.auth import services as auth_services
 from coordination.auth.models import Organisation, User
 from coordination.core.clock import utcnow
 from coordination.directory import permissions, services
-from coordination.directory.models import Place, PlaceReport
+from coordination.directory.models import Place
+from coordination.moderation.models import PlaceReport
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
 from coordination.utils import external_url

@@ -8,8 +8,9 @@ from wtforms.widgets import HiddenInput
 
 
 from coordination.auth import services as auth_services
-from coordination.directory import reports
+from coordination.moderation import services as reports
 from coordination.errors import Conflict, Invalid
+from coordination.vocabularies import ORGANISATION_KINDS
 from coordination.extensions import limiter
 from coordination.web.forms import Form, choices, show_errors
 from coordination.web.actor import current_actor
@@ -68,13 +69,13 @@ def report(public_id):
             show_errors(form, error)
         else:
             return redirect(url_for(".thanks", public_id=public_id))
-    return render_template("directory/report.html", place=place, form=form), 400 if form.errors else 200
+    return render_template("moderation/report.html", place=place, form=form), 400 if form.errors else 200
 
 
 @bp.get("/lieux/<public_id>/signaler/merci")
 def thanks(public_id):
     place = reports.reportable_place(public_id)
-    return render_template("directory/report_thanks.html", place=place, message=THANKS)
+    return render_template("moderation/report_thanks.html", place=place, message=THANKS)
 
 
 # --- the moderation queue ------------------------------------------------------------------
@@ -90,8 +91,8 @@ def _render_queue(submitted=None, status=200):
     for place in queue.stale_places:
         forms["retirer", place.id] = decision_form("retirer", place.id)
     forms.update(submitted or {})
-    return render_template("directory/moderation_queue.html", queue=queue, forms=forms,
-                           kinds=reports.REPORT_KINDS), status
+    return render_template("moderation/queue.html", queue=queue, forms=forms,
+                           kinds=reports.REPORT_KINDS, kinds_of_organisations=ORGANISATION_KINDS), status
 
 
 @bp.get("/coordination/moderation")
@@ -105,11 +106,11 @@ def _decide(action: str, item_id: int, call, done: str):
     form = decision_form(action, item_id, bind=True)
     if form.validate():
         try:
-            call(form)
+            result = call(form)
         except Invalid as error:
             show_errors(form, error)
         else:
-            flash(done, "success")
+            flash(done.format(getattr(result, "name", "")), "success")
             return redirect(url_for(".queue"))
     return _render_queue({(action, item_id): form}, status=400)
 
@@ -140,14 +141,14 @@ def unpublish_stale(place_id):
 @login_required
 def accept_organisation(organisation_id):
     return _decide("accepter", organisation_id, lambda form: auth_services.accept_organisation(
-        organisation_id, actor=current_actor()), "L'organisation a rejoint le réseau.")
+        organisation_id, actor=current_actor()), "« {} » a rejoint le réseau.")
 
 
 @bp.post("/coordination/moderation/organisations/<int:organisation_id>/refuser")
 @login_required
 def refuse_organisation(organisation_id):
     return _decide("refuser", organisation_id, lambda form: auth_services.refuse_organisation(
-        organisation_id, actor=current_actor(), reason=form.reason.data), "La demande d'adhésion est refusée.")
+        organisation_id, actor=current_actor(), reason=form.reason.data), "La demande de « {} » a été refusée.")
 
 
 # --- bulk decision on the organisations of one import (issue 15) ----------------------------------
@@ -168,7 +169,7 @@ class BulkForm(Form):
 
 def _bulk_page(import_id: int, form: BulkForm, *, confirm: bool = False, status: int = 200):
     selection = reports.bulk_selection(import_id, actor=current_actor())
-    return render_template("directory/moderation_bulk.html", selection=selection, form=form, confirm=confirm,
+    return render_template("moderation/bulk.html", selection=selection, form=form, confirm=confirm,
                            actions=BULK_ACTIONS), status
 
 

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from coordination.audit import AuditEvent
 from coordination.core.clock import utcnow
-from coordination.directory import reports
-from coordination.directory.models import Place, PlaceReport
+from coordination.moderation import services as reports
+from coordination.directory.models import Place
+from coordination.moderation.models import PlaceReport
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 

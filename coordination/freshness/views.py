@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from coordination.core.signed_links import LinkError
-from coordination.directory import freshness
+from coordination.freshness import services as freshness
 from coordination.errors import Invalid
 from coordination.utils import count_of, safe_next_url
 from coordination.web.links import link_error_page
@@ -34,7 +34,7 @@ def confirm_link(token):
         reminder = freshness.read_token(token)
     except LinkError as error:
         return _link_error(error)
-    return render_template("directory/freshness_confirm.html", reminder=reminder,
+    return render_template("freshness/confirm.html", reminder=reminder,
                            places=freshness.listed_places(reminder))
 
 
@@ -44,7 +44,7 @@ def confirm_link_apply(token):
         reminder = freshness.confirm_by_link(token)
     except LinkError as error:
         return _link_error(error)
-    return render_template("directory/freshness_done.html", reminder=reminder,
+    return render_template("freshness/done.html", reminder=reminder,
                            places=freshness.listed_places(reminder))
 
 
@@ -75,12 +75,12 @@ def campaigns():
             flash(f"La campagne « {campaign.name} » est lancée : {len(campaign.reminders)} organisation(s) "
                   "ont reçu un rappel.", "success")
             return redirect(url_for(".campaign", campaign_id=campaign.id))
-    return render_template("directory/freshness_campaigns.html", overview=overview, errors=errors,
+    return render_template("freshness/campaigns.html", overview=overview, errors=errors,
                            values=request.form), 400 if errors else 200
 
 
 @bp.get("/coordination/fraicheur/<int:campaign_id>")
 @login_required
 def campaign(campaign_id):
-    return render_template("directory/freshness_campaign.html",
+    return render_template("freshness/campaign.html",
                            progress=freshness.campaign_progress(campaign_id, actor=current_actor()))

@@ -44,8 +44,9 @@ from coordination import audit, mail
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
 from coordination.core.clock import MONTHS, PARIS, date_fr, to_paris, utcnow
-from coordination.directory import search
-from coordination.directory.models import FreshnessCampaign, FreshnessReminder, Place
+from coordination.directory import services as directory_services
+from coordination.directory.models import Place
+from coordination.freshness.models import FreshnessCampaign, FreshnessReminder
 from coordination.core.signed_links import BadLink, LinkExpired, LinkSigner, LinkUsed
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
@@ -61,6 +62,7 @@ PARTNER_SPACE_HINT = "Vous pouvez confirmer vos lieux à tout moment depuis votr
 
 
 # The salt of the links already mailed; payload: the reminder id.
+# The salt keeps the module path the links were first signed under: links already mailed still work.
 LINKS = LinkSigner("coordination.directory.freshness",
                    bad="Ce lien n'est pas valable : il a peut-être été mal copié. Utilisez le lien complet "
                        "du courriel. " + PARTNER_SPACE_HINT)
@@ -201,7 +203,7 @@ def confirm_by_link(token: str, *, now: datetime | None = None) -> FreshnessRemi
     audit.record(None, "freshness.link_used", "freshness_reminder", reminder.id,
                  organisation_id=reminder.organisation_id, places=len(place_ids))
     db.session.commit()
-    search.queue_place_ids(place_ids)
+    directory_services.queue_places_for_search(place_ids)
     return reminder
 
 
@@ -220,7 +222,7 @@ def confirm_all(organisation_id: int, *, actor, now: datetime | None = None) -> 
     for place_id in place_ids:
         audit.record(actor, "place.confirm", "place", place_id, all_places=True)
     db.session.commit()
-    search.queue_place_ids(place_ids)
+    directory_services.queue_places_for_search(place_ids)
     return len(place_ids)
 
 
@@ -553,7 +555,7 @@ def unpublish_stale(now: datetime | None = None) -> int:
                        organisation=organisation, places=places, months=months,
                        partner_link=external_url("directory.partner_home"))
         db.session.commit()
-        search.queue_place_ids(place_ids)
+        directory_services.queue_places_for_search(place_ids)
         total += len(place_ids)
     if total:
         log.info("freshness: %d stale place(s) unpublished", total)

@@ -12,8 +12,10 @@ from sqlalchemy import select
 from coordination.audit import AuditEvent
 from coordination.core.clock import utcnow
 from coordination.core import signed_links
-from coordination.directory import freshness, services
-from coordination.directory.models import FreshnessCampaign, FreshnessReminder, Place, SearchIndexQueue
+from coordination.directory import services
+from coordination.freshness import services as freshness
+from coordination.directory.models import Place, SearchIndexQueue
+from coordination.freshness.models import FreshnessCampaign, FreshnessReminder
 from coordination.errors import Invalid, PermissionDenied
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
