@@ -6,7 +6,7 @@ import json
 import pytest
 
 from coordination.directory.models import Place
-from export import importing, profiles
+from coordination.directory.imports import importing, profiles
 
 SAMPLE_HEADER = ["Identifiant", "NOM DU LIEU", "Adresse postale", "CP", "Ville", "Latitude", "Longitude",
                  "Mise à jour", "Type", "Lundi", "Mardi"]
