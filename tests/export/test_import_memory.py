@@ -3,7 +3,6 @@ a time (twice: a first pass checks every line), each planned place lets its valu
 and places are written in batches inside the one transaction, which still holds all or nothing."""
 import tracemalloc
 
-from coordination.directory import imports
 from coordination.directory.imports import plan
 from coordination.directory.models import Place
 from coordination.directory.imports import importing
