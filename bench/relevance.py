@@ -242,7 +242,7 @@ def migrate() -> None:
 def import_files(actor, folder: Path = DATA_DIR) -> list[tuple[str, str]]:
     """Every file of the folder through the product's import (valid rows only): per file, « importé :
     N lieux » or « non lu : <the import's first error> », so that a format counts as soon as it is read."""
-    from export import importing
+    from coordination.directory.imports import importing
     from coordination.errors import DomainError
 
     lines = []
@@ -465,7 +465,7 @@ def write_report(build_info: dict, verdicts: list[Verdict], numbers: dict, secon
         "## Les données",
         "",
         f"Fichiers du dossier `{os.path.relpath(DATA_DIR, ROOT)}`, chacun proposé à l'import du produit "
-        "(`export.importing.apply_file`, lignes en erreur laissées de côté) :",
+        "(`coordination.directory.imports.importing.apply_file`, lignes en erreur laissées de côté) :",
         "",
     ]
     lines += [f"- `{name}` — {line}" for name, line in build_info["files"]]

@@ -165,7 +165,7 @@ def step_import() -> dict:
     from coordination.auth.models import Organisation
     from coordination.auth.services import find_user_by_email
     from coordination.extensions import db
-    from export import importing
+    from coordination.directory.imports import importing
 
     with make_app().app_context():
         actor = find_user_by_email(COORDINATOR)

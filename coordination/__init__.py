@@ -72,7 +72,7 @@ def register_blueprints(app):
     from coordination.referrals.statistics_views import bp as referral_statistics_bp
     from coordination.referrals.views import bp as referrals_bp
     from export.api import bp as api_bp
-    from export.import_views import bp as opendata_import_bp
+    from coordination.directory.imports.views import bp as opendata_import_bp
     from export.views import bp as opendata_bp
 
     for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, reports_bp, freshness_bp, dashboard_bp, events_bp, referrals_bp, referral_statistics_bp, opendata_bp, api_bp,
@@ -87,11 +87,13 @@ def register_cli(app):
     from coordination.events.cli import events_cli
     from coordination.referrals.cli import referrals_cli
     from coordination.scheduler import scheduler_cli
+    from coordination.directory.imports.importing import import_command
     from export.cli import opendata_cli
 
     for group in (users_cli, demo_cli, search_cli, mail_cli, scheduler_cli, opendata_cli, referrals_cli,
                   events_cli):
         app.cli.add_command(group)
+    opendata_cli.add_command(import_command, "import")
 
 
 def register_error_handlers(app):

@@ -101,7 +101,7 @@ class Config:
     IMPORT_INVITATIONS_PER_HOUR = max(1, _int("IMPORT_INVITATIONS_PER_HOUR", 60))
     # Files uploaded on the import page wait here (private folder) between the check and the apply.
     IMPORT_UPLOAD_DIR = os.environ.get("IMPORT_UPLOAD_DIR", str(VAR_DIR / "imports"))
-    # Mapping profiles saved by coordinators (export/profiles.py), looked up before the shipped ones.
+    # Mapping profiles saved by coordinators (coordination/directory/imports/profiles.py), looked up before the shipped ones.
     IMPORT_PROFILES_DIR = os.environ.get("IMPORT_PROFILES_DIR", str(VAR_DIR / "import-profiles"))
     # No request body may be larger than the largest import (plus the form around it): Flask answers
     # 413 before anything, CSRF check included, reads it.

@@ -51,7 +51,7 @@ LIST_COLUMNS = {
 }
 NUMBER_COLUMNS = {"latitude": "latitude", "longitude": "longitude"}
 SEPARATOR = "|"
-COORDINATE_DECIMALS = 6  # about 11 cm: written on export, kept on import (imports.py), so a round trip is exact
+COORDINATE_DECIMALS = 6  # about 11 cm: written on export, kept on import (imports/plan.py), so a round trip is exact
 
 
 def join(values) -> str | None:

@@ -6,7 +6,7 @@ import pytest
 from coordination.auth.models import Organisation
 from coordination.extensions import db
 from coordination.testing.factories import PASSWORD, make_user
-from export import importing
+from coordination.directory.imports import importing
 from tests.export.test_import_publication import three_organisations
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ import pytest
 from coordination.directory import communes, geocoding, placement, search
 from coordination.errors import PermissionDenied
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
-from export import importing
+from coordination.directory.imports import importing
 from tests.directory.test_geocoding import ADDRESSES, Stub
 from tests.export.test_import import csv_text, row
 

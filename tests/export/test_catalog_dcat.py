@@ -12,7 +12,8 @@ from sqlalchemy import select
 from coordination.directory.models import Place
 from coordination.directory.serializers import STANDARD_VERSION
 from coordination.testing.factories import make_organisation, make_place
-from export import catalog, import_views, importing, publish
+from export import catalog, publish
+from coordination.directory.imports import importing, views as import_views
 from tests.export.test_import import csv_text, row
 
 THEMES = {"http://publications.europa.eu/resource/authority/data-theme/SOCI",

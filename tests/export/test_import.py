@@ -14,7 +14,7 @@ from coordination.directory import imports, serializers
 from coordination.directory.models import Place, SearchIndexQueue
 from coordination.errors import PermissionDenied
 from coordination.testing.factories import make_organisation, make_place, make_user
-from export import importing
+from coordination.directory.imports import importing
 
 HEADER = list(serializers.STANDARD_FIELDS)
 UUID_1 = "0b8f6a3e-3c1d-4a51-9d35-6f0d8c1a2b01"

@@ -3,9 +3,9 @@ a time (twice: a first pass checks every line), each planned place lets its valu
 and places are written in batches inside the one transaction, which still holds all or nothing."""
 import tracemalloc
 
-from coordination.directory import imports
+from coordination.directory.imports import plan
 from coordination.directory.models import Place
-from export import importing
+from coordination.directory.imports import importing
 from tests.export.test_import import csv_text, row, write  # noqa: F401 (write is a fixture)
 
 
@@ -24,7 +24,7 @@ def test_a_csv_is_read_from_the_disk_row_by_row_and_can_be_read_again(write):  #
 
 def test_a_line_that_cannot_be_read_at_the_end_stops_the_file_before_anything_is_planned(coordinator, write,  # noqa: F811
                                                                                         monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(plan, "BATCH_SIZE", 2)
     text = csv_text(places_of(6)) + 'lieu-7,"Guillemet jamais fermé\n'
     outcome = importing.apply_file(write(text), actor=coordinator)
     assert outcome.plan is None and not outcome.read.readable
@@ -33,7 +33,7 @@ def test_a_line_that_cannot_be_read_at_the_end_stops_the_file_before_anything_is
 
 
 def test_a_row_in_error_after_written_batches_still_writes_nothing(coordinator, write, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(plan, "BATCH_SIZE", 2)
     rows = [*places_of(5), row(id="lieu-6", nom="", pivot="73282932000074")]  # no name: rejected
     outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator)
     assert not outcome.report.applied and outcome.plan.rejected_lines == [7]
@@ -42,7 +42,7 @@ def test_a_row_in_error_after_written_batches_still_writes_nothing(coordinator, 
 
 
 def test_with_rows_left_out_the_batches_write_every_other_place(coordinator, write, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(plan, "BATCH_SIZE", 2)
     rows = [*places_of(2), row(id="lieu-x", nom="", pivot="73282932000074"), *places_of(5)[2:]]
     outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator, skip_invalid=True)
     assert outcome.report.applied and outcome.report.created == 5
@@ -64,7 +64,7 @@ def test_the_plan_keeps_counts_not_places_and_rejected_rows_keep_their_problems(
 
 
 def test_the_cleaner_does_not_remember_names_addresses_and_texts():
-    clean = imports._Cleaner()
+    clean = plan._Cleaner()
     for n in range(50):
         clean("name", f"Lieu {n}")
         clean("address", f"{n} rue de la Mairie")

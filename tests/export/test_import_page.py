@@ -5,7 +5,7 @@ import pytest
 
 from coordination.directory.models import Place
 from coordination.testing.factories import make_organisation, make_user
-from export import import_views, importing, staging
+from coordination.directory.imports import importing, staging, views as import_views
 from tests.export.test_import import csv_text, row
 
 URL = "/coordination/import"

@@ -1,4 +1,4 @@
-"""Mapping profiles (export/profiles.py): a file in no known format, read as the standard 1.0.1
+"""Mapping profiles (coordination/directory/imports/profiles.py): a file in no known format, read as the standard 1.0.1
 through a profile, then checked by the import exactly as a standard file (issue 15, item 2)."""
 import csv
 import json
@@ -6,7 +6,7 @@ import json
 import pytest
 
 from coordination.directory.models import Place
-from export import importing, profiles
+from coordination.directory.imports import importing, profiles
 
 SAMPLE_HEADER = ["Identifiant", "NOM DU LIEU", "Adresse postale", "CP", "Ville", "Latitude", "Longitude",
                  "Mise à jour", "Type", "Lundi", "Mardi"]

@@ -15,7 +15,7 @@ from coordination.directory import imports
 from coordination.directory.models import Place
 from coordination.extensions import db as _db
 from coordination.testing.factories import make_organisation, make_place
-from export import importing
+from coordination.directory.imports import importing
 from tests.export.test_import import csv_text, row
 from tests.test_mail import received, smtp_server  # noqa: F401 (the real SMTP server the suite uses)
 

@@ -5,7 +5,7 @@ import pytest
 
 from coordination.directory import imports
 from coordination.directory.models import Place
-from export import france_services, importing
+from coordination.directory.imports import france_services, importing
 
 CNFS = "conseillers-numeriques-lieux-2022.mednum-0.1.json"
 FRANCE_SERVICES = "france-services-2022-12-01.csv"

@@ -8,7 +8,7 @@ import pytest
 from coordination.directory import imports, serializers
 from coordination.directory.models import Place
 from coordination.testing.factories import make_organisation, make_place
-from export import importing
+from coordination.directory.imports import importing, plan
 from tests.export.test_import import csv_text, problems_of, row
 
 LONG = ("Un lieu ouvert à tous pour apprendre le numérique pas à pas " * 8).strip()  # about 470 characters
@@ -165,8 +165,8 @@ def test_same_address_postcode_and_close_name_without_coordinates(coordinator, w
 
 def test_duplicate_detection_does_not_compare_every_pair(coordinator, write, monkeypatch):
     calls = []
-    similar = imports.similar_names
-    monkeypatch.setattr(imports, "similar_names", lambda a, b: calls.append(1) or similar(a, b))
+    similar = plan.similar_names
+    monkeypatch.setattr(plan, "similar_names", lambda a, b: calls.append(1) or similar(a, b))
     rows = [row(id=f"l{i}", nom=f"Conseiller numérique mairie de Ville{i}", latitude="", longitude="")
             for i in range(1500)]
     outcome = importing.check_file(write(csv_text(rows)), actor=coordinator)
@@ -184,7 +184,7 @@ class Upload:
 
 @pytest.fixture
 def staging():
-    from export import staging
+    from coordination.directory.imports import staging
     return staging
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from coordination.directory import imports
 from coordination.directory.models import Place
-from export import importing
+from coordination.directory.imports import importing
 from tests.export.test_import import csv_text, place_count, row
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from coordination.directory.models import Place
 from coordination.testing.factories import make_user
-from export import import_views, profiles
+from coordination.directory.imports import profiles, views as import_views
 
 URL = "/coordination/import"
 MAPPING = f"{URL}/correspondance"

@@ -11,7 +11,8 @@ from coordination.auth.models import Organisation
 from coordination.directory.models import Place
 from coordination.directory.serializers import STANDARD_FIELDS
 from coordination.testing.factories import make_organisation, make_place
-from export import importing, publish
+from export import publish
+from coordination.directory.imports import importing
 
 CSV = "lieux-de-mediation-numerique.csv"
 JSON = "lieux-de-mediation-numerique.json"

@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 from coordination.auth.models import Organisation
 from coordination.directory.models import Place
 from coordination.testing.factories import make_organisation, make_place
-from export import importing, publish
+from export import publish
+from coordination.directory.imports import importing
 from tests.export.test_import import csv_text, row
 
 CSV = "lieux-de-mediation-numerique.csv"

@@ -19,7 +19,8 @@ from sqlalchemy.exc import OperationalError
 
 from coordination import errors
 from coordination.testing.factories import make_organisation, make_place
-from export import publish, staging
+from export import publish
+from coordination.directory.imports import staging
 from tests.export.test_import import csv_text, row
 from tests.export.test_import_page import import_blueprint  # noqa: F401 (autouse: the import page's blueprint)
 

@@ -17,7 +17,8 @@ from coordination.errors import Invalid
 from coordination.core.csv_writer import FORMULA_MESSAGE as MESSAGE
 from coordination.core.csv_writer import safe_cell, starts_like_formula, without_guard
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
-from export import importing, publish
+from export import publish
+from coordination.directory.imports import importing
 from tests.directory.conftest import form_data
 from tests.export.test_import import csv_text, row
 

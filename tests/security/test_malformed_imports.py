@@ -13,7 +13,7 @@ import zipfile
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from export import importing, parsing
+from coordination.directory.imports import importing, parsing
 from tests.export.test_import import csv_text, row
 from tests.export.test_import_page import import_blueprint  # noqa: F401 (autouse: the import page's blueprint)
 

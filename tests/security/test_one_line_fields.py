@@ -13,7 +13,7 @@ from coordination.directory.models import Place
 from coordination.errors import Invalid
 from coordination.core.validators import breaks_line, collapse
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
-from export import importing
+from coordination.directory.imports import importing
 from tests.directory.conftest import form_data
 from tests.export.test_import import csv_text, row
 

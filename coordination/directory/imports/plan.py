@@ -1,6 +1,6 @@
 """Import of a directory file: the only code that writes places for an import.
 
-The file is read elsewhere (``export/importing.py``: encodings, separators, the 0.1 mapping): this
+The file is read elsewhere (``importing.py`` beside it: encodings, separators, the 0.1 mapping): this
 module receives its rows as records of the national standard 1.0.1 (standard column -> value) and
 
 - ``plan_import(rows, *, actor)`` validates every row with the place form's rules

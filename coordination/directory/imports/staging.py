@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from export import importing
+from coordination.directory.imports import importing
 
 FILE_NAME = "fichier.upload"
 KEEP_SECONDS = 24 * 3600

@@ -2,7 +2,7 @@
 
 A file is read into rows of the national standard 1.0.1 (``coordination.directory.imports.ImportRow``)
 whatever its shape: the standard 1.0.1 (CSV or JSON), the older 0.1 (CSV with ``;`` or JSON, mapped
-with the official 0.1 -> 1.0 table), or the France Services list (``export/france_services.py``).
+with the official 0.1 -> 1.0 table), or the France Services list (``france_services.py``).
 Everything a person can fix in the file is reported with its line and column; what can be read
 safely despite a small flaw (Latin-1, a decimal comma, DD/MM/YYYY, a lost leading zero, a
 vocabulary value with another case or apostrophe) is read and reported as a warning.
@@ -34,7 +34,7 @@ from coordination.errors import DomainError
 from coordination.core.csv_writer import without_guard
 from coordination.core.plurals import ngettext
 from coordination.vocabularies import PLACE_VOCABULARIES
-from export import parsing, profiles
+from coordination.directory.imports import parsing, profiles
 
 FORMAT_LABELS = {
     "1.0.1": "standard « Lieux de médiation numérique » 1.0.1",
@@ -214,7 +214,7 @@ def _read(holder: list, *, max_bytes: int | None, name: str | None, max_rows: in
           profile: profiles.Profile | None = None) -> ReadResult:
     """Reads the bytes in ``holder`` (a one-item list, emptied here: the bytes, then the decoded
     text, are let go as soon as the next stage has them, so that a large file is not held three times).
-    A file that cannot be read safely (``export/parsing.py``) gives one error with its line."""
+    A file that cannot be read safely (``parsing.py``) gives one error with its line."""
     result = ReadResult(source_name=name, profile=profile)
     try:
         _parse(holder, result, max_bytes=max_bytes, max_rows=_max_rows(max_rows))
@@ -564,7 +564,7 @@ def _csv_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[int
 def detect_format(columns: set[str]) -> str:
     """The format the columns say, or ``UNKNOWN_FORMAT`` when the file has too few of the standard's
     required columns to be one of its versions (a regional file needs a profile)."""
-    from export import france_services
+    from coordination.directory.imports import france_services
     if france_services.is_france_services(columns):
         return "france-services"
     if columns & ONLY_01 and not columns & ONLY_101:
@@ -594,7 +594,7 @@ def _header_key(name: str) -> str:
 
 
 def _known_columns() -> dict[str, str]:
-    from export import france_services
+    from coordination.directory.imports import france_services
     names = {*serializers.STANDARD_FIELDS, *ONLY_01, *COLUMNS_01, *france_services.COLUMNS, "structureId"}
     return {_header_key(name): name for name in names}
 
@@ -631,7 +631,7 @@ class _Standardiser:
             self.renamed = renamed
             columns = {renamed.get(c, c) for c in columns}
         if result.format == "france-services":
-            from export import france_services
+            from coordination.directory.imports import france_services
             self.france_services_day = france_services.list_date(result)
             columns = set(serializers.STANDARD_FIELDS)
         if not self._has_required(columns):
@@ -676,7 +676,7 @@ class _Standardiser:
         if self.converter is not None:
             record = self.converter.convert(line, record, problems)
         elif self.france_services_day is not None:
-            from export import france_services
+            from coordination.directory.imports import france_services
             record = france_services.convert_record(line, record, self.france_services_day, problems)
         row = self.reader.row(line, record)
         if problems:
@@ -1274,7 +1274,7 @@ def _publication_choice(value: str) -> str:
               help="Importe les lignes valables et laisse de côté les lignes en erreur (après une vérification).")
 @click.option("--profil", "profile_name", metavar="NOM",
               help="Profil de correspondance pour un fichier qui n'est pas au standard : nom d'un profil "
-                   "livré (export/profils/) ou du dossier IMPORT_PROFILES_DIR, ou chemin d'un fichier .json.")
+                   "livré (coordination/directory/imports/profils/) ou du dossier IMPORT_PROFILES_DIR, ou chemin d'un fichier .json.")
 @click.option("--organisations", "publication", default="en-attente", show_default=True,
               metavar="acceptees|en-attente", callback=lambda _ctx, _param, value: _publication_choice(value),
               help="Organisations créées par l'import : « acceptees » (source de confiance, leurs lieux sont "

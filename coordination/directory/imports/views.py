@@ -1,6 +1,6 @@
 """The coordinators' upload page: /coordination/import.
 
-"Vérifier" keeps the uploaded file (``export/staging.py``) and shows the dry run; "Appliquer
+"Vérifier" keeps the uploaded file (``staging.py``) and shows the dry run; "Appliquer
 l'import" applies that same file, only if its dry run had no error. The token lives in the person's
 session: nobody else can apply it.
 """
@@ -14,7 +14,7 @@ from coordination.errors import Invalid
 
 
 from coordination.auth import permissions as auth_permissions
-from export import importing, mapping, profiles, staging
+from coordination.directory.imports import importing, mapping, profiles, staging
 from coordination.web.forms import Form, SelectChoice
 
 bp = Blueprint("opendata_import", __name__, template_folder="templates")
@@ -86,7 +86,7 @@ def _coordinators_only():
 @login_required
 def upload():
     _coordinators_only()
-    return render_template("export/import.html", form=UploadForm(), outcome=None, apply_form=None)
+    return render_template("directory/import/import.html", form=UploadForm(), outcome=None, apply_form=None)
 
 
 @bp.post("/coordination/import")
@@ -95,7 +95,7 @@ def check():
     _coordinators_only()
     form = UploadForm()
     if not form.validate_on_submit():
-        return render_template("export/import.html", form=form, outcome=None, apply_form=None), 400
+        return render_template("directory/import/import.html", form=form, outcome=None, apply_form=None), 400
     staged = staging.stage_upload(form.file.data, actor=current_user, announced_size=request.content_length,
                                   strip_personal_emails=form.strip_personal_emails.data,
                                   publication=form.publication.data,
@@ -108,7 +108,7 @@ def _checked(staged: staging.StagedUpload, publication: str, notify: bool):
     session[SESSION_KEY] = staged.session_record()
     apply_form = ApplyForm(formdata=None, token=staged.token, publication=publication, notify=notify,
                            skip_invalid="" if staged.clean else "1") if staged.clean or staged.skippable else None
-    return render_template("export/import.html", form=UploadForm(formdata=None), outcome=staged.outcome,
+    return render_template("directory/import/import.html", form=UploadForm(formdata=None), outcome=staged.outcome,
                            apply_form=apply_form, filename=staged.name, mappable=staged.mappable,
                            rows_in_error=staged.rows_in_error)
 
@@ -126,7 +126,7 @@ def apply():
         flash("Ce fichier n'est plus disponible ou n'a pas été vérifié sans erreur : vérifiez-le à nouveau.", "error")
         return redirect(url_for("opendata_import.upload"))
     session.pop(SESSION_KEY, None)
-    return render_template("export/import_result.html", outcome=outcome)
+    return render_template("directory/import/import_result.html", outcome=outcome)
 
 
 @bp.get("/coordination/import/correspondance")
@@ -169,5 +169,5 @@ def _mapping_form():
 
 
 def _mapping_page(form, screen, preview=None, error=None):
-    return render_template("export/mapping.html", form=form, screen=screen, preview=preview, error=error,
+    return render_template("directory/import/mapping.html", form=form, screen=screen, preview=preview, error=error,
                            field_choices=mapping.field_choices(), preview_fields=mapping.PREVIEW_FIELDS)

@@ -1,7 +1,7 @@
 """The mapping page's use cases (issue 15, item 2): a file in no known format, read as the standard.
 
-The coordinator maps each column of the staged file (``export/staging.py``) to a field of the
-standard, previews 20 converted rows, and saves the mapping as a profile (``export/profiles.py``);
+The coordinator maps each column of the staged file (``staging.py``) to a field of the
+standard, previews 20 converted rows, and saves the mapping as a profile (``profiles.py``);
 the file is then checked again with that profile, and applied as any other upload. Only
 coordinators may do any of it: each function checks it.
 """
@@ -11,7 +11,7 @@ from datetime import date
 from coordination.auth import permissions as auth_permissions
 from coordination.directory.imports import Problem
 from coordination.errors import Invalid, NotFound
-from export import importing, profiles, staging
+from coordination.directory.imports import importing, profiles, staging
 
 SAMPLES = 3
 PREVIEW_ROWS = 20
