@@ -125,8 +125,3 @@ def convert_record(line: int, record: dict, day: date, problems: list) -> dict:
         "modalites_accompagnement": "Accompagnement individuel",
     }
 
-
-def convert(records: list[tuple[int, dict]], result) -> list[tuple[int, dict]]:
-    """(line, France Services record) -> (line, standard 1.0.1 record); problems go to ``result``."""
-    day = list_date(result)
-    return [(line, convert_record(line, record, day, result.problems)) for line, record in records]

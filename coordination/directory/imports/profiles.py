@@ -461,22 +461,6 @@ class Converter:
         return record
 
 
-def convert(records: list[tuple[int, dict]], profile: Profile, result) -> list[tuple[int, dict]] | None:
-    """(line, raw row) -> (line, standard record); None when a column the profile names is absent."""
-    columns = set().union(*(record.keys() for _, record in records))
-    converter = Converter(profile, columns)
-    missing = converter.missing_columns()
-    if missing:
-        plural = "s" if len(missing) > 1 else ""
-        result.problems.append(Problem(1, "", f"Colonne{plural} du profil « {profile.name} » absente{plural} du "
-                                       f"fichier : {', '.join(missing)}. Colonnes trouvées : "
-                                       f"{', '.join(sorted(columns))}.", "error", "colonne du profil absente"))
-        return None
-    for index, (line, raw) in enumerate(records):
-        records[index] = (line, converter.convert(line, raw, result.problems))
-    return records
-
-
 # --- suggestions (for the mapping page) -----------------------------------------------------------
 
 # words of a column's name that point at a field of the standard (folded)
