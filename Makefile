@@ -6,17 +6,17 @@ FLASK := MAILLAGE_ENV=development FLASK_APP=wsgi $(BIN)/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install install-dev constraints assets browser db seed bench relevance clean
+.PHONY: run test lint install install-dev constraints assets browser catalogues translations db seed bench relevance clean
 
 ## make run: the app with a demo network on the embedded default (SQLite, console mail) + the scheduler
-run: install assets db seed
+run: install assets catalogues db seed
 	@echo "Maillage sur http://$(HOST):$(PORT) (planificateur lancé à côté ; Ctrl+C arrête les deux)"
 	@$(FLASK) scheduler run & scheduler=$$!; \
 	  trap 'kill $$scheduler 2>/dev/null' EXIT; trap 'exit 0' INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: installs everything the suite needs, then runs it (TEST_DATABASE_URL for PostgreSQL)
-test: install-dev assets browser
+test: install-dev assets browser catalogues
 	$(BIN)/pytest
 
 lint: install-dev
@@ -49,6 +49,19 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 assets: node_modules/.installed
+
+## the compiled catalogues (.mo, never committed) from the translators' .po files
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard coordination/translations/*/LC_MESSAGES/messages.po))
+catalogues: $(CATALOGUES)
+coordination/translations/%/LC_MESSAGES/messages.mo: coordination/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+## make translations: extracts every marked string and updates each language's .po (then translate, make catalogues)
+translations: install-dev
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords lazy_gettext --sort-by-file \
+	  --msgid-bugs-address "" --project Maillage --copyright-holder "" -o coordination/translations/messages.pot .
+	$(BIN)/pybabel update --input-file coordination/translations/messages.pot --output-dir coordination/translations \
+	  --no-fuzzy-matching --ignore-obsolete
 
 ## Debian's Chromium, for the browser and accessibility tests (Playwright drives it; no browser download)
 browser:

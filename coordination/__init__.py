@@ -16,6 +16,7 @@ def create_app(config=None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_language_rules(app)
     register_cli(app)
     register_error_handlers(app)
     register_security_headers(app)
@@ -53,6 +54,8 @@ def register_extensions(app):
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
+    from coordination.web import i18n
+    i18n.init_app(app)
 
 
 def _migrations_dir():
@@ -78,6 +81,11 @@ def register_blueprints(app):
     for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, reports_bp, freshness_bp, dashboard_bp, events_bp, referrals_bp, referral_statistics_bp, opendata_bp, api_bp,
                       opendata_import_bp):
         app.register_blueprint(blueprint)
+
+
+def register_language_rules(app):
+    from coordination.web.i18n import add_language_rules
+    add_language_rules(app)
 
 
 def register_cli(app):
@@ -111,8 +119,6 @@ def register_template_filters(app):
     from coordination.core.clock import date_fr, datetime_fr
     app.add_template_filter(date_fr)
     app.add_template_filter(datetime_fr)
-    from coordination.core.plurals import ngettext
-    app.add_template_global(ngettext)
 
 
 def register_signals(app):

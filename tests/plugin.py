@@ -22,6 +22,20 @@ from coordination.extensions import limiter
 from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_place, make_user
 
 
+def pytest_sessionstart(session):
+    """The suite reads the translations as users get them: compiled (``make catalogues`` does the
+    same; a run straight through pytest after editing a .po must not test the old .mo)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from coordination.web.i18n import TRANSLATIONS
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            with open(po_path, "rb") as po, open(mo_path, "wb") as mo:
+                write_mo(mo, read_po(po, locale=po_path.parts[-3]))
+
+
 def using_postgres() -> bool:
     return os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 

@@ -21,6 +21,7 @@ from coordination.vocabularies import (
     TYPOLOGIES,
 )
 from coordination.web.actor import current_actor
+from coordination.web.i18n import translated
 
 bp = Blueprint("directory", __name__, template_folder="templates")
 
@@ -60,6 +61,7 @@ COMMON_NEEDS = (
 
 
 @bp.get("/")
+@translated
 def home():
     form = SearchForm(None, default_radius_km=current_app.config["SEARCH_DEFAULT_RADIUS_KM"])
     return render_template("directory/home.html", form=form, common_needs=COMMON_NEEDS,
@@ -92,12 +94,14 @@ def qr_svg(url: str) -> Markup:
 
 
 @bp.get("/lieux/<public_id>")
+@translated
 def place_page(public_id):
     place = services.get_public_place(public_id, actor=current_actor())
     return render_template("directory/place.html", **place_context(place))
 
 
 @bp.get("/lieux/<public_id>/fiche")
+@translated
 def place_sheet(public_id):
     place = services.get_public_place(public_id, actor=current_actor())
     context = place_context(place)
@@ -309,6 +313,7 @@ def search_helpers():
 
 
 @bp.get("/recherche")
+@translated
 def search():
     form = SearchForm(request.args, default_radius_km=current_app.config["SEARCH_DEFAULT_RADIUS_KM"])
     search_request = services.SearchRequest(**form.request_data())

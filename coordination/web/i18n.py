@@ -1,0 +1,102 @@
+"""The translation layer: which language a request is in, and the public pages offered in several.
+
+Every string of the interface goes through gettext (``_``, ``ngettext``, ``lazy_gettext``); the
+catalogues live in ``coordination/translations/`` (``make translations`` extracts and updates them,
+``make catalogues`` compiles them). Partner and coordination pages are in French only; a public page
+marked ``@translated`` also answers under ``/<language>/…`` (``/en/recherche``), so that a shared link
+opens in the language it was read in. French, the source language, has no prefix.
+"""
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, g, request, url_for
+from flask_babel import Babel
+from werkzeug.routing import Rule
+
+DEFAULT = "fr"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str  # in the language itself, as a reader of it looks for it
+    direction: str = "ltr"
+
+
+LANGUAGES = {language.code: language for language in (
+    Language("fr", "Français"),
+    Language("en", "English"),
+    Language("es", "Español"),
+    Language("ar", "العربية", "rtl"),
+    Language("uk", "Українська"),
+)}
+
+babel = Babel()
+
+
+def translated(view):
+    """Mark a public view as offered in every language (its rules get a ``/<language>`` twin)."""
+    view.translated = True
+    return view
+
+
+def current_language() -> Language:
+    return LANGUAGES[g.get("language", DEFAULT)]
+
+
+def _locale() -> str:
+    return g.get("language", DEFAULT)
+
+
+def _take_language(endpoint, values) -> None:
+    """The ``lang`` part of a translated URL becomes the request's language; views never see it."""
+    if values and "lang" in values:
+        g.language = values.pop("lang")
+
+
+def _carry_language(endpoint, values) -> None:
+    """Links from a translated page to another translated page stay in the reader's language."""
+    language = values.get("lang", g.get("language", DEFAULT))
+    if language == DEFAULT or not is_translated(endpoint):
+        values.pop("lang", None)
+    else:
+        values["lang"] = language
+
+
+def is_translated(endpoint: str | None, app=None) -> bool:
+    view = (app or current_app).view_functions.get(endpoint) if endpoint else None
+    return bool(getattr(view, "translated", False))
+
+
+def alternates() -> list[tuple[Language, str]]:
+    """The current page in every language, for the switcher and ``hreflang`` links."""
+    if not is_translated(request.endpoint):
+        return []
+    arguments = {**request.args.to_dict(flat=False), **(request.view_args or {})}
+    return [(language, url_for(request.endpoint, lang=language.code, _external=True, **arguments))
+            for language in LANGUAGES.values()]
+
+
+def _template_context() -> dict:
+    return {"current_language": current_language(), "language_alternates": alternates}
+
+
+def add_language_rules(app) -> None:
+    """Give every rule of a translated view a twin under ``/<language>``; run after the blueprints.
+
+    Werkzeug builds with the rule that has the most arguments first, so ``url_for`` with ``lang``
+    picks the twin and ``url_for`` without it the French rule."""
+    codes = ",".join(code for code in LANGUAGES if code != DEFAULT)
+    for rule in list(app.url_map.iter_rules()):
+        if is_translated(rule.endpoint, app):
+            app.url_map.add(Rule(f"/<any({codes}):lang>{rule.rule}", endpoint=rule.endpoint,
+                                 methods=rule.methods, strict_slashes=rule.strict_slashes))
+
+
+def init_app(app) -> None:
+    babel.init_app(app, locale_selector=_locale, default_locale=DEFAULT, default_timezone="Europe/Paris",
+                   default_translation_directories=str(TRANSLATIONS))
+    app.url_value_preprocessor(_take_language)
+    app.url_defaults(_carry_language)
+    app.context_processor(_template_context)
