@@ -23,6 +23,7 @@ from itertools import pairwise
 import opening_hours
 
 from coordination.core.clock import MONTHS, PARIS, to_paris
+from coordination.core.french import time_fr
 from coordination.vocabularies import WEEKDAYS
 
 DAYS = tuple(code for code, _ in WEEKDAYS)
@@ -224,11 +225,6 @@ def _parse_day(pairs) -> list[tuple[str, str]]:
 
 # --- French description --------------------------------------------------------------------
 
-def _french_time(value: str) -> str:
-    hours, minutes = value.split(":")
-    return f"{int(hours)}{NBSP}h" + (f"{NBSP}{minutes}" if minutes != "00" else "")
-
-
 def _french_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
 
@@ -264,7 +260,7 @@ def describe_lines(expr: str | None) -> list[str]:
     week, rest = split(_every_day(expr))
     lines = []
     for ranges, runs in _groups(week):
-        times = ", ".join(f"{_french_time(start)} – {_french_time(end)}" for start, end in ranges)
+        times = ", ".join(f"{time_fr(start)} – {time_fr(end)}" for start, end in ranges)
         lines.append(f"{_french_days(runs)}{NBSP}: {times}")
     if lines and not all(week.values()) and not rest:
         merged = _runs({day: [("closed", "closed")] if not week[day] else [] for day in DAYS})
@@ -391,10 +387,6 @@ def open_on_saturday(place, today: date | None = None) -> bool:
     return _open_on_saturday(expr, today or _local(datetime.now(PARIS)).date())
 
 
-def _clock(moment: datetime) -> str:
-    return f"{moment.hour}{NBSP}h" + (f"{NBSP}{moment.minute:02d}" if moment.minute else "")
-
-
 def short_date(day: date, today: date | None = None) -> str:
     """« 3 mars », with the year when it is not this year's (« 3 mars 2027 »)."""
     text = f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]}"
@@ -412,7 +404,7 @@ def _when(moment: datetime, now: datetime) -> str:
         prefix = f"{DAY_NAMES[DAYS[moment.weekday()]].lower()} "
     else:
         prefix = f"le {short_date(moment.date(), now.date())} "
-    return f"{prefix}à {_clock(moment)}"
+    return f"{prefix}à {time_fr(moment)}"
 
 
 def closure_text(closure, today: date | None = None) -> str:

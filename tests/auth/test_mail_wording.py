@@ -42,4 +42,4 @@ def test_network_name_reads_well_and_signs_every_mail(app, template):
 def test_invitation_mail_gives_its_expiry_in_paris_time(app):
     with app.test_request_context():
         body = render_template("mail/auth_invitation.txt", **context())
-    assert "valable jusqu'au 1er avril 2026 à 0 h 30" in body  # 22:30 UTC is already April in Paris
+    assert "valable jusqu'au 1er avril 2026 à 0\u00a0h\u00a030" in body  # 22:30 UTC is already April in Paris

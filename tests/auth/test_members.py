@@ -292,4 +292,4 @@ def test_invitation_expiry_is_shown_in_paris_time(client, login, admin, debrouil
     invitation = db.session.scalar(select(Invitation))
     invitation.expires_at = datetime(2099, 12, 31, 23, 30)  # UTC: already 2100 in Paris
     db.session.commit()
-    assert "valable jusqu'au 1er janvier 2100 à 0 h 30" in text(client.get(members_url(debrouillards)))
+    assert "valable jusqu'au 1er janvier 2100 à 0\u00a0h\u00a030" in text(client.get(members_url(debrouillards)))
