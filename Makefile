@@ -50,11 +50,9 @@ node_modules/.installed: package.json package-lock.json
 
 assets: node_modules/.installed
 
-## the compiled catalogues (.mo, never committed) from the translators' .po files
-CATALOGUES := $(patsubst %.po,%.mo,$(wildcard coordination/translations/*/LC_MESSAGES/messages.po))
-catalogues: $(CATALOGUES)
-coordination/translations/%/LC_MESSAGES/messages.mo: coordination/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
-	$(BIN)/pybabel compile --statistics -i $< -o $@
+## the compiled catalogues (.mo, never committed): each language's .po, and French typeset from the template
+catalogues: install
+	$(BIN)/python -c "from coordination.web.i18n import compile_catalogues; compile_catalogues()"
 
 ## make translations: extracts every marked string and updates each language's .po (then translate, make catalogues)
 translations: install-dev

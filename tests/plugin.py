@@ -25,15 +25,8 @@ from coordination.testing.factories import PASSWORD, make_member, make_organisat
 def pytest_sessionstart(session):
     """The suite reads the translations as users get them: compiled (``make catalogues`` does the
     same; a run straight through pytest after editing a .po must not test the old .mo)."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    from coordination.web.i18n import TRANSLATIONS
-    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
-            with open(po_path, "rb") as po, open(mo_path, "wb") as mo:
-                write_mo(mo, read_po(po, locale=po_path.parts[-3]))
+    from coordination.web.i18n import compile_catalogues
+    compile_catalogues(only_outdated=True)
 
 
 def using_postgres() -> bool:

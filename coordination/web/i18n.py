@@ -9,9 +9,13 @@ opens in the language it was read in. French, the source language, has no prefix
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import current_app, g, request, url_for
 from flask_babel import Babel
 from werkzeug.routing import Rule
+
+from coordination.core.french import typography
 
 DEFAULT = "fr"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -100,3 +104,31 @@ def init_app(app) -> None:
     app.url_value_preprocessor(_take_language)
     app.url_defaults(_carry_language)
     app.context_processor(_template_context)
+
+
+def compile_catalogues(directory: Path = TRANSLATIONS, *, only_outdated: bool = False) -> list[Path]:
+    """Compile each language's .po into the .mo gettext reads, and build the French one from the
+    template: the code's messages are typed plainly (« Adresse : », « l'aide ») and French readers
+    get them with typographic apostrophes and non-breaking spaces, without a French catalogue to
+    keep by hand. Returns the files written."""
+    written = []
+    template = directory / "messages.pot"
+    sources = [(po, po.parts[-3]) for po in sorted(directory.glob("*/LC_MESSAGES/messages.po"))]
+    sources.append((template, DEFAULT))
+    for source, code in sources:
+        target = directory / code / "LC_MESSAGES" / "messages.mo"
+        if only_outdated and target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        with open(source, "rb") as file:
+            catalogue = read_po(file, locale=code)
+        if code == DEFAULT:
+            for message in catalogue:
+                if message.id:
+                    ids = message.id if isinstance(message.id, tuple) else (message.id,)
+                    typeset = tuple(typography(text) for text in ids)
+                    message.string = typeset if isinstance(message.id, tuple) else typeset[0]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as file:
+            write_mo(file, catalogue)
+        written.append(target)
+    return written

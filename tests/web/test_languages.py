@@ -12,7 +12,7 @@ def html_tag(page: str) -> str:
 def test_a_french_page_has_no_prefix_and_says_it_is_french(client):
     page = client.get("/recherche").get_data(as_text=True)
     assert html_tag(page) == '<html lang="fr" dir="ltr">'
-    assert ">Trouver de l'aide<" in page
+    assert ">Trouver de l’aide<" in page   # French typeset from the plainly typed source
 
 
 def test_an_english_address_gives_the_page_in_english(client):

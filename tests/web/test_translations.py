@@ -16,8 +16,8 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
 OTHER_LANGUAGES = [code for code in LANGUAGES if code != DEFAULT]
 
 
-def public_messages() -> set[str]:
-    with open(TRANSLATIONS / "public.cfg") as mapping:
+def extracted(mapping_file) -> set[str]:
+    with open(mapping_file) as mapping:
         method_map, options_map = parse_mapping_cfg(mapping)
     found = set()
     for _name, _line, message, _comments, _context in extract_from_dir(
@@ -26,9 +26,22 @@ def public_messages() -> set[str]:
     return found
 
 
+def public_messages() -> set[str]:
+    return extracted(TRANSLATIONS / "public.cfg")
+
+
 def catalogue(code: str):
     with open(TRANSLATIONS / code / "LC_MESSAGES" / "messages.po", "rb") as po:
         return read_po(po, locale=code)
+
+
+def test_the_catalogue_template_is_current():
+    """After marking a string, ``make translations`` brings it to the translators (and to French
+    readers, whose catalogue is built from the template)."""
+    with open(TRANSLATIONS / "messages.pot", "rb") as pot:
+        listed = {message.id if isinstance(message.id, str) else message.id[0] for message in read_po(pot) if message.id}
+    missing = extracted(ROOT / "babel.cfg") - listed
+    assert not missing, f"lancez make translations : {sorted(missing)[:5]}"
 
 
 def test_the_public_pages_have_messages_to_translate():
