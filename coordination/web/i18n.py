@@ -12,7 +12,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, g, request, url_for
-from flask_babel import Babel
+from flask_babel import Babel, refresh
 from werkzeug.routing import Rule
 
 from coordination.core.french import typography
@@ -54,9 +54,12 @@ def _locale() -> str:
 
 
 def _take_language(endpoint, values) -> None:
-    """The ``lang`` part of a translated URL becomes the request's language; views never see it."""
-    if values and "lang" in values:
-        g.language = values.pop("lang")
+    """The ``lang`` part of a translated URL becomes the request's language; views never see it.
+    Set on every request (404s included): an application context may outlive one request."""
+    language = values.pop("lang", DEFAULT) if values else DEFAULT
+    if g.get("language", DEFAULT) != language:
+        refresh()  # Flask-Babel keeps the locale it chose on the context
+    g.language = language
 
 
 def _carry_language(endpoint, values) -> None:

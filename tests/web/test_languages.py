@@ -56,3 +56,10 @@ def test_pages_outside_the_public_site_stay_french(client):
     page = client.get("/connexion", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert html_tag(page) == '<html lang="fr" dir="ltr">'
     assert '<nav class="languages"' not in page
+
+
+def test_each_request_has_its_own_language(app, client):
+    with app.app_context():  # one context for several requests, as in a test or a shell
+        assert ">Find help<" in client.get("/en/").get_data(as_text=True)
+        assert ">Trouver de l’aide<" in client.get("/").get_data(as_text=True)
+        assert '<html lang="fr"' in client.get("/nulle-part").get_data(as_text=True)
