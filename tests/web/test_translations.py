@@ -2,7 +2,6 @@
 translation keeps the French message's placeholders (a missing ``%(name)s`` would crash the page or
 lose the name)."""
 import re
-from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
