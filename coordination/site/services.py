@@ -70,35 +70,36 @@ def contact_open() -> bool:
     return legal_facts().contact_email is not None
 
 
+def _field(errors: dict, name: str, clean, value, *, invalid: str, missing: str):
+    """One field cleaned by ``clean``; its French (or translated) message in ``errors`` when it is
+    invalid or empty."""
+    try:
+        cleaned = clean(value)
+    except validators.FieldError:
+        errors[name] = [invalid]
+        return None
+    if not cleaned:
+        errors[name] = [missing]
+    return cleaned
+
+
 def _clean_contact(data: dict) -> dict:
     errors: dict[str, list[str]] = {}
-    try:
-        name = validators.one_line(data.get("name"), max_length=NAME_MAX)
-    except validators.FieldError:
-        name = None
-        errors["name"] = [_("Indiquez votre nom sur une seule ligne, en %(max)d caractères au plus.", max=NAME_MAX)]
-    else:
-        if not name:
-            errors["name"] = [_("Indiquez votre nom.")]
-    try:
-        email = validators.email(data.get("email"))
-    except validators.FieldError:
-        email = None
-        errors["email"] = [_("L'adresse électronique n'est pas valide : vérifiez-la (exemple : nom@exemple.fr).")]
-    else:
-        if not email:
-            errors["email"] = [_("Indiquez votre adresse électronique, pour que nous puissions vous répondre.")]
-    try:
-        message = validators.text(data.get("message"), max_length=MESSAGE_MAX)
-    except validators.FieldError:
-        message = None
-        errors["message"] = [_("Le message doit faire %(max)d caractères au plus.", max=MESSAGE_MAX)]
-    else:
-        if not message:
-            errors["message"] = [_("Écrivez votre message.")]
+    cleaned = {
+        "name": _field(errors, "name", lambda value: validators.one_line(value, max_length=NAME_MAX), data.get("name"),
+                       invalid=_("Indiquez votre nom sur une seule ligne, en %(max)d caractères au plus.", max=NAME_MAX),
+                       missing=_("Indiquez votre nom.")),
+        "email": _field(errors, "email", validators.email, data.get("email"),
+                        invalid=_("L'adresse électronique n'est pas valide : vérifiez-la (exemple : nom@exemple.fr)."),
+                        missing=_("Indiquez votre adresse électronique, pour que nous puissions vous répondre.")),
+        "message": _field(errors, "message", lambda value: validators.text(value, max_length=MESSAGE_MAX),
+                          data.get("message"),
+                          invalid=_("Le message doit faire %(max)d caractères au plus.", max=MESSAGE_MAX),
+                          missing=_("Écrivez votre message.")),
+    }
     if errors:
         raise Invalid(_("Le message n'a pas pu être envoyé : vérifiez le formulaire."), errors=errors)
-    return {"name": name, "email": email, "message": message}
+    return cleaned
 
 
 def send_contact_message(data: dict) -> mail.Message | None:
