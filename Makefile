@@ -6,7 +6,7 @@ FLASK := MAILLAGE_ENV=development FLASK_APP=wsgi $(BIN)/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install install-dev constraints assets browser catalogues translations db seed bench relevance clean
+.PHONY: run test lint install install-dev constraints assets browser catalogues translations icons db seed bench relevance clean
 
 ## make run: the app with a demo network on the embedded default (SQLite, console mail) + the scheduler
 run: install assets catalogues db seed
@@ -60,6 +60,10 @@ translations: install-dev
 	  --msgid-bugs-address "" --project Maillage --copyright-holder "" -o coordination/translations/messages.pot .
 	$(BIN)/pybabel update --input-file coordination/translations/messages.pot --output-dir coordination/translations \
 	  --no-fuzzy-matching --ignore-obsolete
+
+## make icons: the PNG icons and favicon.ico from coordination/static/icons/icon.svg (committed; rerun when it changes)
+icons: browser
+	$(BIN)/python tools/render_icons.py coordination/static/icons
 
 ## Debian's Chromium, for the browser and accessibility tests (Playwright drives it; no browser download)
 browser:

@@ -1,6 +1,7 @@
 import functools
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import login_required
 from markupsafe import Markup
 import segno
@@ -82,9 +83,23 @@ def place_context(place) -> dict:
             "live_url": external_url("directory.place_page", public_id=place.public_id)}
 
 
+DESCRIPTION_MAX = 200  # search engines show about this much
+
+
+def place_description(place) -> str:
+    """The place page's meta description: its name, commune and first services (plain text: the
+    template escapes it once)."""
+    if place.services:
+        text = gettext("%(name)s, %(commune)s : %(services)s.", name=place.name, commune=place.commune,
+                       services=", ".join(place.services[:6]))
+    else:
+        text = gettext("%(name)s, %(commune)s.", name=place.name, commune=place.commune)
+    return text if len(text) <= DESCRIPTION_MAX else text[:DESCRIPTION_MAX - 1].rsplit(" ", 1)[0] + "…"
+
+
 @bp.context_processor
 def place_helpers():
-    return {"closure_period": hours.closure_period}
+    return {"closure_period": hours.closure_period, "place_description": place_description}
 
 
 def qr_svg(url: str) -> Markup:
