@@ -56,14 +56,12 @@ catalogues: install
 
 ## make translations: extracts every marked string and updates each language's .po (then translate, make catalogues)
 translations: install-dev
-	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords lazy_gettext --sort-by-file \
-	  --msgid-bugs-address "" --project Maillage --copyright-holder "" -o coordination/translations/messages.pot .
-	$(BIN)/pybabel update --input-file coordination/translations/messages.pot --output-dir coordination/translations \
+	$(BIN)/pybabel -q extract --mapping-file babel.cfg --keywords lazy_gettext --sort-by-file --omit-header \
+	  -o coordination/translations/messages.pot .
+	$(BIN)/pybabel -q update --input-file coordination/translations/messages.pot --output-dir coordination/translations \
 	  --no-fuzzy-matching --ignore-obsolete
-
-## make icons: the PNG icons and favicon.ico from coordination/static/icons/icon.svg (committed; rerun when it changes)
-icons: browser
-	$(BIN)/python tools/render_icons.py coordination/static/icons
+	@# no dates in the headers: they would make every merge of two catalogues conflict
+	sed -i -E '/^"(POT-Creation-Date|PO-Revision-Date): /d' coordination/translations/*/LC_MESSAGES/messages.po
 
 ## Debian's Chromium, for the browser and accessibility tests (Playwright drives it; no browser download)
 browser:
