@@ -255,7 +255,7 @@ def _mail_reminder(reminder: FreshnessReminder, campaign: FreshnessCampaign, org
                    stale_months=_config("FRESHNESS_STALE_MONTHS"),
                    unpublish_months=_config("FRESHNESS_UNPUBLISH_MONTHS"))
     for recipient in _recipients(organisation):
-        mail.queue(recipient, subject, "freshness_reminder",
+        mail.queue(recipient, subject, "freshness/mail/reminder",
                    dedupe_key=f"freshness-reminder:{reminder.id}:{_key(recipient)}", **context)
 
 
@@ -550,7 +550,7 @@ def unpublish_stale(now: datetime | None = None) -> int:
                          verified_at=place.verified_at.isoformat())
         organisation = db.session.get(Organisation, organisation_id)
         for recipient in _recipients(organisation):
-            mail.queue(recipient, "Des lieux ont été retirés de l'annuaire faute de mise à jour", "freshness_unpublished",
+            mail.queue(recipient, "Des lieux ont été retirés de l'annuaire faute de mise à jour", "freshness/mail/unpublished",
                        dedupe_key=f"freshness-unpublished:{_key(recipient, *place_ids, now.isoformat())}",
                        organisation=organisation, places=places, months=months,
                        partner_link=external_url("directory.partner_home"))

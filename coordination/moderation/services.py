@@ -101,13 +101,13 @@ def _notify(place: Place, kind: str, message: str | None) -> None:
         address = auth_services.normalise_email(recipient)
         if address and address not in told:
             told.add(address)
-            mail.queue(address, subject, "place_reported", for_coordinators=False,
+            mail.queue(address, subject, "moderation/mail/place_reported", for_coordinators=False,
                        link=external_url("directory.edit_place", place_id=place.id), **context)
     for recipient in _coordinator_recipients():
         address = auth_services.normalise_email(recipient)
         if address and address not in told:
             told.add(address)
-            mail.queue(address, subject, "place_reported", for_coordinators=True,
+            mail.queue(address, subject, "moderation/mail/place_reported", for_coordinators=True,
                        link=external_url("reports.queue"), **context)
 
 
