@@ -384,7 +384,7 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
     audit.record(admin, "organisation.join_requested", "organisation", organisation.id, kind=kind)
     mail.queue(contact_email, "Votre demande d'adhésion au réseau a bien été reçue", "auth/mail/join_received",
                organisation=organisation)
-    link = external_url("reports.queue")
+    link = external_url("moderation.queue")
     for coordinator in _coordinators():
         mail.queue(coordinator.email, f"Nouvelle demande d'adhésion : {organisation.name}",
                    "auth/mail/join_coordinator", organisation=organisation, kind_label=ORGANISATION_KINDS[kind],

@@ -108,7 +108,7 @@ def _notify(place: Place, kind: str, message: str | None) -> None:
         if address and address not in told:
             told.add(address)
             mail.queue(address, subject, "moderation/mail/place_reported", for_coordinators=True,
-                       link=external_url("reports.queue"), **context)
+                       link=external_url("moderation.queue"), **context)
 
 
 # --- the moderation queue ------------------------------------------------------------------
