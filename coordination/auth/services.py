@@ -473,8 +473,8 @@ def all_organisations(*, actor) -> list[Organisation]:
 
 
 def accept_organisation(organisation_id: int, *, actor) -> Organisation:
-    organisation = _decide(organisation_id, actor=actor, from_status="pending", to_status="active")
-    audit.record(actor, "organisation.accepted", "organisation", organisation.id)
+    organisation = _decide(organisation_id, "organisation.accepted", actor=actor, from_status="pending",
+                           to_status="active")
     _tell_accepted(organisation)
     _commit_decision(organisation)
     return organisation
@@ -502,7 +502,7 @@ def decide_organisations(organisation_ids: list[int], *, action: str, actor, rea
     if action not in BULK_ACTIONS:
         raise Invalid("Choisissez d'accepter ou de refuser.")
     if action == "refuse":
-        reason = _required_text(reason, "reason", "Indiquez le motif du refus.", 1000, multiline=True)
+        reason = _reason(reason, "Indiquez le motif du refus.")
     ids = sorted({int(i) for i in organisation_ids})
     if not ids:
         raise Invalid("Aucune organisation en attente ne correspond à cette sélection.")
@@ -595,10 +595,10 @@ def queue_import_invitations(organisations: list[Organisation], record: Organisa
 
 
 def refuse_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
-    reason = _required_text(reason, "reason", "Indiquez le motif du refus.", 1000, multiline=True)
-    organisation = _decide(organisation_id, actor=actor, from_status="pending", to_status="refused")
+    reason = _reason(reason, "Indiquez le motif du refus.")
+    organisation = _decide(organisation_id, "organisation.refused", actor=actor, from_status="pending",
+                           to_status="refused", reason=reason)
     organisation.refusal_reason = reason
-    audit.record(actor, "organisation.refused", "organisation", organisation.id, reason=reason)
     _notify_organisation(organisation, "Votre demande d'adhésion au réseau", "auth/mail/organisation_refused",
                          reason=reason)
     _commit_decision(organisation)
@@ -606,9 +606,9 @@ def refuse_organisation(organisation_id: int, *, reason: str, actor) -> Organisa
 
 
 def suspend_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
-    reason = _required_text(reason, "reason", "Indiquez le motif de la suspension.", 1000, multiline=True)
-    organisation = _decide(organisation_id, actor=actor, from_status="active", to_status="suspended")
-    audit.record(actor, "organisation.suspended", "organisation", organisation.id, reason=reason)
+    reason = _reason(reason, "Indiquez le motif de la suspension.")
+    organisation = _decide(organisation_id, "organisation.suspended", actor=actor, from_status="active",
+                           to_status="suspended", reason=reason)
     _notify_organisation(organisation, "Votre organisation est suspendue du réseau", "auth/mail/organisation_suspended",
                          reason=reason)
     _commit_decision(organisation)
@@ -616,9 +616,9 @@ def suspend_organisation(organisation_id: int, *, reason: str, actor) -> Organis
 
 
 def reactivate_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
-    reason = _required_text(reason, "reason", "Indiquez le motif de la réactivation.", 1000, multiline=True)
-    organisation = _decide(organisation_id, actor=actor, from_status="suspended", to_status="active")
-    audit.record(actor, "organisation.reactivated", "organisation", organisation.id, reason=reason)
+    reason = _reason(reason, "Indiquez le motif de la réactivation.")
+    organisation = _decide(organisation_id, "organisation.reactivated", actor=actor, from_status="suspended",
+                           to_status="active", reason=reason)
     _notify_organisation(organisation, "Votre organisation est de nouveau active sur le réseau",
                          "auth/mail/organisation_reactivated", reason=reason, link=external_url("directory.partner_home"))
     _commit_decision(organisation)
@@ -631,7 +631,14 @@ def _commit_decision(organisation: Organisation) -> None:
     signals.organisation_status_changed.send(organisation.id, status=organisation.status)
 
 
-def _decide(organisation_id: int, *, actor, from_status: str, to_status: str) -> Organisation:
+def _reason(value: str | None, missing: str) -> str:
+    """The reason a coordinator gives for a decision: required, several lines allowed."""
+    return _required_text(value, "reason", missing, 1000, multiline=True)
+
+
+def _decide(organisation_id: int, event: str, *, actor, from_status: str, to_status: str, **details) -> Organisation:
+    """Moves one organisation from ``from_status`` to ``to_status`` (a coordinator's decision) and records
+    ``event`` in the audit log with ``details``; the caller mails and commits."""
     permissions.require_coordinator(actor)
     organisation = db.session.get(Organisation, organisation_id, with_for_update=True)
     if organisation is None:
@@ -641,6 +648,7 @@ def _decide(organisation_id: int, *, actor, from_status: str, to_status: str) ->
     organisation.status = to_status
     organisation.decided_at = utcnow()
     organisation.decided_by_id = actor.id
+    audit.record(actor, event, "organisation", organisation.id, **details)
     return organisation
 
 
