@@ -2,53 +2,19 @@
 (/coordination/moderation, coordinators): the "moderation" blueprint."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
-from wtforms.validators import Optional
-from wtforms.widgets import HiddenInput
-
 
 from coordination.auth import services as auth_services
 from coordination.moderation import services as moderation
+from coordination.moderation.forms import BULK_ACTIONS, BulkForm, ReportForm, decision_form
 from coordination.errors import Conflict, Invalid
 from coordination.vocabularies import ORGANISATION_KINDS
 from coordination.extensions import limiter
-from coordination.web.forms import Form, choices, show_errors
+from coordination.web.forms import show_errors
 from coordination.web.actor import current_actor
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 
 THANKS = "Merci : votre signalement a été transmis à la structure et à la coordination du réseau."
-
-
-class ReportForm(Form):
-    """The service validates; the form only carries the fields (and the CSRF token)."""
-    kind = RadioField("Qu'est-ce qui ne va pas ?", choices=choices(moderation.REPORT_KINDS),
-                      validate_choice=False)
-    message = TextAreaField("Précisez ce qui ne va pas",
-                            render_kw={"maxlength": moderation.MESSAGE_MAX, "rows": 5})
-    nickname = StringField("Ne remplissez pas ce champ", render_kw={"autocomplete": "off", "tabindex": "-1"})
-
-
-class DecisionForm(Form):
-    """A coordinator's decision on one queue item; several sit on one page, told apart by their prefix."""
-    reason = TextAreaField("Motif", render_kw={"rows": 2, "maxlength": moderation.REASON_MAX})
-    unpublish = BooleanField("Retirer aussi le lieu de l'annuaire public")
-
-
-# The label of the reason field, by action (accepting an organisation needs no reason).
-ACTIONS = {
-    "accepter": "Note",
-    "traiter": "Ce qui a été fait",
-    "ecarter": "Pourquoi l'écarter",
-    "refuser": "Motif du refus",
-    "retirer": "Motif du retrait",
-}
-
-
-def decision_form(action: str, item_id: int, *, bind: bool = False) -> DecisionForm:
-    form = DecisionForm(prefix=f"{action}-{item_id}", **({} if bind else {"formdata": None}))
-    form.reason.label.text = ACTIONS[action]
-    return form
 
 
 # --- "Signaler une erreur" -----------------------------------------------------------------
@@ -152,20 +118,6 @@ def refuse_organisation(organisation_id):
 
 
 # --- bulk decision on the organisations of one import (issue 15) ----------------------------------
-
-BULK_ACTIONS = {"accept": "Accepter toutes ces organisations", "refuse": "Refuser toutes ces organisations"}
-
-
-class BulkForm(Form):
-    """Step 1: the action (and the reason of a refusal); step 2 repeats them, hidden, with the count
-    the coordinator saw (the service refuses to act if it changed)."""
-    action = RadioField("Décision", choices=choices(BULK_ACTIONS),
-                        validate_choice=False)
-    reason = TextAreaField("Motif du refus (envoyé seulement aux comptes de l'organisation, jamais aux adresses "
-                           "du fichier)", render_kw={"rows": 2, "maxlength": moderation.REASON_MAX})
-    expected = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    confirmed = HiddenField()
-
 
 def _bulk_page(import_id: int, form: BulkForm, *, confirm: bool = False, status: int = 200):
     selection = moderation.bulk_selection(import_id, actor=current_actor())
