@@ -2,12 +2,13 @@
 import re
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from coordination.audit import AuditEvent
 from coordination.directory.models import Place
 from coordination.extensions import db as _db
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
+from tests.directory.test_place_writes import someone_else_saves_first
 
 
 def text(response) -> str:
@@ -237,15 +238,8 @@ def test_two_edits_from_the_same_version_second_gets_409(client, login, admin, b
 def test_concurrent_commit_gives_409_too(client, login, admin, breil_place, monkeypatch):
     """Someone else's save lands after the form's version was checked, before the write: the write
     refuses it too."""
-    from coordination.directory.services import writes
     login(admin)
-    located = writes.located
-
-    def someone_else_saves_first(*args, **kwargs):
-        places = Place.__table__
-        _db.session.execute(update(places).where(places.c.id == breil_place.id).values(version=places.c.version + 1))
-        return located(*args, **kwargs)
-    monkeypatch.setattr(writes, "located", someone_else_saves_first)
+    someone_else_saves_first(monkeypatch, breil_place.id)
     response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=_post_data(breil_place, name="Autre"))
     assert response.status_code == 409
     assert "modifiée par quelqu&#39;un d&#39;autre" in text(response)
