@@ -198,18 +198,18 @@ class ResultsPage(HTMLParser):
 def pinned_search_day():
     """The search service's clock at PINNED_NOW for the block only: a benchmark device, the
     application is not changed."""
-    from coordination.directory import services
+    from coordination.directory.services import search as search_use_case
 
     class PinnedDatetime(datetime):
         @classmethod
         def now(cls, tz=None):
             return PINNED_NOW.astimezone(tz) if tz else PINNED_NOW.replace(tzinfo=None)
 
-    original, services.datetime = services.datetime, PinnedDatetime
+    original, search_use_case.datetime = search_use_case.datetime, PinnedDatetime
     try:
         yield
     finally:
-        services.datetime = original
+        search_use_case.datetime = original
 
 
 def results_of(client, query: Query) -> tuple[int, list[str]]:

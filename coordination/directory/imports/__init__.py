@@ -1,7 +1,7 @@
 """The import: reading a directory file in and writing its places (issue 16, item 5).
 
-``plan.py`` checks the rows and writes them (the only code besides ``services.py`` that writes
-places); ``importing.py`` reads a file into rows and drives the command line and the upload page;
+``plan.py`` checks the rows and writes them in batches through the places' one write path
+(``directory.services.writes``); ``importing.py`` reads a file into rows and drives the command line and the upload page;
 ``parsing.py``, ``profiles.py``, ``france_services.py`` read the files; ``staging.py`` keeps an
 upload between its check and its application; ``mapping.py`` and ``views.py`` are the pages;
 ``profils/`` holds the shipped mapping profiles.
