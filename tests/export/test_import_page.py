@@ -5,7 +5,7 @@ import pytest
 
 from coordination.directory.models import Place
 from coordination.testing.factories import make_organisation, make_user
-from coordination.directory.imports import importing, staging, views as import_views
+from coordination.directory.imports import report, staging, views as import_views
 from tests.export.test_import import csv_text, row
 
 URL = "/coordination/import"
@@ -119,7 +119,7 @@ def test_an_empty_upload_is_explained(client, login, coordinator):
 
 
 def test_errors_come_before_warnings_counted_by_reason(client, login, coordinator, monkeypatch):
-    monkeypatch.setattr(importing, "REPORT_LIMIT", 5)
+    monkeypatch.setattr(report, "REPORT_LIMIT", 5)
     login(coordinator)
     rows = [row(id=f"l{i}", nom=f"Lieu {i}", date_maj="15/03/2024") for i in range(12)]
     rows.append(row(id="mauvais", nom="Mauvais", latitude="-47.2305"))
