@@ -7,7 +7,7 @@ from coordination.auth.models import Organisation
 from coordination.extensions import db
 from coordination.testing.factories import PASSWORD, make_user
 from coordination.directory import imports
-from tests.export.test_import_publication import three_organisations
+from tests.directory.imports.helpers import three_organisations
 
 pytestmark = pytest.mark.browser
 

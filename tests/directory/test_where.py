@@ -13,7 +13,7 @@ from coordination.errors import PermissionDenied
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 from coordination.directory import imports
 from tests.directory.test_geocoding import ADDRESSES, Stub
-from tests.export.test_import import csv_text, row
+from tests.directory.imports.helpers import csv_text, row
 
 
 @pytest.fixture

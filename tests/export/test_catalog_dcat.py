@@ -15,7 +15,7 @@ from coordination.testing.factories import make_organisation, make_place
 from export import catalog, publish
 from coordination.directory import imports
 from coordination.directory.imports import views as import_views
-from tests.export.test_import import csv_text, row
+from tests.directory.imports.helpers import csv_text, row
 
 THEMES = {"http://publications.europa.eu/resource/authority/data-theme/SOCI",
           "http://publications.europa.eu/resource/authority/data-theme/GOVE"}

@@ -14,7 +14,7 @@ from coordination.directory.models import Place
 from coordination.testing.factories import make_organisation, make_place
 from export import publish
 from coordination.directory import imports
-from tests.export.test_import import csv_text, row
+from tests.directory.imports.helpers import csv_text, row
 
 CSV = "lieux-de-mediation-numerique.csv"
 JSON = "lieux-de-mediation-numerique.json"

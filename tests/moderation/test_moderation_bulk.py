@@ -12,7 +12,7 @@ from coordination.moderation import services as reports
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.mail import Message
 from coordination.testing.factories import make_organisation
-from tests.export.test_import_publication import three_organisations
+from tests.directory.imports.helpers import three_organisations
 
 
 @pytest.fixture

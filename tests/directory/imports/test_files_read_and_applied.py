@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coordination.audit import AuditEvent
 from coordination.auth.models import Organisation
@@ -14,24 +14,9 @@ from coordination.directory import imports, serializers
 from coordination.directory.models import Place, SearchIndexQueue
 from coordination.errors import PermissionDenied
 from coordination.testing.factories import make_organisation, make_place, make_user
+from tests.directory.imports.helpers import HEADER, csv_text, place_count, problems_of, row
 
-HEADER = list(serializers.STANDARD_FIELDS)
 UUID_1 = "0b8f6a3e-3c1d-4a51-9d35-6f0d8c1a2b01"
-
-
-def row(**values) -> dict:
-    base = {
-        "id": "lieu-1", "pivot": "73282932000074", "nom": "Espace numérique du Breil", "commune": "Nantes",
-        "code_postal": "44100", "code_insee": "44109", "adresse": "12 rue du Breil", "latitude": "47.2305",
-        "longitude": "-1.5901", "typologie": "ASSO", "telephone": "+33240123456",
-        "courriels": "accueil@breil.exemple.fr", "site_web": "https://breil.exemple.fr",
-        "horaires": "Mo-Fr 09:00-12:00,14:00-17:30", "presentation_resume": "Aide aux démarches en ligne.",
-        "itinerance": "Fixe", "date_maj": "2024-03-15",
-        "services": "Aide aux démarches administratives|Accès internet et matériel informatique",
-        "frais_a_charge": "Gratuit", "modalites_accompagnement": "Accompagnement individuel",
-    }
-    base.update(values)
-    return base
 
 
 def imported(path, coordinator) -> Place:
@@ -41,40 +26,12 @@ def imported(path, coordinator) -> Place:
     return Place.query.order_by(Place.id).first()
 
 
-def csv_text(rows, *, separator=",", header=None, newline="\n") -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header or HEADER, delimiter=separator, lineterminator=newline,
-                            extrasaction="ignore")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: r.get(k, "") for k in (header or HEADER)})
-    return out.getvalue()
-
-
-@pytest.fixture
-def write(tmp_path):
-    def do_write(content, name="lieux.csv", encoding="utf-8"):
-        path = tmp_path / name
-        path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
-        return path
-    return do_write
-
-
-def place_count() -> int:
-    from coordination.extensions import db
-    return db.session.scalar(select(func.count(Place.id)))
-
-
 def snapshot():
     """Every place and organisation as stored: "nothing changed" compares two snapshots."""
     from coordination.extensions import db
     places = [tuple(r) for r in db.session.execute(select(Place.__table__).order_by(Place.id))]
     organisations = [tuple(r) for r in db.session.execute(select(Organisation.__table__).order_by(Organisation.id))]
     return places, organisations
-
-
-def problems_of(outcome, severity=None):
-    return [p for p in outcome.problems if severity is None or p.severity == severity]
 
 
 def only_problem(outcome, column, severity="error"):

@@ -9,18 +9,9 @@ from coordination.directory import imports, serializers
 from coordination.directory.models import Place
 from coordination.testing.factories import make_organisation, make_place
 from coordination.directory.imports import importing, plan
-from tests.export.test_import import csv_text, problems_of, row
+from tests.directory.imports.helpers import csv_text, problems_of, row
 
 LONG = ("Un lieu ouvert à tous pour apprendre le numérique pas à pas " * 8).strip()  # about 470 characters
-
-
-@pytest.fixture
-def write(tmp_path):
-    def do_write(content, name="lieux.csv"):
-        path = tmp_path / name
-        path.write_text(content, encoding="utf-8")
-        return path
-    return do_write
 
 
 # --- 1. the long summary is decided once per row ----------------------------------------------------

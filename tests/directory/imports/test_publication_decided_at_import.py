@@ -15,21 +15,10 @@ from coordination.directory import imports
 from coordination.directory.models import Place
 from coordination.extensions import db as _db
 from coordination.testing.factories import make_organisation, make_place
-from tests.export.test_import import csv_text, row
+from tests.directory.imports.helpers import csv_text, row, three_organisations
 from tests.test_mail import received, smtp_server  # noqa: F401 (the real SMTP server the suite uses)
 
 FILE_ADDRESSES = {"accueil@breil.exemple.fr", "contact@demy.exemple.fr", "bonjour@clic.exemple.fr"}
-
-
-def three_organisations() -> str:
-    """Three places of three structures, each with a contact address in the file."""
-    return csv_text([
-        row(),
-        row(id="lieu-2", pivot="35600000000048", nom="Médiathèque Jacques Demy", adresse="24 quai de la Fosse",
-            latitude="47.2110", longitude="-1.5680", courriels="contact@demy.exemple.fr"),
-        row(id="lieu-3", pivot="44306184100047", nom="Les Ateliers du Clic", adresse="3 rue de Rieux",
-            latitude="47.2150", longitude="-1.5450", courriels="bonjour@clic.exemple.fr"),
-    ])
 
 
 @pytest.fixture
