@@ -249,7 +249,7 @@ def import_files(actor, folder: Path = DATA_DIR) -> list[tuple[str, str]]:
     for path in sorted(p for p in folder.iterdir() if p.is_file()):
         try:
             outcome = imports.apply_file(path, actor=actor, max_bytes=path.stat().st_size + 1, skip_invalid=True,
-                                           name=path.name)
+                                         name=path.name)
         except DomainError as error:
             lines.append((path.name, f"non lu : {error.message}"))
             continue

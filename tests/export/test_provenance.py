@@ -170,7 +170,7 @@ def test_the_placeholder_siret_is_null_in_data_inclusion(coordinator, db, open_d
 
 def test_a_bad_second_website_is_reported_on_its_line(coordinator, db, write_rows):
     outcome = imports.check_file(write_rows([row(site_web="https://a.exemple.fr|pas une adresse")]),
-                                   actor=coordinator)
+                                 actor=coordinator)
     assert [(p.line, p.column) for p in outcome.problems if p.column == "site_web"] == [(2, "site_web")]
 
 

@@ -197,7 +197,7 @@ def test_json_values_and_objects_are_bounded_too():
     assert [p.reason for p in read.problems] != ["JSON trop imbriqué"]
     # brackets inside strings, after escaped quotes and backslashes, are text
     read = imports.read_bytes(json.dumps([row(nom='Le \\"Lieu\\" ' + "[" * 40, presentation_detail="\\" + "{" * 40)])
-                                .encode())
+                              .encode())
     assert read.readable, read.problems
     # unbalanced but shallow: the parser's own message, in French
     read = imports.read_bytes(b'[{"nom": "x"]')

@@ -3,6 +3,7 @@ a CSV of rows, the upload page's form posted, the token it answers with."""
 import csv
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from coordination.directory import serializers
@@ -79,3 +80,11 @@ def token_of(page: str) -> str:
     marker = 'name="token" type="hidden" value="'
     start = page.index(marker) + len(marker)
     return page[start:page.index('"', start)]
+
+
+def real_file(reference, name):
+    """A real directory of ../shared/reference/real-world; the test is skipped without it."""
+    path = reference / "real-world" / name
+    if not path.is_file():
+        pytest.skip(f"{path} is missing: no real file to import")
+    return path

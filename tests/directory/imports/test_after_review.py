@@ -30,7 +30,7 @@ def test_a_long_summary_stays_with_its_own_row_in_json(coordinator, write):
 def test_a_long_summary_is_kept_without_a_detail_column(coordinator, write):
     header = [c for c in serializers.STANDARD_FIELDS if c != "presentation_detail"]
     read = imports.read_bytes(csv_text([row(presentation_resume=LONG), row(id="lieu-2", nom="Lieu 2")],
-                                         header=header).encode())
+                                       header=header).encode())
     plan = imports.plan_import(read.rows, actor=coordinator)
     assert not plan.has_errors, plan.problems
     first, second = (p.values for p in plan.places)

@@ -152,7 +152,7 @@ def test_an_older_row_does_not_overwrite_a_newer_listing(coordinator, write):
     imports.apply_file(write(csv_text([row(date_maj="2024-05-02")])), actor=coordinator)
     before = snapshot()
     outcome = imports.apply_file(write(csv_text([row(nom="Ancien nom", date_maj="2023-01-01")]), name="old.csv"),
-                                   actor=coordinator)
+                                 actor=coordinator)
     assert outcome.plan.unchanged == 1
     warning = only_problem(outcome, "date_maj", "warning")
     assert "02/05/2024" in warning.message
@@ -285,7 +285,7 @@ def test_decimal_comma_is_accepted_with_a_warning(coordinator, write):
 
 def test_coordinates_outside_france(coordinator, write):
     outcome = imports.apply_file(write(csv_text([row(latitude="-1.5901", longitude="47.2305")])),
-                                   actor=coordinator)
+                                 actor=coordinator)
     problem = only_problem(outcome, "latitude")
     assert "hors de France" in problem.message and problem.line == 2
     assert_nothing_written(outcome)
@@ -293,7 +293,7 @@ def test_coordinates_outside_france(coordinator, write):
 
 def test_overseas_coordinates_are_in_france(coordinator, write):
     outcome = imports.check_file(write(csv_text([row(latitude="-20.8821", longitude="55.4504",
-                                                       code_postal="97400", code_insee="97411")])),
+                                                     code_postal="97400", code_insee="97411")])),
                                    actor=coordinator)
     assert not outcome.has_errors, outcome.problems
 
@@ -330,7 +330,7 @@ def test_postcode_that_lost_its_leading_zero(coordinator, write):
 
 def test_every_problem_of_a_row_is_listed(coordinator, write):
     outcome = imports.check_file(write(csv_text([row(nom="", courriels="pas-une-adresse", site_web="ftp:x",
-                                                       horaires="lundi matin")])), actor=coordinator)
+                                                     horaires="lundi matin")])), actor=coordinator)
     assert {p.column for p in problems_of(outcome, "error")} == {"nom"}
     assert {p.column for p in problems_of(outcome, "warning")} >= {"courriels", "site_web", "horaires"}
 

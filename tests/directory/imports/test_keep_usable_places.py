@@ -3,11 +3,9 @@ naming its line, column and value; a bad SIRET attaches the place to the placeho
 unreadable CSV line costs that line only. Text-quality warnings, JSON shapes, headers, coordinates."""
 import json
 
-import pytest
-
 from coordination.directory import imports
 from coordination.directory.models import Place
-from tests.directory.imports.helpers import csv_text, place_count, row
+from tests.directory.imports.helpers import csv_text, place_count, real_file, row
 
 
 def warnings_of(outcome, column=None):
@@ -39,7 +37,7 @@ def test_each_invalid_optional_value_is_dropped_and_the_place_kept(coordinator, 
 
 def test_a_list_of_addresses_keeps_the_valid_ones(coordinator, write):
     outcome = imports.apply_file(write(csv_text([row(courriels="accueil@breil.fr|mdsba@cc montsdupilat.fr")])),
-                                   actor=coordinator)
+                                 actor=coordinator)
     assert outcome.report.applied
     warning = warnings_of(outcome, "courriels")[0]
     assert "« mdsba@cc »" in warning.message and "gardé : accueil@breil.fr" in warning.message
@@ -101,7 +99,7 @@ def test_json_reports_name_the_other_object_by_its_number(coordinator, write):
 
 def test_coordinates_are_kept_with_the_six_decimals_the_export_writes(coordinator, write):
     outcome = imports.apply_file(write(csv_text([row(latitude="47.23054449999", longitude="-1.59010050001")])),
-                                   actor=coordinator)
+                                 actor=coordinator)
     assert outcome.report.applied
     place = Place.query.one()
     assert (place.latitude, place.longitude) == (47.230544, -1.590101)
@@ -140,7 +138,7 @@ def test_text_quality_warnings_name_the_value(coordinator, write):
     assert "« 08 92 68 02 44 »" in found[(5, "telephone", "téléphone surtaxé")]
     assert (6, "telephone", "téléphone : fax") in found
     quiet = imports.check_file(write(csv_text([row(horaires="Mo-Fr 09:00-12:00,14:00-17:30",
-                                                     nom="Médiathèque « L'Été »")])), actor=coordinator)
+                                                   nom="Médiathèque « L'Été »")])), actor=coordinator)
     assert warnings_of(quiet) == []
 
 
@@ -172,7 +170,7 @@ def test_geojson_features_bring_their_point(coordinator, write):
                  "properties": {k: v for k, v in place.items() if k not in ("latitude", "longitude")}}
                 for place in json_places()]
     outcome = imports.apply_file(write(json.dumps({"type": "FeatureCollection", "features": features}),
-                                         name="lieux.geojson"), actor=coordinator)
+                                       name="lieux.geojson"), actor=coordinator)
     assert outcome.report.applied and place_count() == 2
     assert {(p.latitude, p.longitude) for p in Place.query.all()} == {(47.2305, -1.5901)}
 
@@ -188,17 +186,10 @@ def test_a_json_scalar_gets_the_list_message(coordinator, write):
 
 # --- the real files (../shared/reference/real-world), skipped without them ------------------------
 
-def real_file(reference, name):
-    path = reference / "real-world" / name
-    if not path.is_file():
-        pytest.skip(f"{path} is missing: no real file to import")
-    return path
-
-
 def test_real_files_lose_only_the_places_without_name_or_location(reference, coordinator):
     """Before issue 15: 4,862 of 4,930 conseillers numériques places and 2,652 of 2,683 France Services."""
     cnfs = imports.check_file(real_file(reference, "conseillers-numeriques-lieux-2022.mednum-0.1.json"),
-                                actor=coordinator)
+                              actor=coordinator)
     assert (cnfs.plan.rows, cnfs.plan.to_create, cnfs.plan.rejected_lines) == (4930, 4930, [])
     reasons = dict(cnfs.plan.warnings_by_reason())
     assert reasons["horaires de durée nulle"] == 14
@@ -253,6 +244,6 @@ def test_an_empty_address_in_the_file_leaves_the_stored_one_alone(coordinator, w
     assert imports.apply_file(write(csv_text([row()])), actor=coordinator).report.applied
     stored = Place.query.one().address
     outcome = imports.apply_file(write(csv_text([row(adresse="", date_maj="2030-01-01")]), name="b.csv"),
-                                   actor=coordinator)
+                                 actor=coordinator)
     assert outcome.report.applied
     assert Place.query.one().address == stored

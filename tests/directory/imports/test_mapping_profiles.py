@@ -260,7 +260,7 @@ def test_real_regional_file_imports_with_its_profile(reference, coordinator, nam
         pytest.skip(f"{path} is missing: no real file to import")
     profile = profiles.load(profile_name)
     outcome = imports.apply_file(path, actor=coordinator, profile=profile, skip_invalid=True,
-                                   max_bytes=path.stat().st_size + 1)
+                                 max_bytes=path.stat().st_size + 1)
     plan = outcome.plan
     assert outcome.read.format == "profil" and plan.rows == rows
     assert outcome.report.applied

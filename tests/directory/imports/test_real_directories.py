@@ -6,16 +6,10 @@ import pytest
 from coordination.directory import imports
 from coordination.directory.models import Place
 from coordination.directory.imports import france_services
+from tests.directory.imports.helpers import real_file
 
 CNFS = "conseillers-numeriques-lieux-2022.mednum-0.1.json"
 FRANCE_SERVICES = "france-services-2022-12-01.csv"
-
-
-def real_file(reference, name):
-    path = reference / "real-world" / name
-    if not path.is_file():
-        pytest.skip(f"{path} is missing: no real file to import")
-    return path
 
 
 def test_conseillers_numeriques_dry_run_keeps_every_place(reference, coordinator):
