@@ -165,16 +165,16 @@ def step_import() -> dict:
     from coordination.auth.models import Organisation
     from coordination.auth.services import find_user_by_email
     from coordination.extensions import db
-    from coordination.directory.imports import importing
+    from coordination.directory import imports
 
     with make_app().app_context():
         actor = find_user_by_email(COORDINATOR)
         started, cpu_started = time.perf_counter(), time.process_time()
-        outcome = importing.apply_file(DATA_FILE, actor=actor, max_bytes=DATA_FILE.stat().st_size + 1)
+        outcome = imports.apply_file(DATA_FILE, actor=actor, max_bytes=DATA_FILE.stat().st_size + 1)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         report = outcome.report
         if report is None or not report.applied:
-            raise SystemExit("import refusé :\n" + "\n".join(importing.summary_lines(outcome)[:40]))
+            raise SystemExit("import refusé :\n" + "\n".join(imports.summary_lines(outcome)[:40]))
         # Imported organisations wait for a coordinator's decision: accept them all, so places are public.
         started = time.perf_counter()
         db.session.execute(update(Organisation).values(status="active"))

@@ -87,7 +87,7 @@ def register_cli(app):
     from coordination.events.cli import events_cli
     from coordination.referrals.cli import referrals_cli
     from coordination.scheduler import scheduler_cli
-    from coordination.directory.imports.importing import import_command
+    from coordination.directory.imports.cli import import_command
     from export.cli import opendata_cli
 
     for group in (users_cli, demo_cli, search_cli, mail_cli, scheduler_cli, opendata_cli, referrals_cli,

@@ -1,7 +1,7 @@
 """Import of a directory file: what it plans, and its writes in batches through the places' one write
 path (``directory.services.writes``, the web's too).
 
-The file is read elsewhere (``importing.py`` beside it: encodings, separators, the 0.1 mapping): this
+The file is read elsewhere (``reading.py`` and ``rows.py`` beside it: encodings, separators, the 0.1 mapping): this
 module receives its rows as records of the national standard 1.0.1 (standard column -> value) and
 
 - ``plan_import(rows, *, actor)`` validates every row with the place form's rules
