@@ -116,7 +116,7 @@ def send_contact_message(data: dict) -> mail.Message | None:
     language = current_language()
     with force_locale("fr"):  # the network reads its mail in French, whatever the page's language
         subject = _("Message de %(name)s (formulaire de contact)", name=cleaned["name"])
-        message = mail.queue(recipient, mail.subject_line(subject), "site_contact", language=language.name,
+        message = mail.queue(recipient, mail.subject_line(subject), "site/mail/contact", language=language.name,
                              **cleaned)
     db.session.commit()
     return message
