@@ -1,7 +1,7 @@
 """Directory use cases: places and their listings.
 
 Each write is one use case that owns its transaction: load, check permissions, validate, apply,
-record the audit event, commit, return. Web views, the CLI and (later) the import call the same
+record the audit record, commit, return. Web views, the CLI and (later) the import call the same
 functions. Validation errors are ``Invalid(errors={field: [French message]})``.
 
 ``Place.version`` counts *content* versions (optimistic locking, see ``update_place``). Publishing,

@@ -29,7 +29,7 @@ from coordination import audit, crypto
 from coordination.core.clock import is_weekend, utcnow, working_days_after
 from coordination.extensions import db
 from coordination.referrals import services, workflow
-from coordination.referrals.models import Referral, ReferralEvent
+from coordination.referrals.models import Referral, ReferralStep
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def purge_personal_data(now: datetime | None = None) -> int:
     limit = now - timedelta(days=current_app.config["REFERRAL_RETENTION_DAYS"])
     count = 0
     while batch := _locked_batch(Referral.closed_at.is_not(None), Referral.closed_at <= limit,
-                                 Referral.purged_at.is_(None), options=[selectinload(Referral.events)]):
+                                 Referral.purged_at.is_(None), options=[selectinload(Referral.steps)]):
         for referral in batch:
             services._erase_personal_data(referral, now)
             audit.record(None, "referral.purged", "referral", referral.id)
@@ -130,8 +130,8 @@ def purge_personal_data(now: datetime | None = None) -> int:
         count += len(batch)
     # Belt and braces: no comment survives on a referral already erased, however it got there.
     purged = select(Referral.id).where(Referral.purged_at.is_not(None))
-    db.session.execute(update(ReferralEvent).where(ReferralEvent.comment.is_not(None),
-                                                   ReferralEvent.referral_id.in_(purged)).values(comment=None))
+    db.session.execute(update(ReferralStep).where(ReferralStep.comment.is_not(None),
+                                                  ReferralStep.referral_id.in_(purged)).values(comment=None))
     db.session.commit()
     if count:
         log.info("personal data of %d referral(s) erased", count)
@@ -168,7 +168,7 @@ def close_unfinished(now: datetime | None = None) -> int:
 @dataclass
 class RotationReport:
     referrals: int = 0  # personal_data tokens re-encrypted
-    comments: int = 0  # ReferralEvent.comment tokens re-encrypted
+    comments: int = 0  # ReferralStep.comment tokens re-encrypted
     unreadable: list[tuple[str, int]] = field(default_factory=list)  # (table, id): no configured key reads it
     changed_meanwhile: int = 0  # erased or rewritten by someone else during the run: left as they are
 
@@ -188,7 +188,7 @@ def rotate_keys(batch_size: int = ROTATION_BATCH_SIZE) -> RotationReport:
     """
     report = RotationReport()
     for table, column, counter in ((Referral.__table__, "personal_data", "referrals"),
-                                   (ReferralEvent.__table__, "comment", "comments")):
+                                   (ReferralStep.__table__, "comment", "comments")):
         rotated = _rotate_column(table, column, report, batch_size)
         setattr(report, counter, rotated)
     return report

@@ -23,7 +23,7 @@ from coordination.web.actor import current_actor
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
 
-EVENT_LABELS = {workflow.SENT: "Orientation envoyée", "comment": "Commentaire",
+STEP_LABELS = {workflow.SENT: "Orientation envoyée", "comment": "Commentaire",
                 workflow.EXPIRED: "Expirée : pas de réponse dans le délai"}
 
 
@@ -50,7 +50,7 @@ def referral_globals():
 def referral_helpers():
     return {"status_labels": workflow.STATUS_LABELS, "decline_reasons": workflow.DECLINE_REASONS,
             "channels": services.CHANNELS, "languages": services.LANGUAGES,
-            "consent_methods": services.CONSENT_METHODS, "event_labels": EVENT_LABELS, "format_phone": format_phone,
+            "consent_methods": services.CONSENT_METHODS, "step_labels": STEP_LABELS, "format_phone": format_phone,
             "consent_version": current_app.config["REFERRAL_CONSENT_VERSION"],
             "retention_days": current_app.config["REFERRAL_RETENTION_DAYS"]}
 

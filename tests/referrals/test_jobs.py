@@ -9,7 +9,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.core.clock import is_weekend, working_days_after
 from coordination.extensions import db
 from coordination.referrals import jobs, maintenance, services, workflow
@@ -184,9 +184,9 @@ def test_a_referral_without_answer_expires_and_the_sender_is_told(referral_parti
     assert referral.closed_at == expiry
     assert referral.next_reminder_at is None
     assert referral.answered_at is None
-    event = referral.events[-1]
-    assert (event.kind, event.from_status, event.actor_id, event.at) == (workflow.EXPIRED, workflow.SENT, None, expiry)
-    assert db.session.query(AuditEvent).filter_by(action="referral.expired",
+    step = referral.steps[-1]
+    assert (step.kind, step.from_status, step.actor_id, step.at) == (workflow.EXPIRED, workflow.SENT, None, expiry)
+    assert db.session.query(AuditRecord).filter_by(action="referral.expired",
                                                           object_id=str(referral.id)).count() == 1
 
     notices = messages(mail_outbox, "expired")
@@ -207,7 +207,7 @@ def test_expiry_is_idempotent_and_leaves_answered_referrals_alone(referral_parti
     assert maintenance.expire_referrals(now=later + timedelta(minutes=15)) == 0
     assert len(messages(mail_outbox, "expired")) == 1
     assert (waiting.status, accepted.status) == (workflow.EXPIRED, workflow.ACCEPTED)
-    assert [e.kind for e in waiting.events] == [workflow.SENT, workflow.EXPIRED]
+    assert [e.kind for e in waiting.steps] == [workflow.SENT, workflow.EXPIRED]
 
 
 def test_an_expired_referral_is_not_reminded(referral_parties, clock, mail_outbox):
@@ -231,7 +231,7 @@ def raw_row(referral_id: int):
 
 def raw_comments(referral_id: int) -> list:
     return list(db.session.execute(
-        text("SELECT comment FROM referral_events WHERE referral_id = :id ORDER BY id"), {"id": referral_id}).scalars())
+        text("SELECT comment FROM referral_steps WHERE referral_id = :id ORDER BY id"), {"id": referral_id}).scalars())
 
 
 def test_the_purge_erases_exactly_the_referrals_closed_for_the_retention_period(referral_parties, clock, mail_outbox):
@@ -267,7 +267,7 @@ def test_the_purge_erases_exactly_the_referrals_closed_for_the_retention_period(
         assert row.service == SERVICE and row.closed_at is not None and row.status in ("completed", "declined")
     assert raw_row(long_ago.id).outcome == "completed"
     fresh = db.session.get(Referral, long_ago.id)
-    assert [e.kind for e in fresh.events] == ["sent", "accepted", "completed"]  # the timeline stays
+    assert [e.kind for e in fresh.steps] == ["sent", "accepted", "completed"]  # the timeline stays
     assert services.personal_data(fresh, actor=referral_parties["sender"]) is None
 
     for referral in (not_yet, almost, open_old, waiting_old):

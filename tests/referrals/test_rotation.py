@@ -52,7 +52,7 @@ def send_with_comments(sender_and_receiver) -> Referral:
 def raw_tokens() -> list[str]:
     """Every token in the two encrypted columns, read with plain SQL."""
     personal = db.session.execute(text("SELECT personal_data FROM referrals WHERE personal_data IS NOT NULL"))
-    comments = db.session.execute(text("SELECT comment FROM referral_events WHERE comment IS NOT NULL"))
+    comments = db.session.execute(text("SELECT comment FROM referral_steps WHERE comment IS NOT NULL"))
     return [*personal.scalars(), *comments.scalars()]
 
 
