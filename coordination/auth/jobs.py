@@ -1,12 +1,12 @@
-"""Scheduled jobs of this domain (run by coordination.scheduler); see maintenance.py."""
+"""Scheduled jobs of the accounts (run by coordination.scheduler); the work is in services.py."""
 from apscheduler.triggers.cron import CronTrigger
 
 from coordination.jobs import Job
 
 JOBS: list = [
     # Ended sessions and old login failures are deleted every night.
-    Job(id="auth.purge_sessions", func="coordination.auth.maintenance:purge_sessions",
+    Job(id="auth.purge_sessions", func="coordination.auth.services:purge_sessions",
         trigger=lambda tz: CronTrigger(hour=3, minute=10, timezone=tz)),
-    Job(id="auth.purge_login_failures", func="coordination.auth.maintenance:purge_login_failures",
+    Job(id="auth.purge_login_failures", func="coordination.auth.services:purge_login_failures",
         trigger=lambda tz: CronTrigger(hour=3, minute=15, timezone=tz)),
 ]

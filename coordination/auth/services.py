@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -272,6 +272,28 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
     audit.record(user, "user.login", "user", user.id)
     db.session.commit()
     return user
+
+
+# Nightly clean-up (jobs.py). A revoked session is kept a while so that the account page and the
+# audit can be understood.
+ENDED_SESSION_KEPT = timedelta(days=30)
+
+
+def purge_sessions() -> int:
+    """Deletes the sessions that ended (revoked or expired) more than ENDED_SESSION_KEPT ago."""
+    before = utcnow() - ENDED_SESSION_KEPT
+    deleted = db.session.execute(delete(UserSession).where(
+        or_(UserSession.revoked_at < before, UserSession.expires_at < before))).rowcount
+    db.session.commit()
+    return deleted
+
+
+def purge_login_failures() -> int:
+    """Wrong passwords are remembered for a day only (they carry a hash of the client address)."""
+    deleted = db.session.execute(delete(LoginFailure).where(
+        LoginFailure.failed_at < utcnow() - LOGIN_FAILURE_MEMORY)).rowcount
+    db.session.commit()
+    return deleted
 
 
 # --- password reset --------------------------------------------------------------------------

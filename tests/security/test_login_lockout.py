@@ -88,7 +88,7 @@ def test_the_per_address_limit_stays(app, client, db):
 def test_old_failures_are_purged(client, account, db):
     from datetime import timedelta
 
-    from coordination.auth.maintenance import purge_login_failures
+    from coordination.auth.services import purge_login_failures
     from coordination.core.clock import utcnow
     fail(client, 3, address=OWNER)
     for failure in db.session.scalars(select(LoginFailure)):

@@ -127,8 +127,8 @@ def test_the_remember_cookie_is_sent_with_its_attributes(client, partner):
 
 def test_old_sessions_are_purged(app, client, partner, db):
     from coordination.auth.jobs import JOBS
-    from coordination.auth.maintenance import purge_sessions
-    assert any(job.func == "coordination.auth.maintenance:purge_sessions" for job in JOBS)
+    from coordination.auth.services import purge_sessions
+    assert any(job.func == "coordination.auth.services:purge_sessions" for job in JOBS)
     log_in(client, partner)
     client.post("/deconnexion")
     log_in(client, partner)
