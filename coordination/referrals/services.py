@@ -324,7 +324,7 @@ def _transition(uid: str, target: str, *, actor, reason: str | None = None, comm
     if notify_side == "other":
         notify_side = "receiver" if side == "sender" else "sender"
     _notify(referral, notify_side, template, subject, key=target, **context)
-    _commit()
+    db.session.commit()
     return referral
 
 
@@ -344,17 +344,10 @@ def _require_active(referral: Referral, side: str) -> None:
 
 
 def _flush() -> None:
-    """Writes the referral now: another person's change committed meanwhile becomes a Conflict."""
+    """Writes the referral now: another person's change committed meanwhile becomes a Conflict.
+    The commit that follows writes no referral any more (only mail), so it needs no such check."""
     try:
         db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(CONFLICT) from None
-
-
-def _commit() -> None:
-    try:
-        db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise Conflict(CONFLICT) from None
@@ -422,7 +415,7 @@ def withdraw_consent(uid: str, *, actor) -> Referral:
     _flush()
     _notify(referral, "receiver" if side == "sender" else "sender", "referral_withdrawn",
             "Une orientation a été close (consentement retiré)", key=workflow.WITHDRAWN)
-    _commit()
+    db.session.commit()
     return referral
 
 
@@ -442,5 +435,5 @@ def add_comment(uid: str, text: str, *, actor) -> ReferralStep:
     _flush()
     other = "receiver" if side == "sender" else "sender"
     _notify(referral, other, "referral_comment", "Nouveau commentaire sur une orientation", key=f"comment-{step.id}")
-    _commit()
+    db.session.commit()
     return step
