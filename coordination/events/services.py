@@ -58,11 +58,17 @@ def get_meeting(meeting_id: int, *, actor) -> Meeting:
 
 
 def get_series(series_id: int, *, actor) -> MeetingSeries:
-    auth_permissions.require_coordinator(actor, DENIED)
-    series = db.session.get(MeetingSeries, series_id)
-    if series is None:
-        raise NotFound("Cette série de réunions n'existe pas.")
-    return series
+    return managed(MeetingSeries, series_id, actor=actor, missing="Cette série de réunions n'existe pas.")
+
+
+def managed(model, object_id: int, *, actor, missing: str, denied: str = DENIED):
+    """A series or a meeting, for the coordination to manage: PermissionDenied (``denied``) for
+    anyone else, NotFound (``missing``) when there is none."""
+    auth_permissions.require_coordinator(actor, denied)
+    found = db.session.get(model, object_id)
+    if found is None:
+        raise NotFound(missing)
+    return found
 
 
 def list_series(*, actor) -> list[MeetingSeries]:
