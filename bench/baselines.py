@@ -30,6 +30,7 @@ from flask import request
 from bench import run  # first: it sets MAILLAGE_VAR_DIR before the application's config is imported
 from coordination.core.clock import to_paris
 from coordination.directory import hours, search, services
+from coordination.directory.services import search as search_use_case
 from coordination.directory.forms import SearchForm
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -68,13 +69,13 @@ def _query_from_request(app, asked: services.SearchRequest, now: datetime) -> Ba
     if asked.open_saturday:
         raise ValueError("« ouvert le samedi » n'est pas mesuré par les références de comparaison")
     ignored: list[str] = []  # French notices for the page: not needed here
-    radius = services._search_radius(asked.radius_km, float(app.config["SEARCH_DEFAULT_RADIUS_KM"]), ignored)
+    radius = search_use_case._search_radius(asked.radius_km, float(app.config["SEARCH_DEFAULT_RADIUS_KM"]), ignored)
     where = " ".join(str(asked.where or "").split())
-    location = services._resolve(where).location if where else None
+    location = search_use_case._resolve(where).location if where else None
     point = (location.latitude, location.longitude) if location else None
-    return BaselineQuery(text=services._search_text(asked.text), point=point,
+    return BaselineQuery(text=search_use_case._search_text(asked.text), point=point,
                          radius_km=radius if point else None,
-                         facets=services._search_facets(asked.facets, ignored),
+                         facets=search_use_case._search_facets(asked.facets, ignored),
                          open_at=now if asked.open_now else None)
 
 
@@ -100,7 +101,7 @@ def _first_page(rows: list[tuple[float | None, int]], per_page: int) -> list[int
 
 
 # What ``hours.is_open_at`` reads of a place and of a closure: the search service's own tuples.
-_Hours, _Closure = services._Hours, services._Closure
+_Hours, _Closure = search_use_case._Hours, search_use_case._Closure
 
 
 def _open_ids(hours_by_id: dict[int, str | None], closures: list[tuple], at: datetime) -> set[int]:
@@ -131,7 +132,7 @@ class MaillageSearch:
     def search(self, q: BaselineQuery, per_page: int = 20) -> tuple[int, list[int]]:
         # An app context per search, as each web request has one (the database session is per context).
         with self.app.app_context():
-            keep = services._open_filter(services.SearchRequest(open_now=True), q.open_at) if q.open_at else None
+            keep = search_use_case._open_filter(services.SearchRequest(open_now=True), q.open_at) if q.open_at else None
             page = search.search(search.TextQuery.parse(q.text), point=q.point, radius_km=q.radius_km,
                                  facets=q.facets, keep=keep, page=1, per_page=per_page, day=_day(q), map_limit=0)
         return page.total, [match.place_id for match in page.matches]

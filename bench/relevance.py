@@ -198,18 +198,18 @@ class ResultsPage(HTMLParser):
 def pinned_search_day():
     """The search service's clock at PINNED_NOW for the block only: a benchmark device, the
     application is not changed."""
-    from coordination.directory import services
+    from coordination.directory.services import search as search_use_case
 
     class PinnedDatetime(datetime):
         @classmethod
         def now(cls, tz=None):
             return PINNED_NOW.astimezone(tz) if tz else PINNED_NOW.replace(tzinfo=None)
 
-    original, services.datetime = services.datetime, PinnedDatetime
+    original, search_use_case.datetime = search_use_case.datetime, PinnedDatetime
     try:
         yield
     finally:
-        services.datetime = original
+        search_use_case.datetime = original
 
 
 def results_of(client, query: Query) -> tuple[int, list[str]]:
@@ -242,14 +242,14 @@ def migrate() -> None:
 def import_files(actor, folder: Path = DATA_DIR) -> list[tuple[str, str]]:
     """Every file of the folder through the product's import (valid rows only): per file, « importé :
     N lieux » or « non lu : <the import's first error> », so that a format counts as soon as it is read."""
-    from coordination.directory.imports import importing
+    from coordination.directory import imports
     from coordination.errors import DomainError
 
     lines = []
     for path in sorted(p for p in folder.iterdir() if p.is_file()):
         try:
-            outcome = importing.apply_file(path, actor=actor, max_bytes=path.stat().st_size + 1, skip_invalid=True,
-                                           name=path.name)
+            outcome = imports.apply_file(path, actor=actor, max_bytes=path.stat().st_size + 1, skip_invalid=True,
+                                         name=path.name)
         except DomainError as error:
             lines.append((path.name, f"non lu : {error.message}"))
             continue
@@ -259,7 +259,7 @@ def import_files(actor, folder: Path = DATA_DIR) -> list[tuple[str, str]]:
             lines.append((path.name, f"importé : {report.created + report.updated} lieux"
                                      + (f" ({skipped} lignes en erreur laissées de côté)" if skipped else "")))
         else:
-            errors = [p for p in outcome.problems if p.severity == importing.ERROR]
+            errors = [p for p in outcome.problems if p.severity == imports.ERROR]
             # the first sentence: « Colonnes obligatoires absentes : … », not the list of the columns found
             reason = errors[0].message.split(". ")[0].rstrip(".") if errors else "rien d'importable"
             lines.append((path.name, f"non lu : {reason}"))
@@ -465,7 +465,7 @@ def write_report(build_info: dict, verdicts: list[Verdict], numbers: dict, secon
         "## Les données",
         "",
         f"Fichiers du dossier `{os.path.relpath(DATA_DIR, ROOT)}`, chacun proposé à l'import du produit "
-        "(`coordination.directory.imports.importing.apply_file`, lignes en erreur laissées de côté) :",
+        "(`coordination.directory.imports.imports.apply_file`, lignes en erreur laissées de côté) :",
         "",
     ]
     lines += [f"- `{name}` — {line}" for name, line in build_info["files"]]

@@ -165,16 +165,16 @@ def step_import() -> dict:
     from coordination.auth.models import Organisation
     from coordination.auth.services import find_user_by_email
     from coordination.extensions import db
-    from coordination.directory.imports import importing
+    from coordination.directory import imports
 
     with make_app().app_context():
         actor = find_user_by_email(COORDINATOR)
         started, cpu_started = time.perf_counter(), time.process_time()
-        outcome = importing.apply_file(DATA_FILE, actor=actor, max_bytes=DATA_FILE.stat().st_size + 1)
+        outcome = imports.apply_file(DATA_FILE, actor=actor, max_bytes=DATA_FILE.stat().st_size + 1)
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         report = outcome.report
         if report is None or not report.applied:
-            raise SystemExit("import refusé :\n" + "\n".join(importing.summary_lines(outcome)[:40]))
+            raise SystemExit("import refusé :\n" + "\n".join(imports.summary_lines(outcome)[:40]))
         # Imported organisations wait for a coordinator's decision: accept them all, so places are public.
         started = time.perf_counter()
         db.session.execute(update(Organisation).values(status="active"))
@@ -304,7 +304,8 @@ PINNED_NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 def pin_clock() -> None:
     """The search page's clock (the search service's ``datetime.now`` and the views' ``utcnow``) pinned
     to PINNED_NOW in this process only: a benchmark device, the application is not changed."""
-    from coordination.directory import services, views
+    from coordination.directory import views
+    from coordination.directory.services import search as search_use_case
 
     class PinnedDatetime(datetime):
         @classmethod
@@ -314,8 +315,8 @@ def pin_clock() -> None:
     def pinned_utcnow() -> datetime:
         return PINNED_NOW.replace(tzinfo=None)
 
-    services.datetime = PinnedDatetime
-    services.utcnow = views.utcnow = pinned_utcnow
+    search_use_case.datetime = PinnedDatetime
+    search_use_case.utcnow = views.utcnow = pinned_utcnow
 
 
 def measure_search(app, requests: int, warmup: int) -> dict:
@@ -354,6 +355,7 @@ def measure_map(app, repeats: int) -> dict:
     """A results map of SEARCH_MAP_LIMIT (5,000) places, as the search page builds it: the index's
     points, their names and links from the database (one query), then the HTML fragment."""
     from coordination.directory import search, services, views
+    from coordination.directory.services import search as search_use_case
 
     pin_clock()
     day = PINNED_NOW.date()
@@ -361,7 +363,7 @@ def measure_map(app, repeats: int) -> dict:
         # no text, no place: every public place matches, the map takes the SEARCH_MAP_LIMIT best
         index_page = search.search(search.TextQuery.parse(""), point=None, radius_km=None, facets={}, day=day,
                                    map_limit=services.SEARCH_MAP_LIMIT)
-        naming, points = timed(lambda: services._map_points(index_page.map_points, {}), repeats)
+        naming, points = timed(lambda: search_use_case._map_points(index_page.map_points, {}), repeats)
         results = services.SearchResults(request=services.SearchRequest(), hits=[], total=index_page.total,
                                          page=1, pages=1, facets={}, location=None, radius_km=None,
                                          widened_from_km=None, suggestion=None, messages=[], index_status="ok",

@@ -65,7 +65,7 @@ def register_blueprints(app):
     from coordination.dashboard.views import bp as dashboard_bp
     from coordination.auth.views import bp as auth_bp
     from coordination.freshness.views import bp as freshness_bp
-    from coordination.moderation.views import bp as reports_bp
+    from coordination.moderation.views import bp as moderation_bp
     from coordination.directory.views import bp as directory_bp
     from coordination.events.views import bp as events_bp
     from coordination.ops import bp as ops_bp
@@ -74,7 +74,7 @@ def register_blueprints(app):
     from coordination.directory.imports.views import bp as opendata_import_bp
     from export.views import bp as opendata_bp
 
-    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, reports_bp, freshness_bp, dashboard_bp, events_bp, referrals_bp, opendata_bp, api_bp,
+    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, moderation_bp, freshness_bp, dashboard_bp, events_bp, referrals_bp, opendata_bp, api_bp,
                       opendata_import_bp):
         app.register_blueprint(blueprint)
 
@@ -86,7 +86,7 @@ def register_cli(app):
     from coordination.events.cli import events_cli
     from coordination.referrals.cli import referrals_cli
     from coordination.scheduler import scheduler_cli
-    from coordination.directory.imports.importing import import_command
+    from coordination.directory.imports.cli import import_command
     from export.cli import opendata_cli
 
     for group in (users_cli, demo_cli, search_cli, mail_cli, scheduler_cli, opendata_cli, referrals_cli,

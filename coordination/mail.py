@@ -66,15 +66,17 @@ def attachment(filename: str, content_type: str, data: bytes) -> dict:
 
 def queue(recipient: str, subject: str, template: str, *, dedupe_key: str | None = None,
           attachments: list | None = None, **context) -> Message | None:
-    """Adds a message to the caller's transaction, rendered from templates/mail/<template>.txt
-    (and .html when it exists). Returns None when a message with the same dedupe key exists."""
+    """Adds a message to the caller's transaction, rendered from ``<template>.txt`` (and ``.html`` when it
+    exists), a domain's mail template named by its path: "auth/mail/invitation" is
+    ``coordination/auth/templates/auth/mail/invitation.txt``. Returns None when a message with the same
+    dedupe key exists."""
     if dedupe_key and _dedupe_key_taken(dedupe_key):
         return None
     context.setdefault("network_name", current_app.config["NETWORK_NAME"])
     context.setdefault("base_url", current_app.config["BASE_URL"])
-    body_text = render_template(f"mail/{template}.txt", **context)
+    body_text = render_template(f"{template}.txt", **context)
     try:
-        body_html = render_template(f"mail/{template}.html", **context)
+        body_html = render_template(f"{template}.html", **context)
     except Exception as error:
         if error.__class__.__name__ != "TemplateNotFound":
             raise

@@ -9,6 +9,8 @@ factories the demo seed uses too. A test that needs a different set names its ow
 differs (``referral_partners``, ``indexed_places``…).
 """
 import os
+import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -156,3 +158,43 @@ def network(db):
         outsider=make_user(name="Fabien Dehors"),
         coordinator=make_user(coordinator=True, name="Gaëlle Coordination"),
     )
+
+
+# --- files the import and the open data share ---------------------------------------------------
+
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+
+
+@pytest.fixture
+def open_data_dir(app):
+    """OPEN_DATA_DIR, emptied before and after each test (the app's directory is shared by the session)."""
+    directory = Path(app.config["OPEN_DATA_DIR"])
+
+    def empty():
+        if directory.exists():
+            shutil.rmtree(directory)
+        directory.mkdir(parents=True)
+
+    empty()
+    yield directory
+    empty()
+
+
+@pytest.fixture
+def reference():
+    """The shared reference folder (../shared/reference); tests that read it skip without it."""
+    if not REFERENCE.is_dir():
+        pytest.skip(f"the shared reference files are missing ({REFERENCE}): nothing to validate against")
+    return REFERENCE
+
+
+@pytest.fixture
+def import_blueprint(app):
+    """The import page's blueprint, registered by coordination.register_blueprints; a test application
+    built before that registration gets it here."""
+    from coordination.directory.imports import views as import_views
+    if "opendata_import" not in app.blueprints:
+        got_first_request = app._got_first_request
+        app._got_first_request = False  # registering after a request is refused by Flask
+        app.register_blueprint(import_views.bp)
+        app._got_first_request = got_first_request

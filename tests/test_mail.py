@@ -44,7 +44,7 @@ def smtp_server(app):
 
 
 def queue_test_message(db, recipient="camille@exemple.fr", **kwargs):
-    message = mail.queue(recipient, "Essai", "test_message", name="Camille", **kwargs)
+    message = mail.queue(recipient, "Essai", "mail/test_message", name="Camille", **kwargs)
     db.session.commit()
     return message
 
@@ -162,7 +162,7 @@ def test_cli_send_pending(db, runner, mail_outbox):
 
 def test_a_message_that_cannot_be_built_fails_alone_and_the_batch_goes_on(db, smtp_server, mail_outbox):
     # A subject can no longer break a message (mail.subject_line, issue 13 finding 7): a recipient can.
-    mail.queue("camille@exemple.fr\r\nBcc: intrus@exemple.fr", "Objet", "test_message", name="Camille")
+    mail.queue("camille@exemple.fr\r\nBcc: intrus@exemple.fr", "Objet", "mail/test_message", name="Camille")
     queue_test_message(db, recipient="dominique@exemple.fr")
     db.session.commit()
     assert mail.send_pending() == {"sent": 1, "retry": 0, "failed": 1}
@@ -211,7 +211,7 @@ def test_racing_dedupe_keys_keep_the_callers_transaction(db, mail_outbox, monkey
     queue_test_message(db, dedupe_key="rappel:7")
     monkeypatch.setattr(mail, "_dedupe_key_taken", lambda key: False)  # the other sender was faster
     db.session.add(Organisation(name="Asso", kind="association", pivot="W123456789", contact_email="a@b.fr"))
-    assert mail.queue("x@exemple.fr", "Essai", "test_message", name="X", dedupe_key="rappel:7") is None
+    assert mail.queue("x@exemple.fr", "Essai", "mail/test_message", name="X", dedupe_key="rappel:7") is None
     db.session.commit()
     assert db.session.query(Organisation).count() == 1
     assert len(mail_outbox()) == 1

@@ -36,7 +36,7 @@ def test_rebuilding_replaces_jobs_instead_of_duplicating_them(app):
 
 def test_run_job_sends_the_outbox_once_even_when_run_twice(app, db, mail_outbox, monkeypatch):
     monkeypatch.setattr(scheduler, "_app", app)  # the app the scheduler process runs jobs in
-    mail.queue("camille@exemple.fr", "Essai", "test_message", name="Camille")
+    mail.queue("camille@exemple.fr", "Essai", "mail/test_message", name="Camille")
     db.session.commit()
 
     first = scheduler.run_job("coordination.mail:send_pending")

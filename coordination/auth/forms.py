@@ -56,12 +56,16 @@ class ForgotPasswordForm(Form):
     email = EmailField("Adresse électronique", filters=[strip], validators=_email_validators(), render_kw={"autocomplete": "email"})
 
 
+def _new_password_fields(label: str = "Mot de passe", confirm_label: str = "Confirmez le mot de passe"):
+    """A new password and its confirmation, for ``password, confirm = _new_password_fields()`` in a form's
+    body (the fields keep their place in the form's order, hence a function rather than a mixin)."""
+    return (PasswordField(label, validators=_new_password_validators(), render_kw=NEW_PASSWORD),
+            PasswordField(confirm_label, validators=[DataRequired(REQUIRED), EqualTo("password", PASSWORDS_DIFFER)],
+                          render_kw=NEW_PASSWORD))
+
+
 class ResetPasswordForm(Form):
-    password = PasswordField("Nouveau mot de passe", validators=_new_password_validators(),
-                             render_kw=NEW_PASSWORD)
-    confirm = PasswordField("Confirmez le nouveau mot de passe",
-                            validators=[DataRequired(REQUIRED), EqualTo("password", PASSWORDS_DIFFER)],
-                            render_kw=NEW_PASSWORD)
+    password, confirm = _new_password_fields("Nouveau mot de passe", "Confirmez le nouveau mot de passe")
 
 
 _ONE_LINE = OneLine()
@@ -80,11 +84,7 @@ class JoinForm(Form):
                              render_kw={"autocomplete": "name"})
     admin_email = EmailField("Votre adresse électronique", filters=[strip], validators=_email_validators(),
                              render_kw={"autocomplete": "email"})
-    password = PasswordField("Mot de passe", validators=_new_password_validators(),
-                             render_kw=NEW_PASSWORD)
-    confirm = PasswordField("Confirmez le mot de passe",
-                            validators=[DataRequired(REQUIRED), EqualTo("password", PASSWORDS_DIFFER)],
-                            render_kw=NEW_PASSWORD)
+    password, confirm = _new_password_fields()
     # Honeypot: hidden from people by CSS, filled in by robots.
     nickname = StringField("Ne remplissez pas ce champ", render_kw={"autocomplete": "off", "tabindex": "-1"})
 
@@ -115,11 +115,7 @@ class InviteForm(Form):
 class AcceptInvitationForm(Form):
     name = StringField("Votre nom", validators=[DataRequired(REQUIRED), _max(120), _ONE_LINE],
                        render_kw={"autocomplete": "name"})
-    password = PasswordField("Mot de passe", validators=_new_password_validators(),
-                             render_kw=NEW_PASSWORD)
-    confirm = PasswordField("Confirmez le mot de passe",
-                            validators=[DataRequired(REQUIRED), EqualTo("password", PASSWORDS_DIFFER)],
-                            render_kw=NEW_PASSWORD)
+    password, confirm = _new_password_fields()
 
 
 class ConfirmForm(Form):

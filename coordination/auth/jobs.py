@@ -1,4 +1,4 @@
-"""Scheduled jobs of the accounts (run by coordination.scheduler); the work is in services.py."""
+"""Scheduled jobs of this domain (run by coordination.scheduler); the functions are in services.py."""
 from apscheduler.triggers.cron import CronTrigger
 
 from coordination.jobs import Job

@@ -274,13 +274,12 @@ def authenticate(email: str, password: str, *, address: str | None = None) -> Us
     return user
 
 
-# Nightly clean-up (jobs.py). A revoked session is kept a while so that the account page and the
-# audit can be understood.
+# A revoked session is kept a while so that the account page and the audit can be understood.
 ENDED_SESSION_KEPT = timedelta(days=30)
 
 
 def purge_sessions() -> int:
-    """Deletes the sessions that ended (revoked or expired) more than ENDED_SESSION_KEPT ago."""
+    """Nightly job: deletes the sessions that ended (revoked or expired) more than ENDED_SESSION_KEPT ago."""
     before = utcnow() - ENDED_SESSION_KEPT
     deleted = db.session.execute(delete(UserSession).where(
         or_(UserSession.revoked_at < before, UserSession.expires_at < before))).rowcount
@@ -289,7 +288,7 @@ def purge_sessions() -> int:
 
 
 def purge_login_failures() -> int:
-    """Wrong passwords are remembered for a day only (they carry a hash of the client address)."""
+    """Nightly job: wrong passwords are remembered for a day only (they carry a hash of the client address)."""
     deleted = db.session.execute(delete(LoginFailure).where(
         LoginFailure.failed_at < utcnow() - LOGIN_FAILURE_MEMORY)).rowcount
     db.session.commit()
@@ -310,10 +309,10 @@ def request_password_reset(*, email: str) -> None:
     context = {"user": recipient, "link": external_url("auth.reset_password", token=token),
                "minutes": max(max_age // 60, 1)}
     if account is None:
-        render_template("mail/auth_password_reset.txt", network_name=current_app.config["NETWORK_NAME"], **context)
+        render_template("auth/mail/password_reset.txt", network_name=current_app.config["NETWORK_NAME"], **context)
         log.info("password reset asked for an unknown or inactive address")
         return
-    queued = mail.queue(account.email, "Réinitialiser votre mot de passe", "auth_password_reset",
+    queued = mail.queue(account.email, "Réinitialiser votre mot de passe", "auth/mail/password_reset",
                         dedupe_key=f"reset:{account.id}:{int(time.time()) // 900}", **context)
     if queued is None:
         log.info("password reset already mailed to user %s this quarter of an hour", account.id)
@@ -349,7 +348,7 @@ def reset_password(*, token: str, password: str) -> User:
     user.set_password(_check_password_strength(password))
     _revoke_every_session(user)
     audit.record(user, "user.password_reset", "user", user.id)
-    mail.queue(user.email, "Votre mot de passe a été modifié", "auth_password_changed", user=user,
+    mail.queue(user.email, "Votre mot de passe a été modifié", "auth/mail/password_changed", user=user,
                link=external_url("auth.forgot_password"))
     db.session.commit()
     return user
@@ -404,12 +403,12 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
     if actor is None:
         audit.record(admin, "user.created", "user", admin.id, via="join")
     audit.record(admin, "organisation.join_requested", "organisation", organisation.id, kind=kind)
-    mail.queue(contact_email, "Votre demande d'adhésion au réseau a bien été reçue", "auth_join_received",
+    mail.queue(contact_email, "Votre demande d'adhésion au réseau a bien été reçue", "auth/mail/join_received",
                organisation=organisation)
-    link = external_url("reports.queue")
+    link = external_url("moderation.queue")
     for coordinator in _coordinators():
         mail.queue(coordinator.email, f"Nouvelle demande d'adhésion : {organisation.name}",
-                   "auth_join_coordinator", organisation=organisation, kind_label=ORGANISATION_KINDS[kind],
+                   "auth/mail/join_coordinator", organisation=organisation, kind_label=ORGANISATION_KINDS[kind],
                    link=link)
     _commit_or_conflict(pivot)
     return organisation, admin
@@ -420,7 +419,7 @@ def _join_with_existing_account(email: str, password: str) -> None:
     visitor. The mail carries no text from the form: strangers cannot use it to write to people."""
     generate_password_hash(password)  # the hashing work of a new account: both answers take as long
     digest = hashlib.sha256(email.encode()).hexdigest()[:32]
-    mail.queue(email, "Votre demande d'adhésion au réseau", "auth_join_account_exists",
+    mail.queue(email, "Votre demande d'adhésion au réseau", "auth/mail/join_account_exists",
                dedupe_key=f"join-account-exists:{digest}:{utcnow().date().isoformat()}",
                login_link=external_url("auth.login"), join_link=external_url("auth.join"),
                forgot_link=external_url("auth.forgot_password"))
@@ -495,8 +494,8 @@ def all_organisations(*, actor) -> list[Organisation]:
 
 
 def accept_organisation(organisation_id: int, *, actor) -> Organisation:
-    organisation = _decide(organisation_id, actor=actor, from_status="pending", to_status="active")
-    audit.record(actor, "organisation.accepted", "organisation", organisation.id)
+    organisation = _decide(organisation_id, "organisation.accepted", actor=actor, from_status="pending",
+                           to_status="active")
     _tell_accepted(organisation)
     _commit_decision(organisation)
     return organisation
@@ -505,7 +504,7 @@ def accept_organisation(organisation_id: int, *, actor) -> Organisation:
 def _tell_accepted(organisation: Organisation) -> None:
     """The acceptance mail; an organisation created by an import gets, at most, the import's invitation
     (only if « prévenir les structures » was ticked), never the mail meant for those who asked to join."""
-    _notify_organisation(organisation, "Votre organisation a rejoint le réseau", "auth_organisation_accepted",
+    _notify_organisation(organisation, "Votre organisation a rejoint le réseau", "auth/mail/organisation_accepted",
                          link=external_url("directory.partner_home"))  # imported: its admins only
     record = organisation.source_import
     if record is not None and record.notify:
@@ -524,7 +523,7 @@ def decide_organisations(organisation_ids: list[int], *, action: str, actor, rea
     if action not in BULK_ACTIONS:
         raise Invalid("Choisissez d'accepter ou de refuser.")
     if action == "refuse":
-        reason = _required_text(reason, "reason", "Indiquez le motif du refus.", 1000, multiline=True)
+        reason = _reason(reason, "Indiquez le motif du refus.")
     ids = sorted({int(i) for i in organisation_ids})
     if not ids:
         raise Invalid("Aucune organisation en attente ne correspond à cette sélection.")
@@ -544,13 +543,13 @@ def decide_organisations(organisation_ids: list[int], *, action: str, actor, rea
         if action == "accept":
             audit.record(actor, "organisation.accepted", "organisation", organisation.id, bulk=True)
             _notify_organisation(organisation, "Votre organisation a rejoint le réseau",
-                                 "auth_organisation_accepted", link=external_url("directory.partner_home"))
+                                 "auth/mail/organisation_accepted", link=external_url("directory.partner_home"))
             if organisation.source_import is not None and organisation.source_import.notify:
                 invitations[organisation.import_id].append(organisation)  # spread together, below
         else:
             organisation.refusal_reason = reason
             audit.record(actor, "organisation.refused", "organisation", organisation.id, reason=reason, bulk=True)
-            _notify_organisation(organisation, "Votre demande d'adhésion au réseau", "auth_organisation_refused",
+            _notify_organisation(organisation, "Votre demande d'adhésion au réseau", "auth/mail/organisation_refused",
                                  reason=reason)
     for group in invitations.values():
         queue_import_invitations(group, group[0].source_import)
@@ -606,7 +605,7 @@ def queue_import_invitations(organisations: list[Organisation], record: Organisa
         if not address or address == actor_email:
             continue
         message = mail.queue(address, f"« {organisation.name} » dans l'annuaire du réseau",
-                             "auth_organisation_imported", dedupe_key=f"{INVITATION_KEY}{organisation.id}",
+                             "auth/mail/organisation_imported", dedupe_key=f"{INVITATION_KEY}{organisation.id}",
                              organisation=organisation, link=external_url("directory.home"), contact=actor_email,
                              active=organisation.status == "active")
         if message is not None:
@@ -617,32 +616,32 @@ def queue_import_invitations(organisations: list[Organisation], record: Organisa
 
 
 def refuse_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
-    reason = _required_text(reason, "reason", "Indiquez le motif du refus.", 1000, multiline=True)
-    organisation = _decide(organisation_id, actor=actor, from_status="pending", to_status="refused")
+    reason = _reason(reason, "Indiquez le motif du refus.")
+    organisation = _decide(organisation_id, "organisation.refused", actor=actor, from_status="pending",
+                           to_status="refused", reason=reason)
     organisation.refusal_reason = reason
-    audit.record(actor, "organisation.refused", "organisation", organisation.id, reason=reason)
-    _notify_organisation(organisation, "Votre demande d'adhésion au réseau", "auth_organisation_refused",
+    _notify_organisation(organisation, "Votre demande d'adhésion au réseau", "auth/mail/organisation_refused",
                          reason=reason)
     _commit_decision(organisation)
     return organisation
 
 
 def suspend_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
-    reason = _required_text(reason, "reason", "Indiquez le motif de la suspension.", 1000, multiline=True)
-    organisation = _decide(organisation_id, actor=actor, from_status="active", to_status="suspended")
-    audit.record(actor, "organisation.suspended", "organisation", organisation.id, reason=reason)
-    _notify_organisation(organisation, "Votre organisation est suspendue du réseau", "auth_organisation_suspended",
+    reason = _reason(reason, "Indiquez le motif de la suspension.")
+    organisation = _decide(organisation_id, "organisation.suspended", actor=actor, from_status="active",
+                           to_status="suspended", reason=reason)
+    _notify_organisation(organisation, "Votre organisation est suspendue du réseau", "auth/mail/organisation_suspended",
                          reason=reason)
     _commit_decision(organisation)
     return organisation
 
 
 def reactivate_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
-    reason = _required_text(reason, "reason", "Indiquez le motif de la réactivation.", 1000, multiline=True)
-    organisation = _decide(organisation_id, actor=actor, from_status="suspended", to_status="active")
-    audit.record(actor, "organisation.reactivated", "organisation", organisation.id, reason=reason)
+    reason = _reason(reason, "Indiquez le motif de la réactivation.")
+    organisation = _decide(organisation_id, "organisation.reactivated", actor=actor, from_status="suspended",
+                           to_status="active", reason=reason)
     _notify_organisation(organisation, "Votre organisation est de nouveau active sur le réseau",
-                         "auth_organisation_reactivated", reason=reason, link=external_url("directory.partner_home"))
+                         "auth/mail/organisation_reactivated", reason=reason, link=external_url("directory.partner_home"))
     _commit_decision(organisation)
     return organisation
 
@@ -653,7 +652,14 @@ def _commit_decision(organisation: Organisation) -> None:
     signals.organisation_status_changed.send(organisation.id, status=organisation.status)
 
 
-def _decide(organisation_id: int, *, actor, from_status: str, to_status: str) -> Organisation:
+def _reason(value: str | None, missing: str) -> str:
+    """The reason a coordinator gives for a decision: required, several lines allowed."""
+    return _required_text(value, "reason", missing, 1000, multiline=True)
+
+
+def _decide(organisation_id: int, event: str, *, actor, from_status: str, to_status: str, **details) -> Organisation:
+    """Moves one organisation from ``from_status`` to ``to_status`` (a coordinator's decision) and records
+    ``event`` in the audit log with ``details``; the caller mails and commits."""
     permissions.require_coordinator(actor)
     organisation = db.session.get(Organisation, organisation_id, with_for_update=True)
     if organisation is None:
@@ -663,6 +669,7 @@ def _decide(organisation_id: int, *, actor, from_status: str, to_status: str) ->
     organisation.status = to_status
     organisation.decided_at = utcnow()
     organisation.decided_by_id = actor.id
+    audit.record(actor, event, "organisation", organisation.id, **details)
     return organisation
 
 
@@ -775,7 +782,7 @@ def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invi
     db.session.add(invitation)
     db.session.flush()
     token = INVITATION_LINKS.sign({"i": invitation.id, "n": invitation.nonce})
-    mail.queue(email, f"Invitation à rejoindre {organisation.name} sur Maillage", "auth_invitation",
+    mail.queue(email, f"Invitation à rejoindre {organisation.name} sur Maillage", "auth/mail/invitation",
                organisation=organisation, inviter=actor, role_label=ROLES[role], has_account=existing is not None,
                by_coordination=by_coordination, link=external_url("auth.invitation", token=token),
                expires_at=invitation.expires_at)
@@ -920,7 +927,7 @@ def _tell_organisation_of_new_member(invitation: Invitation, member: User) -> No
                "link": external_url("auth.members", organisation_id=organisation.id)}
     for recipient in dict.fromkeys(normalise_email(r) for r in recipients if r):
         if recipient != normalise_email(member.email):
-            mail.queue(recipient, f"Nouveau membre de {organisation.name} : {member.name}", "auth_member_added",
+            mail.queue(recipient, f"Nouveau membre de {organisation.name} : {member.name}", "auth/mail/member_added",
                        **context)
 
 

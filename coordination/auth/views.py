@@ -216,7 +216,7 @@ DECISIONS = {
 def requests():
     """Pending organisations are decided in the moderation queue only (issue 16): the old page's address
     leads there for good."""
-    return redirect(url_for("reports.queue", _anchor="organisations"), 301)
+    return redirect(url_for("moderation.queue", _anchor="organisations"), 301)
 
 
 @bp.get("/coordination/organisations")

@@ -7,7 +7,7 @@ from datetime import datetime
 from coordination.auth import permissions
 from coordination.auth import services as auth_services
 from coordination.core.clock import utcnow
-from coordination.moderation import services as reports
+from coordination.moderation import services as moderation
 from coordination.freshness import services as freshness
 from coordination.events import rsvp
 from coordination.events import services as events_services
@@ -34,8 +34,8 @@ def coordination_home(*, actor, now: datetime | None = None) -> CoordinationHome
     now = now or utcnow()
     return CoordinationHome(
         pending_organisations=auth_services.pending_organisation_count(actor=actor),
-        open_reports=reports.open_report_count(actor=actor),
-        stale_places=reports.stale_place_count(actor=actor),
+        open_reports=moderation.open_report_count(actor=actor),
+        stale_places=moderation.stale_place_count(actor=actor),
         overdue_referrals=referral_statistics.overdue_count(actor=actor, now=now),
         next_meeting=events_services.next_meeting(actor=actor, now=now),
     )

@@ -1,11 +1,12 @@
 """The coordination home (/coordination) and the coordinators' dashboard: /coordination/tableau-de-bord (page) and one CSV per table."""
 
 from flask import Blueprint, Response, render_template, request
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from coordination.dashboard import home, services
 from coordination.core.clock import parse_day
 from coordination.errors import Invalid
+from coordination.web.actor import current_actor
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
 
@@ -22,19 +23,19 @@ def _filters() -> dict:
 @bp.get("/coordination")
 @login_required
 def home_page():
-    return render_template("dashboard/home.html", home=home.coordination_home(actor=current_user))
+    return render_template("dashboard/home.html", home=home.coordination_home(actor=current_actor()))
 
 
 @bp.get("/coordination/tableau-de-bord")
 @login_required
 def page():
-    board = services.build_dashboard(actor=current_user, **_filters())
+    board = services.build_dashboard(actor=current_actor(), **_filters())
     return render_template("dashboard/index.html", board=board)
 
 
 @bp.get("/coordination/tableau-de-bord/<key>.csv")
 @login_required
 def csv_download(key: str):
-    name, text = services.dashboard_csv(key, actor=current_user, **_filters())
+    name, text = services.dashboard_csv(key, actor=current_actor(), **_filters())
     return Response(text, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

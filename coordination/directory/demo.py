@@ -2,7 +2,8 @@
 
 Organisations, places and people are invented; communes, postcodes and INSEE codes are real, and
 coordinates fall within each commune. Everything is deterministic (seeded random) and written in
-one transaction, every place checked by the same validation as the partner form.
+one transaction, every place checked by the same validation as the partner form and written through
+the places' one write path (``services.writes``).
 """
 import random
 import unicodedata
@@ -13,9 +14,11 @@ from stdnum import luhn
 
 from coordination import audit
 from coordination.auth.models import Organisation, User
-from coordination.directory import hours, search, validation
+from coordination.core.clock import utcnow
+from coordination.directory import hours, validation
+from coordination.directory.services import writes
 from coordination.extensions import db
-from coordination.testing.factories import make_member, make_organisation, make_place, make_user
+from coordination.testing.factories import make_member, make_organisation, make_user
 from coordination.vocabularies import (
     ACCESS_MODES,
     KIND_TO_TYPOLOGY,
@@ -304,11 +307,10 @@ def seed(*, if_empty: bool, echo) -> None:
     rng = random.Random(44)
     try:
         counts = _create(rng)
-        db.session.commit()
+        writes.commit(counts["place_ids"])
     except Exception:
         db.session.rollback()
         raise
-    search.queue_place_ids(counts["place_ids"])
     echo(f"Réseau de démonstration créé : {counts['organisations']} organisations, {counts['places']} lieux, "
          f"{counts['users']} comptes.")
     echo(f"Mot de passe de tous les comptes : {PASSWORD}")
@@ -328,11 +330,14 @@ def _create(rng: random.Random) -> dict:
             name, kind=kind, status=status, pivot=_pivot(kind, rng),
             contact_email=f"contact@{slug(name)[:30].strip('-')}.{DOMAIN}", contact_phone=_phone(rng), commit=False)
 
-    places = []
+    db.session.flush()  # the organisations' ids
+    now, places = utcnow(), []
     for organisation_key, commune_key, name in PLACES:
         kind = ORGANISATIONS[organisation_key][1]
         cleaned = validation.clean_place(_place_data(rng, kind, organisation_key, commune_key, name))
-        places.append(make_place(organisations[organisation_key], commit=False, **cleaned))
+        places.append(writes.new_place(cleaned, organisation_id=organisations[organisation_key].id, now=now,
+                                       source="manual"))
+    place_ids = writes.insert_places(places)
 
     accounts = []
     for organisation_key, role, first_name, last_name in PEOPLE:
@@ -344,4 +349,4 @@ def _create(rng: random.Random) -> dict:
     db.session.flush()
     audit.record(coordinator, "demo.seed", "network", "demo", places=len(PLACES))
     return {"organisations": len(organisations), "places": len(PLACES), "users": len(PEOPLE) + 1,
-            "accounts": accounts, "place_ids": [place.id for place in places]}
+            "accounts": accounts, "place_ids": place_ids}

@@ -107,7 +107,7 @@ def _mail_minutes(meeting: Meeting) -> None:
         .where(Organisation.status == "active", User.active.is_(True)).distinct().order_by(User.id)).all()
     link = external_url("events.meeting", meeting_id=meeting.id)
     for user_id, email, name in recipients:
-        mail.queue(email, f"Compte rendu : {meeting.title} du {date_fr(meeting.starts_at)}", "meeting_minutes",
+        mail.queue(email, f"Compte rendu : {meeting.title} du {date_fr(meeting.starts_at)}", "events/mail/minutes",
                    dedupe_key=f"meeting-minutes:{meeting.id}:{user_id}", name=name, meeting=meeting,
                    when=date_fr(meeting.starts_at), minutes=meeting.minutes, link=link)
 

@@ -184,7 +184,7 @@ def promote_waitlisted(meeting: Meeting, *, answering: MeetingInvitation | None 
         if answering is not None and invitation.id == answering.id:
             continue
         promoted.append(invitation)
-        mail.queue(invitation.user.email, f"Une place s'est libérée : {meeting.title}", "meeting_waitlist_promoted",
+        mail.queue(invitation.user.email, f"Une place s'est libérée : {meeting.title}", "events/mail/waitlist_promoted",
                    dedupe_key=f"meeting-waitlist-promoted:{invitation.id}:{since.isoformat()}",
                    name=invitation.user.name, meeting=meeting, when=datetime_fr(meeting.starts_at),
                    meeting_link=external_url("events.meeting", meeting_id=meeting.id),

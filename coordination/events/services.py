@@ -452,7 +452,7 @@ def update_meeting(meeting_id: int, data: dict, *, actor) -> Meeting:
     audit.record(actor, "meeting.updated", "meeting", meeting.id, changed=changed, sequence=meeting.sequence)
     sent = 0
     for invitation in _invited(meeting):
-        sent += _send(meeting, invitation, "meeting_update",
+        sent += _send(meeting, invitation, "events/mail/update",
                       f"Modification : {meeting.title}, {datetime_fr(meeting.starts_at)}",
                       changed=changed, moved="starts_at" in changed or "ends_at" in changed,
                       previous_start=before["starts_at"])
@@ -473,7 +473,7 @@ def cancel_meeting(meeting_id: int, *, actor, reason: str | None = None) -> Meet
     meeting.sequence += 1
     audit.record(actor, "meeting.cancelled", "meeting", meeting.id, sequence=meeting.sequence)
     for invitation in _invited(meeting):
-        _send(meeting, invitation, "meeting_cancelled", f"Annulée : {meeting.title} du {date_fr(meeting.starts_at)}",
+        _send(meeting, invitation, "events/mail/cancelled", f"Annulée : {meeting.title} du {date_fr(meeting.starts_at)}",
               method="CANCEL", reason=reason)
     db.session.commit()
     return meeting
@@ -602,7 +602,7 @@ def _invite(meeting: Meeting, now: datetime) -> int:
     count = 0
     for invitation in existing.values():
         if invitation.sent_sequence is None and rsvp.may_answer_now(invitation):
-            count += _send(meeting, invitation, "meeting_invitation",
+            count += _send(meeting, invitation, "events/mail/invitation",
                            f"Invitation : {meeting.title}, {datetime_fr(meeting.starts_at)}")
     if meeting.invitations_sent_at is None:
         meeting.invitations_sent_at = now
@@ -676,7 +676,7 @@ def _remind(meeting: Meeting, days: int, now: datetime) -> int:
         if (key in done or invitation.response not in ANSWERS_REMINDED or invitation.sent_sequence is None
                 or invitation.created_at > moment or not rsvp.may_answer_now(invitation)):
             continue
-        queued += _send(meeting, invitation, "meeting_reminder", f"Rappel : {meeting.title} {when}",
+        queued += _send(meeting, invitation, "events/mail/reminder", f"Rappel : {meeting.title} {when}",
                         dedupe_key=key, days=days, when_relative=when)
     coordinators = [coordinator for coordinator in db.session.scalars(
         select(User).where(User.is_coordinator, User.active).order_by(User.id))
@@ -686,7 +686,7 @@ def _remind(meeting: Meeting, days: int, now: datetime) -> int:
         for coordinator in coordinators:
             message = mail.queue(
                 coordinator.email, f"Sans réponse : {len(silent)} organisation{'s' if len(silent) > 1 else ''} "
-                f"pour « {meeting.title} »", "meeting_coordinator_unanswered",
+                f"pour « {meeting.title} »", "events/mail/coordinator_unanswered",
                 dedupe_key=f"{prefix}coordinator:{coordinator.id}",
                 organisations=silent, days=days, when_relative=when, coordinator=coordinator,
                 **_mail_context(meeting))

@@ -46,6 +46,7 @@ from coordination.auth.models import Membership, Organisation, User
 from coordination.core.clock import MONTHS, PARIS, date_fr, to_paris, utcnow
 from coordination.directory import services as directory_services
 from coordination.directory.models import Place
+from coordination.freshness import permissions
 from coordination.freshness.models import FreshnessCampaign, FreshnessReminder
 from coordination.core.signed_links import BadLink, LinkExpired, LinkSigner, LinkUsed
 from coordination.errors import Invalid, NotFound, PermissionDenied
@@ -66,18 +67,6 @@ PARTNER_SPACE_HINT = "Vous pouvez confirmer vos lieux à tout moment depuis votr
 LINKS = LinkSigner("coordination.directory.freshness",
                    bad="Ce lien n'est pas valable : il a peut-être été mal copié. Utilisez le lien complet "
                        "du courriel. " + PARTNER_SPACE_HINT)
-
-
-# --- permissions (to move to directory/permissions.py) -----------------------------------------
-
-def can_run_campaigns(actor) -> bool:
-    """Campaigns and their progress are the coordination's."""
-    return auth_permissions.is_coordinator(actor)
-
-
-def can_confirm_all(actor, organisation: Organisation) -> bool:
-    """"Tout est à jour" is the partner's word, as for one place: members of the active organisation."""
-    return auth_permissions.can_act_for(actor, organisation)
 
 
 # --- ages ---------------------------------------------------------------------------------------
@@ -213,7 +202,7 @@ def confirm_all(organisation_id: int, *, actor, now: datetime | None = None) -> 
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
         raise NotFound("Cette organisation n'existe pas.")
-    if not can_confirm_all(actor, organisation):
+    if not permissions.can_confirm_all(actor, organisation):
         raise PermissionDenied("Seuls les membres d'une organisation active confirment ses lieux.")
     now = now or utcnow()
     place_ids = list(db.session.scalars(select(Place.id).where(
@@ -255,7 +244,7 @@ def _mail_reminder(reminder: FreshnessReminder, campaign: FreshnessCampaign, org
                    stale_months=_config("FRESHNESS_STALE_MONTHS"),
                    unpublish_months=_config("FRESHNESS_UNPUBLISH_MONTHS"))
     for recipient in _recipients(organisation):
-        mail.queue(recipient, subject, "freshness_reminder",
+        mail.queue(recipient, subject, "freshness/mail/reminder",
                    dedupe_key=f"freshness-reminder:{reminder.id}:{_key(recipient)}", **context)
 
 
@@ -386,7 +375,7 @@ def _clean_campaign(name, organisation_ids) -> tuple[str, list[int] | None]:
 def launch_campaign(name: str, organisation_ids: list | None, *, actor, now: datetime | None = None) -> FreshnessCampaign:
     """A coordinator's campaign: every chosen active organisation (``None``: all of them) that has
     places gets one reminder now, listing all its places, with its "Tout est à jour" link."""
-    if not can_run_campaigns(actor):
+    if not permissions.can_run_campaigns(actor):
         raise PermissionDenied("Seule la coordination du réseau lance des campagnes de mise à jour.")
     name, ids = _clean_campaign(name, organisation_ids)
     now = now or utcnow()
@@ -443,7 +432,7 @@ class CampaignProgress:
 def campaign_progress(campaign_id: int, *, actor) -> CampaignProgress:
     """Per organisation reminded: of the places its reminder listed (still its own, not deleted),
     how many were verified since the campaign started and how many are pending."""
-    if not can_run_campaigns(actor):
+    if not permissions.can_run_campaigns(actor):
         raise PermissionDenied("Le suivi des campagnes est réservé à la coordination du réseau.")
     campaign = db.session.get(FreshnessCampaign, campaign_id)
     if campaign is None:
@@ -486,7 +475,7 @@ class CampaignsOverview:
 
 def campaigns_overview(*, actor, limit: int = 100) -> CampaignsOverview:
     """The campaigns, newest first, and the organisations a new campaign can reach."""
-    if not can_run_campaigns(actor):
+    if not permissions.can_run_campaigns(actor):
         raise PermissionDenied("Les campagnes de mise à jour sont réservées à la coordination du réseau.")
     counts = {campaign_id: (reminded, used) for campaign_id, reminded, used in db.session.execute(
         select(FreshnessReminder.campaign_id, func.count(FreshnessReminder.id), func.count(FreshnessReminder.link_used_at))
@@ -550,7 +539,7 @@ def unpublish_stale(now: datetime | None = None) -> int:
                          verified_at=place.verified_at.isoformat())
         organisation = db.session.get(Organisation, organisation_id)
         for recipient in _recipients(organisation):
-            mail.queue(recipient, "Des lieux ont été retirés de l'annuaire faute de mise à jour", "freshness_unpublished",
+            mail.queue(recipient, "Des lieux ont été retirés de l'annuaire faute de mise à jour", "freshness/mail/unpublished",
                        dedupe_key=f"freshness-unpublished:{_key(recipient, *place_ids, now.isoformat())}",
                        organisation=organisation, places=places, months=months,
                        partner_link=external_url("directory.partner_home"))

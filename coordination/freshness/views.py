@@ -30,22 +30,21 @@ def _link_error(error: LinkError):
 def confirm_link(token):
     """Shows the places the link would confirm; only the button (POST) confirms: a mail scanner
     opening the link changes nothing."""
-    try:
-        reminder = freshness.read_token(token)
-    except LinkError as error:
-        return _link_error(error)
-    return render_template("freshness/confirm.html", reminder=reminder,
-                           places=freshness.listed_places(reminder))
+    return _reminder_page(token, freshness.read_token, "freshness/confirm.html")
 
 
 @bp.post("/fraicheur/<token>")
 def confirm_link_apply(token):
+    return _reminder_page(token, freshness.confirm_by_link, "freshness/done.html")
+
+
+def _reminder_page(token: str, use_token, template: str):
+    """The reminder the token leads to (read or confirmed by ``use_token``), with its places."""
     try:
-        reminder = freshness.confirm_by_link(token)
+        reminder = use_token(token)
     except LinkError as error:
         return _link_error(error)
-    return render_template("freshness/done.html", reminder=reminder,
-                           places=freshness.listed_places(reminder))
+    return render_template(template, reminder=reminder, places=freshness.listed_places(reminder))
 
 
 # --- the partner space --------------------------------------------------------------------------

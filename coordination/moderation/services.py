@@ -18,10 +18,11 @@ from coordination import audit, mail
 from coordination.auth import services as auth_services
 from coordination.auth.models import Organisation, User
 from coordination.core.clock import utcnow
-from coordination.directory import permissions, services
+from coordination.directory import services
 from coordination.directory.models import Place
+from coordination.moderation import permissions
 from coordination.moderation.models import PlaceReport
-from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
+from coordination.errors import Conflict, Invalid, NotFound
 from coordination.extensions import db
 from coordination.utils import external_url
 
@@ -101,14 +102,14 @@ def _notify(place: Place, kind: str, message: str | None) -> None:
         address = auth_services.normalise_email(recipient)
         if address and address not in told:
             told.add(address)
-            mail.queue(address, subject, "place_reported", for_coordinators=False,
+            mail.queue(address, subject, "moderation/mail/place_reported", for_coordinators=False,
                        link=external_url("directory.edit_place", place_id=place.id), **context)
     for recipient in _coordinator_recipients():
         address = auth_services.normalise_email(recipient)
         if address and address not in told:
             told.add(address)
-            mail.queue(address, subject, "place_reported", for_coordinators=True,
-                       link=external_url("reports.queue"), **context)
+            mail.queue(address, subject, "moderation/mail/place_reported", for_coordinators=True,
+                       link=external_url("moderation.queue"), **context)
 
 
 # --- the moderation queue ------------------------------------------------------------------
@@ -143,7 +144,7 @@ class BulkSelection:
 
 
 def bulk_selection(import_id: int, *, actor) -> BulkSelection:
-    _require_moderator(actor)
+    permissions.require_moderator(actor)
     record = auth_services.get_organisation_import(import_id, actor=actor)
     ids = auth_services.pending_of_import(import_id, actor=actor)
     shown = auth_services.pending_organisations(actor=actor, import_id=import_id, limit=BULK_SHOWN)
@@ -153,11 +154,6 @@ def bulk_selection(import_id: int, *, actor) -> BulkSelection:
 
 
 STALE_SHOWN = 50
-
-
-def _require_moderator(actor) -> None:
-    if not permissions.can_moderate(actor):
-        raise PermissionDenied()
 
 
 def _stale_places():
@@ -173,18 +169,18 @@ def _open_reports():
 
 def open_report_count(*, actor) -> int:
     """Error reports waiting for a coordinator (the moderation queue's reports)."""
-    _require_moderator(actor)
+    permissions.require_moderator(actor)
     return db.session.scalar(select(func.count()).select_from(_open_reports().subquery())) or 0
 
 
 def stale_place_count(*, actor) -> int:
     """Stale places in the moderation queue (the coordination home's count)."""
-    _require_moderator(actor)
+    permissions.require_moderator(actor)
     return db.session.scalar(select(func.count()).select_from(_stale_places().subquery())) or 0
 
 
 def moderation_queue(*, actor) -> ModerationQueue:
-    _require_moderator(actor)
+    permissions.require_moderator(actor)
     organisations = auth_services.pending_organisations(actor=actor, imported=False)
     reports = db.session.scalars(
         _open_reports().options(joinedload(PlaceReport.place).joinedload(Place.organisation))
@@ -228,7 +224,7 @@ def _decide(report: PlaceReport, status: str, reason: str, actor) -> None:
 
 def resolve_report(report_id: int, *, actor, reason: str, unpublish: bool = False) -> PlaceReport:
     """The report was right: the listing was corrected (or, with ``unpublish``, taken offline)."""
-    _require_moderator(actor)
+    permissions.require_moderator(actor)
     reason = _reason(reason, "Indiquez ce qui a été fait.")
     report = _open_report(report_id)
     _decide(report, "resolved", reason, actor)
@@ -243,7 +239,7 @@ def resolve_report(report_id: int, *, actor, reason: str, unpublish: bool = Fals
 
 def dismiss_report(report_id: int, *, actor, reason: str) -> PlaceReport:
     """The report was wrong or not actionable: it leaves the queue, the listing stays as it is."""
-    _require_moderator(actor)
+    permissions.require_moderator(actor)
     reason = _reason(reason, "Indiquez pourquoi le signalement est écarté.")
     report = _open_report(report_id)
     _decide(report, "dismissed", reason, actor)
@@ -256,7 +252,7 @@ def dismiss_report(report_id: int, *, actor, reason: str) -> PlaceReport:
 def unpublish_stale_place(place_id: int, *, actor, reason: str) -> Place:
     """Takes a place flagged stale out of the public directory; its organisation can publish it again
     once the listing is up to date (a confirmation clears the flag)."""
-    _require_moderator(actor)
+    permissions.require_moderator(actor)
     reason = _reason(reason, "Indiquez le motif du retrait.")
     place = db.session.get(Place, place_id)
     if place is None or place.deleted_at is not None:

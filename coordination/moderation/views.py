@@ -1,54 +1,20 @@
 """"Signaler une erreur" (/lieux/<public_id>/signaler, public) and the moderation queue
-(/coordination/moderation, coordinators): the "reports" blueprint."""
+(/coordination/moderation, coordinators): the "moderation" blueprint."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
-from wtforms.validators import Optional
-from wtforms.widgets import HiddenInput
-
 
 from coordination.auth import services as auth_services
-from coordination.moderation import services as reports
+from coordination.moderation import services as moderation
+from coordination.moderation.forms import BULK_ACTIONS, BulkForm, ReportForm, decision_form
 from coordination.errors import Conflict, Invalid
 from coordination.vocabularies import ORGANISATION_KINDS
 from coordination.extensions import limiter
-from coordination.web.forms import Form, choices, show_errors
+from coordination.web.forms import show_errors
 from coordination.web.actor import current_actor
 
-bp = Blueprint("reports", __name__, template_folder="templates")
+bp = Blueprint("moderation", __name__, template_folder="templates")
 
 THANKS = "Merci : votre signalement a été transmis à la structure et à la coordination du réseau."
-
-
-class ReportForm(Form):
-    """The service validates; the form only carries the fields (and the CSRF token)."""
-    kind = RadioField("Qu'est-ce qui ne va pas ?", choices=choices(reports.REPORT_KINDS),
-                      validate_choice=False)
-    message = TextAreaField("Précisez ce qui ne va pas",
-                            render_kw={"maxlength": reports.MESSAGE_MAX, "rows": 5})
-    nickname = StringField("Ne remplissez pas ce champ", render_kw={"autocomplete": "off", "tabindex": "-1"})
-
-
-class DecisionForm(Form):
-    """A coordinator's decision on one queue item; several sit on one page, told apart by their prefix."""
-    reason = TextAreaField("Motif", render_kw={"rows": 2, "maxlength": reports.REASON_MAX})
-    unpublish = BooleanField("Retirer aussi le lieu de l'annuaire public")
-
-
-# The label of the reason field, by action (accepting an organisation needs no reason).
-ACTIONS = {
-    "accepter": "Note",
-    "traiter": "Ce qui a été fait",
-    "ecarter": "Pourquoi l'écarter",
-    "refuser": "Motif du refus",
-    "retirer": "Motif du retrait",
-}
-
-
-def decision_form(action: str, item_id: int, *, bind: bool = False) -> DecisionForm:
-    form = DecisionForm(prefix=f"{action}-{item_id}", **({} if bind else {"formdata": None}))
-    form.reason.label.text = ACTIONS[action]
-    return form
 
 
 # --- "Signaler une erreur" -----------------------------------------------------------------
@@ -60,11 +26,11 @@ def _report_limit():
 @bp.route("/lieux/<public_id>/signaler", methods=["GET", "POST"])
 @limiter.limit(_report_limit, methods=["POST"])
 def report(public_id):
-    place = reports.reportable_place(public_id)
+    place = moderation.reportable_place(public_id)
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            reports.report_error(public_id, form.data)
+            moderation.report_error(public_id, form.data)
         except Invalid as error:
             show_errors(form, error)
         else:
@@ -74,14 +40,14 @@ def report(public_id):
 
 @bp.get("/lieux/<public_id>/signaler/merci")
 def thanks(public_id):
-    place = reports.reportable_place(public_id)
+    place = moderation.reportable_place(public_id)
     return render_template("moderation/report_thanks.html", place=place, message=THANKS)
 
 
 # --- the moderation queue ------------------------------------------------------------------
 
 def _render_queue(submitted=None, status=200):
-    queue = reports.moderation_queue(actor=current_actor())
+    queue = moderation.moderation_queue(actor=current_actor())
     forms = {}
     for organisation in queue.organisations:
         forms["refuser", organisation.id] = decision_form("refuser", organisation.id)
@@ -92,7 +58,7 @@ def _render_queue(submitted=None, status=200):
         forms["retirer", place.id] = decision_form("retirer", place.id)
     forms.update(submitted or {})
     return render_template("moderation/queue.html", queue=queue, forms=forms,
-                           kinds=reports.REPORT_KINDS, kinds_of_organisations=ORGANISATION_KINDS), status
+                           kinds=moderation.REPORT_KINDS, kinds_of_organisations=ORGANISATION_KINDS), status
 
 
 @bp.get("/coordination/moderation")
@@ -118,7 +84,7 @@ def _decide(action: str, item_id: int, call, done: str):
 @bp.post("/coordination/moderation/signalements/<int:report_id>/traiter")
 @login_required
 def resolve(report_id):
-    return _decide("traiter", report_id, lambda form: reports.resolve_report(
+    return _decide("traiter", report_id, lambda form: moderation.resolve_report(
         report_id, actor=current_actor(), reason=form.reason.data, unpublish=form.unpublish.data),
         "Le signalement est traité.")
 
@@ -126,14 +92,14 @@ def resolve(report_id):
 @bp.post("/coordination/moderation/signalements/<int:report_id>/ecarter")
 @login_required
 def dismiss(report_id):
-    return _decide("ecarter", report_id, lambda form: reports.dismiss_report(
+    return _decide("ecarter", report_id, lambda form: moderation.dismiss_report(
         report_id, actor=current_actor(), reason=form.reason.data), "Le signalement est écarté.")
 
 
 @bp.post("/coordination/moderation/lieux/<int:place_id>/retirer")
 @login_required
 def unpublish_stale(place_id):
-    return _decide("retirer", place_id, lambda form: reports.unpublish_stale_place(
+    return _decide("retirer", place_id, lambda form: moderation.unpublish_stale_place(
         place_id, actor=current_actor(), reason=form.reason.data), "Le lieu est retiré de l'annuaire public.")
 
 
@@ -153,22 +119,8 @@ def refuse_organisation(organisation_id):
 
 # --- bulk decision on the organisations of one import (issue 15) ----------------------------------
 
-BULK_ACTIONS = {"accept": "Accepter toutes ces organisations", "refuse": "Refuser toutes ces organisations"}
-
-
-class BulkForm(Form):
-    """Step 1: the action (and the reason of a refusal); step 2 repeats them, hidden, with the count
-    the coordinator saw (the service refuses to act if it changed)."""
-    action = RadioField("Décision", choices=choices(BULK_ACTIONS),
-                        validate_choice=False)
-    reason = TextAreaField("Motif du refus (envoyé seulement aux comptes de l'organisation, jamais aux adresses "
-                           "du fichier)", render_kw={"rows": 2, "maxlength": reports.REASON_MAX})
-    expected = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    confirmed = HiddenField()
-
-
 def _bulk_page(import_id: int, form: BulkForm, *, confirm: bool = False, status: int = 200):
-    selection = reports.bulk_selection(import_id, actor=current_actor())
+    selection = moderation.bulk_selection(import_id, actor=current_actor())
     return render_template("moderation/bulk.html", selection=selection, form=form, confirm=confirm,
                            actions=BULK_ACTIONS), status
 

@@ -85,7 +85,7 @@ def expire_referrals(now: datetime | None = None) -> int:
 def _expire(referral: Referral, now: datetime) -> None:
     services._move(referral, workflow.EXPIRED, actor=None, side="system", now=now)
     audit.record(None, "referral.expired", "referral", referral.id)
-    services._notify(referral, "sender", "referral_expired", "Une orientation est restée sans réponse",
+    services._notify(referral, "sender", "referrals/mail/expired", "Une orientation est restée sans réponse",
                      key=workflow.EXPIRED)
 
 
@@ -102,7 +102,7 @@ def send_reminders(now: datetime | None = None) -> int:
 
     def remind(referral: Referral) -> None:
         referral.reminders_sent += 1
-        services._notify(referral, "receiver", "referral_reminder", "Une orientation attend votre réponse",
+        services._notify(referral, "receiver", "referrals/mail/reminder", "Une orientation attend votre réponse",
                          key=f"reminder-{referral.reminders_sent}", reminder_number=referral.reminders_sent,
                          waiting_days=(now - referral.created_at).days)
         referral.next_reminder_at = working_days_after(now, every)
@@ -154,5 +154,5 @@ def _close_without_outcome(referral: Referral, now: datetime) -> None:
     referral.outcome = workflow.CLOSED
     audit.record(None, "referral.closed", "referral", referral.id, reason="auto")
     for side in ("sender", "receiver"):
-        services._notify(referral, side, "referral_closed", "Une orientation a été close faute d'issue",
+        services._notify(referral, side, "referrals/mail/closed", "Une orientation a été close faute d'issue",
                          key="auto-closed", automatic=True)

@@ -227,7 +227,7 @@ def create_referral(place_public_id: str, data: dict, *, actor) -> Referral:
                                        kind=workflow.SENT, at=now))
     audit.record(actor, "referral.sent", "referral", referral.id, service=referral.service,
                  receiver_organisation_id=referral.receiver_organisation_id)
-    _notify(referral, "receiver", "referral_received", "Nouvelle orientation reçue")
+    _notify(referral, "receiver", "referrals/mail/received", "Nouvelle orientation reçue")
     db.session.commit()
     return referral
 
@@ -260,11 +260,11 @@ def _notify(referral: Referral, side: str, template: str, subject: str, *, key: 
 # --- transitions -------------------------------------------------------------------------------
 
 TRANSITION_MAIL = {
-    workflow.ACCEPTED: ("sender", "referral_answered", "Votre orientation a été acceptée"),
-    workflow.DECLINED: ("sender", "referral_answered", "Votre orientation a été refusée"),
-    workflow.CANCELLED: ("receiver", "referral_cancelled", "Une orientation a été annulée"),
-    workflow.WITHDRAWN: ("other", "referral_withdrawn", "Une orientation a été close (consentement retiré)"),
-    **{outcome: ("sender", "referral_closed", "Une orientation est terminée") for outcome in workflow.OUTCOMES},
+    workflow.ACCEPTED: ("sender", "referrals/mail/answered", "Votre orientation a été acceptée"),
+    workflow.DECLINED: ("sender", "referrals/mail/answered", "Votre orientation a été refusée"),
+    workflow.CANCELLED: ("receiver", "referrals/mail/cancelled", "Une orientation a été annulée"),
+    workflow.WITHDRAWN: ("other", "referrals/mail/withdrawn", "Une orientation a été close (consentement retiré)"),
+    **{outcome: ("sender", "referrals/mail/closed", "Une orientation est terminée") for outcome in workflow.OUTCOMES},
 }
 
 
@@ -413,7 +413,7 @@ def withdraw_consent(uid: str, *, actor) -> Referral:
     _erase_personal_data(referral, now)
     audit.record(actor, "referral.withdrawn", "referral", referral.id, after_closure=True)
     _flush()
-    _notify(referral, "receiver" if side == "sender" else "sender", "referral_withdrawn",
+    _notify(referral, "receiver" if side == "sender" else "sender", "referrals/mail/withdrawn",
             "Une orientation a été close (consentement retiré)", key=workflow.WITHDRAWN)
     db.session.commit()
     return referral
@@ -434,6 +434,6 @@ def add_comment(uid: str, text: str, *, actor) -> ReferralStep:
     audit.record(actor, "referral.comment", "referral", referral.id)
     _flush()
     other = "receiver" if side == "sender" else "sender"
-    _notify(referral, other, "referral_comment", "Nouveau commentaire sur une orientation", key=f"comment-{step.id}")
+    _notify(referral, other, "referrals/mail/comment", "Nouveau commentaire sur une orientation", key=f"comment-{step.id}")
     db.session.commit()
     return step

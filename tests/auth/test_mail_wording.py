@@ -9,8 +9,8 @@ from flask import render_template
 
 import coordination
 
-MAIL_DIR = Path(coordination.__file__).parent / "templates" / "mail"
-AUTH_MAILS = sorted(p.name for p in MAIL_DIR.glob("auth_*.txt"))
+MAIL_DIR = Path(coordination.__file__).parent / "auth" / "templates" / "auth" / "mail"
+AUTH_MAILS = sorted(p.name for p in MAIL_DIR.glob("*.txt"))
 NETWORK = "Les Fabriques numériques du Pays de Retz"
 
 
@@ -33,7 +33,7 @@ def test_there_are_account_mails():
 @pytest.mark.parametrize("template", AUTH_MAILS)
 def test_network_name_reads_well_and_signs_every_mail(app, template):
     with app.test_request_context():
-        body = render_template(f"mail/{template}", **context())
+        body = render_template(f"auth/mail/{template}", **context())
     # "du Les Fabriques…", "au Les…", "dans le Les…" read badly: the name is quoted after "réseau".
     assert not re.search(rf"\b(du|au|le|de) {re.escape(NETWORK)}", body), body
     assert body.rstrip().endswith(f"— {NETWORK}"), body
@@ -41,5 +41,5 @@ def test_network_name_reads_well_and_signs_every_mail(app, template):
 
 def test_invitation_mail_gives_its_expiry_in_paris_time(app):
     with app.test_request_context():
-        body = render_template("mail/auth_invitation.txt", **context())
+        body = render_template("auth/mail/invitation.txt", **context())
     assert "valable jusqu'au 1er avril 2026 à 0 h 30" in body  # 22:30 UTC is already April in Paris

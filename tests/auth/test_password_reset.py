@@ -142,7 +142,7 @@ def test_unknown_or_inactive_address_costs_the_same_work(app, client, mail_outbo
         ask_reset(client, email)
     finally:
         stop()
-    assert "mail/auth_password_reset.txt" in names
+    assert "auth/mail/password_reset.txt" in names
     assert mail_outbox() == []
 
 

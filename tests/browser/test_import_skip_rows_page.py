@@ -6,7 +6,7 @@ import pytest
 
 from coordination.directory.models import Place
 from coordination.testing.factories import PASSWORD, make_user
-from tests.export.test_import import csv_text, row
+from tests.directory.imports.helpers import csv_text, row
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ accessibility violation and no sideways scrolling on any of these screens."""
 import pytest
 
 from coordination.testing.factories import PASSWORD, make_user
-from tests.export.test_mapping_page import SAMPLE
+from tests.directory.imports.helpers import SAMPLE
 
 pytestmark = pytest.mark.browser
 

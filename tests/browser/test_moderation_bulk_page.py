@@ -6,8 +6,8 @@ import pytest
 from coordination.auth.models import Organisation
 from coordination.extensions import db
 from coordination.testing.factories import PASSWORD, make_user
-from coordination.directory.imports import importing
-from tests.export.test_import_publication import three_organisations
+from coordination.directory import imports
+from tests.directory.imports.helpers import three_organisations
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ def imported(tmp_path):
     coordinator = make_user(name="Claire Coordination", coordinator=True)
     path = tmp_path / "cartographie.csv"
     path.write_text(three_organisations(), encoding="utf-8")
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     return coordinator, outcome.report.import_id
 
 

@@ -11,7 +11,7 @@ from coordination.freshness.models import FreshnessCampaign
 from coordination.events.models import Meeting
 from coordination.testing.factories import make_organisation
 from tests.auth.helpers import text
-from tests.export.test_mapping_page import upload
+from tests.directory.imports.helpers import upload
 
 NAV_ENTRIES = {
     "Accueil": "/coordination", "Organisations": "/coordination/organisations", "Lieux": "/coordination/lieux",

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from coordination.audit import AuditRecord
+from coordination.core.clock import utcnow
 from coordination.directory import hours, search, services
 from coordination.directory.models import PlaceClosure
 from coordination.errors import Invalid, NotFound, PermissionDenied
@@ -58,7 +59,7 @@ def test_a_partner_declares_a_closure(library_place, library_member, today, queu
     record = _db.session.scalar(select(AuditRecord).where(AuditRecord.action == "place.closure.add"))
     assert record.object_id == str(library_place.id) and record.details["closed"] is True
     _db.session.expire_all()
-    assert hours.status_text(library_place, services.utcnow()).startswith("Fermé temporairement jusqu'au ")
+    assert hours.status_text(library_place, utcnow()).startswith("Fermé temporairement jusqu'au ")
 
 
 def test_exceptional_hours_are_validated_osm_hours(library_place, library_member, today, queued):

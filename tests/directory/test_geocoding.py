@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from coordination.core.clock import PARIS, utcnow
 from coordination.directory import geocoding, search, services
 from coordination.directory.models import GeocodeCache, Place, SearchIndexQueue
+from coordination.extensions import db
 from coordination.testing.factories import make_member, make_organisation, make_place
 
 ADDRESSES = {
@@ -150,7 +151,7 @@ def test_an_address_goes_to_the_geocoder_once_then_to_the_cache(ban, geocoded_pl
     assert geocoding.locate("Rezé") is None  # unknown to the stub, and not geocoded in the directory
     assert geocoding.locate("rezé") is None
     assert len(ban.requests) == 2  # the negative answer is cached too
-    cached = {row.query: row.found for row in services.db.session.scalars(select(GeocodeCache))}
+    cached = {row.query: row.found for row in db.session.scalars(select(GeocodeCache))}
     assert cached == {"12 rue de strasbourg nantes": True, "44400 rezé": False}  # a commune: asked with its postcode
 
 
@@ -166,7 +167,7 @@ def test_geocoder_down_falls_back_on_the_directory_and_says_approximate(ban, geo
     assert geocoding.locate("12 rue de Strasbourg Nantes").approximate is True
     assert geocoding.locate("saint-herb").commune == "Saint-Herblain"  # a commune prefix
     assert geocoding.locate("Quimper") is None
-    assert services.db.session.scalar(select(func.count(GeocodeCache.id))) == 0  # nothing cached while down
+    assert db.session.scalar(select(func.count(GeocodeCache.id))) == 0  # nothing cached while down
 
 
 def test_geocoder_errors_are_not_cached_and_never_raised(ban, geocoded_places):
@@ -269,7 +270,7 @@ def test_a_place_saved_while_the_geocoder_is_down_waits_then_is_geocoded(ban, mo
     queued.clear()
 
     assert geocoding.geocode_pending_places() == 0
-    services.db.session.expire_all()
+    db.session.expire_all()
     assert (place.geocode_status, place.geocode_attempts) == ("pending", 1)
     assert place.geocode_next_at > utcnow()
     assert geocoding.geocode_pending_places() == 0  # not before its turn
@@ -278,10 +279,10 @@ def test_a_place_saved_while_the_geocoder_is_down_waits_then_is_geocoded(ban, mo
     ban.up()
     geocoding.forget_outage()  # the pause after a failure is over
     place.geocode_next_at = None
-    services.db.session.commit()
+    db.session.commit()
     version = place.version
     assert geocoding.geocode_pending_places() == 1
-    services.db.session.expire_all()
+    db.session.expire_all()
     assert (place.latitude, place.longitude, place.coordinates_source, place.geocode_status) == (
         47.2186, -1.5541, "geocoder", "done")
     assert place.version == version  # not a content edit: a partner's open form does not conflict
@@ -294,7 +295,7 @@ def test_the_job_without_a_mock_queues_the_search_index(ban):
     member = make_member(organisation)
     place = _new_place(organisation, member, address="12 rue de Strasbourg", postcode="44000", commune="Nantes")
     assert geocoding.geocode_pending_places() == 1
-    queued = services.db.session.scalars(select(SearchIndexQueue.place_id)).all()
+    queued = db.session.scalars(select(SearchIndexQueue.place_id)).all()
     assert place.id in queued
 
 
@@ -309,7 +310,7 @@ def test_typed_coordinates_are_kept_and_an_address_change_requeues(ban, monkeypa
 
     place = _new_place(organisation, member, address="12 rue de Strasbourg", postcode="44000", commune="Nantes")
     geocoding.geocode_pending_places()
-    services.db.session.expire_all()
+    db.session.expire_all()
     assert place.geocode_status == "done"
     services.update_place(place.id, {"summary": "Nouveau résumé."}, actor=member, expected_version=None)
     assert (place.geocode_status, place.latitude) == ("done", 47.2186)
@@ -317,7 +318,7 @@ def test_typed_coordinates_are_kept_and_an_address_change_requeues(ban, monkeypa
                           actor=member, expected_version=None)
     assert (place.geocode_status, place.latitude, place.coordinates_source) == ("pending", None, None)
     assert geocoding.geocode_pending_places() == 1
-    services.db.session.expire_all()
+    db.session.expire_all()
     assert (place.latitude, place.geocode_status) == (47.1905, "done")
 
 
@@ -327,16 +328,16 @@ def test_an_unknown_address_fails_at_once_and_repeated_outages_give_up(ban, monk
     member = make_member(organisation)
     unknown = _new_place(organisation, member, address="1 chemin Inconnu", postcode="44000", commune="Nantes")
     geocoding.geocode_pending_places()
-    services.db.session.expire_all()
+    db.session.expire_all()
     assert (unknown.geocode_status, unknown.latitude) == ("failed", None)
 
     ban.down()
     place = _new_place(organisation, member, address="12 rue de Strasbourg", postcode="44000", commune="Nantes")
     for _ in range(geocoding.MAX_ATTEMPTS):
         place.geocode_next_at = None
-        services.db.session.commit()
+        db.session.commit()
         geocoding.geocode_pending_places()
-        services.db.session.expire_all()
+        db.session.expire_all()
     assert (place.geocode_status, place.geocode_attempts) == ("failed", geocoding.MAX_ATTEMPTS)
     # Saving the place again gives it a new chance.
     services.update_place(place.id, {"summary": "Réouvert."}, actor=member, expected_version=None)
@@ -348,7 +349,7 @@ def test_the_job_does_nothing_when_geocoding_is_disabled(app, monkeypatch):
     organisation = make_organisation()
     make_place(organisation, latitude=None, longitude=None, coordinates_source=None, geocode_status="pending")
     assert geocoding.geocode_pending_places() == 0
-    assert services.db.session.scalar(select(Place.geocode_attempts)) == 0
+    assert db.session.scalar(select(Place.geocode_attempts)) == 0
 
 
 def test_the_job_is_declared():

@@ -2,11 +2,14 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from coordination.auth import services as auth_services
 from coordination.core.clock import utcnow
 from coordination.directory import search, services
 from coordination.directory.models import Place
+from coordination.errors import NotFound
+from coordination.extensions import db
 from coordination.testing.factories import make_organisation, make_place
 from tests.directory.test_search import recorded_statements
 
@@ -15,15 +18,15 @@ MATERIEL = "Accès internet et matériel informatique"
 
 
 def changed_at(place) -> datetime:
-    return services.db.session.get(Place, place.id).changed_at
+    return db.session.get(Place, place.id).changed_at
 
 
 def age(place, days=3):
     """Moves a place's change time back, as if it had last changed some days ago."""
-    services.db.session.execute(services.update(Place.__table__).where(Place.__table__.c.id == place.id)
+    db.session.execute(update(Place.__table__).where(Place.__table__.c.id == place.id)
                                 .values(changed_at=utcnow() - timedelta(days=days)))
-    services.db.session.commit()
-    services.db.session.expire_all()
+    db.session.commit()
+    db.session.expire_all()
     return changed_at(place)
 
 
@@ -47,7 +50,7 @@ def test_streams_every_place_across_batches(organisation):
 
 def test_unpublished_place_is_not_found_by_public_id(organisation):
     hidden = make_place(organisation, published=False)
-    with pytest.raises(services.NotFound):
+    with pytest.raises(NotFound):
         services.get_published_place(hidden.public_id)
 
 
@@ -146,8 +149,8 @@ def test_changes_with_tombstones_in_order(organisation, coordinator):
 def test_cursor_continues_after_ties(organisation):
     places = [make_place(organisation) for _ in range(5)]
     moment = datetime(2026, 6, 1, 12)
-    services.db.session.execute(services.update(Place.__table__).values(changed_at=moment))
-    services.db.session.commit()
+    db.session.execute(update(Place.__table__).values(changed_at=moment))
+    db.session.commit()
     first = services.place_changes(moment - timedelta(seconds=1), limit=2)
     last = first[-1]
     rest = services.place_changes(last.changed_at, after_id=last.place.id, limit=10)

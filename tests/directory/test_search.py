@@ -10,6 +10,7 @@ from sqlalchemy import event, select, update
 from coordination.core.clock import PARIS
 from coordination.directory import hours, search, services
 from coordination.directory.models import Place, PlaceClosure, SearchLog
+from coordination.directory.services import search as search_use_case
 from coordination.extensions import db as _db
 from coordination.testing.factories import make_place
 
@@ -52,7 +53,7 @@ def offset(km_north=0.0, km_east=0.0, origin=NANTES):
 
 @pytest.fixture(autouse=True)
 def index_and_geocoder(app, monkeypatch):
-    monkeypatch.setattr(services, "_locate", LOCATIONS.get)
+    monkeypatch.setattr(search_use_case, "_locate", LOCATIONS.get)
     search.reindex()
     yield
     search.close_searchers()
@@ -343,7 +344,7 @@ def test_map_points_of_one_page_cost_no_query(organisation):
 
 
 def test_map_points_are_capped_to_the_nearest(organisation, monkeypatch):
-    monkeypatch.setattr(services, "SEARCH_MAP_LIMIT", 10)
+    monkeypatch.setattr(search_use_case, "SEARCH_MAP_LIMIT", 10)
     for i in range(30, 0, -1):  # created farthest first: the order comes from the distance
         at(organisation, f"Lieu {i}", offset(i / 10, 0))
     search.reindex()
@@ -353,7 +354,7 @@ def test_map_points_are_capped_to_the_nearest(organisation, monkeypatch):
 
 
 def test_map_points_without_a_place_are_the_best_scored(organisation, monkeypatch):
-    monkeypatch.setattr(services, "SEARCH_MAP_LIMIT", 2)
+    monkeypatch.setattr(search_use_case, "SEARCH_MAP_LIMIT", 2)
     at(organisation, "Atelier", offset(1, 0), summary="atelier", services=[])
     at(organisation, "Smartphone", offset(2, 0), summary="smartphone", services=[])
     at(organisation, "Smartphone et tablette", offset(3, 0), summary="smartphone smartphone", services=[])

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from coordination.core.clock import PARIS
 from coordination.directory import search, services
-from coordination.directory.models import SearchIndexQueue
+from coordination.directory.models import Place, SearchIndexQueue
 from coordination.directory.search import documents, grid, storage
 from coordination.extensions import db as _db
 from coordination.scheduler import declared_jobs
@@ -459,7 +459,7 @@ def test_a_rebuild_in_several_processes_answers_like_a_rebuild_in_one(db):
     organisation = make_organisation()
     words = ("ordinateur", "smartphone", "démarches", "tablette", "emploi")
     for i in range(260):
-        db.session.add(services.Place(
+        db.session.add(Place(
             organisation=organisation, name=f"Relais {words[i % 5]} {i}", address="1 place du Commerce",
             postcode="44000", commune="Nantes", latitude=47.2 + (i % 40) / 200, longitude=-1.55 + (i // 40) / 100,
             description=f"Aide {words[(i * 7) % 5]}", services=[["Aide aux démarches administratives"], []][i % 2],
@@ -484,7 +484,7 @@ def test_a_rebuild_in_several_processes_answers_like_a_rebuild_in_one(db):
 def _network_of(db, count):
     organisation = make_organisation()
     for i in range(count):
-        db.session.add(services.Place(
+        db.session.add(Place(
             organisation=organisation, name=f"Relais {i}", address="1 place du Commerce", postcode="44000",
             commune="Nantes", latitude=47.2 + i / 1000, longitude=-1.55, published=True))
     db.session.commit()

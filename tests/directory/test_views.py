@@ -8,6 +8,7 @@ from coordination.audit import AuditRecord
 from coordination.directory.models import Place
 from coordination.extensions import db as _db
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
+from tests.directory.test_place_writes import someone_else_saves_first
 
 
 def text(response) -> str:
@@ -235,22 +236,15 @@ def test_two_edits_from_the_same_version_second_gets_409(client, login, admin, b
 
 
 def test_concurrent_commit_gives_409_too(client, login, admin, breil_place, monkeypatch):
-    from sqlalchemy.orm.exc import StaleDataError
-
-    from coordination.directory import services
+    """Someone else's save lands after the form's version was checked, before the write: the write
+    refuses it too."""
     login(admin)
-    original = services.db.session.commit
-    calls = []
-
-    def commit_after_someone_else():
-        if not calls:
-            calls.append(1)
-            raise StaleDataError("UPDATE statement on table 'places' expected to update 1 row(s); 0 were matched.")
-        return original()
-    monkeypatch.setattr(services.db.session, "commit", commit_after_someone_else)
+    someone_else_saves_first(monkeypatch, breil_place.id)
     response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=_post_data(breil_place, name="Autre"))
     assert response.status_code == 409
     assert "modifiée par quelqu&#39;un d&#39;autre" in text(response)
+    _db.session.expire_all()
+    assert breil_place.name != "Autre"
 
 
 # --- publish, confirm, delete --------------------------------------------------------------

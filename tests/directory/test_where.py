@@ -11,9 +11,9 @@ import pytest
 from coordination.directory import communes, geocoding, placement, search
 from coordination.errors import PermissionDenied
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
-from coordination.directory.imports import importing
+from coordination.directory import imports
 from tests.directory.test_geocoding import ADDRESSES, Stub
-from tests.export.test_import import csv_text, row
+from tests.directory.imports.helpers import csv_text, row
 
 
 @pytest.fixture
@@ -222,7 +222,7 @@ def test_an_import_warns_of_a_place_far_from_its_commune_and_keeps_it(tmp_path, 
     rows.append(row(id="egare", nom="Lieu égaré", latitude="44.5594", longitude="6.0786"))
     path = tmp_path / "lieux.csv"
     path.write_text(csv_text(rows), encoding="utf-8")
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     assert outcome.report.applied and outcome.report.created == 4
     far = [p for p in outcome.plan.warnings if p.reason == "lieu à plus de 20 km de sa commune"]
     assert [(p.line, p.column) for p in far] == [(5, "latitude")]

@@ -10,6 +10,7 @@ from coordination.auth import services as auth_services
 from coordination.directory import search, services
 from coordination.directory.models import Place
 from coordination.directory.serializers import RECORD_FIELDS
+from coordination.extensions import db
 from coordination.testing.factories import make_organisation, make_place
 from coordination.vocabularies import SERVICES
 
@@ -268,7 +269,7 @@ def test_detail_404_for_places_out_of_the_directory(client, organisation, state)
         place.deleted_at, place.published = datetime(2026, 1, 2), False
     if state == "suspended":
         organisation.status = "suspended"
-    services.db.session.commit()
+    db.session.commit()
     public_id = "00000000-0000-4000-8000-000000000000" if state == "unknown" else place.public_id
 
     response, body = get(client, f"/api/v1/lieux/{public_id}")

@@ -13,8 +13,9 @@ from coordination.directory.models import Place
 from coordination.directory.serializers import STANDARD_VERSION
 from coordination.testing.factories import make_organisation, make_place
 from export import catalog, publish
-from coordination.directory.imports import importing, views as import_views
-from tests.export.test_import import csv_text, row
+from coordination.directory import imports
+from coordination.directory.imports import views as import_views
+from tests.directory.imports.helpers import csv_text, row
 
 THEMES = {"http://publications.europa.eu/resource/authority/data-theme/SOCI",
           "http://publications.europa.eu/resource/authority/data-theme/GOVE"}
@@ -137,7 +138,7 @@ def test_the_open_data_page_no_longer_claims_there_is_no_personal_data(client, d
     ("maison.service.public@exemple.fr", False), ("annexe.bellemene@exemple.fr", False), ("bij.pontet@exemple.fr", False),
 ])
 def test_what_looks_like_a_nominative_address(address, personal):
-    assert importing.personal_email(address) is personal
+    assert imports.personal_email(address) is personal
 
 
 @pytest.fixture
@@ -148,7 +149,7 @@ def nominative_file(tmp_path):
 
 
 def test_the_import_option_leaves_nominative_addresses_out_with_a_warning(coordinator, db, nominative_file):
-    outcome = importing.apply_file(nominative_file, actor=coordinator, strip_personal_emails=True)
+    outcome = imports.apply_file(nominative_file, actor=coordinator, strip_personal_emails=True)
     assert outcome.report.applied
     [warning] = [p for p in outcome.problems if p.column == "courriels"]
     assert warning.severity == "warning" and warning.line == 2 and "marie.curie@exemple.fr" in warning.message
@@ -156,7 +157,7 @@ def test_the_import_option_leaves_nominative_addresses_out_with_a_warning(coordi
 
 
 def test_without_the_option_every_address_is_imported(coordinator, db, nominative_file):
-    outcome = importing.apply_file(nominative_file, actor=coordinator)
+    outcome = imports.apply_file(nominative_file, actor=coordinator)
     assert outcome.report.applied
     assert db.session.scalar(select(Place)).emails == ["marie.curie@exemple.fr", "accueil@breil.exemple.fr"]
 
@@ -192,8 +193,8 @@ def test_the_import_page_checkbox_holds_from_the_check_to_the_apply(app, client,
 
 def test_the_option_on_the_conseillers_numeriques_file(reference, coordinator, db):
     path = reference / "real-world" / "conseillers-numeriques-lieux-2022.mednum-0.1.json"
-    without = importing.check_file(path, actor=coordinator, max_bytes=200 * 1024 * 1024)
-    outcome = importing.check_file(path, actor=coordinator, max_bytes=200 * 1024 * 1024, strip_personal_emails=True)
+    without = imports.check_file(path, actor=coordinator, max_bytes=200 * 1024 * 1024)
+    outcome = imports.check_file(path, actor=coordinator, max_bytes=200 * 1024 * 1024, strip_personal_emails=True)
     dropped = [p for p in outcome.problems if p.reason == "courriel nominatif non importé"]
     assert 100 <= len(dropped) <= 200  # 137 of 1,913 addresses
     assert not [p for p in without.problems if p.reason == "courriel nominatif non importé"]

@@ -12,7 +12,7 @@ from coordination.directory.models import Place
 from coordination.directory.serializers import STANDARD_FIELDS
 from coordination.testing.factories import make_organisation, make_place
 from export import publish
-from coordination.directory.imports import importing
+from coordination.directory import imports
 
 CSV = "lieux-de-mediation-numerique.csv"
 JSON = "lieux-de-mediation-numerique.json"
@@ -77,8 +77,8 @@ def test_importing_an_export_into_an_empty_directory_reproduces_every_field(
     assert len(before) == 2
 
     empty_directory(db)
-    outcome = importing.apply_file(exported, actor=coordinator)
-    assert outcome.report.applied, importing.summary_lines(outcome)
+    outcome = imports.apply_file(exported, actor=coordinator)
+    assert outcome.report.applied, imports.summary_lines(outcome)
     assert outcome.report.created == 2
     activate_every_organisation(db)
     publish.publish_all()
@@ -93,7 +93,7 @@ def test_importing_an_export_into_an_empty_directory_reproduces_every_field(
 def test_reimporting_the_export_over_the_same_directory_writes_nothing(complete_places, coordinator, db, open_data_dir):
     publish.publish_all()
     changed = {p.id: p.changed_at for p in db.session.scalars(db.select(Place))}
-    outcome = importing.apply_file(open_data_dir / CSV, actor=coordinator)
+    outcome = imports.apply_file(open_data_dir / CSV, actor=coordinator)
     assert outcome.report.applied
     assert outcome.plan.unchanged == 2 and outcome.report.created == outcome.report.updated == 0
     db.session.expire_all()
@@ -105,7 +105,7 @@ def test_a_real_directory_once_imported_is_published_without_a_schema_error(refe
     from frictionless import Resource, Schema
 
     path = reference / "real-world" / "conseillers-numeriques-lieux-2022.mednum-0.1.json"
-    outcome = importing.apply_file(path, actor=coordinator, skip_invalid=True)
+    outcome = imports.apply_file(path, actor=coordinator, skip_invalid=True)
     assert outcome.report.applied
     activate_every_organisation(db)
     manifest = publish.publish_all()

@@ -13,8 +13,8 @@ from coordination.auth.models import Organisation
 from coordination.directory.models import Place
 from coordination.testing.factories import make_organisation, make_place
 from export import publish
-from coordination.directory.imports import importing
-from tests.export.test_import import csv_text, row
+from coordination.directory import imports
+from tests.directory.imports.helpers import csv_text, row
 
 CSV = "lieux-de-mediation-numerique.csv"
 JSON = "lieux-de-mediation-numerique.json"
@@ -37,8 +37,8 @@ def read_json(path):
 
 
 def import_file(path, coordinator, db):
-    outcome = importing.apply_file(path, actor=coordinator)
-    assert outcome.report is not None and outcome.report.applied, importing.summary_lines(outcome)
+    outcome = imports.apply_file(path, actor=coordinator)
+    assert outcome.report is not None and outcome.report.applied, imports.summary_lines(outcome)
     activate_every_organisation(db)
     return outcome
 
@@ -151,8 +151,8 @@ def test_reimporting_our_own_export_changes_nothing(coordinator, db, open_data_d
     publish.publish_all()
 
     for name in (CSV, JSON):
-        outcome = importing.apply_file(open_data_dir / name, actor=coordinator)
-        assert outcome.report.applied and outcome.plan.unchanged == 2, (name, importing.summary_lines(outcome))
+        outcome = imports.apply_file(open_data_dir / name, actor=coordinator)
+        assert outcome.report.applied and outcome.plan.unchanged == 2, (name, imports.summary_lines(outcome))
         assert not [p for p in outcome.problems if p.column in ("id_source", "source")]
     provenance = {(p.source, p.source_id) for p in db.session.scalars(select(Place))}
     assert provenance == {("conseiller-numerique", "cnfs-8"), (None, None)}
@@ -169,8 +169,8 @@ def test_the_placeholder_siret_is_null_in_data_inclusion(coordinator, db, open_d
 
 
 def test_a_bad_second_website_is_reported_on_its_line(coordinator, db, write_rows):
-    outcome = importing.check_file(write_rows([row(site_web="https://a.exemple.fr|pas une adresse")]),
-                                   actor=coordinator)
+    outcome = imports.check_file(write_rows([row(site_web="https://a.exemple.fr|pas une adresse")]),
+                                 actor=coordinator)
     assert [(p.line, p.column) for p in outcome.problems if p.column == "site_web"] == [(2, "site_web")]
 
 

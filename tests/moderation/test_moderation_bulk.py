@@ -12,8 +12,7 @@ from coordination.moderation import services as reports
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.mail import Message
 from coordination.testing.factories import make_organisation
-from coordination.directory.imports import importing
-from tests.export.test_import_publication import three_organisations
+from tests.directory.imports.helpers import three_organisations
 
 
 @pytest.fixture
@@ -21,7 +20,7 @@ def imported(coordinator, tmp_path):
     """An import of three structures, pending; and one organisation that asked to join."""
     path = tmp_path / "cartographie.csv"
     path.write_text(three_organisations(), encoding="utf-8")
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     joined = make_organisation("Demande d'adhésion", status="pending")
     return outcome.report.import_id, joined
 
@@ -156,6 +155,6 @@ def test_the_bulk_form_needs_its_csrf_token(app, client, login, coordinator, imp
 def test_an_import_accepted_at_once_is_not_in_the_queue(coordinator, tmp_path, db):
     path = tmp_path / "confiance.csv"
     path.write_text(three_organisations(), encoding="utf-8")
-    importing.apply_file(path, actor=coordinator, publication=imports.ACCEPTED)
+    imports.apply_file(path, actor=coordinator, publication=imports.ACCEPTED)
     assert reports.moderation_queue(actor=coordinator).imports == []
     assert db.session.scalar(select(func.count(Message.id))) == 0

@@ -11,6 +11,7 @@ from coordination import create_app
 from coordination.config import TestConfig
 from coordination.directory import search, services
 from coordination.directory.search import needs
+from coordination.directory.services import search as search_use_case
 from coordination.testing.factories import make_organisation, make_place
 from coordination.vocabularies import PROGRAMMES, SERVICES, TYPOLOGY_CODES
 
@@ -193,7 +194,7 @@ def _at(organisation, name, km_north, **fields):
 def near_and_far(monkeypatch):
     location = type("Location", (), dict(latitude=NANTES[0], longitude=NANTES[1], label="Nantes", commune="Nantes",
                                          insee_code="44109", postcode="44000", approximate=False))()
-    monkeypatch.setattr(services, "_locate", lambda where: location)
+    monkeypatch.setattr(search_use_case, "_locate", lambda where: location)
     organisation = make_organisation("Réseau de Loire")
     _at(organisation, "Maison des services", 1, services=[DEMARCHES], description="Accueil")
     _at(organisation, "Espace lointain", 30, services=[DEMARCHES], description="Vos impôts en ligne")

@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from bench import relevance
-from coordination.directory import search, services
+from coordination.directory import search
+from coordination.directory.services import search as search_use_case
 from coordination.testing.factories import make_organisation, make_place, make_user
 
 NANTES = (47.2184, -1.5536)
@@ -119,7 +120,7 @@ def test_success_at_5(top, relevant_count, success):
 def nantes_located(monkeypatch):
     where = SimpleNamespace(latitude=NANTES[0], longitude=NANTES[1], label="Nantes", commune="Nantes",
                             insee_code="44109", postcode="44000", approximate=False)
-    monkeypatch.setattr(services, "_locate", {"Nantes": where}.get)
+    monkeypatch.setattr(search_use_case, "_locate", {"Nantes": where}.get)
     yield
     search.close_searchers()
 
@@ -137,9 +138,9 @@ def test_the_harness_reads_the_results_page_in_order_and_counts_as_documented(ap
     queries = [query(f"service:{DEMARCHES}", text="accompagnement"),                       # 3 relevant
                query("service:Parentalité et éducation avec le numérique", text="pronote"),  # none: excluded
                query(f"service:{DEMARCHES}", text="zzzzqx")]                             # no result
-    clock = services.datetime
+    clock = search_use_case.datetime
     verdicts = relevance.judge(app, queries)
-    assert services.datetime is clock, "the search day is pinned during the run only"
+    assert search_use_case.datetime is clock, "the search day is pinned during the run only"
 
     first, excluded, empty = verdicts
     assert first.first.startswith("Démarches à 1 km") and first.results == 4

@@ -21,8 +21,9 @@ from coordination import errors
 from coordination.testing.factories import make_organisation, make_place
 from export import publish
 from coordination.directory.imports import staging
-from tests.export.test_import import csv_text, row
-from tests.export.test_import_page import import_blueprint  # noqa: F401 (autouse: the import page's blueprint)
+from tests.directory.imports.helpers import csv_text, row
+
+pytestmark = pytest.mark.usefixtures("import_blueprint")  # the import page, however the app was built
 
 URL = "/coordination/import"
 

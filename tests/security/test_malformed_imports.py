@@ -13,9 +13,12 @@ import zipfile
 import pytest
 from werkzeug.test import EnvironBuilder
 
-from coordination.directory.imports import importing, parsing
-from tests.export.test_import import csv_text, row
-from tests.export.test_import_page import import_blueprint  # noqa: F401 (autouse: the import page's blueprint)
+from coordination.directory import imports
+
+from coordination.directory.imports import parsing
+from tests.directory.imports.helpers import csv_text, row
+
+pytestmark = pytest.mark.usefixtures("import_blueprint")  # the import page, however the app was built
 
 URL = "/coordination/import"
 
@@ -97,7 +100,7 @@ def test_five_million_empty_objects_are_refused_before_they_are_built(app):
     data = b"[" + b",".join([b"{}"] * 5_000_000) + b"]"
     tracemalloc.start()
     try:
-        read = importing.read_bytes(data, max_rows=200_000)
+        read = imports.read_bytes(data, max_rows=200_000)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -112,11 +115,11 @@ def test_five_million_empty_objects_are_refused_before_they_are_built(app):
 def test_more_rows_than_import_max_rows_are_refused_with_the_line(app, monkeypatch, runner, coordinator, tmp_path):
     monkeypatch.setitem(app.config, "IMPORT_MAX_ROWS", 3)
     header, rows = good_csv(4).split("\n", 1)
-    read = importing.read_bytes(f"{header}\n\n{rows}".encode())  # a blank line: the lines still count
+    read = imports.read_bytes(f"{header}\n\n{rows}".encode())  # a blank line: the lines still count
     assert [(p.line, p.reason) for p in read.problems] == [(6, "trop de lignes")]
     assert "compte plus de 3 lieux (le lieu n° 4 commence ligne 6)" in read.problems[0].message
-    assert not importing.read_bytes(good_csv(3).encode()).problems
-    read = importing.read_bytes(json.dumps([row(id=f"l{n}") for n in range(4)]).encode())
+    assert not imports.read_bytes(good_csv(3).encode()).problems
+    read = imports.read_bytes(json.dumps([row(id=f"l{n}") for n in range(4)]).encode())
     assert [p.message[:28] for p in read.problems] == ["Le fichier compte 4 lieux : "]
     path = tmp_path / "lieux.csv"
     path.write_text(good_csv(4))
@@ -136,68 +139,68 @@ def test_more_rows_than_import_max_rows_are_refused_with_the_line(app, monkeypat
     ("id,nom\n".encode("utf-16"), "un texte enregistré en UTF-16"),
 ])
 def test_other_binary_files_are_named(content, kind):
-    read = importing.read_bytes(content)
+    read = imports.read_bytes(content)
     assert [p.message.split(", pas un")[0] for p in read.problems] == [f"Ce fichier est {kind}"]
 
 
 def test_a_nul_byte_in_a_text_file_is_refused_with_its_line():
-    read = importing.read_bytes(good_csv(2).encode().replace(b"Lieu 2", b"Lieu\x002"))
+    read = imports.read_bytes(good_csv(2).encode().replace(b"Lieu 2", b"Lieu\x002"))
     assert [(p.line, p.reason) for p in read.problems] == [(3, "fichier binaire")]
 
 
 def test_quoting_is_strict():
     text = good_csv(3).replace("Lieu 2", '"Lieu" 2', 1)  # text after a closing quote
-    read = importing.read_bytes(text.encode())
+    read = imports.read_bytes(text.encode())
     assert [(p.line, p.reason) for p in read.problems] == [(3, "guillemet mal placé")]
     assert "Guillemet mal placé ligne 3 : après un guillemet fermant, il faut le séparateur « , »" \
         in read.problems[0].message
     # a quote opened line 3 and closed by the next quote, line 4: the value started line 3
     text = good_csv(3).replace("Lieu 2", '"Lieu 2', 1).replace("Lieu 3", 'Lieu "3"', 1)
-    read = importing.read_bytes(text.encode())
+    read = imports.read_bytes(text.encode())
     assert "(la valeur commence ligne 3 : un guillemet y est sans doute resté ouvert)" in read.problems[0].message
     # quotes inside a quoted value, doubled, and line breaks inside one, are still read
     text = good_csv(2).replace("Lieu 2", '"Le ""Lieu"" 2"', 1).replace("Aide aux démarches en ligne.",
                                                                     '"Aide,\naux démarches."')
-    read = importing.read_bytes(text.encode())
+    read = imports.read_bytes(text.encode())
     assert read.readable, read.problems
     assert read.rows[1].record["nom"] == 'Le "Lieu" 2'
 
 
 def test_a_long_value_an_unclosed_quote_in_a_big_file_and_too_many_cells():
-    read = importing.read_bytes(csv_text([row(), row(presentation_detail="b" * 100_001)]).encode())
+    read = imports.read_bytes(csv_text([row(), row(presentation_detail="b" * 100_001)]).encode())
     assert [(p.line, p.reason) for p in read.problems] == [(3, "valeur trop longue")]
-    assert not importing.read_bytes(csv_text([row(presentation_detail="b " * 50_000)]).encode()).problems
+    assert not imports.read_bytes(csv_text([row(presentation_detail="b " * 50_000)]).encode()).problems
     # an unclosed quote followed by more than the reader's own limit: the quote is named
     big = good_csv(1) + '"Lieu 2,\n' + good_csv(1).split("\n", 1)[1] * 500
-    read = importing.read_bytes(big.encode())
+    read = imports.read_bytes(big.encode())
     assert read.problems[0].line == 3 and "un guillemet ouvert n'y est sans doute pas refermé" \
         in read.problems[0].message
-    read = importing.read_bytes((good_csv(1) + "," * 5_000_000 + "\n").encode())
+    read = imports.read_bytes((good_csv(1) + "," * 5_000_000 + "\n").encode())
     assert [(p.line, p.reason) for p in read.problems] == [(3, "trop de cellules")]
-    read = importing.read_bytes((good_csv(1) + '"",' * 1_000 + "\n").encode())
+    read = imports.read_bytes((good_csv(1) + '"",' * 1_000 + "\n").encode())
     assert [(p.line, p.reason) for p in read.problems] == [(3, "trop de cellules")]
 
 
 def test_json_values_and_objects_are_bounded_too():
-    read = importing.read_bytes(json.dumps([row(), row(id="l2", presentation_detail="c" * 100_001)]).encode())
+    read = imports.read_bytes(json.dumps([row(), row(id="l2", presentation_detail="c" * 100_001)]).encode())
     assert [(p.line, p.column, p.reason) for p in read.problems] == [(3, "presentation_detail", "valeur trop longue")]
-    read = importing.read_bytes(json.dumps([row(nom="Lieu\u0000")]).encode())
+    read = imports.read_bytes(json.dumps([row(nom="Lieu\u0000")]).encode())
     assert [p.reason for p in read.problems] == ["caractère nul"]
-    read = importing.read_bytes(json.dumps([{f"k{n}": "" for n in range(1_000)}]).encode())
+    read = imports.read_bytes(json.dumps([{f"k{n}": "" for n in range(1_000)}]).encode())
     assert [p.reason for p in read.problems] == ["trop de cellules"]
-    read = importing.read_bytes(b"[" + b"1," * 30_000 + b"1]", max_rows=100)
+    read = imports.read_bytes(b"[" + b"1," * 30_000 + b"1]", max_rows=100)
     assert [p.reason for p in read.problems] == ["trop de lignes"]
     # nested 33 levels, on line 3: refused with its line; 32 levels are parsed
-    read = importing.read_bytes(b'[\n{"a": "[[[",\n' + b"[" * 32 + b"]" * 32 + b"}]")
+    read = imports.read_bytes(b'[\n{"a": "[[[",\n' + b"[" * 32 + b"]" * 32 + b"}]")
     assert "imbriqué sur plus de 32 niveaux ligne 3" in read.problems[0].message
-    read = importing.read_bytes(b'[{"a":' + b"[" * 30 + b"]" * 30 + b"}]")
+    read = imports.read_bytes(b'[{"a":' + b"[" * 30 + b"]" * 30 + b"}]")
     assert [p.reason for p in read.problems] != ["JSON trop imbriqué"]
     # brackets inside strings, after escaped quotes and backslashes, are text
-    read = importing.read_bytes(json.dumps([row(nom='Le \\"Lieu\\" ' + "[" * 40, presentation_detail="\\" + "{" * 40)])
-                                .encode())
+    read = imports.read_bytes(json.dumps([row(nom='Le \\"Lieu\\" ' + "[" * 40, presentation_detail="\\" + "{" * 40)])
+                              .encode())
     assert read.readable, read.problems
     # unbalanced but shallow: the parser's own message, in French
-    read = importing.read_bytes(b'[{"nom": "x"]')
+    read = imports.read_bytes(b'[{"nom": "x"]')
     assert read.problems[0].message == "Le fichier JSON est mal formé ligne 1 : une virgule est attendue."
 
 
@@ -213,7 +216,7 @@ def test_an_unclosed_quote_is_caught_early_whatever_another_library_set_the_csv_
     previous = csv.field_size_limit(sys.maxsize)
     try:
         big = good_csv(1) + '"Lieu 2,\n' + good_csv(1).split("\n", 1)[1] * 500
-        read = importing.read_bytes(big.encode())
+        read = imports.read_bytes(big.encode())
         assert read.problems[0].line == 3 and "un guillemet ouvert n'y est sans doute pas refermé" \
             in read.problems[0].message
     finally:

@@ -13,9 +13,9 @@ from coordination.directory.models import Place
 from coordination.errors import Invalid
 from coordination.core.validators import breaks_line, collapse
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
-from coordination.directory.imports import importing
+from coordination.directory import imports
 from tests.directory.conftest import form_data
-from tests.export.test_import import csv_text, row
+from tests.directory.imports.helpers import csv_text, row
 
 BREAKS = ["\r\n", "\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e"]
 ONE_LINE_MESSAGE = "Ce champ doit tenir sur une seule ligne, sans retour à la ligne ni caractère de contrôle."
@@ -125,7 +125,7 @@ def test_an_imported_line_break_costs_a_warning_not_the_place(db, tmp_path):
     path = tmp_path / "lieux.csv"
     path.write_text(csv_text([row(nom="Espace numérique\r\ndu Breil", adresse="12 rue\u2028du Breil")]),
                     encoding="utf-8")
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     assert outcome.report.applied
     warnings = {p.column: p for p in outcome.problems if p.severity == "warning"}
     assert "retour à la ligne" in warnings["nom"].message and "retour à la ligne" in warnings["adresse"].message
@@ -139,7 +139,7 @@ def test_an_imported_control_character_is_dropped_with_a_warning(db, tmp_path):
     path = tmp_path / "lieux.csv"
     path.write_text(csv_text([row(nom="Espace\x07 numérique\x1b du Breil", adresse="12 rue du Breil\x7f")]),
                     encoding="utf-8")
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     assert outcome.report.applied
     warnings = {p.column: p for p in outcome.problems if p.severity == "warning"}
     assert "caractère de contrôle invisible retiré" in warnings["nom"].message

@@ -11,7 +11,7 @@ from datetime import date
 from coordination.auth import permissions as auth_permissions
 from coordination.directory.imports import Problem
 from coordination.errors import Invalid, NotFound
-from coordination.directory.imports import importing, profiles, staging
+from coordination.directory.imports import profiles, reading, staging
 
 SAMPLES = 3
 PREVIEW_ROWS = 20
@@ -70,7 +70,7 @@ def _text(value) -> str:
 
 def _columns(session_record: dict | None) -> tuple[list[Column], str | None]:
     path = staging.mappable_path(session_record)
-    records = importing.raw_records(path) if path is not None else []
+    records = reading.raw_records(path) if path is not None else []
     if not records:
         raise NotFound(GONE)
     names = list(dict.fromkeys(name for _line, record in records for name in record))
@@ -168,7 +168,7 @@ def preview(actor, session_record: dict | None, screen: MappingScreen) -> Previe
     path = staging.mappable_path(session_record)
     if path is None:
         raise NotFound(GONE)
-    read = importing.read_path(path, name=screen.file_name, profile=profile)
+    read = reading.read_path(path, name=screen.file_name, profile=profile)
     by_line: dict[int, list[Problem]] = {}
     for problem in read.problems:  # the conversion's warnings name their row: shown with it
         by_line.setdefault(problem.line if problem.line > 1 else 0, []).append(problem)

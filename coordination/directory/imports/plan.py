@@ -1,6 +1,7 @@
-"""Import of a directory file: the only code that writes places for an import.
+"""Import of a directory file: what it plans, and its writes in batches through the places' one write
+path (``directory.services.writes``, the web's too).
 
-The file is read elsewhere (``importing.py`` beside it: encodings, separators, the 0.1 mapping): this
+The file is read elsewhere (``reading.py`` and ``rows.py`` beside it: encodings, separators, the 0.1 mapping): this
 module receives its rows as records of the national standard 1.0.1 (standard column -> value) and
 
 - ``plan_import(rows, *, actor)`` validates every row with the place form's rules
@@ -8,7 +9,7 @@ module receives its rows as records of the national standard 1.0.1 (standard col
   ``Place.external_id``), compares every standard field and says what would be created, updated or
   left alone, which organisations would be created, and which rows look like duplicates;
 - ``apply_import(rows, *, actor)`` does the same and, when no row has an error, writes everything in
-  ONE transaction (bulk statements, no query per row). Unchanged places are not written at all, so
+  ONE transaction (batches through ``writes``, no query per row). Unchanged places are not written at all, so
   re-importing a file changes nothing, not even ``Place.changed_at``.
 
 Only coordinators import. Organisations are matched by ``pivot`` and created "pending" when unknown.
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select
 
 from coordination import audit
 from coordination.auth import permissions as auth_permissions
@@ -36,6 +37,7 @@ from coordination.core import validators
 from coordination.core.clock import PARIS, utcnow
 from coordination.directory import communes, search, serializers, validation
 from coordination.directory.models import Place
+from coordination.directory.services import writes
 from coordination.errors import Conflict, Invalid
 from coordination.extensions import db
 from coordination.vocabularies import KIND_TO_TYPOLOGY, PLACE_VOCABULARIES
@@ -87,7 +89,6 @@ COLUMN_OF = {**{attr: col for col, attr in serializers.TEXT_COLUMNS.items()},
              "other_websites": "site_web"}  # site_web: the first URL is `website`, the others here
 ATTRIBUTE_OF = {**serializers.TEXT_COLUMNS, **serializers.LIST_COLUMNS, **serializers.NUMBER_COLUMNS}
 CONTENT_ATTRIBUTES = tuple(COLUMN_OF)
-LIST_ATTRIBUTES = frozenset(serializers.LIST_COLUMNS.values()) | {"other_websites"}
 VOCABULARY_SETS = frozenset(PLACE_VOCABULARIES) - {"typology"}
 TYPOLOGY_TO_KIND = {code: kind for kind, code in KIND_TO_TYPOLOGY.items() if kind != "other"}
 
@@ -894,25 +895,14 @@ def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: Im
 
 # --- applying ----------------------------------------------------------------------------------
 
-def _place_columns(planned: PlannedPlace, existing=None) -> dict:
+def _place_values(planned: PlannedPlace, existing=None) -> dict:
+    """What the file says of the place, dated by its date_maj: the write path (``writes.located``)
+    adds the coordinates' origin and the geocoding queue."""
     values = dict(planned.values)
-    if "latitude" in values and values.get("latitude") is None and existing is not None \
-            and existing.latitude is not None:
-        values.pop("latitude", None)
+    if values.get("latitude") is None and existing is not None and existing.latitude is not None:
+        values.pop("latitude", None)  # no coordinates in the file: the geocoder's (or a person's) stay
         values.pop("longitude", None)
-    columns = {**values, "updated_at": planned.updated_at, "verified_at": planned.updated_at}
-    if values.get("latitude") is not None:
-        columns.update(coordinates_source="import", geocode_status=None)
-    elif "latitude" in values or existing is None:
-        columns.update(latitude=None, longitude=None, coordinates_source=None,
-                       geocode_status="pending", geocode_attempts=0, geocode_next_at=None)
-    if existing is not None and set(values) & {"address", "postcode", "commune"} and "latitude" not in values:
-        address_changed = any(not _same(a, getattr(existing, a), values[a])
-                              for a in ("address", "postcode", "commune") if a in values)
-        if address_changed and existing.coordinates_source != "manual":
-            columns.update(latitude=None, longitude=None, coordinates_source=None,
-                           geocode_status="pending", geocode_attempts=0, geocode_next_at=None)
-    return columns
+    return {**values, "updated_at": planned.updated_at, "verified_at": planned.updated_at}
 
 
 def apply_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], None] | None = None,
@@ -945,11 +935,10 @@ def apply_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], 
             db.session.rollback()
             return report
         writer.finish(plan)
-        db.session.commit()
+        writes.commit(writer.place_ids)
     except Exception:
         db.session.rollback()
         raise
-    search.queue_place_ids(writer.place_ids)
     report.applied = True
     report.created, report.updated = writer.created, writer.updated
     report.organisations_created = len(plan.organisations)
@@ -1002,8 +991,9 @@ class _Writer:
                 select(Organisation.id, Organisation.pivot))}
         if self.new_organisations:
             self._create_organisations()
-        self.place_ids += _insert_places(self.creates, self.organisation_ids, self.now)
-        self.place_ids += _update_places(self.updates, self.organisation_ids)
+        now = utcnow()  # changed_at: when the rows are written (the change feed holds back the younger ones)
+        self.place_ids += _insert_places(self.creates, self.organisation_ids, now)
+        self.place_ids += _update_places(self.updates, self.organisation_ids, now)
         self.created += len(self.creates)
         self.updated += len(self.updates)
         for planned in self.creates + self.updates:
@@ -1045,45 +1035,33 @@ class _Writer:
 
 
 def _insert_places(creates: list[PlannedPlace], organisation_ids: dict[str, int], now: datetime) -> list[int]:
-    ids: list[int] = []
-    defaults = {a: ([] if a in LIST_ATTRIBUTES else None) for a in CONTENT_ATTRIBUTES}
-    for start in range(0, len(creates), BATCH_SIZE):
-        batch = []
-        for planned in creates[start:start + BATCH_SIZE]:
-            columns = {**defaults, **_place_columns(planned)}
-            columns.update(public_id=planned.public_id or str(uuid.uuid4()), external_id=planned.external_id,
-                           source=planned.source, source_id=planned.source_id,
-                           organisation_id=organisation_ids[planned.pivot], created_at=now, changed_at=now,
-                           published=True, version=1, geocode_attempts=0,
-                           geocode_status=columns.get("geocode_status"))
-            batch.append(columns)
-        ids.extend(db.session.scalars(insert(Place.__table__).returning(Place.__table__.c.id), batch))
-    return ids
+    rows = []
+    for planned in creates:
+        columns = writes.new_place(_place_values(planned), organisation_id=organisation_ids[planned.pivot], now=now,
+                                   source="import")
+        columns.update(public_id=planned.public_id or columns["public_id"], external_id=planned.external_id,
+                       source=planned.source, source_id=planned.source_id)
+        rows.append(columns)
+    return writes.insert_places(rows)
 
 
-def _update_places(updates: list[PlannedPlace], organisation_ids: dict[str, int]) -> list[int]:
-    """One UPDATE per place that changed, by primary key, grouped by set of columns (executemany)."""
+def _update_places(updates: list[PlannedPlace], organisation_ids: dict[str, int], now: datetime) -> list[int]:
+    """The changed places, each checked against the version read here (a place edited meanwhile
+    stops the import)."""
     if not updates:
         return []
     table = Place.__table__
     existing = {row.id: row for row in db.session.execute(
         select(table).where(table.c.id.in_([p.place_id for p in updates])))} if len(updates) <= 30_000 else {
         row.id: row for row in db.session.execute(select(table))}
-    groups: dict[tuple, list[dict]] = defaultdict(list)
+    changes = []
     for planned in updates:
         row = existing[planned.place_id]
-        columns = _place_columns(planned, row)
-        columns.update(organisation_id=organisation_ids[planned.pivot], version=row.version + 1)
-        groups[tuple(sorted(columns))].append({**{f"v_{k}": v for k, v in columns.items()},
-                                              "b_id": row.id, "b_version": row.version})
-    sane_rowcount = db.session.get_bind().dialect.supports_sane_multi_rowcount
-    for names, params in groups.items():
-        statement = (update(table).where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
-                     .values({name: bindparam(f"v_{name}") for name in names}))
-        for start in range(0, len(params), BATCH_SIZE):
-            batch = params[start:start + BATCH_SIZE]
-            result = db.session.connection().execute(statement, batch)
-            if sane_rowcount and result.rowcount != len(batch):
-                raise Conflict("Des lieux ont été modifiés pendant l'import : rien n'a été enregistré, "
-                               "relancez l'import.")
-    return [p.place_id for p in updates]
+        columns = writes.located(_place_values(planned, row), row, source="import")
+        columns["organisation_id"] = organisation_ids[planned.pivot]
+        changes.append(writes.PlaceUpdate(row.id, row.version, columns))
+    try:
+        return writes.update_places(changes, now)
+    except writes.VersionChanged:
+        raise Conflict("Des lieux ont été modifiés pendant l'import : rien n'a été enregistré, "
+                       "relancez l'import.") from None

@@ -3,7 +3,7 @@
 A profile is a small JSON file that says, once for a given producer's file, which of its columns
 holds which field of the standard « Lieux de médiation numérique » 1.0.1. ``convert`` turns each row
 of such a file into a record of the standard, which the import then checks exactly as a standard
-file (``importing.py``): the profile only renames, joins and translates values, it never
+file (``reading.py``): the profile only renames, joins and translates values, it never
 decides what is valid.
 
 Shipped profiles live in ``profils/`` (beside this module); the coordinators' own in ``IMPORT_PROFILES_DIR``

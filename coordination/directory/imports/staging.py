@@ -16,7 +16,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from coordination.directory.imports import importing
+from coordination.directory.imports import importing, profiles, reading
+from coordination.directory.imports.plan import ERROR, PENDING
 
 FILE_NAME = "fichier.upload"
 KEEP_SECONDS = 24 * 3600
@@ -44,7 +45,7 @@ class StagedUpload:
     @property
     def unknown_format(self) -> bool:
         """Not a known format: kept for the mapping page (« Faire correspondre les colonnes »)."""
-        return self.outcome.read.format == importing.UNKNOWN_FORMAT
+        return self.outcome.read.format == reading.UNKNOWN_FORMAT
 
     @property
     def clean(self) -> bool:
@@ -52,14 +53,14 @@ class StagedUpload:
 
     @property
     def rows_in_error(self) -> int:
-        return len({p.line for p in self.outcome.problems if p.severity == importing.ERROR and p.line > 1})
+        return len({p.line for p in self.outcome.problems if p.severity == ERROR and p.line > 1})
 
     @property
     def skippable(self) -> bool:
         """Errors on some rows only, and places to import from the others: the coordinator may apply
         the file without those rows (the command line's --skip-invalid)."""
         plan = self.outcome.plan
-        file_errors = any(p.severity == importing.ERROR and p.line <= 1 for p in self.outcome.problems)
+        file_errors = any(p.severity == ERROR and p.line <= 1 for p in self.outcome.problems)
         return (plan is not None and not self.clean and not file_errors and self.rows_in_error > 0
                 and plan.to_create + plan.to_update > 0)
 
@@ -115,8 +116,8 @@ def _write(stream, path: Path, max_bytes: int) -> tuple[str, int]:
 
 def stage_upload(file_storage, *, actor, announced_size: int | None = None,
                  strip_personal_emails: bool = False,
-                 publication: str = importing.imports.PENDING,
-                 profile: importing.profiles.Profile | None = None) -> StagedUpload:
+                 publication: str = PENDING,
+                 profile: profiles.Profile | None = None) -> StagedUpload:
     """Keeps the upload under a new token and runs its dry run (the configuration's size limit),
     read with ``profile`` if given. A file with an error cannot be applied: it is removed at once
     (and whatever fails on the way), unless its only fault is an unknown format (the mapping page
@@ -155,8 +156,8 @@ def mappable_path(session_record: dict | None) -> Path | None:
     return _unchanged(kept.get("token"), kept)
 
 
-def recheck(session_record: dict | None, *, actor, profile: importing.profiles.Profile,
-            publication: str = importing.imports.PENDING) -> StagedUpload | None:
+def recheck(session_record: dict | None, *, actor, profile: profiles.Profile,
+            publication: str = PENDING) -> StagedUpload | None:
     """The dry run again, of the file kept for the mapping page, read with ``profile``; None when
     that file is gone. A file with an error stays for the mapping page (24 h, as any upload)."""
     path = mappable_path(session_record)
@@ -194,7 +195,7 @@ def _unchanged(token: str | None, kept: dict) -> Path | None:
     return path if digest.hexdigest() == kept.get("sha256") else None
 
 
-def apply_staged(token: str, *, actor, session_record: dict | None, publication: str = importing.imports.PENDING,
+def apply_staged(token: str, *, actor, session_record: dict | None, publication: str = PENDING,
                  notify: bool = False, skip_invalid: bool = False) -> importing.Outcome | None:
     """Applies the staged file and forgets it; None when it cannot be applied (see ``staged_path``).
     ``skip_invalid``: the rows in error are left out (the person chose it after the dry run)."""
@@ -204,8 +205,8 @@ def apply_staged(token: str, *, actor, session_record: dict | None, publication:
     try:
         kept = session_record or {}
         try:
-            profile = importing.profiles.load(kept["profile"]) if kept.get("profile") else None
-        except importing.profiles.ProfileError:  # removed since the dry run: check the file again
+            profile = profiles.load(kept["profile"]) if kept.get("profile") else None
+        except profiles.ProfileError:  # removed since the dry run: check the file again
             return None
         return importing.apply_file(path, actor=actor, name=kept.get("name"), profile=profile,
                                     strip_personal_emails=bool(kept.get("strip_personal_emails")),

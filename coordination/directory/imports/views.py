@@ -14,7 +14,7 @@ from coordination.errors import Invalid
 
 
 from coordination.auth import permissions as auth_permissions
-from coordination.directory.imports import importing, mapping, profiles, staging
+from coordination.directory.imports import mapping, profiles, report, staging
 from coordination.web.forms import Form, SelectChoice
 
 bp = Blueprint("opendata_import", __name__, template_folder="templates")
@@ -73,8 +73,8 @@ class MappingForm(Form):
 
 @bp.context_processor
 def _report_helpers():
-    return {"summary_lines": lambda outcome: importing.summary_lines(outcome, command_line=False),
-            "report_sections": importing.report_sections, "problem_where": importing.problem_where}
+    return {"summary_lines": lambda outcome: report.summary_lines(outcome, command_line=False),
+            "report_sections": report.report_sections, "problem_where": report.problem_where}
 
 
 def _coordinators_only():
@@ -141,31 +141,28 @@ def mapping_page():
 @bp.post("/coordination/import/correspondance")
 @login_required
 def mapping_preview():
-    form, screen = _mapping_form()
-    if not form.validate_on_submit():
-        return _mapping_page(form, screen), 400
-    try:
-        return _mapping_page(form, screen, preview=mapping.preview(current_user, session.get(SESSION_KEY), screen))
-    except Invalid as error:
-        return _mapping_page(form, screen, error=error.message), 400
+    return _mapping_submitted(lambda form, screen: _mapping_page(
+        form, screen, preview=mapping.preview(current_user, session.get(SESSION_KEY), screen)))
 
 
 @bp.post("/coordination/import/correspondance/enregistrer")
 @login_required
 def mapping_save():
-    form, screen = _mapping_form()
+    return _mapping_submitted(lambda form, screen: _checked(
+        mapping.save_profile(current_user, session.get(SESSION_KEY), screen, form.nom_profil.data), imports.PENDING,
+        False))
+
+
+def _mapping_submitted(answer):
+    """The mapping form sent: the page again with what is wrong (400), else ``answer(form, screen)``."""
+    form = MappingForm()
+    screen = mapping.screen_from_form(current_user, session.get(SESSION_KEY), request.form)
     if not form.validate_on_submit():
         return _mapping_page(form, screen), 400
     try:
-        staged = mapping.save_profile(current_user, session.get(SESSION_KEY), screen, form.nom_profil.data)
+        return answer(form, screen)
     except Invalid as error:
         return _mapping_page(form, screen, error=error.message), 400
-    return _checked(staged, imports.PENDING, False)
-
-
-def _mapping_form():
-    screen = mapping.screen_from_form(current_user, session.get(SESSION_KEY), request.form)
-    return MappingForm(), screen
 
 
 def _mapping_page(form, screen, preview=None, error=None):

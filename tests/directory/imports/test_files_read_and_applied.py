@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from coordination.audit import AuditRecord
 from coordination.auth.models import Organisation
@@ -14,56 +14,16 @@ from coordination.directory import imports, serializers
 from coordination.directory.models import Place, SearchIndexQueue
 from coordination.errors import PermissionDenied
 from coordination.testing.factories import make_organisation, make_place, make_user
-from coordination.directory.imports import importing
+from tests.directory.imports.helpers import HEADER, csv_text, place_count, problems_of, row
 
-HEADER = list(serializers.STANDARD_FIELDS)
 UUID_1 = "0b8f6a3e-3c1d-4a51-9d35-6f0d8c1a2b01"
-
-
-def row(**values) -> dict:
-    base = {
-        "id": "lieu-1", "pivot": "73282932000074", "nom": "Espace numérique du Breil", "commune": "Nantes",
-        "code_postal": "44100", "code_insee": "44109", "adresse": "12 rue du Breil", "latitude": "47.2305",
-        "longitude": "-1.5901", "typologie": "ASSO", "telephone": "+33240123456",
-        "courriels": "accueil@breil.exemple.fr", "site_web": "https://breil.exemple.fr",
-        "horaires": "Mo-Fr 09:00-12:00,14:00-17:30", "presentation_resume": "Aide aux démarches en ligne.",
-        "itinerance": "Fixe", "date_maj": "2024-03-15",
-        "services": "Aide aux démarches administratives|Accès internet et matériel informatique",
-        "frais_a_charge": "Gratuit", "modalites_accompagnement": "Accompagnement individuel",
-    }
-    base.update(values)
-    return base
 
 
 def imported(path, coordinator) -> Place:
     """The place the file's first row becomes once imported (a dry run keeps no row's values)."""
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     assert outcome.report.applied, outcome.problems
     return Place.query.order_by(Place.id).first()
-
-
-def csv_text(rows, *, separator=",", header=None, newline="\n") -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header or HEADER, delimiter=separator, lineterminator=newline,
-                            extrasaction="ignore")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: r.get(k, "") for k in (header or HEADER)})
-    return out.getvalue()
-
-
-@pytest.fixture
-def write(tmp_path):
-    def do_write(content, name="lieux.csv", encoding="utf-8"):
-        path = tmp_path / name
-        path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
-        return path
-    return do_write
-
-
-def place_count() -> int:
-    from coordination.extensions import db
-    return db.session.scalar(select(func.count(Place.id)))
 
 
 def snapshot():
@@ -72,10 +32,6 @@ def snapshot():
     places = [tuple(r) for r in db.session.execute(select(Place.__table__).order_by(Place.id))]
     organisations = [tuple(r) for r in db.session.execute(select(Organisation.__table__).order_by(Organisation.id))]
     return places, organisations
-
-
-def problems_of(outcome, severity=None):
-    return [p for p in outcome.problems if severity is None or p.severity == severity]
 
 
 def only_problem(outcome, column, severity="error"):
@@ -89,7 +45,7 @@ def only_problem(outcome, column, severity="error"):
 def test_a_standard_csv_creates_places_and_a_pending_organisation(coordinator, write):
     path = write(csv_text([row(), row(id=UUID_1, nom="Médiathèque Jacques Demy", adresse="24 quai de la Fosse",
                                    latitude="47.2110", longitude="-1.5680", telephone="")]))
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     assert not outcome.has_errors, outcome.problems
     assert outcome.report.applied and outcome.report.created == 2
     places = {p.external_id or p.public_id: p for p in Place.query.all()}
@@ -117,14 +73,14 @@ def test_a_standard_csv_creates_places_and_a_pending_organisation(coordinator, w
 
 def test_rows_without_coordinates_wait_for_the_geocoder(coordinator, write):
     path = write(csv_text([row(latitude="", longitude="")]))
-    assert importing.apply_file(path, actor=coordinator).report.applied
+    assert imports.apply_file(path, actor=coordinator).report.applied
     place = Place.query.one()
     assert (place.latitude, place.geocode_status, place.coordinates_source) == (None, "pending", None)
 
 
 def test_an_existing_organisation_is_found_by_pivot(coordinator, write):
     organisation = make_organisation("Association du Breil", pivot="73282932000074", status="active")
-    outcome = importing.apply_file(write(csv_text([row()])), actor=coordinator)
+    outcome = imports.apply_file(write(csv_text([row()])), actor=coordinator)
     assert outcome.report.organisations_created == 0
     assert Place.query.one().organisation_id == organisation.id
     assert Organisation.query.count() == 1
@@ -133,7 +89,7 @@ def test_an_existing_organisation_is_found_by_pivot(coordinator, write):
 def test_organisation_name_and_kind_come_from_the_row(coordinator, write):
     path = write(csv_text([row(structure_parente="Ville de Nantes", typologie="MUNI", courriels="",
                                pivot="21440109300015")]))
-    assert importing.apply_file(path, actor=coordinator).report.applied
+    assert imports.apply_file(path, actor=coordinator).report.applied
     organisation = Organisation.query.one()
     assert (organisation.name, organisation.kind, organisation.status) == ("Ville de Nantes", "commune", "pending")
     assert organisation.contact_email == coordinator.email  # no address in the row: the importer's care
@@ -143,9 +99,9 @@ def test_only_coordinators_import(db, write):
     partner = make_user("partenaire@exemple.fr")
     path = write(csv_text([row()]))
     with pytest.raises(PermissionDenied):
-        importing.check_file(path, actor=partner)
+        imports.check_file(path, actor=partner)
     with pytest.raises(PermissionDenied):
-        importing.apply_file(path, actor=partner)
+        imports.apply_file(path, actor=partner)
     assert place_count() == 0
 
 
@@ -153,10 +109,10 @@ def test_only_coordinators_import(db, write):
 
 def test_importing_the_same_file_twice_changes_nothing(coordinator, write):
     path = write(csv_text([row(), row(id=UUID_1, nom="Autre lieu", latitude="", longitude="")]))
-    assert importing.apply_file(path, actor=coordinator).report.created == 2
+    assert imports.apply_file(path, actor=coordinator).report.created == 2
     before = snapshot()
     records = AuditRecord.query.count()
-    again = importing.apply_file(path, actor=coordinator)
+    again = imports.apply_file(path, actor=coordinator)
     assert again.report.applied
     assert (again.plan.unchanged, again.plan.to_create, again.plan.to_update) == (2, 0, 0)
     assert snapshot() == before  # changed_at, version, updated_at: nothing moved
@@ -165,24 +121,24 @@ def test_importing_the_same_file_twice_changes_nothing(coordinator, write):
 
 def test_geocoded_coordinates_are_kept_when_the_file_has_none(coordinator, write, db):
     path = write(csv_text([row(latitude="", longitude="")]))
-    importing.apply_file(path, actor=coordinator)
+    imports.apply_file(path, actor=coordinator)
     place = Place.query.one()
     place.latitude, place.longitude, place.coordinates_source, place.geocode_status = 47.23, -1.59, "geocoder", "done"
     db.session.commit()
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     assert outcome.plan.unchanged == 1
     assert Place.query.one().latitude == 47.23
 
 
 def test_a_newer_row_updates_the_place(coordinator, write):
-    importing.apply_file(write(csv_text([row()])), actor=coordinator)
+    imports.apply_file(write(csv_text([row()])), actor=coordinator)
     place = Place.query.one()
     version, changed_at = place.version, place.changed_at
     path = write(csv_text([row(nom="Espace numérique du Breil (nouveau nom)", date_maj="2024-05-02",
                                frais_a_charge="Gratuit|Payant")]), name="v2.csv")
-    planned = imports.plan_import(importing.read_path(path).rows, actor=coordinator)  # keeps every place
+    planned = imports.plan_import(imports.read_path(path).rows, actor=coordinator)  # keeps every place
     assert planned.places[0].changed == ["date_maj", "frais_a_charge", "nom"]
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     assert outcome.report.updated == 1
     from coordination.extensions import db
     db.session.expire_all()
@@ -193,10 +149,10 @@ def test_a_newer_row_updates_the_place(coordinator, write):
 
 
 def test_an_older_row_does_not_overwrite_a_newer_listing(coordinator, write):
-    importing.apply_file(write(csv_text([row(date_maj="2024-05-02")])), actor=coordinator)
+    imports.apply_file(write(csv_text([row(date_maj="2024-05-02")])), actor=coordinator)
     before = snapshot()
-    outcome = importing.apply_file(write(csv_text([row(nom="Ancien nom", date_maj="2023-01-01")]), name="old.csv"),
-                                   actor=coordinator)
+    outcome = imports.apply_file(write(csv_text([row(nom="Ancien nom", date_maj="2023-01-01")]), name="old.csv"),
+                                 actor=coordinator)
     assert outcome.plan.unchanged == 1
     warning = only_problem(outcome, "date_maj", "warning")
     assert "02/05/2024" in warning.message
@@ -210,7 +166,7 @@ def test_one_bad_row_and_nothing_is_written(coordinator, write):
     before = snapshot()
     rows = [row(id=f"lieu-{i}", nom=f"Lieu {i}") for i in range(5)]
     rows[3]["latitude"], rows[3]["longitude"] = "-47.2305", "1.5901"  # unusable: outside France (issue 15)
-    outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator)
+    outcome = imports.apply_file(write(csv_text(rows)), actor=coordinator)
     assert not outcome.report.applied
     problem = only_problem(outcome, "latitude")
     assert problem.line == 5  # header = line 1, the fourth place is line 5
@@ -222,7 +178,7 @@ def test_one_bad_row_and_nothing_is_written(coordinator, write):
 
 def test_skip_invalid_imports_the_other_rows(coordinator, write):
     rows = [row(id="a", nom="Lieu A"), row(id="b", nom="")]
-    outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator, skip_invalid=True)
+    outcome = imports.apply_file(write(csv_text(rows)), actor=coordinator, skip_invalid=True)
     assert outcome.report.applied and outcome.report.created == 1
     assert [p.external_id for p in Place.query.all()] == ["a"]
 
@@ -236,10 +192,10 @@ def assert_nothing_written(outcome):
 
 def test_empty_file(coordinator, write):
     for content in ("", "\n\n", "\ufeff"):
-        outcome = importing.apply_file(write(content), actor=coordinator)
+        outcome = imports.apply_file(write(content), actor=coordinator)
         assert [p.message for p in problems_of(outcome)] == ["Le fichier est vide : il ne contient aucun lieu."]
         assert_nothing_written(outcome)
-    outcome = importing.apply_file(write(csv_text([])), actor=coordinator)
+    outcome = imports.apply_file(write(csv_text([])), actor=coordinator)
     assert "que la ligne d'en-tête" in problems_of(outcome)[0].message
     assert_nothing_written(outcome)
 
@@ -249,7 +205,7 @@ def test_a_file_over_the_size_limit_is_refused(coordinator, write, tmp_path):
     with path.open("wb") as out:
         out.write(csv_text([row()]).encode())
         out.truncate(40 * 1024 * 1024)  # 40 MB (sparse: quick to make)
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     assert [p.message for p in problems_of(outcome)] == [
         "Le fichier fait 40,0 Mo : la limite est de 30,0 Mo. Découpez-le en plusieurs fichiers "
         "(par département, par exemple)."]
@@ -258,7 +214,7 @@ def test_a_file_over_the_size_limit_is_refused(coordinator, write, tmp_path):
 
 def test_missing_required_columns(coordinator, write):
     header = [c for c in HEADER if c not in ("pivot", "date_maj")]
-    outcome = importing.apply_file(write(csv_text([row()], header=header)), actor=coordinator)
+    outcome = imports.apply_file(write(csv_text([row()], header=header)), actor=coordinator)
     problem = problems_of(outcome)[0]
     assert (problem.line, problem.severity) == (1, "error")
     assert problem.message.startswith("Colonnes obligatoires absentes : pivot, date_maj.")
@@ -267,7 +223,7 @@ def test_missing_required_columns(coordinator, write):
 
 def test_latin1_file_is_read_and_reported(coordinator, write):
     path = write(csv_text([row(nom="Médiathèque Aimé-Césaire")]), encoding="cp1252")
-    outcome = importing.check_file(path, actor=coordinator)
+    outcome = imports.check_file(path, actor=coordinator)
     warning = only_problem(outcome, "", "warning")
     assert "n'est pas en UTF-8" in warning.message and "Windows-1252" in warning.message
     assert place_count() == 0  # a dry run
@@ -276,21 +232,21 @@ def test_latin1_file_is_read_and_reported(coordinator, write):
 
 def test_utf8_with_bom_and_crlf(coordinator, write):
     path = write(b"\xef\xbb\xbf" + csv_text([row(nom="Médiathèque")], newline="\r\n").encode())
-    outcome = importing.check_file(path, actor=coordinator)
+    outcome = imports.check_file(path, actor=coordinator)
     assert not problems_of(outcome), outcome.problems
     assert outcome.read.encoding == "UTF-8 avec BOM"
     assert imported(path, coordinator).name == "Médiathèque"
 
 
 def test_semicolon_separator_is_sniffed(coordinator, write):
-    outcome = importing.check_file(write(csv_text([row()], separator=";")), actor=coordinator)
+    outcome = imports.check_file(write(csv_text([row()], separator=";")), actor=coordinator)
     assert not outcome.has_errors and outcome.plan.to_create == 1
 
 
 def test_unknown_vocabulary_value(coordinator, write):
     """An unknown value is left out with a warning, the place kept with the others (issue 15)."""
     path = write(csv_text([row(), row(id="lieu-2", services="Aide aux démarches administratives|Cours de cuisine")]))
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     problem = only_problem(outcome, "services", "warning")
     assert problem.line == 3
     assert "Valeur inconnue « Cours de cuisine » dans la colonne « services »" in problem.message
@@ -303,7 +259,7 @@ def test_near_miss_vocabulary_values_are_mapped_with_a_warning(coordinator, writ
     path = write(csv_text([row(services="aide aux demarches administratives",
                                modalites_acces="Ce lieu n’accueille pas de public",
                                typologie="asso")]))
-    outcome = importing.check_file(path, actor=coordinator)
+    outcome = imports.check_file(path, actor=coordinator)
     assert not outcome.has_errors, outcome.problems
     place = imported(path, coordinator)
     assert place.services == ["Aide aux démarches administratives"]
@@ -313,7 +269,7 @@ def test_near_miss_vocabulary_values_are_mapped_with_a_warning(coordinator, writ
 
 
 def test_duplicated_ids(coordinator, write):
-    outcome = importing.apply_file(write(csv_text([row(), row(nom="Autre")])), actor=coordinator)
+    outcome = imports.apply_file(write(csv_text([row(), row(nom="Autre")])), actor=coordinator)
     problem = only_problem(outcome, "id")
     assert problem.line == 3 and "déjà celui de la ligne 2" in problem.message
     assert_nothing_written(outcome)
@@ -321,38 +277,38 @@ def test_duplicated_ids(coordinator, write):
 
 def test_decimal_comma_is_accepted_with_a_warning(coordinator, write):
     path = write(csv_text([row(latitude="47,2305", longitude="-1,5901")], separator=";"))
-    outcome = importing.check_file(path, actor=coordinator)
+    outcome = imports.check_file(path, actor=coordinator)
     assert not outcome.has_errors
     assert {p.column for p in problems_of(outcome, "warning")} == {"latitude", "longitude"}
     assert imported(path, coordinator).latitude == 47.2305
 
 
 def test_coordinates_outside_france(coordinator, write):
-    outcome = importing.apply_file(write(csv_text([row(latitude="-1.5901", longitude="47.2305")])),
-                                   actor=coordinator)
+    outcome = imports.apply_file(write(csv_text([row(latitude="-1.5901", longitude="47.2305")])),
+                                 actor=coordinator)
     problem = only_problem(outcome, "latitude")
     assert "hors de France" in problem.message and problem.line == 2
     assert_nothing_written(outcome)
 
 
 def test_overseas_coordinates_are_in_france(coordinator, write):
-    outcome = importing.check_file(write(csv_text([row(latitude="-20.8821", longitude="55.4504",
-                                                       code_postal="97400", code_insee="97411")])),
+    outcome = imports.check_file(write(csv_text([row(latitude="-20.8821", longitude="55.4504",
+                                                     code_postal="97400", code_insee="97411")])),
                                    actor=coordinator)
     assert not outcome.has_errors, outcome.problems
 
 
 def test_french_dates_are_accepted_and_invalid_ones_rejected(coordinator, write):
-    outcome = importing.check_file(write(csv_text([row(date_maj="15/03/2024")])), actor=coordinator)
+    outcome = imports.check_file(write(csv_text([row(date_maj="15/03/2024")])), actor=coordinator)
     assert not outcome.has_errors
     assert "lue comme 2024-03-15" in only_problem(outcome, "date_maj", "warning").message
-    outcome = importing.apply_file(write(csv_text([row(date_maj="31/02/2024")]), name="b.csv"), actor=coordinator)
+    outcome = imports.apply_file(write(csv_text([row(date_maj="31/02/2024")]), name="b.csv"), actor=coordinator)
     assert "n'est pas une date valable" in only_problem(outcome, "date_maj").message
     assert_nothing_written(outcome)
 
 
 def test_invalid_phone(coordinator, write):
-    outcome = importing.apply_file(write(csv_text([row(telephone="01 23")])), actor=coordinator)
+    outcome = imports.apply_file(write(csv_text([row(telephone="01 23")])), actor=coordinator)
     problem = only_problem(outcome, "telephone", "warning")
     assert "« 01 23 »" in problem.message and "Numéro de téléphone invalide" in problem.message
     assert outcome.report.applied and Place.query.one().phone is None
@@ -365,7 +321,7 @@ def test_french_phone_is_stored_in_international_form(coordinator, write):
 def test_postcode_that_lost_its_leading_zero(coordinator, write):
     path = write(csv_text([row(code_postal="1200", commune="Valserhône", code_insee="1033", latitude="46.106",
                                longitude="5.826")]))
-    outcome = importing.check_file(path, actor=coordinator)
+    outcome = imports.check_file(path, actor=coordinator)
     assert not outcome.has_errors
     place = imported(path, coordinator)
     assert (place.postcode, place.insee_code) == ("01200", "01033")
@@ -373,8 +329,8 @@ def test_postcode_that_lost_its_leading_zero(coordinator, write):
 
 
 def test_every_problem_of_a_row_is_listed(coordinator, write):
-    outcome = importing.check_file(write(csv_text([row(nom="", courriels="pas-une-adresse", site_web="ftp:x",
-                                                       horaires="lundi matin")])), actor=coordinator)
+    outcome = imports.check_file(write(csv_text([row(nom="", courriels="pas-une-adresse", site_web="ftp:x",
+                                                     horaires="lundi matin")])), actor=coordinator)
     assert {p.column for p in problems_of(outcome, "error")} == {"nom"}
     assert {p.column for p in problems_of(outcome, "warning")} >= {"courriels", "site_web", "horaires"}
 
@@ -384,7 +340,7 @@ def test_every_problem_of_a_row_is_listed(coordinator, write):
 def test_json_with_lists_as_arrays(coordinator, write):
     record = row(latitude=47.2305, longitude=-1.5901, services=["Aide aux démarches administratives"],
                  courriels=["a@exemple.fr", "b@exemple.fr"], code_postal=44100)
-    outcome = importing.apply_file(write(json.dumps([record]), name="lieux.json"), actor=coordinator)
+    outcome = imports.apply_file(write(json.dumps([record]), name="lieux.json"), actor=coordinator)
     assert outcome.report.applied, outcome.problems
     place = Place.query.one()
     assert place.emails == ["a@exemple.fr", "b@exemple.fr"] and place.postcode == "44100"
@@ -411,7 +367,7 @@ def test_standard_01_is_mapped(coordinator, write):
         "cle_ban": "44109_xxx",
     }
     path = write(csv_text([record], separator=";", header=V01_HEADER))
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     assert outcome.read.format == "0.1"
     assert outcome.report.applied, outcome.problems
     place = Place.query.one()
@@ -429,7 +385,7 @@ def test_standard_01_unknown_value(coordinator, write):
     record = {c: "" for c in V01_HEADER} | {
         "id": "x", "pivot": "73282932000074", "nom": "N", "commune": "Nantes", "code_postal": "44000",
         "adresse": "1 rue", "date_maj": "2022-05-09", "services": "Apprendre la cuisine", "courriel": ""}
-    outcome = importing.apply_file(write(csv_text([record], separator=";", header=V01_HEADER)), actor=coordinator)
+    outcome = imports.apply_file(write(csv_text([record], separator=";", header=V01_HEADER)), actor=coordinator)
     problem = only_problem(outcome, "services", "warning")
     assert "« Apprendre la cuisine »" in problem.message and "(standard 0.1)" in problem.message
     assert "au moins un service" in only_problem(outcome, "services").message  # none left: the row is refused
@@ -439,7 +395,7 @@ def test_standard_01_unknown_value(coordinator, write):
 
 def test_unknown_pivot_places_share_one_pending_organisation(coordinator, write):
     rows = [row(id="a", nom="A", pivot="00000000000000"), row(id="b", nom="B", pivot="00000000000000")]
-    outcome = importing.apply_file(write(csv_text(rows)), actor=coordinator)
+    outcome = imports.apply_file(write(csv_text(rows)), actor=coordinator)
     assert outcome.report.applied
     organisation = Organisation.query.one()
     assert organisation.name == imports.UNKNOWN_PIVOT_ORGANISATION and organisation.status == "pending"
@@ -448,7 +404,7 @@ def test_unknown_pivot_places_share_one_pending_organisation(coordinator, write)
 
 def test_invalid_pivot(coordinator, write):
     """A bad SIRET attaches the place to the placeholder organisation (issue 15)."""
-    outcome = importing.apply_file(write(csv_text([row(pivot="73282932000075")])), actor=coordinator)
+    outcome = imports.apply_file(write(csv_text([row(pivot="73282932000075")])), actor=coordinator)
     assert "clé de contrôle" in only_problem(outcome, "pivot", "warning").message
     assert outcome.report.applied
     assert Place.query.one().organisation.pivot == imports.UNKNOWN_PIVOT
@@ -465,7 +421,7 @@ def test_possible_duplicates_are_reported_not_merged(coordinator, write):
     same_pivot = row(id="troisieme", nom="espace numerique du breil", latitude="", longitude="")
     far = row(id="loin", nom="Espace numérique du Breil", pivot="44306184100047", adresse="8 route de Vannes",
               latitude="47.30", longitude="-1.50")  # another address, 10 km away
-    outcome = importing.apply_file(write(csv_text([near, same_pivot, far])), actor=coordinator)
+    outcome = imports.apply_file(write(csv_text([near, same_pivot, far])), actor=coordinator)
     found = {(d.row_id, d.other_id) for d in outcome.plan.duplicates}
     assert found == {("autre-source", existing.public_id), ("troisieme", existing.public_id)}
     assert all("Doublon possible" in p.message for p in problems_of(outcome, "warning") if p.column == "id")
@@ -474,7 +430,7 @@ def test_possible_duplicates_are_reported_not_merged(coordinator, write):
 
 def test_duplicates_inside_the_file(coordinator, write):
     rows = [row(id="a"), row(id="b", latitude="47.2306")]
-    outcome = importing.check_file(write(csv_text(rows)), actor=coordinator)
+    outcome = imports.check_file(write(csv_text(rows)), actor=coordinator)
     [duplicate] = outcome.plan.duplicates
     assert (duplicate.row_id, duplicate.other_id, duplicate.other_line) == ("b", "a", 2)
 
@@ -518,7 +474,7 @@ def test_round_trip_into_an_empty_database(coordinator, write, db):
     for table in (Place.__table__, Organisation.__table__):
         db.session.execute(table.delete())
     db.session.commit()
-    outcome = importing.apply_file(write(text), actor=coordinator)
+    outcome = imports.apply_file(write(text), actor=coordinator)
     assert outcome.report.applied and outcome.report.created == 3, outcome.problems
     for organisation in Organisation.query.all():  # the export publishes active organisations only
         organisation.status = "active"
@@ -531,7 +487,7 @@ def test_round_trip_over_the_same_database_changes_nothing(coordinator, write):
     places = built_places()
     text = exported_csv(places)
     before = snapshot()
-    outcome = importing.apply_file(write(text), actor=coordinator)
+    outcome = imports.apply_file(write(text), actor=coordinator)
     assert outcome.report.applied, outcome.problems
     assert outcome.plan.unchanged == 3 and outcome.report.updated == 0
     assert snapshot() == before

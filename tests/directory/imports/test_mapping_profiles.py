@@ -6,7 +6,8 @@ import json
 import pytest
 
 from coordination.directory.models import Place
-from coordination.directory.imports import importing, profiles
+from coordination.directory import imports
+from coordination.directory.imports import profiles
 
 SAMPLE_HEADER = ["Identifiant", "NOM DU LIEU", "Adresse postale", "CP", "Ville", "Latitude", "Longitude",
                  "Mise à jour", "Type", "Lundi", "Mardi"]
@@ -39,21 +40,21 @@ def sample(tmp_path):
 # --- without a profile: said honestly ----------------------------------------------------------------
 
 def test_a_file_in_no_known_format_is_not_labelled_standard(coordinator, sample):
-    outcome = importing.check_file(sample, actor=coordinator)
-    assert outcome.read.format == importing.UNKNOWN_FORMAT
+    outcome = imports.check_file(sample, actor=coordinator)
+    assert outcome.read.format == imports.UNKNOWN_FORMAT
     assert outcome.format_label == "format inconnu"
     [problem] = outcome.problems
     assert problem.severity == "error" and problem.line == 1 and problem.reason == "format non reconnu"
     assert problem.message.startswith("Format non reconnu : ce fichier n'a pas les colonnes du standard")
     assert "Colonnes trouvées : Adresse postale, CP, Identifiant, Latitude," in problem.message
     assert "--profil NOM" in problem.message and "hinaura-2022, mednum-bfc-2023, region-sud-2022" in problem.message
-    assert "Format : format inconnu" in importing.summary_lines(outcome)[0]
+    assert "Format : format inconnu" in imports.summary_lines(outcome)[0]
 
 
 def test_a_standard_file_missing_a_required_column_still_says_which(coordinator, tmp_path):
     path = tmp_path / "lieux.csv"
     path.write_text("id,nom,commune,code_postal,adresse\nl1,Lieu,Nantes,44000,1 rue A\n", encoding="utf-8")
-    outcome = importing.check_file(path, actor=coordinator)
+    outcome = imports.check_file(path, actor=coordinator)
     assert outcome.read.format == "1.0.1"
     assert outcome.problems[0].message.startswith("Colonnes obligatoires absentes : pivot, date_maj.")
 
@@ -62,7 +63,7 @@ def test_a_standard_file_missing_a_required_column_still_says_which(coordinator,
 
 def test_a_profile_maps_columns_values_and_weekday_hours(coordinator, sample):
     profile = profiles.parse(SAMPLE_PROFILE)
-    outcome = importing.apply_file(sample, actor=coordinator, profile=profile)
+    outcome = imports.apply_file(sample, actor=coordinator, profile=profile)
     assert outcome.report.applied, outcome.problems
     assert outcome.format_label == "fichier lu avec le profil « essai » (converti en 1.0.1)"
     first, second = Place.query.order_by(Place.name.desc()).all()
@@ -79,7 +80,7 @@ def test_a_profile_maps_columns_values_and_weekday_hours(coordinator, sample):
 
 def test_a_profile_naming_a_column_the_file_lacks_is_refused(coordinator, sample):
     data = {**SAMPLE_PROFILE, "colonnes": {**SAMPLE_PROFILE["colonnes"], "telephone": "Téléphone fixe"}}
-    outcome = importing.check_file(sample, actor=coordinator, profile=profiles.parse(data))
+    outcome = imports.check_file(sample, actor=coordinator, profile=profiles.parse(data))
     [problem] = outcome.problems
     assert problem.message.startswith("Colonne du profil « essai » absente du fichier : Téléphone fixe.")
     assert outcome.plan is None
@@ -97,7 +98,7 @@ def test_free_text_hours_go_to_the_description_with_a_warning(coordinator, tmp_p
         "valeurs_par_defaut": {"pivot": "00000000000000", "date_maj": "2024-01-01",
                                "services": "Aide aux démarches administratives"},
         "horaires": {"format": "texte-libre", "colonne": "h"}})
-    outcome = importing.apply_file(path, actor=coordinator, profile=profile)
+    outcome = imports.apply_file(path, actor=coordinator, profile=profile)
     assert outcome.report.applied, outcome.problems
     a, b = Place.query.order_by(Place.name).all()
     assert a.opening_hours is None and a.description == "Horaires : Lundi 9h-12h"
@@ -258,8 +259,8 @@ def test_real_regional_file_imports_with_its_profile(reference, coordinator, nam
     if not path.is_file():
         pytest.skip(f"{path} is missing: no real file to import")
     profile = profiles.load(profile_name)
-    outcome = importing.apply_file(path, actor=coordinator, profile=profile, skip_invalid=True,
-                                   max_bytes=path.stat().st_size + 1)
+    outcome = imports.apply_file(path, actor=coordinator, profile=profile, skip_invalid=True,
+                                 max_bytes=path.stat().st_size + 1)
     plan = outcome.plan
     assert outcome.read.format == "profil" and plan.rows == rows
     assert outcome.report.applied
@@ -273,7 +274,7 @@ def test_real_regional_file_imports_with_its_profile(reference, coordinator, nam
     assert {key: getattr(place, key) for key in fields} == fields
     assert place.external_id.startswith(profile_name.rsplit("-", 1)[0] + "-")
     # a second import of the same file finds the same ids: nothing new
-    again = importing.check_file(path, actor=coordinator, profile=profile, max_bytes=path.stat().st_size + 1)
+    again = imports.check_file(path, actor=coordinator, profile=profile, max_bytes=path.stat().st_size + 1)
     assert again.plan.to_create == 0
 
 

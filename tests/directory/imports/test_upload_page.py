@@ -1,36 +1,12 @@
 """The coordinators' upload page: dry run, then apply the same file."""
-import io
-
 import pytest
 
 from coordination.directory.models import Place
 from coordination.testing.factories import make_organisation, make_user
-from coordination.directory.imports import importing, staging, views as import_views
-from tests.export.test_import import csv_text, row
+from coordination.directory.imports import report, staging
+from tests.directory.imports.helpers import URL, csv_text, row, token_of, upload
 
-URL = "/coordination/import"
-
-
-@pytest.fixture(autouse=True)
-def import_blueprint(app):
-    """The page's blueprint, registered by coordination.register_blueprints; a test application
-    built before that registration gets it here."""
-    if "opendata_import" not in app.blueprints:
-        got_first_request = app._got_first_request
-        app._got_first_request = False  # registering after a request is refused by Flask
-        app.register_blueprint(import_views.bp)
-        app._got_first_request = got_first_request
-
-
-@pytest.fixture(autouse=True)
-def private_instance(app, tmp_path, monkeypatch):
-    """Uploads are kept in IMPORT_UPLOAD_DIR: a temporary one here."""
-    monkeypatch.setitem(app.config, "IMPORT_UPLOAD_DIR", str(tmp_path / "instance" / "imports"))
-
-
-def upload(client, content: str, name="lieux.csv"):
-    return client.post(URL, data={"file": (io.BytesIO(content.encode()), name)},
-                       content_type="multipart/form-data")
+pytestmark = pytest.mark.usefixtures("private_uploads")
 
 
 def test_anonymous_people_are_sent_to_the_login_page(client):
@@ -56,7 +32,7 @@ def test_dry_run_then_apply(client, login, coordinator):
     assert "Lieux à créer : 2" in page and ">Appliquer l'import</button>" in page
     assert "lue comme 2024-03-15" in page  # the warning, in the table
     assert Place.query.count() == 0
-    token = client.get_cookie("session") and _token(page)
+    token = client.get_cookie("session") and token_of(page)
     response = client.post(f"{URL}/appliquer", data={"token": token})
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page
@@ -65,12 +41,6 @@ def test_dry_run_then_apply(client, login, coordinator):
     # the same token cannot be applied twice
     response = client.post(f"{URL}/appliquer", data={"token": token})
     assert response.status_code == 302 and Place.query.count() == 2
-
-
-def _token(page: str) -> str:
-    marker = 'name="token" type="hidden" value="'
-    start = page.index(marker) + len(marker)
-    return page[start:page.index('"', start)]
 
 
 def test_a_file_with_errors_cannot_be_applied(client, login, coordinator):
@@ -84,7 +54,7 @@ def test_a_file_with_errors_cannot_be_applied(client, login, coordinator):
 def test_a_token_from_another_session_is_refused(client, login, coordinator, app):
     login(coordinator)
     page = upload(client, csv_text([row()])).get_data(as_text=True)
-    token = _token(page)
+    token = token_of(page)
     other = app.test_client()
     other_coordinator = make_user("autre@exemple.fr", coordinator=True)
     response = other.post("/connexion", data={"email": other_coordinator.email, "password": "motdepasse-solide-42"})
@@ -95,7 +65,7 @@ def test_a_token_from_another_session_is_refused(client, login, coordinator, app
 
 def test_a_file_changed_after_its_dry_run_is_not_applied(client, login, coordinator):
     login(coordinator)
-    token = _token(upload(client, csv_text([row()])).get_data(as_text=True))
+    token = token_of(upload(client, csv_text([row()])).get_data(as_text=True))
     kept = staging.upload_folder() / token / staging.FILE_NAME
     kept.write_text(csv_text([row(nom="Remplacé")]))
     response = client.post(f"{URL}/appliquer", data={"token": token})
@@ -119,7 +89,7 @@ def test_an_empty_upload_is_explained(client, login, coordinator):
 
 
 def test_errors_come_before_warnings_counted_by_reason(client, login, coordinator, monkeypatch):
-    monkeypatch.setattr(importing, "REPORT_LIMIT", 5)
+    monkeypatch.setattr(report, "REPORT_LIMIT", 5)
     login(coordinator)
     rows = [row(id=f"l{i}", nom=f"Lieu {i}", date_maj="15/03/2024") for i in range(12)]
     rows.append(row(id="mauvais", nom="Mauvais", latitude="-47.2305"))

@@ -15,22 +15,10 @@ from coordination.directory import imports
 from coordination.directory.models import Place
 from coordination.extensions import db as _db
 from coordination.testing.factories import make_organisation, make_place
-from coordination.directory.imports import importing
-from tests.export.test_import import csv_text, row
+from tests.directory.imports.helpers import csv_text, row, three_organisations
 from tests.test_mail import received, smtp_server  # noqa: F401 (the real SMTP server the suite uses)
 
 FILE_ADDRESSES = {"accueil@breil.exemple.fr", "contact@demy.exemple.fr", "bonjour@clic.exemple.fr"}
-
-
-def three_organisations() -> str:
-    """Three places of three structures, each with a contact address in the file."""
-    return csv_text([
-        row(),
-        row(id="lieu-2", pivot="35600000000048", nom="Médiathèque Jacques Demy", adresse="24 quai de la Fosse",
-            latitude="47.2110", longitude="-1.5680", courriels="contact@demy.exemple.fr"),
-        row(id="lieu-3", pivot="44306184100047", nom="Les Ateliers du Clic", adresse="3 rue de Rieux",
-            latitude="47.2150", longitude="-1.5450", courriels="bonjour@clic.exemple.fr"),
-    ])
 
 
 @pytest.fixture
@@ -58,7 +46,7 @@ def send_everything_due(at=None):
 # --- the decision at import ------------------------------------------------------------------
 
 def test_by_default_imported_organisations_wait_and_the_report_says_no_place_is_visible(coordinator, path):
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     assert outcome.report.applied
     organisations = _db.session.scalars(select(Organisation)).all()
     assert {o.status for o in organisations} == {"pending"}
@@ -67,7 +55,7 @@ def test_by_default_imported_organisations_wait_and_the_report_says_no_place_is_
     assert record.file_name == "lieux-2024.csv" and record.actor_id == coordinator.id
     assert {o.import_id for o in organisations} == {record.id}
     assert visible_places() == 0
-    lines = importing.summary_lines(outcome)
+    lines = imports.summary_lines(outcome)
     assert "Organisations à créer, en attente de validation : 3" in lines
     assert "Lieux visibles dans l'annuaire public juste après l'import : 0 ; non visibles : 3" in lines
     assert "  - organisation créée par l'import, en attente de validation : 3 lieux" in lines
@@ -75,12 +63,12 @@ def test_by_default_imported_organisations_wait_and_the_report_says_no_place_is_
 
 
 def test_accepted_at_import_the_places_are_public_at_once(coordinator, path):
-    outcome = importing.apply_file(path, actor=coordinator, publication=imports.ACCEPTED)
+    outcome = imports.apply_file(path, actor=coordinator, publication=imports.ACCEPTED)
     organisations = _db.session.scalars(select(Organisation)).all()
     assert {(o.status, o.decided_by_id) for o in organisations} == {("active", coordinator.id)}
     assert all(o.decided_at is not None for o in organisations)
     assert visible_places() == 3
-    lines = importing.summary_lines(outcome)
+    lines = imports.summary_lines(outcome)
     assert "Organisations à créer, acceptées (source de confiance) : 3" in lines
     assert "Lieux visibles dans l'annuaire public juste après l'import : 3" in lines
 
@@ -104,7 +92,7 @@ def test_the_dry_run_counts_the_visible_places_for_the_choice_and_explains_the_o
         row(id="lieu-5", nom=""),  # rejected: no name
     ]), encoding="utf-8")
     for publication, visible in ((imports.PENDING, 0), (imports.ACCEPTED, 1)):
-        outcome = importing.check_file(path, actor=coordinator, publication=publication)
+        outcome = imports.check_file(path, actor=coordinator, publication=publication)
         seen = outcome.plan.visibility(publication)
         assert seen.visible == visible
         hidden = dict(seen.hidden)
@@ -121,13 +109,13 @@ def test_the_dry_run_counts_the_visible_places_for_the_choice_and_explains_the_o
 def test_an_unknown_publication_is_refused_in_french(coordinator, path):
     from coordination.errors import Invalid
     with pytest.raises(Invalid, match="acceptées ou en attente"):
-        importing.apply_file(path, actor=coordinator, publication="published")
+        imports.apply_file(path, actor=coordinator, publication="published")
     assert _db.session.scalar(select(func.count(Organisation.id))) == 0
 
 
 def test_an_import_that_creates_no_organisation_leaves_no_record(coordinator, path):
-    importing.apply_file(path, actor=coordinator)
-    importing.apply_file(path, actor=coordinator)  # the same file again: nothing new
+    imports.apply_file(path, actor=coordinator)
+    imports.apply_file(path, actor=coordinator)  # the same file again: nothing new
     assert _db.session.scalar(select(func.count(OrganisationImport.id))) == 1
 
 
@@ -135,7 +123,7 @@ def test_an_import_that_creates_no_organisation_leaves_no_record(coordinator, pa
 
 def test_accepting_imported_organisations_mails_no_address_of_the_file(coordinator, path, smtp_server):  # noqa: F811
     """Before issue 15, accepting them queued « Votre organisation a rejoint le réseau » to each."""
-    importing.apply_file(path, actor=coordinator)
+    imports.apply_file(path, actor=coordinator)
     ids = _db.session.scalars(select(Organisation.id).order_by(Organisation.id)).all()
     auth_services.accept_organisation(ids[0], actor=coordinator)  # one by one
     auth_services.refuse_organisation(ids[1], reason="Hors du territoire.", actor=coordinator)
@@ -147,7 +135,7 @@ def test_accepting_imported_organisations_mails_no_address_of_the_file(coordinat
 
 
 def test_a_bulk_acceptance_mails_no_address_of_the_file(coordinator, path, smtp_server):  # noqa: F811
-    outcome = importing.apply_file(path, actor=coordinator)
+    outcome = imports.apply_file(path, actor=coordinator)
     count = auth_services.decide_imported_organisations(outcome.report.import_id, action="accept",
                                                          actor=coordinator, expected=3)
     assert count == 3 and visible_places() == 3
@@ -156,7 +144,7 @@ def test_a_bulk_acceptance_mails_no_address_of_the_file(coordinator, path, smtp_
 
 
 def test_accepted_at_import_mails_nobody_without_the_box(coordinator, path, smtp_server):  # noqa: F811
-    importing.apply_file(path, actor=coordinator, publication=imports.ACCEPTED)
+    imports.apply_file(path, actor=coordinator, publication=imports.ACCEPTED)
     send_everything_due(utcnow() + timedelta(days=30))
     assert smtp_server.envelopes == []
 
@@ -172,7 +160,7 @@ def test_an_organisation_that_asked_to_join_is_still_told(coordinator, smtp_serv
 def test_an_admin_of_an_imported_organisation_is_told(coordinator, path, smtp_server):  # noqa: F811
     """A person with an account (invited by a coordinator) is not an address of the file."""
     from coordination.testing.factories import make_member
-    importing.apply_file(path, actor=coordinator)
+    imports.apply_file(path, actor=coordinator)
     organisation = _db.session.scalars(select(Organisation).order_by(Organisation.id)).first()
     make_member(organisation, role="admin", email="admin@breil.exemple.fr")
     auth_services.accept_organisation(organisation.id, actor=coordinator)
@@ -186,13 +174,13 @@ def test_with_the_box_one_invitation_per_organisation_spread_over_time(app, coor
                                                                         monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_INVITATIONS_PER_HOUR", 60)  # one a minute
     start = utcnow()
-    outcome = importing.apply_file(path, actor=coordinator, publication=imports.ACCEPTED, notify=True)
+    outcome = imports.apply_file(path, actor=coordinator, publication=imports.ACCEPTED, notify=True)
     assert outcome.report.invitations == 3
     messages = _db.session.scalars(select(mail.Message).order_by(mail.Message.next_attempt_at)).all()
     assert {m.recipient for m in messages} == FILE_ADDRESSES
     gaps = [(b.next_attempt_at - a.next_attempt_at).total_seconds() for a, b in itertools.pairwise(messages)]
     assert gaps == [60.0, 60.0]
-    assert any("Invitations mises dans la file d'envoi : 3" in line for line in importing.summary_lines(outcome))
+    assert any("Invitations mises dans la file d'envoi : 3" in line for line in imports.summary_lines(outcome))
     send_everything_due(start + timedelta(seconds=30))  # the rate: one now, the others later
     assert len(smtp_server.envelopes) == 1
     send_everything_due(start + timedelta(minutes=5))
@@ -207,7 +195,7 @@ def test_with_the_box_one_invitation_per_organisation_spread_over_time(app, coor
 
 
 def test_with_the_box_and_pending_the_invitation_leaves_on_acceptance(coordinator, path, smtp_server):  # noqa: F811
-    outcome = importing.apply_file(path, actor=coordinator, notify=True)
+    outcome = imports.apply_file(path, actor=coordinator, notify=True)
     assert outcome.report.invitations == 0
     assert _db.session.scalar(select(func.count(mail.Message.id))) == 0
     auth_services.decide_imported_organisations(outcome.report.import_id, action="accept", actor=coordinator)
@@ -219,7 +207,7 @@ def test_no_invitation_to_the_coordinator_address_used_when_the_file_has_none(co
                                                                               smtp_server):  # noqa: F811
     path = tmp_path / "sans-courriel.csv"
     path.write_text(csv_text([row(courriels="")]), encoding="utf-8")
-    importing.apply_file(path, actor=coordinator, publication=imports.ACCEPTED, notify=True)
+    imports.apply_file(path, actor=coordinator, publication=imports.ACCEPTED, notify=True)
     assert _db.session.scalars(select(Organisation.contact_email)).all() == [coordinator.email]
     send_everything_due(utcnow() + timedelta(days=1))
     assert smtp_server.envelopes == []

@@ -1,9 +1,11 @@
 """Issue 15: on the import page, a file whose errors are on some rows only can be applied without
 those rows — the page's « --skip-invalid », offered after the dry run and said in plain words."""
 from coordination.directory.models import Place
-from tests.export.test_import import csv_text, row
-from tests.export.test_import_page import (  # noqa: F401 (autouse fixtures)
-    URL, _token, import_blueprint, private_instance, upload)
+import pytest
+
+from tests.directory.imports.helpers import URL, csv_text, row, token_of, upload
+
+pytestmark = pytest.mark.usefixtures("private_uploads")
 
 
 def test_rows_in_error_can_be_left_out_after_the_dry_run(client, login, coordinator):
@@ -13,7 +15,7 @@ def test_rows_in_error_can_be_left_out_after_the_dry_run(client, login, coordina
     assert "1 ligne du fichier contient des erreurs" in page
     assert ">Importer sans la ligne en erreur</button>" in page
     assert 'name="skip_invalid" type="hidden" value="1"' in page
-    token = _token(page)
+    token = token_of(page)
     # without the choice the page offered, nothing is applied
     response = client.post(f"{URL}/appliquer", data={"token": token})
     assert response.status_code == 302 and Place.query.count() == 0

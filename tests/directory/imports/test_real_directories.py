@@ -5,24 +5,18 @@ import pytest
 
 from coordination.directory import imports
 from coordination.directory.models import Place
-from coordination.directory.imports import france_services, importing
+from coordination.directory.imports import france_services
+from tests.directory.imports.helpers import real_file
 
 CNFS = "conseillers-numeriques-lieux-2022.mednum-0.1.json"
 FRANCE_SERVICES = "france-services-2022-12-01.csv"
-
-
-def real_file(reference, name):
-    path = reference / "real-world" / name
-    if not path.is_file():
-        pytest.skip(f"{path} is missing: no real file to import")
-    return path
 
 
 def test_conseillers_numeriques_dry_run_keeps_every_place(reference, coordinator):
     """Before issue 15, 68 places valid against the official schema were rejected (57 OSM hours no parser
     accepts, 10 SIRETs with a bad checksum, 1 phone): each value is now dropped with a warning."""
     path = real_file(reference, CNFS)
-    outcome = importing.check_file(path, actor=coordinator)
+    outcome = imports.check_file(path, actor=coordinator)
     plan = outcome.plan
     assert outcome.read.format == "0.1" and plan.rows == 4930
     assert plan.rejected_lines == [] and plan.to_create == 4930
@@ -36,7 +30,7 @@ def test_conseillers_numeriques_dry_run_keeps_every_place(reference, coordinator
     # six overseas numbers written with the wrong country code (+33594…, +269269…, +33262…) are corrected
     corrected = [p for p in plan.warnings if p.reason == "indicatif d'outre-mer corrigé"]
     assert len(corrected) == 6 and "« +594594341747 »" in corrected[0].message
-    summary = "\n".join(importing.summary_lines(outcome))
+    summary = "\n".join(imports.summary_lines(outcome))
     assert "Lignes rejetées : 0" in summary and "rien n'a été importé" not in summary
     # the file's unknown SIRET is a warning, and the places share one pending organisation
     assert sum(1 for p in plan.warnings if p.reason.startswith("SIRET inconnu")) == 2383
@@ -45,10 +39,10 @@ def test_conseillers_numeriques_dry_run_keeps_every_place(reference, coordinator
 
 def test_conseillers_numeriques_every_place_imports_and_reimports_unchanged(reference, coordinator):
     path = real_file(reference, CNFS)
-    outcome = importing.apply_file(path, actor=coordinator)  # no --skip-invalid needed any more
+    outcome = imports.apply_file(path, actor=coordinator)  # no --skip-invalid needed any more
     assert outcome.report.applied and outcome.report.created == 4930
     assert Place.query.count() == 4930
-    again = importing.apply_file(path, actor=coordinator)
+    again = imports.apply_file(path, actor=coordinator)
     assert again.plan.unchanged == 4930 and again.report.created == again.report.updated == 0
 
 
@@ -68,10 +62,10 @@ def test_france_services_hours_and_phones():
 
 def test_france_services_list_is_detected_and_converted(reference, coordinator):
     path = real_file(reference, FRANCE_SERVICES)
-    outcome = importing.check_file(path, actor=coordinator)
+    outcome = imports.check_file(path, actor=coordinator)
     plan = outcome.plan
     assert outcome.read.format == "france-services" and plan.rows == 2683
-    listed = imports.plan_import(importing.read_path(path).rows, actor=coordinator)  # keeps each row's values
+    listed = imports.plan_import(imports.read_path(path).rows, actor=coordinator)  # keeps each row's values
     first = next(p for p in listed.places if p.row_id == "france-services-1")
     assert first.values["opening_hours"] == "Mo-Th 09:00-12:00,13:30-17:00; Fr 09:00-12:00,13:30-16:00"
     assert first.values["phone"] == "+33450568749"

@@ -9,18 +9,9 @@ from coordination.directory import imports, serializers
 from coordination.directory.models import Place
 from coordination.testing.factories import make_organisation, make_place
 from coordination.directory.imports import importing, plan
-from tests.export.test_import import csv_text, problems_of, row
+from tests.directory.imports.helpers import csv_text, problems_of, row
 
 LONG = ("Un lieu ouvert à tous pour apprendre le numérique pas à pas " * 8).strip()  # about 470 characters
-
-
-@pytest.fixture
-def write(tmp_path):
-    def do_write(content, name="lieux.csv"):
-        path = tmp_path / name
-        path.write_text(content, encoding="utf-8")
-        return path
-    return do_write
 
 
 # --- 1. the long summary is decided once per row ----------------------------------------------------
@@ -29,7 +20,7 @@ def test_a_long_summary_stays_with_its_own_row_in_json(coordinator, write):
     assert len(LONG) > serializers.SUMMARY_MAX
     rows = [row(id="a", presentation_resume=LONG), row(id="b", nom="Autre lieu", presentation_resume="Court.",
                                                          presentation_detail="Détail de B.")]
-    read = importing.read_bytes(json.dumps(rows).encode())
+    read = imports.read_bytes(json.dumps(rows).encode())
     a, b = (r.record for r in read.rows)
     assert a["presentation_resume"] == serializers.cut_at_word(LONG)
     assert a["presentation_detail"] == LONG
@@ -38,8 +29,8 @@ def test_a_long_summary_stays_with_its_own_row_in_json(coordinator, write):
 
 def test_a_long_summary_is_kept_without_a_detail_column(coordinator, write):
     header = [c for c in serializers.STANDARD_FIELDS if c != "presentation_detail"]
-    read = importing.read_bytes(csv_text([row(presentation_resume=LONG), row(id="lieu-2", nom="Lieu 2")],
-                                         header=header).encode())
+    read = imports.read_bytes(csv_text([row(presentation_resume=LONG), row(id="lieu-2", nom="Lieu 2")],
+                                       header=header).encode())
     plan = imports.plan_import(read.rows, actor=coordinator)
     assert not plan.has_errors, plan.problems
     first, second = (p.values for p in plan.places)
@@ -48,7 +39,7 @@ def test_a_long_summary_is_kept_without_a_detail_column(coordinator, write):
 
 
 def test_a_long_summary_goes_before_the_detail(coordinator, write):
-    read = importing.read_bytes(csv_text([row(presentation_resume=LONG, presentation_detail="Suite.")]).encode())
+    read = imports.read_bytes(csv_text([row(presentation_resume=LONG, presentation_detail="Suite.")]).encode())
     record = read.rows[0].record
     assert record["presentation_detail"] == f"{LONG}\n\nSuite."
     assert [p.reason for p in read.rows[0].problems] == ["présentation résumée trop longue"]
@@ -85,8 +76,8 @@ def test_the_command_line_reuses_check_file_and_apply_file(coordinator, runner, 
 def test_report_sections_put_errors_first_and_count_warnings(coordinator, write):
     rows = [row(id=f"l{i}", nom=f"Lieu {i}", date_maj="15/03/2024") for i in range(30)]
     rows.append(row(id="mauvais", nom="Mauvais", latitude="-47.2305"))
-    outcome = importing.check_file(write(csv_text(rows)), actor=coordinator)
-    sections = importing.report_sections(outcome, limit=10)
+    outcome = imports.check_file(write(csv_text(rows)), actor=coordinator)
+    sections = imports.report_sections(outcome, limit=10)
     assert [p.column for p in sections.errors] == ["latitude"]
     assert sections.warnings_by_reason == [("date JJ/MM/AAAA", 30)]
     assert len(sections.warnings) == 9 and sections.hidden == 21
@@ -96,11 +87,11 @@ def test_report_sections_put_errors_first_and_count_warnings(coordinator, write)
 
 def test_a_json_header_problem_is_not_object_zero(coordinator, write):
     path = write(json.dumps([{**row(), "colonne_inconnue": "x"}]), name="lieux.json")
-    outcome = importing.check_file(path, actor=coordinator)
+    outcome = imports.check_file(path, actor=coordinator)
     [header] = [p for p in outcome.problems if p.reason == "colonnes ignorées"]
-    line = importing.problem_line(header, json_file=True)
+    line = imports.problem_line(header, json_file=True)
     assert line.startswith("fichier [avertissement]") and "objet n° 0" not in line
-    assert importing.problem_where(header, json_file=False) == "en-tête"
+    assert imports.problem_where(header, json_file=False) == "en-tête"
 
 
 @pytest.mark.parametrize(("written", "stored"), [
@@ -110,16 +101,16 @@ def test_a_json_header_problem_is_not_object_zero(coordinator, write):
 ])
 def test_overseas_phones_with_the_wrong_country_code_are_corrected(coordinator, write, written, stored):
     path = write(csv_text([row(telephone=written)]))
-    outcome = importing.check_file(path, actor=coordinator)
+    outcome = imports.check_file(path, actor=coordinator)
     assert not outcome.has_errors, outcome.problems
-    assert importing.apply_file(path, actor=coordinator).report.applied
+    assert imports.apply_file(path, actor=coordinator).report.applied
     assert Place.query.one().phone == stored
     [warning] = problems_of(outcome, "warning")
     assert warning.column == "telephone" and stored in warning.message
 
 
 def test_a_valid_number_is_never_corrected(coordinator, write):
-    outcome = importing.apply_file(write(csv_text([row(telephone="+33695714278")])), actor=coordinator)
+    outcome = imports.apply_file(write(csv_text([row(telephone="+33695714278")])), actor=coordinator)
     assert Place.query.one().phone == "+33695714278" and not outcome.problems
 
 
@@ -134,7 +125,7 @@ def test_same_pivot_and_a_close_name(coordinator, write):
     existing = make_place(organisation, name="Espace numérique du Breil")
     rows = [row(id="inverse", nom="Breil : espace numérique", latitude="", longitude=""),
             row(id="autre", nom="Médiathèque du Breil", latitude="", longitude="")]
-    outcome = importing.check_file(write(csv_text(rows)), actor=coordinator)
+    outcome = imports.check_file(write(csv_text(rows)), actor=coordinator)
     assert duplicates(outcome) == {("inverse", existing.public_id)}
 
 
@@ -146,7 +137,7 @@ def test_close_name_same_postcode_and_near(coordinator, write):
                adresse="1 place du Breil", latitude="47.2310", longitude="-1.5905")
     far = row(id="loin", nom="Espace public numérique du quartier Breil", pivot="44306184100047",
               adresse="3 avenue loin", latitude="47.30", longitude="-1.50")
-    outcome = importing.check_file(write(csv_text([near, far])), actor=coordinator)
+    outcome = imports.check_file(write(csv_text([near, far])), actor=coordinator)
     assert ("proche", existing.public_id) in duplicates(outcome)
     assert not any(d.row_id == "loin" and d.other_id == existing.public_id for d in outcome.plan.duplicates)
 
@@ -158,7 +149,7 @@ def test_same_address_postcode_and_close_name_without_coordinates(coordinator, w
                 latitude="", longitude=""),
             row(id="c", nom="France Services Clisson maison", pivot="44306184100047", adresse="9 rue haute",
                 latitude="", longitude="")]
-    outcome = importing.check_file(write(csv_text(rows)), actor=coordinator)
+    outcome = imports.check_file(write(csv_text(rows)), actor=coordinator)
     assert duplicates(outcome) == {("b", "a")}
     assert "même adresse" in outcome.plan.duplicates[0].reason
 
@@ -169,7 +160,7 @@ def test_duplicate_detection_does_not_compare_every_pair(coordinator, write, mon
     monkeypatch.setattr(plan, "similar_names", lambda a, b: calls.append(1) or similar(a, b))
     rows = [row(id=f"l{i}", nom=f"Conseiller numérique mairie de Ville{i}", latitude="", longitude="")
             for i in range(1500)]
-    outcome = importing.check_file(write(csv_text(rows)), actor=coordinator)
+    outcome = imports.check_file(write(csv_text(rows)), actor=coordinator)
     assert outcome.plan.to_create == 1500 and not outcome.plan.duplicates
     assert len(calls) < 3 * 1500
 

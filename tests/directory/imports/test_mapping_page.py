@@ -7,22 +7,11 @@ import pytest
 
 from coordination.directory.models import Place
 from coordination.testing.factories import make_user
-from coordination.directory.imports import profiles, views as import_views
+from coordination.directory.imports import profiles
+from tests.directory.imports.helpers import URL, token_of, upload
 
-URL = "/coordination/import"
 MAPPING = f"{URL}/correspondance"
 
-# A regional file: its own column names, semicolons, French hours, a list separated by « / ».
-SAMPLE = (
-    "Réf;Nom de la structure;Rue;CP;Ville;Lat;Lon;Mail;Heures d'ouverture;Dernière modification;Aides\n"
-    "r1;Médiathèque des Tilleuls;12 rue des Tilleuls;21000;Dijon;47.32;5.04;contact@tilleuls.fr;"
-    "Mo-Fr 09:00-12:00;05/03/2024;Aide aux démarches administratives\n"
-    "r2;Espace numérique du Port;3 quai du Port;21000;Dijon;47.31;5.05;accueil@port.fr;"
-    "le mardi matin;10/03/2024;aide aux démarches administratives / Maîtrise des outils numériques du "
-    "quotidien\n"
-    "r3;Tiers-lieu La Forge;1 place de la Forge;21200;Beaune;47.02;4.84;forge@exemple.fr;;12/03/2024;"
-    "Maîtrise des outils numériques du quotidien\n"
-)
 MAPPED = {"colonne-0": "identifiant", "colonne-1": "nom", "colonne-2": "adresse", "colonne-3": "code_postal",
           "colonne-4": "commune", "colonne-5": "latitude", "colonne-6": "longitude", "colonne-7": "courriels",
           "colonne-8": "horaires", "colonne-9": "date_maj",
@@ -30,30 +19,10 @@ MAPPED = {"colonne-0": "identifiant", "colonne-1": "nom", "colonne-2": "adresse"
 
 
 @pytest.fixture(autouse=True)
-def import_blueprint(app):
-    if "opendata_import" not in app.blueprints:
-        got_first_request = app._got_first_request
-        app._got_first_request = False
-        app.register_blueprint(import_views.bp)
-        app._got_first_request = got_first_request
-
-
-@pytest.fixture(autouse=True)
 def private_folders(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_UPLOAD_DIR", str(tmp_path / "instance" / "imports"))
     monkeypatch.setitem(app.config, "IMPORT_PROFILES_DIR", str(tmp_path / "profils"))
     return tmp_path / "profils"
-
-
-def upload(client, content: str = SAMPLE, name="annuaire-regional.csv", **fields):
-    return client.post(URL, data={"file": (io.BytesIO(content.encode()), name), **fields},
-                       content_type="multipart/form-data")
-
-
-def _token(page: str) -> str:
-    marker = 'name="token" type="hidden" value="'
-    start = page.index(marker) + len(marker)
-    return page[start:page.index('"', start)]
 
 
 def test_upload_unknown_map_preview_save_check_apply(client, login, coordinator, private_folders):
@@ -88,7 +57,7 @@ def test_upload_unknown_map_preview_save_check_apply(client, login, coordinator,
     assert saved["horaires"] == {"format": "texte-libre", "colonne": "Heures d'ouverture"}
     assert profiles.load("annuaire-21").separator == "/"
 
-    response = client.post(f"{URL}/appliquer", data={"token": _token(page)})
+    response = client.post(f"{URL}/appliquer", data={"token": token_of(page)})
     assert response.status_code == 200 and "Import appliqué : 3 lieux créés" in response.get_data(as_text=True)
     assert {p.name for p in Place.query} == {"Médiathèque des Tilleuls", "Espace numérique du Port",
                                              "Tiers-lieu La Forge"}
@@ -149,7 +118,7 @@ def test_partners_are_refused_and_anonymous_people_sent_to_log_in(client, login,
     assert client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": "x"}).status_code == 403
 
 
-def test_the_forms_need_the_csrf_token(client, login, coordinator, app, monkeypatch):
+def test_the_forms_need_the_csrftoken_of(client, login, coordinator, app, monkeypatch):
     login(coordinator)
     upload(client)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
@@ -170,7 +139,7 @@ def test_a_profile_whose_dry_run_fails_is_mapped_again_and_replaced(client, logi
     page = client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": "annuaire-21"}).get_data(as_text=True)
     assert "Lieux à créer : 3" in page and "Appliquer l'import</button>" in page
     assert profiles.load("annuaire-21").columns["services"] == ["Aides"]
-    client.post(f"{URL}/appliquer", data={"token": _token(page)})
+    client.post(f"{URL}/appliquer", data={"token": token_of(page)})
     assert Place.query.count() == 3
     assert client.get(MAPPING).status_code == 404  # applied: nothing left to map
 

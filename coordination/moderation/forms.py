@@ -1,0 +1,53 @@
+"""The moderation forms: a resident's error report, a coordinator's decision on one queue item, the
+bulk decision on an import's organisations. The services validate; the forms carry the fields."""
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import Optional
+from wtforms.widgets import HiddenInput
+
+from coordination.moderation import services as moderation
+from coordination.web.forms import Form, choices
+
+
+class ReportForm(Form):
+    """The service validates; the form only carries the fields (and the CSRF token)."""
+    kind = RadioField("Qu'est-ce qui ne va pas ?", choices=choices(moderation.REPORT_KINDS),
+                      validate_choice=False)
+    message = TextAreaField("Précisez ce qui ne va pas",
+                            render_kw={"maxlength": moderation.MESSAGE_MAX, "rows": 5})
+    nickname = StringField("Ne remplissez pas ce champ", render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+
+class DecisionForm(Form):
+    """A coordinator's decision on one queue item; several sit on one page, told apart by their prefix."""
+    reason = TextAreaField("Motif", render_kw={"rows": 2, "maxlength": moderation.REASON_MAX})
+    unpublish = BooleanField("Retirer aussi le lieu de l'annuaire public")
+
+
+# The label of the reason field, by action (accepting an organisation needs no reason).
+ACTIONS = {
+    "accepter": "Note",
+    "traiter": "Ce qui a été fait",
+    "ecarter": "Pourquoi l'écarter",
+    "refuser": "Motif du refus",
+    "retirer": "Motif du retrait",
+}
+
+
+def decision_form(action: str, item_id: int, *, bind: bool = False) -> DecisionForm:
+    form = DecisionForm(prefix=f"{action}-{item_id}", **({} if bind else {"formdata": None}))
+    form.reason.label.text = ACTIONS[action]
+    return form
+
+
+BULK_ACTIONS = {"accept": "Accepter toutes ces organisations", "refuse": "Refuser toutes ces organisations"}
+
+
+class BulkForm(Form):
+    """Step 1: the action (and the reason of a refusal); step 2 repeats them, hidden, with the count
+    the coordinator saw (the service refuses to act if it changed)."""
+    action = RadioField("Décision", choices=choices(BULK_ACTIONS),
+                        validate_choice=False)
+    reason = TextAreaField("Motif du refus (envoyé seulement aux comptes de l'organisation, jamais aux adresses "
+                           "du fichier)", render_kw={"rows": 2, "maxlength": moderation.REASON_MAX})
+    expected = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    confirmed = HiddenField()
