@@ -261,7 +261,7 @@ def unpublish_stale_place(place_id: int, *, actor, reason: str) -> Place:
         raise Conflict("Ce lieu n'est plus signalé comme ancien : rechargez la page.")
     audit.record(actor, "place.stale_unpublished", "place", place.id, reason=reason,
                  stale_since=place.stale_since.isoformat())
-    # set_published commits: the audit event above and the unpublication land in one transaction.
+    # set_published commits: the audit record above and the unpublication land in one transaction.
     services.set_published(place.id, False, actor=actor)
     db.session.commit()
     return place

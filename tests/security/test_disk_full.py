@@ -139,7 +139,7 @@ def test_a_database_reporting_a_full_disk_gives_the_same_page(client, login, coo
     uploads, _ = folders
 
     def database_full(*args, **kwargs):
-        raise OperationalError("INSERT INTO audit_event …", {}, reported)
+        raise OperationalError("INSERT INTO audit_records …", {}, reported)
 
     monkeypatch.setattr(staging.importing, "check_file", database_full)
     login(coordinator)

@@ -2,7 +2,7 @@
 
 Each write is one use case that owns its transaction: load, check permissions, validate, write
 through ``writes`` (the one write path of a place, shared with the import and the demo seed),
-record the audit event, commit, return. Validation errors are ``Invalid(errors={field: [French
+record the audit record, commit, return. Validation errors are ``Invalid(errors={field: [French
 message]})``.
 
 ``Place.version`` counts *content* versions (optimistic locking, see ``update_place``). Publishing,
