@@ -91,7 +91,7 @@ def register_language_rules(app):
 def register_cli(app):
     from coordination.auth.cli import users_cli
     from coordination.directory.cli import demo_cli, search_cli
-    from coordination.mail_cli import mail_cli
+    from coordination.mail.cli import mail_cli
     from coordination.events.cli import events_cli
     from coordination.referrals.cli import referrals_cli
     from coordination.scheduler import scheduler_cli

@@ -229,11 +229,11 @@ def delete_place(place_id):
 
 @bp.get("/coordination/lieux")
 @login_required
-def moderation():
+def network_places():
     organisation_id = request.args.get("organisation", type=int)
     published = {"oui": True, "non": False}.get(request.args.get("publie", ""))
-    places = services.moderation_places(actor=current_actor(), organisation_id=organisation_id, published=published)
-    return render_template("directory/moderation.html", places=places, organisation_id=organisation_id,
+    places = services.network_places(actor=current_actor(), organisation_id=organisation_id, published=published)
+    return render_template("directory/network_places.html", places=places, organisation_id=organisation_id,
                            published=published, organisations=services.organisations_with_places(actor=current_actor()),
                            misplaced=placement.misplaced_places(actor=current_actor()))
 

@@ -223,10 +223,10 @@ def test_moderation_is_for_coordinators(member, organisation):
     make_place(organisation, name="Visible")
     make_place(organisation, name="Masqué", published=False)
     coordinator = make_user(coordinator=True)
-    assert [p.name for p in services.moderation_places(actor=coordinator, published=False)] == ["Masqué"]
-    assert len(services.moderation_places(actor=coordinator, organisation_id=organisation.id)) == 2
+    assert [p.name for p in services.network_places(actor=coordinator, published=False)] == ["Masqué"]
+    assert len(services.network_places(actor=coordinator, organisation_id=organisation.id)) == 2
     with pytest.raises(PermissionDenied):
-        services.moderation_places(actor=member)
+        services.network_places(actor=member)
 
 
 def test_partner_dashboard(member, organisation):

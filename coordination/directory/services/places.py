@@ -129,7 +129,7 @@ def partner_dashboard(*, actor: User) -> list[OrganisationListings]:
     return entries
 
 
-def moderation_places(*, actor, organisation_id: int | None = None, published: bool | None = None) -> list[Place]:
+def network_places(*, actor, organisation_id: int | None = None, published: bool | None = None) -> list[Place]:
     """Every non-deleted place of the network, for coordinators, optionally filtered."""
     if not permissions.can_moderate(actor):
         raise PermissionDenied()
