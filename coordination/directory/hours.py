@@ -281,6 +281,10 @@ def _time(value, locale) -> str:
     return format_time(value, "short", locale=locale)
 
 
+def _separator(locale) -> str:
+    return "، " if locale is not None and locale.language == "ar" else ", "  # Arabic has its own comma
+
+
 def _day_line(days: str, text: str, locale) -> str:
     return f"{days}{NBSP}: {text}" if locale is None else _("%(days)s : %(hours)s", days=days, hours=text)
 
@@ -313,7 +317,7 @@ def describe_lines(expr: str | None) -> list[str]:
     week, rest = split(_every_day(expr))
     lines = []
     for ranges, runs in _groups(week):
-        times = ", ".join(f"{_time(start, locale)} – {_time(end, locale)}" for start, end in ranges)
+        times = _separator(locale).join(f"{_time(start, locale)} – {_time(end, locale)}" for start, end in ranges)
         lines.append(_day_line(_days_text(runs, locale), times, locale))
     if lines and not all(week.values()) and not rest:
         merged = _runs({day: [("closed", "closed")] if not week[day] else [] for day in DAYS})

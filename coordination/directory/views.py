@@ -98,14 +98,27 @@ def place_description(place) -> str:
 
 
 def partner_lang() -> Markup:
-    """`` lang="fr"`` for what partners write (always French) on a page in another language."""
-    return Markup("") if current_language().code == DEFAULT else Markup(' lang="fr"')
+    """`` lang="fr"`` for what partners write (always French) on a page in another language, and
+    ``dir="ltr"`` on a right-to-left page (« 26 boulevard… » keeps its number first)."""
+    language = current_language()
+    if language.code == DEFAULT:
+        return Markup("")
+    return Markup(' lang="fr" dir="ltr"' if language.direction == "rtl" else ' lang="fr"')
+
+
+def vocabulary_value(value: str) -> Markup:
+    """A value (or a heading) of the national vocabularies in the page's language when the
+    catalogues have it (the values are their own msgids), else as written, marked French."""
+    shown = gettext(value) if value else value
+    if shown != value or current_language().code == DEFAULT:
+        return Markup("{}").format(shown)
+    return Markup("<span{}>{}</span>").format(partner_lang(), value)
 
 
 @bp.context_processor
 def place_helpers():
     return {"closure_period": hours.closure_period, "place_description": place_description,
-            "format_day": hours.long_date, "partner_lang": partner_lang()}
+            "format_day": hours.long_date, "partner_lang": partner_lang(), "vocabulary_value": vocabulary_value}
 
 
 def qr_svg(url: str) -> Markup:

@@ -26,13 +26,18 @@ def place():
         commune="Nantes", latitude=47.2305, longitude=-1.5901,
         opening_hours="Mo-Fr 09:00-12:00,14:00-17:30; PH off", phone="+33240123456",
         summary="Aide aux démarches en ligne.", description="Un accueil sans rendez-vous le matin.",
-        services=["Aide aux démarches administratives"], fees=["Gratuit"])
+        services=["Aide aux démarches administratives", "Café numérique du jeudi"], fees=["Gratuit"])
 
 
 def page(client, address) -> str:
     response = client.get(address)
     assert response.status_code == 200, address
     return unescape(response.get_data(as_text=True))
+
+
+def marked(code: str) -> str:
+    """How partner content is marked on a page in ``code`` (right to left: its direction too)."""
+    return ' lang="fr" dir="ltr"' if code == "ar" else ' lang="fr"'
 
 
 def html_lang(text: str) -> str:
@@ -46,9 +51,12 @@ def test_the_place_page_answers_in_each_language(client, place, code):
     assert f'<h2 id="horaires">{HEADINGS[code]}</h2>' in text
     assert NOTE[code] in text and text.count(NOTE[code]) == 1
     # what the partner wrote stays French, and says so
-    assert '<h1 lang="fr">Espace numérique du Breil</h1>' in text
-    assert '<p class="lead" lang="fr">Aide aux démarches en ligne.</p>' in text
-    assert '<p class="prewrap" lang="fr">Un accueil sans rendez-vous le matin.</p>' in text
+    fr = marked(code)
+    assert f'<h1{fr}>Espace numérique du Breil</h1>' in text
+    assert f'<p class="lead"{fr}>Aide aux démarches en ligne.</p>' in text
+    assert f'<p class="prewrap"{fr}>Un accueil sans rendez-vous le matin.</p>' in text
+    # a value outside the national vocabularies has no translation: it stays French, marked
+    assert f'<li><span{fr}>Café numérique du jeudi</span></li>' in text
 
 
 def test_the_french_page_has_no_note_and_no_lang_marks(client, place):
@@ -88,7 +96,7 @@ def test_the_printable_sheet_answers_in_each_language(client, place, code):
     text = page(client, f"/{code}/lieux/{place.public_id}/fiche")
     assert html_lang(text) == code
     assert f'<h2 id="sheet-horaires">{HEADINGS[code]}</h2>' in text
-    assert '<h1 lang="fr">Espace numérique du Breil</h1>' in text and NOTE[code] in text
+    assert f'<h1{marked(code)}>Espace numérique du Breil</h1>' in text and NOTE[code] in text
 
 
 def test_the_sheet_in_spanish_dates_and_hours(client, place):
