@@ -22,7 +22,7 @@ from coordination.vocabularies import (
     TYPOLOGIES,
 )
 from coordination.web.actor import current_actor
-from coordination.web.i18n import translated
+from coordination.web.i18n import DEFAULT, current_language, translated
 
 bp = Blueprint("directory", __name__, template_folder="templates")
 
@@ -97,15 +97,35 @@ def place_description(place) -> str:
     return text if len(text) <= DESCRIPTION_MAX else text[:DESCRIPTION_MAX - 1].rsplit(" ", 1)[0] + "…"
 
 
+def partner_lang() -> Markup:
+    """`` lang="fr"`` for what partners write (always French) on a page in another language, and
+    ``dir="ltr"`` on a right-to-left page (« 26 boulevard… » keeps its number first)."""
+    language = current_language()
+    if language.code == DEFAULT:
+        return Markup("")
+    return Markup(' lang="fr" dir="ltr"' if language.direction == "rtl" else ' lang="fr"')
+
+
+def vocabulary_value(value: str) -> Markup:
+    """A value (or a heading) of the national vocabularies in the page's language when the
+    catalogues have it (the values are their own msgids), else as written, marked French."""
+    shown = gettext(value) if value else value
+    if shown != value or current_language().code == DEFAULT:
+        return Markup("{}").format(shown)
+    return Markup("<span{}>{}</span>").format(partner_lang(), value)
+
+
 @bp.context_processor
 def place_helpers():
-    return {"closure_period": hours.closure_period, "place_description": place_description}
+    return {"closure_period": hours.closure_period, "place_description": place_description,
+            "format_day": hours.long_date, "partner_lang": partner_lang(), "vocabulary_value": vocabulary_value}
 
 
 def qr_svg(url: str) -> Markup:
     """A QR code to ``url`` as inline SVG (no style attribute, nothing fetched)."""
     svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, svgclass="qr-code", lineclass=None)
-    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR code : adresse de la fiche en ligne" ', 1))
+    label = gettext("QR code : adresse de la fiche en ligne")
+    return Markup(svg.replace("<svg ", Markup('<svg role="img" aria-label="%s" ') % label, 1))
 
 
 @bp.get("/lieux/<public_id>")
@@ -256,7 +276,7 @@ def postal_address(place, town_only: bool = False) -> str:
     town = " ".join(filter(None, (place.postcode, place.commune)))
     if town_only:
         return town
-    return ", ".join(filter(None, (place.address, town))) or "Adresse non renseignée"
+    return ", ".join(filter(None, (place.address, town))) or gettext("Adresse non renseignée")
 
 
 def opening_status(place, at=None) -> str:

@@ -58,7 +58,7 @@ def test_a_tampered_link_is_refused_in_french(client, meeting, change):
         response = method(f"/reunions/reponse/{token}")
         assert response.status_code == 400
         body = response.get_data(as_text=True)
-        assert "Ce lien n'est pas valable" in body
+        assert "Ce lien n’est pas valable" in body
     assert reload(invitation).response == "pending"
     assert reload(meeting.test_invitations.other).response == "pending"
 

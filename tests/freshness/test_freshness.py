@@ -255,7 +255,7 @@ def test_a_tampered_link_is_refused_in_french(db, client, reminded):
         for method in (client.get, client.post):
             response = method(f"/fraicheur/{bad}")
             assert response.status_code == 400, bad
-            assert "Ce lien n'est pas valable" in response.get_data(as_text=True)
+            assert "Ce lien n’est pas valable" in response.get_data(as_text=True)
     # Another salt's token (e.g. a meeting answer) for the same id does not work here.
     from itsdangerous import URLSafeTimedSerializer
     other = URLSafeTimedSerializer("test-secret", salt="coordination.events.rsvp").dumps(reminded["reminder"].id)
