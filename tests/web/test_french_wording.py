@@ -222,3 +222,10 @@ def test_every_page_of_the_demo_network_reads_right(app, runner, client, login, 
     if failures:
         owners = sorted({_pending(url) for url in failures})
         pytest.xfail(f"pages reprises ailleurs ({', '.join(owners)}) :\n" + _report(role, failures))
+
+
+def test_templates_join_de_to_a_name(app):
+    from flask import render_template_string
+    with app.test_request_context():
+        said = render_template_string("au titre {{ name|de }}", name="Les Connecteurs de l’Erdre")
+    assert said == "au titre des Connecteurs de l’Erdre"
