@@ -28,7 +28,7 @@ PARTNER = "maelle.guerin@demo.maillage.fr"  # admin of « Les Connecteurs de l�
 
 RULES = [
     ("pluriel fait main", re.compile(r"\w\((?:s|x|es)\)")),
-    ("« de » devant un article", re.compile(r"\bde (?:Les?|La|L['’])(?=[\s\w])|\bde les? (?=[A-ZÀ-Ý])")),
+    ("« de » devant un article", re.compile(r"\bde (?:Les?|L['’])(?=[\s\w])|\bde les? (?=[A-ZÀ-Ý])")),
     ("« réseau » répété", re.compile(r"\br[ée]seau[^\S\ue000]+r[ée]seau\b", re.IGNORECASE)),
     ("apostrophe droite", re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")),
     ("espace sécable avant une ponctuation", re.compile(r"[^\S\u00a0\u202f][:;?!](?=\s|$|[»)\ue000])")),
@@ -105,6 +105,7 @@ def test_the_rules_catch_what_reads_wrong(html):
     "<p>Vraiment\u202f?</p>", "<p>«\u00a0Les Connecteurs\u00a0»</p>", "<p>Merci de le signaler.</p>",
     "<script>if (a ? b : c) {}</script><p title=\"l'aide\">ok</p>", "<code>a : b</code>",
     "<p lang=\"en\">Don't</p>", "<a href=\"?q=l'aide\">Aide</a>",
+    "<p>Médiathèque de La Baule</p>",
 ])
 def test_the_rules_leave_right_french_alone(html):
     assert wording_faults(html) == []
