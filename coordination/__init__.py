@@ -117,8 +117,10 @@ def register_security_headers(app):
 
 def register_template_filters(app):
     from coordination.core.clock import date_fr, datetime_fr
+    from coordination.core.french import de
     app.add_template_filter(date_fr)
     app.add_template_filter(datetime_fr)
+    app.add_template_filter(de)
 
 
 def register_signals(app):

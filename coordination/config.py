@@ -168,7 +168,7 @@ DEMO_SITE = {
     "SITE_PUBLISHER_ADDRESS": "2 rue de la Démonstration, 44000 Nantes",
     "SITE_PUBLICATION_DIRECTOR": "Camille Exemple, présidente",
     "SITE_HOST_NAME": "Hébergeur de démonstration",
-    "SITE_HOST_ADDRESS": "1 avenue de l'Exemple, 75000 Paris",
+    "SITE_HOST_ADDRESS": "1 avenue de l’Exemple, 75000 Paris",
     "SITE_CONTACT_EMAIL": "contact@maillage.localhost",
     "SITE_DPO_CONTACT": "dpo@maillage.localhost",
 }

@@ -16,8 +16,9 @@ class DomainError(Exception):
     default_message = "La demande n'a pas pu être traitée."
 
     def __init__(self, message: str | None = None, **details):
-        super().__init__(message or self.default_message)
-        self.message = message or self.default_message
+        # str(): a message may be lazy (a module constant), it is read in the request's language
+        self.message = str(message or self.default_message)
+        super().__init__(self.message)
         self.details = details
 
 

@@ -129,7 +129,12 @@ def compile_catalogues(directory: Path = TRANSLATIONS, *, only_outdated: bool = 
                 if message.id:
                     ids = message.id if isinstance(message.id, tuple) else (message.id,)
                     typeset = tuple(typography(text) for text in ids)
-                    message.string = typeset if isinstance(message.id, tuple) else typeset[0]
+                    if isinstance(message.id, tuple):
+                        # CLDR gives French three forms (one, many: « 1 million de… », other): the
+                        # plural text serves the last two, or gettext falls back to the plain msgid
+                        message.string = typeset + typeset[-1:] * (catalogue.num_plurals - len(typeset))
+                    else:
+                        message.string = typeset[0]
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "wb") as file:
             write_mo(file, catalogue)

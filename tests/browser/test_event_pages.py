@@ -44,7 +44,7 @@ def test_answering_from_a_signed_link_then_from_the_partner_space(page, live_ser
     page.goto(live_server + "/reunions")
     page.get_by_role("button", name="Peut-être").click()
     page.wait_for_load_state()
-    assert "Votre réponse « Peut-être » est enregistrée." in page.locator(".flashes").inner_text()
+    assert "Votre réponse «\u00a0Peut-être\u00a0» est enregistrée." in page.locator(".flashes").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 

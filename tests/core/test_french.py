@@ -36,6 +36,9 @@ def test_typography_keeps_marks_with_their_words():
     assert typography("Adresse : 3 rue de l'Église ; ouvert ? oui !") == (
         f"Adresse{NBSP}: 3 rue de l’Église{NNBSP}; ouvert{NNBSP}? oui{NNBSP}!")
     assert typography("« Les Connecteurs »") == f"«{NBSP}Les Connecteurs{NBSP}»"
+    # after an element of a message with markup too
+    assert typography("<code>429</code> : trop de requêtes ; voir <code>Retry-After</code> ;") == (
+        f"<code>429</code>{NBSP}: trop de requêtes{NNBSP}; voir <code>Retry-After</code>{NNBSP};")
 
 
 def test_typography_leaves_times_and_addresses_alone():

@@ -159,7 +159,7 @@ def test_invitations_go_out_on_their_date_once_per_person_even_when_run_twice(db
     body = _to(messages, alix.email)[0].body_text
     assert "10 mars 2026 à 14\u00a0h" in body and "Tour de table" in body
     # The one-click links sign this person's invitation.
-    yes_link = next(line for line in body.splitlines() if line.startswith("- Je viens : "))
+    yes_link = next(line for line in body.splitlines() if line.startswith("- Je viens\u00a0: "))
     invitation, answer = rsvp.read_token(yes_link.rsplit("/", 1)[1])
     assert (invitation.user_id, invitation.meeting_id, answer) == (alix.id, march.id, "yes")
     # June's invitation date has not come.
@@ -312,7 +312,7 @@ def test_reminders_at_7_and_1_days_to_yes_maybe_and_silent_not_to_no(db, series,
     assert reminder.subject == "Rappel : Réunion trimestrielle du réseau dans 7 jours"
     assert "10 mars 2026 à 14\u00a0h" in reminder.body_text
     assert calendar_of(reminder)["METHOD"] == "REQUEST"
-    assert "liste d'attente" in _to(week, waiting.email)[0].body_text
+    assert "liste d’attente" in _to(week, waiting.email)[0].body_text
     digest = _to(week, coordinator.email)[0]
     assert "Gamma" in digest.body_text and "Alpha" not in digest.body_text and "Beta" not in digest.body_text
 
