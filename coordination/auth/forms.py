@@ -1,5 +1,4 @@
 """Account forms. Every message is French and shown next to its field; the services validate again."""
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from wtforms import (
     BooleanField,
@@ -58,7 +57,11 @@ class ForgotPasswordForm(Form):
     email = EmailField(lazy_gettext("Adresse électronique"), filters=[strip], validators=_email_validators(), render_kw={"autocomplete": "email"})
 
 
-def _new_password_fields(label: str = _("Mot de passe"), confirm_label: str = _("Confirmez le mot de passe")):
+PASSWORD = lazy_gettext("Mot de passe")
+CONFIRM_PASSWORD = lazy_gettext("Confirmez le mot de passe")
+
+
+def _new_password_fields(label=PASSWORD, confirm_label=CONFIRM_PASSWORD):
     """A new password and its confirmation, for ``password, confirm = _new_password_fields()`` in a form's
     body (the fields keep their place in the form's order, hence a function rather than a mixin)."""
     return (PasswordField(label, validators=_new_password_validators(), render_kw=NEW_PASSWORD),
