@@ -208,7 +208,7 @@ def _unmet_table(since: datetime) -> Table:
     rows = directory.unmet_searches(since=since, min_searches=current_app.config["DASHBOARD_MIN_SEARCHES"])
 
     def label(row) -> str:
-        return " · ".join((row.words or NO_TEXT, row.commune or NO_PLACE, row.service or NO_SERVICE))
+        return " · ".join(str(part) for part in (row.words or NO_TEXT, row.commune or NO_PLACE, row.service or NO_SERVICE))
     return Table(
         "recherches", _("Recherches les plus fréquentes sans résultat ou presque"),
         [Column(_("Mots cherchés"), "recherche", blank=NO_TEXT), Column(_("Commune"), "commune", blank=NO_PLACE),

@@ -10,12 +10,13 @@ from coordination.directory import services
 from coordination.directory.models import PlaceClosure
 from coordination.extensions import db as _db
 from coordination.testing.factories import make_member, make_organisation, make_place
+from tests.french import plain
 
 NBSP = "\u00a0"
 
 
 def html_of(response) -> str:
-    return unescape(response.get_data(as_text=True))
+    return plain(unescape(response.get_data(as_text=True)))
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ def test_the_sheet_fits_a_desk(client, breil_place):
     assert "style" not in svg and "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "style=" not in html and "<script>" not in html and 'src="http' not in html
     response = client.get("/static/css/place.css")
-    css = response.get_data(as_text=True)
+    css = plain(response.get_data(as_text=True))
     response.close()
     assert "@media print" in css and "size: A4" in css
 

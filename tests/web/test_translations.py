@@ -70,6 +70,8 @@ def test_translations_keep_the_placeholders(code):
         sources = message.id if isinstance(message.id, tuple) else (message.id,)
         expected = set(PLACEHOLDER.findall(sources[-1]))
         for text in (message.string if isinstance(message.string, tuple) else (message.string,)):
+            if not text:
+                continue  # a plural message of a French-only page: not translated, nothing to compare
             # a plural form may leave the count out (« un lieu »), never add or rename a placeholder
             found = set(PLACEHOLDER.findall(text))
             if found - expected or (expected - {"num"}) - found:
