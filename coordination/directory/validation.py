@@ -82,7 +82,7 @@ def clean_coordinate(value, *, low: float, high: float) -> float | None:
     except (TypeError, ValueError):
         raise FieldError(_("Saisissez un nombre décimal, par exemple 47.2184.")) from None
     if not low <= number <= high:
-        raise FieldError(_("La valeur doit être comprise entre %(low)s et %(high)s.", low=f"{low:g}", high=f"{high:g}"))
+        raise FieldError(_("La valeur doit être comprise entre %(low)s et %(high)s.", low=format(low, "g"), high=format(high, "g")))
     return number
 
 

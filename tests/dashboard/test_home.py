@@ -103,7 +103,7 @@ def test_a_partner_home_says_what_waits_for_them(client, login, network):
     login(network.receiver)
     page = text(client.get("/espace-partenaire"))
     assert "Ce qui vous attend" in page and "orientations attendent votre réponse" in page
-    assert "Vous êtes invité à «\u00a0Réunion de rentrée du réseau\u00a0»" in page
+    assert "Vous êtes invité à « Réunion de rentrée du réseau »" in page
 
     invitation.response = "yes"
     db.session.commit()
