@@ -117,10 +117,11 @@ def register_security_headers(app):
 
 def register_template_filters(app):
     from coordination.core.clock import date_fr, datetime_fr
-    from coordination.core.french import de
+    from coordination.core.french import de, time_fr
     app.add_template_filter(date_fr)
     app.add_template_filter(datetime_fr)
-    app.add_template_filter(de)
+    app.add_template_filter(de)  # {{ organisation.name|de }}: « des Connecteurs », « d'Emmaüs Connect »
+    app.add_template_filter(time_fr)
 
 
 def register_signals(app):

@@ -6,6 +6,7 @@ messages appear next to the fields; the services validate again, as they do for 
 from wtforms import BooleanField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from flask_babel import lazy_gettext
 
 from coordination.core.csv_writer import FORMULA_MESSAGE
 from coordination.directory import hours, validation
@@ -13,7 +14,7 @@ from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES, WEEKDAYS
 from coordination.web.forms import Clean, Form, SelectChoice
 
 
-REQUIRED = "Ce champ est obligatoire."
+REQUIRED = lazy_gettext("Ce champ est obligatoire.")
 SLOTS = (1, 2)
 
 
@@ -42,7 +43,7 @@ def _checkboxes(name: str) -> MultiCheckboxField:
     pairs = TYPOLOGIES.items() if name == "typology" else ((v, v) for v in values)
     choices = [SelectChoice(value, label) for value, label in pairs]
     if name == "services":
-        label += " (au moins un)"
+        label = lazy_gettext("%(label)s (au moins un)", label=label)
     return MultiCheckboxField(label, choices=choices, validate_choice=False,
                               validators=[Clean(validation.CLEANERS[name])])
 
@@ -93,7 +94,8 @@ class PlaceForm(Form):
     typology = _checkboxes("typology")
     accepts_referrals = BooleanField(validation.LABELS["accepts_referrals"], default=True)
 
-    hours_extra = TextAreaField("Remarques / horaires particuliers (syntaxe OpenStreetMap)", render_kw={"rows": 2})
+    hours_extra = TextAreaField(lazy_gettext("Remarques / horaires particuliers (syntaxe OpenStreetMap)"),
+                                render_kw={"rows": 2})
 
     VOCABULARIES = tuple(PLACE_VOCABULARIES)
     SCALARS = ("name", "address", "address_complement", "postcode", "commune", "insee_code", "latitude",
@@ -162,14 +164,15 @@ class PlaceForm(Form):
 
 for _day, _label in WEEKDAYS:
     for _slot in SLOTS:
-        for _edge, _word in (("start", "ouverture"), ("end", "fermeture")):
-            setattr(PlaceForm, hours_field_name(_day, _slot, _edge),
-                    StringField(f"{_label}, créneau {_slot} : {_word}"))
+        for _edge, _slot_label in (
+                ("start", lazy_gettext("%(day)s, créneau %(slot)s : ouverture", day=_label, slot=_slot)),
+                ("end", lazy_gettext("%(day)s, créneau %(slot)s : fermeture", day=_label, slot=_slot))):
+            setattr(PlaceForm, hours_field_name(_day, _slot, _edge), StringField(_slot_label))
 
 
 class EditPlaceForm(PlaceForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(
-        "Le formulaire est incomplet : rechargez la page de modification.")])
+        lazy_gettext("Le formulaire est incomplet : rechargez la page de modification."))])
 
     def rebase(self, version: int) -> None:
         """After a conflict: the next save starts from the current version (the person has seen the
@@ -338,12 +341,14 @@ class SearchForm(Form):
 
 class ClosureForm(Form):
     """A period when the regular hours do not apply; the service checks the dates and the hours."""
-    starts_on = StringField("Du", render_kw={"type": "date"})  # the service reads and checks the dates
-    ends_on = StringField("Au (inclus)", render_kw={"type": "date"})
-    kind = RadioField("Pendant cette période, le lieu est", default="closed",
-                      choices=[SelectChoice("closed", "fermé"), SelectChoice("hours", "ouvert avec des horaires exceptionnels")])
-    opening_hours = StringField("Horaires exceptionnels (syntaxe OpenStreetMap, par exemple « Mo-Fr 09:00-12:00 »)")
-    message = TextAreaField("Message pour le public (facultatif)", render_kw={"rows": 2, "maxlength": 280})
+    starts_on = StringField(lazy_gettext("Du"), render_kw={"type": "date"})  # the service reads and checks the dates
+    ends_on = StringField(lazy_gettext("Au (inclus)"), render_kw={"type": "date"})
+    kind = RadioField(lazy_gettext("Pendant cette période, le lieu est"), default="closed",
+                      choices=[SelectChoice("closed", lazy_gettext("fermé")),
+                               SelectChoice("hours", lazy_gettext("ouvert avec des horaires exceptionnels"))])
+    opening_hours = StringField(lazy_gettext("Horaires exceptionnels (syntaxe OpenStreetMap, par exemple "
+                                             "« Mo-Fr 09:00-12:00 »)"))
+    message = TextAreaField(lazy_gettext("Message pour le public (facultatif)"), render_kw={"rows": 2, "maxlength": 280})
 
     def closure_data(self) -> dict:
         return {"starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "closed": self.kind.data != "hours",

@@ -5,6 +5,7 @@ from flask_babel import gettext
 from flask_login import login_required
 from markupsafe import Markup
 import segno
+from flask_babel import gettext as _
 
 from coordination.core import validators
 from coordination.core.clock import date_fr, utcnow
@@ -154,7 +155,7 @@ def place_closures(place_id):
         except Invalid as error:
             form.show(error)
         else:
-            flash("La période a été enregistrée : elle s'affiche sur la fiche du lieu.", "success")
+            flash(_("La période a été enregistrée : elle s'affiche sur la fiche du lieu."), "success")
             return redirect(url_for(".place_closures", place_id=place_id))
     return render_template("directory/closures.html", place=place, closures=closures, form=form,
                            today=services.paris_today()), 400 if form.errors else 200
@@ -164,7 +165,7 @@ def place_closures(place_id):
 @login_required
 def remove_closure(closure_id):
     closure = services.remove_closure(closure_id, actor=current_actor())
-    flash("La période a été supprimée.", "success")
+    flash(_("La période a été supprimée."), "success")
     return redirect(url_for(".place_closures", place_id=closure.place_id))
 
 
@@ -189,7 +190,7 @@ def new_place(organisation_id):
         except Invalid as error:
             form.show(error)
         else:
-            flash(f"Le lieu « {place.name} » a été ajouté et publié.", "success")
+            flash(_("Le lieu « %(name)s » a été ajouté et publié.", name=place.name), "success")
             return redirect(url_for(".partner_home"))
     return render_template("directory/place_form.html", form=form, organisation=organisation,
                            place=None, back_url=_back_url()), 400 if form.errors else 200
@@ -209,7 +210,7 @@ def edit_place(place_id):
             conflict = error
             form.rebase(error.details["current_version"])
         else:
-            flash("Les modifications ont été enregistrées.", "success")
+            flash(_("Les modifications ont été enregistrées."), "success")
             return _back()
     status = 409 if conflict else 400 if form.errors else 200
     return render_template("directory/place_form.html", form=form, organisation=place.organisation,
@@ -221,8 +222,10 @@ def edit_place(place_id):
 def publish_place(place_id):
     published = request.form.get("published") == "1"
     place = services.set_published(place_id, published, actor=current_actor())
-    state = "est publié dans l'annuaire" if published else "est retiré de l'annuaire public"
-    flash(f"« {place.name} » {state}.", "success")
+    if published:
+        flash(_("« %(name)s » est publié dans l'annuaire.", name=place.name), "success")
+    else:
+        flash(_("« %(name)s » est retiré de l'annuaire public.", name=place.name), "success")
     return _back()
 
 
@@ -230,7 +233,7 @@ def publish_place(place_id):
 @login_required
 def confirm_place(place_id):
     place = services.confirm_place_accurate(place_id, actor=current_actor())
-    flash(f"Merci : les informations de « {place.name} » sont confirmées à jour.", "success")
+    flash(_("Merci : les informations de « %(name)s » sont confirmées à jour.", name=place.name), "success")
     return _back()
 
 
@@ -241,7 +244,7 @@ def delete_place(place_id):
         place = services.get_place_for_edit(place_id, actor=current_actor())
         return render_template("directory/place_delete.html", place=place, back_url=_back_url())
     place = services.delete_place(place_id, actor=current_actor())
-    flash(f"Le lieu « {place.name} » a été supprimé.", "success")
+    flash(_("Le lieu « %(name)s » a été supprimé.", name=place.name), "success")
     return _back()
 
 

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
+from flask_babel import lazy_gettext
 
 from coordination.moderation import services as moderation
 from coordination.web.forms import Form, choices
@@ -31,17 +32,17 @@ class ReportForm(Form):
 
 class DecisionForm(Form):
     """A coordinator's decision on one queue item; several sit on one page, told apart by their prefix."""
-    reason = TextAreaField("Motif", render_kw={"rows": 2, "maxlength": moderation.REASON_MAX})
-    unpublish = BooleanField("Retirer aussi le lieu de l'annuaire public")
+    reason = TextAreaField(lazy_gettext("Motif"), render_kw={"rows": 2, "maxlength": moderation.REASON_MAX})
+    unpublish = BooleanField(lazy_gettext("Retirer aussi le lieu de l'annuaire public"))
 
 
 # The label of the reason field, by action (accepting an organisation needs no reason).
 ACTIONS = {
     "accepter": "Note",
-    "traiter": "Ce qui a été fait",
-    "ecarter": "Pourquoi l'écarter",
-    "refuser": "Motif du refus",
-    "retirer": "Motif du retrait",
+    "traiter": lazy_gettext("Ce qui a été fait"),
+    "ecarter": lazy_gettext("Pourquoi l'écarter"),
+    "refuser": lazy_gettext("Motif du refus"),
+    "retirer": lazy_gettext("Motif du retrait"),
 }
 
 
@@ -51,15 +52,15 @@ def decision_form(action: str, item_id: int, *, bind: bool = False) -> DecisionF
     return form
 
 
-BULK_ACTIONS = {"accept": "Accepter toutes ces organisations", "refuse": "Refuser toutes ces organisations"}
+BULK_ACTIONS = {"accept": lazy_gettext("Accepter toutes ces organisations"), "refuse": lazy_gettext("Refuser toutes ces organisations")}
 
 
 class BulkForm(Form):
     """Step 1: the action (and the reason of a refusal); step 2 repeats them, hidden, with the count
     the coordinator saw (the service refuses to act if it changed)."""
-    action = RadioField("Décision", choices=choices(BULK_ACTIONS),
+    action = RadioField(lazy_gettext("Décision"), choices=choices(BULK_ACTIONS),
                         validate_choice=False)
-    reason = TextAreaField("Motif du refus (envoyé seulement aux comptes de l'organisation, jamais aux adresses "
-                           "du fichier)", render_kw={"rows": 2, "maxlength": moderation.REASON_MAX})
+    reason = TextAreaField(lazy_gettext("Motif du refus (envoyé seulement aux comptes de l'organisation, jamais aux adresses "
+                           "du fichier)"), render_kw={"rows": 2, "maxlength": moderation.REASON_MAX})
     expected = IntegerField(widget=HiddenInput(), validators=[Optional()])
     confirmed = HiddenField()

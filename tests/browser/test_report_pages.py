@@ -77,8 +77,8 @@ def test_a_resident_reports_an_error_then_a_coordinator_resolves_it(page, live_s
 
     stale_card = page.locator(".card", has_text="Médiathèque à vérifier")
     stale_card.get_by_label("Motif du retrait").fill("Aucune nouvelle depuis huit mois.")
-    stale_card.get_by_role("button", name="Retirer de l'annuaire").click()
+    stale_card.get_by_role("button", name="Retirer de l’annuaire").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Le lieu est retiré de l'annuaire public.").is_visible()
+    assert page.get_by_text("Le lieu est retiré de l’annuaire public.").is_visible()
     assert page.get_by_text("Aucune fiche ancienne en ligne.").is_visible()
     assert axe_violations(page) == []
