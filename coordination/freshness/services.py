@@ -40,8 +40,6 @@ from flask import current_app
 from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext
 
 from coordination import audit, mail

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
-from flask_babel import lazy_gettext
 
 from coordination.moderation import services as moderation
 from coordination.web.forms import Form, choices

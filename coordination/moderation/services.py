@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from coordination import audit, mail
