@@ -117,11 +117,12 @@ def register_security_headers(app):
 
 def register_template_filters(app):
     from coordination.core.clock import date_fr, datetime_fr
-    from coordination.core.french import de, time_fr
+    from coordination.core.french import de, time_fr, typography
     app.add_template_filter(date_fr)
     app.add_template_filter(datetime_fr)
     app.add_template_filter(de)  # {{ organisation.name|de }}: « des Connecteurs », « d'Emmaüs Connect »
     app.add_template_filter(time_fr)
+    app.add_template_filter(typography)  # French text that does not come from the catalogue (data tables)
 
 
 def register_signals(app):

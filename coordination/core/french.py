@@ -44,8 +44,8 @@ def time_fr(value: time | datetime | str) -> str:
 
 _STRAIGHT_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 # ">" too: a message may close an element just before the mark (« <code>Retry-After</code> ; »)
-_SPACE_BEFORE_COLON = re.compile(r"(?<=[\w»)\]%€>])[ \u00a0\u202f]*:(?=\s|$)")
-_SPACE_BEFORE_MARK = re.compile(r"(?<=[\w»)\]%€>])[ \u00a0\u202f]*([;?!])(?=\s|$)")
+_SPACE_BEFORE_COLON = re.compile(r"(?<=[\w»)\]%€>])[ \u00a0\u202f]*:(?=\s|$|<)")
+_SPACE_BEFORE_MARK = re.compile(r"(?<=[\w»)\]%€>])[ \u00a0\u202f]*([;?!])(?=\s|$|<)")
 _OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
 _CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
 

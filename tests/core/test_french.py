@@ -44,3 +44,7 @@ def test_typography_keeps_marks_with_their_words():
 def test_typography_leaves_times_and_addresses_alone():
     text = "Rendez-vous à 14:30 sur https://exemple.fr/recherche?q=caf"
     assert typography(text) == text
+
+
+def test_typography_keeps_a_colon_with_its_word_before_markup():
+    assert typography("Fiche à jour en ligne :<br>") == f"Fiche à jour en ligne{NBSP}:<br>"

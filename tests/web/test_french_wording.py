@@ -195,13 +195,7 @@ def _report(role: str, failures: dict[str, list[str]]) -> str:
 
 # Pages whose wording is being reworked on other branches of issue 17 (their owner in the value): their
 # faults are listed, and expected, until those branches are merged. EMPTY THIS after the merge.
-PENDING_ELSEWHERE = {
-    re.compile(r"^/(recherche)?$"): "i17-search (accueil, recherche)",
-    re.compile(r"^/lieux/[^/]+(/fiche|/signaler(/merci)?)?$|^/open-data"): "i17-place (fiche, signalement, open data)",
-    re.compile(r"^/(compte|connexion|rejoindre|mot-de-passe|invitation|espace-partenaire|organisations/)"
-               r"|^/coordination(/(fraicheur|import|lieux|moderation|organisations|tableau-de-bord).*)?$"):
-        "i17-spaces (comptes, espace partenaire, coordination)",
-}
+PENDING_ELSEWHERE: dict = {}
 
 
 def _pending(url: str) -> str | None:
