@@ -128,7 +128,7 @@ def build_dashboard(*, actor, since: date | None = None, service: str | None = N
         service = next((row.label for row in unmet_services if row.without_results and row.label in SERVICES),
                        SERVICES[0])
     sections = [
-        Section("annuaire", "L'annuaire",
+        Section("annuaire", _("L'annuaire"),
                 _("Les organisations actives et leurs lieux publiés (ce que voient les habitants)."),
                 [_kinds_table(), _communes_table(), _services_table()]),
         Section("fraicheur", _("Fraîcheur des fiches"),
