@@ -85,8 +85,9 @@ def search_summary(form, results) -> str:
 
 def partner_lang() -> Markup:
     """` lang="fr"` on what partners wrote (names, addresses) when the page is in another language:
-    screen readers then read it in French (RGAA 8.7)."""
-    return Markup("") if current_language().code == "fr" else Markup(' lang="fr"')
+    screen readers then read it in French (RGAA 8.7); ``dir="auto"`` keeps « 12 rue… » in its order
+    on a right-to-left page."""
+    return Markup("") if current_language().code == "fr" else Markup(' lang="fr" dir="auto"')
 
 
 def results_map_html(results) -> str:
