@@ -72,14 +72,13 @@ def register_blueprints(app):
     from coordination.directory.views import bp as directory_bp
     from coordination.events.views import bp as events_bp
     from coordination.ops import bp as ops_bp
-    from coordination.referrals.statistics_views import bp as referral_statistics_bp
     from coordination.referrals.views import bp as referrals_bp
     from coordination.site.views import bp as site_bp
     from export.api import bp as api_bp
     from coordination.directory.imports.views import bp as opendata_import_bp
     from export.views import bp as opendata_bp
 
-    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, moderation_bp, freshness_bp, dashboard_bp, events_bp, referrals_bp, referral_statistics_bp, opendata_bp, api_bp,
+    for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, moderation_bp, freshness_bp, dashboard_bp, events_bp, referrals_bp, opendata_bp, api_bp,
                       opendata_import_bp, site_bp):
         app.register_blueprint(blueprint)
 
@@ -92,7 +91,7 @@ def register_language_rules(app):
 def register_cli(app):
     from coordination.auth.cli import users_cli
     from coordination.directory.cli import demo_cli, search_cli
-    from coordination.mail_cli import mail_cli
+    from coordination.mail.cli import mail_cli
     from coordination.events.cli import events_cli
     from coordination.referrals.cli import referrals_cli
     from coordination.scheduler import scheduler_cli

@@ -8,8 +8,8 @@ from coordination.core.clock import utcnow
 from coordination.extensions import db
 
 
-class AuditEvent(db.Model):
-    __tablename__ = "audit_events"
+class AuditRecord(db.Model):
+    __tablename__ = "audit_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -20,9 +20,9 @@ class AuditEvent(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-def record(actor, action: str, obj_type: str, obj_id, **details) -> AuditEvent:
-    """Adds an audit event to the current transaction; the calling service commits."""
-    event = AuditEvent(actor_id=getattr(actor, "id", None), action=action, object_type=obj_type,
-                       object_id=str(obj_id), details=details)
-    db.session.add(event)
-    return event
+def record(actor, action: str, obj_type: str, obj_id, **details) -> AuditRecord:
+    """Adds an audit record to the current transaction; the calling service commits."""
+    audit_record = AuditRecord(actor_id=getattr(actor, "id", None), action=action, object_type=obj_type,
+                               object_id=str(obj_id), details=details)
+    db.session.add(audit_record)
+    return audit_record

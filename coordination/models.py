@@ -1,5 +1,5 @@
 """Imports every domain's models so that Alembic and the mapper see them all. Defines nothing."""
-from coordination.audit import AuditEvent  # noqa: F401
+from coordination.audit import AuditRecord  # noqa: F401
 from coordination.auth.models import Invitation, Membership, Organisation, User  # noqa: F401
 from coordination.directory.models import (  # noqa: F401
     GeocodeCache,
@@ -18,4 +18,4 @@ from coordination.events.models import (  # noqa: F401
     MeetingSeries,
 )
 from coordination.mail import Message  # noqa: F401
-from coordination.referrals.models import Referral, ReferralEvent  # noqa: F401
+from coordination.referrals.models import Referral, ReferralStep  # noqa: F401

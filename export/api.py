@@ -1,7 +1,7 @@
 """The read-only API /api/v1: places in the national standard, filters, pagination, change feed.
 
 Every answer is JSON in French for errors, carries CORS headers for GET, an ETag (304 on
-If-None-Match) and a short public cache lifetime. Parameters are checked in api_params; the
+If-None-Match) and a short public cache lifetime. Parameters are checked in parameters; the
 document describing all of it is openapi.py.
 """
 import hashlib
@@ -17,7 +17,7 @@ from coordination.directory.serializers import standard_record
 from coordination.errors import Invalid
 from coordination.utils import external_url
 from coordination.extensions import limiter
-from export import api_params, openapi
+from export import openapi, parameters
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
 
@@ -41,7 +41,7 @@ limited = limiter.shared_limit(_api_limit, scope="api", methods=["GET", "HEAD"])
 @bp.get("/lieux")
 @limited
 def places():
-    query = api_params.list_query(request.args)
+    query = parameters.list_query(request.args)
     try:
         found = services.find_public_places(query.filters, page=query.page, per_page=query.per_page)
     except IndexUnavailable:
@@ -56,14 +56,14 @@ def places():
 @bp.get("/lieux/<public_id>")
 @limited
 def place(public_id):
-    found = services.get_published_place(api_params.place_id(public_id))
+    found = services.get_published_place(parameters.place_id(public_id))
     return _json(standard_record(found, source=current_app.config["NETWORK_NAME"]))
 
 
 @bp.get("/lieux/changements")
 @limited
 def changes():
-    query = api_params.feed_query(request.args)
+    query = parameters.feed_query(request.args)
     found = services.place_changes(query.since, after_id=query.after_id, limit=query.limit + 1)
     body = _feed_body(found, query)
     return _json(body, headers={"Link": f'<{body["suivant"]}>; rel="next"'})
@@ -125,7 +125,7 @@ def _feed_body(found, query) -> dict:
     this one started when nothing changed (the reuser asks again later with the same cursor)."""
     page = found[:query.limit]
     last = (page[-1].changed_at, page[-1].place.id) if page else (query.since, query.after_id)
-    cursor = api_params.encode_cursor(*last)
+    cursor = parameters.encode_cursor(*last)
     source = current_app.config["NETWORK_NAME"]
     return {"changements": [_change(change, source) for change in page], "curseur_suivant": cursor,
             "suivant": external_url("api.changes", curseur=cursor, limite=query.limit),

@@ -1,7 +1,7 @@
 """The OpenAPI 3.0 document of /api/v1, written as a Python dict.
 
 It is served at /api/v1/openapi.json, rendered as the French docs page /api/v1/, and the test suite
-checks the API against it (schemathesis). Parameter bounds come from api_params, so the document
+checks the API against it (schemathesis). Parameter bounds come from parameters, so the document
 and the checks cannot drift apart.
 """
 from datetime import datetime
@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from coordination.directory.serializers import STANDARD_HOMEPAGE, STANDARD_VERSION
 from coordination.vocabularies import SERVICES
-from export import api_params as params
+from export import parameters as params
 
 LICENCE = {"name": "Licence Ouverte 2.0 (etalab-2.0)",
            "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}

@@ -2,7 +2,7 @@
 coordinator decisions, members and invitations.
 
 Each public function is one use case: it loads, checks permissions (coordination.auth.permissions),
-validates, applies, records an audit event, queues mail through the outbox and commits.
+validates, applies, records an audit record, queues mail through the outbox and commits.
 """
 import functools
 import hashlib

@@ -2,13 +2,11 @@
 templates show around the results, in the page's language. The views stay in ``views``."""
 from flask import current_app, request, url_for
 from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
-from markupsafe import Markup
 
 from coordination.directory import maps
 from coordination.directory.forms import FACET_LABELS, FACET_PARAMS, kilometres
 from coordination.security import csp_nonce
 from coordination.vocabularies import TYPOLOGIES, label as vocabulary_label
-from coordination.web.i18n import current_language
 
 # « Je cherche… »: the needs residents name most, in their words (label, search). Each search is
 # a term of the needs vocabulary, so it finds the places offering the service, whatever their text.
@@ -81,13 +79,6 @@ def search_summary(form, results) -> str:
     if filters:
         parts.append(ngettext("%(num)s filtre", "%(num)s filtres", filters))
     return " · ".join(parts)
-
-
-def partner_lang() -> Markup:
-    """` lang="fr"` on what partners wrote (names, addresses) when the page is in another language:
-    screen readers then read it in French (RGAA 8.7); ``dir="auto"`` keeps « 12 rue… » in its order
-    on a right-to-left page."""
-    return Markup("") if current_language().code == "fr" else Markup(' lang="fr" dir="auto"')
 
 
 def results_map_html(results) -> str:

@@ -15,7 +15,6 @@ from coordination.directory.search_page import (
     distance,
     facet_groups,
     format_distance,
-    partner_lang,
     results_map_html,
     search_summary,
     search_url,
@@ -37,7 +36,7 @@ from coordination.vocabularies import (
     label as vocabulary_label,
 )
 from coordination.web.actor import current_actor
-from coordination.web.i18n import translated
+from coordination.web.i18n import DEFAULT, current_language, translated
 
 bp = Blueprint("directory", __name__, template_folder="templates")
 
@@ -95,15 +94,35 @@ def place_description(place) -> str:
     return text if len(text) <= DESCRIPTION_MAX else text[:DESCRIPTION_MAX - 1].rsplit(" ", 1)[0] + "…"
 
 
+def partner_lang() -> Markup:
+    """`` lang="fr"`` for what partners write (always French) on a page in another language, and
+    ``dir="ltr"`` on a right-to-left page (« 26 boulevard… » keeps its number first)."""
+    language = current_language()
+    if language.code == DEFAULT:
+        return Markup("")
+    return Markup(' lang="fr" dir="ltr"' if language.direction == "rtl" else ' lang="fr"')
+
+
+def vocabulary_value(value: str) -> Markup:
+    """A value (or a heading) of the national vocabularies in the page's language when the
+    catalogues have it (the values are their own msgids), else as written, marked French."""
+    shown = gettext(value) if value else value
+    if shown != value or current_language().code == DEFAULT:
+        return Markup("{}").format(shown)
+    return Markup("<span{}>{}</span>").format(partner_lang(), value)
+
+
 @bp.context_processor
 def place_helpers():
-    return {"closure_period": hours.closure_period, "place_description": place_description}
+    return {"closure_period": hours.closure_period, "place_description": place_description,
+            "format_day": hours.long_date, "partner_lang": partner_lang(), "vocabulary_value": vocabulary_value}
 
 
 def qr_svg(url: str) -> Markup:
     """A QR code to ``url`` as inline SVG (no style attribute, nothing fetched)."""
     svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, svgclass="qr-code", lineclass=None)
-    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR code : adresse de la fiche en ligne" ', 1))
+    label = gettext("QR code : adresse de la fiche en ligne")
+    return Markup(svg.replace("<svg ", Markup('<svg role="img" aria-label="%s" ') % label, 1))
 
 
 @bp.get("/lieux/<public_id>")
@@ -227,11 +246,11 @@ def delete_place(place_id):
 
 @bp.get("/coordination/lieux")
 @login_required
-def moderation():
+def network_places():
     organisation_id = request.args.get("organisation", type=int)
     published = {"oui": True, "non": False}.get(request.args.get("publie", ""))
-    places = services.moderation_places(actor=current_actor(), organisation_id=organisation_id, published=published)
-    return render_template("directory/moderation.html", places=places, organisation_id=organisation_id,
+    places = services.network_places(actor=current_actor(), organisation_id=organisation_id, published=published)
+    return render_template("directory/network_places.html", places=places, organisation_id=organisation_id,
                            published=published, organisations=services.organisations_with_places(actor=current_actor()),
                            misplaced=placement.misplaced_places(actor=current_actor()))
 
@@ -261,7 +280,7 @@ def vocabulary_label_filter(value: str) -> str:
 
 @bp.context_processor
 def search_helpers():
-    return {"partner_lang": partner_lang(), "format_distance": format_distance, "distance": distance, "opening_status": opening_status,
+    return {"format_distance": format_distance, "distance": distance, "opening_status": opening_status,
             "search_url": search_url, "facet_groups": facet_groups, "search_summary": search_summary}
 
 

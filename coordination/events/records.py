@@ -203,11 +203,8 @@ def overview(*, actor, now: datetime | None = None) -> Overview:
 
 
 def manage_meeting(meeting_id: int, *, actor) -> Meeting:
-    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound("Cette réunion n'existe pas.")
-    return meeting
+    return services.managed(Meeting, meeting_id, actor=actor, missing="Cette réunion n'existe pas.",
+                            denied=COORDINATION_ONLY)
 
 
 def has_started(meeting: Meeting) -> bool:

@@ -3,8 +3,9 @@ reminders, and what each person is invited to.
 
 Each write is one use case owning its transaction; coordinators only (``permissions``). The three
 scheduled jobs (``materialise_occurrences``, ``send_invitations``, ``send_reminders``) are run by
-the scheduler through ``maintenance.py`` and are idempotent: every message carries a dedupe key
-(``meeting:{id}:seq:{sequence}:user:{user_id}`` for an invitation, an update or a cancellation),
+the scheduler (``jobs.py``) and by ``flask events …`` (``cli.py``); each reads the clock
+(``core.clock.utcnow``) when no ``now`` is given. They are idempotent: every message carries a
+dedupe key (``meeting:{id}:seq:{sequence}:user:{user_id}`` for an invitation, an update or a cancellation),
 and an invitation row per person and meeting records the SEQUENCE last mailed (``sent_sequence``).
 
 Times: meetings are stored in naive UTC; dates and hours typed by coordinators, and the rule of a
@@ -57,11 +58,17 @@ def get_meeting(meeting_id: int, *, actor) -> Meeting:
 
 
 def get_series(series_id: int, *, actor) -> MeetingSeries:
-    auth_permissions.require_coordinator(actor, DENIED)
-    series = db.session.get(MeetingSeries, series_id)
-    if series is None:
-        raise NotFound("Cette série de réunions n'existe pas.")
-    return series
+    return managed(MeetingSeries, series_id, actor=actor, missing="Cette série de réunions n'existe pas.")
+
+
+def managed(model, object_id: int, *, actor, missing: str, denied: str = DENIED):
+    """A series or a meeting, for the coordination to manage: PermissionDenied (``denied``) for
+    anyone else, NotFound (``missing``) when there is none."""
+    auth_permissions.require_coordinator(actor, denied)
+    found = db.session.get(model, object_id)
+    if found is None:
+        raise NotFound(missing)
+    return found
 
 
 def list_series(*, actor) -> list[MeetingSeries]:
@@ -505,7 +512,7 @@ def _send(meeting: Meeting, invitation: MeetingInvitation, template: str, subjec
     return 0 if message is None else 1
 
 
-# --- scheduled jobs (run through maintenance.py) -----------------------------------------------
+# --- scheduled jobs (jobs.py, cli.py) ------------------------------------------------------------
 
 def materialise_occurrences(now: datetime | None = None) -> int:
     """Keeps the next MEETING_MATERIALISED occurrences of every active series as meetings. An

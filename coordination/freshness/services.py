@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
@@ -110,14 +111,18 @@ def places_to_confirm_count(*, actor, now: datetime | None = None) -> int:
                (Place.verified_at.is_(None)) | (Place.verified_at <= cutoff))) or 0
 
 
-def verified_text(place, now: datetime | None = None) -> str:
-    """« Vérifié ce mois-ci », « Vérifié il y a 1 mois », « Vérifié il y a N mois »."""
+def verified_text(place, now: datetime | None = None, *, by_structure: bool = False) -> str:
+    """« Vérifié ce mois-ci », « Vérifié il y a 1 mois », « Vérifié il y a N mois » (« … par la
+    structure » with ``by_structure``), in the page's language."""
     months = months_since_verified(place, now)
     if months is None:
-        return "Jamais vérifié"
+        return _("Jamais vérifié par la structure") if by_structure else _("Jamais vérifié")
     if months == 0:
-        return "Vérifié ce mois-ci"
-    return f"Vérifié il y a {months} mois"
+        return _("Vérifié ce mois-ci par la structure") if by_structure else _("Vérifié ce mois-ci")
+    if by_structure:
+        return ngettext("Vérifié il y a %(num)s mois par la structure", "Vérifié il y a %(num)s mois par la structure",
+                        months)
+    return ngettext("Vérifié il y a %(num)s mois", "Vérifié il y a %(num)s mois", months)
 
 
 def _config(name: str) -> int:

@@ -14,9 +14,9 @@ bp = Blueprint("freshness", __name__, template_folder="templates")
 
 
 @bp.app_template_filter("verified_ago")
-def verified_ago(value) -> str:
-    """``{{ place|verified_ago }}``: « Vérifié il y a 3 mois »."""
-    return freshness.verified_text(value)
+def verified_ago(value, by_structure: bool = False) -> str:
+    """``{{ place|verified_ago }}``: « Vérifié il y a 3 mois » (« … par la structure »)."""
+    return freshness.verified_text(value, by_structure=by_structure)
 
 
 def _link_error(error: LinkError):

@@ -1,5 +1,6 @@
 """The moderation forms: a resident's error report, a coordinator's decision on one queue item, the
 bulk decision on an import's organisations. The services validate; the forms carry the fields."""
+from flask_babel import lazy_gettext
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
@@ -8,13 +9,24 @@ from coordination.moderation import services as moderation
 from coordination.web.forms import Form, choices
 
 
+# The resident's words for moderation.REPORT_KINDS, in the page's language (the coordinators' queue
+# and the mails keep the French ones).
+REPORT_CHOICES = {
+    "closed": lazy_gettext("Le lieu est fermé définitivement"),
+    "hours": lazy_gettext("Les horaires sont faux"),
+    "address": lazy_gettext("L'adresse est fausse"),
+    "other": lazy_gettext("Autre chose"),
+}
+
+
 class ReportForm(Form):
     """The service validates; the form only carries the fields (and the CSRF token)."""
-    kind = RadioField("Qu'est-ce qui ne va pas ?", choices=choices(moderation.REPORT_KINDS),
+    kind = RadioField(lazy_gettext("Qu'est-ce qui ne va pas ?"), choices=choices(REPORT_CHOICES),
                       validate_choice=False)
-    message = TextAreaField("Précisez ce qui ne va pas",
+    message = TextAreaField(lazy_gettext("Précisez ce qui ne va pas"),
                             render_kw={"maxlength": moderation.MESSAGE_MAX, "rows": 5})
-    nickname = StringField("Ne remplissez pas ce champ", render_kw={"autocomplete": "off", "tabindex": "-1"})
+    nickname = StringField(lazy_gettext("Ne remplissez pas ce champ"),
+                           render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
 class DecisionForm(Form):

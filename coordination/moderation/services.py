@@ -11,6 +11,7 @@ the places flagged stale by the freshness job.
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -52,15 +53,15 @@ def _clean_report(data: dict) -> tuple[str, str | None]:
     errors: dict[str, list[str]] = {}
     kind = (data.get("kind") or "").strip()
     if kind not in REPORT_KINDS:
-        errors["kind"] = ["Indiquez ce qui ne va pas en choisissant une des propositions."]
+        errors["kind"] = [_("Indiquez ce qui ne va pas en choisissant une des propositions.")]
     message = _CONTROL.sub("", data.get("message") or "").strip().replace("\r\n", "\n") or None
     if message and len(message) > MESSAGE_MAX:
-        errors["message"] = [f"Le message doit faire {MESSAGE_MAX} caractères au maximum "
-                             f"(il en fait {len(message)})."]
+        errors["message"] = [_("Le message doit faire %(max)d caractères au maximum (il en fait %(length)d).",
+                               max=MESSAGE_MAX, length=len(message))]
     elif kind == "other" and not message:
-        errors["message"] = ["Décrivez en quelques mots ce qui ne va pas."]
+        errors["message"] = [_("Décrivez en quelques mots ce qui ne va pas.")]
     if errors:
-        raise Invalid("Le signalement n'a pas pu être envoyé : vérifiez le formulaire.", errors=errors)
+        raise Invalid(_("Le signalement n'a pas pu être envoyé : vérifiez le formulaire."), errors=errors)
     return kind, message
 
 
@@ -76,7 +77,8 @@ def report_error(place_public_id: str, data: dict) -> PlaceReport | None:
     kind, message = _clean_report(data)
     report = PlaceReport(place_id=place.id, kind=kind, message=message, status="open")
     db.session.add(report)
-    _notify(place, kind, message)
+    with force_locale("fr"):  # the network reads its mail in French, whatever the page's language
+        _notify(place, kind, message)
     db.session.commit()
     return report
 
@@ -261,7 +263,7 @@ def unpublish_stale_place(place_id: int, *, actor, reason: str) -> Place:
         raise Conflict("Ce lieu n'est plus signalé comme ancien : rechargez la page.")
     audit.record(actor, "place.stale_unpublished", "place", place.id, reason=reason,
                  stale_since=place.stale_since.isoformat())
-    # set_published commits: the audit event above and the unpublication land in one transaction.
+    # set_published commits: the audit record above and the unpublication land in one transaction.
     services.set_published(place.id, False, actor=actor)
     db.session.commit()
     return place

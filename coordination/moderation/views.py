@@ -1,6 +1,7 @@
 """"Signaler une erreur" (/lieux/<public_id>/signaler, public) and the moderation queue
 (/coordination/moderation, coordinators): the "moderation" blueprint."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext
 from flask_login import login_required
 
 from coordination.auth import services as auth_services
@@ -11,10 +12,11 @@ from coordination.vocabularies import ORGANISATION_KINDS
 from coordination.extensions import limiter
 from coordination.web.forms import show_errors
 from coordination.web.actor import current_actor
+from coordination.web.i18n import translated
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 
-THANKS = "Merci : votre signalement a été transmis à la structure et à la coordination du réseau."
+THANKS = lazy_gettext("Merci : votre signalement a été transmis à la structure et à la coordination du réseau.")
 
 
 # --- "Signaler une erreur" -----------------------------------------------------------------
@@ -24,6 +26,7 @@ def _report_limit():
 
 
 @bp.route("/lieux/<public_id>/signaler", methods=["GET", "POST"])
+@translated
 @limiter.limit(_report_limit, methods=["POST"])
 def report(public_id):
     place = moderation.reportable_place(public_id)
@@ -39,6 +42,7 @@ def report(public_id):
 
 
 @bp.get("/lieux/<public_id>/signaler/merci")
+@translated
 def thanks(public_id):
     place = moderation.reportable_place(public_id)
     return render_template("moderation/report_thanks.html", place=place, message=THANKS)

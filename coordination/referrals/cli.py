@@ -2,49 +2,35 @@
 import click
 from flask.cli import AppGroup
 
-from coordination.referrals import maintenance
+from coordination.referrals import deadlines, key_rotation
 from coordination.utils import count_of
+from coordination.web.cli import job_command
 
 referrals_cli = AppGroup("referrals", help="Orientations : clés de chiffrement, tâches planifiées.")
 
-
-@referrals_cli.command("expire")
-def expire():
-    """Passe en « expirée » les orientations restées sans réponse (une fois)."""
-    count = maintenance.expire_referrals()
-    click.echo(f"{count_of(count, 'orientation expirée', 'orientations expirées')}.")
-
-
-@referrals_cli.command("remind")
-def remind():
-    """Envoie les rappels dus aux structures destinataires (une fois ; rien le week-end)."""
-    count = maintenance.send_reminders()
-    click.echo(f"Rappels envoyés pour {count_of(count, 'orientation', 'orientations')}.")
-
-
-@referrals_cli.command("close-unfinished")
-def close_unfinished():
-    """Clôt les orientations acceptées dont l'issue n'a jamais été enregistrée (REFERRAL_OUTCOME_DAYS)."""
-    count = maintenance.close_unfinished()
-    click.echo(f"{count_of(count, 'orientation close', 'orientations closes')} faute d'issue.")
-
-
-@referrals_cli.command("purge")
-def purge():
-    """Efface les données personnelles des orientations closes depuis la durée de conservation."""
-    count = maintenance.purge_personal_data()
-    click.echo(f"Données personnelles effacées pour {count_of(count, 'orientation', 'orientations')}.")
+job_command(referrals_cli, "expire", deadlines.expire_referrals,
+            lambda count: f"{count_of(count, 'orientation expirée', 'orientations expirées')}.",
+            help="Passe en « expirée » les orientations restées sans réponse (une fois).")
+job_command(referrals_cli, "remind", deadlines.send_reminders,
+            lambda count: f"Rappels envoyés pour {count_of(count, 'orientation', 'orientations')}.",
+            help="Envoie les rappels dus aux structures destinataires (une fois ; rien le week-end).")
+job_command(referrals_cli, "close-unfinished", deadlines.close_unfinished,
+            lambda count: f"{count_of(count, 'orientation close', 'orientations closes')} faute d'issue.",
+            help="Clôt les orientations acceptées dont l'issue n'a jamais été enregistrée (REFERRAL_OUTCOME_DAYS).")
+job_command(referrals_cli, "purge", deadlines.purge_personal_data,
+            lambda count: f"Données personnelles effacées pour {count_of(count, 'orientation', 'orientations')}.",
+            help="Efface les données personnelles des orientations closes depuis la durée de conservation.")
 
 
 @referrals_cli.command("rotate-key")
-@click.option("--batch-size", default=maintenance.ROTATION_BATCH_SIZE, show_default=True,
+@click.option("--batch-size", default=key_rotation.ROTATION_BATCH_SIZE, show_default=True,
               help="Lignes rechiffrées par transaction.")
 def rotate_key(batch_size):
     """Rechiffre les données personnelles et les commentaires avec la première clé de PERSONAL_DATA_KEYS.
 
     Ajoutez la nouvelle clé en tête de PERSONAL_DATA_KEYS, lancez cette commande, et ne retirez
     l'ancienne clé qu'après une exécution sans erreur. La commande peut être relancée sans risque."""
-    report = maintenance.rotate_keys(batch_size=batch_size)
+    report = key_rotation.rotate_keys(batch_size=batch_size)
     click.echo(f"Données personnelles rechiffrées : {report.referrals}")
     click.echo(f"Commentaires rechiffrés : {report.comments}")
     if report.changed_meanwhile:

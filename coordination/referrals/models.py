@@ -1,7 +1,7 @@
 """Referrals (orientations) from one organisation's member to another organisation's place.
 
 What identifies the person (names, contact, language, the need in their words, and the comments the
-two organisations exchange) is only ever stored encrypted (``personal_data``, ``ReferralEvent.comment``)
+two organisations exchange) is only ever stored encrypted (``personal_data``, ``ReferralStep.comment``)
 and erased after closure. Everything else is anonymous and stays for statistics.
 """
 from datetime import datetime
@@ -61,17 +61,17 @@ class Referral(db.Model):
     consent_recorded_by: Mapped[User | None] = relationship(foreign_keys=[consent_recorded_by_id])
     place: Mapped[Place] = relationship(foreign_keys=[place_id])
     redirected_place: Mapped[Place | None] = relationship(foreign_keys=[redirected_place_id])
-    events: Mapped[list["ReferralEvent"]] = relationship(
-        back_populates="referral", cascade="all, delete-orphan", order_by="ReferralEvent.id")
+    steps: Mapped[list["ReferralStep"]] = relationship(
+        back_populates="referral", cascade="all, delete-orphan", order_by="ReferralStep.id")
 
     # Two people acting at once (accept and decline, a comment and the erasure, a job and a click):
     # the second UPDATE finds another version and fails instead of overwriting the first.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
 
 
-class ReferralEvent(db.Model):
+class ReferralStep(db.Model):
     """The timeline: each transition and each comment, with its author and time."""
-    __tablename__ = "referral_events"
+    __tablename__ = "referral_steps"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
@@ -83,6 +83,6 @@ class ReferralEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(String(30))  # decline reason or outcome code
     comment: Mapped[str | None] = mapped_column(Text)  # Fernet token; erased with the personal data
 
-    referral: Mapped[Referral] = relationship(back_populates="events")
+    referral: Mapped[Referral] = relationship(back_populates="steps")
     actor: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

@@ -23,7 +23,7 @@ from coordination.directory.models import Place
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
 from coordination.referrals import permissions, workflow
-from coordination.referrals.models import Referral, ReferralEvent
+from coordination.referrals.models import Referral, ReferralStep
 from coordination.utils import external_url
 from coordination.vocabularies import SERVICES
 
@@ -78,11 +78,11 @@ def personal_data(referral: Referral, *, actor) -> dict | None:
 
 
 def comments(referral: Referral, *, actor) -> dict[int, str | None]:
-    """Decrypted comment texts by event id (None once erased), for a member of one of the two
+    """Decrypted comment texts by step id (None once erased), for a member of one of the two
     organisations; a read that shows at least one comment is audited, like the person's."""
     if not permissions.can_view(actor, referral):
         raise NotFound(NOT_FOUND)
-    texts = {event.id: _readable_comment(event) for event in referral.events}
+    texts = {step.id: _readable_comment(step) for step in referral.steps}
     shown = sum(1 for text in texts.values() if text is not None and text != UNREADABLE_COMMENT)
     if shown:
         audit.record(actor, "referral.comments_read", "referral", referral.id, comments=shown)
@@ -90,13 +90,13 @@ def comments(referral: Referral, *, actor) -> dict[int, str | None]:
     return texts
 
 
-def _readable_comment(event: ReferralEvent) -> str | None:
-    if not event.comment:
+def _readable_comment(step: ReferralStep) -> str | None:
+    if not step.comment:
         return None
     try:
-        return crypto.decrypt_text(event.comment)
+        return crypto.decrypt_text(step.comment)
     except crypto.InvalidToken:
-        logger.error("referral event %s: comment cannot be decrypted with the configured keys", event.id)
+        logger.error("referral step %s: comment cannot be decrypted with the configured keys", step.id)
         return UNREADABLE_COMMENT
 
 
@@ -223,8 +223,8 @@ def create_referral(place_public_id: str, data: dict, *, actor) -> Referral:
     except IntegrityError:  # the same form, posted twice at the same moment: the other one won
         db.session.rollback()
         return _existing_submission(submission_key, actor) or _load_by_key(submission_key)
-    referral.events.append(ReferralEvent(actor_id=actor.id, organisation_id=referral.sender_organisation_id,
-                                         kind=workflow.SENT, at=now))
+    referral.steps.append(ReferralStep(actor_id=actor.id, organisation_id=referral.sender_organisation_id,
+                                       kind=workflow.SENT, at=now))
     audit.record(actor, "referral.sent", "referral", referral.id, service=referral.service,
                  receiver_organisation_id=referral.receiver_organisation_id)
     _notify(referral, "receiver", "referrals/mail/received", "Nouvelle orientation reçue")
@@ -274,21 +274,21 @@ def _acting_organisation_id(referral: Referral, side: str) -> int:
 
 def _erase_personal_data(referral: Referral, now: datetime) -> None:
     referral.personal_data = None
-    for event in referral.events:
-        event.comment = None
+    for step in referral.steps:
+        step.comment = None
     referral.purged_at = now
 
 
 def _move(referral: Referral, target: str, *, actor, side: str, reason: str | None = None,
-          comment: str | None = None, now: datetime | None = None) -> ReferralEvent:
+          comment: str | None = None, now: datetime | None = None) -> ReferralStep:
     now = now or utcnow()
     who = workflow.TRANSITIONS.get((referral.status, target))
     acting_side = who if who in ("sender", "receiver") else ("sender" if side == "both" else side)
-    event = ReferralEvent(actor_id=getattr(actor, "id", None), kind=target, from_status=referral.status,
-                          reason=reason, at=now,
-                          organisation_id=_acting_organisation_id(referral, acting_side) if actor else None,
-                          comment=crypto.encrypt_text(comment) if comment else None)
-    referral.events.append(event)
+    step = ReferralStep(actor_id=getattr(actor, "id", None), kind=target, from_status=referral.status,
+                        reason=reason, at=now,
+                        organisation_id=_acting_organisation_id(referral, acting_side) if actor else None,
+                        comment=crypto.encrypt_text(comment) if comment else None)
+    referral.steps.append(step)
     referral.status = target
     referral.last_activity_at = now
     if target in (workflow.ACCEPTED, workflow.DECLINED):
@@ -298,7 +298,7 @@ def _move(referral: Referral, target: str, *, actor, side: str, reason: str | No
         referral.next_reminder_at = None
     if target == workflow.ACCEPTED:
         referral.next_reminder_at = None
-    return event
+    return step
 
 
 def _transition(uid: str, target: str, *, actor, reason: str | None = None, comment: str | None = None,
@@ -324,7 +324,7 @@ def _transition(uid: str, target: str, *, actor, reason: str | None = None, comm
     if notify_side == "other":
         notify_side = "receiver" if side == "sender" else "sender"
     _notify(referral, notify_side, template, subject, key=target, **context)
-    _commit()
+    db.session.commit()
     return referral
 
 
@@ -344,17 +344,10 @@ def _require_active(referral: Referral, side: str) -> None:
 
 
 def _flush() -> None:
-    """Writes the referral now: another person's change committed meanwhile becomes a Conflict."""
+    """Writes the referral now: another person's change committed meanwhile becomes a Conflict.
+    The commit that follows writes no referral any more (only mail), so it needs no such check."""
     try:
         db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(CONFLICT) from None
-
-
-def _commit() -> None:
-    try:
-        db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise Conflict(CONFLICT) from None
@@ -413,7 +406,7 @@ def withdraw_consent(uid: str, *, actor) -> Referral:
         return referral  # already erased: nothing left to withdraw
     side = permissions.side(actor, referral)
     now = utcnow()
-    referral.events.append(ReferralEvent(
+    referral.steps.append(ReferralStep(
         actor_id=actor.id, kind=workflow.WITHDRAWN, from_status=referral.status, at=now,
         organisation_id=_acting_organisation_id(referral, "sender" if side == "both" else side)))
     referral.consent_withdrawn_at = referral.last_activity_at = now
@@ -422,25 +415,25 @@ def withdraw_consent(uid: str, *, actor) -> Referral:
     _flush()
     _notify(referral, "receiver" if side == "sender" else "sender", "referrals/mail/withdrawn",
             "Une orientation a été close (consentement retiré)", key=workflow.WITHDRAWN)
-    _commit()
+    db.session.commit()
     return referral
 
 
-def add_comment(uid: str, text: str, *, actor) -> ReferralEvent:
+def add_comment(uid: str, text: str, *, actor) -> ReferralStep:
     referral = _load(uid, actor)
     if referral.purged_at is not None:
         raise Invalid("Cette orientation est archivée : on ne peut plus la commenter.")
     side = _acting_side(referral, "comment", permissions.side(actor, referral))
     _require_active(referral, side)
-    event = ReferralEvent(actor_id=actor.id, kind="comment", from_status=referral.status,
-                          organisation_id=_acting_organisation_id(referral, side),
-                          comment=crypto.encrypt_text(_clean_comment(text, required=True)))
-    referral.events.append(event)
+    step = ReferralStep(actor_id=actor.id, kind="comment", from_status=referral.status,
+                        organisation_id=_acting_organisation_id(referral, side),
+                        comment=crypto.encrypt_text(_clean_comment(text, required=True)))
+    referral.steps.append(step)
     # Updating the row checks its version: a comment never lands after the erasure committed.
     referral.last_activity_at = utcnow()
     audit.record(actor, "referral.comment", "referral", referral.id)
     _flush()
     other = "receiver" if side == "sender" else "sender"
-    _notify(referral, other, "referrals/mail/comment", "Nouveau commentaire sur une orientation", key=f"comment-{event.id}")
-    _commit()
-    return event
+    _notify(referral, other, "referrals/mail/comment", "Nouveau commentaire sur une orientation", key=f"comment-{step.id}")
+    db.session.commit()
+    return step

@@ -16,7 +16,7 @@ from coordination.core.clock import PARIS, utcnow
 from coordination.core.csv_writer import SPREADSHEET, CsvWriter, number
 from coordination.extensions import db
 from coordination.referrals import permissions, workflow
-from coordination.referrals.models import Referral, ReferralEvent
+from coordination.referrals.models import Referral, ReferralStep
 
 
 @dataclass
@@ -83,10 +83,10 @@ def referral_statistics(*, actor, since: date | datetime | None = None) -> Refer
     by_status = dict(db.session.execute(select(Referral.status, count).where(*period).group_by(Referral.status)).all())
     stats.by_status = [(status, label, by_status[status]) for status, label in workflow.STATUS_LABELS.items()
                        if by_status.get(status)]
-    # The reason as recorded in the timeline (the declining event), the anonymous part of the answer.
+    # The reason as recorded in the timeline (the declining step), the anonymous part of the answer.
     by_reason = dict(db.session.execute(
-        select(ReferralEvent.reason, func.count(ReferralEvent.id)).join(Referral, Referral.id == ReferralEvent.referral_id)
-        .where(*period, ReferralEvent.kind == workflow.DECLINED).group_by(ReferralEvent.reason)).all())
+        select(ReferralStep.reason, func.count(ReferralStep.id)).join(Referral, Referral.id == ReferralStep.referral_id)
+        .where(*period, ReferralStep.kind == workflow.DECLINED).group_by(ReferralStep.reason)).all())
     stats.by_decline_reason = [(reason, label, by_reason[reason]) for reason, label in workflow.DECLINE_REASONS.items()
                                if by_reason.get(reason)]
     stats.median_hours_to_answer = _median_hours_to_answer(period)

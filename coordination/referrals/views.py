@@ -1,14 +1,18 @@
-"""Referral pages: the partner space's inbox and outbox, sending, following, answering.
+"""Referral pages: the partner space's inbox and outbox, sending, following, answering, and the
+coordinators' statistics (/coordination/orientations).
 
 Lists show the anonymous parts of referrals only; the person's details are read (and each read
 audited) on the detail page, by ``services.personal_data``.
 """
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from coordination.core.clock import parse_day
 from coordination.core.validators import format_phone
 from coordination.errors import Invalid
-from coordination.referrals import permissions, queries, services, workflow
+from coordination.referrals import permissions, queries, services, statistics, workflow
 from coordination.referrals.forms import (
     AcceptForm,
     CancelForm,
@@ -23,7 +27,7 @@ from coordination.web.actor import current_actor
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
 
-EVENT_LABELS = {workflow.SENT: "Orientation envoyée", "comment": "Commentaire",
+STEP_LABELS = {workflow.SENT: "Orientation envoyée", "comment": "Commentaire",
                 workflow.EXPIRED: "Expirée : pas de réponse dans le délai"}
 
 
@@ -50,7 +54,7 @@ def referral_globals():
 def referral_helpers():
     return {"status_labels": workflow.STATUS_LABELS, "decline_reasons": workflow.DECLINE_REASONS,
             "channels": services.CHANNELS, "languages": services.LANGUAGES,
-            "consent_methods": services.CONSENT_METHODS, "event_labels": EVENT_LABELS, "format_phone": format_phone,
+            "consent_methods": services.CONSENT_METHODS, "step_labels": STEP_LABELS, "format_phone": format_phone,
             "consent_version": current_app.config["REFERRAL_CONSENT_VERSION"],
             "retention_days": current_app.config["REFERRAL_RETENTION_DAYS"]}
 
@@ -171,3 +175,30 @@ def withdraw(uid):
     flash(f"Le consentement est retiré : les données de la personne et les commentaires sont effacés, {closed}.",
           "success")
     return redirect(url_for(".detail", uid=uid))
+
+
+# --- the coordinators' statistics ------------------------------------------------------------
+
+def _since() -> date | None:
+    value = request.args.get("depuis", "").strip()
+    try:
+        return parse_day(value, name="« depuis »") if value else None
+    except ValueError as error:
+        raise Invalid(str(error)) from None
+
+
+@bp.get("/coordination/orientations")
+@login_required
+def statistics_page():
+    stats = statistics.referral_statistics(actor=current_actor(), since=_since())
+    return render_template("referrals/statistics.html", stats=stats)
+
+
+@bp.get("/coordination/orientations.csv")
+@login_required
+def statistics_csv():
+    since = _since()
+    stats = statistics.referral_statistics(actor=current_actor(), since=since)
+    name = f"orientations-depuis-{since.isoformat()}.csv" if since else "orientations.csv"
+    return Response(statistics.statistics_csv(stats), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

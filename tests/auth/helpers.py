@@ -15,10 +15,10 @@ def link_in(message) -> str:
 
 
 def audit_actions(db, obj_type=None) -> list[str]:
-    from coordination.audit import AuditEvent
-    query = select(AuditEvent.action).order_by(AuditEvent.id)
+    from coordination.audit import AuditRecord
+    query = select(AuditRecord.action).order_by(AuditRecord.id)
     if obj_type:
-        query = query.where(AuditEvent.object_type == obj_type)
+        query = query.where(AuditRecord.object_type == obj_type)
     return list(db.session.scalars(query))
 
 

@@ -52,7 +52,7 @@ def test_an_altered_link_shows_a_french_page(page, live_server, scene):
     link = rsvp.answer_link(scene["invitation"], "no").replace("http://localhost", live_server)
     response = page.goto(link[:-3] + "xyz")
     assert response.status == 400
-    assert page.locator("h1").inner_text() == "Ce lien n'est pas valable"
+    assert page.locator("h1").inner_text() == "Ce lien n’est pas valable"
 
 
 @pytest.mark.parametrize("path", ["link", "/reunions", "upcoming", "past", "/reunions/calendrier",

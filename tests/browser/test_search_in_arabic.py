@@ -71,7 +71,7 @@ def test_the_arabic_search_page_is_mirrored_without_sideways_scroll_and_axe_clea
         name = tab.locator(".result-name a").first
         assert name.get_attribute("lang") == "fr"  # what partners wrote is read in French (RGAA 8.7)
         # a French address and a phone number keep their order inside right-to-left text
-        assert tab.locator(".result-where span[lang=fr]").first.get_attribute("dir") == "auto"
+        assert tab.locator(".result-where span[lang=fr]").first.get_attribute("dir") == "ltr"
         assert tab.locator(".result-phone a").first.evaluate("a => getComputedStyle(a).direction") == "ltr"
         # the filters' labels are translated, the values in the URL stay French
         services = tab.locator("input[name=services]").first

@@ -16,7 +16,7 @@ def no_horizontal_scroll(tab) -> bool:
 def test_the_accessibility_statement_reads_well_at_every_width(page, live_server, axe_violations, width):
     page.set_viewport_size({"width": width, "height": 800})
     page.goto(f"{live_server}/accessibilite")
-    assert page.locator("h1").inner_text() == "Déclaration d'accessibilité"
+    assert page.locator("h1").inner_text() == "Déclaration d’accessibilité"
     assert page.get_by_role("link", name="Accessibilité\u00a0: partiellement conforme").is_visible()
     assert axe_violations(page) == []
     assert no_horizontal_scroll(page)
@@ -36,7 +36,7 @@ def test_a_resident_writes_to_the_network_at_every_width(page, live_server, axe_
     page.wait_for_load_state()
     email = page.get_by_label("Votre adresse électronique")
     assert email.get_attribute("aria-invalid") == "true"
-    assert page.locator("#email-error").inner_text().startswith("L'adresse électronique n'est pas valide")
+    assert page.locator("#email-error").inner_text().startswith("L’adresse électronique n’est pas valide")
     assert page.locator("#message-error").inner_text() == "Écrivez votre message."
     assert axe_violations(page) == []
     assert no_horizontal_scroll(page)

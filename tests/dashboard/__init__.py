@@ -10,7 +10,7 @@ from coordination.crypto import encrypt_json
 from coordination.directory.models import SearchLog
 from coordination.events.models import Meeting, MeetingInvitation
 from coordination.extensions import db
-from coordination.referrals.models import Referral, ReferralEvent
+from coordination.referrals.models import Referral, ReferralStep
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 S_ADMIN = "Aide aux démarches administratives"
@@ -46,7 +46,7 @@ def _referral(now, sender, sender_user, place, service, *, status="sent", answer
     db.session.add(referral)
     db.session.flush()
     if status == "declined":
-        db.session.add(ReferralEvent(referral_id=referral.id, at=referral.answered_at, kind="declined",
+        db.session.add(ReferralStep(referral_id=referral.id, at=referral.answered_at, kind="declined",
                                      from_status="sent", reason=reason))
     return referral
 

@@ -82,7 +82,7 @@ def test_the_page_shows_counts_and_links_and_no_personal_data(client, login, net
     assert "2</span>\n    orientations attendent une réponse au-delà du délai" in page
     assert "1</span>\n    organisation attend une décision" in page
     assert "2</span>\n    signalements d'erreur ouverts" in page
-    assert "1</span>\n    lieu publié n'a pas été vérifié" in page
+    assert "1</span>\n    lieu publié n’a pas été vérifié" in page
     assert 'href="/coordination/moderation#organisations"' in page and 'href="/coordination/moderation#signalements"' in page
     assert "Réunion de rentrée du réseau" in page and "Réunion annulée" not in page
     raw = response.get_data(as_text=True)

@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.core.clock import utcnow
 from coordination.directory import hours, search, services
 from coordination.directory.models import PlaceClosure
@@ -56,8 +56,8 @@ def test_a_partner_declares_a_closure(library_place, library_member, today, queu
     assert (closure.starts_on, closure.ends_on, closure.opening_hours, closure.message, closure.created_by_id) == (
         today, today + timedelta(days=2), None, "Travaux de peinture", library_member.id)
     assert queued == [library_place.id]
-    event = _db.session.scalar(select(AuditEvent).where(AuditEvent.action == "place.closure.add"))
-    assert event.object_id == str(library_place.id) and event.details["closed"] is True
+    record = _db.session.scalar(select(AuditRecord).where(AuditRecord.action == "place.closure.add"))
+    assert record.object_id == str(library_place.id) and record.details["closed"] is True
     _db.session.expire_all()
     assert hours.status_text(library_place, utcnow()).startswith("Fermé temporairement jusqu'au ")
 
@@ -113,7 +113,7 @@ def test_removing_a_closure(library_place, library_member, today, queued):
     queued.clear()
     services.remove_closure(closure.id, actor=library_member)
     assert _db.session.scalars(select(PlaceClosure)).all() == [] and queued == [library_place.id]
-    assert "place.closure.remove" in [e.action for e in _db.session.scalars(select(AuditEvent))]
+    assert "place.closure.remove" in [e.action for e in _db.session.scalars(select(AuditRecord))]
     with pytest.raises(NotFound):
         services.remove_closure(closure.id, actor=library_member)
 

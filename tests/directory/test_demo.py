@@ -67,7 +67,7 @@ def test_seed_is_deterministic(runner):
     _db.session.query(Membership).delete()
     _db.session.query(Place).delete()
     _db.session.query(Organisation).delete()
-    _db.session.execute(_db.text("DELETE FROM audit_events"))
+    _db.session.execute(_db.text("DELETE FROM audit_records"))
     _db.session.query(User).delete()
     _db.session.commit()
     runner.invoke(args=["demo", "seed"])

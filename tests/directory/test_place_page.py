@@ -95,7 +95,7 @@ def test_the_sheet_fits_a_desk(client, breil_place):
     response = client.get(f"/lieux/{breil_place.public_id}/fiche")
     assert response.status_code == 200
     html = html_of(response)
-    for expected in ("<title>Fiche à imprimer : Espace numérique du Breil", "12 rue du Breil", "02 40 12 34 56",
+    for expected in ("<title>Fiche à imprimer\u00a0: Espace numérique du Breil", "12 rue du Breil", "02 40 12 34 56",
                      "Aide aux démarches administratives", "Formation de l'équipe", "css/place.css",
                      f"localhost/lieux/{breil_place.public_id}", "Réseau", "Gratuit"):
         assert expected in html, expected

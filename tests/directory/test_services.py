@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.directory import services
 from coordination.directory.models import Place
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -19,10 +19,10 @@ VALID = {
 }
 
 
-def events(action=None):
-    query = select(AuditEvent).order_by(AuditEvent.id)
+def audit_records(action=None):
+    query = select(AuditRecord).order_by(AuditRecord.id)
     if action:
-        query = query.where(AuditEvent.action == action)
+        query = query.where(AuditRecord.action == action)
     return _db.session.scalars(query).all()
 
 
@@ -33,8 +33,8 @@ def test_create_place_normalises_and_records(member, organisation):
     assert place.emails == ["accueil@bottiere.exemple.fr", "numerique@bottiere.exemple.fr"]
     assert place.published is True and place.version == 1
     assert place.coordinates_source is None
-    [event] = events("place.create")
-    assert (event.actor_id, event.object_id) == (member.id, str(place.id))
+    [record] = audit_records("place.create")
+    assert (record.actor_id, record.object_id) == (member.id, str(place.id))
 
 
 def test_create_place_with_coordinates_marks_them_manual(member, organisation):
@@ -55,7 +55,7 @@ def test_create_place_refuses_bad_data_with_french_errors_per_field(member, orga
     assert errors["postcode"] == ["Le code postal doit comporter 5 chiffres, par exemple 44000."]
     assert "281" in errors["summary"][0]
     assert errors["name"] == ["Ce champ est obligatoire."]
-    assert events() == [] and _db.session.scalars(select(Place)).all() == []
+    assert audit_records() == [] and _db.session.scalars(select(Place)).all() == []
 
 
 def test_create_place_requires_the_standard_fields(member, organisation):
@@ -97,15 +97,15 @@ def test_update_place_saves_changes_and_bumps_dates(member, organisation):
     assert updated.phone == "+33251000000" and updated.summary == "Nouveau"
     assert updated.version == 2
     assert updated.updated_at > before[0] and updated.verified_at > before[1]
-    [event] = events("place.update")
-    assert event.details == {"fields": ["phone", "summary"]}
+    [record] = audit_records("place.update")
+    assert record.details == {"fields": ["phone", "summary"]}
 
 
 def test_update_without_change_does_nothing(member, organisation):
     place = make_place(organisation)
     services.update_place(place.id, {"name": place.name, "phone": "02 40 00 00 00"}, actor=member,
                           expected_version=1)
-    assert place.version == 1 and events() == []
+    assert place.version == 1 and audit_records() == []
 
 
 def test_update_by_coordinator_does_not_count_as_partner_verification(organisation):
@@ -124,7 +124,7 @@ def test_update_from_an_old_version_is_a_conflict_and_saves_nothing(member, orga
     assert caught.value.changes == [("Nom du lieu", "Cyber-base", "Cyberbase du Breil")]
     assert caught.value.details["current_version"] == 2
     assert place.name == "Cyberbase du Breil" and place.version == 2
-    assert len(events("place.update")) == 1
+    assert len(audit_records("place.update")) == 1
 
 
 def test_concurrent_commit_is_turned_into_a_conflict(member, organisation, db):
@@ -141,7 +141,7 @@ def test_concurrent_commit_is_turned_into_a_conflict(member, organisation, db):
     db.session.expire_all()
     stored = db.session.get(Place, place_id)
     assert (stored.name, stored.version) == ("Point numérique CAF", 2)
-    assert events("place.update") == []
+    assert audit_records("place.update") == []
 
 
 def test_update_checks_permissions(organisation):
@@ -173,7 +173,7 @@ def test_set_published_keeps_the_content_version(member, organisation):
     assert place.published is False and place.version == 1
     services.set_published(place.id, True, actor=member)
     assert place.published is True
-    assert [e.action for e in events()] == ["place.unpublish", "place.publish"]
+    assert [e.action for e in audit_records()] == ["place.unpublish", "place.publish"]
     # an edit started before the unpublishing still saves
     services.update_place(place.id, {"name": "Après"}, actor=member, expected_version=1)
     assert place.name == "Après"
@@ -184,7 +184,7 @@ def test_confirm_place_accurate(member, organisation):
     updated_at, verified_at = place.updated_at, place.verified_at
     services.confirm_place_accurate(place.id, actor=member)
     assert place.verified_at > verified_at and place.updated_at == updated_at and place.version == 1
-    assert [e.action for e in events()] == ["place.confirm"]
+    assert [e.action for e in audit_records()] == ["place.confirm"]
 
 
 def test_only_partners_confirm(organisation):
@@ -198,8 +198,8 @@ def test_delete_place_is_soft_and_final(member, organisation):
     public_id = place.public_id
     services.delete_place(place.id, actor=member)
     assert place.deleted_at is not None and place.published is False and place.public_id == public_id
-    [event] = events("place.delete")
-    assert event.details == {"public_id": public_id}
+    [record] = audit_records("place.delete")
+    assert record.details == {"public_id": public_id}
     with pytest.raises(NotFound):
         services.update_place(place.id, {"name": "x"}, actor=member, expected_version=None)
     with pytest.raises(NotFound):
@@ -223,10 +223,10 @@ def test_moderation_is_for_coordinators(member, organisation):
     make_place(organisation, name="Visible")
     make_place(organisation, name="Masqué", published=False)
     coordinator = make_user(coordinator=True)
-    assert [p.name for p in services.moderation_places(actor=coordinator, published=False)] == ["Masqué"]
-    assert len(services.moderation_places(actor=coordinator, organisation_id=organisation.id)) == 2
+    assert [p.name for p in services.network_places(actor=coordinator, published=False)] == ["Masqué"]
+    assert len(services.network_places(actor=coordinator, organisation_id=organisation.id)) == 2
     with pytest.raises(PermissionDenied):
-        services.moderation_places(actor=member)
+        services.network_places(actor=member)
 
 
 def test_partner_dashboard(member, organisation):

@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.directory.models import Place
 from coordination.extensions import db as _db
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
@@ -23,7 +23,7 @@ def error_of(html: str, field_id: str) -> str:
 
 
 def audit_actions() -> list[str]:
-    return [e.action for e in _db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    return [e.action for e in _db.session.scalars(select(AuditRecord).order_by(AuditRecord.id))]
 
 
 @pytest.fixture
@@ -323,9 +323,9 @@ def test_coordinator_moderates_every_place(client, login, breil_place):
                            data={"published": "1"})
     assert response.location.endswith("/coordination/lieux")
     assert breil_place.summary == "Corrigé par la coordination" and hidden.published
-    events = _db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("place.%"))
-                                 .order_by(AuditEvent.id)).all()
-    assert [(e.action, e.actor_id) for e in events] == [("place.update", coordinator.id),
+    records = _db.session.scalars(select(AuditRecord).where(AuditRecord.action.like("place.%"))
+                                  .order_by(AuditRecord.id)).all()
+    assert [(e.action, e.actor_id) for e in records] == [("place.update", coordinator.id),
                                                         ("place.publish", coordinator.id)]
 
 

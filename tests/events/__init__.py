@@ -25,8 +25,8 @@ def quarterly_data(**overrides) -> dict:
 
 def set_clock(monkeypatch, moment: datetime) -> None:
     """Fixes the clock the meeting services, jobs and answer links read (naive UTC)."""
-    from coordination.events import maintenance, rsvp, services
-    for module in (services, maintenance, rsvp):  # rsvp: links expire after the meeting
+    from coordination.events import rsvp, services
+    for module in (services, rsvp):  # rsvp: links expire after the meeting
         monkeypatch.setattr(module, "utcnow", lambda: moment)
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from coordination.auth.models import Membership
 from coordination.errors import Invalid
-from coordination.events import maintenance, rsvp, services
+from coordination.events import rsvp, services
 from coordination.testing.factories import make_member, make_organisation
 from tests.events import (
     BEFORE_SERIES,
@@ -22,7 +22,7 @@ def test_an_update_to_someone_who_left_carries_no_answer_links_and_the_cancellat
     set_clock(monkeypatch, BEFORE_SERIES)
     meeting = services.create_meeting(single_meeting_data(), actor=coordinator)
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    maintenance.send_invitations()
+    services.send_invitations()
     db.session.delete(db.session.scalar(select(Membership).where(Membership.user_id == leaving.id)))
     db.session.commit()
 

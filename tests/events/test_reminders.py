@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from coordination.events import maintenance, services
+from coordination.events import services
 from coordination.testing.factories import make_member, make_organisation
 from tests.events import (
     BEFORE_SERIES,
@@ -25,15 +25,15 @@ def test_no_premature_reminder_nor_unanswered_list_when_invitations_went_out_aft
     invited_at = datetime(2026, 3, 7, 10, 0)
     set_clock(monkeypatch, invited_at)
     services.create_meeting(single_meeting_data(), actor=coordinator)
-    assert maintenance.send_invitations() == 1
-    assert maintenance.send_reminders() == 0
+    assert services.send_invitations() == 1
+    assert services.send_reminders() == 0
     set_clock(monkeypatch, invited_at + timedelta(hours=6))
-    assert maintenance.send_reminders() == 0
+    assert services.send_reminders() == 0
     assert [m.recipient for m in mail_outbox()] == [person.email]
 
     # The 1-day reminder comes after the invitations: the person and the coordinators' list.
     set_clock(monkeypatch, datetime(2026, 3, 9, 8, 0))
-    assert maintenance.send_reminders() == 2
+    assert services.send_reminders() == 2
     assert sorted(m.recipient for m in mail_outbox()[1:]) == sorted([person.email, coordinator.email])
     assert all(":reminder:1d:" in m.dedupe_key for m in mail_outbox()[1:])
 
@@ -46,7 +46,7 @@ def _invited_series(db, coordinator, monkeypatch, organisations: int) -> None:
         for _ in range(3):
             make_member(organisation)
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    maintenance.send_invitations()
+    services.send_invitations()
 
 
 @pytest.mark.parametrize("organisations", [2, 10])
@@ -54,11 +54,11 @@ def test_a_reminder_run_after_the_first_one_issues_few_statements(app, db, coord
                                                                    monkeypatch, organisations):
     _invited_series(db, coordinator, monkeypatch, organisations)
     set_clock(monkeypatch, SEVEN_DAYS_BEFORE_MARCH)
-    assert maintenance.send_reminders() == organisations * 3 + 1
+    assert services.send_reminders() == organisations * 3 + 1
     db.session.expire_all()
     set_clock(monkeypatch, SEVEN_DAYS_BEFORE_MARCH + timedelta(minutes=15))
     with counting_statements(db) as statements:
-        assert maintenance.send_reminders() == 0
+        assert services.send_reminders() == 0
     assert len(statements) <= 8, statements
 
 
@@ -66,9 +66,9 @@ def test_a_reminder_run_still_sends_what_is_missing(app, db, coordinator, mail_o
     from coordination.mail import Message
     _invited_series(db, coordinator, monkeypatch, 2)
     set_clock(monkeypatch, SEVEN_DAYS_BEFORE_MARCH)
-    assert maintenance.send_reminders() == 7
+    assert services.send_reminders() == 7
     # Another meeting's keys never count for this one, and a lost message is queued again.
     lost = db.session.scalar(select(Message).where(Message.dedupe_key.like("%:reminder:7d:user:%")))
     db.session.delete(lost)
     db.session.commit()
-    assert maintenance.send_reminders() == 1
+    assert services.send_reminders() == 1

@@ -58,7 +58,7 @@ def test_a_tampered_link_is_refused_in_french(client, meeting, change):
         response = method(f"/reunions/reponse/{token}")
         assert response.status_code == 400
         body = response.get_data(as_text=True)
-        assert "Ce lien n'est pas valable" in body
+        assert "Ce lien n’est pas valable" in body
     assert reload(invitation).response == "pending"
     assert reload(meeting.test_invitations.other).response == "pending"
 
@@ -103,8 +103,8 @@ def test_answering_twice_the_same_thing_changes_nothing(db, meeting, network):
     third = rsvp.respond(invitation.id, "maybe", token=rsvp.make_token(invitation.id, "maybe"))
     assert (first.changed, second.changed, third.changed) == (True, False, False)
     assert reload(invitation).responded_at == stamp
-    from coordination.audit import AuditEvent
-    assert db.session.query(AuditEvent).filter_by(action="meeting.answer").count() == 1
+    from coordination.audit import AuditRecord
+    assert db.session.query(AuditRecord).filter_by(action="meeting.answer").count() == 1
 
 
 def test_a_double_click_on_a_full_meeting_keeps_ones_place_on_the_waiting_list(db, network):

@@ -110,8 +110,8 @@ def test_run_job_twice_invites_once(app, db, mail_outbox, monkeypatch):
     services.create_series(quarterly_data(), actor=make_user(coordinator=True))
     make_member(make_organisation())
     set_clock(monkeypatch, INVITATION_DAY)
-    assert scheduler.run_job("coordination.events.maintenance:send_invitations") == 1
-    assert scheduler.run_job("coordination.events.maintenance:send_invitations") == 0
+    assert scheduler.run_job("coordination.events.services:send_invitations") == 1
+    assert scheduler.run_job("coordination.events.services:send_invitations") == 0
     assert len(mail_outbox()) == 1
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from coordination.auth.models import Membership
 from coordination.errors import Invalid, PermissionDenied
-from coordination.events import maintenance, rsvp, services
+from coordination.events import rsvp, services
 from coordination.events.models import Meeting, MeetingDelegate, MeetingInvitation
 from coordination.testing.factories import make_member, make_organisation, make_user
 from tests.events import (
@@ -43,14 +43,14 @@ def _to(messages, email):
 
 def test_creating_a_series_materialises_exactly_the_next_two_and_runs_never_duplicate(db, series, monkeypatch):
     assert [m.starts_at for m in _meetings(db)] == [MARCH_MEETING_UTC, JUNE_MEETING_UTC]
-    assert maintenance.materialise_occurrences() == 0
-    assert maintenance.materialise_occurrences() == 0
+    assert services.materialise_occurrences() == 0
+    assert services.materialise_occurrences() == 0
     assert len(_meetings(db)) == 2
 
     # The March meeting is over: September joins, twice-run still one.
     set_clock(monkeypatch, datetime(2026, 3, 11, 9, 0))
-    assert maintenance.materialise_occurrences() == 1
-    assert maintenance.materialise_occurrences() == 0
+    assert services.materialise_occurrences() == 1
+    assert services.materialise_occurrences() == 0
     assert [m.occurrence_local.month for m in _meetings(db)] == [3, 6, 9]
     assert all(m.series_id == series.id and m.title == series.title for m in _meetings(db))
 
@@ -66,13 +66,13 @@ def test_a_moved_or_cancelled_occurrence_is_not_created_again(db, series, coordi
     march, june = _meetings(db)
     services.update_meeting(march.id, {"date": "2026-03-17"}, actor=coordinator)
     services.cancel_meeting(june.id, actor=coordinator)
-    assert maintenance.materialise_occurrences() == 0
+    assert services.materialise_occurrences() == 0
     # Occurrences of the rule are counted, not meetings: once 10 March has passed, the next two are
     # June (cancelled, kept as it is) and September; the March occurrence moved to the 17th stays one.
     set_clock(monkeypatch, datetime(2026, 3, 11, 9, 0))
-    assert maintenance.materialise_occurrences() == 1
+    assert services.materialise_occurrences() == 1
     set_clock(monkeypatch, datetime(2026, 3, 18, 9, 0))
-    assert maintenance.materialise_occurrences() == 0
+    assert services.materialise_occurrences() == 0
     assert [(m.occurrence_local.month, m.starts_at.day, m.status) for m in _meetings(db)] == [
         (3, 17, "scheduled"), (6, 9, "cancelled"), (9, 8, "scheduled")]
 
@@ -80,7 +80,7 @@ def test_a_moved_or_cancelled_occurrence_is_not_created_again(db, series, coordi
 def test_a_stopped_series_is_not_materialised(db, series, coordinator, monkeypatch):
     services.stop_series(series.id, actor=coordinator)
     set_clock(monkeypatch, datetime(2026, 3, 11, 9, 0))
-    assert maintenance.materialise_occurrences() == 0
+    assert services.materialise_occurrences() == 0
 
 
 def test_writes_are_for_coordinators_only(db, series, monkeypatch):
@@ -140,12 +140,12 @@ def test_invitations_go_out_on_their_date_once_per_person_even_when_run_twice(db
     alix = make_member(network, email="alix@exemple.fr")
     bea = make_member(network, email="bea@exemple.fr")
     set_clock(monkeypatch, MARCH_INVITATIONS - timedelta(minutes=1))
-    assert maintenance.send_invitations() == 0
+    assert services.send_invitations() == 0
     assert mail_outbox() == []
 
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    assert maintenance.send_invitations() == 2
-    assert maintenance.send_invitations() == 0
+    assert services.send_invitations() == 2
+    assert services.send_invitations() == 0
     messages = mail_outbox()
     assert sorted(m.recipient for m in messages) == [alix.email, bea.email]
     assert {m.dedupe_key for m in messages} == {f"meeting:{_march(db).id}:seq:0:user:{alix.id}",
@@ -172,7 +172,7 @@ def test_only_active_organisations_and_active_people_are_invited(db, series, mai
     make_member(make_organisation(status="suspended"))
     make_member(make_organisation(status="active"), active=False)
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    maintenance.send_invitations()
+    services.send_invitations()
     assert [m.recipient for m in mail_outbox()] == [invited.email]
     assert [i.user_id for i in _march(db).invitations] == [invited.id]
 
@@ -188,7 +188,7 @@ def test_delegates_only_when_named_and_one_invitation_for_two_organisations(db, 
     assert [(u.id, o.id) for u, o in services.invitees(_march(db))] == [(delegate.id, alpha.id), (both.id, beta.id)]
 
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    assert maintenance.send_invitations() == 2
+    assert services.send_invitations() == 2
     assert sorted(m.recipient for m in mail_outbox()) == sorted([delegate.email, both.email])
 
 
@@ -196,11 +196,11 @@ def test_a_member_who_joins_later_is_invited_at_the_next_run(db, series, mail_ou
     organisation = make_organisation()
     make_member(organisation)
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    assert maintenance.send_invitations() == 1
+    assert services.send_invitations() == 1
     late = make_member(organisation)
     set_clock(monkeypatch, MARCH_INVITATIONS + timedelta(days=3))
-    assert maintenance.send_invitations() == 1
-    assert maintenance.send_invitations() == 0
+    assert services.send_invitations() == 1
+    assert services.send_invitations() == 0
     assert _to(mail_outbox(), late.email)[0].subject.startswith("Invitation")
     assert len(mail_outbox()) == 2
 
@@ -209,9 +209,9 @@ def test_no_invitation_for_a_cancelled_or_past_meeting(db, series, coordinator, 
     make_member(make_organisation())
     services.cancel_meeting(_march(db).id, actor=coordinator)
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    assert maintenance.send_invitations() == 0
+    assert services.send_invitations() == 0
     set_clock(monkeypatch, JUNE_MEETING_UTC + timedelta(hours=1))
-    assert maintenance.send_invitations() == 0
+    assert services.send_invitations() == 0
     assert mail_outbox() == []
 
 
@@ -221,7 +221,7 @@ def test_a_move_increments_the_sequence_and_sends_an_update_to_everyone_invited(
                                                                                  mail_outbox, monkeypatch):
     alix = make_member(make_organisation(), email="alix@exemple.fr")
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    maintenance.send_invitations()
+    services.send_invitations()
     march = _march(db)
 
     services.update_meeting(march.id, {"date": "2026-03-12", "start_time": "10:00", "capacity": None},
@@ -249,7 +249,7 @@ def test_a_change_before_the_invitations_sends_nothing_and_the_invitation_carrie
     services.update_meeting(march.id, {"agenda": "Nouvel ordre du jour"}, actor=coordinator)
     assert march.sequence == 1 and mail_outbox() == []
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    maintenance.send_invitations()
+    services.send_invitations()
     [invitation] = mail_outbox()
     assert event_of(calendar_of(invitation))["SEQUENCE"] == 1
     assert "Nouvel ordre du jour" in invitation.body_text
@@ -258,7 +258,7 @@ def test_a_change_before_the_invitations_sends_nothing_and_the_invitation_carrie
 def test_cancellation_sends_method_cancel_once(db, series, coordinator, mail_outbox, monkeypatch):
     alix = make_member(make_organisation())
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    maintenance.send_invitations()
+    services.send_invitations()
     march = _march(db)
     services.cancel_meeting(march.id, actor=coordinator, reason="Grève des transports")
     services.cancel_meeting(march.id, actor=coordinator)
@@ -292,7 +292,7 @@ def test_reminders_at_7_and_1_days_to_yes_maybe_and_silent_not_to_no(db, series,
     silent = make_member(gamma)
     waiting = make_member(alpha)
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    maintenance.send_invitations()
+    services.send_invitations()
     march = _march(db)
     for user, response in ((yes, "yes"), (maybe, "maybe"), (no, "no")):
         _answered(db, march, user, response)
@@ -301,10 +301,10 @@ def test_reminders_at_7_and_1_days_to_yes_maybe_and_silent_not_to_no(db, series,
 
     # Seven days before, from 9:00 Paris (08:00 UTC on 3 March).
     set_clock(monkeypatch, datetime(2026, 3, 3, 7, 59))
-    assert maintenance.send_reminders() == 0
+    assert services.send_reminders() == 0
     set_clock(monkeypatch, datetime(2026, 3, 3, 8, 0))
-    assert maintenance.send_reminders() == 5  # four people and the coordinator
-    assert maintenance.send_reminders() == 0
+    assert services.send_reminders() == 5  # four people and the coordinator
+    assert services.send_reminders() == 0
     week = mail_outbox()[invitations:]
     assert sorted(m.recipient for m in week) == sorted(
         [yes.email, maybe.email, silent.email, waiting.email, coordinator.email])
@@ -318,23 +318,23 @@ def test_reminders_at_7_and_1_days_to_yes_maybe_and_silent_not_to_no(db, series,
 
     # One day before, from 9:00 Paris: again, once.
     set_clock(monkeypatch, datetime(2026, 3, 9, 8, 0))
-    assert maintenance.send_reminders() == 5
-    assert maintenance.send_reminders() == 0
+    assert services.send_reminders() == 5
+    assert services.send_reminders() == 0
     day = mail_outbox()[invitations + 5:]
     assert all(m.dedupe_key.startswith(f"meeting:{march.id}:reminder:1d:") for m in day)
     assert _to(day, yes.email)[0].subject.endswith("demain")
 
     # Once the meeting started: nothing.
     set_clock(monkeypatch, MARCH_MEETING_UTC)
-    assert maintenance.send_reminders() == 0
+    assert services.send_reminders() == 0
 
 
 def test_a_summer_meeting_is_reminded_at_14_00_paris(db, series, mail_outbox, monkeypatch):
     person = make_member(make_organisation())
     set_clock(monkeypatch, JUNE_MEETING_UTC - timedelta(days=30))
-    maintenance.send_invitations()
+    services.send_invitations()
     set_clock(monkeypatch, datetime(2026, 6, 8, 7, 0))  # 9:00 Paris, summer time
-    assert maintenance.send_reminders() == 2  # the person, and the coordinator's list
+    assert services.send_reminders() == 2  # the person, and the coordinator's list
     [reminder] = _to(mail_outbox(), person.email)[1:]
     assert "9 juin 2026 à 14\u00a0h" in reminder.body_text
     assert b"DTSTART;TZID=Europe/Paris:20260609T140000" in calendar_of(reminder).to_ical()
@@ -344,9 +344,9 @@ def test_a_scheduler_stopped_over_the_7_day_reminder_sends_only_the_1_day_one(db
                                                                               monkeypatch):
     person = make_member(make_organisation())
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    maintenance.send_invitations()
+    services.send_invitations()
     set_clock(monkeypatch, datetime(2026, 3, 9, 10, 0))
-    assert maintenance.send_reminders() == 2  # the person and the coordinator's list
+    assert services.send_reminders() == 2  # the person and the coordinator's list
     assert [m.dedupe_key.split(":")[3] for m in _to(mail_outbox(), person.email)[1:]] == ["1d"]
 
 
@@ -354,14 +354,14 @@ def test_someone_invited_after_a_reminder_moment_waits_for_the_next_one(db, seri
     organisation = make_organisation()
     make_member(organisation)
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    maintenance.send_invitations()
+    services.send_invitations()
     late = make_member(organisation)
     set_clock(monkeypatch, datetime(2026, 3, 5, 9, 0))  # after the 7-day reminder
-    maintenance.send_invitations()
-    maintenance.send_reminders()
+    services.send_invitations()
+    services.send_reminders()
     assert [m.subject.split(" :")[0] for m in _to(mail_outbox(), late.email)] == ["Invitation"]
     set_clock(monkeypatch, datetime(2026, 3, 9, 8, 0))
-    maintenance.send_reminders()
+    services.send_reminders()
     assert [m.subject.split(" :")[0] for m in _to(mail_outbox(), late.email)] == ["Invitation", "Rappel"]
 
 
@@ -371,7 +371,7 @@ def test_meetings_for_user_only_through_an_active_organisation_they_still_belong
     organisation = make_organisation()
     member = make_member(organisation)
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    maintenance.send_invitations()
+    services.send_invitations()
     march = _march(db)
     assert services.meetings_for_user(member) == [march]
     assert services.meetings_for_user(member, since=MARCH_MEETING_UTC + timedelta(days=1)) == []
@@ -390,7 +390,7 @@ def test_responses_by_organisation(db, series, coordinator, monkeypatch):
     yes, _ = make_member(alpha), make_member(alpha)
     make_member(beta)
     set_clock(monkeypatch, MARCH_INVITATIONS)
-    maintenance.send_invitations()
+    services.send_invitations()
     march = _march(db)
     _answered(db, march, yes, "yes")
     groups = services.responses_by_organisation(march.id, actor=coordinator)

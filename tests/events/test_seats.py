@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from coordination.events import maintenance, rsvp, services
+from coordination.events import rsvp, services
 from coordination.events.models import MeetingInvitation
 from tests.events.conftest import invite, make_meeting
 from tests.plugin import using_postgres
@@ -59,7 +59,7 @@ def test_the_invitation_job_moves_the_waiting_list_up_when_a_seat_was_freed(db, 
     rsvp.respond(waiting.id, "yes", actor=network.other_member)
     network.active.status = "suspended"
     db.session.commit()
-    maintenance.send_invitations()
+    services.send_invitations()
     assert reload(db, waiting).waitlisted_at is None
     assert [m.subject for m in mail_outbox()] == [f"Une place s'est libérée : {full.title}"]
 

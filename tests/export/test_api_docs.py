@@ -4,7 +4,7 @@ import re
 from coordination.directory import search
 from coordination.directory.serializers import STANDARD_FIELDS
 from coordination.vocabularies import SERVICES
-from export import api_params
+from export import parameters as api_parameters
 
 
 def test_openapi_document_describes_every_route(app, client):
@@ -40,11 +40,11 @@ def test_openapi_parameters_and_errors(client):
     listing = spec["paths"]["/lieux"]["get"]
     parameters = {p["name"]: p for p in listing["parameters"]}
 
-    assert list(parameters) == list(api_params.LIST_PARAMETERS)
+    assert list(parameters) == list(api_parameters.LIST_PARAMETERS)
     assert parameters["par_page"]["schema"]["maximum"] == 500
     assert parameters["services"]["schema"]["items"]["enum"] == list(SERVICES)
     assert [p["name"] for p in spec["paths"]["/lieux/changements"]["get"]["parameters"]] == \
-        list(api_params.FEED_PARAMETERS)
+        list(api_parameters.FEED_PARAMETERS)
     for status in ("400", "429", "503"):
         assert listing["responses"][status]["content"]["application/json"]["schema"] == \
             {"$ref": "#/components/schemas/Erreur"}

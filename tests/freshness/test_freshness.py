@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from flask import render_template_string
 from sqlalchemy import select
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.core.clock import utcnow
 from coordination.core import signed_links
 from coordination.directory import services
@@ -233,9 +233,9 @@ def test_the_button_confirms_the_listed_places_once(db, client, reminded):
     assert reload(db, Place, reminded["unlisted"].id).verified_at == unlisted_before
     assert reload(db, FreshnessReminder, reminded["reminder"].id).link_used_at >= started
     assert set(db.session.scalars(select(SearchIndexQueue.place_id))) >= set(listed_ids)
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "place.confirm")).all()
-    assert sorted(int(e.object_id) for e in events) == sorted(listed_ids)
-    assert all(e.actor_id is None and e.details["by_link"] for e in events)
+    records = db.session.scalars(select(AuditRecord).where(AuditRecord.action == "place.confirm")).all()
+    assert sorted(int(e.object_id) for e in records) == sorted(listed_ids)
+    assert all(e.actor_id is None and e.details["by_link"] for e in records)
 
     # Single use: the second click, and a later opening, are told so and change nothing.
     for method in (client.post, client.get):
@@ -244,7 +244,7 @@ def test_the_button_confirms_the_listed_places_once(db, client, reminded):
         assert "Ce lien a déjà servi" in again.get_data(as_text=True)
     with pytest.raises(signed_links.LinkUsed):
         freshness.confirm_by_link(reminded["token"])
-    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "place.confirm")).all()) == 2
+    assert len(db.session.scalars(select(AuditRecord).where(AuditRecord.action == "place.confirm")).all()) == 2
 
 
 def test_a_tampered_link_is_refused_in_french(db, client, reminded):
@@ -255,7 +255,7 @@ def test_a_tampered_link_is_refused_in_french(db, client, reminded):
         for method in (client.get, client.post):
             response = method(f"/fraicheur/{bad}")
             assert response.status_code == 400, bad
-            assert "Ce lien n'est pas valable" in response.get_data(as_text=True)
+            assert "Ce lien n’est pas valable" in response.get_data(as_text=True)
     # Another salt's token (e.g. a meeting answer) for the same id does not work here.
     from itsdangerous import URLSafeTimedSerializer
     other = URLSafeTimedSerializer("test-secret", salt="coordination.events.rsvp").dumps(reminded["reminder"].id)
@@ -374,9 +374,9 @@ def test_unpublished_after_the_limit_and_organisation_told(db, settings, mail_ou
     body = messages[0].body_text
     assert "Point numérique" in body and "Atelier mobile" in body and "Espace récent" not in body
     assert hidden.name not in body and "12 mois" in body
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "place.unpublish")).all()
-    assert sorted(int(e.object_id) for e in events) == sorted(p.id for p in gone)
-    assert all(e.details["reason"] == "freshness" for e in events)
+    records = db.session.scalars(select(AuditRecord).where(AuditRecord.action == "place.unpublish")).all()
+    assert sorted(int(e.object_id) for e in records) == sorted(p.id for p in gone)
+    assert all(e.details["reason"] == "freshness" for e in records)
     assert set(db.session.scalars(select(SearchIndexQueue.place_id))) >= {p.id for p in gone}
 
     # Twice: nothing more.

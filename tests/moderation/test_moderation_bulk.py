@@ -4,7 +4,7 @@ services, CSRF on the page, and nothing mailed to an address taken from the file
 import pytest
 from sqlalchemy import func, select
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.auth import services as auth_services
 from coordination.auth.models import Organisation
 from coordination.directory import imports
@@ -64,8 +64,8 @@ def test_accepting_an_import_goes_through_a_confirmation(client, login, coordina
     assert statuses(db) == {"active": 3}
     assert db.session.get(Organisation, joined.id).status == "pending"  # another filter: left alone
     assert "3 organisations acceptées." in client.get("/coordination/moderation").get_data(as_text=True)
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "organisation.accepted")).all()
-    assert len(events) == 3 and all(e.details.get("bulk") for e in events)
+    records = db.session.scalars(select(AuditRecord).where(AuditRecord.action == "organisation.accepted")).all()
+    assert len(records) == 3 and all(e.details.get("bulk") for e in records)
     assert mail_outbox() == []
     # their places enter the search index and the change feed (one statement for all, issue 15)
     from coordination.directory.models import Place, SearchIndexQueue

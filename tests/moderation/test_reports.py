@@ -1,12 +1,13 @@
 """"Signaler une erreur" and the moderation queue: what a report stores and who is told, the honeypot,
-the rate limit, French errors, and each coordinator decision with its reason and audit event."""
+the rate limit, French errors, and each coordinator decision with its reason and audit record."""
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.core.clock import utcnow
+from coordination.core.french import typography
 from coordination.moderation import services as reports
 from coordination.directory.models import Place
 from coordination.moderation.models import PlaceReport
@@ -47,7 +48,7 @@ def test_the_form_is_shown_in_french(client, reported_place):
     assert response.status_code == 200
     assert "Signaler une erreur" in page and "Point numérique de la mairie" in page
     for label in reports.REPORT_KINDS.values():
-        assert label.replace("'", "&#39;") in page
+        assert typography(label) in page  # the resident's form shows them typeset
 
 
 def test_a_report_is_stored_and_mailed_to_the_organisation_and_coordinators(client, db, reported_place, mail_outbox):
@@ -87,8 +88,8 @@ def test_nothing_about_the_reporter_is_kept_or_sent(client, db, reported_place, 
         assert RESIDENT_ADDRESS not in message.body_text
         assert "membre@connectes" not in message.body_text
         assert "Mozilla" not in message.body_text and "werkzeug" not in message.body_text.lower()
-    events = db.session.scalars(select(AuditEvent)).all()
-    assert all(RESIDENT_ADDRESS not in str(event.details) for event in events)
+    records = db.session.scalars(select(AuditRecord)).all()
+    assert all(RESIDENT_ADDRESS not in str(record.details) for record in records)
 
 
 def test_a_filled_honeypot_answers_like_a_success_and_stores_nothing(client, db, reported_place, mail_outbox):
@@ -199,8 +200,8 @@ def test_the_queue_lists_pending_organisations_open_reports_and_stale_public_pla
     assert "Le lieu est fermé définitivement" in page
 
 
-def audit_events(db, action):
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+def audit_records(db, action):
+    return db.session.scalars(select(AuditRecord).where(AuditRecord.action == action)).all()
 
 
 def test_resolving_a_report_records_the_reason_and_is_audited(client, db, reported_place, login):
@@ -219,10 +220,10 @@ def test_resolving_a_report_records_the_reason_and_is_audited(client, db, report
     report = db.session.get(PlaceReport, report.id)
     assert report.status == "resolved" and report.decided_by_id == reported_place["coordinator"].id
     assert report.decision_reason == "Horaires corrigés avec la structure" and report.decided_at is not None
-    [event] = audit_events(db, "report.resolved")
-    assert event.actor_id == reported_place["coordinator"].id and event.object_id == str(report.id)
-    assert event.details["reason"] == "Horaires corrigés avec la structure"
-    assert event.details["unpublished"] is False
+    [record] = audit_records(db, "report.resolved")
+    assert record.actor_id == reported_place["coordinator"].id and record.object_id == str(report.id)
+    assert record.details["reason"] == "Horaires corrigés avec la structure"
+    assert record.details["unpublished"] is False
     assert db.session.get(Place, reported_place["place"].id).published is True
     # decided once: a second click gets a French conflict, nothing changes
     assert client.post(url, data={f"traiter-{report.id}-reason": "encore"}).status_code == 409
@@ -238,8 +239,8 @@ def test_resolving_with_unpublish_takes_the_place_offline_in_the_same_decision(c
     db.session.expire_all()
     assert db.session.get(Place, reported_place["place"].id).published is False
     assert db.session.get(PlaceReport, report.id).status == "resolved"
-    assert audit_events(db, "report.resolved")[0].details["unpublished"] is True
-    assert len(audit_events(db, "place.unpublish")) == 1
+    assert audit_records(db, "report.resolved")[0].details["unpublished"] is True
+    assert len(audit_records(db, "place.unpublish")) == 1
     assert client.get(f"/lieux/{reported_place['place'].public_id}/signaler").status_code == 404
 
 
@@ -255,8 +256,8 @@ def test_dismissing_a_report_records_the_reason_and_is_audited(client, db, repor
     db.session.expire_all()
     report = db.session.get(PlaceReport, report.id)
     assert (report.status, report.decision_reason) == ("dismissed", "L'adresse est la bonne")
-    [event] = audit_events(db, "report.dismissed")
-    assert event.details["reason"] == "L'adresse est la bonne"
+    [record] = audit_records(db, "report.dismissed")
+    assert record.details["reason"] == "L'adresse est la bonne"
     assert db.session.get(Place, reported_place["place"].id).published is True
     assert reports.moderation_queue(actor=reported_place["coordinator"]).reports == []
 
@@ -271,8 +272,8 @@ def test_unpublishing_a_stale_place_records_the_reason_and_is_audited(client, db
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Place, place.id).published is False
-    [event] = audit_events(db, "place.stale_unpublished")
-    assert event.details["reason"] == "Aucune nouvelle depuis 8 mois" and event.object_id == str(place.id)
+    [record] = audit_records(db, "place.stale_unpublished")
+    assert record.details["reason"] == "Aucune nouvelle depuis 8 mois" and record.object_id == str(place.id)
     assert reports.moderation_queue(actor=reported_place["coordinator"]).stale_places == []
 
 
@@ -295,8 +296,8 @@ def test_organisations_are_accepted_or_refused_from_the_queue(client, db, report
     assert client.post(url, data={f"refuser-{refused.id}-reason": "Hors du territoire"}).status_code == 302
     db.session.expire_all()
     assert (accepted.status, refused.status, refused.refusal_reason) == ("active", "refused", "Hors du territoire")
-    assert audit_events(db, "organisation.accepted")[0].object_id == str(accepted.id)
-    assert audit_events(db, "organisation.refused")[0].details["reason"] == "Hors du territoire"
+    assert audit_records(db, "organisation.accepted")[0].object_id == str(accepted.id)
+    assert audit_records(db, "organisation.refused")[0].details["reason"] == "Hors du territoire"
     assert reports.moderation_queue(actor=reported_place["coordinator"]).organisations == []
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import text, update
 
 from coordination.core.clock import utcnow
 from coordination.extensions import db
-from coordination.referrals import maintenance, services, workflow
+from coordination.referrals import deadlines, services, workflow
 from coordination.referrals.models import Referral
 from tests.referrals.conftest import FIRST_NAME
 
@@ -24,26 +24,26 @@ def test_accepted_referrals_without_outcome_are_closed_then_purged(app, send, re
     db.session.commit()
     db.session.expire_all()
 
-    assert maintenance.close_unfinished(now=now) == 1
-    assert maintenance.close_unfinished(now=now) == 0  # idempotent
+    assert deadlines.close_unfinished(now=now) == 1
+    assert deadlines.close_unfinished(now=now) == 0  # idempotent
     closed = db.session.get(Referral, old.id)
     assert closed.status == workflow.CLOSED and closed.closed_at == now
-    assert closed.events[-1].actor_id is None and closed.events[-1].reason == "auto"
+    assert closed.steps[-1].actor_id is None and closed.steps[-1].reason == "auto"
     assert db.session.get(Referral, recent.id).status == workflow.ACCEPTED
     notices = [m for m in mail_outbox() if "faute d'issue" in m.subject]
     assert {m.recipient for m in notices} == {referral_partners.member_a.email, referral_partners.member_b.email}
     assert all(FIRST_NAME not in m.body_text for m in notices)
 
     later = now + timedelta(days=app.config["REFERRAL_RETENTION_DAYS"])
-    assert maintenance.purge_personal_data(now=later) == 1
+    assert deadlines.purge_personal_data(now=later) == 1
     assert db.session.get(Referral, old.id).personal_data is None
 
 
 def test_the_purge_also_clears_a_comment_left_on_an_erased_referral(send, referral_partners):
     referral = send()
-    event = services.add_comment(referral.uid, "Rappel jeudi.", actor=referral_partners.member_b)
+    step = services.add_comment(referral.uid, "Rappel jeudi.", actor=referral_partners.member_b)
     db.session.execute(update(Referral.__table__).values(purged_at=utcnow(), personal_data=None))
     db.session.commit()
-    maintenance.purge_personal_data()
-    assert db.session.execute(text("SELECT comment FROM referral_events WHERE id = :id"),
-                              {"id": event.id}).scalar() is None
+    deadlines.purge_personal_data()
+    assert db.session.execute(text("SELECT comment FROM referral_steps WHERE id = :id"),
+                              {"id": step.id}).scalar() is None

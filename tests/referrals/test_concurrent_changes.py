@@ -27,7 +27,7 @@ def test_accept_and_decline_at_once_the_second_gets_a_conflict(send, referral_pa
     fresh = db.session.get(Referral, referral.id)
     # Nothing of the late "accept" was written (the test's stand-in for the other transaction is
     # rolled back with it: both ran in this session's transaction).
-    assert fresh.status != workflow.ACCEPTED and [e.kind for e in fresh.events] == [workflow.SENT]
+    assert fresh.status != workflow.ACCEPTED and [e.kind for e in fresh.steps] == [workflow.SENT]
 
 
 def test_a_comment_never_lands_after_the_erasure(send, referral_partners):
@@ -36,4 +36,4 @@ def test_a_comment_never_lands_after_the_erasure(send, referral_partners):
     someone_else_commits(referral, personal_data=None, purged_at=utcnow())
     with pytest.raises(Conflict):
         services.add_comment(referral.uid, f"{FIRST_NAME} rappellera.", actor=referral_partners.member_a)
-    assert db.session.execute(text("SELECT count(*) FROM referral_events WHERE comment IS NOT NULL")).scalar() == 0
+    assert db.session.execute(text("SELECT count(*) FROM referral_steps WHERE comment IS NOT NULL")).scalar() == 0

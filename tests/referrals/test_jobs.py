@@ -9,10 +9,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import text
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.core.clock import is_weekend, working_days_after
 from coordination.extensions import db
-from coordination.referrals import jobs, maintenance, services, workflow
+from coordination.referrals import deadlines, jobs, services, workflow
 from coordination.referrals.models import Referral
 from coordination.testing.factories import make_member, make_organisation, make_place
 
@@ -79,10 +79,10 @@ def test_a_referral_sent_on_friday_is_first_reminded_on_tuesday_at_the_same_time
 
     for moment in (FRIDAY + timedelta(minutes=15), datetime(2026, 1, 10, 10, 0), datetime(2026, 1, 11, 23, 0),
                    datetime(2026, 1, 12, 10, 0), tuesday - timedelta(minutes=1)):
-        assert maintenance.send_reminders(now=moment) == 0, moment
+        assert deadlines.send_reminders(now=moment) == 0, moment
     assert reminders(mail_outbox) == []
 
-    assert maintenance.send_reminders(now=tuesday) == 1
+    assert deadlines.send_reminders(now=tuesday) == 1
     sent = reminders(mail_outbox)
     assert sorted(m.recipient for m in sent) == sorted(u.email for u in referral_parties["receivers"])
     assert {m.subject for m in sent} == {"Une orientation attend votre réponse"}
@@ -94,9 +94,9 @@ def test_a_referral_sent_on_friday_is_first_reminded_on_tuesday_at_the_same_time
 def test_running_the_reminder_job_twice_sends_one_reminder(referral_parties, clock, mail_outbox):
     referral = send(referral_parties, clock, FRIDAY)
     due = referral.next_reminder_at
-    assert maintenance.send_reminders(now=due) == 1
-    assert maintenance.send_reminders(now=due) == 0
-    assert maintenance.send_reminders(now=due + timedelta(minutes=15)) == 0
+    assert deadlines.send_reminders(now=due) == 1
+    assert deadlines.send_reminders(now=due) == 0
+    assert deadlines.send_reminders(now=due + timedelta(minutes=15)) == 0
     assert len(reminders(mail_outbox)) == len(referral_parties["receivers"])
     assert referral.reminders_sent == 1
 
@@ -105,7 +105,7 @@ def test_reminders_repeat_every_five_working_days_until_the_referral_expires(ref
     referral = send(referral_parties, clock, FRIDAY)  # expires two weeks later, Friday 23 January 10:00
     for day in range(0, 16):
         for hour in range(0, 24, 2):
-            maintenance.send_reminders(now=FRIDAY + timedelta(days=day, hours=hour))
+            deadlines.send_reminders(now=FRIDAY + timedelta(days=day, hours=hour))
     keys = sorted({m.dedupe_key.split(":")[2] for m in reminders(mail_outbox)})
     # Tuesday 13 and Tuesday 20; the next one (Tuesday 27) is after the expiry
     assert keys == ["reminder-1", "reminder-2"]
@@ -119,10 +119,10 @@ def test_a_reminder_due_on_friday_evening_missed_before_the_weekend_goes_out_on_
     # The scheduler was stopped on Friday evening; it runs again during the weekend.
     saturday_paris = datetime(2026, 1, 16, 23, 5)  # Saturday 00:05 in Paris
     for moment in (saturday_paris, datetime(2026, 1, 17, 12, 0), datetime(2026, 1, 18, 22, 59)):
-        assert maintenance.send_reminders(now=moment) == 0, moment
+        assert deadlines.send_reminders(now=moment) == 0, moment
     assert reminders(mail_outbox) == []
     monday_paris = datetime(2026, 1, 18, 23, 0)  # Monday 00:00 in Paris, still Sunday in UTC
-    assert maintenance.send_reminders(now=monday_paris) == 1
+    assert deadlines.send_reminders(now=monday_paris) == 1
     assert len(reminders(mail_outbox)) == len(referral_parties["receivers"])
     # one reminder only, and the next one five working days after that Monday, same Paris time
     assert referral.reminders_sent == 1
@@ -131,7 +131,7 @@ def test_a_reminder_due_on_friday_evening_missed_before_the_weekend_goes_out_on_
 
 def test_a_reminder_due_on_friday_evening_is_sent_on_friday_evening(referral_parties, clock, mail_outbox):
     referral = send(referral_parties, clock, datetime(2026, 1, 14, 21, 30))
-    assert maintenance.send_reminders(now=datetime(2026, 1, 16, 21, 30)) == 1  # Friday 22:30 in Paris
+    assert deadlines.send_reminders(now=datetime(2026, 1, 16, 21, 30)) == 1  # Friday 22:30 in Paris
     assert referral.next_reminder_at == datetime(2026, 1, 23, 21, 30)
 
 
@@ -145,7 +145,7 @@ def test_working_days_keep_the_paris_time_of_day_across_summer_time():
 
 def test_reminders_carry_no_personal_data_and_reach_only_the_receiving_organisation(referral_parties, clock, mail_outbox):
     referral = send(referral_parties, clock, FRIDAY)
-    maintenance.send_reminders(now=referral.next_reminder_at)
+    deadlines.send_reminders(now=referral.next_reminder_at)
     sent = reminders(mail_outbox)
     assert sent
     for message in sent:
@@ -163,7 +163,7 @@ def test_answered_or_cancelled_referrals_are_not_reminded(referral_parties, cloc
     clock.now = FRIDAY + timedelta(hours=1)
     services.accept_referral(accepted.uid, actor=referral_parties["receivers"][0])
     services.cancel_referral(cancelled.uid, actor=referral_parties["sender"])
-    assert maintenance.send_reminders(now=datetime(2026, 1, 13, 12, 0)) == 0
+    assert deadlines.send_reminders(now=datetime(2026, 1, 13, 12, 0)) == 0
     assert reminders(mail_outbox) == []
 
 
@@ -173,20 +173,20 @@ def test_a_referral_without_answer_expires_and_the_sender_is_told(referral_parti
     referral = send(referral_parties, clock, FRIDAY)
     expiry = FRIDAY + timedelta(days=14)
     assert referral.expires_at == expiry
-    assert maintenance.expire_referrals(now=expiry - timedelta(minutes=1)) == 0
+    assert deadlines.expire_referrals(now=expiry - timedelta(minutes=1)) == 0
     assert referral.status == workflow.SENT
 
     clock.now = expiry + timedelta(seconds=42)  # the machine's clock, a little later than the job's
-    assert maintenance.expire_referrals(now=expiry) == 1
+    assert deadlines.expire_referrals(now=expiry) == 1
     db.session.expire_all()
     referral = db.session.get(Referral, referral.id)
     assert referral.status == workflow.EXPIRED
     assert referral.closed_at == expiry
     assert referral.next_reminder_at is None
     assert referral.answered_at is None
-    event = referral.events[-1]
-    assert (event.kind, event.from_status, event.actor_id, event.at) == (workflow.EXPIRED, workflow.SENT, None, expiry)
-    assert db.session.query(AuditEvent).filter_by(action="referral.expired",
+    step = referral.steps[-1]
+    assert (step.kind, step.from_status, step.actor_id, step.at) == (workflow.EXPIRED, workflow.SENT, None, expiry)
+    assert db.session.query(AuditRecord).filter_by(action="referral.expired",
                                                           object_id=str(referral.id)).count() == 1
 
     notices = messages(mail_outbox, "expired")
@@ -202,21 +202,21 @@ def test_expiry_is_idempotent_and_leaves_answered_referrals_alone(referral_parti
     clock.now = FRIDAY + timedelta(days=1)
     services.accept_referral(accepted.uid, actor=referral_parties["receivers"][0])
     later = FRIDAY + timedelta(days=30)
-    assert maintenance.expire_referrals(now=later) == 1
-    assert maintenance.expire_referrals(now=later) == 0
-    assert maintenance.expire_referrals(now=later + timedelta(minutes=15)) == 0
+    assert deadlines.expire_referrals(now=later) == 1
+    assert deadlines.expire_referrals(now=later) == 0
+    assert deadlines.expire_referrals(now=later + timedelta(minutes=15)) == 0
     assert len(messages(mail_outbox, "expired")) == 1
     assert (waiting.status, accepted.status) == (workflow.EXPIRED, workflow.ACCEPTED)
-    assert [e.kind for e in waiting.events] == [workflow.SENT, workflow.EXPIRED]
+    assert [e.kind for e in waiting.steps] == [workflow.SENT, workflow.EXPIRED]
 
 
 def test_an_expired_referral_is_not_reminded(referral_parties, clock, mail_outbox):
     referral = send(referral_parties, clock, FRIDAY)
     # The scheduler was down for three weeks: expiry and reminder are both due.
     later = FRIDAY + timedelta(days=21)
-    assert maintenance.send_reminders(now=later) == 0  # about to expire: no reminder
-    assert maintenance.expire_referrals(now=later) == 1
-    assert maintenance.send_reminders(now=later) == 0
+    assert deadlines.send_reminders(now=later) == 0  # about to expire: no reminder
+    assert deadlines.expire_referrals(now=later) == 1
+    assert deadlines.send_reminders(now=later) == 0
     assert reminders(mail_outbox) == []
     assert referral.status == workflow.EXPIRED
 
@@ -231,7 +231,7 @@ def raw_row(referral_id: int):
 
 def raw_comments(referral_id: int) -> list:
     return list(db.session.execute(
-        text("SELECT comment FROM referral_events WHERE referral_id = :id ORDER BY id"), {"id": referral_id}).scalars())
+        text("SELECT comment FROM referral_steps WHERE referral_id = :id ORDER BY id"), {"id": referral_id}).scalars())
 
 
 def test_the_purge_erases_exactly_the_referrals_closed_for_the_retention_period(referral_parties, clock, mail_outbox):
@@ -257,7 +257,7 @@ def test_the_purge_erases_exactly_the_referrals_closed_for_the_retention_period(
     services.accept_referral(open_old.uid, actor=receiver, comment=COMMENT)  # accepted, never closed
     waiting_old = send(referral_parties, clock, now - timedelta(days=300))  # never expired (scheduler down)
 
-    assert maintenance.purge_personal_data(now=now) == 2
+    assert deadlines.purge_personal_data(now=now) == 2
     db.session.expire_all()
     for referral in (long_ago, exactly):
         row = raw_row(referral.id)
@@ -267,7 +267,7 @@ def test_the_purge_erases_exactly_the_referrals_closed_for_the_retention_period(
         assert row.service == SERVICE and row.closed_at is not None and row.status in ("completed", "declined")
     assert raw_row(long_ago.id).outcome == "completed"
     fresh = db.session.get(Referral, long_ago.id)
-    assert [e.kind for e in fresh.events] == ["sent", "accepted", "completed"]  # the timeline stays
+    assert [e.kind for e in fresh.steps] == ["sent", "accepted", "completed"]  # the timeline stays
     assert services.personal_data(fresh, actor=referral_parties["sender"]) is None
 
     for referral in (not_yet, almost, open_old, waiting_old):
@@ -279,10 +279,10 @@ def test_the_purge_erases_exactly_the_referrals_closed_for_the_retention_period(
                                         actor=referral_parties["sender"]).values()
 
     # idempotent: nothing more today; the next ones when their day comes
-    assert maintenance.purge_personal_data(now=now) == 0
-    assert maintenance.purge_personal_data(now=now + timedelta(hours=1)) == 1  # "almost" reached 90 days
-    assert maintenance.purge_personal_data(now=now + timedelta(days=1)) == 1  # "not_yet"
-    assert maintenance.purge_personal_data(now=now + timedelta(days=1)) == 0
+    assert deadlines.purge_personal_data(now=now) == 0
+    assert deadlines.purge_personal_data(now=now + timedelta(hours=1)) == 1  # "almost" reached 90 days
+    assert deadlines.purge_personal_data(now=now + timedelta(days=1)) == 1  # "not_yet"
+    assert deadlines.purge_personal_data(now=now + timedelta(days=1)) == 0
 
 
 def test_the_purge_keeps_the_date_of_a_withdrawal(referral_parties, clock, mail_outbox):
@@ -290,7 +290,7 @@ def test_the_purge_keeps_the_date_of_a_withdrawal(referral_parties, clock, mail_
     clock.now = FRIDAY + timedelta(hours=3)
     services.withdraw_consent(referral.uid, actor=referral_parties["sender"])
     assert referral.purged_at == FRIDAY + timedelta(hours=3)
-    assert maintenance.purge_personal_data(now=FRIDAY + timedelta(days=365)) == 0
+    assert deadlines.purge_personal_data(now=FRIDAY + timedelta(days=365)) == 0
     assert db.session.get(Referral, referral.id).purged_at == FRIDAY + timedelta(hours=3)
 
 
@@ -299,8 +299,8 @@ def test_the_retention_period_is_a_setting(app, referral_parties, clock, monkeyp
     clock.now = FRIDAY + timedelta(hours=1)
     services.cancel_referral(referral.uid, actor=referral_parties["sender"])
     monkeypatch.setitem(app.config, "REFERRAL_RETENTION_DAYS", 7)
-    assert maintenance.purge_personal_data(now=FRIDAY + timedelta(days=6)) == 0
-    assert maintenance.purge_personal_data(now=FRIDAY + timedelta(days=7, hours=1)) == 1
+    assert deadlines.purge_personal_data(now=FRIDAY + timedelta(days=6)) == 0
+    assert deadlines.purge_personal_data(now=FRIDAY + timedelta(days=7, hours=1)) == 1
 
 
 # --- commands and declarations --------------------------------------------------------------
@@ -339,7 +339,7 @@ def test_the_jobs_are_declared_with_their_schedule_in_paris_time(app):
     assert {job.id for job in declared_jobs(app)} >= set(by_id)
     for job in by_id.values():
         module, _, name = job.func.partition(":")
-        assert module == "coordination.referrals.maintenance" and callable(getattr(maintenance, name))
+        assert module == "coordination.referrals.deadlines" and callable(getattr(deadlines, name))
     for job_id in ("referrals.expire", "referrals.remind"):
         trigger = by_id[job_id].trigger(PARIS)
         assert isinstance(trigger, IntervalTrigger) and trigger.interval == timedelta(minutes=15)

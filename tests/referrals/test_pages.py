@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.referrals.models import Referral
 from coordination.testing.factories import PASSWORD
 from tests.referrals.conftest import FIRST_NAME, SERVICE, referral_data
@@ -43,7 +43,7 @@ def referrals(db):
 
 
 def audit_count(db, action):
-    return db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == action))
+    return db.session.scalar(select(func.count(AuditRecord.id)).where(AuditRecord.action == action))
 
 
 # --- the place page's link ---------------------------------------------------------------------
@@ -111,7 +111,7 @@ def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, ref
     assert "Enregistrer l'issue" not in final
     assert "retire son consentement" in final  # consent can still be withdrawn until the data is erased
     assert "Répondre" not in final
-    kinds = [e.kind for e in referral.events]
+    kinds = [e.kind for e in referral.steps]
     assert kinds == ["sent", "accepted", "comment", "comment", "completed"]
     subjects = [m.subject for m in mail_outbox()]
     assert "Votre orientation a été acceptée" in subjects and "Une orientation est terminée" in subjects
@@ -174,17 +174,17 @@ def test_withdrawing_consent_asks_for_confirmation_then_erases_at_once(app, db, 
     assert response.status_code == 302
     db.session.refresh(referral)
     assert referral.status == "withdrawn" and referral.personal_data is None and referral.consent_withdrawn_at
-    assert all(event.comment is None for event in referral.events)
+    assert all(step.comment is None for step in referral.steps)
     for client in (a, b):
         page = text(client.get(f"/orientations/{referral.uid}"))
         assert "Données personnelles effacées" in page and FIRST_NAME not in page and "Appel prévu" not in page
         assert "Consentement retiré" in page and "Ajouter le commentaire" not in page
     again = a.get(f"/orientations/{referral.uid}/retirer-consentement")
     assert "Confirmer" not in text(again) and "déjà effacées" in text(again)
-    events = len(referral.events)
+    steps = len(referral.steps)
     assert a.post(f"/orientations/{referral.uid}/retirer-consentement").status_code == 302  # nothing left to do
     db.session.refresh(referral)
-    assert len(referral.events) == events
+    assert len(referral.steps) == steps
 
 
 # --- double submission -----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.mail import Message
 from coordination.referrals import services
 from coordination.referrals.models import Referral
@@ -100,7 +100,7 @@ def test_actions(app, db, referral_partners, send, role, action):
     referral = send()
     if state == "accepted":
         services.accept_referral(referral.uid, actor=referral_partners.member_b)
-    events = len(referral.events)
+    steps = len(referral.steps)
     response = client_for(app, referral_partners, role).post(f"/orientations/{referral.uid}/{action}", data=data)
     db.session.expire_all()
     referral = db.session.get(Referral, referral.id)
@@ -109,9 +109,9 @@ def test_actions(app, db, referral_partners, send, role, action):
     else:
         assert response.status_code == expected.get(role, 404)
     if response.status_code == 302 and role != "anonymous":
-        assert referral.status == reached and len(referral.events) == events + 1
+        assert referral.status == reached and len(referral.steps) == steps + 1
     else:  # refused: nothing changed
-        assert referral.status == state and len(referral.events) == events
+        assert referral.status == state and len(referral.steps) == steps
         assert referral.personal_data is not None
     if role in OUTSIDERS:
         assert FIRST_NAME not in body(response)
@@ -140,9 +140,9 @@ def test_a_suspended_receiver_sees_but_cannot_answer(app, db, referral_partners,
 # --- the person's data ---------------------------------------------------------------------------
 
 def reads(db, actor=None):
-    query = select(func.count(AuditEvent.id)).where(AuditEvent.action == "referral.personal_data_read")
+    query = select(func.count(AuditRecord.id)).where(AuditRecord.action == "referral.personal_data_read")
     if actor is not None:
-        query = query.where(AuditEvent.actor_id == actor.id)
+        query = query.where(AuditRecord.actor_id == actor.id)
     return db.session.scalar(query)
 
 
@@ -155,8 +155,8 @@ def test_each_read_of_the_person_is_audited(app, db, referral_partners, send):
     a.get(f"/orientations/{referral.uid}")
     b.get(f"/orientations/{referral.uid}")
     assert reads(db, referral_partners.member_a) == 2 and reads(db, referral_partners.member_b) == 1
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "referral.personal_data_read")).first()
-    assert event.object_type == "referral" and event.object_id == str(referral.id)
+    record = db.session.scalars(select(AuditRecord).where(AuditRecord.action == "referral.personal_data_read")).first()
+    assert record.object_type == "referral" and record.object_id == str(referral.id)
     a.get("/orientations")
     a.get(f"/orientations/{referral.uid}/retirer-consentement")
     client_for(app, referral_partners, "admin_c").get(f"/orientations/{referral.uid}")
@@ -210,9 +210,9 @@ def test_nobody_outside_a_and_b_sees_the_person(app, db, referral_partners, send
             for secret in SECRETS:
                 assert secret not in text, (message.subject, secret)
         assert "/orientations/" in message.body_text and "Aide aux démarches administratives" in message.body_text
-    for event in db.session.scalars(select(AuditEvent)).all():
+    for record in db.session.scalars(select(AuditRecord)).all():
         for secret in SECRETS:
-            assert secret not in repr(event.details) and secret not in event.action
+            assert secret not in repr(record.details) and secret not in record.action
     for secret in SECRETS:
         assert secret not in caplog.text
     raw = db.session.scalar(select(Referral.personal_data).where(Referral.id == referral.id))

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from coordination import crypto
 from coordination.extensions import db
-from coordination.referrals import maintenance, services
+from coordination.referrals import key_rotation, services
 from coordination.referrals.models import Referral
 from coordination.testing.factories import make_member, make_organisation, make_place
 
@@ -52,7 +52,7 @@ def send_with_comments(sender_and_receiver) -> Referral:
 def raw_tokens() -> list[str]:
     """Every token in the two encrypted columns, read with plain SQL."""
     personal = db.session.execute(text("SELECT personal_data FROM referrals WHERE personal_data IS NOT NULL"))
-    comments = db.session.execute(text("SELECT comment FROM referral_events WHERE comment IS NOT NULL"))
+    comments = db.session.execute(text("SELECT comment FROM referral_steps WHERE comment IS NOT NULL"))
     return [*personal.scalars(), *comments.scalars()]
 
 
@@ -89,7 +89,7 @@ def test_after_rotation_the_newest_key_alone_reads_everything(sender_and_receive
                                         "<illisible>"]
 
     keys(f"{K2},{K1}")
-    report = maintenance.rotate_keys()
+    report = key_rotation.rotate_keys()
     assert (report.referrals, report.comments, report.unreadable, report.changed_meanwhile) == (2, 2, [], 0)
 
     keys(K2)
@@ -109,10 +109,10 @@ def test_rotation_in_small_batches_is_resumable_and_skips_erased_data(sender_and
     erased = send_with_comments(sender_and_receiver)
     services.withdraw_consent(erased.uid, actor=sender_and_receiver["sender"])  # personal data and comments erased
     keys(f"{K2},{K1}")
-    report = maintenance.rotate_keys(batch_size=2)
+    report = key_rotation.rotate_keys(batch_size=2)
     assert (report.referrals, report.comments) == (5, 0)
     # a second run (after an interruption, say) rotates again, harmlessly
-    assert maintenance.rotate_keys(batch_size=2).referrals == 5
+    assert key_rotation.rotate_keys(batch_size=2).referrals == 5
     keys(K2)
     assert read_everything(sender_and_receiver) == [FIRST_NAME] * 5 + [None]
 
@@ -164,6 +164,6 @@ def test_an_erasure_during_the_rotation_wins(sender_and_receiver, keys, monkeypa
         return real_rotate(token)
 
     monkeypatch.setattr(crypto, "rotate", rotate_while_the_person_withdraws)
-    report = maintenance.rotate_keys()
+    report = key_rotation.rotate_keys()
     assert (report.referrals, report.changed_meanwhile) == (0, 1)
     assert db.session.execute(text("SELECT personal_data FROM referrals")).scalar() is None

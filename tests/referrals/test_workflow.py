@@ -6,7 +6,7 @@ import secrets
 import pytest
 from sqlalchemy import text
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.referrals import services, workflow
 from coordination.referrals.models import Referral
@@ -53,7 +53,7 @@ def test_a_referral_is_sent_with_its_consent_record(parties):
     assert referral.receiver_organisation_id == parties["receiver_org"].id
     assert referral.consent_method == "oral" and referral.consent_recorded_by_id == parties["sender"].id
     assert referral.consent_text_version and referral.consent_at
-    assert [e.kind for e in referral.events] == [workflow.SENT]
+    assert [e.kind for e in referral.steps] == [workflow.SENT]
     person = services.personal_data(referral, actor=parties["receiver"])
     assert person["first_name"] == FIRST_NAME and person["phone"] == "+33612345678"
 
@@ -165,7 +165,7 @@ def test_every_transition_is_allowed_or_refused_as_the_workflow_says(parties, st
     if expected:
         ACTIONS[target](referral.uid, parties[actor])
         assert services.db.session.get(Referral, referral.id).status == target
-        assert referral.events[-1].kind == target and referral.events[-1].actor_id == parties[actor].id
+        assert referral.steps[-1].kind == target and referral.steps[-1].actor_id == parties[actor].id
     else:
         with pytest.raises(PermissionDenied):
             ACTIONS[target](referral.uid, parties[actor])
@@ -205,7 +205,7 @@ def test_decline_needs_a_reason_and_other_needs_a_comment(parties):
     declined = services.decline_referral(referral.uid, actor=parties["receiver"], reason="other",
                                          comment="Atelier complet jusqu'en janvier.")
     assert declined.status == workflow.DECLINED and declined.decline_reason == "other"
-    assert declined.events[-1].reason == "other"
+    assert declined.steps[-1].reason == "other"
 
 
 def test_redirected_outcome_names_the_new_place(parties):
@@ -239,7 +239,7 @@ def test_withdrawal_erases_the_person_and_the_comments_at_once(parties):
     fresh = services.db.session.get(Referral, referral.id)
     assert fresh.status == workflow.WITHDRAWN and fresh.personal_data is None
     assert fresh.consent_withdrawn_at is not None and fresh.purged_at is not None
-    assert all(event.comment is None for event in fresh.events)
+    assert all(step.comment is None for step in fresh.steps)
     assert services.personal_data(fresh, actor=parties["receiver"]) is None
     assert fresh.service == "Aide aux démarches administratives"  # the anonymous part stays
 
@@ -248,7 +248,7 @@ def test_the_database_never_holds_the_name_in_clear(parties, db):
     referral = send(parties)
     services.add_comment(referral.uid, f"Appeler {FIRST_NAME} le matin.", actor=parties["receiver"])
     rows = db.session.execute(text("SELECT * FROM referrals")).all() + \
-        db.session.execute(text("SELECT * FROM referral_events")).all()
+        db.session.execute(text("SELECT * FROM referral_steps")).all()
     dump = repr(rows)
     assert FIRST_NAME not in dump and "Marchetti" not in dump and "0612345678" not in dump
     assert "612345678" not in dump
@@ -256,19 +256,19 @@ def test_the_database_never_holds_the_name_in_clear(parties, db):
 
 def test_each_read_of_personal_data_is_audited(parties):
     referral = send(parties)
-    before = AuditEvent.query.filter_by(action="referral.personal_data_read").count()
+    before = AuditRecord.query.filter_by(action="referral.personal_data_read").count()
     services.personal_data(referral, actor=parties["receiver"])
     services.personal_data(referral, actor=parties["sender"])
-    events = AuditEvent.query.filter_by(action="referral.personal_data_read").all()
-    assert len(events) == before + 2
-    assert {e.actor_id for e in events} == {parties["receiver"].id, parties["sender"].id}
-    assert all(FIRST_NAME not in repr(e.details) for e in AuditEvent.query.all())
+    records = AuditRecord.query.filter_by(action="referral.personal_data_read").all()
+    assert len(records) == before + 2
+    assert {e.actor_id for e in records} == {parties["receiver"].id, parties["sender"].id}
+    assert all(FIRST_NAME not in repr(e.details) for e in AuditRecord.query.all())
 
 
 def test_comments_are_read_back_by_both_sides(parties):
     referral = send(parties)
-    event = services.add_comment(referral.uid, "Rendez-vous pris pour jeudi.", actor=parties["receiver"])
-    assert services.comments(referral, actor=parties["sender"])[event.id] == "Rendez-vous pris pour jeudi."
+    step = services.add_comment(referral.uid, "Rendez-vous pris pour jeudi.", actor=parties["receiver"])
+    assert services.comments(referral, actor=parties["sender"])[step.id] == "Rendez-vous pris pour jeudi."
     with pytest.raises(Invalid):
         services.add_comment(referral.uid, "   ", actor=parties["sender"])
 
@@ -281,6 +281,6 @@ def test_withdrawal_after_closure_erases_at_once_and_keeps_the_outcome(parties, 
     fresh = services.db.session.get(Referral, referral.id)
     assert fresh.status == closed  # the statistics keep the outcome
     assert fresh.personal_data is None and fresh.consent_withdrawn_at is not None
-    assert fresh.events[-1].kind == workflow.WITHDRAWN
+    assert fresh.steps[-1].kind == workflow.WITHDRAWN
     services.withdraw_consent(referral.uid, actor=parties["receiver"])  # twice: nothing more to do
-    assert [e.kind for e in fresh.events].count(workflow.WITHDRAWN) == 1
+    assert [e.kind for e in fresh.steps].count(workflow.WITHDRAWN) == 1

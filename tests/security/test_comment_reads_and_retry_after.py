@@ -6,7 +6,7 @@ API keeps its `X-RateLimit-*` headers (documented in its OpenAPI description).""
 import pytest
 from sqlalchemy import select
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.referrals import services
 from coordination.testing.factories import make_user
 from tests.referrals import conftest as referral_fixtures
@@ -18,7 +18,7 @@ COMMENT_READ = "referral.comments_read"
 
 
 def reads(db, action=COMMENT_READ):
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
+    return db.session.scalars(select(AuditRecord).where(AuditRecord.action == action).order_by(AuditRecord.id)).all()
 
 
 def test_reading_comments_is_audited_like_reading_the_person(db, referral_partners, send):
@@ -26,11 +26,11 @@ def test_reading_comments_is_audited_like_reading_the_person(db, referral_partne
     services.add_comment(referral.uid, "Appeler Zéphyrine le matin.", actor=referral_partners.member_b)
     services.comments(referral, actor=referral_partners.member_a)
     services.comments(referral, actor=referral_partners.member_b)
-    events = reads(db)
-    assert [(event.actor_id, event.object_id) for event in events] == [
+    records = reads(db)
+    assert [(record.actor_id, record.object_id) for record in records] == [
         (referral_partners.member_a.id, str(referral.id)), (referral_partners.member_b.id, str(referral.id))]
-    assert events[0].details == {"comments": 1}
-    assert "Zéphyrine" not in repr(db.session.scalars(select(AuditEvent.details)).all())  # never the text
+    assert records[0].details == {"comments": 1}
+    assert "Zéphyrine" not in repr(db.session.scalars(select(AuditRecord.details)).all())  # never the text
 
 
 def test_the_referral_page_records_both_reads(client, db, referral_partners, send, login):
@@ -39,7 +39,7 @@ def test_the_referral_page_records_both_reads(client, db, referral_partners, sen
     login(referral_partners.member_b)
     assert client.get(f"/orientations/{referral.uid}").status_code == 200
     assert len(reads(db, "referral.personal_data_read")) == 1
-    assert [event.actor_id for event in reads(db)] == [referral_partners.member_b.id]
+    assert [record.actor_id for record in reads(db)] == [referral_partners.member_b.id]
 
 
 def test_no_comment_no_read_recorded(db, referral_partners, send):

@@ -100,7 +100,7 @@ def upload(client, content: str):
 
 def assert_disk_full_page(response, page):
     assert response.status_code == 507, page[:2000]
-    assert "Disque plein" in page and "Le disque du serveur est plein : rien n&#39;a été enregistré" in page
+    assert "Disque plein" in page and "Le disque du serveur est plein\u00a0: rien n’a été enregistré" in page
 
 
 def leftovers(folder):
@@ -139,7 +139,7 @@ def test_a_database_reporting_a_full_disk_gives_the_same_page(client, login, coo
     uploads, _ = folders
 
     def database_full(*args, **kwargs):
-        raise OperationalError("INSERT INTO audit_event …", {}, reported)
+        raise OperationalError("INSERT INTO audit_records …", {}, reported)
 
     monkeypatch.setattr(staging.importing, "check_file", database_full)
     login(coordinator)

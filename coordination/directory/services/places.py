@@ -2,7 +2,7 @@
 
 Each write is one use case that owns its transaction: load, check permissions, validate, write
 through ``writes`` (the one write path of a place, shared with the import and the demo seed),
-record the audit event, commit, return. Validation errors are ``Invalid(errors={field: [French
+record the audit record, commit, return. Validation errors are ``Invalid(errors={field: [French
 message]})``.
 
 ``Place.version`` counts *content* versions (optimistic locking, see ``update_place``). Publishing,
@@ -129,7 +129,7 @@ def partner_dashboard(*, actor: User) -> list[OrganisationListings]:
     return entries
 
 
-def moderation_places(*, actor, organisation_id: int | None = None, published: bool | None = None) -> list[Place]:
+def network_places(*, actor, organisation_id: int | None = None, published: bool | None = None) -> list[Place]:
     """Every non-deleted place of the network, for coordinators, optionally filtered."""
     if not permissions.can_moderate(actor):
         raise PermissionDenied()

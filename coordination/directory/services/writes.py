@@ -11,7 +11,7 @@ batches) and the demo seed write places here, so that what every such write must
 
 Core statements, no ORM object per place: an import writes 100,000 places through them in batches.
 Publishing and "still accurate" confirmations are not content: ``set_state`` leaves the version
-alone. The audit event is the use case's (one per edit, one per import).
+alone. The audit record is the use case's (one per edit, one per import).
 """
 from collections import defaultdict
 from dataclasses import dataclass

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from coordination.audit import AuditEvent
+from coordination.audit import AuditRecord
 from coordination.auth.models import Organisation
 from coordination.directory import imports, serializers
 from coordination.directory.models import Place, SearchIndexQueue
@@ -65,10 +65,10 @@ def test_a_standard_csv_creates_places_and_a_pending_organisation(coordinator, w
     assert serializers.last_update(first) == date(2024, 3, 15)
     queued = {q.place_id for q in SearchIndexQueue.query.all()}
     assert queued == {p.id for p in places.values()}
-    event = AuditEvent.query.filter_by(action="place.import").one()
-    assert event.actor_id == coordinator.id
-    assert event.details["created"] == 2 and event.details["rows"] == 2
-    assert "Breil" not in json.dumps(event.details)  # counts only, no row content
+    record = AuditRecord.query.filter_by(action="place.import").one()
+    assert record.actor_id == coordinator.id
+    assert record.details["created"] == 2 and record.details["rows"] == 2
+    assert "Breil" not in json.dumps(record.details)  # counts only, no row content
 
 
 def test_rows_without_coordinates_wait_for_the_geocoder(coordinator, write):
@@ -111,12 +111,12 @@ def test_importing_the_same_file_twice_changes_nothing(coordinator, write):
     path = write(csv_text([row(), row(id=UUID_1, nom="Autre lieu", latitude="", longitude="")]))
     assert imports.apply_file(path, actor=coordinator).report.created == 2
     before = snapshot()
-    events = AuditEvent.query.count()
+    records = AuditRecord.query.count()
     again = imports.apply_file(path, actor=coordinator)
     assert again.report.applied
     assert (again.plan.unchanged, again.plan.to_create, again.plan.to_update) == (2, 0, 0)
     assert snapshot() == before  # changed_at, version, updated_at: nothing moved
-    assert AuditEvent.query.count() == events + 1
+    assert AuditRecord.query.count() == records + 1
 
 
 def test_geocoded_coordinates_are_kept_when_the_file_has_none(coordinator, write, db):
@@ -173,7 +173,7 @@ def test_one_bad_row_and_nothing_is_written(coordinator, write):
     assert "(-47.2305, 1.5901)" in problem.message and "hors de France" in problem.message
     assert outcome.plan.to_create == 4 and outcome.plan.rejected_lines == [5]
     assert snapshot() == before
-    assert AuditEvent.query.filter_by(action="place.import").count() == 0
+    assert AuditRecord.query.filter_by(action="place.import").count() == 0
 
 
 def test_skip_invalid_imports_the_other_rows(coordinator, write):

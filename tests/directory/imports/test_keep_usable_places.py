@@ -227,7 +227,7 @@ def test_a_place_with_coordinates_and_no_address_is_kept_on_the_map_and_out_of_t
     place = Place.query.filter_by(external_id="lieu-2").one()
     assert (place.address, place.postcode, place.commune) == (None, None, "Besançon")
     page = client.get(f"/lieux/{place.public_id}").get_data(as_text=True)
-    assert "Adresse non renseignée : le lieu est placé sur la carte." in page and "None" not in page
+    assert "Adresse non renseignée\u00a0: le lieu est placé sur la carte." in page and "None" not in page
     manifest = publish.publish_all()
     assert manifest["places"] == 1 and manifest["without_address"] == 1  # the standard requires an address
     page = client.get("/open-data").get_data(as_text=True)
