@@ -56,7 +56,7 @@ catalogues: install
 
 ## make translations: extracts every marked string and updates each language's .po (then translate, make catalogues)
 translations: install-dev
-	$(BIN)/pybabel -q extract --mapping-file babel.cfg --keywords lazy_gettext --sort-by-file --omit-header \
+	$(BIN)/pybabel -q extract --mapping-file babel.cfg --keywords lazy_gettext --keywords N_ --sort-by-file --omit-header \
 	  -o coordination/translations/messages.pot .
 	$(BIN)/pybabel -q update --input-file coordination/translations/messages.pot --output-dir coordination/translations \
 	  --no-fuzzy-matching --ignore-obsolete

@@ -3,6 +3,7 @@
 The form checks each field with the same functions as the services (``validation``), so that the
 messages appear next to the fields; the services validate again, as they do for the CLI and imports.
 """
+from flask_babel import format_decimal, gettext as _, lazy_gettext
 from wtforms import BooleanField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
@@ -197,16 +198,16 @@ FACET_PARAMS = {
     "typologie": "typology",
 }
 FACET_LABELS = {
-    "services": "Besoin",
-    "publics": "Public",
-    "support_modes": "Accompagnement",
-    "access_modes": "Comment y accéder",
-    "fees": "Coût",
-    "programmes": "Dispositifs",
-    "specific_support": "Prise en charge spécifique",
-    "labels": "Formations et labels",
-    "itinerance": "Lieu fixe ou itinérant",
-    "typology": "Type de structure",
+    "services": lazy_gettext("Besoin"),
+    "publics": lazy_gettext("Public"),
+    "support_modes": lazy_gettext("Accompagnement"),
+    "access_modes": lazy_gettext("Comment y accéder"),
+    "fees": lazy_gettext("Coût"),
+    "programmes": lazy_gettext("Dispositifs"),
+    "specific_support": lazy_gettext("Prise en charge spécifique"),
+    "labels": lazy_gettext("Formations et labels"),
+    "itinerance": lazy_gettext("Lieu fixe ou itinérant"),
+    "typology": lazy_gettext("Type de structure"),
 }
 RADIUS_CHOICES = (2, 5, 10, 20, 50)
 RADIUS_MAX_KM = 100
@@ -215,24 +216,31 @@ TEXT_MAX = 200
 TRUE_VALUES = ("1", "on", "oui", "true", "y")
 
 
-def _number(text) -> str:
-    return f"{text:g}".replace(".", ",")
+def _number(value) -> str:
+    """A radius as the URL carries it: « 2.5 », whatever the page's language."""
+    return f"{value:g}"
+
+
+def kilometres(value) -> str:
+    """ "2,5 km" in French, "2.5 km" in English."""
+    return _("%(number)s km", number=format_decimal(value, format="#,##0.#"))
 
 
 class SearchForm(Form):
     """The search form, read from the query string. Whatever the URL holds, it yields a search
-    request and French notices for what it had to ignore; it never fails."""
+    request and notices (in the page's language) for what it had to ignore; it never fails."""
 
     class Meta:
         csrf = False
 
-    q = StringField("Quel besoin ?", render_kw={"type": "search", "placeholder": "ex. : démarches CAF, smartphone"})
-    ou = StringField("Où ?", render_kw={"placeholder": "commune, code postal ou adresse",
+    q = StringField(lazy_gettext("Quel besoin ?"),
+                    render_kw={"type": "search", "placeholder": lazy_gettext("ex. : démarches CAF, smartphone")})
+    ou = StringField(lazy_gettext("Où ?"), render_kw={"placeholder": lazy_gettext("commune, code postal ou adresse"),
                                         "autocomplete": "address-level2"})
-    rayon = StringField("Distance maximale")
-    ouvert = StringField("Ouvert maintenant")
-    samedi = StringField("Ouvert le samedi")
-    tri = StringField("Trier par")
+    rayon = StringField(lazy_gettext("Distance maximale"))
+    ouvert = StringField(lazy_gettext("Ouvert maintenant"))
+    samedi = StringField(lazy_gettext("Ouvert le samedi"))
+    tri = StringField(lazy_gettext("Trier par"))
     page = StringField("Page")
     autour = StringField("Autour de moi")  # « lat,lon » set by the browser's geolocation, on click only
     mots = StringField("Mots")  # « exacts »: the literal words only, no needs vocabulary
@@ -265,7 +273,8 @@ class SearchForm(Form):
                 if value not in values:
                     values.append(value)
             elif value.strip():
-                self.notices.append(f"Le filtre « {self._clean_text(value)[:80]} » n'existe pas : il a été ignoré.")
+                self.notices.append(_("Le filtre « %(name)s » n'existe pas : il a été ignoré.",
+                                       name=self._clean_text(value)[:80]))
         return values
 
     def _radius(self) -> float | None:
@@ -277,8 +286,9 @@ class SearchForm(Form):
         except ValueError:
             value = float("nan")
         if not 0 < value <= RADIUS_MAX_KM:  # also false for nan
-            self.notices.append(f"La distance demandée n'est pas valable (au plus {RADIUS_MAX_KM} km) : "
-                                f"recherche dans un rayon de {_number(self.default_radius_km)} km.")
+            self.notices.append(_("La distance demandée n'est pas valable (au plus %(max)s) : recherche dans "
+                                  "un rayon de %(radius)s.", max=kilometres(RADIUS_MAX_KM),
+                                  radius=kilometres(self.default_radius_km)))
             return None
         return value
 
@@ -292,7 +302,7 @@ class SearchForm(Form):
         except ValueError:
             latitude = longitude = float("nan")
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also false for nan
-            self.notices.append("La position transmise par le navigateur n'est pas valable : elle a été ignorée.")
+            self.notices.append(_("La position transmise par le navigateur n'est pas valable : elle a été ignorée."))
             return None
         return latitude, longitude
 
@@ -306,7 +316,7 @@ class SearchForm(Form):
             return 1
         if raw.isascii() and raw.isdecimal() and 1 <= int(raw) <= 10_000:
             return int(raw)
-        self.notices.append("Le numéro de page demandé n'est pas valable : voici la première page.")
+        self.notices.append(_("Le numéro de page demandé n'est pas valable : voici la première page."))
         return 1
 
     @property
@@ -327,7 +337,7 @@ class SearchForm(Form):
         """(value, label, selected) for the distance select; a radius from a shared link is kept."""
         current = self.radius_km or self.default_radius_km
         values = sorted({*RADIUS_CHOICES, current})
-        return [(_number(v).replace(",", "."), f"{_number(v)} km", v == current) for v in values]
+        return [(_number(v), kilometres(v), v == current) for v in values]
 
     def is_checked(self, param: str, value: str) -> bool:
         return value in self.facets.get(FACET_PARAMS[param], ())

@@ -11,16 +11,30 @@ from coordination.core import validators
 from coordination.core.clock import date_fr, utcnow
 from coordination.dashboard import home as waiting
 from coordination.directory import hours, maps, permissions, placement, services
+from coordination.directory.search_page import (
+    COMMON_NEEDS,
+    distance,
+    facet_groups,
+    format_distance,
+    results_map_html,
+    search_summary,
+    search_url,
+)
 from coordination.freshness import services as freshness
-from coordination.directory.forms import FACET_LABELS, FACET_PARAMS, ClosureForm, EditPlaceForm, PlaceForm, SearchForm
+from coordination.directory.forms import (
+    ClosureForm,
+    EditPlaceForm,
+    PlaceForm,
+    SearchForm,
+)
 from coordination.errors import Conflict, Invalid
-from coordination.security import csp_nonce
 from coordination.utils import external_url, safe_next_url
 from coordination.vocabularies import (
     ORGANISATION_KINDS,
     ORGANISATION_STATUSES,
     PLACE_VOCABULARIES,
     TYPOLOGIES,
+    label as vocabulary_label,
 )
 from coordination.web.actor import current_actor
 from coordination.web.i18n import DEFAULT, current_language, translated
@@ -44,23 +58,6 @@ def _back():
 
 
 # --- public --------------------------------------------------------------------------------
-
-# « Je cherche… »: the needs residents name most, in their words (label, search). Each search is
-# a term of the needs vocabulary, so it finds the places offering the service, whatever their text.
-COMMON_NEEDS = (
-    ("Mes démarches CAF", "CAF"),
-    ("Mes impôts en ligne", "impôts"),
-    ("Ma santé, Ameli", "ameli"),
-    ("Chercher un emploi", "France Travail"),
-    ("Carte grise, permis, papiers", "carte grise"),
-    ("Imprimer ou scanner", "imprimer"),
-    ("Utiliser mon smartphone", "smartphone"),
-    ("Apprendre l'ordinateur", "ordinateur"),
-    ("Un accès à internet", "wifi"),
-    ("Une adresse e-mail", "mail"),
-    ("Éviter les arnaques", "arnaques"),
-)
-
 
 @bp.get("/")
 @translated
@@ -263,15 +260,6 @@ def network_places():
 
 # --- public search (/recherche): the form, the results, the map ------------------------------
 
-def format_distance(km) -> str:
-    """ "à 350 m", "à 1,2 km", "à 12 km" (non-breaking spaces)."""
-    if km is None:
-        return ""
-    if km < 1:
-        return f"à {max(10, round(km * 1000, -1)):.0f}\u00a0m"
-    return f"à {km:.1f}\u00a0km".replace(".", ",") if km < 10 else f"à {km:.0f}\u00a0km"
-
-
 @bp.app_template_filter("postal_address")
 def postal_address(place, town_only: bool = False) -> str:
     """ "12 rue de la Mairie, 44000 Nantes", without the parts a place imported by its coordinates
@@ -287,67 +275,16 @@ def opening_status(place, at=None) -> str:
     return hours.status_text(place, at or utcnow())
 
 
-def search_url(**changes) -> str:
-    """This search's URL with some parameters changed (None removes one); every other one is kept."""
-    args = request.args.to_dict(flat=False)
-    args.update(changes)  # keeps the order of the parameters already there
-    return url_for("directory.search", **{name: value for name, value in args.items() if value is not None})
-
-
-def results_map_html(results) -> str:
-    """The map of the whole result set (``results.map_points``, up to 5,000), not only the page's:
-    plain markers up to maps.CLUSTER_THRESHOLD, one FastMarkerCluster beyond."""
-    if not results.map_points:
-        return ""
-    # url_for once: each place's link is the same path with its own id (5,000 url_for cost ~30 ms)
-    prefix = url_for("directory.place_page", public_id="__ID__").removesuffix("__ID__")
-    places = [maps.MapPlace(point.latitude, point.longitude, point.name, prefix + point.public_id,
-                            " — ".join(filter(None, (format_distance(point.distance_km), point.commune))))
-              for point in results.map_points]
-    center = (results.location.latitude, results.location.longitude) if results.location else None
-    return maps.results_map(places, center, tile_url=current_app.config["MAP_TILE_URL"],
-                            attribution=current_app.config["MAP_TILE_ATTRIBUTION"], nonce=csp_nonce(),
-                            vendor=request.script_root + "/vendor")
-
-
-def facet_groups(form, results) -> list[dict]:
-    """The filter checkboxes: the values found in the results, with their counts, and the checked ones."""
-    groups = []
-    for param, key in FACET_PARAMS.items():
-        checked = form.facets.get(key, [])
-        counts = dict(results.facets.get(key, []))
-        values = [value for value, count in counts.items() if count or value in checked]
-        values += [value for value in checked if value not in counts]
-        options = [{"value": value, "label": TYPOLOGIES.get(value, value) if key == "typology" else value,
-                    "count": counts.get(value, 0), "checked": value in checked} for value in values]
-        if options:
-            groups.append({"param": param, "label": FACET_LABELS[key], "options": options})
-    return groups
-
-
-def search_summary(form, results) -> str:
-    """The folded form on a phone: « CAF · Rezé · 10 km · ouvert maintenant »."""
-    parts = [form.text or "Tous les lieux"]
-    if results.location:
-        parts.append(results.location.label)
-        if results.radius_km:
-            parts.append(f"{results.radius_km:g}\u00a0km".replace(".", ","))
-    elif form.where:
-        parts.append(form.where)
-    if form.open_now:
-        parts.append("ouvert maintenant")
-    if form.open_saturday:
-        parts.append("ouvert le samedi")
-    filters = sum(len(values) for values in form.facets.values())
-    if filters:
-        parts.append(f"{filters} filtre{'s' if filters > 1 else ''}")
-    return " · ".join(parts)
+@bp.app_template_filter("vocabulary_label")
+def vocabulary_label_filter(value: str) -> str:
+    """A value of the national vocabulary in the page's language (the value itself stays French)."""
+    return vocabulary_label(value)
 
 
 @bp.context_processor
 def search_helpers():
-    return {"format_distance": format_distance, "opening_status": opening_status, "search_url": search_url,
-            "facet_groups": facet_groups, "search_summary": search_summary}
+    return {"format_distance": format_distance, "distance": distance, "opening_status": opening_status,
+            "search_url": search_url, "facet_groups": facet_groups, "search_summary": search_summary}
 
 
 @bp.get("/recherche")

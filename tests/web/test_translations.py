@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from coordination.web.i18n import DEFAULT, LANGUAGES, TRANSLATIONS
 
 ROOT = TRANSLATIONS.parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
 OTHER_LANGUAGES = [code for code in LANGUAGES if code != DEFAULT]
 
