@@ -42,7 +42,9 @@ class MultiCheckboxField(SelectMultipleField):
 def _checkboxes(name: str) -> MultiCheckboxField:
     values, label, _ = PLACE_VOCABULARIES[name]
     pairs = TYPOLOGIES.items() if name == "typology" else ((v, v) for v in values)
-    choices = [SelectChoice(value, label) for value, label in pairs]
+    # labels at display time, in the page's language (and typeset in French): the values stay the standard's
+    choices = [SelectChoice(value, lazy_gettext(text)) for value, text in pairs]
+    label = lazy_gettext(label)
     if name == "services":
         label = lazy_gettext("%(label)s (au moins un)", label=label)
     return MultiCheckboxField(label, choices=choices, validate_choice=False,
