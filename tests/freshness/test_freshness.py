@@ -325,7 +325,7 @@ def test_confirm_all_from_the_partner_space(db, client, login, settings):
     assert reload(db, Place, gone.id).verified_at == SIX_MONTHS_AGO
     assert reload(db, Place, other.id).verified_at == SIX_MONTHS_AGO
     followed = client.get("/espace-partenaire").get_data(as_text=True)
-    assert "Merci : 3 lieux confirmés à jour." in followed
+    assert "Merci\u00a0: 3 lieux confirmés à jour." in followed  # typeset French
 
     # Another organisation's member, a coordinator, a suspended organisation: refused.
     assert client.post(f"/espace-partenaire/organisations/{other.organisation_id}/tout-est-a-jour").status_code == 403
