@@ -7,7 +7,6 @@ from flask_babel import format_decimal, gettext as _, lazy_gettext
 from wtforms import BooleanField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
-from flask_babel import lazy_gettext
 
 from coordination.core.csv_writer import FORMULA_MESSAGE
 from coordination.directory import hours, validation
