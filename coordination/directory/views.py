@@ -88,7 +88,7 @@ def place_description(place) -> str:
     """The place page's meta description: its name, commune and first services (plain text: the
     template escapes it once)."""
     if place.services:
-        text = gettext("%(name)s, %(commune)s : %(services)s.", name=place.name, commune=place.commune,
+        text = gettext("%(name)s, %(commune)s : %(services)s.", name=place.name, commune=place.commune,
                        services=", ".join(place.services[:6]))
     else:
         text = gettext("%(name)s, %(commune)s.", name=place.name, commune=place.commune)

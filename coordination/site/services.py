@@ -27,7 +27,7 @@ HONEYPOT = "website"  # hidden from people, filled in by robots
 
 @dataclass(frozen=True)
 class LegalFacts:
-    """Who answers for the site. An empty setting is None: the page says « non renseigné »."""
+    """Who answers for the site. An empty setting is None: the page says « non renseigné »."""
     publisher_name: str | None
     publisher_address: str | None
     publication_director: str | None
@@ -90,7 +90,7 @@ def _clean_contact(data: dict) -> dict:
                        invalid=_("Indiquez votre nom sur une seule ligne, en %(max)d caractères au plus.", max=NAME_MAX),
                        missing=_("Indiquez votre nom.")),
         "email": _field(errors, "email", validators.email, data.get("email"),
-                        invalid=_("L'adresse électronique n'est pas valide : vérifiez-la (exemple : nom@exemple.fr)."),
+                        invalid=_("L'adresse électronique n'est pas valide : vérifiez-la (exemple : nom@exemple.fr)."),
                         missing=_("Indiquez votre adresse électronique, pour que nous puissions vous répondre.")),
         "message": _field(errors, "message", lambda value: validators.text(value, max_length=MESSAGE_MAX),
                           data.get("message"),
@@ -98,7 +98,7 @@ def _clean_contact(data: dict) -> dict:
                           missing=_("Écrivez votre message.")),
     }
     if errors:
-        raise Invalid(_("Le message n'a pas pu être envoyé : vérifiez le formulaire."), errors=errors)
+        raise Invalid(_("Le message n'a pas pu être envoyé : vérifiez le formulaire."), errors=errors)
     return cleaned
 
 
@@ -110,7 +110,7 @@ def send_contact_message(data: dict) -> mail.Message | None:
         return None
     recipient = legal_facts().contact_email
     if recipient is None:
-        raise Invalid(_("Le formulaire de contact n'est pas encore ouvert : l'adresse de contact du site "
+        raise Invalid(_("Le formulaire de contact n'est pas encore ouvert : l'adresse de contact du site "
                         "n'est pas renseignée."))
     cleaned = _clean_contact(data)
     language = current_language()

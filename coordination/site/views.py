@@ -53,7 +53,7 @@ def contact():
         except Invalid as error:
             form.show(error)
         else:
-            flash(_("Merci : votre message a été envoyé. Nous vous répondrons par courriel."), "success")
+            flash(_("Merci : votre message a été envoyé. Nous vous répondrons par courriel."), "success")
             return redirect(url_for(".contact"))
     return render_template("site/contact.html", form=form, is_open=services.contact_open(),
                            facts=services.legal_facts()), 400 if form.has_errors else 200

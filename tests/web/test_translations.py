@@ -77,3 +77,12 @@ def test_translations_keep_the_placeholders(code):
             if found - expected or (expected - {"num"}) - found:
                 wrong.append((sources[0], text))
     assert not wrong, f"{code}: {wrong[:5]}"
+
+
+def test_french_is_typed_plainly_in_the_code():
+    """The French catalogue typesets the messages: a non-breaking space or a ’ typed in the code would
+    make a second message for the same text and leave the translators two entries."""
+    with open(TRANSLATIONS / "messages.pot", "rb") as pot:
+        typed = [message.id for message in read_po(pot) if message.id
+                 and re.search("[\u00a0\u202f\u2019]", "".join(message.id) if isinstance(message.id, tuple) else message.id)]
+    assert not typed, typed[:5]
