@@ -6,17 +6,17 @@ FLASK := MAILLAGE_ENV=development FLASK_APP=wsgi $(BIN)/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install install-dev constraints assets browser db seed bench relevance clean
+.PHONY: run test lint install install-dev constraints assets browser catalogues translations icons db seed bench relevance clean
 
 ## make run: the app with a demo network on the embedded default (SQLite, console mail) + the scheduler
-run: install assets db seed
+run: install assets catalogues db seed
 	@echo "Maillage sur http://$(HOST):$(PORT) (planificateur lancé à côté ; Ctrl+C arrête les deux)"
 	@$(FLASK) scheduler run & scheduler=$$!; \
 	  trap 'kill $$scheduler 2>/dev/null' EXIT; trap 'exit 0' INT TERM; \
 	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: installs everything the suite needs, then runs it (TEST_DATABASE_URL for PostgreSQL)
-test: install-dev assets browser
+test: install-dev assets browser catalogues
 	$(BIN)/pytest
 
 lint: install-dev
@@ -49,6 +49,19 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 assets: node_modules/.installed
+
+## the compiled catalogues (.mo, never committed): each language's .po, and French typeset from the template
+catalogues: install
+	$(BIN)/python -c "from coordination.web.i18n import compile_catalogues; compile_catalogues()"
+
+## make translations: extracts every marked string and updates each language's .po (then translate, make catalogues)
+translations: install-dev
+	$(BIN)/pybabel -q extract --mapping-file babel.cfg --keywords lazy_gettext --keywords N_ --sort-by-file --omit-header \
+	  -o coordination/translations/messages.pot .
+	$(BIN)/pybabel -q update --input-file coordination/translations/messages.pot --output-dir coordination/translations \
+	  --no-fuzzy-matching --ignore-obsolete
+	@# no dates in the headers: they would make every merge of two catalogues conflict
+	sed -i -E '/^"(POT-Creation-Date|PO-Revision-Date): /d' coordination/translations/*/LC_MESSAGES/messages.po
 
 ## Debian's Chromium, for the browser and accessibility tests (Playwright drives it; no browser download)
 browser:

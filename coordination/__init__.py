@@ -16,6 +16,7 @@ def create_app(config=None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_language_rules(app)
     register_cli(app)
     register_error_handlers(app)
     register_security_headers(app)
@@ -53,6 +54,8 @@ def register_extensions(app):
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
+    from coordination.web import i18n
+    i18n.init_app(app)
 
 
 def _migrations_dir():
@@ -70,13 +73,19 @@ def register_blueprints(app):
     from coordination.events.views import bp as events_bp
     from coordination.ops import bp as ops_bp
     from coordination.referrals.views import bp as referrals_bp
+    from coordination.site.views import bp as site_bp
     from export.api import bp as api_bp
     from coordination.directory.imports.views import bp as opendata_import_bp
     from export.views import bp as opendata_bp
 
     for blueprint in (ops_bp, assets_bp, auth_bp, directory_bp, moderation_bp, freshness_bp, dashboard_bp, events_bp, referrals_bp, opendata_bp, api_bp,
-                      opendata_import_bp):
+                      opendata_import_bp, site_bp):
         app.register_blueprint(blueprint)
+
+
+def register_language_rules(app):
+    from coordination.web.i18n import add_language_rules
+    add_language_rules(app)
 
 
 def register_cli(app):
@@ -108,10 +117,12 @@ def register_security_headers(app):
 
 def register_template_filters(app):
     from coordination.core.clock import date_fr, datetime_fr
+    from coordination.core.french import de, time_fr, typography
     app.add_template_filter(date_fr)
     app.add_template_filter(datetime_fr)
-    from coordination.core.plurals import ngettext
-    app.add_template_global(ngettext)
+    app.add_template_filter(de)  # {{ organisation.name|de }}: « des Connecteurs », « d'Emmaüs Connect »
+    app.add_template_filter(time_fr)
+    app.add_template_filter(typography)  # French text that does not come from the catalogue (data tables)
 
 
 def register_signals(app):

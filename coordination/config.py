@@ -130,6 +130,18 @@ class Config:
     SEARCH_LOG_RETENTION_DAYS = max(1, _int("SEARCH_LOG_RETENTION_DAYS", 395))
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "5 per hour")  # "Signaler une erreur" per address
 
+    # The public service's own pages (mentions légales, confidentialité, contact): who publishes the
+    # site, who hosts it, whom to write to. Empty in production until filled in: the pages then say
+    # « non renseigné » and the contact form stays closed.
+    SITE_PUBLISHER_NAME = os.environ.get("SITE_PUBLISHER_NAME", "")
+    SITE_PUBLISHER_ADDRESS = os.environ.get("SITE_PUBLISHER_ADDRESS", "")
+    SITE_PUBLICATION_DIRECTOR = os.environ.get("SITE_PUBLICATION_DIRECTOR", "")
+    SITE_HOST_NAME = os.environ.get("SITE_HOST_NAME", "")
+    SITE_HOST_ADDRESS = os.environ.get("SITE_HOST_ADDRESS", "")
+    SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "")
+    SITE_DPO_CONTACT = os.environ.get("SITE_DPO_CONTACT", "")  # an e-mail or postal address
+    RATELIMIT_CONTACT = os.environ.get("RATELIMIT_CONTACT", "5 per hour")  # contact form posts per address
+
     # Network meetings
     MEETING_INVITATION_DAYS = max(1, _int("MEETING_INVITATION_DAYS", 30))  # default for new series
     MEETING_REMINDER_DAYS = os.environ.get("MEETING_REMINDER_DAYS", "7,1")  # days before, comma-separated
@@ -150,6 +162,25 @@ class Config:
     NETWORK_DEPARTEMENTS = os.environ.get("NETWORK_DEPARTEMENTS", "44")  # comma-separated; empty: everywhere
 
 
+# Demonstration facts of the public service's pages (development and tests); an environment variable wins.
+DEMO_SITE = {
+    "SITE_PUBLISHER_NAME": "Association Réseau Maillage (démonstration)",
+    "SITE_PUBLISHER_ADDRESS": "2 rue de la Démonstration, 44000 Nantes",
+    "SITE_PUBLICATION_DIRECTOR": "Camille Exemple, présidente",
+    "SITE_HOST_NAME": "Hébergeur de démonstration",
+    "SITE_HOST_ADDRESS": "1 avenue de l’Exemple, 75000 Paris",
+    "SITE_CONTACT_EMAIL": "contact@maillage.localhost",
+    "SITE_DPO_CONTACT": "dpo@maillage.localhost",
+}
+
+
+def _with_demo_site(config: type, *, environment: bool = True) -> type:
+    for name, value in DEMO_SITE.items():
+        setattr(config, name, (os.environ.get(name) if environment else None) or value)
+    return config
+
+
+@_with_demo_site
 class DevelopmentConfig(Config):
     REQUIRE_SECRET_KEY = False
     DEMO_SEED_ALLOWED = True
@@ -172,6 +203,8 @@ class TestConfig(Config):
     BASE_URL = "http://localhost"
     OPEN_DATA_FEED_DELAY_SECONDS = 0
 
+
+_with_demo_site(TestConfig, environment=False)  # the suite's pages never depend on the environment
 
 # The names MAILLAGE_ENV accepts. TestConfig is not among them: it disables CSRF, and the test suite
 # builds it directly; any other name (« test » included) refuses to start.

@@ -3,6 +3,7 @@ import errno
 import logging
 
 from flask import g, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -15,8 +16,9 @@ class DomainError(Exception):
     default_message = "La demande n'a pas pu être traitée."
 
     def __init__(self, message: str | None = None, **details):
-        super().__init__(message or self.default_message)
-        self.message = message or self.default_message
+        # str(): a message may be lazy (a module constant), it is read in the request's language
+        self.message = str(message or self.default_message)
+        super().__init__(self.message)
         self.details = details
 
 
@@ -65,31 +67,36 @@ class Conflict(DomainError):
         self.changes = changes or []
 
 
+def N_(text: str) -> str:
+    """Marks a message for extraction: the pages translate it when they show it (the API keeps French)."""
+    return text
+
+
 TITLES = {
-    400: "Demande incorrecte",
-    403: "Accès refusé",
-    404: "Page introuvable",
-    405: "Méthode non autorisée",
-    409: "Conflit de modification",
-    429: "Trop de tentatives",
-    500: "Erreur interne",
-    503: "Service momentanément indisponible",
-    507: "Disque plein",
+    400: N_("Demande incorrecte"),
+    403: N_("Accès refusé"),
+    404: N_("Page introuvable"),
+    405: N_("Méthode non autorisée"),
+    409: N_("Conflit de modification"),
+    429: N_("Trop de tentatives"),
+    500: N_("Erreur interne"),
+    503: N_("Service momentanément indisponible"),
+    507: N_("Disque plein"),
 }
 
 MESSAGES = {
-    400: "La demande n'a pas pu être comprise. Vérifiez le formulaire et réessayez.",
-    403: "Vous n'avez pas accès à cette page ou à cette action.",
-    404: "Cette page n'existe pas ou plus.",
-    405: "Cette action n'est pas possible sur cette page.",
-    409: "Ces informations ont été modifiées par quelqu'un d'autre entre-temps.",
-    410: "Ce lien n'est plus valable.",
-    413: "Le fichier ou le formulaire envoyé est trop volumineux.",
-    429: "Trop de tentatives en peu de temps. Patientez quelques minutes avant de réessayer.",
-    500: "Une erreur imprévue s'est produite. L'équipe a été prévenue ; réessayez dans un moment.",
-    503: "La base de données est momentanément indisponible. Rien n'a été enregistré ; réessayez dans un moment.",
-    507: "Le disque du serveur est plein : rien n'a été enregistré. L'équipe technique a été prévenue ; "
-         "réessayez plus tard.",
+    400: N_("La demande n'a pas pu être comprise. Vérifiez le formulaire et réessayez."),
+    403: N_("Vous n'avez pas accès à cette page ou à cette action."),
+    404: N_("Cette page n'existe pas ou plus."),
+    405: N_("Cette action n'est pas possible sur cette page."),
+    409: N_("Ces informations ont été modifiées par quelqu'un d'autre entre-temps."),
+    410: N_("Ce lien n'est plus valable."),
+    413: N_("Le fichier ou le formulaire envoyé est trop volumineux."),
+    429: N_("Trop de tentatives en peu de temps. Patientez quelques minutes avant de réessayer."),
+    500: N_("Une erreur imprévue s'est produite. L'équipe a été prévenue ; réessayez dans un moment."),
+    503: N_("La base de données est momentanément indisponible. Rien n'a été enregistré ; réessayez dans un moment."),
+    507: N_("Le disque du serveur est plein : rien n'a été enregistré. L'équipe technique a été prévenue ; "
+         "réessayez plus tard."),
 }
 
 DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
@@ -113,15 +120,18 @@ def is_disk_full(error: BaseException) -> bool:
     return "database or disk is full" in text or "no space left on device" in text
 
 
-GENERIC_CLIENT_ERROR = "La demande n'a pas pu être traitée. Vérifiez l'adresse ou le formulaire et réessayez."
+GENERIC_CLIENT_ERROR = N_("La demande n'a pas pu être traitée. Vérifiez l'adresse ou le formulaire et réessayez.")
+CSRF_ERROR = N_("Le formulaire a expiré ou n'est pas valide. Rechargez la page et réessayez.")
+_OWN = {*MESSAGES.values(), GENERIC_CLIENT_ERROR, CSRF_ERROR}
 
 
 def error_response(status: int, message: str | None = None):
     message = message or MESSAGES.get(status) or (GENERIC_CLIENT_ERROR if status < 500 else MESSAGES[500])
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         return jsonify(error=message, status=status), status
-    return render_template("errors/error.html", status=status, title=TITLES.get(status, "Erreur"),
-                           message=message), status
+    # the messages of this module in the page's language; a domain's own message as it was written
+    return render_template("errors/error.html", status=status, title=_(TITLES.get(status, N_("Erreur"))),
+                           message=_(message) if message in _OWN else message), status
 
 
 def register_error_handlers(app):
@@ -129,11 +139,13 @@ def register_error_handlers(app):
 
     @app.errorhandler(DomainError)
     def domain_error(error):
-        return error_response(error.status, error.message)
+        # a domain's default message is one of this module's: shown in the page's language
+        own = error.message == error.default_message and MESSAGES.get(error.status) == error.message
+        return error_response(error.status, None if own else error.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return error_response(400, "Le formulaire a expiré ou n'est pas valide. Rechargez la page et réessayez.")
+        return error_response(400, CSRF_ERROR)
 
     @app.errorhandler(OperationalError)
     def database_down(error):

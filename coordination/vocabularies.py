@@ -1,5 +1,19 @@
 """Controlled vocabularies: organisation kinds, roles, and the national standard
-"Lieux de médiation numérique" 1.0.1 enumerations (values exactly as the schema spells them)."""
+"Lieux de médiation numérique" 1.0.1 enumerations (values exactly as the schema spells them).
+
+The values of the standard are French and stay so (URLs, the open-data export); residents read them
+in their language through ``label``, which translates a value at display time."""
+
+
+def N_(text: str) -> str:
+    """Marks a value for extraction into the catalogues without translating it: it stays the value."""
+    return text
+
+
+def label(value: str) -> str:
+    """A vocabulary value (or a marked French label) in the page's language, for display only."""
+    from flask_babel import gettext  # at display time, in a request: this module stays plain data
+    return gettext(value) if value else value
 
 ORGANISATION_KINDS = {
     "association": "Association",
@@ -36,77 +50,77 @@ ROLES = {"admin": "Administrateur", "member": "Membre"}
 COORDINATE_SOURCES = {"geocoder": "Géocodage", "manual": "Saisie manuelle", "import": "Import"}
 
 SERVICES = (
-    "Aide aux démarches administratives",
-    "Maîtrise des outils numériques du quotidien",
-    "Insertion professionnelle via le numérique",
-    "Utilisation sécurisée du numérique",
-    "Parentalité et éducation avec le numérique",
-    "Loisirs et créations numériques",
-    "Compréhension du monde numérique",
-    "Accès internet et matériel informatique",
-    "Acquisition de matériel informatique à prix solidaire",
+    N_("Aide aux démarches administratives"),
+    N_("Maîtrise des outils numériques du quotidien"),
+    N_("Insertion professionnelle via le numérique"),
+    N_("Utilisation sécurisée du numérique"),
+    N_("Parentalité et éducation avec le numérique"),
+    N_("Loisirs et créations numériques"),
+    N_("Compréhension du monde numérique"),
+    N_("Accès internet et matériel informatique"),
+    N_("Acquisition de matériel informatique à prix solidaire"),
 )
-PUBLICS = ("Jeunes", "Étudiants", "Familles et/ou enfants", "Seniors", "Femmes")
+PUBLICS = (N_("Jeunes"), N_("Étudiants"), N_("Familles et/ou enfants"), N_("Seniors"), N_("Femmes"))
 SPECIFIC_SUPPORT = (
-    "Surdité",
-    "Handicaps moteurs",
-    "Handicaps mentaux",
-    "Illettrisme",
-    "Langues étrangères (anglais)",
-    "Langues étrangères (autres)",
-    "Déficience visuelle",
+    N_("Surdité"),
+    N_("Handicaps moteurs"),
+    N_("Handicaps mentaux"),
+    N_("Illettrisme"),
+    N_("Langues étrangères (anglais)"),
+    N_("Langues étrangères (autres)"),
+    N_("Déficience visuelle"),
 )
-FEES = ("Gratuit", "Gratuit sous condition", "Payant")
+FEES = (N_("Gratuit"), N_("Gratuit sous condition"), N_("Payant"))
 PROGRAMMES = (
-    "Aidants Connect",
-    "Bibliothèques numérique de référence",
-    "Certification PIX",
-    "Conseillers numériques",
-    "Emmaüs Connect",
-    "France Services",
-    "Grande école du numérique",
-    "La Croix Rouge",
-    "Point d'accès numérique CAF",
-    "Promeneurs du net",
-    "Relais numérique (Emmaüs Connect)",
+    N_("Aidants Connect"),
+    N_("Bibliothèques numérique de référence"),
+    N_("Certification PIX"),
+    N_("Conseillers numériques"),
+    N_("Emmaüs Connect"),
+    N_("France Services"),
+    N_("Grande école du numérique"),
+    N_("La Croix Rouge"),
+    N_("Point d'accès numérique CAF"),
+    N_("Promeneurs du net"),
+    N_("Relais numérique (Emmaüs Connect)"),
 )
 LABELS = (
-    "Formé à « Mon Espace Santé »",
-    "Formé à « DUPLEX » (illettrisme)",
-    "Arnia/MedNum BFC (Bourgogne-Franche-Comté)",
-    "Collectif ressources et acteurs réemploi (Normandie)",
-    "Fabriques de Territoire",
-    "Les Éclaireurs du numérique (Drôme)",
-    "Mes Papiers (Métropole de Lyon)",
-    "ORDI 3.0",
-    "SUD LABS (PACA)",
+    N_("Formé à « Mon Espace Santé »"),
+    N_("Formé à « DUPLEX » (illettrisme)"),
+    N_("Arnia/MedNum BFC (Bourgogne-Franche-Comté)"),
+    N_("Collectif ressources et acteurs réemploi (Normandie)"),
+    N_("Fabriques de Territoire"),
+    N_("Les Éclaireurs du numérique (Drôme)"),
+    N_("Mes Papiers (Métropole de Lyon)"),
+    N_("ORDI 3.0"),
+    N_("SUD LABS (PACA)"),
 )
 ACCESS_MODES = (
-    "Se présenter",
-    "Téléphoner",
-    "Contacter par mail",
-    "Prendre un RDV en ligne",
-    "Ce lieu n'accueille pas de public",
-    "Envoyer un mail avec une fiche de prescription",
+    N_("Se présenter"),
+    N_("Téléphoner"),
+    N_("Contacter par mail"),
+    N_("Prendre un RDV en ligne"),
+    N_("Ce lieu n'accueille pas de public"),
+    N_("Envoyer un mail avec une fiche de prescription"),
 )
-SUPPORT_MODES = ("En autonomie", "Accompagnement individuel", "Dans un atelier collectif", "À distance")
-ITINERANCE = ("Itinérant", "Fixe")
+SUPPORT_MODES = (N_("En autonomie"), N_("Accompagnement individuel"), N_("Dans un atelier collectif"), N_("À distance"))
+ITINERANCE = (N_("Itinérant"), N_("Fixe"))
 
 # A short list of the data·inclusion v0 typologies that médiation numérique places use most.
 TYPOLOGIES = {
-    "ASSO": "Association",
-    "BIB": "Bibliothèque / Médiathèque",
-    "CCAS": "Centre communal d'action sociale",
-    "CIAS": "Centre intercommunal d'action sociale",
-    "CS": "Centre social",
-    "EPN": "Espace public numérique",
-    "MJC": "Maison des jeunes et de la culture",
-    "MUNI": "Municipalité",
-    "DEPT": "Services sociaux du Conseil départemental",
-    "PIMMS": "Point information médiation multi services",
-    "RFS": "Réseau France Services",
-    "TIERS_LIEUX": "Tiers lieu & coworking",
-    "Autre": "Autre",
+    "ASSO": N_("Association"),
+    "BIB": N_("Bibliothèque / Médiathèque"),
+    "CCAS": N_("Centre communal d'action sociale"),
+    "CIAS": N_("Centre intercommunal d'action sociale"),
+    "CS": N_("Centre social"),
+    "EPN": N_("Espace public numérique"),
+    "MJC": N_("Maison des jeunes et de la culture"),
+    "MUNI": N_("Municipalité"),
+    "DEPT": N_("Services sociaux du Conseil départemental"),
+    "PIMMS": N_("Point information médiation multi services"),
+    "RFS": N_("Réseau France Services"),
+    "TIERS_LIEUX": N_("Tiers lieu & coworking"),
+    "Autre": N_("Autre"),
 }
 
 # Every code of the frozen data·inclusion v0 structure typology (what the standard's `typologie` column
@@ -124,16 +138,16 @@ TYPOLOGY_CODES = (
 
 # Place attribute name -> (vocabulary, French label, standard column)
 PLACE_VOCABULARIES = {
-    "services": (SERVICES, "Services proposés", "services"),
-    "publics": (PUBLICS, "Publics spécifiquement adressés", "publics_specifiquement_adresses"),
-    "specific_support": (SPECIFIC_SUPPORT, "Prise en charge spécifique", "prise_en_charge_specifique"),
-    "fees": (FEES, "Frais à charge", "frais_a_charge"),
-    "programmes": (PROGRAMMES, "Dispositifs et programmes nationaux", "dispositif_programmes_nationaux"),
-    "labels": (LABELS, "Formations et labels", "formations_labels"),
-    "access_modes": (ACCESS_MODES, "Modalités d'accès", "modalites_acces"),
-    "support_modes": (SUPPORT_MODES, "Modalités d'accompagnement", "modalites_accompagnement"),
-    "itinerance": (ITINERANCE, "Itinérance", "itinerance"),
-    "typology": (TYPOLOGY_CODES, "Typologie de la structure", "typologie"),
+    "services": (SERVICES, N_("Services proposés"), "services"),
+    "publics": (PUBLICS, N_("Publics spécifiquement adressés"), "publics_specifiquement_adresses"),
+    "specific_support": (SPECIFIC_SUPPORT, N_("Prise en charge spécifique"), "prise_en_charge_specifique"),
+    "fees": (FEES, N_("Frais à charge"), "frais_a_charge"),
+    "programmes": (PROGRAMMES, N_("Dispositifs et programmes nationaux"), "dispositif_programmes_nationaux"),
+    "labels": (LABELS, N_("Formations et labels"), "formations_labels"),
+    "access_modes": (ACCESS_MODES, N_("Modalités d'accès"), "modalites_acces"),
+    "support_modes": (SUPPORT_MODES, N_("Modalités d'accompagnement"), "modalites_accompagnement"),
+    "itinerance": (ITINERANCE, N_("Itinérance"), "itinerance"),
+    "typology": (TYPOLOGY_CODES, N_("Typologie de la structure"), "typologie"),
 }
 
 WEEKDAYS = (("Mo", "Lundi"), ("Tu", "Mardi"), ("We", "Mercredi"), ("Th", "Jeudi"),

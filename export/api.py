@@ -12,6 +12,7 @@ import re
 from flask import Blueprint, current_app, render_template, request
 from limits import parse_many
 
+from coordination.core.french import typography
 from coordination.directory import services
 from coordination.directory.serializers import standard_record
 from coordination.errors import Invalid
@@ -75,9 +76,19 @@ def openapi_document():
     return _json(openapi.document())
 
 
+def _for_people(node, key=None):
+    """The document's French texts as a reader sees them (typographic apostrophes, no break before
+    « : »); openapi.json keeps them plain."""
+    if isinstance(node, dict):
+        return {name: _for_people(value, name) for name, value in node.items()}
+    if isinstance(node, list):
+        return [_for_people(value, key) for value in node]
+    return typography(node) if isinstance(node, str) and key in ("title", "summary", "description") else node
+
+
 @bp.get("/")
 def docs():
-    spec = openapi.document()
+    spec = _for_people(openapi.document())
     return render_template("export/api_docs.html", spec=spec, operations=list(openapi.operations(spec)),
                            base_url=external_url("api.docs").rstrip("/"), curl=openapi.curl,
                            rate_limit=rate_limit_fr(_api_limit()))

@@ -3,9 +3,13 @@ import hashlib
 import json
 
 from flask import Blueprint, current_app, render_template, request, send_file
+from flask_babel import format_date, format_time, gettext as _
+
+from coordination.core.clock import datetime_fr
 
 from coordination.directory.serializers import REQUIRED_FIELDS
 from coordination.errors import NotFound, error_response
+from coordination.web.i18n import DEFAULT, current_language, translated
 from export import catalog
 from export.publish import ensure_published
 
@@ -24,11 +28,21 @@ def _not_ready():
     return body, status, {"Retry-After": "600"}
 
 
+def _updated_text(manifest) -> str:
+    """« 3 mars 2026 à 2 h » on a French page, Babel's date and time of the page's language otherwise."""
+    moment = catalog.modified(manifest)
+    if current_language().code == DEFAULT:
+        return datetime_fr(moment)
+    return _("%(date)s à %(time)s", date=format_date(moment, "long", rebase=True),
+             time=format_time(moment, "short", rebase=True))
+
+
 @bp.get("/open-data")
+@translated
 def index():
     manifest = ensure_published()
     return render_template("export/open_data.html", manifest=manifest, fields=catalog.FIELD_MEANINGS,
-                           required=REQUIRED_FIELDS, updated=manifest and catalog.modified(manifest),
+                           required=REQUIRED_FIELDS, updated_text=manifest and _updated_text(manifest),
                            human_size=catalog.human_size, licence_url=catalog.LICENCE_URL)
 
 

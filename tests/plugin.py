@@ -24,6 +24,13 @@ from coordination.extensions import limiter
 from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_place, make_user
 
 
+def pytest_sessionstart(session):
+    """The suite reads the translations as users get them: compiled (``make catalogues`` does the
+    same; a run straight through pytest after editing a .po must not test the old .mo)."""
+    from coordination.web.i18n import compile_catalogues
+    compile_catalogues(only_outdated=True)
+
+
 def using_postgres() -> bool:
     return os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 

@@ -5,7 +5,7 @@ from sqlalchemy.exc import OperationalError
 def test_home_page_is_french_and_served(client):
     response = client.get("/")
     assert response.status_code == 200
-    assert '<html lang="fr">' in response.get_data(as_text=True)
+    assert '<html lang="fr" dir="ltr">' in response.get_data(as_text=True)
 
 
 def test_healthz_reports_database(client):

@@ -1,21 +1,23 @@
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from coordination.auth import services
 from coordination.errors import Invalid
 
 users_cli = AppGroup("users", help="Comptes utilisateurs.")
-PASSWORDS_DIFFER = "Les deux mots de passe ne correspondent pas."
+PASSWORDS_DIFFER = lazy_gettext("Les deux mots de passe ne correspondent pas.")
 
 
 def prompt_new_password() -> str:
     """Asks twice, without echo, until both entries match. click.prompt's own confirmation
     (confirmation_prompt=) cannot translate its mismatch message, hence this loop."""
     while True:
-        password = click.prompt("Mot de passe", hide_input=True)
-        if password == click.prompt("Confirmez le mot de passe", hide_input=True):
+        password = click.prompt(_("Mot de passe"), hide_input=True)
+        if password == click.prompt(_("Confirmez le mot de passe"), hide_input=True):
             return password
-        click.echo(f"Erreur : {PASSWORDS_DIFFER} Recommencez.", err=True)
+        click.echo(_("Erreur : %(problem)s Recommencez.", problem=PASSWORDS_DIFFER), err=True)
 
 
 @users_cli.command("create-coordinator")
@@ -31,6 +33,6 @@ def create_coordinator(email, name, password):
     except Invalid as error:
         raise click.ClickException(" ".join(error.messages())) from None
     if created:
-        click.echo(f"Compte coordinateur créé : {user.email}")
+        click.echo(_("Compte coordinateur créé : %(email)s", email=user.email))
     else:
-        click.echo(f"{user.email} est désormais coordinateur.")
+        click.echo(_("%(email)s est désormais coordinateur.", email=user.email))

@@ -1,4 +1,5 @@
 """Account forms. Every message is French and shown next to its field; the services validate again."""
+from flask_babel import lazy_gettext
 from wtforms import (
     BooleanField,
     EmailField,
@@ -21,15 +22,15 @@ from coordination.core import validators
 from coordination.vocabularies import ORGANISATION_KINDS, ROLES
 from coordination.web.forms import Clean, Form, OneLine, choices
 
-REQUIRED = "Ce champ est obligatoire."
-INVALID_EMAIL = "Adresse électronique invalide."
-PASSWORD_LENGTH = f"Le mot de passe doit contenir au moins {services.PASSWORD_MIN_LENGTH} caractères."
-PASSWORDS_DIFFER = "Les deux mots de passe ne correspondent pas."
+REQUIRED = lazy_gettext("Ce champ est obligatoire.")
+INVALID_EMAIL = lazy_gettext("Adresse électronique invalide.")
+PASSWORD_LENGTH = lazy_gettext("Le mot de passe doit contenir au moins %(num)s caractères.", num=services.PASSWORD_MIN_LENGTH)
+PASSWORDS_DIFFER = lazy_gettext("Les deux mots de passe ne correspondent pas.")
 NEW_PASSWORD = {"autocomplete": "new-password"}
 
 
 def _max(length: int) -> Length:
-    return Length(max=length, message=f"{length} caractères au maximum.")
+    return Length(max=length, message=lazy_gettext("%(num)s caractères au maximum.", num=length))
 
 
 def strip(value):
@@ -45,18 +46,22 @@ def _new_password_validators():
 
 
 class LoginForm(Form):
-    email = EmailField("Adresse électronique", validators=[DataRequired(REQUIRED), Email(INVALID_EMAIL)], filters=[strip],
+    email = EmailField(lazy_gettext("Adresse électronique"), validators=[DataRequired(REQUIRED), Email(INVALID_EMAIL)], filters=[strip],
                        render_kw={"autocomplete": "email"})
-    password = PasswordField("Mot de passe", validators=[DataRequired(REQUIRED)],
+    password = PasswordField(lazy_gettext("Mot de passe"), validators=[DataRequired(REQUIRED)],
                              render_kw={"autocomplete": "current-password"})
-    remember = BooleanField("Rester connecté sur cet appareil")
+    remember = BooleanField(lazy_gettext("Rester connecté sur cet appareil"))
 
 
 class ForgotPasswordForm(Form):
-    email = EmailField("Adresse électronique", filters=[strip], validators=_email_validators(), render_kw={"autocomplete": "email"})
+    email = EmailField(lazy_gettext("Adresse électronique"), filters=[strip], validators=_email_validators(), render_kw={"autocomplete": "email"})
 
 
-def _new_password_fields(label: str = "Mot de passe", confirm_label: str = "Confirmez le mot de passe"):
+PASSWORD = lazy_gettext("Mot de passe")
+CONFIRM_PASSWORD = lazy_gettext("Confirmez le mot de passe")
+
+
+def _new_password_fields(label=PASSWORD, confirm_label=CONFIRM_PASSWORD):
     """A new password and its confirmation, for ``password, confirm = _new_password_fields()`` in a form's
     body (the fields keep their place in the form's order, hence a function rather than a mixin)."""
     return (PasswordField(label, validators=_new_password_validators(), render_kw=NEW_PASSWORD),
@@ -65,28 +70,28 @@ def _new_password_fields(label: str = "Mot de passe", confirm_label: str = "Conf
 
 
 class ResetPasswordForm(Form):
-    password, confirm = _new_password_fields("Nouveau mot de passe", "Confirmez le nouveau mot de passe")
+    password, confirm = _new_password_fields(lazy_gettext("Nouveau mot de passe"), lazy_gettext("Confirmez le nouveau mot de passe"))
 
 
 _ONE_LINE = OneLine()
 
 
 class JoinForm(Form):
-    name = StringField("Nom de l'organisation", validators=[DataRequired(REQUIRED), _max(200), _ONE_LINE])
-    kind = SelectField("Type d'organisation", choices=choices({"": "Choisissez…", **ORGANISATION_KINDS}),
-                       validators=[DataRequired("Choisissez un type d'organisation dans la liste.")])
-    pivot = StringField("SIRET ou numéro RNA", validators=[DataRequired(REQUIRED), Clean(validators.pivot)])
-    contact_email = EmailField("Adresse électronique de contact", filters=[strip], validators=_email_validators())
-    contact_phone = TelField("Téléphone de contact", validators=[DataRequired(REQUIRED),
+    name = StringField(lazy_gettext("Nom de l'organisation"), validators=[DataRequired(REQUIRED), _max(200), _ONE_LINE])
+    kind = SelectField(lazy_gettext("Type d'organisation"), choices=choices({"": "Choisissez…", **ORGANISATION_KINDS}),
+                       validators=[DataRequired(lazy_gettext("Choisissez un type d'organisation dans la liste."))])
+    pivot = StringField(lazy_gettext("SIRET ou numéro RNA"), validators=[DataRequired(REQUIRED), Clean(validators.pivot)])
+    contact_email = EmailField(lazy_gettext("Adresse électronique de contact"), filters=[strip], validators=_email_validators())
+    contact_phone = TelField(lazy_gettext("Téléphone de contact"), validators=[DataRequired(REQUIRED),
                                                                   Clean(validators.phone)])
-    website = StringField("Site internet (facultatif)", validators=[Optional(), Clean(validators.url)])
-    admin_name = StringField("Votre nom", validators=[DataRequired(REQUIRED), _max(120), _ONE_LINE],
+    website = StringField(lazy_gettext("Site internet (facultatif)"), validators=[Optional(), Clean(validators.url)])
+    admin_name = StringField(lazy_gettext("Votre nom"), validators=[DataRequired(REQUIRED), _max(120), _ONE_LINE],
                              render_kw={"autocomplete": "name"})
-    admin_email = EmailField("Votre adresse électronique", filters=[strip], validators=_email_validators(),
+    admin_email = EmailField(lazy_gettext("Votre adresse électronique"), filters=[strip], validators=_email_validators(),
                              render_kw={"autocomplete": "email"})
     password, confirm = _new_password_fields()
     # Honeypot: hidden from people by CSS, filled in by robots.
-    nickname = StringField("Ne remplissez pas ce champ", render_kw={"autocomplete": "off", "tabindex": "-1"})
+    nickname = StringField(lazy_gettext("Ne remplissez pas ce champ"), render_kw={"autocomplete": "off", "tabindex": "-1"})
 
     ACCOUNT_FIELDS = ("admin_name", "admin_email", "password", "confirm")
 
@@ -107,13 +112,13 @@ class JoinForm(Form):
 
 
 class InviteForm(Form):
-    email = EmailField("Adresse électronique de la personne invitée", filters=[strip], validators=_email_validators())
-    role = SelectField("Rôle", choices=choices(ROLES), default="member",
-                       validators=[DataRequired("Choisissez un rôle dans la liste.")])
+    email = EmailField(lazy_gettext("Adresse électronique de la personne invitée"), filters=[strip], validators=_email_validators())
+    role = SelectField(lazy_gettext("Rôle"), choices=choices(ROLES), default="member",
+                       validators=[DataRequired(lazy_gettext("Choisissez un rôle dans la liste."))])
 
 
 class AcceptInvitationForm(Form):
-    name = StringField("Votre nom", validators=[DataRequired(REQUIRED), _max(120), _ONE_LINE],
+    name = StringField(lazy_gettext("Votre nom"), validators=[DataRequired(REQUIRED), _max(120), _ONE_LINE],
                        render_kw={"autocomplete": "name"})
     password, confirm = _new_password_fields()
 
@@ -124,7 +129,7 @@ class ConfirmForm(Form):
 
 class ReasonForm(Form):
     """A reason for a coordinator's decision; several sit on one page, told apart by their prefix."""
-    reason = TextAreaField("Motif", validators=[DataRequired("Indiquez le motif."), _max(1000)])
+    reason = TextAreaField(lazy_gettext("Motif"), validators=[DataRequired(lazy_gettext("Indiquez le motif.")), _max(1000)])
 
     @classmethod
     def build(cls, action: str, organisation_id: int, label: str, *, bind: bool = False) -> "ReasonForm":

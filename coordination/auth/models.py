@@ -4,8 +4,10 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
+from flask_babel import gettext as _
 
 from coordination.core.clock import to_paris, utcnow
+from coordination.core.french import time_fr
 from coordination.extensions import db
 
 
@@ -102,8 +104,11 @@ class OrganisationImport(db.Model):
 
     @property
     def label(self) -> str:
-        name = f" — {self.file_name}" if self.file_name else ""
-        return f"Import n° {self.id} du {to_paris(self.created_at):%d/%m/%Y à %H:%M}{name}"
+        when = to_paris(self.created_at)
+        values = {"id": self.id, "date": f"{when:%d/%m/%Y}", "time": time_fr(when), "file": self.file_name}
+        if self.file_name:
+            return _("Import n° %(id)s du %(date)s à %(time)s — %(file)s", **values)
+        return _("Import n° %(id)s du %(date)s à %(time)s", **values)
 
 
 class Membership(db.Model):

@@ -20,12 +20,16 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_babel import lazy_gettext
 
 from coordination import audit, mail, signals
 from coordination.auth import permissions
 from coordination.auth.models import (Invitation, LoginFailure, Membership, Organisation, OrganisationImport, User,
                                       UserSession)
 from coordination.core.clock import utcnow
+from coordination.core.french import de
 from coordination.core import csv_writer, validators
 from coordination.core.signed_links import BadLink, LinkExpired, LinkRevoked, LinkSigner, LinkUsed
 from coordination.errors import Conflict, DomainError, Invalid, NotFound, PermissionDenied
@@ -37,11 +41,11 @@ log = logging.getLogger(__name__)
 
 PASSWORD_MIN_LENGTH = 12
 # The salts and payloads of the links already mailed: changing them kills those links.
-RESET_LINKS = LinkSigner("password-reset", bad="Ce lien de réinitialisation n'est pas valide.",
-                         expired="Ce lien de réinitialisation a expiré.")
-INVITATION_LINKS = LinkSigner("invitation", bad="Ce lien d'invitation n'est pas valide.",
-                              expired="Cette invitation a expiré.")
-INVITATION_USED = "Cette invitation a déjà été acceptée."
+RESET_LINKS = LinkSigner("password-reset", bad=lazy_gettext("Ce lien de réinitialisation n'est pas valide."),
+                         expired=lazy_gettext("Ce lien de réinitialisation a expiré."))
+INVITATION_LINKS = LinkSigner("invitation", bad=lazy_gettext("Ce lien d'invitation n'est pas valide."),
+                              expired=lazy_gettext("Cette invitation a expiré."))
+INVITATION_USED = lazy_gettext("Cette invitation a déjà été acceptée.")
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -66,7 +70,8 @@ def _password_fingerprint(user: User) -> str:
 
 def _check_password_strength(password: str | None, field: str = "password") -> str:
     if not password or len(password) < PASSWORD_MIN_LENGTH:
-        raise Invalid(errors={field: [f"Le mot de passe doit contenir au moins {PASSWORD_MIN_LENGTH} caractères."]})
+        raise Invalid(errors={field: [_("Le mot de passe doit contenir au moins %(num)s caractères.",
+                                        num=PASSWORD_MIN_LENGTH)]})
     return password
 
 
@@ -74,7 +79,7 @@ def _check_email(email: str, field: str = "email") -> str:
     """A required address, lower-cased: accounts are found by their address whatever its case."""
     address = validators.checked(field, validators.email, email)
     if address is None:
-        raise Invalid(errors={field: [validators.INVALID_EMAIL]})
+        raise Invalid(errors={field: [_(validators.INVALID_EMAIL)]})
     return address.lower()
 
 
@@ -94,14 +99,14 @@ def normalise_pivot(value: str | None) -> str:
     """A SIRET or an RNA number, required (``validators.pivot``)."""
     pivot = validators.checked("pivot", validators.pivot, value)
     if pivot is None:
-        raise Invalid(errors={"pivot": ["Indiquez le SIRET ou le numéro RNA de l'organisation."]})
+        raise Invalid(errors={"pivot": [_("Indiquez le SIRET ou le numéro RNA de l'organisation.")]})
     return pivot
 
 
 def _required_phone(value: str | None, field: str) -> str:
     number = validators.checked(field, validators.phone, value)
     if number is None:
-        raise Invalid(errors={field: [validators.INVALID_PHONE]})
+        raise Invalid(errors={field: [_(validators.INVALID_PHONE)]})
     return number
 
 
@@ -219,14 +224,16 @@ LOGIN_FAILURE_MEMORY = timedelta(hours=24)
 
 class TooManyFailures(DomainError):
     status = 429
-    default_message = ("Trop de tentatives pour ce compte depuis cette connexion. Réessayez plus tard, "
-                       "ou choisissez un nouveau mot de passe avec « Mot de passe oublié ».")
+    default_message = (lazy_gettext("Trop de tentatives pour ce compte depuis cette connexion. Réessayez plus tard, "
+                       "ou choisissez un nouveau mot de passe avec « Mot de passe oublié »."))
 
     def __init__(self, retry_after: int):
         minutes = max(1, -(-retry_after // 60))
-        super().__init__(f"Trop de tentatives pour ce compte depuis cette connexion. Réessayez dans "
-                         f"{minutes} minute{'s' if minutes > 1 else ''}, ou choisissez un nouveau mot de passe "
-                         "avec « Mot de passe oublié ».", retry_after=retry_after)
+        super().__init__(ngettext("Trop de tentatives pour ce compte depuis cette connexion. Réessayez dans "
+                                  "%(num)s minute, ou choisissez un nouveau mot de passe avec « Mot de passe oublié ».",
+                                  "Trop de tentatives pour ce compte depuis cette connexion. Réessayez dans "
+                                  "%(num)s minutes, ou choisissez un nouveau mot de passe avec « Mot de passe oublié ».",
+                                  minutes), retry_after=retry_after)
         self.retry_after = retry_after
 
 
@@ -312,7 +319,7 @@ def request_password_reset(*, email: str) -> None:
         render_template("auth/mail/password_reset.txt", network_name=current_app.config["NETWORK_NAME"], **context)
         log.info("password reset asked for an unknown or inactive address")
         return
-    queued = mail.queue(account.email, "Réinitialiser votre mot de passe", "auth/mail/password_reset",
+    queued = mail.queue(account.email, _("Réinitialiser votre mot de passe"), "auth/mail/password_reset",
                         dedupe_key=f"reset:{account.id}:{int(time.time()) // 900}", **context)
     if queued is None:
         log.info("password reset already mailed to user %s this quarter of an hour", account.id)
@@ -337,7 +344,7 @@ def user_for_reset_token(token: str) -> User:
     if user is None or not user.active:
         raise BadLink(RESET_LINKS.bad)
     if payload.get("p") != _password_fingerprint(user):
-        raise LinkUsed("Ce lien de réinitialisation a déjà servi.")
+        raise LinkUsed(_("Ce lien de réinitialisation a déjà servi."))
     return user
 
 
@@ -348,7 +355,7 @@ def reset_password(*, token: str, password: str) -> User:
     user.set_password(_check_password_strength(password))
     _revoke_every_session(user)
     audit.record(user, "user.password_reset", "user", user.id)
-    mail.queue(user.email, "Votre mot de passe a été modifié", "auth/mail/password_changed", user=user,
+    mail.queue(user.email, _("Votre mot de passe a été modifié"), "auth/mail/password_changed", user=user,
                link=external_url("auth.forgot_password"))
     db.session.commit()
     return user
@@ -366,17 +373,17 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
     None is returned: the caller answers as for a success (no account enumeration), and the
     address gets a mail asking to log in first."""
     actor = _actor(actor)
-    name = _required_text(name, "name", "Indiquez le nom de l'organisation.", 200)
+    name = _required_text(name, "name", _("Indiquez le nom de l'organisation."), 200)
     if csv_writer.starts_like_formula(name):
         raise Invalid(errors={"name": [csv_writer.FORMULA_MESSAGE]})
     if kind not in ORGANISATION_KINDS:
-        raise Invalid(errors={"kind": ["Choisissez un type d'organisation dans la liste."]})
+        raise Invalid(errors={"kind": [_("Choisissez un type d'organisation dans la liste.")]})
     pivot = normalise_pivot(pivot)
     contact_email = _check_email(contact_email, "contact_email")
     contact_phone = _required_phone(contact_phone, "contact_phone")
     website = validators.checked("website", validators.url, website)
     if actor is None:
-        admin_name = _required_text(admin_name, "admin_name", "Indiquez votre nom.", 120)
+        admin_name = _required_text(admin_name, "admin_name", _("Indiquez votre nom."), 120)
         admin_email = _check_email(admin_email, "admin_email")
         _check_password_strength(password)
     _check_pivot_free(pivot)
@@ -403,11 +410,11 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
     if actor is None:
         audit.record(admin, "user.created", "user", admin.id, via="join")
     audit.record(admin, "organisation.join_requested", "organisation", organisation.id, kind=kind)
-    mail.queue(contact_email, "Votre demande d'adhésion au réseau a bien été reçue", "auth/mail/join_received",
+    mail.queue(contact_email, _("Votre demande d'adhésion au réseau a bien été reçue"), "auth/mail/join_received",
                organisation=organisation)
     link = external_url("moderation.queue")
     for coordinator in _coordinators():
-        mail.queue(coordinator.email, f"Nouvelle demande d'adhésion : {organisation.name}",
+        mail.queue(coordinator.email, _("Nouvelle demande d'adhésion : %(name)s", name=organisation.name),
                    "auth/mail/join_coordinator", organisation=organisation, kind_label=ORGANISATION_KINDS[kind],
                    link=link)
     _commit_or_conflict(pivot)
@@ -419,7 +426,7 @@ def _join_with_existing_account(email: str, password: str) -> None:
     visitor. The mail carries no text from the form: strangers cannot use it to write to people."""
     generate_password_hash(password)  # the hashing work of a new account: both answers take as long
     digest = hashlib.sha256(email.encode()).hexdigest()[:32]
-    mail.queue(email, "Votre demande d'adhésion au réseau", "auth/mail/join_account_exists",
+    mail.queue(email, _("Votre demande d'adhésion au réseau"), "auth/mail/join_account_exists",
                dedupe_key=f"join-account-exists:{digest}:{utcnow().date().isoformat()}",
                login_link=external_url("auth.login"), join_link=external_url("auth.join"),
                forgot_link=external_url("auth.forgot_password"))
@@ -431,7 +438,7 @@ def _join_with_existing_account(email: str, password: str) -> None:
     return None
 
 
-_PIVOT_TAKEN = "Une organisation avec ce SIRET ou ce numéro RNA est déjà inscrite sur le réseau."
+_PIVOT_TAKEN = lazy_gettext("Une organisation avec ce SIRET ou ce numéro RNA est déjà inscrite sur le réseau.")
 
 
 def _check_pivot_free(pivot: str) -> None:
@@ -504,7 +511,7 @@ def accept_organisation(organisation_id: int, *, actor) -> Organisation:
 def _tell_accepted(organisation: Organisation) -> None:
     """The acceptance mail; an organisation created by an import gets, at most, the import's invitation
     (only if « prévenir les structures » was ticked), never the mail meant for those who asked to join."""
-    _notify_organisation(organisation, "Votre organisation a rejoint le réseau", "auth/mail/organisation_accepted",
+    _notify_organisation(organisation, _("Votre organisation a rejoint le réseau"), "auth/mail/organisation_accepted",
                          link=external_url("directory.partner_home"))  # imported: its admins only
     record = organisation.source_import
     if record is not None and record.notify:
@@ -521,14 +528,15 @@ def decide_organisations(organisation_ids: list[int], *, action: str, actor, rea
     many were decided. Mails follow the one-by-one rules (nothing to an address taken from a file)."""
     permissions.require_coordinator(actor)
     if action not in BULK_ACTIONS:
-        raise Invalid("Choisissez d'accepter ou de refuser.")
+        raise Invalid(_("Choisissez d'accepter ou de refuser."))
     if action == "refuse":
-        reason = _reason(reason, "Indiquez le motif du refus.")
+        reason = _reason(reason, _("Indiquez le motif du refus."))
     ids = sorted({int(i) for i in organisation_ids})
     if not ids:
-        raise Invalid("Aucune organisation en attente ne correspond à cette sélection.")
+        raise Invalid(_("Aucune organisation en attente ne correspond à cette sélection."))
     if len(ids) > BULK_MAX:
-        raise Invalid(f"{len(ids)} organisations : c'est plus que les {BULK_MAX} d'une seule décision.")
+        raise Invalid(_("%(num)s organisations : c'est plus que les %(max)s d'une seule décision.",
+                        num=len(ids), max=BULK_MAX))
     organisations = []
     for start in range(0, len(ids), 1000):  # bounded IN lists; memberships loaded with them (the mails)
         organisations += db.session.scalars(
@@ -542,14 +550,14 @@ def decide_organisations(organisation_ids: list[int], *, action: str, actor, rea
         organisation.decided_at, organisation.decided_by_id = now, actor.id
         if action == "accept":
             audit.record(actor, "organisation.accepted", "organisation", organisation.id, bulk=True)
-            _notify_organisation(organisation, "Votre organisation a rejoint le réseau",
+            _notify_organisation(organisation, _("Votre organisation a rejoint le réseau"),
                                  "auth/mail/organisation_accepted", link=external_url("directory.partner_home"))
             if organisation.source_import is not None and organisation.source_import.notify:
                 invitations[organisation.import_id].append(organisation)  # spread together, below
         else:
             organisation.refusal_reason = reason
             audit.record(actor, "organisation.refused", "organisation", organisation.id, reason=reason, bulk=True)
-            _notify_organisation(organisation, "Votre demande d'adhésion au réseau", "auth/mail/organisation_refused",
+            _notify_organisation(organisation, _("Votre demande d'adhésion au réseau"), "auth/mail/organisation_refused",
                                  reason=reason)
     for group in invitations.values():
         queue_import_invitations(group, group[0].source_import)
@@ -563,7 +571,7 @@ def get_organisation_import(import_id: int, *, actor) -> OrganisationImport:
     permissions.require_coordinator(actor)
     record = db.session.get(OrganisationImport, import_id)
     if record is None:
-        raise NotFound("Cet import n'existe pas.")
+        raise NotFound(_("Cet import n'existe pas."))
     return record
 
 
@@ -580,8 +588,11 @@ def decide_imported_organisations(import_id: int, *, action: str, actor, reason:
     coordinator confirmed: if it changed meanwhile (another coordinator decided some), nothing is done."""
     ids = pending_of_import(import_id, actor=actor)
     if expected is not None and len(ids) != expected:
-        raise Conflict(f"{len(ids)} organisations de cet import sont en attente, et non {expected} : la sélection "
-                       "a changé entre-temps. Rien n'a été fait ; vérifiez-la à nouveau.")
+        raise Conflict(ngettext("%(num)s organisation de cet import est en attente, et non %(expected)s : la "
+                                "sélection a changé entre-temps. Rien n'a été fait ; vérifiez-la à nouveau.",
+                                "%(num)s organisations de cet import sont en attente, et non %(expected)s : la "
+                                "sélection a changé entre-temps. Rien n'a été fait ; vérifiez-la à nouveau.",
+                                len(ids), expected=expected))
     return decide_organisations(ids, action=action, actor=actor, reason=reason)
 
 
@@ -604,7 +615,7 @@ def queue_import_invitations(organisations: list[Organisation], record: Organisa
         address = normalise_email(organisation.contact_email)
         if not address or address == actor_email:
             continue
-        message = mail.queue(address, f"« {organisation.name} » dans l'annuaire du réseau",
+        message = mail.queue(address, _("« %(name)s » dans l'annuaire du réseau", name=organisation.name),
                              "auth/mail/organisation_imported", dedupe_key=f"{INVITATION_KEY}{organisation.id}",
                              organisation=organisation, link=external_url("directory.home"), contact=actor_email,
                              active=organisation.status == "active")
@@ -616,31 +627,31 @@ def queue_import_invitations(organisations: list[Organisation], record: Organisa
 
 
 def refuse_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
-    reason = _reason(reason, "Indiquez le motif du refus.")
+    reason = _reason(reason, _("Indiquez le motif du refus."))
     organisation = _decide(organisation_id, "organisation.refused", actor=actor, from_status="pending",
                            to_status="refused", reason=reason)
     organisation.refusal_reason = reason
-    _notify_organisation(organisation, "Votre demande d'adhésion au réseau", "auth/mail/organisation_refused",
+    _notify_organisation(organisation, _("Votre demande d'adhésion au réseau"), "auth/mail/organisation_refused",
                          reason=reason)
     _commit_decision(organisation)
     return organisation
 
 
 def suspend_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
-    reason = _reason(reason, "Indiquez le motif de la suspension.")
+    reason = _reason(reason, _("Indiquez le motif de la suspension."))
     organisation = _decide(organisation_id, "organisation.suspended", actor=actor, from_status="active",
                            to_status="suspended", reason=reason)
-    _notify_organisation(organisation, "Votre organisation est suspendue du réseau", "auth/mail/organisation_suspended",
+    _notify_organisation(organisation, _("Votre organisation est suspendue du réseau"), "auth/mail/organisation_suspended",
                          reason=reason)
     _commit_decision(organisation)
     return organisation
 
 
 def reactivate_organisation(organisation_id: int, *, reason: str, actor) -> Organisation:
-    reason = _reason(reason, "Indiquez le motif de la réactivation.")
+    reason = _reason(reason, _("Indiquez le motif de la réactivation."))
     organisation = _decide(organisation_id, "organisation.reactivated", actor=actor, from_status="suspended",
                            to_status="active", reason=reason)
-    _notify_organisation(organisation, "Votre organisation est de nouveau active sur le réseau",
+    _notify_organisation(organisation, _("Votre organisation est de nouveau active sur le réseau"),
                          "auth/mail/organisation_reactivated", reason=reason, link=external_url("directory.partner_home"))
     _commit_decision(organisation)
     return organisation
@@ -663,9 +674,9 @@ def _decide(organisation_id: int, event: str, *, actor, from_status: str, to_sta
     permissions.require_coordinator(actor)
     organisation = db.session.get(Organisation, organisation_id, with_for_update=True)
     if organisation is None:
-        raise NotFound("Cette organisation n'existe pas.")
+        raise NotFound(_("Cette organisation n'existe pas."))
     if organisation.status != from_status:
-        raise Conflict("Cette organisation a changé de statut entre-temps : rechargez la page.")
+        raise Conflict(_("Cette organisation a changé de statut entre-temps : rechargez la page."))
     organisation.status = to_status
     organisation.decided_at = utcnow()
     organisation.decided_by_id = actor.id
@@ -697,7 +708,7 @@ class MembersOverview:
 def get_organisation(organisation_id: int) -> Organisation:
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
-        raise NotFound("Cette organisation n'existe pas.")
+        raise NotFound(_("Cette organisation n'existe pas."))
     return organisation
 
 
@@ -746,14 +757,14 @@ def _inviting_organisation(organisation_id: int, actor) -> tuple[Organisation, b
 def _check_first_admin_invitation(email: str, role: str, existing: User | None, actor: User) -> None:
     """A coordinator bootstraps an organisation for someone else, never for the coordination."""
     if email == normalise_email(actor.email):
-        raise Invalid(errors={"email": ["Vous ne pouvez pas vous inviter vous-même : la coordination ne devient "
-                                        "pas membre d'une organisation. Invitez la personne qui l'administrera."]})
+        raise Invalid(errors={"email": [_("Vous ne pouvez pas vous inviter vous-même : la coordination ne devient "
+                                        "pas membre d'une organisation. Invitez la personne qui l'administrera.")]})
     if existing is not None and existing.is_coordinator:
-        raise Invalid(errors={"email": ["Cette adresse est celle d'un compte de coordination : invitez une "
-                                        "personne de l'organisation."]})
+        raise Invalid(errors={"email": [_("Cette adresse est celle d'un compte de coordination : invitez une "
+                                        "personne de l'organisation.")]})
     if role != "admin":
-        raise Invalid(errors={"role": ["Cette organisation n'a pas encore d'administrateur : invitez d'abord "
-                                       f"la personne qui l'administrera (rôle « {ROLES['admin']} »)."]})
+        raise Invalid(errors={"role": [_("Cette organisation n'a pas encore d'administrateur : invitez d'abord "
+                                         "la personne qui l'administrera (rôle « %(role)s »).", role=ROLES['admin'])]})
 
 
 def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invitation:
@@ -763,10 +774,10 @@ def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invi
     organisation, by_coordination = _inviting_organisation(organisation_id, actor)
     email = _check_email(email)
     if role not in ROLES:
-        raise Invalid(errors={"role": ["Choisissez un rôle dans la liste."]})
+        raise Invalid(errors={"role": [_("Choisissez un rôle dans la liste.")]})
     existing = find_user_by_email(email)
     if existing is not None and existing.membership_in(organisation.id):
-        raise Invalid(errors={"email": ["Cette personne est déjà membre de l'organisation."]})
+        raise Invalid(errors={"email": [_("Cette personne est déjà membre de l'organisation.")]})
     if by_coordination:
         _check_first_admin_invitation(email, role, existing, actor)
     now = utcnow()
@@ -782,7 +793,7 @@ def invite_member(organisation_id: int, *, email: str, role: str, actor) -> Invi
     db.session.add(invitation)
     db.session.flush()
     token = INVITATION_LINKS.sign({"i": invitation.id, "n": invitation.nonce})
-    mail.queue(email, f"Invitation à rejoindre {organisation.name} sur Maillage", "auth/mail/invitation",
+    mail.queue(email, _("Invitation à rejoindre %(name)s sur Maillage", name=organisation.name), "auth/mail/invitation",
                organisation=organisation, inviter=actor, role_label=ROLES[role], has_account=existing is not None,
                by_coordination=by_coordination, link=external_url("auth.invitation", token=token),
                expires_at=invitation.expires_at)
@@ -796,7 +807,7 @@ def revoke_invitation(organisation_id: int, invitation_id: int, *, actor) -> Inv
     organisation, _ = _inviting_organisation(organisation_id, _actor(actor))
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.organisation_id != organisation.id:
-        raise NotFound("Cette invitation n'existe pas.")
+        raise NotFound(_("Cette invitation n'existe pas."))
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
         audit.record(actor, "invitation.revoked", "invitation", invitation.id, organisation_id=organisation.id)
@@ -810,13 +821,13 @@ def remove_member(organisation_id: int, membership_id: int, *, actor) -> None:
     db.session.refresh(organisation, with_for_update=True)  # serialises concurrent removals (PostgreSQL)
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.organisation_id != organisation.id:
-        raise NotFound("Ce membre n'existe pas ou a déjà été retiré.")
+        raise NotFound(_("Ce membre n'existe pas ou a déjà été retiré."))
     if membership.role == "admin":
         admins = db.session.scalar(select(func.count(Membership.id)).where(
             Membership.organisation_id == organisation.id, Membership.role == "admin"))
         if admins <= 1:
-            raise Conflict("Impossible de retirer le dernier administrateur de l'organisation : "
-                           "nommez d'abord un autre administrateur.")
+            raise Conflict(_("Impossible de retirer le dernier administrateur de l'organisation : "
+                           "nommez d'abord un autre administrateur."))
     audit.record(actor, "membership.removed", "organisation", organisation.id, user_id=membership.user_id,
                  role=membership.role)
     db.session.delete(membership)
@@ -834,7 +845,7 @@ def invitation_from_token(token: str) -> Invitation:
     if invitation.accepted_at is not None:
         raise LinkUsed(INVITATION_USED)
     if invitation.revoked_at is not None:
-        raise LinkRevoked("Cette invitation a été annulée.")
+        raise LinkRevoked(_("Cette invitation a été annulée."))
     if invitation.expires_at <= utcnow():
         raise LinkExpired(INVITATION_LINKS.expired)
     return invitation
@@ -865,13 +876,13 @@ def accept_invitation(*, token: str, actor=None, name: str | None = None, passwo
     invitation = invitation_from_token(token)
     actor = _actor(actor)
     if actor is not None and normalise_email(actor.email) != invitation.email:
-        raise PermissionDenied("Cette invitation est destinée à une autre adresse électronique.")
+        raise PermissionDenied(_("Cette invitation est destinée à une autre adresse électronique."))
     if actor is not None:
         _check_acceptor(invitation, actor)
     if actor is None:
         if find_user_by_email(invitation.email):
-            raise PermissionDenied("Un compte existe déjà pour cette adresse : connectez-vous pour accepter.")
-        name = _required_text(name, "name", "Indiquez votre nom.", 120)
+            raise PermissionDenied(_("Un compte existe déjà pour cette adresse : connectez-vous pour accepter."))
+        name = _required_text(name, "name", _("Indiquez votre nom."), 120)
         _check_password_strength(password)
     claimed = db.session.execute(
         update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None),
@@ -906,11 +917,11 @@ def _check_acceptor(invitation: Invitation, user: User) -> None:
     sent oneself (possible before this rule existed) or, for a coordinator, one sent by the
     coordination, is refused."""
     if invitation.invited_by_id == user.id:
-        raise PermissionDenied("Vous ne pouvez pas accepter une invitation que vous vous êtes envoyée : "
-                               "seuls les administrateurs de l'organisation y font entrer de nouveaux membres.")
+        raise PermissionDenied(_("Vous ne pouvez pas accepter une invitation que vous vous êtes envoyée : "
+                               "seuls les administrateurs de l'organisation y font entrer de nouveaux membres."))
     if invitation.by_coordination and user.is_coordinator:
-        raise PermissionDenied("Un compte de coordination ne devient pas membre d'une organisation par une "
-                               "invitation de la coordination.")
+        raise PermissionDenied(_("Un compte de coordination ne devient pas membre d'une organisation par une "
+                               "invitation de la coordination."))
 
 
 def _tell_organisation_of_new_member(invitation: Invitation, member: User) -> None:
@@ -927,7 +938,8 @@ def _tell_organisation_of_new_member(invitation: Invitation, member: User) -> No
                "link": external_url("auth.members", organisation_id=organisation.id)}
     for recipient in dict.fromkeys(normalise_email(r) for r in recipients if r):
         if recipient != normalise_email(member.email):
-            mail.queue(recipient, f"Nouveau membre de {organisation.name} : {member.name}", "auth/mail/member_added",
+            mail.queue(recipient, _("Nouveau membre %(of_name)s : %(member)s", of_name=de(organisation.name),
+                                    member=member.name), "auth/mail/member_added",
                        **context)
 
 
@@ -941,7 +953,7 @@ def create_coordinator(*, email: str, name: str | None = None, password: str | N
     user = find_user_by_email(email)
     created = user is None
     if created:
-        user = User(email=email, name=_required_text(name or email.split("@")[0], "name", "Indiquez un nom.", 120))
+        user = User(email=email, name=_required_text(name or email.split("@")[0], "name", _("Indiquez un nom."), 120))
         user.set_password(_check_password_strength(password))
         db.session.add(user)
     elif password:

@@ -11,6 +11,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_babel import lazy_gettext
 
 from coordination.auth import services
 from coordination.auth.forms import (
@@ -26,7 +29,7 @@ from coordination.auth.forms import (
 from coordination.core.signed_links import LinkError
 from coordination.errors import Invalid
 from coordination.extensions import limiter
-from coordination.utils import count_of, safe_next_url
+from coordination.utils import safe_next_url
 from coordination.vocabularies import ORGANISATION_KINDS, ORGANISATION_STATUSES, ROLES
 from coordination.web.forms import show_errors
 from coordination.web.links import link_error_page
@@ -34,10 +37,10 @@ from coordination.web.links import link_error_page
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 FAILED = object()
-FORGOT_MESSAGE = ("Si un compte existe avec cette adresse, un courriel vient de lui être envoyé avec un lien "
-                  "pour choisir un nouveau mot de passe. Pensez à regarder dans les indésirables.")
-JOIN_MESSAGE = ("Votre demande d'adhésion a bien été envoyée. L'équipe de coordination va l'examiner ; "
-                "vous recevrez sa réponse par courriel.")
+FORGOT_MESSAGE = (lazy_gettext("Si un compte existe avec cette adresse, un courriel vient de lui être envoyé avec un lien "
+                  "pour choisir un nouveau mot de passe. Pensez à regarder dans les indésirables."))
+JOIN_MESSAGE = (lazy_gettext("Votre demande d'adhésion a bien été envoyée. L'équipe de coordination va l'examiner ; "
+                "vous recevrez sa réponse par courriel."))
 
 
 @bp.context_processor
@@ -63,14 +66,14 @@ def _call(form, service, *args, **kwargs):
 
 
 def _reset_link_error(error: LinkError):
-    return link_error_page(error, next_url=url_for("auth.forgot_password"), next_label="Demander un nouveau lien",
-                           explanation="Les liens de réinitialisation ne servent qu'une fois et pour une durée limitée.")
+    return link_error_page(error, next_url=url_for("auth.forgot_password"), next_label=_("Demander un nouveau lien"),
+                           explanation=_("Les liens de réinitialisation ne servent qu'une fois et pour une durée limitée."))
 
 
 def _invitation_link_error(error: LinkError):
-    return link_error_page(error, next_url=url_for("auth.login"), next_label="Se connecter",
-                           explanation="Les invitations ne servent qu'une fois et pour une durée limitée. Demandez "
-                                       "à un administrateur de votre organisation de vous inviter à nouveau.")
+    return link_error_page(error, next_url=url_for("auth.login"), next_label=_("Se connecter"),
+                           explanation=_("Les invitations ne servent qu'une fois et pour une durée limitée. Demandez "
+                                       "à un administrateur de votre organisation de vous inviter à nouveau."))
 
 
 # --- login, logout, password reset -----------------------------------------------------------
@@ -98,7 +101,7 @@ def login():
         if user:
             _log_in(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next")) or _landing(user))
-        flash("Adresse électronique ou mot de passe incorrect.", "error")
+        flash(_("Adresse électronique ou mot de passe incorrect."), "error")
     return render_template("auth/login.html", form=form)
 
 
@@ -107,7 +110,7 @@ def login():
 def logout():
     services.close_session(current_user)
     logout_user()
-    flash("Vous êtes déconnecté.", "success")
+    flash(_("Vous êtes déconnecté."), "success")
     return redirect(url_for("directory.home"))
 
 
@@ -123,7 +126,8 @@ def account():
 def logout_everywhere():
     count = services.close_every_session(actor=current_user)
     logout_user()
-    flash(f"Vous êtes déconnecté de tous vos appareils ({count_of(count, 'session fermée', 'sessions fermées')}).",
+    flash(ngettext("Vous êtes déconnecté de tous vos appareils (%(num)s session fermée).",
+                   "Vous êtes déconnecté de tous vos appareils (%(num)s sessions fermées).", count),
           "success")
     return redirect(url_for("auth.login"))
 
@@ -150,7 +154,7 @@ def reset_password(token):
         user = _call(form, services.reset_password, token=token, password=form.password.data)
         if user is not FAILED:
             _log_in(user)
-            flash("Votre mot de passe a été modifié. Vos autres sessions ont été fermées.", "success")
+            flash(_("Votre mot de passe a été modifié. Vos autres sessions ont été fermées."), "success")
             return redirect(_landing(user))
     return render_template("auth/reset_password.html", form=form)
 
@@ -205,10 +209,10 @@ class Decision:
 
 
 DECISIONS = {
-    "suspendre": Decision(services.suspend_organisation, "Motif de la suspension", "« {} » est suspendue.",
+    "suspendre": Decision(services.suspend_organisation, lazy_gettext("Motif de la suspension"), lazy_gettext("« {} » est suspendue."),
                           "auth.organisations", _render_organisations),
-    "reactiver": Decision(services.reactivate_organisation, "Motif de la réactivation",
-                          "« {} » est de nouveau active.", "auth.organisations", _render_organisations),
+    "reactiver": Decision(services.reactivate_organisation, lazy_gettext("Motif de la réactivation"),
+                          lazy_gettext("« {} » est de nouveau active."), "auth.organisations", _render_organisations),
 }
 
 
@@ -249,7 +253,7 @@ def members(organisation_id):
         invitation = _call(form, services.invite_member, organisation_id, email=form.email.data,
                            role=form.role.data, actor=current_user)
         if invitation is not FAILED:
-            flash(f"Invitation envoyée à {invitation.email}.", "success")
+            flash(_("Invitation envoyée à %(email)s.", email=invitation.email), "success")
             return redirect(url_for("auth.members", organisation_id=organisation_id))
     return render_template("auth/members.html", overview=overview, form=form)
 
@@ -258,7 +262,7 @@ def members(organisation_id):
 @login_required
 def remove_member(organisation_id, membership_id):
     services.remove_member(organisation_id, membership_id, actor=current_user)
-    flash("Le membre a été retiré de l'organisation.", "success")
+    flash(_("Le membre a été retiré de l'organisation."), "success")
     return redirect(url_for("auth.members", organisation_id=organisation_id))
 
 
@@ -266,7 +270,7 @@ def remove_member(organisation_id, membership_id):
 @login_required
 def revoke_invitation(organisation_id, invitation_id):
     invitation = services.revoke_invitation(organisation_id, invitation_id, actor=current_user)
-    flash(f"L'invitation de {invitation.email} est annulée.", "success")
+    flash(_("L'invitation de %(email)s est annulée.", email=invitation.email), "success")
     return redirect(url_for("auth.members", organisation_id=organisation_id))
 
 
@@ -283,7 +287,7 @@ def invitation(token):
         if user is not FAILED:
             if not current_user.is_authenticated:
                 _log_in(user)
-            flash(f"Vous avez rejoint « {state.invitation.organisation.name} ».", "success")
+            flash(_("Vous avez rejoint « %(name)s ».", name=state.invitation.organisation.name), "success")
             return redirect(url_for("auth.members", organisation_id=state.invitation.organisation_id))
     status = 403 if state.step == "wrong_account" else 200
     return render_template("auth/invitation.html", state=state, form=form), status

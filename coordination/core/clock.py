@@ -4,6 +4,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from coordination.core.french import time_fr
+
 PARIS = ZoneInfo("Europe/Paris")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
@@ -81,8 +83,8 @@ def date_fr(value: date | datetime | None, *, empty: str = "") -> str:
 
 
 def datetime_fr(value: datetime | None) -> str:
-    """« 3 mars 2026 à 14 h 05 », in Paris time."""
+    """« 3 mars 2026 à 14 h 05 », « 3 mars 2026 à 14 h », in Paris time."""
     if value is None:
         return ""
     local = to_paris(value)
-    return f"{date_fr(local.date())} à {local.hour} h {local.minute:02d}"
+    return f"{date_fr(local.date())} à {time_fr(local)}"

@@ -18,11 +18,22 @@ from email_validator import EmailNotValidError, validate_email
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.fr import siret as stdnum_siret
 
+from coordination.core.french import typography
 from coordination.errors import Invalid
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue (pybabel extracts ``N_``); core cannot translate (no Flask)."""
+    return message
+
+
 class FieldError(ValueError):
-    """One field's value cannot be saved; the message is in French."""
+    """One field's value cannot be saved. ``str()`` is the French message as displayed (typeset);
+    ``message`` and ``values`` let the web edge translate it (``gettext(message, **values)``)."""
+
+    def __init__(self, message: str, **values):
+        self.message, self.values = message, values
+        super().__init__(typography(message) % values if values else typography(message))
 
 
 def checked(field: str, clean, value, **options):
@@ -42,8 +53,8 @@ _LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
 _BREAKS_AND_SPACES = re.compile(rf"[{LINE_BREAKS}\s]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")  # C0 and C1 but tab and line breaks
 _SPACES = re.compile(r"[ \t]+")
-ONE_LINE = "Ce champ doit tenir sur une seule ligne, sans retour à la ligne ni caractère de contrôle."
-CONTROL = "Ce champ contient un caractère de contrôle : retirez-le."
+ONE_LINE = N_("Ce champ doit tenir sur une seule ligne, sans retour à la ligne ni caractère de contrôle.")
+CONTROL = N_("Ce champ contient un caractère de contrôle : retirez-le.")
 
 
 def breaks_line(text: str | None) -> bool:
@@ -62,7 +73,7 @@ def _strip(value) -> str:
 
 def _within(text: str, max_length: int | None) -> str:
     if max_length and len(text) > max_length:
-        raise FieldError(f"{max_length} caractères au maximum (actuellement {len(text)}).")
+        raise FieldError(N_("%(max)s caractères au maximum (actuellement %(length)s)."), max=max_length, length=len(text))
     return text
 
 
@@ -93,7 +104,7 @@ def items(value, separators: str) -> list[str]:
 
 # --- email ---------------------------------------------------------------------------------------
 
-INVALID_EMAIL = "Adresse électronique invalide."
+INVALID_EMAIL = N_("Adresse électronique invalide.")
 
 
 def email(value) -> str | None:
@@ -126,9 +137,10 @@ def emails(value) -> list[str]:
         if address.lower() not in (e.lower() for e in found):
             found.append(address)
     if bad:
-        listed = ", ".join(f"« {item} »" for item in bad)
-        plural = "s" if len(bad) > 1 else ""
-        raise FieldError(f"Adresse{plural} électronique{plural} invalide{plural} : {listed}.")
+        listed = ", ".join(f"«\u00a0{item}\u00a0»" for item in bad)
+        if len(bad) == 1:
+            raise FieldError(N_("Adresse électronique invalide : %(listed)s."), listed=listed)
+        raise FieldError(N_("Ces adresses électroniques ne sont pas valides : %(listed)s."), listed=listed)
     return found
 
 
@@ -138,7 +150,7 @@ def emails(value) -> list[str]:
 # « 0590 12 34 56 » is a number of Guadeloupe, not of the metropole.
 PHONE_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "NC", "PF", "WF")
 FRENCH_PHONE = re.compile(r"^(\+33|\+590|\+594|\+262|\+596|\+269|\+687|\+689|\+508|\+681)(\d){6,9}$")
-INVALID_PHONE = "Numéro de téléphone invalide : saisissez par exemple 02 40 12 34 56 ou +33 2 40 12 34 56."
+INVALID_PHONE = N_("Numéro de téléphone invalide : saisissez par exemple 02 40 12 34 56 ou +33 2 40 12 34 56.")
 
 
 def phone(value, *, french_only: bool = False) -> str | None:
@@ -156,7 +168,7 @@ def phone(value, *, french_only: bool = False) -> str | None:
         if phonenumbers.is_valid_number(number):
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             if french_only and not FRENCH_PHONE.match(e164):
-                raise FieldError("Seuls les numéros français (métropole et outre-mer) sont acceptés.")
+                raise FieldError(N_("Seuls les numéros français (métropole et outre-mer) sont acceptés."))
             return e164
     raise FieldError(INVALID_PHONE)
 
@@ -186,10 +198,10 @@ def url(value) -> str | None:
     parts = urlsplit(text)
     if (parts.scheme not in ("http", "https") or not parts.netloc or "." not in parts.netloc
             or re.search(r"\s", text) or _CONTROL.search(text)):
-        raise FieldError("Adresse web invalide : elle doit commencer par https:// ou http://, "
-                         "par exemple https://www.exemple.fr.")
+        raise FieldError(N_("Adresse web invalide : elle doit commencer par https:// ou http://, "
+                            "par exemple https://www.exemple.fr."))
     if len(text) > URL_MAX:
-        raise FieldError(f"{URL_MAX} caractères au maximum.")
+        raise FieldError(N_("%(max)s caractères au maximum."), max=URL_MAX)
     return text
 
 
@@ -211,16 +223,16 @@ def pivot(value) -> str | None:
         return None
     if compact.startswith("W"):
         if not RNA_PATTERN.fullmatch(compact):
-            raise FieldError("Le numéro RNA commence par W suivi de 9 chiffres (ex. : W441234567).")
+            raise FieldError(N_("Le numéro RNA commence par W suivi de 9 chiffres (ex. : W441234567)."))
         return compact
     try:
         return stdnum_siret.validate(compact)
     except InvalidChecksum:
-        raise FieldError("Ce SIRET n'est pas valide : vérifiez les chiffres (clé de contrôle incorrecte).") from None
+        raise FieldError(N_("Ce SIRET n'est pas valide : vérifiez les chiffres (clé de contrôle incorrecte).")) from None
     except InvalidLength:
-        raise FieldError("Le SIRET comporte 14 chiffres.") from None
+        raise FieldError(N_("Le SIRET comporte 14 chiffres.")) from None
     except ValidationError:
-        raise FieldError("Indiquez un SIRET (14 chiffres) ou un numéro RNA (W suivi de 9 chiffres).") from None
+        raise FieldError(N_("Indiquez un SIRET (14 chiffres) ou un numéro RNA (W suivi de 9 chiffres).")) from None
 
 
 def postcode(value) -> str | None:
@@ -229,7 +241,7 @@ def postcode(value) -> str | None:
     if not text:
         return None
     if not re.fullmatch(r"\d{5}", text):
-        raise FieldError("Le code postal doit comporter 5 chiffres, par exemple 44000.")
+        raise FieldError(N_("Le code postal doit comporter 5 chiffres, par exemple 44000."))
     return text
 
 
@@ -239,5 +251,5 @@ def insee_code(value) -> str | None:
     if not text:
         return None
     if not INSEE_PATTERN.match(text):
-        raise FieldError("Le code INSEE comporte 5 caractères, par exemple 44109 (Nantes) ou 2A004 (Ajaccio).")
+        raise FieldError(N_("Le code INSEE comporte 5 caractères, par exemple 44109 (Nantes) ou 2A004 (Ajaccio)."))
     return text

@@ -3,6 +3,7 @@
 partner home (/espace-partenaire), about their own organisations."""
 from dataclasses import dataclass
 from datetime import datetime
+from flask_babel import gettext as _
 
 from coordination.auth import permissions
 from coordination.auth import services as auth_services
@@ -30,7 +31,7 @@ class CoordinationHome:
 
 
 def coordination_home(*, actor, now: datetime | None = None) -> CoordinationHome:
-    permissions.require_coordinator(actor, "L'espace coordination est réservé à l'équipe de coordination.")
+    permissions.require_coordinator(actor, _("L'espace coordination est réservé à l'équipe de coordination."))
     now = now or utcnow()
     return CoordinationHome(
         pending_organisations=auth_services.pending_organisation_count(actor=actor),

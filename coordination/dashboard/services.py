@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime
 from dateutil.relativedelta import relativedelta
 from flask import current_app
 from markupsafe import Markup
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from coordination.auth import permissions
 from coordination.core.clock import PARIS, to_paris, utcnow
@@ -21,8 +23,8 @@ from coordination.referrals.statistics import referral_statistics
 from coordination.vocabularies import SERVICES
 
 CHART_ROWS = 15  # a chart shows the first rows of its table
-NO_PLACE = "Sans lieu précisé"
-NO_TEXT = "(aucun mot)"
+NO_PLACE = lazy_gettext("Sans lieu précisé")
+NO_TEXT = lazy_gettext("(aucun mot)")
 NO_SERVICE = "—"
 
 
@@ -40,7 +42,7 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[tuple]
-    empty: str = "Aucune donnée pour le moment."
+    empty: str = lazy_gettext("Aucune donnée pour le moment.")
     chart_rows: list[tuple[str, float]] = field(default_factory=list)
     chart_title: str = ""
     chart_description: str = ""
@@ -54,9 +56,14 @@ class Table:
         if not self.chart_rows:
             return None
         shown = self.chart_rows[:CHART_ROWS]
-        more = f" Les {len(shown)} premières lignes du tableau." if len(self.chart_rows) > len(shown) else ""
+        if len(self.chart_rows) > len(shown):
+            description = _("%(description)s Les %(num)s premières lignes du tableau. Les mêmes chiffres figurent "
+                            "dans le tableau.", description=self.chart_description, num=len(shown))
+        else:
+            description = _("%(description)s Les mêmes chiffres figurent dans le tableau.",
+                            description=self.chart_description)
         return charts.bar_chart(shown, title=self.chart_title, chart_id=f"graphique-{self.key}",
-                                description=f"{self.chart_description}{more} Les mêmes chiffres figurent dans le tableau.")
+                                description=description)
 
 
 @dataclass
@@ -80,7 +87,7 @@ class Dashboard:
             for table in section.tables:
                 if table.key == key:
                     return table
-        raise NotFound("Ce tableau n'existe pas.")
+        raise NotFound(_("Ce tableau n'existe pas."))
 
 
 def _display(value, column: Column) -> str:
@@ -110,9 +117,9 @@ def build_dashboard(*, actor, since: date | None = None, service: str | None = N
                     now: datetime | None = None) -> Dashboard:
     """Every table of the dashboard; searches and referrals counted from ``since`` (twelve months
     by default), meetings over the last twelve months."""
-    permissions.require_coordinator(actor, "Le tableau de bord est réservé à l'équipe de coordination.")
+    permissions.require_coordinator(actor, _("Le tableau de bord est réservé à l'équipe de coordination."))
     if service is not None and service not in SERVICES:
-        raise Invalid("Ce service ne fait pas partie des services du standard.")
+        raise Invalid(_("Ce service ne fait pas partie des services du standard."))
     now = now or utcnow()
     since_day = since or default_since(now)
     start = _midnight_utc(since_day)
@@ -121,26 +128,26 @@ def build_dashboard(*, actor, since: date | None = None, service: str | None = N
         service = next((row.label for row in unmet_services if row.without_results and row.label in SERVICES),
                        SERVICES[0])
     sections = [
-        Section("annuaire", "L'annuaire",
-                "Les organisations actives et leurs lieux publiés (ce que voient les habitants).",
+        Section("annuaire", _("L'annuaire"),
+                _("Les organisations actives et leurs lieux publiés (ce que voient les habitants)."),
                 [_kinds_table(), _communes_table(), _services_table()]),
-        Section("fraicheur", "Fraîcheur des fiches",
-                "Les lieux des organisations actives, publiés ou non, selon le temps écoulé depuis "
-                "leur dernière vérification par leur organisation.",
+        Section("fraicheur", _("Fraîcheur des fiches"),
+                _("Les lieux des organisations actives, publiés ou non, selon le temps écoulé depuis "
+                "leur dernière vérification par leur organisation."),
                 [_freshness_table(now)]),
-        Section("besoins", "Besoins non couverts",
-                f"Les recherches des habitants qui n'ont trouvé aucun lieu ou au plus {directory.FEW_RESULTS}, "
-                "d'après le journal des recherches (qui ne garde rien de personnel).",
+        Section("besoins", _("Besoins non couverts"),
+                _("Les recherches des habitants qui n'ont trouvé aucun lieu ou au plus %(num)s, d'après le journal "
+                  "des recherches (qui ne garde rien de personnel).", num=directory.FEW_RESULTS),
                 [_unmet_table(start), _unmet_service_table(unmet_services), _unmet_commune_table(start)]),
-        Section("couverture", "Couverture d'un service",
-                "Les communes d'où des recherches de ce service n'ont trouvé aucun lieu qui le propose "
-                "dans leur rayon.",
+        Section("couverture", _("Couverture d'un service"),
+                _("Les communes d'où des recherches de ce service n'ont trouvé aucun lieu qui le propose "
+                "dans leur rayon."),
                 [_coverage_table(service, start)]),
-        Section("orientations", "Orientations entre partenaires",
-                "Des comptes et des délais : aucune information sur les personnes orientées.",
+        Section("orientations", _("Orientations entre partenaires"),
+                _("Des comptes et des délais : aucune information sur les personnes orientées."),
                 _referral_tables(actor, start)),
-        Section("reunions", "Participation aux réunions du réseau",
-                "Sur les douze derniers mois, par organisation active.",
+        Section("reunions", _("Participation aux réunions du réseau"),
+                _("Sur les douze derniers mois, par organisation active."),
                 [_participation_table(actor, now)]),
     ]
     return Dashboard(since=start, since_day=since_day, service=service, service_choices=SERVICES,
@@ -152,154 +159,154 @@ def build_dashboard(*, actor, since: date | None = None, service: str | None = N
 def _kinds_table() -> Table:
     rows = directory.by_kind()
     return Table(
-        "types", "Organisations actives et lieux publiés par type d'organisation",
-        [Column("Type d'organisation", "type"), Column("Organisations", "organisations", True),
-         Column("Lieux publiés", "lieux", True)],
+        "types", _("Organisations actives et lieux publiés par type d'organisation"),
+        [Column(_("Type d'organisation"), "type"), Column(_("Organisations"), "organisations", True),
+         Column(_("Lieux publiés"), "lieux", True)],
         [(row.label, row.organisations, row.places) for row in rows],
         chart_rows=[(row.label, row.organisations) for row in rows if row.organisations],
-        chart_title="Organisations actives par type",
-        chart_description="Diagramme en barres : nombre d'organisations actives de chaque type.")
+        chart_title=_("Organisations actives par type"),
+        chart_description=_("Diagramme en barres : nombre d'organisations actives de chaque type."))
 
 
 def _communes_table() -> Table:
     rows = directory.by_commune()
     return Table(
-        "communes", "Lieux publiés par commune",
-        [Column("Commune", "commune"), Column("Code INSEE", "code_insee"), Column("Lieux publiés", "lieux", True)],
+        "communes", _("Lieux publiés par commune"),
+        [Column(_("Commune"), "commune"), Column(_("Code INSEE"), "code_insee"), Column(_("Lieux publiés"), "lieux", True)],
         [(row.commune, row.insee_code, row.places) for row in rows],
-        empty="Aucun lieu publié.",
+        empty=_("Aucun lieu publié."),
         chart_rows=[(row.commune, row.places) for row in rows],
-        chart_title="Lieux publiés par commune",
-        chart_description="Diagramme en barres : nombre de lieux publiés dans chaque commune, de la plus pourvue à la moins pourvue.")
+        chart_title=_("Lieux publiés par commune"),
+        chart_description=_("Diagramme en barres : nombre de lieux publiés dans chaque commune, de la plus pourvue à la moins pourvue."))
 
 
 def _services_table() -> Table:
     rows = directory.by_service()
     return Table(
-        "services", "Lieux publiés par service proposé",
-        [Column("Service", "service"), Column("Lieux publiés qui le proposent", "lieux", True)],
+        "services", _("Lieux publiés par service proposé"),
+        [Column(_("Service"), "service"), Column(_("Lieux publiés qui le proposent"), "lieux", True)],
         [(row.service, row.places) for row in rows],
         chart_rows=[(row.service, row.places) for row in rows],
-        chart_title="Lieux publiés par service",
-        chart_description="Diagramme en barres : nombre de lieux publiés proposant chaque service du standard "
-                          "(un lieu compte pour chacun de ses services).")
+        chart_title=_("Lieux publiés par service"),
+        chart_description=_("Diagramme en barres : nombre de lieux publiés proposant chaque service du standard "
+                          "(un lieu compte pour chacun de ses services)."))
 
 
 def _freshness_table(now: datetime) -> Table:
     rows = directory.freshness(now=now)
     return Table(
-        "fraicheur", "Lieux selon leur dernière vérification",
-        [Column("Dernière vérification", "anciennete"), Column("Lieux", "lieux", True)],
+        "fraicheur", _("Lieux selon leur dernière vérification"),
+        [Column(_("Dernière vérification"), "anciennete"), Column(_("Lieux"), "lieux", True)],
         [(row.label, row.places) for row in rows],
         chart_rows=[(row.label, row.places) for row in rows] if any(row.places for row in rows) else [],
-        chart_title="Fraîcheur des fiches",
-        chart_description="Diagramme en barres : nombre de lieux par ancienneté de leur dernière vérification, "
-                          "des plus récentes aux signalés obsolètes.")
+        chart_title=_("Fraîcheur des fiches"),
+        chart_description=_("Diagramme en barres : nombre de lieux par ancienneté de leur dernière vérification, "
+                          "des plus récentes aux signalés obsolètes."))
 
 
 def _unmet_table(since: datetime) -> Table:
     rows = directory.unmet_searches(since=since, min_searches=current_app.config["DASHBOARD_MIN_SEARCHES"])
 
     def label(row) -> str:
-        return " · ".join((row.words or NO_TEXT, row.commune or NO_PLACE, row.service or NO_SERVICE))
+        return " · ".join(str(part) for part in (row.words or NO_TEXT, row.commune or NO_PLACE, row.service or NO_SERVICE))
     return Table(
-        "recherches", "Recherches les plus fréquentes sans résultat ou presque",
-        [Column("Mots cherchés", "recherche", blank=NO_TEXT), Column("Commune", "commune", blank=NO_PLACE),
-         Column("Code INSEE", "code_insee"), Column("Service demandé", "service", blank=NO_SERVICE), Column(f"Recherches (au plus {directory.FEW_RESULTS} résultats)",
+        "recherches", _("Recherches les plus fréquentes sans résultat ou presque"),
+        [Column(_("Mots cherchés"), "recherche", blank=NO_TEXT), Column(_("Commune"), "commune", blank=NO_PLACE),
+         Column(_("Code INSEE"), "code_insee"), Column(_("Service demandé"), "service", blank=NO_SERVICE), Column(_("Recherches (au plus %(num)s résultats)", num=directory.FEW_RESULTS),
                                                       "recherches", True),
-         Column("Dont sans aucun résultat", "sans_resultat", True)],
+         Column(_("Dont sans aucun résultat"), "sans_resultat", True)],
         [(row.words, row.commune, row.insee_code, row.service, row.searches, row.without_results) for row in rows],
-        empty="Aucune recherche sans résultat sur la période.",
+        empty=_("Aucune recherche sans résultat sur la période."),
         chart_rows=[(label(row), row.searches) for row in rows],
-        chart_title="Recherches les plus fréquentes sans résultat ou presque",
-        chart_description="Diagramme en barres : pour chaque recherche (mots, commune, service), le nombre de fois "
-                          f"où elle a trouvé au plus {directory.FEW_RESULTS} lieux.")
+        chart_title=_("Recherches les plus fréquentes sans résultat ou presque"),
+        chart_description=_("Diagramme en barres : pour chaque recherche (mots, commune, service), le nombre de "
+                            "fois où elle a trouvé au plus %(num)s lieux.", num=directory.FEW_RESULTS))
 
 
 def _unmet_service_table(rows: list) -> Table:
     return Table(
-        "recherches-par-service", "Recherches sans résultat ou presque, par service demandé",
-        [Column("Service demandé", "service"), Column("Recherches", "recherches", True),
-         Column("Dont sans aucun résultat", "sans_resultat", True)],
+        "recherches-par-service", _("Recherches sans résultat ou presque, par service demandé"),
+        [Column(_("Service demandé"), "service"), Column(_("Recherches"), "recherches", True),
+         Column(_("Dont sans aucun résultat"), "sans_resultat", True)],
         [(row.label, row.searches, row.without_results) for row in rows],
-        empty="Aucune recherche d'un service sans résultat sur la période.",
+        empty=_("Aucune recherche d'un service sans résultat sur la période."),
         chart_rows=[(row.label, row.searches) for row in rows],
-        chart_title="Recherches sans résultat ou presque, par service",
-        chart_description="Diagramme en barres : nombre de recherches de chaque service ayant trouvé "
-                          f"au plus {directory.FEW_RESULTS} lieux.")
+        chart_title=_("Recherches sans résultat ou presque, par service"),
+        chart_description=_("Diagramme en barres : nombre de recherches de chaque service ayant trouvé "
+                            "au plus %(num)s lieux.", num=directory.FEW_RESULTS))
 
 
 def _unmet_commune_table(since: datetime) -> Table:
     rows = directory.unmet_by_commune(since=since)
     return Table(
-        "recherches-par-commune", "Recherches sans résultat ou presque, par commune",
-        [Column("Commune", "commune"), Column("Code INSEE", "code_insee"), Column("Recherches", "recherches", True),
-         Column("Dont sans aucun résultat", "sans_resultat", True)],
+        "recherches-par-commune", _("Recherches sans résultat ou presque, par commune"),
+        [Column(_("Commune"), "commune"), Column(_("Code INSEE"), "code_insee"), Column(_("Recherches"), "recherches", True),
+         Column(_("Dont sans aucun résultat"), "sans_resultat", True)],
         [(row.label, row.code, row.searches, row.without_results) for row in rows],
-        empty="Aucune recherche autour d'une commune sans résultat sur la période.",
+        empty=_("Aucune recherche autour d'une commune sans résultat sur la période."),
         chart_rows=[(row.label, row.searches) for row in rows],
-        chart_title="Recherches sans résultat ou presque, par commune",
-        chart_description="Diagramme en barres : nombre de recherches autour de chaque commune ayant trouvé "
-                          f"au plus {directory.FEW_RESULTS} lieux.")
+        chart_title=_("Recherches sans résultat ou presque, par commune"),
+        chart_description=_("Diagramme en barres : nombre de recherches autour de chaque commune ayant trouvé "
+                            "au plus %(num)s lieux.", num=directory.FEW_RESULTS))
 
 
 def _coverage_table(service: str, since: datetime) -> Table:
     rows = directory.coverage_gaps(service, since=since)
     return Table(
-        "couverture", f"Communes sans lieu trouvé pour « {service} »",
-        [Column("Commune", "commune"), Column("Code INSEE", "code_insee"),
-         Column("Recherches sans aucun lieu dans le rayon", "recherches_sans_lieu", True),
-         Column("Plus grand rayon cherché (km)", "rayon_max_km", True),
-         Column("Lieux publiés qui le proposent aujourd'hui dans la commune", "lieux_aujourd_hui", True)],
+        "couverture", _("Communes sans lieu trouvé pour « %(service)s »", service=service),
+        [Column(_("Commune"), "commune"), Column(_("Code INSEE"), "code_insee"),
+         Column(_("Recherches sans aucun lieu dans le rayon"), "recherches_sans_lieu", True),
+         Column(_("Plus grand rayon cherché (km)"), "rayon_max_km", True),
+         Column(_("Lieux publiés qui le proposent aujourd'hui dans la commune"), "lieux_aujourd_hui", True)],
         [(row.commune, row.insee_code, row.searches, row.largest_radius_km, row.places_now) for row in rows],
-        empty="Aucune recherche de ce service n'est restée sans lieu sur la période.",
+        empty=_("Aucune recherche de ce service n'est restée sans lieu sur la période."),
         chart_rows=[(row.commune, row.searches) for row in rows],
-        chart_title=f"Communes sans lieu trouvé pour « {service} »",
-        chart_description="Diagramme en barres : pour chaque commune, le nombre de recherches de ce service "
-                          "qui n'ont trouvé aucun lieu dans leur rayon.")
+        chart_title=_("Communes sans lieu trouvé pour « %(service)s »", service=service),
+        chart_description=_("Diagramme en barres : pour chaque commune, le nombre de recherches de ce service "
+                          "qui n'ont trouvé aucun lieu dans leur rayon."))
 
 
 def _referral_tables(actor, since: datetime) -> list[Table]:
     stats = referral_statistics(actor=actor, since=since)
     rate = None if stats.acceptance_rate is None else round(stats.acceptance_rate * 100)
     overview = Table(
-        "orientations", "Orientations : vue d'ensemble",
-        [Column("Indicateur", "indicateur"), Column("Valeur", "valeur", True)],
-        [("Orientations envoyées", stats.total), ("Réponses (acceptées ou refusées)", stats.answered),
-         ("Acceptées", stats.accepted), ("Taux d'acceptation (%)", rate),
-         ("Délai médian de réponse (heures)", stats.median_hours_to_answer),
-         ("En attente de réponse", stats.waiting_answer), ("Acceptées, issue pas encore indiquée", stats.waiting_outcome)])
+        "orientations", _("Orientations : vue d'ensemble"),
+        [Column(_("Indicateur"), "indicateur"), Column(_("Valeur"), "valeur", True)],
+        [(_("Orientations envoyées"), stats.total), (_("Réponses (acceptées ou refusées)"), stats.answered),
+         (_("Acceptées"), stats.accepted), (_("Taux d'acceptation (%)"), rate),
+         (_("Délai médian de réponse (heures)"), stats.median_hours_to_answer),
+         (_("En attente de réponse"), stats.waiting_answer), (_("Acceptées, issue pas encore indiquée"), stats.waiting_outcome)])
     by_service = Table(
-        "orientations-par-service", "Orientations par service demandé",
-        [Column("Service", "service"), Column("Orientations", "orientations", True)],
-        list(stats.by_service), empty="Aucune orientation sur la période.",
-        chart_rows=list(stats.by_service), chart_title="Orientations par service demandé",
-        chart_description="Diagramme en barres : nombre d'orientations pour chaque service demandé.")
+        "orientations-par-service", _("Orientations par service demandé"),
+        [Column(_("Service"), "service"), Column(_("Orientations"), "orientations", True)],
+        list(stats.by_service), empty=_("Aucune orientation sur la période."),
+        chart_rows=list(stats.by_service), chart_title=_("Orientations par service demandé"),
+        chart_description=_("Diagramme en barres : nombre d'orientations pour chaque service demandé."))
     by_status = Table(
-        "orientations-par-statut", "Orientations par statut et par issue",
-        [Column("Statut", "statut"), Column("Orientations", "orientations", True)],
-        [(label, n) for _status, label, n in stats.by_status], empty="Aucune orientation sur la période.",
+        "orientations-par-statut", _("Orientations par statut et par issue"),
+        [Column(_("Statut"), "statut"), Column(_("Orientations"), "orientations", True)],
+        [(label, n) for _status, label, n in stats.by_status], empty=_("Aucune orientation sur la période."),
         chart_rows=[(label, n) for _status, label, n in stats.by_status],
-        chart_title="Orientations par statut et par issue",
-        chart_description="Diagramme en barres : nombre d'orientations dans chaque statut.")
+        chart_title=_("Orientations par statut et par issue"),
+        chart_description=_("Diagramme en barres : nombre d'orientations dans chaque statut."))
     return [overview, by_service, by_status]
 
 
 def _participation_table(actor, now: datetime) -> Table:
     stats = records.participation(actor=actor, now=now)
     return Table(
-        "reunions", "Participation aux réunions par organisation, douze derniers mois",
-        [Column("Organisation", "organisation"), Column("Réunions où elle était invitée", "reunions_invitee", True),
-         Column("Réunions avec au moins une personne présente", "reunions_presente", True),
-         Column("Personnes présentes (au total)", "personnes_presentes", True),
-         Column("Taux de participation (%)", "taux_participation", True)],
+        "reunions", _("Participation aux réunions par organisation, douze derniers mois"),
+        [Column(_("Organisation"), "organisation"), Column(_("Réunions où elle était invitée"), "reunions_invitee", True),
+         Column(_("Réunions avec au moins une personne présente"), "reunions_presente", True),
+         Column(_("Personnes présentes (au total)"), "personnes_presentes", True),
+         Column(_("Taux de participation (%)"), "taux_participation", True)],
         [(row.organisation.name, row.invited, row.attended, row.people,
           None if row.rate is None else round(row.rate * 100)) for row in stats.rows],
-        empty="Aucune organisation active.",
+        empty=_("Aucune organisation active."),
         chart_rows=[(row.organisation.name, row.attended) for row in stats.rows if row.invited],
-        chart_title="Réunions avec au moins une personne présente, par organisation",
-        chart_description="Diagramme en barres : pour chaque organisation invitée, le nombre de réunions "
-                          "des douze derniers mois où au moins une de ses personnes était présente.")
+        chart_title=_("Réunions avec au moins une personne présente, par organisation"),
+        chart_description=_("Diagramme en barres : pour chaque organisation invitée, le nombre de réunions "
+                          "des douze derniers mois où au moins une de ses personnes était présente."))
 
 
 # --- CSV ------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 The form checks each field with the same functions as the services (``validation``), so that the
 messages appear next to the fields; the services validate again, as they do for the CLI and imports.
 """
+from flask_babel import format_decimal, gettext as _, lazy_gettext
 from wtforms import BooleanField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
@@ -13,7 +14,7 @@ from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES, WEEKDAYS
 from coordination.web.forms import Clean, Form, SelectChoice
 
 
-REQUIRED = "Ce champ est obligatoire."
+REQUIRED = lazy_gettext("Ce champ est obligatoire.")
 SLOTS = (1, 2)
 
 
@@ -40,9 +41,11 @@ class MultiCheckboxField(SelectMultipleField):
 def _checkboxes(name: str) -> MultiCheckboxField:
     values, label, _ = PLACE_VOCABULARIES[name]
     pairs = TYPOLOGIES.items() if name == "typology" else ((v, v) for v in values)
-    choices = [SelectChoice(value, label) for value, label in pairs]
+    # labels at display time, in the page's language (and typeset in French): the values stay the standard's
+    choices = [SelectChoice(value, lazy_gettext(text)) for value, text in pairs]
+    label = lazy_gettext(label)
     if name == "services":
-        label += " (au moins un)"
+        label = lazy_gettext("%(label)s (au moins un)", label=label)
     return MultiCheckboxField(label, choices=choices, validate_choice=False,
                               validators=[Clean(validation.CLEANERS[name])])
 
@@ -93,7 +96,8 @@ class PlaceForm(Form):
     typology = _checkboxes("typology")
     accepts_referrals = BooleanField(validation.LABELS["accepts_referrals"], default=True)
 
-    hours_extra = TextAreaField("Remarques / horaires particuliers (syntaxe OpenStreetMap)", render_kw={"rows": 2})
+    hours_extra = TextAreaField(lazy_gettext("Remarques / horaires particuliers (syntaxe OpenStreetMap)"),
+                                render_kw={"rows": 2})
 
     VOCABULARIES = tuple(PLACE_VOCABULARIES)
     SCALARS = ("name", "address", "address_complement", "postcode", "commune", "insee_code", "latitude",
@@ -162,14 +166,15 @@ class PlaceForm(Form):
 
 for _day, _label in WEEKDAYS:
     for _slot in SLOTS:
-        for _edge, _word in (("start", "ouverture"), ("end", "fermeture")):
-            setattr(PlaceForm, hours_field_name(_day, _slot, _edge),
-                    StringField(f"{_label}, créneau {_slot} : {_word}"))
+        for _edge, _slot_label in (
+                ("start", lazy_gettext("%(day)s, créneau %(slot)s : ouverture", day=_label, slot=_slot)),
+                ("end", lazy_gettext("%(day)s, créneau %(slot)s : fermeture", day=_label, slot=_slot))):
+            setattr(PlaceForm, hours_field_name(_day, _slot, _edge), StringField(_slot_label))
 
 
 class EditPlaceForm(PlaceForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(
-        "Le formulaire est incomplet : rechargez la page de modification.")])
+        lazy_gettext("Le formulaire est incomplet : rechargez la page de modification."))])
 
     def rebase(self, version: int) -> None:
         """After a conflict: the next save starts from the current version (the person has seen the
@@ -194,16 +199,16 @@ FACET_PARAMS = {
     "typologie": "typology",
 }
 FACET_LABELS = {
-    "services": "Besoin",
-    "publics": "Public",
-    "support_modes": "Accompagnement",
-    "access_modes": "Comment y accéder",
-    "fees": "Coût",
-    "programmes": "Dispositifs",
-    "specific_support": "Prise en charge spécifique",
-    "labels": "Formations et labels",
-    "itinerance": "Lieu fixe ou itinérant",
-    "typology": "Type de structure",
+    "services": lazy_gettext("Besoin"),
+    "publics": lazy_gettext("Public"),
+    "support_modes": lazy_gettext("Accompagnement"),
+    "access_modes": lazy_gettext("Comment y accéder"),
+    "fees": lazy_gettext("Coût"),
+    "programmes": lazy_gettext("Dispositifs"),
+    "specific_support": lazy_gettext("Prise en charge spécifique"),
+    "labels": lazy_gettext("Formations et labels"),
+    "itinerance": lazy_gettext("Lieu fixe ou itinérant"),
+    "typology": lazy_gettext("Type de structure"),
 }
 RADIUS_CHOICES = (2, 5, 10, 20, 50)
 RADIUS_MAX_KM = 100
@@ -212,24 +217,31 @@ TEXT_MAX = 200
 TRUE_VALUES = ("1", "on", "oui", "true", "y")
 
 
-def _number(text) -> str:
-    return f"{text:g}".replace(".", ",")
+def _number(value) -> str:
+    """A radius as the URL carries it: « 2.5 », whatever the page's language."""
+    return f"{value:g}"
+
+
+def kilometres(value) -> str:
+    """ "2,5 km" in French, "2.5 km" in English."""
+    return _("%(number)s km", number=format_decimal(value, format="#,##0.#"))
 
 
 class SearchForm(Form):
     """The search form, read from the query string. Whatever the URL holds, it yields a search
-    request and French notices for what it had to ignore; it never fails."""
+    request and notices (in the page's language) for what it had to ignore; it never fails."""
 
     class Meta:
         csrf = False
 
-    q = StringField("Quel besoin ?", render_kw={"type": "search", "placeholder": "ex. : démarches CAF, smartphone"})
-    ou = StringField("Où ?", render_kw={"placeholder": "commune, code postal ou adresse",
+    q = StringField(lazy_gettext("Quel besoin ?"),
+                    render_kw={"type": "search", "placeholder": lazy_gettext("ex. : démarches CAF, smartphone")})
+    ou = StringField(lazy_gettext("Où ?"), render_kw={"placeholder": lazy_gettext("commune, code postal ou adresse"),
                                         "autocomplete": "address-level2"})
-    rayon = StringField("Distance maximale")
-    ouvert = StringField("Ouvert maintenant")
-    samedi = StringField("Ouvert le samedi")
-    tri = StringField("Trier par")
+    rayon = StringField(lazy_gettext("Distance maximale"))
+    ouvert = StringField(lazy_gettext("Ouvert maintenant"))
+    samedi = StringField(lazy_gettext("Ouvert le samedi"))
+    tri = StringField(lazy_gettext("Trier par"))
     page = StringField("Page")
     autour = StringField("Autour de moi")  # « lat,lon » set by the browser's geolocation, on click only
     mots = StringField("Mots")  # « exacts »: the literal words only, no needs vocabulary
@@ -262,7 +274,8 @@ class SearchForm(Form):
                 if value not in values:
                     values.append(value)
             elif value.strip():
-                self.notices.append(f"Le filtre « {self._clean_text(value)[:80]} » n'existe pas : il a été ignoré.")
+                self.notices.append(_("Le filtre « %(name)s » n'existe pas : il a été ignoré.",
+                                       name=self._clean_text(value)[:80]))
         return values
 
     def _radius(self) -> float | None:
@@ -274,8 +287,9 @@ class SearchForm(Form):
         except ValueError:
             value = float("nan")
         if not 0 < value <= RADIUS_MAX_KM:  # also false for nan
-            self.notices.append(f"La distance demandée n'est pas valable (au plus {RADIUS_MAX_KM} km) : "
-                                f"recherche dans un rayon de {_number(self.default_radius_km)} km.")
+            self.notices.append(_("La distance demandée n'est pas valable (au plus %(max)s) : recherche dans "
+                                  "un rayon de %(radius)s.", max=kilometres(RADIUS_MAX_KM),
+                                  radius=kilometres(self.default_radius_km)))
             return None
         return value
 
@@ -289,7 +303,7 @@ class SearchForm(Form):
         except ValueError:
             latitude = longitude = float("nan")
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also false for nan
-            self.notices.append("La position transmise par le navigateur n'est pas valable : elle a été ignorée.")
+            self.notices.append(_("La position transmise par le navigateur n'est pas valable : elle a été ignorée."))
             return None
         return latitude, longitude
 
@@ -303,7 +317,7 @@ class SearchForm(Form):
             return 1
         if raw.isascii() and raw.isdecimal() and 1 <= int(raw) <= 10_000:
             return int(raw)
-        self.notices.append("Le numéro de page demandé n'est pas valable : voici la première page.")
+        self.notices.append(_("Le numéro de page demandé n'est pas valable : voici la première page."))
         return 1
 
     @property
@@ -324,7 +338,7 @@ class SearchForm(Form):
         """(value, label, selected) for the distance select; a radius from a shared link is kept."""
         current = self.radius_km or self.default_radius_km
         values = sorted({*RADIUS_CHOICES, current})
-        return [(_number(v).replace(",", "."), f"{_number(v)} km", v == current) for v in values]
+        return [(_number(v), kilometres(v), v == current) for v in values]
 
     def is_checked(self, param: str, value: str) -> bool:
         return value in self.facets.get(FACET_PARAMS[param], ())
@@ -338,12 +352,14 @@ class SearchForm(Form):
 
 class ClosureForm(Form):
     """A period when the regular hours do not apply; the service checks the dates and the hours."""
-    starts_on = StringField("Du", render_kw={"type": "date"})  # the service reads and checks the dates
-    ends_on = StringField("Au (inclus)", render_kw={"type": "date"})
-    kind = RadioField("Pendant cette période, le lieu est", default="closed",
-                      choices=[SelectChoice("closed", "fermé"), SelectChoice("hours", "ouvert avec des horaires exceptionnels")])
-    opening_hours = StringField("Horaires exceptionnels (syntaxe OpenStreetMap, par exemple « Mo-Fr 09:00-12:00 »)")
-    message = TextAreaField("Message pour le public (facultatif)", render_kw={"rows": 2, "maxlength": 280})
+    starts_on = StringField(lazy_gettext("Du"), render_kw={"type": "date"})  # the service reads and checks the dates
+    ends_on = StringField(lazy_gettext("Au (inclus)"), render_kw={"type": "date"})
+    kind = RadioField(lazy_gettext("Pendant cette période, le lieu est"), default="closed",
+                      choices=[SelectChoice("closed", lazy_gettext("fermé")),
+                               SelectChoice("hours", lazy_gettext("ouvert avec des horaires exceptionnels"))])
+    opening_hours = StringField(lazy_gettext("Horaires exceptionnels (syntaxe OpenStreetMap, par exemple "
+                                             "« Mo-Fr 09:00-12:00 »)"))
+    message = TextAreaField(lazy_gettext("Message pour le public (facultatif)"), render_kw={"rows": 2, "maxlength": 280})
 
     def closure_data(self) -> dict:
         return {"starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "closed": self.kind.data != "hours",

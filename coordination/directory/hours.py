@@ -21,8 +21,12 @@ from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
 import opening_hours
+from babel.dates import format_skeleton, format_time, get_day_names
+from babel.lists import format_list
+from flask_babel import get_locale, gettext as _
 
-from coordination.core.clock import MONTHS, PARIS, to_paris
+from coordination.core.clock import MONTHS, PARIS, date_fr, to_paris
+from coordination.core.french import time_fr
 from coordination.vocabularies import WEEKDAYS
 
 DAYS = tuple(code for code, _ in WEEKDAYS)
@@ -222,31 +226,78 @@ def _parse_day(pairs) -> list[tuple[str, str]]:
     return ranges
 
 
-# --- French description --------------------------------------------------------------------
+# --- description for people -----------------------------------------------------------------
+# French is written here as it always was (« Lundi au vendredi : 9 h – 12 h »), with or without a
+# request; a page in another language gets gettext's sentences and Babel's names and times.
 
-def _french_time(value: str) -> str:
-    hours, minutes = value.split(":")
-    return f"{int(hours)}{NBSP}h" + (f"{NBSP}{minutes}" if minutes != "00" else "")
+def N_(text: str) -> str:
+    """Marks a message for extraction where it is translated later."""
+    return text
+
+
+def _language():
+    """The Babel locale of a page in another language than French, or None (French: no request,
+    or a French page)."""
+    locale = get_locale()
+    return locale if locale is not None and locale.language != "fr" else None
 
 
 def _french_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
 
 
-def _french_days(runs: list[list[str]]) -> str:
-    parts = []
-    for run in runs:
-        names = [DAY_NAMES[day].lower() for day in run]
-        parts.extend(names if len(run) <= 2 else [f"{names[0]} au {names[-1]}"])
-    text = _french_list(parts)
+def _day_name(day: str, locale) -> str:
+    """« lundi » (French, lower case: written inside a sentence), « Monday », « lunes »…"""
+    if locale is None:
+        return DAY_NAMES[day].lower()
+    return get_day_names("wide", locale=locale)[DAYS.index(day)]
+
+
+def _capitalised(text: str) -> str:
     return text[0].upper() + text[1:]
 
 
-_SPECIAL = {
-    "ph off": "Fermé les jours fériés",
-    "ph closed": "Fermé les jours fériés",
-    "24/7": "Ouvert 24 h/24, 7 jours sur 7",
-}
+def _days_text(runs: list[list[str]], locale) -> str:
+    parts = []
+    for run in runs:
+        names = [_day_name(day, locale) for day in run]
+        if len(run) <= 2:
+            parts.extend(names)
+        elif locale is None:
+            parts.append(f"{names[0]} au {names[-1]}")
+        else:
+            parts.append(_("%(first)s au %(last)s", first=names[0], last=names[-1]))
+    text = _french_list(parts) if locale is None else format_list(parts, locale=locale)
+    return _capitalised(text)
+
+
+def _time(value, locale) -> str:
+    """« 9 h 30 » in French, Babel's short time of the page's language otherwise (« 9:30 AM »)."""
+    if locale is None:
+        return time_fr(value)
+    if isinstance(value, str):
+        hours_, minutes = (int(part) for part in value.split(":")[:2])
+        value = time(hours_, minutes)
+    return format_time(value, "short", locale=locale)
+
+
+def _separator(locale) -> str:
+    return "، " if locale is not None and locale.language == "ar" else ", "  # Arabic has its own comma
+
+
+def _day_line(days: str, text: str, locale) -> str:
+    return f"{days}{NBSP}: {text}" if locale is None else _("%(days)s : %(hours)s", days=days, hours=text)
+
+
+def _special(rule: str, locale) -> str:
+    """The rules the editor cannot show, as they are, or in words for the common ones."""
+    key = rule.lower()
+    if key in ("ph off", "ph closed"):
+        return "Fermé les jours fériés" if locale is None else _("Fermé les jours fériés")
+    if key == "24/7":
+        return "Ouvert 24 h/24, 7 jours sur 7" if locale is None else _("Ouvert 24 h/24, 7 jours sur 7")
+    return f"Horaires particuliers{NBSP}: {rule}" if locale is None else _("Horaires particuliers : %(rule)s",
+                                                                            rule=rule)
 
 
 _EVERY_DAY = re.compile(rf"^\s*{_RANGES}\s*$")
@@ -260,19 +311,22 @@ def _every_day(expr: str | None) -> str:
 
 
 def describe_lines(expr: str | None) -> list[str]:
-    """French lines for people: ["Lundi au vendredi : 9 h – 12 h, 14 h – 17 h 30", …]."""
+    """Lines for people in the page's language: ["Lundi au vendredi : 9 h – 12 h, 14 h – 17 h 30", …],
+    ["Monday to Friday: 9:00 AM – 12:00 PM, …"]."""
+    locale = _language()
     week, rest = split(_every_day(expr))
     lines = []
     for ranges, runs in _groups(week):
-        times = ", ".join(f"{_french_time(start)} – {_french_time(end)}" for start, end in ranges)
-        lines.append(f"{_french_days(runs)}{NBSP}: {times}")
+        times = _separator(locale).join(f"{_time(start, locale)} – {_time(end, locale)}" for start, end in ranges)
+        lines.append(_day_line(_days_text(runs, locale), times, locale))
     if lines and not all(week.values()) and not rest:
         merged = _runs({day: [("closed", "closed")] if not week[day] else [] for day in DAYS})
-        lines.append(f"{_french_days([days for _, days in merged])}{NBSP}: fermé")
+        days = _days_text([days for _, days in merged], locale)
+        lines.append(f"{days}{NBSP}: fermé" if locale is None else _("%(days)s : fermé", days=days))
     for start, end in _rules(rest) if rest else []:
         rule = rest[start:end].strip()
         if rule:
-            lines.append(_SPECIAL.get(rule.lower(), f"Horaires particuliers{NBSP}: {rule}"))
+            lines.append(_special(rule, locale))
     return lines
 
 
@@ -391,61 +445,96 @@ def open_on_saturday(place, today: date | None = None) -> bool:
     return _open_on_saturday(expr, today or _local(datetime.now(PARIS)).date())
 
 
-def _clock(moment: datetime) -> str:
-    return f"{moment.hour}{NBSP}h" + (f"{NBSP}{moment.minute:02d}" if moment.minute else "")
-
-
 def short_date(day: date, today: date | None = None) -> str:
-    """« 3 mars », with the year when it is not this year's (« 3 mars 2027 »)."""
+    """« 3 mars », with the year when it is not this year's (« 3 mars 2027 »); « March 3 » in English."""
+    locale = _language()
+    this_year = today is not None and day.year == today.year
+    if locale is not None:
+        return format_skeleton("MMMMd" if this_year else "yMMMMd", day, locale=locale)
     text = f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]}"
-    return text if today is not None and day.year == today.year else f"{text} {day.year}"
+    return text if this_year else f"{text} {day.year}"
 
 
-def _when(moment: datetime, now: datetime) -> str:
-    """« à 14 h », « demain à 9 h », « lundi à 9 h », « le 3 mars à 9 h »."""
+def long_date(value: date | datetime | None) -> str:
+    """« 3 mars 2026 » (Paris time for datetimes) in the page's language; "" for None."""
+    locale = _language()
+    if locale is None or value is None:
+        return date_fr(value)
+    return format_skeleton("yMMMMd", to_paris(value).date() if isinstance(value, datetime) else value,
+                           locale=locale)
+
+
+# « ferme à 14 h », « ouvre demain à 9 h »…: whole sentences, one per verb and kind of day, so that
+# each language words them as a whole (« closes tomorrow at 9:00 AM »).
+_CLOSES = (N_("Ouvert maintenant, ferme à %(time)s"), N_("Ouvert maintenant, ferme demain à %(time)s"),
+           N_("Ouvert maintenant, ferme %(day)s à %(time)s"), N_("Ouvert maintenant, ferme le %(date)s à %(time)s"))
+_OPENS = (N_("Fermé, ouvre à %(time)s"), N_("Fermé, ouvre demain à %(time)s"),
+          N_("Fermé, ouvre %(day)s à %(time)s"), N_("Fermé, ouvre le %(date)s à %(time)s"))
+_OPENING = (N_("ouvre à %(time)s"), N_("ouvre demain à %(time)s"), N_("ouvre %(day)s à %(time)s"),
+            N_("ouvre le %(date)s à %(time)s"))
+
+
+def _when(moment: datetime, now: datetime, sentences: tuple[str, ...]) -> str:
+    """One of ``sentences`` (today, tomorrow, a day of this week, a date) filled in: « ferme à 14 h »,
+    « ouvre demain à 9 h », « ouvre lundi à 9 h », « ouvre le 3 mars à 9 h »."""
+    locale = _language()
     days = (moment.date() - now.date()).days
-    if days == 0:
-        prefix = ""
-    elif days == 1:
-        prefix = "demain "
-    elif days < 7:
-        prefix = f"{DAY_NAMES[DAYS[moment.weekday()]].lower()} "
-    else:
-        prefix = f"le {short_date(moment.date(), now.date())} "
-    return f"{prefix}à {_clock(moment)}"
+    kind = 0 if days == 0 else 1 if days == 1 else 2 if days < 7 else 3
+    values = {"time": _time(moment, locale), "day": _day_name(DAYS[moment.weekday()], locale),
+              "date": short_date(moment.date(), now.date())}
+    if locale is None:
+        return sentences[kind] % values
+    return _(sentences[kind], **values)
+
+
+def _french_or(text: str, **values) -> str:
+    """``text`` as written here on a French page, through gettext on another."""
+    return (text % values if values else text) if _language() is None else _(text, **values)
 
 
 def closure_text(closure, today: date | None = None) -> str:
     """« Fermé temporairement jusqu'au 3 mars : travaux » / « Horaires exceptionnels jusqu'au … »."""
     until = short_date(closure.ends_on, today)
-    head = ("Fermé temporairement" if not (closure.opening_hours or "").strip()
-            else "Horaires exceptionnels")
-    text = f"{head} jusqu'au {until}"
-    return f"{text}{NBSP}: {closure.message}" if closure.message else text
+    if not (closure.opening_hours or "").strip():
+        text = _french_or(N_("Fermé temporairement jusqu'au %(date)s"), date=until)
+    else:
+        text = _french_or(N_("Horaires exceptionnels jusqu'au %(date)s"), date=until)
+    if not closure.message:
+        return text
+    if _language() is None:
+        return f"{text}{NBSP}: {closure.message}"
+    return _("%(closure)s : %(message)s", closure=text, message=closure.message)
 
 
 def status_text(place, at: datetime) -> str:
-    """Today's state in French: « Ouvert maintenant, ferme à 12 h », « Fermé, ouvre lundi à 9 h »,
-    « Fermé temporairement jusqu'au 3 mars : travaux », « Horaires non renseignés »."""
+    """Today's state in the page's language: « Ouvert maintenant, ferme à 12 h », « Fermé, ouvre
+    lundi à 9 h », « Fermé temporairement jusqu'au 3 mars : travaux », « Horaires non renseignés »."""
     now = _local(at)
     closure = closure_on(place, now.date())
     if closure is not None and not (closure.opening_hours or "").strip():
         return closure_text(closure, now.date())
     if closure is None and not (place.opening_hours or "").strip():
-        return "Horaires non renseignés"
+        return _french_or(N_("Horaires non renseignés"))
+    text = _status(place, now)
+    if closure is None:
+        return text
+    return f"{text} (horaires exceptionnels)" if _language() is None else _(
+        "%(status)s (horaires exceptionnels)", status=text)
+
+
+def _status(place, now: datetime) -> str:
     segments = _segments(place, now)
     first = next(segments, None)
-    suffix = " (horaires exceptionnels)" if closure is not None else ""
     if first is None or first[2] == UNKNOWN:
-        return "Horaires à confirmer auprès du lieu" + suffix
+        return _french_or(N_("Horaires à confirmer auprès du lieu"))
     if first[2] == OPEN:
         if first[1] >= now + timedelta(days=HORIZON_DAYS - 1):
-            return "Ouvert maintenant" + suffix
-        return f"Ouvert maintenant, ferme {_when(first[1], now)}{suffix}"
+            return _french_or(N_("Ouvert maintenant"))
+        return _when(first[1], now, _CLOSES)
     opening = next((s for s in segments if s[2] == OPEN), None)
     if opening is None:
-        return "Fermé" + suffix
-    return f"Fermé, ouvre {_when(opening[0], now)}{suffix}"
+        return _french_or(N_("Fermé"))
+    return _when(opening[0], now, _OPENS)
 
 
 def next_opening(place, at: datetime) -> datetime | None:
@@ -460,7 +549,7 @@ def next_opening(place, at: datetime) -> datetime | None:
 
 def opening_text(moment: datetime, at: datetime) -> str:
     """« ouvre à 14 h », « ouvre demain à 9 h », « ouvre lundi à 9 h »."""
-    return f"ouvre {_when(moment, _local(at))}"
+    return _when(moment, _local(at), _OPENING)
 
 
 def upcoming_closures(place, today: date) -> list:
@@ -472,5 +561,6 @@ def upcoming_closures(place, today: date) -> list:
 def closure_period(closure, today: date | None = None) -> str:
     """« le 3 mars », « du 3 mars au 10 mars » (the year when it is not this year's)."""
     if closure.starts_on == closure.ends_on:
-        return f"le {short_date(closure.starts_on, today)}"
-    return f"du {short_date(closure.starts_on, today)} au {short_date(closure.ends_on, today)}"
+        return _french_or(N_("le %(date)s"), date=short_date(closure.starts_on, today))
+    return _french_or(N_("du %(start)s au %(end)s"), start=short_date(closure.starts_on, today),
+                      end=short_date(closure.ends_on, today))

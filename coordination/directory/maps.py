@@ -141,14 +141,18 @@ class _Tiles(MacroElement):
 
 
 class _FrenchControls(MacroElement):
-    """Zoom buttons labelled in French (Leaflet's defaults are English) and a metric scale."""
+    """Zoom buttons labelled in the page's language (Leaflet's defaults are English) and a metric scale."""
     _template = Template("""
         {% macro script(this, kwargs) %}
-            L.control.zoom({zoomInTitle: "Zoomer", zoomOutTitle: "Dézoomer"})
+            L.control.zoom({zoomInTitle: {{ this.zoom_in|tojson }}, zoomOutTitle: {{ this.zoom_out|tojson }}})
                 .addTo({{ this._parent.get_name() }});
             L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
     """)
+
+    def __init__(self, zoom_in: str, zoom_out: str):
+        super().__init__()
+        self.zoom_in, self.zoom_out = zoom_in, zoom_out
 
 
 def _tags(scripts: Iterable[tuple[str, str]], styles: Iterable[tuple[str, str]]) -> list[str]:
@@ -158,7 +162,8 @@ def _tags(scripts: Iterable[tuple[str, str]], styles: Iterable[tuple[str, str]])
 
 
 @functools.lru_cache(maxsize=16)
-def _skeleton(tile_url: str, attribution: str, vendor: str, clustered: bool, label: str) -> tuple[str, str, str]:
+def _skeleton(tile_url: str, attribution: str, vendor: str, clustered: bool, label: str,
+              zoom: tuple[str, str] = ("Zoomer", "Dézoomer")) -> tuple[str, str, str]:
     """(asset tags, container, script) of a map whose view and markers are placeholders. Folium
     builds it once per configuration; each map then only pours its JSON in (microseconds, where a
     Folium render costs milliseconds)."""
@@ -175,7 +180,7 @@ def _skeleton(tile_url: str, attribution: str, vendor: str, clustered: bool, lab
     fmap = Map(location=list(FRANCE), zoom_start=6, tiles=None, zoom_control=False)
     _View().add_to(fmap)  # before the tiles: no tile of the placeholder view is ever asked
     _Tiles(tile_url, attribution).add_to(fmap)
-    _FrenchControls().add_to(fmap)
+    _FrenchControls(*zoom).add_to(fmap)
     if clustered:
         cluster = Cluster([], callback=_MARKER_JS, options={"chunkedLoading": True})
         cluster.data = _ROWS
@@ -206,16 +211,18 @@ def _view(points: list[tuple[float, float]], center: tuple[float, float] | None)
 
 def results_map(places_with_coords: Iterable[MapPlace], center: tuple[float, float] | None = None, *,
                 tile_url: str, attribution: str, nonce: str | None = None, vendor: str = "/vendor",
-                label: str = "Carte des résultats") -> str:
+                label: str = "Carte des résultats", zoom: tuple[str, str] = ("Zoomer", "Dézoomer")) -> str:
     """An HTML fragment: asset tags, the map's container, and its script (with ``nonce``).
 
     ``center`` (latitude, longitude) is the searched position: shown as a ring, included in the view.
-    ``attribution`` is the tile provider's notice (HTML, from configuration).
+    ``attribution`` is the tile provider's notice (HTML, from configuration); ``label`` and ``zoom``
+    (the buttons' titles) are in the page's language.
     """
     places = [p for p in places_with_coords if p.latitude is not None and p.longitude is not None]
     rows = [p.row() for p in places]
     points = [(p.latitude, p.longitude) for p in places] + ([tuple(center)] if center else [])
-    assets, container, script = _skeleton(tile_url, attribution, vendor, len(rows) > CLUSTER_THRESHOLD, label)
+    assets, container, script = _skeleton(tile_url, attribution, vendor, len(rows) > CLUSTER_THRESHOLD, label,
+                                          tuple(zoom))
     data = {_ROWS: htmlsafe_json_dumps(rows, separators=(",", ":"), ensure_ascii=False),
             _VIEW: htmlsafe_json_dumps(_view(points, center), separators=(",", ":"))}
     script = _PLACEHOLDER.sub(lambda match: data[match[1]], script)

@@ -5,6 +5,10 @@ Each ``clean_*`` function takes what a person or a file gives (strings, lists) a
 to store, or raises ``FieldError`` with a French message. ``clean_place`` applies them to a whole
 dict and raises ``Invalid(errors={field: [message]})``.
 """
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_babel import lazy_gettext
+
 from coordination.core import csv_writer, validators
 from coordination.core.validators import FieldError, email_items, format_phone  # noqa: F401 (the import's API)
 from coordination.directory import hours
@@ -14,29 +18,29 @@ from coordination.vocabularies import COORDINATE_SOURCES, PLACE_VOCABULARIES, TY
 
 # Field -> French label (the form's labels, and the conflict table).
 LABELS = {
-    "name": "Nom du lieu",
-    "address": "Adresse",
-    "address_complement": "Complément d'adresse",
-    "postcode": "Code postal",
-    "commune": "Commune",
-    "insee_code": "Code INSEE de la commune",
-    "latitude": "Latitude",
-    "longitude": "Longitude",
-    "coordinates_source": "Origine des coordonnées",
-    "opening_hours": "Horaires d'ouverture",
-    "phone": "Téléphone",
-    "emails": "Adresses électroniques",
-    "website": "Site web",
-    "other_websites": "Autres sites web",
-    "appointment_url": "Lien de prise de rendez-vous",
-    "accessibility_url": "Fiche Accès libre (accessibilité)",
-    "summary": "Présentation résumée",
-    "description": "Présentation détaillée",
-    "parent_structure": "Structure parente",
-    "other_labels": "Autres formations et labels",
+    "name": lazy_gettext("Nom du lieu"),
+    "address": lazy_gettext("Adresse"),
+    "address_complement": lazy_gettext("Complément d'adresse"),
+    "postcode": lazy_gettext("Code postal"),
+    "commune": lazy_gettext("Commune"),
+    "insee_code": lazy_gettext("Code INSEE de la commune"),
+    "latitude": lazy_gettext("Latitude"),
+    "longitude": lazy_gettext("Longitude"),
+    "coordinates_source": lazy_gettext("Origine des coordonnées"),
+    "opening_hours": lazy_gettext("Horaires d'ouverture"),
+    "phone": lazy_gettext("Téléphone"),
+    "emails": lazy_gettext("Adresses électroniques"),
+    "website": lazy_gettext("Site web"),
+    "other_websites": lazy_gettext("Autres sites web"),
+    "appointment_url": lazy_gettext("Lien de prise de rendez-vous"),
+    "accessibility_url": lazy_gettext("Fiche Accès libre (accessibilité)"),
+    "summary": lazy_gettext("Présentation résumée"),
+    "description": lazy_gettext("Présentation détaillée"),
+    "parent_structure": lazy_gettext("Structure parente"),
+    "other_labels": lazy_gettext("Autres formations et labels"),
     **{name: label for name, (_, label, _) in PLACE_VOCABULARIES.items()},
-    "published": "Publié",
-    "accepts_referrals": "Accepte les orientations des partenaires",
+    "published": lazy_gettext("Publié"),
+    "accepts_referrals": lazy_gettext("Accepte les orientations des partenaires"),
 }
 REQUIRED = ("name", "address", "postcode", "commune", "services")
 MAX_LENGTHS = {"name": 250, "address": 250, "address_complement": 250, "commune": 150,
@@ -76,9 +80,9 @@ def clean_coordinate(value, *, low: float, high: float) -> float | None:
     try:
         number = float(value.strip().replace(",", ".") if isinstance(value, str) else value)
     except (TypeError, ValueError):
-        raise FieldError("Saisissez un nombre décimal, par exemple 47.2184.") from None
+        raise FieldError(_("Saisissez un nombre décimal, par exemple 47.2184.")) from None
     if not low <= number <= high:
-        raise FieldError(f"La valeur doit être comprise entre {low:g} et {high:g}.")
+        raise FieldError(_("La valeur doit être comprise entre %(low)s et %(high)s.", low=format(low, "g"), high=format(high, "g")))
     return number
 
 
@@ -90,8 +94,8 @@ def clean_phone(value) -> str | None:
 def clean_summary(value) -> str | None:
     text = _optional(value)
     if text and len(text) > SUMMARY_MAX:
-        raise FieldError(f"La présentation résumée doit faire au plus {SUMMARY_MAX} caractères "
-                         f"(actuellement {len(text)}).")
+        raise FieldError(_("La présentation résumée doit faire au plus %(max)s caractères (actuellement %(length)s).",
+                           max=SUMMARY_MAX, length=len(text)))
     return text
 
 
@@ -104,7 +108,8 @@ def clean_vocabulary(name: str, value) -> list[str]:
     values = validators.items(value, r"[|\n]") if isinstance(value, str) else [_text(v) for v in value or [] if _text(v)]
     unknown = [v for v in values if v not in allowed]
     if unknown:
-        raise FieldError("Valeur inconnue : " + ", ".join(f"« {v} »" for v in unknown) + ".")
+        raise FieldError(ngettext("Valeur inconnue : %(values)s.", "Valeurs inconnues : %(values)s.", len(unknown),
+                                  values=", ".join(_("« %(value)s »", value=v) for v in unknown)))
     return [v for v in allowed if v in values]  # the standard's order, without duplicates
 
 
@@ -118,7 +123,7 @@ def clean_opening_hours(value) -> str | None:
 def clean_coordinates_source(value) -> str | None:
     text = _optional(value)
     if text and text not in COORDINATE_SOURCES:
-        raise FieldError("Origine inconnue : " + ", ".join(COORDINATE_SOURCES) + ".")
+        raise FieldError(_("Origine inconnue : choisissez parmi %(sources)s.", sources=", ".join(COORDINATE_SOURCES)))
     return text
 
 
@@ -147,7 +152,7 @@ CLEANERS = {
 }
 assert set(TYPOLOGIES) <= set(PLACE_VOCABULARIES["typology"][0])
 
-REQUIRED_MESSAGES = {"services": "Choisissez au moins un service."}
+REQUIRED_MESSAGES = {"services": lazy_gettext("Choisissez au moins un service.")}
 
 
 def clean_place(data: dict, *, partial: bool = False) -> dict:
@@ -156,7 +161,7 @@ def clean_place(data: dict, *, partial: bool = False) -> dict:
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(data) - set(CLEANERS))
     for name in unknown:
-        errors[name] = ["Champ inconnu."]
+        errors[name] = [_("Champ inconnu.")]
     cleaned = {}
     for name, value in data.items():
         if name in CLEANERS:
@@ -171,12 +176,12 @@ def clean_place(data: dict, *, partial: bool = False) -> dict:
         if name in errors or (partial and name not in data):
             continue
         if not cleaned.get(name):
-            errors[name] = [REQUIRED_MESSAGES.get(name, "Ce champ est obligatoire.")]
+            errors[name] = [REQUIRED_MESSAGES.get(name) or _("Ce champ est obligatoire.")]
     if "latitude" in cleaned or "longitude" in cleaned:
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
         if (latitude is None) != (longitude is None) and not {"latitude", "longitude"} & set(errors):
             missing = "longitude" if longitude is None else "latitude"
-            errors[missing] = ["Indiquez la latitude et la longitude, ou aucune des deux."]
+            errors[missing] = [_("Indiquez la latitude et la longitude, ou aucune des deux.")]
     if errors:
-        raise Invalid("Certaines informations du lieu ne sont pas valables.", errors=errors)
+        raise Invalid(_("Certaines informations du lieu ne sont pas valables."), errors=errors)
     return cleaned

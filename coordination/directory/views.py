@@ -1,26 +1,43 @@
 import functools
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import login_required
 from markupsafe import Markup
 import segno
+from flask_babel import gettext as _
 
 from coordination.core import validators
 from coordination.core.clock import date_fr, utcnow
 from coordination.dashboard import home as waiting
 from coordination.directory import hours, maps, permissions, placement, services
+from coordination.directory.search_page import (
+    COMMON_NEEDS,
+    distance,
+    facet_groups,
+    format_distance,
+    results_map_html,
+    search_summary,
+    search_url,
+)
 from coordination.freshness import services as freshness
-from coordination.directory.forms import FACET_LABELS, FACET_PARAMS, ClosureForm, EditPlaceForm, PlaceForm, SearchForm
+from coordination.directory.forms import (
+    ClosureForm,
+    EditPlaceForm,
+    PlaceForm,
+    SearchForm,
+)
 from coordination.errors import Conflict, Invalid
-from coordination.security import csp_nonce
 from coordination.utils import external_url, safe_next_url
 from coordination.vocabularies import (
     ORGANISATION_KINDS,
     ORGANISATION_STATUSES,
     PLACE_VOCABULARIES,
     TYPOLOGIES,
+    label as vocabulary_label,
 )
 from coordination.web.actor import current_actor
+from coordination.web.i18n import DEFAULT, current_language, translated
 
 bp = Blueprint("directory", __name__, template_folder="templates")
 
@@ -42,24 +59,8 @@ def _back():
 
 # --- public --------------------------------------------------------------------------------
 
-# « Je cherche… »: the needs residents name most, in their words (label, search). Each search is
-# a term of the needs vocabulary, so it finds the places offering the service, whatever their text.
-COMMON_NEEDS = (
-    ("Mes démarches CAF", "CAF"),
-    ("Mes impôts en ligne", "impôts"),
-    ("Ma santé, Ameli", "ameli"),
-    ("Chercher un emploi", "France Travail"),
-    ("Carte grise, permis, papiers", "carte grise"),
-    ("Imprimer ou scanner", "imprimer"),
-    ("Utiliser mon smartphone", "smartphone"),
-    ("Apprendre l'ordinateur", "ordinateur"),
-    ("Un accès à internet", "wifi"),
-    ("Une adresse e-mail", "mail"),
-    ("Éviter les arnaques", "arnaques"),
-)
-
-
 @bp.get("/")
+@translated
 def home():
     form = SearchForm(None, default_radius_km=current_app.config["SEARCH_DEFAULT_RADIUS_KM"])
     return render_template("directory/home.html", form=form, common_needs=COMMON_NEEDS,
@@ -80,24 +81,60 @@ def place_context(place) -> dict:
             "live_url": external_url("directory.place_page", public_id=place.public_id)}
 
 
+DESCRIPTION_MAX = 200  # search engines show about this much
+
+
+def place_description(place) -> str:
+    """The place page's meta description: its name, commune and first services (plain text: the
+    template escapes it once)."""
+    if place.services:
+        text = gettext("%(name)s, %(commune)s : %(services)s.", name=place.name, commune=place.commune,
+                       services=", ".join(place.services[:6]))
+    else:
+        text = gettext("%(name)s, %(commune)s.", name=place.name, commune=place.commune)
+    return text if len(text) <= DESCRIPTION_MAX else text[:DESCRIPTION_MAX - 1].rsplit(" ", 1)[0] + "…"
+
+
+def partner_lang() -> Markup:
+    """`` lang="fr"`` for what partners write (always French) on a page in another language, and
+    ``dir="ltr"`` on a right-to-left page (« 26 boulevard… » keeps its number first)."""
+    language = current_language()
+    if language.code == DEFAULT:
+        return Markup("")
+    return Markup(' lang="fr" dir="ltr"' if language.direction == "rtl" else ' lang="fr"')
+
+
+def vocabulary_value(value: str) -> Markup:
+    """A value (or a heading) of the national vocabularies in the page's language when the
+    catalogues have it (the values are their own msgids), else as written, marked French."""
+    shown = gettext(value) if value else value
+    if shown != value or current_language().code == DEFAULT:
+        return Markup("{}").format(shown)
+    return Markup("<span{}>{}</span>").format(partner_lang(), value)
+
+
 @bp.context_processor
 def place_helpers():
-    return {"closure_period": hours.closure_period}
+    return {"closure_period": hours.closure_period, "place_description": place_description,
+            "format_day": hours.long_date, "partner_lang": partner_lang(), "vocabulary_value": vocabulary_value}
 
 
 def qr_svg(url: str) -> Markup:
     """A QR code to ``url`` as inline SVG (no style attribute, nothing fetched)."""
     svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, svgclass="qr-code", lineclass=None)
-    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR code : adresse de la fiche en ligne" ', 1))
+    label = gettext("QR code : adresse de la fiche en ligne")
+    return Markup(svg.replace("<svg ", Markup('<svg role="img" aria-label="%s" ') % label, 1))
 
 
 @bp.get("/lieux/<public_id>")
+@translated
 def place_page(public_id):
     place = services.get_public_place(public_id, actor=current_actor())
     return render_template("directory/place.html", **place_context(place))
 
 
 @bp.get("/lieux/<public_id>/fiche")
+@translated
 def place_sheet(public_id):
     place = services.get_public_place(public_id, actor=current_actor())
     context = place_context(place)
@@ -115,7 +152,7 @@ def place_closures(place_id):
         except Invalid as error:
             form.show(error)
         else:
-            flash("La période a été enregistrée : elle s'affiche sur la fiche du lieu.", "success")
+            flash(_("La période a été enregistrée : elle s'affiche sur la fiche du lieu."), "success")
             return redirect(url_for(".place_closures", place_id=place_id))
     return render_template("directory/closures.html", place=place, closures=closures, form=form,
                            today=services.paris_today()), 400 if form.errors else 200
@@ -125,7 +162,7 @@ def place_closures(place_id):
 @login_required
 def remove_closure(closure_id):
     closure = services.remove_closure(closure_id, actor=current_actor())
-    flash("La période a été supprimée.", "success")
+    flash(_("La période a été supprimée."), "success")
     return redirect(url_for(".place_closures", place_id=closure.place_id))
 
 
@@ -150,7 +187,7 @@ def new_place(organisation_id):
         except Invalid as error:
             form.show(error)
         else:
-            flash(f"Le lieu « {place.name} » a été ajouté et publié.", "success")
+            flash(_("Le lieu « %(name)s » a été ajouté et publié.", name=place.name), "success")
             return redirect(url_for(".partner_home"))
     return render_template("directory/place_form.html", form=form, organisation=organisation,
                            place=None, back_url=_back_url()), 400 if form.errors else 200
@@ -170,7 +207,7 @@ def edit_place(place_id):
             conflict = error
             form.rebase(error.details["current_version"])
         else:
-            flash("Les modifications ont été enregistrées.", "success")
+            flash(_("Les modifications ont été enregistrées."), "success")
             return _back()
     status = 409 if conflict else 400 if form.errors else 200
     return render_template("directory/place_form.html", form=form, organisation=place.organisation,
@@ -182,8 +219,10 @@ def edit_place(place_id):
 def publish_place(place_id):
     published = request.form.get("published") == "1"
     place = services.set_published(place_id, published, actor=current_actor())
-    state = "est publié dans l'annuaire" if published else "est retiré de l'annuaire public"
-    flash(f"« {place.name} » {state}.", "success")
+    if published:
+        flash(_("« %(name)s » est publié dans l'annuaire.", name=place.name), "success")
+    else:
+        flash(_("« %(name)s » est retiré de l'annuaire public.", name=place.name), "success")
     return _back()
 
 
@@ -191,7 +230,7 @@ def publish_place(place_id):
 @login_required
 def confirm_place(place_id):
     place = services.confirm_place_accurate(place_id, actor=current_actor())
-    flash(f"Merci : les informations de « {place.name} » sont confirmées à jour.", "success")
+    flash(_("Merci : les informations de « %(name)s » sont confirmées à jour.", name=place.name), "success")
     return _back()
 
 
@@ -202,7 +241,7 @@ def delete_place(place_id):
         place = services.get_place_for_edit(place_id, actor=current_actor())
         return render_template("directory/place_delete.html", place=place, back_url=_back_url())
     place = services.delete_place(place_id, actor=current_actor())
-    flash(f"Le lieu « {place.name} » a été supprimé.", "success")
+    flash(_("Le lieu « %(name)s » a été supprimé.", name=place.name), "success")
     return _back()
 
 
@@ -221,15 +260,6 @@ def network_places():
 
 # --- public search (/recherche): the form, the results, the map ------------------------------
 
-def format_distance(km) -> str:
-    """ "à 350 m", "à 1,2 km", "à 12 km" (non-breaking spaces)."""
-    if km is None:
-        return ""
-    if km < 1:
-        return f"à {max(10, round(km * 1000, -1)):.0f}\u00a0m"
-    return f"à {km:.1f}\u00a0km".replace(".", ",") if km < 10 else f"à {km:.0f}\u00a0km"
-
-
 @bp.app_template_filter("postal_address")
 def postal_address(place, town_only: bool = False) -> str:
     """ "12 rue de la Mairie, 44000 Nantes", without the parts a place imported by its coordinates
@@ -237,7 +267,7 @@ def postal_address(place, town_only: bool = False) -> str:
     town = " ".join(filter(None, (place.postcode, place.commune)))
     if town_only:
         return town
-    return ", ".join(filter(None, (place.address, town))) or "Adresse non renseignée"
+    return ", ".join(filter(None, (place.address, town))) or gettext("Adresse non renseignée")
 
 
 def opening_status(place, at=None) -> str:
@@ -245,70 +275,20 @@ def opening_status(place, at=None) -> str:
     return hours.status_text(place, at or utcnow())
 
 
-def search_url(**changes) -> str:
-    """This search's URL with some parameters changed (None removes one); every other one is kept."""
-    args = request.args.to_dict(flat=False)
-    args.update(changes)  # keeps the order of the parameters already there
-    return url_for("directory.search", **{name: value for name, value in args.items() if value is not None})
-
-
-def results_map_html(results) -> str:
-    """The map of the whole result set (``results.map_points``, up to 5,000), not only the page's:
-    plain markers up to maps.CLUSTER_THRESHOLD, one FastMarkerCluster beyond."""
-    if not results.map_points:
-        return ""
-    # url_for once: each place's link is the same path with its own id (5,000 url_for cost ~30 ms)
-    prefix = url_for("directory.place_page", public_id="__ID__").removesuffix("__ID__")
-    places = [maps.MapPlace(point.latitude, point.longitude, point.name, prefix + point.public_id,
-                            " — ".join(filter(None, (format_distance(point.distance_km), point.commune))))
-              for point in results.map_points]
-    center = (results.location.latitude, results.location.longitude) if results.location else None
-    return maps.results_map(places, center, tile_url=current_app.config["MAP_TILE_URL"],
-                            attribution=current_app.config["MAP_TILE_ATTRIBUTION"], nonce=csp_nonce(),
-                            vendor=request.script_root + "/vendor")
-
-
-def facet_groups(form, results) -> list[dict]:
-    """The filter checkboxes: the values found in the results, with their counts, and the checked ones."""
-    groups = []
-    for param, key in FACET_PARAMS.items():
-        checked = form.facets.get(key, [])
-        counts = dict(results.facets.get(key, []))
-        values = [value for value, count in counts.items() if count or value in checked]
-        values += [value for value in checked if value not in counts]
-        options = [{"value": value, "label": TYPOLOGIES.get(value, value) if key == "typology" else value,
-                    "count": counts.get(value, 0), "checked": value in checked} for value in values]
-        if options:
-            groups.append({"param": param, "label": FACET_LABELS[key], "options": options})
-    return groups
-
-
-def search_summary(form, results) -> str:
-    """The folded form on a phone: « CAF · Rezé · 10 km · ouvert maintenant »."""
-    parts = [form.text or "Tous les lieux"]
-    if results.location:
-        parts.append(results.location.label)
-        if results.radius_km:
-            parts.append(f"{results.radius_km:g}\u00a0km".replace(".", ","))
-    elif form.where:
-        parts.append(form.where)
-    if form.open_now:
-        parts.append("ouvert maintenant")
-    if form.open_saturday:
-        parts.append("ouvert le samedi")
-    filters = sum(len(values) for values in form.facets.values())
-    if filters:
-        parts.append(f"{filters} filtre{'s' if filters > 1 else ''}")
-    return " · ".join(parts)
+@bp.app_template_filter("vocabulary_label")
+def vocabulary_label_filter(value: str) -> str:
+    """A value of the national vocabulary in the page's language (the value itself stays French)."""
+    return vocabulary_label(value)
 
 
 @bp.context_processor
 def search_helpers():
-    return {"format_distance": format_distance, "opening_status": opening_status, "search_url": search_url,
-            "facet_groups": facet_groups, "search_summary": search_summary}
+    return {"format_distance": format_distance, "distance": distance, "opening_status": opening_status,
+            "search_url": search_url, "facet_groups": facet_groups, "search_summary": search_summary}
 
 
 @bp.get("/recherche")
+@translated
 def search():
     form = SearchForm(request.args, default_radius_km=current_app.config["SEARCH_DEFAULT_RADIUS_KM"])
     search_request = services.SearchRequest(**form.request_data())

@@ -8,6 +8,7 @@ reactivated, unless it was revoked)."""
 import hashlib
 import secrets
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from coordination import audit
@@ -36,7 +37,7 @@ def active_feed(actor) -> CalendarFeed | None:
 def create_feed(*, actor) -> str:
     """A new private feed URL for the actor (returned once, never stored); revokes the previous one."""
     if not permissions.can_see_meetings(actor):
-        raise PermissionDenied("Le calendrier des réunions est réservé aux membres des organisations actives.")
+        raise PermissionDenied(_("Le calendrier des réunions est réservé aux membres des organisations actives."))
     now = utcnow()
     for feed in db.session.scalars(select(CalendarFeed).where(CalendarFeed.user_id == actor.id,
                                                               CalendarFeed.revoked_at.is_(None))):
@@ -53,7 +54,7 @@ def create_feed(*, actor) -> str:
 def revoke_feed(feed_id: int, *, actor) -> CalendarFeed:
     feed = db.session.get(CalendarFeed, feed_id)
     if feed is None:
-        raise NotFound("Ce calendrier n'existe pas.")
+        raise NotFound(_("Ce calendrier n'existe pas."))
     if not (auth_permissions.is_authenticated(actor) and (feed.user_id == actor.id
                                                           or auth_permissions.is_coordinator(actor))):
         raise PermissionDenied()
@@ -69,11 +70,11 @@ def feed_owner(token: str):
     who may no longer see the network's meetings."""
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == token_hash(token)))
     if feed is None or feed.revoked_at is not None or not permissions.can_see_meetings(feed.user):
-        raise NotFound("Ce calendrier n'existe pas ou a été révoqué.")
+        raise NotFound(_("Ce calendrier n'existe pas ou a été révoqué."))
     return feed.user
 
 
 def feed_body(token: str) -> bytes:
     user = feed_owner(token)
     meetings = services.meetings_for_user(user)
-    return ics.feed_calendar(meetings, name="Réunions du réseau")
+    return ics.feed_calendar(meetings, name=_("Réunions du réseau"))

@@ -1,4 +1,5 @@
 """Meeting forms: they carry the fields and the CSRF token; the services validate."""
+from flask_babel import lazy_gettext
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,7 +18,7 @@ from coordination.web.forms import Form, SelectChoice
 
 
 PRESET_CHOICES = [SelectChoice(key, label) for key, (label, _) in recurrence.PRESETS.items()] + [
-    SelectChoice("custom", "Règle personnalisée (iCalendar RRULE)")]
+    SelectChoice("custom", lazy_gettext("Règle personnalisée (iCalendar RRULE)"))]
 
 
 def _iso(value) -> str:
@@ -30,15 +31,15 @@ def _hhmm(value) -> str:
 
 
 class _Location:
-    place_public_id = StringField("Lieu du réseau (identifiant, facultatif)", validators=[Optional()],
+    place_public_id = StringField(lazy_gettext("Lieu du réseau (identifiant, facultatif)"), validators=[Optional()],
                                   render_kw={"maxlength": 36, "autocomplete": "off"})
-    address = StringField("Adresse (facultatif)", validators=[Optional()], render_kw={"maxlength": 300})
-    video_url = StringField("Lien de visioconférence (facultatif)", validators=[Optional()],
+    address = StringField(lazy_gettext("Adresse (facultatif)"), validators=[Optional()], render_kw={"maxlength": 300})
+    video_url = StringField(lazy_gettext("Lien de visioconférence (facultatif)"), validators=[Optional()],
                             render_kw={"type": "url", "maxlength": 500})
-    agenda = TextAreaField("Ordre du jour (Markdown)", validators=[Optional()], render_kw={"rows": 6})
-    capacity = IntegerField("Nombre de places (vide : sans limite)", validators=[Optional()],
+    agenda = TextAreaField(lazy_gettext("Ordre du jour (Markdown)"), validators=[Optional()], render_kw={"rows": 6})
+    capacity = IntegerField(lazy_gettext("Nombre de places (vide : sans limite)"), validators=[Optional()],
                             render_kw={"min": 1, "inputmode": "numeric"})
-    invitation_days = IntegerField("Invitations envoyées combien de jours avant", default=30,
+    invitation_days = IntegerField(lazy_gettext("Invitations envoyées combien de jours avant"), default=30,
                                    validators=[Optional()], render_kw={"min": 1, "inputmode": "numeric"})
 
     def location_data(self) -> dict:
@@ -47,14 +48,14 @@ class _Location:
 
 
 class SeriesForm(_Location, Form):
-    title = StringField("Titre", render_kw={"maxlength": 200})
-    preset = RadioField("Rythme", choices=PRESET_CHOICES, default="quarterly", validate_choice=False)
-    rrule = StringField("Règle personnalisée", validators=[Optional()],
+    title = StringField(lazy_gettext("Titre"), render_kw={"maxlength": 200})
+    preset = RadioField(lazy_gettext("Rythme"), choices=PRESET_CHOICES, default="quarterly", validate_choice=False)
+    rrule = StringField(lazy_gettext("Règle personnalisée"), validators=[Optional()],
                         render_kw={"maxlength": recurrence.MAX_RULE_LENGTH, "autocomplete": "off",
                                    "spellcheck": "false"})
-    first_date = DateField("Première réunion le", validators=[Optional()])
-    start_time = TimeField("Heure de début", default=None, validators=[Optional()])
-    duration_minutes = IntegerField("Durée (minutes)", default=150, validators=[Optional()],
+    first_date = DateField(lazy_gettext("Première réunion le"), validators=[Optional()])
+    start_time = TimeField(lazy_gettext("Heure de début"), default=None, validators=[Optional()])
+    duration_minutes = IntegerField(lazy_gettext("Durée (minutes)"), default=150, validators=[Optional()],
                                     render_kw={"min": 15, "inputmode": "numeric"})
 
     def series_data(self) -> dict:
@@ -64,10 +65,10 @@ class SeriesForm(_Location, Form):
 
 
 class MeetingForm(_Location, Form):
-    title = StringField("Titre", render_kw={"maxlength": 200})
-    date = DateField("Date", validators=[Optional()])
-    start_time = TimeField("Heure de début", validators=[Optional()])
-    duration_minutes = IntegerField("Durée (minutes)", default=150, validators=[Optional()],
+    title = StringField(lazy_gettext("Titre"), render_kw={"maxlength": 200})
+    date = DateField(lazy_gettext("Date"), validators=[Optional()])
+    start_time = TimeField(lazy_gettext("Heure de début"), validators=[Optional()])
+    duration_minutes = IntegerField(lazy_gettext("Durée (minutes)"), default=150, validators=[Optional()],
                                     render_kw={"min": 15, "inputmode": "numeric"})
 
     def meeting_data(self) -> dict:
@@ -76,12 +77,12 @@ class MeetingForm(_Location, Form):
 
 
 class MoveForm(Form):
-    date = DateField("Nouvelle date", validators=[Optional()])
-    start_time = TimeField("Heure de début", validators=[Optional()])
-    duration_minutes = IntegerField("Durée (minutes)", validators=[Optional()], render_kw={"min": 15})
-    address = StringField("Adresse", validators=[Optional()], render_kw={"maxlength": 300})
-    video_url = StringField("Lien de visioconférence", validators=[Optional()], render_kw={"type": "url"})
-    capacity = IntegerField("Nombre de places (vide : sans limite)", validators=[Optional()], render_kw={"min": 1})
+    date = DateField(lazy_gettext("Nouvelle date"), validators=[Optional()])
+    start_time = TimeField(lazy_gettext("Heure de début"), validators=[Optional()])
+    duration_minutes = IntegerField(lazy_gettext("Durée (minutes)"), validators=[Optional()], render_kw={"min": 15})
+    address = StringField(lazy_gettext("Adresse"), validators=[Optional()], render_kw={"maxlength": 300})
+    video_url = StringField(lazy_gettext("Lien de visioconférence"), validators=[Optional()], render_kw={"type": "url"})
+    capacity = IntegerField(lazy_gettext("Nombre de places (vide : sans limite)"), validators=[Optional()], render_kw={"min": 1})
 
     def change_data(self) -> dict:
         data = {name: getattr(self, name).data for name in ("duration_minutes", "address", "video_url", "capacity")}
@@ -89,7 +90,7 @@ class MoveForm(Form):
 
 
 class CancelForm(Form):
-    reason = TextAreaField("Motif (envoyé aux personnes invitées, facultatif)", validators=[Optional()],
+    reason = TextAreaField(lazy_gettext("Motif (envoyé aux personnes invitées, facultatif)"), validators=[Optional()],
                            render_kw={"rows": 2, "maxlength": 500})
 
 
@@ -99,8 +100,8 @@ class AnswerForm(Form):
 
 
 class MinutesForm(Form):
-    minutes = TextAreaField("Compte rendu (Markdown)", render_kw={"rows": 14})
-    publish = BooleanField("Publier : l'afficher aux membres et le leur envoyer par courriel")
+    minutes = TextAreaField(lazy_gettext("Compte rendu (Markdown)"), render_kw={"rows": 14})
+    publish = BooleanField(lazy_gettext("Publier : l'afficher aux membres et le leur envoyer par courriel"))
 
 
 class SimpleForm(Form):
@@ -108,4 +109,4 @@ class SimpleForm(Form):
 
 
 class DelegatesForm(Form):
-    organisation_id = SelectField("Organisation", validate_choice=False)
+    organisation_id = SelectField(lazy_gettext("Organisation"), validate_choice=False)

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
+from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
 
 from coordination.core.clock import PARIS, utcnow
@@ -101,7 +102,7 @@ def _alarm(meeting) -> Alarm:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("trigger", timedelta(days=-1))
-    alarm.add("description", f"Demain : {meeting.title}")
+    alarm.add("description", _("Demain : %(title)s", title=meeting.title))
     return alarm
 
 
@@ -135,7 +136,7 @@ def location_text(meeting) -> str:
     if meeting.address and (meeting.place is None or meeting.address not in parts[0]):
         parts.append(meeting.address)
     if meeting.video_url:
-        parts.append(meeting.video_url if not parts else f"ou en visio : {meeting.video_url}")
+        parts.append(meeting.video_url if not parts else _("ou en visio : %(url)s", url=meeting.video_url))
     return " ; ".join(parts)
 
 
@@ -143,10 +144,10 @@ def description_text(meeting) -> str:
     """The agenda (Markdown reads as plain text), then the video link and the meeting's page."""
     blocks = []
     if meeting.agenda and meeting.agenda.strip():
-        blocks.append("Ordre du jour :\n" + meeting.agenda.strip())
+        blocks.append(_("Ordre du jour :") + "\n" + meeting.agenda.strip())
     if meeting.video_url:
-        blocks.append(f"Visio : {meeting.video_url}")
-    blocks.append(f"Répondre et suivre la réunion : {meeting_url(meeting)}")
+        blocks.append(_("Visio : %(url)s", url=meeting.video_url))
+    blocks.append(_("Répondre et suivre la réunion : %(url)s", url=meeting_url(meeting)))
     return "\n\n".join(blocks)
 
 

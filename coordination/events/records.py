@@ -3,6 +3,7 @@ compilation of minutes, and participation per organisation over the last twelve 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _, lazy_gettext
 from sqlalchemy import select
 
 from coordination import audit, mail
@@ -16,7 +17,7 @@ from coordination.events.models import Meeting, MeetingInvitation, MeetingSeries
 from coordination.extensions import db
 from coordination.utils import external_url
 
-COORDINATION_ONLY = "Réservé à la coordination du réseau."
+COORDINATION_ONLY = lazy_gettext("Réservé à la coordination du réseau.")
 MINUTES_MAX = 100_000
 PERIOD_DAYS = 365
 
@@ -25,21 +26,21 @@ def get_meeting(meeting_id: int, *, actor) -> Meeting:
     """A meeting for the people it concerns: coordinators and its invitees (permissions), and once
     its minutes are published, every member of an active organisation (they were mailed them)."""
     if not permissions.can_see_meetings(actor):
-        raise PermissionDenied("Les réunions du réseau sont réservées aux membres des organisations actives.")
+        raise PermissionDenied(_("Les réunions du réseau sont réservées aux membres des organisations actives."))
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
-        raise NotFound("Cette réunion n'existe pas.")
+        raise NotFound(_("Cette réunion n'existe pas."))
     if not (permissions.can_view_meeting(actor, meeting) or meeting.minutes_published_at is not None):
-        raise PermissionDenied("Cette réunion ne vous concerne pas : seules les personnes invitées la voient.")
+        raise PermissionDenied(_("Cette réunion ne vous concerne pas : seules les personnes invitées la voient."))
     return meeting
 
 
 def get_series(series_id: int, *, actor) -> MeetingSeries:
     if not permissions.can_see_meetings(actor):
-        raise PermissionDenied("Les réunions du réseau sont réservées aux membres des organisations actives.")
+        raise PermissionDenied(_("Les réunions du réseau sont réservées aux membres des organisations actives."))
     series = db.session.get(MeetingSeries, series_id)
     if series is None:
-        raise NotFound("Cette série de réunions n'existe pas.")
+        raise NotFound(_("Cette série de réunions n'existe pas."))
     return series
 
 
@@ -56,14 +57,14 @@ def record_attendance(meeting_id: int, present: set[int], *, actor) -> Meeting:
     auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
-        raise NotFound("Cette réunion n'existe pas.")
+        raise NotFound(_("Cette réunion n'existe pas."))
     if meeting.status == "cancelled":
-        raise Invalid("Cette réunion a été annulée : pas de présences à enregistrer.")
+        raise Invalid(_("Cette réunion a été annulée : pas de présences à enregistrer."))
     if meeting.starts_at > utcnow():
-        raise Invalid("Les présences s'enregistrent une fois la réunion commencée.")
+        raise Invalid(_("Les présences s'enregistrent une fois la réunion commencée."))
     known = {invitation.id for invitation in meeting.invitations}
     if set(present) - known:
-        raise Invalid("Une personne cochée n'est pas invitée à cette réunion.")
+        raise Invalid(_("Une personne cochée n'est pas invitée à cette réunion."))
     for invitation in meeting.invitations:
         invitation.attended = invitation.id in present
     audit.record(actor, "meeting.attendance", "meeting", meeting.id, present=len(present))
@@ -79,16 +80,16 @@ def save_minutes(meeting_id: int, text: str, *, actor, publish: bool = False) ->
     auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
-        raise NotFound("Cette réunion n'existe pas.")
+        raise NotFound(_("Cette réunion n'existe pas."))
     text = (text or "").strip()
     if len(text) > MINUTES_MAX:
-        raise Invalid(errors={"minutes": [f"Le compte rendu dépasse {MINUTES_MAX} caractères."]})
+        raise Invalid(errors={"minutes": [_("Le compte rendu dépasse %(num)s caractères.", num=MINUTES_MAX)]})
     if publish and not text:
-        raise Invalid(errors={"minutes": ["Écrivez le compte rendu avant de le publier."]})
+        raise Invalid(errors={"minutes": [_("Écrivez le compte rendu avant de le publier.")]})
     if publish and (meeting.status == "cancelled" or meeting.starts_at > utcnow()):
         # Publishing mails every member: not for a meeting that has not taken place.
-        raise Invalid(errors={"minutes": ["Le compte rendu se publie une fois la réunion commencée ; "
-                                          "vous pouvez l'enregistrer comme brouillon d'ici là."]})
+        raise Invalid(errors={"minutes": [_("Le compte rendu se publie une fois la réunion commencée ; "
+                                          "vous pouvez l'enregistrer comme brouillon d'ici là.")]})
     meeting.minutes = text or None
     first_publication = publish and meeting.minutes_published_at is None
     if first_publication:
@@ -107,7 +108,8 @@ def _mail_minutes(meeting: Meeting) -> None:
         .where(Organisation.status == "active", User.active.is_(True)).distinct().order_by(User.id)).all()
     link = external_url("events.meeting", meeting_id=meeting.id)
     for user_id, email, name in recipients:
-        mail.queue(email, f"Compte rendu : {meeting.title} du {date_fr(meeting.starts_at)}", "events/mail/minutes",
+        subject = _("Compte rendu : %(title)s du %(date)s", title=meeting.title, date=date_fr(meeting.starts_at))
+        mail.queue(email, subject, "events/mail/minutes",
                    dedupe_key=f"meeting-minutes:{meeting.id}:{user_id}", name=name, meeting=meeting,
                    when=date_fr(meeting.starts_at), minutes=meeting.minutes, link=link)
 
@@ -203,7 +205,7 @@ def overview(*, actor, now: datetime | None = None) -> Overview:
 
 
 def manage_meeting(meeting_id: int, *, actor) -> Meeting:
-    return services.managed(Meeting, meeting_id, actor=actor, missing="Cette réunion n'existe pas.",
+    return services.managed(Meeting, meeting_id, actor=actor, missing=_("Cette réunion n'existe pas."),
                             denied=COORDINATION_ONLY)
 
 

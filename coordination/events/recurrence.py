@@ -1,26 +1,27 @@
 """Recurrence rules of meeting series (RFC 5545 RRULE, expanded with dateutil), in Paris time.
 
 Occurrences are computed in Paris wall-clock time and only then converted to UTC: a series at 14:00
-stays at 14:00 in winter and in summer. A pure module (no database, no Flask).
+stays at 14:00 in winter and in summer. No database; the messages go through gettext.
 """
 from datetime import UTC, datetime
 
 from dateutil.rrule import rrulestr
+from flask_babel import gettext as _, lazy_gettext
 
 from coordination.core.clock import PARIS
 
 PRESETS = {
     # The second Tuesday of March, June, September and December.
-    "quarterly": ("Chaque trimestre (2e mardi de mars, juin, septembre, décembre)",
+    "quarterly": (lazy_gettext("Chaque trimestre (2e mardi de mars, juin, septembre, décembre)"),
                   "FREQ=YEARLY;BYMONTH=3,6,9,12;BYDAY=2TU"),
-    "monthly": ("Chaque mois (2e mardi)", "FREQ=MONTHLY;BYDAY=2TU"),
+    "monthly": (lazy_gettext("Chaque mois (2e mardi)"), "FREQ=MONTHLY;BYDAY=2TU"),
 }
 ALLOWED_FREQUENCIES = ("WEEKLY", "MONTHLY", "YEARLY")
 MAX_RULE_LENGTH = 300
 
 
 class RuleError(ValueError):
-    """A recurrence rule that cannot be used; the message is in French."""
+    """A recurrence rule that cannot be used; the message is translated."""
 
 
 def parse_rule(rule: str) -> dict[str, str]:
@@ -28,9 +29,9 @@ def parse_rule(rule: str) -> dict[str, str]:
     for chunk in rule.strip().upper().removeprefix("RRULE:").split(";"):
         if not chunk:
             continue
-        name, _, value = chunk.partition("=")
+        name, _equals, value = chunk.partition("=")
         if not value:
-            raise RuleError(f"Élément de règle incompris : « {chunk[:40]} ».")
+            raise RuleError(_("Élément de règle incompris : « %(chunk)s ».", chunk=chunk[:40]))
         parts[name] = value
     return parts
 
@@ -39,18 +40,18 @@ def validate_rule(rule: str | None) -> str:
     """The rule, normalised; RuleError when it is empty, too frequent or not understood."""
     text = (rule or "").strip().upper().removeprefix("RRULE:")
     if not text:
-        raise RuleError("Indiquez une règle de récurrence, par exemple FREQ=MONTHLY;BYDAY=2TU.")
+        raise RuleError(_("Indiquez une règle de récurrence, par exemple FREQ=MONTHLY;BYDAY=2TU."))
     if len(text) > MAX_RULE_LENGTH:
-        raise RuleError(f"La règle fait plus de {MAX_RULE_LENGTH} caractères.")
+        raise RuleError(_("La règle fait plus de %(num)s caractères.", num=MAX_RULE_LENGTH))
     parts = parse_rule(text)
     if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
-        raise RuleError("La fréquence doit être hebdomadaire, mensuelle ou annuelle (FREQ=WEEKLY, MONTHLY ou YEARLY).")
+        raise RuleError(_("La fréquence doit être hebdomadaire, mensuelle ou annuelle (FREQ=WEEKLY, MONTHLY ou YEARLY)."))
     if {"BYHOUR", "BYMINUTE", "BYSECOND"} & set(parts):
-        raise RuleError("L'heure se règle avec l'heure de début, pas dans la règle.")
+        raise RuleError(_("L'heure se règle avec l'heure de début, pas dans la règle."))
     try:
         rrulestr(text, dtstart=datetime(2026, 1, 1, 14, 0))
     except (ValueError, TypeError) as error:
-        raise RuleError(f"Règle de récurrence non reconnue ({error}).") from None
+        raise RuleError(_("Règle de récurrence non reconnue (%(error)s).", error=error)) from None
     return text
 
 
@@ -78,5 +79,5 @@ def utc_to_local(moment: datetime) -> datetime:
 def describe(rule: str) -> str:
     for label, preset in PRESETS.values():
         if preset == rule:
-            return label
+            return str(label)
     return rule

@@ -14,6 +14,7 @@ The meeting row is locked while seats are counted, so two answers at once never 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _, lazy_gettext
 from sqlalchemy import func, select
 
 from coordination import audit, mail
@@ -29,10 +30,10 @@ from coordination.utils import external_url
 
 # No date in the token (the meeting's end is the limit); the salt of the links already mailed.
 LINKS = LinkSigner("coordination.events.rsvp", timed=False,
-                   bad="Ce lien de réponse n'est pas valable : il a peut-être été mal copié. Utilisez le lien "
-                       "complet du courriel, ou répondez depuis votre espace partenaire.")
-ANSWERS = {"yes": "Je viens", "no": "Je ne viens pas", "maybe": "Peut-être"}
-RESPONSE_LABELS = {**ANSWERS, "pending": "Pas encore répondu"}
+                   bad=lazy_gettext("Ce lien de réponse n'est pas valable : il a peut-être été mal copié. Utilisez le lien "
+                       "complet du courriel, ou répondez depuis votre espace partenaire."))
+ANSWERS = {"yes": lazy_gettext("Je viens"), "no": lazy_gettext("Je ne viens pas"), "maybe": lazy_gettext("Peut-être")}
+RESPONSE_LABELS = {**ANSWERS, "pending": lazy_gettext("Pas encore répondu")}
 _CODES = {"yes": "y", "no": "n", "maybe": "m"}
 _ANSWER_OF = {code: answer for answer, code in _CODES.items()}
 
@@ -94,12 +95,12 @@ def read_token(token: str) -> tuple[MeetingInvitation, str]:
 def _check_open(invitation: MeetingInvitation) -> None:
     meeting = invitation.meeting
     if meeting.ends_at <= utcnow():
-        raise LinkExpired("Ce lien a expiré : la réunion est terminée.")
+        raise LinkExpired(_("Ce lien a expiré : la réunion est terminée."))
     if meeting.status == "cancelled":
-        raise LinkExpired("Ce lien a expiré : la réunion a été annulée.")
+        raise LinkExpired(_("Ce lien a expiré : la réunion a été annulée."))
     if not may_answer_now(invitation):
-        raise LinkExpired("Ce lien a expiré : votre organisation ne fait plus partie des invitées "
-                          "à cette réunion.")
+        raise LinkExpired(_("Ce lien a expiré : votre organisation ne fait plus partie des invitées "
+                          "à cette réunion."))
 
 
 # --- answering ----------------------------------------------------------------------------------
@@ -131,17 +132,17 @@ def respond(invitation_id: int, answer: str, *, actor=None, token: str | None = 
     With a capacity, a new "yes" joins the end of the waiting list and the list moves up at once
     while seats are free: people already waiting go first into a seat freed by someone who left."""
     if answer not in ANSWERS:
-        raise Invalid("Réponse inconnue.", errors={"answer": ["Choisissez « Je viens », « Je ne viens pas » "
-                                                              "ou « Peut-être »."]})
+        raise Invalid(_("Réponse inconnue."), errors={"answer": [_("Choisissez « Je viens », « Je ne viens pas » "
+                                                              "ou « Peut-être ».")]})
     if token is not None:
         linked, linked_answer = read_token(token)
         if linked.id != invitation_id or linked_answer != answer:
             raise BadLink(LINKS.bad)
     invitation = db.session.get(MeetingInvitation, invitation_id)
     if invitation is None:
-        raise NotFound("Cette invitation n'existe pas.")
+        raise NotFound(_("Cette invitation n'existe pas."))
     if token is None and not permissions.can_answer(actor, invitation):
-        raise PermissionDenied("Vous ne pouvez répondre qu'à vos propres invitations, pour une organisation active.")
+        raise PermissionDenied(_("Vous ne pouvez répondre qu'à vos propres invitations, pour une organisation active."))
     # One answer at a time per meeting: the seats are counted under this lock (PostgreSQL).
     db.session.get(Meeting, invitation.meeting_id, with_for_update=True, populate_existing=True)
     db.session.refresh(invitation)
@@ -184,7 +185,8 @@ def promote_waitlisted(meeting: Meeting, *, answering: MeetingInvitation | None 
         if answering is not None and invitation.id == answering.id:
             continue
         promoted.append(invitation)
-        mail.queue(invitation.user.email, f"Une place s'est libérée : {meeting.title}", "events/mail/waitlist_promoted",
+        mail.queue(invitation.user.email, _("Une place s'est libérée : %(title)s", title=meeting.title),
+                   "events/mail/waitlist_promoted",
                    dedupe_key=f"meeting-waitlist-promoted:{invitation.id}:{since.isoformat()}",
                    name=invitation.user.name, meeting=meeting, when=datetime_fr(meeting.starts_at),
                    meeting_link=external_url("events.meeting", meeting_id=meeting.id),
@@ -234,21 +236,21 @@ def set_delegates(organisation_id: int, user_ids: list[int], *, actor) -> set[in
     try:
         organisation_id = int(organisation_id)
     except (TypeError, ValueError):
-        raise Invalid("Cette organisation n'est pas valable : choisissez-la dans la liste.") from None
+        raise Invalid(_("Cette organisation n'est pas valable : choisissez-la dans la liste.")) from None
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
-        raise NotFound("Cette organisation n'existe pas.")
+        raise NotFound(_("Cette organisation n'existe pas."))
     if not permissions.can_name_delegates(actor, organisation):
-        raise PermissionDenied("Seuls les administrateurs d'une organisation active désignent ses participants.")
+        raise PermissionDenied(_("Seuls les administrateurs d'une organisation active désignent ses participants."))
     members = {m.user_id for m in db.session.scalars(select(Membership).join(User).where(
         Membership.organisation_id == organisation.id, User.active.is_(True)))}
     try:
         chosen = {int(user_id) for user_id in user_ids}
     except (TypeError, ValueError):
-        raise Invalid("Seuls des membres de l'organisation peuvent être désignés : choisissez-les dans "
-                      "la liste.") from None
+        raise Invalid(_("Seuls des membres de l'organisation peuvent être désignés : choisissez-les dans "
+                      "la liste.")) from None
     if chosen - members:
-        raise Invalid("Seuls des membres de l'organisation peuvent être désignés.")
+        raise Invalid(_("Seuls des membres de l'organisation peuvent être désignés."))
     current = delegates(organisation)
     for user_id in chosen - current:
         db.session.add(MeetingDelegate(organisation_id=organisation.id, user_id=user_id))

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext, ngettext
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -29,6 +30,7 @@ from coordination.auth.models import Membership, Organisation, User
 from coordination.core.clock import DateOutOfRange, check_day, date_fr, datetime_fr, parse_day, utcnow
 from coordination.directory import services as directory_services
 from coordination.core import validators
+from coordination.core.french import time_fr
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.events import ics, permissions, recurrence, rsvp
 from coordination.events.models import Meeting, MeetingDelegate, MeetingInvitation, MeetingSeries
@@ -36,8 +38,8 @@ from coordination.extensions import db
 
 log = logging.getLogger(__name__)
 
-NOT_FOUND = "Cette réunion n'existe pas, ou vous n'y avez pas accès."
-DENIED = "Seuls les coordinateurs du réseau planifient les réunions."
+NOT_FOUND = lazy_gettext("Cette réunion n'existe pas, ou vous n'y avez pas accès.")
+DENIED = lazy_gettext("Seuls les coordinateurs du réseau planifient les réunions.")
 TITLE_MAX, ADDRESS_MAX, URL_MAX, AGENDA_MAX = 200, 300, 500, 20_000
 DURATION_MIN, DURATION_MAX, DEFAULT_DURATION = 15, 12 * 60, 150
 INVITATION_DAYS_MAX = 365
@@ -58,7 +60,7 @@ def get_meeting(meeting_id: int, *, actor) -> Meeting:
 
 
 def get_series(series_id: int, *, actor) -> MeetingSeries:
-    return managed(MeetingSeries, series_id, actor=actor, missing="Cette série de réunions n'existe pas.")
+    return managed(MeetingSeries, series_id, actor=actor, missing=_("Cette série de réunions n'existe pas."))
 
 
 def managed(model, object_id: int, *, actor, missing: str, denied: str = DENIED):
@@ -207,7 +209,7 @@ def _parse_date(value, errors: dict, name: str) -> date | None:
     except DateOutOfRange as error:
         errors[name] = [str(error)]
     except ValueError:
-        errors[name] = ["Indiquez une date valide (AAAA-MM-JJ)."]
+        errors[name] = [_("Indiquez une date valide (AAAA-MM-JJ).")]
     return None
 
 
@@ -221,7 +223,7 @@ def _parse_time(value, errors: dict, name: str) -> time | None:
         hours, minutes = (int(part) for part in text.split(":"))
         return time(hours, minutes)
     except ValueError:
-        errors[name] = ["Indiquez une heure valide, par exemple 14:00."]
+        errors[name] = [_("Indiquez une heure valide, par exemple 14:00.")]
         return None
 
 
@@ -229,10 +231,10 @@ def _parse_int(value, errors: dict, name: str, *, minimum: int, maximum: int, la
     try:
         number = int(str(value).strip())
     except ValueError:
-        errors[name] = [f"{label} : indiquez un nombre entier."]
+        errors[name] = [_("%(label)s : indiquez un nombre entier.", label=label)]
         return None
     if not minimum <= number <= maximum:
-        errors[name] = [f"{label} : entre {minimum} et {maximum}."]
+        errors[name] = [_("%(label)s : entre %(minimum)s et %(maximum)s.", label=label, minimum=minimum, maximum=maximum)]
         return None
     return number
 
@@ -248,13 +250,13 @@ def _clean_details(data: dict, errors: dict, *, partial: bool = False) -> dict:
     if wanted("title"):
         cleaned["title"] = _single_line(data, "title", errors)
         if not cleaned["title"]:
-            errors.setdefault("title", ["Indiquez un titre."])
+            errors.setdefault("title", [_("Indiquez un titre.")])
         elif len(cleaned["title"]) > TITLE_MAX:
-            errors.setdefault("title", [f"{TITLE_MAX} caractères au maximum."])
+            errors.setdefault("title", [ngettext("%(num)s caractère au maximum.", "%(num)s caractères au maximum.", TITLE_MAX)])
     if wanted("duration_minutes"):
         raw = _text(data, "duration_minutes") or str(DEFAULT_DURATION)
         cleaned["duration_minutes"] = _parse_int(raw, errors, "duration_minutes", minimum=DURATION_MIN,
-                                                 maximum=DURATION_MAX, label="Durée en minutes")
+                                                 maximum=DURATION_MAX, label=_("Durée en minutes"))
     if wanted("place_public_id"):
         cleaned["place"] = None
         public_id = _text(data, "place_public_id")
@@ -262,11 +264,11 @@ def _clean_details(data: dict, errors: dict, *, partial: bool = False) -> dict:
             try:
                 cleaned["place"] = directory_services.get_published_place(public_id)
             except NotFound:
-                errors["place_public_id"] = ["Ce lieu n'existe pas ou n'est plus publié dans l'annuaire."]
+                errors["place_public_id"] = [_("Ce lieu n'existe pas ou n'est plus publié dans l'annuaire.")]
     if wanted("address"):
         cleaned["address"] = _single_line(data, "address", errors) or None
         if cleaned["address"] and len(cleaned["address"]) > ADDRESS_MAX:
-            errors.setdefault("address", [f"{ADDRESS_MAX} caractères au maximum."])
+            errors.setdefault("address", [ngettext("%(num)s caractère au maximum.", "%(num)s caractères au maximum.", ADDRESS_MAX)])
     if wanted("video_url"):
         cleaned["video_url"] = _text(data, "video_url") or None
         if cleaned["video_url"]:
@@ -276,25 +278,25 @@ def _clean_details(data: dict, errors: dict, *, partial: bool = False) -> dict:
                 parts = None
             if any(_unsafe_in_url(character) for character in cleaned["video_url"]):
                 # urlsplit drops tabs and line breaks: check the text itself, before parsing.
-                errors["video_url"] = ["Le lien de visio ne doit contenir ni espace, ni retour à la ligne, "
-                                       "ni caractère de contrôle."]
+                errors["video_url"] = [_("Le lien de visio ne doit contenir ni espace, ni retour à la ligne, "
+                                       "ni caractère de contrôle.")]
             elif parts is None or parts.scheme != "https" or not parts.netloc:
-                errors["video_url"] = ["Le lien de visio doit être une adresse https://…"]
+                errors["video_url"] = [_("Le lien de visio doit être une adresse https://…")]
             elif len(cleaned["video_url"]) > URL_MAX:
-                errors["video_url"] = [f"{URL_MAX} caractères au maximum."]
+                errors["video_url"] = [ngettext("%(num)s caractère au maximum.", "%(num)s caractères au maximum.", URL_MAX)]
     if wanted("agenda"):
         cleaned["agenda"] = _text(data, "agenda").replace("\r\n", "\n") or None
         if cleaned["agenda"] and len(cleaned["agenda"]) > AGENDA_MAX:
-            errors["agenda"] = [f"{AGENDA_MAX} caractères au maximum."]
+            errors["agenda"] = [ngettext("%(num)s caractère au maximum.", "%(num)s caractères au maximum.", AGENDA_MAX)]
     if wanted("capacity"):
         raw = _text(data, "capacity")
-        cleaned["capacity"] = (_parse_int(raw, errors, "capacity", minimum=1, maximum=10_000, label="Nombre de places")
+        cleaned["capacity"] = (_parse_int(raw, errors, "capacity", minimum=1, maximum=10_000, label=_("Nombre de places"))
                                if raw else None)
     if wanted("invitation_days"):
         raw = _text(data, "invitation_days")
         cleaned["invitation_days"] = (
             _parse_int(raw, errors, "invitation_days", minimum=1, maximum=INVITATION_DAYS_MAX,
-                       label="Délai d'invitation en jours")
+                       label=_("Délai d'invitation en jours"))
             if raw else current_app.config["MEETING_INVITATION_DAYS"])
     return cleaned
 
@@ -302,7 +304,7 @@ def _clean_details(data: dict, errors: dict, *, partial: bool = False) -> dict:
 def _require_location(values: dict, errors: dict) -> None:
     if not (values.get("place") or values.get("address") or values.get("video_url")) and not (
             {"place_public_id", "address", "video_url"} & set(errors)):
-        errors["address"] = ["Indiquez un lieu de l'annuaire, une adresse ou un lien de visio."]
+        errors["address"] = [_("Indiquez un lieu de l'annuaire, une adresse ou un lien de visio.")]
 
 
 def _clean_rule(data: dict, errors: dict) -> str | None:
@@ -310,7 +312,7 @@ def _clean_rule(data: dict, errors: dict) -> str | None:
     if preset in recurrence.PRESETS:
         return recurrence.PRESETS[preset][1]
     if preset != "custom":
-        errors["preset"] = ["Choisissez « chaque trimestre », « chaque mois » ou une règle personnalisée."]
+        errors["preset"] = [_("Choisissez « chaque trimestre », « chaque mois » ou une règle personnalisée.")]
         return None
     try:
         return recurrence.validate_rule(data.get("rrule"))
@@ -345,7 +347,7 @@ def create_series(data: dict, *, actor) -> MeetingSeries:
         ahead = recurrence.occurrences_local(rule, first_start_local, count=1, after_local=max(
             recurrence.utc_to_local(utcnow()), first_start_local - timedelta(seconds=1)))
         if not ahead:
-            errors["rrule"] = ["Cette règle ne donne aucune date à venir."]
+            errors["rrule"] = [_("Cette règle ne donne aucune date à venir.")]
     if errors:
         raise Invalid(errors=errors)
     series = MeetingSeries(rrule=rule, first_start_local=first_start_local,
@@ -402,7 +404,7 @@ def _clean_schedule(data: dict, errors: dict, *, duration: int | None,
     starts_at = recurrence.local_to_utc(starts_local)
     ends_at = recurrence.local_to_utc(starts_local + timedelta(minutes=duration))
     if starts_at <= utcnow():
-        errors["date"] = ["Cette date est passée : choisissez une date à venir."]
+        errors["date"] = [_("Cette date est passée : choisissez une date à venir.")]
     return starts_at, ends_at
 
 
@@ -423,7 +425,7 @@ def update_meeting(meeting_id: int, data: dict, *, actor) -> Meeting:
     meeting = _locked_meeting(meeting_id)
     if meeting.status == "cancelled":
         db.session.rollback()
-        raise Invalid("Cette réunion est annulée : elle ne peut plus être modifiée.")
+        raise Invalid(_("Cette réunion est annulée : elle ne peut plus être modifiée."))
     errors: dict = {}
     values = _clean_details(data, errors, partial=True)
     duration = values.get("duration_minutes") or int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
@@ -453,7 +455,7 @@ def update_meeting(meeting_id: int, data: dict, *, actor) -> Meeting:
     sent = 0
     for invitation in _invited(meeting):
         sent += _send(meeting, invitation, "events/mail/update",
-                      f"Modification : {meeting.title}, {datetime_fr(meeting.starts_at)}",
+                      _("Modification : %(title)s, %(when)s", title=meeting.title, when=datetime_fr(meeting.starts_at)),
                       changed=changed, moved="starts_at" in changed or "ends_at" in changed,
                       previous_start=before["starts_at"])
     db.session.commit()
@@ -473,7 +475,8 @@ def cancel_meeting(meeting_id: int, *, actor, reason: str | None = None) -> Meet
     meeting.sequence += 1
     audit.record(actor, "meeting.cancelled", "meeting", meeting.id, sequence=meeting.sequence)
     for invitation in _invited(meeting):
-        _send(meeting, invitation, "events/mail/cancelled", f"Annulée : {meeting.title} du {date_fr(meeting.starts_at)}",
+        _send(meeting, invitation, "events/mail/cancelled",
+              _("Annulée : %(title)s du %(date)s", title=meeting.title, date=date_fr(meeting.starts_at)),
               method="CANCEL", reason=reason)
     db.session.commit()
     return meeting
@@ -490,7 +493,7 @@ def _invited(meeting: Meeting) -> list[MeetingInvitation]:
 def _mail_context(meeting: Meeting) -> dict:
     local_end = recurrence.utc_to_local(meeting.ends_at)
     return {"meeting": meeting, "when": datetime_fr(meeting.starts_at),
-            "until": f"{local_end.hour} h {local_end.minute:02d}", "location": ics.location_text(meeting),
+            "until": time_fr(local_end), "location": ics.location_text(meeting),
             "meeting_url": ics.meeting_url(meeting)}
 
 
@@ -603,7 +606,7 @@ def _invite(meeting: Meeting, now: datetime) -> int:
     for invitation in existing.values():
         if invitation.sent_sequence is None and rsvp.may_answer_now(invitation):
             count += _send(meeting, invitation, "events/mail/invitation",
-                           f"Invitation : {meeting.title}, {datetime_fr(meeting.starts_at)}")
+                           _("Invitation : %(title)s, %(when)s", title=meeting.title, when=datetime_fr(meeting.starts_at)))
     if meeting.invitations_sent_at is None:
         meeting.invitations_sent_at = now
     return count
@@ -667,7 +670,7 @@ def _remind(meeting: Meeting, days: int, now: datetime) -> int:
     moment = reminder_moment(meeting, days)
     if meeting.invitations_sent_at is None or meeting.invitations_sent_at > moment:
         return 0
-    when = "demain" if days == 1 else f"dans {days} jours"
+    when = _("demain") if days == 1 else ngettext("dans %(num)s jour", "dans %(num)s jours", days)
     prefix = f"meeting:{meeting.id}:reminder:{days}d:"
     done = set(db.session.scalars(select(mail.Message.dedupe_key).where(mail.Message.dedupe_key.like(f"{prefix}%"))))
     queued = 0
@@ -676,7 +679,7 @@ def _remind(meeting: Meeting, days: int, now: datetime) -> int:
         if (key in done or invitation.response not in ANSWERS_REMINDED or invitation.sent_sequence is None
                 or invitation.created_at > moment or not rsvp.may_answer_now(invitation)):
             continue
-        queued += _send(meeting, invitation, "events/mail/reminder", f"Rappel : {meeting.title} {when}",
+        queued += _send(meeting, invitation, "events/mail/reminder", _("Rappel : %(title)s %(when)s", title=meeting.title, when=when),
                         dedupe_key=key, days=days, when_relative=when)
     coordinators = [coordinator for coordinator in db.session.scalars(
         select(User).where(User.is_coordinator, User.active).order_by(User.id))
@@ -685,8 +688,9 @@ def _remind(meeting: Meeting, days: int, now: datetime) -> int:
     if silent:
         for coordinator in coordinators:
             message = mail.queue(
-                coordinator.email, f"Sans réponse : {len(silent)} organisation{'s' if len(silent) > 1 else ''} "
-                f"pour « {meeting.title} »", "events/mail/coordinator_unanswered",
+                coordinator.email, ngettext("Sans réponse : %(num)s organisation pour « %(title)s »",
+                                            "Sans réponse : %(num)s organisations pour « %(title)s »",
+                                            len(silent), title=meeting.title), "events/mail/coordinator_unanswered",
                 dedupe_key=f"{prefix}coordinator:{coordinator.id}",
                 organisations=silent, days=days, when_relative=when, coordinator=coordinator,
                 **_mail_context(meeting))

@@ -1,6 +1,7 @@
 """Network meeting pages: the partners' meetings, answers (signed links too), calendar feeds and
 delegates; the coordinator's series, meetings, answers, attendance, minutes and participation."""
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import login_required
 
 from coordination.core.clock import utcnow
@@ -31,7 +32,7 @@ def meeting_helpers():
 
 def _require_meetings():
     if not permissions.can_see_meetings(current_actor()):
-        raise PermissionDenied("Les réunions du réseau sont réservées aux membres des organisations actives.")
+        raise PermissionDenied(_("Les réunions du réseau sont réservées aux membres des organisations actives."))
 
 
 # --- the partner space --------------------------------------------------------------------------
@@ -63,14 +64,17 @@ def answer(invitation_id):
 
 def _answer_message(result) -> str:
     if result.waitlisted:
-        return "La réunion est complète : vous êtes sur la liste d'attente. Un courriel vous préviendra si une place se libère."
+        return _("La réunion est complète : vous êtes sur la liste d'attente. Un courriel vous préviendra si une "
+                 "place se libère.")
     label = rsvp.ANSWERS[result.invitation.response]
-    return f"Votre réponse « {label} » est enregistrée." if result.changed else f"Votre réponse était déjà « {label} »."
+    if result.changed:
+        return _("Votre réponse « %(answer)s » est enregistrée.", answer=label)
+    return _("Votre réponse était déjà « %(answer)s ».", answer=label)
 
 
 def _link_error(error: LinkError):
-    return link_error_page(error, next_url=url_for(".index"), next_label="Voir vos réunions et y répondre",
-                           explanation="Vous pouvez voir vos réunions et y répondre depuis votre espace partenaire.")
+    return link_error_page(error, next_url=url_for(".index"), next_label=_("Voir vos réunions et y répondre"),
+                           explanation=_("Vous pouvez voir vos réunions et y répondre depuis votre espace partenaire."))
 
 
 @bp.get("/reunions/reponse/<token>")
@@ -117,7 +121,7 @@ def feed_create():
 @login_required
 def feed_revoke(feed_id):
     feeds.revoke_feed(feed_id, actor=current_actor())
-    flash("Le lien du calendrier est révoqué : les agendas abonnés ne recevront plus les réunions.", "success")
+    flash(_("Le lien du calendrier est révoqué : les agendas abonnés ne recevront plus les réunions."), "success")
     return redirect(url_for(".feed_page"))
 
 
@@ -137,10 +141,10 @@ def delegates():
     if request.method == "POST":
         chosen = request.form.getlist("user_id")
         rsvp.set_delegates(request.form.get("organisation_id", 0, type=int), chosen, actor=current_actor())
-        flash("Les participants aux réunions sont enregistrés.", "success")
+        flash(_("Les participants aux réunions sont enregistrés."), "success")
         return redirect(url_for(".delegates"))
     if not organisations:
-        raise PermissionDenied("Seuls les administrateurs d'une organisation active désignent ses participants.")
+        raise PermissionDenied(_("Seuls les administrateurs d'une organisation active désignent ses participants."))
     return render_template("events/delegates.html", organisations=organisations, form=SimpleForm(),
                            delegates={o.id: rsvp.delegates(o) for o in organisations})
 
@@ -185,7 +189,7 @@ def series_create():
     except Invalid as error:
         form.show(error)
         return _coordination_page(400, series=form)
-    flash(f"La série « {created.title} » est créée.", "success")
+    flash(_("La série « %(title)s » est créée.", title=created.title), "success")
     return redirect(url_for(".series", series_id=created.id))
 
 
@@ -198,7 +202,7 @@ def meeting_create():
     except Invalid as error:
         form.show(error)
         return _coordination_page(400, single=form)
-    flash(f"La réunion « {created.title} » est créée.", "success")
+    flash(_("La réunion « %(title)s » est créée.", title=created.title), "success")
     return redirect(url_for(".manage", meeting_id=created.id))
 
 
@@ -231,14 +235,16 @@ def _act(meeting_id, name, form, perform, success):
 @login_required
 def move(meeting_id):
     return _act(meeting_id, "move", MoveForm(), lambda f: services.update_meeting(
-        meeting_id, f.change_data(), actor=current_actor()), "La réunion est modifiée ; les personnes invitées sont prévenues.")
+        meeting_id, f.change_data(), actor=current_actor()),
+        _("La réunion est modifiée ; les personnes invitées sont prévenues."))
 
 
 @bp.post("/coordination/reunions/<int:meeting_id>/annuler")
 @login_required
 def cancel(meeting_id):
     return _act(meeting_id, "cancel", CancelForm(), lambda f: services.cancel_meeting(
-        meeting_id, actor=current_actor(), reason=f.reason.data or None), "La réunion est annulée ; les personnes invitées sont prévenues.")
+        meeting_id, actor=current_actor(), reason=f.reason.data or None),
+        _("La réunion est annulée ; les personnes invitées sont prévenues."))
 
 
 @bp.post("/coordination/reunions/<int:meeting_id>/presences")
@@ -246,7 +252,7 @@ def cancel(meeting_id):
 def attendance(meeting_id):
     present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
     return _act(meeting_id, "attendance", SimpleForm(), lambda f: records.record_attendance(
-        meeting_id, present, actor=current_actor()), "Les présences sont enregistrées.")
+        meeting_id, present, actor=current_actor()), _("Les présences sont enregistrées."))
 
 
 @bp.post("/coordination/reunions/<int:meeting_id>/compte-rendu")
@@ -256,7 +262,7 @@ def minutes(meeting_id):
     publish = form.publish.data
     return _act(meeting_id, "minutes", form, lambda f: records.save_minutes(
         meeting_id, f.minutes.data, actor=current_actor(), publish=publish),
-        "Le compte rendu est publié et envoyé aux membres." if publish else "Le compte rendu est enregistré.")
+        _("Le compte rendu est publié et envoyé aux membres.") if publish else _("Le compte rendu est enregistré."))
 
 
 @bp.get("/coordination/reunions/participation")
@@ -264,9 +270,12 @@ def minutes(meeting_id):
 def participation():
     stats = records.participation(actor=current_actor())
     chart = charts.bar_chart([(row.organisation.name, row.attended) for row in stats.rows],
-                             title="Réunions avec au moins une personne présente, par organisation",
-                             description=f"Sur {stats.meetings} réunion(s) des douze derniers mois ; "
-                                         "les mêmes chiffres sont dans le tableau qui suit.",
+                             title=_("Réunions avec au moins une personne présente, par organisation"),
+                             description=ngettext(
+                                 "Sur %(num)s réunion des douze derniers mois ; les mêmes chiffres sont dans le "
+                                 "tableau qui suit.",
+                                 "Sur %(num)s réunions des douze derniers mois ; les mêmes chiffres sont dans le "
+                                 "tableau qui suit.", stats.meetings),
                              chart_id="participation-chart", max_value=stats.meetings)
     return render_template("events/participation.html", stats=stats, chart=chart)
 

@@ -37,8 +37,10 @@ from datetime import UTC, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
+from flask_babel import lazy_gettext
 
 from coordination import audit, mail
 from coordination.auth import permissions as auth_permissions
@@ -59,14 +61,15 @@ NAME_MAX = 200
 UNPUBLISH_BATCH = 500
 CAMPAIGN_LOCK_KEY = 7_301_007  # pg_advisory_xact_lock key: opening this month's automatic campaign
 
-PARTNER_SPACE_HINT = "Vous pouvez confirmer vos lieux à tout moment depuis votre espace partenaire."
+PARTNER_SPACE_HINT = lazy_gettext("Vous pouvez confirmer vos lieux à tout moment depuis votre espace partenaire.")
 
 
 # The salt of the links already mailed; payload: the reminder id.
 # The salt keeps the module path the links were first signed under: links already mailed still work.
 LINKS = LinkSigner("coordination.directory.freshness",
-                   bad="Ce lien n'est pas valable : il a peut-être été mal copié. Utilisez le lien complet "
-                       "du courriel. " + PARTNER_SPACE_HINT)
+                   bad=lazy_gettext("Ce lien n'est pas valable : il a peut-être été mal copié. Utilisez le lien complet "
+                                    "du courriel. Vous pouvez confirmer vos lieux à tout moment depuis votre espace "
+                                    "partenaire."))
 
 
 # --- ages ---------------------------------------------------------------------------------------
@@ -110,14 +113,18 @@ def places_to_confirm_count(*, actor, now: datetime | None = None) -> int:
                (Place.verified_at.is_(None)) | (Place.verified_at <= cutoff))) or 0
 
 
-def verified_text(place, now: datetime | None = None) -> str:
-    """« Vérifié ce mois-ci », « Vérifié il y a 1 mois », « Vérifié il y a N mois »."""
+def verified_text(place, now: datetime | None = None, *, by_structure: bool = False) -> str:
+    """« Vérifié ce mois-ci », « Vérifié il y a 1 mois », « Vérifié il y a N mois » (« … par la
+    structure » with ``by_structure``), in the page's language."""
     months = months_since_verified(place, now)
     if months is None:
-        return "Jamais vérifié"
+        return _("Jamais vérifié par la structure") if by_structure else _("Jamais vérifié")
     if months == 0:
-        return "Vérifié ce mois-ci"
-    return f"Vérifié il y a {months} mois"
+        return _("Vérifié ce mois-ci par la structure") if by_structure else _("Vérifié ce mois-ci")
+    if by_structure:
+        return ngettext("Vérifié il y a %(num)s mois par la structure", "Vérifié il y a %(num)s mois par la structure",
+                        months)
+    return ngettext("Vérifié il y a %(num)s mois", "Vérifié il y a %(num)s mois", months)
 
 
 def _config(name: str) -> int:
@@ -140,18 +147,20 @@ def read_token(token: str, *, now: datetime | None = None) -> FreshnessReminder:
     FRESHNESS_LINK_DAYS days or when the organisation is no longer active, LinkUsed once used."""
     days = _config("FRESHNESS_LINK_DAYS")
     reminder_id = LINKS.read(token, max_age=days * 86400, now=now,
-                             expired=f"Ce lien a expiré : il n'était valable que {days} jours. {PARTNER_SPACE_HINT}")
+                             expired=ngettext("Ce lien a expiré : il n'était valable que %(num)s jour. %(hint)s",
+                                              "Ce lien a expiré : il n'était valable que %(num)s jours. %(hint)s",
+                                              days, hint=PARTNER_SPACE_HINT))
     if not isinstance(reminder_id, int) or isinstance(reminder_id, bool):
         raise BadLink(LINKS.bad)
     reminder = db.session.get(FreshnessReminder, reminder_id)
     if reminder is None:
         raise BadLink(LINKS.bad)
     if reminder.link_used_at is not None:
-        raise LinkUsed(f"Ce lien a déjà servi : les lieux de ce rappel ont été confirmés le "
-                       f"{date_fr(reminder.link_used_at)}. {PARTNER_SPACE_HINT}")
+        raise LinkUsed(_("Ce lien a déjà servi : les lieux de ce rappel ont été confirmés le %(date)s. %(hint)s",
+                         date=date_fr(reminder.link_used_at), hint=PARTNER_SPACE_HINT))
     if not reminder.organisation.is_active:
-        raise LinkExpired("Ce lien a expiré : votre organisation n'est plus active dans le réseau. "
-                          "Contactez la coordination.")
+        raise LinkExpired(_("Ce lien a expiré : votre organisation n'est plus active dans le réseau. "
+                          "Contactez la coordination."))
     return reminder
 
 
@@ -184,7 +193,8 @@ def confirm_by_link(token: str, *, now: datetime | None = None) -> FreshnessRemi
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise LinkUsed("Ce lien a déjà servi : les lieux de ce rappel ont déjà été confirmés. " + PARTNER_SPACE_HINT)
+        raise LinkUsed(_("Ce lien a déjà servi : les lieux de ce rappel ont déjà été confirmés. %(hint)s",
+                         hint=PARTNER_SPACE_HINT))
     place_ids = [place.id for place in listed_places(reminder)]
     _mark_verified(place_ids, now)
     for place_id in place_ids:
@@ -201,9 +211,9 @@ def confirm_all(organisation_id: int, *, actor, now: datetime | None = None) -> 
     verified now. Returns how many."""
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
-        raise NotFound("Cette organisation n'existe pas.")
+        raise NotFound(_("Cette organisation n'existe pas."))
     if not permissions.can_confirm_all(actor, organisation):
-        raise PermissionDenied("Seuls les membres d'une organisation active confirment ses lieux.")
+        raise PermissionDenied(_("Seuls les membres d'une organisation active confirment ses lieux."))
     now = now or utcnow()
     place_ids = list(db.session.scalars(select(Place.id).where(
         Place.organisation_id == organisation.id, Place.deleted_at.is_(None)).order_by(Place.id)))
@@ -235,8 +245,8 @@ def _mail_reminder(reminder: FreshnessReminder, campaign: FreshnessCampaign, org
                    now: datetime) -> None:
     places = listed_places(reminder)
     days = _config("FRESHNESS_LINK_DAYS")
-    subject = ("Vos lieux dans l'annuaire sont-ils toujours à jour ?" if campaign.automatic
-               else f"{campaign.name} : vos lieux sont-ils à jour ?")
+    subject = (_("Vos lieux dans l'annuaire sont-ils toujours à jour ?") if campaign.automatic
+               else _("%(campaign)s : vos lieux sont-ils à jour ?", campaign=campaign.name))
     context = dict(organisation=organisation, campaign=campaign, places=places,
                    ages={p.id: verified_text(p, now) for p in places},
                    link=confirm_link(reminder, now=now), partner_link=external_url("directory.partner_home"),
@@ -291,7 +301,8 @@ def current_automatic_campaign(now: datetime | None = None) -> FreshnessCampaign
             campaign.closed_at = now
     if current is None:
         local = to_paris(now)
-        current = FreshnessCampaign(name=f"Rappels automatiques — {MONTHS[local.month - 1]} {local.year}",
+        current = FreshnessCampaign(name=_("Rappels automatiques — %(month)s %(year)s",
+                                           month=MONTHS[local.month - 1], year=local.year),
                                     organisation_ids=None, automatic=True, created_at=now)
         db.session.add(current)
     db.session.commit()
@@ -350,25 +361,25 @@ def _clean_campaign(name, organisation_ids) -> tuple[str, list[int] | None]:
     errors: dict[str, list[str]] = {}
     name = " ".join((name or "").split())
     if not name:
-        errors["name"] = ["Donnez un nom à la campagne, par exemple « Avant l'été »."]
+        errors["name"] = [_("Donnez un nom à la campagne, par exemple « Avant l'été ».")]
     elif len(name) > NAME_MAX:
-        errors["name"] = [f"Le nom ne doit pas dépasser {NAME_MAX} caractères."]
+        errors["name"] = [_("Le nom ne doit pas dépasser %(num)s caractères.", num=NAME_MAX)]
     ids = None
     if organisation_ids is not None:
         try:
             ids = sorted({int(i) for i in organisation_ids})
         except (TypeError, ValueError):
-            errors["organisation_ids"] = ["Choisissez les organisations dans la liste."]
+            errors["organisation_ids"] = [_("Choisissez les organisations dans la liste.")]
         else:
             if not ids:
-                errors["organisation_ids"] = ["Choisissez au moins une organisation, ou toutes."]
+                errors["organisation_ids"] = [_("Choisissez au moins une organisation, ou toutes.")]
             else:
                 active = set(db.session.scalars(select(Organisation.id).where(
                     Organisation.id.in_(ids), Organisation.status == "active")))
                 if active != set(ids):
-                    errors["organisation_ids"] = ["Seules les organisations actives peuvent recevoir une campagne."]
+                    errors["organisation_ids"] = [_("Seules les organisations actives peuvent recevoir une campagne.")]
     if errors:
-        raise Invalid("La campagne n'a pas été lancée : corrigez le formulaire.", errors=errors)
+        raise Invalid(_("La campagne n'a pas été lancée : corrigez le formulaire."), errors=errors)
     return name, ids
 
 
@@ -376,7 +387,7 @@ def launch_campaign(name: str, organisation_ids: list | None, *, actor, now: dat
     """A coordinator's campaign: every chosen active organisation (``None``: all of them) that has
     places gets one reminder now, listing all its places, with its "Tout est à jour" link."""
     if not permissions.can_run_campaigns(actor):
-        raise PermissionDenied("Seule la coordination du réseau lance des campagnes de mise à jour.")
+        raise PermissionDenied(_("Seule la coordination du réseau lance des campagnes de mise à jour."))
     name, ids = _clean_campaign(name, organisation_ids)
     now = now or utcnow()
     campaign = FreshnessCampaign(name=name, organisation_ids=ids, automatic=False, created_at=now,
@@ -433,10 +444,10 @@ def campaign_progress(campaign_id: int, *, actor) -> CampaignProgress:
     """Per organisation reminded: of the places its reminder listed (still its own, not deleted),
     how many were verified since the campaign started and how many are pending."""
     if not permissions.can_run_campaigns(actor):
-        raise PermissionDenied("Le suivi des campagnes est réservé à la coordination du réseau.")
+        raise PermissionDenied(_("Le suivi des campagnes est réservé à la coordination du réseau."))
     campaign = db.session.get(FreshnessCampaign, campaign_id)
     if campaign is None:
-        raise NotFound("Cette campagne n'existe pas.")
+        raise NotFound(_("Cette campagne n'existe pas."))
     reminders = list(db.session.scalars(select(FreshnessReminder).where(FreshnessReminder.campaign_id == campaign.id)))
     listed = {int(i) for r in reminders for i in r.place_ids or []}
     places = {}
@@ -476,7 +487,7 @@ class CampaignsOverview:
 def campaigns_overview(*, actor, limit: int = 100) -> CampaignsOverview:
     """The campaigns, newest first, and the organisations a new campaign can reach."""
     if not permissions.can_run_campaigns(actor):
-        raise PermissionDenied("Les campagnes de mise à jour sont réservées à la coordination du réseau.")
+        raise PermissionDenied(_("Les campagnes de mise à jour sont réservées à la coordination du réseau."))
     counts = {campaign_id: (reminded, used) for campaign_id, reminded, used in db.session.execute(
         select(FreshnessReminder.campaign_id, func.count(FreshnessReminder.id), func.count(FreshnessReminder.link_used_at))
         .group_by(FreshnessReminder.campaign_id))}
@@ -539,7 +550,7 @@ def unpublish_stale(now: datetime | None = None) -> int:
                          verified_at=place.verified_at.isoformat())
         organisation = db.session.get(Organisation, organisation_id)
         for recipient in _recipients(organisation):
-            mail.queue(recipient, "Des lieux ont été retirés de l'annuaire faute de mise à jour", "freshness/mail/unpublished",
+            mail.queue(recipient, _("Des lieux ont été retirés de l'annuaire faute de mise à jour"), "freshness/mail/unpublished",
                        dedupe_key=f"freshness-unpublished:{_key(recipient, *place_ids, now.isoformat())}",
                        organisation=organisation, places=places, months=months,
                        partner_link=external_url("directory.partner_home"))

@@ -2,11 +2,13 @@
 confirmation, and the coordinators' campaigns. Also the ``verified_ago`` template filter."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from coordination.core.signed_links import LinkError
 from coordination.freshness import services as freshness
 from coordination.errors import Invalid
-from coordination.utils import count_of, safe_next_url
+from coordination.utils import safe_next_url
 from coordination.web.links import link_error_page
 from coordination.web.actor import current_actor
 
@@ -14,14 +16,14 @@ bp = Blueprint("freshness", __name__, template_folder="templates")
 
 
 @bp.app_template_filter("verified_ago")
-def verified_ago(value) -> str:
-    """``{{ place|verified_ago }}``: « Vérifié il y a 3 mois »."""
-    return freshness.verified_text(value)
+def verified_ago(value, by_structure: bool = False) -> str:
+    """``{{ place|verified_ago }}``: « Vérifié il y a 3 mois » (« … par la structure »)."""
+    return freshness.verified_text(value, by_structure=by_structure)
 
 
 def _link_error(error: LinkError):
     return link_error_page(error, next_url=url_for("directory.partner_home"),
-                           next_label="Aller à l'espace partenaire (connexion nécessaire)")
+                           next_label=_("Aller à l'espace partenaire (connexion nécessaire)"))
 
 
 # --- the reminder's link (no login) -------------------------------------------------------------
@@ -53,8 +55,8 @@ def _reminder_page(token: str, use_token, template: str):
 @login_required
 def confirm_all(organisation_id):
     count = freshness.confirm_all(organisation_id, actor=current_actor())
-    flash(f"Merci : {count_of(count, 'lieu confirmé', 'lieux confirmés')} à jour."
-          if count else "Cette organisation n'a aucun lieu à confirmer.", "success")
+    flash(ngettext("Merci : %(num)s lieu confirmé à jour.", "Merci : %(num)s lieux confirmés à jour.", count)
+          if count else _("Cette organisation n'a aucun lieu à confirmer."), "success")
     return redirect(safe_next_url(request.form.get("next")) or url_for("directory.partner_home"))
 
 
@@ -71,8 +73,9 @@ def campaigns():
         except Invalid as error:
             errors = error.errors
         else:
-            flash(f"La campagne « {campaign.name} » est lancée : {len(campaign.reminders)} organisation(s) "
-                  "ont reçu un rappel.", "success")
+            flash(ngettext("La campagne « %(name)s » est lancée : %(num)s organisation a reçu un rappel.",
+                           "La campagne « %(name)s » est lancée : %(num)s organisations ont reçu un rappel.",
+                           len(campaign.reminders), name=campaign.name), "success")
             return redirect(url_for(".campaign", campaign_id=campaign.id))
     return render_template("freshness/campaigns.html", overview=overview, errors=errors,
                            values=request.form), 400 if errors else 200

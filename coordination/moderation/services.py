@@ -11,8 +11,10 @@ the places flagged stale by the freshness job.
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from flask_babel import lazy_gettext
 
 from coordination import audit, mail
 from coordination.auth import services as auth_services
@@ -35,8 +37,8 @@ REPORT_KINDS = {
 MESSAGE_MAX = 1000
 REASON_MAX = 1000
 HONEYPOT = "nickname"  # hidden from people, filled in by robots
-REPORT_NOT_FOUND = "Ce signalement n'existe pas."
-ALREADY_DECIDED = "Ce signalement a déjà été traité entre-temps : rechargez la page."
+REPORT_NOT_FOUND = lazy_gettext("Ce signalement n'existe pas.")
+ALREADY_DECIDED = lazy_gettext("Ce signalement a déjà été traité entre-temps : rechargez la page.")
 # Control characters other than tab and line breaks (PostgreSQL refuses NUL in text).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -52,15 +54,15 @@ def _clean_report(data: dict) -> tuple[str, str | None]:
     errors: dict[str, list[str]] = {}
     kind = (data.get("kind") or "").strip()
     if kind not in REPORT_KINDS:
-        errors["kind"] = ["Indiquez ce qui ne va pas en choisissant une des propositions."]
+        errors["kind"] = [_("Indiquez ce qui ne va pas en choisissant une des propositions.")]
     message = _CONTROL.sub("", data.get("message") or "").strip().replace("\r\n", "\n") or None
     if message and len(message) > MESSAGE_MAX:
-        errors["message"] = [f"Le message doit faire {MESSAGE_MAX} caractères au maximum "
-                             f"(il en fait {len(message)})."]
+        errors["message"] = [_("Le message doit faire %(max)d caractères au maximum (il en fait %(length)d).",
+                               max=MESSAGE_MAX, length=len(message))]
     elif kind == "other" and not message:
-        errors["message"] = ["Décrivez en quelques mots ce qui ne va pas."]
+        errors["message"] = [_("Décrivez en quelques mots ce qui ne va pas.")]
     if errors:
-        raise Invalid("Le signalement n'a pas pu être envoyé : vérifiez le formulaire.", errors=errors)
+        raise Invalid(_("Le signalement n'a pas pu être envoyé : vérifiez le formulaire."), errors=errors)
     return kind, message
 
 
@@ -76,7 +78,8 @@ def report_error(place_public_id: str, data: dict) -> PlaceReport | None:
     kind, message = _clean_report(data)
     report = PlaceReport(place_id=place.id, kind=kind, message=message, status="open")
     db.session.add(report)
-    _notify(place, kind, message)
+    with force_locale("fr"):  # the network reads its mail in French, whatever the page's language
+        _notify(place, kind, message)
     db.session.commit()
     return report
 
@@ -94,7 +97,7 @@ def _coordinator_recipients() -> list[str]:
 def _notify(place: Place, kind: str, message: str | None) -> None:
     """One message per address: the organisation's contact and admins get a link to edit the listing,
     coordinators (when not already told as members) a link to the queue."""
-    subject = f"Erreur signalée sur « {place.name} »"
+    subject = _("Erreur signalée sur « %(name)s »", name=place.name)
     context = {"place": place, "kind_label": REPORT_KINDS[kind], "message": message,
                "place_url": external_url("directory.place_page", public_id=place.public_id)}
     told = set()
@@ -201,7 +204,7 @@ def _reason(reason: str | None, message: str) -> str:
     if not cleaned:
         raise Invalid(message, errors={"reason": [message]})
     if len(cleaned) > REASON_MAX:
-        text = f"Le motif doit faire {REASON_MAX} caractères au maximum."
+        text = _("Le motif doit faire %(num)s caractères au maximum.", num=REASON_MAX)
         raise Invalid(text, errors={"reason": [text]})
     return cleaned
 
@@ -225,7 +228,7 @@ def _decide(report: PlaceReport, status: str, reason: str, actor) -> None:
 def resolve_report(report_id: int, *, actor, reason: str, unpublish: bool = False) -> PlaceReport:
     """The report was right: the listing was corrected (or, with ``unpublish``, taken offline)."""
     permissions.require_moderator(actor)
-    reason = _reason(reason, "Indiquez ce qui a été fait.")
+    reason = _reason(reason, _("Indiquez ce qui a été fait."))
     report = _open_report(report_id)
     _decide(report, "resolved", reason, actor)
     audit.record(actor, "report.resolved", "place_report", report.id, place_id=report.place_id,
@@ -240,7 +243,7 @@ def resolve_report(report_id: int, *, actor, reason: str, unpublish: bool = Fals
 def dismiss_report(report_id: int, *, actor, reason: str) -> PlaceReport:
     """The report was wrong or not actionable: it leaves the queue, the listing stays as it is."""
     permissions.require_moderator(actor)
-    reason = _reason(reason, "Indiquez pourquoi le signalement est écarté.")
+    reason = _reason(reason, _("Indiquez pourquoi le signalement est écarté."))
     report = _open_report(report_id)
     _decide(report, "dismissed", reason, actor)
     audit.record(actor, "report.dismissed", "place_report", report.id, place_id=report.place_id,
@@ -253,12 +256,12 @@ def unpublish_stale_place(place_id: int, *, actor, reason: str) -> Place:
     """Takes a place flagged stale out of the public directory; its organisation can publish it again
     once the listing is up to date (a confirmation clears the flag)."""
     permissions.require_moderator(actor)
-    reason = _reason(reason, "Indiquez le motif du retrait.")
+    reason = _reason(reason, _("Indiquez le motif du retrait."))
     place = db.session.get(Place, place_id)
     if place is None or place.deleted_at is not None:
         raise NotFound(services.PLACE_NOT_FOUND)
     if place.stale_since is None:
-        raise Conflict("Ce lieu n'est plus signalé comme ancien : rechargez la page.")
+        raise Conflict(_("Ce lieu n'est plus signalé comme ancien : rechargez la page."))
     audit.record(actor, "place.stale_unpublished", "place", place.id, reason=reason,
                  stale_since=place.stale_since.isoformat())
     # set_published commits: the audit record above and the unpublication land in one transaction.

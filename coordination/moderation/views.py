@@ -1,7 +1,10 @@
 """"Signaler une erreur" (/lieux/<public_id>/signaler, public) and the moderation queue
 (/coordination/moderation, coordinators): the "moderation" blueprint."""
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext
 from flask_login import login_required
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from coordination.auth import services as auth_services
 from coordination.moderation import services as moderation
@@ -11,10 +14,11 @@ from coordination.vocabularies import ORGANISATION_KINDS
 from coordination.extensions import limiter
 from coordination.web.forms import show_errors
 from coordination.web.actor import current_actor
+from coordination.web.i18n import translated
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
 
-THANKS = "Merci : votre signalement a été transmis à la structure et à la coordination du réseau."
+THANKS = lazy_gettext("Merci : votre signalement a été transmis à la structure et à la coordination du réseau.")
 
 
 # --- "Signaler une erreur" -----------------------------------------------------------------
@@ -24,6 +28,7 @@ def _report_limit():
 
 
 @bp.route("/lieux/<public_id>/signaler", methods=["GET", "POST"])
+@translated
 @limiter.limit(_report_limit, methods=["POST"])
 def report(public_id):
     place = moderation.reportable_place(public_id)
@@ -39,6 +44,7 @@ def report(public_id):
 
 
 @bp.get("/lieux/<public_id>/signaler/merci")
+@translated
 def thanks(public_id):
     place = moderation.reportable_place(public_id)
     return render_template("moderation/report_thanks.html", place=place, message=THANKS)
@@ -86,35 +92,35 @@ def _decide(action: str, item_id: int, call, done: str):
 def resolve(report_id):
     return _decide("traiter", report_id, lambda form: moderation.resolve_report(
         report_id, actor=current_actor(), reason=form.reason.data, unpublish=form.unpublish.data),
-        "Le signalement est traité.")
+        _("Le signalement est traité."))
 
 
 @bp.post("/coordination/moderation/signalements/<int:report_id>/ecarter")
 @login_required
 def dismiss(report_id):
     return _decide("ecarter", report_id, lambda form: moderation.dismiss_report(
-        report_id, actor=current_actor(), reason=form.reason.data), "Le signalement est écarté.")
+        report_id, actor=current_actor(), reason=form.reason.data), _("Le signalement est écarté."))
 
 
 @bp.post("/coordination/moderation/lieux/<int:place_id>/retirer")
 @login_required
 def unpublish_stale(place_id):
     return _decide("retirer", place_id, lambda form: moderation.unpublish_stale_place(
-        place_id, actor=current_actor(), reason=form.reason.data), "Le lieu est retiré de l'annuaire public.")
+        place_id, actor=current_actor(), reason=form.reason.data), _("Le lieu est retiré de l'annuaire public."))
 
 
 @bp.post("/coordination/moderation/organisations/<int:organisation_id>/accepter")
 @login_required
 def accept_organisation(organisation_id):
     return _decide("accepter", organisation_id, lambda form: auth_services.accept_organisation(
-        organisation_id, actor=current_actor()), "« {} » a rejoint le réseau.")
+        organisation_id, actor=current_actor()), _("« {} » a rejoint le réseau."))
 
 
 @bp.post("/coordination/moderation/organisations/<int:organisation_id>/refuser")
 @login_required
 def refuse_organisation(organisation_id):
     return _decide("refuser", organisation_id, lambda form: auth_services.refuse_organisation(
-        organisation_id, actor=current_actor(), reason=form.reason.data), "La demande de « {} » a été refusée.")
+        organisation_id, actor=current_actor(), reason=form.reason.data), _("La demande de « {} » a été refusée."))
 
 
 # --- bulk decision on the organisations of one import (issue 15) ----------------------------------
@@ -140,10 +146,10 @@ def bulk_decide(import_id):
         return _bulk_page(import_id, form, status=400)
     action = form.action.data
     if action not in BULK_ACTIONS:
-        form.action.errors = ["Choisissez d'accepter ou de refuser."]
+        form.action.errors = [_("Choisissez d'accepter ou de refuser.")]
         return _bulk_page(import_id, form, status=400)
     if action == "refuse" and not (form.reason.data or "").strip():
-        form.reason.errors = ["Indiquez le motif du refus."]
+        form.reason.errors = [_("Indiquez le motif du refus.")]
         return _bulk_page(import_id, form, status=400)
     if form.confirmed.data != "oui":
         return _bulk_page(import_id, form, confirm=True)
@@ -156,6 +162,8 @@ def bulk_decide(import_id):
     except Conflict as error:
         flash(error.message, "error")
         return redirect(url_for(".bulk", import_id=import_id))
-    done = "acceptée" if action == "accept" else "refusée"
-    flash(f"{count} organisation{'s' if count > 1 else ''} {done}{'s' if count > 1 else ''}.", "success")
+    if action == "accept":
+        flash(ngettext("%(num)s organisation acceptée.", "%(num)s organisations acceptées.", count), "success")
+    else:
+        flash(ngettext("%(num)s organisation refusée.", "%(num)s organisations refusées.", count), "success")
     return redirect(url_for(".queue"))

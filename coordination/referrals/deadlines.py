@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -102,7 +103,7 @@ def send_reminders(now: datetime | None = None) -> int:
 
     def remind(referral: Referral) -> None:
         referral.reminders_sent += 1
-        services._notify(referral, "receiver", "referrals/mail/reminder", "Une orientation attend votre réponse",
+        services._notify(referral, "receiver", "referrals/mail/reminder", _("Une orientation attend votre réponse"),
                          key=f"reminder-{referral.reminders_sent}", reminder_number=referral.reminders_sent,
                          waiting_days=(now - referral.created_at).days)
         referral.next_reminder_at = working_days_after(now, every)
@@ -154,5 +155,5 @@ def _close_without_outcome(referral: Referral, now: datetime) -> None:
     referral.outcome = workflow.CLOSED
     audit.record(None, "referral.closed", "referral", referral.id, reason="auto")
     for side in ("sender", "receiver"):
-        services._notify(referral, side, "referrals/mail/closed", "Une orientation a été close faute d'issue",
+        services._notify(referral, side, "referrals/mail/closed", _("Une orientation a été close faute d'issue"),
                          key="auto-closed", automatic=True)

@@ -2,6 +2,7 @@
 import re
 import secrets
 
+from flask_babel import lazy_gettext
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 
 from coordination.referrals import workflow
@@ -20,21 +21,21 @@ def _choices(pairs, empty: str | None = None) -> list:
 class ReferralForm(Form):
     # A new random key each time the blank form is shown: posting it twice finds the first referral.
     submission_key = HiddenField()
-    sender_organisation_id = SelectField("Vous orientez au nom de", validate_choice=False)
-    service = SelectField("Service demandé", validate_choice=False)
-    first_name = StringField("Prénom", render_kw={"autocomplete": "off", "maxlength": 80})
-    last_name = StringField("Nom (facultatif)", render_kw={"autocomplete": "off", "maxlength": 80})
-    phone = StringField("Téléphone", render_kw={"type": "tel", "autocomplete": "off", "inputmode": "tel"})
-    email = StringField("Adresse électronique", render_kw={"type": "email", "autocomplete": "off"})
-    contact_channel = SelectField("Moyen de contact préféré", default="phone", validate_choice=False,
+    sender_organisation_id = SelectField(lazy_gettext("Vous orientez au nom de"), validate_choice=False)
+    service = SelectField(lazy_gettext("Service demandé"), validate_choice=False)
+    first_name = StringField(lazy_gettext("Prénom"), render_kw={"autocomplete": "off", "maxlength": 80})
+    last_name = StringField(lazy_gettext("Nom (facultatif)"), render_kw={"autocomplete": "off", "maxlength": 80})
+    phone = StringField(lazy_gettext("Téléphone"), render_kw={"type": "tel", "autocomplete": "off", "inputmode": "tel"})
+    email = StringField(lazy_gettext("Adresse électronique"), render_kw={"type": "email", "autocomplete": "off"})
+    contact_channel = SelectField(lazy_gettext("Moyen de contact préféré"), default="phone", validate_choice=False,
                                   choices=_choices(CHANNELS.items()))
-    language = SelectField("Langue préférée", default="fr", validate_choice=False,
+    language = SelectField(lazy_gettext("Langue préférée"), default="fr", validate_choice=False,
                            choices=_choices(LANGUAGES.items()))
-    need = TextAreaField("Le besoin, en quelques mots", render_kw={"rows": 4})
-    urgent = BooleanField("Demande urgente (à traiter dans les prochains jours)")
-    consent = BooleanField("La personne a donné son accord pour ce partage, après avoir pris connaissance "
-                           "du texte ci-dessus")
-    consent_method = RadioField("Comment l'accord a-t-il été recueilli ?", validate_choice=False,
+    need = TextAreaField(lazy_gettext("Le besoin, en quelques mots"), render_kw={"rows": 4})
+    urgent = BooleanField(lazy_gettext("Demande urgente (à traiter dans les prochains jours)"))
+    consent = BooleanField(lazy_gettext("La personne a donné son accord pour ce partage, après avoir pris connaissance "
+                           "du texte ci-dessus"))
+    consent_method = RadioField(lazy_gettext("Comment l'accord a-t-il été recueilli ?"), validate_choice=False,
                                 choices=_choices(CONSENT_METHODS.items()))
 
     PERSONAL_FIELDS = ("first_name", "last_name", "phone", "email", "contact_channel", "language", "need")
@@ -44,7 +45,7 @@ class ReferralForm(Form):
         form = cls()
         form.sender_organisation_id.choices = _choices((str(o.id), o.name) for o in target.organisations)
         services = target.place.services or SERVICES
-        form.service.choices = _choices(((s, s) for s in services), empty="Choisissez un service")
+        form.service.choices = _choices(((s, s) for s in services), empty=lazy_gettext("Choisissez un service"))
         form.need.render_kw = {**form.need.render_kw, "maxlength": limit, "data-counter": limit}
         if not form.is_submitted() or not form.submission_key.data:
             form.submission_key.data = secrets.token_urlsafe(24)
@@ -57,28 +58,28 @@ class ReferralForm(Form):
 
 
 class AcceptForm(Form):
-    comment = TextAreaField("Commentaire pour l'organisation qui oriente (facultatif)", render_kw={"rows": 2})
+    comment = TextAreaField(lazy_gettext("Commentaire pour l'organisation qui oriente (facultatif)"), render_kw={"rows": 2})
 
 
 class DeclineForm(Form):
-    reason = SelectField("Motif du refus", validate_choice=False,
-                         choices=_choices(workflow.DECLINE_REASONS.items(), empty="Choisissez un motif"))
-    comment = TextAreaField("Commentaire (obligatoire pour « autre raison »)", render_kw={"rows": 2})
+    reason = SelectField(lazy_gettext("Motif du refus"), validate_choice=False,
+                         choices=_choices(workflow.DECLINE_REASONS.items(), empty=lazy_gettext("Choisissez un motif")))
+    comment = TextAreaField(lazy_gettext("Commentaire (obligatoire pour « autre raison »)"), render_kw={"rows": 2})
 
 
 class CancelForm(Form):
-    comment = TextAreaField("Pourquoi annulez-vous ? (facultatif)", render_kw={"rows": 2})
+    comment = TextAreaField(lazy_gettext("Pourquoi annulez-vous ? (facultatif)"), render_kw={"rows": 2})
 
 
 class OutcomeForm(Form):
-    outcome = SelectField("Issue de l'orientation", validate_choice=False)
-    redirected_place = StringField("Si la personne a été réorientée : adresse de la fiche du nouveau lieu "
-                                   "(ou son identifiant)")
-    comment = TextAreaField("Commentaire (facultatif)", render_kw={"rows": 2})
+    outcome = SelectField(lazy_gettext("Issue de l'orientation"), validate_choice=False)
+    redirected_place = StringField(lazy_gettext("Si la personne a été réorientée : adresse de la fiche du nouveau lieu "
+                                   "(ou son identifiant)"))
+    comment = TextAreaField(lazy_gettext("Commentaire (facultatif)"), render_kw={"rows": 2})
 
     def with_outcomes(self, outcomes) -> "OutcomeForm":
         self.outcome.choices = _choices(((o, workflow.STATUS_LABELS[o]) for o in outcomes),
-                                        empty="Choisissez une issue")
+                                        empty=lazy_gettext("Choisissez une issue"))
         return self
 
     def place_public_id(self) -> str:
@@ -88,7 +89,7 @@ class OutcomeForm(Form):
 
 
 class CommentForm(Form):
-    comment = TextAreaField("Votre commentaire", render_kw={"rows": 3})
+    comment = TextAreaField(lazy_gettext("Votre commentaire"), render_kw={"rows": 3})
 
 
 class WithdrawForm(Form):
@@ -99,15 +100,15 @@ class FilterForm(Form):
     class Meta:
         csrf = False
 
-    statut = SelectField("Statut", validate_choice=False,
-                         choices=_choices(workflow.STATUS_LABELS.items(), empty="Tous les statuts"))
-    service = SelectField("Service", validate_choice=False,
-                          choices=_choices(((s, s) for s in SERVICES), empty="Tous les services"))
-    organisation = SelectField("Organisation", validate_choice=False)
+    statut = SelectField(lazy_gettext("Statut"), validate_choice=False,
+                         choices=_choices(workflow.STATUS_LABELS.items(), empty=lazy_gettext("Tous les statuts")))
+    service = SelectField(lazy_gettext("Service"), validate_choice=False,
+                          choices=_choices(((s, s) for s in SERVICES), empty=lazy_gettext("Tous les services")))
+    organisation = SelectField(lazy_gettext("Organisation"), validate_choice=False)
 
     def with_organisations(self, organisations) -> "FilterForm":
         self.organisation.choices = _choices(((str(o.id), o.name) for o in organisations),
-                                             empty="Toutes les organisations")
+                                             empty=lazy_gettext("Toutes les organisations"))
         return self
 
     def filters(self) -> dict:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,18 +30,19 @@ from coordination.vocabularies import SERVICES
 
 logger = logging.getLogger(__name__)
 
-NOT_FOUND = "Cette orientation n'existe pas, ou vous n'y avez pas accès."
-CONFLICT = ("Quelqu'un vient d'agir sur cette orientation en même temps que vous : rechargez la page pour "
-            "voir son nouvel état, puis recommencez si besoin.")
+NOT_FOUND = lazy_gettext("Cette orientation n'existe pas, ou vous n'y avez pas accès.")
+CONFLICT = lazy_gettext("Quelqu'un vient d'agir sur cette orientation en même temps que vous : rechargez la page pour "
+              "voir son nouvel état, puis recommencez si besoin.")
 # What the pages show when a token cannot be decrypted (a key removed before the rotation ended).
 UNREADABLE = {"unreadable": True}
-UNREADABLE_COMMENT = "(commentaire illisible : clé de chiffrement manquante, prévenez l'administrateur)"
-CHANNELS = {"phone": "Téléphone", "sms": "SMS", "email": "Courriel",
-            "sender": "Par l'intermédiaire de la structure qui oriente"}
-LANGUAGES = {"fr": "Français", "en": "Anglais", "ar": "Arabe", "es": "Espagnol", "pt": "Portugais",
-             "tr": "Turc", "ro": "Roumain", "ru": "Russe", "uk": "Ukrainien", "fa": "Persan (dari, farsi)",
-             "ps": "Pachto", "ta": "Tamoul", "wo": "Wolof", "lsf": "Langue des signes française", "other": "Autre"}
-CONSENT_METHODS = {"oral": "À l'oral", "written": "Par écrit (formulaire signé)"}
+UNREADABLE_COMMENT = lazy_gettext("(commentaire illisible : clé de chiffrement manquante, prévenez l'administrateur)")
+CHANNELS = {"phone": lazy_gettext("Téléphone"), "sms": lazy_gettext("SMS"), "email": lazy_gettext("Courriel"),
+            "sender": lazy_gettext("Par l'intermédiaire de la structure qui oriente")}
+LANGUAGES = {"fr": lazy_gettext("Français"), "en": lazy_gettext("Anglais"), "ar": lazy_gettext("Arabe"), "es": lazy_gettext("Espagnol"),
+             "pt": lazy_gettext("Portugais"), "tr": lazy_gettext("Turc"), "ro": lazy_gettext("Roumain"), "ru": lazy_gettext("Russe"), "uk": lazy_gettext("Ukrainien"),
+             "fa": lazy_gettext("Persan (dari, farsi)"), "ps": lazy_gettext("Pachto"), "ta": lazy_gettext("Tamoul"), "wo": lazy_gettext("Wolof"),
+             "lsf": lazy_gettext("Langue des signes française"), "other": lazy_gettext("Autre")}
+CONSENT_METHODS = {"oral": lazy_gettext("À l'oral"), "written": lazy_gettext("Par écrit (formulaire signé)")}
 NAME_MAX = 80
 _SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -112,10 +114,10 @@ def referral_target(place_public_id: str, *, actor) -> ReferralTarget:
     """The place a member wants to refer someone to, and the organisations they may send from."""
     place = directory_services.get_public_place(place_public_id, actor=actor)
     if not permissions.can_receive(place):
-        raise Invalid("Ce lieu ne reçoit pas d'orientations par la plateforme : contactez-le directement.")
+        raise Invalid(_("Ce lieu ne reçoit pas d'orientations par la plateforme : contactez-le directement."))
     organisations = [m.organisation for m in actor.memberships if permissions.can_send_from(actor, m.organisation)]
     if not organisations:
-        raise PermissionDenied("Seuls les membres d'une organisation active du réseau peuvent orienter une personne.")
+        raise PermissionDenied(_("Seuls les membres d'une organisation active du réseau peuvent orienter une personne."))
     return ReferralTarget(place=place, organisations=organisations)
 
 
@@ -127,16 +129,16 @@ def _text(data: dict, name: str) -> str:
 def _clean_person(data: dict, errors: dict) -> dict:
     person = {"first_name": _text(data, "first_name"), "last_name": _text(data, "last_name")}
     if not person["first_name"]:
-        errors["first_name"] = ["Indiquez le prénom de la personne."]
+        errors["first_name"] = [_("Indiquez le prénom de la personne.")]
     for name in ("first_name", "last_name"):
         if len(person[name]) > NAME_MAX:
-            errors[name] = [f"{NAME_MAX} caractères au maximum."]
+            errors[name] = [ngettext("%(num)s caractère au maximum.", "%(num)s caractères au maximum.", NAME_MAX)]
     person["phone"], person["email"] = None, None
     if _text(data, "phone"):
         try:
             person["phone"] = validators.phone(_text(data, "phone"))
         except validators.FieldError:
-            errors["phone"] = ["Numéro de téléphone invalide : saisissez par exemple 06 12 34 56 78."]
+            errors["phone"] = [_("Numéro de téléphone invalide : saisissez par exemple 06 12 34 56 78.")]
     if _text(data, "email"):
         try:
             person["email"] = validators.email(_text(data, "email"))
@@ -144,20 +146,21 @@ def _clean_person(data: dict, errors: dict) -> dict:
             errors["email"] = [validators.INVALID_EMAIL]
     channel = _text(data, "contact_channel") or "phone"
     if channel not in CHANNELS:
-        errors["contact_channel"] = ["Choisissez un moyen de contact de la liste."]
+        errors["contact_channel"] = [_("Choisissez un moyen de contact de la liste.")]
     elif channel in ("phone", "sms") and not person["phone"] and "phone" not in errors:
-        errors["phone"] = ["Indiquez un numéro de téléphone, ou choisissez un autre moyen de contact."]
+        errors["phone"] = [_("Indiquez un numéro de téléphone, ou choisissez un autre moyen de contact.")]
     elif channel == "email" and not person["email"] and "email" not in errors:
-        errors["email"] = ["Indiquez une adresse électronique, ou choisissez un autre moyen de contact."]
+        errors["email"] = [_("Indiquez une adresse électronique, ou choisissez un autre moyen de contact.")]
     language = _text(data, "language") or "fr"
     if language not in LANGUAGES:
-        errors["language"] = ["Choisissez une langue de la liste."]
+        errors["language"] = [_("Choisissez une langue de la liste.")]
     need = str(data.get("need") or "").strip()
     limit = current_app.config["REFERRAL_NEED_MAX"]
     if not need:
-        errors["need"] = ["Décrivez en quelques mots le besoin de la personne."]
+        errors["need"] = [_("Décrivez en quelques mots le besoin de la personne.")]
     elif len(need) > limit:
-        errors["need"] = [f"{limit} caractères au maximum (actuellement {len(need)})."]
+        errors["need"] = [ngettext("%(num)s caractère au maximum (actuellement %(length)s).",
+                                     "%(num)s caractères au maximum (actuellement %(length)s).", limit, length=len(need))]
     person.update(language=language, need=need)
     return {"person": person, "channel": channel}
 
@@ -167,22 +170,22 @@ def _clean_referral(data: dict, place: Place, sender_ids: set[int]) -> dict:
     cleaned = _clean_person(data, errors)
     service = _text(data, "service")
     if service not in SERVICES:
-        errors["service"] = ["Choisissez un service du vocabulaire national."]
+        errors["service"] = [_("Choisissez un service du vocabulaire national.")]
     elif place.services and service not in place.services:
-        errors["service"] = ["Ce lieu ne propose pas ce service : choisissez-en un qu'il propose."]
+        errors["service"] = [_("Ce lieu ne propose pas ce service : choisissez-en un qu'il propose.")]
     try:
         sender_id = int(data.get("sender_organisation_id") or 0)
     except (TypeError, ValueError):
         sender_id = 0
     if sender_id not in sender_ids:
-        errors["sender_organisation_id"] = ["Choisissez l'organisation au nom de laquelle vous orientez."]
+        errors["sender_organisation_id"] = [_("Choisissez l'organisation au nom de laquelle vous orientez.")]
     if not data.get("consent"):
-        errors["consent"] = ["Sans le consentement de la personne, l'orientation ne peut pas être envoyée."]
+        errors["consent"] = [_("Sans le consentement de la personne, l'orientation ne peut pas être envoyée.")]
     method = _text(data, "consent_method")
     if method not in CONSENT_METHODS:
-        errors["consent_method"] = ["Indiquez comment le consentement a été recueilli."]
+        errors["consent_method"] = [_("Indiquez comment le consentement a été recueilli.")]
     if errors:
-        raise Invalid("Certaines informations de l'orientation ne sont pas valables.", errors=errors)
+        raise Invalid(_("Certaines informations de l'orientation ne sont pas valables."), errors=errors)
     return {**cleaned, "service": service, "sender_id": sender_id, "consent_method": method,
             "urgent": bool(data.get("urgent"))}
 
@@ -190,7 +193,7 @@ def _clean_referral(data: dict, place: Place, sender_ids: set[int]) -> dict:
 def _existing_submission(submission_key: str, actor) -> Referral | None:
     referral = db.session.scalar(select(Referral).where(Referral.submission_key == submission_key))
     if referral is not None and referral.sender_user_id != getattr(actor, "id", None):
-        raise Invalid("Ce formulaire a déjà été utilisé : rechargez la page.")
+        raise Invalid(_("Ce formulaire a déjà été utilisé : rechargez la page."))
     return referral
 
 
@@ -199,7 +202,7 @@ def create_referral(place_public_id: str, data: dict, *, actor) -> Referral:
     form twice (double click, reload) returns the referral created the first time."""
     submission_key = _text(data, "submission_key")
     if not _SUBMISSION_KEY.match(submission_key):
-        raise Invalid("Le formulaire a expiré : rechargez la page.")
+        raise Invalid(_("Le formulaire a expiré : rechargez la page."))
     existing = _existing_submission(submission_key, actor)
     if existing is not None:
         return existing
@@ -227,7 +230,7 @@ def create_referral(place_public_id: str, data: dict, *, actor) -> Referral:
                                        kind=workflow.SENT, at=now))
     audit.record(actor, "referral.sent", "referral", referral.id, service=referral.service,
                  receiver_organisation_id=referral.receiver_organisation_id)
-    _notify(referral, "receiver", "referrals/mail/received", "Nouvelle orientation reçue")
+    _notify(referral, "receiver", "referrals/mail/received", _("Nouvelle orientation reçue"))
     db.session.commit()
     return referral
 
@@ -235,7 +238,7 @@ def create_referral(place_public_id: str, data: dict, *, actor) -> Referral:
 def _load_by_key(submission_key: str) -> Referral:
     referral = db.session.scalar(select(Referral).where(Referral.submission_key == submission_key))
     if referral is None:
-        raise Invalid("L'orientation n'a pas pu être enregistrée : réessayez.")
+        raise Invalid(_("L'orientation n'a pas pu être enregistrée : réessayez."))
     return referral
 
 
@@ -252,7 +255,7 @@ def _notify(referral: Referral, side: str, template: str, subject: str, *, key: 
     organisation_id = referral.receiver_organisation_id if side == "receiver" else referral.sender_organisation_id
     link = external_url("referrals.detail", uid=referral.uid)
     for user in members_to_notify(organisation_id):
-        mail.queue(user.email, subject, template, referral=referral, link=link, user=user,
+        mail.queue(user.email, str(subject), template, referral=referral, link=link, user=user,
                    status_label=workflow.STATUS_LABELS.get(referral.status), **context,
                    dedupe_key=f"referral:{referral.id}:{key or template}:{user.id}")
 
@@ -260,11 +263,11 @@ def _notify(referral: Referral, side: str, template: str, subject: str, *, key: 
 # --- transitions -------------------------------------------------------------------------------
 
 TRANSITION_MAIL = {
-    workflow.ACCEPTED: ("sender", "referrals/mail/answered", "Votre orientation a été acceptée"),
-    workflow.DECLINED: ("sender", "referrals/mail/answered", "Votre orientation a été refusée"),
-    workflow.CANCELLED: ("receiver", "referrals/mail/cancelled", "Une orientation a été annulée"),
-    workflow.WITHDRAWN: ("other", "referrals/mail/withdrawn", "Une orientation a été close (consentement retiré)"),
-    **{outcome: ("sender", "referrals/mail/closed", "Une orientation est terminée") for outcome in workflow.OUTCOMES},
+    workflow.ACCEPTED: ("sender", "referrals/mail/answered", lazy_gettext("Votre orientation a été acceptée")),
+    workflow.DECLINED: ("sender", "referrals/mail/answered", lazy_gettext("Votre orientation a été refusée")),
+    workflow.CANCELLED: ("receiver", "referrals/mail/cancelled", lazy_gettext("Une orientation a été annulée")),
+    workflow.WITHDRAWN: ("other", "referrals/mail/withdrawn", lazy_gettext("Une orientation a été close (consentement retiré)")),
+    **{outcome: ("sender", "referrals/mail/closed", lazy_gettext("Une orientation est terminée")) for outcome in workflow.OUTCOMES},
 }
 
 
@@ -309,8 +312,8 @@ def _transition(uid: str, target: str, *, actor, reason: str | None = None, comm
         _require_active(referral, _acting_side(referral, target, side))
     if not workflow.allowed(referral.status, target, side):
         raise PermissionDenied(
-            f"Impossible : l'orientation est « {workflow.STATUS_LABELS[referral.status].lower()} », "
-            "ou cette action revient à l'autre organisation.")
+            _("Impossible : l'orientation est « %(status)s », ou cette action revient à l'autre organisation.",
+              status=workflow.STATUS_LABELS[referral.status].lower()))
     comment = _clean_comment(comment, required=False)
     for name, value in (updates or {}).items():
         setattr(referral, name, value)
@@ -340,7 +343,7 @@ def _acting_side(referral: Referral, target: str, side: str) -> str:
 def _require_active(referral: Referral, side: str) -> None:
     organisation = referral.sender_organisation if side == "sender" else referral.receiver_organisation
     if not organisation.is_active:
-        raise PermissionDenied("Votre organisation n'est pas active : elle ne peut pas agir sur cette orientation.")
+        raise PermissionDenied(_("Votre organisation n'est pas active : elle ne peut pas agir sur cette orientation."))
 
 
 def _flush() -> None:
@@ -357,9 +360,10 @@ def _clean_comment(text: str | None, *, required: bool) -> str | None:
     text = (text or "").strip()
     limit = current_app.config["REFERRAL_COMMENT_MAX"]
     if required and not text:
-        raise Invalid("Écrivez un commentaire.", errors={"comment": ["Écrivez un commentaire."]})
+        raise Invalid(_("Écrivez un commentaire."), errors={"comment": [_("Écrivez un commentaire.")]})
     if len(text) > limit:
-        raise Invalid(f"{limit} caractères au maximum.", errors={"comment": [f"{limit} caractères au maximum."]})
+        message = ngettext("%(num)s caractère au maximum.", "%(num)s caractères au maximum.", limit)
+        raise Invalid(message, errors={"comment": [message]})
     return text or None
 
 
@@ -369,9 +373,9 @@ def accept_referral(uid: str, *, actor, comment: str | None = None) -> Referral:
 
 def decline_referral(uid: str, *, actor, reason: str, comment: str | None = None) -> Referral:
     if reason not in workflow.DECLINE_REASONS:
-        raise Invalid("Choisissez un motif de refus.", errors={"reason": ["Choisissez un motif de refus."]})
+        raise Invalid(_("Choisissez un motif de refus."), errors={"reason": [_("Choisissez un motif de refus.")]})
     if reason == "other" and not (comment or "").strip():
-        raise Invalid("Précisez le motif en commentaire.", errors={"comment": ["Précisez le motif en commentaire."]})
+        raise Invalid(_("Précisez le motif en commentaire."), errors={"comment": [_("Précisez le motif en commentaire.")]})
     return _transition(uid, workflow.DECLINED, actor=actor, reason=reason, comment=comment,
                        updates={"decline_reason": reason})
 
@@ -383,14 +387,14 @@ def cancel_referral(uid: str, *, actor, comment: str | None = None) -> Referral:
 def record_outcome(uid: str, outcome: str, *, actor, comment: str | None = None,
                    redirected_place_public_id: str | None = None) -> Referral:
     if outcome not in workflow.OUTCOMES:
-        raise Invalid("Choisissez l'issue de l'orientation.", errors={"outcome": ["Choisissez une issue."]})
+        raise Invalid(_("Choisissez l'issue de l'orientation."), errors={"outcome": [_("Choisissez une issue.")]})
     redirected = None
     if outcome == workflow.REDIRECTED:
         try:
             redirected = directory_services.get_published_place(redirected_place_public_id or "")
         except NotFound:
-            raise Invalid("Indiquez le lieu vers lequel la personne a été réorientée.",
-                          errors={"redirected_place": ["Choisissez un lieu publié de l'annuaire."]}) from None
+            raise Invalid(_("Indiquez le lieu vers lequel la personne a été réorientée."),
+                          errors={"redirected_place": [_("Choisissez un lieu publié de l'annuaire.")]}) from None
     updates = {"outcome": outcome, "redirected_place_id": redirected.id if redirected else None}
     return _transition(uid, outcome, actor=actor, reason=outcome, comment=comment, updates=updates)
 
@@ -414,7 +418,7 @@ def withdraw_consent(uid: str, *, actor) -> Referral:
     audit.record(actor, "referral.withdrawn", "referral", referral.id, after_closure=True)
     _flush()
     _notify(referral, "receiver" if side == "sender" else "sender", "referrals/mail/withdrawn",
-            "Une orientation a été close (consentement retiré)", key=workflow.WITHDRAWN)
+            _("Une orientation a été close (consentement retiré)"), key=workflow.WITHDRAWN)
     db.session.commit()
     return referral
 
@@ -422,7 +426,7 @@ def withdraw_consent(uid: str, *, actor) -> Referral:
 def add_comment(uid: str, text: str, *, actor) -> ReferralStep:
     referral = _load(uid, actor)
     if referral.purged_at is not None:
-        raise Invalid("Cette orientation est archivée : on ne peut plus la commenter.")
+        raise Invalid(_("Cette orientation est archivée : on ne peut plus la commenter."))
     side = _acting_side(referral, "comment", permissions.side(actor, referral))
     _require_active(referral, side)
     step = ReferralStep(actor_id=actor.id, kind="comment", from_status=referral.status,
@@ -434,6 +438,6 @@ def add_comment(uid: str, text: str, *, actor) -> ReferralStep:
     audit.record(actor, "referral.comment", "referral", referral.id)
     _flush()
     other = "receiver" if side == "sender" else "sender"
-    _notify(referral, other, "referrals/mail/comment", "Nouveau commentaire sur une orientation", key=f"comment-{step.id}")
+    _notify(referral, other, "referrals/mail/comment", _("Nouveau commentaire sur une orientation"), key=f"comment-{step.id}")
     db.session.commit()
     return step

@@ -7,6 +7,7 @@ import statistics as pystats
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
@@ -49,7 +50,7 @@ class ReferralStatistics:
 def referral_statistics(*, actor, since: date | datetime | None = None) -> ReferralStatistics:
     """The referrals created since ``since`` (all of them when None), counted for a coordinator."""
     if not permissions.can_see_statistics(actor):
-        raise PermissionDenied("Les statistiques des orientations sont réservées à l'équipe de coordination.")
+        raise PermissionDenied(_("Les statistiques des orientations sont réservées à l'équipe de coordination."))
     if isinstance(since, date) and not isinstance(since, datetime):
         # The day a coordinator picks starts at midnight in Paris, stored times are naive UTC.
         since = datetime(since.year, since.month, since.day, tzinfo=PARIS).astimezone(UTC).replace(tzinfo=None)
@@ -81,13 +82,13 @@ def referral_statistics(*, actor, since: date | datetime | None = None) -> Refer
         .order_by(count.desc(), sender.name, receiver.name))]
 
     by_status = dict(db.session.execute(select(Referral.status, count).where(*period).group_by(Referral.status)).all())
-    stats.by_status = [(status, label, by_status[status]) for status, label in workflow.STATUS_LABELS.items()
+    stats.by_status = [(status, str(label), by_status[status]) for status, label in workflow.STATUS_LABELS.items()
                        if by_status.get(status)]
     # The reason as recorded in the timeline (the declining step), the anonymous part of the answer.
     by_reason = dict(db.session.execute(
         select(ReferralStep.reason, func.count(ReferralStep.id)).join(Referral, Referral.id == ReferralStep.referral_id)
         .where(*period, ReferralStep.kind == workflow.DECLINED).group_by(ReferralStep.reason)).all())
-    stats.by_decline_reason = [(reason, label, by_reason[reason]) for reason, label in workflow.DECLINE_REASONS.items()
+    stats.by_decline_reason = [(reason, str(label), by_reason[reason]) for reason, label in workflow.DECLINE_REASONS.items()
                                if by_reason.get(reason)]
     stats.median_hours_to_answer = _median_hours_to_answer(period)
     return stats
@@ -97,7 +98,7 @@ def overdue_count(*, actor, now: datetime | None = None) -> int:
     """Referrals still waiting for an answer after their first reminder was due: a count, nothing
     about the people referred (the coordination home)."""
     if not permissions.can_see_statistics(actor):
-        raise PermissionDenied("Les statistiques des orientations sont réservées à l'équipe de coordination.")
+        raise PermissionDenied(_("Les statistiques des orientations sont réservées à l'équipe de coordination."))
     now = now or utcnow()
     return db.session.scalar(select(func.count(Referral.id)).where(
         Referral.status == workflow.SENT,

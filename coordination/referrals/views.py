@@ -7,6 +7,7 @@ audited) on the detail page, by ``services.personal_data``.
 from datetime import date
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext
 from flask_login import current_user, login_required
 
 from coordination.core.clock import parse_day
@@ -27,8 +28,8 @@ from coordination.web.actor import current_actor
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
 
-STEP_LABELS = {workflow.SENT: "Orientation envoyée", "comment": "Commentaire",
-                workflow.EXPIRED: "Expirée : pas de réponse dans le délai"}
+STEP_LABELS = {workflow.SENT: lazy_gettext("Orientation envoyée"), "comment": lazy_gettext("Commentaire"),
+               workflow.EXPIRED: lazy_gettext("Expirée : pas de réponse dans le délai")}
 
 
 def can_refer(place) -> bool:
@@ -82,7 +83,8 @@ def new(public_id):
         except Invalid as error:
             form.show(error)
         else:
-            flash(f"L'orientation a été envoyée à « {referral.receiver_organisation.name} ».", "success")
+            flash(_("L'orientation a été envoyée à « %(organisation)s ».", organisation=referral.receiver_organisation.name),
+                  "success")
             return redirect(url_for(".detail", uid=referral.uid))
     return render_template("referrals/new.html", form=form, target=target), 400 if form.has_errors else 200
 
@@ -125,21 +127,21 @@ def _act(uid, name, form, perform, success):
 @login_required
 def accept(uid):
     return _act(uid, "accept", AcceptForm(), lambda f: services.accept_referral(
-        uid, actor=current_actor(), comment=f.comment.data), "Vous avez accepté l'orientation.")
+        uid, actor=current_actor(), comment=f.comment.data), _("Vous avez accepté l'orientation."))
 
 
 @bp.post("/orientations/<uid>/refuser")
 @login_required
 def decline(uid):
     return _act(uid, "decline", DeclineForm(), lambda f: services.decline_referral(
-        uid, actor=current_actor(), reason=f.reason.data, comment=f.comment.data), "Vous avez refusé l'orientation.")
+        uid, actor=current_actor(), reason=f.reason.data, comment=f.comment.data), _("Vous avez refusé l'orientation."))
 
 
 @bp.post("/orientations/<uid>/annuler")
 @login_required
 def cancel(uid):
     return _act(uid, "cancel", CancelForm(), lambda f: services.cancel_referral(
-        uid, actor=current_actor(), comment=f.comment.data), "L'orientation a été annulée.")
+        uid, actor=current_actor(), comment=f.comment.data), _("L'orientation a été annulée."))
 
 
 @bp.post("/orientations/<uid>/issue")
@@ -148,14 +150,14 @@ def outcome(uid):
     outcomes = workflow.OUTCOMES
     return _act(uid, "outcome", OutcomeForm().with_outcomes(outcomes), lambda f: services.record_outcome(
         uid, f.outcome.data, actor=current_actor(), comment=f.comment.data,
-        redirected_place_public_id=f.place_public_id()), "L'issue de l'orientation est enregistrée.")
+        redirected_place_public_id=f.place_public_id()), _("L'issue de l'orientation est enregistrée."))
 
 
 @bp.post("/orientations/<uid>/commentaire")
 @login_required
 def comment(uid):
     return _act(uid, "comment", CommentForm(), lambda f: services.add_comment(
-        uid, f.comment.data, actor=current_actor()), "Votre commentaire a été ajouté.")
+        uid, f.comment.data, actor=current_actor()), _("Votre commentaire a été ajouté."))
 
 
 @bp.get("/orientations/<uid>/retirer-consentement")
@@ -171,9 +173,12 @@ def withdraw_confirm(uid):
 @login_required
 def withdraw(uid):
     referral = services.withdraw_consent(uid, actor=current_actor())
-    closed = "l'orientation est close" if referral.status == workflow.WITHDRAWN else "l'issue reste enregistrée"
-    flash(f"Le consentement est retiré : les données de la personne et les commentaires sont effacés, {closed}.",
-          "success")
+    if referral.status == workflow.WITHDRAWN:
+        flash(_("Le consentement est retiré : les données de la personne et les commentaires sont effacés, "
+                "l'orientation est close."), "success")
+    else:
+        flash(_("Le consentement est retiré : les données de la personne et les commentaires sont effacés, "
+                "l'issue reste enregistrée."), "success")
     return redirect(url_for(".detail", uid=uid))
 
 
@@ -182,7 +187,7 @@ def withdraw(uid):
 def _since() -> date | None:
     value = request.args.get("depuis", "").strip()
     try:
-        return parse_day(value, name="« depuis »") if value else None
+        return parse_day(value, name=_("« depuis »")) if value else None
     except ValueError as error:
         raise Invalid(str(error)) from None
 

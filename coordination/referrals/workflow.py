@@ -1,8 +1,11 @@
 """The referral state machine, as data: who may move a referral from which status to which.
 
 "sender" is any member of the sending organisation, "receiver" any member of the organisation
-whose place receives it, "system" the scheduler (expiry). A pure module: no database, no Flask.
+whose place receives it, "system" the scheduler (expiry). No database; the labels are translated
+when shown (``lazy_gettext``).
 """
+from flask_babel import lazy_gettext
+
 SENT = "sent"
 ACCEPTED = "accepted"
 DECLINED = "declined"
@@ -16,29 +19,29 @@ CLOSED = "closed"
 WITHDRAWN = "withdrawn"  # the person withdrew their consent
 
 STATUS_LABELS = {
-    SENT: "En attente de réponse",
-    ACCEPTED: "Acceptée",
-    DECLINED: "Refusée",
-    EXPIRED: "Expirée sans réponse",
-    CANCELLED: "Annulée par l'envoyeur",
-    COMPLETED: "Aide apportée",
-    NO_SHOW: "La personne n'est pas venue",
-    UNREACHABLE: "Personne injoignable",
-    REDIRECTED: "Réorientée vers un autre lieu",
-    CLOSED: "Clôturée",
-    WITHDRAWN: "Consentement retiré",
+    SENT: lazy_gettext("En attente de réponse"),
+    ACCEPTED: lazy_gettext("Acceptée"),
+    DECLINED: lazy_gettext("Refusée"),
+    EXPIRED: lazy_gettext("Expirée sans réponse"),
+    CANCELLED: lazy_gettext("Annulée par l'envoyeur"),
+    COMPLETED: lazy_gettext("Aide apportée"),
+    NO_SHOW: lazy_gettext("La personne n'est pas venue"),
+    UNREACHABLE: lazy_gettext("Personne injoignable"),
+    REDIRECTED: lazy_gettext("Réorientée vers un autre lieu"),
+    CLOSED: lazy_gettext("Clôturée"),
+    WITHDRAWN: lazy_gettext("Consentement retiré"),
 }
 OPEN_STATUSES = (SENT, ACCEPTED)
 OUTCOMES = (COMPLETED, NO_SHOW, UNREACHABLE, REDIRECTED, CLOSED)
 FINAL_STATUSES = (DECLINED, EXPIRED, CANCELLED, WITHDRAWN, *OUTCOMES)
 
 DECLINE_REASONS = {
-    "out_of_scope": "Ce service n'est pas proposé ici",
-    "full": "Plus de place disponible pour le moment",
-    "too_far": "Le lieu est trop éloigné de la personne",
-    "public": "La personne ne fait pas partie du public accueilli",
-    "duplicate": "La personne est déjà accompagnée ici",
-    "other": "Autre raison (précisée en commentaire)",
+    "out_of_scope": lazy_gettext("Ce service n'est pas proposé ici"),
+    "full": lazy_gettext("Plus de place disponible pour le moment"),
+    "too_far": lazy_gettext("Le lieu est trop éloigné de la personne"),
+    "public": lazy_gettext("La personne ne fait pas partie du public accueilli"),
+    "duplicate": lazy_gettext("La personne est déjà accompagnée ici"),
+    "other": lazy_gettext("Autre raison (précisée en commentaire)"),
 }
 
 # (from, to) -> who may do it

@@ -9,6 +9,7 @@ of select and radio fields in the shape the installed WTForms wants.
 from typing import ClassVar
 
 from flask import flash
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
@@ -74,7 +75,7 @@ class Clean:
         try:
             self.clean(field.data, **self.options)
         except validators.FieldError as error:
-            raise ValidationError(str(error)) from None
+            raise ValidationError(translated(error)) from None
 
 
 class OneLine:
@@ -86,7 +87,12 @@ class OneLine:
             try:
                 validators.one_line(field.data)
             except validators.FieldError as error:
-                raise ValidationError(str(error)) from None
+                raise ValidationError(translated(error)) from None
+
+
+def translated(error: validators.FieldError) -> str:
+    """A core validator's message in the reader's language (core keeps its messages French and pure)."""
+    return gettext(error.message, **error.values)
 
 
 def show_errors(form: Form, error: Invalid) -> None:

@@ -4,6 +4,8 @@ import re
 
 from sqlalchemy import select
 
+from tests.french import plain
+
 LINK = re.compile(r"http://localhost(/\S+)")
 
 
@@ -23,5 +25,5 @@ def audit_actions(db, obj_type=None) -> list[str]:
 
 
 def text(response) -> str:
-    """The page, with HTML entities decoded (Jinja writes ' as &#39;)."""
-    return html.unescape(response.get_data(as_text=True))
+    """The page, with HTML entities decoded (Jinja writes ' as &#39;), its French typography undone (``plain``)."""
+    return plain(html.unescape(response.get_data(as_text=True)))

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from coordination.auth.models import User
 from coordination.testing.factories import make_member, make_organisation
 from tests.auth.helpers import audit_actions, text
+from tests.french import plain
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def test_accept(client, signed_in_coordinator, pending, db, mail_outbox):
     assert "organisation.accepted" in audit_actions(db)
     messages = mail_outbox()
     assert sorted(m.recipient for m in messages) == ["admin@dervallieres.fr", "contact@exemple.fr"]
-    assert {m.subject for m in messages} == {"Votre organisation a rejoint le réseau"}
+    assert {plain(m.subject) for m in messages} == {"Votre organisation a rejoint le réseau"}
 
 
 def test_accepting_twice_is_a_conflict(client, signed_in_coordinator, pending):
@@ -69,8 +70,8 @@ def test_refuse_with_reason(client, signed_in_coordinator, pending, db, mail_out
     assert "organisation.refused" in audit_actions(db)
     messages = mail_outbox()
     assert sorted(m.recipient for m in messages) == ["admin@dervallieres.fr", "contact@exemple.fr"]
-    assert all(reason in m.body_text for m in messages)
-    assert messages[0].subject == "Votre demande d'adhésion au réseau"
+    assert all(reason in plain(m.body_text) for m in messages)
+    assert plain(messages[0].subject) == "Votre demande d'adhésion au réseau"
 
 
 def test_suspend_and_reactivate(client, signed_in_coordinator, db, mail_outbox):
@@ -87,7 +88,7 @@ def test_suspend_and_reactivate(client, signed_in_coordinator, db, mail_outbox):
     db.session.refresh(organisation)
     assert organisation.status == "active"
     assert audit_actions(db, "organisation") == ["organisation.suspended", "organisation.reactivated"]
-    assert [m.subject for m in mail_outbox()] == ["Votre organisation est suspendue du réseau",
+    assert [plain(m.subject) for m in mail_outbox()] == ["Votre organisation est suspendue du réseau",
                                                   "Votre organisation est de nouveau active sur le réseau"]
 
 

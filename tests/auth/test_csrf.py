@@ -7,7 +7,7 @@ from coordination.extensions import db
 from coordination.testing.factories import PASSWORD, make_user
 from tests.auth.helpers import text
 
-CSRF_MESSAGE = "Le formulaire a expiré ou n'est pas valide. Rechargez la page et réessayez."
+CSRF_MESSAGE = "Le formulaire a expiré ou n'est pas valide. Rechargez la page et réessayez."  # read through text()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ def test_a_coordinator_lands_on_the_home_and_follows_a_link(page, live_server, b
     navigation = page.get_by_role("navigation", name="Coordination")
     assert navigation.locator("[aria-current='page']").inner_text() == "Accueil"
     assert "1\norganisation attend une décision" in page.locator("#attente-organisations").inner_text()
-    page.get_by_role("link", name="Examiner les demandes d'adhésion").click()
+    page.get_by_role("link", name="Examiner les demandes d’adhésion").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "File de modération"
     assert "Centre social en attente" in page.locator("main").inner_text()

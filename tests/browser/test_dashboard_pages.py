@@ -33,7 +33,7 @@ def test_a_coordinator_reads_the_dashboard_and_downloads_a_table(page, live_serv
     assert coverage.locator("tbody th").inner_text() == "Saint-Herblain"
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="Télécharger ce tableau (CSV) : Lieux publiés par commune").click()
+        page.get_by_role("link", name="Télécharger ce tableau (CSV) « Lieux publiés par commune »").click()
     content = Path(download.value.path()).read_text(encoding="utf-8")
     assert content.startswith("\ufeffcommune;code_insee;lieux")
     assert download.value.suggested_filename == "tableau-de-bord-communes.csv"

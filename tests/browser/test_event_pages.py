@@ -44,7 +44,7 @@ def test_answering_from_a_signed_link_then_from_the_partner_space(page, live_ser
     page.goto(live_server + "/reunions")
     page.get_by_role("button", name="Peut-être").click()
     page.wait_for_load_state()
-    assert "Votre réponse « Peut-être » est enregistrée." in page.locator(".flashes").inner_text()
+    assert "Votre réponse «\u00a0Peut-être\u00a0» est enregistrée." in page.locator(".flashes").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
@@ -52,7 +52,7 @@ def test_an_altered_link_shows_a_french_page(page, live_server, scene):
     link = rsvp.answer_link(scene["invitation"], "no").replace("http://localhost", live_server)
     response = page.goto(link[:-3] + "xyz")
     assert response.status == 400
-    assert page.locator("h1").inner_text() == "Ce lien n'est pas valable"
+    assert page.locator("h1").inner_text() == "Ce lien n’est pas valable"
 
 
 @pytest.mark.parametrize("path", ["link", "/reunions", "upcoming", "past", "/reunions/calendrier",

@@ -5,6 +5,7 @@ import pytest
 
 from coordination.testing.factories import PASSWORD, make_user
 from tests.directory.imports.helpers import SAMPLE
+from tests.french import plain
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +43,7 @@ def test_map_preview_and_save_a_profile(page, live_server, axe_violations, brows
     page.get_by_label("« Heures d'ouverture »").select_option("horaires")
     page.get_by_label("« Aides »").select_option("services")
     page.get_by_label("« Dernière modification »").select_option("date_maj")
-    page.get_by_label("Séparateur des listes (entre les valeurs d'une même cellule)").fill("/")
+    page.get_by_label("Séparateur des listes (entre les valeurs d’une même cellule)").fill("/")
     page.get_by_label("Texte libre (une colonne)", exact=False).check()
     page.get_by_role("button", name="Prévisualiser").click()
     page.wait_for_load_state()
@@ -54,7 +55,7 @@ def test_map_preview_and_save_a_profile(page, live_server, axe_violations, brows
     page.get_by_label("Nom du profil (a-z, 0-9, « - » et « _ »)").fill("annuaire-21")
     page.get_by_role("button", name="Enregistrer le profil").click()
     page.wait_for_load_state()
-    assert page.get_by_role("button", name="Appliquer l'import").is_visible()
-    assert "fichier lu avec le profil « annuaire-21 »" in page.content()
+    assert page.get_by_role("button", name="Appliquer l’import").is_visible()
+    assert "fichier lu avec le profil « annuaire-21 »" in plain(page.locator("main").inner_text())
     assert (private_folders / "annuaire-21.json").is_file()
     assert axe_violations(page) == [] and _fits(page)

@@ -8,6 +8,7 @@ from coordination.extensions import db
 from coordination.testing.factories import PASSWORD, make_user
 from coordination.directory import imports
 from tests.directory.imports.helpers import three_organisations
+from tests.french import plain
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,7 @@ def test_a_coordinator_accepts_the_organisations_of_one_import(page, live_server
     assert axe_violations(page) == []
     link.click()
     page.wait_for_url(f"**/coordination/moderation/imports/{import_id}")
-    assert page.locator("h1").inner_text() == f"Organisations créées par l'import n° {import_id}"
+    assert plain(page.locator("h1").inner_text()) == f"Organisations créées par l'import n° {import_id}"
     assert page.get_by_role("cell", name="Médiathèque Jacques Demy").is_visible()
     assert axe_violations(page) == []
     assert no_horizontal_scroll(page)
@@ -75,16 +76,16 @@ def test_the_import_page_asks_what_to_do_with_the_new_organisations(page, live_s
     page.get_by_label("Fichier à importer (CSV ou JSON)").set_input_files(str(path))
     page.get_by_role("button", name="Vérifier").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Lieux visibles dans l'annuaire public juste après l'import : 0 ; non visibles : 3"
+    assert page.get_by_text("Lieux visibles dans l’annuaire public juste après l’import : 0 ; non visibles : 3"
                             ).is_visible()
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    apply_form = page.locator("form", has=page.get_by_role("button", name="Appliquer l'import"))
+    apply_form = page.locator("form", has=page.get_by_role("button", name="Appliquer l’import"))
     apply_form.get_by_role("radio", name="Acceptées (source de confiance)", exact=False).check()
-    page.get_by_role("button", name="Appliquer l'import").click()
+    page.get_by_role("button", name="Appliquer l’import").click()
     page.wait_for_load_state()
     assert page.get_by_text("Import appliqué : 3 lieux créés").is_visible()
-    assert page.get_by_text("Lieux visibles dans l'annuaire public juste après l'import : 3").is_visible()
+    assert page.get_by_text("Lieux visibles dans l’annuaire public juste après l’import : 3").is_visible()
     assert axe_violations(page) == []
     db.session.expire_all()
     assert {o.status for o in db.session.query(Organisation)} == {"active"}

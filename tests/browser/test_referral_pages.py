@@ -32,7 +32,7 @@ def test_send_a_referral_then_answer_it(page, live_server, axe_violations, brows
     assert axe_violations(page) == []
     assert no_horizontal_scroll(page)
 
-    page.get_by_role("button", name="Envoyer l'orientation").click()
+    page.get_by_role("button", name="Envoyer l’orientation").click()
     page.wait_for_load_state()
     assert page.get_by_text("Le formulaire contient des erreurs").is_visible()
     first_name = page.get_by_label("Prénom", exact=True)
@@ -45,10 +45,10 @@ def test_send_a_referral_then_answer_it(page, live_server, axe_violations, brows
     page.get_by_label("Service demandé").select_option(SERVICE)
     page.get_by_label("Le besoin, en quelques mots").fill("Renouveler sa demande de RSA en ligne.")
     page.get_by_label("La personne a donné son accord").check()
-    page.get_by_label("À l'oral").check()
-    page.get_by_role("button", name="Envoyer l'orientation").click()
+    page.get_by_label("À l’oral").check()
+    page.get_by_role("button", name="Envoyer l’orientation").click()
     page.wait_for_url("**/orientations/*")
-    assert page.get_by_text("L'orientation a été envoyée").is_visible()
+    assert page.get_by_text("L’orientation a été envoyée").is_visible()
     assert page.get_by_text("Zéphyrine").is_visible()
     assert page.get_by_role("link", name="La personne retire son consentement…").is_visible()
     assert axe_violations(page) == []
@@ -63,11 +63,11 @@ def test_send_a_referral_then_answer_it(page, live_server, axe_violations, brows
     assert axe_violations(page) == []
     page.get_by_role("link", name=SERVICE).first.click()
     page.wait_for_url(detail)
-    page.get_by_role("button", name="Accepter l'orientation").click()
+    page.get_by_role("button", name="Accepter l’orientation").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Vous avez accepté l'orientation.").is_visible()
-    page.get_by_label("Issue de l'orientation").select_option("completed")
-    page.get_by_role("button", name="Enregistrer l'issue").click()
+    assert page.get_by_text("Vous avez accepté l’orientation.").is_visible()
+    page.get_by_label("Issue de l’orientation").select_option("completed")
+    page.get_by_role("button", name="Enregistrer l’issue").click()
     page.wait_for_load_state()
     assert page.locator(".badge").first.inner_text() == "Aide apportée"
     assert axe_violations(page) == []
@@ -82,7 +82,7 @@ def test_the_withdrawal_confirmation_page(page, live_server, axe_violations, bro
     browser_login(sender, PASSWORD)
     page.goto(f"{live_server}/orientations/{referral.uid}/retirer-consentement")
     assert axe_violations(page) == []
-    page.get_by_role("button", name="Confirmer : effacer les données et clore l'orientation").click()
+    page.get_by_role("button", name="Confirmer\u00a0: effacer les données et clore l’orientation").click()
     page.wait_for_load_state()
     assert page.get_by_text("Données personnelles effacées").is_visible()
     assert axe_violations(page) == []

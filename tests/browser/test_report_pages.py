@@ -39,7 +39,7 @@ def test_a_resident_reports_an_error_then_a_coordinator_resolves_it(page, live_s
     page.get_by_role("radio", name="Autre chose").check()
     page.get_by_role("button", name="Envoyer le signalement").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Le formulaire contient des erreurs").is_visible()
+    assert page.get_by_text("Le signalement n’a pas pu être envoyé").is_visible()
     message = page.get_by_label("Précisez ce qui ne va pas")
     assert message.get_attribute("aria-invalid") == "true"
     assert page.locator("#message-error").inner_text() == "Décrivez en quelques mots ce qui ne va pas."
@@ -77,8 +77,8 @@ def test_a_resident_reports_an_error_then_a_coordinator_resolves_it(page, live_s
 
     stale_card = page.locator(".card", has_text="Médiathèque à vérifier")
     stale_card.get_by_label("Motif du retrait").fill("Aucune nouvelle depuis huit mois.")
-    stale_card.get_by_role("button", name="Retirer de l'annuaire").click()
+    stale_card.get_by_role("button", name="Retirer de l’annuaire").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Le lieu est retiré de l'annuaire public.").is_visible()
+    assert page.get_by_text("Le lieu est retiré de l’annuaire public.").is_visible()
     assert page.get_by_text("Aucune fiche ancienne en ligne.").is_visible()
     assert axe_violations(page) == []

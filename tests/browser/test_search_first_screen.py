@@ -96,7 +96,7 @@ def test_a_refused_position_asks_for_the_commune(browser, live_server, six_index
     try:
         tab.goto(live_server + "/")
         tab.get_by_role("button", name="Autour de moi").click()
-        tab.get_by_text("Votre position n'est pas disponible").wait_for()
+        tab.get_by_text("Votre position n’est pas disponible").wait_for()
         tab.get_by_label("Près de").fill("Nantes")
         tab.get_by_role("button", name="Utiliser mon smartphone").click()
         tab.wait_for_url("**/recherche?**")

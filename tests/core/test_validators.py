@@ -78,7 +78,7 @@ def test_postcodes_and_insee_codes():
 def test_emails_are_checked_one_by_one_and_named_when_wrong():
     assert validators.email(" Accueil@Exemple.FR ") == "Accueil@exemple.fr"
     assert validators.emails("a@exemple.fr; A@exemple.fr, b@exemple.fr") == ["a@exemple.fr", "b@exemple.fr"]
-    with pytest.raises(FieldError, match="« pas-une-adresse »"):
+    with pytest.raises(FieldError, match="«\u00a0pas-une-adresse\u00a0»"):
         validators.emails("a@exemple.fr pas-une-adresse")
 
 

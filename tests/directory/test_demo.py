@@ -56,7 +56,7 @@ def test_seed_creates_a_valid_network_and_is_a_no_op_the_second_time(runner, cli
     response = client.post("/connexion", data={"email": "maelle.guerin@demo.maillage.fr",
                                                "password": "demo-maillage-44"})
     assert response.status_code == 302
-    assert "Les Connecteurs de l&#39;Erdre" in client.get("/espace-partenaire").get_data(as_text=True)
+    assert "Les Connecteurs de l’Erdre" in client.get("/espace-partenaire").get_data(as_text=True)
     assert len(re.findall(r'<li class="card">', client.get("/").get_data(as_text=True))) == 6  # the landing shows a few
 
 

@@ -39,10 +39,17 @@ def reindex():
     search.close_searchers()
 
 
+def plain(text):
+    """French as typed in the code: the pages set it with non-breaking spaces and ’ (issue 17)."""
+    if isinstance(text, list):
+        return [plain(item) for item in text]
+    return str(text).replace("\u00a0", " ").replace("\u202f", " ").replace("\u2019", "'")
+
+
 def page(client, url) -> str:
     response = client.get(url)
     assert response.status_code == 200
-    return html.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
+    return plain(html.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True))))
 
 
 def _places(organisation, insee_code, commune, postcode, points, **fields):

@@ -26,7 +26,7 @@ def test_a_link_shows_a_confirmation_and_only_the_button_records_the_answer(clie
     for _ in range(3):  # a mail scanner, a preview, the person: GET changes nothing
         page = client.get(url)
         assert page.status_code == 200
-        assert "Confirmer : « Je viens »" in page.get_data(as_text=True)
+        assert "Confirmer\u00a0: «\u00a0Je viens\u00a0»" in page.get_data(as_text=True)
     assert reload(invitation).response == "pending"
     done = client.post(url)
     assert done.status_code == 200
@@ -58,7 +58,7 @@ def test_a_tampered_link_is_refused_in_french(client, meeting, change):
         response = method(f"/reunions/reponse/{token}")
         assert response.status_code == 400
         body = response.get_data(as_text=True)
-        assert "Ce lien n'est pas valable" in body
+        assert "Ce lien n’est pas valable" in body
     assert reload(invitation).response == "pending"
     assert reload(meeting.test_invitations.other).response == "pending"
 
@@ -137,7 +137,7 @@ def test_the_first_on_the_waiting_list_moves_up_and_is_mailed_when_someone_decli
     assert reload(waiting[1]).waitlisted_at is not None
     assert rsvp.seats_taken(full) == 2
     [message] = [m for m in mail_outbox() if m.recipient == network.other_member.email]
-    assert "Une place s'est libérée" in message.subject
+    assert "Une place s’est libérée" in message.subject
     assert "Atelier du réseau" in message.body_text and "/reunions/reponse/" in message.body_text
 
     # a "maybe" from someone waiting frees no seat and promotes nobody
@@ -169,7 +169,7 @@ def test_answer_buttons_of_the_partner_space(client, login, meeting, network):
     invitation = meeting.test_invitations.member
     response = client.post(f"/reunions/invitations/{invitation.id}/reponse", data={"answer": "no"},
                            follow_redirects=True)
-    assert "Votre réponse « Je ne viens pas » est enregistrée." in response.get_data(as_text=True)
+    assert "Votre réponse «\u00a0Je ne viens pas\u00a0» est enregistrée." in response.get_data(as_text=True)
     assert reload(invitation).response == "no"
     assert client.post(f"/reunions/invitations/{invitation.id}/reponse", data={"answer": "bof"}).status_code == 400
     other = meeting.test_invitations.other

@@ -157,9 +157,9 @@ def test_invitations_go_out_on_their_date_once_per_person_even_when_run_twice(db
     assert calendar["METHOD"] == "REQUEST"
     assert str(event_of(calendar)["UID"]) == march.uid
     body = _to(messages, alix.email)[0].body_text
-    assert "10 mars 2026 à 14 h 00" in body and "Tour de table" in body
+    assert "10 mars 2026 à 14\u00a0h" in body and "Tour de table" in body
     # The one-click links sign this person's invitation.
-    yes_link = next(line for line in body.splitlines() if line.startswith("- Je viens : "))
+    yes_link = next(line for line in body.splitlines() if line.startswith("- Je viens\u00a0: "))
     invitation, answer = rsvp.read_token(yes_link.rsplit("/", 1)[1])
     assert (invitation.user_id, invitation.meeting_id, answer) == (alix.id, march.id, "yes")
     # June's invitation date has not come.
@@ -231,7 +231,7 @@ def test_a_move_increments_the_sequence_and_sends_an_update_to_everyone_invited(
     update = _to(mail_outbox(), alix.email)[-1]
     assert update.subject.startswith("Modification")
     assert update.dedupe_key == f"meeting:{march.id}:seq:1:user:{alix.id}"
-    assert "10 mars 2026 à 14 h 00" in update.body_text and "12 mars 2026 à 10 h 00" in update.body_text
+    assert "10 mars 2026 à 14\u00a0h" in update.body_text and "12 mars 2026 à 10\u00a0h" in update.body_text
     event = event_of(calendar_of(update))
     assert event["SEQUENCE"] == 1 and str(event["UID"]) == march.uid
     assert march.invitations[0].sent_sequence == 1
@@ -310,9 +310,9 @@ def test_reminders_at_7_and_1_days_to_yes_maybe_and_silent_not_to_no(db, series,
         [yes.email, maybe.email, silent.email, waiting.email, coordinator.email])
     reminder = _to(week, yes.email)[0]
     assert reminder.subject == "Rappel : Réunion trimestrielle du réseau dans 7 jours"
-    assert "10 mars 2026 à 14 h 00" in reminder.body_text
+    assert "10 mars 2026 à 14\u00a0h" in reminder.body_text
     assert calendar_of(reminder)["METHOD"] == "REQUEST"
-    assert "liste d'attente" in _to(week, waiting.email)[0].body_text
+    assert "liste d’attente" in _to(week, waiting.email)[0].body_text
     digest = _to(week, coordinator.email)[0]
     assert "Gamma" in digest.body_text and "Alpha" not in digest.body_text and "Beta" not in digest.body_text
 
@@ -336,7 +336,7 @@ def test_a_summer_meeting_is_reminded_at_14_00_paris(db, series, mail_outbox, mo
     set_clock(monkeypatch, datetime(2026, 6, 8, 7, 0))  # 9:00 Paris, summer time
     assert services.send_reminders() == 2  # the person, and the coordinator's list
     [reminder] = _to(mail_outbox(), person.email)[1:]
-    assert "9 juin 2026 à 14 h 00" in reminder.body_text
+    assert "9 juin 2026 à 14\u00a0h" in reminder.body_text
     assert b"DTSTART;TZID=Europe/Paris:20260609T140000" in calendar_of(reminder).to_ical()
 
 

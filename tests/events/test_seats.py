@@ -61,7 +61,7 @@ def test_the_invitation_job_moves_the_waiting_list_up_when_a_seat_was_freed(db, 
     db.session.commit()
     services.send_invitations()
     assert reload(db, waiting).waitlisted_at is None
-    assert [m.subject for m in mail_outbox()] == [f"Une place s'est libérée : {full.title}"]
+    assert [m.subject for m in mail_outbox()] == [f"Une place s’est libérée : {full.title}"]
 
 
 @pytest.mark.skipif(not using_postgres(), reason="SQLite has no row locks (SELECT … FOR UPDATE) and serialises "

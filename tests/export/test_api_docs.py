@@ -58,7 +58,7 @@ def test_docs_page_in_french_from_the_document(client):
     spec = client.get("/api/v1/openapi.json").get_json()
 
     assert response.status_code == 200 and response.mimetype == "text/html"
-    assert '<html lang="fr">' in html and "<h1>API des lieux de médiation numérique</h1>" in html
+    assert '<html lang="fr" dir="ltr">' in html and "<h1>API des lieux de médiation numérique</h1>" in html
     for path, methods in spec["paths"].items():
         assert f"GET http://localhost/api/v1{path}" in html
         for parameter in methods["get"].get("parameters", ()):

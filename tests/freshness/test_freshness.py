@@ -255,7 +255,7 @@ def test_a_tampered_link_is_refused_in_french(db, client, reminded):
         for method in (client.get, client.post):
             response = method(f"/fraicheur/{bad}")
             assert response.status_code == 400, bad
-            assert "Ce lien n'est pas valable" in response.get_data(as_text=True)
+            assert "Ce lien n’est pas valable" in response.get_data(as_text=True)
     # Another salt's token (e.g. a meeting answer) for the same id does not work here.
     from itsdangerous import URLSafeTimedSerializer
     other = URLSafeTimedSerializer("test-secret", salt="coordination.events.rsvp").dumps(reminded["reminder"].id)
@@ -325,7 +325,7 @@ def test_confirm_all_from_the_partner_space(db, client, login, settings):
     assert reload(db, Place, gone.id).verified_at == SIX_MONTHS_AGO
     assert reload(db, Place, other.id).verified_at == SIX_MONTHS_AGO
     followed = client.get("/espace-partenaire").get_data(as_text=True)
-    assert "Merci : 3 lieux confirmés à jour." in followed
+    assert "Merci\u00a0: 3 lieux confirmés à jour." in followed  # typeset French
 
     # Another organisation's member, a coordinator, a suspended organisation: refused.
     assert client.post(f"/espace-partenaire/organisations/{other.organisation_id}/tout-est-a-jour").status_code == 403

@@ -30,7 +30,7 @@ def test_accepted_referrals_without_outcome_are_closed_then_purged(app, send, re
     assert closed.status == workflow.CLOSED and closed.closed_at == now
     assert closed.steps[-1].actor_id is None and closed.steps[-1].reason == "auto"
     assert db.session.get(Referral, recent.id).status == workflow.ACCEPTED
-    notices = [m for m in mail_outbox() if "faute d'issue" in m.subject]
+    notices = [m for m in mail_outbox() if "faute d’issue" in m.subject]
     assert {m.recipient for m in notices} == {referral_partners.member_a.email, referral_partners.member_b.email}
     assert all(FIRST_NAME not in m.body_text for m in notices)
 

@@ -77,7 +77,7 @@ def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, ref
     referral = referrals(db)[0]
     assert response.headers["Location"].endswith(f"/orientations/{referral.uid}")
     page = text(a.get(response.headers["Location"]))
-    assert "L'orientation a été envoyée" in page and FIRST_NAME in page and "07 61 23 45 89" in page
+    assert "L’orientation a été envoyée" in page and FIRST_NAME in page and "07 61 23 45 89" in page
     assert "En attente de réponse" in page and "Urgent" in page and "Orientation envoyée" in page
     assert referral.urgent and referral.consent_method == "oral" and referral.consent_text_version == "2026-11"
     assert [m.recipient for m in mail_outbox()] == [referral_partners.member_b.email]
@@ -88,17 +88,17 @@ def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, ref
     assert SERVICE in inbox and FIRST_NAME not in inbox  # lists show no person
     assert f"/orientations/{referral.uid}" in inbox
     detail = text(b.get(f"/orientations/{referral.uid}"))
-    assert "Accepter l'orientation" in detail and "Refuser l'orientation" in detail
-    assert "Annuler l'orientation" not in detail  # the sender's action
+    assert "Accepter l’orientation" in detail and "Refuser l’orientation" in detail
+    assert "Annuler l’orientation" not in detail  # the sender's action
 
     assert b.post(f"/orientations/{referral.uid}/accepter", data={"comment": "Rendez-vous jeudi 10 h"}).status_code == 302
     assert b.post(f"/orientations/{referral.uid}/commentaire", data={"comment": "Elle a confirmé."}).status_code == 302
     detail = text(b.get(f"/orientations/{referral.uid}"))
-    assert "Enregistrer l'issue" in detail and "Rendez-vous jeudi 10 h" in detail and "Elle a confirmé." in detail
+    assert "Enregistrer l’issue" in detail and "Rendez-vous jeudi 10 h" in detail and "Elle a confirmé." in detail
     assert "Bruno Accueil" in detail and "Association Clic et Déclic" in detail  # author and organisation
 
     a_view = text(a.get(f"/orientations/{referral.uid}"))
-    assert "Acceptée" in a_view and "Elle a confirmé." in a_view and "Enregistrer l'issue" not in a_view
+    assert "Acceptée" in a_view and "Elle a confirmé." in a_view and "Enregistrer l’issue" not in a_view
     response = a.post(f"/orientations/{referral.uid}/commentaire", data={"comment": "Merci !"})
     assert response.status_code == 302
 
@@ -108,7 +108,7 @@ def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, ref
     assert referral.status == "completed" and referral.outcome == "completed" and referral.closed_at
     final = text(a.get(f"/orientations/{referral.uid}"))
     assert "Aide apportée" in final and "Dossier déposé" in final
-    assert "Enregistrer l'issue" not in final
+    assert "Enregistrer l’issue" not in final
     assert "retire son consentement" in final  # consent can still be withdrawn until the data is erased
     assert "Répondre" not in final
     kinds = [e.kind for e in referral.steps]
@@ -120,11 +120,11 @@ def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, ref
 def test_the_sender_cancels_before_acceptance(app, db, referral_partners, send):
     referral = send()
     a = login_as(app, referral_partners.member_a)
-    assert "Annuler l'orientation" in text(a.get(f"/orientations/{referral.uid}"))
+    assert "Annuler l’orientation" in text(a.get(f"/orientations/{referral.uid}"))
     assert a.post(f"/orientations/{referral.uid}/annuler", data={"comment": ""}).status_code == 302
     db.session.refresh(referral)
     assert referral.status == "cancelled"
-    assert "Annulée par l'envoyeur" in text(login_as(app, referral_partners.member_b).get(f"/orientations/{referral.uid}"))
+    assert "Annulée par l’envoyeur" in text(login_as(app, referral_partners.member_b).get(f"/orientations/{referral.uid}"))
 
 
 def test_the_receiver_declines_with_a_reason(app, db, referral_partners, send):
@@ -148,7 +148,7 @@ def test_the_outcome_redirected_takes_a_place_address(app, db, referral_partners
     b = login_as(app, referral_partners.member_b)
     b.post(f"/orientations/{referral.uid}/accepter", data={})
     response = b.post(f"/orientations/{referral.uid}/issue", data={"outcome": "redirected", "redirected_place": "ailleurs"})
-    assert response.status_code == 400 and "Choisissez un lieu publié de l'annuaire." in text(response)
+    assert response.status_code == 400 and "Choisissez un lieu publié de l’annuaire." in text(response)
     response = b.post(f"/orientations/{referral.uid}/issue", data={"outcome": ""})
     assert response.status_code == 400 and "Choisissez une issue." in text(response)
     address = f"https://maillage.exemple.fr/lieux/{referral_partners.other_place.public_id}"
@@ -217,7 +217,7 @@ def test_a_place_that_refuses_referrals_cannot_receive_one(app, db, referral_par
     db.session.commit()
     a = login_as(app, referral_partners.member_a)
     response = a.get(form_url(referral_partners.place_b))
-    assert response.status_code == 400 and "ne reçoit pas d'orientations" in text(response)
+    assert response.status_code == 400 and "ne reçoit pas d’orientations" in text(response)
     response = a.post(form_url(referral_partners.place_b), data=referral_data(referral_partners.org_a))
     assert response.status_code == 400
     assert referrals(db) == []
@@ -273,7 +273,7 @@ def test_errors_are_shown_in_french_next_to_their_fields(app, db, referral_partn
     html = text(response)
     assert field_error(html, "first_name") == "Indiquez le prénom de la personne."
     assert field_error(html, "email") == "Adresse électronique invalide."
-    assert field_error(html, "consent") == ("Sans le consentement de la personne, l'orientation ne peut pas "
+    assert field_error(html, "consent") == ("Sans le consentement de la personne, l’orientation ne peut pas "
                                             "être envoyée.")
     assert field_error(html, "consent_method") == "Indiquez comment le consentement a été recueilli."
     assert field_error(html, "need").startswith("1000 caractères au maximum")
@@ -286,7 +286,7 @@ def test_errors_are_shown_in_french_next_to_their_fields(app, db, referral_partn
     assert field_error(text(response), "phone").startswith("Indiquez un numéro de téléphone")
     response, _ = post_form(a, referral_partners, service="Accès internet et matériel informatique",
                             sender_organisation_id=referral_partners.org_c.id)
-    assert "Choisissez l'organisation au nom de laquelle vous orientez." in text(response)
+    assert "Choisissez l’organisation au nom de laquelle vous orientez." in text(response)
     assert referrals(db) == []
 
 
@@ -328,7 +328,7 @@ def test_inbox_and_outbox_with_filters_and_counts(app, db, referral_partners, se
     assert "Reçues (2)" in html and "Envoyées (1)" in html
     assert first.uid in inbox and second.uid in inbox and third.uid in outbox and third.uid not in inbox
     assert "<strong>1</strong> orientation reçue en attente de votre réponse" in html
-    assert "<strong>1</strong> orientation acceptée en attente de l'issue" in html
+    assert "<strong>1</strong> orientation acceptée en attente de l’issue" in html
     assert "<strong>1</strong> orientation envoyée sans réponse" in html
     assert "Urgent" in inbox
 

@@ -227,5 +227,5 @@ def test_a_member_of_both_organisations_may_do_both_sides(app, db, referral_part
                                         actor=referral_partners.member_a)
     a = client_for(app, referral_partners, "member_a")
     page = body(a.get(f"/orientations/{referral.uid}"))
-    assert "Accepter l'orientation" in page and "Annuler l'orientation" in page
+    assert "Accepter l’orientation" in page and "Annuler l’orientation" in page
     assert a.post(f"/orientations/{referral.uid}/accepter").status_code == 302

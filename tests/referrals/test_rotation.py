@@ -128,9 +128,9 @@ def test_a_token_no_key_reads_is_reported_and_left_untouched(sender_and_receiver
     keys(f"{K2},{K1}")
     result = runner.invoke(args=["referrals", "rotate-key"])
     assert result.exit_code == 1
-    assert "Données personnelles rechiffrées : 1" in result.output
-    assert "Commentaires rechiffrés : 0" in result.output
-    assert "Illisibles avec les clés configurées (laissées intactes) : 1" in result.output
+    assert "Données personnelles rechiffrées\u00a0: 1" in result.output
+    assert "Commentaires rechiffrés\u00a0: 0" in result.output
+    assert "Illisibles avec les clés configurées (laissées intactes)\u00a0: 1" in result.output
     assert f"referrals n° {orphan.id}" in result.output
     assert "Ne retirez aucune ancienne clé" in result.output
     assert db.session.execute(text("SELECT personal_data FROM referrals WHERE id = :id"),
@@ -147,9 +147,9 @@ def test_the_command_prints_its_counts_in_french(sender_and_receiver, keys, runn
     result = runner.invoke(args=["referrals", "rotate-key", "--batch-size", "1"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "Données personnelles rechiffrées : 1",
-        "Commentaires rechiffrés : 2",
-        "Terminé : l'ancienne clé peut être retirée de PERSONAL_DATA_KEYS.",
+        "Données personnelles rechiffrées\u00a0: 1",
+        "Commentaires rechiffrés\u00a0: 2",
+        "Terminé\u00a0: l’ancienne clé peut être retirée de PERSONAL_DATA_KEYS.",
     ]
 
 

@@ -130,9 +130,9 @@ def test_the_page_shows_the_numbers_and_no_person(referral_history, client, logi
     page = response.get_data(as_text=True)
     assert "Statistiques des orientations" in page and "depuis le 1er janvier 2026" in page
     for expected in ("<caption>Orientations par service demandé</caption>",
-                     "<caption>Orientations par paire d'organisations</caption>",
-                     "Médiathèque Jacques Demy", "Centre social Malakoff", "67 %", "4,0 h",
-                     "Ce service n&#39;est pas proposé ici", "Expirée sans réponse"):
+                     "<caption>Orientations par paire d’organisations</caption>",
+                     "Médiathèque Jacques Demy", "Centre social Malakoff", "67 %", "4 heures",
+                     "Ce service n’est pas proposé ici", "Expirée sans réponse"):
         assert expected in page, expected
     assert '<th scope="col">Organisation qui reçoit</th>' in page
     for personal in (FIRST_NAME, "Zephyrine", LAST_NAME, "revenus", "06 12", "rappellera"):

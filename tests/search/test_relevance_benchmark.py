@@ -14,6 +14,7 @@ from bench import relevance
 from coordination.directory import search
 from coordination.directory.services import search as search_use_case
 from coordination.testing.factories import make_organisation, make_place, make_user
+from tests.french import plain
 
 NANTES = (47.2184, -1.5536)
 DEMARCHES = "Aide aux démarches administratives"
@@ -51,7 +52,7 @@ def test_the_judged_set_is_what_the_issue_asks(judged):
     towns = {"44143", "44109", "05061", "54395", "69383", "13055", "93066", "17299", "38509", "92050", "21231",
              "25056"}
     assert towns <= {q.insee for q in judged}
-    texts = {q.text.lower() for q in judged}
+    texts = {plain(q.text).lower() for q in judged}
     for need in ("imprimer un document", "déclaration caf", "impots", "carte grise", "ameli", "retraite",
                  "apprendre ordinateur", "smartphone", "wifi gratuit", "aide cv", "conseiller numérique",
                  "france services", "démarhces administratives", "conseillers numériques"):
@@ -175,7 +176,7 @@ def test_every_file_is_offered_to_the_import_and_reported_per_file(app, tmp_path
 
     assert lines == [("a-lieux-0.1.json", "importé : 2 lieux"),
                      ("b-autre-forme.csv", lines[1][1])]
-    assert lines[1][1] == ("non lu : Format non reconnu : ce fichier n'a pas les colonnes du standard « Lieux de "
+    assert plain(lines[1][1]) == ("non lu : Format non reconnu : ce fichier n'a pas les colonnes du standard « Lieux de "
                            "médiation numérique » (obligatoires : id, pivot, nom, commune, code_postal, adresse, "
                            "date_maj) ni celles de la liste France Services")
     assert "Colonnes trouvées" not in lines[1][1]

@@ -100,7 +100,7 @@ def upload(client, content: str):
 
 def assert_disk_full_page(response, page):
     assert response.status_code == 507, page[:2000]
-    assert "Disque plein" in page and "Le disque du serveur est plein : rien n&#39;a été enregistré" in page
+    assert "Disque plein" in page and "Le disque du serveur est plein\u00a0: rien n’a été enregistré" in page
 
 
 def leftovers(folder):

@@ -17,6 +17,7 @@ from coordination.directory import imports
 
 from coordination.directory.imports import parsing
 from tests.directory.imports.helpers import csv_text, row
+from tests.french import plain
 
 pytestmark = pytest.mark.usefixtures("import_blueprint")  # the import page, however the app was built
 
@@ -74,7 +75,7 @@ def test_the_upload_page_explains_in_french_and_removes_the_file(client, login, 
                              content_type="multipart/form-data").get_environ()
     try:
         response = client.open(environ)
-        page = response.get_data(as_text=True)
+        page = plain(response.get_data(as_text=True))
     finally:
         environ["wsgi.input"].close()
     assert response.status_code == 200, page[:2000]
@@ -89,11 +90,11 @@ def test_the_command_line_explains_in_french_and_exits_1(runner, coordinator, tm
     path = tmp_path / "lieux.csv"
     path.write_bytes(content())
     result = runner.invoke(args=["opendata", "import", str(path), "--dry-run", "--as", coordinator.email])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 1, plain(result.output)
     assert isinstance(result.exception, SystemExit)  # no other exception, no traceback
-    assert "Traceback" not in result.output
-    assert f"{where} [erreur] : {message}" in result.output
-    assert "rien n'a été importé" in result.output
+    assert "Traceback" not in plain(result.output)
+    assert f"{where} [erreur] : {message}" in plain(result.output)
+    assert "rien n'a été importé" in plain(result.output)
 
 
 def test_five_million_empty_objects_are_refused_before_they_are_built(app):
@@ -104,7 +105,7 @@ def test_five_million_empty_objects_are_refused_before_they_are_built(app):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert [p.message for p in read.problems] == [
+    assert [plain(p.message) for p in read.problems] == [
         "Le fichier JSON contient plus de 2\u202f000\u202f000 objets et listes (dépassé ligne 1) : bien plus que "
         "200\u202f000 lieux (réglage IMPORT_MAX_ROWS). Découpez-le en plusieurs fichiers."]
     assert read.rows == []
@@ -117,14 +118,14 @@ def test_more_rows_than_import_max_rows_are_refused_with_the_line(app, monkeypat
     header, rows = good_csv(4).split("\n", 1)
     read = imports.read_bytes(f"{header}\n\n{rows}".encode())  # a blank line: the lines still count
     assert [(p.line, p.reason) for p in read.problems] == [(6, "trop de lignes")]
-    assert "compte plus de 3 lieux (le lieu n° 4 commence ligne 6)" in read.problems[0].message
+    assert "compte plus de 3 lieux (le lieu n° 4 commence ligne 6)" in plain(read.problems[0].message)
     assert not imports.read_bytes(good_csv(3).encode()).problems
     read = imports.read_bytes(json.dumps([row(id=f"l{n}") for n in range(4)]).encode())
-    assert [p.message[:28] for p in read.problems] == ["Le fichier compte 4 lieux : "]
+    assert [plain(p.message)[:28] for p in read.problems] == ["Le fichier compte 4 lieux : "]
     path = tmp_path / "lieux.csv"
     path.write_text(good_csv(4))
     result = runner.invoke(args=["opendata", "import", str(path), "--as", coordinator.email])
-    assert result.exit_code == 1 and "ligne 5 [erreur] : Le fichier compte plus de 3 lieux" in result.output
+    assert result.exit_code == 1 and "ligne 5 [erreur] : Le fichier compte plus de 3 lieux" in plain(result.output)
 
 
 @pytest.mark.parametrize(("content", "kind"), [
@@ -140,7 +141,7 @@ def test_more_rows_than_import_max_rows_are_refused_with_the_line(app, monkeypat
 ])
 def test_other_binary_files_are_named(content, kind):
     read = imports.read_bytes(content)
-    assert [p.message.split(", pas un")[0] for p in read.problems] == [f"Ce fichier est {kind}"]
+    assert [plain(p.message).split(", pas un")[0] for p in read.problems] == [f"Ce fichier est {kind}"]
 
 
 def test_a_nul_byte_in_a_text_file_is_refused_with_its_line():
@@ -153,11 +154,11 @@ def test_quoting_is_strict():
     read = imports.read_bytes(text.encode())
     assert [(p.line, p.reason) for p in read.problems] == [(3, "guillemet mal placé")]
     assert "Guillemet mal placé ligne 3 : après un guillemet fermant, il faut le séparateur « , »" \
-        in read.problems[0].message
+        in plain(read.problems[0].message)
     # a quote opened line 3 and closed by the next quote, line 4: the value started line 3
     text = good_csv(3).replace("Lieu 2", '"Lieu 2', 1).replace("Lieu 3", 'Lieu "3"', 1)
     read = imports.read_bytes(text.encode())
-    assert "(la valeur commence ligne 3 : un guillemet y est sans doute resté ouvert)" in read.problems[0].message
+    assert "(la valeur commence ligne 3 : un guillemet y est sans doute resté ouvert)" in plain(read.problems[0].message)
     # quotes inside a quoted value, doubled, and line breaks inside one, are still read
     text = good_csv(2).replace("Lieu 2", '"Le ""Lieu"" 2"', 1).replace("Aide aux démarches en ligne.",
                                                                     '"Aide,\naux démarches."')
@@ -174,7 +175,7 @@ def test_a_long_value_an_unclosed_quote_in_a_big_file_and_too_many_cells():
     big = good_csv(1) + '"Lieu 2,\n' + good_csv(1).split("\n", 1)[1] * 500
     read = imports.read_bytes(big.encode())
     assert read.problems[0].line == 3 and "un guillemet ouvert n'y est sans doute pas refermé" \
-        in read.problems[0].message
+        in plain(read.problems[0].message)
     read = imports.read_bytes((good_csv(1) + "," * 5_000_000 + "\n").encode())
     assert [(p.line, p.reason) for p in read.problems] == [(3, "trop de cellules")]
     read = imports.read_bytes((good_csv(1) + '"",' * 1_000 + "\n").encode())
@@ -192,7 +193,7 @@ def test_json_values_and_objects_are_bounded_too():
     assert [p.reason for p in read.problems] == ["trop de lignes"]
     # nested 33 levels, on line 3: refused with its line; 32 levels are parsed
     read = imports.read_bytes(b'[\n{"a": "[[[",\n' + b"[" * 32 + b"]" * 32 + b"}]")
-    assert "imbriqué sur plus de 32 niveaux ligne 3" in read.problems[0].message
+    assert "imbriqué sur plus de 32 niveaux ligne 3" in plain(read.problems[0].message)
     read = imports.read_bytes(b'[{"a":' + b"[" * 30 + b"]" * 30 + b"}]")
     assert [p.reason for p in read.problems] != ["JSON trop imbriqué"]
     # brackets inside strings, after escaped quotes and backslashes, are text
@@ -201,7 +202,7 @@ def test_json_values_and_objects_are_bounded_too():
     assert read.readable, read.problems
     # unbalanced but shallow: the parser's own message, in French
     read = imports.read_bytes(b'[{"nom": "x"]')
-    assert read.problems[0].message == "Le fichier JSON est mal formé ligne 1 : une virgule est attendue."
+    assert plain(read.problems[0].message) == "Le fichier JSON est mal formé ligne 1 : une virgule est attendue."
 
 
 def test_the_depth_check_does_not_recurse():
@@ -218,6 +219,6 @@ def test_an_unclosed_quote_is_caught_early_whatever_another_library_set_the_csv_
         big = good_csv(1) + '"Lieu 2,\n' + good_csv(1).split("\n", 1)[1] * 500
         read = imports.read_bytes(big.encode())
         assert read.problems[0].line == 3 and "un guillemet ouvert n'y est sans doute pas refermé" \
-            in read.problems[0].message
+            in plain(read.problems[0].message)
     finally:
         csv.field_size_limit(previous)

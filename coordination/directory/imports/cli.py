@@ -1,6 +1,7 @@
 """``flask opendata import``: a directory file imported from the command line (``importing.py``)."""
 import click
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from coordination.auth.services import find_user_by_email
 from coordination.errors import DomainError
@@ -14,7 +15,7 @@ CLI_PUBLICATIONS = {"acceptees": ACCEPTED, "acceptées": ACCEPTED, "en-attente":
 
 def _publication_choice(value: str) -> str:
     if value not in CLI_PUBLICATIONS:
-        raise click.BadParameter(f"« {value} » : choisissez « acceptees » ou « en-attente ».")
+        raise click.BadParameter(_("« %(value)s » : choisissez « acceptees » ou « en-attente ».", value=value))
     return value
 
 
@@ -47,11 +48,11 @@ def import_command(file, dry_run, as_email, skip_invalid, publication, notify, m
     """Importe un fichier d'annuaire (standard 1.0.1 ou 0.1, CSV ou JSON ; liste France Services ;
     tout autre fichier avec un profil de correspondance : --profil NOM)."""
     if not as_email:
-        raise click.UsageError("Indiquez le compte coordinateur qui fait l'import : --as adresse@exemple.fr "
-                               "(il est enregistré dans le journal d'audit).")
+        raise click.UsageError(_("Indiquez le compte coordinateur qui fait l'import : --as adresse@exemple.fr "
+                               "(il est enregistré dans le journal d'audit)."))
     actor = find_user_by_email(as_email)
     if actor is None or not actor.is_coordinator or not actor.active:
-        raise click.ClickException(f"« {as_email} » n'est pas un compte coordinateur actif.")
+        raise click.ClickException(_("« %(email)s » n'est pas un compte coordinateur actif.", email=as_email))
     try:
         profile = None
         if profile_name:
@@ -60,7 +61,7 @@ def import_command(file, dry_run, as_email, skip_invalid, publication, notify, m
     except profiles.ProfileError as error:
         raise click.ClickException(error.message) from None
     try:
-        with click.progressbar(length=1, label="Vérification" if dry_run else "Vérification et import",
+        with click.progressbar(length=1, label=_("Vérification") if dry_run else _("Vérification et import"),
                                show_pos=True) as bar:
             outcome = _run_with_bar(file, actor, bar, dry_run=dry_run, skip_invalid=skip_invalid,
                                     max_bytes=max_mb * 1024 * 1024 if max_mb else None, profile=profile,
@@ -73,11 +74,11 @@ def import_command(file, dry_run, as_email, skip_invalid, publication, notify, m
     problems = outcome.problems
     if problems:
         click.echo("")
-        click.echo("Problèmes :")
+        click.echo(_("Problèmes :"))
         for problem in problems:
             click.echo("  " + problem_line(problem, json_file=outcome.read.json))
     if dry_run and not outcome.has_errors:
-        click.echo("Vérification seule (--dry-run) : rien n'a été écrit.")
+        click.echo(_("Vérification seule (--dry-run) : rien n'a été écrit."))
     applied = outcome.report is not None and outcome.report.applied
     if outcome.has_errors and not applied:
         raise SystemExit(1)

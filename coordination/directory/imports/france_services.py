@@ -9,6 +9,7 @@ What every France Services offers is written in: administrative procedures, free
 """
 import re
 from datetime import date
+from flask_babel import gettext as _
 
 from coordination.directory import validation
 from coordination.directory.imports import UNKNOWN_PIVOT, WARNING, Problem
@@ -85,9 +86,9 @@ def list_date(result) -> date:
     day = file_date(getattr(result, "source_name", None))
     if day is None:
         day = date.today()
-        result.problems.append(Problem(0, "date_maj", "Pas de date dans le nom du fichier (ex. : "
-                                       "france-services-2022-12-01.csv) : les lieux sont datés d'aujourd'hui.",
-                                       WARNING, "date de la liste inconnue"))
+        result.problems.append(Problem(0, "date_maj", _("Pas de date dans le nom du fichier (ex. : "
+                                       "france-services-2022-12-01.csv) : les lieux sont datés d'aujourd'hui."),
+                                       WARNING, _("date de la liste inconnue")))
     return day
 
 
@@ -97,8 +98,8 @@ def convert_record(line: int, record: dict, day: date, problems: list) -> dict:
         hours = opening_hours(record)
     except HoursError as error:
         hours = None
-        problems.append(Problem(line, "horaires", f"Horaires illisibles « {error} » : laissés vides.",
-                                WARNING, "horaires illisibles"))
+        problems.append(Problem(line, "horaires", _("Horaires illisibles « %(error)s » : laissés vides.", error=error),
+                                WARNING, _("horaires illisibles")))
     emails = (record.get("mail") or "").strip()
     return {
         "id": f"france-services-{(record.get('id_fs') or '').strip()}" if record.get("id_fs") else "",

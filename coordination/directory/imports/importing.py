@@ -10,6 +10,7 @@ from pathlib import Path
 
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from coordination.directory.imports import profiles
 from coordination.directory.imports.plan import (ERROR, PENDING, ImportPlan, ImportReport, Problem, apply_import,
@@ -36,8 +37,8 @@ class Outcome:
     @property
     def format_label(self) -> str:
         if self.read.format == "profil" and self.read.profile is not None:
-            return f"fichier lu avec le profil « {self.read.profile.name} » (converti en 1.0.1)"
-        return FORMAT_LABELS.get(self.read.format or "", "format inconnu")
+            return _("fichier lu avec le profil « %(name)s » (converti en 1.0.1)", name=self.read.profile.name)
+        return FORMAT_LABELS.get(self.read.format or "") or _("format inconnu")
 
 
 def too_big(size: int, max_bytes: int) -> Outcome:

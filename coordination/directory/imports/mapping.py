@@ -7,6 +7,8 @@ coordinators may do any of it: each function checks it.
 """
 from dataclasses import dataclass, field
 from datetime import date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from coordination.auth import permissions as auth_permissions
 from coordination.directory.imports import Problem
@@ -18,23 +20,23 @@ PREVIEW_ROWS = 20
 ID_CHOICE = "identifiant"
 HOURS_CHOICE = "horaires"
 DAY_CHOICE = "horaires:"  # "horaires:lundi"
-HOURS_FORMATS = {"": "Pas d'horaires dans ce fichier",
-                 "osm": "Format OpenStreetMap (une colonne, « Mo-Fr 09:00-12:00 »)",
-                 "par-jour": "Une ou plusieurs colonnes par jour (« 9h-12h », « Fermé »)",
-                 "texte-libre": "Texte libre (une colonne) : gardé s'il est au format OpenStreetMap, sinon ajouté "
-                                "à la présentation détaillée, avec un avertissement"}
+HOURS_FORMATS = {"": lazy_gettext("Pas d'horaires dans ce fichier"),
+                 "osm": lazy_gettext("Format OpenStreetMap (une colonne, « Mo-Fr 09:00-12:00 »)"),
+                 "par-jour": lazy_gettext("Une ou plusieurs colonnes par jour (« 9h-12h », « Fermé »)"),
+                 "texte-libre": lazy_gettext("Texte libre (une colonne) : gardé s'il est au format OpenStreetMap, sinon ajouté "
+                                "à la présentation détaillée, avec un avertissement")}
 PREVIEW_FIELDS = ("id", "nom", "adresse", "code_postal", "commune", "latitude", "longitude", "horaires")
 DEFAULT_PIVOT = "00000000000000"  # the standard's « SIRET inconnu »: the place joins the placeholder organisation
-GONE = ("Le fichier à faire correspondre n'est plus disponible (il est gardé 24 heures, pour la personne qui l'a "
-        "déposé) : déposez-le à nouveau.")
+GONE = (lazy_gettext("Le fichier à faire correspondre n'est plus disponible (il est gardé 24 heures, pour la personne qui l'a "
+        "déposé) : déposez-le à nouveau."))
 
 
 def field_choices() -> list[tuple[str, str]]:
     """What a column may become: nothing, the place's id in the file, a field, the hours."""
-    choices = [("", "— Ne pas importer —"), (ID_CHOICE, "id : identifiant du lieu dans le fichier")]
+    choices = [("", _("— Ne pas importer —")), (ID_CHOICE, _("id : identifiant du lieu dans le fichier"))]
     choices += [(name, name) for name in profiles.FIELDS]
-    choices.append((HOURS_CHOICE, "horaires (OpenStreetMap ou texte libre)"))
-    choices += [(f"{DAY_CHOICE}{day}", f"horaires du {day}") for day, _code in profiles.WEEKDAYS]
+    choices.append((HOURS_CHOICE, _("horaires (OpenStreetMap ou texte libre)")))
+    choices += [(f"{DAY_CHOICE}{day}", _("horaires du %(day)s", day=day)) for day, _code in profiles.WEEKDAYS]
     return choices
 
 
@@ -61,7 +63,7 @@ class Preview:
     file_problems: list[Problem] = field(default_factory=list)
     json: bool = False
 
-COORDINATORS_ONLY = "Seuls les coordinateurs peuvent importer un annuaire."
+COORDINATORS_ONLY = lazy_gettext("Seuls les coordinateurs peuvent importer un annuaire.")
 
 
 def _text(value) -> str:
@@ -141,20 +143,20 @@ def profile_data(screen: MappingScreen, name: str | None = None) -> dict:
     days = {t.removeprefix(DAY_CHOICE): c for t, c in targets.items() if t.startswith(DAY_CHOICE)}
     if screen.hours_format == "par-jour":
         if not days:
-            raise profiles.ProfileError("Horaires « une ou plusieurs colonnes par jour » : choisissez « horaires du "
-                                        "lundi » (etc.) pour les colonnes de chaque jour.")
+            raise profiles.ProfileError(_("Horaires « une ou plusieurs colonnes par jour » : choisissez « horaires du "
+                                        "lundi » (etc.) pour les colonnes de chaque jour."))
         data["horaires"] = {"format": "par-jour", "jours": days}
     elif screen.hours_format:
         if HOURS_CHOICE not in targets:
-            raise profiles.ProfileError("Horaires : choisissez « horaires » pour la colonne qui les contient, ou "
-                                        "« Pas d'horaires dans ce fichier ».")
+            raise profiles.ProfileError(_("Horaires : choisissez « horaires » pour la colonne qui les contient, ou "
+                                        "« Pas d'horaires dans ce fichier »."))
         data["horaires"] = {"format": screen.hours_format, "colonne": targets[HOURS_CHOICE][0]}
     elif HOURS_CHOICE in targets or days:
-        raise profiles.ProfileError("Horaires : une colonne est choisie pour les horaires, choisissez aussi leur "
-                                    "format.")
+        raise profiles.ProfileError(_("Horaires : une colonne est choisie pour les horaires, choisissez aussi leur "
+                                    "format."))
     if not data["colonnes"]:
-        raise profiles.ProfileError("Choisissez au moins le champ du standard d'une colonne (nom, adresse, "
-                                    "code_postal, commune…).")
+        raise profiles.ProfileError(_("Choisissez au moins le champ du standard d'une colonne (nom, adresse, "
+                                    "code_postal, commune…)."))
     return data
 
 
@@ -180,14 +182,14 @@ def preview(actor, session_record: dict | None, screen: MappingScreen) -> Previe
 def check_profile_name(name: str | None) -> str:
     name = (name or "").strip()
     if not name:
-        raise Invalid("Nom du profil : indiquez un nom, par exemple « annuaire-departement-2024 ».")
+        raise Invalid(_("Nom du profil : indiquez un nom, par exemple « annuaire-departement-2024 »."))
     if not profiles.NAME.fullmatch(name):
-        raise Invalid(f"Nom du profil « {name} » : de 1 à 64 caractères parmi a-z (sans accent ni majuscule), 0-9, "
-                      "« - » et « _ », en commençant par une lettre ou un chiffre (exemple : "
-                      "« annuaire-departement-2024 »).")
+        raise Invalid(_("Nom du profil « %(name)s » : de 1 à 64 caractères parmi a-z (sans accent ni majuscule), "
+                        "0-9, « - » et « _ », en commençant par une lettre ou un chiffre (exemple : "
+                        "« annuaire-departement-2024 »).", name=name))
     if (profiles.SHIPPED_DIR / f"{name}.json").is_file():
-        raise Invalid(f"Nom du profil « {name} » : c'est le nom d'un profil fourni avec Maillage ; choisissez-en un "
-                      "autre.")
+        raise Invalid(_("Nom du profil « %(name)s » : c'est le nom d'un profil fourni avec Maillage ; "
+                        "choisissez-en un autre.", name=name))
     return name
 
 

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from typing import TextIO
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 FIELD_MAX = 100_000  # characters in one value (a place's longest text is 10,000)
 CELLS_MAX = 1_000  # a row has fewer values than this (the standard has about 40 columns)
@@ -23,7 +25,7 @@ JSON_VALUES_PER_ROW = 100  # values in all (commas), per row allowed
 class Malformed(Exception):
     """A file that cannot be read safely: ``line`` is its line (0: the whole file)."""
 
-    def __init__(self, message: str, *, line: int = 0, reason: str = "fichier mal formé", column: str = ""):
+    def __init__(self, message: str, *, line: int = 0, reason: str = _("fichier mal formé"), column: str = ""):
         super().__init__(message)
         self.message = message
         self.line = line
@@ -38,38 +40,38 @@ def number(value: int) -> str:
 
 # --- not a text file --------------------------------------------------------------------------
 
-_SPREADSHEET_ADVICE = ("Ouvrez-le dans votre tableur et enregistrez la feuille au format « CSV UTF-8 » "
-                       "(Fichier > Enregistrer sous), puis envoyez ce fichier CSV.")
-_ARCHIVE_ADVICE = "Décompressez-le et envoyez le fichier CSV ou JSON qu'il contient."
+_SPREADSHEET_ADVICE = (lazy_gettext("Ouvrez-le dans votre tableur et enregistrez la feuille au format « CSV UTF-8 » "
+                       "(Fichier > Enregistrer sous), puis envoyez ce fichier CSV."))
+_ARCHIVE_ADVICE = lazy_gettext("Décompressez-le et envoyez le fichier CSV ou JSON qu'il contient.")
 
 # (start of the file, what it is, what to do); the zip family is told apart below.
 SIGNATURES = (
-    (b"\x1f\x8b", "un fichier compressé gzip (.gz)", _ARCHIVE_ADVICE),
-    (b"BZh", "un fichier compressé bzip2 (.bz2)", _ARCHIVE_ADVICE),
-    (b"\xfd7zXZ\x00", "un fichier compressé xz (.xz)", _ARCHIVE_ADVICE),
-    (b"\x28\xb5\x2f\xfd", "un fichier compressé Zstandard (.zst)", _ARCHIVE_ADVICE),
-    (b"7z\xbc\xaf\x27\x1c", "une archive 7-Zip (.7z)", _ARCHIVE_ADVICE),
-    (b"Rar!\x1a\x07", "une archive RAR (.rar)", _ARCHIVE_ADVICE),
-    (b"%PDF-", "un document PDF", "Un PDF ne peut pas être importé : demandez le fichier CSV ou JSON "
-                                  "dont il est tiré."),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "un classeur Excel ancien format (.xls) ou un autre document "
-                                          "Microsoft Office", _SPREADSHEET_ADVICE),
-    (b"\x89PNG\r\n\x1a\n", "une image PNG", "Envoyez le fichier CSV ou JSON de l'annuaire."),
-    (b"\xff\xd8\xff", "une image JPEG", "Envoyez le fichier CSV ou JSON de l'annuaire."),
-    (b"\xff\xfe", "un texte enregistré en UTF-16", "Enregistrez-le en « CSV UTF-8 » depuis votre tableur."),
-    (b"\xfe\xff", "un texte enregistré en UTF-16", "Enregistrez-le en « CSV UTF-8 » depuis votre tableur."),
+    (b"\x1f\x8b", lazy_gettext("un fichier compressé gzip (.gz)"), _ARCHIVE_ADVICE),
+    (b"BZh", lazy_gettext("un fichier compressé bzip2 (.bz2)"), _ARCHIVE_ADVICE),
+    (b"\xfd7zXZ\x00", lazy_gettext("un fichier compressé xz (.xz)"), _ARCHIVE_ADVICE),
+    (b"\x28\xb5\x2f\xfd", lazy_gettext("un fichier compressé Zstandard (.zst)"), _ARCHIVE_ADVICE),
+    (b"7z\xbc\xaf\x27\x1c", lazy_gettext("une archive 7-Zip (.7z)"), _ARCHIVE_ADVICE),
+    (b"Rar!\x1a\x07", lazy_gettext("une archive RAR (.rar)"), _ARCHIVE_ADVICE),
+    (b"%PDF-", lazy_gettext("un document PDF"), lazy_gettext("Un PDF ne peut pas être importé : demandez le fichier CSV ou JSON "
+                                  "dont il est tiré.")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", lazy_gettext("un classeur Excel ancien format (.xls) ou un autre document "
+                                          "Microsoft Office"), _SPREADSHEET_ADVICE),
+    (b"\x89PNG\r\n\x1a\n", lazy_gettext("une image PNG"), lazy_gettext("Envoyez le fichier CSV ou JSON de l'annuaire.")),
+    (b"\xff\xd8\xff", lazy_gettext("une image JPEG"), lazy_gettext("Envoyez le fichier CSV ou JSON de l'annuaire.")),
+    (b"\xff\xfe", lazy_gettext("un texte enregistré en UTF-16"), lazy_gettext("Enregistrez-le en « CSV UTF-8 » depuis votre tableur.")),
+    (b"\xfe\xff", lazy_gettext("un texte enregistré en UTF-16"), lazy_gettext("Enregistrez-le en « CSV UTF-8 » depuis votre tableur.")),
 )
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 
 def _zip_kind(data: bytes) -> tuple[str, str]:
     if b"opendocument.spreadsheet" in data[:200]:
-        return "un classeur OpenDocument (.ods)", _SPREADSHEET_ADVICE
+        return _("un classeur OpenDocument (.ods)"), _SPREADSHEET_ADVICE
     if b"xl/workbook" in data or b"xl/worksheets" in data:
-        return "un classeur Excel (.xlsx)", _SPREADSHEET_ADVICE
+        return _("un classeur Excel (.xlsx)"), _SPREADSHEET_ADVICE
     if b"word/document" in data or b"opendocument.text" in data[:200]:
-        return "un document de traitement de texte", "Envoyez le fichier CSV ou JSON de l'annuaire."
-    return "une archive ZIP (.zip)", _ARCHIVE_ADVICE
+        return _("un document de traitement de texte"), _("Envoyez le fichier CSV ou JSON de l'annuaire.")
+    return _("une archive ZIP (.zip)"), _ARCHIVE_ADVICE
 
 
 def refuse_binary(data: bytes) -> None:
@@ -84,16 +86,15 @@ def refuse_binary(data: bytes) -> None:
                 kind, advice = label, text
                 break
     if kind is not None:
-        raise Malformed(f"Ce fichier est {kind}, pas un fichier CSV ou JSON : {advice}", reason="fichier binaire")
+        raise Malformed(_("Ce fichier est %(kind)s, pas un fichier CSV ou JSON : %(advice)s", kind=kind, advice=advice), reason=_("fichier binaire"))
     nul = data.find(b"\x00")
     if nul >= 0:
         raise nul_byte(data.count(b"\n", 0, nul) + 1)
 
 
 def nul_byte(line: int) -> Malformed:
-    return Malformed(f"Le fichier contient un octet nul ligne {line} : ce n'est pas un fichier texte CSV ou "
-                     "JSON (fichier binaire, ou texte enregistré en UTF-16 : enregistrez-le en « CSV UTF-8 »).",
-                     line=line, reason="fichier binaire")
+    return Malformed(_("Le fichier contient un octet nul ligne %(line)s : ce n'est pas un fichier texte CSV ou JSON (fichier binaire, ou texte enregistré en UTF-16 : enregistrez-le en « CSV UTF-8 »).", line=line),
+                     line=line, reason=_("fichier binaire"))
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -182,38 +183,30 @@ def _quoting_problem(error: str, start: int, line: int, separator: str) -> Malfo
     if "field larger than field limit" in error:
         return _field_too_long(start, line)
     if "unexpected end of data" in error:
-        return Malformed(f"Guillemet non fermé : la valeur qui commence ligne {start} s'ouvre par un guillemet « \" » "
-                         f"qui n'est jamais refermé (jusqu'à la fin du fichier, ligne {line}). Ajoutez le guillemet "
-                         "fermant, ou doublez le guillemet s'il fait partie du texte (« \"\" »).",
-                         line=start, reason="guillemet non fermé")
+        return Malformed(_("Guillemet non fermé : la valeur qui commence ligne %(start)s s'ouvre par un guillemet « \" » qui n'est jamais refermé (jusqu'à la fin du fichier, ligne %(line)s). Ajoutez le guillemet fermant, ou doublez le guillemet s'il fait partie du texte (« \"\" »).", start=start, line=line),
+                         line=start, reason=_("guillemet non fermé"))
     if "expected after" in error:
-        opened = f" (la valeur commence ligne {start} : un guillemet y est sans doute resté ouvert)" if line > start else ""
-        return Malformed(f"Guillemet mal placé ligne {line}{opened} : après un guillemet fermant, il faut le séparateur "
-                         f"« {separator} » ou la fin de la ligne. Un guillemet à l'intérieur d'une valeur entre "
-                         "guillemets s'écrit doublé (« \"\" »).", line=line, reason="guillemet mal placé")
-    return Malformed(f"Le fichier CSV est mal formé ligne {line} : vérifiez ses guillemets et ses séparateurs.",
-                     line=line, reason="CSV mal formé")
+        opened = _(" (la valeur commence ligne %(start)s : un guillemet y est sans doute resté ouvert)", start=start) if line > start else ""
+        return Malformed(_("Guillemet mal placé ligne %(line)s%(opened)s : après un guillemet fermant, il faut le séparateur « %(separator)s » ou la fin de la ligne. Un guillemet à l'intérieur d'une valeur entre guillemets s'écrit doublé (« \"\" »).", line=line, opened=opened, separator=separator), line=line, reason=_("guillemet mal placé"))
+    return Malformed(_("Le fichier CSV est mal formé ligne %(line)s : vérifiez ses guillemets et ses séparateurs.", line=line),
+                     line=line, reason=_("CSV mal formé"))
 
 
 def _field_too_long(start: int, line: int) -> Malformed:
-    where = f"à la ligne {start}" if line <= start else (
-        f"à partir de la ligne {start} (jusqu'à la ligne {line} au moins : un guillemet ouvert n'y est sans doute "
-        "pas refermé)")
-    return Malformed(f"Une valeur dépasse {number(FIELD_MAX)} caractères {where}. Aucune information d'un lieu "
-                     "n'est aussi longue : vérifiez le fichier.", line=start, reason="valeur trop longue")
+    where = _("à la ligne %(start)s", start=start) if line <= start else (
+        _("à partir de la ligne %(start)s (jusqu'à la ligne %(line)s au moins : un guillemet ouvert n'y est sans doute pas refermé)", start=start, line=line))
+    return Malformed(_("Une valeur dépasse %(field_max)s caractères %(where)s. Aucune information d'un lieu n'est aussi longue : vérifiez le fichier.", field_max=number(FIELD_MAX), where=where), line=start, reason=_("valeur trop longue"))
 
 
 def _too_many_cells(line: int) -> Malformed:
-    return Malformed(f"La ligne {line} a {number(CELLS_MAX)} cellules ou plus : ce n'est pas un annuaire de lieux "
-                     "(le standard a une quarantaine de colonnes).", line=line, reason="trop de cellules")
+    return Malformed(_("La ligne %(line)s a %(cells_max)s cellules ou plus : ce n'est pas un annuaire de lieux (le standard a une quarantaine de colonnes).", line=line, cells_max=number(CELLS_MAX)), line=line, reason=_("trop de cellules"))
 
 
 def _too_many_rows(max_rows: int, *, line: int = 0, found: int | None = None) -> Malformed:
-    count = number(found) if found is not None else f"plus de {number(max_rows)}"
-    where = f" (le lieu n° {number(max_rows + 1)} commence ligne {line})" if line else ""
-    return Malformed(f"Le fichier compte {count} lieux{where} : la limite est de {number(max_rows)} lieux par import "
-                     "(réglage IMPORT_MAX_ROWS). Découpez-le en plusieurs fichiers (par département, par exemple).",
-                     line=line, reason="trop de lignes")
+    count = number(found) if found is not None else _("plus de %(max_rows)s", max_rows=number(max_rows))
+    where = _(" (le lieu n° %(value)s commence ligne %(line)s)", value=number(max_rows + 1), line=line) if line else ""
+    return Malformed(_("Le fichier compte %(count)s lieux%(where)s : la limite est de %(max_rows)s lieux par import (réglage IMPORT_MAX_ROWS). Découpez-le en plusieurs fichiers (par département, par exemple).", count=count, where=where, max_rows=number(max_rows)),
+                     line=line, reason=_("trop de lignes"))
 
 
 # --- JSON --------------------------------------------------------------------------------------
@@ -238,12 +231,11 @@ def check_json(text: str, *, max_rows: int) -> None:
     if containers > containers_max:
         raise _json_problem(text, containers_max)
     if commas > JSON_VALUES_PER_ROW * max_rows:
-        raise Malformed(f"Le fichier JSON contient plus de {number(JSON_VALUES_PER_ROW * max_rows)} valeurs : bien plus "
-                        f"que {number(max_rows)} lieux (réglage IMPORT_MAX_ROWS). Découpez-le en plusieurs fichiers.",
-                        reason="trop de lignes")
+        raise Malformed(_("Le fichier JSON contient plus de %(value)s valeurs : bien plus que %(max_rows)s lieux (réglage IMPORT_MAX_ROWS). Découpez-le en plusieurs fichiers.", value=number(JSON_VALUES_PER_ROW * max_rows), max_rows=number(max_rows)),
+                        reason=_("trop de lignes"))
     # Each pass removes the innermost empty pairs: after JSON_DEPTH_MAX passes, a text of that depth
     # at most has none left.
-    for _ in range(JSON_DEPTH_MAX):
+    for _pass in range(JSON_DEPTH_MAX):
         if not brackets:
             return
         brackets = _EMPTY_PAIR.sub("", brackets)
@@ -265,30 +257,27 @@ def _json_problem(text: str, containers_max: int, *, quiet: bool = False) -> Mal
             opened += 1
             if depth > JSON_DEPTH_MAX:
                 line = text.count("\n", 0, match.start()) + 1
-                return Malformed(f"Le fichier JSON est imbriqué sur plus de {JSON_DEPTH_MAX} niveaux ligne {line} : "
-                                 "un annuaire de lieux n'en a besoin que de trois. Vérifiez le fichier.",
-                                 reason="JSON trop imbriqué")
+                return Malformed(_("Le fichier JSON est imbriqué sur plus de %(json_depth_max)s niveaux ligne %(line)s : un annuaire de lieux n'en a besoin que de trois. Vérifiez le fichier.", json_depth_max=JSON_DEPTH_MAX, line=line),
+                                 reason=_("JSON trop imbriqué"))
             if opened > containers_max:
                 line = text.count("\n", 0, match.start()) + 1
-                return Malformed(f"Le fichier JSON contient plus de {number(containers_max)} objets et listes (dépassé "
-                                 f"ligne {line}) : bien plus que {number(containers_max // JSON_CONTAINERS_PER_ROW)} "
-                                 "lieux (réglage IMPORT_MAX_ROWS). Découpez-le en plusieurs fichiers.",
-                                 reason="trop de lignes")
+                return Malformed(_("Le fichier JSON contient plus de %(containers_max)s objets et listes (dépassé ligne %(line)s) : bien plus que %(value)s lieux (réglage IMPORT_MAX_ROWS). Découpez-le en plusieurs fichiers.", containers_max=number(containers_max), line=line, value=number(containers_max // JSON_CONTAINERS_PER_ROW)),
+                                 reason=_("trop de lignes"))
         elif token in "]}":
             depth = max(0, depth - 1)
-    return None if quiet else Malformed("Le fichier JSON est mal formé.", reason="JSON mal formé")
+    return None if quiet else Malformed(_("Le fichier JSON est mal formé."), reason=_("JSON mal formé"))
 
 
 JSON_MESSAGES = {
-    "Expecting value": "une valeur est attendue",
-    "Expecting ',' delimiter": "une virgule est attendue",
-    "Expecting ':' delimiter": "un deux-points est attendu",
-    "Expecting property name enclosed in double quotes": "un nom de clé entre guillemets est attendu",
-    "Unterminated string starting at": "un texte n'est pas fermé (guillemet manquant)",
-    "Invalid control character at": "un texte contient un caractère de contrôle (saut de ligne non échappé ?)",
-    "Invalid \\escape": "une séquence d'échappement « \\ » n'est pas valable",
-    "Invalid \\uXXXX escape": "une séquence « \\u » n'est pas valable",
-    "Extra data": "du texte suit la fin du JSON",
+    "Expecting value": lazy_gettext("une valeur est attendue"),
+    "Expecting ',' delimiter": lazy_gettext("une virgule est attendue"),
+    "Expecting ':' delimiter": lazy_gettext("un deux-points est attendu"),
+    "Expecting property name enclosed in double quotes": lazy_gettext("un nom de clé entre guillemets est attendu"),
+    "Unterminated string starting at": lazy_gettext("un texte n'est pas fermé (guillemet manquant)"),
+    "Invalid control character at": lazy_gettext("un texte contient un caractère de contrôle (saut de ligne non échappé ?)"),
+    "Invalid \\escape": lazy_gettext("une séquence d'échappement « \\ » n'est pas valable"),
+    "Invalid \\uXXXX escape": lazy_gettext("une séquence « \\u » n'est pas valable"),
+    "Extra data": lazy_gettext("du texte suit la fin du JSON"),
 }
 
 
@@ -307,17 +296,14 @@ def check_json_rows(items: list, *, max_rows: int) -> None:
             continue
         line = index + 2  # object n° 1 is reported as line 2, as for the other rows
         if len(item) >= CELLS_MAX:
-            raise Malformed(f"L'objet n° {index + 1} a {number(len(item))} clés : ce n'est pas un lieu (le standard a "
-                            "une quarantaine de colonnes).", line=line, reason="trop de cellules")
+            raise Malformed(_("L'objet n° %(value)s a %(item)s clés : ce n'est pas un lieu (le standard a une quarantaine de colonnes).", value=index + 1, item=number(len(item))), line=line, reason=_("trop de cellules"))
         for key, value in item.items():
             for text in _strings(value):
                 if len(text) > FIELD_MAX:
-                    raise Malformed(f"La valeur de « {str(key)[:80]} » dépasse {number(FIELD_MAX)} caractères : aucune "
-                                    "information d'un lieu n'est aussi longue.", line=line, column=str(key)[:80],
-                                    reason="valeur trop longue")
+                    raise Malformed(_("La valeur de « %(value)s » dépasse %(field_max)s caractères : aucune information d'un lieu n'est aussi longue.", value=str(key)[:80], field_max=number(FIELD_MAX)), line=line, column=str(key)[:80],
+                                    reason=_("valeur trop longue"))
                 if "\x00" in text:
-                    raise Malformed(f"La valeur de « {str(key)[:80]} » contient un caractère nul (\\u0000) : "
-                                    "supprimez-le.", line=line, column=str(key)[:80], reason="caractère nul")
+                    raise Malformed(_("La valeur de « %(value)s » contient un caractère nul (\\u0000) : supprimez-le.", value=str(key)[:80]), line=line, column=str(key)[:80], reason=_("caractère nul"))
 
 
 def _strings(value) -> Iterator[str]:

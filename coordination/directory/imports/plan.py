@@ -27,6 +27,8 @@ from datetime import UTC, date, datetime, time
 
 from flask import current_app
 from sqlalchemy import insert, select
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from coordination import audit
 from coordination.auth import permissions as auth_permissions
@@ -45,18 +47,18 @@ from coordination.vocabularies import KIND_TO_TYPOLOGY, PLACE_VOCABULARIES
 ERROR, WARNING = "error", "warning"
 # What the coordinator decides, at import, for the organisations the import creates (issue 15).
 ACCEPTED, PENDING = "accepted", "pending"
-PUBLICATIONS = {ACCEPTED: "acceptées (source de confiance)", PENDING: "en attente de validation"}
+PUBLICATIONS = {ACCEPTED: lazy_gettext("acceptées (source de confiance)"), PENDING: lazy_gettext("en attente de validation")}
 HIDDEN_BECAUSE = {
-    "new": "organisation créée par l'import, en attente de validation",
-    "pending": "organisation en attente de validation",
-    "refused": "organisation refusée",
-    "suspended": "organisation suspendue",
+    "new": lazy_gettext("organisation créée par l'import, en attente de validation"),
+    "pending": lazy_gettext("organisation en attente de validation"),
+    "refused": lazy_gettext("organisation refusée"),
+    "suspended": lazy_gettext("organisation suspendue"),
 }
-SEVERITY_LABELS = {ERROR: "erreur", WARNING: "avertissement"}
+SEVERITY_LABELS = {ERROR: lazy_gettext("erreur"), WARNING: lazy_gettext("avertissement")}
 
 # The national cartography writes this SIRET when it does not know the structure's.
 UNKNOWN_PIVOT = "00000000000000"
-UNKNOWN_PIVOT_ORGANISATION = "Structures sans SIRET connu (import)"
+UNKNOWN_PIVOT_ORGANISATION = "Structures sans SIRET connu (import)"  # a name, stored
 DUPLICATE_DISTANCE_M = 200
 BATCH_SIZE = 1000
 COORDINATE_DECIMALS = serializers.COORDINATE_DECIMALS  # the import keeps what the export writes (issue 15)
@@ -123,7 +125,7 @@ class ImportRow:
 
 def row_where(line: int, json_file: bool) -> str:
     """Another row, as the report names it: "la ligne 12", or "l'objet n° 11" in a JSON file."""
-    return f"l'objet n° {line - 1}" if json_file else f"la ligne {line}"
+    return _("l'objet n° %(value)s", value=line - 1) if json_file else _("la ligne %(line)s", line=line)
 
 
 @dataclass(slots=True)
@@ -526,17 +528,17 @@ class _Directory:
         prefix = self._prefix(words)
         if pivot and pivot != UNKNOWN_PIVOT:
             for known in self._candidates(self.by_pivot_word, pivot, prefix, row_id, words):
-                same = "même nom" if known.words == words else "nom proche"
-                return known.row_id, known.line, f"même pivot et {same}"
+                same = _("même nom") if known.words == words else _("nom proche")
+                return known.row_id, known.line, _("même pivot et %(same)s", same=same)
         if not postcode:
             return None
         for known in self._candidates(self.by_postcode_word, postcode, prefix, row_id, words):
-            same = "même nom" if known.words == words else "nom proche"
+            same = _("même nom") if known.words == words else _("nom proche")
             if latitude is not None and known.latitude is not None and \
                     distance_m(latitude, longitude, known.latitude, known.longitude) < DUPLICATE_DISTANCE_M:
-                return known.row_id, known.line, f"{same}, même code postal, à moins de {DUPLICATE_DISTANCE_M} m"
+                return known.row_id, known.line, _("%(same)s, même code postal, à moins de %(duplicate_distance_m)s m", same=same, duplicate_distance_m=DUPLICATE_DISTANCE_M)
             if address is not None and address == known.address:
-                return known.row_id, known.line, f"{same}, même adresse et même code postal"
+                return known.row_id, known.line, _("%(same)s, même adresse et même code postal", same=same)
         return None
 
 
@@ -573,15 +575,13 @@ def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tupl
         if isinstance(given, str) and CONTROL_CHARACTERS.search(given):
             # The pages refuse them (coordination.security); a file may bring them: dropped, with a warning.
             value = CONTROL_CHARACTERS.sub("", given)
-            problems.append(Problem(row.line, column, f"« {_preview(value)} » : caractère de contrôle invisible "
-                                    "retiré.", WARNING, f"{column} : caractère de contrôle retiré"))
+            problems.append(Problem(row.line, column, _("« %(value)s » : caractère de contrôle invisible retiré.", value=_preview(value)), WARNING, _("%(column)s : caractère de contrôle retiré", column=column)))
         if attribute in validation.ONE_LINE_FIELDS and isinstance(value, str) \
                 and validators.breaks_line(value.strip()):
             # A line break costs a warning, never the place: it is joined to one line.
             value = validators.collapse(value)
-            problems.append(Problem(row.line, column, f"« {_preview(value)} » : retour à la ligne "
-                                    "remplacé par une espace (ce champ tient sur une ligne).", WARNING,
-                                    f"{column} : retour à la ligne retiré"))
+            problems.append(Problem(row.line, column, _("« %(value)s » : retour à la ligne remplacé par une espace (ce champ tient sur une ligne).", value=_preview(value)), WARNING,
+                                    _("%(column)s : retour à la ligne retiré", column=column)))
         try:
             values[attribute] = clean(attribute, value)
             if attribute in ("latitude", "longitude") and values[attribute] is not None:
@@ -591,15 +591,13 @@ def _clean_row(row: ImportRow, clean: _Cleaner, problems: list[Problem]) -> tupl
                 _drop(row, column, attribute, value, error, clean, values, problems)
                 continue
             problems.append(Problem(row.line, column, f"« {_preview(value)} » : {error}", ERROR,
-                                    f"{column} : valeur invalide"))
+                                    _("%(column)s : valeur invalide", column=column)))
             bad_columns.add(column)
             continue
         if validation.formula_in(attribute, values[attribute]):
             # Kept (the place is not lost for it), flagged for a person to correct; the open-data
             # CSV neutralises the cell meanwhile (formulas.safe_cell).
-            problems.append(Problem(row.line, column, f"« {_preview(values[attribute])} » commence comme une "
-                                    "formule de tableur (=, +, @, tabulation) : le lieu est gardé, corrigez ce "
-                                    "champ dans l'annuaire.", WARNING, f"{column} : commence comme une formule"))
+            problems.append(Problem(row.line, column, _("« %(values)s » commence comme une formule de tableur (=, +, @, tabulation) : le lieu est gardé, corrigez ce champ dans l'annuaire.", values=_preview(values[attribute])), WARNING, _("%(column)s : commence comme une formule", column=column)))
     return values, bad_columns
 
 
@@ -616,14 +614,13 @@ def _drop(row: ImportRow, column: str, attribute: str, value, error, clean: _Cle
                 continue
         if kept:
             values[attribute] = list(dict.fromkeys(kept))
-    what = f"gardé : {', '.join(kept)} ; " if kept else ""
-    problems.append(Problem(row.line, column, f"« {_preview(value)} » : {error} Valeur laissée de côté ({what}le "
-                            "lieu est importé sans elle).", WARNING, f"{column} : valeur invalide laissée de côté"))
+    what = _("gardé : %(kept)s ; ", kept=', '.join(kept)) if kept else ""
+    problems.append(Problem(row.line, column, _("« %(value)s » : %(error)s Valeur laissée de côté (%(what)sle lieu est importé sans elle).", value=_preview(value), error=error, what=what), WARNING, _("%(column)s : valeur invalide laissée de côté", column=column)))
 
 
 # Without them a place is still usable when it has coordinates (and its commune): it is kept (issue 15), and left out of
 # the open-data files until they are filled in (serializers.has_postal_address).
-LOCATION_COLUMNS = {"adresse": "Adresse absente", "code_postal": "Code postal absent"}
+LOCATION_COLUMNS = {"adresse": lazy_gettext("Adresse absente"), "code_postal": lazy_gettext("Code postal absent")}
 
 
 def _check_required(row: ImportRow, values: dict, bad_columns: set, problems: list[Problem]) -> None:
@@ -637,14 +634,11 @@ def _check_required(row: ImportRow, values: dict, bad_columns: set, problems: li
         if not present and column in LOCATION_COLUMNS and located:
             values.pop(attribute, None)  # a place already in the directory keeps its own
             problems.append(Problem(
-                row.line, column, f"{LOCATION_COLUMNS[column]} : le lieu est importé à ses coordonnées "
-                f"({values['latitude']:.5f}, {values['longitude']:.5f}), sur la carte et dans les recherches. Il "
-                "n'entrera dans les fichiers open data, dont le standard exige une adresse complète, qu'une fois "
-                "celle-ci renseignée dans l'annuaire.", WARNING, f"{column} : vide, lieu gardé à ses coordonnées"))
+                row.line, column, _("%(location_columns)s : le lieu est importé à ses coordonnées (%(values)s, %(values2)s), sur la carte et dans les recherches. Il n'entrera dans les fichiers open data, dont le standard exige une adresse complète, qu'une fois celle-ci renseignée dans l'annuaire.", location_columns=LOCATION_COLUMNS[column], values=format(values['latitude'], '.5f'), values2=format(values['longitude'], '.5f')), WARNING, _("%(column)s : vide, lieu gardé à ses coordonnées", column=column)))
             continue
         if not present:
-            what = "au moins un service" if column == "services" else "une valeur"
-            problems.append(Problem(row.line, column, f"La colonne « {column} » est obligatoire : indiquez {what}.",
+            what = _("au moins un service") if column == "services" else _("une valeur")
+            problems.append(Problem(row.line, column, _("La colonne « %(column)s » est obligatoire : indiquez %(what)s.", column=column, what=what),
                                     ERROR, f"{column} : vide"))
 
 
@@ -656,16 +650,15 @@ def _check_coordinates(row: ImportRow, values: dict, bad_columns: set, problems:
         return
     if (latitude is None) != (longitude is None):
         missing = "longitude" if longitude is None else "latitude"
-        problems.append(Problem(row.line, missing, "Indiquez la latitude et la longitude, ou aucune des deux.",
-                                ERROR, "coordonnées incomplètes"))
+        problems.append(Problem(row.line, missing, _("Indiquez la latitude et la longitude, ou aucune des deux."),
+                                ERROR, _("coordonnées incomplètes")))
     elif latitude is not None and not in_france(latitude, longitude):
         problems.append(Problem(
             row.line, "latitude",
-            f"Les coordonnées ({latitude:g}, {longitude:g}) sont hors de France (métropole et outre-mer) : "
-            "latitude et longitude inversées, ou mauvais signe ?", ERROR, "coordonnées hors de France"))
+            _("Les coordonnées (%(latitude)s, %(longitude)s) sont hors de France (métropole et outre-mer) : latitude et longitude inversées, ou mauvais signe ?", latitude=format(latitude, 'g'), longitude=format(longitude, 'g')), ERROR, _("coordonnées hors de France")))
 
 
-PIVOT_FALLBACKS = ("SIRET absent", "pivot invalide : lieu rattaché aux structures sans SIRET")
+PIVOT_FALLBACKS = ("SIRET absent", lazy_gettext("pivot invalide : lieu rattaché aux structures sans SIRET"))
 
 
 def _row_pivot(row: ImportRow, bad_columns: set, problems: list[Problem]) -> str | None:
@@ -674,21 +667,18 @@ def _row_pivot(row: ImportRow, bad_columns: set, problems: list[Problem]) -> str
         return None
     compact = re.sub(r"[\s.\-]", "", str(raw or ""))
     if not compact:
-        problems.append(Problem(row.line, "pivot", f"SIRET absent : le lieu est rattaché à l'organisation "
-                                f"« {UNKNOWN_PIVOT_ORGANISATION} », à corriger ensuite.", WARNING, "SIRET absent"))
+        problems.append(Problem(row.line, "pivot", _("SIRET absent : le lieu est rattaché à l'organisation « %(unknown_pivot_organisation)s », à corriger ensuite.", unknown_pivot_organisation=UNKNOWN_PIVOT_ORGANISATION), WARNING, "SIRET absent"))
         return UNKNOWN_PIVOT
     if compact == UNKNOWN_PIVOT:
-        problems.append(Problem(row.line, "pivot", f"SIRET inconnu ({UNKNOWN_PIVOT}) : le lieu est rattaché "
-                                f"à l'organisation « {UNKNOWN_PIVOT_ORGANISATION} », à corriger ensuite.",
-                                WARNING, "SIRET inconnu (00000000000000)"))
+        problems.append(Problem(row.line, "pivot", _("SIRET inconnu (%(unknown_pivot)s) : le lieu est rattaché à l'organisation « %(unknown_pivot_organisation)s », à corriger ensuite.", unknown_pivot=UNKNOWN_PIVOT, unknown_pivot_organisation=UNKNOWN_PIVOT_ORGANISATION),
+                                WARNING, _("SIRET inconnu (00000000000000)")))
         return UNKNOWN_PIVOT
     try:
         return sys.intern(normalise_pivot(compact))  # one string per organisation, not per row
     except Invalid as error:
         message = " ".join(error.errors.get("pivot") or [error.message])
-        problems.append(Problem(row.line, "pivot", f"« {raw} » : {message} Le lieu est importé et rattaché à "
-                                f"l'organisation « {UNKNOWN_PIVOT_ORGANISATION} », à corriger ensuite.", WARNING,
-                                "pivot invalide : lieu rattaché aux structures sans SIRET"))
+        problems.append(Problem(row.line, "pivot", _("« %(raw)s » : %(message)s Le lieu est importé et rattaché à l'organisation « %(unknown_pivot_organisation)s », à corriger ensuite.", raw=raw, message=message, unknown_pivot_organisation=UNKNOWN_PIVOT_ORGANISATION), WARNING,
+                                _("pivot invalide : lieu rattaché aux structures sans SIRET")))
         return UNKNOWN_PIVOT
 
 
@@ -699,8 +689,8 @@ def _row_date(row: ImportRow, bad_columns: set, problems: list[Problem]) -> date
     try:
         return date.fromisoformat(str(raw))
     except ValueError:
-        problems.append(Problem(row.line, "date_maj", f"« {raw} » n'est pas une date AAAA-MM-JJ.", ERROR,
-                                "date_maj invalide"))
+        problems.append(Problem(row.line, "date_maj", _("« %(raw)s » n'est pas une date AAAA-MM-JJ.", raw=raw), ERROR,
+                                _("date_maj invalide")))
         return None
 
 
@@ -731,7 +721,7 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
     values are in the plan, and those values once written or no longer needed, so that a large file is
     never held whole (issue 15, item 6); a rejected row keeps its record, for the report.
     ``writer``: each planned place is handed to it as soon as it is planned (``apply_import``)."""
-    auth_permissions.require_coordinator(actor, "Seuls les coordinateurs du réseau peuvent importer un annuaire.")
+    auth_permissions.require_coordinator(actor, _("Seuls les coordinateurs du réseau peuvent importer un annuaire."))
     if name_counts is None:
         rows = rows if isinstance(rows, list) else list(rows)
         name_counts = file_name_counts(rows)
@@ -761,12 +751,11 @@ def plan_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], N
         day = _row_date(row, bad_columns, problems)
         row_id = str(row.record.get("id") or "").strip()
         if row_id and len(row_id) > 200:
-            problems.append(Problem(row.line, "id", "L'identifiant fait plus de 200 caractères.", ERROR,
-                                    "id trop long"))
+            problems.append(Problem(row.line, "id", _("L'identifiant fait plus de 200 caractères."), ERROR,
+                                    _("id trop long")))
         elif row_id in seen_ids:
-            problems.append(Problem(row.line, "id", f"L'identifiant « {row_id} » est déjà celui de "
-                                    f"{row_where(seen_ids[row_id], row.json)} : chaque lieu doit avoir son propre id.", ERROR,
-                                    "id en double dans le fichier"))
+            problems.append(Problem(row.line, "id", _("L'identifiant « %(row_id)s » est déjà celui de %(seen_ids)s : chaque lieu doit avoir son propre id.", row_id=row_id, seen_ids=row_where(seen_ids[row_id], row.json)), ERROR,
+                                    _("id en double dans le fichier")))
         elif row_id:
             seen_ids[row_id] = row.line
         plan.problems.extend(problems)
@@ -822,8 +811,8 @@ def _flag_misplaced(plan: ImportPlan, placements: list[tuple], directory: "_Dire
                                         excluding=plan.matched_place_ids,
                                         rows=directory.points)
     for misplaced in placement.find_misplaced(rows, others):
-        plan.problems.append(Problem(misplaced.place_id, "latitude", misplaced.message + " Le lieu est importé : "
-                                     "vérifiez ses coordonnées.", WARNING, "lieu à plus de 20 km de sa commune"))
+        plan.problems.append(Problem(misplaced.place_id, "latitude", misplaced.message + _(" Le lieu est importé : "
+                                     "vérifiez ses coordonnées."), WARNING, _("lieu à plus de 20 km de sa commune")))
 
 
 def _provenance(row: ImportRow, row_id: str) -> tuple[str | None, str | None]:
@@ -854,10 +843,9 @@ def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: Im
         if duplicate:
             other_id, other_line, reason = duplicate
             plan.duplicates.append(Duplicate(row.line, row_id, other_id, other_line, reason))
-            where = row_where(other_line, row.json) if other_line else "un lieu déjà dans l'annuaire"
-            plan.problems.append(Problem(row.line, "id", f"Doublon possible avec {where} (id « {other_id} ») : "
-                                         f"{reason}. Le lieu est créé ; vérifiez-le ensuite.", WARNING,
-                                         "doublon possible"))
+            where = row_where(other_line, row.json) if other_line else _("un lieu déjà dans l'annuaire")
+            plan.problems.append(Problem(row.line, "id", _("Doublon possible avec %(where)s (id « %(other_id)s ») : %(reason)s. Le lieu est créé ; vérifiez-le ensuite.", where=where, other_id=other_id, reason=reason), WARNING,
+                                         _("doublon possible")))
         directory.remember(row_id, row.line, pivot, words, values.get("postcode"), address,
                            values.get("latitude"), values.get("longitude"))
         return planned
@@ -865,8 +853,7 @@ def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: Im
     planned.published = bool(existing.published)
     if existing.deleted_at is not None:
         planned.action = "skipped"
-        plan.problems.append(Problem(row.line, "id", f"Le lieu « {row_id} » a été supprimé de l'annuaire : "
-                                     "il n'est pas recréé.", WARNING, "lieu supprimé dans l'annuaire"))
+        plan.problems.append(Problem(row.line, "id", _("Le lieu « %(row_id)s » a été supprimé de l'annuaire : il n'est pas recréé.", row_id=row_id), WARNING, _("lieu supprimé dans l'annuaire")))
         return planned
     changed = []
     for attribute, value in values.items():
@@ -883,9 +870,7 @@ def _plan_place(row, row_id, values, pivot, day, directory: _Directory, plan: Im
         planned.action = "unchanged"
     elif stored_day > day:
         planned.action = "unchanged"
-        plan.problems.append(Problem(row.line, "date_maj", f"La fiche a été mise à jour dans l'annuaire le "
-                                     f"{stored_day:%d/%m/%Y}, après la date du fichier ({day:%d/%m/%Y}) : elle est "
-                                     "laissée telle quelle.", WARNING, "fiche plus récente dans l'annuaire"))
+        plan.problems.append(Problem(row.line, "date_maj", _("La fiche a été mise à jour dans l'annuaire le %(stored_day)s, après la date du fichier (%(day)s) : elle est laissée telle quelle.", stored_day=format(stored_day, '%d/%m/%Y'), day=format(day, '%d/%m/%Y')), WARNING, _("fiche plus récente dans l'annuaire")))
     else:
         planned.action = "update"
         planned.changed = sorted(set(changed) - {"latitude", "longitude"} | (
@@ -923,7 +908,7 @@ def apply_import(rows: Iterable[ImportRow], *, actor, progress: Callable[[int], 
     queue, where one import's can be decided together). Their addresses come from the file: they are
     mailed only with ``notify`` (« prévenir les structures »), one spread-out invitation each."""
     if publication not in PUBLICATIONS:
-        raise Invalid("Choisissez si les organisations créées par l'import sont acceptées ou en attente.")
+        raise Invalid(_("Choisissez si les organisations créées par l'import sont acceptées ou en attente."))
     writer = _Writer(actor, publication=publication, notify=bool(notify), file_name=file_name,
                      skip_invalid=skip_invalid)
     try:
@@ -1063,5 +1048,5 @@ def _update_places(updates: list[PlannedPlace], organisation_ids: dict[str, int]
     try:
         return writes.update_places(changes, now)
     except writes.VersionChanged:
-        raise Conflict("Des lieux ont été modifiés pendant l'import : rien n'a été enregistré, "
-                       "relancez l'import.") from None
+        raise Conflict(_("Des lieux ont été modifiés pendant l'import : rien n'a été enregistré, "
+                       "relancez l'import.")) from None

@@ -37,6 +37,8 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from coordination.directory import hours, serializers
 from coordination.directory.imports import WARNING, Problem
@@ -97,55 +99,55 @@ class Profile:
 def _columns_of(key: str, value) -> list[str]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(c, str) and c.strip() for c in items):
-        raise ProfileError(f"« {key} » : indiquez un nom de colonne du fichier, ou une liste de noms.")
+        raise ProfileError(_("« %(key)s » : indiquez un nom de colonne du fichier, ou une liste de noms.", key=key))
     return [c.strip() for c in items]
 
 
 def parse(data, *, name: str | None = None) -> Profile:
     """A profile from its JSON data; raises ProfileError naming the faulty key."""
     if not isinstance(data, dict):
-        raise ProfileError("Le profil doit être un objet JSON ({ … }).")
+        raise ProfileError(_("Le profil doit être un objet JSON ({ … })."))
     unknown = sorted(set(data) - KEYS)
     if unknown:
-        raise ProfileError(f"Clé inconnue « {unknown[0]} » : clés permises : {', '.join(sorted(KEYS))}.")
+        raise ProfileError(_("Clé inconnue « %(unknown)s » : clés permises : %(keys)s.", unknown=unknown[0], keys=', '.join(sorted(KEYS))))
     profile_name = data.get("nom", name)
     if not isinstance(profile_name, str) or not NAME.fullmatch(profile_name):
-        raise ProfileError("« nom » : de 1 à 64 caractères parmi a-z, 0-9, « - » et « _ » (exemple : "
-                           "« mednum-bfc-2023 »).")
+        raise ProfileError(_("« nom » : de 1 à 64 caractères parmi a-z, 0-9, « - » et « _ » (exemple : "
+                           "« mednum-bfc-2023 »)."))
     profile = Profile(name=profile_name, description=str(data.get("description") or ""))
     separator = data.get("separateur_liste", "|")
     if not isinstance(separator, str) or not 1 <= len(separator) <= 5 or separator.isspace():
-        raise ProfileError("« separateur_liste » : de 1 à 5 caractères, pas seulement des espaces (exemple : « , »).")
+        raise ProfileError(_("« separateur_liste » : de 1 à 5 caractères, pas seulement des espaces (exemple : « , »)."))
     profile.separator = separator
     without_space = data.get("separateur_sans_espace_apres", False)
     if not isinstance(without_space, bool):
-        raise ProfileError("« separateur_sans_espace_apres » : true ou false.")
+        raise ProfileError(_("« separateur_sans_espace_apres » : true ou false."))
     profile.separator_without_space = without_space
     _parse_id(data.get("identifiant"), profile)
     columns = data.get("colonnes")
     if not isinstance(columns, dict) or not columns:
-        raise ProfileError("« colonnes » : indiquez pour chaque champ du standard la colonne du fichier "
-                           "(exemple : {\"nom\": \"Nom du lieu\"}).")
+        raise ProfileError(_("« colonnes » : indiquez pour chaque champ du standard la colonne du fichier "
+                           "(exemple : {\"nom\": \"Nom du lieu\"})."))
     for target, source in columns.items():
         if target not in FIELDS:
-            raise ProfileError(f"« colonnes.{target} » : « {target} » n'est pas un champ du standard que le profil "
-                               f"peut remplir ({', '.join(FIELDS)}).")
+            raise ProfileError(_("« colonnes.%(target)s » : « %(target)s » n'est pas un champ du standard que le profil peut remplir (%(fields)s).", target=target, fields=', '.join(FIELDS)))
         profile.columns[target] = _columns_of(f"colonnes.{target}", source)
     _parse_values(data.get("valeurs", {}), profile)
     defaults = data.get("valeurs_par_defaut", {})
     if not isinstance(defaults, dict):
-        raise ProfileError("« valeurs_par_defaut » : un objet {\"champ\": \"valeur\"}.")
+        raise ProfileError(_("« valeurs_par_defaut » : un objet {\"champ\": \"valeur\"}."))
     for target, value in defaults.items():
         if target not in FIELDS or not isinstance(value, str):
-            raise ProfileError(f"« valeurs_par_defaut.{target} » : un champ du standard et un texte.")
+            raise ProfileError(_("« valeurs_par_defaut.%(target)s » : un champ du standard et un texte.", target=target))
         profile.defaults[target] = value
     _parse_hours(data.get("horaires"), profile)
     present = set(profile.columns) | set(profile.defaults) | {"id"}
     missing = [f for f in serializers.REQUIRED_FIELDS if f not in present]
     if missing:
-        raise ProfileError(f"Champ{'s' if len(missing) > 1 else ''} obligatoire{'s' if len(missing) > 1 else ''} "
-                           f"sans colonne ni valeur par défaut : {', '.join(missing)} (« colonnes » ou "
-                           "« valeurs_par_defaut »).")
+        raise ProfileError(ngettext("Champ obligatoire sans colonne ni valeur par défaut : %(missing)s (« colonnes » ou "
+                                    "« valeurs_par_defaut »).",
+                                    "Champs obligatoires sans colonne ni valeur par défaut : %(missing)s (« colonnes » "
+                                    "ou « valeurs_par_defaut »).", len(missing), missing=", ".join(missing)))
     return profile
 
 
@@ -161,30 +163,28 @@ def _parse_id(value, profile: Profile) -> None:
     elif value.get("empreinte") is not None:
         profile.id_digest = _columns_of("identifiant.empreinte", value["empreinte"])
     if not isinstance(prefix, str) or not re.fullmatch(r"[A-Za-z0-9_.-]{0,40}", prefix):
-        raise ProfileError("« identifiant.prefixe » : jusqu'à 40 caractères parmi lettres, chiffres, « . », « - », « _ ».")
+        raise ProfileError(_("« identifiant.prefixe » : jusqu'à 40 caractères parmi lettres, chiffres, « . », « - », « _ »."))
     profile.id_prefix = prefix
 
 
 def _parse_values(value, profile: Profile) -> None:
     if not isinstance(value, dict):
-        raise ProfileError("« valeurs » : un objet {\"champ\": {\"valeur du fichier\": \"valeur du standard\"}}.")
+        raise ProfileError(_("« valeurs » : un objet {\"champ\": {\"valeur du fichier\": \"valeur du standard\"}}."))
     for target, table in value.items():
         key = f"valeurs.{target}"
         if target not in FIELDS:
-            raise ProfileError(f"« {key} » : « {target} » n'est pas un champ du standard.")
+            raise ProfileError(_("« %(key)s » : « %(target)s » n'est pas un champ du standard.", key=key, target=target))
         if not isinstance(table, dict):
-            raise ProfileError(f"« {key} » : un objet {{\"valeur du fichier\": \"valeur du standard\"}}.")
+            raise ProfileError(_('« %(key)s » : un objet {"valeur du fichier": "valeur du standard"}.', key=key))
         allowed = VOCABULARIES.get(target)
         folded: dict[str, list[str]] = {}
         for source, mapped in table.items():
             items = [] if mapped is None else [mapped] if isinstance(mapped, str) else mapped
             if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
-                raise ProfileError(f"« {key}.{source} » : une valeur du standard, une liste de valeurs, ou null "
-                                   "(valeur ignorée).")
+                raise ProfileError(_("« %(key)s.%(source)s » : une valeur du standard, une liste de valeurs, ou null (valeur ignorée).", key=key, source=source))
             wrong = [v for v in items if allowed is not None and v not in allowed]
             if wrong:
-                raise ProfileError(f"« {key}.{source} » : « {wrong[0]} » n'est pas une valeur du standard pour "
-                                   f"{target} ({' ; '.join(allowed)}).")
+                raise ProfileError(_("« %(key)s.%(source)s » : « %(wrong)s » n'est pas une valeur du standard pour %(target)s (%(allowed)s).", key=key, source=source, wrong=wrong[0], target=target, allowed=' ; '.join(allowed)))
             folded[fold(source)] = items
         profile.values[target] = folded
 
@@ -199,8 +199,8 @@ def _parse_hours(value, profile: Profile) -> None:
         days = value.get("jours")
         names = dict(WEEKDAYS)
         if not isinstance(days, dict) or not days or set(days) - set(names) or set(value) - {"format", "jours"}:
-            raise ProfileError("« horaires.jours » : pour chaque jour (lundi … dimanche), la ou les colonnes de "
-                               "ses horaires.")
+            raise ProfileError(_("« horaires.jours » : pour chaque jour (lundi … dimanche), la ou les colonnes de "
+                               "ses horaires."))
         for day, columns in days.items():
             profile.hours_columns[names[day]] = _columns_of(f"horaires.jours.{day}", columns)
     else:
@@ -226,11 +226,11 @@ def load(name: str) -> Profile:
     """A profile by name: the configured folder, then the shipped ones. Only a name (never a path):
     the page may pass what a person typed."""
     if not NAME.fullmatch(name):
-        raise ProfileError(f"Nom de profil « {name} » invalide : a-z, 0-9, « - » et « _ » seulement.")
+        raise ProfileError(_("Nom de profil « %(name)s » invalide : a-z, 0-9, « - » et « _ » seulement.", name=name))
     path = next((d / f"{name}.json" for d in profiles_dirs() if (d / f"{name}.json").is_file()), None)
     if path is None:
         names = ", ".join(available()) or "aucun"
-        raise ProfileError(f"Profil « {name} » introuvable. Profils disponibles : {names}.")
+        raise ProfileError(_("Profil « %(name)s » introuvable. Profils disponibles : %(names)s.", name=name, names=names))
     return load_path(path)
 
 
@@ -240,9 +240,9 @@ def load_path(path: str | Path) -> Profile:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError:
-        raise ProfileError(f"Le profil « {path} » ne peut pas être lu.") from None
+        raise ProfileError(_("Le profil « %(path)s » ne peut pas être lu.", path=path)) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ProfileError(f"Le profil « {path.name} » n'est pas un JSON valable en UTF-8 : {error}.") from None
+        raise ProfileError(_("Le profil « %(name)s » n'est pas un JSON valable en UTF-8 : %(error)s.", name=path.name, error=error)) from None
     return parse(data, name=path.stem)
 
 
@@ -299,8 +299,8 @@ def _mapped(profile: Profile, target: str, item: str, warn) -> list[str]:
         return [exact]
     if table is not None and "*" in table:
         return table["*"]
-    warn(target, f"« {item} » n'a pas de correspondance dans le profil pour {target} : valeur laissée de côté.",
-         "valeur sans correspondance dans le profil")
+    warn(target, _("« %(item)s » n'a pas de correspondance dans le profil pour %(target)s : valeur laissée de côté.", item=item, target=target),
+         _("valeur sans correspondance dans le profil"))
     return []
 
 
@@ -331,8 +331,8 @@ def _weekly_hours(profile: Profile, raw: dict, warn) -> str | None:
             text = _text(raw.get(column))
             found = day_ranges(text)
             if found is None:
-                warn("horaires", f"Horaires illisibles « {text} » (colonne « {column} ») : le jour est laissé vide.",
-                     "horaires illisibles")
+                warn("horaires", _("Horaires illisibles « %(text)s » (colonne « %(column)s ») : le jour est laissé vide.", text=text, column=column),
+                     _("horaires illisibles"))
                 found = []
             ranges.extend(found)
         week[code] = sorted(set(ranges))
@@ -354,7 +354,7 @@ def _weekly_hours(profile: Profile, raw: dict, warn) -> str | None:
         try:
             hours.validate(expression)
         except hours.HoursError:
-            warn("horaires", f"Horaires « {expression} » refusés : laissés vides.", "horaires illisibles")
+            warn("horaires", _("Horaires « %(expression)s » refusés : laissés vides.", expression=expression), _("horaires illisibles"))
             return None
     return expression
 
@@ -453,8 +453,7 @@ class Converter:
                 try:
                     hours.validate(text)
                 except hours.HoursError:
-                    warn("horaires", f"Horaires en texte libre « {text} » : pas au format OpenStreetMap, ils "
-                         "passent dans la présentation détaillée.", "horaires en texte libre")
+                    warn("horaires", _("Horaires en texte libre « %(text)s » : pas au format OpenStreetMap, ils passent dans la présentation détaillée.", text=text), _("horaires en texte libre"))
                     record["horaires"] = None
                     detail = record.get("presentation_detail")
                     record["presentation_detail"] = f"{detail}\n\nHoraires : {text}" if detail else f"Horaires : {text}"

@@ -20,6 +20,9 @@ from pathlib import Path
 
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_babel import ngettext
 
 from coordination.directory import serializers
 from coordination.directory.imports import parsing, profiles
@@ -27,9 +30,9 @@ from coordination.directory.imports.plan import ERROR, WARNING, ImportRow, Probl
 from coordination.directory.imports.rows import COLUMNS_01, ONLY_01, ONLY_101, RowReader, drop_personal_emails_of
 
 FORMAT_LABELS = {
-    "1.0.1": "standard « Lieux de médiation numérique » 1.0.1",
-    "0.1": "standard « Lieux de médiation numérique » 0.1 (converti en 1.0.1)",
-    "france-services": "liste nationale des France Services (convertie en 1.0.1)",
+    "1.0.1": lazy_gettext("standard « Lieux de médiation numérique » 1.0.1"),
+    "0.1": lazy_gettext("standard « Lieux de médiation numérique » 0.1 (converti en 1.0.1)"),
+    "france-services": lazy_gettext("liste nationale des France Services (convertie en 1.0.1)"),
 }
 UNKNOWN_FORMAT = "inconnu"
 
@@ -78,24 +81,23 @@ def _file_problem(message: str, reason: str, severity: str = ERROR, line: int = 
 
 
 def _empty_file() -> Problem:
-    return _file_problem("Le fichier est vide : il ne contient aucun lieu.", "fichier vide")
+    return _file_problem(_("Le fichier est vide : il ne contient aucun lieu."), _("fichier vide"))
 
 
 def _header_only() -> Problem:
-    return _file_problem("Le fichier ne contient que la ligne d'en-tête : aucun lieu.", "fichier vide", line=1)
+    return _file_problem(_("Le fichier ne contient que la ligne d'en-tête : aucun lieu."), _("fichier vide"), line=1)
 
 
 def _not_utf8(line: int, encoding: str) -> Problem:
     return _file_problem(
-        f"Le fichier n'est pas en UTF-8 (premier caractère non UTF-8 ligne {line}) : il a été lu en "
-        f"{encoding}. Vérifiez les accents ci-dessous et enregistrez-le en UTF-8 la prochaine fois.",
-        "encodage non UTF-8", WARNING)
+        _("Le fichier n'est pas en UTF-8 (premier caractère non UTF-8 ligne %(line)s) : il a été lu en %(encoding)s. Vérifiez les accents ci-dessous et enregistrez-le en UTF-8 la prochaine fois.", line=line, encoding=encoding),
+        _("encodage non UTF-8"), WARNING)
 
 
 def decode(data: bytes, result: ReadResult) -> str | None:
     """UTF-8 (with or without BOM), else Windows-1252/Latin-1, reported as a warning."""
     if data.startswith(b"\xef\xbb\xbf"):
-        result.encoding = "UTF-8 avec BOM"
+        result.encoding = _("UTF-8 avec BOM")
         data = data[3:]
     try:
         text = data.decode("utf-8")
@@ -155,7 +157,7 @@ def _parse(holder: list, result: ReadResult, *, max_bytes: int | None, max_rows:
         records = _json_records(text, result, max_rows)
     elif _json_scalar(text):
         result.json = True
-        result.problems.append(_file_problem(NOT_A_LIST, "JSON mal formé"))
+        result.problems.append(_file_problem(NOT_A_LIST, _("JSON mal formé")))
         return
     else:
         records = _csv_records(text, result, max_rows)
@@ -166,8 +168,7 @@ def _parse(holder: list, result: ReadResult, *, max_bytes: int | None, max_rows:
 
 
 def too_big_problem(size: int, max_bytes: int) -> Problem:
-    return _file_problem(f"Le fichier fait {_size_text(size)} : la limite est de {_size_text(max_bytes)}. "
-                         "Découpez-le en plusieurs fichiers (par département, par exemple).", "fichier trop volumineux")
+    return _file_problem(_("Le fichier fait %(size)s : la limite est de %(max_bytes)s. Découpez-le en plusieurs fichiers (par département, par exemple).", size=_size_text(size), max_bytes=_size_text(max_bytes)), _("fichier trop volumineux"))
 
 
 def read_path(path: str | os.PathLike, *, max_bytes: int | None = None, name: str | None = None,
@@ -255,7 +256,7 @@ def _scan(path: Path, result: ReadResult) -> tuple[str | None, bool]:
             len(head) < SCAN_CHUNK and _json_scalar(head.decode("utf-8", "replace"))):
         return "json", True
     if not bad_line:
-        result.encoding = "UTF-8 avec BOM" if head.startswith(b"\xef\xbb\xbf") else "UTF-8"
+        result.encoding = _("UTF-8 avec BOM") if head.startswith(b"\xef\xbb\xbf") else "UTF-8"
         return "utf-8-sig", False
     encoding = "cp1252" if _decodes(path, "cp1252") else "latin-1"
     result.encoding = "Windows-1252" if encoding == "cp1252" else "Latin-1 (ISO-8859-1)"
@@ -349,10 +350,9 @@ def _bad_line(line: int, cells: list[str], names: list[str], separator: str) -> 
     if len(cells) == len(names) or (len(cells) > len(names) and not any(c.strip() for c in cells[len(names):])):
         return None
     # This line only is rejected (issue 15): the values are not under their columns any more.
-    why = (f"une valeur contient sans doute le séparateur « {separator} » sans guillemets"
-           if len(cells) > len(names) else "il manque des séparateurs")
-    return _file_problem(f"La ligne a {len(cells)} cellules pour {len(names)} colonnes : {why}. Ce lieu est laissé "
-                         "de côté ; les autres lignes sont lues.", "nombre de cellules incorrect", line=line)
+    why = (_("une valeur contient sans doute le séparateur « %(separator)s » sans guillemets", separator=separator)
+           if len(cells) > len(names) else _("il manque des séparateurs"))
+    return _file_problem(_("La ligne a %(cells)s cellules pour %(names)s colonnes : %(why)s. Ce lieu est laissé de côté ; les autres lignes sont lues.", cells=len(cells), names=len(names), why=why), _("nombre de cellules incorrect"), line=line)
 
 
 def raw_records(path: str | os.PathLike, *, max_bytes: int | None = None,
@@ -377,8 +377,7 @@ def raw_records(path: str | os.PathLike, *, max_bytes: int | None = None,
 
 # A JSON file may wrap its list of places in an object: {"meta": {…}, "data": […]} (issue 15).
 WRAPPER_KEYS = ("data", "lieux", "features", "items", "results", "records")
-NOT_A_LIST = ("Le fichier doit contenir une liste d'objets, un par lieu (ou un objet dont la clé "
-              f"{', '.join(WRAPPER_KEYS[:-1])} ou {WRAPPER_KEYS[-1]} contient cette liste).")
+NOT_A_LIST = (lazy_gettext("Le fichier doit contenir une liste d'objets, un par lieu (ou un objet dont la clé %(wrapper_keys)s ou %(wrapper_keys2)s contient cette liste).", wrapper_keys=', '.join(WRAPPER_KEYS[:-1]), wrapper_keys2=WRAPPER_KEYS[-1]))
 
 
 def _json_scalar(text: str) -> bool:
@@ -425,14 +424,13 @@ def _json_records(text: str, result: ReadResult, max_rows: int) -> list[tuple[in
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        result.problems.append(_file_problem(f"Le fichier JSON est mal formé ligne {error.lineno} : "
-                                             f"{parsing.json_error_text(error.msg)}.",
-                                             "JSON mal formé"))
+        result.problems.append(_file_problem(_("Le fichier JSON est mal formé ligne %(lineno)s : %(msg)s.", lineno=error.lineno, msg=parsing.json_error_text(error.msg)),
+                                             _("JSON mal formé")))
         return None
     if isinstance(data, dict):  # {"meta": …, "data": [...]} or a GeoJSON FeatureCollection
         data = _unwrap(data)
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        result.problems.append(_file_problem(NOT_A_LIST, "JSON mal formé"))
+        result.problems.append(_file_problem(NOT_A_LIST, _("JSON mal formé")))
         return None
     if not data:
         result.problems.append(_empty_file())
@@ -483,12 +481,8 @@ def detect_format(columns: set[str]) -> str:
 def _unknown_format(columns: set[str]) -> Problem:
     names = profiles.available()
     return _file_problem(
-        "Format non reconnu : ce fichier n'a pas les colonnes du standard « Lieux de médiation numérique » "
-        f"(obligatoires : {', '.join(serializers.REQUIRED_FIELDS)}) ni celles de la liste France Services. "
-        f"Colonnes trouvées : {', '.join(sorted(columns)) or 'aucune'}. Importez-le avec un profil de "
-        "correspondance qui fait le lien entre ses colonnes et celles du standard (en ligne de commande : "
-        f"--profil NOM ; profils disponibles : {', '.join(names) or 'aucun'}).",
-        "format non reconnu", line=1)
+        _("Format non reconnu : ce fichier n'a pas les colonnes du standard « Lieux de médiation numérique » (obligatoires : %(required_fields)s) ni celles de la liste France Services. Colonnes trouvées : %(value)s. Importez-le avec un profil de correspondance qui fait le lien entre ses colonnes et celles du standard (en ligne de commande : --profil NOM ; profils disponibles : %(value2)s).", required_fields=', '.join(serializers.REQUIRED_FIELDS), value=', '.join(sorted(columns)) or 'aucune', value2=', '.join(names) or 'aucun'),
+        _("format non reconnu"), line=1)
 
 
 def _header_key(name: str) -> str:
@@ -518,11 +512,9 @@ class _Standardiser:
             self.converter = profiles.Converter(result.profile, columns)
             missing = self.converter.missing_columns()
             if missing:
-                plural = "s" if len(missing) > 1 else ""
                 result.problems.append(_file_problem(
-                    f"Colonne{plural} du profil « {result.profile.name} » absente{plural} du fichier : "
-                    f"{', '.join(missing)}. Colonnes trouvées : {', '.join(sorted(columns))}.",
-                    "colonne du profil absente", line=1))
+                    ngettext("Colonne du profil « %(name)s » absente du fichier : %(missing)s. Colonnes trouvées : %(columns)s.", "Colonnes du profil « %(name)s » absentes du fichier : %(missing)s. Colonnes trouvées : %(columns)s.", len(missing), name=result.profile.name, missing=', '.join(missing), columns=', '.join(sorted(columns))),
+                    _("colonne du profil absente"), line=1))
                 return
             columns = self.converter.output_columns()
         else:
@@ -553,8 +545,8 @@ class _Standardiser:
         if renamed:
             shown = ", ".join(f"« {old} » → « {new} »" for old, new in sorted(renamed.items()))
             self.result.problems.append(_file_problem(
-                f"En-têtes lus sans tenir compte des majuscules ni des accents : {shown}.",
-                "en-têtes avec majuscules ou accents", WARNING, line=1))
+                _("En-têtes lus sans tenir compte des majuscules ni des accents : %(shown)s.", shown=shown),
+                _("en-têtes avec majuscules ou accents"), WARNING, line=1))
         return renamed
 
     def _has_required(self, columns: set[str]) -> bool:
@@ -563,15 +555,13 @@ class _Standardiser:
         present = {COLUMNS_01.get(c, c) for c in columns} if result.format == "0.1" else columns
         missing = [c for c in serializers.REQUIRED_FIELDS if c not in present]
         if missing:
-            plural = "s" if len(missing) > 1 else ""
             result.problems.append(_file_problem(
-                f"Colonne{plural} obligatoire{plural} absente{plural} : {', '.join(missing)}. Colonnes trouvées : "
-                f"{', '.join(sorted(columns)) or 'aucune'}.", "colonne obligatoire absente", line=1))
+                ngettext("Colonne obligatoire absente : %(missing)s. Colonnes trouvées : %(value)s.", "Colonnes obligatoires absentes : %(missing)s. Colonnes trouvées : %(value)s.", len(missing), missing=', '.join(missing), value=', '.join(sorted(columns)) or _('aucune')), _("colonne obligatoire absente"), line=1))
             return False
         unknown = sorted(columns - known - {"structureId"} - set(serializers.EXTRA_FIELDS))
         if unknown and result.format not in ("france-services", "profil"):
-            result.problems.append(_file_problem(f"Colonnes ignorées (absentes du standard) : {', '.join(unknown)}.",
-                                                 "colonnes ignorées", WARNING, line=1))
+            result.problems.append(_file_problem(_("Colonnes ignorées (absentes du standard) : %(unknown)s.", unknown=', '.join(unknown)),
+                                                 _("colonnes ignorées"), WARNING, line=1))
         return True
 
     def row(self, line: int, record: dict) -> ImportRow:

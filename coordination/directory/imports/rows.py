@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 
 import phonenumbers
+from flask_babel import gettext as _
 
 from coordination.core.csv_writer import without_guard
 from coordination.directory import serializers
@@ -190,9 +191,7 @@ class RowReader:
     def _check_encoding(self, column: str, value) -> None:
         for text in (value if isinstance(value, list) else [value]):
             if isinstance(text, str) and MOJIBAKE.search(text):
-                self.warn(column, f"« {_preview(text)} » : caractères mal encodés (« Ã© » au lieu de « é », ou "
-                          "« \ufffd ») : le texte a sans doute été converti deux fois. Corrigez-le dans le fichier ou "
-                          "dans l'annuaire.", "texte mal encodé")
+                self.warn(column, _("« %(text)s » : caractères mal encodés (« Ã© » au lieu de « é », ou « � ») : le texte a sans doute été converti deux fois. Corrigez-le dans le fichier ou dans l'annuaire.", text=_preview(text)), _("texte mal encodé"))
                 return
 
     def warn(self, column: str, message: str, reason: str) -> None:
@@ -208,16 +207,15 @@ class RowReader:
     def _code_postal(self, value) -> str | None:
         text = _text(value).replace(" ", "")
         if re.fullmatch(r"\d{4}", text):
-            self.warn("code_postal", f"Code postal « {text} » à 4 chiffres : le zéro initial perdu (tableur) a été "
-                      f"rétabli : « 0{text} ».", "code postal sans zéro initial")
+            self.warn("code_postal", _("Code postal « %(text)s » à 4 chiffres : le zéro initial perdu (tableur) a été rétabli : « 0%(text)s ».", text=text), _("code postal sans zéro initial"))
             return "0" + text
         return text or None
 
     def _code_insee(self, value) -> str | None:
         text = _text(value).replace(" ", "")
         if re.fullmatch(r"\d{4}", text):
-            self.warn("code_insee", f"Code INSEE « {text} » à 4 chiffres : zéro initial rétabli (« 0{text} »).",
-                      "code INSEE sans zéro initial")
+            self.warn("code_insee", _("Code INSEE « %(text)s » à 4 chiffres : zéro initial rétabli (« 0%(text)s »).", text=text),
+                      _("code INSEE sans zéro initial"))
             return "0" + text
         return text or None
 
@@ -228,12 +226,12 @@ class RowReader:
         if not text:
             return None
         if re.fullmatch(r"-?\d+,\d+", text):
-            self.warn(column, f"« {text} » : virgule décimale lue comme un point.", "virgule décimale")
+            self.warn(column, _("« %(text)s » : virgule décimale lue comme un point.", text=text), _("virgule décimale"))
             text = text.replace(",", ".")
         try:
             return float(text)
         except ValueError:
-            self.error(column, f"« {text} » n'est pas un nombre décimal (exemple : 47.2184).", f"{column} invalide")
+            self.error(column, _("« %(text)s » n'est pas un nombre décimal (exemple : 47.2184).", text=text), f"{column} invalide")
             return None
 
     def _latitude(self, value):
@@ -258,15 +256,14 @@ class RowReader:
             except ValueError:
                 pass
             else:
-                self.warn("date_maj", f"Date « {text} » au format JJ/MM/AAAA lue comme {iso}.", "date JJ/MM/AAAA")
+                self.warn("date_maj", _("Date « %(text)s » au format JJ/MM/AAAA lue comme %(iso)s.", text=text, iso=iso), _("date JJ/MM/AAAA"))
                 return iso
         try:
             iso = datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
         except ValueError:
-            self.error("date_maj", f"« {text} » n'est pas une date valable : écrivez-la AAAA-MM-JJ "
-                       "(exemple : 2024-06-30).", "date_maj invalide")
+            self.error("date_maj", _("« %(text)s » n'est pas une date valable : écrivez-la AAAA-MM-JJ (exemple : 2024-06-30).", text=text), _("date_maj invalide"))
             return None
-        self.warn("date_maj", f"Date et heure « {text} » : seule la date {iso} est gardée.", "date avec heure")
+        self.warn("date_maj", _("Date et heure « %(text)s » : seule la date %(iso)s est gardée.", text=text, iso=iso), _("date avec heure"))
         return iso
 
     def _pivot(self, value) -> str | None:
@@ -275,20 +272,17 @@ class RowReader:
     def _telephone(self, value) -> str | None:
         items = _items(value, r"\||;|/")
         if len(items) > 1:
-            self.warn("telephone", f"Plusieurs numéros ({', '.join(items)}) : seul le premier est gardé.",
-                      "plusieurs téléphones")
+            self.warn("telephone", _("Plusieurs numéros (%(items)s) : seul le premier est gardé.", items=', '.join(items)),
+                      _("plusieurs téléphones"))
         if not items:
             return None
         if "fax" in _text(value).lower():
-            self.warn("telephone", f"« {_text(value)} » : un numéro de fax ? Le standard attend le téléphone "
-                      "d'accueil.", "téléphone : fax")
+            self.warn("telephone", _("« %(value)s » : un numéro de fax ? Le standard attend le téléphone d'accueil.", value=_text(value)), _("téléphone : fax"))
         elif PREMIUM_PHONE.match(re.sub(r"[\s.\-()]", "", items[0])):
-            self.warn("telephone", f"« {items[0]} » : numéro surtaxé (08 9x) ; le public attend un numéro "
-                      "gratuit ou au prix d'un appel local.", "téléphone surtaxé")
+            self.warn("telephone", _("« %(items)s » : numéro surtaxé (08 9x) ; le public attend un numéro gratuit ou au prix d'un appel local.", items=items[0]), _("téléphone surtaxé"))
         corrected = overseas_phone(items[0])
         if corrected:
-            self.warn("telephone", f"« {items[0]} » : numéro d'outre-mer écrit avec un mauvais indicatif "
-                      f"international, corrigé en « {corrected} ».", "indicatif d'outre-mer corrigé")
+            self.warn("telephone", _("« %(items)s » : numéro d'outre-mer écrit avec un mauvais indicatif international, corrigé en « %(corrected)s ».", items=items[0], corrected=corrected), _("indicatif d'outre-mer corrigé"))
             return corrected
         return items[0]
 
@@ -297,10 +291,9 @@ class RowReader:
         if not text:
             return None
         if ZERO_LENGTH_HOURS.search(text):
-            self.warn("horaires", f"« {text} » : une plage commence et finit à la même heure (OSM la lit comme "
-                      "ouverte toute la journée). Vérifiez les horaires.", "horaires de durée nulle")
+            self.warn("horaires", _("« %(text)s » : une plage commence et finit à la même heure (OSM la lit comme ouverte toute la journée). Vérifiez les horaires.", text=text), _("horaires de durée nulle"))
         elif ALWAYS_OPEN.fullmatch(text):
-            self.warn("horaires", f"« {text} » : ouvert 24 h/24, 7 j/7 ? Vérifiez les horaires.",
+            self.warn("horaires", _("« %(text)s » : ouvert 24 h/24, 7 j/7 ? Vérifiez les horaires.", text=text),
                       "horaires 24 h/24")
         return text
 
@@ -316,9 +309,8 @@ class RowReader:
         summary = record.get("presentation_resume")
         if not summary or len(summary) <= serializers.SUMMARY_MAX:
             return
-        self.warn("presentation_resume", f"Présentation résumée de {len(summary)} caractères : coupée à "
-                  f"{serializers.SUMMARY_MAX} ; le texte entier passe en tête de la présentation détaillée.",
-                  "présentation résumée trop longue")
+        self.warn("presentation_resume", _("Présentation résumée de %(summary)s caractères : coupée à %(summary_max)s ; le texte entier passe en tête de la présentation détaillée.", summary=len(summary), summary_max=serializers.SUMMARY_MAX),
+                  _("présentation résumée trop longue"))
         record["presentation_resume"] = serializers.cut_at_word(summary)
         detail = record.get("presentation_detail")
         if not detail:
@@ -337,18 +329,17 @@ class RowReader:
             if near is None and column == "typologie":
                 near = FOLDED[column].get(_fold(item).replace(" ", "_"))
             if near is not None:
-                self.warn(column, f"« {item} » lu comme « {near} » (valeur exacte du standard).",
-                          "valeur proche du vocabulaire")
+                self.warn(column, _("« %(item)s » lu comme « %(near)s » (valeur exacte du standard).", item=item, near=near),
+                          _("valeur proche du vocabulaire"))
                 found.append(near)
                 continue
             parts = [p.strip() for p in item.split(";") if p.strip()]
             if len(parts) > 1 and all(p in allowed for p in parts):
-                self.warn(column, f"« {item} » : valeurs séparées par « ; » au lieu de « | ».", "séparateur ;")
+                self.warn(column, _("« %(item)s » : valeurs séparées par « ; » au lieu de « | ».", item=item), _("séparateur ;"))
                 found.extend(parts)
                 continue
             shown = " ; ".join(allowed) if len(allowed) <= 20 else " ; ".join(allowed[:20]) + " ; …"
-            self.warn(column, f"Valeur inconnue « {item} » dans la colonne « {column} » : laissée de côté, le lieu "
-                      f"est importé sans elle. Valeurs permises : {shown}.", f"{column} : valeur inconnue laissée de côté")
+            self.warn(column, _("Valeur inconnue « %(item)s » dans la colonne « %(column)s » : laissée de côté, le lieu est importé sans elle. Valeurs permises : %(shown)s.", item=item, column=column, shown=shown), _("%(column)s : valeur inconnue laissée de côté", column=column))
         return list(dict.fromkeys(found))
 
     def _source(self, value) -> str | None:
@@ -415,9 +406,8 @@ class RowReader:
         """The key of ``table`` that ``item`` names; None, with a warning, when it names none."""
         key = self._label_01(item, table, folded_name)
         if key is None:
-            self.warn(column, f"Valeur inconnue « {item} » dans la colonne « {column} » (standard 0.1) : "
-                      f"laissée de côté. Valeurs permises : {' ; '.join(table)}.",
-                      f"{column} : valeur inconnue laissée de côté")
+            self.warn(column, _("Valeur inconnue « %(item)s » dans la colonne « %(column)s » (standard 0.1) : laissée de côté. Valeurs permises : %(table)s.", item=item, column=column, table=' ; '.join(table)),
+                      _("%(column)s : valeur inconnue laissée de côté", column=column))
         return key
 
     def _pairs_01(self, column: str, value, table: dict, folded_name: str):
@@ -485,9 +475,8 @@ def drop_personal_emails_of(row: ImportRow) -> int:
     for email in emails:
         if personal_email(email):
             row.problems.append(Problem(
-                row.line, "courriels", f"« {email} » ressemble à une adresse nominative (prénom.nom) : elle "
-                "n'est pas importée (option « sans courriels personnels »).", WARNING,
-                "courriel nominatif non importé"))
+                row.line, "courriels", _("« %(email)s » ressemble à une adresse nominative (prénom.nom) : elle n'est pas importée (option « sans courriels personnels »).", email=email), WARNING,
+                _("courriel nominatif non importé")))
         else:
             kept.append(email)
     row.record["courriels"] = kept

@@ -8,6 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from wtforms import BooleanField, FileField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from coordination.directory import imports
 from coordination.errors import Invalid
@@ -23,35 +25,36 @@ SESSION_KEY = "opendata_import"
 
 
 PUBLICATION_CHOICES = [
-    SelectChoice(imports.PENDING, "En attente : chaque organisation attend la décision d'un coordinateur (file de "
-                             "modération) ; ses lieux ne sont pas publics d'ici là"),
-    SelectChoice(imports.ACCEPTED, "Acceptées (source de confiance) : leurs lieux sont publics tout de suite")]
-NOTIFY_LABEL = ("Prévenir les structures : une invitation par organisation créée, envoyée à l'adresse du fichier, "
-                "étalée dans le temps (sans cette case, aucun courriel n'est envoyé aux adresses du fichier)")
+    SelectChoice(imports.PENDING, lazy_gettext("En attente : chaque organisation attend la décision d'un coordinateur (file de "
+                             "modération) ; ses lieux ne sont pas publics d'ici là")),
+    SelectChoice(imports.ACCEPTED, lazy_gettext("Acceptées (source de confiance) : leurs lieux sont publics tout de suite"))]
+NOTIFY_LABEL = (lazy_gettext("Prévenir les structures : une invitation par organisation créée, envoyée à l'adresse du fichier, "
+                "étalée dans le temps (sans cette case, aucun courriel n'est envoyé aux adresses du fichier)"))
 
 
 def _publication_field(id_prefix: str = "") -> RadioField:
     """What the coordinator decides for the organisations the import creates (issue 15)."""
     # Left out of the form (an older page, a script): "pending", the careful choice.
-    return RadioField("Organisations créées par l'import", choices=PUBLICATION_CHOICES, default=imports.PENDING,
+    return RadioField(lazy_gettext("Organisations créées par l'import"), choices=PUBLICATION_CHOICES, default=imports.PENDING,
                       id=f"{id_prefix}publication")
 
 
 class UploadForm(Form):
-    file = FileField("Fichier à importer (CSV ou JSON)", validators=[DataRequired("Choisissez un fichier.")])
-    strip_personal_emails = BooleanField("Ne pas importer les adresses électroniques nominatives (prénom.nom@…)")
-    profil = SelectField("Profil de correspondance", default="", validate_choice=False)
+    file = FileField(lazy_gettext("Fichier à importer (CSV ou JSON)"), validators=[DataRequired(lazy_gettext("Choisissez un fichier."))])
+    strip_personal_emails = BooleanField(lazy_gettext("Ne pas importer les adresses électroniques nominatives (prénom.nom@…)"))
+    profil = SelectField(lazy_gettext("Profil de correspondance"), default="", validate_choice=False)
     publication = _publication_field()
     notify = BooleanField(NOTIFY_LABEL, default=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.profil.choices = [SelectChoice("", "Aucun : format reconnu automatiquement"),
+        self.profil.choices = [SelectChoice("", _("Aucun : format reconnu automatiquement")),
                                *(SelectChoice(name, name) for name in profiles.available())]
 
     def validate_profil(self, field):
         if field.data and field.data not in profiles.available():
-            raise ValidationError(f"Profil « {field.data} » introuvable : choisissez-en un dans la liste.")
+            raise ValidationError(_("Profil « %(name)s » introuvable : choisissez-en un dans la liste.",
+                                    name=field.data))
 
 
 class ApplyForm(Form):
@@ -64,11 +67,11 @@ class ApplyForm(Form):
 
 class MappingForm(Form):
     """The mapping page (issue 15): its column selects are read by ``mapping.screen_from_form``."""
-    separateur = StringField("Séparateur des listes (entre les valeurs d'une même cellule)", default="|",
-                             validators=[Length(1, 5, "De 1 à 5 caractères.")])
-    format_horaires = RadioField("Format des horaires", default="",
+    separateur = StringField(lazy_gettext("Séparateur des listes (entre les valeurs d'une même cellule)"), default="|",
+                             validators=[Length(1, 5, lazy_gettext("De 1 à 5 caractères."))])
+    format_horaires = RadioField(lazy_gettext("Format des horaires"), default="",
                                  choices=[SelectChoice(k, v) for k, v in mapping.HOURS_FORMATS.items()])
-    nom_profil = StringField("Nom du profil (a-z, 0-9, « - » et « _ »)")
+    nom_profil = StringField(lazy_gettext("Nom du profil (a-z, 0-9, « - » et « _ »)"))
 
 
 @bp.context_processor
@@ -123,7 +126,7 @@ def apply():
                                    publication=form.publication.data, notify=form.notify.data,
                                    skip_invalid=form.skip_invalid.data == "1")
     if outcome is None:
-        flash("Ce fichier n'est plus disponible ou n'a pas été vérifié sans erreur : vérifiez-le à nouveau.", "error")
+        flash(_("Ce fichier n'est plus disponible ou n'a pas été vérifié sans erreur : vérifiez-le à nouveau."), "error")
         return redirect(url_for("opendata_import.upload"))
     session.pop(SESSION_KEY, None)
     return render_template("directory/import/import_result.html", outcome=outcome)

@@ -1,5 +1,7 @@
 """Closures of a place: temporary closures and exceptional hours, declared by its editors."""
 from datetime import date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from coordination import audit
 from coordination.core.clock import DateOutOfRange, check_day, to_paris, utcnow
@@ -9,7 +11,7 @@ from coordination.directory.services import writes
 from coordination.directory.services.places import get_place_for_edit
 from coordination.errors import Invalid, NotFound
 from coordination.extensions import db
-CLOSURE_NOT_FOUND = "Cette fermeture n'existe pas ou a déjà été supprimée."
+CLOSURE_NOT_FOUND = lazy_gettext("Cette fermeture n'existe pas ou a déjà été supprimée.")
 CLOSURE_MAX_DAYS = 366
 CLOSURE_MESSAGE_MAX = 280
 
@@ -18,13 +20,13 @@ def paris_today() -> date:
     return to_paris(utcnow()).date()
 
 
-def _closure_date(value, errors: dict, name: str, label: str) -> date | None:
+def _closure_date(value, errors: dict, name: str, missing: str) -> date | None:
     """A day typed as AAAA-MM-JJ or JJ/MM/AAAA, within the years 2000 to 2100."""
     text = (value or "").strip() if isinstance(value, str) else ""
     if isinstance(value, date):
         day = value
     elif not text:
-        errors[name] = [f"Indiquez la date {label}."]
+        errors[name] = [missing]
         return None
     else:
         try:
@@ -34,7 +36,7 @@ def _closure_date(value, errors: dict, name: str, label: str) -> date | None:
                 number, month, year = (int(part) for part in text.replace("-", "/").split("/"))
                 day = date(year, month, number)
             except ValueError:
-                errors[name] = [f"« {text[:20]} » n'est pas une date valable (format JJ/MM/AAAA)."]
+                errors[name] = [_("« %(text)s » n'est pas une date valable (format JJ/MM/AAAA).", text=text[:20])]
                 return None
     try:
         return check_day(day)
@@ -46,21 +48,22 @@ def _closure_date(value, errors: dict, name: str, label: str) -> date | None:
 def _clean_closure(place: Place, data: dict, today: date) -> dict:
     """{starts_on, ends_on, closed, opening_hours, message} -> the closure's columns; Invalid otherwise."""
     errors: dict[str, list[str]] = {}
-    starts_on = _closure_date(data.get("starts_on"), errors, "starts_on", "de début")
-    ends_on = _closure_date(data.get("ends_on"), errors, "ends_on", "de fin")
+    starts_on = _closure_date(data.get("starts_on"), errors, "starts_on", _("Indiquez la date de début."))
+    ends_on = _closure_date(data.get("ends_on"), errors, "ends_on", _("Indiquez la date de fin."))
     if starts_on and ends_on:
         if ends_on < starts_on:
-            errors["ends_on"] = ["La date de fin doit être le même jour que la date de début ou après."]
+            errors["ends_on"] = [_("La date de fin doit être le même jour que la date de début ou après.")]
         elif starts_on < today:
-            errors["starts_on"] = ["La date de début est passée : indiquez aujourd'hui ou une date à venir."]
+            errors["starts_on"] = [_("La date de début est passée : indiquez aujourd'hui ou une date à venir.")]
         elif (ends_on - starts_on).days >= CLOSURE_MAX_DAYS:
-            errors["ends_on"] = ["Une fermeture temporaire dure au plus un an : au-delà, modifiez les horaires "
-                                 "du lieu ou retirez-le de l'annuaire."]
+            errors["ends_on"] = [_("Une fermeture temporaire dure au plus un an : au-delà, modifiez les horaires "
+                                 "du lieu ou retirez-le de l'annuaire.")]
         else:
             for other in place.closures:
                 if other.starts_on <= ends_on and starts_on <= other.ends_on:
-                    errors["starts_on"] = [f"Une autre période est déjà déclarée {hours.closure_period(other, today)} "
-                                           ": supprimez-la d'abord ou choisissez d'autres dates."]
+                    errors["starts_on"] = [_("Une autre période est déjà déclarée %(period)s : supprimez-la d'abord "
+                                             "ou choisissez d'autres dates.",
+                                             period=hours.closure_period(other, today))]
                     break
     opening_hours = None
     if not data.get("closed"):
@@ -70,10 +73,11 @@ def _clean_closure(place: Place, data: dict, today: date) -> dict:
             errors["opening_hours"] = [str(error)]
         else:
             if opening_hours is None:
-                errors["opening_hours"] = ["Indiquez les horaires exceptionnels, ou choisissez « Fermé »."]
+                errors["opening_hours"] = [_("Indiquez les horaires exceptionnels, ou choisissez « Fermé ».")]
     message = " ".join((data.get("message") or "").split()) or None
     if message and len(message) > CLOSURE_MESSAGE_MAX:
-        errors["message"] = [f"{CLOSURE_MESSAGE_MAX} caractères au maximum (actuellement {len(message)})."]
+        errors["message"] = [_("%(max)s caractères au maximum (actuellement %(length)s).",
+                               max=CLOSURE_MESSAGE_MAX, length=len(message))]
     if errors:
         raise Invalid(errors=errors)
     return {"starts_on": starts_on, "ends_on": ends_on, "opening_hours": opening_hours, "message": message}

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from coordination import audit
 from coordination.auth import permissions as auth_permissions
@@ -26,14 +28,14 @@ from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
 from coordination.vocabularies import TYPOLOGIES
 
-PLACE_NOT_FOUND = "Ce lieu n'existe pas ou a été supprimé."
-CONFLICT_MESSAGE = "Cette fiche a été modifiée par quelqu'un d'autre pendant que vous la modifiiez."
+PLACE_NOT_FOUND = lazy_gettext("Ce lieu n'existe pas ou a été supprimé.")
+CONFLICT_MESSAGE = lazy_gettext("Cette fiche a été modifiée par quelqu'un d'autre pendant que vous la modifiiez.")
 STATUS_MESSAGES = {
-    "pending": "Votre organisation est en attente de validation par la coordination : vous pourrez "
-               "ajouter et modifier des lieux dès qu'elle sera validée.",
-    "refused": "L'inscription de votre organisation n'a pas été acceptée : elle ne peut pas publier de lieux.",
-    "suspended": "Votre organisation est suspendue : ses lieux ne peuvent pas être modifiés. "
-                 "Contactez la coordination du réseau.",
+    "pending": lazy_gettext("Votre organisation est en attente de validation par la coordination : vous pourrez "
+               "ajouter et modifier des lieux dès qu'elle sera validée."),
+    "refused": lazy_gettext("L'inscription de votre organisation n'a pas été acceptée : elle ne peut pas publier de lieux."),
+    "suspended": lazy_gettext("Votre organisation est suspendue : ses lieux ne peuvent pas être modifiés. "
+                 "Contactez la coordination du réseau."),
 }
 
 
@@ -83,14 +85,14 @@ def get_public_place(public_id: str, *, actor) -> Place:
     non-deleted place for those who can edit it."""
     place = db.session.scalar(select(Place).where(Place.public_id == public_id))
     if place is None or not permissions.can_view_place(actor, place):
-        raise NotFound("Cette fiche n'existe pas ou n'est plus publiée.")
+        raise NotFound(_("Cette fiche n'existe pas ou n'est plus publiée."))
     return place
 
 
 def get_organisation_for_new_place(organisation_id: int, *, actor) -> Organisation:
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
-        raise NotFound("Cette organisation n'existe pas.")
+        raise NotFound(_("Cette organisation n'existe pas."))
     if not permissions.can_create_place(actor, organisation):
         raise _denied(actor, organisation)
     return organisation
@@ -198,7 +200,7 @@ def update_place(place_id: int, data: dict, *, actor, expected_version: int | No
     differs from what is stored now. ``None`` skips the check (CLI)."""
     place = get_place_for_edit(place_id, actor=actor)
     if "published" in data:
-        raise Invalid(errors={"published": ["La publication se change avec set_published."]})
+        raise Invalid(errors={"published": [_("La publication se change avec set_published.")]})
     cleaned = validation.clean_place(data, partial=True)
     changed = _differences(place, cleaned)
     if not changed:

@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from flask import current_app
+from babel.lists import format_list as babel_list
+from flask_babel import format_decimal, get_locale, gettext as _, lazy_gettext, ngettext
 from sqlalchemy import and_, bindparam, delete, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -21,7 +23,7 @@ from coordination.core.clock import PARIS, to_paris, utcnow
 from coordination.directory import hours, search
 from coordination.directory.models import Place, PlaceClosure, SearchLog
 from coordination.extensions import db
-from coordination.vocabularies import PLACE_VOCABULARIES
+from coordination.vocabularies import PLACE_VOCABULARIES, label as vocabulary_label
 
 if TYPE_CHECKING:
     from coordination.directory.geocoding import Location
@@ -29,7 +31,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-SEARCH_REBUILDING = "La recherche est en cours de reconstruction : réessayez dans quelques instants."
+# Residents read these messages: in the page's language (the service runs within the request).
+SEARCH_REBUILDING = lazy_gettext("La recherche est en cours de reconstruction : réessayez dans quelques instants.")
 SEARCH_SORTS = ("distance", "relevance")
 SEARCH_MAX_RADIUS_KM = 200.0
 SEARCH_WIDENING_KM = (10.0, 20.0, 50.0, 100.0)
@@ -119,9 +122,15 @@ def _outside_network(location) -> str | None:
         name = table.departement_name(code) if table else None
         return f"{name} ({code})" if name else code
     covered = ", ".join(named(code) for code in network)
-    return (f"« {location.label} » ({named(departement)}) est hors du territoire du réseau "
-            f"{current_app.config['NETWORK_NAME']}, qui couvre : {covered}. Les lieux recensés autour sont "
-            "tout de même affichés ; pour d'autres territoires, voyez aussi la cartographie nationale.")
+    return _("« %(place)s » (%(departement)s) est hors du territoire du réseau %(network)s, qui couvre : "
+             "%(covered)s. Les lieux recensés autour sont tout de même affichés ; pour d'autres territoires, "
+             "voyez aussi la cartographie nationale.", place=location.label, departement=named(departement),
+             network=current_app.config["NETWORK_NAME"], covered=covered)
+
+
+def _km(value) -> str:
+    """ "2,5 km" in French, "2.5 km" in English."""
+    return _("%(number)s km", number=format_decimal(value, format="#,##0.#"))
 
 
 def _search_text(text) -> str:
@@ -134,13 +143,14 @@ def _search_radius(value, default: float, messages: list[str]) -> float:
     try:
         radius = float(value)
     except (TypeError, ValueError):
-        messages.append(f"Le rayon « {str(value)[:20]} » n'est pas un nombre : rayon de {default:g} km utilisé.")
+        messages.append(_("Le rayon « %(value)s » n'est pas un nombre : rayon de %(radius)s utilisé.",
+                           value=str(value)[:20], radius=_km(default)))
         return default
     if not math.isfinite(radius) or radius <= 0:
-        messages.append(f"Le rayon doit être positif : rayon de {default:g} km utilisé.")
+        messages.append(_("Le rayon doit être positif : rayon de %(radius)s utilisé.", radius=_km(default)))
         return default
     if radius > SEARCH_MAX_RADIUS_KM:
-        messages.append(f"Le rayon est limité à {SEARCH_MAX_RADIUS_KM:g} km.")
+        messages.append(_("Le rayon est limité à %(radius)s.", radius=_km(SEARCH_MAX_RADIUS_KM)))
         return SEARCH_MAX_RADIUS_KM
     return radius
 
@@ -150,7 +160,7 @@ def _search_facets(raw, messages: list[str]) -> dict[str, list[str]]:
     facets: dict[str, list[str]] = {}
     for key, values in (raw or {}).items():
         if key not in PLACE_VOCABULARIES:
-            messages.append(f"Le filtre « {str(key)[:40]} » n'existe pas : il a été ignoré.")
+            messages.append(_("Le filtre « %(name)s » n'existe pas : il a été ignoré.", name=str(key)[:40]))
             continue
         vocabulary, label, _column = PLACE_VOCABULARIES[key]
         for value in ([values] if isinstance(values, str) else values or ()):
@@ -158,7 +168,8 @@ def _search_facets(raw, messages: list[str]) -> dict[str, list[str]]:
                 if value not in facets.setdefault(key, []):
                     facets[key].append(value)
             else:
-                messages.append(f"« {str(value)[:60]} » n'est pas une valeur de « {label} » : ignorée.")
+                messages.append(_("« %(value)s » n'est pas une valeur de « %(filter)s » : ignorée.",
+                                   value=str(value)[:60], filter=vocabulary_label(label)))
         if not facets.get(key):
             facets.pop(key, None)
     return facets
@@ -286,7 +297,7 @@ def _page_places(matches) -> dict[int, Place]:
         .options(joinedload(Place.organisation), selectinload(Place.closures))).unique()}
 
 
-NOTHING_OPEN_NOW = "Aucun de ces lieux n'est ouvert en ce moment : voici ceux qui ouvrent le plus tôt."
+NOTHING_OPEN_NOW = lazy_gettext("Aucun de ces lieux n'est ouvert en ce moment : voici ceux qui ouvrent le plus tôt.")
 NEXT_OPENINGS_SHOWN = 5
 
 
@@ -296,7 +307,7 @@ def _near(point) -> "Location | None":
         return None
     from coordination.directory import geocoding
     latitude, longitude = point
-    return geocoding.Location(latitude=latitude, longitude=longitude, label="votre position", commune=None,
+    return geocoding.Location(latitude=latitude, longitude=longitude, label=_("votre position"), commune=None,
                               insee_code=None, postcode=None, approximate=False)
 
 
@@ -327,15 +338,52 @@ def _next_openings(request: SearchRequest, queries, ask, radii, now: datetime) -
     return [hit for _, _, hit in sorted(timed)[:NEXT_OPENINGS_SHOWN]]
 
 
+# How the page says what a need was understood as, one whole phrase per service of the standard
+# (the French of ``needs.SERVICE_PHRASES``, with « lieux »), in the page's language.
+SERVICE_MEANINGS = {
+    "Aide aux démarches administratives": lazy_gettext("lieux qui aident aux démarches administratives"),
+    "Maîtrise des outils numériques du quotidien":
+        lazy_gettext("lieux qui aident à utiliser les outils numériques du quotidien"),
+    "Insertion professionnelle via le numérique":
+        lazy_gettext("lieux qui aident à chercher un emploi avec le numérique"),
+    "Utilisation sécurisée du numérique": lazy_gettext("lieux qui aident à utiliser le numérique en sécurité"),
+    "Parentalité et éducation avec le numérique":
+        lazy_gettext("lieux qui accompagnent parents et enfants dans le numérique"),
+    "Loisirs et créations numériques": lazy_gettext("lieux qui proposent des loisirs et créations numériques"),
+    "Compréhension du monde numérique": lazy_gettext("lieux qui aident à comprendre le monde numérique"),
+    "Accès internet et matériel informatique":
+        lazy_gettext("lieux qui donnent accès à internet et à du matériel informatique"),
+    "Acquisition de matériel informatique à prix solidaire":
+        lazy_gettext("lieux qui proposent du matériel informatique à prix solidaire"),
+}
+
+
+def _meaning(need) -> str:
+    """« lieux qui aident aux démarches administratives » (services first, else programmes, else
+    typologies); alternatives joined the way the page's language says « ou »."""
+    if need.services:
+        phrases = [str(SERVICE_MEANINGS[service]) for service in need.services]
+    elif need.programmes:
+        phrases = [_("lieux du dispositif « %(name)s »", name=vocabulary_label(p)) for p in need.programmes]
+    else:
+        phrases = [_("lieux de type %(name)s", name=code) for code in need.typologies]
+    return format_list(phrases, style="or")
+
+
+def format_list(items: list[str], style: str = "standard") -> str:
+    """ "a, b et c" / "a, b ou c" as the page's language writes a list."""
+    return babel_list(items, style=style, locale=get_locale() or "fr")
+
+
 def understood_text(query) -> str | None:
-    """How the page says it understood the needs of the query: « démarches CAF : lieux qui aident
+    """How the page says it understood the needs of the query: « démarches CAF : lieux qui aident
     aux démarches administratives » (None without a need)."""
     clauses = query.needs
     if not clauses:
         return None
     named = " ".join(clause.need.term if clause.need.kind == "acronym" else clause.text for clause in clauses)
-    meanings = list(dict.fromkeys(clause.need.understood() for clause in clauses))
-    return f"{named} : " + " ; ".join(meanings)
+    meanings = list(dict.fromkeys(_meaning(clause.need) for clause in clauses))
+    return _("%(words)s : %(meanings)s", words=named, meanings=_(" ; ").join(meanings))
 
 
 def _clauses_to_keep(query, point, radii) -> list[int]:
@@ -359,10 +407,11 @@ def _clauses_to_keep(query, point, radii) -> list[int]:
 def _dropped_message(query, kept: list[int]) -> tuple[str, list[str]]:
     dropped = [clause.text for i, clause in enumerate(query.clauses) if i not in kept]
     kept_text = " ".join(query.clauses[i].text for i in sorted(kept))
-    names = ", ".join(f"« {word} »" for word in dropped)
-    verb = "a été laissé de côté" if len(dropped) == 1 else "ont été laissés de côté"
-    return (f"Aucun lieu ne correspond à tous les mots : voici ceux qui correspondent à « {kept_text} » "
-            f"({names} {verb})."), dropped
+    names = format_list([_("« %(word)s »", word=word) for word in dropped])
+    return ngettext("Aucun lieu ne correspond à tous les mots : voici ceux qui correspondent à « %(kept)s » "
+                    "(%(dropped)s a été laissé de côté).",
+                    "Aucun lieu ne correspond à tous les mots : voici ceux qui correspondent à « %(kept)s » "
+                    "(%(dropped)s ont été laissés de côté).", len(dropped), kept=kept_text, dropped=names), dropped
 
 
 def search_places(request: SearchRequest, *, now: datetime | None = None, log: bool = True) -> SearchResults:
@@ -386,10 +435,12 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
     resolution = _resolve(where) if where else None
     location = resolution.location if resolution else _near(request.near)
     if where and location is None and resolution.unplaced:
-        messages.append(f"« {resolution.unplaced} » n'a pas pu être situé (service d'adresses indisponible, aucun "
-                        "lieu de l'annuaire dans cette commune) : les lieux sont cherchés partout.")
+        messages.append(_("« %(where)s » n'a pas pu être situé (service d'adresses indisponible, aucun lieu de "
+                          "l'annuaire dans cette commune) : les lieux sont cherchés partout.",
+                          where=resolution.unplaced))
     elif where and location is None:
-        messages.append(f"Aucune commune ne correspond à « {where[:100]} » : les lieux sont cherchés partout.")
+        messages.append(_("Aucune commune ne correspond à « %(where)s » : les lieux sont cherchés partout.",
+                          where=where[:100]))
     outside = _outside_network(location)
     if outside:
         messages.append(outside)
@@ -440,18 +491,20 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
                 query = search.TextQuery.parse(suggestion, literal=query.literal)
     except search.IndexUnavailable:
         empty.index_status = "rebuilding"
-        messages.append(SEARCH_REBUILDING)
+        messages.append(str(SEARCH_REBUILDING))
         return empty
 
     widened_from, next_openings = None, []
     dropped: list[str] = []
     if corrected:
-        messages.append(f"Aucun lieu pour « {text} » : voici les résultats pour « {corrected} ».")
+        messages.append(_("Aucun lieu pour « %(text)s » : voici les résultats pour « %(corrected)s ».",
+                          text=text, corrected=corrected))
         suggestion = None
     if result.total:
         if point and used != radius:
             widened_from = radius
-            messages.append(f"Aucun lieu dans un rayon de {radius:g} km : le rayon a été élargi à {used:g} km.")
+            messages.append(_("Aucun lieu dans un rayon de %(radius)s : le rayon a été élargi à %(used)s.",
+                              radius=_km(radius), used=_km(used)))
         if kept and len(kept) < len(query.clauses):
             message, dropped = _dropped_message(query, kept)
             messages.append(message)
@@ -461,11 +514,12 @@ def search_places(request: SearchRequest, *, now: datetime | None = None, log: b
             fewer = [query.keeping(kept)] if kept and len(kept) < len(query.clauses) else []
             next_openings = _next_openings(request, [query, *fewer], ask, radii, now)
         if next_openings:
-            messages.append(NOTHING_OPEN_NOW)
+            messages.append(str(NOTHING_OPEN_NOW))
         elif point and radii[-1] != radius:
-            messages.append(f"Aucun lieu ne correspond, même dans un rayon de {radii[-1]:g} km.")
+            messages.append(_("Aucun lieu ne correspond, même dans un rayon de %(radius)s.", radius=_km(radii[-1])))
     if result.page != page:
-        messages.append(f"La page {page} n'existe pas : voici la dernière page ({result.page}).")
+        messages.append(_("La page %(page)s n'existe pas : voici la dernière page (%(last)s).",
+                          page=format_decimal(page), last=format_decimal(result.page)))
 
     by_id = _page_places(result.matches)
     hits = [SearchHit(place=by_id[m.place_id], distance_km=m.distance_km) for m in result.matches

@@ -14,20 +14,20 @@
   }
   var form = button.form;
   var near = form.querySelector("[data-near]");
-  var status = form.querySelector("[data-near-status]");
+  var status = form.querySelector("[data-near-status]");  // its messages, in the page's language
   var where = form.querySelector("[name=ou]");
   button.hidden = false;
   button.addEventListener("click", function () {
-    status.textContent = "Recherche de votre position…";
+    status.textContent = status.dataset.searching;
     navigator.geolocation.getCurrentPosition(function (position) {
       // about 100 m: enough to sort places by distance, no more travels in the address
       near.value = position.coords.latitude.toFixed(3) + "," + position.coords.longitude.toFixed(3);
       near.disabled = false;
       where.value = "";
-      status.textContent = "Position trouvée\u00a0: choisissez ce que vous cherchez, les lieux les plus proches viendront en premier.";
+      status.textContent = status.dataset.found;
     }, function () {
       near.disabled = true;
-      status.textContent = "Votre position n'est pas disponible\u00a0: indiquez votre commune.";
+      status.textContent = status.dataset.unavailable;
     }, {maximumAge: 600000, timeout: 15000});
   });
 })();

@@ -15,6 +15,7 @@ from coordination.directory.models import Place, SearchIndexQueue
 from coordination.errors import PermissionDenied
 from coordination.testing.factories import make_organisation, make_place, make_user
 from tests.directory.imports.helpers import HEADER, csv_text, place_count, problems_of, row
+from tests.french import plain
 
 UUID_1 = "0b8f6a3e-3c1d-4a51-9d35-6f0d8c1a2b01"
 
@@ -36,7 +37,7 @@ def snapshot():
 
 def only_problem(outcome, column, severity="error"):
     found = [p for p in outcome.problems if p.column == column and p.severity == severity]
-    assert len(found) == 1, [(p.line, p.column, p.message) for p in outcome.problems]
+    assert len(found) == 1, [(p.line, p.column, plain(p.message)) for p in outcome.problems]
     return found[0]
 
 
@@ -155,7 +156,7 @@ def test_an_older_row_does_not_overwrite_a_newer_listing(coordinator, write):
                                  actor=coordinator)
     assert outcome.plan.unchanged == 1
     warning = only_problem(outcome, "date_maj", "warning")
-    assert "02/05/2024" in warning.message
+    assert "02/05/2024" in plain(warning.message)
     assert snapshot() == before
 
 
@@ -170,7 +171,7 @@ def test_one_bad_row_and_nothing_is_written(coordinator, write):
     assert not outcome.report.applied
     problem = only_problem(outcome, "latitude")
     assert problem.line == 5  # header = line 1, the fourth place is line 5
-    assert "(-47.2305, 1.5901)" in problem.message and "hors de France" in problem.message
+    assert "(-47.2305, 1.5901)" in plain(problem.message) and "hors de France" in plain(problem.message)
     assert outcome.plan.to_create == 4 and outcome.plan.rejected_lines == [5]
     assert snapshot() == before
     assert AuditRecord.query.filter_by(action="place.import").count() == 0
@@ -193,10 +194,10 @@ def assert_nothing_written(outcome):
 def test_empty_file(coordinator, write):
     for content in ("", "\n\n", "\ufeff"):
         outcome = imports.apply_file(write(content), actor=coordinator)
-        assert [p.message for p in problems_of(outcome)] == ["Le fichier est vide : il ne contient aucun lieu."]
+        assert [plain(p.message) for p in problems_of(outcome)] == ["Le fichier est vide : il ne contient aucun lieu."]
         assert_nothing_written(outcome)
     outcome = imports.apply_file(write(csv_text([])), actor=coordinator)
-    assert "que la ligne d'en-tête" in problems_of(outcome)[0].message
+    assert "que la ligne d'en-tête" in plain(problems_of(outcome)[0].message)
     assert_nothing_written(outcome)
 
 
@@ -206,7 +207,7 @@ def test_a_file_over_the_size_limit_is_refused(coordinator, write, tmp_path):
         out.write(csv_text([row()]).encode())
         out.truncate(40 * 1024 * 1024)  # 40 MB (sparse: quick to make)
     outcome = imports.apply_file(path, actor=coordinator)
-    assert [p.message for p in problems_of(outcome)] == [
+    assert [plain(p.message) for p in problems_of(outcome)] == [
         "Le fichier fait 40,0 Mo : la limite est de 30,0 Mo. Découpez-le en plusieurs fichiers "
         "(par département, par exemple)."]
     assert_nothing_written(outcome)
@@ -217,7 +218,7 @@ def test_missing_required_columns(coordinator, write):
     outcome = imports.apply_file(write(csv_text([row()], header=header)), actor=coordinator)
     problem = problems_of(outcome)[0]
     assert (problem.line, problem.severity) == (1, "error")
-    assert problem.message.startswith("Colonnes obligatoires absentes : pivot, date_maj.")
+    assert plain(problem.message).startswith("Colonnes obligatoires absentes : pivot, date_maj.")
     assert_nothing_written(outcome)
 
 
@@ -225,7 +226,7 @@ def test_latin1_file_is_read_and_reported(coordinator, write):
     path = write(csv_text([row(nom="Médiathèque Aimé-Césaire")]), encoding="cp1252")
     outcome = imports.check_file(path, actor=coordinator)
     warning = only_problem(outcome, "", "warning")
-    assert "n'est pas en UTF-8" in warning.message and "Windows-1252" in warning.message
+    assert "n'est pas en UTF-8" in plain(warning.message) and "Windows-1252" in plain(warning.message)
     assert place_count() == 0  # a dry run
     assert imported(path, coordinator).name == "Médiathèque Aimé-Césaire"
 
@@ -249,8 +250,8 @@ def test_unknown_vocabulary_value(coordinator, write):
     outcome = imports.apply_file(path, actor=coordinator)
     problem = only_problem(outcome, "services", "warning")
     assert problem.line == 3
-    assert "Valeur inconnue « Cours de cuisine » dans la colonne « services »" in problem.message
-    assert "Maîtrise des outils numériques du quotidien" in problem.message  # the allowed values
+    assert "Valeur inconnue « Cours de cuisine » dans la colonne « services »" in plain(problem.message)
+    assert "Maîtrise des outils numériques du quotidien" in plain(problem.message)  # the allowed values
     assert outcome.report.applied and place_count() == 2
     assert Place.query.filter_by(external_id="lieu-2").one().services == ["Aide aux démarches administratives"]
 
@@ -271,7 +272,7 @@ def test_near_miss_vocabulary_values_are_mapped_with_a_warning(coordinator, writ
 def test_duplicated_ids(coordinator, write):
     outcome = imports.apply_file(write(csv_text([row(), row(nom="Autre")])), actor=coordinator)
     problem = only_problem(outcome, "id")
-    assert problem.line == 3 and "déjà celui de la ligne 2" in problem.message
+    assert problem.line == 3 and "déjà celui de la ligne 2" in plain(problem.message)
     assert_nothing_written(outcome)
 
 
@@ -287,7 +288,7 @@ def test_coordinates_outside_france(coordinator, write):
     outcome = imports.apply_file(write(csv_text([row(latitude="-1.5901", longitude="47.2305")])),
                                  actor=coordinator)
     problem = only_problem(outcome, "latitude")
-    assert "hors de France" in problem.message and problem.line == 2
+    assert "hors de France" in plain(problem.message) and problem.line == 2
     assert_nothing_written(outcome)
 
 
@@ -301,16 +302,16 @@ def test_overseas_coordinates_are_in_france(coordinator, write):
 def test_french_dates_are_accepted_and_invalid_ones_rejected(coordinator, write):
     outcome = imports.check_file(write(csv_text([row(date_maj="15/03/2024")])), actor=coordinator)
     assert not outcome.has_errors
-    assert "lue comme 2024-03-15" in only_problem(outcome, "date_maj", "warning").message
+    assert "lue comme 2024-03-15" in plain(only_problem(outcome, "date_maj", "warning").message)
     outcome = imports.apply_file(write(csv_text([row(date_maj="31/02/2024")]), name="b.csv"), actor=coordinator)
-    assert "n'est pas une date valable" in only_problem(outcome, "date_maj").message
+    assert "n'est pas une date valable" in plain(only_problem(outcome, "date_maj").message)
     assert_nothing_written(outcome)
 
 
 def test_invalid_phone(coordinator, write):
     outcome = imports.apply_file(write(csv_text([row(telephone="01 23")])), actor=coordinator)
     problem = only_problem(outcome, "telephone", "warning")
-    assert "« 01 23 »" in problem.message and "Numéro de téléphone invalide" in problem.message
+    assert "« 01 23 »" in plain(problem.message) and "Numéro de téléphone invalide" in plain(problem.message)
     assert outcome.report.applied and Place.query.one().phone is None
 
 
@@ -325,7 +326,7 @@ def test_postcode_that_lost_its_leading_zero(coordinator, write):
     assert not outcome.has_errors
     place = imported(path, coordinator)
     assert (place.postcode, place.insee_code) == ("01200", "01033")
-    assert "« 01200 »" in only_problem(outcome, "code_postal", "warning").message
+    assert "« 01200 »" in plain(only_problem(outcome, "code_postal", "warning").message)
 
 
 def test_every_problem_of_a_row_is_listed(coordinator, write):
@@ -387,9 +388,9 @@ def test_standard_01_unknown_value(coordinator, write):
         "adresse": "1 rue", "date_maj": "2022-05-09", "services": "Apprendre la cuisine", "courriel": ""}
     outcome = imports.apply_file(write(csv_text([record], separator=";", header=V01_HEADER)), actor=coordinator)
     problem = only_problem(outcome, "services", "warning")
-    assert "« Apprendre la cuisine »" in problem.message and "(standard 0.1)" in problem.message
-    assert "au moins un service" in only_problem(outcome, "services").message  # none left: the row is refused
-    assert "Prendre en main un ordinateur" in problem.message
+    assert "« Apprendre la cuisine »" in plain(problem.message) and "(standard 0.1)" in plain(problem.message)
+    assert "au moins un service" in plain(only_problem(outcome, "services").message)  # none left: the row is refused
+    assert "Prendre en main un ordinateur" in plain(problem.message)
     assert_nothing_written(outcome)
 
 
@@ -405,7 +406,7 @@ def test_unknown_pivot_places_share_one_pending_organisation(coordinator, write)
 def test_invalid_pivot(coordinator, write):
     """A bad SIRET attaches the place to the placeholder organisation (issue 15)."""
     outcome = imports.apply_file(write(csv_text([row(pivot="73282932000075")])), actor=coordinator)
-    assert "clé de contrôle" in only_problem(outcome, "pivot", "warning").message
+    assert "clé de contrôle" in plain(only_problem(outcome, "pivot", "warning").message)
     assert outcome.report.applied
     assert Place.query.one().organisation.pivot == imports.UNKNOWN_PIVOT
 
@@ -424,7 +425,7 @@ def test_possible_duplicates_are_reported_not_merged(coordinator, write):
     outcome = imports.apply_file(write(csv_text([near, same_pivot, far])), actor=coordinator)
     found = {(d.row_id, d.other_id) for d in outcome.plan.duplicates}
     assert found == {("autre-source", existing.public_id), ("troisieme", existing.public_id)}
-    assert all("Doublon possible" in p.message for p in problems_of(outcome, "warning") if p.column == "id")
+    assert all("Doublon possible" in plain(p.message) for p in problems_of(outcome, "warning") if p.column == "id")
     assert outcome.report.created == 3  # reported, created anyway
 
 
@@ -499,14 +500,14 @@ def test_round_trip_over_the_same_database_changes_nothing(coordinator, write):
 def test_cli_dry_run_then_apply(coordinator, runner, write):
     path = write(csv_text([row(), row(id="lieu-2", nom="Lieu 2", date_maj="15/03/2024")]))
     result = runner.invoke(args=["opendata", "import", str(path), "--dry-run", "--as", coordinator.email])
-    assert result.exit_code == 0, result.output
-    assert "Lieux à créer : 2" in result.output
-    assert "ligne 3, colonne date_maj [avertissement]" in result.output
-    assert "rien n'a été écrit" in result.output
+    assert result.exit_code == 0, plain(result.output)
+    assert "Lieux à créer : 2" in plain(result.output)
+    assert "ligne 3, colonne date_maj [avertissement]" in plain(result.output)
+    assert "rien n'a été écrit" in plain(result.output)
     assert place_count() == 0
     result = runner.invoke(args=["opendata", "import", str(path), "--as", coordinator.email])
-    assert result.exit_code == 0, result.output
-    assert "Import appliqué : 2 lieux créés" in result.output
+    assert result.exit_code == 0, plain(result.output)
+    assert "Import appliqué : 2 lieux créés" in plain(result.output)
     assert place_count() == 2
 
 
@@ -514,17 +515,17 @@ def test_cli_exit_code_and_report_on_errors(coordinator, runner, write):
     path = write(csv_text([row(), row(id="lieu-2", nom="")]))
     result = runner.invoke(args=["opendata", "import", str(path), "--as", coordinator.email])
     assert result.exit_code == 1
-    assert "ligne 3, colonne nom [erreur]" in result.output
-    assert "nom : vide : 1 ligne" in result.output
-    assert "rien n'a été importé" in result.output
+    assert "ligne 3, colonne nom [erreur]" in plain(result.output)
+    assert "nom : vide : 1 ligne" in plain(result.output)
+    assert "rien n'a été importé" in plain(result.output)
     assert place_count() == 0
 
 
 def test_cli_needs_a_coordinator(db, runner, write):
     path = write(csv_text([row()]))
     result = runner.invoke(args=["opendata", "import", str(path)])
-    assert result.exit_code == 2 and "--as" in result.output
+    assert result.exit_code == 2 and "--as" in plain(result.output)
     partner = make_user("p@exemple.fr")
     result = runner.invoke(args=["opendata", "import", str(path), "--as", partner.email])
-    assert result.exit_code == 1 and "n'est pas un compte coordinateur actif" in result.output
+    assert result.exit_code == 1 and "n'est pas un compte coordinateur actif" in plain(result.output)
     assert place_count() == 0

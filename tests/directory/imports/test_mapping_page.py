@@ -9,6 +9,7 @@ from coordination.directory.models import Place
 from coordination.testing.factories import make_user
 from coordination.directory.imports import profiles
 from tests.directory.imports.helpers import URL, token_of, upload
+from tests.french import plain
 
 MAPPING = f"{URL}/correspondance"
 
@@ -27,11 +28,11 @@ def private_folders(app, tmp_path, monkeypatch):
 
 def test_upload_unknown_map_preview_save_check_apply(client, login, coordinator, private_folders):
     login(coordinator)
-    page = upload(client).get_data(as_text=True)
+    page = plain(upload(client).get_data(as_text=True))
     assert "Format non reconnu" in page and "Faire correspondre les colonnes" in page
     assert f'href="{MAPPING}"' in page and "Appliquer l'import</button>" not in page
 
-    page = client.get(MAPPING).get_data(as_text=True)
+    page = plain(client.get(MAPPING).get_data(as_text=True))
     assert "« Nom de la structure »" in page and "« Médiathèque des Tilleuls »" in page
     assert page.count("<select") == 11
     # suggestions from the names and values: the e-mail column, the postcode, the name
@@ -39,7 +40,7 @@ def test_upload_unknown_map_preview_save_check_apply(client, login, coordinator,
     assert '<option value="nom" selected>' in page
 
     response = client.post(MAPPING, data=MAPPED)
-    page = response.get_data(as_text=True)
+    page = plain(response.get_data(as_text=True))
     assert response.status_code == 200, page
     assert "<caption" in page and 'scope="col">nom</th>' in page and 'scope="row">2</th>' in page
     assert "Médiathèque des Tilleuls" in page and "Mo-Fr 09:00-12:00" in page
@@ -49,7 +50,7 @@ def test_upload_unknown_map_preview_save_check_apply(client, login, coordinator,
     assert Place.query.count() == 0 and not private_folders.exists()
 
     response = client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": "annuaire-21"})
-    page = response.get_data(as_text=True)
+    page = plain(response.get_data(as_text=True))
     assert response.status_code == 200, page
     assert "fichier lu avec le profil « annuaire-21 »" in page and "Lieux à créer : 3" in page
     saved = json.loads((private_folders / "annuaire-21.json").read_text(encoding="utf-8"))
@@ -58,22 +59,22 @@ def test_upload_unknown_map_preview_save_check_apply(client, login, coordinator,
     assert profiles.load("annuaire-21").separator == "/"
 
     response = client.post(f"{URL}/appliquer", data={"token": token_of(page)})
-    assert response.status_code == 200 and "Import appliqué : 3 lieux créés" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Import appliqué : 3 lieux créés" in plain(response.get_data(as_text=True))
     assert {p.name for p in Place.query} == {"Médiathèque des Tilleuls", "Espace numérique du Port",
                                              "Tiers-lieu La Forge"}
 
     # the saved profile is offered on the upload form, and reads the same file at once
-    assert '<option value="annuaire-21">' in client.get(URL).get_data(as_text=True)
-    page = upload(client, profil="annuaire-21").get_data(as_text=True)
+    assert '<option value="annuaire-21">' in plain(client.get(URL).get_data(as_text=True))
+    page = plain(upload(client, profil="annuaire-21").get_data(as_text=True))
     assert "fichier lu avec le profil « annuaire-21 »" in page and "inchangés : 3" in page
 
 
 def test_a_shipped_profile_can_be_chosen_on_the_upload_form(client, login, coordinator):
     login(coordinator)
-    page = client.get(URL).get_data(as_text=True)
+    page = plain(client.get(URL).get_data(as_text=True))
     assert '<option value="mednum-bfc-2023">' in page
     response = upload(client, profil="profil-qui-n-existe-pas")
-    page = response.get_data(as_text=True)
+    page = plain(response.get_data(as_text=True))
     assert response.status_code == 400 and "Profil « profil-qui-n-existe-pas » introuvable" in page
 
 
@@ -87,7 +88,7 @@ def test_a_bad_profile_name_gets_a_french_error(client, login, coordinator, priv
     login(coordinator)
     upload(client)
     response = client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": name})
-    page = response.get_data(as_text=True)
+    page = plain(response.get_data(as_text=True))
     assert response.status_code == 400
     assert message.replace("'", "&#39;") in page or message in page
     assert "Faire correspondre les colonnes</h1>" in page  # the page again, as filled in
@@ -98,14 +99,14 @@ def test_a_mapping_without_required_fields_gets_a_french_error(client, login, co
     login(coordinator)
     upload(client)
     response = client.post(MAPPING, data={"colonne-1": "nom", "separateur": "|", "format_horaires": ""})
-    page = response.get_data(as_text=True)
+    page = plain(response.get_data(as_text=True))
     assert response.status_code == 400 and "obligatoire" in page and "adresse" in page
 
 
 def test_without_a_staged_file_the_page_says_so(client, login, coordinator):
     login(coordinator)
     response = client.get(MAPPING)
-    assert response.status_code == 404 and "déposez-le à nouveau" in response.get_data(as_text=True)
+    assert response.status_code == 404 and "déposez-le à nouveau" in plain(response.get_data(as_text=True))
 
 
 def test_partners_are_refused_and_anonymous_people_sent_to_log_in(client, login, db):
@@ -133,10 +134,10 @@ def test_a_profile_whose_dry_run_fails_is_mapped_again_and_replaced(client, logi
         as_text=True)
     assert "Lu avec ce profil, le fichier contient des erreurs" in page and "Appliquer l'import</button>" not in page
     assert f'href="{MAPPING}"' in page
-    page = client.get(MAPPING).get_data(as_text=True)  # the choices just saved, and the name
+    page = plain(client.get(MAPPING).get_data(as_text=True))  # the choices just saved, and the name
     assert '<option value="identifiant" selected>' in page and 'value="annuaire-21"' in page
     assert '<option value="services" selected>' not in page
-    page = client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": "annuaire-21"}).get_data(as_text=True)
+    page = plain(client.post(f"{MAPPING}/enregistrer", data={**MAPPED, "nom_profil": "annuaire-21"}).get_data(as_text=True))
     assert "Lieux à créer : 3" in page and "Appliquer l'import</button>" in page
     assert profiles.load("annuaire-21").columns["services"] == ["Aides"]
     client.post(f"{URL}/appliquer", data={"token": token_of(page)})
@@ -150,11 +151,11 @@ def test_a_real_regional_file_is_offered_the_mapping_page_and_reads_with_its_shi
     login(coordinator)
 
     def send(**fields):
-        return client.post(URL, data={"file": (io.BytesIO(content), "mednum-bfc-2023.csv"), **fields},
-                           content_type="multipart/form-data").get_data(as_text=True)
+        return plain(client.post(URL, data={"file": (io.BytesIO(content), "mednum-bfc-2023.csv"), **fields},
+                                 content_type="multipart/form-data").get_data(as_text=True))
 
     assert "Faire correspondre les colonnes</a>" in send()
-    page = client.get(MAPPING).get_data(as_text=True)
+    page = plain(client.get(MAPPING).get_data(as_text=True))
     assert "« nom_structure »" in page and "« code_postal »" in page
     assert page.count("<select") > 10 and '<option value="code_postal" selected>' in page
     page = send(profil="mednum-bfc-2023")

@@ -7,6 +7,7 @@ from coordination.directory.imports import plan
 from coordination.directory.models import Place
 from coordination.directory import imports
 from tests.directory.imports.helpers import csv_text, row
+from tests.french import plain
 
 
 def places_of(count: int, prefix: str = "lieu", **values) -> list[dict]:
@@ -28,7 +29,7 @@ def test_a_line_that_cannot_be_read_at_the_end_stops_the_file_before_anything_is
     text = csv_text(places_of(6)) + 'lieu-7,"Guillemet jamais fermé\n'
     outcome = imports.apply_file(write(text), actor=coordinator)
     assert outcome.plan is None and not outcome.read.readable
-    assert "Guillemet non fermé" in outcome.problems[-1].message
+    assert "Guillemet non fermé" in plain(outcome.problems[-1].message)
     assert Place.query.count() == 0
 
 
@@ -57,7 +58,7 @@ def test_the_plan_keeps_counts_not_places_and_rejected_rows_keep_their_problems(
     outcome = imports.check_file(path, actor=coordinator)
     assert outcome.plan.rejected_lines == [3] and {p.line for p in outcome.plan.errors} == {3}
     assert outcome.plan.places == [] and outcome.plan.to_create == 2
-    assert outcome.plan.visibility().hidden == [("organisation créée par l'import, en attente de validation", 2),
+    assert plain(outcome.plan.visibility().hidden) == [("organisation créée par l'import, en attente de validation", 2),
                                                 ("ligne rejetée (erreur)", 1)]
     outcome = imports.apply_file(path, actor=coordinator, skip_invalid=True)
     assert outcome.report.created == 2 and outcome.plan.places == []

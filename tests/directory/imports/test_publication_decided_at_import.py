@@ -17,6 +17,7 @@ from coordination.extensions import db as _db
 from coordination.testing.factories import make_organisation, make_place
 from tests.directory.imports.helpers import csv_text, row, three_organisations
 from tests.test_mail import received, smtp_server  # noqa: F401 (the real SMTP server the suite uses)
+from tests.french import plain
 
 FILE_ADDRESSES = {"accueil@breil.exemple.fr", "contact@demy.exemple.fr", "bonjour@clic.exemple.fr"}
 
@@ -55,7 +56,7 @@ def test_by_default_imported_organisations_wait_and_the_report_says_no_place_is_
     assert record.file_name == "lieux-2024.csv" and record.actor_id == coordinator.id
     assert {o.import_id for o in organisations} == {record.id}
     assert visible_places() == 0
-    lines = imports.summary_lines(outcome)
+    lines = plain(imports.summary_lines(outcome))
     assert "Organisations à créer, en attente de validation : 3" in lines
     assert "Lieux visibles dans l'annuaire public juste après l'import : 0 ; non visibles : 3" in lines
     assert "  - organisation créée par l'import, en attente de validation : 3 lieux" in lines
@@ -68,7 +69,7 @@ def test_accepted_at_import_the_places_are_public_at_once(coordinator, path):
     assert {(o.status, o.decided_by_id) for o in organisations} == {("active", coordinator.id)}
     assert all(o.decided_at is not None for o in organisations)
     assert visible_places() == 3
-    lines = imports.summary_lines(outcome)
+    lines = plain(imports.summary_lines(outcome))
     assert "Organisations à créer, acceptées (source de confiance) : 3" in lines
     assert "Lieux visibles dans l'annuaire public juste après l'import : 3" in lines
 
@@ -95,7 +96,7 @@ def test_the_dry_run_counts_the_visible_places_for_the_choice_and_explains_the_o
         outcome = imports.check_file(path, actor=coordinator, publication=publication)
         seen = outcome.plan.visibility(publication)
         assert seen.visible == visible
-        hidden = dict(seen.hidden)
+        hidden = plain(dict(seen.hidden))
         assert hidden.pop("organisation en attente de validation") == 1
         assert hidden.pop("organisation suspendue") == 1
         assert hidden.pop("lieu dépublié dans l'annuaire") == 1
@@ -180,13 +181,13 @@ def test_with_the_box_one_invitation_per_organisation_spread_over_time(app, coor
     assert {m.recipient for m in messages} == FILE_ADDRESSES
     gaps = [(b.next_attempt_at - a.next_attempt_at).total_seconds() for a, b in itertools.pairwise(messages)]
     assert gaps == [60.0, 60.0]
-    assert any("Invitations mises dans la file d'envoi : 3" in line for line in imports.summary_lines(outcome))
+    assert any("Invitations mises dans la file d'envoi : 3" in line for line in plain(imports.summary_lines(outcome)))
     send_everything_due(start + timedelta(seconds=30))  # the rate: one now, the others later
     assert len(smtp_server.envelopes) == 1
     send_everything_due(start + timedelta(minutes=5))
     assert recipients(smtp_server) == FILE_ADDRESSES and len(smtp_server.envelopes) == 3
     [email, *_] = received(smtp_server)
-    assert "dans l'annuaire du réseau" in email["Subject"]
+    assert "dans l'annuaire du réseau" in plain(email["Subject"])
     body = email.get_body(preferencelist=("plain",)).get_content()
     assert "écrivez à la coordination du réseau (coordination@exemple.fr)" in body and "http://localhost/" in body
     # never twice: a second invitation for the same organisations is not queued
@@ -219,12 +220,12 @@ def test_the_command_line_flags(app, coordinator, path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["opendata", "import", str(path), "--as", coordinator.email, "--dry-run",
                                  "--organisations", "acceptees"])
-    assert result.exit_code == 0, result.output
-    assert "Lieux visibles dans l'annuaire public juste après l'import : 3" in result.output
+    assert result.exit_code == 0, plain(result.output)
+    assert "Lieux visibles dans l'annuaire public juste après l'import : 3" in plain(result.output)
     result = runner.invoke(args=["opendata", "import", str(path), "--as", coordinator.email])
-    assert result.exit_code == 0, result.output
-    assert "Lieux visibles dans l'annuaire public juste après l'import : 0 ; non visibles : 3" in result.output
-    assert "organisation créée par l'import, en attente de validation : 3 lieux" in result.output
+    assert result.exit_code == 0, plain(result.output)
+    assert "Lieux visibles dans l'annuaire public juste après l'import : 0 ; non visibles : 3" in plain(result.output)
+    assert "organisation créée par l'import, en attente de validation : 3 lieux" in plain(result.output)
     assert {o.status for o in _db.session.scalars(select(Organisation))} == {"pending"}
 
 
@@ -232,8 +233,8 @@ def test_the_command_line_accepts_and_notifies(app, coordinator, path):
     result = app.test_cli_runner().invoke(args=[
         "opendata", "import", str(path), "--as", coordinator.email, "--organisations", "acceptees",
         "--prevenir-structures"])
-    assert result.exit_code == 0, result.output
-    assert "Invitations mises dans la file d'envoi : 3" in result.output
+    assert result.exit_code == 0, plain(result.output)
+    assert "Invitations mises dans la file d'envoi : 3" in plain(result.output)
     assert {o.status for o in _db.session.scalars(select(Organisation))} == {"active"}
 
 
@@ -241,4 +242,4 @@ def test_the_command_line_refuses_an_unknown_choice_in_french(app, coordinator, 
     result = app.test_cli_runner().invoke(args=["opendata", "import", str(path), "--as", coordinator.email,
                                                 "--organisations", "publiees"])
     assert result.exit_code == 2
-    assert "« publiees » : choisissez « acceptees » ou « en-attente »" in result.output
+    assert "« publiees » : choisissez « acceptees » ou « en-attente »" in plain(result.output)

@@ -5,6 +5,7 @@ from coordination.directory.models import Place
 from coordination.testing.factories import make_organisation, make_user
 from coordination.directory.imports import report, staging
 from tests.directory.imports.helpers import URL, csv_text, row, token_of, upload
+from tests.french import plain
 
 pytestmark = pytest.mark.usefixtures("private_uploads")
 
@@ -24,17 +25,17 @@ def test_partners_are_refused(client, login, db):
 
 def test_dry_run_then_apply(client, login, coordinator):
     login(coordinator)
-    page = client.get(URL).get_data(as_text=True)
+    page = plain(client.get(URL).get_data(as_text=True))
     assert "Vérifier" in page and 'enctype="multipart/form-data"' in page
     response = upload(client, csv_text([row(), row(id="lieu-2", nom="Lieu 2", date_maj="15/03/2024")]))
-    page = response.get_data(as_text=True)
+    page = plain(response.get_data(as_text=True))
     assert response.status_code == 200
     assert "Lieux à créer : 2" in page and ">Appliquer l'import</button>" in page
     assert "lue comme 2024-03-15" in page  # the warning, in the table
     assert Place.query.count() == 0
     token = client.get_cookie("session") and token_of(page)
     response = client.post(f"{URL}/appliquer", data={"token": token})
-    page = response.get_data(as_text=True)
+    page = plain(response.get_data(as_text=True))
     assert response.status_code == 200, page
     assert "Import appliqué : 2 lieux créés" in page
     assert Place.query.count() == 2
@@ -45,15 +46,15 @@ def test_dry_run_then_apply(client, login, coordinator):
 
 def test_a_file_with_errors_cannot_be_applied(client, login, coordinator):
     login(coordinator)
-    page = upload(client, csv_text([row(), row(id="lieu-2", latitude="-47.2305")])).get_data(as_text=True)
+    page = plain(upload(client, csv_text([row(), row(id="lieu-2", latitude="-47.2305")])).get_data(as_text=True))
     assert "hors de France" in page and "<td>3</td>" in page and "<td>latitude</td>" in page
     assert ">Appliquer l'import</button>" not in page
-    assert "Rien n&#39;a encore été importé : corrigez le fichier et envoyez-le à nouveau." in page
+    assert "Rien n'a encore été importé : corrigez le fichier et envoyez-le à nouveau." in page
 
 
 def test_a_token_from_another_session_is_refused(client, login, coordinator, app):
     login(coordinator)
-    page = upload(client, csv_text([row()])).get_data(as_text=True)
+    page = plain(upload(client, csv_text([row()])).get_data(as_text=True))
     token = token_of(page)
     other = app.test_client()
     other_coordinator = make_user("autre@exemple.fr", coordinator=True)
@@ -75,14 +76,14 @@ def test_a_file_changed_after_its_dry_run_is_not_applied(client, login, coordina
 def test_a_file_over_the_limit_is_refused(client, login, coordinator, app, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1000)
     login(coordinator)
-    page = upload(client, csv_text([row(id=f"l{i}") for i in range(20)])).get_data(as_text=True)
+    page = plain(upload(client, csv_text([row(id=f"l{i}") for i in range(20)])).get_data(as_text=True))
     assert "la limite est de 1\u00a0000 octets" in page and "Découpez-le" in page
     assert ">Appliquer l'import</button>" not in page
 
 
 def test_an_empty_upload_is_explained(client, login, coordinator):
     login(coordinator)
-    page = upload(client, "").get_data(as_text=True)
+    page = plain(upload(client, "").get_data(as_text=True))
     assert "Le fichier est vide" in page or "Choisissez un fichier" in page
     make_organisation()  # nothing else was created
     assert Place.query.count() == 0

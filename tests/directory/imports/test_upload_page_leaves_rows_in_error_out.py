@@ -4,6 +4,7 @@ from coordination.directory.models import Place
 import pytest
 
 from tests.directory.imports.helpers import URL, csv_text, row, token_of, upload
+from tests.french import plain
 
 pytestmark = pytest.mark.usefixtures("private_uploads")
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.usefixtures("private_uploads")
 def test_rows_in_error_can_be_left_out_after_the_dry_run(client, login, coordinator):
     login(coordinator)
     content = csv_text([row(), row(id="lieu-2", nom=""), row(id="lieu-3", nom="Lieu 3")])
-    page = upload(client, content).get_data(as_text=True)
+    page = plain(upload(client, content).get_data(as_text=True))
     assert "1 ligne du fichier contient des erreurs" in page
     assert ">Importer sans la ligne en erreur</button>" in page
     assert 'name="skip_invalid" type="hidden" value="1"' in page
@@ -20,19 +21,19 @@ def test_rows_in_error_can_be_left_out_after_the_dry_run(client, login, coordina
     response = client.post(f"{URL}/appliquer", data={"token": token})
     assert response.status_code == 302 and Place.query.count() == 0
     response = client.post(f"{URL}/appliquer", data={"token": token, "skip_invalid": "1"})
-    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.status_code == 200, plain(response.get_data(as_text=True))
     assert sorted(p.name for p in Place.query.all()) == sorted(["Lieu 3", row()["nom"]])
 
 
 def test_a_clean_file_is_applied_as_before(client, login, coordinator):
     login(coordinator)
-    page = upload(client, csv_text([row()])).get_data(as_text=True)
+    page = plain(upload(client, csv_text([row()])).get_data(as_text=True))
     assert ">Appliquer l'import</button>" in page and "ligne en erreur" not in page
     assert 'name="skip_invalid" type="hidden" value=""' in page
 
 
 def test_a_file_error_offers_no_way_to_apply(client, login, coordinator):
     login(coordinator)
-    page = upload(client, "ceci n'est pas un annuaire\n").get_data(as_text=True)
+    page = plain(upload(client, "ceci n'est pas un annuaire\n").get_data(as_text=True))
     assert "Importer sans" not in page and "Appliquer l'import</button>" not in page
     assert Place.query.count() == 0
