@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from dateutil.relativedelta import relativedelta
 from flask import current_app
 from markupsafe import Markup
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
@@ -93,8 +94,8 @@ class Dashboard:
 def _display(value, column: Column) -> str:
     if value is None or value == "":
         return column.blank
-    if column.number:
-        return _number(value).replace(".", ",")
+    if column.number:  # French format from Babel: « 1 234 », « 2,5 »
+        return format_decimal(value, format="#,##0.#")
     return str(value)
 
 

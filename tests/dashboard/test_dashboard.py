@@ -225,3 +225,12 @@ def test_an_absurd_period_is_a_french_400(dashboard_network, client, login):
     login(dashboard_network.coordinator)
     response = client.get(f"{URL}?depuis=0001-01-01")
     assert response.status_code == 400 and "entre 2000 et 2100" in plain(response.get_data(as_text=True))
+
+
+def test_numbers_read_the_french_way_on_the_page_and_in_the_spreadsheet(app):
+    from coordination.dashboard.services import Column, Table, _display, table_csv
+    column = Column("Lieux", "lieux", True)
+    with app.test_request_context():
+        assert [_display(value, column) for value in (1234, 2.5, 3.0, None)] == ["1\u202f234", "2,5", "3", "—"]
+    table = Table("t", "Titre", [Column("Commune", "commune"), column], [("Nantes", 1234), ("Rezé", 2.5)])
+    assert table_csv(table).splitlines()[1:] == ["Nantes;1234", "Rezé;2,5"]

@@ -69,7 +69,7 @@ def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, ref
     a = login_as(app, referral_partners.member_a)
     form = a.get(form_url(referral_partners.place_b))
     html = text(form)
-    assert "version 2026-11" in html and "retirer votre accord" in html  # the consent text and its version
+    assert "version 2026-12" in html and "retirer votre accord" in html  # the consent text and its version
     assert 'name="consent"' in html and 'name="consent_method"' in html
 
     response, _ = post_form(a, referral_partners, urgent="y", comment=None)
@@ -79,7 +79,7 @@ def test_send_accept_comment_and_record_the_outcome_through_the_web(app, db, ref
     page = text(a.get(response.headers["Location"]))
     assert "L’orientation a été envoyée" in page and FIRST_NAME in page and "07 61 23 45 89" in page
     assert "En attente de réponse" in page and "Urgent" in page and "Orientation envoyée" in page
-    assert referral.urgent and referral.consent_method == "oral" and referral.consent_text_version == "2026-11"
+    assert referral.urgent and referral.consent_method == "oral" and referral.consent_text_version == "2026-12"
     assert [m.recipient for m in mail_outbox()] == [referral_partners.member_b.email]
 
     b = login_as(app, referral_partners.member_b)
