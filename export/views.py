@@ -2,8 +2,9 @@
 import hashlib
 import json
 
+from babel.units import format_unit
 from flask import Blueprint, current_app, render_template, request, send_file
-from flask_babel import format_date, format_time, gettext as _
+from flask_babel import format_date, format_time, get_locale, gettext as _
 
 from coordination.core.clock import datetime_fr
 
@@ -37,13 +38,23 @@ def _updated_text(manifest) -> str:
              time=format_time(moment, "short", rebase=True))
 
 
+def file_size(size: int) -> str:
+    """A file's size in the page's language: « 12,4 ko » in French, « 12.4 kB » in English (1 ko = 1 000 octets)."""
+    unit, value = "digital-byte", size
+    for name, factor in (("digital-kilobyte", 1e3), ("digital-megabyte", 1e6), ("digital-gigabyte", 1e9)):
+        if size >= factor:
+            unit, value = name, round(size / factor, 1)
+    length = "long" if unit == "digital-byte" else "short"  # « 850 octets », not « 850 o »
+    return format_unit(value, unit, length=length, locale=get_locale(), format="#,##0.#")
+
+
 @bp.get("/open-data")
 @translated
 def index():
     manifest = ensure_published()
     return render_template("export/open_data.html", manifest=manifest, fields=catalog.FIELD_MEANINGS,
                            required=REQUIRED_FIELDS, updated_text=manifest and _updated_text(manifest),
-                           human_size=catalog.human_size, licence_url=catalog.LICENCE_URL)
+                           human_size=file_size, licence_url=catalog.LICENCE_URL)
 
 
 @bp.get("/open-data/<path:filename>")

@@ -250,7 +250,8 @@ def test_the_open_data_page_explains_the_data_in_french(client, library_places):
     assert "2 lieux publiés" in html
     for entry in manifest["files"]:
         assert f'href="/open-data/{entry["name"]}"' in html
-        assert catalog.human_size(entry["bytes"]) in html
+        # the page gives the size in the page's language, with non-breaking spaces before the unit
+        assert catalog.human_size(entry["bytes"]) in html.replace("\u202f", " ").replace("\xa0", " ")
     for name in STANDARD_FIELDS:
         assert f"<code>{name}</code>" in html
     assert len(catalog.FIELD_MEANINGS) == 32 and list(catalog.FIELD_MEANINGS) == list(STANDARD_FIELDS)
@@ -262,6 +263,17 @@ def test_the_page_says_when_files_are_being_prepared(client, library_places, mon
     monkeypatch.setattr(publish, "ON_DEMAND_MAX_PLACES", 1)
     html = client.get("/open-data").get_data(as_text=True)
     assert "en cours de préparation" in html
+
+
+def test_file_sizes_read_in_the_page_language(app):
+    from export.views import file_size
+    with app.test_request_context("/open-data"):
+        app.preprocess_request()
+        assert [file_size(size) for size in (1, 850, 12_400, 3_100_000)] == [
+            "1\xa0octet", "850\xa0octets", "12,4\u202fko", "3,1\u202fMo"]
+    with app.test_request_context("/en/open-data"):
+        app.preprocess_request()
+        assert [file_size(size) for size in (850, 12_400)] == ["850 bytes", "12.4 kB"]
 
 
 def test_human_sizes_read_in_french():
