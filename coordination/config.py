@@ -65,6 +65,8 @@ class Config:
     SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "none")  # none | starttls | ssl
     SMTP_TIMEOUT = _int("SMTP_TIMEOUT", 20)
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+    # Sent messages (contact form, invitations…) are emptied of their recipient and text after this
+    MAIL_RETENTION_DAYS = _int("MAIL_RETENTION_DAYS", 90)
 
     # Scheduler process
     SCHEDULER_TIMEZONE = "Europe/Paris"

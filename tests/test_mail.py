@@ -156,7 +156,7 @@ def test_cli_send_pending(db, runner, mail_outbox):
     queue_test_message(db)
     result = runner.invoke(args=["mail", "send-pending"])
     assert result.exit_code == 0, result.output
-    assert "1 envoyé(s)" in result.output
+    assert "Envoyés\u00a0: 1\u202f; à réessayer\u00a0: 0" in result.output
     assert mail_outbox()[0].status == "sent"
 
 
@@ -180,7 +180,7 @@ def test_a_message_left_sending_by_a_crashed_sender_is_flagged_not_resent(db, ma
     message.next_attempt_at = utcnow() - timedelta(hours=2)
     db.session.commit()
     result = runner.invoke(args=["mail", "release-stuck"])
-    assert "1 courriel(s) marqué(s) en échec" in result.output
+    assert "1 courriel marqué en échec" in result.output
     assert mail_outbox()[0].status == "failed"
     assert mail.send_pending()["sent"] == 0
 
@@ -215,3 +215,20 @@ def test_racing_dedupe_keys_keep_the_callers_transaction(db, mail_outbox, monkey
     db.session.commit()
     assert db.session.query(Organisation).count() == 1
     assert len(mail_outbox()) == 1
+
+
+def test_sent_messages_are_emptied_after_the_retention_period(app, db, runner, mail_outbox):
+    old, recent, waiting = (queue_test_message(db, recipient=f"{name}@exemple.fr") for name in ("a", "b", "c"))
+    days = app.config["MAIL_RETENTION_DAYS"]
+    for message, age in ((old, days + 1), (recent, days - 1), (waiting, days + 1)):
+        message.created_at = utcnow() - timedelta(days=age)
+        message.status = "sent" if message is not waiting else "pending"
+    db.session.commit()
+    result = runner.invoke(args=["mail", "erase-sent"])
+    assert "1 courriel envoyé effacé" in result.output
+    erased, kept, pending = sorted(mail_outbox(), key=lambda message: message.id)
+    assert (erased.recipient, erased.subject, erased.body_text, erased.attachments) == ("", "", "", [])
+    assert erased.dedupe_key == old.dedupe_key  # still stops the same message from being queued again
+    assert kept.recipient == "b@exemple.fr" and "Bonjour" in kept.body_text
+    assert pending.recipient == "c@exemple.fr"  # not sent yet: never erased before it is
+    assert mail.erase_sent() == 0

@@ -246,4 +246,20 @@ def release_stuck(older_than: timedelta = timedelta(hours=1)) -> int:
     return count
 
 
-__all__ = ["Message", "attachment", "queue", "release_stuck", "retry_failed", "send_pending", "subject_line"]
+def erase_sent(now: datetime | None = None) -> int:
+    """What a sent message said, and to whom, is erased MAIL_RETENTION_DAYS after it was queued: the
+    outbox holds residents' words (the contact form) and people's addresses. The row stays, empty, so
+    that its dedupe key still stops the same message from being queued twice."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["MAIL_RETENTION_DAYS"])
+    count = db.session.execute(
+        update(Message).where(Message.status == "sent", Message.created_at < cutoff, Message.recipient != "")
+        .values(recipient="", subject="", body_text="", body_html=None, attachments=[])
+    ).rowcount
+    db.session.commit()
+    if count:
+        log.info("%s sent message(s) erased after the retention period", count)
+    return count
+
+
+__all__ = ["Message", "attachment", "erase_sent", "queue", "release_stuck", "retry_failed", "send_pending",
+           "subject_line"]
