@@ -21,14 +21,15 @@ def no_horizontal_scroll(tab) -> bool:
     return tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_send_a_referral_then_answer_it(page, live_server, axe_violations, browser_login, partners):
+def test_send_a_referral_then_answer_it(app, page, live_server, axe_violations, browser_login, partners):
     sender, receiver, place = partners
     browser_login(sender, PASSWORD)
     page.goto(f"{live_server}/lieux/{place.public_id}")
     page.get_by_role("link", name="Orienter une personne vers ce lieu").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Orienter une personne"
-    assert page.get_by_text("Texte à lire à la personne (version 2026-11)").is_visible()
+    version = app.config["REFERRAL_CONSENT_VERSION"]
+    assert page.get_by_text(f"Texte à lire à la personne (version {version})").is_visible()
     assert axe_violations(page) == []
     assert no_horizontal_scroll(page)
 
