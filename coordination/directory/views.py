@@ -1,7 +1,6 @@
 import functools
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
 from flask_login import login_required
 from markupsafe import Markup
 import segno
@@ -88,10 +87,10 @@ def place_description(place) -> str:
     """The place page's meta description: its name, commune and first services (plain text: the
     template escapes it once)."""
     if place.services:
-        text = gettext("%(name)s, %(commune)s : %(services)s.", name=place.name, commune=place.commune,
+        text = _("%(name)s, %(commune)s : %(services)s.", name=place.name, commune=place.commune,
                        services=", ".join(place.services[:6]))
     else:
-        text = gettext("%(name)s, %(commune)s.", name=place.name, commune=place.commune)
+        text = _("%(name)s, %(commune)s.", name=place.name, commune=place.commune)
     return text if len(text) <= DESCRIPTION_MAX else text[:DESCRIPTION_MAX - 1].rsplit(" ", 1)[0] + "…"
 
 
@@ -107,7 +106,7 @@ def partner_lang() -> Markup:
 def vocabulary_value(value: str) -> Markup:
     """A value (or a heading) of the national vocabularies in the page's language when the
     catalogues have it (the values are their own msgids), else as written, marked French."""
-    shown = gettext(value) if value else value
+    shown = vocabulary_label(value)
     if shown != value or current_language().code == DEFAULT:
         return Markup("{}").format(shown)
     return Markup("<span{}>{}</span>").format(partner_lang(), value)
@@ -122,7 +121,7 @@ def place_helpers():
 def qr_svg(url: str) -> Markup:
     """A QR code to ``url`` as inline SVG (no style attribute, nothing fetched)."""
     svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, svgclass="qr-code", lineclass=None)
-    label = gettext("QR code : adresse de la fiche en ligne")
+    label = _("QR code : adresse de la fiche en ligne")
     return Markup(svg.replace("<svg ", Markup('<svg role="img" aria-label="%s" ') % label, 1))
 
 
@@ -267,7 +266,7 @@ def postal_address(place, town_only: bool = False) -> str:
     town = " ".join(filter(None, (place.postcode, place.commune)))
     if town_only:
         return town
-    return ", ".join(filter(None, (place.address, town))) or gettext("Adresse non renseignée")
+    return ", ".join(filter(None, (place.address, town))) or _("Adresse non renseignée")
 
 
 def opening_status(place, at=None) -> str:
