@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 log = logging.getLogger(__name__)
 
@@ -88,22 +90,20 @@ def _forget_undeclared(scheduler, declared_ids: set):
     return listener
 
 
-scheduler_cli = AppGroup("scheduler", help="Processus planificateur (un seul, hors des workers web).")
+scheduler_cli = AppGroup("scheduler", help=lazy_gettext("Processus planificateur (un seul, hors des workers web)."))
 
 
-@scheduler_cli.command("run")
+@scheduler_cli.command("run", help=lazy_gettext("Démarre le planificateur (bloquant)."))
 def run():
-    """Démarre le planificateur (bloquant)."""
     scheduler = build_scheduler(current_app._get_current_object())
-    click.echo("Planificateur démarré (Ctrl+C pour arrêter).")
+    click.echo(_("Planificateur démarré (Ctrl+C pour arrêter)."))
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
 
 
-@scheduler_cli.command("jobs")
+@scheduler_cli.command("jobs", help=lazy_gettext("Liste les tâches déclarées."))
 def list_jobs():
-    """Liste les tâches déclarées."""
     for job in declared_jobs(current_app):
         click.echo(f"{job.id}\t{job.func}")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import format_decimal, gettext as _, lazy_gettext, ngettext
 
 from coordination.directory.serializers import standard_record
 from coordination.directory.services import count_public_places, iter_public_places
@@ -278,35 +279,27 @@ def ensure_published() -> dict | None:
         return manifest if _complete(manifest) else _publish(directory, None)
 
 
-DISK_FULL_MESSAGE = ("Export impossible : le disque est plein ({folder}). Les fichiers publiés précédemment sont "
-                     "restés en place, inchangés, et rien n'a été écrit à moitié. Libérez de la place puis relancez "
-                     "« flask opendata export ».")
-
-
-@click.command("export")
+@click.command("export", help=lazy_gettext(
+    "Régénère les fichiers de données ouvertes (standard national, GeoJSON, data·inclusion)."))
 def export_command():
-    """Régénère les fichiers de données ouvertes (standard national, GeoJSON, data·inclusion)."""
     total = count_public_places()
     try:
-        with click.progressbar(length=total, label="Export des lieux publiés") as bar:
+        with click.progressbar(length=total, label=_("Export des lieux publiés")) as bar:
             manifest = publish_all(progress=bar.update)
     except OSError as error:
         if not is_disk_full(error):
             raise
-        click.echo(DISK_FULL_MESSAGE.format(folder=catalog.open_data_dir()), err=True)
+        click.echo(_("Export impossible : le disque est plein (%(folder)s). Les fichiers publiés précédemment sont "
+                     "restés en place, inchangés, et rien n'a été écrit à moitié. Libérez de la place puis relancez "
+                     "« %(command)s ».", folder=catalog.open_data_dir(), command="flask opendata export"), err=True)
         raise SystemExit(1) from None
-    places = manifest["places"]
-    plural = "s" if places > 1 else ""
-    click.echo(f"{_number(places)} lieu{'x' if places > 1 else ''} exporté{plural} en {_decimal(manifest['seconds'])} s "
-               f"dans {catalog.open_data_dir()} :")
+    click.echo(ngettext("%(places)s lieu exporté en %(seconds)s s dans %(folder)s :",
+                        "%(places)s lieux exportés en %(seconds)s s dans %(folder)s :", manifest["places"],
+                        places=format_decimal(manifest["places"]), seconds=format_decimal(manifest["seconds"], "0.0"),
+                        folder=catalog.open_data_dir()))
     for entry in manifest["files"]:
-        rows = f", {_number(entry['rows'])} enregistrement{'s' if entry['rows'] > 1 else ''}" if entry["rows"] is not None else ""
-        click.echo(f"  {entry['name']} : {catalog.human_size(entry['bytes'])}{rows}")
-
-
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", "\u202f")
-
-
-def _decimal(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
+        size = catalog.human_size(entry["bytes"])
+        line = _("%(file)s : %(size)s", file=entry["name"], size=size) if entry["rows"] is None else ngettext(
+            "%(file)s : %(size)s, %(rows)s enregistrement", "%(file)s : %(size)s, %(rows)s enregistrements",
+            entry["rows"], file=entry["name"], size=size, rows=format_decimal(entry["rows"]))
+        click.echo("  " + line)

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext
 from coordination.auth import services
 from coordination.errors import Invalid
 
-users_cli = AppGroup("users", help="Comptes utilisateurs.")
+users_cli = AppGroup("users", help=lazy_gettext("Comptes utilisateurs."))
 PASSWORDS_DIFFER = lazy_gettext("Les deux mots de passe ne correspondent pas.")
 
 
@@ -20,12 +20,12 @@ def prompt_new_password() -> str:
         click.echo(_("Erreur : %(problem)s Recommencez.", problem=PASSWORDS_DIFFER), err=True)
 
 
-@users_cli.command("create-coordinator")
+@users_cli.command("create-coordinator", help=lazy_gettext(
+    "Crée un compte coordinateur, ou donne le rôle de coordinateur à un compte existant."))
 @click.argument("email")
-@click.option("--name", help="Nom affiché (par défaut : la partie de l'adresse avant @).")
-@click.option("--password", help="Mot de passe (demandé sans écho s'il n'est pas donné).")
+@click.option("--name", help=lazy_gettext("Nom affiché (par défaut : la partie de l'adresse avant @)."))
+@click.option("--password", help=lazy_gettext("Mot de passe (demandé sans écho s'il n'est pas donné)."))
 def create_coordinator(email, name, password):
-    """Crée un compte coordinateur, ou donne le rôle de coordinateur à un compte existant."""
     if password is None and services.find_user_by_email(email) is None:
         password = prompt_new_password()
     try:

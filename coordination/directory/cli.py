@@ -1,13 +1,14 @@
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext, ngettext
 
-demo_cli = AppGroup("demo", help="Réseau de démonstration.")
+demo_cli = AppGroup("demo", help=lazy_gettext("Réseau de démonstration."))
 
 
-@demo_cli.command("seed")
-@click.option("--if-empty", is_flag=True, help="Ne rien faire si la base contient déjà des organisations.")
+@demo_cli.command("seed", help=lazy_gettext("Crée le réseau de démonstration (Nantes / Loire-Atlantique)."))
+@click.option("--if-empty", is_flag=True, help=lazy_gettext("Ne rien faire si la base contient déjà des organisations."))
 def seed(if_empty):
-    """Crée le réseau de démonstration (Nantes / Loire-Atlantique)."""
     from coordination.directory import demo
     try:
         demo.seed(if_empty=if_empty, echo=click.echo)
@@ -15,31 +16,30 @@ def seed(if_empty):
         raise click.ClickException(str(error)) from None
 
 
-search_cli = AppGroup("search", help="Index de recherche des lieux.")
+search_cli = AppGroup("search", help=lazy_gettext("Index de recherche des lieux."))
 
 
-@search_cli.command("reindex")
+@search_cli.command("reindex", help=lazy_gettext(
+    "Reconstruit l'index dans un nouveau dossier, puis le met en service d'un coup."))
 @click.option("--processus", "processes", type=click.IntRange(1, 32), default=None,
-              help="Processus d'analyse en parallèle (par défaut : un par cœur, 4 au plus).")
+              help=lazy_gettext("Processus d'analyse en parallèle (par défaut : un par cœur, 4 au plus)."))
 def reindex(processes):
-    """Reconstruit l'index dans un nouveau dossier, puis le met en service d'un coup."""
     from coordination.directory import search
     processes = processes or search.default_processes()
     try:
-        with click.progressbar(length=search.public_place_count(), label="Indexation des lieux") as bar:
+        with click.progressbar(length=search.public_place_count(), label=_("Indexation des lieux")) as bar:
             count = search.reindex(progress=bar.update, processes=processes)
     except search.IndexBusy:
-        raise click.ClickException("L'index est en cours d'écriture par un autre processus : "
-                                   "réessayez dans un moment.") from None
+        raise click.ClickException(_("L'index est en cours d'écriture par un autre processus : "
+                                     "réessayez dans un moment.")) from None
     except search.IndexIncomplete as error:
-        raise click.ClickException(f"Index non remplacé, l'index en service reste le même : {error}. "
-                                   "Relancez avec --processus 1 ou avec plus de mémoire.") from None
-    click.echo(f"Index reconstruit : {count} lieux publiés.")
+        raise click.ClickException(_("Index non remplacé, l'index en service reste le même : %(error)s. "
+                                     "Relancez avec --processus 1 ou avec plus de mémoire.", error=error)) from None
+    click.echo(ngettext("Index reconstruit : %(num)s lieu publié.", "Index reconstruit : %(num)s lieux publiés.", count))
 
 
-@search_cli.command("apply-queue")
+@search_cli.command("apply-queue", help=lazy_gettext("Applique une fois la file des lieux modifiés à l'index."))
 def apply_queue():
-    """Applique une fois la file des lieux modifiés à l'index."""
     from coordination.directory import search
     count = search.apply_queue()
-    click.echo(f"{count} lieu(x) mis à jour dans l'index.")
+    click.echo(ngettext("%(num)s lieu mis à jour dans l'index.", "%(num)s lieux mis à jour dans l'index.", count))

@@ -9,12 +9,14 @@ import random
 import unicodedata
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from stdnum import luhn
 
 from coordination import audit
 from coordination.auth.models import Organisation, User
 from coordination.core.clock import utcnow
+from coordination.core.french import de
 from coordination.directory import hours, validation
 from coordination.directory.services import writes
 from coordination.extensions import db
@@ -295,14 +297,15 @@ def seed(*, if_empty: bool, echo) -> None:
     """Creates the demo network. With ``if_empty``, does nothing when organisations exist; without
     it, refuses to create the network twice. Refused (DemoRefused) unless DEMO_SEED_ALLOWED."""
     if not current_app.config.get("DEMO_SEED_ALLOWED"):
-        raise DemoRefused("Le réseau de démonstration n'est pas créé en production : son compte de coordination "
-                          "a un mot de passe public. Créez les comptes avec `flask users create-coordinator`, "
-                          "ou lancez la démonstration avec MAILLAGE_ENV=development sur une autre base.")
+        raise DemoRefused(_("Le réseau de démonstration n'est pas créé en production : son compte de coordination "
+                            "a un mot de passe public. Créez les comptes avec « %(command)s », "
+                            "ou lancez la démonstration avec %(setting)s sur une autre base.",
+                            command="flask users create-coordinator", setting="MAILLAGE_ENV=development"))
     if if_empty and db.session.scalar(select(Organisation.id).limit(1)) is not None:
-        echo("Des organisations existent déjà : le réseau de démonstration n'est pas créé.")
+        echo(_("Des organisations existent déjà : le réseau de démonstration n'est pas créé."))
         return
     if db.session.scalar(select(User.id).where(User.email == COORDINATOR_EMAIL)) is not None:
-        echo("Le réseau de démonstration existe déjà : rien à faire.")
+        echo(_("Le réseau de démonstration existe déjà : rien à faire."))
         return
     rng = random.Random(44)
     try:
@@ -311,12 +314,15 @@ def seed(*, if_empty: bool, echo) -> None:
     except Exception:
         db.session.rollback()
         raise
-    echo(f"Réseau de démonstration créé : {counts['organisations']} organisations, {counts['places']} lieux, "
-         f"{counts['users']} comptes.")
-    echo(f"Mot de passe de tous les comptes : {PASSWORD}")
-    echo(f"  coordination : {COORDINATOR_EMAIL}")
+    echo(_("Réseau de démonstration créé : %(organisations)s organisations, %(places)s lieux, %(users)s comptes.",
+           organisations=counts["organisations"], places=counts["places"], users=counts["users"]))
+    echo(_("Mot de passe de tous les comptes : %(password)s", password=PASSWORD))
+    echo("  " + _("coordination : %(email)s", email=COORDINATOR_EMAIL))
     for email, organisation, role in counts["accounts"]:
-        echo(f"  {role} de « {organisation} » : {email}")
+        line = (_("administrateur %(of_organisation)s : %(email)s", of_organisation=de(organisation), email=email)
+                if role == "admin" else
+                _("membre %(of_organisation)s : %(email)s", of_organisation=de(organisation), email=email))
+        echo("  " + line)
 
 
 def _create(rng: random.Random) -> dict:
@@ -344,7 +350,7 @@ def _create(rng: random.Random) -> dict:
         email = f"{slug(first_name)}.{slug(last_name)}@{DOMAIN}"
         make_member(organisations[organisation_key], role=role, email=email, name=f"{first_name} {last_name}",
                     password=PASSWORD, quick=False, commit=False)
-        accounts.append((email, ORGANISATIONS[organisation_key][0], "administrateur" if role == "admin" else "membre"))
+        accounts.append((email, ORGANISATIONS[organisation_key][0], role))
 
     db.session.flush()
     audit.record(coordinator, "demo.seed", "network", "demo", places=len(PLACES))

@@ -117,8 +117,8 @@ class PlaceForm(Form):
             self.services.errors.append(validation.REQUIRED_MESSAGES["services"])
             valid = False
         week, errors = hours.parse_editor(self._raw_week())
-        for day, message in errors.items():
-            self[hours_field_name(day, 1, "start")].errors.append(message)
+        for day, error in errors.items():
+            self[hours_field_name(day, error.slot, error.edge)].errors.append(str(error))
             valid = False
         if not errors:
             try:

@@ -39,7 +39,14 @@ Week = dict[str, list[tuple[str, str]]]
 
 
 class HoursError(ValueError):
-    """An expression or an editor entry that cannot be saved; the message is in French."""
+    """An expression or an editor entry that cannot be saved; the message is in French.
+
+    From the weekday editor it names the input at fault (``slot`` 1 or 2, ``edge`` "start" or "end"),
+    so that the form shows the message beside that input and not beside the day's first one."""
+
+    def __init__(self, message: str, slot: int = 1, edge: str = "start"):
+        super().__init__(message)
+        self.slot, self.edge = slot, edge
 
 
 _TIME = r"(?:[01]?\d|2[0-3]):[0-5]\d"
@@ -174,15 +181,17 @@ def validate(expr: str | None) -> str:
     if not expr:
         return ""
     if len(expr) > MAX_LENGTH:
-        raise HoursError(f"Les horaires ne peuvent pas dépasser {MAX_LENGTH} caractères.")
+        raise HoursError(_("Les horaires ne peuvent pas dépasser %(max)s caractères.", max=MAX_LENGTH))
     try:
         opening_hours.OpeningHours(expr)
     except opening_hours.ParserError as error:
         position = re.search(r"-->\s*\d+:(\d+)", str(error))
-        where = f" (vers le caractère {position[1]})" if position else ""
+        example = "Mo-Fr 09:00-12:00,14:00-17:30; PH off"
         raise HoursError(
-            f"Horaires non reconnus{where} : vérifiez la syntaxe OpenStreetMap, "
-            "par exemple « Mo-Fr 09:00-12:00,14:00-17:30; PH off »."
+            _("Horaires non reconnus (vers le caractère %(position)s) : vérifiez la syntaxe OpenStreetMap, "
+              "par exemple « %(example)s ».", position=position[1], example=example) if position else
+            _("Horaires non reconnus : vérifiez la syntaxe OpenStreetMap, par exemple « %(example)s ».",
+              example=example)
         ) from None
     return expr
 
@@ -194,36 +203,49 @@ def parse_time(value: str | None) -> str | None:
         return None
     match = _EDITOR_TIME.match(value)
     if not match or int(match[1]) > 23 or int(match[2] or 0) > 59:
-        raise HoursError(f"« {value} » n'est pas une heure valable (format HH:MM, par exemple 09:00).")
+        raise HoursError(_("« %(value)s » n'est pas une heure valable (format HH:MM, par exemple 09:00).",
+                           value=value))
     return f"{int(match[1]):02d}:{match[2] or '00'}"
 
 
-def parse_editor(raw: dict[str, list[tuple[str | None, str | None]]]) -> tuple[Week, dict[str, str]]:
-    """The editor's raw inputs ``{"Mo": [(start, end), (start, end)], …}`` -> (week, errors by day)."""
+def parse_editor(raw: dict[str, list[tuple[str | None, str | None]]]) -> tuple[Week, dict[str, HoursError]]:
+    """The editor's raw inputs ``{"Mo": [(start, end), (start, end)], …}`` -> (week, errors by day).
+
+    Each error's text names its day (« Vendredi : … créneau 2 … ») and the error knows its input."""
     week, errors = empty_week(), {}
     for day in DAYS:
         try:
             week[day] = _parse_day(raw.get(day) or [])
         except HoursError as error:
-            errors[day] = f"{DAY_NAMES[day]} : {error}"
+            errors[day] = HoursError(_("%(day)s : %(problem)s", day=DAY_NAMES[day], problem=error),
+                                     error.slot, error.edge)
     return week, errors
 
 
 def _parse_day(pairs) -> list[tuple[str, str]]:
     ranges = []
     for number, (start_text, end_text) in enumerate(pairs, start=1):
-        start, end = parse_time(start_text), parse_time(end_text)
+        start, end = _slot_time(start_text, number, "start"), _slot_time(end_text, number, "end")
         if start is None and end is None:
             continue
         if start is None or end is None:
-            raise HoursError(f"indiquez l'heure d'ouverture et l'heure de fermeture du créneau {number}.")
+            raise HoursError(_("indiquez l'heure d'ouverture et l'heure de fermeture du créneau %(slot)s.",
+                               slot=number), number, "start" if start is None else "end")
         if start >= end:
-            raise HoursError(f"la fermeture du créneau {number} ({end}) doit être après son ouverture ({start}).")
+            raise HoursError(_("la fermeture du créneau %(slot)s (%(end)s) doit être après son ouverture "
+                               "(%(start)s).", slot=number, end=end, start=start), number, "end")
         if ranges and start < ranges[-1][1]:
-            raise HoursError(f"le créneau {number} doit commencer après la fin du créneau précédent "
-                             f"({ranges[-1][1]}).")
+            raise HoursError(_("le créneau %(slot)s doit commencer après la fin du créneau précédent "
+                               "(%(end)s).", slot=number, end=ranges[-1][1]), number, "start")
         ranges.append((start, end))
     return ranges
+
+
+def _slot_time(value: str | None, slot: int, edge: str) -> str | None:
+    try:
+        return parse_time(value)
+    except HoursError as error:
+        raise HoursError(str(error), slot, edge) from None
 
 
 # --- description for people -----------------------------------------------------------------

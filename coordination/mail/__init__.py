@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import JSON, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -74,14 +75,17 @@ def queue(recipient: str, subject: str, template: str, *, dedupe_key: str | None
         return None
     context.setdefault("network_name", current_app.config["NETWORK_NAME"])
     context.setdefault("base_url", current_app.config["BASE_URL"])
-    body_text = render_template(f"{template}.txt", **context)
-    try:
-        body_html = render_template(f"{template}.html", **context)
-    except Exception as error:
-        if error.__class__.__name__ != "TemplateNotFound":
-            raise
-        body_html = None
-    message = Message(recipient=recipient, subject=subject_line(subject), body_text=body_text, body_html=body_html,
+    # Mail goes to partners and coordinators, whose spaces are French: French whatever the page's language.
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")):
+        subject = subject_line(str(subject))
+        body_text = render_template(f"{template}.txt", **context)
+        try:
+            body_html = render_template(f"{template}.html", **context)
+        except Exception as error:
+            if error.__class__.__name__ != "TemplateNotFound":
+                raise
+            body_html = None
+    message = Message(recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
                       attachments=attachments or [], dedupe_key=dedupe_key)
     if not dedupe_key:
         db.session.add(message)

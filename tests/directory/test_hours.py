@@ -169,7 +169,21 @@ def test_parse_editor_builds_the_week():
 def test_parse_editor_reports_each_day_in_french(pairs, message):
     _, errors = hours.parse_editor({"Mo": pairs, "Tu": [("09:00", "12:00")]})
     assert list(errors) == ["Mo"]
-    assert message in errors["Mo"]
+    assert message in str(errors["Mo"])
+
+
+@pytest.mark.parametrize("pairs, slot, edge", [
+    ([("12:00", "09:00")], 1, "end"),
+    ([("09:00", "")], 1, "end"),
+    ([("", "12:00")], 1, "start"),
+    ([("09:00", "12:00"), ("", "17:00")], 2, "start"),
+    ([("09:00", "12:00"), ("14:00", "13:00")], 2, "end"),
+    ([("09:00", "12:00"), ("11:00", "17:00")], 2, "start"),
+    ([("09:00", "12:00"), ("14:00", "midi")], 2, "end"),
+])
+def test_parse_editor_names_the_input_at_fault(pairs, slot, edge):
+    _, errors = hours.parse_editor({"Fr": pairs})
+    assert (errors["Fr"].slot, errors["Fr"].edge) == (slot, edge)
 
 
 @pytest.mark.parametrize("expr, lines", [

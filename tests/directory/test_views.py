@@ -204,6 +204,16 @@ def test_bad_hours_range_is_explained_in_the_day(client, login, admin, breil_pla
     assert breil_place.opening_hours == "Mo-Fr 09:00-12:00,14:00-17:30"
 
 
+def test_an_hours_error_in_the_second_slot_is_summarised_with_that_slot(client, login, admin, breil_place):
+    login(admin)
+    data = _post_data(breil_place, hours_fr_2_start="11:00", hours_fr_2_end="17:00")
+    html = plain(text(client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=data)))
+    summary = html.split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert '<a href="#hours_fr_2_start">Vendredi, créneau 2 : ouverture</a>' in summary
+    assert "le créneau 2 doit commencer après la fin du créneau précédent (12:00)" in summary
+    assert "créneau 1" not in summary
+
+
 def test_user_text_is_escaped(client, login, admin, breil_centre):
     make_place(breil_centre, name="<script>alert(1)</script>", summary="<b>gras</b>")
     login(admin)

@@ -78,6 +78,17 @@ def test_a_report_is_stored_and_mailed_to_the_organisation_and_coordinators(clie
     assert f"/espace-partenaire/lieux/{reported_place['place'].id}/modifier" in by_recipient["admin@connectes.exemple.fr"]
 
 
+def test_a_report_from_a_page_in_english_is_mailed_in_french(client, reported_place, mail_outbox):
+    response = client.post(f"/en/lieux/{reported_place['place'].public_id}/signaler", data={"kind": "hours"},
+                           environ_base={"REMOTE_ADDR": RESIDENT_ADDRESS})
+    assert response.status_code == 302
+    messages = mail_outbox()
+    assert len(messages) == 3
+    for message in messages:
+        assert message.subject == "Erreur signalée sur « Point numérique de la mairie »"
+        assert "Les horaires sont faux" in message.body_text and "Bonjour" in message.body_text
+
+
 def test_nothing_about_the_reporter_is_kept_or_sent(client, db, reported_place, mail_outbox, login):
     login(reported_place["member"])  # even a logged-in person stays anonymous
     post_report(client, reported_place["place"], kind="closed")

@@ -2,6 +2,7 @@
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from coordination.auth.services import find_user_by_email
 from coordination.errors import DomainError
@@ -19,34 +20,34 @@ def _publication_choice(value: str) -> str:
     return value
 
 
-@click.command("import")
+@click.command("import", help=lazy_gettext(
+    "Importe un fichier d'annuaire (standard 1.0.1 ou 0.1, CSV ou JSON ; liste France Services ; tout autre "
+    "fichier avec un profil de correspondance : --profil NOM)."))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
-@click.option("--dry-run", is_flag=True, help="Vérifie le fichier et affiche ce qui serait fait, sans rien écrire.")
+@click.option("--dry-run", is_flag=True, help=lazy_gettext("Vérifie le fichier et affiche ce qui serait fait, sans rien écrire."))
 @click.option("--as", "as_email", metavar="EMAIL",
-              help="Adresse du compte coordinateur au nom duquel l'import est fait (obligatoire).")
+              help=lazy_gettext("Adresse du compte coordinateur au nom duquel l'import est fait (obligatoire)."))
 @click.option("--skip-invalid", is_flag=True,
-              help="Importe les lignes valables et laisse de côté les lignes en erreur (après une vérification).")
+              help=lazy_gettext("Importe les lignes valables et laisse de côté les lignes en erreur (après une vérification)."))
 @click.option("--profil", "profile_name", metavar="NOM",
-              help="Profil de correspondance pour un fichier qui n'est pas au standard : nom d'un profil "
-                   "livré (coordination/directory/imports/profils/) ou du dossier IMPORT_PROFILES_DIR, ou chemin d'un fichier .json.")
+              help=lazy_gettext("Profil de correspondance pour un fichier qui n'est pas au standard : nom d'un profil "
+                   "livré (coordination/directory/imports/profils/) ou du dossier IMPORT_PROFILES_DIR, ou chemin d'un fichier .json."))
 @click.option("--organisations", "publication", default="en-attente", show_default=True,
               metavar="acceptees|en-attente", callback=lambda _ctx, _param, value: _publication_choice(value),
-              help="Organisations créées par l'import : « acceptees » (source de confiance, leurs lieux sont "
-                   "publics tout de suite) ou « en-attente » (chacune attend la décision d'un coordinateur).")
+              help=lazy_gettext("Organisations créées par l'import : « acceptees » (source de confiance, leurs lieux sont "
+                   "publics tout de suite) ou « en-attente » (chacune attend la décision d'un coordinateur)."))
 @click.option("--prevenir-structures", "notify", is_flag=True,
-              help="Envoie une invitation (une par organisation créée, étalées dans le temps) aux adresses du "
-                   "fichier. Sans cette option, aucun courriel n'est envoyé à une adresse du fichier.")
+              help=lazy_gettext("Envoie une invitation (une par organisation créée, étalées dans le temps) aux adresses du "
+                   "fichier. Sans cette option, aucun courriel n'est envoyé à une adresse du fichier."))
 @click.option("--taille-max-mo", "max_mb", type=click.IntRange(min=1), metavar="N",
-              help="Taille maximale du fichier en Mo pour cet import seulement (par défaut : la limite "
-                   "IMPORT_MAX_BYTES de la configuration, 30 Mo), par exemple pour l'annuaire national.")
+              help=lazy_gettext("Taille maximale du fichier en Mo pour cet import seulement (par défaut : la limite "
+                   "IMPORT_MAX_BYTES de la configuration, 30 Mo), par exemple pour l'annuaire national."))
 @click.option("--sans-courriels-personnels", "strip_personal_emails", is_flag=True,
-              help="N'importe pas les adresses électroniques qui ressemblent à une adresse nominative "
-                   "(prénom.nom@…) : chacune est signalée par un avertissement.")
+              help=lazy_gettext("N'importe pas les adresses électroniques qui ressemblent à une adresse nominative "
+                   "(prénom.nom@…) : chacune est signalée par un avertissement."))
 @with_appcontext
 def import_command(file, dry_run, as_email, skip_invalid, publication, notify, max_mb, profile_name,
                    strip_personal_emails):
-    """Importe un fichier d'annuaire (standard 1.0.1 ou 0.1, CSV ou JSON ; liste France Services ;
-    tout autre fichier avec un profil de correspondance : --profil NOM)."""
     if not as_email:
         raise click.UsageError(_("Indiquez le compte coordinateur qui fait l'import : --as adresse@exemple.fr "
                                "(il est enregistré dans le journal d'audit)."))

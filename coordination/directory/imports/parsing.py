@@ -186,16 +186,21 @@ def _quoting_problem(error: str, start: int, line: int, separator: str) -> Malfo
         return Malformed(_("Guillemet non fermé : la valeur qui commence ligne %(start)s s'ouvre par un guillemet « \" » qui n'est jamais refermé (jusqu'à la fin du fichier, ligne %(line)s). Ajoutez le guillemet fermant, ou doublez le guillemet s'il fait partie du texte (« \"\" »).", start=start, line=line),
                          line=start, reason=_("guillemet non fermé"))
     if "expected after" in error:
-        opened = _(" (la valeur commence ligne %(start)s : un guillemet y est sans doute resté ouvert)", start=start) if line > start else ""
-        return Malformed(_("Guillemet mal placé ligne %(line)s%(opened)s : après un guillemet fermant, il faut le séparateur « %(separator)s » ou la fin de la ligne. Un guillemet à l'intérieur d'une valeur entre guillemets s'écrit doublé (« \"\" »).", line=line, opened=opened, separator=separator), line=line, reason=_("guillemet mal placé"))
+        if line > start:
+            message = _("Guillemet mal placé ligne %(line)s (la valeur commence ligne %(start)s : un guillemet y est sans doute resté ouvert) : après un guillemet fermant, il faut le séparateur « %(separator)s » ou la fin de la ligne. Un guillemet à l'intérieur d'une valeur entre guillemets s'écrit doublé (« \"\" »).", line=line, start=start, separator=separator)
+        else:
+            message = _("Guillemet mal placé ligne %(line)s : après un guillemet fermant, il faut le séparateur « %(separator)s » ou la fin de la ligne. Un guillemet à l'intérieur d'une valeur entre guillemets s'écrit doublé (« \"\" »).", line=line, separator=separator)
+        return Malformed(message, line=line, reason=_("guillemet mal placé"))
     return Malformed(_("Le fichier CSV est mal formé ligne %(line)s : vérifiez ses guillemets et ses séparateurs.", line=line),
                      line=line, reason=_("CSV mal formé"))
 
 
 def _field_too_long(start: int, line: int) -> Malformed:
-    where = _("à la ligne %(start)s", start=start) if line <= start else (
-        _("à partir de la ligne %(start)s (jusqu'à la ligne %(line)s au moins : un guillemet ouvert n'y est sans doute pas refermé)", start=start, line=line))
-    return Malformed(_("Une valeur dépasse %(field_max)s caractères %(where)s. Aucune information d'un lieu n'est aussi longue : vérifiez le fichier.", field_max=number(FIELD_MAX), where=where), line=start, reason=_("valeur trop longue"))
+    if line <= start:
+        message = _("Une valeur dépasse %(field_max)s caractères à la ligne %(start)s. Aucune information d'un lieu n'est aussi longue : vérifiez le fichier.", field_max=number(FIELD_MAX), start=start)
+    else:
+        message = _("Une valeur dépasse %(field_max)s caractères à partir de la ligne %(start)s (jusqu'à la ligne %(line)s au moins : un guillemet ouvert n'y est sans doute pas refermé). Aucune information d'un lieu n'est aussi longue : vérifiez le fichier.", field_max=number(FIELD_MAX), start=start, line=line)
+    return Malformed(message, line=start, reason=_("valeur trop longue"))
 
 
 def _too_many_cells(line: int) -> Malformed:

@@ -614,8 +614,11 @@ def _drop(row: ImportRow, column: str, attribute: str, value, error, clean: _Cle
                 continue
         if kept:
             values[attribute] = list(dict.fromkeys(kept))
-    what = _("gardé : %(kept)s ; ", kept=', '.join(kept)) if kept else ""
-    problems.append(Problem(row.line, column, _("« %(value)s » : %(error)s Valeur laissée de côté (%(what)sle lieu est importé sans elle).", value=_preview(value), error=error, what=what), WARNING, _("%(column)s : valeur invalide laissée de côté", column=column)))
+    if kept:
+        message = _("« %(value)s » : %(error)s Valeur laissée de côté (gardé : %(kept)s ; le lieu est importé sans elle).", value=_preview(value), error=error, kept=", ".join(kept))
+    else:
+        message = _("« %(value)s » : %(error)s Valeur laissée de côté (le lieu est importé sans elle).", value=_preview(value), error=error)
+    problems.append(Problem(row.line, column, message, WARNING, _("%(column)s : valeur invalide laissée de côté", column=column)))
 
 
 # Without them a place is still usable when it has coordinates (and its commune): it is kept (issue 15), and left out of
