@@ -5,15 +5,19 @@ BIN := $(VENV)/bin
 FLASK := MAILLAGE_ENV=development FLASK_APP=wsgi $(BIN)/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Mailed links, the printable sheet's QR code and the API's links follow the port make run serves on
+# (an address the browser can open: 0.0.0.0 listens everywhere, links say 127.0.0.1); BASE_URL wins when set.
+BASE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .PHONY: run test lint install install-dev constraints assets browser catalogues translations icons db seed bench relevance clean
 
 ## make run: the app with a demo network on the embedded default (SQLite, console mail) + the scheduler
 run: install assets catalogues db seed
-	@echo "Maillage sur http://$(HOST):$(PORT) (planificateur lancé à côté ; Ctrl+C arrête les deux)"
-	@$(FLASK) scheduler run & scheduler=$$!; \
+	@echo "Maillage sur $(BASE_URL) (planificateur lancé à côté ; Ctrl+C arrête les deux)"
+	@echo "Essayer : README.md, « Essayer en 5 minutes » ; mot de passe des comptes de démonstration : demo-maillage-44"
+	@BASE_URL=$(BASE_URL) $(FLASK) scheduler run & scheduler=$$!; \
 	  trap 'kill $$scheduler 2>/dev/null' EXIT; trap 'exit 0' INT TERM; \
-	  $(FLASK) run --host $(HOST) --port $(PORT)
+	  BASE_URL=$(BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: installs everything the suite needs, then runs it (TEST_DATABASE_URL for PostgreSQL)
 test: install-dev assets browser catalogues

@@ -16,7 +16,6 @@ from stdnum import luhn
 from coordination import audit
 from coordination.auth.models import Organisation, User
 from coordination.core.clock import utcnow
-from coordination.core.french import de
 from coordination.directory import hours, validation
 from coordination.directory.services import writes
 from coordination.extensions import db
@@ -319,9 +318,10 @@ def seed(*, if_empty: bool, echo) -> None:
     echo(_("Mot de passe de tous les comptes : %(password)s", password=PASSWORD))
     echo("  " + _("coordination : %(email)s", email=COORDINATOR_EMAIL))
     for email, organisation, role in counts["accounts"]:
-        line = (_("administrateur %(of_organisation)s : %(email)s", of_organisation=de(organisation), email=email)
+        # Quoted: « du CCAS », « du Département » cannot be told from the name alone.
+        line = (_("administrateur de « %(organisation)s » : %(email)s", organisation=organisation, email=email)
                 if role == "admin" else
-                _("membre %(of_organisation)s : %(email)s", of_organisation=de(organisation), email=email))
+                _("membre de « %(organisation)s » : %(email)s", organisation=organisation, email=email))
         echo("  " + line)
 
 
