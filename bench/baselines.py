@@ -324,7 +324,7 @@ def _first_line(error: Exception) -> str:
 def _fill(connection, sqlite_path: Path) -> int:
     """Copies the public places (and their closures) from SQLite, then computes the text vectors and
     builds the indexes. Returns the number of places."""
-    arrays = list(search.FACETS)
+    arrays = [key for key in search.FACETS if key != "network_labels"]  # the national vocabularies (lists of text)
     connection.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
     # A staging table, then CREATE TABLE … AS SELECT computing the vectors: each row is written once
     # (an UPDATE after the COPY would write every row twice). unaccent is not IMMUTABLE: the vector is

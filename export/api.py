@@ -58,7 +58,8 @@ def places():
 @limited
 def place(public_id):
     found = services.get_published_place(parameters.place_id(public_id))
-    return _json(standard_record(found, source=current_app.config["NETWORK_NAME"]))
+    return _json(standard_record(found, source=current_app.config["NETWORK_NAME"],
+                                 network_labels=services.active_label_names()))
 
 
 @bp.get("/lieux/changements")
@@ -97,10 +98,10 @@ def docs():
 # --- bodies --------------------------------------------------------------------------------
 
 def _page_body(found, query, last: int) -> dict:
-    source = current_app.config["NETWORK_NAME"]
+    source, network_labels = current_app.config["NETWORK_NAME"], services.active_label_names()
     records = []
     for place_found in found.places:
-        record = standard_record(place_found, source=source)
+        record = standard_record(place_found, source=source, network_labels=network_labels)
         if place_found.id in found.distances_km:
             record["distance_km"] = found.distances_km[place_found.id]
         records.append(record)
@@ -124,10 +125,10 @@ def _moment(value) -> str:
     return value.isoformat(timespec="microseconds") + "Z"
 
 
-def _change(change, source: str) -> dict:
+def _change(change, source: str, network_labels: dict) -> dict:
     entry = {"id": change.place.public_id, "statut": change.status, "date_changement": _moment(change.changed_at)}
     if change.status == "publie":
-        entry["lieu"] = standard_record(change.place, source=source)
+        entry["lieu"] = standard_record(change.place, source=source, network_labels=network_labels)
     return entry
 
 
@@ -137,8 +138,8 @@ def _feed_body(found, query) -> dict:
     page = found[:query.limit]
     last = (page[-1].changed_at, page[-1].place.id) if page else (query.since, query.after_id)
     cursor = parameters.encode_cursor(*last)
-    source = current_app.config["NETWORK_NAME"]
-    return {"changements": [_change(change, source) for change in page], "curseur_suivant": cursor,
+    source, network_labels = current_app.config["NETWORK_NAME"], services.active_label_names()
+    return {"changements": [_change(change, source, network_labels) for change in page], "curseur_suivant": cursor,
             "suivant": external_url("api.changes", curseur=cursor, limite=query.limit),
             "a_jour": len(found) <= query.limit}
 

@@ -26,7 +26,7 @@ from flask import current_app
 from flask_babel import format_decimal, gettext as _, lazy_gettext, ngettext
 
 from coordination.directory.serializers import standard_record
-from coordination.directory.services import count_public_places, iter_public_places
+from coordination.directory.services import active_label_names, count_public_places, iter_public_places
 from coordination.errors import is_disk_full
 from coordination.utils import external_url
 from export import catalog
@@ -139,6 +139,7 @@ def _write_data_files(generation: Path, progress, files=FILES, span: dict | None
     first = last = None
     context = {"source": current_app.config["NETWORK_NAME"],
                "place_url": external_url("directory.place_page", public_id="__id__")}
+    network_labels = active_label_names()
     outputs = []
     try:
         for name, *_ in files:
@@ -151,7 +152,7 @@ def _write_data_files(generation: Path, progress, files=FILES, span: dict | None
         # closing(): a writer that fails mid-way releases the server-side cursor at once
         with contextlib.closing(iter_public_places(with_postal_address=True)) as places:
             for place in places:
-                record = standard_record(place, source=context["source"])
+                record = standard_record(place, source=context["source"], network_labels=network_labels)
                 day = record["date_maj"]
                 if first is None or day < first:
                     first = day

@@ -5,8 +5,8 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from coordination import create_app
@@ -71,4 +71,23 @@ def test_upgrading_a_database_that_holds_places(tmp_path):
         upgrade()
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT geocode_attempts FROM places")).scalar() == 0
+            assert connection.execute(text("SELECT network_labels FROM places")).scalar() == "[]"  # 0015
+        db.engine.dispose()
+
+
+def test_the_network_labels_revision_goes_down_and_up_again(tmp_path):
+    """0015 (the network's labels) undone leaves places as 0012 had them; redone, labels start empty."""
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'labels.db'}"
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision="0015_network_labels")
+        downgrade(revision="0012_records_and_steps")
+        tables = set(inspect(db.engine).get_table_names())
+        columns = {column["name"] for column in inspect(db.engine).get_columns("places")}
+        assert "network_labels" not in tables and "network_labels" not in columns and "other_labels" in columns
+        upgrade(revision="0015_network_labels")
+        assert {"id", "code", "name", "description", "active"} <= {
+            column["name"] for column in inspect(db.engine).get_columns("network_labels")}
         db.engine.dispose()

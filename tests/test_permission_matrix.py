@@ -6,7 +6,7 @@ import secrets
 import pytest
 
 from coordination.auth.models import Invitation, Membership, Organisation, OrganisationImport
-from coordination.directory.models import Place
+from coordination.directory.models import NetworkLabel, Place
 from coordination.testing.factories import make_member, make_organisation, make_place, make_user
 
 ROLES = ("anonymous", "member_a", "admin_a", "member_b", "coordinator", "coordinator_member_a")
@@ -31,9 +31,11 @@ def every_role(db):
     db.session.flush()
     imported = make_organisation("Structure importée", status="pending")
     imported.import_id = record.id
+    label = NetworkLabel(code="accepte-le-pass-numerique", name="Accepte le Pass numérique")
+    db.session.add(label)
     db.session.commit()
     return {"org_a": org_a, "org_b": org_b, "pending": pending, "users": users, "place_a": place_a,
-            "import": record, "imported": imported}
+            "import": record, "imported": imported, "label": label}
 
 
 def as_role(client, login, every_role, role):
@@ -62,6 +64,8 @@ PAGES = [
     ("/coordination", COORDINATION),
     ("/coordination/organisations", COORDINATION),
     ("/coordination/lieux", COORDINATION),
+    ("/coordination/labels", COORDINATION),
+    ("/coordination/labels/{label}/modifier", COORDINATION),
     ("/coordination/tableau-de-bord", COORDINATION),
     ("/coordination/moderation", COORDINATION),
     ("/coordination/fraicheur", COORDINATION),
@@ -76,7 +80,8 @@ PAGES = [
 @pytest.mark.parametrize("path,allowed", PAGES, ids=[p for p, _ in PAGES])
 def test_page_access(client, login, every_role, role, path, allowed):
     client = as_role(client, login, every_role, role)
-    url = path.format(org_a=every_role["org_a"].id, place_a=every_role["place_a"].id, import_id=every_role["import"].id)
+    url = path.format(org_a=every_role["org_a"].id, place_a=every_role["place_a"].id, import_id=every_role["import"].id,
+                      label=every_role["label"].id)
     response = client.get(url)
     assert response.status_code == expected(role, allowed)
     if response.status_code == 302:
@@ -146,6 +151,18 @@ def test_only_coordinators_decide_on_organisations(client, login, every_role, db
     db.session.expire_all()
     assert db.session.get(Organisation, pending.id).status == "pending"
     assert db.session.get(Organisation, every_role["org_a"].id).status == "active"
+
+
+@pytest.mark.parametrize("role", ["member_a", "admin_a", "member_b"])
+def test_only_coordinators_define_the_network_labels(client, login, every_role, db, role):
+    label = every_role["label"]
+    login(every_role["users"][role])
+    create = client.post("/coordination/labels", data={"name": "Label pirate"})
+    edit = client.post(f"/coordination/labels/{label.id}/modifier", data={"name": "Piraté"})
+    deactivate = client.post(f"/coordination/labels/{label.id}/activation", data={"active": "0"})
+    assert {create.status_code, edit.status_code, deactivate.status_code} == {403}
+    db.session.expire_all()
+    assert [(lab.name, lab.active) for lab in db.session.query(NetworkLabel)] == [("Accepte le Pass numérique", True)]
 
 
 def test_coordinator_may_moderate_a_place_of_any_organisation(client, login, every_role, db):

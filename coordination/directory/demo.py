@@ -17,6 +17,7 @@ from coordination import audit
 from coordination.auth.models import Organisation, User
 from coordination.core.clock import utcnow
 from coordination.directory import hours, validation
+from coordination.directory.models import NetworkLabel
 from coordination.directory.services import writes
 from coordination.extensions import db
 from coordination.testing.factories import make_member, make_organisation, make_user
@@ -288,6 +289,32 @@ def _place_data(rng: random.Random, kind: str, organisation_key: str, commune_ke
     }
 
 
+# The network's own labels (issue 18): code, name, description, organisations whose places carry it.
+NETWORK_LABELS = (
+    ("accepte-le-pass-numerique", "Accepte le Pass numérique",
+     "Le lieu accepte les chèques Pass numérique\u00a0: un carnet de chèques donne droit à des ateliers ou à un "
+     "accompagnement sans frais.", ("connecteurs", "clic-sud", "ccas-herblain", "fs-ancenis", "media-orvault")),
+    ("charte-accueil-numerique-44", "Charte de l’accueil numérique en Loire-Atlantique",
+     "Le lieu s’engage à accueillir sans rendez-vous au moins une demi-journée par semaine et à orienter "
+     "vers un autre lieu du réseau quand il ne peut pas aider.", ("estuaire", "clic-sud", "cs-bellevue")),
+)
+
+
+def _network_labels() -> dict[str, list[int]]:
+    """The demo's labels (those already there kept); organisation key -> the ids of the labels its
+    places carry."""
+    carried: dict[str, list[int]] = {}
+    for code, name, description, organisation_keys in NETWORK_LABELS:
+        label = db.session.scalar(select(NetworkLabel).where(NetworkLabel.code == code))
+        if label is None:
+            label = NetworkLabel(code=code, name=name, description=description)
+            db.session.add(label)
+            db.session.flush()
+        for key in organisation_keys:
+            carried.setdefault(key, []).append(label.id)
+    return carried
+
+
 class DemoRefused(Exception):
     """The demo network is not allowed here (production): its accounts have a public password."""
 
@@ -337,10 +364,12 @@ def _create(rng: random.Random) -> dict:
             contact_email=f"contact@{slug(name)[:30].strip('-')}.{DOMAIN}", contact_phone=_phone(rng), commit=False)
 
     db.session.flush()  # the organisations' ids
+    carried = _network_labels()
     now, places = utcnow(), []
     for organisation_key, commune_key, name in PLACES:
         kind = ORGANISATIONS[organisation_key][1]
-        cleaned = validation.clean_place(_place_data(rng, kind, organisation_key, commune_key, name))
+        data = _place_data(rng, kind, organisation_key, commune_key, name)
+        cleaned = validation.clean_place({**data, "network_labels": carried.get(organisation_key, [])})
         places.append(writes.new_place(cleaned, organisation_id=organisations[organisation_key].id, now=now,
                                        source="manual"))
     place_ids = writes.insert_places(places)

@@ -8,10 +8,11 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectMultipleField,
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from coordination.core import validators
 from coordination.core.csv_writer import FORMULA_MESSAGE
 from coordination.directory import hours, validation
 from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES, WEEKDAYS
-from coordination.web.forms import Clean, Form, SelectChoice
+from coordination.web.forms import Clean, Form, OneLine, SelectChoice
 
 
 REQUIRED = lazy_gettext("Ce champ est obligatoire.")
@@ -95,6 +96,9 @@ class PlaceForm(Form):
     itinerance = _checkboxes("itinerance")
     typology = _checkboxes("typology")
     accepts_referrals = BooleanField(validation.LABELS["accepts_referrals"], default=True)
+    # The network's own labels: choices given by the view (``services.labels_for_place_form``).
+    network_labels = MultiCheckboxField(validation.LABELS["network_labels"], choices=[], validate_choice=False,
+                                        validators=[Clean(validation.clean_network_labels)])
 
     hours_extra = TextAreaField(lazy_gettext("Remarques / horaires particuliers (syntaxe OpenStreetMap)"),
                                 render_kw={"rows": 2})
@@ -102,10 +106,17 @@ class PlaceForm(Form):
     VOCABULARIES = tuple(PLACE_VOCABULARIES)
     SCALARS = ("name", "address", "address_complement", "postcode", "commune", "insee_code", "latitude",
                "longitude", "phone", "emails", "website", "appointment_url", "accessibility_url", "summary",
-               "description", "parent_structure", "other_labels", "accepts_referrals")
+               "description", "parent_structure", "other_labels", "accepts_referrals", "network_labels")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, network_labels=(), **kwargs):
+        """``network_labels``: the ``services.LabelChoice`` the partner may tick (the active ones, and
+        the deactivated ones the place still carries, marked as such)."""
         super().__init__(*args, **kwargs)
+        self.network_labels.choices = [
+            SelectChoice(str(label.id), label.name if label.active
+                         else _("%(name)s (label retiré par le réseau)", name=label.name))
+            for label in network_labels]
+
         # A place imported with a typology code outside the short list keeps it through an edit.
         offered = {code for code, _ in TYPOLOGIES.items()}
         extra = [code for code in self.typology.data or () if code not in offered]
@@ -152,6 +163,7 @@ class PlaceForm(Form):
         data = {name: getattr(place, name) for name in cls.SCALARS + cls.VOCABULARIES}
         data["emails"] = "\n".join(place.emails or [])
         data["other_labels"] = "\n".join(place.other_labels or [])
+        data["network_labels"] = [str(label_id) for label_id in place.network_labels or ()]
         for name in ("latitude", "longitude"):
             data[name] = "" if data[name] is None else repr(data[name])  # shortest exact decimal
         week, rest = hours.split(place.opening_hours)
@@ -210,6 +222,9 @@ FACET_LABELS = {
     "itinerance": lazy_gettext("Lieu fixe ou itinérant"),
     "typology": lazy_gettext("Type de structure"),
 }
+# The network's own labels: one more facet, its values the labels' codes (``NetworkLabel.code``).
+NETWORK_LABELS_PARAM = "labels_reseau"
+NETWORK_LABELS_HEADING = lazy_gettext("Labels du réseau")
 RADIUS_CHOICES = (2, 5, 10, 20, 50)
 RADIUS_MAX_KM = 100
 SORTS = {"distance": "distance", "pertinence": "relevance"}  # URL value -> service value
@@ -246,12 +261,15 @@ class SearchForm(Form):
     autour = StringField("Autour de moi")  # « lat,lon » set by the browser's geolocation, on click only
     mots = StringField("Mots")  # « exacts »: the literal words only, no needs vocabulary
 
-    def __init__(self, formdata, default_radius_km: float = 10, **kwargs):
+    def __init__(self, formdata, default_radius_km: float = 10, network_labels=(), **kwargs):
+        """``network_labels``: the active labels of the network (``services.active_labels``)."""
         super().__init__(formdata=formdata, **kwargs)
         self.args = formdata
         self.default_radius_km = default_radius_km
         self.notices: list[str] = []
+        self.network_labels = list(network_labels)
         self.facets = {key: self._facet(param, key) for param, key in FACET_PARAMS.items()}
+        self.facets["network_labels"] = self._network_labels()
         self.facets = {key: values for key, values in self.facets.items() if values}
         self.radius_km = self._radius()
         self.page_number = self._page()
@@ -277,6 +295,19 @@ class SearchForm(Form):
                 self.notices.append(_("Le filtre « %(name)s » n'existe pas : il a été ignoré.",
                                        name=self._clean_text(value)[:80]))
         return values
+
+    def _network_labels(self) -> list[int]:
+        """The ids of the labels named by their codes in the URL (unknown or deactivated: a notice)."""
+        by_code = {label.code: label.id for label in self.network_labels}
+        ids = []
+        for code in self.args.getlist(NETWORK_LABELS_PARAM) if hasattr(self.args, "getlist") else []:
+            if code in by_code:
+                if by_code[code] not in ids:
+                    ids.append(by_code[code])
+            elif code.strip():
+                self.notices.append(_("Le filtre « %(name)s » n'existe pas : il a été ignoré.",
+                                      name=self._clean_text(code)[:80]))
+        return ids
 
     def _radius(self) -> float | None:
         raw = (self.rayon.data or "").strip().lower().removesuffix("km").strip().replace(",", ".")
@@ -365,3 +396,16 @@ class ClosureForm(Form):
         return {"starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "closed": self.kind.data != "hours",
                 "opening_hours": self.opening_hours.data if self.kind.data == "hours" else None,
                 "message": self.message.data}
+
+
+# --- The network's own labels (coordination space) ----------------------------------------------
+
+class NetworkLabelForm(Form):
+    """A label of the network; the service checks the name again (unique, one line)."""
+    name = StringField(lazy_gettext("Nom du label"), validators=[DataRequired(REQUIRED), OneLine()],
+                       render_kw={"maxlength": 120})
+    description = TextAreaField(lazy_gettext("Description (affichée sur la fiche des lieux)"),
+                                validators=[Clean(validators.text, max_length=1000)], render_kw={"rows": 4})
+
+    def label_data(self) -> dict:
+        return {"name": self.name.data, "description": self.description.data}

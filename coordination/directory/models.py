@@ -58,6 +58,8 @@ class Place(db.Model):
     description: Mapped[str | None] = mapped_column(Text)  # presentation_detail
     parent_structure: Mapped[str | None] = mapped_column(String(250))
     other_labels: Mapped[list] = mapped_column(JSON, default=list)
+    # The ids of the network's own labels (NetworkLabel) the place carries, in the order ticked.
+    network_labels: Mapped[list] = mapped_column(JSON, default=list)
 
     services: Mapped[list] = mapped_column(JSON, default=list)
     publics: Mapped[list] = mapped_column(JSON, default=list)
@@ -111,6 +113,23 @@ class PlaceClosure(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     place: Mapped[Place] = relationship(back_populates="closures")
+
+
+class NetworkLabel(db.Model):
+    """A label of the network itself (« Accepte le Pass numérique », a local charter), defined by
+    its coordinators and ticked by partners on their places. Never deleted once a place carries it:
+    a label the network no longer awards is deactivated (places keep it until edited, the public
+    no longer sees it). Published in open data among the place's ``autres_formations_labels``."""
+    __tablename__ = "network_labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable: the search's URL parameter carries it (shared and bookmarked links); never changed.
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class SearchIndexQueue(db.Model):

@@ -34,3 +34,8 @@ def can_moderate(actor) -> bool:
 
 def can_manage_members(actor, organisation) -> bool:
     return auth_permissions.can_manage_members(actor, organisation)
+
+
+def can_manage_labels(actor) -> bool:
+    """The network's own labels are the coordination's word: only coordinators define them."""
+    return auth_permissions.is_coordinator(actor)

@@ -2,11 +2,14 @@
 templates show around the results, in the page's language. The views stay in ``views``."""
 from flask import current_app, request, url_for
 from flask_babel import format_decimal, gettext, lazy_gettext, ngettext
+from markupsafe import Markup
 
 from coordination.directory import maps
-from coordination.directory.forms import FACET_LABELS, FACET_PARAMS, kilometres
+from coordination.directory.forms import (
+    FACET_LABELS, FACET_PARAMS, NETWORK_LABELS_HEADING, NETWORK_LABELS_PARAM, kilometres)
 from coordination.security import csp_nonce
 from coordination.vocabularies import TYPOLOGIES, label as vocabulary_label
+from coordination.web.i18n import DEFAULT, current_language
 
 # « Je cherche… »: the needs residents name most, in their words (label, search). Each search is
 # a term of the needs vocabulary, so it finds the places offering the service, whatever their text.
@@ -59,7 +62,28 @@ def facet_groups(form, results) -> list[dict]:
                     "count": counts.get(value, 0), "checked": value in checked} for value in values]
         if options:
             groups.append({"param": param, "label": FACET_LABELS[key], "options": options})
+        if key == "labels":
+            groups.extend(network_label_groups(form, results))
     return groups
+
+
+def in_french(text: str) -> Markup:
+    """What the network writes (always French), marked so on a page in another language."""
+    language = current_language()
+    if language.code == DEFAULT:
+        return Markup("{}").format(text)
+    direction = ' dir="ltr"' if language.direction == "rtl" else ""
+    return Markup('<span lang="fr"{}>{}</span>').format(Markup(direction), text)
+
+
+def network_label_groups(form, results) -> list[dict]:
+    """The network's own labels as one more filter (none when no place of the results carries one)."""
+    checked = form.facets.get("network_labels", [])
+    counts = dict(results.facets.get("network_labels", []))
+    options = [{"value": label.code, "label": in_french(label.name), "count": counts.get(label.id, 0),
+                "checked": label.id in checked}
+               for label in form.network_labels if counts.get(label.id) or label.id in checked]
+    return [{"param": NETWORK_LABELS_PARAM, "label": NETWORK_LABELS_HEADING, "options": options}] if options else []
 
 
 def search_summary(form, results) -> str:

@@ -117,11 +117,25 @@ def _vocabulary(name: str, values) -> list[str]:
     return [value for value in PLACE_VOCABULARIES[name][0] if value in chosen]
 
 
-def standard_record(place, *, source: str) -> dict:
+def other_labels(place, network_labels=None) -> list[str]:
+    """``autres_formations_labels``: the place's own other labels, then the names of the network's
+    labels it carries (``network_labels``: active label id -> name), each once (whatever its case)."""
+    names = [*(place.other_labels or ()),
+             *((network_labels or {}).get(label_id) for label_id in getattr(place, "network_labels", None) or ())]
+    seen, labels = set(), []
+    for name in names:
+        if name and name.strip().casefold() not in seen:
+            seen.add(name.strip().casefold())
+            labels.append(name)
+    return labels
+
+
+def standard_record(place, *, source: str, network_labels=None) -> dict:
     """One place as a record of the standard, keys in schema order then ``EXTRA_FIELDS``; None for
     an empty column. ``source`` is the network's name: the `source` of the places entered here; an
     imported place keeps its file's producer. ``place.organisation`` must be loaded (the pivot and
-    the typology come from it)."""
+    the typology come from it). ``network_labels``: the network's active labels (id -> name,
+    ``services.active_label_names``), published among ``autres_formations_labels``."""
     summary = place.summary
     description = place.description
     resume = cut_at_word(summary)
@@ -149,6 +163,7 @@ def standard_record(place, *, source: str) -> dict:
         source=getattr(place, "source", None) or source,
         date_maj=last_update(place).isoformat(),
         id_source=getattr(place, "source_id", None),
+        autres_formations_labels=join(other_labels(place, network_labels)),
     )
     return record
 

@@ -38,6 +38,7 @@ LABELS = {
     "description": lazy_gettext("Présentation détaillée"),
     "parent_structure": lazy_gettext("Structure parente"),
     "other_labels": lazy_gettext("Autres formations et labels"),
+    "network_labels": lazy_gettext("Labels du réseau"),
     **{name: label for name, (_, label, _) in PLACE_VOCABULARIES.items()},
     "published": lazy_gettext("Publié"),
     "accepts_referrals": lazy_gettext("Accepte les orientations des partenaires"),
@@ -103,6 +104,19 @@ def clean_other_labels(value) -> list[str]:
     return list(dict.fromkeys(validators.items(value, r"[\n|]")))
 
 
+def clean_network_labels(value) -> list[int]:
+    """The ids of the network's labels, as ticked (checkbox values are strings), without duplicates;
+    the services check that they exist and may be ticked (``services.labels``)."""
+    ids = []
+    for item in value or ():
+        text = str(item).strip()
+        if not (text.isascii() and text.isdecimal()):
+            raise FieldError(_("Label du réseau inconnu."))
+        if int(text) not in ids:
+            ids.append(int(text))
+    return ids
+
+
 def clean_vocabulary(name: str, value) -> list[str]:
     allowed = PLACE_VOCABULARIES[name][0]
     values = validators.items(value, r"[|\n]") if isinstance(value, str) else [_text(v) for v in value or [] if _text(v)]
@@ -146,6 +160,7 @@ CLEANERS = {
     "description": lambda v: clean_text(v, name="description"),
     "parent_structure": lambda v: clean_text(v, name="parent_structure"),
     "other_labels": clean_other_labels,
+    "network_labels": clean_network_labels,
     **{name: (lambda v, name=name: clean_vocabulary(name, v)) for name in PLACE_VOCABULARIES},
     "published": bool,
     "accepts_referrals": bool,

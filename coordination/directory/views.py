@@ -23,6 +23,7 @@ from coordination.freshness import services as freshness
 from coordination.directory.forms import (
     ClosureForm,
     EditPlaceForm,
+    NetworkLabelForm,
     PlaceForm,
     SearchForm,
 )
@@ -129,7 +130,8 @@ def qr_svg(url: str) -> Markup:
 @translated
 def place_page(public_id):
     place = services.get_public_place(public_id, actor=current_actor())
-    return render_template("directory/place.html", **place_context(place))
+    return render_template("directory/place.html", network_labels=services.public_labels_of(place),
+                           **place_context(place))
 
 
 @bp.get("/lieux/<public_id>/fiche")
@@ -179,7 +181,7 @@ def partner_home():
 @login_required
 def new_place(organisation_id):
     organisation = services.get_organisation_for_new_place(organisation_id, actor=current_actor())
-    form = PlaceForm()
+    form = PlaceForm(network_labels=services.labels_for_place_form())
     if form.validate_on_submit():
         try:
             place = services.create_place(organisation_id, form.place_data(), actor=current_actor())
@@ -196,7 +198,8 @@ def new_place(organisation_id):
 @login_required
 def edit_place(place_id):
     place = services.get_place_for_edit(place_id, actor=current_actor())
-    form, conflict = EditPlaceForm(data=EditPlaceForm.initial_data(place)), None
+    form, conflict = EditPlaceForm(data=EditPlaceForm.initial_data(place),
+                                   network_labels=services.labels_for_place_form(place)), None
     if form.validate_on_submit():
         try:
             services.update_place(place_id, form.place_data(), actor=current_actor(), expected_version=form.version.data)
@@ -257,6 +260,52 @@ def network_places():
                            misplaced=placement.misplaced_places(actor=current_actor()))
 
 
+@bp.route("/coordination/labels", methods=["GET", "POST"])
+@login_required
+def network_labels():
+    labels, form = services.all_labels(actor=current_actor()), NetworkLabelForm()
+    if form.validate_on_submit():
+        try:
+            label = services.create_label(form.label_data(), actor=current_actor())
+        except Invalid as error:
+            form.show(error)
+        else:
+            flash(_("Le label « %(name)s » a été créé : les partenaires peuvent le cocher sur leurs lieux.",
+                    name=label.name), "success")
+            return redirect(url_for(".network_labels"))
+    return render_template("directory/network_labels.html", labels=labels, form=form,
+                           usage=services.label_usage(actor=current_actor())), 400 if form.has_errors else 200
+
+
+@bp.route("/coordination/labels/<int:label_id>/modifier", methods=["GET", "POST"])
+@login_required
+def edit_network_label(label_id):
+    label = services.get_label_for_edit(label_id, actor=current_actor())
+    form = NetworkLabelForm(obj=label)
+    if form.validate_on_submit():
+        try:
+            services.update_label(label_id, form.label_data(), actor=current_actor())
+        except Invalid as error:
+            form.show(error)
+        else:
+            flash(_("Le label a été enregistré."), "success")
+            return redirect(url_for(".network_labels"))
+    return render_template("directory/network_label_form.html", label=label, form=form), 400 if form.has_errors else 200
+
+
+@bp.post("/coordination/labels/<int:label_id>/activation")
+@login_required
+def activate_network_label(label_id):
+    active = request.form.get("active") == "1"
+    label = services.set_label_active(label_id, active, actor=current_actor())
+    if active:
+        flash(_("Le label « %(name)s » est de nouveau proposé aux partenaires.", name=label.name), "success")
+    else:
+        flash(_("Le label « %(name)s » est désactivé : il n'est plus proposé ni affiché au public.",
+                name=label.name), "success")
+    return redirect(url_for(".network_labels"))
+
+
 # --- public search (/recherche): the form, the results, the map ------------------------------
 
 @bp.app_template_filter("postal_address")
@@ -289,7 +338,8 @@ def search_helpers():
 @bp.get("/recherche")
 @translated
 def search():
-    form = SearchForm(request.args, default_radius_km=current_app.config["SEARCH_DEFAULT_RADIUS_KM"])
+    form = SearchForm(request.args, default_radius_km=current_app.config["SEARCH_DEFAULT_RADIUS_KM"],
+                      network_labels=services.active_labels())
     search_request = services.SearchRequest(**form.request_data())
     # paging through one search logs it once: only its first page is logged
     results = services.search_places(search_request, log=search_request.page == 1)

@@ -40,7 +40,7 @@ def test_no_serious_accessibility_violation_nor_sideways_scroll(page, live_serve
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     links = page.get_by_role("navigation", name="Coordination").get_by_role("link")
-    assert links.count() == 9
+    assert links.count() == 10
     for index in range(links.count()):  # every entry visible, none cut off at the edge
         box = links.nth(index).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width

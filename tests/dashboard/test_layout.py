@@ -7,6 +7,7 @@ import pytest
 
 from coordination.auth.models import OrganisationImport
 from coordination.core.clock import utcnow
+from coordination.directory.models import NetworkLabel
 from coordination.freshness.models import FreshnessCampaign
 from coordination.events.models import Meeting
 from coordination.testing.factories import make_organisation
@@ -15,6 +16,7 @@ from tests.directory.imports.helpers import upload
 
 NAV_ENTRIES = {
     "Accueil": "/coordination", "Organisations": "/coordination/organisations", "Lieux": "/coordination/lieux",
+    "Labels": "/coordination/labels",
     "Modération": "/coordination/moderation", "Fraîcheur": "/coordination/fraicheur",
     "Réunions": "/coordination/reunions", "Tableau de bord": "/coordination/tableau-de-bord",
     "Orientations": "/coordination/orientations", "Import": "/coordination/import",
@@ -29,12 +31,13 @@ def ids(db, coordinator):
                       address="Maison des associations, Nantes")
     record = OrganisationImport(file_name="cartographie.csv", actor_id=coordinator.id)
     campaign = FreshnessCampaign(name="Campagne d'automne", created_by_id=coordinator.id)
-    db.session.add_all([meeting, record, campaign])
+    label = NetworkLabel(code="accepte-le-pass-numerique", name="Accepte le Pass numérique")
+    db.session.add_all([meeting, record, campaign, label])
     db.session.flush()
     organisation = make_organisation(status="pending", commit=False)
     organisation.import_id = record.id
     db.session.commit()
-    return {"meeting_id": meeting.id, "import_id": record.id, "campaign_id": campaign.id}
+    return {"meeting_id": meeting.id, "import_id": record.id, "campaign_id": campaign.id, "label_id": label.id}
 
 
 def coordination_pages(app, ids) -> list[str]:

@@ -8,7 +8,11 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from coordination.directory.search.analysis import folded_analyzer, french_analyzer
 from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES
 
-FACETS = tuple(PLACE_VOCABULARIES)  # the order of the masks kept in memory
+# The network's own labels (``NetworkLabel``): a facet whose values are label ids, the id being the
+# value's bit in the mask (labels are never deleted, so an id keeps its meaning; new labels need no
+# rebuild). Their names are read from the database when shown.
+NETWORK_LABELS = "network_labels"
+FACETS = (*PLACE_VOCABULARIES, NETWORK_LABELS)  # the order of the masks kept in memory
 
 
 # --- schema and documents ------------------------------------------------------------------
@@ -37,7 +41,9 @@ VOCABULARY_VALUES = {key: tuple(values) for key, (values, _label, _column) in PL
 
 
 
-def facet_mask(key: str, values: Iterable[str]) -> int:
+def facet_mask(key: str, values: Iterable) -> int:
+    if key == NETWORK_LABELS:
+        return sum(1 << label_id for label_id in set(values or ()) if isinstance(label_id, int) and label_id >= 0)
     index = _VALUE_INDEX[key]
     mask = 0
     for value in values or ():
@@ -52,7 +58,7 @@ def document(place) -> dict:
     labels = [TYPOLOGIES.get(code, code) for code in vocabularies["typology"]]
     body = [place.summary, place.description, place.parent_structure, place.organisation.name,
             *(place.other_labels or ()), *labels]
-    body.extend(value for key in FACETS if key != "typology" for value in vocabularies[key])
+    body.extend(value for key in PLACE_VOCABULARIES if key != "typology" for value in vocabularies[key])
     body_text = "\n".join(part for part in body if part)
     place_text = " ".join(part for part in (place.commune, place.postcode, place.address,
                                             place.address_complement) if part)
@@ -62,7 +68,7 @@ def document(place) -> dict:
         lat=place.latitude, lon=place.longitude,
         masks=tuple(facet_mask(key, vocabularies[key]) for key in FACETS),
     )
-    for key in FACETS:
+    for key in PLACE_VOCABULARIES:
         positions = sorted(_VALUE_INDEX[key][v] for v in vocabularies[key] if v in _VALUE_INDEX[key])
         if positions:
             doc[f"f_{key}"] = " ".join(str(p) for p in positions)

@@ -17,7 +17,7 @@ from whoosh.query import And, Or, Prefix, Term
 from coordination.directory.search import needs
 from coordination.directory.search.analysis import fold, is_exact, lowered_words, term_of
 from coordination.directory.search.documents import (
-    _VALUE_INDEX, FACETS, TEXT_FIELDS, VOCABULARY_VALUES, facet_mask)
+    _VALUE_INDEX, FACETS, NETWORK_LABELS, TEXT_FIELDS, VOCABULARY_VALUES, facet_mask)
 from coordination.directory.search.grid import _Live, _live, _nearby
 from coordination.directory.search.storage import IndexUnavailable
 
@@ -359,9 +359,17 @@ def search(text: TextQuery, *, point: tuple[float, float] | None, radius_km: flo
     ordered = _first(matched, page * per_page, rank, lambda row: tiebreak(day, row[0]))[(page - 1) * per_page:]
     return IndexPage(
         matches=[Match(row[0], row[1], row[2]) for row in ordered], total=total, page=page, pages=pages,
-        facets={key: list(zip(VOCABULARY_VALUES[key], counts[i], strict=True)) for i, key in enumerate(FACETS)},
+        facets={key: _facet_values(key, counts[i]) for i, key in enumerate(FACETS)},
         map_points=_map_points(matched, point, map_limit),
     )
+
+
+def _facet_values(key: str, counts: list[int]) -> list[tuple]:
+    """(value, count) of every value of a vocabulary, in order; the network's labels by id, those
+    some place offers only (their ids are their bits)."""
+    if key == NETWORK_LABELS:
+        return [(label_id, count) for label_id, count in enumerate(counts) if count]
+    return list(zip(VOCABULARY_VALUES[key], counts, strict=True))
 
 
 def _facet_counts(full: list[tuple], partial: list[tuple[tuple, int]]) -> list[list[int]]:
@@ -373,7 +381,10 @@ def _facet_counts(full: list[tuple], partial: list[tuple[tuple, int]]) -> list[l
     for i, key in enumerate(FACETS):
         tally = Counter(map(operator.itemgetter(i), full))
         tally.update(masks[i] for masks, facet in partial if facet == i)
-        slot = [0] * len(VOCABULARY_VALUES[key])
+        if key == NETWORK_LABELS:
+            slot = [0] * max((mask.bit_length() for mask in tally), default=0)
+        else:
+            slot = [0] * len(VOCABULARY_VALUES[key])
         for mask, places in tally.items():
             for position in range(min(mask.bit_length(), len(slot))):
                 if mask >> position & 1:

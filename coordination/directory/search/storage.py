@@ -25,7 +25,9 @@ from coordination.vocabularies import PLACE_VOCABULARIES
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # 2: singular/masculine before stemming, whole short words and acronyms (issue 14)
+# 2: singular/masculine before stemming, whole short words and acronyms (issue 14); 3: the network's
+# own labels as a facet (issue 18)
+SCHEMA_VERSION = 3
 POINTER = "CURRENT"
 REBUILD_LOCK = "REBUILD.lock"
 REBUILD_TIMEOUT = 30.0  # seconds a rebuild waits for another rebuild, then for the live index's writer

@@ -23,7 +23,7 @@ from coordination.auth.models import Organisation, User
 from coordination.core.clock import utcnow
 from coordination.directory import hours, permissions, validation
 from coordination.directory.models import Place
-from coordination.directory.services import writes
+from coordination.directory.services import labels, writes
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
 from coordination.vocabularies import TYPOLOGIES
@@ -159,6 +159,7 @@ def organisations_with_places(*, actor) -> list[Organisation]:
 def create_place(organisation_id: int, data: dict, *, actor) -> Place:
     organisation = get_organisation_for_new_place(organisation_id, actor=actor)
     cleaned = validation.clean_place(data)
+    labels.check_place_labels(cleaned.get("network_labels", []), None)
     [place_id] = writes.insert_places([writes.new_place(cleaned, organisation_id=organisation.id, now=utcnow(),
                                                         source="manual")])
     place = db.session.get(Place, place_id)
@@ -181,6 +182,8 @@ def _display(name: str, value) -> str:
         return " ; ".join(hours.describe_lines(value)) or value
     if name == "typology":
         return ", ".join(TYPOLOGIES.get(code, code) for code in value)
+    if name == "network_labels":
+        return ", ".join(labels.label_names(value))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, float):
@@ -202,6 +205,8 @@ def update_place(place_id: int, data: dict, *, actor, expected_version: int | No
     if "published" in data:
         raise Invalid(errors={"published": [_("La publication se change avec set_published.")]})
     cleaned = validation.clean_place(data, partial=True)
+    if "network_labels" in cleaned:
+        labels.check_place_labels(cleaned["network_labels"], place.network_labels)
     changed = _differences(place, cleaned)
     if not changed:
         return place

@@ -45,7 +45,8 @@ class SearchRequest:
     text: str = ""
     where: str = ""            # address, commune or postcode typed by the resident
     radius_km: float | None = None   # None = config default
-    facets: dict[str, list[str]] = field(default_factory=dict)  # keys of vocabularies.PLACE_VOCABULARIES
+    # keys of vocabularies.PLACE_VOCABULARIES, and "network_labels" (the network's label ids)
+    facets: dict[str, list] = field(default_factory=dict)
     open_now: bool = False
     open_saturday: bool = False
     sort: str = "distance"     # "distance" | "relevance"
@@ -159,6 +160,11 @@ def _search_facets(raw, messages: list[str]) -> dict[str, list[str]]:
     """The known values of known vocabularies; the rest is ignored with a message."""
     facets: dict[str, list[str]] = {}
     for key, values in (raw or {}).items():
+        if key == "network_labels":  # label ids, read from the URL's codes by the search form
+            ids = [value for value in ([values] if isinstance(values, int) else values or ()) if isinstance(value, int)]
+            if ids:
+                facets[key] = list(dict.fromkeys(ids))
+            continue
         if key not in PLACE_VOCABULARIES:
             messages.append(_("Le filtre « %(name)s » n'existe pas : il a été ignoré.", name=str(key)[:40]))
             continue
