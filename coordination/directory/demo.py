@@ -248,9 +248,9 @@ def _phone(rng: random.Random) -> str:
 
 # The condition behind « Gratuit sous condition » (issue 18), and the prices of a paying place.
 FEE_DETAILS = {
-    "Gratuit sous condition": "Gratuit pour les demandeurs d'emploi et les bénéficiaires des minima sociaux, "
-                              "2 € la séance sinon.",
-    "Payant": "Ordinateurs reconditionnés de 90 à 200 €, paiement en plusieurs fois possible.",
+    "Gratuit sous condition": "Gratuit pour les demandeurs d’emploi et les bénéficiaires des minima sociaux, "
+                              "2\u00a0€ la séance sinon.",
+    "Payant": "Ordinateurs reconditionnés de 90 à 200\u00a0€, paiement en plusieurs fois possible.",
 }
 
 
