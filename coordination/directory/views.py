@@ -135,6 +135,8 @@ def position_picker(form) -> dict:
         typed = (float(form.latitude.data), float(form.longitude.data))
     except (TypeError, ValueError):
         typed = None
+    if typed and not (abs(typed[0]) <= 90 and abs(typed[1]) <= 180):  # also NaN: a refused value
+        typed = None
     start = typed or geocoding.near(form.postcode.data, form.commune.data)
     zoom = 17 if typed else 14 if start else 5
     return {"latitude": (start or maps.FRANCE)[0], "longitude": (start or maps.FRANCE)[1], "zoom": zoom,

@@ -219,3 +219,14 @@ def test_typed_coordinates_place_it_as_manual_and_end_the_notice(client, login, 
     assert (place.latitude, place.longitude, place.coordinates_source, place.geocode_status) == (
         47.21835, -1.55362, "manual", None)
     assert "non localisée" not in plain(client.get("/espace-partenaire").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("latitude", ["nan", "200", "abc"])
+def test_a_refused_coordinate_does_not_become_the_form_maps_start(client, login, admin, centre, place_form, latitude):
+    place = make_place(centre)
+    login(admin)
+    response = client.post(f"/espace-partenaire/lieux/{place.id}/modifier",
+                           data=place_form(place, latitude=latitude, longitude="-1.55"))
+    assert response.status_code == 400
+    box = re.search(r'<div class="position-map"([^>]*)>', response.get_data(as_text=True))[1]
+    assert re.search(r'data-latitude="(-?\d+(\.\d+)?)"', box) and 'data-zoom="17"' not in box
