@@ -76,14 +76,14 @@ def test_upgrading_a_database_that_holds_places(tmp_path):
 
 
 def test_the_network_labels_revision_goes_down_and_up_again(tmp_path):
-    """0015 (the network's labels) undone leaves places as 0012 had them; redone, labels start empty."""
+    """0015 (the network's labels) undone leaves places as the revision before had them; redone, labels start empty."""
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'labels.db'}"
 
     app = create_app(Config)
     with app.app_context():
         upgrade(revision="0015_network_labels")
-        downgrade(revision="0012_records_and_steps")
+        downgrade(revision="-1")
         tables = set(inspect(db.engine).get_table_names())
         columns = {column["name"] for column in inspect(db.engine).get_columns("places")}
         assert "network_labels" not in tables and "network_labels" not in columns and "other_labels" in columns

@@ -246,6 +246,14 @@ def _phone(rng: random.Random) -> str:
     return rng.choice(("+33240", "+33251", "+33228")) + f"{rng.randrange(0, 999_999):06d}"
 
 
+# The condition behind « Gratuit sous condition » (issue 18), and the prices of a paying place.
+FEE_DETAILS = {
+    "Gratuit sous condition": "Gratuit pour les demandeurs d’emploi et les bénéficiaires des minima sociaux, "
+                              "2\u00a0€ la séance sinon.",
+    "Payant": "Ordinateurs reconditionnés de 90 à 200\u00a0€, paiement en plusieurs fois possible.",
+}
+
+
 def _place_data(rng: random.Random, kind: str, organisation_key: str, commune_key: str, name: str) -> dict:
     commune, postcode, insee, latitude, longitude, streets = COMMUNES[commune_key]
     week, extra = rng.choice(WEEKS)
@@ -259,7 +267,7 @@ def _place_data(rng: random.Random, kind: str, organisation_key: str, commune_ke
     if organisation_key == "ordi-recup":
         services.append("Acquisition de matériel informatique à prix solidaire")
     local = slug(name)[:40].strip("-")
-    return {
+    data = {
         "name": name,
         "address": "Tournées dans les communes du nord du département" if itinerant
         else f"{rng.randrange(1, 60)} {rng.choice(streets)}",
@@ -287,6 +295,7 @@ def _place_data(rng: random.Random, kind: str, organisation_key: str, commune_ke
         "itinerance": ["Itinérant"] if itinerant else ["Fixe"],
         "typology": ["TIERS_LIEUX"] if kind == "other" else [KIND_TO_TYPOLOGY[kind]],
     }
+    return {**data, "fee_details": FEE_DETAILS.get(data["fees"][0])}  # after the draws: the same demo
 
 
 # The network's own labels (issue 18): code, name, description, organisations whose places carry it.

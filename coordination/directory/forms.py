@@ -89,6 +89,8 @@ class PlaceForm(Form):
     publics = _checkboxes("publics")
     specific_support = _checkboxes("specific_support")
     fees = _checkboxes("fees")
+    fee_details = _text("fee_details", TextAreaField,
+                        render_kw={"rows": 2, "data-counter": validation.FEE_DETAILS_MAX})
     programmes = _checkboxes("programmes")
     labels = _checkboxes("labels")
     access_modes = _checkboxes("access_modes")
@@ -106,7 +108,8 @@ class PlaceForm(Form):
     VOCABULARIES = tuple(PLACE_VOCABULARIES)
     SCALARS = ("name", "address", "address_complement", "postcode", "commune", "insee_code", "latitude",
                "longitude", "phone", "emails", "website", "appointment_url", "accessibility_url", "summary",
-               "description", "parent_structure", "other_labels", "accepts_referrals", "network_labels")
+               "description", "parent_structure", "other_labels", "fee_details", "accepts_referrals",
+               "network_labels")
 
     def __init__(self, *args, network_labels=(), **kwargs):
         """``network_labels``: the ``services.LabelChoice`` the partner may tick (the active ones, and

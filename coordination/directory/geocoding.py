@@ -226,6 +226,21 @@ def _gazetteer() -> _Gazetteer:
     return gazetteer
 
 
+def near(postcode: str | None, commune: str | None) -> tuple[float, float] | None:
+    """Where to start looking for an address on a map: the directory's places of its postcode, else
+    of its commune; None when the directory has none there. Never the BAN (a page is being drawn)."""
+    try:
+        gazetteer = _gazetteer()
+    except Exception:  # a map's starting point is not worth a failed page
+        log.exception("gazetteer unavailable")
+        db.session.rollback()
+        return None
+    area = gazetteer.postcode(postcode.strip()) if postcode else None
+    if area is None and commune:
+        area = gazetteer.commune(commune, unique=False)
+    return (area.latitude, area.longitude) if area is not None else None
+
+
 def forget_gazetteer() -> None:
     """Drops the in-memory communes (after coordinates changed without an edit, e.g. in tests)."""
     with _gazetteer_lock:

@@ -65,6 +65,9 @@ class Place(db.Model):
     publics: Mapped[list] = mapped_column(JSON, default=list)
     specific_support: Mapped[list] = mapped_column(JSON, default=list)
     fees: Mapped[list] = mapped_column(JSON, default=list)
+    # The condition behind « Gratuit sous condition », or the prices (issue 18). The standard 1.0.1
+    # has no column for it: shown on the place page, not in the open-data files.
+    fee_details: Mapped[str | None] = mapped_column(String(300))
     programmes: Mapped[list] = mapped_column(JSON, default=list)
     labels: Mapped[list] = mapped_column(JSON, default=list)
     access_modes: Mapped[list] = mapped_column(JSON, default=list)

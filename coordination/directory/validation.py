@@ -39,13 +39,15 @@ LABELS = {
     "parent_structure": lazy_gettext("Structure parente"),
     "other_labels": lazy_gettext("Autres formations et labels"),
     "network_labels": lazy_gettext("Labels du réseau"),
+    "fee_details": lazy_gettext("Conditions de gratuité ou tarifs"),
     **{name: label for name, (_, label, _) in PLACE_VOCABULARIES.items()},
     "published": lazy_gettext("Publié"),
     "accepts_referrals": lazy_gettext("Accepte les orientations des partenaires"),
 }
+FEE_DETAILS_MAX = 300  # a sentence or two beside the fee on the place page
 REQUIRED = ("name", "address", "postcode", "commune", "services")
 MAX_LENGTHS = {"name": 250, "address": 250, "address_complement": 250, "commune": 150,
-               "parent_structure": 250, "description": 10_000}
+               "parent_structure": 250, "description": 10_000, "fee_details": FEE_DETAILS_MAX}
 SUMMARY_MAX = 280
 # Issue 13, finding 7: these end up in mail subjects, page titles and CSV cells.
 ONE_LINE_FIELDS = ("name", "address", "address_complement", "commune", "parent_structure")
@@ -161,6 +163,7 @@ CLEANERS = {
     "parent_structure": lambda v: clean_text(v, name="parent_structure"),
     "other_labels": clean_other_labels,
     "network_labels": clean_network_labels,
+    "fee_details": lambda v: clean_text(v, name="fee_details"),
     **{name: (lambda v, name=name: clean_vocabulary(name, v)) for name in PLACE_VOCABULARIES},
     "published": bool,
     "accepts_referrals": bool,

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from coordination.core import validators
 from coordination.core.clock import date_fr, utcnow
 from coordination.dashboard import home as waiting
-from coordination.directory import hours, maps, permissions, placement, services
+from coordination.directory import geocoding, hours, maps, permissions, placement, services
 from coordination.directory.search_page import (
     COMMON_NEEDS,
     distance,
@@ -78,7 +78,23 @@ def place_context(place) -> dict:
                  if place.latitude is not None and place.longitude is not None else None)
     return {"place": place, "status": hours.status_text(place, now), "open_now": hours.is_open_at(place, now),
             "closures": hours.upcoming_closures(place, today), "today": today, "itinerary": itinerary,
+            "place_map": place_map(place),
             "live_url": external_url("directory.place_page", public_id=place.public_id)}
+
+
+PLACE_MAP_ZOOM = 17
+
+
+def place_map(place) -> dict | None:
+    """What the place page's small map needs (place-map.js reads it from data attributes), and its
+    link to OpenStreetMap for a page without JavaScript; None for a place without coordinates."""
+    if place.latitude is None or place.longitude is None:
+        return None
+    latitude, longitude = f"{place.latitude:.6f}", f"{place.longitude:.6f}"
+    return {"latitude": latitude, "longitude": longitude, "tiles": current_app.config["MAP_TILE_URL"],
+            "attribution": current_app.config["MAP_TILE_ATTRIBUTION"],
+            "link": f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
+                    f"#map={PLACE_MAP_ZOOM}/{latitude}/{longitude}"}
 
 
 DESCRIPTION_MAX = 200  # search engines show about this much
@@ -113,10 +129,26 @@ def vocabulary_value(value: str) -> Markup:
     return Markup("<span{}>{}</span>").format(partner_lang(), value)
 
 
+def position_picker(form) -> dict:
+    """Where the place form's map starts (position-picker.js): the typed coordinates, else the
+    directory's places of the typed postcode or commune, else France."""
+    try:
+        typed = (float(form.latitude.data), float(form.longitude.data))
+    except (TypeError, ValueError):
+        typed = None
+    if typed and not (abs(typed[0]) <= 90 and abs(typed[1]) <= 180):  # also NaN: a refused value
+        typed = None
+    start = typed or geocoding.near(form.postcode.data, form.commune.data)
+    zoom = 17 if typed else 14 if start else 5
+    return {"latitude": (start or maps.FRANCE)[0], "longitude": (start or maps.FRANCE)[1], "zoom": zoom,
+            "tiles": current_app.config["MAP_TILE_URL"], "attribution": current_app.config["MAP_TILE_ATTRIBUTION"]}
+
+
 @bp.context_processor
 def place_helpers():
     return {"closure_period": hours.closure_period, "place_description": place_description,
-            "format_day": hours.long_date, "partner_lang": partner_lang(), "vocabulary_value": vocabulary_value}
+            "format_day": hours.long_date, "partner_lang": partner_lang(), "vocabulary_value": vocabulary_value,
+            "position_picker": position_picker}
 
 
 def qr_svg(url: str) -> Markup:

@@ -1,7 +1,7 @@
 """The network's own labels (issue 18, item 6): network_labels, and places.network_labels
 
 Revision ID: 0015_network_labels
-Revises: 0012_records_and_steps
+Revises: 0014_place_fee_condition
 Create Date: 2026-12-07 03:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_network_labels'
-down_revision = '0012_records_and_steps'
+down_revision = '0014_place_fee_condition'
 branch_labels = None
 depends_on = None
 
