@@ -145,6 +145,8 @@ def place_sheet(public_id):
 def place_closures(place_id):
     place, closures = services.place_closures(place_id, actor=current_actor())
     form = ClosureForm()
+    if not form.is_submitted():
+        form.prefill_week(place.opening_hours)
     if form.validate_on_submit():
         try:
             services.add_closure(place_id, form.closure_data(), actor=current_actor())
