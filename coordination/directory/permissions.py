@@ -34,3 +34,11 @@ def can_moderate(actor) -> bool:
 
 def can_manage_members(actor, organisation) -> bool:
     return auth_permissions.can_manage_members(actor, organisation)
+
+
+def can_pick_places(actor) -> bool:
+    """The place picker of the meeting and referral forms: coordinators and members of an active
+    organisation (the places it offers are public; the limit keeps robots off)."""
+    return auth_permissions.is_coordinator(actor) or (
+        auth_permissions.is_authenticated(actor)
+        and any(m.organisation.is_active for m in getattr(actor, "memberships", ())))

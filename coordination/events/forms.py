@@ -13,8 +13,10 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from coordination.directory import services as directory_services
 from coordination.events import recurrence
-from coordination.web.forms import Form, SelectChoice
+from coordination.web.actor import current_actor
+from coordination.web.forms import Form, PlacePickerField, SelectChoice
 
 
 PRESET_CHOICES = [SelectChoice(key, label) for key, (label, _) in recurrence.PRESETS.items()] + [
@@ -31,8 +33,10 @@ def _hhmm(value) -> str:
 
 
 class _Location:
-    place_public_id = StringField(lazy_gettext("Lieu du réseau (identifiant, facultatif)"), validators=[Optional()],
-                                  render_kw={"maxlength": 36, "autocomplete": "off"})
+    place_public_id = PlacePickerField(
+        lazy_gettext("Lieu du réseau (facultatif)"), source="directory.pick_place",
+        find=lambda text: directory_services.find_places_to_pick(text, actor=current_actor()),
+        get=lambda public_id: directory_services.place_to_pick(public_id, actor=current_actor()))
     address = StringField(lazy_gettext("Adresse (facultatif)"), validators=[Optional()], render_kw={"maxlength": 300})
     video_url = StringField(lazy_gettext("Lien de visioconférence (facultatif)"), validators=[Optional()],
                             render_kw={"type": "url", "maxlength": 500})
@@ -43,8 +47,9 @@ class _Location:
                                    validators=[Optional()], render_kw={"min": 1, "inputmode": "numeric"})
 
     def location_data(self) -> dict:
-        return {name: getattr(self, name).data for name in (
-            "place_public_id", "address", "video_url", "agenda", "capacity", "invitation_days")}
+        """Raises ``Invalid`` when the place picker's text names no place, or several."""
+        return {"place_public_id": self.place_public_id.chosen(), **{name: getattr(self, name).data for name in (
+            "address", "video_url", "agenda", "capacity", "invitation_days")}}
 
 
 class SeriesForm(_Location, Form):

@@ -5,6 +5,7 @@
 - ``writes``: the one write path of a place (version, ``changed_at``, coordinates and geocoding,
   the search index queue), shared by the web, the import and the demo seed;
 - ``closures``: temporary closures and exceptional hours;
+- ``picker``: the place picker of other domains' forms (a few public places by name or commune);
 - ``search``: the residents' search (the index itself is ``directory/search/``), its anonymous log;
 - ``open_data``: the published read model the files, the API and the change feed read;
 - ``reactions``: places requeued when other domains change them or decide their organisation.
@@ -28,6 +29,13 @@ from coordination.directory.services.open_data import (
     get_published_place,
     iter_public_places,
     place_changes,
+)
+from coordination.directory.services.picker import (
+    PICKER_LIMIT,
+    PICKER_MIN_LENGTH,
+    PlaceChoice,
+    find_places_to_pick,
+    place_to_pick,
 )
 from coordination.directory.services.places import (
     CONFLICT_MESSAGE,
@@ -69,13 +77,14 @@ from coordination.directory.services.search import (
 
 __all__ = [
     "CLOSURE_MAX_DAYS", "CLOSURE_MESSAGE_MAX", "CLOSURE_NOT_FOUND", "CONFLICT_MESSAGE", "NOTHING_OPEN_NOW",
-    "PLACE_NOT_FOUND", "SEARCH_MAP_LIMIT", "SEARCH_REBUILDING", "STATUS_MESSAGES", "IndexUnavailable",
-    "MapPoint", "OrganisationListings", "PlaceChange", "PlaceFilter", "PlacePage", "SearchHit", "SearchRequest",
-    "SearchResults", "add_closure", "confirm_place_accurate", "connect_signals", "count_public_places",
-    "create_place", "delete_place", "find_public_places", "get_organisation_for_new_place", "get_place_for_edit",
-    "get_public_place", "get_published_place", "iter_public_places", "network_places",
-    "organisations_with_places", "paris_today", "partner_dashboard", "place_changes", "place_closures",
-    "published_places", "purge_search_log", "queue_places_for_search", "recently_updated_places",
-    "remove_closure", "requeue_organisation_places", "requeue_organisations_places", "search_places",
-    "set_published", "understood_text", "update_place",
+    "PICKER_LIMIT", "PICKER_MIN_LENGTH", "PLACE_NOT_FOUND", "SEARCH_MAP_LIMIT", "SEARCH_REBUILDING",
+    "STATUS_MESSAGES", "IndexUnavailable", "MapPoint", "OrganisationListings", "PlaceChange", "PlaceChoice",
+    "PlaceFilter", "PlacePage", "SearchHit", "SearchRequest", "SearchResults", "add_closure",
+    "confirm_place_accurate", "connect_signals", "count_public_places", "create_place", "delete_place",
+    "find_places_to_pick", "find_public_places", "get_organisation_for_new_place", "get_place_for_edit",
+    "get_public_place", "get_published_place", "iter_public_places", "network_places", "organisations_with_places",
+    "paris_today", "partner_dashboard", "place_changes", "place_closures", "place_to_pick", "published_places",
+    "purge_search_log", "queue_places_for_search", "recently_updated_places", "remove_closure",
+    "requeue_organisation_places", "requeue_organisations_places", "search_places", "set_published",
+    "understood_text", "update_place",
 ]
