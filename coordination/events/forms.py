@@ -32,11 +32,15 @@ def _hhmm(value) -> str:
     return value.strftime("%H:%M") if value else ""
 
 
-class _Location:
-    place_public_id = PlacePickerField(
+def _place_picker(**kwargs) -> PlacePickerField:
+    return PlacePickerField(
         lazy_gettext("Lieu du réseau (facultatif)"), source="directory.pick_place",
         find=lambda text: directory_services.find_places_to_pick(text, actor=current_actor()),
-        get=lambda public_id: directory_services.place_to_pick(public_id, actor=current_actor()))
+        get=lambda public_id: directory_services.place_to_pick(public_id, actor=current_actor()), **kwargs)
+
+
+class _Location:
+    place_public_id = _place_picker()
     address = StringField(lazy_gettext("Adresse (facultatif)"), validators=[Optional()], render_kw={"maxlength": 300})
     video_url = StringField(lazy_gettext("Lien de visioconférence (facultatif)"), validators=[Optional()],
                             render_kw={"type": "url", "maxlength": 500})
@@ -70,6 +74,7 @@ class SeriesForm(_Location, Form):
 
 
 class MeetingForm(_Location, Form):
+    place_public_id = _place_picker(id="meeting_place_public_id")  # the series form is on the same page
     title = StringField(lazy_gettext("Titre"), render_kw={"maxlength": 200})
     date = DateField(lazy_gettext("Date"), validators=[Optional()])
     start_time = TimeField(lazy_gettext("Heure de début"), validators=[Optional()])

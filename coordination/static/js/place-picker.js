@@ -11,7 +11,7 @@
     var input = root.querySelector("input[type=text]");
     var hidden = root.querySelector("input[type=hidden]");
     if (!input || !hidden || !window.fetch) { return; }
-    var listId = input.id + "-liste";
+    var listId = input.id + "-liste-" + index;
     var list = document.createElement("ul");
     list.id = listId;
     list.className = "place-picker-list";
