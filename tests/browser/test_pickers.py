@@ -111,8 +111,8 @@ def test_a_typed_name_without_a_choice_is_searched_by_the_server(page, live_serv
     form = page.locator("form[action$='/coordination/reunions/reunion']")
     fill_meeting(form)
     form.get_by_role("combobox", name="Lieu du réseau (facultatif)").fill("Rezé")
-    form.get_by_role("button", name="Créer la réunion").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Créer la réunion").click()
     form = page.locator("form[action$='/coordination/reunions/reunion']")
     assert "Plusieurs lieux correspondent" in form.locator(".error-message").inner_text()
     form.get_by_label("Médiathèque Diderot — Rezé").check()
@@ -172,8 +172,8 @@ def test_a_partner_declares_exceptional_hours_in_the_weekday_editor(page, live_s
         slot(page, day, 2, "end").fill("")
     slot(page, "fr", 2, "start").fill("11:00")
     slot(page, "fr", 2, "end").fill("16:00")
-    page.get_by_role("button", name="Enregistrer la période").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la période").click()
     wrong = slot(page, "fr", 2, "start")
     assert wrong.get_attribute("aria-invalid") == "true"
     message = page.locator(f"#{wrong.get_attribute('aria-describedby')}").inner_text()
@@ -185,8 +185,8 @@ def test_a_partner_declares_exceptional_hours_in_the_weekday_editor(page, live_s
     slot(page, "fr", 2, "end").fill("")
     slot(page, "we", 1, "start").fill("")
     slot(page, "we", 1, "end").fill("")
-    page.get_by_role("button", name="Enregistrer la période").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la période").click()
     assert "La période a été enregistrée" in page.locator(".flashes").inner_text()
     listed = page.locator(".closure-list").inner_text()
     assert "Lundi, mardi, jeudi et vendredi\u00a0: 9\u00a0h – 12\u00a0h" in listed
