@@ -78,7 +78,7 @@ def test_exceptional_hours_must_open_on_a_day_of_the_period(library_place, libra
     period = {"starts_on": sunday.isoformat(), "ends_on": sunday.isoformat(), "closed": False}
     error = errors_of(lambda: services.add_closure(library_place.id, {**period, "opening_hours": "Mo-Fr 10:00-12:00"},
                                                    actor=library_member))["opening_hours"][0]
-    assert error.startswith("Ces horaires n'ouvrent aucun jour de la période (le ") and "choisissez « fermé »" in error
+    assert error.startswith("Avec ces horaires, le lieu n'ouvre aucun jour de la période (le ") and "choisissez « fermé »" in error
     closure = services.add_closure(library_place.id, {**period, "opening_hours": "Su 10:00-12:00"}, actor=library_member)
     assert closure.opening_hours == "Su 10:00-12:00"
 

@@ -83,8 +83,9 @@ def _clean_closure(place: Place, data: dict, today: date) -> dict:
             if opening_hours is None:
                 errors["opening_hours"] = [_("Indiquez au moins un créneau, ou choisissez « fermé ».")]
             elif starts_on and ends_on and not errors and not hours.opens_between(opening_hours, starts_on, ends_on):
-                errors["opening_hours"] = [_("Ces horaires n'ouvrent aucun jour de la période (%(period)s) : "
-                                             "indiquez un créneau pour l'un de ses jours, ou choisissez « fermé ».",
+                errors["opening_hours"] = [_("Avec ces horaires, le lieu n'ouvre aucun jour de la période "
+                                             "(%(period)s) : indiquez un créneau pour l'un de ses jours, ou "
+                                             "choisissez « fermé ».",
                                              period=hours.closure_period(_Period(starts_on, ends_on), today))]
     message = " ".join((data.get("message") or "").split()) or None
     if message and len(message) > CLOSURE_MESSAGE_MAX:
