@@ -130,6 +130,7 @@ class Config:
     DASHBOARD_MIN_SEARCHES = max(1, _int("DASHBOARD_MIN_SEARCHES", 3))
     # The search log (words searched, no email, phone or long number) is purged after this many days.
     SEARCH_LOG_RETENTION_DAYS = max(1, _int("SEARCH_LOG_RETENTION_DAYS", 395))
+    RATELIMIT_PLACE_PICKER = os.environ.get("RATELIMIT_PLACE_PICKER", "60 per minute")  # place picker, per address
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "5 per hour")  # "Signaler une erreur" per address
 
     # The public service's own pages (mentions légales, confidentialité, contact): who publishes the

@@ -385,20 +385,62 @@ class SearchForm(Form):
 # --- Closures: temporary closures and exceptional hours (partner space) -----------------------
 
 class ClosureForm(Form):
-    """A period when the regular hours do not apply; the service checks the dates and the hours."""
+    """A period when the regular hours do not apply. Exceptional hours are typed in the same weekday
+    editor as the place form's (one or two slots per weekday of the period; a day left empty is
+    closed); each editor error goes next to the input at fault. The service checks the dates, the
+    hours (as OSM, what is stored) and that the place opens on at least one day of the period."""
+    ERROR_TARGETS = {"opening_hours": "hours"}  # noqa: RUF012 (read only)
     starts_on = StringField(lazy_gettext("Du"), render_kw={"type": "date"})  # the service reads and checks the dates
     ends_on = StringField(lazy_gettext("Au (inclus)"), render_kw={"type": "date"})
     kind = RadioField(lazy_gettext("Pendant cette période, le lieu est"), default="closed",
                       choices=[SelectChoice("closed", lazy_gettext("fermé")),
                                SelectChoice("hours", lazy_gettext("ouvert avec des horaires exceptionnels"))])
-    opening_hours = StringField(lazy_gettext("Horaires exceptionnels (syntaxe OpenStreetMap, par exemple "
-                                             "« Mo-Fr 09:00-12:00 »)"))
+    hours = StringField(lazy_gettext("Horaires exceptionnels"))  # not an input: the editor's messages as a whole
     message = TextAreaField(lazy_gettext("Message pour le public (facultatif)"), render_kw={"rows": 2, "maxlength": 280})
 
+    @property
+    def open_during_period(self) -> bool:
+        return self.kind.data == "hours"
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.open_during_period:
+            for day, error in hours.parse_editor(self._raw_week())[1].items():
+                self[hours_field_name(day, error.slot, error.edge)].errors.append(str(error))
+                valid = False
+        return valid
+
+    def _raw_week(self) -> dict:
+        return {day: [(self[hours_field_name(day, slot, "start")].data, self[hours_field_name(day, slot, "end")].data)
+                      for slot in SLOTS] for day, _ in WEEKDAYS}
+
+    def hours_days(self):
+        """For the template: (day code, French name, [(start field, end field) per slot], any error)."""
+        for day, label in WEEKDAYS:
+            slots = [(self[hours_field_name(day, s, "start")], self[hours_field_name(day, s, "end")]) for s in SLOTS]
+            yield day, label, slots, any(f.errors for pair in slots for f in pair)
+
+    def prefill_week(self, expr: str | None) -> None:
+        """A blank form starts from the place's regular hours (what the editor can show of them): the
+        partner changes what differs during the period."""
+        week, _ = hours.split(expr)
+        for day, ranges in week.items():
+            for slot, (start, end) in zip(SLOTS, ranges, strict=False):
+                self[hours_field_name(day, slot, "start")].data = start
+                self[hours_field_name(day, slot, "end")].data = end
+
     def closure_data(self) -> dict:
-        return {"starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "closed": self.kind.data != "hours",
-                "opening_hours": self.opening_hours.data if self.kind.data == "hours" else None,
-                "message": self.message.data}
+        week = hours.parse_editor(self._raw_week())[0] if self.open_during_period else None
+        return {"starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "closed": not self.open_during_period,
+                "opening_hours": hours.to_osm(week) if week else None, "message": self.message.data}
+
+
+for _day, _label in WEEKDAYS:
+    for _slot in SLOTS:
+        for _edge, _slot_label in (
+                ("start", lazy_gettext("%(day)s, créneau %(slot)s : ouverture", day=_label, slot=_slot)),
+                ("end", lazy_gettext("%(day)s, créneau %(slot)s : fermeture", day=_label, slot=_slot))):
+            setattr(ClosureForm, hours_field_name(_day, _slot, _edge), StringField(_slot_label))
 
 
 # --- The network's own labels (coordination space) ----------------------------------------------

@@ -458,6 +458,16 @@ def _open_on_saturday(expr: str, today: date) -> bool:
     return False
 
 
+def opens_between(expr: str, first: date, last: date) -> bool:
+    """``expr`` opens at some time between the days ``first`` and ``last`` inclusive (public holidays
+    included): exceptional hours that never open during their period are a mistake."""
+    schedule = parsed(expr)
+    if schedule is None:
+        return False
+    intervals = schedule.intervals(_midnight(first), _midnight(last + timedelta(days=1)))
+    return any(state == opening_hours.State.OPEN for _, _, state, _ in intervals)
+
+
 def open_on_saturday(place, today: date | None = None) -> bool:
     """The regular hours open at some time on a Saturday (one of the next eight: public holidays
     and seasons aside). Temporary closures are not considered."""

@@ -103,7 +103,8 @@ class Place(db.Model):
 
 class PlaceClosure(db.Model):
     """A temporary closure (opening_hours is None) or exceptional hours, from starts_on to ends_on
-    inclusive; it overrides the regular hours in "open now", on the place page and in open data."""
+    inclusive; it overrides the regular hours in "open now" and on the place page (the open-data files
+    carry the regular hours only: the national standard has no field for closures)."""
     __tablename__ = "place_closures"
 
     id: Mapped[int] = mapped_column(primary_key=True)

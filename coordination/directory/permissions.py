@@ -39,3 +39,11 @@ def can_manage_members(actor, organisation) -> bool:
 def can_manage_labels(actor) -> bool:
     """The network's own labels are the coordination's word: only coordinators define them."""
     return auth_permissions.is_coordinator(actor)
+
+
+def can_pick_places(actor) -> bool:
+    """The place picker of the meeting and referral forms: coordinators and members of an active
+    organisation (the places it offers are public; the limit keeps robots off)."""
+    return auth_permissions.is_coordinator(actor) or (
+        auth_permissions.is_authenticated(actor)
+        and any(m.organisation.is_active for m in getattr(actor, "memberships", ())))

@@ -1,6 +1,6 @@
 import functools
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from markupsafe import Markup
 import segno
@@ -28,6 +28,7 @@ from coordination.directory.forms import (
     SearchForm,
 )
 from coordination.errors import Conflict, Invalid
+from coordination.extensions import limiter
 from coordination.utils import external_url, safe_next_url
 from coordination.vocabularies import (
     ORGANISATION_KINDS,
@@ -179,6 +180,8 @@ def place_sheet(public_id):
 def place_closures(place_id):
     place, closures = services.place_closures(place_id, actor=current_actor())
     form = ClosureForm()
+    if not form.is_submitted():
+        form.prefill_week(place.opening_hours)
     if form.validate_on_submit():
         try:
             services.add_closure(place_id, form.closure_data(), actor=current_actor())
@@ -197,6 +200,21 @@ def remove_closure(closure_id):
     closure = services.remove_closure(closure_id, actor=current_actor())
     flash(_("La période a été supprimée."), "success")
     return redirect(url_for(".place_closures", place_id=closure.place_id))
+
+
+# --- the place picker of other domains' forms (meetings, referrals) ----------------------------
+
+def _picker_limit():
+    return current_app.config["RATELIMIT_PLACE_PICKER"]
+
+
+@bp.get("/espace-partenaire/lieux/choisir")
+@login_required
+@limiter.limit(_picker_limit)
+def pick_place():
+    """A few public places whose name or commune begin with ``q``, as JSON, for the picker's list."""
+    found = services.find_places_to_pick(request.args.get("q", ""), actor=current_actor())
+    return jsonify({"places": [choice.as_json() for choice in found]})
 
 
 # --- partner space -------------------------------------------------------------------------

@@ -13,8 +13,10 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
+from coordination.directory import services as directory_services
 from coordination.events import recurrence
-from coordination.web.forms import Form, SelectChoice
+from coordination.web.actor import current_actor
+from coordination.web.forms import Form, PlacePickerField, SelectChoice
 
 
 PRESET_CHOICES = [SelectChoice(key, label) for key, (label, _) in recurrence.PRESETS.items()] + [
@@ -30,9 +32,15 @@ def _hhmm(value) -> str:
     return value.strftime("%H:%M") if value else ""
 
 
+def _place_picker(**kwargs) -> PlacePickerField:
+    return PlacePickerField(
+        lazy_gettext("Lieu du réseau (facultatif)"), source="directory.pick_place",
+        find=lambda text: directory_services.find_places_to_pick(text, actor=current_actor()),
+        get=lambda public_id: directory_services.place_to_pick(public_id, actor=current_actor()), **kwargs)
+
+
 class _Location:
-    place_public_id = StringField(lazy_gettext("Lieu du réseau (identifiant, facultatif)"), validators=[Optional()],
-                                  render_kw={"maxlength": 36, "autocomplete": "off"})
+    place_public_id = _place_picker()
     address = StringField(lazy_gettext("Adresse (facultatif)"), validators=[Optional()], render_kw={"maxlength": 300})
     video_url = StringField(lazy_gettext("Lien de visioconférence (facultatif)"), validators=[Optional()],
                             render_kw={"type": "url", "maxlength": 500})
@@ -43,8 +51,9 @@ class _Location:
                                    validators=[Optional()], render_kw={"min": 1, "inputmode": "numeric"})
 
     def location_data(self) -> dict:
-        return {name: getattr(self, name).data for name in (
-            "place_public_id", "address", "video_url", "agenda", "capacity", "invitation_days")}
+        """Raises ``Invalid`` when the place picker's text names no place, or several."""
+        return {"place_public_id": self.place_public_id.chosen(), **{name: getattr(self, name).data for name in (
+            "address", "video_url", "agenda", "capacity", "invitation_days")}}
 
 
 class SeriesForm(_Location, Form):
@@ -65,6 +74,7 @@ class SeriesForm(_Location, Form):
 
 
 class MeetingForm(_Location, Form):
+    place_public_id = _place_picker(id="meeting_place_public_id")  # the series form is on the same page
     title = StringField(lazy_gettext("Titre"), render_kw={"maxlength": 200})
     date = DateField(lazy_gettext("Date"), validators=[Optional()])
     start_time = TimeField(lazy_gettext("Heure de début"), validators=[Optional()])

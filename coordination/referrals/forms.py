@@ -1,17 +1,15 @@
 """Referral forms (the services validate; the forms carry the fields and the CSRF token)."""
-import re
 import secrets
 
 from flask_babel import lazy_gettext
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 
+from coordination.directory import services as directory_services
 from coordination.referrals import workflow
 from coordination.referrals.services import CHANNELS, CONSENT_METHODS, LANGUAGES
 from coordination.vocabularies import SERVICES
-from coordination.web.forms import Form, choices
-
-
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+from coordination.web.actor import current_actor
+from coordination.web.forms import Form, PlacePickerField, choices
 
 
 def _choices(pairs, empty: str | None = None) -> list:
@@ -73,8 +71,12 @@ class CancelForm(Form):
 
 class OutcomeForm(Form):
     outcome = SelectField(lazy_gettext("Issue de l'orientation"), validate_choice=False)
-    redirected_place = StringField(lazy_gettext("Si la personne a été réorientée : adresse de la fiche du nouveau lieu "
-                                   "(ou son identifiant)"))
+    # Any public place, as record_outcome has always accepted (a person may be redirected to a place
+    # that takes no referral through the platform); a pasted page address still finds its place.
+    redirected_place = PlacePickerField(
+        lazy_gettext("Si la personne a été réorientée : le nouveau lieu"), source="directory.pick_place",
+        find=lambda text: directory_services.find_places_to_pick(text, actor=current_actor()),
+        get=lambda public_id: directory_services.place_to_pick(public_id, actor=current_actor()))
     comment = TextAreaField(lazy_gettext("Commentaire (facultatif)"), render_kw={"rows": 2})
 
     def with_outcomes(self, outcomes) -> "OutcomeForm":
@@ -82,10 +84,10 @@ class OutcomeForm(Form):
                                         empty=lazy_gettext("Choisissez une issue"))
         return self
 
-    def place_public_id(self) -> str:
-        """The place's public id, from its page's address or the id itself."""
-        found = _UUID.search(self.redirected_place.data or "")
-        return found.group(0).lower() if found else (self.redirected_place.data or "").strip()
+    def place_public_id(self) -> str | None:
+        """The new place's public id when the outcome is a redirection (``Invalid`` when the text
+        names no place, or several); the field is not read for another outcome."""
+        return self.redirected_place.chosen() if self.outcome.data == workflow.REDIRECTED else None
 
 
 class CommentForm(Form):

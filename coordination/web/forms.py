@@ -11,7 +11,9 @@ from typing import ClassVar
 from flask import flash
 from flask_babel import gettext
 from flask_wtf import FlaskForm
+from wtforms import Field
 from wtforms.meta import DefaultMeta
+from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
 from coordination.core import validators
@@ -99,3 +101,61 @@ def show_errors(form: Form, error: Invalid) -> None:
     """``form.show(error)`` for a page that has no place for ``general_errors``: those are flashed."""
     for message in form.show(error):
         flash(message, "error")
+
+
+class PlacePickerField(Field):
+    """A place chosen by searching it by name or commune (``_place_picker.html`` shows it, and
+    ``static/js/place-picker.js`` makes it a combobox).
+
+    The browser posts three values: ``<name>_texte`` (what the person typed, or the label of the place
+    the script chose), ``<name>`` (the public id the script chose, in a hidden input) and, without
+    the script, ``<name>_choix`` (a radio among the places a first search found). ``chosen()`` reads
+    them: the hidden id while the text is still its label, else a search of the text (one match is
+    taken; several are offered as radios with an error; none is an error). The domain gives
+    ``find(text)`` and ``get(public_id)`` (choices with ``id`` and ``label``, or None) and the endpoint
+    of its JSON list; the services still check the chosen id as they always did."""
+
+    def __init__(self, label=None, validators=None, *, find, get, source: str, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.find, self.get, self.source = find, get, source
+        self.text, self.candidates, self._posted = "", [], None
+
+    def _value(self):
+        return self.data or ""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if formdata is not None:
+            self._posted = {key: (formdata.get(f"{self.name}{key}") or "").strip()
+                            for key in ("", "_texte", "_choix")}
+            self.text = self._posted["_texte"][:200]
+
+    def show_place(self, public_id: str | None) -> None:
+        """A form shown again, or for an existing record: that place chosen, its label as the text."""
+        choice = self.get(public_id) if public_id else None
+        self.data, self.text = (choice.id, choice.label) if choice else (None, "")
+
+    def chosen(self) -> str | None:
+        """The public id of the place chosen, None when the field is empty; ``Invalid`` (on this
+        field) when the text names no place, or several."""
+        if self._posted is None:
+            return self.data
+        posted, self._posted = self._posted, None
+        self.data = None
+        for public_id in (posted["_choix"], posted[""]):
+            choice = self.get(public_id) if public_id else None
+            if choice is not None and (public_id == posted["_choix"] or choice.label == self.text):
+                self.data, self.text = choice.id, choice.label
+                return self.data
+        if not self.text:
+            return None
+        found = self.find(self.text)
+        if len(found) == 1:
+            self.data, self.text = found[0].id, found[0].label
+            return self.data
+        self.candidates = found
+        message = (gettext("Plusieurs lieux correspondent à « %(text)s » : choisissez le bon dans la liste.",
+                           text=self.text) if found else
+                   gettext("Aucun lieu publié de l'annuaire ne correspond à « %(text)s » : vérifiez le nom ou la "
+                           "commune.", text=self.text))
+        raise Invalid(message, errors={self.short_name: [message]})

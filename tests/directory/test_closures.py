@@ -69,8 +69,18 @@ def test_exceptional_hours_are_validated_osm_hours(library_place, library_member
     assert closure.opening_hours == "Mo-Fr 10:00-12:00" and plain(closure.message) is None
     assert "Horaires non reconnus" in errors_of(lambda: services.add_closure(
         library_place.id, {**days(today, 20), "closed": False, "opening_hours": "lundi matin"}, actor=library_member))["opening_hours"][0]
-    assert "Indiquez les horaires exceptionnels" in errors_of(lambda: services.add_closure(
+    assert "Indiquez au moins un créneau, ou choisissez « fermé »." in errors_of(lambda: services.add_closure(
         library_place.id, {**days(today, 20), "closed": False, "opening_hours": " "}, actor=library_member))["opening_hours"][0]
+
+
+def test_exceptional_hours_must_open_on_a_day_of_the_period(library_place, library_member, today, queued):
+    sunday = today + timedelta(days=(6 - today.weekday()) % 7 + 7)
+    period = {"starts_on": sunday.isoformat(), "ends_on": sunday.isoformat(), "closed": False}
+    error = errors_of(lambda: services.add_closure(library_place.id, {**period, "opening_hours": "Mo-Fr 10:00-12:00"},
+                                                   actor=library_member))["opening_hours"][0]
+    assert error.startswith("Avec ces horaires, le lieu n'ouvre aucun jour de la période (le ") and "choisissez « fermé »" in error
+    closure = services.add_closure(library_place.id, {**period, "opening_hours": "Su 10:00-12:00"}, actor=library_member)
+    assert closure.opening_hours == "Su 10:00-12:00"
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
@@ -141,17 +151,24 @@ def test_the_closures_page_adds_lists_and_removes(client, login, library_place, 
     url = f"/espace-partenaire/lieux/{library_place.id}/fermetures"
     html = html_of(client.get(url))
     assert "Aucune fermeture ni aucun horaire exceptionnel n'est prévu." in html
-    for field in ("starts_on", "ends_on", "opening_hours", "message"):
+    for field in ("starts_on", "ends_on", "hours_mo_1_start", "hours_su_2_end", "message"):
         assert re.search(rf'<label for="{field}">', html), field
-    response = client.post(url, data={**days(today, 1, 3), "kind": "closed", "message": "Inventaire annuel"})
+    assert "syntaxe OpenStreetMap" not in html and 'name="opening_hours"' not in html
+    response = client.post(url, data={**days(today, 1, 3), "kind": "closed", "message": "Inventaire annuel",
+                                      "hours_mo_1_start": "09:00"})  # the editor is ignored when closed
     assert response.status_code == 302 and response.headers["Location"].endswith(url)
     html = html_of(client.get(url))
     assert "Inventaire annuel" in html and " : fermé" in html
     assert "Inventaire annuel" in html_of(client.get(f"/lieux/{library_place.public_id}"))
 
-    response = client.post(url, data={**days(today, 10, 12), "kind": "hours", "opening_hours": "10:00-12:00"})
+    response = client.post(url, data={**days(today, 10, 16), "kind": "hours", "hours_mo_1_start": "10:00",
+                                      "hours_mo_1_end": "12:00", "hours_tu_1_start": "10:00", "hours_tu_1_end": "12:00",
+                                      "hours_tu_2_start": "14h", "hours_tu_2_end": "16 h 30"})
     assert response.status_code == 302
-    assert "horaires exceptionnels" in html_of(client.get(url))
+    saved = _db.session.scalars(select(PlaceClosure).where(PlaceClosure.opening_hours.is_not(None))).one()
+    assert saved.opening_hours == "Mo 10:00-12:00; Tu 10:00-12:00,14:00-16:30"
+    html = html_of(client.get(url))
+    assert "horaires exceptionnels" in html and re.search(r"Mardi\s:\s10\sh – 12\sh, 14\sh – 16\sh\s30", html)
 
     closure = _db.session.scalars(select(PlaceClosure).order_by(PlaceClosure.id)).first()
     response = client.post(f"/espace-partenaire/fermetures/{closure.id}/supprimer")
@@ -159,15 +176,50 @@ def test_the_closures_page_adds_lists_and_removes(client, login, library_place, 
     assert "Inventaire annuel" not in html_of(client.get(url))
 
 
+def test_the_editor_starts_from_the_regular_hours(client, login, library_place, library_member):
+    login(library_member)
+    html = html_of(client.get(f"/espace-partenaire/lieux/{library_place.id}/fermetures"))
+    assert re.search(r'id="hours_sa_1_start" name="hours_sa_1_start" type="time" value="10:00"', html)
+    assert re.search(r'id="hours_su_1_start" name="hours_su_1_start" type="time" value=""', html)
+
+
 def test_the_closures_page_shows_errors_next_to_the_fields(client, login, library_place, library_member, today, queued):
     login(library_member)
     url = f"/espace-partenaire/lieux/{library_place.id}/fermetures"
-    response = client.post(url, data={**days(today, 4, 2), "kind": "hours", "opening_hours": ""})
+    response = client.post(url, data={**days(today, 4, 2), "kind": "hours"})
     assert response.status_code == 400
     html = html_of(response)
     assert 'id="ends_on-error">La date de fin doit être' in html
-    assert 'id="opening_hours-error">Indiquez les horaires exceptionnels' in html
+    assert 'id="hours-error">Indiquez au moins un créneau, ou choisissez « fermé ».' in html
     assert 'aria-invalid="true"' in html and "Le formulaire contient des erreurs" in html
+
+
+def test_an_editor_error_is_next_to_the_slot_at_fault(client, login, library_place, library_member, today, queued):
+    login(library_member)
+    url = f"/espace-partenaire/lieux/{library_place.id}/fermetures"
+    response = client.post(url, data={**days(today, 1, 7), "kind": "hours", "hours_fr_1_start": "09:00",
+                                      "hours_fr_1_end": "12:00", "hours_fr_2_start": "11:00", "hours_fr_2_end": "16:00"})
+    assert response.status_code == 400
+    html = html_of(response)
+    assert ('id="hours_fr_2_start-error">Vendredi : le créneau 2 doit commencer après la fin du créneau précédent '
+            '(12:00).') in html
+    assert re.search(r'aria-describedby="hours_fr_2_start-error" aria-invalid="true" id="hours_fr_2_start"', html)
+    assert not re.search(r'aria-invalid="true" id="hours_fr_1_start"', html)
+    assert _db.session.scalars(select(PlaceClosure)).all() == []
+
+
+def test_the_closures_page_tells_that_open_data_carries_the_regular_hours_only(client, login, library_place,
+                                                                             library_member, today, queued):
+    """The open-data files and the API have no closures (the standard has no field for them): the
+    page must not promise them."""
+    services.add_closure(library_place.id, {**days(today, 0, 2), "closed": True, "message": "Travaux"},
+                         actor=library_member)
+    published = client.get(f"/api/v1/lieux/{library_place.public_id}").get_json()
+    assert published["horaires"] == "Mo-Sa 10:00-18:00" and "Travaux" not in str(published)
+    login(library_member)
+    html = html_of(client.get(f"/espace-partenaire/lieux/{library_place.id}/fermetures"))
+    assert "les données ouvertes affichent" not in html
+    assert "Les données ouvertes (fichiers et API) ne publient que les horaires habituels" in html
 
 
 def test_the_closures_page_is_for_editors_only(client, login, library_place, today):

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from coordination.audit import AuditRecord
 from coordination.referrals.models import Referral
-from coordination.testing.factories import PASSWORD
+from coordination.testing.factories import PASSWORD, make_place
+from tests.french import plain
 from tests.referrals.conftest import FIRST_NAME, SERVICE, referral_data
 
 KEY = re.compile(r'name="submission_key" type="hidden" value="([^"]+)"')
@@ -147,16 +148,64 @@ def test_the_outcome_redirected_takes_a_place_address(app, db, referral_partners
     referral = send()
     b = login_as(app, referral_partners.member_b)
     b.post(f"/orientations/{referral.uid}/accepter", data={})
-    response = b.post(f"/orientations/{referral.uid}/issue", data={"outcome": "redirected", "redirected_place": "ailleurs"})
+    response = b.post(f"/orientations/{referral.uid}/issue", data={"outcome": "redirected", "redirected_place_texte": ""})
     assert response.status_code == 400 and "Choisissez un lieu publié de l’annuaire." in text(response)
+    response = b.post(f"/orientations/{referral.uid}/issue", data={"outcome": "redirected",
+                                                                   "redirected_place_texte": "ailleurs"})
+    assert response.status_code == 400
+    assert "Aucun lieu publié de l'annuaire ne correspond à « ailleurs »" in plain(text(response))
     response = b.post(f"/orientations/{referral.uid}/issue", data={"outcome": ""})
     assert response.status_code == 400 and "Choisissez une issue." in text(response)
     address = f"https://maillage.exemple.fr/lieux/{referral_partners.other_place.public_id}"
-    response = b.post(f"/orientations/{referral.uid}/issue", data={"outcome": "redirected", "redirected_place": address})
+    response = b.post(f"/orientations/{referral.uid}/issue", data={"outcome": "redirected", "redirected_place_texte": address})
     assert response.status_code == 302
     db.session.refresh(referral)
     assert referral.status == "redirected" and referral.redirected_place_id == referral_partners.other_place.id
     assert referral_partners.other_place.name in text(b.get(f"/orientations/{referral.uid}"))
+
+
+def test_the_redirected_place_is_found_by_its_name_without_javascript(app, db, referral_partners, send):
+    """Without the script: the typed name is searched when the form is posted; several places are
+    offered as radios, one is taken; another outcome never reads the field."""
+    make_place(referral_partners.org_c, name="Médiathèque Diderot — annexe")
+    referral = send()
+    b = login_as(app, referral_partners.member_b)
+    b.post(f"/orientations/{referral.uid}/accepter", data={})
+    url = f"/orientations/{referral.uid}/issue"
+    response = b.post(url, data={"outcome": "redirected", "redirected_place_texte": "mediatheque dide"})
+    page = plain(text(response))
+    assert response.status_code == 400 and "Plusieurs lieux correspondent à « mediatheque dide »" in page
+    assert page.count('name="redirected_place_choix"') == 2
+    assert 'value="mediatheque dide"' in page  # the text typed is kept
+    other = referral_partners.other_place
+    response = b.post(url, data={"outcome": "redirected", "redirected_place_texte": "mediatheque dide",
+                                 "redirected_place_choix": other.public_id})
+    assert response.status_code == 302
+    db.session.refresh(referral)
+    assert referral.redirected_place_id == other.id
+
+
+def test_the_place_chosen_in_the_list_is_kept_while_its_label_is(app, db, referral_partners, send):
+    """The script fills the hidden id and writes the place's label in the text; a text changed after
+    the choice is searched again instead."""
+    referral = send()
+    b = login_as(app, referral_partners.member_b)
+    b.post(f"/orientations/{referral.uid}/accepter", data={})
+    other = referral_partners.other_place
+    response = b.post(f"/orientations/{referral.uid}/issue", data={
+        "outcome": "redirected", "redirected_place": other.public_id,
+        "redirected_place_texte": f"{other.name} — {other.commune}"})
+    assert response.status_code == 302
+    db.session.refresh(referral)
+    assert referral.redirected_place_id == other.id
+
+    second = send()
+    b.post(f"/orientations/{second.uid}/accepter", data={})
+    response = b.post(f"/orientations/{second.uid}/issue", data={
+        "outcome": "redirected", "redirected_place": other.public_id, "redirected_place_texte": "Espace numérique Clic"})
+    assert response.status_code == 302
+    db.session.refresh(second)
+    assert second.redirected_place_id == referral_partners.place_b.id
 
 
 def test_withdrawing_consent_asks_for_confirmation_then_erases_at_once(app, db, referral_partners, send):

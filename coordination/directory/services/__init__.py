@@ -5,6 +5,7 @@
 - ``writes``: the one write path of a place (version, ``changed_at``, coordinates and geocoding,
   the search index queue), shared by the web, the import and the demo seed;
 - ``closures``: temporary closures and exceptional hours;
+- ``picker``: the place picker of other domains' forms (a few public places by name or commune);
 - ``search``: the residents' search (the index itself is ``directory/search/``), its anonymous log;
 - ``labels``: the network's own labels (coordinators define them, partners tick them);
 - ``open_data``: the published read model the files, the API and the change feed read;
@@ -43,6 +44,13 @@ from coordination.directory.services.open_data import (
     get_published_place,
     iter_public_places,
     place_changes,
+)
+from coordination.directory.services.picker import (
+    PICKER_LIMIT,
+    PICKER_MIN_LENGTH,
+    PlaceChoice,
+    find_places_to_pick,
+    place_to_pick,
 )
 from coordination.directory.services.places import (
     CONFLICT_MESSAGE,
@@ -84,15 +92,16 @@ from coordination.directory.services.search import (
 
 __all__ = [
     "CLOSURE_MAX_DAYS", "CLOSURE_MESSAGE_MAX", "CLOSURE_NOT_FOUND", "CONFLICT_MESSAGE", "LABEL_NOT_FOUND",
-    "NOTHING_OPEN_NOW", "PLACE_NOT_FOUND", "SEARCH_MAP_LIMIT", "SEARCH_REBUILDING", "STATUS_MESSAGES",
-    "IndexUnavailable", "LabelChoice", "MapPoint", "OrganisationListings", "PlaceChange", "PlaceFilter",
-    "PlacePage", "SearchHit", "SearchRequest", "SearchResults", "active_label_names", "active_labels",
-    "add_closure", "all_labels", "confirm_place_accurate", "connect_signals", "count_public_places",
-    "create_label", "create_place", "delete_place", "find_public_places", "get_label_for_edit",
-    "get_organisation_for_new_place", "get_place_for_edit", "get_public_place", "get_published_place",
-    "iter_public_places", "label_usage", "labels_for_place_form", "network_places", "organisations_with_places",
-    "paris_today", "partner_dashboard", "place_changes", "place_closures", "public_labels_of", "published_places",
-    "purge_search_log", "queue_places_for_search", "recently_updated_places", "remove_closure",
-    "requeue_organisation_places", "requeue_organisations_places", "search_places", "set_label_active",
-    "set_published", "understood_text", "update_label", "update_place",
+    "NOTHING_OPEN_NOW", "PICKER_LIMIT", "PICKER_MIN_LENGTH", "PLACE_NOT_FOUND", "SEARCH_MAP_LIMIT",
+    "SEARCH_REBUILDING", "STATUS_MESSAGES", "IndexUnavailable", "LabelChoice", "MapPoint", "OrganisationListings",
+    "PlaceChange", "PlaceChoice", "PlaceFilter", "PlacePage", "SearchHit", "SearchRequest", "SearchResults",
+    "active_label_names", "active_labels", "add_closure", "all_labels", "confirm_place_accurate", "connect_signals",
+    "count_public_places", "create_label", "create_place", "delete_place", "find_places_to_pick",
+    "find_public_places", "get_label_for_edit", "get_organisation_for_new_place", "get_place_for_edit",
+    "get_public_place", "get_published_place", "iter_public_places", "label_usage", "labels_for_place_form",
+    "network_places", "organisations_with_places", "paris_today", "partner_dashboard", "place_changes",
+    "place_closures", "place_to_pick", "public_labels_of", "published_places", "purge_search_log",
+    "queue_places_for_search", "recently_updated_places", "remove_closure", "requeue_organisation_places",
+    "requeue_organisations_places", "search_places", "set_label_active", "set_published", "understood_text",
+    "update_label", "update_place",
 ]

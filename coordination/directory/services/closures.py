@@ -1,5 +1,6 @@
 """Closures of a place: temporary closures and exceptional hours, declared by its editors."""
 from datetime import date
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
@@ -18,6 +19,13 @@ CLOSURE_MESSAGE_MAX = 280
 
 def paris_today() -> date:
     return to_paris(utcnow()).date()
+
+
+class _Period:
+    """A period not saved yet, for ``hours.closure_period``."""
+
+    def __init__(self, starts_on: date, ends_on: date):
+        self.starts_on, self.ends_on = starts_on, ends_on
 
 
 def _closure_date(value, errors: dict, name: str, missing: str) -> date | None:
@@ -73,7 +81,12 @@ def _clean_closure(place: Place, data: dict, today: date) -> dict:
             errors["opening_hours"] = [str(error)]
         else:
             if opening_hours is None:
-                errors["opening_hours"] = [_("Indiquez les horaires exceptionnels, ou choisissez « Fermé ».")]
+                errors["opening_hours"] = [_("Indiquez au moins un créneau, ou choisissez « fermé ».")]
+            elif starts_on and ends_on and not errors and not hours.opens_between(opening_hours, starts_on, ends_on):
+                errors["opening_hours"] = [_("Avec ces horaires, le lieu n'ouvre aucun jour de la période "
+                                             "(%(period)s) : indiquez un créneau pour l'un de ses jours, ou "
+                                             "choisissez « fermé ».",
+                                             period=hours.closure_period(_Period(starts_on, ends_on), today))]
     message = " ".join((data.get("message") or "").split()) or None
     if message and len(message) > CLOSURE_MESSAGE_MAX:
         errors["message"] = [_("%(max)s caractères au maximum (actuellement %(length)s).",
@@ -85,7 +98,7 @@ def _clean_closure(place: Place, data: dict, today: date) -> dict:
 
 def add_closure(place_id: int, data: dict, *, actor) -> PlaceClosure:
     """Declares a temporary closure (``closed`` true) or exceptional hours (``opening_hours``, OSM
-    syntax) from ``starts_on`` to ``ends_on`` inclusive, with an optional ``message`` for residents."""
+    syntax, as the weekday editor writes them; the place must open on one day of the period at least) from ``starts_on`` to ``ends_on`` inclusive, with an optional ``message`` for residents."""
     place = get_place_for_edit(place_id, actor=actor)
     cleaned = _clean_closure(place, data, paris_today())
     closure = PlaceClosure(place=place, created_by_id=getattr(actor, "id", None), **cleaned)
