@@ -36,6 +36,7 @@ from coordination.vocabularies import (
     label as vocabulary_label,
 )
 from coordination.web.actor import current_actor
+from coordination.web.listing import list_args
 from coordination.web.i18n import DEFAULT, current_language, translated
 
 bp = Blueprint("directory", __name__, template_folder="templates")
@@ -249,12 +250,14 @@ def delete_place(place_id):
 @bp.get("/coordination/lieux")
 @login_required
 def network_places():
+    """One page of the network's places: search, filters, sort and page in the address (issue 18)."""
+    args, actor = list_args(), current_actor()
     organisation_id = request.args.get("organisation", type=int)
     published = {"oui": True, "non": False}.get(request.args.get("publie", ""))
-    places = services.network_places(actor=current_actor(), organisation_id=organisation_id, published=published)
-    return render_template("directory/network_places.html", places=places, organisation_id=organisation_id,
-                           published=published, organisations=services.organisations_with_places(actor=current_actor()),
-                           misplaced=placement.misplaced_places(actor=current_actor()))
+    places = services.network_places(actor=actor, organisation_id=organisation_id, published=published, **args.service())
+    return render_template("directory/network_places.html", places=places, args=args, organisation_id=organisation_id,
+                           published=published, organisations=services.organisations_with_places(actor=actor),
+                           misplaced=placement.misplaced_places(actor=actor))
 
 
 # --- public search (/recherche): the form, the results, the map ------------------------------

@@ -12,7 +12,7 @@ with a conflict.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext
 from coordination import audit
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Organisation, User
+from coordination.core import paging
 from coordination.core.clock import utcnow
 from coordination.directory import hours, permissions, validation
 from coordination.directory.models import Place
@@ -131,17 +132,37 @@ def partner_dashboard(*, actor: User) -> list[OrganisationListings]:
     return entries
 
 
-def network_places(*, actor, organisation_id: int | None = None, published: bool | None = None) -> list[Place]:
-    """Every non-deleted place of the network, for coordinators, optionally filtered."""
+NETWORK_PLACES_SORTS = {
+    "nom": (func.lower(Place.name),),
+    "commune": (func.lower(Place.commune), func.lower(Place.name)),
+    "organisation": (func.lower(Organisation.name), func.lower(Place.name)),
+    "maj": (Place.updated_at,),
+    "verification": (Place.verified_at,),
+}
+
+
+def network_places(*, actor, organisation_id: int | None = None, published: bool | None = None, query: str = "",
+                   sort: str | None = None, descending: bool = False, page: int = 1,
+                   size: int = paging.PAGE_SIZE) -> paging.Page:
+    """One page of the network's non-deleted places, for coordinators: ``query`` in the name or the
+    commune, optionally one organisation's or only (un)published ones, sorted by one of
+    ``NETWORK_PLACES_SORTS`` (by organisation, then name, unless said otherwise)."""
     if not permissions.can_moderate(actor):
         raise PermissionDenied()
-    query = (select(Place).join(Organisation).where(Place.deleted_at.is_(None))
-             .options(selectinload(Place.organisation)).order_by(Organisation.name, Place.name))
+    sort = paging.sort_key(sort, NETWORK_PLACES_SORTS, "organisation")
+    statement = (select(Place).join(Organisation).where(Place.deleted_at.is_(None))
+                 .options(selectinload(Place.organisation)))
     if organisation_id is not None:
-        query = query.where(Place.organisation_id == organisation_id)
+        statement = statement.where(Place.organisation_id == organisation_id)
     if published is not None:
-        query = query.where(Place.published.is_(published))
-    return db.session.scalars(query).all()
+        statement = statement.where(Place.published.is_(published))
+    if query:
+        statement = statement.where(or_(Place.name.icontains(query, autoescape=True),
+                                        Place.commune.icontains(query, autoescape=True),
+                                        Place.postcode.startswith(query, autoescape=True)))
+    columns = [column.desc() if descending else column for column in NETWORK_PLACES_SORTS[sort]]
+    statement = statement.order_by(*columns, Place.id)
+    return paging.paginate(db.session, statement, number=page, size=size, sort=sort, descending=descending)
 
 
 def organisations_with_places(*, actor) -> list[Organisation]:
