@@ -479,6 +479,19 @@ def pending_organisations(*, actor, import_id: int | None = None, imported: bool
     return db.session.scalars(query.order_by(Organisation.created_at, Organisation.id)).all()
 
 
+def requesters(organisation_ids, *, actor) -> dict[int, User]:
+    """Who asked each organisation to join: its first admin (the account the request created or was
+    sent from), for the coordinators deciding on it."""
+    permissions.require_coordinator(actor)
+    found: dict[int, User] = {}
+    for organisation_id, user in db.session.execute(
+            select(Membership.organisation_id, User).join(User, User.id == Membership.user_id)
+            .where(Membership.organisation_id.in_(list(organisation_ids)), Membership.role == "admin")
+            .order_by(Membership.organisation_id, Membership.id)):
+        found.setdefault(organisation_id, user)
+    return found
+
+
 def imports_with_pending(*, actor) -> list[tuple[OrganisationImport, int]]:
     """The imports that still have organisations waiting, newest first, with how many."""
     permissions.require_coordinator(actor)

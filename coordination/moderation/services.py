@@ -124,6 +124,7 @@ class ModerationQueue:
     stale_places: list[Place]  # flagged stale and still public, stale longest first (STALE_SHOWN at most)
     stale_total: int = 0  # all of them
     imports: list = field(default_factory=list)  # (OrganisationImport, pending count): decided in bulk
+    requesters: dict = field(default_factory=dict)  # organisation id: the account that asked to join
 
     @property
     def imported_pending(self) -> int:
@@ -196,7 +197,8 @@ def moderation_queue(*, actor) -> ModerationQueue:
     ).all()
     stale_total = db.session.scalar(select(func.count()).select_from(stale.subquery()))
     return ModerationQueue(list(organisations), list(reports), list(stale_places), stale_total,
-                           auth_services.imports_with_pending(actor=actor))
+                           auth_services.imports_with_pending(actor=actor),
+                           auth_services.requesters([o.id for o in organisations], actor=actor))
 
 
 def _reason(reason: str | None, message: str) -> str:
