@@ -133,4 +133,6 @@ def register_template_filters(app):
 
 def register_signals(app):
     from coordination.directory.services import connect_signals
+    from coordination.freshness.services import connect_signals as connect_freshness_signals
     connect_signals()
+    connect_freshness_signals()

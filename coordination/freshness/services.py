@@ -17,6 +17,11 @@ that becomes due is announced within a month, and running the job twice sends no
 Coordinators launch campaigns of their own (``launch_campaign``) for every active organisation or
 some: each organisation with places gets, once, a reminder listing all its places at once.
 
+A reminder's mails wait in the outbox; when the outbox comes to send one (``still_worth_sending``, a
+receiver of ``signals.mail_due``), it is cancelled if every place it lists was confirmed since its
+campaign started, or its link was already used: an organisation that confirmed meanwhile is not asked
+again (issue 18).
+
 Each reminder carries a signed "Tout est à jour" link (payload: the reminder id; salt of its own;
 valid ``FRESHNESS_LINK_DAYS`` days; single use through ``link_used_at``). Opening it shows the places
 and one button (a POST with a CSRF token): mail scanners that fetch links change nothing.
@@ -32,6 +37,7 @@ them again: the partner does it from the partner space once the listing is right
 """
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -42,7 +48,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from flask_babel import lazy_gettext
 
-from coordination import audit, mail
+from coordination import audit, mail, signals
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
 from coordination.core.clock import MONTHS, PARIS, date_fr, to_paris, utcnow
@@ -273,6 +279,28 @@ def _add_reminder(campaign: FreshnessCampaign, organisation: Organisation, place
     audit.record(actor, "freshness.remind", "organisation", organisation.id, campaign_id=campaign.id,
                  reminder_id=reminder.id, places=len(place_ids))
     return reminder
+
+
+REMINDER_KEY = re.compile(r"freshness-reminder:(\d+):")
+
+
+def still_worth_sending(dedupe_key: str) -> bool:
+    """Asked by the outbox just before it sends a message (``signals.mail_due``): False for a reminder
+    whose link was used, or whose listed places (still the organisation's) were all confirmed since
+    its campaign started."""
+    match = REMINDER_KEY.match(dedupe_key or "")
+    reminder = db.session.get(FreshnessReminder, int(match.group(1))) if match else None
+    if reminder is None:
+        return True
+    if reminder.link_used_at is not None:
+        return False
+    places = listed_places(reminder)
+    started = reminder.campaign.created_at
+    return bool(places) and any(place.verified_at is None or place.verified_at < started for place in places)
+
+
+def connect_signals() -> None:
+    signals.mail_due.connect(still_worth_sending)
 
 
 def _paris_month_bounds(now: datetime) -> tuple[datetime, datetime]:
