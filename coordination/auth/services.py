@@ -777,6 +777,28 @@ class MembersOverview:
     can_invite: bool  # an admin, or a coordinator giving an organisation with no admin its first one
 
 
+@dataclass
+class Welcome:
+    """What a new member reads after accepting an invitation (issue 18)."""
+    organisation: Organisation
+    role: str  # the reader's role in it
+    admins: list[User]  # its active admins, the reader included when they are one
+
+
+def welcome(organisation_id: int, *, actor) -> Welcome:
+    """The welcome page of an organisation's member: their role and the organisation's admins."""
+    organisation = get_organisation(organisation_id)
+    membership = actor.membership_in(organisation.id) if permissions.is_authenticated(actor) else None
+    if membership is None:
+        raise PermissionDenied()
+    admins = db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id, Membership.role == "admin", User.active.is_(True))
+        .order_by(func.lower(User.name))
+    ).all()
+    return Welcome(organisation, membership.role, list(admins))
+
+
 def get_organisation(organisation_id: int) -> Organisation:
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:

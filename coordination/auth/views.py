@@ -260,6 +260,13 @@ def revoke_invitation(organisation_id, invitation_id):
     return redirect(url_for("auth.members", organisation_id=organisation_id))
 
 
+@bp.get("/organisations/<int:organisation_id>/bienvenue")
+@login_required
+def welcome(organisation_id):
+    """Where a new member lands after accepting an invitation: what they can do here, who to ask."""
+    return render_template("auth/welcome.html", welcome=services.welcome(organisation_id, actor=current_user))
+
+
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def invitation(token):
     try:
@@ -274,6 +281,6 @@ def invitation(token):
             if not current_user.is_authenticated:
                 _log_in(user)
             flash(_("Vous avez rejoint « %(name)s ».", name=state.invitation.organisation.name), "success")
-            return redirect(url_for("auth.members", organisation_id=state.invitation.organisation_id))
+            return redirect(url_for("auth.welcome", organisation_id=state.invitation.organisation_id))
     status = 403 if state.step == "wrong_account" else 200
     return render_template("auth/invitation.html", state=state, form=form), status

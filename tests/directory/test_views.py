@@ -378,3 +378,23 @@ def test_home_links_each_published_place(client, breil_place, breil_centre):
     make_place(breil_centre, name="Lieu non publié", published=False)
     html = text(client.get("/"))
     assert f'href="/lieux/{breil_place.public_id}"' in html and "Lieu non publié" not in html
+
+
+def test_network_places_list_is_paged_and_keeps_its_filters(client, login, db):
+    """Issue 18: /coordination/lieux shows a page at a time; the pager and the column headers keep the
+    search and the filters."""
+    organisation = make_organisation("Réseau Test")
+    for number in range(30):
+        make_place(organisation, name=f"Lieu {number:02d}", commune="Nantes", published=number % 2 == 0)
+    make_place(organisation, name="Ailleurs", commune="Rezé")
+    login(make_user(coordinator=True))
+    html = text(client.get(f"/coordination/lieux?q=nantes&organisation={organisation.id}&publie=oui&tri=nom"))
+    assert "15 lieux" in plain(html) and "Ailleurs" not in html and "Lieu 01" not in html
+    html = text(client.get(f"/coordination/lieux?q=nantes&organisation={organisation.id}&tri=nom"))
+    assert "1 à 25 sur 30" in plain(html) and "Lieu 24" in html and "Lieu 25" not in html
+    assert (f'href="/coordination/lieux?q=nantes&amp;organisation={organisation.id}&amp;tri=nom&amp;page=2"'
+            in html)
+    assert f'href="/coordination/lieux?q=nantes&amp;organisation={organisation.id}&amp;tri=commune"' in html
+    assert 'value="nantes"' in html and '<input type="hidden" name="tri" value="nom">' in html
+    html = text(client.get(f"/coordination/lieux?q=nantes&organisation={organisation.id}&tri=nom&page=2"))
+    assert "Lieu 29" in html and "Lieu 00" not in html
