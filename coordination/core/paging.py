@@ -65,3 +65,10 @@ def paginate(session, statement, *, number: int, size: int = PAGE_SIZE, sort: st
     paged = statement.limit(size).offset((number - 1) * size)
     items = list(session.scalars(paged) if scalars else session.execute(paged))
     return Page(items, number, size, total, sort, descending)
+
+
+def page_of(items: list, *, number: int, size: int = PAGE_SIZE, sort: str, descending: bool = False) -> Page:
+    """One page of a list already filtered and sorted in memory (rows a service computes anyway)."""
+    total = len(items)
+    number = min(max(1, number), max(1, ceil(total / size)))
+    return Page(items[(number - 1) * size:number * size], number, size, total, sort, descending)

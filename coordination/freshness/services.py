@@ -38,7 +38,7 @@ them again: the partner does it from the partner space once the listing is right
 import hashlib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -51,6 +51,7 @@ from flask_babel import lazy_gettext
 from coordination import audit, mail, signals
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
+from coordination.core import paging
 from coordination.core.clock import MONTHS, PARIS, date_fr, to_paris, utcnow
 from coordination.directory import services as directory_services
 from coordination.directory.models import Place
@@ -453,7 +454,8 @@ class OrganisationProgress:
 @dataclass
 class CampaignProgress:
     campaign: FreshnessCampaign
-    rows: list[OrganisationProgress] = field(default_factory=list)
+    rows: list[OrganisationProgress] = field(default_factory=list)  # every organisation reminded
+    page: paging.Page | None = None  # the rows shown: searched, filtered, sorted, one page
 
     @property
     def verified(self) -> int:
@@ -468,9 +470,22 @@ class CampaignProgress:
         return sum(1 for row in self.rows if row.done)
 
 
-def campaign_progress(campaign_id: int, *, actor) -> CampaignProgress:
+PROGRESS_SORTS = {
+    "etat": lambda row: (row.done, row.organisation.name.lower()),
+    "organisation": lambda row: row.organisation.name.lower(),
+    "envoi": lambda row: (row.reminder.sent_at, row.organisation.name.lower()),
+    "verifies": lambda row: (row.verified, row.organisation.name.lower()),
+    "attente": lambda row: (row.pending, row.organisation.name.lower()),
+}
+PROGRESS_STATES = {"a-jour": True, "en-attente": False}
+
+
+def campaign_progress(campaign_id: int, *, actor, query: str = "", state: str | None = None, sort: str | None = None,
+                      descending: bool = False, page: int = 1, size: int = paging.PAGE_SIZE) -> CampaignProgress:
     """Per organisation reminded: of the places its reminder listed (still its own, not deleted),
-    how many were verified since the campaign started and how many are pending."""
+    how many were verified since the campaign started and how many are pending. ``page``: the rows
+    whose organisation's name holds ``query``, up to date or not (``state``), sorted by one of
+    ``PROGRESS_SORTS`` (pending first, unless said otherwise); the totals count every row."""
     if not permissions.can_run_campaigns(actor):
         raise PermissionDenied(_("Le suivi des campagnes est réservé à la coordination du réseau."))
     campaign = db.session.get(FreshnessCampaign, campaign_id)
@@ -495,7 +510,13 @@ def campaign_progress(campaign_id: int, *, actor) -> CampaignProgress:
             else:
                 row.pending += 1
         progress.rows.append(row)
-    progress.rows.sort(key=lambda r: (r.done, r.organisation.name.lower()))
+    progress.rows.sort(key=PROGRESS_SORTS["etat"])
+    sort = paging.sort_key(sort, PROGRESS_SORTS, "etat")
+    needle = query.casefold()
+    shown = [row for row in progress.rows if needle in row.organisation.name.casefold()
+             and (state not in PROGRESS_STATES or row.done is PROGRESS_STATES[state])]
+    shown.sort(key=PROGRESS_SORTS[sort], reverse=descending)
+    progress.page = paging.page_of(shown, number=page, size=size, sort=sort, descending=descending)
     return progress
 
 
@@ -508,23 +529,25 @@ class CampaignSummary:
 
 @dataclass
 class CampaignsOverview:
-    campaigns: list[CampaignSummary]
+    campaigns: paging.Page  # of CampaignSummary, newest first
     organisations: list[Organisation]  # active: the launch form's choices
 
 
-def campaigns_overview(*, actor, limit: int = 100) -> CampaignsOverview:
-    """The campaigns, newest first, and the organisations a new campaign can reach."""
+def campaigns_overview(*, actor, page: int = 1, size: int = paging.PAGE_SIZE) -> CampaignsOverview:
+    """One page of the campaigns, newest first, and the organisations a new campaign can reach."""
     if not permissions.can_run_campaigns(actor):
         raise PermissionDenied(_("Les campagnes de mise à jour sont réservées à la coordination du réseau."))
+    campaigns = paging.paginate(db.session, select(FreshnessCampaign).order_by(
+        FreshnessCampaign.created_at.desc(), FreshnessCampaign.id.desc()), number=page, size=size, sort="date",
+        descending=True)
     counts = {campaign_id: (reminded, used) for campaign_id, reminded, used in db.session.execute(
         select(FreshnessReminder.campaign_id, func.count(FreshnessReminder.id), func.count(FreshnessReminder.link_used_at))
+        .where(FreshnessReminder.campaign_id.in_([c.id for c in campaigns.items]))
         .group_by(FreshnessReminder.campaign_id))}
-    campaigns = db.session.scalars(select(FreshnessCampaign).order_by(FreshnessCampaign.created_at.desc(),
-                                                                      FreshnessCampaign.id.desc()).limit(limit))
     organisations = list(db.session.scalars(select(Organisation).where(Organisation.status == "active")
                                             .order_by(Organisation.name)))
-    return CampaignsOverview(
-        campaigns=[CampaignSummary(c, *counts.get(c.id, (0, 0))) for c in campaigns], organisations=organisations)
+    summaries = [CampaignSummary(c, *counts.get(c.id, (0, 0))) for c in campaigns.items]
+    return CampaignsOverview(campaigns=replace(campaigns, items=summaries), organisations=organisations)
 
 
 # --- stale places -------------------------------------------------------------------------------

@@ -538,3 +538,37 @@ def test_the_a_verifier_badge_follows_the_stale_setting(settings):
     assert [freshness.needs_review(p, NOW) for p in (five_months, six_months, never)] == [False, True, True]
     settings(FRESHNESS_STALE_MONTHS=4)
     assert freshness.needs_review(five_months, NOW)
+
+
+def test_campaign_progress_is_searched_filtered_sorted_and_paged(db, places_by_verification):
+    """Issue 18: a national campaign reminds hundreds of organisations; its page shows them a page at a
+    time while the totals count them all."""
+    coordinator = places_by_verification["coordinator"]
+    campaign = freshness.launch_campaign("Rentrée", None, actor=coordinator, now=NOW)
+    db.session.execute(db.update(Place).where(Place.id == places_by_verification["places"]["c1"].id)
+                       .values(verified_at=NOW + timedelta(days=1)))
+    db.session.commit()
+    progress = freshness.campaign_progress(campaign.id, actor=coordinator, size=2)
+    assert [r.organisation.name for r in progress.page.items] == ["Alpha", "Bravo"]  # pending first
+    assert (progress.page.pages, progress.page.total, progress.organisations_done) == (2, 3, 1)
+    assert [r.organisation.name for r in freshness.campaign_progress(campaign.id, actor=coordinator, size=2,
+                                                                     page=2).page.items] == ["Charlie"]
+    done = freshness.campaign_progress(campaign.id, actor=coordinator, state="a-jour")
+    assert [r.organisation.name for r in done.page.items] == ["Charlie"] and len(done.rows) == 3
+    assert [r.organisation.name for r in freshness.campaign_progress(
+        campaign.id, actor=coordinator, query="rav").page.items] == ["Bravo"]
+    by_pending = freshness.campaign_progress(campaign.id, actor=coordinator, sort="attente", descending=True)
+    assert [r.organisation.name for r in by_pending.page.items] == ["Alpha", "Bravo", "Charlie"]
+
+
+def test_campaign_page_keeps_its_filter_in_its_sort_links(db, client, login, places_by_verification):
+    coordinator = places_by_verification["coordinator"]
+    campaign = freshness.launch_campaign("Rentrée", None, actor=coordinator, now=NOW)
+    db.session.execute(db.update(Place).where(Place.id == places_by_verification["places"]["c1"].id)
+                       .values(verified_at=NOW + timedelta(days=1)))
+    db.session.commit()
+    login(coordinator)
+    html = client.get(f"/coordination/fraicheur/{campaign.id}?etat=en-attente&tri=organisation").text
+    assert "Alpha" in html and "Bravo" in html and "Charlie" not in html
+    assert f'href="/coordination/fraicheur/{campaign.id}?etat=en-attente&amp;tri=envoi"' in html
+    assert '<option value="en-attente" selected>' in html
