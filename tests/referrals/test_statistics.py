@@ -111,8 +111,8 @@ def test_the_pairs_are_searched_sorted_and_paged(referral_history):
     assert [p.count for p in statistics.pairs_page(stats, size=2, page=2).items] == [1]
     malakoff = statistics.pairs_page(stats, query="malakoff", sort="envoi")
     assert [p.sender for p in malakoff.items] == ["Centre social Malakoff", "Médiathèque Jacques Demy"]
-    assert [p.receiver for p in statistics.pairs_page(stats, sort="reception", descending=True).items][0] == (
-        "France Services Nantes Nord")
+    by_receiver = statistics.pairs_page(stats, sort="reception", descending=True).items
+    assert by_receiver[0].receiver == "France Services Nantes Nord"
 
 
 def test_without_a_period_every_referral_counts(referral_history):
