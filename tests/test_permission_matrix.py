@@ -144,10 +144,12 @@ def test_only_coordinators_decide_on_organisations(client, login, every_role, db
     refuse = client.post(f"/coordination/moderation/organisations/{pending.id}/refuser", data={"reason": "Non"})
     suspend = client.post("/coordination/organisations/action",
                           data={"action": "suspendre", "ids": [every_role["org_a"].id], "reason": "Non"})
-    assert {accept.status_code, refuse.status_code, suspend.status_code} == {403}
+    withdraw = client.post("/coordination/lieux/action", data={"action": "retirer", "ids": [every_role["place_a"].id]})
+    assert {accept.status_code, refuse.status_code, suspend.status_code, withdraw.status_code} == {403}
     db.session.expire_all()
     assert db.session.get(Organisation, pending.id).status == "pending"
     assert db.session.get(Organisation, every_role["org_a"].id).status == "active"
+    assert db.session.get(Place, every_role["place_a"].id).published is True
 
 
 def test_coordinator_may_moderate_a_place_of_any_organisation(client, login, every_role, db):

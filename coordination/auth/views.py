@@ -185,7 +185,8 @@ def _render_organisations(form=None, status=200):
     page = services.organisations_page(actor=current_user, status=request.args.get("statut") or None,
                                        kind=request.args.get("type") or None, **args.service())
     form = form or OrganisationsActionForm(formdata=None, next=request.full_path.rstrip("?"))
-    return render_template("auth/organisations.html", organisations=page, args=args, form=form), status
+    return render_template("auth/organisations.html", organisations=page, args=args, form=form,
+                           list_endpoint="auth.organisations"), status
 
 
 @bp.get("/coordination/organisations/demandes")

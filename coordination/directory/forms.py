@@ -11,7 +11,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 from coordination.core.csv_writer import FORMULA_MESSAGE
 from coordination.directory import hours, validation
 from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES, WEEKDAYS
-from coordination.web.forms import Clean, Form, SelectChoice
+from coordination.web.forms import BulkForm, Clean, Form, SelectChoice, choices
 
 
 REQUIRED = lazy_gettext("Ce champ est obligatoire.")
@@ -365,3 +365,11 @@ class ClosureForm(Form):
         return {"starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "closed": self.kind.data != "hours",
                 "opening_hours": self.opening_hours.data if self.kind.data == "hours" else None,
                 "message": self.message.data}
+
+
+# The coordination places list's action bar (issue 18): what may be done to the places ticked.
+PLACE_ACTIONS = {"publier": lazy_gettext("Publier dans l'annuaire"), "retirer": lazy_gettext("Retirer de l'annuaire")}
+
+
+class PlacesActionForm(BulkForm):
+    action = RadioField(lazy_gettext("Action"), choices=choices(PLACE_ACTIONS), validate_choice=False)

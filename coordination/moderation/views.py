@@ -64,7 +64,7 @@ def _render_queue(submitted=None, status=200):
     for place in queue.stale_places:
         forms["retirer", place.id] = decision_form("retirer", place.id)
     forms.update(submitted or {})
-    return render_template("moderation/queue.html", queue=queue, forms=forms,
+    return render_template("moderation/queue.html", queue=queue, forms=forms, list_endpoint="moderation.queue",
                            kinds=moderation.REPORT_KINDS, kinds_of_organisations=ORGANISATION_KINDS), status
 
 

@@ -4,6 +4,7 @@ global) builds the address of the same list with some of them changed, keeping t
 from dataclasses import dataclass
 
 from flask import request, url_for
+from jinja2 import pass_context
 
 from coordination.core.validators import collapse
 
@@ -28,16 +29,21 @@ def list_args() -> ListArgs:
                     sort=request.args.get("tri") or None, descending=request.args.get("ordre") == "desc")
 
 
-def list_url(**changes) -> str:
+@pass_context
+def list_url(context, **changes) -> str:
     """This list's address with ``changes`` (None removes an argument); any change other than the page
-    goes back to page 1."""
-    args = {key: value for key, value in request.args.items(multi=False) if key != "page" or "page" in changes}
+    goes back to page 1. A page rendered again after a refused POST (an action bar's errors) names its
+    list with the template variable ``list_endpoint``: its links lead back to the list, not to the POST."""
+    endpoint = context.get("list_endpoint") or request.endpoint
+    view_args = (request.view_args or {}) if endpoint == request.endpoint else {}
+    source = request.args if request.method == "GET" else {}
+    args = {key: value for key, value in source.items() if key != "page" or "page" in changes}
     for key, value in changes.items():
         if value is None or value == "" or (key == "page" and value == 1):
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(endpoint, **view_args, **args)
 
 
 def sort_changes(page, key: str) -> dict:

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination.audit import AuditRecord
+from coordination.core.clock import utcnow
 from coordination.directory import services
 from coordination.directory.models import Place
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -270,3 +271,19 @@ def test_network_places_are_paged_searched_and_sorted(organisation):
     by_commune = services.network_places(actor=coordinator, sort="commune", descending=True, size=20)
     assert [p.commune for p in by_commune.items][:2] == ["Rezé", "Orvault"] and by_commune.descending
     assert services.network_places(actor=coordinator, sort="n'importe", size=20).sort == "organisation"
+
+
+def test_the_places_action_bar_goes_through_set_published(organisation, member):
+    coordinator = make_user(coordinator=True)
+    one, two = make_place(organisation), make_place(organisation, published=False)
+    gone = make_place(organisation, deleted_at=utcnow())
+    assert services.change_places_publication([one.id, two.id, gone.id, 999_999], action="retirer",
+                                              actor=coordinator) == 1
+    assert services.change_places_publication([one.id, two.id], action="publier", actor=coordinator) == 2
+    assert _db.session.scalars(select(AuditRecord.action).where(AuditRecord.action.like("place.%publish"))).all() == [
+        "place.unpublish", "place.publish", "place.publish"]
+    with pytest.raises(Invalid) as error:
+        services.change_places_publication([], action="effacer", actor=coordinator)
+    assert set(error.value.errors) == {"action", "ids"}
+    with pytest.raises(PermissionDenied):
+        services.change_places_publication([one.id], action="retirer", actor=member)

@@ -258,6 +258,35 @@ def set_published(place_id: int, published: bool, *, actor) -> Place:
     return _set_state(place, "place.publish" if published else "place.unpublish", actor=actor, published=published)
 
 
+PUBLICATION_ACTIONS = {"publier": True, "retirer": False}
+
+
+def change_places_publication(place_ids: list[int], *, action: str, actor) -> int:
+    """The coordination places list's action bar (issue 18): publishes (``publier``) or withdraws
+    (``retirer``) the places ticked, each through ``set_published`` (its permission check, audit record
+    and commit). Places already in that state, deleted or not the actor's to change are left alone.
+    Returns how many changed."""
+    if not permissions.can_moderate(actor):
+        raise PermissionDenied()
+    errors: dict[str, list[str]] = {}
+    if action not in PUBLICATION_ACTIONS:
+        errors["action"] = [_("Choisissez de publier ou de retirer de l'annuaire.")]
+    if not place_ids:
+        errors["ids"] = [_("Cochez au moins un lieu dans la liste.")]
+    if errors:
+        raise Invalid(_("Rien n'a été modifié : corrigez le formulaire."), errors=errors)
+    published, changed = PUBLICATION_ACTIONS[action], 0
+    for place_id in sorted(set(place_ids)):
+        try:
+            place = get_place_for_edit(place_id, actor=actor)
+        except (NotFound, PermissionDenied):
+            continue
+        if place.published != published:
+            set_published(place.id, published, actor=actor)
+            changed += 1
+    return changed
+
+
 def confirm_place_accurate(place_id: int, *, actor) -> Place:
     """"Ces informations sont toujours exactes": the partner vouches for the listing today."""
     place = _load_place(place_id)
