@@ -123,8 +123,16 @@ def register_template_filters(app):
     app.add_template_filter(de)  # {{ organisation.name|de }}: « des Connecteurs », « d'Emmaüs Connect »
     app.add_template_filter(time_fr)
     app.add_template_filter(typography)  # French text that does not come from the catalogue (data tables)
+    from coordination.core.validators import format_phone, format_pivot
+    app.add_template_filter(format_phone, "phone_fr")  # {{ "+33228457561"|phone_fr }}: « 02 28 45 75 61 »
+    app.add_template_filter(format_pivot, "pivot_fr")  # a SIRET grouped: « 123 456 789 00012 »
+    from coordination.web.listing import list_url, sort_changes
+    app.add_template_global(list_url)  # the coordination lists' paging and sorting links (_list_macros.html)
+    app.add_template_global(sort_changes)
 
 
 def register_signals(app):
     from coordination.directory.services import connect_signals
+    from coordination.freshness.services import connect_signals as connect_freshness_signals
     connect_signals()
+    connect_freshness_signals()

@@ -65,7 +65,7 @@ def test_smtp_backend_delivers_text_html_and_attachment(db, smtp_server, mail_ou
     ics = b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
     queue_test_message(db, attachments=[mail.attachment("reunion.ics", "text/calendar", ics)])
 
-    assert mail.send_pending() == {"sent": 1, "retry": 0, "failed": 0}
+    assert mail.send_pending() == {"sent": 1, "retry": 0, "failed": 0, "cancelled": 0}
 
     [email] = received(smtp_server)
     assert email["To"] == "camille@exemple.fr"
@@ -94,7 +94,7 @@ def test_a_calendar_keeps_its_method_and_charset_through_smtp(db, smtp_server):
 def test_a_sent_message_is_never_sent_twice(db, smtp_server):
     queue_test_message(db)
     mail.send_pending()
-    assert mail.send_pending() == {"sent": 0, "retry": 0, "failed": 0}
+    assert mail.send_pending() == {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0}
     assert len(smtp_server.envelopes) == 1
 
 
@@ -103,13 +103,13 @@ def test_temporary_refusal_is_retried_with_backoff(db, smtp_server, mail_outbox)
     queue_test_message(db)
     now = utcnow()
 
-    assert mail.send_pending(now=now) == {"sent": 0, "retry": 1, "failed": 0}
+    assert mail.send_pending(now=now) == {"sent": 0, "retry": 1, "failed": 0, "cancelled": 0}
     [row] = mail_outbox()
     assert row.status == "pending" and row.attempts == 1
     assert row.next_attempt_at == now + timedelta(minutes=1)
     assert "451" in row.last_error
 
-    assert mail.send_pending(now=now) == {"sent": 0, "retry": 0, "failed": 0}  # not due yet
+    assert mail.send_pending(now=now) == {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0}  # not due yet
     assert mail.send_pending(now=now + timedelta(minutes=2))["sent"] == 1
     assert len(smtp_server.envelopes) == 1
 
@@ -165,7 +165,7 @@ def test_a_message_that_cannot_be_built_fails_alone_and_the_batch_goes_on(db, sm
     mail.queue("camille@exemple.fr\r\nBcc: intrus@exemple.fr", "Objet", "mail/test_message", name="Camille")
     queue_test_message(db, recipient="dominique@exemple.fr")
     db.session.commit()
-    assert mail.send_pending() == {"sent": 1, "retry": 0, "failed": 1}
+    assert mail.send_pending() == {"sent": 1, "retry": 0, "failed": 1, "cancelled": 0}
     broken, good = mail_outbox()
     assert broken.status == "failed" and "Message invalide" in broken.last_error
     assert good.status == "sent"

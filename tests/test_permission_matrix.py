@@ -58,6 +58,7 @@ COORDINATION = COORDINATORS
 PAGES = [
     ("/espace-partenaire", PARTNERS),
     ("/organisations/{org_a}/membres", A_SIDE),
+    ("/organisations/{org_a}/bienvenue", {"member_a", "admin_a", "coordinator_member_a"}),
     ("/espace-partenaire/organisations/{org_a}/lieux/nouveau", A_SIDE),
     ("/espace-partenaire/lieux/{place_a}/modifier", A_SIDE),
     ("/espace-partenaire/lieux/{place_a}/supprimer", A_SIDE),
@@ -146,11 +147,14 @@ def test_only_coordinators_decide_on_organisations(client, login, every_role, db
     login(every_role["users"][role])
     accept = client.post(f"/coordination/moderation/organisations/{pending.id}/accepter")
     refuse = client.post(f"/coordination/moderation/organisations/{pending.id}/refuser", data={"reason": "Non"})
-    suspend = client.post(f"/coordination/organisations/{every_role['org_a'].id}/suspendre", data={"reason": "Non"})
-    assert {accept.status_code, refuse.status_code, suspend.status_code} == {403}
+    suspend = client.post("/coordination/organisations/action",
+                          data={"action": "suspendre", "ids": [every_role["org_a"].id], "reason": "Non"})
+    withdraw = client.post("/coordination/lieux/action", data={"action": "retirer", "ids": [every_role["place_a"].id]})
+    assert {accept.status_code, refuse.status_code, suspend.status_code, withdraw.status_code} == {403}
     db.session.expire_all()
     assert db.session.get(Organisation, pending.id).status == "pending"
     assert db.session.get(Organisation, every_role["org_a"].id).status == "active"
+    assert db.session.get(Place, every_role["place_a"].id).published is True
 
 
 @pytest.mark.parametrize("role", ["member_a", "admin_a", "member_b"])

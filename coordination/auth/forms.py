@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext
 from wtforms import (
     BooleanField,
+    RadioField,
     EmailField,
     PasswordField,
     SelectField,
@@ -20,7 +21,7 @@ from wtforms.validators import (
 from coordination.auth import services
 from coordination.core import validators
 from coordination.vocabularies import ORGANISATION_KINDS, ROLES
-from coordination.web.forms import Clean, Form, OneLine, choices
+from coordination.web.forms import BulkForm, Clean, Form, OneLine, choices
 
 REQUIRED = lazy_gettext("Ce champ est obligatoire.")
 INVALID_EMAIL = lazy_gettext("Adresse électronique invalide.")
@@ -127,12 +128,11 @@ class ConfirmForm(Form):
     """A button and its CSRF token."""
 
 
-class ReasonForm(Form):
-    """A reason for a coordinator's decision; several sit on one page, told apart by their prefix."""
-    reason = TextAreaField(lazy_gettext("Motif"), validators=[DataRequired(lazy_gettext("Indiquez le motif.")), _max(1000)])
+# The organisations list's action bar (issue 18): what may be done to the organisations ticked.
+ORGANISATION_ACTIONS = {"suspendre": lazy_gettext("Suspendre"), "reactiver": lazy_gettext("Réactiver")}
 
-    @classmethod
-    def build(cls, action: str, organisation_id: int, label: str, *, bind: bool = False) -> "ReasonForm":
-        form = cls(prefix=f"{action}-{organisation_id}", **({} if bind else {"formdata": None}))
-        form.reason.label.text = label
-        return form
+
+class OrganisationsActionForm(BulkForm):
+    action = RadioField(lazy_gettext("Action"), choices=choices(ORGANISATION_ACTIONS), validate_choice=False)
+    reason = TextAreaField(lazy_gettext("Motif (envoyé aux organisations concernées)"),
+                           render_kw={"rows": 2, "maxlength": 1000})

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import logging
 import math
+import re
 import secrets
 import time
 from collections import defaultdict
@@ -30,12 +31,12 @@ from coordination.auth.models import (Invitation, LoginFailure, Membership, Orga
                                       UserSession)
 from coordination.core.clock import utcnow
 from coordination.core.french import de
-from coordination.core import csv_writer, validators
+from coordination.core import csv_writer, paging, validators
 from coordination.core.signed_links import BadLink, LinkExpired, LinkRevoked, LinkSigner, LinkUsed
 from coordination.errors import Conflict, DomainError, Invalid, NotFound, PermissionDenied
 from coordination.extensions import db
 from coordination.utils import external_url
-from coordination.vocabularies import ORGANISATION_KINDS, ROLES
+from coordination.vocabularies import ORGANISATION_KINDS, ORGANISATION_STATUSES, ROLES
 
 log = logging.getLogger(__name__)
 
@@ -478,6 +479,19 @@ def pending_organisations(*, actor, import_id: int | None = None, imported: bool
     return db.session.scalars(query.order_by(Organisation.created_at, Organisation.id)).all()
 
 
+def requesters(organisation_ids, *, actor) -> dict[int, User]:
+    """Who asked each organisation to join: its first admin (the account the request created or was
+    sent from), for the coordinators deciding on it."""
+    permissions.require_coordinator(actor)
+    found: dict[int, User] = {}
+    for organisation_id, user in db.session.execute(
+            select(Membership.organisation_id, User).join(User, User.id == Membership.user_id)
+            .where(Membership.organisation_id.in_(list(organisation_ids)), Membership.role == "admin")
+            .order_by(Membership.organisation_id, Membership.id)):
+        found.setdefault(organisation_id, user)
+    return found
+
+
 def imports_with_pending(*, actor) -> list[tuple[OrganisationImport, int]]:
     """The imports that still have organisations waiting, newest first, with how many."""
     permissions.require_coordinator(actor)
@@ -495,9 +509,35 @@ def pending_organisation_count(*, actor) -> int:
     return db.session.scalar(select(func.count(Organisation.id)).where(Organisation.status == "pending")) or 0
 
 
-def all_organisations(*, actor) -> list[Organisation]:
+ORGANISATIONS_SORTS = {
+    "nom": (func.lower(Organisation.name),),
+    "type": (Organisation.kind, func.lower(Organisation.name)),
+    "statut": (Organisation.status, func.lower(Organisation.name)),
+    "date": (Organisation.created_at,),
+}
+
+
+def organisations_page(*, actor, query: str = "", status: str | None = None, kind: str | None = None,
+                       sort: str | None = None, descending: bool = False, page: int = 1,
+                       size: int = paging.PAGE_SIZE) -> paging.Page:
+    """One page of the network's organisations for coordinators: ``query`` in the name, the contact
+    address or the SIRET/RNA (spaces ignored), optionally one status or kind, sorted by one of
+    ``ORGANISATIONS_SORTS`` (the name unless said otherwise)."""
     permissions.require_coordinator(actor)
-    return db.session.scalars(select(Organisation).order_by(func.lower(Organisation.name))).all()
+    sort = paging.sort_key(sort, ORGANISATIONS_SORTS, "nom")
+    statement = select(Organisation)
+    if status in ORGANISATION_STATUSES:
+        statement = statement.where(Organisation.status == status)
+    if kind in ORGANISATION_KINDS:
+        statement = statement.where(Organisation.kind == kind)
+    if query:
+        compact = re.sub(r"[\s.\-]", "", query).upper()
+        statement = statement.where(or_(Organisation.name.icontains(query, autoescape=True),
+                                        Organisation.contact_email.icontains(query, autoescape=True),
+                                        *([Organisation.pivot.startswith(compact, autoescape=True)] if compact else [])))
+    columns = [column.desc() if descending else column for column in ORGANISATIONS_SORTS[sort]]
+    return paging.paginate(db.session, statement.order_by(*columns, Organisation.id), number=page, size=size,
+                           sort=sort, descending=descending)
 
 
 def accept_organisation(organisation_id: int, *, actor) -> Organisation:
@@ -657,6 +697,38 @@ def reactivate_organisation(organisation_id: int, *, reason: str, actor) -> Orga
     return organisation
 
 
+# The organisations list's action bar (issue 18): each action is the one-by-one use case above.
+STATUS_ACTIONS = {
+    "suspendre": (suspend_organisation, lazy_gettext("Indiquez le motif de la suspension.")),
+    "reactiver": (reactivate_organisation, lazy_gettext("Indiquez le motif de la réactivation.")),
+}
+
+
+def change_organisations_status(organisation_ids: list[int], *, action: str, reason: str | None, actor) -> int:
+    """Suspends or reactivates the organisations ticked in the coordinators' list, each through its own
+    use case (its checks, mails, audit record and commit). Those whose status does not allow the action
+    (or that no longer exist) are left alone. Returns how many changed."""
+    permissions.require_coordinator(actor)
+    errors: dict[str, list[str]] = {}
+    if action not in STATUS_ACTIONS:
+        errors["action"] = [_("Choisissez de suspendre ou de réactiver.")]
+    if not organisation_ids:
+        errors["ids"] = [_("Cochez au moins une organisation dans la liste.")]
+    if errors:
+        raise Invalid(_("Rien n'a été modifié : corrigez le formulaire."), errors=errors)
+    service, missing = STATUS_ACTIONS[action]
+    reason = _reason(reason, str(missing))
+    changed = 0
+    for organisation_id in sorted(set(organisation_ids)):
+        try:
+            service(organisation_id, reason=reason, actor=actor)
+        except (Conflict, NotFound):
+            db.session.rollback()
+        else:
+            changed += 1
+    return changed
+
+
 def _commit_decision(organisation: Organisation) -> None:
     """Commits a status decision, then tells the other domains (the directory re-indexes the places)."""
     db.session.commit()
@@ -703,6 +775,28 @@ class MembersOverview:
     invitations: list[Invitation]
     can_manage: bool  # remove members, cancel invitations
     can_invite: bool  # an admin, or a coordinator giving an organisation with no admin its first one
+
+
+@dataclass
+class Welcome:
+    """What a new member reads after accepting an invitation (issue 18)."""
+    organisation: Organisation
+    role: str  # the reader's role in it
+    admins: list[User]  # its active admins, the reader included when they are one
+
+
+def welcome(organisation_id: int, *, actor) -> Welcome:
+    """The welcome page of an organisation's member: their role and the organisation's admins."""
+    organisation = get_organisation(organisation_id)
+    membership = actor.membership_in(organisation.id) if permissions.is_authenticated(actor) else None
+    if membership is None:
+        raise PermissionDenied()
+    admins = db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id, Membership.role == "admin", User.active.is_(True))
+        .order_by(func.lower(User.name))
+    ).all()
+    return Welcome(organisation, membership.role, list(admins))
 
 
 def get_organisation(organisation_id: int) -> Organisation:

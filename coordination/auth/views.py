@@ -1,6 +1,3 @@
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from flask import (
     Blueprint,
     current_app,
@@ -23,7 +20,7 @@ from coordination.auth.forms import (
     InviteForm,
     JoinForm,
     LoginForm,
-    ReasonForm,
+    OrganisationsActionForm,
     ResetPasswordForm,
 )
 from coordination.core.signed_links import LinkError
@@ -33,6 +30,7 @@ from coordination.utils import safe_next_url
 from coordination.vocabularies import ORGANISATION_KINDS, ORGANISATION_STATUSES, ROLES
 from coordination.web.forms import show_errors
 from coordination.web.links import link_error_page
+from coordination.web.listing import list_args
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -182,38 +180,13 @@ def join():
 
 # --- coordination space ----------------------------------------------------------------------
 
-def _reason_forms(organisations, submitted=None):
-    """One reason form per (action, organisation id); `submitted` ones (with their errors) replace blank ones."""
-    actions = {"active": ["suspendre"], "suspended": ["reactiver"]}
-    forms = {}
-    for organisation in organisations:
-        for action in actions.get(organisation.status, []):
-            forms[action, organisation.id] = ReasonForm.build(action, organisation.id, DECISIONS[action].label)
-    forms.update(submitted or {})
-    return forms
-
-
-def _render_organisations(submitted=None):
-    everyone = services.all_organisations(actor=current_user)
-    return render_template("auth/organisations.html", organisations=everyone,
-                           forms=_reason_forms(everyone, submitted))
-
-
-@dataclass
-class Decision:
-    service: Callable
-    label: str  # of the reason field
-    done: str  # message once done, formatted with the organisation's name
-    page: str  # endpoint of the page the decision is taken from
-    render: Callable  # renders that page again, with the submitted form and its errors
-
-
-DECISIONS = {
-    "suspendre": Decision(services.suspend_organisation, lazy_gettext("Motif de la suspension"), lazy_gettext("« {} » est suspendue."),
-                          "auth.organisations", _render_organisations),
-    "reactiver": Decision(services.reactivate_organisation, lazy_gettext("Motif de la réactivation"),
-                          lazy_gettext("« {} » est de nouveau active."), "auth.organisations", _render_organisations),
-}
+def _render_organisations(form=None, status=200):
+    args = list_args()
+    page = services.organisations_page(actor=current_user, status=request.args.get("statut") or None,
+                                       kind=request.args.get("type") or None, **args.service())
+    form = form or OrganisationsActionForm(formdata=None, next=request.full_path.rstrip("?"))
+    return render_template("auth/organisations.html", organisations=page, args=args, form=form,
+                           list_endpoint="auth.organisations"), status
 
 
 @bp.get("/coordination/organisations/demandes")
@@ -229,17 +202,31 @@ def organisations():
     return _render_organisations()
 
 
-@bp.post("/coordination/organisations/<int:organisation_id>/<any(suspendre, reactiver):action>")
+DONE = {
+    "suspendre": lambda num: ngettext("%(num)s organisation suspendue.", "%(num)s organisations suspendues.", num),
+    "reactiver": lambda num: ngettext("%(num)s organisation réactivée.", "%(num)s organisations réactivées.", num),
+}
+
+
+def _unchanged(num: int) -> str:
+    if not num:
+        return ""
+    return " " + ngettext("%(num)s organisation cochée n'avait pas le statut voulu : elle n'a pas changé.",
+                          "%(num)s organisations cochées n'avaient pas le statut voulu : elles n'ont pas changé.", num)
+
+
+@bp.post("/coordination/organisations/action")
 @login_required
-def decide_organisation(organisation_id, action):
-    decision = DECISIONS[action]
-    form = ReasonForm.build(action, organisation_id, decision.label, bind=True)
+def organisations_action():
+    """The list's action bar: one action on the organisations ticked; back to the same page of the list."""
+    form = OrganisationsActionForm()
     if form.validate():
-        organisation = _call(form, decision.service, organisation_id, reason=form.reason.data, actor=current_user)
-        if organisation is not FAILED:
-            flash(decision.done.format(organisation.name), "success")
-            return redirect(url_for(decision.page))
-    return decision.render({(action, organisation_id): form})
+        count = _call(form, services.change_organisations_status, form.chosen(), action=form.action.data,
+                      reason=form.reason.data, actor=current_user)
+        if count is not FAILED:
+            flash(DONE[form.action.data](count) + _unchanged(len(set(form.chosen())) - count), "success")
+            return redirect(safe_next_url(form.next.data) or url_for(".organisations"))
+    return _render_organisations(form, status=400)
 
 
 # --- members and invitations -----------------------------------------------------------------
@@ -274,6 +261,13 @@ def revoke_invitation(organisation_id, invitation_id):
     return redirect(url_for("auth.members", organisation_id=organisation_id))
 
 
+@bp.get("/organisations/<int:organisation_id>/bienvenue")
+@login_required
+def welcome(organisation_id):
+    """Where a new member lands after accepting an invitation: what they can do here, who to ask."""
+    return render_template("auth/welcome.html", welcome=services.welcome(organisation_id, actor=current_user))
+
+
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def invitation(token):
     try:
@@ -288,6 +282,6 @@ def invitation(token):
             if not current_user.is_authenticated:
                 _log_in(user)
             flash(_("Vous avez rejoint « %(name)s ».", name=state.invitation.organisation.name), "success")
-            return redirect(url_for("auth.members", organisation_id=state.invitation.organisation_id))
+            return redirect(url_for("auth.welcome", organisation_id=state.invitation.organisation_id))
     status = 403 if state.step == "wrong_account" else 200
     return render_template("auth/invitation.html", state=state, form=form), status

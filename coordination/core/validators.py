@@ -235,6 +235,16 @@ def pivot(value) -> str | None:
         raise FieldError(N_("Indiquez un SIRET (14 chiffres) ou un numéro RNA (W suivi de 9 chiffres).")) from None
 
 
+def format_pivot(value: str | None) -> str:
+    """A stored SIRET as people read it, grouped « 123 456 789 00012 » (SIREN, then the establishment's
+    5 digits); an RNA number or anything else unchanged."""
+    if not value:
+        return ""
+    if re.fullmatch(r"\d{14}", value):
+        return f"{value[:3]} {value[3:6]} {value[6:9]} {value[9:]}"
+    return value
+
+
 def postcode(value) -> str | None:
     """A French postcode: 5 digits (spaces removed)."""
     text = _strip(value).replace(" ", "")

@@ -12,7 +12,7 @@ from coordination.core import validators
 from coordination.core.csv_writer import FORMULA_MESSAGE
 from coordination.directory import hours, validation
 from coordination.vocabularies import PLACE_VOCABULARIES, TYPOLOGIES, WEEKDAYS
-from coordination.web.forms import Clean, Form, OneLine, SelectChoice
+from coordination.web.forms import BulkForm, choices, Clean, Form, OneLine, SelectChoice
 
 
 REQUIRED = lazy_gettext("Ce champ est obligatoire.")
@@ -454,3 +454,11 @@ class NetworkLabelForm(Form):
 
     def label_data(self) -> dict:
         return {"name": self.name.data, "description": self.description.data}
+
+
+# The coordination places list's action bar (issue 18): what may be done to the places ticked.
+PLACE_ACTIONS = {"publier": lazy_gettext("Publier dans l'annuaire"), "retirer": lazy_gettext("Retirer de l'annuaire")}
+
+
+class PlacesActionForm(BulkForm):
+    action = RadioField(lazy_gettext("Action"), choices=choices(PLACE_ACTIONS), validate_choice=False)

@@ -5,6 +5,7 @@ from flask_login import login_required
 from markupsafe import Markup
 import segno
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from coordination.core import validators
 from coordination.core.clock import date_fr, utcnow
@@ -25,6 +26,7 @@ from coordination.directory.forms import (
     EditPlaceForm,
     NetworkLabelForm,
     PlaceForm,
+    PlacesActionForm,
     SearchForm,
 )
 from coordination.errors import Conflict, Invalid
@@ -38,6 +40,8 @@ from coordination.vocabularies import (
     label as vocabulary_label,
 )
 from coordination.web.actor import current_actor
+from coordination.web.forms import show_errors
+from coordination.web.listing import list_args
 from coordination.web.i18n import DEFAULT, current_language, translated
 
 bp = Blueprint("directory", __name__, template_folder="templates")
@@ -299,15 +303,45 @@ def delete_place(place_id):
 
 # --- coordination --------------------------------------------------------------------------
 
+def _render_network_places(form=None, status=200):
+    args, actor = list_args(), current_actor()
+    organisation_id = request.args.get("organisation", type=int)
+    published = {"oui": True, "non": False}.get(request.args.get("publie", ""))
+    places = services.network_places(actor=actor, organisation_id=organisation_id, published=published, **args.service())
+    form = form or PlacesActionForm(formdata=None, next=request.full_path.rstrip("?"))
+    return render_template("directory/network_places.html", places=places, args=args, organisation_id=organisation_id,
+                           published=published, organisations=services.organisations_with_places(actor=actor),
+                           misplaced=placement.misplaced_places(actor=actor), form=form,
+                           list_endpoint="directory.network_places"), status
+
+
 @bp.get("/coordination/lieux")
 @login_required
 def network_places():
-    organisation_id = request.args.get("organisation", type=int)
-    published = {"oui": True, "non": False}.get(request.args.get("publie", ""))
-    places = services.network_places(actor=current_actor(), organisation_id=organisation_id, published=published)
-    return render_template("directory/network_places.html", places=places, organisation_id=organisation_id,
-                           published=published, organisations=services.organisations_with_places(actor=current_actor()),
-                           misplaced=placement.misplaced_places(actor=current_actor()))
+    """One page of the network's places: search, filters, sort and page in the address (issue 18)."""
+    return _render_network_places()
+
+
+@bp.post("/coordination/lieux/action")
+@login_required
+def network_places_action():
+    """The list's action bar: publish or withdraw the places ticked; back to the same page of the list."""
+    form = PlacesActionForm()
+    if form.validate():
+        try:
+            count = services.change_places_publication(form.chosen(), action=form.action.data, actor=current_actor())
+        except Invalid as error:
+            show_errors(form, error)
+        else:
+            flash(PLACES_DONE[form.action.data](count), "success")
+            return redirect(safe_next_url(form.next.data) or url_for(".network_places"))
+    return _render_network_places(form, status=400)
+
+
+PLACES_DONE = {
+    "publier": lambda num: ngettext("%(num)s lieu publié.", "%(num)s lieux publiés.", num),
+    "retirer": lambda num: ngettext("%(num)s lieu retiré de l'annuaire.", "%(num)s lieux retirés de l'annuaire.", num),
+}
 
 
 @bp.route("/coordination/labels", methods=["GET", "POST"])

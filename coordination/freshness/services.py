@@ -17,6 +17,11 @@ that becomes due is announced within a month, and running the job twice sends no
 Coordinators launch campaigns of their own (``launch_campaign``) for every active organisation or
 some: each organisation with places gets, once, a reminder listing all its places at once.
 
+A reminder's mails wait in the outbox; when the outbox comes to send one (``still_worth_sending``, a
+receiver of ``signals.mail_due``), it is cancelled if every place it lists was confirmed since its
+campaign started, or its link was already used: an organisation that confirmed meanwhile is not asked
+again (issue 18).
+
 Each reminder carries a signed "Tout est à jour" link (payload: the reminder id; salt of its own;
 valid ``FRESHNESS_LINK_DAYS`` days; single use through ``link_used_at``). Opening it shows the places
 and one button (a POST with a CSRF token): mail scanners that fetch links change nothing.
@@ -32,7 +37,8 @@ them again: the partner does it from the partner space once the listing is right
 """
 import hashlib
 import logging
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -42,9 +48,10 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from flask_babel import lazy_gettext
 
-from coordination import audit, mail
+from coordination import audit, mail, signals
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Membership, Organisation, User
+from coordination.core import paging
 from coordination.core.clock import MONTHS, PARIS, date_fr, to_paris, utcnow
 from coordination.directory import services as directory_services
 from coordination.directory.models import Place
@@ -275,6 +282,28 @@ def _add_reminder(campaign: FreshnessCampaign, organisation: Organisation, place
     return reminder
 
 
+REMINDER_KEY = re.compile(r"freshness-reminder:(\d+):")
+
+
+def still_worth_sending(dedupe_key: str) -> bool:
+    """Asked by the outbox just before it sends a message (``signals.mail_due``): False for a reminder
+    whose link was used, or whose listed places (still the organisation's) were all confirmed since
+    its campaign started."""
+    match = REMINDER_KEY.match(dedupe_key or "")
+    reminder = db.session.get(FreshnessReminder, int(match.group(1))) if match else None
+    if reminder is None:
+        return True
+    if reminder.link_used_at is not None:
+        return False
+    places = listed_places(reminder)
+    started = reminder.campaign.created_at
+    return bool(places) and any(place.verified_at is None or place.verified_at < started for place in places)
+
+
+def connect_signals() -> None:
+    signals.mail_due.connect(still_worth_sending)
+
+
 def _paris_month_bounds(now: datetime) -> tuple[datetime, datetime]:
     """The calendar month (Paris time) holding ``now``, as naive UTC bounds [start, end)."""
     local = to_paris(now)
@@ -425,7 +454,8 @@ class OrganisationProgress:
 @dataclass
 class CampaignProgress:
     campaign: FreshnessCampaign
-    rows: list[OrganisationProgress] = field(default_factory=list)
+    rows: list[OrganisationProgress] = field(default_factory=list)  # every organisation reminded
+    page: paging.Page | None = None  # the rows shown: searched, filtered, sorted, one page
 
     @property
     def verified(self) -> int:
@@ -440,9 +470,22 @@ class CampaignProgress:
         return sum(1 for row in self.rows if row.done)
 
 
-def campaign_progress(campaign_id: int, *, actor) -> CampaignProgress:
+PROGRESS_SORTS = {
+    "etat": lambda row: (row.done, row.organisation.name.lower()),
+    "organisation": lambda row: row.organisation.name.lower(),
+    "envoi": lambda row: (row.reminder.sent_at, row.organisation.name.lower()),
+    "verifies": lambda row: (row.verified, row.organisation.name.lower()),
+    "attente": lambda row: (row.pending, row.organisation.name.lower()),
+}
+PROGRESS_STATES = {"a-jour": True, "en-attente": False}
+
+
+def campaign_progress(campaign_id: int, *, actor, query: str = "", state: str | None = None, sort: str | None = None,
+                      descending: bool = False, page: int = 1, size: int = paging.PAGE_SIZE) -> CampaignProgress:
     """Per organisation reminded: of the places its reminder listed (still its own, not deleted),
-    how many were verified since the campaign started and how many are pending."""
+    how many were verified since the campaign started and how many are pending. ``page``: the rows
+    whose organisation's name holds ``query``, up to date or not (``state``), sorted by one of
+    ``PROGRESS_SORTS`` (pending first, unless said otherwise); the totals count every row."""
     if not permissions.can_run_campaigns(actor):
         raise PermissionDenied(_("Le suivi des campagnes est réservé à la coordination du réseau."))
     campaign = db.session.get(FreshnessCampaign, campaign_id)
@@ -467,7 +510,13 @@ def campaign_progress(campaign_id: int, *, actor) -> CampaignProgress:
             else:
                 row.pending += 1
         progress.rows.append(row)
-    progress.rows.sort(key=lambda r: (r.done, r.organisation.name.lower()))
+    progress.rows.sort(key=PROGRESS_SORTS["etat"])
+    sort = paging.sort_key(sort, PROGRESS_SORTS, "etat")
+    needle = query.casefold()
+    shown = [row for row in progress.rows if needle in row.organisation.name.casefold()
+             and (state not in PROGRESS_STATES or row.done is PROGRESS_STATES[state])]
+    shown.sort(key=PROGRESS_SORTS[sort], reverse=descending)
+    progress.page = paging.page_of(shown, number=page, size=size, sort=sort, descending=descending)
     return progress
 
 
@@ -480,23 +529,25 @@ class CampaignSummary:
 
 @dataclass
 class CampaignsOverview:
-    campaigns: list[CampaignSummary]
+    campaigns: paging.Page  # of CampaignSummary, newest first
     organisations: list[Organisation]  # active: the launch form's choices
 
 
-def campaigns_overview(*, actor, limit: int = 100) -> CampaignsOverview:
-    """The campaigns, newest first, and the organisations a new campaign can reach."""
+def campaigns_overview(*, actor, page: int = 1, size: int = paging.PAGE_SIZE) -> CampaignsOverview:
+    """One page of the campaigns, newest first, and the organisations a new campaign can reach."""
     if not permissions.can_run_campaigns(actor):
         raise PermissionDenied(_("Les campagnes de mise à jour sont réservées à la coordination du réseau."))
+    campaigns = paging.paginate(db.session, select(FreshnessCampaign).order_by(
+        FreshnessCampaign.created_at.desc(), FreshnessCampaign.id.desc()), number=page, size=size, sort="date",
+        descending=True)
     counts = {campaign_id: (reminded, used) for campaign_id, reminded, used in db.session.execute(
         select(FreshnessReminder.campaign_id, func.count(FreshnessReminder.id), func.count(FreshnessReminder.link_used_at))
+        .where(FreshnessReminder.campaign_id.in_([c.id for c in campaigns.items]))
         .group_by(FreshnessReminder.campaign_id))}
-    campaigns = db.session.scalars(select(FreshnessCampaign).order_by(FreshnessCampaign.created_at.desc(),
-                                                                      FreshnessCampaign.id.desc()).limit(limit))
     organisations = list(db.session.scalars(select(Organisation).where(Organisation.status == "active")
                                             .order_by(Organisation.name)))
-    return CampaignsOverview(
-        campaigns=[CampaignSummary(c, *counts.get(c.id, (0, 0))) for c in campaigns], organisations=organisations)
+    summaries = [CampaignSummary(c, *counts.get(c.id, (0, 0))) for c in campaigns.items]
+    return CampaignsOverview(campaigns=replace(campaigns, items=summaries), organisations=organisations)
 
 
 # --- stale places -------------------------------------------------------------------------------

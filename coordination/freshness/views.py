@@ -11,6 +11,7 @@ from coordination.errors import Invalid
 from coordination.utils import safe_next_url
 from coordination.web.links import link_error_page
 from coordination.web.actor import current_actor
+from coordination.web.listing import list_args
 
 bp = Blueprint("freshness", __name__, template_folder="templates")
 
@@ -65,7 +66,7 @@ def confirm_all(organisation_id):
 @bp.route("/coordination/fraicheur", methods=["GET", "POST"])
 @login_required
 def campaigns():
-    overview, errors = freshness.campaigns_overview(actor=current_actor()), {}
+    overview, errors = freshness.campaigns_overview(actor=current_actor(), page=list_args().page), {}
     if request.method == "POST":
         chosen = None if request.form.get("scope") == "all" else request.form.getlist("organisation_ids")
         try:
@@ -84,5 +85,8 @@ def campaigns():
 @bp.get("/coordination/fraicheur/<int:campaign_id>")
 @login_required
 def campaign(campaign_id):
-    return render_template("freshness/campaign.html",
-                           progress=freshness.campaign_progress(campaign_id, actor=current_actor()))
+    """A campaign's progress, one page of its organisations at a time (issue 18)."""
+    args = list_args()
+    progress = freshness.campaign_progress(campaign_id, actor=current_actor(), state=request.args.get("etat"),
+                                           **args.service())
+    return render_template("freshness/campaign.html", progress=progress, args=args)

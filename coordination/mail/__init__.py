@@ -1,6 +1,9 @@
 """Outbox. Every message is a row first; `send_pending` (a scheduler job and `flask mail send-pending`)
 delivers them, retries failures with backoff, and never sends one twice.
 
+Just before sending, a message with a dedupe key is offered to ``signals.mail_due``: a domain may
+cancel a message that became pointless while it waited (status 'cancelled', never sent).
+
 A message is claimed (status 'sending') and committed before the SMTP conversation, then marked
 'sent'. If the process dies in between, the message stays 'sending' and is not retried
 automatically: a lost message is better noticed than a duplicate sent (see `release_stuck`).
@@ -21,6 +24,7 @@ from sqlalchemy import JSON, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from coordination import signals
 from coordination.core.clock import utcnow
 from coordination.core import validators
 from coordination.extensions import db
@@ -40,7 +44,7 @@ class Message(db.Model):
     body_html: Mapped[str | None] = mapped_column(Text)
     attachments: Mapped[list] = mapped_column(JSON, default=list)  # [{filename, content_type, data(base64)}]
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending|sending|sent|failed
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending|sending|sent|failed|cancelled
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -182,11 +186,11 @@ def _claim(message_id: int) -> bool:
 
 
 def send_pending(*, now: datetime | None = None, limit: int = 100, backend=None) -> dict:
-    """Sends due messages. Returns counts {'sent', 'retry', 'failed'}."""
+    """Sends due messages. Returns counts {'sent', 'retry', 'failed', 'cancelled'}."""
     now = now or utcnow()
     backend = backend or get_backend()
     config = current_app.config
-    counts = {"sent": 0, "retry": 0, "failed": 0}
+    counts = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0}
     due = db.session.scalars(
         select(Message.id).where(Message.status == "pending", Message.next_attempt_at <= now)
         .order_by(Message.next_attempt_at, Message.id).limit(limit)
@@ -195,6 +199,12 @@ def send_pending(*, now: datetime | None = None, limit: int = 100, backend=None)
         if not _claim(message_id):
             continue
         message = db.session.get(Message, message_id)
+        if not _still_wanted(message):
+            message.status = "cancelled"
+            message.last_error = "Annulé avant l'envoi : devenu inutile"
+            counts["cancelled"] += 1
+            db.session.commit()
+            continue
         try:
             email = build_email(message, config["MAIL_FROM"])
         except (ValueError, TypeError, KeyError) as error:  # a message that can never be built
@@ -227,6 +237,13 @@ def send_pending(*, now: datetime | None = None, limit: int = 100, backend=None)
     return counts
 
 
+def _still_wanted(message: Message) -> bool:
+    """False when a receiver of ``signals.mail_due`` says the message became pointless."""
+    if not message.dedupe_key:
+        return True
+    return all(answer is not False for _receiver, answer in signals.mail_due.send(message.dedupe_key))
+
+
 def retry_failed() -> int:
     """Puts failed messages back in the queue (after fixing the mail configuration)."""
     count = db.session.execute(
@@ -256,7 +273,8 @@ def erase_sent(now: datetime | None = None) -> int:
     that its dedupe key still stops the same message from being queued twice."""
     cutoff = (now or utcnow()) - timedelta(days=current_app.config["MAIL_RETENTION_DAYS"])
     count = db.session.execute(
-        update(Message).where(Message.status == "sent", Message.created_at < cutoff, Message.recipient != "")
+        update(Message).where(Message.status.in_(("sent", "cancelled")), Message.created_at < cutoff,
+                              Message.recipient != "")
         .values(recipient="", subject="", body_text="", body_html=None, attachments=[])
     ).rowcount
     db.session.commit()

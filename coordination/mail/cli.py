@@ -10,8 +10,9 @@ from coordination.web.cli import job_command
 mail_cli = AppGroup("mail", help=lazy_gettext("Boîte d'envoi des courriels."))
 
 job_command(mail_cli, "send-pending", mail.send_pending,
-            lambda counts: _("Envoyés : %(sent)s ; à réessayer : %(retry)s ; en échec définitif : %(failed)s.",
-                             sent=counts["sent"], retry=counts["retry"], failed=counts["failed"]),
+            lambda counts: _("Envoyés : %(sent)s ; à réessayer : %(retry)s ; en échec définitif : %(failed)s ; "
+                             "annulés avant l'envoi : %(cancelled)s.", sent=counts["sent"], retry=counts["retry"],
+                             failed=counts["failed"], cancelled=counts["cancelled"]),
             help=lazy_gettext("Envoie les courriels en attente (et relance ceux qui ont échoué, selon leur délai)."))
 job_command(mail_cli, "retry-failed", mail.retry_failed,
             lambda count: ngettext("%(num)s courriel remis en file.", "%(num)s courriels remis en file.", count),

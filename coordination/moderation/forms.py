@@ -6,6 +6,7 @@ from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
 from coordination.moderation import services as moderation
+from coordination.web import forms as web_forms
 from coordination.web.forms import Form, choices
 
 
@@ -54,9 +55,10 @@ def decision_form(action: str, item_id: int, *, bind: bool = False) -> DecisionF
 BULK_ACTIONS = {"accept": lazy_gettext("Accepter toutes ces organisations"), "refuse": lazy_gettext("Refuser toutes ces organisations")}
 
 
-class BulkForm(Form):
-    """Step 1: the action (and the reason of a refusal); step 2 repeats them, hidden, with the count
-    the coordinator saw (the service refuses to act if it changed)."""
+class BulkForm(web_forms.BulkForm):
+    """The shared bulk form, on every pending organisation of one import (no ``ids``). Step 1: the action
+    (and the reason of a refusal); step 2 repeats them, hidden, with the count the coordinator saw (the
+    service refuses to act if it changed)."""
     action = RadioField(lazy_gettext("Décision"), choices=choices(BULK_ACTIONS),
                         validate_choice=False)
     reason = TextAreaField(lazy_gettext("Motif du refus (envoyé seulement aux comptes de l'organisation, jamais aux adresses "

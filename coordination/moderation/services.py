@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext
 from coordination import audit, mail
 from coordination.auth import services as auth_services
 from coordination.auth.models import Organisation, User
+from coordination.core import paging
 from coordination.core.clock import utcnow
 from coordination.directory import services
 from coordination.directory.models import Place
@@ -124,6 +125,8 @@ class ModerationQueue:
     stale_places: list[Place]  # flagged stale and still public, stale longest first (STALE_SHOWN at most)
     stale_total: int = 0  # all of them
     imports: list = field(default_factory=list)  # (OrganisationImport, pending count): decided in bulk
+    requesters: dict = field(default_factory=dict)  # organisation id: the account that asked to join
+    reports_page: paging.Page | None = None  # the page of open reports shown (``reports`` are its items)
 
     @property
     def imported_pending(self) -> int:
@@ -131,7 +134,8 @@ class ModerationQueue:
 
     @property
     def count(self) -> int:
-        return len(self.organisations) + self.imported_pending + len(self.reports) + self.stale_total
+        reports = self.reports_page.total if self.reports_page else len(self.reports)
+        return len(self.organisations) + self.imported_pending + reports + self.stale_total
 
 
 BULK_SHOWN = 200
@@ -182,21 +186,22 @@ def stale_place_count(*, actor) -> int:
     return db.session.scalar(select(func.count()).select_from(_stale_places().subquery())) or 0
 
 
-def moderation_queue(*, actor) -> ModerationQueue:
+def moderation_queue(*, actor, page: int = 1, size: int = paging.PAGE_SIZE) -> ModerationQueue:
+    """What waits for the coordinators; the open reports one page at a time (``page``), oldest first."""
     permissions.require_moderator(actor)
     organisations = auth_services.pending_organisations(actor=actor, imported=False)
-    reports = db.session.scalars(
-        _open_reports().options(joinedload(PlaceReport.place).joinedload(Place.organisation))
-        .order_by(PlaceReport.created_at, PlaceReport.id)
-    ).all()
+    reports = paging.paginate(db.session, _open_reports().options(
+        joinedload(PlaceReport.place).joinedload(Place.organisation)).order_by(PlaceReport.created_at, PlaceReport.id),
+        number=page, size=size, sort="date")
     stale = _stale_places()
     # The oldest first, a page at a time: a national directory may hold thousands of them.
     stale_places = db.session.scalars(
         stale.options(joinedload(Place.organisation)).order_by(Place.stale_since, Place.id).limit(STALE_SHOWN)
     ).all()
     stale_total = db.session.scalar(select(func.count()).select_from(stale.subquery()))
-    return ModerationQueue(list(organisations), list(reports), list(stale_places), stale_total,
-                           auth_services.imports_with_pending(actor=actor))
+    return ModerationQueue(list(organisations), list(reports.items), list(stale_places), stale_total,
+                           auth_services.imports_with_pending(actor=actor),
+                           auth_services.requesters([o.id for o in organisations], actor=actor), reports)
 
 
 def _reason(reason: str | None, message: str) -> str:

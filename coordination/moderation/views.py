@@ -14,6 +14,7 @@ from coordination.vocabularies import ORGANISATION_KINDS
 from coordination.extensions import limiter
 from coordination.web.forms import show_errors
 from coordination.web.actor import current_actor
+from coordination.web.listing import list_args
 from coordination.web.i18n import translated
 
 bp = Blueprint("moderation", __name__, template_folder="templates")
@@ -53,7 +54,7 @@ def thanks(public_id):
 # --- the moderation queue ------------------------------------------------------------------
 
 def _render_queue(submitted=None, status=200):
-    queue = moderation.moderation_queue(actor=current_actor())
+    queue = moderation.moderation_queue(actor=current_actor(), page=list_args().page)
     forms = {}
     for organisation in queue.organisations:
         forms["refuser", organisation.id] = decision_form("refuser", organisation.id)
@@ -63,7 +64,7 @@ def _render_queue(submitted=None, status=200):
     for place in queue.stale_places:
         forms["retirer", place.id] = decision_form("retirer", place.id)
     forms.update(submitted or {})
-    return render_template("moderation/queue.html", queue=queue, forms=forms,
+    return render_template("moderation/queue.html", queue=queue, forms=forms, list_endpoint="moderation.queue",
                            kinds=moderation.REPORT_KINDS, kinds_of_organisations=ORGANISATION_KINDS), status
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from coordination.auth.models import Organisation
 from coordination.errors import PermissionDenied
+from coordination.core import paging
 from coordination.core.clock import PARIS, utcnow
 from coordination.core.csv_writer import SPREADSHEET, CsvWriter, number
 from coordination.extensions import db
@@ -92,6 +93,24 @@ def referral_statistics(*, actor, since: date | datetime | None = None) -> Refer
                                if by_reason.get(reason)]
     stats.median_hours_to_answer = _median_hours_to_answer(period)
     return stats
+
+
+PAIR_SORTS = {
+    "nombre": lambda pair: (-pair.count, pair.sender.lower(), pair.receiver.lower()),
+    "envoi": lambda pair: (pair.sender.lower(), pair.receiver.lower()),
+    "reception": lambda pair: (pair.receiver.lower(), pair.sender.lower()),
+}
+
+
+def pairs_page(stats: ReferralStatistics, *, query: str = "", sort: str | None = None, descending: bool = False,
+               page: int = 1, size: int = paging.PAGE_SIZE) -> paging.Page:
+    """One page of the statistics' pairs of organisations (N organisations make up to N² pairs): those
+    where ``query`` is in either name, the most frequent first unless sorted by a name (issue 18)."""
+    sort = paging.sort_key(sort, PAIR_SORTS, "nombre")
+    needle = query.casefold()
+    shown = [pair for pair in stats.by_pair if needle in pair.sender.casefold() or needle in pair.receiver.casefold()]
+    shown.sort(key=PAIR_SORTS[sort], reverse=descending)
+    return paging.page_of(shown, number=page, size=size, sort=sort, descending=descending)
 
 
 def overdue_count(*, actor, now: datetime | None = None) -> int:

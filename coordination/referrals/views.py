@@ -25,6 +25,7 @@ from coordination.referrals.forms import (
     WithdrawForm,
 )
 from coordination.web.actor import current_actor
+from coordination.web.listing import list_args
 
 bp = Blueprint("referrals", __name__, template_folder="templates")
 
@@ -195,8 +196,10 @@ def _since() -> date | None:
 @bp.get("/coordination/orientations")
 @login_required
 def statistics_page():
+    args = list_args()
     stats = statistics.referral_statistics(actor=current_actor(), since=_since())
-    return render_template("referrals/statistics.html", stats=stats)
+    return render_template("referrals/statistics.html", stats=stats, args=args,
+                           pairs=statistics.pairs_page(stats, **args.service()))
 
 
 @bp.get("/coordination/orientations.csv")

@@ -9,9 +9,9 @@ of select and radio fields in the shape the installed WTForms wants.
 from typing import ClassVar
 
 from flask import flash
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, HiddenField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.meta import DefaultMeta
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
@@ -95,6 +95,21 @@ class OneLine:
 def translated(error: validators.FieldError) -> str:
     """A core validator's message in the reader's language (core keeps its messages French and pure)."""
     return gettext(error.message, **error.values)
+
+
+class BulkForm(Form):
+    """One action applied to many rows at once, with the reason the action's service asks for: the
+    moderation's decision on an import's organisations, the coordination lists' action bar (issue 18).
+    A subclass gives ``action`` its choices and ``reason`` its label; ``ids`` are the rows ticked
+    (``<input type="checkbox" name="ids">``), ``next`` the list's address to come back to (its page,
+    search and sort)."""
+    action = RadioField(lazy_gettext("Action"), validate_choice=False)
+    reason = TextAreaField(lazy_gettext("Motif"), render_kw={"rows": 2, "maxlength": 1000})
+    ids = SelectMultipleField(coerce=int, validate_choice=False)
+    next = HiddenField()
+
+    def chosen(self) -> list[int]:
+        return list(self.ids.data or [])
 
 
 def show_errors(form: Form, error: Invalid) -> None:

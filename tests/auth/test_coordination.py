@@ -3,7 +3,8 @@ import pytest
 from sqlalchemy import select
 
 from coordination.auth.models import User
-from coordination.testing.factories import make_member, make_organisation
+from coordination.errors import PermissionDenied
+from coordination.testing.factories import make_member, make_organisation, make_user
 from tests.auth.helpers import audit_actions, text
 from tests.french import plain
 
@@ -74,17 +75,25 @@ def test_refuse_with_reason(client, signed_in_coordinator, pending, db, mail_out
     assert plain(messages[0].subject) == "Votre demande d'adhésion au réseau"
 
 
+def act(client, action, ids, reason, next_url=None):
+    data = {"action": action, "ids": [str(i) for i in ids], "reason": reason}
+    if next_url:
+        data["next"] = next_url
+    return client.post("/coordination/organisations/action", data=data)
+
+
 def test_suspend_and_reactivate(client, signed_in_coordinator, db, mail_outbox):
     organisation = make_organisation("Médiathèque Jacques Demy", kind="mediatheque")
     page = text(client.get("/coordination/organisations"))
     assert "Médiathèque Jacques Demy" in page and "Active" in page
-    url = f"/coordination/organisations/{organisation.id}"
-    assert "Indiquez le motif." in text(client.post(f"{url}/suspendre", data={}))
-    client.post(f"{url}/suspendre", data={f"suspendre-{organisation.id}-reason": "Fiches jamais mises à jour."})
+    assert "Indiquez le motif de la suspension." in text(act(client, "suspendre", [organisation.id], ""))
+    response = act(client, "suspendre", [organisation.id], "Fiches jamais mises à jour.")
+    assert response.status_code == 302
+    assert "1 organisation suspendue." in text(client.get(response.headers["Location"]))
     db.session.refresh(organisation)
     assert organisation.status == "suspended"
     assert "Suspendue" in text(client.get("/coordination/organisations"))
-    client.post(f"{url}/reactiver", data={f"reactiver-{organisation.id}-reason": "Fiches mises à jour."})
+    act(client, "reactiver", [organisation.id], "Fiches mises à jour.")
     db.session.refresh(organisation)
     assert organisation.status == "active"
     assert audit_actions(db, "organisation") == ["organisation.suspended", "organisation.reactivated"]
@@ -92,9 +101,39 @@ def test_suspend_and_reactivate(client, signed_in_coordinator, db, mail_outbox):
                                                   "Votre organisation est de nouveau active sur le réseau"]
 
 
-def test_only_pending_can_be_refused_and_only_active_suspended(client, signed_in_coordinator, pending):
-    assert client.post(f"/coordination/organisations/{pending.id}/suspendre",
-                       data={f"suspendre-{pending.id}-reason": "x"}).status_code == 409
+def test_the_action_bar_changes_the_rows_ticked_and_says_how_many(client, signed_in_coordinator, db, mail_outbox):
+    """Issue 18: one action for many rows, each through the one-by-one service; rows whose status does
+    not allow it are left alone and counted apart; back to the same page of the list."""
+    first, second = make_organisation("Alpha"), make_organisation("Bravo")
+    already = make_organisation("Charlie", status="suspended")
+    untouched = make_organisation("Delta")
+    back = "/coordination/organisations?q=a&tri=statut&page=1"
+    response = act(client, "suspendre", [first.id, second.id, already.id], "Hors territoire.", next_url=back)
+    assert response.status_code == 302 and response.headers["Location"] == back
+    flashed = plain(text(client.get(back)))
+    assert "2 organisations suspendues." in flashed
+    assert "1 organisation cochée n'avait pas le statut voulu : elle n'a pas changé." in flashed
+    db.session.expire_all()
+    assert [o.status for o in (first, second, already, untouched)] == ["suspended", "suspended", "suspended", "active"]
+    assert len(mail_outbox()) == 2
+
+
+def test_the_action_bar_refuses_without_a_row_or_an_action(client, signed_in_coordinator, db):
+    organisation = make_organisation("Alpha")
+    page = text(act(client, "suspendre", [], "Motif"))
+    assert "Cochez au moins une organisation dans la liste." in page
+    page = text(act(client, "", [organisation.id], "Motif"))
+    assert "Choisissez de suspendre ou de réactiver." in page
+    assert f'id="select-{organisation.id}" checked' in page  # the rows stay ticked
+    db.session.refresh(organisation)
+    assert organisation.status == "active"
+
+
+def test_only_pending_can_be_refused_and_only_active_suspended(client, signed_in_coordinator, pending, db):
+    response = act(client, "suspendre", [pending.id], "x")
+    assert response.status_code == 302
+    db.session.refresh(pending)
+    assert pending.status == "pending"
     assert client.post("/coordination/moderation/organisations/9999/accepter").status_code == 404
 
 
@@ -136,8 +175,10 @@ def test_views_take_only_their_url_arguments():
 
 def test_a_refused_decision_comes_back_to_its_own_page(client, signed_in_coordinator, pending, db):
     active = make_organisation("Médiathèque Jacques Demy")
-    page = text(client.post(f"/coordination/organisations/{active.id}/suspendre", data={}))
-    assert "<h1>Organisations du réseau</h1>" in page and f'id="suspendre-{active.id}-reason-error"' in page
+    response = act(client, "suspendre", [active.id], "")
+    page = text(response)
+    assert response.status_code == 400
+    assert "<h1>Organisations du réseau</h1>" in page and 'id="reason-error"' in page
     page = text(client.post(f"/coordination/moderation/organisations/{pending.id}/refuser", data={}))
     assert "<h1>File de modération</h1>" in page and f'id="refuser-{pending.id}-reason-error"' in page
 
@@ -165,3 +206,58 @@ def test_pending_organisations_are_decided_only_in_the_moderation_queue(client, 
                        data={f"refuser-{pending.id}-reason": "Non"}).status_code == 404
     db.session.refresh(pending)
     assert pending.status == "pending"
+
+
+# --- the organisations list (issue 18) ----------------------------------------------------------
+
+def test_organisations_page_searches_filters_sorts_and_pages(db):
+    from coordination.auth import services
+    coordinator = make_user(coordinator=True)
+    names = [f"Association {letter}" for letter in "ABCDE"]
+    for name in names:
+        make_organisation(name)
+    suspended = make_organisation("Médiathèque Zola", kind="mediatheque", status="suspended")
+    page = services.organisations_page(actor=coordinator, size=2, page=2)
+    assert [o.name for o in page.items] == names[2:4] and (page.pages, page.total) == (3, 6)
+    assert [o.name for o in services.organisations_page(actor=coordinator, status="suspended").items] == ["Médiathèque Zola"]
+    assert [o.name for o in services.organisations_page(actor=coordinator, kind="mediatheque").items] == ["Médiathèque Zola"]
+    assert services.organisations_page(actor=coordinator, status="n'importe").total == 6
+    assert [o.name for o in services.organisations_page(actor=coordinator, query="zola").items] == ["Médiathèque Zola"]
+    spaced = " ".join([suspended.pivot[:3], suspended.pivot[3:]])  # typed grouped, as shown
+    assert [o.id for o in services.organisations_page(actor=coordinator, query=spaced).items] == [suspended.id]
+    by_name = services.organisations_page(actor=coordinator, sort="nom", descending=True, size=1)
+    assert by_name.items[0].name == "Médiathèque Zola" and by_name.sort == "nom" and by_name.descending
+    with pytest.raises(PermissionDenied):
+        services.organisations_page(actor=make_member(make_organisation(), role="admin"))
+
+
+def test_organisations_list_keeps_its_search_and_sort_across_pages(client, signed_in_coordinator, db):
+    for number in range(30):
+        make_organisation(f"Association {number:02d}")
+    page = text(client.get("/coordination/organisations?q=association&tri=nom&ordre=desc"))
+    assert "1 à 25 sur 30" in plain(page) and "page 1 sur 2" in plain(page)
+    assert 'href="/coordination/organisations?q=association&tri=nom&ordre=desc&page=2"' in page
+    assert '<th scope="col" aria-sort="descending">' in page
+    assert page.index("Association 29") < page.index("Association 05")
+    second = text(client.get("/coordination/organisations?q=association&tri=nom&ordre=desc&page=2"))
+    assert "26 à 30 sur 30" in plain(second) and "Association 00" in second and "Association 29" not in second
+    assert 'aria-current="page"' in second
+    # the action bar comes back to this very page
+    assert 'name="next" value="/coordination/organisations?q=association&tri=nom&ordre=desc&page=2"' in second
+    # every row ticked by its name, a select-all for the page
+    assert 'Cocher « Association 00 »' in plain(second) and 'data-select-all' in second
+
+
+def test_the_moderation_queue_shows_who_asked_and_numbers_in_french(client, signed_in_coordinator, db):
+    """Issue 18: the requester's name and address, what the organisation does, the phone and the SIRET
+    as people read them."""
+    organisation = make_organisation("Les Ateliers du Clic", status="pending", kind="association",
+                                     pivot="73282932000074")
+    organisation.contact_phone, organisation.website = "+33228457561", "https://ateliers.exemple.fr"
+    make_member(organisation, role="admin", email="ines@exemple.fr", name="Inès Dupré")
+    db.session.commit()
+    page = plain(text(client.get("/coordination/moderation")))
+    assert "Demandée par" in page and "Inès Dupré" in page and 'href="mailto:ines@exemple.fr"' in page
+    assert "Association" in page and 'href="https://ateliers.exemple.fr"' in page
+    assert "02 28 45 75 61" in page and "+33228457561</a>" not in page
+    assert "732 829 320 00074" in page

@@ -138,7 +138,7 @@ def test_new_person_creates_account_and_joins(client, invitation_link, debrouill
     response = client.post(invitation_link, data={"name": "Nour Nouvelle", "password": NEW_PASSWORD,
                                                   "confirm": NEW_PASSWORD})
     assert response.status_code == 302
-    assert response.headers["Location"] == members_url(debrouillards)
+    assert response.headers["Location"] == f"/organisations/{debrouillards.id}/bienvenue"
     membership = db.session.scalar(select(Membership).join(Membership.user).where(
         Membership.organisation_id == debrouillards.id, Membership.role == "member",
         Membership.user.has(email="nouvelle@exemple.fr")))
@@ -294,3 +294,28 @@ def test_invitation_expiry_is_shown_in_paris_time(client, login, admin, debrouil
     invitation.expires_at = datetime(2099, 12, 31, 23, 30)  # UTC: already 2100 in Paris
     db.session.commit()
     assert "valable jusqu'au 1er janvier 2100 à 0\u00a0h\u00a030" in text(client.get(members_url(debrouillards)))
+
+
+def test_a_new_member_lands_on_a_welcome_page(client, invitation_link, debrouillards, db):
+    """Issue 18: after accepting, what a member can do, who the admins are and a first step, not the
+    members table."""
+    response = client.post(invitation_link, data={"name": "Nour Nouvelle", "password": NEW_PASSWORD,
+                                                  "confirm": NEW_PASSWORD}, follow_redirects=True)
+    page = text(response)
+    assert response.status_code == 200 and "Bienvenue dans « Les Petits Débrouillards »" in plain(page)
+    assert "Vous avez rejoint « Les Petits Débrouillards »." in plain(page)
+    assert "Vous êtes membre de « Les Petits Débrouillards »" in plain(page)
+    admins = db.session.scalars(select(Membership).where(Membership.organisation_id == debrouillards.id,
+                                                          Membership.role == "admin")).all()
+    assert admins and all(f'href="mailto:{m.user.email}"' in page for m in admins)
+    for link in ('href="/espace-partenaire"', 'href="/orientations"', 'href="/reunions"',
+                 f'href="/organisations/{debrouillards.id}/membres"'):
+        assert link in page
+    assert "<table" not in page
+
+
+def test_the_welcome_page_is_for_the_organisation_s_members(client, login, debrouillards):
+    other = make_organisation("Ailleurs")
+    login(make_member(other, role="member"))
+    assert client.get(f"/organisations/{debrouillards.id}/bienvenue").status_code == 403
+    assert client.get(f"/organisations/{other.id}/bienvenue").status_code == 200

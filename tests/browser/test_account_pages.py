@@ -1,5 +1,7 @@
 """The account page (open sessions, « se déconnecter de tous les appareils ») and the members page a
 coordinator sees, in a real browser at phone and desktop widths."""
+import re
+
 import pytest
 
 from coordination.testing.factories import PASSWORD, make_member, make_organisation, make_user
@@ -43,3 +45,18 @@ def test_members_page_of_an_organisation_without_admin_for_a_coordinator(
     page.goto(f"{live_server}/organisations/{organisation.id}/membres")
     assert "Inviter la personne qui administrera l'organisation" in plain(page.content())
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_welcome_page_of_a_new_member(page, live_server, axe_violations, browser_login, width):
+    """Issue 18: where a new member lands after accepting an invitation."""
+    page.set_viewport_size({"width": width, "height": 800})
+    organisation = make_organisation("Association Clic et Déclic")
+    make_member(organisation, role="admin", name="Inès Dupré", email="ines@exemple.fr")
+    member = make_member(organisation, role="member")
+    browser_login(member, PASSWORD)
+    page.goto(f"{live_server}/organisations/{organisation.id}/bienvenue")
+    assert plain(page.locator("h1").inner_text()) == "Bienvenue dans « Association Clic et Déclic »"
+    assert page.get_by_role("link", name="ines@exemple.fr").is_visible()
+    assert page.get_by_role("link", name=re.compile(r"^Voir nos lieux dans l.espace partenaire$")).is_visible()
+    assert axe_violations(page) == [] and no_sideways_scroll(page)

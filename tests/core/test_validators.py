@@ -92,3 +92,9 @@ def test_a_service_gets_the_message_as_a_list_on_its_field():
 def test_errors_are_lists_of_messages_everywhere():
     with pytest.raises(TypeError):
         Invalid(errors={"name": "un texte seul"})
+
+
+def test_a_siret_is_shown_grouped_and_an_rna_number_unchanged():
+    assert validators.format_pivot("73282932000074") == "732 829 320 00074"
+    assert validators.format_pivot("W441234567") == "W441234567"
+    assert validators.format_pivot(None) == ""

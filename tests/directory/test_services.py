@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination.audit import AuditRecord
+from coordination.core.clock import utcnow
 from coordination.directory import services
 from coordination.directory.models import Place
 from coordination.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -223,8 +224,8 @@ def test_moderation_is_for_coordinators(member, organisation):
     make_place(organisation, name="Visible")
     make_place(organisation, name="Masqué", published=False)
     coordinator = make_user(coordinator=True)
-    assert [p.name for p in services.network_places(actor=coordinator, published=False)] == ["Masqué"]
-    assert len(services.network_places(actor=coordinator, organisation_id=organisation.id)) == 2
+    assert [p.name for p in services.network_places(actor=coordinator, published=False).items] == ["Masqué"]
+    assert services.network_places(actor=coordinator, organisation_id=organisation.id).total == 2
     with pytest.raises(PermissionDenied):
         services.network_places(actor=member)
 
@@ -250,3 +251,39 @@ def test_recently_updated_places_are_public_ones_last_updated_first(organisation
     made[0].updated_at = start + timedelta(days=40)
     _db.session.commit()
     assert [p.name for p in services.recently_updated_places(limit=2)] == ["Lieu 0", "Lieu 7"]
+
+
+def test_network_places_are_paged_searched_and_sorted(organisation):
+    """Issue 18: one page at a time, by name, commune or postcode, sorted by the column asked for."""
+    coordinator = make_user(coordinator=True)
+    other = make_organisation("Bibliothèque Zola")
+    for number in range(1, 8):
+        make_place(organisation, name=f"Lieu {number:02d}", commune="Nantes", postcode="44000")
+    make_place(other, name="Point d'accès", commune="Rezé", postcode="44400")
+    make_place(other, name="100% numérique", commune="Orvault", postcode="44700")
+    page = services.network_places(actor=coordinator, sort="nom", page=2, size=3)
+    assert (page.number, page.pages, page.total, page.first, page.last) == (2, 3, 9, 4, 6)
+    assert [p.name for p in page.items] == ["Lieu 03", "Lieu 04", "Lieu 05"]  # "100 % numérique" first
+    assert services.network_places(actor=coordinator, sort="nom", page=99, size=3).number == 3  # past the end: the last
+    assert [p.name for p in services.network_places(actor=coordinator, query="rez").items] == ["Point d'accès"]
+    assert [p.name for p in services.network_places(actor=coordinator, query="44700").items] == ["100% numérique"]
+    assert services.network_places(actor=coordinator, query="%").total == 1  # a wildcard is a character
+    by_commune = services.network_places(actor=coordinator, sort="commune", descending=True, size=20)
+    assert [p.commune for p in by_commune.items][:2] == ["Rezé", "Orvault"] and by_commune.descending
+    assert services.network_places(actor=coordinator, sort="n'importe", size=20).sort == "organisation"
+
+
+def test_the_places_action_bar_goes_through_set_published(organisation, member):
+    coordinator = make_user(coordinator=True)
+    one, two = make_place(organisation), make_place(organisation, published=False)
+    gone = make_place(organisation, deleted_at=utcnow())
+    assert services.change_places_publication([one.id, two.id, gone.id, 999_999], action="retirer",
+                                              actor=coordinator) == 1
+    assert services.change_places_publication([one.id, two.id], action="publier", actor=coordinator) == 2
+    assert _db.session.scalars(select(AuditRecord.action).where(AuditRecord.action.like("place.%publish"))).all() == [
+        "place.unpublish", "place.publish", "place.publish"]
+    with pytest.raises(Invalid) as error:
+        services.change_places_publication([], action="effacer", actor=coordinator)
+    assert set(error.value.errors) == {"action", "ids"}
+    with pytest.raises(PermissionDenied):
+        services.change_places_publication([one.id], action="retirer", actor=member)

@@ -378,3 +378,54 @@ def test_home_links_each_published_place(client, breil_place, breil_centre):
     make_place(breil_centre, name="Lieu non publié", published=False)
     html = text(client.get("/"))
     assert f'href="/lieux/{breil_place.public_id}"' in html and "Lieu non publié" not in html
+
+
+def test_network_places_list_is_paged_and_keeps_its_filters(client, login, db):
+    """Issue 18: /coordination/lieux shows a page at a time; the pager and the column headers keep the
+    search and the filters."""
+    organisation = make_organisation("Réseau Test")
+    for number in range(30):
+        make_place(organisation, name=f"Lieu {number:02d}", commune="Nantes", published=number % 2 == 0)
+    make_place(organisation, name="Ailleurs", commune="Rezé")
+    login(make_user(coordinator=True))
+    html = text(client.get(f"/coordination/lieux?q=nantes&organisation={organisation.id}&publie=oui&tri=nom"))
+    assert "15 lieux" in plain(html) and "Ailleurs" not in html and "Lieu 01" not in html
+    html = text(client.get(f"/coordination/lieux?q=nantes&organisation={organisation.id}&tri=nom"))
+    assert "1 à 25 sur 30" in plain(html) and "Lieu 24" in html and "Lieu 25" not in html
+    assert (f'href="/coordination/lieux?q=nantes&amp;organisation={organisation.id}&amp;tri=nom&amp;page=2"'
+            in html)
+    assert f'href="/coordination/lieux?q=nantes&amp;organisation={organisation.id}&amp;tri=commune"' in html
+    assert 'value="nantes"' in html and '<input type="hidden" name="tri" value="nom">' in html
+    html = text(client.get(f"/coordination/lieux?q=nantes&organisation={organisation.id}&tri=nom&page=2"))
+    assert "Lieu 29" in html and "Lieu 00" not in html
+
+
+def test_the_places_action_bar_publishes_and_withdraws_the_rows_ticked(client, login, db):
+    organisation = make_organisation("Réseau Test")
+    shown, hidden, other = (make_place(organisation, name=name, published=published)
+                            for name, published in (("Visible", True), ("Masqué", False), ("Autre", True)))
+    login(make_user(coordinator=True))
+    back = f"/coordination/lieux?organisation={organisation.id}&tri=nom"
+    response = client.post("/coordination/lieux/action", data={"action": "retirer", "ids": [shown.id, hidden.id],
+                                                                "next": back})
+    assert response.status_code == 302 and response.location == back
+    assert "1 lieu retiré de l'annuaire." in plain(text(client.get(back)))
+    _db.session.expire_all()
+    assert [p.published for p in (shown, hidden, other)] == [False, False, True]
+    client.post("/coordination/lieux/action", data={"action": "publier", "ids": [shown.id, hidden.id]})
+    _db.session.expire_all()
+    assert [p.published for p in (shown, hidden)] == [True, True]
+
+
+def test_a_refused_places_action_keeps_the_rows_ticked_and_its_links_lead_to_the_list(client, login, db):
+    organisation = make_organisation("Réseau Test")
+    for number in range(30):
+        make_place(organisation, name=f"Lieu {number:02d}")
+    login(make_user(coordinator=True))
+    response = client.post("/coordination/lieux/action", data={"ids": ["1"]})
+    html = text(response)
+    assert response.status_code == 400 and "Choisissez de publier ou de retirer de l'annuaire." in plain(html)
+    assert 'id="select-1" checked' in html
+    assert 'href="/coordination/lieux?page=2"' in html and "/coordination/lieux/action?" not in html
+    html = text(client.post("/coordination/lieux/action", data={"action": "publier"}))
+    assert "Cochez au moins un lieu dans la liste." in plain(html)

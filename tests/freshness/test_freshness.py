@@ -434,6 +434,45 @@ def test_campaign_for_some_organisations_and_its_progress(db, places_by_verifica
     assert freshness.send_freshness_reminders(now=NOW + timedelta(days=3)) == 0
 
 
+def test_campaign_skips_at_send_time_an_organisation_that_confirmed_every_place_since_it_started(
+        app, db, places_by_verification, mail_outbox):
+    """Issue 18: a campaign's reminders wait in the outbox; one whose places were all confirmed since the
+    campaign started (here Alpha, from its partner space) is cancelled when the outbox comes to it, while
+    the others go out."""
+    import io
+
+    from coordination import mail
+    a, b = places_by_verification["a"], places_by_verification["b"]
+    freshness.launch_campaign("Avant l'été", [a.id, b.id], actor=places_by_verification["coordinator"], now=NOW)
+    freshness.confirm_all(a.id, actor=make_member(a), now=NOW + timedelta(minutes=1))
+    # Bravo confirmed its place too, but before the campaign started: it is still asked.
+    stream = io.StringIO()
+    counts = mail.send_pending(now=utcnow() + timedelta(minutes=1), backend=mail.ConsoleBackend(app.config, stream=stream))
+    assert counts == {"sent": 1, "retry": 0, "failed": 0, "cancelled": 1}
+    by_status = {m.status: m for m in mail_outbox()}
+    assert set(by_status) == {"sent", "cancelled"}
+    assert "Bravo" in by_status["sent"].body_text and "Alpha" in by_status["cancelled"].body_text
+    assert "Alpha" not in stream.getvalue()
+    # Confirming only one of two places does not cancel anything.
+    freshness.launch_campaign("Rentrée", [a.id], actor=places_by_verification["coordinator"], now=NOW + timedelta(days=1))
+    db.session.execute(db.update(Place).where(Place.id == places_by_verification["places"]["a1"].id)
+                       .values(verified_at=NOW + timedelta(days=1, minutes=1)))
+    db.session.commit()
+    assert mail.send_pending(now=utcnow() + timedelta(minutes=1),
+                             backend=mail.ConsoleBackend(app.config, stream=io.StringIO()))["sent"] == 1
+
+
+def test_a_reminder_whose_link_was_used_is_not_sent_again(app, db, places_by_verification, mail_outbox):
+    import io
+
+    from coordination import mail
+    a = places_by_verification["a"]
+    freshness.launch_campaign("Avant l'été", [a.id], actor=places_by_verification["coordinator"], now=NOW)
+    freshness.confirm_by_link(token_in(mail_outbox()[0]), now=NOW + timedelta(minutes=1))
+    counts = mail.send_pending(now=utcnow() + timedelta(minutes=1), backend=mail.ConsoleBackend(app.config, stream=io.StringIO()))
+    assert counts["cancelled"] == 1 and counts["sent"] == 0
+
+
 def test_campaign_for_all_active_organisations(db, places_by_verification):
     campaign = freshness.launch_campaign("Rentrée", None, actor=places_by_verification["coordinator"], now=NOW)
     assert campaign.organisation_ids is None
@@ -499,3 +538,37 @@ def test_the_a_verifier_badge_follows_the_stale_setting(settings):
     assert [freshness.needs_review(p, NOW) for p in (five_months, six_months, never)] == [False, True, True]
     settings(FRESHNESS_STALE_MONTHS=4)
     assert freshness.needs_review(five_months, NOW)
+
+
+def test_campaign_progress_is_searched_filtered_sorted_and_paged(db, places_by_verification):
+    """Issue 18: a national campaign reminds hundreds of organisations; its page shows them a page at a
+    time while the totals count them all."""
+    coordinator = places_by_verification["coordinator"]
+    campaign = freshness.launch_campaign("Rentrée", None, actor=coordinator, now=NOW)
+    db.session.execute(db.update(Place).where(Place.id == places_by_verification["places"]["c1"].id)
+                       .values(verified_at=NOW + timedelta(days=1)))
+    db.session.commit()
+    progress = freshness.campaign_progress(campaign.id, actor=coordinator, size=2)
+    assert [r.organisation.name for r in progress.page.items] == ["Alpha", "Bravo"]  # pending first
+    assert (progress.page.pages, progress.page.total, progress.organisations_done) == (2, 3, 1)
+    assert [r.organisation.name for r in freshness.campaign_progress(campaign.id, actor=coordinator, size=2,
+                                                                     page=2).page.items] == ["Charlie"]
+    done = freshness.campaign_progress(campaign.id, actor=coordinator, state="a-jour")
+    assert [r.organisation.name for r in done.page.items] == ["Charlie"] and len(done.rows) == 3
+    assert [r.organisation.name for r in freshness.campaign_progress(
+        campaign.id, actor=coordinator, query="rav").page.items] == ["Bravo"]
+    by_pending = freshness.campaign_progress(campaign.id, actor=coordinator, sort="attente", descending=True)
+    assert [r.organisation.name for r in by_pending.page.items] == ["Alpha", "Bravo", "Charlie"]
+
+
+def test_campaign_page_keeps_its_filter_in_its_sort_links(db, client, login, places_by_verification):
+    coordinator = places_by_verification["coordinator"]
+    campaign = freshness.launch_campaign("Rentrée", None, actor=coordinator, now=NOW)
+    db.session.execute(db.update(Place).where(Place.id == places_by_verification["places"]["c1"].id)
+                       .values(verified_at=NOW + timedelta(days=1)))
+    db.session.commit()
+    login(coordinator)
+    html = client.get(f"/coordination/fraicheur/{campaign.id}?etat=en-attente&tri=organisation").text
+    assert "Alpha" in html and "Bravo" in html and "Charlie" not in html
+    assert f'href="/coordination/fraicheur/{campaign.id}?etat=en-attente&amp;tri=envoi"' in html
+    assert '<option value="en-attente" selected>' in html

@@ -335,3 +335,24 @@ def test_the_queue_shows_the_oldest_stale_places_a_page_at_a_time(db):
     assert len(queue.stale_places) == reports.STALE_SHOWN and queue.stale_total == reports.STALE_SHOWN + 2
     assert queue.stale_places[0].name == "Lieu 000"  # stale longest first
     assert queue.count == reports.STALE_SHOWN + 2
+
+
+def test_open_reports_are_shown_a_page_at_a_time_oldest_first(db, client, login, reported_place):
+    """Issue 18: a national directory may hold hundreds of open reports; the queue shows 25 at a time and
+    counts them all."""
+    place = reported_place["place"]
+    start = utcnow() - timedelta(days=40)
+    for number in range(30):
+        db.session.add(PlaceReport(place_id=place.id, kind="other", message=f"Signalement {number:02d}",
+                                   created_at=start + timedelta(days=number)))
+    db.session.commit()
+    coordinator = reported_place["coordinator"]
+    first = reports.moderation_queue(actor=coordinator)
+    assert [r.message for r in first.reports][:2] == ["Signalement 00", "Signalement 01"] and len(first.reports) == 25
+    assert first.reports_page.total == 30 and first.count >= 30
+    second = reports.moderation_queue(actor=coordinator, page=2)
+    assert [r.message for r in second.reports] == [f"Signalement {n}" for n in range(25, 30)]
+    login(coordinator)
+    html = client.get("/coordination/moderation?page=2").text
+    assert "Signalement 29" in html and "Signalement 00" not in html
+    assert 'href="/coordination/moderation#signalements"' in html  # back to page 1, at the reports

@@ -101,6 +101,20 @@ def test_the_numbers_of_a_known_network(referral_history):
     assert (stats.waiting_answer, stats.waiting_outcome) == (1, 1)
 
 
+def test_the_pairs_are_searched_sorted_and_paged(referral_history):
+    """Issue 18: N organisations make up to N² pairs; the page shows them a page at a time."""
+    stats = statistics.referral_statistics(actor=referral_history["coordinator"], since=SINCE)
+    page = statistics.pairs_page(stats, size=2)
+    assert [(p.sender, p.receiver) for p in page.items] == [("Médiathèque Jacques Demy", "Centre social Malakoff"),
+                                                            ("Médiathèque Jacques Demy", "France Services Nantes Nord")]
+    assert (page.pages, page.total, page.sort) == (2, 3, "nombre")
+    assert [p.count for p in statistics.pairs_page(stats, size=2, page=2).items] == [1]
+    malakoff = statistics.pairs_page(stats, query="malakoff", sort="envoi")
+    assert [p.sender for p in malakoff.items] == ["Centre social Malakoff", "Médiathèque Jacques Demy"]
+    by_receiver = statistics.pairs_page(stats, sort="reception", descending=True).items
+    assert by_receiver[0].receiver == "France Services Nantes Nord"
+
+
 def test_without_a_period_every_referral_counts(referral_history):
     stats = statistics.referral_statistics(actor=referral_history["coordinator"])
     assert stats.total == 6
@@ -134,7 +148,7 @@ def test_the_page_shows_the_numbers_and_no_person(referral_history, client, logi
                      "Médiathèque Jacques Demy", "Centre social Malakoff", "67 %", "4 heures",
                      "Ce service n’est pas proposé ici", "Expirée sans réponse"):
         assert expected in page, expected
-    assert '<th scope="col">Organisation qui reçoit</th>' in page
+    assert 'href="/coordination/orientations?depuis=2026-01-01&amp;tri=reception#paires">Organisation qui reçoit' in page
     for personal in (FIRST_NAME, "Zephyrine", LAST_NAME, "revenus", "06 12", "rappellera"):
         assert personal not in page
 

@@ -95,7 +95,7 @@ def test_a_report_about_a_place_whose_stored_name_breaks_lines_is_still_mailed(c
     queued = mail_outbox()
     assert queued and all(m.subject == "Erreur signalée sur « Nom Bcc: x@evil.example »" for m in queued)
     backend = Recorder()
-    assert mail.send_pending(backend=backend) == {"sent": len(queued), "retry": 0, "failed": 0}
+    assert mail.send_pending(backend=backend) == {"sent": len(queued), "retry": 0, "failed": 0, "cancelled": 0}
     for email in backend.sent:
         assert email["Subject"] == "Erreur signalée sur « Nom Bcc: x@evil.example »"
         assert email["Bcc"] is None and "x@evil.example" not in email["To"]
@@ -106,7 +106,7 @@ def test_a_message_queued_with_a_broken_subject_before_the_fix_is_sent_on_one_li
                                 body_text="Bonjour", attachments=[]))
     db.session.commit()
     backend = Recorder()
-    assert mail.send_pending(backend=backend) == {"sent": 1, "retry": 0, "failed": 0}
+    assert mail.send_pending(backend=backend) == {"sent": 1, "retry": 0, "failed": 0, "cancelled": 0}
     assert backend.sent[0]["Subject"] == "Objet Bcc: x@evil.example suite" and backend.sent[0]["Bcc"] is None
 
 

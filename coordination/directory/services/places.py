@@ -12,7 +12,7 @@ with a conflict.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext
 from coordination import audit
 from coordination.auth import permissions as auth_permissions
 from coordination.auth.models import Organisation, User
+from coordination.core import paging
 from coordination.core.clock import utcnow
 from coordination.directory import hours, permissions, validation
 from coordination.directory.models import Place
@@ -131,17 +132,37 @@ def partner_dashboard(*, actor: User) -> list[OrganisationListings]:
     return entries
 
 
-def network_places(*, actor, organisation_id: int | None = None, published: bool | None = None) -> list[Place]:
-    """Every non-deleted place of the network, for coordinators, optionally filtered."""
+NETWORK_PLACES_SORTS = {
+    "nom": (func.lower(Place.name),),
+    "commune": (func.lower(Place.commune), func.lower(Place.name)),
+    "organisation": (func.lower(Organisation.name), func.lower(Place.name)),
+    "maj": (Place.updated_at,),
+    "verification": (Place.verified_at,),
+}
+
+
+def network_places(*, actor, organisation_id: int | None = None, published: bool | None = None, query: str = "",
+                   sort: str | None = None, descending: bool = False, page: int = 1,
+                   size: int = paging.PAGE_SIZE) -> paging.Page:
+    """One page of the network's non-deleted places, for coordinators: ``query`` in the name or the
+    commune, optionally one organisation's or only (un)published ones, sorted by one of
+    ``NETWORK_PLACES_SORTS`` (by organisation, then name, unless said otherwise)."""
     if not permissions.can_moderate(actor):
         raise PermissionDenied()
-    query = (select(Place).join(Organisation).where(Place.deleted_at.is_(None))
-             .options(selectinload(Place.organisation)).order_by(Organisation.name, Place.name))
+    sort = paging.sort_key(sort, NETWORK_PLACES_SORTS, "organisation")
+    statement = (select(Place).join(Organisation).where(Place.deleted_at.is_(None))
+                 .options(selectinload(Place.organisation)))
     if organisation_id is not None:
-        query = query.where(Place.organisation_id == organisation_id)
+        statement = statement.where(Place.organisation_id == organisation_id)
     if published is not None:
-        query = query.where(Place.published.is_(published))
-    return db.session.scalars(query).all()
+        statement = statement.where(Place.published.is_(published))
+    if query:
+        statement = statement.where(or_(Place.name.icontains(query, autoescape=True),
+                                        Place.commune.icontains(query, autoescape=True),
+                                        Place.postcode.startswith(query, autoescape=True)))
+    columns = [column.desc() if descending else column for column in NETWORK_PLACES_SORTS[sort]]
+    statement = statement.order_by(*columns, Place.id)
+    return paging.paginate(db.session, statement, number=page, size=size, sort=sort, descending=descending)
 
 
 def organisations_with_places(*, actor) -> list[Organisation]:
@@ -240,6 +261,35 @@ def set_published(place_id: int, published: bool, *, actor) -> Place:
     if place.published == published:
         return place
     return _set_state(place, "place.publish" if published else "place.unpublish", actor=actor, published=published)
+
+
+PUBLICATION_ACTIONS = {"publier": True, "retirer": False}
+
+
+def change_places_publication(place_ids: list[int], *, action: str, actor) -> int:
+    """The coordination places list's action bar (issue 18): publishes (``publier``) or withdraws
+    (``retirer``) the places ticked, each through ``set_published`` (its permission check, audit record
+    and commit). Places already in that state, deleted or not the actor's to change are left alone.
+    Returns how many changed."""
+    if not permissions.can_moderate(actor):
+        raise PermissionDenied()
+    errors: dict[str, list[str]] = {}
+    if action not in PUBLICATION_ACTIONS:
+        errors["action"] = [_("Choisissez de publier ou de retirer de l'annuaire.")]
+    if not place_ids:
+        errors["ids"] = [_("Cochez au moins un lieu dans la liste.")]
+    if errors:
+        raise Invalid(_("Rien n'a été modifié : corrigez le formulaire."), errors=errors)
+    published, changed = PUBLICATION_ACTIONS[action], 0
+    for place_id in sorted(set(place_ids)):
+        try:
+            place = get_place_for_edit(place_id, actor=actor)
+        except (NotFound, PermissionDenied):
+            continue
+        if place.published != published:
+            set_published(place.id, published, actor=actor)
+            changed += 1
+    return changed
 
 
 def confirm_place_accurate(place_id: int, *, actor) -> Place:
