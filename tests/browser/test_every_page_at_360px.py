@@ -6,8 +6,9 @@ form or an error leads to (the page after accepting an invitation, « page intro
 refusé », a used link). Each user's pages are visited in Chromium at 360 px; a page is too wide
 when ``document.documentElement.scrollWidth`` exceeds ``clientWidth``. A table may scroll inside
 its own region (``scroll_table``): that does not widen the page. On the way, each form is checked
-for buttons by weight: one primary button at most, the others outlined (``button-secondary``,
-``button-danger``) or links."""
+for buttons by weight (one primary button at most, the others outlined — ``button-secondary``,
+``button-danger`` — or links) and for its asterisks (on the line of their label's last word, and
+explained by « * champ obligatoire »)."""
 import pytest
 
 from coordination.auth import services as auth_services
@@ -37,26 +38,58 @@ def _pages_of(app, client, login, network, role) -> list[str]:
     return sorted(url for url in found if not NOT_PAGES.search(url)) + ERROR_PAGES
 
 
-# The buttons of a form styled as its main action: neither outlined (secondary, danger) nor a link.
+# The buttons of a form styled as its main action: neither outlined (secondary, danger) nor a link. Buttons
+# in a list are choices of equal weight (the home's « Je cherche… »), not actions of different weights.
 PRIMARY_BUTTONS = """() => Array.from(document.forms).map(form => Array.from(
     form.querySelectorAll("button:not([type=button]):not([type=reset]), input[type=submit], .button"))
-    .filter(button => !button.closest(".button-secondary, .button-danger, .link-button") && !button.hidden)
+    .filter(button => !button.closest(".button-secondary, .button-danger, .link-button, li") && !button.hidden)
     .map(button => button.textContent.trim().replace(/\\s+/g, " ") || button.value))
   .filter(names => names.length > 1)"""
 
 
+# The labels whose required-field asterisk is not on the line of their last word, and whether the page
+# says what the asterisk means (« * champ obligatoire »).
+ASTERISKS = """() => {
+  const stars = Array.from(document.querySelectorAll("label .required, legend .required"));
+  const alone = stars.filter(star => {
+    const walker = document.createTreeWalker(star.parentElement, NodeFilter.SHOW_TEXT);
+    let last = null;
+    while (walker.nextNode() && !star.contains(walker.currentNode)) {
+      if (walker.currentNode.textContent.trim()) last = walker.currentNode;
+    }
+    if (!last) return false;
+    const range = document.createRange();
+    const end = last.textContent.trimEnd().length;
+    range.setStart(last, end - 1); range.setEnd(last, end);
+    const rects = star.getClientRects();
+    return rects.length && Math.abs(rects[rects.length - 1].bottom - range.getBoundingClientRect().bottom) > 2;
+  }).map(star => star.parentElement.textContent.trim());
+  const unexplained = stars.length > 0 && !document.querySelector(".required-note");
+  return {alone, unexplained};
+}"""
+
+
 def _sweep(page, live_server, urls) -> tuple[dict[str, int], dict[str, list]]:
-    """The pages wider than the screen (their width), and the forms with more than one primary button."""
-    wide, crowded = {}, {}
+    """The pages wider than the screen (their width), and those whose forms are at fault: more than one
+    primary button, an asterisk on its own line, asterisks not explained."""
+    wide, faults = {}, {}
     for url in urls:
         page.goto(f"{live_server}{url}")
         width, client_width = page.evaluate(
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         if width > client_width:
             wide[url] = width
+        found = []
         if forms := page.evaluate(PRIMARY_BUTTONS):
-            crowded[url] = forms
-    return wide, crowded
+            found.append(f"plus d'un bouton principal : {forms}")
+        asterisks = page.evaluate(ASTERISKS)
+        if asterisks["alone"]:
+            found.append(f"astérisque seul sur sa ligne : {asterisks['alone']}")
+        if asterisks["unexplained"]:
+            found.append("astérisques sans « * champ obligatoire »")
+        if found:
+            faults[url] = found
+    return wide, faults
 
 
 def _browser_login(page, live_server, user):
@@ -83,13 +116,13 @@ def test_no_page_scrolls_sideways_at_360px(app, runner, client, login, narrow_pa
     user = _users(network)[role]
     if user is not None:
         _browser_login(narrow_page, live_server, user)
-    wide, crowded = _sweep(narrow_page, live_server, urls)
+    wide, faults = _sweep(narrow_page, live_server, urls)
     if role == "visiteur":
         wide.update(_after_accepting_an_invitation(narrow_page, live_server, network))
     report = "\n".join(f"  {url} : {width} px" for url, width in sorted(wide.items()))
     assert not wide, f"{len(wide)} page(s) plus larges que {WIDTH} px ({role}) :\n{report}"
-    report = "\n".join(f"  {url} : {forms}" for url, forms in sorted(crowded.items()))
-    assert not crowded, f"formulaires à plus d'un bouton principal ({role}) :\n{report}"
+    report = "\n".join(f"  {url} : {found}" for url, found in sorted(faults.items()))
+    assert not faults, f"formulaires à revoir ({role}) :\n{report}"
 
 
 def _after_accepting_an_invitation(page, live_server, network) -> dict[str, int]:
