@@ -30,7 +30,7 @@ def test_chart_labels_are_readable_whole_and_inside_their_chart(page, live_serve
     assert [t for t in texts if t["text"].endswith("…")] == []
     assert [t for t in texts if not t["inside"]] == []
     # the longest service label is there in full, over two lines
-    lines = page.locator("#graphique-services tspan").all_inner_texts()
+    lines = page.locator("#graphique-services tspan").all_text_contents()
     assert "Maîtrise des outils numériques du quotidien" in " ".join(lines)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 

@@ -19,8 +19,8 @@ from tests.demo_network import NOT_PAGES, crawl, demo_network, route_pages
 pytestmark = pytest.mark.browser
 
 WIDTH = 360
-HOMES = {"visiteur": ["/"], "membre": ["/partenaire"], "administration": ["/partenaire"],
-         "coordination": ["/coordination", "/partenaire"]}
+HOMES = {"visiteur": ["/"], "membre": ["/espace-partenaire"], "administration": ["/espace-partenaire"],
+         "coordination": ["/coordination", "/espace-partenaire"]}
 # pages a link does not lead to: errors (their status is not 200)
 ERROR_PAGES = ["/une-page-qui-n-existe-pas", "/invitation/lien-inconnu", "/mot-de-passe/lien-inconnu"]
 
@@ -34,6 +34,8 @@ def _pages_of(app, client, login, network, role) -> list[str]:
     user = _users(network)[role]
     if user is not None:
         login(user, demo.PASSWORD)
+    homes = crawl(client, HOMES[role], limit=len(HOMES[role]))
+    assert len(homes) == len(HOMES[role]), f"{HOMES[role]} : page d'accueil introuvable ({role})"
     found = set(crawl(client, HOMES[role] + route_pages(app, network["arguments"])))
     return sorted(url for url in found if not NOT_PAGES.search(url)) + ERROR_PAGES
 
@@ -50,7 +52,7 @@ PRIMARY_BUTTONS = """() => Array.from(document.forms).map(form => Array.from(
 # The labels whose required-field asterisk is not on the line of their last word, and whether the page
 # says what the asterisk means (« * champ obligatoire »).
 ASTERISKS = """() => {
-  const stars = Array.from(document.querySelectorAll("label .required, legend .required"));
+  const stars = Array.from(document.querySelectorAll(".required")).filter(star => !star.closest(".required-note"));
   const alone = stars.filter(star => {
     const walker = document.createTreeWalker(star.parentElement, NodeFilter.SHOW_TEXT);
     let last = null;
