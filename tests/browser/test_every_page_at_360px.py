@@ -144,3 +144,35 @@ def _after_accepting_an_invitation(page, live_server, network) -> dict[str, int]
     width, client_width = page.evaluate(
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     return {f"{landed} (après l'invitation)": width} if width > client_width else {}
+
+
+# the pages issue 18 reworked for narrow screens (tables in regions, buttons, asterisks, charts, lists)
+REWORKED = {"administration": ["/organisations/{organisation_id}/membres", "/compte", "/espace-partenaire",
+                               "/espace-partenaire/lieux/{place_id}/modifier"],
+            "coordination": ["/coordination/organisations", "/coordination/tableau-de-bord", "/coordination/moderation",
+                             "/coordination/fraicheur", "/coordination/reunions/participation"],
+            "visiteur": ["/api/v1/", "/open-data", "/rejoindre", "/lieux/{public_id}/signaler"]}
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_reworked_pages_have_no_serious_accessibility_violation(runner, browser, live_server, axe_violations,
+                                                                    width):
+    network = demo_network(runner)
+    context = browser.new_context(bypass_csp=True, locale="fr-FR", viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    violations = {}
+    try:
+        for role, paths in REWORKED.items():
+            user = _users(network)[role]
+            tab.context.clear_cookies()
+            if user is not None:
+                _browser_login(tab, live_server, user)
+            for path in paths:
+                url = path.format(**network["arguments"])
+                assert tab.goto(f"{live_server}{url}").status == 200, url
+                if found := axe_violations(tab):
+                    violations[url] = found
+    finally:
+        context.close()
+    assert violations == {}
+
