@@ -177,10 +177,10 @@ def test_the_compilation_holds_every_published_minutes_of_a_series(client, login
 
 
 def test_a_long_label_is_wrapped_whole_never_cut():
-    label = "Maîtrise des outils numériques du quotidien, et bien d'autres choses encore"
+    label = "Maîtrise des outils numériques du quotidien, et bien des choses encore"
     svg = str(charts.bar_chart([(label, 3), ("Court", 1)], title="T", description="D", chart_id="c"))
     lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
-    assert "…" not in svg and " ".join(lines[:-1]) == label.replace("'", "&#39;") and lines[-1] == "Court"
+    assert "…" not in svg and " ".join(lines[:-1]) == label and lines[-1] == "Court"
     assert len(lines) > 2 and all(len(line) <= charts.LABEL_CHARS for line in lines)
     # drawn in CSS pixels (no viewBox): the text is never scaled below its size on a phone
     assert "viewBox" not in svg and f'font-size="{charts.FONT_SIZE}"' in svg and charts.FONT_SIZE >= 12
