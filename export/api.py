@@ -74,7 +74,7 @@ def changes():
 @bp.get("/openapi.json")
 @limited
 def openapi_document():
-    return _json(openapi.document())
+    return _json(openapi.document(services.first_public_place_id()))
 
 
 def _for_people(node, key=None):
@@ -89,7 +89,7 @@ def _for_people(node, key=None):
 
 @bp.get("/")
 def docs():
-    spec = _for_people(openapi.document())
+    spec = _for_people(openapi.document(services.first_public_place_id()))
     return render_template("export/api_docs.html", spec=spec, operations=list(openapi.operations(spec)),
                            base_url=external_url("api.docs").rstrip("/"), curl=openapi.curl,
                            rate_limit=rate_limit_fr(_api_limit()))

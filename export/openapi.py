@@ -255,7 +255,15 @@ def _example(description: str, path: str, **query) -> dict:
     return {"description": description, "requete": path + ("?" + urlencode(query, doseq=True) if query else "")}
 
 
-def _paths() -> dict:
+def _place_examples(example_id: str | None) -> dict:
+    """The example of « Lire la fiche d'un lieu »: a place that is published, or a word saying there is none."""
+    if example_id is None:
+        return {"x-exemples": [], "x-sans-exemple": "Aucun lieu n'est publié pour l'instant : l'exemple viendra "
+                                                    "avec le premier lieu publié."}
+    return {"x-exemples": [_example("Une fiche", f"/lieux/{example_id}")]}
+
+
+def _paths(example_id: str | None) -> dict:
     list_headers = {**CACHE_HEADERS,
                     "X-Total-Count": _header("integer", "Nombre total de lieux correspondant aux filtres.", True),
                     "Link": _header("string", "Liens RFC 8288 first, prev, next, last (adresses absolues).", True)}
@@ -280,7 +288,7 @@ def _paths() -> dict:
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
                             "description": "Le champ id du lieu."}],
             "responses": _responses(_json("Lieu", "La fiche du lieu.", CACHE_HEADERS), 404),
-            "x-exemples": [_example("Une fiche", "/lieux/3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b")],
+            **_place_examples(example_id),
         }},
         "/lieux/changements": {"get": {
             "operationId": "flux_changements", "tags": ["Synchronisation"],
@@ -308,8 +316,9 @@ def _paths() -> dict:
     }
 
 
-def document() -> dict:
-    """The OpenAPI document (a new dict at each call: callers may change their copy)."""
+def document(example_id: str | None = None) -> dict:
+    """The OpenAPI document (a new dict at each call: callers may change their copy); ``example_id``
+    is a published place's id, for the example of reading one place."""
     return {
         "openapi": "3.0.3",
         "info": {
@@ -328,7 +337,7 @@ def document() -> dict:
         "tags": [{"name": "Lieux", "description": "Chercher et lire les lieux."},
                  {"name": "Synchronisation", "description": "Tenir une copie à jour sans tout retélécharger."},
                  {"name": "Documentation", "description": "Ce document."}],
-        "paths": _paths(),
+        "paths": _paths(example_id),
         "components": {"schemas": _schemas()},
     }
 

@@ -65,10 +65,12 @@ def download(filename):
     entry = catalog.file_entry(manifest, filename)
     if entry is None:
         raise NotFound("Ce fichier de données ouvertes n'existe pas.")
-    # from the generation the manifest names: the file and its validators always go together
+    # from the generation the manifest names: the file and its validators always go together; the CSV
+    # is saved (Content-Disposition: attachment), not shown as text in the browser
     response = send_file(catalog.files_dir(manifest) / entry["name"], conditional=True, etag=entry["sha256"],
-                         last_modified=catalog.modified(entry), max_age=3600,
-                         mimetype=entry["media_type"])  # text/csv gets "; charset=utf-8"
+                         last_modified=catalog.modified(entry), max_age=3600, mimetype=entry["media_type"],
+                         as_attachment=entry["media_type"] == "text/csv", download_name=entry["name"])
+    # text/csv gets "; charset=utf-8"
     return _open(response)
 
 

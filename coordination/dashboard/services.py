@@ -47,6 +47,7 @@ class Table:
     chart_rows: list[tuple[str, float]] = field(default_factory=list)
     chart_title: str = ""
     chart_description: str = ""
+    chart_column: str = ""  # the CSV name of the column the chart draws (its other number columns are not drawn)
 
     def display(self) -> list[list[str]]:
         """The cells as the page shows them: French numbers, "—" for nothing."""
@@ -65,6 +66,16 @@ class Table:
                             description=self.chart_description)
         return charts.bar_chart(shown, title=self.chart_title, chart_id=f"graphique-{self.key}",
                                 description=description)
+
+    def chart_caption(self) -> str:
+        """What the chart draws of the table: the same figures, or one column of several (said)."""
+        drawn = next((column for column in self.columns if column.name == self.chart_column), None)
+        others = [column.label for column in self.columns if column.number and column is not drawn]
+        if drawn is None or not others:
+            return _("Les mêmes chiffres que le tableau « %(title)s ».", title=self.title)
+        return _("Le graphique montre la colonne « %(shown)s » du tableau « %(title)s » ; le tableau donne aussi : "
+                 "%(others)s.", shown=drawn.label, title=self.title,
+                 others=", ".join(_("« %(name)s »", name=label) for label in others))
 
 
 @dataclass
@@ -165,7 +176,7 @@ def _kinds_table() -> Table:
          Column(_("Lieux publiés"), "lieux", True)],
         [(row.label, row.organisations, row.places) for row in rows],
         chart_rows=[(row.label, row.organisations) for row in rows if row.organisations],
-        chart_title=_("Organisations actives par type"),
+        chart_title=_("Organisations actives par type"), chart_column="organisations",
         chart_description=_("Diagramme en barres : nombre d'organisations actives de chaque type."))
 
 
@@ -177,7 +188,7 @@ def _communes_table() -> Table:
         [(row.commune, row.insee_code, row.places) for row in rows],
         empty=_("Aucun lieu publié."),
         chart_rows=[(row.commune, row.places) for row in rows],
-        chart_title=_("Lieux publiés par commune"),
+        chart_title=_("Lieux publiés par commune"), chart_column="lieux",
         chart_description=_("Diagramme en barres : nombre de lieux publiés dans chaque commune, de la plus pourvue à la moins pourvue."))
 
 
@@ -188,7 +199,7 @@ def _services_table() -> Table:
         [Column(_("Service"), "service"), Column(_("Lieux publiés qui le proposent"), "lieux", True)],
         [(row.service, row.places) for row in rows],
         chart_rows=[(row.service, row.places) for row in rows],
-        chart_title=_("Lieux publiés par service"),
+        chart_title=_("Lieux publiés par service"), chart_column="lieux",
         chart_description=_("Diagramme en barres : nombre de lieux publiés proposant chaque service du standard "
                           "(un lieu compte pour chacun de ses services)."))
 
@@ -200,7 +211,7 @@ def _freshness_table(now: datetime) -> Table:
         [Column(_("Dernière vérification"), "anciennete"), Column(_("Lieux"), "lieux", True)],
         [(row.label, row.places) for row in rows],
         chart_rows=[(row.label, row.places) for row in rows] if any(row.places for row in rows) else [],
-        chart_title=_("Fraîcheur des fiches"),
+        chart_title=_("Fraîcheur des fiches"), chart_column="lieux",
         chart_description=_("Diagramme en barres : nombre de lieux par ancienneté de leur dernière vérification, "
                           "des plus récentes aux signalés obsolètes."))
 
@@ -219,7 +230,7 @@ def _unmet_table(since: datetime) -> Table:
         [(row.words, row.commune, row.insee_code, row.service, row.searches, row.without_results) for row in rows],
         empty=_("Aucune recherche sans résultat sur la période."),
         chart_rows=[(label(row), row.searches) for row in rows],
-        chart_title=_("Recherches les plus fréquentes sans résultat ou presque"),
+        chart_title=_("Recherches les plus fréquentes sans résultat ou presque"), chart_column="recherches",
         chart_description=_("Diagramme en barres : pour chaque recherche (mots, commune, service), le nombre de "
                             "fois où elle a trouvé au plus %(num)s lieux.", num=directory.FEW_RESULTS))
 
@@ -232,7 +243,7 @@ def _unmet_service_table(rows: list) -> Table:
         [(row.label, row.searches, row.without_results) for row in rows],
         empty=_("Aucune recherche d'un service sans résultat sur la période."),
         chart_rows=[(row.label, row.searches) for row in rows],
-        chart_title=_("Recherches sans résultat ou presque, par service"),
+        chart_title=_("Recherches sans résultat ou presque, par service"), chart_column="recherches",
         chart_description=_("Diagramme en barres : nombre de recherches de chaque service ayant trouvé "
                             "au plus %(num)s lieux.", num=directory.FEW_RESULTS))
 
@@ -246,7 +257,7 @@ def _unmet_commune_table(since: datetime) -> Table:
         [(row.label, row.code, row.searches, row.without_results) for row in rows],
         empty=_("Aucune recherche autour d'une commune sans résultat sur la période."),
         chart_rows=[(row.label, row.searches) for row in rows],
-        chart_title=_("Recherches sans résultat ou presque, par commune"),
+        chart_title=_("Recherches sans résultat ou presque, par commune"), chart_column="recherches",
         chart_description=_("Diagramme en barres : nombre de recherches autour de chaque commune ayant trouvé "
                             "au plus %(num)s lieux.", num=directory.FEW_RESULTS))
 
@@ -262,7 +273,7 @@ def _coverage_table(service: str, since: datetime) -> Table:
         [(row.commune, row.insee_code, row.searches, row.largest_radius_km, row.places_now) for row in rows],
         empty=_("Aucune recherche de ce service n'est restée sans lieu sur la période."),
         chart_rows=[(row.commune, row.searches) for row in rows],
-        chart_title=_("Communes sans lieu trouvé pour « %(service)s »", service=service),
+        chart_title=_("Communes sans lieu trouvé pour « %(service)s »", service=service), chart_column="recherches_sans_lieu",
         chart_description=_("Diagramme en barres : pour chaque commune, le nombre de recherches de ce service "
                           "qui n'ont trouvé aucun lieu dans leur rayon."))
 
@@ -281,14 +292,14 @@ def _referral_tables(actor, since: datetime) -> list[Table]:
         "orientations-par-service", _("Orientations par service demandé"),
         [Column(_("Service"), "service"), Column(_("Orientations"), "orientations", True)],
         list(stats.by_service), empty=_("Aucune orientation sur la période."),
-        chart_rows=list(stats.by_service), chart_title=_("Orientations par service demandé"),
+        chart_rows=list(stats.by_service), chart_title=_("Orientations par service demandé"), chart_column="orientations",
         chart_description=_("Diagramme en barres : nombre d'orientations pour chaque service demandé."))
     by_status = Table(
         "orientations-par-statut", _("Orientations par statut et par issue"),
         [Column(_("Statut"), "statut"), Column(_("Orientations"), "orientations", True)],
         [(label, n) for _status, label, n in stats.by_status], empty=_("Aucune orientation sur la période."),
         chart_rows=[(label, n) for _status, label, n in stats.by_status],
-        chart_title=_("Orientations par statut et par issue"),
+        chart_title=_("Orientations par statut et par issue"), chart_column="orientations",
         chart_description=_("Diagramme en barres : nombre d'orientations dans chaque statut."))
     return [overview, by_service, by_status]
 
@@ -305,7 +316,7 @@ def _participation_table(actor, now: datetime) -> Table:
           None if row.rate is None else round(row.rate * 100)) for row in stats.rows],
         empty=_("Aucune organisation active."),
         chart_rows=[(row.organisation.name, row.attended) for row in stats.rows if row.invited],
-        chart_title=_("Réunions avec au moins une personne présente, par organisation"),
+        chart_title=_("Réunions avec au moins une personne présente, par organisation"), chart_column="reunions_presente",
         chart_description=_("Diagramme en barres : pour chaque organisation invitée, le nombre de réunions "
                           "des douze derniers mois où au moins une de ses personnes était présente."))
 

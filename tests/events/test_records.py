@@ -1,5 +1,6 @@
 """After the meeting: attendance, minutes (sanitised, published and mailed once), the series'
 compilation, participation per organisation over twelve months."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -173,3 +174,13 @@ def test_the_compilation_holds_every_published_minutes_of_a_series(client, login
     client.post("/deconnexion")
     login(network.coordinator)
     assert "Brouillon C" in client.get(f"/reunions/series/{series.id}/compilation").get_data(as_text=True)
+
+
+def test_a_long_label_is_wrapped_whole_never_cut():
+    label = "Maîtrise des outils numériques du quotidien, et bien des choses encore"
+    svg = str(charts.bar_chart([(label, 3), ("Court", 1)], title="T", description="D", chart_id="c"))
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    assert "…" not in svg and " ".join(lines[:-1]) == label and lines[-1] == "Court"
+    assert len(lines) > 2 and all(len(line) <= charts.LABEL_CHARS for line in lines)
+    # drawn in CSS pixels (no viewBox): the text is never scaled below its size on a phone
+    assert "viewBox" not in svg and f'font-size="{charts.FONT_SIZE}"' in svg and charts.FONT_SIZE >= 12

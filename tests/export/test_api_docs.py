@@ -3,8 +3,10 @@ import re
 
 from coordination.directory import search
 from coordination.directory.serializers import STANDARD_FIELDS
+from coordination.testing.factories import make_organisation, make_place
 from coordination.vocabularies import SERVICES
 from export import parameters as api_parameters
+from tests.french import plain
 
 
 def test_openapi_document_describes_every_route(app, client):
@@ -73,17 +75,26 @@ def test_docs_page_in_french_from_the_document(client):
 
 
 def test_docs_examples_are_valid_requests(client):
-    """Every curl example of the docs answers 200 (the cursor example too)."""
+    """Every curl example of the docs answers 200 (the cursor example, and the place of « Une fiche »:
+    a published place of the network, not a made-up id)."""
+    place = make_place(make_organisation("Les Connecteurs de l'Erdre"))
     spec = client.get("/api/v1/openapi.json").get_json()
     search.reindex()  # the q example needs the text index
     try:
         for methods in spec["paths"].values():
             for example in methods["get"].get("x-exemples", ()):
-                if "/lieux/" in example["requete"] and "changements" not in example["requete"]:
-                    continue  # a made-up place id: 404
                 assert client.get("/api/v1" + example["requete"]).status_code == 200, example
     finally:
         search.close_searchers()
+    assert spec["paths"]["/lieux/{id}"]["get"]["x-exemples"][0]["requete"] == f"/lieux/{place.public_id}"
+    assert f"/api/v1/lieux/{place.public_id}&#39;" in client.get("/api/v1/").get_data(as_text=True)
+
+
+def test_without_a_published_place_the_docs_say_there_is_no_example_yet(client):
+    make_place(make_organisation("Les Connecteurs de l'Erdre"), published=False)
+    html = plain(client.get("/api/v1/").get_data(as_text=True))
+    assert "Aucun lieu n'est publié pour l'instant : l'exemple viendra avec le premier lieu publié." in html
+    assert "/api/v1/lieux/" not in re.sub(r"/api/v1/lieux/changements|/api/v1/lieux/\{id\}", "", html)
 
 
 def test_docs_page_seen_by_a_partner_is_not_kept_in_shared_caches(client, login):

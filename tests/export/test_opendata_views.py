@@ -10,6 +10,7 @@ from coordination.directory.serializers import STANDARD_FIELDS, STANDARD_HOMEPAG
 from coordination.testing.factories import make_organisation, make_place
 from export import catalog, publish
 from export.formats import DATA_INCLUSION_SCHEMA_URLS
+from tests.french import plain
 
 FILES = {
     "lieux-de-mediation-numerique.csv": "text/csv; charset=utf-8",
@@ -290,3 +291,16 @@ def test_manifest_json_is_not_corrupted_by_a_reader_during_publication(client, l
     assert catalog.read_manifest() is None  # unreadable: treated as missing, so regenerated
     assert fetch(client, "/open-data/lieux-de-mediation-numerique.csv").status_code == 200
     assert json.loads((open_data_dir / "manifest.json").read_text())["places"] == 2
+
+
+def test_the_csv_is_downloaded_and_the_page_says_how_to_open_it_in_excel(client, library_places):
+    """A click on the CSV saves the file instead of showing its text in the browser; the machines'
+    files (JSON, GeoJSON) stay readable in place. Excel users learn how to open UTF-8."""
+    csv = fetch(client, "/open-data/lieux-de-mediation-numerique.csv")
+    assert csv.headers["Content-Disposition"] == "attachment; filename=lieux-de-mediation-numerique.csv"
+    geojson = fetch(client, "/open-data/lieux-de-mediation-numerique.geojson")
+    assert "Content-Disposition" not in geojson.headers or "inline" in geojson.headers["Content-Disposition"]
+
+    html = plain(client.get("/open-data").get_data(as_text=True))
+    assert "Ouvrir le CSV dans Excel : le fichier est en UTF-8" in html
+    assert "« 65001 : Unicode (UTF-8) »" in html

@@ -8,23 +8,12 @@ style, attribute, code, nor text marked in another language) must have no hand-m
 mark start a line. The failures are listed page by page, with the snippet, so that each page's
 owner sees what to fix."""
 import re
-from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import select
 
-from coordination.auth.models import User
-from coordination.core.clock import utcnow
 from coordination.directory import demo
-from coordination.directory.models import Place
-from coordination.events import rsvp
-from coordination.events.models import Meeting, MeetingInvitation, MeetingSeries
-from coordination.extensions import db as _db
-from coordination.referrals import services as referrals
-from tests.referrals.conftest import referral_data
-
-PARTNER = "maelle.guerin@demo.maillage.fr"  # admin of « Les Connecteurs de l’Erdre »
+from tests.demo_network import NOT_PAGES, demo_network, route_pages
 
 RULES = [
     ("pluriel fait main", re.compile(r"\w\((?:s|x|es)\)")),
@@ -113,59 +102,6 @@ def test_the_rules_leave_right_french_alone(html):
 
 # --- every page of the demo network --------------------------------------------------------------
 
-def _demo_network(runner) -> dict:
-    """The demo seed, with what it leaves out: a meeting series, a meeting the partner is invited
-    to, and a referral from the partner's organisation to another organisation's place."""
-    result = runner.invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
-    partner = _db.session.scalar(select(User).where(User.email == PARTNER))
-    coordinator = _db.session.scalar(select(User).where(User.email == demo.COORDINATOR_EMAIL))
-    organisation = partner.memberships[0].organisation
-    start = (utcnow() + timedelta(days=10)).replace(hour=13, minute=30, second=0, microsecond=0)
-    series = MeetingSeries(title="Réunions trimestrielles du réseau", rrule="FREQ=MONTHLY;INTERVAL=3",
-                           first_start_local=start, duration_minutes=150, created_by_id=coordinator.id,
-                           address="Maison des associations, 2 rue Kervégan, 44000 Nantes")
-    meeting = Meeting(title="Réunion trimestrielle du réseau", starts_at=start, series=series,
-                      ends_at=start + timedelta(hours=2, minutes=30), agenda="1. Tour de table\n2. Actualités",
-                      address="Maison des associations, 2 rue Kervégan, 44000 Nantes")
-    invitation = MeetingInvitation(meeting=meeting, user=partner, organisation=organisation)
-    _db.session.add_all([series, meeting, invitation])
-    _db.session.commit()
-    place = _db.session.scalar(select(Place).where(Place.organisation_id != organisation.id,
-                                                   Place.accepts_referrals.is_(True)).order_by(Place.id))
-    referral = referrals.create_referral(place.public_id, referral_data(organisation, service=place.services[0],
-                                                       need="Renouveler sa demande de RSA, n’a pas d’ordinateur."),
-                                         actor=partner)
-    own_place = _db.session.scalar(select(Place).where(Place.organisation_id == organisation.id).order_by(Place.id))
-    return {
-        "partner": partner, "coordinator": coordinator,
-        "arguments": {
-            "public_id": place.public_id, "place_id": own_place.id, "organisation_id": organisation.id,
-            "meeting_id": meeting.id, "series_id": series.id, "uid": referral.uid,
-            "token": rsvp.make_token(invitation.id, "yes"),
-        },
-    }
-
-
-def _pages(app, arguments: dict) -> list[str]:
-    """Every GET route whose arguments the demo provides, in French (no language prefix)."""
-    urls = set()
-    with app.test_request_context():
-        for rule in app.url_map.iter_rules():
-            if "GET" not in rule.methods or "lang" in rule.arguments or rule.endpoint in SKIPPED:
-                continue
-            if not rule.arguments <= arguments.keys():
-                continue
-            values = {name: arguments[name] for name in rule.arguments}
-            urls.add(rule.build(values, append_unknown=False)[1])
-    return sorted(urls)
-
-
-# endpoints that are not pages (files, feeds, downloads) or that change something when visited
-SKIPPED = {"static", "assets.vendor", "site.favicon", "site.apple_touch_icon", "events.feed", "auth.logout"}
-NOT_PAGES = re.compile(r"\.(ics|csv|json|jsonld|xml|txt|png|ico)$|^/api/v1/(?!$)")
-
-
 def _visit(client, urls) -> dict[str, list[str]]:
     failures = {}
     for url in urls:
@@ -204,12 +140,12 @@ def _pending(url: str) -> str | None:
 
 @pytest.mark.parametrize("role", ["visiteur", "partenaire", "coordination"])
 def test_every_page_of_the_demo_network_reads_right(app, runner, client, login, role):
-    network = _demo_network(runner)
+    network = demo_network(runner)
     if role == "partenaire":
         login(network["partner"], demo.PASSWORD)
     elif role == "coordination":
         login(network["coordinator"], demo.PASSWORD)
-    urls = _pages(app, network["arguments"])
+    urls = route_pages(app, network["arguments"])
     assert len(urls) > 40
     failures = _visit(client, urls)
     ours = {url: faults for url, faults in failures.items() if not _pending(url)}

@@ -82,6 +82,11 @@ def count_public_places(*, with_postal_address: bool = False) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 
+def first_public_place_id() -> str | None:
+    """The public id of the oldest public place, or None: a real example for the API's documentation."""
+    return db.session.scalar(_public_places_query().with_only_columns(Place.public_id).order_by(Place.id).limit(1))
+
+
 def get_published_place(public_id: str) -> Place:
     """A public place by its public id (anonymous readers: the API)."""
     place = db.session.scalar(_public_places_query().where(Place.public_id == str(public_id)[:36])
