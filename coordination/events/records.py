@@ -12,7 +12,7 @@ from coordination.auth.models import Membership, Organisation, User
 from coordination.core.clock import date_fr, utcnow
 from coordination.core.csv_writer import csv_text, number
 from coordination.errors import Invalid, NotFound, PermissionDenied
-from coordination.events import permissions, services
+from coordination.events import markdown, permissions, services
 from coordination.events.models import Meeting, MeetingInvitation, MeetingSeries
 from coordination.extensions import db
 from coordination.utils import external_url
@@ -111,7 +111,7 @@ def _mail_minutes(meeting: Meeting) -> None:
         subject = _("Compte rendu : %(title)s du %(date)s", title=meeting.title, date=date_fr(meeting.starts_at))
         mail.queue(email, subject, "events/mail/minutes",
                    dedupe_key=f"meeting-minutes:{meeting.id}:{user_id}", name=name, meeting=meeting,
-                   when=date_fr(meeting.starts_at), minutes=meeting.minutes, link=link)
+                   when=date_fr(meeting.starts_at), minutes=markdown.to_text(meeting.minutes), link=link)
 
 
 def series_meetings(series: MeetingSeries, *, actor) -> list[Meeting]:
