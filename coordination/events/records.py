@@ -221,7 +221,16 @@ def move_defaults(meeting: Meeting):
     local = utc_to_local(meeting.starts_at)
     return SimpleNamespace(date=local.date(), start_time=local.time(),
                            duration_minutes=int((meeting.ends_at - meeting.starts_at).total_seconds() // 60),
-                           address=meeting.address, video_url=meeting.video_url, capacity=meeting.capacity)
+                           address=meeting.address, video_url=meeting.video_url, capacity=meeting.capacity,
+                           invite="all" if meeting.invite_all else "chosen",
+                           organisation_ids=[str(o.id) for o in meeting.organisations])
+
+
+def markdown_preview(text: str | None, *, actor):
+    """The « Aperçu » of the agenda and minutes editor: the Markdown as the pages will show it
+    (the same sanitiser), for coordinators, who are the ones writing it."""
+    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
+    return markdown.to_html((text or "")[:MINUTES_MAX])
 
 
 def published_minutes(*, actor, limit: int = 20) -> list[Meeting]:

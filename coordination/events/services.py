@@ -33,7 +33,13 @@ from coordination.core import validators
 from coordination.core.french import time_fr
 from coordination.errors import Invalid, NotFound, PermissionDenied
 from coordination.events import ics, markdown, permissions, recurrence, rsvp
-from coordination.events.models import Meeting, MeetingDelegate, MeetingInvitation, MeetingSeries
+from coordination.events.models import (
+    Meeting,
+    MeetingDelegate,
+    MeetingInvitation,
+    MeetingSeries,
+    meeting_organisations,
+)
 from coordination.extensions import db
 
 log = logging.getLogger(__name__)
@@ -92,14 +98,19 @@ def next_meeting(*, actor, now: datetime | None = None) -> Meeting | None:
                               .order_by(Meeting.starts_at, Meeting.id).limit(1)).first()
 
 
-def invited_organisations(meeting: Meeting) -> list[Organisation]:
+def _invited_query(meeting: Meeting, *columns):
     """The active organisations ``meeting`` invites: all of them, or the ones chosen for it."""
-    query = select(Organisation).where(Organisation.status == "active")
+    query = select(Organisation, *columns).where(Organisation.status == "active")
     if not meeting.invite_all:
-        chosen = [organisation.id for organisation in meeting.organisations]
-        query = query.where(Organisation.id.in_(chosen))
-    return list(db.session.scalars(query.order_by(Organisation.name, Organisation.id)
-                                   .options(selectinload(Organisation.memberships).selectinload(Membership.user))))
+        query = query.where(Organisation.id.in_(
+            select(meeting_organisations.c.organisation_id).where(meeting_organisations.c.meeting_id == meeting.id)))
+    return query.order_by(Organisation.name, Organisation.id)
+
+
+def invited_organisations(meeting: Meeting) -> list[Organisation]:
+    """The organisations ``meeting`` invites, with their members loaded."""
+    return list(db.session.scalars(_invited_query(meeting).options(
+        selectinload(Organisation.memberships).selectinload(Membership.user))))
 
 
 def invitees(meeting: Meeting) -> list[tuple[User, Organisation]]:
@@ -185,10 +196,11 @@ def responses_by_organisation(meeting_id: int, *, actor) -> list[OrganisationRes
     for invitation in invitations:
         groups.setdefault(invitation.organisation_id, OrganisationResponses(invitation.organisation)) \
             .invitations.append(invitation)
-    for organisation in invited_organisations(meeting):
+    has_account = (select(Membership.id).join(User, User.id == Membership.user_id)
+                   .where(Membership.organisation_id == Organisation.id, User.active.is_(True)).exists())
+    for organisation, answerable in db.session.execute(_invited_query(meeting, has_account)):
         if organisation.id not in groups:
-            groups[organisation.id] = OrganisationResponses(
-                organisation, no_account=not any(m.user.active for m in organisation.memberships))
+            groups[organisation.id] = OrganisationResponses(organisation, no_account=not answerable)
     for group in groups.values():
         group.invitations.sort(key=lambda i: (i.user.name, i.user_id))
     return sorted(groups.values(), key=lambda g: (g.organisation.name, g.organisation.id))
@@ -324,7 +336,75 @@ def _require_location(values: dict, errors: dict) -> None:
         errors["address"] = [_("Indiquez un lieu de l'annuaire, une adresse ou un lien de visio.")]
 
 
+PICKER_FIELDS = ("kind", "interval", "nth", "weekday", "month_day", "months", "rrule")
+
+
 def _clean_rule(data: dict, errors: dict) -> str | None:
+    """The rule from the picker's choices (``kind`` and its details, ``recurrence.build_rule``), or,
+    from callers that do not send a ``kind``, from a preset name ("quarterly", "monthly", "custom")."""
+    if "kind" not in data:
+        return _clean_preset(data, errors)
+    choice = {name: data.get(name) for name in PICKER_FIELDS}
+    if choice["kind"] not in recurrence.KINDS:
+        errors["kind"] = [_("Choisissez un rythme.")]
+        return None
+    if choice["kind"] == "dates":
+        choice["dates"] = _clean_dates(data.get("dates"), errors)
+        if "dates" in errors:
+            return None
+    try:
+        return recurrence.build_rule(choice)
+    except recurrence.RuleError as error:
+        errors[{"custom": "rrule", "dates": "dates"}.get(choice["kind"], "kind")] = [str(error)]
+        return None
+
+
+def _clean_dates(value, errors: dict) -> list[date]:
+    """Chosen dates, one a line (or separated by commas), as AAAA-MM-JJ or JJ/MM/AAAA."""
+    if isinstance(value, (list, tuple)):
+        chunks = list(value)
+    else:
+        chunks = [chunk for chunk in str(value or "").replace(",", "\n").replace(";", "\n").split("\n")]
+    days = []
+    for chunk in chunks:
+        if isinstance(chunk, str) and not chunk.strip():
+            continue
+        day = _parse_date(chunk.strip() if isinstance(chunk, str) else chunk, errors, "dates")
+        if day is None:
+            return []
+        days.append(day)
+    return days
+
+
+def _first_start(rule: str | None, data: dict, errors: dict) -> datetime | None:
+    """The first start (Paris wall-clock): the first date and the start time; for chosen dates,
+    the first of them."""
+    start_time = _parse_time(data.get("start_time"), errors, "start_time")
+    if rule and rule.startswith(recurrence.DATES_PREFIX):
+        first_date = recurrence.rule_dates(rule)[0]
+    else:
+        first_date = _parse_date(data.get("first_date"), errors, "first_date")
+    return datetime.combine(first_date, start_time) if first_date is not None and start_time is not None else None
+
+
+def preview_rule(data: dict, *, actor, count: int = 5) -> tuple[str, list[str]]:
+    """The picker's rule in words and its next ``count`` dates in French (the form's « Aperçu »);
+    Invalid with the picker's errors."""
+    auth_permissions.require_coordinator(actor, DENIED)
+    errors: dict = {}
+    rule = _clean_rule(data, errors)
+    first_start_local = _first_start(rule, data, errors) if rule else None
+    if errors or first_start_local is None:
+        raise Invalid(errors=errors or {"first_date": [_("Indiquez la première date et l'heure de début.")]})
+    after = max(recurrence.utc_to_local(utcnow()), first_start_local - timedelta(seconds=1))
+    dates = recurrence.preview(rule, first_start_local, count=count, after_local=after)
+    if not dates:
+        raise Invalid(errors={"rrule" if data.get("kind") == "custom" else "kind": [
+            _("Cette règle ne donne aucune date à venir.")]})
+    return recurrence.describe(rule), dates
+
+
+def _clean_preset(data: dict, errors: dict) -> str | None:
     preset = _text(data, "preset") or "quarterly"
     if preset in recurrence.PRESETS:
         return recurrence.PRESETS[preset][1]
@@ -388,16 +468,15 @@ def create_series(data: dict, *, actor) -> MeetingSeries:
     values = _clean_details(data, errors)
     invited = _clean_invited(data, errors)
     rule = _clean_rule(data, errors)
-    first_date = _parse_date(data.get("first_date"), errors, "first_date")
-    start_time = _parse_time(data.get("start_time"), errors, "start_time")
+    first_start_local = _first_start(rule, data, errors)
     _require_location(values, errors)
-    first_start_local = (datetime.combine(first_date, start_time)
-                         if first_date is not None and start_time is not None else None)
     if rule and first_start_local and not errors:
         ahead = recurrence.occurrences_local(rule, first_start_local, count=1, after_local=max(
             recurrence.utc_to_local(utcnow()), first_start_local - timedelta(seconds=1)))
         if not ahead:
-            errors["rrule"] = [_("Cette règle ne donne aucune date à venir.")]
+            errors["dates" if rule.startswith(recurrence.DATES_PREFIX)
+                   else "kind" if data.get("kind") not in (None, "custom") else "rrule"] = [
+                _("Cette règle ne donne aucune date à venir.")]
     if errors:
         raise Invalid(errors=errors)
     series = MeetingSeries(rrule=rule, first_start_local=first_start_local,
