@@ -105,6 +105,17 @@ class SeriesForm(_Invited, _Location, Form):
 
 
 class MeetingForm(_Invited, _Location, Form):
+    """Shown under the series form on the same page: its ids start with « reunion- » (the names
+    sent stay the same), so that each label names its own field."""
+    ID_PREFIX = "reunion-"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, bound in self._fields.items():
+            if name != "csrf_token":
+                bound.id = self.ID_PREFIX + bound.id
+                bound.label.field_id = bound.id
+
     title = StringField(lazy_gettext("Titre"), render_kw={"maxlength": 200})
     date = DateField(lazy_gettext("Date"), validators=[Optional()])
     start_time = TimeField(lazy_gettext("Heure de début"), validators=[Optional()])

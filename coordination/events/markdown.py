@@ -49,7 +49,7 @@ def to_text(text: str | None) -> str:
 
 
 class _TextReader(HTMLParser):
-    BLOCKS = {"p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "pre", "blockquote", "table", "hr"}
+    BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "pre", "blockquote", "table", "hr"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

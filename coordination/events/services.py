@@ -361,25 +361,29 @@ def _clean_rule(data: dict, errors: dict) -> str | None:
 
 def _clean_dates(value, errors: dict) -> list[date]:
     """Chosen dates, one a line (or separated by commas), as AAAA-MM-JJ or JJ/MM/AAAA."""
-    if isinstance(value, (list, tuple)):
-        chunks = list(value)
-    else:
-        chunks = [chunk for chunk in str(value or "").replace(",", "\n").replace(";", "\n").split("\n")]
+    chunks = list(value) if isinstance(value, (list, tuple)) else [
+        _iso_day(chunk) for chunk in str(value or "").replace(",", "\n").replace(";", "\n").split("\n") if chunk.strip()]
     days = []
     for chunk in chunks:
-        if isinstance(chunk, str) and not chunk.strip():
-            continue
-        day = _parse_date(chunk.strip() if isinstance(chunk, str) else chunk, errors, "dates")
+        day = _parse_date(chunk, errors, "dates")
         if day is None:
             return []
         days.append(day)
     return days
 
 
+def _iso_day(text: str) -> str:
+    """« 12/03/2027 » as « 2027-03-12 »; other text as it is."""
+    parts = text.strip().split("/")
+    return "-".join(part.strip().zfill(2) for part in reversed(parts)) if len(parts) == 3 else text.strip()
+
+
 def _first_start(rule: str | None, data: dict, errors: dict) -> datetime | None:
     """The first start (Paris wall-clock): the first date and the start time; for chosen dates,
     the first of them."""
     start_time = _parse_time(data.get("start_time"), errors, "start_time")
+    if data.get("kind") == "dates" and not rule:
+        return None  # the dates' own error is enough
     if rule and rule.startswith(recurrence.DATES_PREFIX):
         first_date = recurrence.rule_dates(rule)[0]
     else:
