@@ -11,13 +11,16 @@
     area.setSelectionRange(start + before.length, start + before.length + chosen.length);
   }
 
+  // Markdown needs a blank line between a paragraph and a list or heading: added when missing.
   function prefixLines(area, prefix) {
     var value = area.value, start = value.lastIndexOf("\n", area.selectionStart - 1) + 1;
     var end = area.selectionEnd, lines = value.slice(start, end).split("\n");
     var changed = lines.map(function (line) { return line.indexOf(prefix) === 0 ? line : prefix + line; }).join("\n");
-    area.value = value.slice(0, start) + changed + value.slice(end);
+    var previous = value.slice(0, Math.max(start - 1, 0)).split("\n").pop();
+    var gap = start > 0 && previous.trim() !== "" && previous.indexOf(prefix) !== 0 ? "\n" : "";
+    area.value = value.slice(0, start) + gap + changed + value.slice(end);
     area.focus();
-    area.setSelectionRange(start, start + changed.length);
+    area.setSelectionRange(start + gap.length, start + gap.length + changed.length);
   }
 
   var ACTIONS = {
@@ -39,7 +42,8 @@
     var output = box.querySelector("[data-md-output]");
     var form = area.form, body = new FormData();
     body.append("text", area.value);
-    body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+    var token = form.querySelector("input[name=csrf_token]");
+    if (token) { body.append("csrf_token", token.value); }
     box.hidden = false;
     button.setAttribute("aria-expanded", "true");
     box.querySelector("[data-md-failed]").hidden = true;
