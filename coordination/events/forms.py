@@ -75,7 +75,7 @@ class _Location:
 class SeriesForm(_Invited, _Location, Form):
     title = StringField(lazy_gettext("Titre"), render_kw={"maxlength": 200})
     kind = RadioField(lazy_gettext("Rythme"), choices=KIND_CHOICES, default="months", validate_choice=False)
-    nth = SelectField(lazy_gettext("Quel"), choices=NTH_CHOICES, default="2", validate_choice=False)
+    nth = SelectField(lazy_gettext("Rang dans le mois (1er, 2e… dernier)"), choices=NTH_CHOICES, default="2", validate_choice=False)
     weekday = SelectField(lazy_gettext("Jour de la semaine"), choices=WEEKDAY_CHOICES, default="TU",
                           validate_choice=False)
     months = CheckboxesField(lazy_gettext("Mois"), choices=MONTH_CHOICES, default=["3", "6", "9", "12"],

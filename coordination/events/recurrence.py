@@ -211,10 +211,10 @@ def _and(items: list[str]) -> str:
 
 def describe(rule: str) -> str:
     """The rule in words: « chaque 2e mardi de mars, juin, septembre et décembre »; a rule the
-    picker cannot show is given as it is."""
+    picker cannot show is given as it is (« règle avancée FREQ=… »)."""
     values = picker_values(rule)
     if values is None:
-        return rule
+        return _("règle avancée %(rule)s", rule=rule)
     kind, interval = values["kind"], values["interval"]
     weekday, nth = str(WEEKDAYS.get(values["weekday"], "")), str(ORDINALS.get(values["nth"], ""))
     if kind == "dates":

@@ -40,7 +40,7 @@ def test_rules_the_picker_cannot_show_stay_as_they_are(app):
     with app.test_request_context():
         for rule in ("FREQ=MONTHLY;BYDAY=1TH,3TH", "FREQ=YEARLY;INTERVAL=2;BYMONTH=3;BYDAY=2TU", "FREQ=WEEKLY;COUNT=3;BYDAY=MO"):
             assert recurrence.picker_values(rule) is None
-            assert recurrence.describe(rule) == rule
+            assert recurrence.describe(rule) == f"règle avancée {rule}"
         with pytest.raises(recurrence.RuleError):
             recurrence.build_rule({"kind": "months", "nth": "2", "weekday": "TU", "months": []})
 
