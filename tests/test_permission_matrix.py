@@ -72,6 +72,8 @@ PAGES = [
     ("/coordination/fraicheur", COORDINATION),
     ("/coordination/orientations", COORDINATION),
     ("/coordination/reunions", COORDINATION),
+    ("/coordination/reunions/series/apercu?kind=months&nth=2&weekday=TU&months=3&first_date=2030-01-01"
+     "&start_time=14:00", COORDINATION),
     ("/coordination/import", COORDINATION),
     ("/coordination/moderation/imports/{import_id}", COORDINATION),
 ]
@@ -248,3 +250,48 @@ def test_only_coordinators_decide_on_an_import_in_bulk(client, login, every_role
         assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Organisation, every_role["imported"].id).status == "pending"
+
+
+# --- network meetings (issue 18): the calendar file, « send now », the editor's preview -------------
+
+@pytest.fixture
+def a_meeting(every_role, db):
+    from datetime import timedelta
+
+    from coordination.core.clock import utcnow
+    from coordination.events.models import Meeting, MeetingInvitation
+    start = utcnow() + timedelta(days=20)
+    meeting = Meeting(title="Réunion du réseau", starts_at=start, ends_at=start + timedelta(hours=2),
+                      address="Nantes")
+    db.session.add(meeting)
+    db.session.add(MeetingInvitation(meeting=meeting, user=every_role["users"]["member_a"],
+                                     organisation=every_role["org_a"]))
+    db.session.commit()
+    return meeting
+
+
+MEETING_FILE_READERS = {"member_a"} | COORDINATORS  # the people who see the meeting's page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_meeting_calendar_file_follows_the_meeting_page(client, login, every_role, a_meeting, role):
+    client = as_role(client, login, every_role, role)
+    page = client.get(f"/reunions/{a_meeting.id}")
+    download = client.get(f"/reunions/{a_meeting.id}/agenda.ics")
+    if role == "anonymous":
+        assert page.status_code == download.status_code == 302
+    elif role in MEETING_FILE_READERS:
+        assert page.status_code == download.status_code == 200
+        assert b"METHOD:PUBLISH" in download.data and download.mimetype == "text/calendar"
+    else:
+        assert page.status_code == download.status_code == 403
+        assert b"BEGIN:VCALENDAR" not in download.data
+
+
+@pytest.mark.parametrize("role", ["member_a", "admin_a", "member_b"])
+def test_only_coordinators_send_invitations_now_or_preview_markdown(client, login, every_role, a_meeting, db, role):
+    from coordination.events.models import MeetingInvitation
+    login(every_role["users"][role])
+    assert client.post(f"/coordination/reunions/{a_meeting.id}/inviter").status_code == 403
+    assert client.post("/coordination/reunions/apercu-markdown", data={"text": "**x**"}).status_code == 403
+    assert db.session.query(MeetingInvitation).filter(MeetingInvitation.sent_sequence.is_not(None)).count() == 0

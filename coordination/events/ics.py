@@ -4,8 +4,11 @@ Times are written in Europe/Paris with a VTIMEZONE, so a 14:00 meeting reads 14:
 calendar, in winter and in summer. The UID of a meeting never changes and its SEQUENCE grows with
 each change sent, so calendars replace the event instead of adding a second one.
 
-Answers go through the signed links of the messages, not through calendar replies (the sender
-address does not read mail): attendees are written with RSVP=FALSE.
+Answers go through the signed links of the messages, not through calendar replies: attendees are
+written with RSVP=FALSE. The ORGANIZER is the coordinator who created the meeting (or its series),
+so that a calendar's « Accept » reply reaches a person, not the no-reply sender address; without
+one, the sender address. A meeting page's « Add to my calendar » file is a METHOD:PUBLISH (no
+attendee: nothing to answer), the mails carry METHOD:REQUEST or CANCEL.
 """
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parseaddr
@@ -15,6 +18,7 @@ from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress, vText
 
 from coordination.core.clock import PARIS, utcnow
+from coordination.events import markdown
 
 PRODID = "-//Maillage//Reunions du reseau//FR"
 TZID = "Europe/Paris"
@@ -23,10 +27,11 @@ FEED_REFRESH = timedelta(hours=1)
 
 
 def meeting_calendar(meeting, *, method: str = "REQUEST", attendee=None) -> bytes:
-    """One meeting as an iTIP message: METHOD:REQUEST (invitation, update, reminder) or CANCEL.
-    ``attendee`` is the User, or their MeetingInvitation (their answer becomes PARTSTAT)."""
+    """One meeting as an iTIP message: METHOD:REQUEST (invitation, update, reminder), CANCEL, or
+    PUBLISH (the download of a meeting's page). ``attendee`` is the User, or their
+    MeetingInvitation (their answer becomes PARTSTAT)."""
     method = method.upper()
-    if method not in ("REQUEST", "CANCEL"):
+    if method not in ("REQUEST", "CANCEL", "PUBLISH"):
         raise ValueError(f"unsupported iTIP method {method}")
     calendar = _calendar()
     calendar.add("method", method)
@@ -90,7 +95,7 @@ def _event(meeting, *, stamp: datetime, cancelled: bool) -> Event:
     description = description_text(meeting)
     if description:
         event.add("description", description)
-    event.add("organizer", _organizer())
+    event.add("organizer", _organizer(meeting))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     if not cancelled:
@@ -106,7 +111,19 @@ def _alarm(meeting) -> Alarm:
     return alarm
 
 
-def _organizer() -> vCalAddress:
+def organizer_of(meeting):
+    """The coordinator who created the meeting, or its series; None when they are gone (or no
+    longer active): the sender address stands in."""
+    person = meeting.created_by or (meeting.series.created_by if meeting.series is not None else None)
+    return person if person is not None and person.active and person.email else None
+
+
+def _organizer(meeting) -> vCalAddress:
+    person = organizer_of(meeting)
+    if person is not None:
+        organizer = vCalAddress(f"mailto:{person.email}")
+        organizer.params["cn"] = vText(person.name or person.email)
+        return organizer
     name, address = parseaddr(current_app.config["MAIL_FROM"])
     organizer = vCalAddress(f"mailto:{address}")
     organizer.params["cn"] = vText(name or current_app.config.get("NETWORK_NAME") or "Maillage")
@@ -141,10 +158,12 @@ def location_text(meeting) -> str:
 
 
 def description_text(meeting) -> str:
-    """The agenda (Markdown reads as plain text), then the video link and the meeting's page."""
+    """The agenda as plain text (Markdown rendered, not shown raw), then the video link and the
+    meeting's page."""
     blocks = []
-    if meeting.agenda and meeting.agenda.strip():
-        blocks.append(_("Ordre du jour :") + "\n" + meeting.agenda.strip())
+    agenda = markdown.to_text(meeting.agenda)
+    if agenda:
+        blocks.append(_("Ordre du jour :") + "\n" + agenda)
     if meeting.video_url:
         blocks.append(_("Visio : %(url)s", url=meeting.video_url))
     blocks.append(_("Répondre et suivre la réunion : %(url)s", url=meeting_url(meeting)))

@@ -6,13 +6,26 @@ Paris wall-clock time, so that a 14:00 meeting stays at 14:00 across daylight-sa
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.auth.models import Organisation, User
 from coordination.core.clock import utcnow
 from coordination.directory.models import Place, new_public_id
 from coordination.extensions import db
+
+
+# The organisations chosen for a series or a meeting that does not invite every organisation.
+series_organisations = Table(
+    "meeting_series_organisations", db.metadata,
+    Column("series_id", ForeignKey("meeting_series.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+meeting_organisations = Table(
+    "meeting_organisations", db.metadata,
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class MeetingSeries(db.Model):
@@ -32,8 +45,13 @@ class MeetingSeries(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Every active organisation is invited, or only ``organisations`` (copied to each occurrence).
+    invite_all: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     place: Mapped[Place | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    organisations: Mapped[list[Organisation]] = relationship(secondary=series_organisations,
+                                                             order_by=Organisation.name)
     meetings: Mapped[list["Meeting"]] = relationship(back_populates="series", order_by="Meeting.starts_at")
 
 
@@ -65,9 +83,15 @@ class Meeting(db.Model):
     minutes_published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The coordinator who created it (or its series): the ORGANIZER of its invitations.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    invite_all: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     series: Mapped[MeetingSeries | None] = relationship(back_populates="meetings")
     place: Mapped[Place | None] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    organisations: Mapped[list[Organisation]] = relationship(secondary=meeting_organisations,
+                                                             order_by=Organisation.name)
     invitations: Mapped[list["MeetingInvitation"]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingInvitation.id")
 

@@ -12,7 +12,7 @@ from coordination.auth.models import Membership, Organisation, User
 from coordination.core.clock import date_fr, utcnow
 from coordination.core.csv_writer import csv_text, number
 from coordination.errors import Invalid, NotFound, PermissionDenied
-from coordination.events import permissions, services
+from coordination.events import markdown, permissions, services
 from coordination.events.models import Meeting, MeetingInvitation, MeetingSeries
 from coordination.extensions import db
 from coordination.utils import external_url
@@ -111,7 +111,7 @@ def _mail_minutes(meeting: Meeting) -> None:
         subject = _("Compte rendu : %(title)s du %(date)s", title=meeting.title, date=date_fr(meeting.starts_at))
         mail.queue(email, subject, "events/mail/minutes",
                    dedupe_key=f"meeting-minutes:{meeting.id}:{user_id}", name=name, meeting=meeting,
-                   when=date_fr(meeting.starts_at), minutes=meeting.minutes, link=link)
+                   when=date_fr(meeting.starts_at), minutes=markdown.to_text(meeting.minutes), link=link)
 
 
 def series_meetings(series: MeetingSeries, *, actor) -> list[Meeting]:
@@ -221,7 +221,16 @@ def move_defaults(meeting: Meeting):
     local = utc_to_local(meeting.starts_at)
     return SimpleNamespace(date=local.date(), start_time=local.time(),
                            duration_minutes=int((meeting.ends_at - meeting.starts_at).total_seconds() // 60),
-                           address=meeting.address, video_url=meeting.video_url, capacity=meeting.capacity)
+                           address=meeting.address, video_url=meeting.video_url, capacity=meeting.capacity,
+                           invite="all" if meeting.invite_all else "chosen",
+                           organisation_ids=[str(o.id) for o in meeting.organisations])
+
+
+def markdown_preview(text: str | None, *, actor):
+    """The « Aperçu » of the agenda and minutes editor: the Markdown as the pages will show it
+    (the same sanitiser), for coordinators, who are the ones writing it."""
+    auth_permissions.require_coordinator(actor, COORDINATION_ONLY)
+    return markdown.to_html((text or "")[:MINUTES_MAX])
 
 
 def published_minutes(*, actor, limit: int = 20) -> list[Meeting]:

@@ -32,8 +32,14 @@ from coordination.directory import services as directory_services
 from coordination.core import validators
 from coordination.core.french import time_fr
 from coordination.errors import Invalid, NotFound, PermissionDenied
-from coordination.events import ics, permissions, recurrence, rsvp
-from coordination.events.models import Meeting, MeetingDelegate, MeetingInvitation, MeetingSeries
+from coordination.events import ics, markdown, permissions, recurrence, rsvp
+from coordination.events.models import (
+    Meeting,
+    MeetingDelegate,
+    MeetingInvitation,
+    MeetingSeries,
+    meeting_organisations,
+)
 from coordination.extensions import db
 
 log = logging.getLogger(__name__)
@@ -92,13 +98,27 @@ def next_meeting(*, actor, now: datetime | None = None) -> Meeting | None:
                               .order_by(Meeting.starts_at, Meeting.id).limit(1)).first()
 
 
+def _invited_query(meeting: Meeting, *columns):
+    """The active organisations ``meeting`` invites: all of them, or the ones chosen for it."""
+    query = select(Organisation, *columns).where(Organisation.status == "active")
+    if not meeting.invite_all:
+        query = query.where(Organisation.id.in_(
+            select(meeting_organisations.c.organisation_id).where(meeting_organisations.c.meeting_id == meeting.id)))
+    return query.order_by(Organisation.name, Organisation.id)
+
+
+def invited_organisations(meeting: Meeting) -> list[Organisation]:
+    """The organisations ``meeting`` invites, with their members loaded."""
+    return list(db.session.scalars(_invited_query(meeting).options(
+        selectinload(Organisation.memberships).selectinload(Membership.user))))
+
+
 def invitees(meeting: Meeting) -> list[tuple[User, Organisation]]:
-    """Who is invited to ``meeting``: the active members of every active organisation, or only the
-    members it named as delegates when it named some. A person in two organisations is invited
-    once, for the organisation that named them (else the first by name)."""
-    organisations = db.session.scalars(
-        select(Organisation).where(Organisation.status == "active").order_by(Organisation.name, Organisation.id)
-        .options(selectinload(Organisation.memberships).selectinload(Membership.user))).all()
+    """Who is invited to ``meeting``: the active members of every organisation it invites (every
+    active organisation, or the ones chosen), or only the members it named as delegates when it
+    named some. A person in two organisations is invited once, for the organisation that named
+    them (else the first by name)."""
+    organisations = invited_organisations(meeting)
     delegates: dict[int, set[int]] = {}
     for organisation_id, user_id in db.session.execute(
             select(MeetingDelegate.organisation_id, MeetingDelegate.user_id)
@@ -137,6 +157,8 @@ def meetings_for_user(user, *, since: datetime | None = None) -> list[Meeting]:
 class OrganisationResponses:
     organisation: Organisation
     invitations: list[MeetingInvitation] = field(default_factory=list)
+    # Nobody in the organisation can answer (no active member): it is invited, but no one gets the mail.
+    no_account: bool = False
 
     def count(self, response: str) -> int:
         return sum(1 for i in self.invitations if i.response == response and not _waiting(i))
@@ -155,7 +177,9 @@ def _waiting(invitation: MeetingInvitation) -> bool:
 
 
 def responses_by_organisation(meeting_id: int, *, actor) -> list[OrganisationResponses]:
-    """Each invited organisation with its people and their answers (coordinators), by name."""
+    """Every invited organisation with its people and their answers (coordinators), by name: the
+    organisations the meeting invites that nobody of could be invited for are there too
+    (``no_account``), and so are the ones invited before they left the list or were suspended."""
     if not permissions.can_see_responses(actor):
         raise PermissionDenied(DENIED)
     meeting = db.session.get(Meeting, meeting_id)
@@ -172,6 +196,11 @@ def responses_by_organisation(meeting_id: int, *, actor) -> list[OrganisationRes
     for invitation in invitations:
         groups.setdefault(invitation.organisation_id, OrganisationResponses(invitation.organisation)) \
             .invitations.append(invitation)
+    has_account = (select(Membership.id).join(User, User.id == Membership.user_id)
+                   .where(Membership.organisation_id == Organisation.id, User.active.is_(True)).exists())
+    for organisation, answerable in db.session.execute(_invited_query(meeting, has_account)):
+        if organisation.id not in groups:
+            groups[organisation.id] = OrganisationResponses(organisation, no_account=not answerable)
     for group in groups.values():
         group.invitations.sort(key=lambda i: (i.user.name, i.user_id))
     return sorted(groups.values(), key=lambda g: (g.organisation.name, g.organisation.id))
@@ -307,7 +336,79 @@ def _require_location(values: dict, errors: dict) -> None:
         errors["address"] = [_("Indiquez un lieu de l'annuaire, une adresse ou un lien de visio.")]
 
 
+PICKER_FIELDS = ("kind", "interval", "nth", "weekday", "month_day", "months", "rrule")
+
+
 def _clean_rule(data: dict, errors: dict) -> str | None:
+    """The rule from the picker's choices (``kind`` and its details, ``recurrence.build_rule``), or,
+    from callers that do not send a ``kind``, from a preset name ("quarterly", "monthly", "custom")."""
+    if "kind" not in data:
+        return _clean_preset(data, errors)
+    choice = {name: data.get(name) for name in PICKER_FIELDS}
+    if choice["kind"] not in recurrence.KINDS:
+        errors["kind"] = [_("Choisissez un rythme.")]
+        return None
+    if choice["kind"] == "dates":
+        choice["dates"] = _clean_dates(data.get("dates"), errors)
+        if "dates" in errors:
+            return None
+    try:
+        return recurrence.build_rule(choice)
+    except recurrence.RuleError as error:
+        errors[{"custom": "rrule", "dates": "dates"}.get(choice["kind"], "kind")] = [str(error)]
+        return None
+
+
+def _clean_dates(value, errors: dict) -> list[date]:
+    """Chosen dates, one a line (or separated by commas), as AAAA-MM-JJ or JJ/MM/AAAA."""
+    chunks = list(value) if isinstance(value, (list, tuple)) else [
+        _iso_day(chunk) for chunk in str(value or "").replace(",", "\n").replace(";", "\n").split("\n") if chunk.strip()]
+    days = []
+    for chunk in chunks:
+        day = _parse_date(chunk, errors, "dates")
+        if day is None:
+            return []
+        days.append(day)
+    return days
+
+
+def _iso_day(text: str) -> str:
+    """« 12/03/2027 » as « 2027-03-12 »; other text as it is."""
+    parts = text.strip().split("/")
+    return "-".join(part.strip().zfill(2) for part in reversed(parts)) if len(parts) == 3 else text.strip()
+
+
+def _first_start(rule: str | None, data: dict, errors: dict) -> datetime | None:
+    """The first start (Paris wall-clock): the first date and the start time; for chosen dates,
+    the first of them."""
+    start_time = _parse_time(data.get("start_time"), errors, "start_time")
+    if data.get("kind") == "dates" and not rule:
+        return None  # the dates' own error is enough
+    if rule and rule.startswith(recurrence.DATES_PREFIX):
+        first_date = recurrence.rule_dates(rule)[0]
+    else:
+        first_date = _parse_date(data.get("first_date"), errors, "first_date")
+    return datetime.combine(first_date, start_time) if first_date is not None and start_time is not None else None
+
+
+def preview_rule(data: dict, *, actor, count: int = 5) -> tuple[str, list[str]]:
+    """The picker's rule in words and its next ``count`` dates in French (the form's « Aperçu »);
+    Invalid with the picker's errors."""
+    auth_permissions.require_coordinator(actor, DENIED)
+    errors: dict = {}
+    rule = _clean_rule(data, errors)
+    first_start_local = _first_start(rule, data, errors) if rule else None
+    if errors or first_start_local is None:
+        raise Invalid(errors=errors or {"first_date": [_("Indiquez la première date et l'heure de début.")]})
+    after = max(recurrence.utc_to_local(utcnow()), first_start_local - timedelta(seconds=1))
+    dates = recurrence.preview(rule, first_start_local, count=count, after_local=after)
+    if not dates:
+        raise Invalid(errors={"rrule" if data.get("kind") == "custom" else "kind": [
+            _("Cette règle ne donne aucune date à venir.")]})
+    return recurrence.describe(rule), dates
+
+
+def _clean_preset(data: dict, errors: dict) -> str | None:
     preset = _text(data, "preset") or "quarterly"
     if preset in recurrence.PRESETS:
         return recurrence.PRESETS[preset][1]
@@ -319,6 +420,38 @@ def _clean_rule(data: dict, errors: dict) -> str | None:
     except recurrence.RuleError as error:
         errors["rrule"] = [str(error)]
         return None
+
+
+def _clean_invited(data: dict, errors: dict) -> dict:
+    """« invite »: "all" (every active organisation, the default) or "chosen", with
+    « organisation_ids », the active organisations chosen (at least one)."""
+    choice = _text(data, "invite") or "all"
+    if choice == "all":
+        return {"invite_all": True, "organisations": []}
+    if choice != "chosen":
+        errors["invite"] = [_("Choisissez « toutes les organisations » ou une liste d'organisations.")]
+        return {}
+    wanted = {int(value) for value in (data.get("organisation_ids") or []) if str(value).strip().isdigit()}
+    organisations = list(db.session.scalars(
+        select(Organisation).where(Organisation.id.in_(wanted), Organisation.status == "active")
+        .order_by(Organisation.name, Organisation.id))) if wanted else []
+    if not organisations:
+        errors["organisation_ids"] = [_("Cochez au moins une organisation à inviter.")]
+        return {}
+    return {"invite_all": False, "organisations": organisations}
+
+
+def invitable_organisations(*, actor) -> list[Organisation]:
+    """The active organisations a coordinator may choose to invite, by name."""
+    auth_permissions.require_coordinator(actor, DENIED)
+    return list(db.session.scalars(select(Organisation).where(Organisation.status == "active")
+                                   .order_by(Organisation.name, Organisation.id)))
+
+
+def _apply_invited(target, invited: dict) -> None:
+    if invited:
+        target.invite_all = invited["invite_all"]
+        target.organisations = list(invited["organisations"])
 
 
 def _apply_place(target, values: dict) -> None:
@@ -337,22 +470,23 @@ def create_series(data: dict, *, actor) -> MeetingSeries:
     auth_permissions.require_coordinator(actor, DENIED)
     errors: dict = {}
     values = _clean_details(data, errors)
+    invited = _clean_invited(data, errors)
     rule = _clean_rule(data, errors)
-    first_date = _parse_date(data.get("first_date"), errors, "first_date")
-    start_time = _parse_time(data.get("start_time"), errors, "start_time")
+    first_start_local = _first_start(rule, data, errors)
     _require_location(values, errors)
-    first_start_local = (datetime.combine(first_date, start_time)
-                         if first_date is not None and start_time is not None else None)
     if rule and first_start_local and not errors:
         ahead = recurrence.occurrences_local(rule, first_start_local, count=1, after_local=max(
             recurrence.utc_to_local(utcnow()), first_start_local - timedelta(seconds=1)))
         if not ahead:
-            errors["rrule"] = [_("Cette règle ne donne aucune date à venir.")]
+            errors["dates" if rule.startswith(recurrence.DATES_PREFIX)
+                   else "kind" if data.get("kind") not in (None, "custom") else "rrule"] = [
+                _("Cette règle ne donne aucune date à venir.")]
     if errors:
         raise Invalid(errors=errors)
     series = MeetingSeries(rrule=rule, first_start_local=first_start_local,
                            duration_minutes=values["duration_minutes"], created_by_id=actor.id)
     _apply_place(series, values)
+    _apply_invited(series, invited)
     db.session.add(series)
     db.session.flush()
     audit.record(actor, "meeting_series.created", "meeting_series", series.id, rrule=rule)
@@ -377,12 +511,14 @@ def create_meeting(data: dict, *, actor) -> Meeting:
     auth_permissions.require_coordinator(actor, DENIED)
     errors: dict = {}
     values = _clean_details(data, errors)
+    invited = _clean_invited(data, errors)
     starts_at, ends_at = _clean_schedule(data, errors, duration=values.get("duration_minutes"))
     _require_location(values, errors)
     if errors:
         raise Invalid(errors=errors)
-    meeting = Meeting(starts_at=starts_at, ends_at=ends_at)
+    meeting = Meeting(starts_at=starts_at, ends_at=ends_at, created_by_id=actor.id)
     _apply_place(meeting, values)
+    _apply_invited(meeting, invited)
     db.session.add(meeting)
     db.session.flush()
     audit.record(actor, "meeting.created", "meeting", meeting.id)
@@ -428,6 +564,7 @@ def update_meeting(meeting_id: int, data: dict, *, actor) -> Meeting:
         raise Invalid(_("Cette réunion est annulée : elle ne peut plus être modifiée."))
     errors: dict = {}
     values = _clean_details(data, errors, partial=True)
+    invited = _clean_invited(data, errors) if "invite" in data else {}
     duration = values.get("duration_minutes") or int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     if {"date", "start_time", "duration_minutes"} & set(data):
         starts_at, ends_at = _clean_schedule(data, errors, duration=duration, current=meeting)
@@ -442,6 +579,11 @@ def update_meeting(meeting_id: int, data: dict, *, actor) -> Meeting:
     before = {name: getattr(meeting, name) for name in SENT_FIELDS}
     capacity_before = meeting.capacity
     _apply_place(meeting, values)
+    if invited and (invited["invite_all"], invited["organisations"]) != (meeting.invite_all, meeting.organisations):
+        # Organisations added are invited at the next run (or « send now »); nobody is uninvited.
+        _apply_invited(meeting, invited)
+        audit.record(actor, "meeting.invited_changed", "meeting", meeting.id, invite_all=meeting.invite_all,
+                     organisations=[o.id for o in meeting.organisations])
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     if meeting.capacity != capacity_before:
         audit.record(actor, "meeting.capacity_changed", "meeting", meeting.id, capacity=meeting.capacity)
@@ -492,7 +634,7 @@ def _invited(meeting: Meeting) -> list[MeetingInvitation]:
 
 def _mail_context(meeting: Meeting) -> dict:
     local_end = recurrence.utc_to_local(meeting.ends_at)
-    return {"meeting": meeting, "when": datetime_fr(meeting.starts_at),
+    return {"meeting": meeting, "agenda_text": markdown.to_text(meeting.agenda), "when": datetime_fr(meeting.starts_at),
             "until": time_fr(local_end), "location": ics.location_text(meeting),
             "meeting_url": ics.meeting_url(meeting)}
 
@@ -553,7 +695,9 @@ def _materialise(series: MeetingSeries, now: datetime) -> int:
                           starts_at=recurrence.local_to_utc(occurrence),
                           ends_at=recurrence.local_to_utc(occurrence + timedelta(minutes=series.duration_minutes)),
                           place_id=series.place_id, address=series.address, video_url=series.video_url,
-                          agenda=series.agenda, capacity=series.capacity, invitation_days=series.invitation_days)
+                          agenda=series.agenda, capacity=series.capacity, invitation_days=series.invitation_days,
+                          created_by_id=series.created_by_id, invite_all=series.invite_all,
+                          organisations=list(series.organisations))
         try:
             with db.session.begin_nested():  # another run created it first: keep theirs
                 db.session.add(meeting)
@@ -592,6 +736,25 @@ def send_invitations(now: datetime | None = None) -> int:
     if sent:
         log.info("%d meeting invitation(s) sent", sent)
     return sent
+
+
+def send_invitations_now(meeting_id: int, *, actor, now: datetime | None = None) -> int:
+    """« Send the invitations now » (a coordinator, on the meeting's page): what the scheduled job
+    does for this meeting, without waiting for its invitation date. Nobody is invited twice: only
+    the people not yet sent an invitation get one. Returns how many were sent."""
+    auth_permissions.require_coordinator(actor, DENIED)
+    now = now or utcnow()
+    meeting = _locked_meeting(meeting_id)
+    if meeting.status == "cancelled" or meeting.starts_at <= now:
+        db.session.rollback()
+        raise Invalid(_("Cette réunion est annulée ou commencée : il n'y a plus d'invitation à envoyer."))
+    count = _invite(meeting, now)
+    if meeting.capacity is not None:
+        rsvp.promote_waitlisted(meeting)
+    audit.record(actor, "meeting.invitations_sent", "meeting", meeting.id, sent=count)
+    db.session.commit()
+    log.info("meeting %s: %d invitation(s) sent now by %s", meeting.id, count, actor.id)
+    return count
 
 
 def _invite(meeting: Meeting, now: datetime) -> int:
@@ -677,7 +840,8 @@ def _remind(meeting: Meeting, days: int, now: datetime) -> int:
     for invitation in meeting.invitations:
         key = f"{prefix}user:{invitation.user_id}"
         if (key in done or invitation.response not in ANSWERS_REMINDED or invitation.sent_sequence is None
-                or invitation.created_at > moment or not rsvp.may_answer_now(invitation)):
+                or invitation.created_at > moment or not rsvp.may_answer_now(invitation)
+                or not _still_invited(meeting, invitation)):
             continue
         queued += _send(meeting, invitation, "events/mail/reminder", _("Rappel : %(title)s %(when)s", title=meeting.title, when=when),
                         dedupe_key=key, days=days, when_relative=when)
@@ -698,10 +862,15 @@ def _remind(meeting: Meeting, days: int, now: datetime) -> int:
     return queued
 
 
+def _still_invited(meeting: Meeting, invitation: MeetingInvitation) -> bool:
+    """The invitation's organisation is still one the meeting invites (a list can shrink)."""
+    return meeting.invite_all or any(o.id == invitation.organisation_id for o in meeting.organisations)
+
+
 def _groups(meeting: Meeting) -> list[OrganisationResponses]:
     groups: dict[int, OrganisationResponses] = {}
     for invitation in meeting.invitations:
-        if invitation.organisation.is_active:
+        if invitation.organisation.is_active and _still_invited(meeting, invitation):
             groups.setdefault(invitation.organisation_id, OrganisationResponses(invitation.organisation)) \
                 .invitations.append(invitation)
     return sorted(groups.values(), key=lambda g: (g.organisation.name, g.organisation.id))

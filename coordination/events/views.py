@@ -1,13 +1,13 @@
 """Network meeting pages: the partners' meetings, answers (signed links too), calendar feeds and
 delegates; the coordinator's series, meetings, answers, attendance, minutes and participation."""
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import login_required
 
 from coordination.core.clock import utcnow
 from coordination.core.signed_links import LinkError
 from coordination.errors import Invalid, PermissionDenied
-from coordination.events import charts, feeds, markdown, permissions, records, recurrence, rsvp, services
+from coordination.events import charts, feeds, ics, markdown, permissions, records, recurrence, rsvp, services
 from coordination.events.forms import (
     CancelForm,
     MeetingForm,
@@ -17,6 +17,7 @@ from coordination.events.forms import (
     SimpleForm,
 )
 from coordination.utils import safe_next_url
+from coordination.web.forms import SelectChoice
 from coordination.web.links import link_error_page
 from coordination.web.actor import current_actor
 
@@ -52,6 +53,16 @@ def meeting(meeting_id):
     mine = [i for i in found.invitations if i.user_id == current_actor().id]
     return render_template("events/meeting.html", meeting=found, mine=mine,
                            show_minutes=records.minutes_visible(found, current_actor()))
+
+
+@bp.get("/reunions/<int:meeting_id>/agenda.ics")
+@login_required
+def meeting_ics(meeting_id):
+    """« Ajouter à mon agenda »: the meeting as a METHOD:PUBLISH file, for whoever sees its page."""
+    found = records.get_meeting(meeting_id, actor=current_actor())
+    return Response(ics.meeting_calendar(found, method="PUBLISH"), mimetype="text/calendar",
+                    headers={"Cache-Control": "private, no-store",
+                             "Content-Disposition": f'attachment; filename="reunion-{found.id}.ics"'})
 
 
 @bp.post("/reunions/invitations/<int:invitation_id>/reponse")
@@ -168,10 +179,19 @@ def compilation(series_id):
 
 # --- the coordinator's pages --------------------------------------------------------------------
 
-def _coordination_page(status=200, **forms):
+def _with_organisations(forms: dict) -> dict:
+    """The invitation forms' checkbox list: the active organisations."""
+    choices = [SelectChoice(str(o.id), o.name) for o in services.invitable_organisations(actor=current_actor())]
+    for form in forms.values():
+        if hasattr(form, "organisation_ids"):
+            form.organisation_ids.choices = choices
+    return forms
+
+
+def _coordination_page(status=200, preview=None, **forms):
     overview = records.overview(actor=current_actor())
-    forms = {"series": SeriesForm(formdata=None), "single": MeetingForm(formdata=None), **forms}
-    return render_template("events/coordination.html", overview=overview, forms=forms), status
+    forms = _with_organisations({"series": SeriesForm(formdata=None), "single": MeetingForm(formdata=None), **forms})
+    return render_template("events/coordination.html", overview=overview, forms=forms, preview=preview), status
 
 
 @bp.get("/coordination/reunions")
@@ -184,6 +204,8 @@ def coordination():
 @login_required
 def series_create():
     form = SeriesForm()
+    if "preview" in request.form:
+        return _series_preview(form)
     try:
         created = services.create_series(form.series_data(), actor=current_actor())
     except Invalid as error:
@@ -191,6 +213,36 @@ def series_create():
         return _coordination_page(400, series=form)
     flash(_("La série « %(title)s » est créée.", title=created.title), "success")
     return redirect(url_for(".series", series_id=created.id))
+
+
+def _series_preview(form):
+    """The « Voir les prochaines dates » button (without JavaScript): the form again, with the dates."""
+    try:
+        preview = services.preview_rule(form.series_data(), actor=current_actor())
+    except Invalid as error:
+        form.show(error)
+        return _coordination_page(400, series=form)
+    return _coordination_page(preview=preview, series=form)
+
+
+@bp.get("/coordination/reunions/series/apercu")
+@login_required
+def series_preview():
+    """The live preview of the recurrence picker (recurrence.js): the rule in words and five dates."""
+    data = {**request.args.to_dict(), "months": request.args.getlist("months")}
+    try:
+        description, dates = services.preview_rule(data, actor=current_actor())
+    except Invalid as error:
+        return jsonify(errors=[str(m) for messages in error.errors.values() for m in messages] or [error.message]), 400
+    return jsonify(description=description, dates=dates)
+
+
+@bp.post("/coordination/reunions/apercu-markdown")
+@login_required
+def markdown_preview():
+    """The editor's « Aperçu »: the HTML the page will show (sanitised), from the form's text."""
+    return Response(str(records.markdown_preview(request.form.get("text"), actor=current_actor())),
+                    mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 @bp.post("/coordination/reunions/reunion")
@@ -208,8 +260,10 @@ def meeting_create():
 
 def _manage_page(meeting_id, status=200, **forms):
     found = records.manage_meeting(meeting_id, actor=current_actor())
-    forms = {"move": MoveForm(formdata=None, obj=records.move_defaults(found)), "cancel": CancelForm(formdata=None),
-             "minutes": MinutesForm(formdata=None, minutes=found.minutes or ""), "attendance": SimpleForm(), **forms}
+    forms = _with_organisations({
+        "move": MoveForm(formdata=None, obj=records.move_defaults(found)), "cancel": CancelForm(formdata=None),
+        "minutes": MinutesForm(formdata=None, minutes=found.minutes or ""), "attendance": SimpleForm(),
+        "send_now": SimpleForm(), **forms})
     return render_template("events/manage.html", meeting=found, forms=forms, responses=services.responses_by_organisation(meeting_id, actor=current_actor()),
                            waiting=rsvp.waiting_list(found), seats=rsvp.seats_taken(found),
                            started=records.has_started(found)), status
@@ -237,6 +291,21 @@ def move(meeting_id):
     return _act(meeting_id, "move", MoveForm(), lambda f: services.update_meeting(
         meeting_id, f.change_data(), actor=current_actor()),
         _("La réunion est modifiée ; les personnes invitées sont prévenues."))
+
+
+@bp.post("/coordination/reunions/<int:meeting_id>/inviter")
+@login_required
+def send_now(meeting_id):
+    """« Envoyer les invitations maintenant »: the job's work for this meeting, at once."""
+    try:
+        sent = services.send_invitations_now(meeting_id, actor=current_actor())
+    except Invalid as error:
+        form = SimpleForm()
+        form.show(error)
+        return _manage_page(meeting_id, 400, send_now=form)
+    flash(ngettext("%(num)s invitation envoyée.", "%(num)s invitations envoyées.", sent) if sent else
+          _("Aucune invitation à envoyer : toutes les personnes invitées l'ont déjà reçue."), "success")
+    return redirect(url_for(".manage", meeting_id=meeting_id))
 
 
 @bp.post("/coordination/reunions/<int:meeting_id>/annuler")

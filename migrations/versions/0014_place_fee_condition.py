@@ -4,7 +4,7 @@ Partners fill it beside the fees; the place page shows it (issue 18, item 5). Th
 has no column for it, so the open-data files do not carry it.
 
 Revision ID: 0014_place_fee_condition
-Revises: 0012_records_and_steps
+Revises: 0013_meeting_invitations
 Create Date: 2026-12-07 03:05:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_place_fee_condition'
-down_revision = '0012_records_and_steps'
+down_revision = '0013_meeting_invitations'
 branch_labels = None
 depends_on = None
 

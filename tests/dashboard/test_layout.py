@@ -40,13 +40,17 @@ def ids(db, coordinator):
     return {"meeting_id": meeting.id, "import_id": record.id, "campaign_id": campaign.id, "label_id": label.id}
 
 
+NOT_PAGES = {"events.series_preview"}  # JSON for a page's script (the recurrence picker's live preview)
+
+
 def coordination_pages(app, ids) -> list[str]:
-    """Every page (GET, not a download) whose URL starts with /coordination, its arguments filled in."""
+    """Every page (GET, not a download nor JSON) whose URL starts with /coordination, its arguments filled in."""
     urls = []
     with app.test_request_context():
         from flask import url_for
         for rule in app.url_map.iter_rules():
-            if rule.rule.startswith("/coordination") and "GET" in rule.methods and not rule.rule.endswith(".csv"):
+            if (rule.rule.startswith("/coordination") and "GET" in rule.methods and not rule.rule.endswith(".csv")
+                    and rule.endpoint not in NOT_PAGES):
                 missing = set(rule.arguments) - set(ids)
                 assert not missing, f"{rule.rule}: give the fixture an id for {missing}"
                 urls.append(url_for(rule.endpoint, **{name: ids[name] for name in rule.arguments}))

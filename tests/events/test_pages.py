@@ -73,14 +73,15 @@ def test_the_coordinator_sees_every_page_and_the_answers_per_organisation(client
 def test_the_coordinator_creates_a_quarterly_series_and_a_single_meeting(client, login, db, network):
     login(network.coordinator)
     response = client.post("/coordination/reunions/series", data={
-        "title": "Réunion trimestrielle", "preset": "quarterly", "first_date": "2030-03-01", "start_time": "14:00",
+        "title": "Réunion trimestrielle", "kind": "months", "nth": "2", "weekday": "TU", "months": ["3", "6", "9", "12"],
+        "first_date": "2030-03-01", "start_time": "14:00",
         "duration_minutes": "150", "address": "Maison des associations, Nantes", "invitation_days": "30"})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     series = db.session.query(MeetingSeries).one()
     assert series.rrule == "FREQ=YEARLY;BYMONTH=3,6,9,12;BYDAY=2TU"
     assert client.get(response.headers["Location"]).status_code == 200
 
-    bad = client.post("/coordination/reunions/series", data={"title": "", "preset": "custom", "rrule": "FREQ=SECONDLY"})
+    bad = client.post("/coordination/reunions/series", data={"title": "", "kind": "custom", "rrule": "FREQ=SECONDLY"})
     assert bad.status_code == 400
     assert "Indiquez un titre." in bad.get_data(as_text=True)
 

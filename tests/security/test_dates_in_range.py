@@ -54,7 +54,7 @@ def test_a_meeting_out_of_range_is_a_french_form_error(client, login, db, day):
 def test_a_series_out_of_range_is_a_french_form_error(client, login, db, day):
     login(make_user(coordinator=True))
     response = client.post("/coordination/reunions/series", data={
-        "title": "Réunion trimestrielle", "preset": "quarterly", "first_date": day, "start_time": "14:00",
+        "title": "Réunion trimestrielle", "kind": "months", "months": ["3", "9"], "first_date": day, "start_time": "14:00",
         "duration_minutes": "150", "address": "Maison des associations, Nantes", "invitation_days": "30"})
     assert response.status_code == 400, response.get_data(as_text=True)[:500]
     assert "entre 2000 et 2100" in response.get_data(as_text=True)
