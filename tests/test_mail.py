@@ -78,6 +78,17 @@ def test_smtp_backend_delivers_text_html_and_attachment(db, smtp_server, mail_ou
     assert mail_outbox()[0].status == "sent"
 
 
+def test_an_answer_goes_to_the_reply_to_address_and_the_sender_stays_the_network(app, db, smtp_server):
+    queue_test_message(db, reply_to="claire@reseau.exemple.fr")
+    assert mail.send_pending()["sent"] == 1
+    [email] = received(smtp_server)
+    assert email["Reply-To"] == "claire@reseau.exemple.fr"
+    assert email["From"] == app.config["MAIL_FROM"]
+    queue_test_message(db)
+    assert mail.send_pending()["sent"] == 1
+    assert received(smtp_server)[-1]["Reply-To"] is None
+
+
 def test_a_calendar_keeps_its_method_and_charset_through_smtp(db, smtp_server):
     # Without method=, mail clients show a file, not an invitation or a cancellation.
     ics = "BEGIN:VCALENDAR\r\nSUMMARY:Réunion du réseau\r\nEND:VCALENDAR\r\n".encode()

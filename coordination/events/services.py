@@ -645,8 +645,9 @@ def _send(meeting: Meeting, invitation: MeetingInvitation, template: str, subjec
     SEQUENCE sent. Returns 1, or 0 when that message was already queued."""
     key = dedupe_key or f"meeting:{meeting.id}:seq:{meeting.sequence}:user:{invitation.user.id}"
     calendar = ics.meeting_calendar(meeting, method=method, attendee=invitation)
+    organiser = ics.organizer_of(meeting)  # a reply by mail reaches the same person as the calendar's
     message = mail.queue(
-        invitation.user.email, subject, template, dedupe_key=key,
+        invitation.user.email, subject, template, dedupe_key=key, reply_to=organiser.email if organiser else None,
         attachments=[mail.attachment(ICS_FILENAME, f"text/calendar; charset=utf-8; method={method}", calendar)],
         invitation=invitation, user=invitation.user, organisation=invitation.organisation,
         links=(rsvp.answer_links(invitation) if method == "REQUEST" and meeting.status == "scheduled"

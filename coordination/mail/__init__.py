@@ -39,6 +39,7 @@ class Message(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254))
+    reply_to: Mapped[str | None] = mapped_column(String(254))  # where answers go, when not to the sender
     subject: Mapped[str] = mapped_column(String(250))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
@@ -70,11 +71,12 @@ def attachment(filename: str, content_type: str, data: bytes) -> dict:
 
 
 def queue(recipient: str, subject: str, template: str, *, dedupe_key: str | None = None,
-          attachments: list | None = None, **context) -> Message | None:
+          attachments: list | None = None, reply_to: str | None = None, **context) -> Message | None:
     """Adds a message to the caller's transaction, rendered from ``<template>.txt`` (and ``.html`` when it
     exists), a domain's mail template named by its path: "auth/mail/invitation" is
-    ``coordination/auth/templates/auth/mail/invitation.txt``. Returns None when a message with the same
-    dedupe key exists."""
+    ``coordination/auth/templates/auth/mail/invitation.txt``. ``reply_to``: where an answer goes (a
+    meeting's organiser), the sender being a no-reply address. Returns None when a message with the
+    same dedupe key exists."""
     if dedupe_key and _dedupe_key_taken(dedupe_key):
         return None
     context.setdefault("network_name", current_app.config["NETWORK_NAME"])
@@ -89,7 +91,7 @@ def queue(recipient: str, subject: str, template: str, *, dedupe_key: str | None
             if error.__class__.__name__ != "TemplateNotFound":
                 raise
             body_html = None
-    message = Message(recipient=recipient, subject=subject, body_text=body_text, body_html=body_html,
+    message = Message(recipient=recipient, reply_to=reply_to, subject=subject, body_text=body_text, body_html=body_html,
                       attachments=attachments or [], dedupe_key=dedupe_key)
     if not dedupe_key:
         db.session.add(message)
@@ -112,6 +114,8 @@ def build_email(message: Message, sender: str) -> EmailMessage:
     email["From"] = sender
     email["To"] = message.recipient
     email["Subject"] = subject_line(message.subject)  # also a message queued before subjects were cleaned
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
     email["Message-ID"] = make_msgid(idstring=f"maillage-{message.id}")
     email.set_content(message.body_text)
     if message.body_html:

@@ -117,7 +117,7 @@ def send_contact_message(data: dict) -> mail.Message | None:
     with force_locale("fr"):  # the network reads its mail in French, whatever the page's language
         subject = _("Message de %(name)s (formulaire de contact)", name=cleaned["name"])
         message = mail.queue(recipient, mail.subject_line(subject), "site/mail/contact", language=language.name,
-                             **cleaned)
+                             reply_to=cleaned["email"] or None, **cleaned)
     db.session.commit()
     return message
 

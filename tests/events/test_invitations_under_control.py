@@ -49,6 +49,7 @@ def test_the_invitation_names_the_creating_coordinator_as_organizer_and_reads_as
     assert "Actualités du réseau (https://reseau.exemple.fr)" in description
     assert "**" not in description and "##" not in description and "[réseau]" not in description
     assert "1. Tour de table" in message.body_text and "**" not in message.body_text
+    assert message.reply_to == network.coordinator.email  # a reply by mail reaches the organiser too
 
 
 def test_a_series_meeting_is_organised_by_the_series_creator_and_falls_back_to_the_sender(app, db, network):

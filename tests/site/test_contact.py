@@ -18,6 +18,7 @@ def test_a_message_is_queued_to_the_contact_address(app, client, mail_outbox):
     assert message.recipient == app.config["SITE_CONTACT_EMAIL"]
     assert message.subject == "Message de Awa Diallo (formulaire de contact)"
     assert "awa@exemple.fr" in message.body_text and "pour la CAF ?" in message.body_text
+    assert message.reply_to == "awa@exemple.fr"  # « Répondre » in the network's mail client reaches her
     assert "Merci\u00a0: votre message a été envoyé." in client.get("/contact").get_data(as_text=True)
 
 
