@@ -114,7 +114,7 @@ def test_a_typed_name_without_a_choice_is_searched_by_the_server(page, live_serv
     with page.expect_navigation():
         form.get_by_role("button", name="Créer la réunion").click()
     form = page.locator("form[action$='/coordination/reunions/reunion']")
-    assert "Plusieurs lieux correspondent" in form.locator(".error-message").inner_text()
+    assert "Plusieurs lieux correspondent" in form.locator("#reunion-place_public_id-error").inner_text()
     form.get_by_label("Médiathèque Diderot — Rezé").check()
     check_widths(page, axe_violations)
     form.get_by_role("button", name="Créer la réunion").click()
