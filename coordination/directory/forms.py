@@ -63,7 +63,51 @@ def hours_field_name(day: str, slot: int, edge: str) -> str:
     return f"hours_{day.lower()}_{slot}_{edge}"
 
 
-class PlaceForm(Form):
+def _week_inputs(day: str) -> list[tuple[str, str]]:
+    return [(hours_field_name(day, slot, "start"), hours_field_name(day, slot, "end")) for slot in SLOTS]
+
+
+class WeekEditor:
+    """The weekday editor's inputs (one or two slots a day) shared by the place form and the
+    exceptional hours of a closure; ``with_week_inputs`` adds the fields to a form class."""
+
+    def raw_week(self) -> dict:
+        return {day: [(self[start].data, self[end].data) for start, end in _week_inputs(day)] for day, _ in WEEKDAYS}
+
+    def read_week(self) -> hours.Week | None:
+        """The week typed, or None after putting each error beside the input at fault."""
+        week, errors = hours.parse_editor(self.raw_week())
+        for day, error in errors.items():
+            self[hours_field_name(day, error.slot, error.edge)].errors.append(str(error))
+        return None if errors else week
+
+    def fill_week(self, expr: str | None) -> str:
+        """Shows ``expr`` in the editor, as far as it can; returns the rules it cannot show."""
+        week, rest = hours.split(expr)
+        for day, ranges in week.items():
+            for (start, end), (start_time, end_time) in zip(_week_inputs(day), ranges, strict=False):
+                self[start].data, self[end].data = start_time, end_time
+        return rest
+
+    def hours_days(self):
+        """For the template: (day code, name, [(start field, end field) per slot], the day's messages)."""
+        for day, label in WEEKDAYS:
+            slots = [(self[start], self[end]) for start, end in _week_inputs(day)]
+            yield day, label, slots, [message for pair in slots for field in pair for message in field.errors]
+
+
+def with_week_inputs(form_class):
+    for day, label in WEEKDAYS:
+        for slot in SLOTS:
+            for edge, slot_label in (
+                    ("start", lazy_gettext("%(day)s, créneau %(slot)s : ouverture", day=label, slot=slot)),
+                    ("end", lazy_gettext("%(day)s, créneau %(slot)s : fermeture", day=label, slot=slot))):
+                setattr(form_class, hours_field_name(day, slot, edge), StringField(slot_label))
+    return form_class
+
+
+@with_week_inputs
+class PlaceForm(WeekEditor, Form):
     ERROR_TARGETS = {"opening_hours": "hours_extra"}  # noqa: RUF012 (read only)
     name = _text("name", required=True)
     address = _text("address", required=True)
@@ -130,11 +174,10 @@ class PlaceForm(Form):
         if not self.services.errors and not self.services.data:
             self.services.errors.append(validation.REQUIRED_MESSAGES["services"])
             valid = False
-        week, errors = hours.parse_editor(self._raw_week())
-        for day, error in errors.items():
-            self[hours_field_name(day, error.slot, error.edge)].errors.append(str(error))
+        week = self.read_week()
+        if week is None:
             valid = False
-        if not errors:
+        else:
             try:
                 hours.validate(hours.join(week, self.hours_extra.data))
             except hours.HoursError as error:
@@ -142,21 +185,10 @@ class PlaceForm(Form):
                 valid = False
         return valid
 
-    def _raw_week(self) -> dict:
-        return {day: [(self[hours_field_name(day, slot, "start")].data, self[hours_field_name(day, slot, "end")].data)
-                      for slot in SLOTS] for day, _ in WEEKDAYS}
-
-    def hours_days(self):
-        """For the template: (day code, French name, [(start field, end field) per slot], errors)."""
-        for day, label in WEEKDAYS:
-            slots = [(self[hours_field_name(day, s, "start")], self[hours_field_name(day, s, "end")]) for s in SLOTS]
-            errors = [e for pair in slots for f in pair for e in f.errors]
-            yield day, label, slots, errors
-
     def place_data(self) -> dict:
         """What the services take: the model's attribute names, raw values (the services clean them)."""
         data = {name: self[name].data for name in self.SCALARS + self.VOCABULARIES}
-        week, _ = hours.parse_editor(self._raw_week())
+        week, _ = hours.parse_editor(self.raw_week())
         data["opening_hours"] = hours.join(week, self.hours_extra.data)
         return data
 
@@ -171,20 +203,11 @@ class PlaceForm(Form):
             data[name] = "" if data[name] is None else repr(data[name])  # shortest exact decimal
         week, rest = hours.split(place.opening_hours)
         for day, ranges in week.items():
-            for slot, (start, end) in zip(SLOTS, ranges, strict=False):
-                data[hours_field_name(day, slot, "start")] = start
-                data[hours_field_name(day, slot, "end")] = end
+            for (start, end), (start_time, end_time) in zip(_week_inputs(day), ranges, strict=False):
+                data[start], data[end] = start_time, end_time
         data["hours_extra"] = rest
         data["version"] = place.version
         return data
-
-
-for _day, _label in WEEKDAYS:
-    for _slot in SLOTS:
-        for _edge, _slot_label in (
-                ("start", lazy_gettext("%(day)s, créneau %(slot)s : ouverture", day=_label, slot=_slot)),
-                ("end", lazy_gettext("%(day)s, créneau %(slot)s : fermeture", day=_label, slot=_slot))):
-            setattr(PlaceForm, hours_field_name(_day, _slot, _edge), StringField(_slot_label))
 
 
 class EditPlaceForm(PlaceForm):
@@ -384,7 +407,8 @@ class SearchForm(Form):
 
 # --- Closures: temporary closures and exceptional hours (partner space) -----------------------
 
-class ClosureForm(Form):
+@with_week_inputs
+class ClosureForm(WeekEditor, Form):
     """A period when the regular hours do not apply. Exceptional hours are typed in the same weekday
     editor as the place form's (one or two slots per weekday of the period; a day left empty is
     closed); each editor error goes next to the input at fault. The service checks the dates, the
@@ -404,43 +428,21 @@ class ClosureForm(Form):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if self.open_during_period:
-            for day, error in hours.parse_editor(self._raw_week())[1].items():
-                self[hours_field_name(day, error.slot, error.edge)].errors.append(str(error))
-                valid = False
+        if self.open_during_period and self.read_week() is None:
+            valid = False
         return valid
-
-    def _raw_week(self) -> dict:
-        return {day: [(self[hours_field_name(day, slot, "start")].data, self[hours_field_name(day, slot, "end")].data)
-                      for slot in SLOTS] for day, _ in WEEKDAYS}
-
-    def hours_days(self):
-        """For the template: (day code, French name, [(start field, end field) per slot], any error)."""
-        for day, label in WEEKDAYS:
-            slots = [(self[hours_field_name(day, s, "start")], self[hours_field_name(day, s, "end")]) for s in SLOTS]
-            yield day, label, slots, any(f.errors for pair in slots for f in pair)
 
     def prefill_week(self, expr: str | None) -> None:
         """A blank form starts from the place's regular hours (what the editor can show of them): the
         partner changes what differs during the period."""
-        week, _ = hours.split(expr)
-        for day, ranges in week.items():
-            for slot, (start, end) in zip(SLOTS, ranges, strict=False):
-                self[hours_field_name(day, slot, "start")].data = start
-                self[hours_field_name(day, slot, "end")].data = end
+        self.fill_week(expr)
 
     def closure_data(self) -> dict:
-        week = hours.parse_editor(self._raw_week())[0] if self.open_during_period else None
+        week = hours.parse_editor(self.raw_week())[0] if self.open_during_period else None
         return {"starts_on": self.starts_on.data, "ends_on": self.ends_on.data, "closed": not self.open_during_period,
                 "opening_hours": hours.to_osm(week) if week else None, "message": self.message.data}
 
 
-for _day, _label in WEEKDAYS:
-    for _slot in SLOTS:
-        for _edge, _slot_label in (
-                ("start", lazy_gettext("%(day)s, créneau %(slot)s : ouverture", day=_label, slot=_slot)),
-                ("end", lazy_gettext("%(day)s, créneau %(slot)s : fermeture", day=_label, slot=_slot))):
-            setattr(ClosureForm, hours_field_name(_day, _slot, _edge), StringField(_slot_label))
 
 
 # --- The network's own labels (coordination space) ----------------------------------------------

@@ -197,9 +197,11 @@ def test_bad_hours_range_is_explained_in_the_day(client, login, admin, breil_pla
     response = client.post(f"/espace-partenaire/lieux/{breil_place.id}/modifier", data=data)
     assert response.status_code == 400
     html = text(response)
+    # the message is tied to the closing time, the input at fault, and sits under the day
     assert ("Jeudi : la fermeture du créneau 1 (09:00) doit être après son ouverture (12:00)."
-            in error_of(html, "hours-Th"))
-    assert 'aria-describedby="hours-Th-error" aria-invalid="true" id="hours_th_1_start"' in html
+            in plain(error_of(html, "hours_th_1_end")))
+    assert 'aria-describedby="hours_th_1_end-error" aria-invalid="true" id="hours_th_1_end"' in html
+    assert 'aria-invalid="true" id="hours_th_1_start"' not in html
     assert 'name="hours_th_1_start" type="time" value="12:00"' in html
     assert breil_place.opening_hours == "Mo-Fr 09:00-12:00,14:00-17:30"
 
