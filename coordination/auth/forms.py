@@ -86,6 +86,8 @@ class JoinForm(Form):
     contact_phone = TelField(lazy_gettext("Téléphone de contact"), validators=[DataRequired(REQUIRED),
                                                                   Clean(validators.phone)])
     website = StringField(lazy_gettext("Site internet (facultatif)"), validators=[Optional(), Clean(validators.url)])
+    description = TextAreaField(lazy_gettext("Ce que fait votre organisation (facultatif)"),
+                                validators=[Optional(), _max(1000)], render_kw={"rows": 3, "maxlength": 1000})
     admin_name = StringField(lazy_gettext("Votre nom"), validators=[DataRequired(REQUIRED), _max(120), _ONE_LINE],
                              render_kw={"autocomplete": "name"})
     admin_email = EmailField(lazy_gettext("Votre adresse électronique"), filters=[strip], validators=_email_validators(),
@@ -104,8 +106,8 @@ class JoinForm(Form):
 
     def service_data(self) -> dict:
         """The keyword arguments of services.join_network."""
-        names = ["name", "kind", "pivot", "contact_email", "contact_phone", "website", "admin_name", "admin_email",
-                 "password"]
+        names = ["name", "kind", "pivot", "contact_email", "contact_phone", "website", "description", "admin_name",
+                 "admin_email", "password"]
         return {name: self[name].data for name in names if name in self}
 
     def is_robot(self) -> bool:

@@ -364,8 +364,11 @@ def reset_password(*, token: str, password: str) -> User:
 
 # --- joining the network ---------------------------------------------------------------------
 
+DESCRIPTION_MAX = 1000  # the column's size
+
+
 def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contact_phone: str,
-                 website: str | None = None, admin_name: str | None = None, admin_email: str | None = None,
+                 website: str | None = None, description: str | None = None, admin_name: str | None = None, admin_email: str | None = None,
                  password: str | None = None, actor=None) -> tuple[Organisation, User] | None:
     """An organisation asks to join the network. It is created 'pending' with its first admin:
     the logged-in person (actor) or a new account. Coordinators are notified.
@@ -383,6 +386,7 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
     contact_email = _check_email(contact_email, "contact_email")
     contact_phone = _required_phone(contact_phone, "contact_phone")
     website = validators.checked("website", validators.url, website)
+    description = validators.checked("description", validators.text, description, max_length=DESCRIPTION_MAX)
     if actor is None:
         admin_name = _required_text(admin_name, "admin_name", _("Indiquez votre nom."), 120)
         admin_email = _check_email(admin_email, "admin_email")
@@ -392,7 +396,8 @@ def join_network(*, name: str, kind: str, pivot: str, contact_email: str, contac
         return _join_with_existing_account(admin_email, password)
 
     organisation = Organisation(name=name, kind=kind, pivot=pivot, contact_email=contact_email,
-                                contact_phone=contact_phone, website=website, status="pending")
+                                contact_phone=contact_phone, website=website, description=description,
+                                status="pending")
     admin = actor
     if admin is None:
         admin = User(email=admin_email, name=admin_name)

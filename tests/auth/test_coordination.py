@@ -254,9 +254,12 @@ def test_the_moderation_queue_shows_who_asked_and_numbers_in_french(client, sign
     organisation = make_organisation("Les Ateliers du Clic", status="pending", kind="association",
                                      pivot="73282932000074")
     organisation.contact_phone, organisation.website = "+33228457561", "https://ateliers.exemple.fr"
+    organisation.description = "Des ateliers <script>numériques</script> pour tous"
     make_member(organisation, role="admin", email="ines@exemple.fr", name="Inès Dupré")
     db.session.commit()
-    page = plain(text(client.get("/coordination/moderation")))
+    response = client.get("/coordination/moderation")
+    assert "Des ateliers &lt;script&gt;numériques&lt;/script&gt; pour tous" in response.get_data(as_text=True)
+    page = plain(text(response))
     assert "Demandée par" in page and "Inès Dupré" in page and 'href="mailto:ines@exemple.fr"' in page
     assert "Association" in page and 'href="https://ateliers.exemple.fr"' in page
     assert "02 28 45 75 61" in page and "+33228457561</a>" not in page

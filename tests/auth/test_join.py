@@ -53,6 +53,22 @@ def test_join_creates_pending_organisation_admin_and_mails(client, db, mail_outb
     assert client.get("/espace-partenaire").status_code == 200
 
 
+def test_what_the_organisation_does_reaches_the_coordinators(client, db, mail_outbox):
+    coordinator = make_user("coord@exemple.fr", coordinator=True)
+    said = "Ateliers numériques pour les seniors <b>à Rezé</b>,\nle mardi et le jeudi."
+    assert client.post("/rejoindre", data=join_data(description=said)).status_code == 302
+    (organisation,) = organisations(db)
+    assert organisation.description == said
+    [to_coordinator] = [m for m in mail_outbox() if m.recipient == coordinator.email]
+    assert "Ce qu'elle fait : Ateliers numériques pour les seniors" in plain(to_coordinator.body_text)
+
+
+def test_a_description_too_long_is_explained_next_to_the_field(client, db):
+    response = client.post("/rejoindre", data=join_data(description="x" * 1001))
+    assert response.status_code == 200 and organisations(db) == []  # the form again, as for the other fields
+    assert 'id="description-error"' in text(response) and "x" * 1001 in text(response)
+
+
 def test_rna_is_accepted(client, db):
     assert client.post("/rejoindre", data=join_data(pivot="w 441 234 567")).status_code == 302
     assert organisations(db)[0].pivot == "W441234567"
