@@ -114,8 +114,13 @@ def test_with_the_keyboard_the_marker_goes_to_the_centre_of_the_map(page, live_s
     browser_login(make_member(centre, role="admin"), PASSWORD)
     page.goto(f"{live_server}/espace-partenaire/lieux/{lost.id}/modifier")
     page.wait_for_selector("#position-map .leaflet-tile-loaded")
+    pane = "document.querySelector('#position-map .leaflet-map-pane')"
+    before = page.evaluate(f"{pane}.style.transform")
     page.locator("#position-map").focus()
-    page.keyboard.press("ArrowRight")  # Leaflet pans the focused map
+    page.keyboard.press("ArrowRight")  # Leaflet pans the focused map, in an animation: wait for its end
+    page.wait_for_function(f"([before]) => {pane}.style.transform !== before && "
+                           "!document.querySelector('#position-map').classList.contains('leaflet-pan-anim')",
+                           arg=[before])
     page.locator("#position-centre").focus()
     page.keyboard.press("Enter")
     latitude, longitude = float(page.locator("#latitude").input_value()), float(page.locator("#longitude").input_value())
