@@ -502,8 +502,6 @@ _CLOSES = (N_("Ouvert maintenant, ferme à %(time)s"), N_("Ouvert maintenant, fe
            N_("Ouvert maintenant, ferme %(day)s à %(time)s"), N_("Ouvert maintenant, ferme le %(date)s à %(time)s"))
 _OPENS = (N_("Fermé, ouvre à %(time)s"), N_("Fermé, ouvre demain à %(time)s"),
           N_("Fermé, ouvre %(day)s à %(time)s"), N_("Fermé, ouvre le %(date)s à %(time)s"))
-_OPENING = (N_("ouvre à %(time)s"), N_("ouvre demain à %(time)s"), N_("ouvre %(day)s à %(time)s"),
-            N_("ouvre le %(date)s à %(time)s"))
 
 
 def _when(moment: datetime, now: datetime, sentences: tuple[str, ...]) -> str:
@@ -577,11 +575,6 @@ def next_opening(place, at: datetime) -> datetime | None:
     if closure is None and not (place.opening_hours or "").strip():
         return None
     return next((start for start, _, state in _segments(place, now) if state == OPEN), None)
-
-
-def opening_text(moment: datetime, at: datetime) -> str:
-    """« ouvre à 14 h », « ouvre demain à 9 h », « ouvre lundi à 9 h »."""
-    return _when(moment, _local(at), _OPENING)
 
 
 def upcoming_closures(place, today: date) -> list:

@@ -3,7 +3,6 @@ from flask_babel import lazy_gettext
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -155,11 +154,6 @@ class CancelForm(Form):
                            render_kw={"rows": 2, "maxlength": 500})
 
 
-class AnswerForm(Form):
-    """One answer button (the partner space) or the confirmation of a signed link."""
-    answer = HiddenField()
-
-
 class MinutesForm(Form):
     minutes = TextAreaField(lazy_gettext("Compte rendu"), render_kw={"rows": 14, "data-markdown-editor": ""})
     publish = BooleanField(lazy_gettext("Publier : l'afficher aux membres et le leur envoyer par courriel"))
@@ -167,7 +161,3 @@ class MinutesForm(Form):
 
 class SimpleForm(Form):
     """A button that only needs the CSRF token (attendance, feeds, delegates read request.form)."""
-
-
-class DelegatesForm(Form):
-    organisation_id = SelectField(lazy_gettext("Organisation"), validate_choice=False)
